@@ -1,0 +1,56 @@
+//! The HTTP API: every route registered in one place, and the OpenAPI document generated from the
+//! same registration (so a route cannot exist without being documented).
+
+pub mod health;
+pub mod meta;
+
+use actix_web::App;
+use utoipa::OpenApi;
+use utoipa_actix_web::service_config::ServiceConfig;
+use utoipa_actix_web::{scope, AppExt};
+
+use crate::error::{ProblemBody, ProblemFieldBody};
+
+pub const API_PREFIX: &str = "/api/v1";
+pub const OPENAPI_PATH: &str = "/api/openapi.json";
+pub const DOCS_PATH: &str = "/api/docs/";
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Fenxiao API",
+        description = "Multi-tenant distribution (分销) platform. Every error answers \
+            `application/problem+json` with a stable `code`; texts follow `Accept-Language` \
+            (zh-CN by default, en). Money is a decimal string in yuan with at most two decimals.",
+        license(name = "Proprietary")
+    ),
+    components(schemas(ProblemBody, ProblemFieldBody)),
+    tags(
+        (name = "system", description = "Liveness, readiness and service metadata")
+    )
+)]
+pub struct ApiDoc;
+
+/// Registers every route; used by the server and by the OpenAPI generator alike.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(health::healthz)
+        .service(health::readyz)
+        .service(scope(API_PREFIX).service(meta::get_meta));
+}
+
+/// The OpenAPI document of the whole API, as served at `/api/openapi.json`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, api) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(configure)
+        .split_for_parts();
+    api
+}
+
+/// The document as committed in `openapi/openapi.json`: pretty-printed, ending with a newline.
+pub fn openapi_json() -> String {
+    let mut text = openapi().to_pretty_json().unwrap_or_default();
+    text.push('\n');
+    text
+}

@@ -1,0 +1,259 @@
+//! Runtime configuration: defaults that work with nothing set, then an optional TOML file, then
+//! `FENXIAO_*` environment variables (the highest precedence).
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// `sqlite://path/to/file.db` or `postgres://user@host:port/db`.
+    pub database_url: String,
+    /// Address the HTTP server listens on.
+    pub bind: String,
+    /// Where generated secrets and the default SQLite database live.
+    pub data_dir: PathBuf,
+    /// The built SPA (`frontend/dist`); served at `/` when present.
+    pub frontend_dir: PathBuf,
+    /// Size of the database connection pool.
+    pub db_pool_size: u32,
+    /// Largest JSON request body accepted, in bytes.
+    pub max_json_bytes: usize,
+    /// Number of HTTP worker threads; the number of cores when unset.
+    pub workers: Option<usize>,
+    /// Seconds given to in-flight requests on SIGTERM before the server stops.
+    pub shutdown_timeout_secs: u64,
+    /// `tracing` filter directives, e.g. `info` or `fenxiao=debug,actix_web=info`.
+    pub log_level: String,
+    pub log_format: LogFormat,
+    /// Key for signing access tokens; generated into the data directory when not set.
+    pub jwt_secret: Option<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            database_url: "sqlite://data/fenxiao.db".into(),
+            bind: "127.0.0.1:8080".into(),
+            data_dir: PathBuf::from("data"),
+            frontend_dir: PathBuf::from("frontend/dist"),
+            db_pool_size: 10,
+            max_json_bytes: 1024 * 1024,
+            workers: None,
+            shutdown_timeout_secs: 30,
+            log_level: "info".into(),
+            log_format: LogFormat::Human,
+            jwt_secret: None,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read configuration file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("invalid configuration file {path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("invalid value for {name}: {message}")]
+    Env { name: &'static str, message: String },
+}
+
+/// Every environment variable the configuration reads, for documentation and for `apply_env`.
+pub const ENV_VARS: &[&str] = &[
+    "FENXIAO_CONFIG",
+    "FENXIAO_DATABASE_URL",
+    "FENXIAO_BIND",
+    "FENXIAO_DATA_DIR",
+    "FENXIAO_FRONTEND_DIR",
+    "FENXIAO_DB_POOL_SIZE",
+    "FENXIAO_MAX_JSON_BYTES",
+    "FENXIAO_WORKERS",
+    "FENXIAO_SHUTDOWN_TIMEOUT_SECS",
+    "FENXIAO_LOG",
+    "FENXIAO_LOG_FORMAT",
+    "FENXIAO_JWT_SECRET",
+];
+
+impl Config {
+    /// Loads the configuration: the TOML file named by `file` (or `FENXIAO_CONFIG`), then the
+    /// environment on top of it.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        let env_file = std::env::var_os("FENXIAO_CONFIG").map(PathBuf::from);
+        let mut config = match file.map(Path::to_path_buf).or(env_file) {
+            Some(path) => Self::from_toml_file(&path)?,
+            None => Self::default(),
+        };
+        config.apply_env(|name| std::env::var(name).ok())?;
+        Ok(config)
+    }
+
+    pub fn from_toml_file(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        toml::from_str(&text).map_err(|e| ConfigError::Parse {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })
+    }
+
+    /// Overrides fields from variables looked up by `get` (the process environment in production,
+    /// a map in tests).
+    pub fn apply_env(&mut self, get: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+        fn parse<T: std::str::FromStr>(name: &'static str, value: &str) -> Result<T, ConfigError>
+        where
+            T::Err: std::fmt::Display,
+        {
+            value.trim().parse().map_err(|e: T::Err| ConfigError::Env {
+                name,
+                message: e.to_string(),
+            })
+        }
+        if let Some(v) = get("FENXIAO_DATABASE_URL") {
+            self.database_url = v;
+        }
+        if let Some(v) = get("FENXIAO_BIND") {
+            self.bind = v;
+        }
+        if let Some(v) = get("FENXIAO_DATA_DIR") {
+            self.data_dir = PathBuf::from(v);
+        }
+        if let Some(v) = get("FENXIAO_FRONTEND_DIR") {
+            self.frontend_dir = PathBuf::from(v);
+        }
+        if let Some(v) = get("FENXIAO_DB_POOL_SIZE") {
+            self.db_pool_size = parse("FENXIAO_DB_POOL_SIZE", &v)?;
+        }
+        if let Some(v) = get("FENXIAO_MAX_JSON_BYTES") {
+            self.max_json_bytes = parse("FENXIAO_MAX_JSON_BYTES", &v)?;
+        }
+        if let Some(v) = get("FENXIAO_WORKERS") {
+            self.workers = Some(parse("FENXIAO_WORKERS", &v)?);
+        }
+        if let Some(v) = get("FENXIAO_SHUTDOWN_TIMEOUT_SECS") {
+            self.shutdown_timeout_secs = parse("FENXIAO_SHUTDOWN_TIMEOUT_SECS", &v)?;
+        }
+        if let Some(v) = get("FENXIAO_LOG") {
+            self.log_level = v;
+        }
+        if let Some(v) = get("FENXIAO_LOG_FORMAT") {
+            self.log_format = match v.trim().to_ascii_lowercase().as_str() {
+                "human" => LogFormat::Human,
+                "json" => LogFormat::Json,
+                other => {
+                    return Err(ConfigError::Env {
+                        name: "FENXIAO_LOG_FORMAT",
+                        message: format!("expected `human` or `json`, got `{other}`"),
+                    })
+                }
+            };
+        }
+        if let Some(v) = get("FENXIAO_JWT_SECRET") {
+            self.jwt_secret = Some(v);
+        }
+        self.validate()
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        if self.db_pool_size == 0 {
+            return Err(ConfigError::Env {
+                name: "FENXIAO_DB_POOL_SIZE",
+                message: "must be at least 1".into(),
+            });
+        }
+        if self.max_json_bytes < 1024 {
+            return Err(ConfigError::Env {
+                name: "FENXIAO_MAX_JSON_BYTES",
+                message: "must be at least 1024".into(),
+            });
+        }
+        if self.workers == Some(0) {
+            return Err(ConfigError::Env {
+                name: "FENXIAO_WORKERS",
+                message: "must be at least 1".into(),
+            });
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn with_env(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let mut config = Config::default();
+        config.apply_env(|name| map.get(name).cloned())?;
+        Ok(config)
+    }
+
+    #[test]
+    fn defaults_work_with_nothing_set() {
+        let config = with_env(&[]).unwrap();
+        assert_eq!(config.database_url, "sqlite://data/fenxiao.db");
+        assert_eq!(config.bind, "127.0.0.1:8080");
+        assert_eq!(config.log_format, LogFormat::Human);
+    }
+
+    #[test]
+    fn environment_overrides_defaults() {
+        let config = with_env(&[
+            ("FENXIAO_DATABASE_URL", "postgres://u@h/db"),
+            ("FENXIAO_DB_POOL_SIZE", "4"),
+            ("FENXIAO_LOG_FORMAT", "JSON"),
+        ])
+        .unwrap();
+        assert_eq!(config.database_url, "postgres://u@h/db");
+        assert_eq!(config.db_pool_size, 4);
+        assert_eq!(config.log_format, LogFormat::Json);
+    }
+
+    #[test]
+    fn bad_environment_values_name_the_variable() {
+        let err = with_env(&[("FENXIAO_DB_POOL_SIZE", "many")]).unwrap_err();
+        assert!(err.to_string().contains("FENXIAO_DB_POOL_SIZE"), "{err}");
+        let err = with_env(&[("FENXIAO_DB_POOL_SIZE", "0")]).unwrap_err();
+        assert!(err.to_string().contains("at least 1"), "{err}");
+        let err = with_env(&[("FENXIAO_LOG_FORMAT", "xml")]).unwrap_err();
+        assert!(err.to_string().contains("FENXIAO_LOG_FORMAT"), "{err}");
+    }
+
+    #[test]
+    fn toml_file_is_read_and_unknown_keys_are_refused() {
+        let dir = std::env::temp_dir().join(format!("fenxiao-config-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let good = dir.join("good.toml");
+        std::fs::write(&good, "bind = \"0.0.0.0:9000\"\ndb_pool_size = 3\n").unwrap();
+        let config = Config::from_toml_file(&good).unwrap();
+        assert_eq!(config.bind, "0.0.0.0:9000");
+        assert_eq!(config.db_pool_size, 3);
+        assert_eq!(config.database_url, "sqlite://data/fenxiao.db");
+
+        let bad = dir.join("bad.toml");
+        std::fs::write(&bad, "bindd = \"x\"\n").unwrap();
+        assert!(matches!(
+            Config::from_toml_file(&bad),
+            Err(ConfigError::Parse { .. })
+        ));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

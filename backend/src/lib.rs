@@ -1,0 +1,17 @@
+//! Fenxiao: a multi-tenant distribution (分销) platform.
+//!
+//! The library holds everything the `fenxiao` binary, the jobs and the tests share: configuration,
+//! the database layer, the HTTP application and the domain services.
+
+pub mod api;
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod http;
+pub mod secrets;
+pub mod server;
+pub mod telemetry;
+
+pub use error::{AppError, AppResult};
