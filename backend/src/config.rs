@@ -37,6 +37,11 @@ pub struct Config {
     pub log_format: LogFormat,
     /// Key for signing access tokens; generated into the data directory when not set.
     pub jwt_secret: Option<String>,
+    /// The address people use to reach the service, for links in emails; `http://{bind}` when
+    /// not set.
+    pub public_url: Option<String>,
+    /// Whether a verified merchant waits for the platform operator's approval before going live.
+    pub merchant_approval_required: bool,
 }
 
 impl Default for Config {
@@ -53,6 +58,8 @@ impl Default for Config {
             log_level: "info".into(),
             log_format: LogFormat::Human,
             jwt_secret: None,
+            public_url: None,
+            merchant_approval_required: false,
         }
     }
 }
@@ -84,6 +91,8 @@ pub const ENV_VARS: &[&str] = &[
     "FENXIAO_LOG",
     "FENXIAO_LOG_FORMAT",
     "FENXIAO_JWT_SECRET",
+    "FENXIAO_PUBLIC_URL",
+    "FENXIAO_MERCHANT_APPROVAL_REQUIRED",
 ];
 
 impl Config {
@@ -164,7 +173,21 @@ impl Config {
         if let Some(v) = get("FENXIAO_JWT_SECRET") {
             self.jwt_secret = Some(v);
         }
+        if let Some(v) = get("FENXIAO_PUBLIC_URL") {
+            self.public_url = Some(v);
+        }
+        if let Some(v) = get("FENXIAO_MERCHANT_APPROVAL_REQUIRED") {
+            self.merchant_approval_required = parse("FENXIAO_MERCHANT_APPROVAL_REQUIRED", &v)?;
+        }
         self.validate()
+    }
+
+    /// Base URL for links that leave the system (emails), without a trailing slash.
+    pub fn public_base_url(&self) -> String {
+        match &self.public_url {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => format!("http://{}", self.bind),
+        }
     }
 
     fn validate(&self) -> Result<(), ConfigError> {

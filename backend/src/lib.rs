@@ -5,13 +5,18 @@
 
 pub mod api;
 pub mod app;
+pub mod auth;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod error;
 pub mod http;
+pub mod notify;
 pub mod secrets;
 pub mod server;
 pub mod telemetry;
+pub mod tenancy;
+pub mod validate;
 
 pub use error::{AppError, AppResult};

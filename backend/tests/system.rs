@@ -1,4 +1,5 @@
 //! Liveness, readiness, metadata, the OpenAPI document and the docs UI.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

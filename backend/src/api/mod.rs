@@ -10,6 +10,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::{scope, AppExt};
 
 use crate::error::{ProblemBody, ProblemFieldBody};
+use crate::tenancy;
 
 pub const API_PREFIX: &str = "/api/v1";
 pub const OPENAPI_PATH: &str = "/api/openapi.json";
@@ -26,7 +27,8 @@ pub const DOCS_PATH: &str = "/api/docs/";
     ),
     components(schemas(ProblemBody, ProblemFieldBody)),
     tags(
-        (name = "system", description = "Liveness, readiness and service metadata")
+        (name = "system", description = "Liveness, readiness and service metadata"),
+        (name = "signup", description = "Merchant sign-up and email verification")
     )
 )]
 pub struct ApiDoc;
@@ -35,7 +37,12 @@ pub struct ApiDoc;
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(health::healthz)
         .service(health::readyz)
-        .service(scope(API_PREFIX).service(meta::get_meta));
+        .service(
+            scope(API_PREFIX)
+                .service(meta::get_meta)
+                .service(tenancy::routes::sign_up)
+                .service(tenancy::routes::verify_email),
+        );
 }
 
 /// The OpenAPI document of the whole API, as served at `/api/openapi.json`.

@@ -1,0 +1,148 @@
+//! Single-use tokens sent to people (email verification, password reset, invitations).
+//! The token itself goes out once; only its SHA-256 is stored, and consuming it is one
+//! conditional update, so a token works once even when two requests race.
+
+use chrono::{Duration, NaiveDateTime};
+use diesel::prelude::*;
+use sha2::{Digest, Sha256};
+
+use crate::db::schema::one_time_tokens;
+use crate::db::DbConnection;
+use crate::error::{AppError, AppResult, Text};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    VerifyEmail,
+    ResetPassword,
+    StaffInvitation,
+}
+
+impl Purpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Purpose::VerifyEmail => "verify_email",
+            Purpose::ResetPassword => "reset_password",
+            Purpose::StaffInvitation => "staff_invitation",
+        }
+    }
+}
+
+/// 32 random bytes as 64 hex characters.
+pub fn generate() -> AppResult<String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(AppError::internal)?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+pub fn digest(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Stores a new token and returns it in the clear, for the message that carries it.
+pub fn issue(
+    conn: &mut DbConnection,
+    purpose: Purpose,
+    merchant_id: Option<i64>,
+    staff_user_id: Option<i64>,
+    now: NaiveDateTime,
+    valid_for: Duration,
+) -> AppResult<(String, NaiveDateTime)> {
+    let token = generate()?;
+    let expires_at = now + valid_for;
+    diesel::insert_into(one_time_tokens::table)
+        .values((
+            one_time_tokens::merchant_id.eq(merchant_id),
+            one_time_tokens::staff_user_id.eq(staff_user_id),
+            one_time_tokens::purpose.eq(purpose.as_str()),
+            one_time_tokens::token_hash.eq(digest(&token)),
+            one_time_tokens::expires_at.eq(expires_at),
+            one_time_tokens::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok((token, expires_at))
+}
+
+/// What a consumed token was issued for.
+#[derive(Debug, Clone, Queryable)]
+pub struct Redeemed {
+    pub id: i64,
+    pub merchant_id: Option<i64>,
+    pub staff_user_id: Option<i64>,
+}
+
+/// Marks the token used and returns what it was issued for; refuses unknown, used and expired
+/// tokens with distinct, clear errors.
+pub fn redeem(
+    conn: &mut DbConnection,
+    purpose: Purpose,
+    token: &str,
+    now: NaiveDateTime,
+) -> AppResult<Redeemed> {
+    let hash = digest(token);
+    let updated = diesel::update(
+        one_time_tokens::table
+            .filter(one_time_tokens::token_hash.eq(&hash))
+            .filter(one_time_tokens::purpose.eq(purpose.as_str()))
+            .filter(one_time_tokens::used_at.is_null())
+            .filter(one_time_tokens::expires_at.gt(now)),
+    )
+    .set(one_time_tokens::used_at.eq(now))
+    .returning((
+        one_time_tokens::id,
+        one_time_tokens::merchant_id,
+        one_time_tokens::staff_user_id,
+    ))
+    .get_result::<Redeemed>(conn)
+    .optional()?;
+    if let Some(redeemed) = updated {
+        return Ok(redeemed);
+    }
+    let existing = one_time_tokens::table
+        .filter(one_time_tokens::token_hash.eq(&hash))
+        .filter(one_time_tokens::purpose.eq(purpose.as_str()))
+        .select(one_time_tokens::used_at)
+        .first::<Option<NaiveDateTime>>(conn)
+        .optional()?;
+    Err(match existing {
+        None => AppError::field(
+            "token",
+            "invalid_token",
+            Text::new(
+                "This link is not valid. Check that it was copied completely.",
+                "链接无效，请确认链接完整。",
+            ),
+        ),
+        Some(Some(_)) => AppError::Conflict {
+            code: "token_used",
+            message: Text::new("This link has already been used.", "该链接已被使用。"),
+        },
+        Some(None) => AppError::Conflict {
+            code: "token_expired",
+            message: Text::new(
+                "This link has expired; request a new one.",
+                "该链接已过期，请重新获取。",
+            ),
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_random_and_digests_stable() {
+        let a = generate().unwrap();
+        let b = generate().unwrap();
+        assert_eq!(a.len(), 64);
+        assert_ne!(a, b);
+        assert_eq!(digest("abc"), digest("abc"));
+        assert_eq!(
+            digest("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}

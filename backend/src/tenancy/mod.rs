@@ -1,0 +1,5 @@
+//! Tenancy: merchants (the tenants) and their staff.
+
+pub mod models;
+pub mod routes;
+pub mod signup;

@@ -1,0 +1,123 @@
+//! Merchant and staff records and their states.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::db::schema::{merchants, staff_users};
+
+/// Lifecycle of a merchant account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MerchantStatus {
+    /// Signed up; the owner has not verified their email yet.
+    PendingVerification,
+    /// Verified; waiting for the platform's approval (when approval is required).
+    PendingApproval,
+    Active,
+    Suspended,
+}
+
+impl MerchantStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MerchantStatus::PendingVerification => "pending_verification",
+            MerchantStatus::PendingApproval => "pending_approval",
+            MerchantStatus::Active => "active",
+            MerchantStatus::Suspended => "suspended",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        [
+            MerchantStatus::PendingVerification,
+            MerchantStatus::PendingApproval,
+            MerchantStatus::Active,
+            MerchantStatus::Suspended,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == value)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StaffRole {
+    Owner,
+    Admin,
+    Operator,
+    Finance,
+    Support,
+    Viewer,
+}
+
+impl StaffRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StaffRole::Owner => "owner",
+            StaffRole::Admin => "admin",
+            StaffRole::Operator => "operator",
+            StaffRole::Finance => "finance",
+            StaffRole::Support => "support",
+            StaffRole::Viewer => "viewer",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = merchants)]
+pub struct Merchant {
+    pub id: i64,
+    pub name: String,
+    pub contact_name: String,
+    pub contact_phone: String,
+    pub contact_email: String,
+    pub status: String,
+    pub timezone: String,
+    pub currency: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = merchants)]
+pub struct MerchantInsertForm<'a> {
+    pub name: &'a str,
+    pub contact_name: &'a str,
+    pub contact_phone: &'a str,
+    pub contact_email: &'a str,
+    pub status: &'a str,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = staff_users)]
+pub struct StaffUser {
+    pub id: i64,
+    pub merchant_id: i64,
+    pub email: String,
+    pub name: String,
+    pub phone: Option<String>,
+    pub password_hash: String,
+    pub role: String,
+    pub status: String,
+    pub email_verified_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = staff_users)]
+pub struct StaffUserInsertForm<'a> {
+    pub merchant_id: i64,
+    pub email: &'a str,
+    pub name: &'a str,
+    pub phone: Option<&'a str>,
+    pub password_hash: &'a str,
+    pub role: &'a str,
+    pub status: &'a str,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
