@@ -1,0 +1,55 @@
+import type { Messages } from "./zh-CN";
+
+const enUS: Messages = {
+  app: { name: "Fenxiao", tagline: "Multi-merchant distribution platform" },
+  menu: { dashboard: "Overview", apiDocs: "API docs" },
+  header: { language: "Language", signIn: "Sign in", signUp: "Merchant sign-up" },
+  dashboard: {
+    title: "Overview",
+    service: "Service status",
+    name: "Service",
+    version: "Version",
+    database: "Database",
+    ready: "Ready",
+    notReady: "Unavailable",
+    locales: "Languages",
+    currency: "Currency",
+    loadFailed: "Cannot load the service information",
+  },
+  login: {
+    title: "Sign in to the merchant console",
+    email: "Email",
+    password: "Password",
+    submit: "Sign in",
+    unavailable: "Staff sign-in opens once staff accounts are available.",
+    noAccount: "No account yet?",
+  },
+  signup: {
+    title: "Merchant sign-up",
+    companyName: "Company name",
+    contactName: "Contact person",
+    phone: "Phone",
+    email: "Email (your sign-in)",
+    password: "Password",
+    passwordHelp: "At least 10 characters, with letters and digits",
+    submit: "Sign up",
+    required: "Required",
+    invalidEmail: "Enter a valid email address",
+    successTitle: "Signed up — please verify your email",
+    successBody: "We sent a verification link to {{email}}; it works for 24 hours.",
+    failed: "Sign-up failed",
+    haveAccount: "Already have an account?",
+  },
+  verify: {
+    title: "Email verification",
+    working: "Verifying…",
+    missingToken: "The link has no token; copy the whole link from the email.",
+    active: "Your email is verified and the merchant is active.",
+    pendingApproval: "Your email is verified; the merchant awaits the platform's approval.",
+    failed: "Verification failed",
+    toLogin: "Go to sign-in",
+  },
+  notFound: { title: "Page not found", back: "Back to the overview" },
+};
+
+export default enUS;
