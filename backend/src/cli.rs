@@ -27,6 +27,69 @@ pub enum Command {
     Migrate,
     /// Print the OpenAPI document (as committed in openapi/openapi.json).
     Openapi,
+    /// Platform operator accounts.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create a platform operator. The password is read from the first line of standard input,
+    /// so it never appears in the process list or the shell history.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+    },
+}
+
+fn read_password() -> Result<String, String> {
+    use std::io::{BufRead, IsTerminal, Write};
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprint!("Password (10+ characters, letters and digits): ");
+        let _ = std::io::stderr().flush();
+    }
+    let mut line = String::new();
+    stdin
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| format!("cannot read the password: {e}"))?;
+    let password = line.trim_end_matches(['\r', '\n']).to_owned();
+    if password.is_empty() {
+        return Err("no password given on standard input".into());
+    }
+    Ok(password)
+}
+
+fn admin(config: &Config, command: AdminCommand) -> Result<(), String> {
+    match command {
+        AdminCommand::Create { email, name } => {
+            let password = read_password()?;
+            let (pool, _) = server::prepare_database(config).map_err(|e| e.to_string())?;
+            let mut conn = pool.get().map_err(|e| e.to_string())?;
+            let id = crate::platform::operators::create(&mut conn, &email, &name, &password)
+                .map_err(|e| describe(&e))?;
+            println!(
+                "platform operator {id} created for {}",
+                email.trim().to_lowercase()
+            );
+            Ok(())
+        }
+    }
+}
+
+/// An error as one line for a terminal: its detail and any field messages, in English.
+fn describe(err: &crate::error::AppError) -> String {
+    let problem = err.problem();
+    let mut text = problem.detail.en.to_string();
+    for field in &problem.errors {
+        text.push_str(&format!("\n  {}: {}", field.field, field.message.en));
+    }
+    text
 }
 
 pub fn run() -> ExitCode {
@@ -50,6 +113,7 @@ pub fn run() -> ExitCode {
         Command::Migrate => server::prepare_database(&config)
             .map(|(_, applied)| println!("{applied} migration(s) applied"))
             .map_err(|e| e.to_string()),
+        Command::Admin { command } => admin(&config, command),
         Command::Openapi => Ok(()),
     };
     match result {

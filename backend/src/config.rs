@@ -42,6 +42,9 @@ pub struct Config {
     pub public_url: Option<String>,
     /// Whether a verified merchant waits for the platform operator's approval before going live.
     pub merchant_approval_required: bool,
+    /// Failed sign-ins within the window that lock an account.
+    pub lockout_threshold: i32,
+    pub lockout_window_minutes: i64,
 }
 
 impl Default for Config {
@@ -60,6 +63,8 @@ impl Default for Config {
             jwt_secret: None,
             public_url: None,
             merchant_approval_required: false,
+            lockout_threshold: 5,
+            lockout_window_minutes: 15,
         }
     }
 }
@@ -93,6 +98,8 @@ pub const ENV_VARS: &[&str] = &[
     "FENXIAO_JWT_SECRET",
     "FENXIAO_PUBLIC_URL",
     "FENXIAO_MERCHANT_APPROVAL_REQUIRED",
+    "FENXIAO_LOCKOUT_THRESHOLD",
+    "FENXIAO_LOCKOUT_WINDOW_MINUTES",
 ];
 
 impl Config {
@@ -176,6 +183,12 @@ impl Config {
         if let Some(v) = get("FENXIAO_PUBLIC_URL") {
             self.public_url = Some(v);
         }
+        if let Some(v) = get("FENXIAO_LOCKOUT_THRESHOLD") {
+            self.lockout_threshold = parse("FENXIAO_LOCKOUT_THRESHOLD", &v)?;
+        }
+        if let Some(v) = get("FENXIAO_LOCKOUT_WINDOW_MINUTES") {
+            self.lockout_window_minutes = parse("FENXIAO_LOCKOUT_WINDOW_MINUTES", &v)?;
+        }
         if let Some(v) = get("FENXIAO_MERCHANT_APPROVAL_REQUIRED") {
             self.merchant_approval_required = parse("FENXIAO_MERCHANT_APPROVAL_REQUIRED", &v)?;
         }
@@ -201,6 +214,12 @@ impl Config {
             return Err(ConfigError::Env {
                 name: "FENXIAO_MAX_JSON_BYTES",
                 message: "must be at least 1024".into(),
+            });
+        }
+        if self.lockout_threshold < 1 || self.lockout_window_minutes < 1 {
+            return Err(ConfigError::Env {
+                name: "FENXIAO_LOCKOUT_THRESHOLD",
+                message: "the lockout threshold and window must be at least 1".into(),
             });
         }
         if self.workers == Some(0) {

@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod app;
+pub mod audit;
 pub mod auth;
 pub mod cli;
 pub mod clock;
@@ -13,6 +14,7 @@ pub mod db;
 pub mod error;
 pub mod http;
 pub mod notify;
+pub mod platform;
 pub mod secrets;
 pub mod server;
 pub mod telemetry;

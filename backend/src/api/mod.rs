@@ -10,7 +10,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::{scope, AppExt};
 
 use crate::error::{ProblemBody, ProblemFieldBody};
-use crate::tenancy;
+use crate::{audit, auth, tenancy};
 
 pub const API_PREFIX: &str = "/api/v1";
 pub const OPENAPI_PATH: &str = "/api/openapi.json";
@@ -26,12 +26,38 @@ pub const DOCS_PATH: &str = "/api/docs/";
         license(name = "Proprietary")
     ),
     components(schemas(ProblemBody, ProblemFieldBody)),
+    modifiers(&BearerAuth),
     tags(
         (name = "system", description = "Liveness, readiness and service metadata"),
-        (name = "signup", description = "Merchant sign-up and email verification")
+        (name = "signup", description = "Merchant sign-up and email verification"),
+        (name = "auth", description = "Sign-in, tokens, sessions"),
+        (name = "audit", description = "The audit log"),
+        (name = "platform", description = "The platform operator's endpoints")
     )
 )]
 pub struct ApiDoc;
+
+/// Declares the bearer scheme that `security(("bearer" = []))` on operations refers to: an
+/// access token from sign-in, or an API key (`fx_…`).
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "An access token from sign-in (15 minutes), or an API key `fx_…`.",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
 
 /// Registers every route; used by the server and by the OpenAPI generator alike.
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -41,7 +67,15 @@ pub fn configure(cfg: &mut ServiceConfig) {
             scope(API_PREFIX)
                 .service(meta::get_meta)
                 .service(tenancy::routes::sign_up)
-                .service(tenancy::routes::verify_email),
+                .service(tenancy::routes::verify_email)
+                .service(auth::routes::staff_sign_in)
+                .service(auth::routes::operator_sign_in)
+                .service(auth::routes::refresh)
+                .service(auth::routes::sign_out)
+                .service(auth::routes::me)
+                .service(auth::routes::list_sessions)
+                .service(auth::routes::revoke_session)
+                .service(audit::routes::search_audit_events),
         );
 }
 

@@ -13,6 +13,7 @@ diesel::table! {
         currency -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        require_staff_mfa -> Bool,
     }
 }
 
@@ -64,9 +65,115 @@ diesel::table! {
 
 diesel::joinable!(staff_users -> merchants (merchant_id));
 diesel::joinable!(one_time_tokens -> staff_users (staff_user_id));
+
+diesel::table! {
+    platform_operators (id) {
+        id -> BigInt,
+        email -> Text,
+        name -> Text,
+        password_hash -> Text,
+        status -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    account_security (account_kind, account_id) {
+        account_kind -> Text,
+        account_id -> BigInt,
+        merchant_id -> Nullable<BigInt>,
+        failed_sign_ins -> Integer,
+        first_failed_at -> Nullable<Timestamp>,
+        locked_at -> Nullable<Timestamp>,
+        totp_secret -> Nullable<Text>,
+        totp_enabled_at -> Nullable<Timestamp>,
+        totp_last_step -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    mfa_recovery_codes (id) {
+        id -> BigInt,
+        account_kind -> Text,
+        account_id -> BigInt,
+        code_hash -> Text,
+        used_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    auth_sessions (id) {
+        id -> BigInt,
+        account_kind -> Text,
+        account_id -> BigInt,
+        merchant_id -> Nullable<BigInt>,
+        ip -> Nullable<Text>,
+        user_agent -> Nullable<Text>,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+        expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+        revoke_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (id) {
+        id -> BigInt,
+        session_id -> BigInt,
+        token_hash -> Text,
+        used_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_events (id) {
+        id -> BigInt,
+        merchant_id -> Nullable<BigInt>,
+        actor_kind -> Text,
+        actor_id -> Nullable<BigInt>,
+        actor_label -> Nullable<Text>,
+        action -> Text,
+        target_type -> Nullable<Text>,
+        target_id -> Nullable<Text>,
+        ip -> Nullable<Text>,
+        user_agent -> Nullable<Text>,
+        request_id -> Nullable<Text>,
+        changes -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    api_keys (id) {
+        id -> BigInt,
+        merchant_id -> BigInt,
+        name -> Text,
+        prefix -> Text,
+        key_hash -> Text,
+        scopes -> Text,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(refresh_tokens -> auth_sessions (session_id));
+diesel::joinable!(api_keys -> merchants (merchant_id));
 diesel::allow_tables_to_appear_in_same_query!(
     merchants,
     staff_users,
     one_time_tokens,
-    outbox_messages
+    outbox_messages,
+    platform_operators,
+    account_security,
+    mfa_recovery_codes,
+    auth_sessions,
+    refresh_tokens,
+    audit_events,
+    api_keys,
 );

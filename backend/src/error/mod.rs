@@ -61,6 +61,12 @@ pub enum AppError {
     InvalidTransition { from: String, action: String },
     #[error("authentication required")]
     Unauthorized,
+    /// A refused sign-in or token, with the reason's own code (`invalid_credentials`, …).
+    #[error("authentication failed: {code}")]
+    AuthFailed { code: &'static str, message: Text },
+    /// Authenticated, but refused for a reason with its own code (`account_disabled`, …).
+    #[error("refused: {code}")]
+    Refused { code: &'static str, message: Text },
     #[error("forbidden")]
     Forbidden,
     #[error("too many requests")]
@@ -89,8 +95,8 @@ impl AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Conflict { .. } | AppError::InvalidTransition { .. } => StatusCode::CONFLICT,
-            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::Unauthorized | AppError::AuthFailed { .. } => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden | AppError::Refused { .. } => StatusCode::FORBIDDEN,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -168,6 +174,14 @@ impl AppError {
                     "请登录，或提供有效的访问令牌或 API 密钥。",
                 ),
             ),
+            AppError::AuthFailed { code, message } => (
+                code,
+                Text::new("Authentication failed", "认证失败"),
+                message.clone(),
+            ),
+            AppError::Refused { code, message } => {
+                (code, Text::new("Forbidden", "没有权限"), message.clone())
+            }
             AppError::Forbidden => (
                 "forbidden",
                 Text::new("Forbidden", "没有权限"),

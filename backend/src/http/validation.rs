@@ -45,6 +45,15 @@ fn collect(errors: &ValidationErrors, prefix: &str, out: &mut Vec<FieldError>) {
     }
 }
 
+/// Field errors for one validator failure outside a derived `Validate` (services, the CLI).
+pub fn field_errors_for(field: &str, error: &validator::ValidationError) -> Vec<FieldError> {
+    vec![FieldError::new(
+        field,
+        error.code.clone(),
+        message_for(error),
+    )]
+}
+
 fn param(e: &validator::ValidationError, name: &str) -> Option<String> {
     e.params.get(name).map(|v| match v {
         serde_json::Value::String(s) => s.clone(),

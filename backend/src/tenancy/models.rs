@@ -53,6 +53,19 @@ pub enum StaffRole {
 }
 
 impl StaffRole {
+    pub const ALL: [StaffRole; 6] = [
+        StaffRole::Owner,
+        StaffRole::Admin,
+        StaffRole::Operator,
+        StaffRole::Finance,
+        StaffRole::Support,
+        StaffRole::Viewer,
+    ];
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == value)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             StaffRole::Owner => "owner",
@@ -78,6 +91,7 @@ pub struct Merchant {
     pub currency: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub require_staff_mfa: bool,
 }
 
 #[derive(Debug, Insertable)]

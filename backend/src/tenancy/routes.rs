@@ -4,6 +4,7 @@ use actix_web::{post, web, HttpResponse};
 
 use super::signup::{self, SignupRequest, SignupResponse, VerifyEmailRequest, VerifyEmailResponse};
 use crate::app::AppState;
+use crate::auth::sessions::ClientInfo;
 use crate::clock;
 use crate::error::{AppResult, ProblemBody};
 use crate::http::ApiJson;
@@ -28,11 +29,12 @@ use crate::http::ApiJson;
 pub async fn sign_up(
     state: web::Data<AppState>,
     body: ApiJson<SignupRequest>,
+    client: ClientInfo,
 ) -> AppResult<HttpResponse> {
     let request = body.into_inner();
     let base_url = state.config.public_base_url();
     let created = state
-        .db(move |conn| signup::sign_up(conn, &request, &base_url, clock::now()))
+        .db(move |conn| signup::sign_up(conn, &request, &base_url, &client, clock::now()))
         .await?;
     Ok(HttpResponse::Created().json(created))
 }
@@ -53,11 +55,12 @@ pub async fn sign_up(
 pub async fn verify_email(
     state: web::Data<AppState>,
     body: ApiJson<VerifyEmailRequest>,
+    client: ClientInfo,
 ) -> AppResult<web::Json<VerifyEmailResponse>> {
     let token = body.into_inner().token;
     let approval = state.config.merchant_approval_required;
     let verified = state
-        .db(move |conn| signup::verify_email(conn, &token, approval, clock::now()))
+        .db(move |conn| signup::verify_email(conn, &token, approval, &client, clock::now()))
         .await?;
     Ok(web::Json(verified))
 }

@@ -10,8 +10,10 @@ use utoipa::ToSchema;
 use validator::{Validate, ValidationError};
 
 use super::models::{Merchant, MerchantInsertForm, MerchantStatus, StaffRole, StaffUserInsertForm};
+use crate::audit::{self, AuditActor, AuditEntry};
 use crate::auth::one_time::{self, Purpose};
 use crate::auth::password;
+use crate::auth::sessions::ClientInfo;
 use crate::clock;
 use crate::db::schema::{merchants, staff_users};
 use crate::db::{write_transaction, DbConnection};
@@ -104,6 +106,7 @@ pub fn sign_up(
     conn: &mut DbConnection,
     request: &SignupRequest,
     public_base_url: &str,
+    client: &ClientInfo,
     now: NaiveDateTime,
 ) -> AppResult<SignupResponse> {
     // Hashing is slow by design; do it before taking the write lock.
@@ -167,6 +170,24 @@ pub fn sign_up(
             clock::to_utc(expires_at),
         );
         outbox::enqueue(conn, Some(merchant.id), &message, now)?;
+        let owner = AuditActor {
+            merchant_id: Some(merchant.id),
+            kind: "staff",
+            id: Some(owner_id),
+            label: Some(request.email.clone()),
+        };
+        audit::record(
+            conn,
+            &owner,
+            client,
+            AuditEntry::new("merchant.signed_up")
+                .target("merchant", merchant.id)
+                .changes(serde_json::json!({
+                    "name": { "before": null, "after": merchant.name },
+                    "status": { "before": null, "after": merchant.status },
+                })),
+            now,
+        )?;
         Ok(SignupResponse {
             merchant_id: merchant.id,
             email: request.email.clone(),
@@ -182,6 +203,7 @@ pub fn verify_email(
     conn: &mut DbConnection,
     token: &str,
     approval_required: bool,
+    client: &ClientInfo,
     now: NaiveDateTime,
 ) -> AppResult<VerifyEmailResponse> {
     write_transaction(conn, |conn| {
@@ -225,6 +247,19 @@ pub fn verify_email(
             .first(conn)?;
         let status = MerchantStatus::parse(&status)
             .ok_or_else(|| AppError::internal(format!("unknown merchant status {status}")))?;
+        let owner = AuditActor {
+            merchant_id: Some(merchant_id),
+            kind: "staff",
+            id: Some(staff_user_id),
+            label: Some(email.clone()),
+        };
+        audit::record(
+            conn,
+            &owner,
+            client,
+            AuditEntry::new("merchant.email_verified").target("merchant", merchant_id),
+            now,
+        )?;
         Ok(VerifyEmailResponse {
             merchant_id,
             email,

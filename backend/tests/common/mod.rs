@@ -257,11 +257,7 @@ impl TestApp {
         database: Option<TestDatabase>,
         data_dir: tempfile::TempDir,
     ) -> TestApp {
-        let state = AppState::new(
-            pool.clone(),
-            config,
-            SecretKey::from_bytes(b"test-secret-key-with-enough-bytes-0123456789".to_vec()),
-        );
+        let state = AppState::new(pool.clone(), config, test_jwt_key());
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = listener.local_addr().expect("addr").port();
         let server = server::http_server(state, listener).expect("server");
@@ -336,4 +332,96 @@ pub async fn problem(response: reqwest::Response) -> serde_json::Value {
         "content type of an error"
     );
     response.json().await.expect("problem body is JSON")
+}
+
+/// The key the test apps sign tokens with (so tests can forge expired or foreign tokens).
+pub fn test_jwt_key() -> SecretKey {
+    SecretKey::from_bytes(b"test-secret-key-with-enough-bytes-0123456789".to_vec())
+}
+
+/// A signed-in merchant owner.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub merchant_id: i64,
+    pub account_id: i64,
+    pub email: String,
+    pub access_token: String,
+    pub refresh_token: String,
+}
+
+impl TestApp {
+    /// The token of the newest message of `template` sent to `recipient`.
+    pub fn token_from_outbox(&self, recipient: &str, template: &str) -> String {
+        use fenxiao::db::schema::outbox_messages as o;
+        let body: String = o::table
+            .filter(o::recipient.eq(recipient))
+            .filter(o::template.eq(template))
+            .order(o::id.desc())
+            .select(o::body)
+            .first(&mut *self.conn())
+            .expect("message in the outbox");
+        let start = body.find("token=").expect("a token link") + "token=".len();
+        body[start..start + 64].to_owned()
+    }
+
+    pub async fn sign_up_merchant(&self, email: &str) -> i64 {
+        let res = self
+            .post("/api/v1/signup")
+            .json(&serde_json::json!({
+                "company_name": format!("{email} 的店"),
+                "contact_name": "王丽",
+                "phone": "13812345678",
+                "email": email,
+                "password": "tea-garden-2026",
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201, "sign-up of {email}");
+        let body: serde_json::Value = res.json().await.unwrap();
+        let token = self.token_from_outbox(email, "verify_email");
+        let res = self
+            .post("/api/v1/signup/verify-email")
+            .json(&serde_json::json!({ "token": token }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        body["merchant_id"].as_i64().unwrap()
+    }
+
+    pub async fn sign_in(&self, path: &str, email: &str, password: &str) -> reqwest::Response {
+        self.post(path)
+            .json(&serde_json::json!({ "email": email, "password": password }))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Signs up and verifies a merchant, then signs its owner in.
+    pub async fn owner(&self, email: &str) -> SignedIn {
+        let merchant_id = self.sign_up_merchant(email).await;
+        let res = self
+            .sign_in("/api/v1/auth/sign-in", email, "tea-garden-2026")
+            .await;
+        assert_eq!(res.status(), 200);
+        let body: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(body["status"], "signed_in");
+        let me: serde_json::Value = self
+            .get("/api/v1/auth/me")
+            .bearer_auth(body["tokens"]["access_token"].as_str().unwrap())
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        SignedIn {
+            merchant_id,
+            account_id: me["id"].as_i64().unwrap(),
+            email: email.to_owned(),
+            access_token: body["tokens"]["access_token"].as_str().unwrap().to_owned(),
+            refresh_token: body["tokens"]["refresh_token"].as_str().unwrap().to_owned(),
+        }
+    }
 }

@@ -4,6 +4,140 @@
  */
 
 export interface paths {
+    "/api/v1/audit-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search the audit log
+         * @description The merchant's events, newest first, in pages (`next_cursor`).
+         */
+        get: operations["search_audit_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in caller */
+        get: operations["me"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Refresh tokens
+         * @description Trades a refresh token for a new access token and a new refresh token. Each refresh token
+         *     works once: presenting a used one ends the whole session.
+         */
+        post: operations["refresh"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's open sessions */
+        get: operations["list_sessions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/sessions/{session_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** End one of the caller's sessions */
+        delete: operations["revoke_session"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/sign-in": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Staff sign-in
+         * @description Email and password of a merchant's staff member. Answers tokens, or `mfa_required` with a
+         *     challenge token when the account has two-factor authentication. Five wrong passwords within
+         *     15 minutes lock the account.
+         */
+        post: operations["staff_sign_in"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/sign-out": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign out
+         * @description Ends the session of the access token used.
+         */
+        post: operations["sign_out"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/meta": {
         parameters: {
             query?: never;
@@ -15,6 +149,23 @@ export interface paths {
         get: operations["get_meta"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/platform/auth/sign-in": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Platform operator sign-in */
+        post: operations["operator_sign_in"];
         delete?: never;
         options?: never;
         head?: never;
@@ -106,9 +257,50 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AuditEvent: {
+            /** @example staff.role_changed */
+            action: string;
+            /** Format: int64 */
+            actor_id?: number | null;
+            actor_kind: string;
+            actor_label?: string | null;
+            /** @description Changed fields with their values before and after. */
+            changes?: Record<string, never> | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: int64 */
+            id: number;
+            ip?: string | null;
+            request_id?: string | null;
+            target_id?: string | null;
+            target_type?: string | null;
+            user_agent?: string | null;
+        };
+        AuditPage: {
+            items: components["schemas"]["AuditEvent"][];
+            /**
+             * Format: int64
+             * @description Pass as `cursor` for the next (older) page; absent on the last page.
+             */
+            next_cursor?: number | null;
+        };
         Health: {
             /** @example ok */
             status: string;
+        };
+        Me: {
+            /** Format: int64 */
+            id: number;
+            kind: string;
+            /** @description Email, or the API key's name. */
+            label: string;
+            /** Format: int64 */
+            merchant_id?: number | null;
+            mfa_enabled: boolean;
+            /** @description The merchant requires MFA and this account has none: only MFA set-up is open. */
+            mfa_enrolment_required: boolean;
+            permissions: components["schemas"]["Permission"][];
+            role?: null | components["schemas"]["StaffRole"];
         };
         /**
          * @description Lifecycle of a merchant account.
@@ -136,6 +328,8 @@ export interface components {
             /** @example 0.1.0 */
             version: string;
         };
+        /** @enum {string} */
+        Permission: "MerchantRead" | "MerchantManage" | "StaffRead" | "StaffManage" | "AuditRead" | "ApiKeysManage" | "CatalogRead" | "CatalogWrite" | "CatalogReview" | "InventoryWrite" | "OrdersRead" | "OrdersWrite" | "AfterSalesManage" | "DistributorsRead" | "DistributorsManage" | "CommissionsRead" | "CommissionsSettle" | "WithdrawalsManage" | "ReportsRead" | "MarketingManage" | "SupportManage" | "WebhooksManage";
         /** @description The body of every error response (`application/problem+json`). */
         ProblemBody: {
             /**
@@ -177,6 +371,37 @@ export interface components {
             /** @example ready */
             status: string;
         };
+        RefreshRequest: {
+            refresh_token: string;
+        };
+        SessionView: {
+            /** Format: date-time */
+            created_at: string;
+            /** @description Whether this is the session of the token that asked. */
+            current: boolean;
+            /** Format: date-time */
+            expires_at: string;
+            /** Format: int64 */
+            id: number;
+            ip?: string | null;
+            /** Format: date-time */
+            last_seen_at: string;
+            user_agent?: string | null;
+        };
+        SignInRequest: {
+            /** @example owner@example.com */
+            email: string;
+            /** Format: password */
+            password: string;
+        };
+        SignInResponse: {
+            /** @description Present when a second factor is required; valid 5 minutes. */
+            mfa_token?: string | null;
+            status: components["schemas"]["SignInStatus"];
+            tokens?: null | components["schemas"]["TokenPair"];
+        };
+        /** @enum {string} */
+        SignInStatus: "signed_in" | "mfa_required";
         SignupRequest: {
             /**
              * @description Company (merchant) name.
@@ -213,6 +438,26 @@ export interface components {
              */
             verification_expires_at: string;
         };
+        /** @enum {string} */
+        StaffRole: "owner" | "admin" | "operator" | "finance" | "support" | "viewer";
+        /** @description Tokens handed to a client after sign-in or refresh. */
+        TokenPair: {
+            /** @description Bearer token for API calls; valid 15 minutes. */
+            access_token: string;
+            /** Format: date-time */
+            access_token_expires_at: string;
+            /** @description Single-use token for `POST /api/v1/auth/refresh`. */
+            refresh_token: string;
+            /**
+             * Format: date-time
+             * @description When the session ends; refreshing does not extend it.
+             */
+            session_expires_at: string;
+            /** Format: int64 */
+            session_id: number;
+            /** @example Bearer */
+            token_type: string;
+        };
         VerifyEmailRequest: {
             /** @description The token from the verification link. */
             token: string;
@@ -233,6 +478,276 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    search_audit_events: {
+        parameters: {
+            query?: {
+                /** @description Exact action, or a prefix ending in `.` (`staff.`). */
+                action?: string;
+                actor_kind?: string;
+                actor_id?: number;
+                target_type?: string;
+                target_id?: string;
+                /** @description Only events at or after this time. */
+                from?: string;
+                /** @description Only events before this time. */
+                to?: string;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: number;
+                /** @description 1–200, default 50. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of events */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `audit.read` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Invalid filter */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    me: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Who is calling and what they may do */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Me"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    refresh: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefreshRequest"];
+            };
+        };
+        responses: {
+            /** @description New tokens */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenPair"];
+                };
+            };
+            /** @description `invalid_refresh_token`, `refresh_token_reused` or `session_ended` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    list_sessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Open sessions, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionView"][];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    revoke_session: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A session of the caller */
+                session_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ended */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such session of the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    staff_sign_in: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SignInRequest"];
+            };
+        };
+        responses: {
+            /** @description Signed in, or a second factor is required */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignInResponse"];
+                };
+            };
+            /** @description `invalid_credentials` or `account_locked` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description `email_not_verified` or `account_disabled` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    sign_out: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed out */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
     get_meta: {
         parameters: {
             query?: never;
@@ -249,6 +764,48 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Meta"];
+                };
+            };
+        };
+    };
+    operator_sign_in: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SignInRequest"];
+            };
+        };
+        responses: {
+            /** @description Signed in, or a second factor is required */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignInResponse"];
+                };
+            };
+            /** @description `invalid_credentials` or `account_locked` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
         };

@@ -9,7 +9,7 @@ CREATE TABLE staff_users (
     password_hash TEXT NOT NULL,
     role TEXT NOT NULL
         CHECK (role IN ('owner', 'admin', 'operator', 'finance', 'support', 'viewer')),
-    status TEXT NOT NULL CHECK (status IN ('pending_verification', 'active', 'disabled')),
+    status TEXT NOT NULL CHECK (status IN ('pending_verification', 'invited', 'active', 'disabled')),
     email_verified_at TIMESTAMP,
     created_at TIMESTAMP NOT NULL,
     updated_at TIMESTAMP NOT NULL

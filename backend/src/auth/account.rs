@@ -1,0 +1,128 @@
+//! The kinds of account that sign in, and the fields sign-in needs from each.
+
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::db::schema::{platform_operators, staff_users};
+use crate::db::DbConnection;
+use crate::error::AppResult;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountKind {
+    Staff,
+    Member,
+    Operator,
+}
+
+impl AccountKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountKind::Staff => "staff",
+            AccountKind::Member => "member",
+            AccountKind::Operator => "operator",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        [
+            AccountKind::Staff,
+            AccountKind::Member,
+            AccountKind::Operator,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == value)
+    }
+}
+
+/// What sign-in reads of an account, whatever its kind.
+#[derive(Debug, Clone)]
+pub struct AccountRecord {
+    pub kind: AccountKind,
+    pub id: i64,
+    pub merchant_id: Option<i64>,
+    pub email: String,
+    pub password_hash: String,
+    pub status: String,
+}
+
+impl AccountRecord {
+    pub fn is_active(&self) -> bool {
+        self.status == "active"
+    }
+}
+
+pub fn find_by_email(
+    conn: &mut DbConnection,
+    kind: AccountKind,
+    email: &str,
+) -> AppResult<Option<AccountRecord>> {
+    let record = match kind {
+        AccountKind::Staff => staff_users::table
+            .filter(staff_users::email.eq(email))
+            .select((
+                staff_users::id,
+                staff_users::merchant_id,
+                staff_users::email,
+                staff_users::password_hash,
+                staff_users::status,
+            ))
+            .first::<(i64, i64, String, String, String)>(conn)
+            .optional()?
+            .map(
+                |(id, merchant_id, email, password_hash, status)| AccountRecord {
+                    kind,
+                    id,
+                    merchant_id: Some(merchant_id),
+                    email,
+                    password_hash,
+                    status,
+                },
+            ),
+        AccountKind::Operator => platform_operators::table
+            .filter(platform_operators::email.eq(email))
+            .select((
+                platform_operators::id,
+                platform_operators::email,
+                platform_operators::password_hash,
+                platform_operators::status,
+            ))
+            .first::<(i64, String, String, String)>(conn)
+            .optional()?
+            .map(|(id, email, password_hash, status)| AccountRecord {
+                kind,
+                id,
+                merchant_id: None,
+                email,
+                password_hash,
+                status,
+            }),
+        AccountKind::Member => None,
+    };
+    Ok(record)
+}
+
+pub fn find_by_id(
+    conn: &mut DbConnection,
+    kind: AccountKind,
+    id: i64,
+) -> AppResult<Option<AccountRecord>> {
+    let email = match kind {
+        AccountKind::Staff => staff_users::table
+            .find(id)
+            .select(staff_users::email)
+            .first::<String>(conn)
+            .optional()?,
+        AccountKind::Operator => platform_operators::table
+            .find(id)
+            .select(platform_operators::email)
+            .first::<String>(conn)
+            .optional()?,
+        AccountKind::Member => None,
+    };
+    match email {
+        Some(email) => find_by_email(conn, kind, &email),
+        None => Ok(None),
+    }
+}

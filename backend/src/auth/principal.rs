@@ -1,0 +1,409 @@
+//! Who is calling: the bearer token (an access token or an API key) resolved against the
+//! database on every request, so that revoked sessions, disabled accounts and revoked keys stop
+//! working at once.
+
+use std::collections::BTreeSet;
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
+use chrono::Duration;
+use diesel::prelude::*;
+
+use super::account::AccountKind;
+use super::jwt::{self, Rejection, TokenUse};
+use super::one_time;
+use super::permissions::{self, Permission};
+use super::sessions::{self, ClientInfo};
+use crate::app::AppState;
+use crate::audit::AuditActor;
+use crate::clock;
+use crate::db::schema::{account_security, api_keys, merchants, platform_operators, staff_users};
+use crate::db::DbConnection;
+use crate::error::{AppError, AppResult, Text};
+use crate::http::RequestId;
+use crate::tenancy::models::{MerchantStatus, StaffRole};
+
+/// API keys start with this, so a bearer token tells what it is at a glance.
+pub const API_KEY_PREFIX: &str = "fx_";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Caller {
+    Staff { role: StaffRole },
+    Operator,
+    Member,
+    ApiKey,
+}
+
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub caller: Caller,
+    /// Staff, operator or member id; the key's id for API keys.
+    pub id: i64,
+    pub merchant_id: Option<i64>,
+    pub session_id: Option<i64>,
+    /// Email, or the key's name.
+    pub label: String,
+    pub permissions: BTreeSet<Permission>,
+    /// The merchant requires MFA and this staff account has none yet: only enrolment is open.
+    pub mfa_enrolment_required: bool,
+    pub client: ClientInfo,
+}
+
+impl Principal {
+    pub fn account_kind(&self) -> Option<AccountKind> {
+        match self.caller {
+            Caller::Staff { .. } => Some(AccountKind::Staff),
+            Caller::Operator => Some(AccountKind::Operator),
+            Caller::Member => Some(AccountKind::Member),
+            Caller::ApiKey => None,
+        }
+    }
+
+    /// Refuses unless the caller holds the permission.
+    pub fn require(&self, permission: Permission) -> AppResult<()> {
+        if self.mfa_enrolment_required {
+            return Err(AppError::Refused {
+                code: "mfa_enrolment_required",
+                message: Text::new(
+                    "Your merchant requires two-factor authentication: set it up first.",
+                    "商户要求开启两步验证，请先完成设置。",
+                ),
+            });
+        }
+        if self.permissions.contains(&permission) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    /// The caller's tenant; callers without one are refused.
+    pub fn tenant(&self) -> AppResult<i64> {
+        self.merchant_id.ok_or(AppError::Forbidden)
+    }
+
+    pub fn audit_actor(&self) -> AuditActor {
+        AuditActor {
+            merchant_id: self.merchant_id,
+            kind: match self.caller {
+                Caller::Staff { .. } => "staff",
+                Caller::Operator => "operator",
+                Caller::Member => "member",
+                Caller::ApiKey => "api_key",
+            },
+            id: Some(self.id),
+            label: Some(self.label.clone()),
+        }
+    }
+}
+
+fn unauthorized(code: &'static str, en: &'static str, zh: &'static str) -> AppError {
+    AppError::AuthFailed {
+        code,
+        message: Text::new(en, zh),
+    }
+}
+
+fn missing_token() -> AppError {
+    AppError::Unauthorized
+}
+
+fn invalid_token() -> AppError {
+    unauthorized(
+        "invalid_token",
+        "The access token is not valid; sign in again.",
+        "访问令牌无效，请重新登录。",
+    )
+}
+
+/// The client's address and agent, as recorded in sessions and the audit log.
+pub fn client_info(req: &HttpRequest) -> ClientInfo {
+    let ip = req.connection_info().realip_remote_addr().map(|addr| {
+        // `ip:port` → `ip`; bracketed IPv6 keeps its brackets off.
+        addr.rsplit_once(':')
+            .filter(|(host, port)| port.chars().all(|c| c.is_ascii_digit()) && !host.ends_with(':'))
+            .map(|(host, _)| host.trim_matches(['[', ']']).to_owned())
+            .unwrap_or_else(|| addr.to_owned())
+    });
+    let user_agent = req
+        .headers()
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.chars().take(300).collect());
+    let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
+    ClientInfo {
+        ip,
+        user_agent,
+        request_id,
+    }
+}
+
+fn bearer(req: &HttpRequest) -> AppResult<String> {
+    let value = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .ok_or_else(missing_token)?
+        .to_str()
+        .map_err(|_| invalid_token())?;
+    let (scheme, token) = value.split_once(' ').ok_or_else(invalid_token)?;
+    if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
+        return Err(invalid_token());
+    }
+    Ok(token.trim().to_owned())
+}
+
+/// Resolves a bearer token to a principal. Runs on the blocking pool.
+pub fn resolve(
+    conn: &mut DbConnection,
+    key: &crate::secrets::SecretKey,
+    token: &str,
+    client: ClientInfo,
+) -> AppResult<Principal> {
+    let now = clock::now();
+    if token.starts_with(API_KEY_PREFIX) {
+        return resolve_api_key(conn, token, client, now);
+    }
+    let claims =
+        jwt::verify(key, token, TokenUse::Access).map_err(|rejection| match rejection {
+            Rejection::Expired => unauthorized(
+                "token_expired",
+                "The access token has expired; refresh it.",
+                "访问令牌已过期，请刷新。",
+            ),
+            Rejection::Invalid => invalid_token(),
+        })?;
+    let account_id = claims.account_id().ok_or_else(invalid_token)?;
+    let session_id = claims.sid.ok_or_else(invalid_token)?;
+    if !sessions::is_open(conn, session_id, claims.kind, account_id, now)? {
+        return Err(unauthorized(
+            "session_ended",
+            "This session has ended; sign in again.",
+            "会话已结束，请重新登录。",
+        ));
+    }
+    match claims.kind {
+        AccountKind::Staff => {
+            let row = staff_users::table
+                .inner_join(merchants::table)
+                .filter(staff_users::id.eq(account_id))
+                .select((
+                    staff_users::merchant_id,
+                    staff_users::email,
+                    staff_users::role,
+                    staff_users::status,
+                    merchants::status,
+                    merchants::require_staff_mfa,
+                ))
+                .first::<(i64, String, String, String, String, bool)>(conn)
+                .optional()?;
+            let Some((merchant_id, email, role, status, merchant_status, require_mfa)) = row else {
+                return Err(invalid_token());
+            };
+            if status != "active" || Some(merchant_id) != claims.mid {
+                return Err(invalid_token());
+            }
+            if merchant_status == MerchantStatus::Suspended.as_str() {
+                return Err(AppError::Refused {
+                    code: "merchant_suspended",
+                    message: Text::new(
+                        "This merchant is suspended; contact the platform.",
+                        "该商户已被停用，请联系平台。",
+                    ),
+                });
+            }
+            let role = StaffRole::parse(&role)
+                .ok_or_else(|| AppError::internal(format!("unknown role {role}")))?;
+            let has_mfa = account_security::table
+                .filter(account_security::account_kind.eq(AccountKind::Staff.as_str()))
+                .filter(account_security::account_id.eq(account_id))
+                .select(account_security::totp_enabled_at)
+                .first::<Option<chrono::NaiveDateTime>>(conn)
+                .optional()?
+                .flatten()
+                .is_some();
+            Ok(Principal {
+                caller: Caller::Staff { role },
+                id: account_id,
+                merchant_id: Some(merchant_id),
+                session_id: Some(session_id),
+                label: email,
+                permissions: permissions::for_role(role).iter().copied().collect(),
+                mfa_enrolment_required: require_mfa && !has_mfa,
+                client,
+            })
+        }
+        AccountKind::Operator => {
+            let row = platform_operators::table
+                .find(account_id)
+                .select((platform_operators::email, platform_operators::status))
+                .first::<(String, String)>(conn)
+                .optional()?;
+            match row {
+                Some((email, status)) if status == "active" => Ok(Principal {
+                    caller: Caller::Operator,
+                    id: account_id,
+                    merchant_id: None,
+                    session_id: Some(session_id),
+                    label: email,
+                    permissions: BTreeSet::new(),
+                    mfa_enrolment_required: false,
+                    client,
+                }),
+                _ => Err(invalid_token()),
+            }
+        }
+        AccountKind::Member => Err(invalid_token()),
+    }
+}
+
+fn resolve_api_key(
+    conn: &mut DbConnection,
+    token: &str,
+    client: ClientInfo,
+    now: chrono::NaiveDateTime,
+) -> AppResult<Principal> {
+    let row = api_keys::table
+        .inner_join(merchants::table)
+        .filter(api_keys::key_hash.eq(one_time::digest(token)))
+        .filter(api_keys::revoked_at.is_null())
+        .select((
+            api_keys::id,
+            api_keys::merchant_id,
+            api_keys::name,
+            api_keys::scopes,
+            api_keys::last_used_at,
+            merchants::status,
+        ))
+        .first::<(
+            i64,
+            i64,
+            String,
+            String,
+            Option<chrono::NaiveDateTime>,
+            String,
+        )>(conn)
+        .optional()?;
+    let Some((id, merchant_id, name, scopes, last_used_at, merchant_status)) = row else {
+        return Err(unauthorized(
+            "invalid_api_key",
+            "The API key is not valid or was revoked.",
+            "API 密钥无效或已被撤销。",
+        ));
+    };
+    if merchant_status == MerchantStatus::Suspended.as_str() {
+        return Err(AppError::Refused {
+            code: "merchant_suspended",
+            message: Text::new(
+                "This merchant is suspended; contact the platform.",
+                "该商户已被停用，请联系平台。",
+            ),
+        });
+    }
+    // Recording every use would turn every read into a write; a minute's precision is enough.
+    if last_used_at.is_none_or(|t| now - t > Duration::minutes(1)) {
+        diesel::update(api_keys::table.find(id))
+            .set(api_keys::last_used_at.eq(now))
+            .execute(conn)?;
+    }
+    Ok(Principal {
+        caller: Caller::ApiKey,
+        id,
+        merchant_id: Some(merchant_id),
+        session_id: None,
+        label: name,
+        permissions: scopes
+            .split_whitespace()
+            .filter_map(Permission::parse)
+            .collect(),
+        mfa_enrolment_required: false,
+        client,
+    })
+}
+
+async fn principal_from(req: &HttpRequest) -> AppResult<Principal> {
+    let token = bearer(req)?;
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .ok_or_else(|| AppError::internal("application state missing"))?
+        .clone();
+    let client = client_info(req);
+    let key = state.jwt_secret.clone();
+    state
+        .db(move |conn| resolve(conn, &key, &token, client))
+        .await
+}
+
+/// Any signed-in caller.
+pub struct Authenticated(pub Principal);
+
+/// A merchant's staff member or API key: the callers of the console and integration API.
+pub struct MerchantCaller(pub Principal);
+
+/// A platform operator.
+pub struct OperatorCaller(pub Principal);
+
+type Fut<T> = Pin<Box<dyn Future<Output = Result<T, AppError>>>>;
+
+impl FromRequest for ClientInfo {
+    type Error = AppError;
+    type Future = std::future::Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(Ok(client_info(req)))
+    }
+}
+
+impl FromRequest for Authenticated {
+    type Error = AppError;
+    type Future = Fut<Self>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move { principal_from(&req).await.map(Authenticated) })
+    }
+}
+
+fn wrong_kind() -> AppError {
+    AppError::Refused {
+        code: "wrong_account_kind",
+        message: Text::new(
+            "This endpoint is not for this kind of account.",
+            "此接口不适用于该类型的账户。",
+        ),
+    }
+}
+
+impl FromRequest for MerchantCaller {
+    type Error = AppError;
+    type Future = Fut<Self>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let principal = principal_from(&req).await?;
+            match principal.caller {
+                Caller::Staff { .. } | Caller::ApiKey => Ok(MerchantCaller(principal)),
+                _ => Err(wrong_kind()),
+            }
+        })
+    }
+}
+
+impl FromRequest for OperatorCaller {
+    type Error = AppError;
+    type Future = Fut<Self>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let principal = principal_from(&req).await?;
+            match principal.caller {
+                Caller::Operator => Ok(OperatorCaller(principal)),
+                _ => Err(wrong_kind()),
+            }
+        })
+    }
+}

@@ -1,0 +1,3 @@
+//! The platform: operators who run the installation.
+
+pub mod operators;

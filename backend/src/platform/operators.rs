@@ -1,0 +1,71 @@
+//! Platform operator accounts. The first one is made with `fenxiao admin create`; there is no
+//! default account and no default password.
+
+use diesel::prelude::*;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+
+use crate::auth::password;
+use crate::clock;
+use crate::db::schema::platform_operators;
+use crate::db::{write_transaction, DbConnection};
+use crate::error::{AppError, AppResult, Text};
+
+pub fn create(
+    conn: &mut DbConnection,
+    email: &str,
+    name: &str,
+    password_text: &str,
+) -> AppResult<i64> {
+    let email = email.trim().to_lowercase();
+    let name = name.trim();
+    if !validator::ValidateEmail::validate_email(&email) {
+        return Err(AppError::field(
+            "email",
+            "email",
+            Text::new(
+                "Must be a valid email address.",
+                "必须是有效的电子邮箱地址。",
+            ),
+        ));
+    }
+    if name.is_empty() || name.chars().count() > 50 {
+        return Err(AppError::field(
+            "name",
+            "length",
+            Text::new(
+                "Must be 1 to 50 characters long.",
+                "长度必须在 1 到 50 个字符之间。",
+            ),
+        ));
+    }
+    password::check_strength(password_text).map_err(|e| {
+        AppError::Validation(crate::http::validation::field_errors_for("password", &e))
+    })?;
+    let hash = password::hash(password_text)?;
+    let now = clock::now();
+    write_transaction(conn, |conn| {
+        diesel::insert_into(platform_operators::table)
+            .values((
+                platform_operators::email.eq(&email),
+                platform_operators::name.eq(name),
+                platform_operators::password_hash.eq(&hash),
+                platform_operators::status.eq("active"),
+                platform_operators::created_at.eq(now),
+                platform_operators::updated_at.eq(now),
+            ))
+            .returning(platform_operators::id)
+            .get_result(conn)
+            .map_err(|e| match e {
+                DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
+                    AppError::Conflict {
+                        code: "email_taken",
+                        message: Text::new(
+                            "An operator with this email already exists.",
+                            "该邮箱的平台管理员已存在。",
+                        ),
+                    }
+                }
+                other => other.into(),
+            })
+    })
+}
