@@ -9,6 +9,13 @@ pub fn trimmed<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::
     Ok(String::deserialize(deserializer)?.trim().to_owned())
 }
 
+/// Like `trimmed`, for an optional field.
+pub fn trimmed_option<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<String>, D::Error> {
+    Ok(Option::<String>::deserialize(deserializer)?.map(|s| s.trim().to_owned()))
+}
+
 /// Trims and lower-cases an email address (addresses are compared case-insensitively).
 pub fn email_address<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
     Ok(String::deserialize(deserializer)?.trim().to_lowercase())

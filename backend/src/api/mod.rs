@@ -32,6 +32,7 @@ pub const DOCS_PATH: &str = "/api/docs/";
         (name = "signup", description = "Merchant sign-up and email verification"),
         (name = "auth", description = "Sign-in, tokens, sessions"),
         (name = "audit", description = "The audit log"),
+        (name = "staff", description = "A merchant's staff, roles and invitations"),
         (name = "platform", description = "The platform operator's endpoints")
     )
 )]
@@ -75,7 +76,13 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(auth::routes::me)
                 .service(auth::routes::list_sessions)
                 .service(auth::routes::revoke_session)
-                .service(audit::routes::search_audit_events),
+                .service(audit::routes::search_audit_events)
+                .service(tenancy::staff_routes::list_staff)
+                .service(tenancy::staff_routes::invite_staff)
+                .service(tenancy::staff_routes::accept_invitation)
+                .service(tenancy::staff_routes::get_staff)
+                .service(tenancy::staff_routes::update_staff)
+                .service(tenancy::staff_routes::unlock_staff),
         );
 }
 

@@ -31,3 +31,52 @@ pub fn verify_email(
         ),
     }
 }
+
+pub fn staff_invitation(
+    recipient: &str,
+    company: &str,
+    inviter: &str,
+    link: &str,
+    expires_at: DateTime<Utc>,
+) -> Message {
+    let expires = expires_at.format("%Y-%m-%d %H:%M UTC");
+    Message {
+        channel: Channel::Email,
+        recipient: recipient.to_owned(),
+        template: "staff_invitation",
+        subject: format!("{inviter} 邀请您加入「{company}」/ You are invited to {company} — Fenxiao"),
+        body: format!(
+            "您好，\n\n\
+             {inviter} 邀请您加入「{company}」的 Fenxiao 商户后台。打开以下链接设置密码并加入（{expires} 前有效，仅可使用一次）：\n\
+             {link}\n\n\
+             ---\n\n\
+             Hello,\n\n\
+             {inviter} invited you to the Fenxiao console of \"{company}\". Open this link to \
+             choose a password and join (valid until {expires}, usable once):\n\
+             {link}\n"
+        ),
+    }
+}
+
+pub fn password_reset(recipient: &str, link: &str, expires_at: DateTime<Utc>) -> Message {
+    let expires = expires_at.format("%Y-%m-%d %H:%M UTC");
+    Message {
+        channel: Channel::Email,
+        recipient: recipient.to_owned(),
+        template: "reset_password",
+        subject: "重置密码 / Reset your password — Fenxiao".to_owned(),
+        body: format!(
+            "您好，\n\n\
+             我们收到了重置密码的请求。打开以下链接设置新密码（{expires} 前有效，仅可使用一次）。\
+             重置后，所有已登录的设备都将退出登录：\n\
+             {link}\n\n\
+             如果这不是您本人的操作，请忽略本邮件，您的密码不会改变。\n\n\
+             ---\n\n\
+             Hello,\n\n\
+             We received a request to reset your password. Open this link to choose a new one \
+             (valid until {expires}, usable once). Afterwards every signed-in device is signed out:\n\
+             {link}\n\n\
+             If you did not ask for this, ignore this message; your password stays as it is.\n"
+        ),
+    }
+}

@@ -3,3 +3,5 @@
 pub mod models;
 pub mod routes;
 pub mod signup;
+pub mod staff;
+pub mod staff_routes;

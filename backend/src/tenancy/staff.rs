@@ -1,0 +1,429 @@
+//! A merchant's staff: listing, invitations, roles, disabling, unlocking. The owner is created at
+//! sign-up; nobody else can change or disable them, and nobody becomes owner by invitation.
+
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+
+use super::models::StaffRole;
+use crate::audit::{self, AuditEntry};
+use crate::auth::account::AccountKind;
+use crate::auth::one_time::{self, Purpose};
+use crate::auth::principal::{Caller, Principal};
+use crate::auth::{lockout, password, sessions};
+use crate::clock;
+use crate::db::schema::{account_security, merchants, staff_users};
+use crate::db::{write_transaction, DbConnection};
+use crate::error::{AppError, AppResult, Text};
+use crate::notify::{outbox, templates};
+use crate::validate;
+
+pub const INVITATION_VALID_FOR_DAYS: i64 = 7;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StaffStatus {
+    PendingVerification,
+    Invited,
+    Active,
+    Disabled,
+}
+
+impl StaffStatus {
+    fn parse(value: &str) -> Self {
+        match value {
+            "pending_verification" => StaffStatus::PendingVerification,
+            "invited" => StaffStatus::Invited,
+            "active" => StaffStatus::Active,
+            _ => StaffStatus::Disabled,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct StaffMember {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub phone: Option<String>,
+    pub role: StaffRole,
+    pub status: StaffStatus,
+    pub mfa_enabled: bool,
+    /// Locked after repeated failed sign-ins; an administrator can unlock.
+    pub locked: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+type StaffRow = (
+    i64,
+    String,
+    String,
+    Option<String>,
+    String,
+    String,
+    NaiveDateTime,
+    Option<NaiveDateTime>,
+    Option<NaiveDateTime>,
+);
+
+fn to_member(row: StaffRow) -> AppResult<StaffMember> {
+    let (id, email, name, phone, role, status, created_at, totp_enabled_at, locked_at) = row;
+    Ok(StaffMember {
+        id,
+        email,
+        name,
+        phone,
+        role: StaffRole::parse(&role)
+            .ok_or_else(|| AppError::internal(format!("unknown role {role}")))?,
+        status: StaffStatus::parse(&status),
+        mfa_enabled: totp_enabled_at.is_some(),
+        locked: locked_at.is_some(),
+        created_at: clock::to_utc(created_at),
+    })
+}
+
+/// Staff of one merchant joined with their security state (the query is a macro because its
+/// type is not nameable).
+macro_rules! staff_of {
+    ($merchant_id:expr) => {
+        staff_users::table
+            .left_join(
+                account_security::table.on(account_security::account_kind
+                    .eq(AccountKind::Staff.as_str())
+                    .and(account_security::account_id.eq(staff_users::id))),
+            )
+            .filter(staff_users::merchant_id.eq($merchant_id))
+            .select((
+                staff_users::id,
+                staff_users::email,
+                staff_users::name,
+                staff_users::phone,
+                staff_users::role,
+                staff_users::status,
+                staff_users::created_at,
+                account_security::totp_enabled_at.nullable(),
+                account_security::locked_at.nullable(),
+            ))
+    };
+}
+
+pub fn list(conn: &mut DbConnection, merchant_id: i64) -> AppResult<Vec<StaffMember>> {
+    let rows: Vec<StaffRow> = staff_of!(merchant_id)
+        .order(staff_users::id.asc())
+        .load(conn)?;
+    rows.into_iter().map(to_member).collect()
+}
+
+/// One staff member of the merchant; another merchant's staff is "not found".
+pub fn find(conn: &mut DbConnection, merchant_id: i64, staff_id: i64) -> AppResult<StaffMember> {
+    let row: StaffRow = staff_of!(merchant_id)
+        .filter(staff_users::id.eq(staff_id))
+        .first(conn)?;
+    to_member(row)
+}
+
+#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InviteRequest {
+    #[serde(deserialize_with = "validate::email_address")]
+    #[validate(email, length(max = 254))]
+    pub email: String,
+    #[serde(deserialize_with = "validate::trimmed")]
+    #[validate(length(min = 1, max = 50))]
+    pub name: String,
+    /// Any role but `owner`.
+    pub role: StaffRole,
+}
+
+fn email_taken() -> AppError {
+    AppError::Conflict {
+        code: "email_taken",
+        message: Text::new(
+            "An account with this email already exists.",
+            "该邮箱已有账户。",
+        ),
+    }
+}
+
+fn owner_not_assignable() -> AppError {
+    AppError::field(
+        "role",
+        "owner_not_assignable",
+        Text::new(
+            "The owner is the person who signed the merchant up; the role cannot be given.",
+            "所有者为注册商户的人，不能指派。",
+        ),
+    )
+}
+
+pub fn invite(
+    conn: &mut DbConnection,
+    caller: &Principal,
+    request: &InviteRequest,
+    public_base_url: &str,
+    now: NaiveDateTime,
+) -> AppResult<StaffMember> {
+    let merchant_id = caller.tenant()?;
+    if request.role == StaffRole::Owner {
+        return Err(owner_not_assignable());
+    }
+    write_transaction(conn, |conn| {
+        let taken: i64 = staff_users::table
+            .filter(staff_users::email.eq(&request.email))
+            .count()
+            .get_result(conn)?;
+        if taken > 0 {
+            return Err(email_taken());
+        }
+        // Invited accounts cannot sign in until they choose a password; this one matches nothing.
+        let unusable = format!("!invited:{}", one_time::generate()?);
+        let id: i64 = diesel::insert_into(staff_users::table)
+            .values((
+                staff_users::merchant_id.eq(merchant_id),
+                staff_users::email.eq(&request.email),
+                staff_users::name.eq(&request.name),
+                staff_users::password_hash.eq(unusable),
+                staff_users::role.eq(request.role.as_str()),
+                staff_users::status.eq("invited"),
+                staff_users::created_at.eq(now),
+                staff_users::updated_at.eq(now),
+            ))
+            .returning(staff_users::id)
+            .get_result(conn)
+            .map_err(|e| match e {
+                DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => email_taken(),
+                other => other.into(),
+            })?;
+        let (token, expires_at) = one_time::issue(
+            conn,
+            Purpose::StaffInvitation,
+            Some(merchant_id),
+            Some(id),
+            now,
+            Duration::days(INVITATION_VALID_FOR_DAYS),
+        )?;
+        let company: String = merchants::table
+            .find(merchant_id)
+            .select(merchants::name)
+            .first(conn)?;
+        let message = templates::staff_invitation(
+            &request.email,
+            &company,
+            &caller.label,
+            &format!("{public_base_url}/accept-invitation?token={token}"),
+            clock::to_utc(expires_at),
+        );
+        outbox::enqueue(conn, Some(merchant_id), &message, now)?;
+        audit::record(
+            conn,
+            &caller.audit_actor(),
+            &caller.client,
+            AuditEntry::new("staff.invited")
+                .target("staff", id)
+                .changes(serde_json::json!({
+                    "email": { "before": null, "after": request.email },
+                    "role": { "before": null, "after": request.role.as_str() },
+                })),
+            now,
+        )?;
+        find(conn, merchant_id, id)
+    })
+}
+
+#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AcceptInvitationRequest {
+    #[validate(length(min = 1, max = 200))]
+    pub token: String,
+    /// The password the new staff member chooses.
+    #[validate(custom(function = "password::check_strength"))]
+    #[schema(format = Password)]
+    pub password: String,
+}
+
+pub fn accept_invitation(
+    conn: &mut DbConnection,
+    request: &AcceptInvitationRequest,
+    client: &sessions::ClientInfo,
+    now: NaiveDateTime,
+) -> AppResult<StaffMember> {
+    let hash = password::hash(&request.password)?;
+    write_transaction(conn, |conn| {
+        let redeemed = one_time::redeem(conn, Purpose::StaffInvitation, &request.token, now)?;
+        let (Some(merchant_id), Some(staff_id)) = (redeemed.merchant_id, redeemed.staff_user_id)
+        else {
+            return Err(AppError::internal("invitation without its staff member"));
+        };
+        let (email, status): (String, String) = staff_users::table
+            .find(staff_id)
+            .select((staff_users::email, staff_users::status))
+            .first(conn)?;
+        if status != "invited" {
+            return Err(AppError::Conflict {
+                code: "token_used",
+                message: Text::new("This invitation was already accepted.", "该邀请已被接受。"),
+            });
+        }
+        diesel::update(staff_users::table.find(staff_id))
+            .set((
+                staff_users::password_hash.eq(&hash),
+                staff_users::status.eq("active"),
+                staff_users::email_verified_at.eq(now),
+                staff_users::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+        let actor = crate::audit::AuditActor {
+            merchant_id: Some(merchant_id),
+            kind: "staff",
+            id: Some(staff_id),
+            label: Some(email),
+        };
+        audit::record(
+            conn,
+            &actor,
+            client,
+            AuditEntry::new("staff.invitation_accepted").target("staff", staff_id),
+            now,
+        )?;
+        find(conn, merchant_id, staff_id)
+    })
+}
+
+#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateStaffRequest {
+    pub role: Option<StaffRole>,
+    /// `active` or `disabled`; disabling ends the member's sessions.
+    pub status: Option<StaffStatus>,
+    #[serde(default, deserialize_with = "validate::trimmed_option")]
+    #[validate(length(min = 1, max = 50))]
+    pub name: Option<String>,
+}
+
+fn cannot_change(code: &'static str, en: &'static str, zh: &'static str) -> AppError {
+    AppError::Conflict {
+        code,
+        message: Text::new(en, zh),
+    }
+}
+
+pub fn update(
+    conn: &mut DbConnection,
+    caller: &Principal,
+    staff_id: i64,
+    request: &UpdateStaffRequest,
+    now: NaiveDateTime,
+) -> AppResult<StaffMember> {
+    let merchant_id = caller.tenant()?;
+    if request.role == Some(StaffRole::Owner) {
+        return Err(owner_not_assignable());
+    }
+    if matches!(
+        request.status,
+        Some(StaffStatus::Invited | StaffStatus::PendingVerification)
+    ) {
+        return Err(AppError::field(
+            "status",
+            "invalid_status",
+            Text::new(
+                "Status can be set to active or disabled.",
+                "状态只能设为启用或停用。",
+            ),
+        ));
+    }
+    write_transaction(conn, |conn| {
+        let before = find(conn, merchant_id, staff_id)?;
+        if before.role == StaffRole::Owner && (request.role.is_some() || request.status.is_some()) {
+            return Err(cannot_change(
+                "owner_protected",
+                "The owner's role and status cannot be changed.",
+                "不能更改所有者的角色或状态。",
+            ));
+        }
+        let is_self = matches!(caller.caller, Caller::Staff { .. }) && caller.id == staff_id;
+        if is_self && (request.role.is_some() || request.status.is_some()) {
+            return Err(cannot_change(
+                "cannot_change_self",
+                "You cannot change your own role or status.",
+                "不能更改自己的角色或状态。",
+            ));
+        }
+        if request.status == Some(StaffStatus::Active) && before.status == StaffStatus::Invited {
+            return Err(cannot_change(
+                "invitation_pending",
+                "An invited member becomes active by accepting the invitation.",
+                "受邀成员需接受邀请后才能启用。",
+            ));
+        }
+        let role = request.role.unwrap_or(before.role);
+        let status = match request.status {
+            Some(StaffStatus::Disabled) => "disabled",
+            Some(_) => "active",
+            None => match before.status {
+                StaffStatus::Active => "active",
+                StaffStatus::Invited => "invited",
+                StaffStatus::PendingVerification => "pending_verification",
+                StaffStatus::Disabled => "disabled",
+            },
+        };
+        let name = request.name.clone().unwrap_or_else(|| before.name.clone());
+        diesel::update(
+            staff_users::table
+                .filter(staff_users::id.eq(staff_id))
+                .filter(staff_users::merchant_id.eq(merchant_id)),
+        )
+        .set((
+            staff_users::role.eq(role.as_str()),
+            staff_users::status.eq(status),
+            staff_users::name.eq(&name),
+            staff_users::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+        if status == "disabled" && before.status != StaffStatus::Disabled {
+            sessions::revoke_all(conn, AccountKind::Staff, staff_id, "account_disabled", now)?;
+        }
+        let after = find(conn, merchant_id, staff_id)?;
+        let changes = audit::diff(
+            &serde_json::json!({ "role": before.role, "status": before.status, "name": before.name }),
+            &serde_json::json!({ "role": after.role, "status": after.status, "name": after.name }),
+        );
+        audit::record(
+            conn,
+            &caller.audit_actor(),
+            &caller.client,
+            AuditEntry::new("staff.updated")
+                .target("staff", staff_id)
+                .changes(changes),
+            now,
+        )?;
+        Ok(after)
+    })
+}
+
+pub fn unlock(
+    conn: &mut DbConnection,
+    caller: &Principal,
+    staff_id: i64,
+    now: NaiveDateTime,
+) -> AppResult<StaffMember> {
+    let merchant_id = caller.tenant()?;
+    write_transaction(conn, |conn| {
+        let before = find(conn, merchant_id, staff_id)?;
+        lockout::clear(conn, AccountKind::Staff, staff_id)?;
+        audit::record(
+            conn,
+            &caller.audit_actor(),
+            &caller.client,
+            AuditEntry::new("staff.unlocked")
+                .target("staff", staff_id)
+                .changes(
+                    serde_json::json!({ "locked": { "before": before.locked, "after": false } }),
+                ),
+            now,
+        )?;
+        find(conn, merchant_id, staff_id)
+    })
+}
