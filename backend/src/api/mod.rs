@@ -10,7 +10,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::{scope, AppExt};
 
 use crate::error::{ProblemBody, ProblemFieldBody};
-use crate::{audit, auth, tenancy};
+use crate::{audit, auth, integrations, tenancy};
 
 pub const API_PREFIX: &str = "/api/v1";
 pub const OPENAPI_PATH: &str = "/api/openapi.json";
@@ -33,6 +33,7 @@ pub const DOCS_PATH: &str = "/api/docs/";
         (name = "auth", description = "Sign-in, tokens, sessions"),
         (name = "audit", description = "The audit log"),
         (name = "staff", description = "A merchant's staff, roles and invitations"),
+        (name = "api-keys", description = "Keys for integrations, limited to scopes"),
         (name = "platform", description = "The platform operator's endpoints")
     )
 )]
@@ -82,7 +83,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(tenancy::staff_routes::accept_invitation)
                 .service(tenancy::staff_routes::get_staff)
                 .service(tenancy::staff_routes::update_staff)
-                .service(tenancy::staff_routes::unlock_staff),
+                .service(tenancy::staff_routes::unlock_staff)
+                .service(integrations::api_key_routes::list_api_keys)
+                .service(integrations::api_key_routes::create_api_key)
+                .service(integrations::api_key_routes::revoke_api_key),
         );
 }
 

@@ -1,0 +1,212 @@
+//! API keys: `fx_` and 64 hex characters, shown once at creation, stored as a SHA-256 hash,
+//! limited to scopes (permission names), revocable. Only staff manage keys, so a key can never
+//! mint a key more powerful than the person who made it.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+
+use crate::audit::{self, AuditEntry};
+use crate::auth::one_time;
+use crate::auth::permissions::Permission;
+use crate::auth::principal::{Caller, Principal, API_KEY_PREFIX};
+use crate::clock;
+use crate::db::schema::api_keys;
+use crate::db::{write_transaction, DbConnection};
+use crate::error::{AppError, AppResult, Text};
+use crate::validate;
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ApiKey {
+    pub id: i64,
+    pub name: String,
+    /// The first characters of the key, to recognise it.
+    #[schema(example = "fx_1a2b3c4")]
+    pub prefix: String,
+    pub scopes: Vec<Permission>,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CreatedApiKey {
+    /// The key itself. It is shown this once; store it now.
+    #[schema(example = "fx_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")]
+    pub key: String,
+    #[serde(flatten)]
+    pub api_key: ApiKey,
+}
+
+#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateApiKeyRequest {
+    #[serde(deserialize_with = "validate::trimmed")]
+    #[validate(length(min = 1, max = 100))]
+    #[schema(example = "ERP sync")]
+    pub name: String,
+    /// Permissions the key carries; each must be one the creator holds.
+    #[validate(length(min = 1, max = 50))]
+    pub scopes: Vec<Permission>,
+}
+
+type KeyRow = (
+    i64,
+    String,
+    String,
+    String,
+    NaiveDateTime,
+    Option<NaiveDateTime>,
+    Option<NaiveDateTime>,
+);
+
+fn to_key(row: KeyRow) -> ApiKey {
+    let (id, name, prefix, scopes, created_at, last_used_at, revoked_at) = row;
+    ApiKey {
+        id,
+        name,
+        prefix,
+        scopes: scopes
+            .split_whitespace()
+            .filter_map(Permission::parse)
+            .collect(),
+        created_at: clock::to_utc(created_at),
+        last_used_at: last_used_at.map(clock::to_utc),
+        revoked_at: revoked_at.map(clock::to_utc),
+    }
+}
+
+macro_rules! keys_of {
+    ($merchant_id:expr) => {
+        api_keys::table
+            .filter(api_keys::merchant_id.eq($merchant_id))
+            .select((
+                api_keys::id,
+                api_keys::name,
+                api_keys::prefix,
+                api_keys::scopes,
+                api_keys::created_at,
+                api_keys::last_used_at,
+                api_keys::revoked_at,
+            ))
+    };
+}
+
+fn staff_only(caller: &Principal) -> AppResult<()> {
+    match caller.caller {
+        Caller::Staff { .. } => Ok(()),
+        _ => Err(AppError::Refused {
+            code: "staff_only",
+            message: Text::new(
+                "API keys are managed by staff, not by other API keys.",
+                "API 密钥只能由员工管理，不能由其他 API 密钥管理。",
+            ),
+        }),
+    }
+}
+
+pub fn list(conn: &mut DbConnection, merchant_id: i64) -> AppResult<Vec<ApiKey>> {
+    let rows: Vec<KeyRow> = keys_of!(merchant_id)
+        .order(api_keys::id.desc())
+        .load(conn)?;
+    Ok(rows.into_iter().map(to_key).collect())
+}
+
+pub fn create(
+    conn: &mut DbConnection,
+    caller: &Principal,
+    request: &CreateApiKeyRequest,
+    now: NaiveDateTime,
+) -> AppResult<CreatedApiKey> {
+    staff_only(caller)?;
+    let merchant_id = caller.tenant()?;
+    let mut scopes = request.scopes.clone();
+    scopes.sort();
+    scopes.dedup();
+    if let Some(missing) = scopes.iter().find(|s| !caller.permissions.contains(s)) {
+        return Err(AppError::field(
+            "scopes",
+            "scope_not_held",
+            Text::new(
+                format!(
+                    "You cannot grant `{}`: you do not hold it.",
+                    missing.as_str()
+                ),
+                format!("您没有 `{}` 权限，不能授予。", missing.as_str()),
+            ),
+        ));
+    }
+    let key = format!("{API_KEY_PREFIX}{}", one_time::generate()?);
+    let prefix: String = key.chars().take(API_KEY_PREFIX.len() + 7).collect();
+    let scope_text = scopes
+        .iter()
+        .map(|s| s.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    write_transaction(conn, |conn| {
+        let id: i64 = diesel::insert_into(api_keys::table)
+            .values((
+                api_keys::merchant_id.eq(merchant_id),
+                api_keys::name.eq(&request.name),
+                api_keys::prefix.eq(&prefix),
+                api_keys::key_hash.eq(one_time::digest(&key)),
+                api_keys::scopes.eq(&scope_text),
+                api_keys::created_by.eq(caller.id),
+                api_keys::created_at.eq(now),
+            ))
+            .returning(api_keys::id)
+            .get_result(conn)?;
+        audit::record(
+            conn,
+            &caller.audit_actor(),
+            &caller.client,
+            AuditEntry::new("api_key.created")
+                .target("api_key", id)
+                .changes(serde_json::json!({
+                    "name": { "before": null, "after": request.name },
+                    "scopes": { "before": null, "after": scope_text },
+                })),
+            now,
+        )?;
+        let row: KeyRow = keys_of!(merchant_id)
+            .filter(api_keys::id.eq(id))
+            .first(conn)?;
+        Ok(CreatedApiKey {
+            key: key.clone(),
+            api_key: to_key(row),
+        })
+    })
+}
+
+pub fn revoke(
+    conn: &mut DbConnection,
+    caller: &Principal,
+    key_id: i64,
+    now: NaiveDateTime,
+) -> AppResult<ApiKey> {
+    staff_only(caller)?;
+    let merchant_id = caller.tenant()?;
+    write_transaction(conn, |conn| {
+        let row: KeyRow = keys_of!(merchant_id)
+            .filter(api_keys::id.eq(key_id))
+            .first(conn)?;
+        if row.6.is_none() {
+            diesel::update(api_keys::table.filter(api_keys::id.eq(key_id)))
+                .set(api_keys::revoked_at.eq(now))
+                .execute(conn)?;
+            audit::record(
+                conn,
+                &caller.audit_actor(),
+                &caller.client,
+                AuditEntry::new("api_key.revoked").target("api_key", key_id),
+                now,
+            )?;
+        }
+        let row: KeyRow = keys_of!(merchant_id)
+            .filter(api_keys::id.eq(key_id))
+            .first(conn)?;
+        Ok(to_key(row))
+    })
+}
