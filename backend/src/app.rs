@@ -14,6 +14,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::api;
 use crate::config::Config;
+use crate::crypto::Cipher;
 use crate::db::{DbConnection, DbPool};
 use crate::error::{AppError, AppResult};
 use crate::http::fallback::{fallback, Frontend};
@@ -27,14 +28,16 @@ pub struct AppState {
     pub pool: DbPool,
     pub config: Arc<Config>,
     pub jwt_secret: SecretKey,
+    pub cipher: Cipher,
 }
 
 impl AppState {
-    pub fn new(pool: DbPool, config: Config, jwt_secret: SecretKey) -> Self {
+    pub fn new(pool: DbPool, config: Config, jwt_secret: SecretKey, cipher: Cipher) -> Self {
         Self {
             pool,
             config: Arc::new(config),
             jwt_secret,
+            cipher,
         }
     }
 

@@ -37,6 +37,9 @@ pub struct Config {
     pub log_format: LogFormat,
     /// Key for signing access tokens; generated into the data directory when not set.
     pub jwt_secret: Option<String>,
+    /// Key (64 hex characters) for fields encrypted at rest; generated into the data directory
+    /// when not set.
+    pub encryption_key: Option<String>,
     /// The address people use to reach the service, for links in emails; `http://{bind}` when
     /// not set.
     pub public_url: Option<String>,
@@ -61,6 +64,7 @@ impl Default for Config {
             log_level: "info".into(),
             log_format: LogFormat::Human,
             jwt_secret: None,
+            encryption_key: None,
             public_url: None,
             merchant_approval_required: false,
             lockout_threshold: 5,
@@ -96,6 +100,7 @@ pub const ENV_VARS: &[&str] = &[
     "FENXIAO_LOG",
     "FENXIAO_LOG_FORMAT",
     "FENXIAO_JWT_SECRET",
+    "FENXIAO_ENCRYPTION_KEY",
     "FENXIAO_PUBLIC_URL",
     "FENXIAO_MERCHANT_APPROVAL_REQUIRED",
     "FENXIAO_LOCKOUT_THRESHOLD",
@@ -179,6 +184,9 @@ impl Config {
         }
         if let Some(v) = get("FENXIAO_JWT_SECRET") {
             self.jwt_secret = Some(v);
+        }
+        if let Some(v) = get("FENXIAO_ENCRYPTION_KEY") {
+            self.encryption_key = Some(v);
         }
         if let Some(v) = get("FENXIAO_PUBLIC_URL") {
             self.public_url = Some(v);

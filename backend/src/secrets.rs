@@ -6,6 +6,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 const JWT_SECRET_FILE: &str = "jwt_secret";
+const ENCRYPTION_KEY_FILE: &str = "encryption_key";
 const SECRET_BYTES: usize = 64;
 
 /// Key material that refuses to print itself.
@@ -39,6 +40,8 @@ pub enum SecretError {
     TooShort(PathBuf),
     #[error("the configured JWT secret must be at least 32 bytes")]
     ConfiguredTooShort,
+    #[error("the encryption key must be 64 hexadecimal characters")]
+    BadEncryptionKey,
     #[error("the operating system's random number generator failed: {0}")]
     Random(String),
 }
@@ -53,6 +56,25 @@ pub fn jwt_secret(configured: Option<&str>, data_dir: &Path) -> Result<SecretKey
         return Ok(SecretKey(value.as_bytes().to_vec()));
     }
     load_or_create(&data_dir.join(JWT_SECRET_FILE))
+}
+
+/// The key that encrypts sensitive fields at rest: the configured one (64 hex characters), or
+/// the one in the data directory, created on first use. Losing it makes those fields unreadable:
+/// back it up with the database.
+pub fn encryption_key(
+    configured: Option<&str>,
+    data_dir: &Path,
+) -> Result<crate::crypto::Cipher, SecretError> {
+    let text = match configured {
+        Some(value) => value.to_owned(),
+        None => {
+            let key = load_or_create(&data_dir.join(ENCRYPTION_KEY_FILE))?;
+            String::from_utf8_lossy(key.expose()).into_owned()
+        }
+    };
+    // Generated files hold 128 hex characters; the first 64 are the key.
+    let hex_key: String = text.trim().chars().take(64).collect();
+    crate::crypto::Cipher::from_hex(&hex_key).ok_or(SecretError::BadEncryptionKey)
 }
 
 fn hex(bytes: &[u8]) -> String {

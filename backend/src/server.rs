@@ -55,6 +55,7 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
         "database ready"
     );
     let jwt_secret = secrets::jwt_secret(config.jwt_secret.as_deref(), &config.data_dir)?;
+    let cipher = secrets::encryption_key(config.encryption_key.as_deref(), &config.data_dir)?;
     let listener = TcpListener::bind(&config.bind).map_err(|source| ServeError::Bind {
         addr: config.bind.clone(),
         source,
@@ -66,7 +67,7 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
             "no built SPA found; serving the API only (run `make run` to build it)"
         );
     }
-    let state = AppState::new(pool, config, jwt_secret);
+    let state = AppState::new(pool, config, jwt_secret, cipher);
     let server = http_server(state, listener)?;
     tracing::info!(url = %format!("http://{addr}"), "Fenxiao is listening");
     println!("Fenxiao is serving on http://{addr}  (API docs: http://{addr}/api/docs/)");

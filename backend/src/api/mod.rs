@@ -32,6 +32,7 @@ pub const DOCS_PATH: &str = "/api/docs/";
         (name = "signup", description = "Merchant sign-up and email verification"),
         (name = "auth", description = "Sign-in, tokens, sessions"),
         (name = "audit", description = "The audit log"),
+        (name = "merchant", description = "The caller's merchant and its policies"),
         (name = "staff", description = "A merchant's staff, roles and invitations"),
         (name = "api-keys", description = "Keys for integrations, limited to scopes"),
         (name = "platform", description = "The platform operator's endpoints")
@@ -77,6 +78,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(auth::routes::me)
                 .service(auth::routes::list_sessions)
                 .service(auth::routes::revoke_session)
+                .service(auth::routes::mfa_enrol)
+                .service(auth::routes::mfa_confirm)
+                .service(auth::routes::mfa_disable)
+                .service(auth::routes::mfa_verify)
                 .service(audit::routes::search_audit_events)
                 .service(tenancy::staff_routes::list_staff)
                 .service(tenancy::staff_routes::invite_staff)
@@ -84,6 +89,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(tenancy::staff_routes::get_staff)
                 .service(tenancy::staff_routes::update_staff)
                 .service(tenancy::staff_routes::unlock_staff)
+                .service(tenancy::merchant_routes::get_merchant)
+                .service(tenancy::merchant_routes::set_security_policy)
                 .service(integrations::api_key_routes::list_api_keys)
                 .service(integrations::api_key_routes::create_api_key)
                 .service(integrations::api_key_routes::revoke_api_key),

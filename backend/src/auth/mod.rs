@@ -5,6 +5,7 @@
 pub mod account;
 pub mod jwt;
 pub mod lockout;
+pub mod mfa;
 pub mod one_time;
 pub mod password;
 pub mod permissions;

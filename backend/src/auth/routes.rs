@@ -7,6 +7,7 @@ use validator::Validate;
 
 use super::account::AccountKind;
 use super::lockout::LockoutPolicy;
+use super::mfa::{self, MfaCodeRequest, MfaEnrolment, MfaVerifyRequest, RecoveryCodes};
 use super::permissions::Permission;
 use super::principal::{Authenticated, Caller};
 use super::sessions::{self, ClientInfo, SessionView, TokenPair};
@@ -263,4 +264,115 @@ pub async fn revoke_session(
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Start setting up two-factor authentication
+///
+/// Answers a new TOTP secret (and its `otpauth://` URI for a QR code). It takes effect once
+/// confirmed with a code.
+#[utoipa::path(
+    tag = "auth",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The secret to put in an authenticator app", body = MfaEnrolment),
+        (status = 401, description = "Not signed in", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "`mfa_already_enabled`", body = ProblemBody, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/mfa/enrol")]
+pub async fn mfa_enrol(
+    state: web::Data<AppState>,
+    caller: Authenticated,
+) -> AppResult<web::Json<MfaEnrolment>> {
+    let p = caller.0;
+    let cipher = state.cipher.clone();
+    Ok(web::Json(
+        state
+            .db(move |conn| mfa::enrol(conn, &cipher, &p, clock::now()))
+            .await?,
+    ))
+}
+
+/// Confirm two-factor authentication
+///
+/// Turns MFA on with a first valid code and answers ten single-use recovery codes (shown once).
+#[utoipa::path(
+    tag = "auth",
+    security(("bearer" = [])),
+    request_body = MfaCodeRequest,
+    responses(
+        (status = 200, description = "MFA is on", body = RecoveryCodes),
+        (status = 401, description = "`invalid_mfa_code`", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "`mfa_already_enabled` or `mfa_not_enrolling`", body = ProblemBody, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/mfa/confirm")]
+pub async fn mfa_confirm(
+    state: web::Data<AppState>,
+    caller: Authenticated,
+    body: ApiJson<MfaCodeRequest>,
+) -> AppResult<web::Json<RecoveryCodes>> {
+    let p = caller.0;
+    let code = body.into_inner().code;
+    let cipher = state.cipher.clone();
+    Ok(web::Json(
+        state
+            .db(move |conn| mfa::confirm(conn, &cipher, &p, &code, clock::now()))
+            .await?,
+    ))
+}
+
+/// Turn two-factor authentication off
+#[utoipa::path(
+    tag = "auth",
+    security(("bearer" = [])),
+    request_body = MfaCodeRequest,
+    responses(
+        (status = 204, description = "MFA is off"),
+        (status = 401, description = "`invalid_mfa_code`", body = ProblemBody, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/mfa/disable")]
+pub async fn mfa_disable(
+    state: web::Data<AppState>,
+    caller: Authenticated,
+    body: ApiJson<MfaCodeRequest>,
+) -> AppResult<HttpResponse> {
+    let p = caller.0;
+    let code = body.into_inner().code;
+    let cipher = state.cipher.clone();
+    state
+        .db(move |conn| mfa::disable(conn, &cipher, &p, &code, clock::now()))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Finish signing in with a second factor
+///
+/// The `mfa_token` from sign-in and a TOTP or recovery code. Wrong codes count towards the
+/// lockout.
+#[utoipa::path(
+    tag = "auth",
+    request_body = MfaVerifyRequest,
+    responses(
+        (status = 200, description = "Signed in", body = TokenPair),
+        (status = 401, description = "`invalid_mfa_code`, `mfa_challenge_invalid` or `account_locked`", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = ProblemBody, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/mfa/verify")]
+pub async fn mfa_verify(
+    state: web::Data<AppState>,
+    body: ApiJson<MfaVerifyRequest>,
+    client: ClientInfo,
+) -> AppResult<web::Json<TokenPair>> {
+    let request = body.into_inner();
+    let key = state.jwt_secret.clone();
+    let cipher = state.cipher.clone();
+    let policy = lockout_policy(&state);
+    Ok(web::Json(
+        state
+            .db(move |conn| mfa::complete_sign_in(conn, &key, &cipher, &request, &client, policy))
+            .await?,
+    ))
 }

@@ -1,5 +1,7 @@
 //! Tenancy: merchants (the tenants) and their staff.
 
+pub mod merchant;
+pub mod merchant_routes;
 pub mod models;
 pub mod routes;
 pub mod signup;

@@ -257,7 +257,12 @@ impl TestApp {
         database: Option<TestDatabase>,
         data_dir: tempfile::TempDir,
     ) -> TestApp {
-        let state = AppState::new(pool.clone(), config, test_jwt_key());
+        let state = AppState::new(
+            pool.clone(),
+            config,
+            test_jwt_key(),
+            fenxiao::crypto::Cipher::new(&[42u8; 32]),
+        );
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = listener.local_addr().expect("addr").port();
         let server = server::http_server(state, listener).expect("server");

@@ -79,6 +79,85 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/mfa/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm two-factor authentication
+         * @description Turns MFA on with a first valid code and answers ten single-use recovery codes (shown once).
+         */
+        post: operations["mfa_confirm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/mfa/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Turn two-factor authentication off */
+        post: operations["mfa_disable"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/mfa/enrol": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start setting up two-factor authentication
+         * @description Answers a new TOTP secret (and its `otpauth://` URI for a QR code). It takes effect once
+         *     confirmed with a code.
+         */
+        post: operations["mfa_enrol"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/mfa/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Finish signing in with a second factor
+         * @description The `mfa_token` from sign-in and a TOTP or recovery code. Wrong codes count towards the
+         *     lockout.
+         */
+        post: operations["mfa_verify"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/refresh": {
         parameters: {
             query?: never;
@@ -170,6 +249,44 @@ export interface paths {
          * @description Ends the session of the access token used.
          */
         post: operations["sign_out"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/merchant": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's merchant */
+        get: operations["get_merchant"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/merchant/security-policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set the security policy
+         * @description The owner decides whether every staff member must use two-factor authentication. Staff
+         *     without it can then only set it up until they do.
+         */
+        put: operations["set_security_policy"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -485,6 +602,21 @@ export interface components {
          * @enum {string}
          */
         MerchantStatus: "pending_verification" | "pending_approval" | "active" | "suspended";
+        MerchantView: {
+            contact_email: string;
+            contact_name: string;
+            contact_phone: string;
+            /** Format: date-time */
+            created_at: string;
+            currency: string;
+            /** Format: int64 */
+            id: number;
+            name: string;
+            /** @description Every staff member must use two-factor authentication. */
+            require_staff_mfa: boolean;
+            status: components["schemas"]["MerchantStatus"];
+            timezone: string;
+        };
         Meta: {
             /**
              * @description ISO 4217 code of the money amounts; amounts are decimal strings with two decimals.
@@ -505,6 +637,25 @@ export interface components {
             openapi_url: string;
             /** @example 0.1.0 */
             version: string;
+        };
+        MfaCodeRequest: {
+            /**
+             * @description A 6-digit TOTP code, or a recovery code.
+             * @example 123456
+             */
+            code: string;
+        };
+        MfaEnrolment: {
+            /** @description `otpauth://` URI, for a QR code. */
+            otpauth_url: string;
+            /** @description The shared secret in base32, for typing into an authenticator app. */
+            secret: string;
+        };
+        MfaVerifyRequest: {
+            /** @description A 6-digit TOTP code, or a recovery code. */
+            code: string;
+            /** @description The `mfa_token` from sign-in. */
+            mfa_token: string;
         };
         /** @enum {string} */
         Permission: "MerchantRead" | "MerchantManage" | "StaffRead" | "StaffManage" | "AuditRead" | "ApiKeysManage" | "CatalogRead" | "CatalogWrite" | "CatalogReview" | "InventoryWrite" | "OrdersRead" | "OrdersWrite" | "AfterSalesManage" | "DistributorsRead" | "DistributorsManage" | "CommissionsRead" | "CommissionsSettle" | "WithdrawalsManage" | "ReportsRead" | "MarketingManage" | "SupportManage" | "WebhooksManage";
@@ -549,8 +700,15 @@ export interface components {
             /** @example ready */
             status: string;
         };
+        RecoveryCodes: {
+            /** @description Ten single-use codes that replace a TOTP code when the phone is lost. Shown once. */
+            recovery_codes: string[];
+        };
         RefreshRequest: {
             refresh_token: string;
+        };
+        SecurityPolicyRequest: {
+            require_staff_mfa: boolean;
         };
         SessionView: {
             /** Format: date-time */
@@ -907,6 +1065,159 @@ export interface operations {
             };
         };
     };
+    mfa_confirm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MfaCodeRequest"];
+            };
+        };
+        responses: {
+            /** @description MFA is on */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecoveryCodes"];
+                };
+            };
+            /** @description `invalid_mfa_code` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description `mfa_already_enabled` or `mfa_not_enrolling` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    mfa_disable: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MfaCodeRequest"];
+            };
+        };
+        responses: {
+            /** @description MFA is off */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `invalid_mfa_code` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    mfa_enrol: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The secret to put in an authenticator app */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MfaEnrolment"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description `mfa_already_enabled` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    mfa_verify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MfaVerifyRequest"];
+            };
+        };
+        responses: {
+            /** @description Signed in */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenPair"];
+                };
+            };
+            /** @description `invalid_mfa_code`, `mfa_challenge_invalid` or `account_locked` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
     refresh: {
         parameters: {
             query?: never;
@@ -1077,6 +1388,95 @@ export interface operations {
             };
             /** @description Not signed in */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    get_merchant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The merchant */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MerchantView"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `merchant.read` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    set_security_policy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SecurityPolicyRequest"];
+            };
+        };
+        responses: {
+            /** @description Updated */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MerchantView"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description `owner_only` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Invalid fields */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
