@@ -19,6 +19,7 @@ use crate::db::{DbConnection, DbPool};
 use crate::error::{AppError, AppResult};
 use crate::http::fallback::{fallback, Frontend};
 use crate::http::json::JsonLimit;
+use crate::http::rate_limit::RateLimiter;
 use crate::http::{extractors, request_context};
 use crate::secrets::SecretKey;
 
@@ -29,12 +30,15 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub jwt_secret: SecretKey,
     pub cipher: Cipher,
+    /// Per-client budget for sign-in, sign-up, codes and resets.
+    pub auth_limiter: Arc<RateLimiter>,
 }
 
 impl AppState {
     pub fn new(pool: DbPool, config: Config, jwt_secret: SecretKey, cipher: Cipher) -> Self {
         Self {
             pool,
+            auth_limiter: Arc::new(RateLimiter::new(config.auth_rate_limit_per_minute)),
             config: Arc::new(config),
             jwt_secret,
             cipher,

@@ -48,6 +48,9 @@ pub struct Config {
     /// Failed sign-ins within the window that lock an account.
     pub lockout_threshold: i32,
     pub lockout_window_minutes: i64,
+    /// Requests per minute (and burst) one client address may make to sign-in, sign-up,
+    /// verification and reset endpoints.
+    pub auth_rate_limit_per_minute: u32,
 }
 
 impl Default for Config {
@@ -69,6 +72,7 @@ impl Default for Config {
             merchant_approval_required: false,
             lockout_threshold: 5,
             lockout_window_minutes: 15,
+            auth_rate_limit_per_minute: 30,
         }
     }
 }
@@ -105,6 +109,7 @@ pub const ENV_VARS: &[&str] = &[
     "FENXIAO_MERCHANT_APPROVAL_REQUIRED",
     "FENXIAO_LOCKOUT_THRESHOLD",
     "FENXIAO_LOCKOUT_WINDOW_MINUTES",
+    "FENXIAO_AUTH_RATE_LIMIT_PER_MINUTE",
 ];
 
 impl Config {
@@ -196,6 +201,9 @@ impl Config {
         }
         if let Some(v) = get("FENXIAO_LOCKOUT_WINDOW_MINUTES") {
             self.lockout_window_minutes = parse("FENXIAO_LOCKOUT_WINDOW_MINUTES", &v)?;
+        }
+        if let Some(v) = get("FENXIAO_AUTH_RATE_LIMIT_PER_MINUTE") {
+            self.auth_rate_limit_per_minute = parse("FENXIAO_AUTH_RATE_LIMIT_PER_MINUTE", &v)?;
         }
         if let Some(v) = get("FENXIAO_MERCHANT_APPROVAL_REQUIRED") {
             self.merchant_approval_required = parse("FENXIAO_MERCHANT_APPROVAL_REQUIRED", &v)?;

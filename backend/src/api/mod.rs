@@ -10,7 +10,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::{scope, AppExt};
 
 use crate::error::{ProblemBody, ProblemFieldBody};
-use crate::{audit, auth, integrations, tenancy};
+use crate::{audit, auth, integrations, platform, tenancy};
 
 pub const API_PREFIX: &str = "/api/v1";
 pub const OPENAPI_PATH: &str = "/api/openapi.json";
@@ -82,6 +82,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(auth::routes::mfa_confirm)
                 .service(auth::routes::mfa_disable)
                 .service(auth::routes::mfa_verify)
+                .service(auth::routes::request_password_reset)
+                .service(auth::routes::confirm_password_reset)
                 .service(audit::routes::search_audit_events)
                 .service(tenancy::staff_routes::list_staff)
                 .service(tenancy::staff_routes::invite_staff)
@@ -91,6 +93,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(tenancy::staff_routes::unlock_staff)
                 .service(tenancy::merchant_routes::get_merchant)
                 .service(tenancy::merchant_routes::set_security_policy)
+                .service(platform::routes::list_outbox)
+                .service(platform::routes::list_merchants)
+                .service(platform::routes::approve_merchant)
+                .service(platform::routes::suspend_merchant)
+                .service(platform::routes::reactivate_merchant)
                 .service(integrations::api_key_routes::list_api_keys)
                 .service(integrations::api_key_routes::create_api_key)
                 .service(integrations::api_key_routes::revoke_api_key),

@@ -8,6 +8,7 @@ pub mod lockout;
 pub mod mfa;
 pub mod one_time;
 pub mod password;
+pub mod password_reset;
 pub mod permissions;
 pub mod principal;
 pub mod routes;

@@ -8,6 +8,7 @@ use validator::Validate;
 use super::account::AccountKind;
 use super::lockout::LockoutPolicy;
 use super::mfa::{self, MfaCodeRequest, MfaEnrolment, MfaVerifyRequest, RecoveryCodes};
+use super::password_reset::{self, ResetConfirmRequest, ResetRequest};
 use super::permissions::Permission;
 use super::principal::{Authenticated, Caller};
 use super::sessions::{self, ClientInfo, SessionView, TokenPair};
@@ -17,6 +18,7 @@ use crate::audit::{self, AuditEntry};
 use crate::clock;
 use crate::db::write_transaction;
 use crate::error::{AppError, AppResult, ProblemBody};
+use crate::http::rate_limit::AuthRateLimit;
 use crate::http::ApiJson;
 use crate::tenancy::models::StaffRole;
 
@@ -54,10 +56,12 @@ async fn sign_in_as(
         (status = 401, description = "`invalid_credentials` or `account_locked`", body = ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "`email_not_verified` or `account_disabled`", body = ProblemBody, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 429, description = "Too many attempts from this address (`rate_limited`)", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
 #[post("/auth/sign-in")]
 pub async fn staff_sign_in(
+    _limit: AuthRateLimit,
     state: web::Data<AppState>,
     body: ApiJson<SignInRequest>,
     client: ClientInfo,
@@ -73,10 +77,12 @@ pub async fn staff_sign_in(
         (status = 200, description = "Signed in, or a second factor is required", body = SignInResponse),
         (status = 401, description = "`invalid_credentials` or `account_locked`", body = ProblemBody, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 429, description = "Too many attempts from this address (`rate_limited`)", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
 #[post("/platform/auth/sign-in")]
 pub async fn operator_sign_in(
+    _limit: AuthRateLimit,
     state: web::Data<AppState>,
     body: ApiJson<SignInRequest>,
     client: ClientInfo,
@@ -101,10 +107,12 @@ pub struct RefreshRequest {
     responses(
         (status = 200, description = "New tokens", body = TokenPair),
         (status = 401, description = "`invalid_refresh_token`, `refresh_token_reused` or `session_ended`", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 429, description = "Too many attempts from this address (`rate_limited`)", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
 #[post("/auth/refresh")]
 pub async fn refresh(
+    _limit: AuthRateLimit,
     state: web::Data<AppState>,
     body: ApiJson<RefreshRequest>,
 ) -> AppResult<web::Json<TokenPair>> {
@@ -358,10 +366,12 @@ pub async fn mfa_disable(
         (status = 200, description = "Signed in", body = TokenPair),
         (status = 401, description = "`invalid_mfa_code`, `mfa_challenge_invalid` or `account_locked`", body = ProblemBody, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 429, description = "Too many attempts from this address (`rate_limited`)", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
 #[post("/auth/mfa/verify")]
 pub async fn mfa_verify(
+    _limit: AuthRateLimit,
     state: web::Data<AppState>,
     body: ApiJson<MfaVerifyRequest>,
     client: ClientInfo,
@@ -375,4 +385,59 @@ pub async fn mfa_verify(
             .db(move |conn| mfa::complete_sign_in(conn, &key, &cipher, &request, &client, policy))
             .await?,
     ))
+}
+
+/// Ask for a password reset link
+///
+/// Always answers 202, whether or not the email has an account. An active account gets a
+/// single-use link valid 30 minutes.
+#[utoipa::path(
+    tag = "auth",
+    request_body = ResetRequest,
+    responses(
+        (status = 202, description = "If the account exists, the link is on its way"),
+        (status = 422, description = "Invalid fields", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 429, description = "Too many attempts from this address (`rate_limited`)", body = ProblemBody, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/password-reset")]
+pub async fn request_password_reset(
+    _limit: AuthRateLimit,
+    state: web::Data<AppState>,
+    body: ApiJson<ResetRequest>,
+    client: ClientInfo,
+) -> AppResult<HttpResponse> {
+    let request = body.into_inner();
+    let base = state.config.public_base_url();
+    state
+        .db(move |conn| password_reset::request(conn, &request, &base, &client, clock::now()))
+        .await?;
+    Ok(HttpResponse::Accepted().finish())
+}
+
+/// Set a new password with a reset link
+///
+/// Ends every session of the account and lifts a lockout.
+#[utoipa::path(
+    tag = "auth",
+    request_body = ResetConfirmRequest,
+    responses(
+        (status = 204, description = "The password is changed; sign in again"),
+        (status = 409, description = "`token_used` or `token_expired`", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, description = "`invalid_token` or a weak password", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 429, description = "Too many attempts from this address (`rate_limited`)", body = ProblemBody, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/password-reset/confirm")]
+pub async fn confirm_password_reset(
+    _limit: AuthRateLimit,
+    state: web::Data<AppState>,
+    body: ApiJson<ResetConfirmRequest>,
+    client: ClientInfo,
+) -> AppResult<HttpResponse> {
+    let request = body.into_inner();
+    state
+        .db(move |conn| password_reset::confirm(conn, &request, &client, clock::now()))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -4,6 +4,7 @@
 pub mod extractors;
 pub mod fallback;
 pub mod json;
+pub mod rate_limit;
 pub mod request_context;
 pub mod validation;
 

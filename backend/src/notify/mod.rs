@@ -3,4 +3,5 @@
 //! committed.
 
 pub mod outbox;
+pub mod outbox_view;
 pub mod templates;

@@ -1,5 +1,6 @@
 //! Tenancy: merchants (the tenants) and their staff.
 
+pub mod lifecycle;
 pub mod merchant;
 pub mod merchant_routes;
 pub mod models;

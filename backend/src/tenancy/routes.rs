@@ -7,6 +7,7 @@ use crate::app::AppState;
 use crate::auth::sessions::ClientInfo;
 use crate::clock;
 use crate::error::{AppResult, ProblemBody};
+use crate::http::rate_limit::AuthRateLimit;
 use crate::http::ApiJson;
 
 /// Merchant sign-up
@@ -23,10 +24,12 @@ use crate::http::ApiJson;
         (status = 413, description = "Body too large", body = ProblemBody, content_type = "application/problem+json"),
         (status = 415, description = "Not JSON", body = ProblemBody, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 429, description = "Too many attempts from this address (`rate_limited`)", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
 #[post("/signup")]
 pub async fn sign_up(
+    _limit: AuthRateLimit,
     state: web::Data<AppState>,
     body: ApiJson<SignupRequest>,
     client: ClientInfo,
@@ -49,10 +52,12 @@ pub async fn sign_up(
         (status = 200, description = "Verified", body = VerifyEmailResponse),
         (status = 409, description = "The link was used already (`token_used`) or has expired (`token_expired`)", body = ProblemBody, content_type = "application/problem+json"),
         (status = 422, description = "Unknown token (`invalid_token`)", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 429, description = "Too many attempts from this address (`rate_limited`)", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
 #[post("/signup/verify-email")]
 pub async fn verify_email(
+    _limit: AuthRateLimit,
     state: web::Data<AppState>,
     body: ApiJson<VerifyEmailRequest>,
     client: ClientInfo,

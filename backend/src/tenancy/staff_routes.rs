@@ -9,6 +9,7 @@ use crate::auth::principal::MerchantCaller;
 use crate::auth::sessions::ClientInfo;
 use crate::clock;
 use crate::error::{AppResult, ProblemBody};
+use crate::http::rate_limit::AuthRateLimit;
 use crate::http::ApiJson;
 
 /// List staff
@@ -105,10 +106,12 @@ pub async fn invite_staff(
         (status = 200, description = "Joined; sign in with the email and the new password", body = StaffMember),
         (status = 409, description = "`token_used` or `token_expired`", body = ProblemBody, content_type = "application/problem+json"),
         (status = 422, description = "`invalid_token` or a weak password", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 429, description = "Too many attempts from this address (`rate_limited`)", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
 #[post("/staff/invitations/accept")]
 pub async fn accept_invitation(
+    _limit: AuthRateLimit,
     state: web::Data<AppState>,
     body: ApiJson<AcceptInvitationRequest>,
     client: ClientInfo,

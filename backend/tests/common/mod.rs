@@ -186,6 +186,7 @@ fn test_config(database_url: String, data_dir: &std::path::Path) -> Config {
         db_pool_size: 4,
         max_json_bytes: 64 * 1024,
         workers: Some(1),
+        auth_rate_limit_per_minute: 10_000,
         shutdown_timeout_secs: 1,
         ..Config::default()
     }
