@@ -15,6 +15,7 @@ pub mod db;
 pub mod error;
 pub mod http;
 pub mod integrations;
+pub mod members;
 pub mod notify;
 pub mod platform;
 pub mod secrets;

@@ -10,7 +10,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::{scope, AppExt};
 
 use crate::error::{ProblemBody, ProblemFieldBody};
-use crate::{audit, auth, integrations, platform, tenancy};
+use crate::{audit, auth, integrations, members, platform, tenancy};
 
 pub const API_PREFIX: &str = "/api/v1";
 pub const OPENAPI_PATH: &str = "/api/openapi.json";
@@ -35,6 +35,7 @@ pub const DOCS_PATH: &str = "/api/docs/";
         (name = "merchant", description = "The caller's merchant and its policies"),
         (name = "staff", description = "A merchant's staff, roles and invitations"),
         (name = "api-keys", description = "Keys for integrations, limited to scopes"),
+        (name = "members", description = "A shop's members: registration and sign-in"),
         (name = "platform", description = "The platform operator's endpoints")
     )
 )]
@@ -98,6 +99,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(platform::routes::approve_merchant)
                 .service(platform::routes::suspend_merchant)
                 .service(platform::routes::reactivate_merchant)
+                .service(members::routes::send_code)
+                .service(members::routes::register)
+                .service(members::routes::sign_in)
+                .service(members::routes::me)
                 .service(integrations::api_key_routes::list_api_keys)
                 .service(integrations::api_key_routes::create_api_key)
                 .service(integrations::api_key_routes::revoke_api_key),

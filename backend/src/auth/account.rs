@@ -4,7 +4,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::db::schema::{platform_operators, staff_users};
+use crate::db::schema::{members, platform_operators, staff_users};
 use crate::db::DbConnection;
 use crate::error::AppResult;
 
@@ -103,11 +103,70 @@ pub fn find_by_email(
     Ok(record)
 }
 
+type MemberRow = (i64, i64, Option<String>, Option<String>, String, String);
+
+fn member_record(row: MemberRow) -> AccountRecord {
+    let (id, merchant_id, phone, email, password_hash, status) = row;
+    AccountRecord {
+        kind: AccountKind::Member,
+        id,
+        merchant_id: Some(merchant_id),
+        email: phone.or(email).unwrap_or_default(),
+        password_hash,
+        status,
+    }
+}
+
+/// A member of the merchant by phone number or email (whichever `login` is).
+pub fn find_member(
+    conn: &mut DbConnection,
+    merchant_id: i64,
+    login: &str,
+) -> AppResult<Option<AccountRecord>> {
+    let query = members::table
+        .filter(members::merchant_id.eq(merchant_id))
+        .select((
+            members::id,
+            members::merchant_id,
+            members::phone,
+            members::email,
+            members::password_hash,
+            members::status,
+        ));
+    let row = if login.contains('@') {
+        query
+            .filter(members::email.eq(login))
+            .first::<MemberRow>(conn)
+            .optional()?
+    } else {
+        query
+            .filter(members::phone.eq(login))
+            .first::<MemberRow>(conn)
+            .optional()?
+    };
+    Ok(row.map(member_record))
+}
+
 pub fn find_by_id(
     conn: &mut DbConnection,
     kind: AccountKind,
     id: i64,
 ) -> AppResult<Option<AccountRecord>> {
+    if kind == AccountKind::Member {
+        let row = members::table
+            .find(id)
+            .select((
+                members::id,
+                members::merchant_id,
+                members::phone,
+                members::email,
+                members::password_hash,
+                members::status,
+            ))
+            .first::<MemberRow>(conn)
+            .optional()?;
+        return Ok(row.map(member_record));
+    }
     let email = match kind {
         AccountKind::Staff => staff_users::table
             .find(id)

@@ -20,7 +20,9 @@ use super::sessions::{self, ClientInfo};
 use crate::app::AppState;
 use crate::audit::AuditActor;
 use crate::clock;
-use crate::db::schema::{account_security, api_keys, merchants, platform_operators, staff_users};
+use crate::db::schema::{
+    account_security, api_keys, members, merchants, platform_operators, staff_users,
+};
 use crate::db::DbConnection;
 use crate::error::{AppError, AppResult, Text};
 use crate::http::RequestId;
@@ -255,7 +257,39 @@ pub fn resolve(
                 _ => Err(invalid_token()),
             }
         }
-        AccountKind::Member => Err(invalid_token()),
+        AccountKind::Member => {
+            let row = members::table
+                .inner_join(merchants::table)
+                .filter(members::id.eq(account_id))
+                .select((
+                    members::merchant_id,
+                    members::phone,
+                    members::email,
+                    members::status,
+                    merchants::status,
+                ))
+                .first::<(i64, Option<String>, Option<String>, String, String)>(conn)
+                .optional()?;
+            match row {
+                Some((merchant_id, phone, email, status, merchant_status))
+                    if status == "active"
+                        && merchant_status == MerchantStatus::Active.as_str()
+                        && Some(merchant_id) == claims.mid =>
+                {
+                    Ok(Principal {
+                        caller: Caller::Member,
+                        id: account_id,
+                        merchant_id: Some(merchant_id),
+                        session_id: Some(session_id),
+                        label: phone.or(email).unwrap_or_default(),
+                        permissions: BTreeSet::new(),
+                        mfa_enrolment_required: false,
+                        client,
+                    })
+                }
+                _ => Err(invalid_token()),
+            }
+        }
     }
 }
 
@@ -345,6 +379,9 @@ pub struct MerchantCaller(pub Principal);
 /// A platform operator.
 pub struct OperatorCaller(pub Principal);
 
+/// A member (shopper) of a merchant.
+pub struct MemberCaller(pub Principal);
+
 type Fut<T> = Pin<Box<dyn Future<Output = Result<T, AppError>>>>;
 
 impl FromRequest for ClientInfo {
@@ -402,6 +439,22 @@ impl FromRequest for OperatorCaller {
             let principal = principal_from(&req).await?;
             match principal.caller {
                 Caller::Operator => Ok(OperatorCaller(principal)),
+                _ => Err(wrong_kind()),
+            }
+        })
+    }
+}
+
+impl FromRequest for MemberCaller {
+    type Error = AppError;
+    type Future = Fut<Self>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let principal = principal_from(&req).await?;
+            match principal.caller {
+                Caller::Member => Ok(MemberCaller(principal)),
                 _ => Err(wrong_kind()),
             }
         })

@@ -107,12 +107,26 @@ pub fn sign_in(
     policy: LockoutPolicy,
 ) -> AppResult<SignInResponse> {
     let account = account::find_by_email(conn, kind, &request.email)?;
+    sign_in_account(conn, key, account, &request.password, client, policy)
+}
+
+/// Signs in an account found by the caller (by email, or by phone for members): lockout,
+/// password, status, second factor, session.
+pub fn sign_in_account(
+    conn: &mut DbConnection,
+    key: &SecretKey,
+    account: Option<AccountRecord>,
+    password_text: &str,
+    client: &ClientInfo,
+    policy: LockoutPolicy,
+) -> AppResult<SignInResponse> {
     let Some(account) = account else {
-        let _ = password::verify(&request.password, dummy_hash());
+        let _ = password::verify(password_text, dummy_hash());
         return Err(invalid_credentials());
     };
+    let kind = account.kind;
     // The slow hash check happens outside the write transaction.
-    let password_ok = password::verify(&request.password, &account.password_hash);
+    let password_ok = password::verify(password_text, &account.password_hash);
     let attempt = write_transaction(conn, |conn| -> AppResult<Attempt> {
         let now = clock::now();
         let actor = actor_for(&account);

@@ -162,6 +162,38 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    members (id) {
+        id -> BigInt,
+        merchant_id -> BigInt,
+        phone -> Nullable<Text>,
+        email -> Nullable<Text>,
+        name -> Nullable<Text>,
+        password_hash -> Text,
+        status -> Text,
+        phone_verified_at -> Nullable<Timestamp>,
+        email_verified_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    verification_codes (id) {
+        id -> BigInt,
+        merchant_id -> BigInt,
+        channel -> Text,
+        recipient -> Text,
+        purpose -> Text,
+        code_hash -> Text,
+        attempts -> Integer,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(members -> merchants (merchant_id));
 diesel::joinable!(refresh_tokens -> auth_sessions (session_id));
 diesel::joinable!(api_keys -> merchants (merchant_id));
 diesel::allow_tables_to_appear_in_same_query!(
@@ -176,4 +208,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     refresh_tokens,
     audit_events,
     api_keys,
+    members,
+    verification_codes,
 );

@@ -80,3 +80,22 @@ pub fn password_reset(recipient: &str, link: &str, expires_at: DateTime<Utc>) ->
         ),
     }
 }
+
+/// A verification code, by SMS or email depending on the recipient.
+pub fn verification_code(recipient: &str, code: &str, minutes: i64) -> Message {
+    let email = recipient.contains('@');
+    Message {
+        channel: if email { Channel::Email } else { Channel::Sms },
+        recipient: recipient.to_owned(),
+        template: "verification_code",
+        subject: if email {
+            "验证码 / Verification code — Fenxiao".to_owned()
+        } else {
+            String::new()
+        },
+        body: format!(
+            "【Fenxiao】您的验证码是 {code}，{minutes} 分钟内有效，请勿告诉他人。\
+             Your code is {code}, valid for {minutes} minutes."
+        ),
+    }
+}

@@ -1,0 +1,141 @@
+//! HTTP routes of a shop's members.
+
+use actix_web::{get, post, web, HttpResponse};
+
+use super::service::{self, CodeRequest, MemberSignInRequest, MemberView, RegisterRequest};
+use crate::app::AppState;
+use crate::auth::lockout::LockoutPolicy;
+use crate::auth::principal::MemberCaller;
+use crate::auth::sessions::ClientInfo;
+use crate::auth::sign_in::SignInResponse;
+use crate::clock;
+use crate::error::{AppError, AppResult, ProblemBody};
+use crate::http::rate_limit::AuthRateLimit;
+use crate::http::ApiJson;
+
+/// Send a verification code
+///
+/// A six-digit code by SMS (phone number) or email, valid 10 minutes; one a minute per
+/// recipient.
+#[utoipa::path(
+    tag = "members",
+    params(("merchant_id" = i64, Path, description = "The shop's merchant")),
+    request_body = CodeRequest,
+    responses(
+        (status = 202, description = "The code is on its way"),
+        (status = 404, description = "No such shop", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, description = "Not a phone number or email", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 429, description = "Asked again too soon (`rate_limited`)", body = ProblemBody, content_type = "application/problem+json"),
+    )
+)]
+#[post("/shops/{merchant_id}/verification-codes")]
+pub async fn send_code(
+    _limit: AuthRateLimit,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    body: ApiJson<CodeRequest>,
+) -> AppResult<HttpResponse> {
+    let merchant_id = path.into_inner();
+    let request = body.into_inner();
+    state
+        .db(move |conn| service::send_code(conn, merchant_id, &request, clock::now()))
+        .await?;
+    Ok(HttpResponse::Accepted().finish())
+}
+
+/// Register as a member
+///
+/// With the code sent to the phone or email; answers tokens (signed in).
+#[utoipa::path(
+    tag = "members",
+    params(("merchant_id" = i64, Path, description = "The shop's merchant")),
+    request_body = RegisterRequest,
+    responses(
+        (status = 201, description = "Registered and signed in", body = SignInResponse),
+        (status = 404, description = "No such shop", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "`login_taken`", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields or `invalid_code`", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 429, description = "Too many attempts from this address (`rate_limited`)", body = ProblemBody, content_type = "application/problem+json"),
+    )
+)]
+#[post("/shops/{merchant_id}/members")]
+pub async fn register(
+    _limit: AuthRateLimit,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    body: ApiJson<RegisterRequest>,
+    client: ClientInfo,
+) -> AppResult<HttpResponse> {
+    let merchant_id = path.into_inner();
+    let request = body.into_inner();
+    let key = state.jwt_secret.clone();
+    let response = state
+        .db(move |conn| service::register(conn, &key, merchant_id, &request, &client))
+        .await?;
+    Ok(HttpResponse::Created().json(response))
+}
+
+/// Member sign-in
+#[utoipa::path(
+    tag = "members",
+    params(("merchant_id" = i64, Path, description = "The shop's merchant")),
+    request_body = MemberSignInRequest,
+    responses(
+        (status = 200, description = "Signed in", body = SignInResponse),
+        (status = 401, description = "`invalid_credentials` or `account_locked`", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, description = "No such shop", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 429, description = "Too many attempts from this address (`rate_limited`)", body = ProblemBody, content_type = "application/problem+json"),
+    )
+)]
+#[post("/shops/{merchant_id}/members/sign-in")]
+pub async fn sign_in(
+    _limit: AuthRateLimit,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    body: ApiJson<MemberSignInRequest>,
+    client: ClientInfo,
+) -> AppResult<web::Json<SignInResponse>> {
+    let merchant_id = path.into_inner();
+    let request = body.into_inner();
+    let key = state.jwt_secret.clone();
+    let policy = LockoutPolicy {
+        threshold: state.config.lockout_threshold,
+        window: chrono::Duration::minutes(state.config.lockout_window_minutes),
+    };
+    Ok(web::Json(
+        state
+            .db(move |conn| service::sign_in(conn, &key, merchant_id, &request, &client, policy))
+            .await?,
+    ))
+}
+
+/// The signed-in member
+#[utoipa::path(
+    tag = "members",
+    security(("bearer" = [])),
+    params(("merchant_id" = i64, Path, description = "The shop's merchant")),
+    responses(
+        (status = 200, description = "The member", body = MemberView),
+        (status = 401, description = "Not signed in", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "Members only", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, description = "Not a member of this shop", body = ProblemBody, content_type = "application/problem+json"),
+    )
+)]
+#[get("/shops/{merchant_id}/members/me")]
+pub async fn me(
+    state: web::Data<AppState>,
+    caller: MemberCaller,
+    path: web::Path<i64>,
+) -> AppResult<web::Json<MemberView>> {
+    let merchant_id = path.into_inner();
+    let p = caller.0;
+    if p.merchant_id != Some(merchant_id) {
+        return Err(AppError::NotFound);
+    }
+    Ok(web::Json(
+        state
+            .db(move |conn| service::view(conn, merchant_id, p.id))
+            .await?,
+    ))
+}

@@ -1,0 +1,250 @@
+//! Member registration and sign-in at a merchant's shop.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::{Validate, ValidationError};
+
+use super::codes;
+use crate::audit::{self, AuditActor, AuditEntry};
+use crate::auth::account::{self, AccountKind};
+use crate::auth::lockout::LockoutPolicy;
+use crate::auth::password;
+use crate::auth::sessions::{self, ClientInfo};
+use crate::auth::sign_in::{self, SignInResponse, SignInStatus};
+use crate::clock;
+use crate::db::schema::{members, merchants};
+use crate::db::{write_transaction, DbConnection};
+use crate::error::{AppError, AppResult, Text};
+use crate::secrets::SecretKey;
+use crate::tenancy::models::MerchantStatus;
+use crate::validate;
+
+/// A phone number or an email address, normalised.
+fn normalise_login(value: &str) -> String {
+    let value = value.trim();
+    if value.contains('@') {
+        value.to_lowercase()
+    } else {
+        value.chars().filter(|c| !matches!(c, ' ' | '-')).collect()
+    }
+}
+
+fn login<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    Ok(normalise_login(&String::deserialize(deserializer)?))
+}
+
+fn valid_login(value: &str) -> Result<(), ValidationError> {
+    if value.contains('@') {
+        if validator::ValidateEmail::validate_email(&value) && value.len() <= 254 {
+            return Ok(());
+        }
+        return Err(ValidationError::new("email"));
+    }
+    validate::phone(value)
+}
+
+#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CodeRequest {
+    /// The phone number (SMS) or email address the code goes to.
+    #[serde(deserialize_with = "login")]
+    #[validate(custom(function = "valid_login"))]
+    #[schema(example = "13812345678")]
+    pub recipient: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterRequest {
+    /// Phone number or email; it becomes the sign-in name.
+    #[serde(deserialize_with = "login")]
+    #[validate(custom(function = "valid_login"))]
+    #[schema(example = "13812345678")]
+    pub login: String,
+    /// The code sent to `login`.
+    #[validate(length(equal = 6))]
+    pub code: String,
+    #[validate(custom(function = "password::check_strength"))]
+    #[schema(format = Password)]
+    pub password: String,
+    #[serde(default, deserialize_with = "validate::trimmed_option")]
+    #[validate(length(min = 1, max = 50))]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MemberSignInRequest {
+    #[serde(deserialize_with = "login")]
+    #[validate(length(min = 3, max = 254))]
+    pub login: String,
+    #[validate(length(min = 1, max = 256))]
+    #[schema(format = Password)]
+    pub password: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct MemberView {
+    pub id: i64,
+    pub merchant_id: i64,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub name: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The shop of an active merchant; any other merchant has no shop to show.
+pub fn open_shop(conn: &mut DbConnection, merchant_id: i64) -> AppResult<()> {
+    let status: Option<String> = merchants::table
+        .find(merchant_id)
+        .select(merchants::status)
+        .first(conn)
+        .optional()?;
+    match status {
+        Some(s) if s == MerchantStatus::Active.as_str() => Ok(()),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+pub fn send_code(
+    conn: &mut DbConnection,
+    merchant_id: i64,
+    request: &CodeRequest,
+    now: NaiveDateTime,
+) -> AppResult<()> {
+    write_transaction(conn, |conn| {
+        open_shop(conn, merchant_id)?;
+        codes::send(conn, merchant_id, &request.recipient, now)
+    })
+}
+
+fn login_taken() -> AppError {
+    AppError::Conflict {
+        code: "login_taken",
+        message: Text::new(
+            "This phone number or email is already registered at this shop; sign in instead.",
+            "该手机号或邮箱已在本店注册，请直接登录。",
+        ),
+    }
+}
+
+enum Registration {
+    Done(Box<SignInResponse>),
+    WrongCode,
+}
+
+/// Registers a member (the code proves the phone or email) and signs them in.
+pub fn register(
+    conn: &mut DbConnection,
+    key: &SecretKey,
+    merchant_id: i64,
+    request: &RegisterRequest,
+    client: &ClientInfo,
+) -> AppResult<SignInResponse> {
+    let hash = password::hash(&request.password)?;
+    let outcome = write_transaction(conn, |conn| -> AppResult<Registration> {
+        let now = clock::now();
+        open_shop(conn, merchant_id)?;
+        if account::find_member(conn, merchant_id, &request.login)?.is_some() {
+            return Err(login_taken());
+        }
+        if !codes::check(conn, merchant_id, &request.login, &request.code, now)? {
+            return Ok(Registration::WrongCode);
+        }
+        let by_email = request.login.contains('@');
+        let id: i64 = diesel::insert_into(members::table)
+            .values((
+                members::merchant_id.eq(merchant_id),
+                members::phone.eq((!by_email).then_some(&request.login)),
+                members::email.eq(by_email.then_some(&request.login)),
+                members::name.eq(request.name.as_deref()),
+                members::password_hash.eq(&hash),
+                members::status.eq("active"),
+                members::phone_verified_at.eq((!by_email).then_some(now)),
+                members::email_verified_at.eq(by_email.then_some(now)),
+                members::created_at.eq(now),
+                members::updated_at.eq(now),
+            ))
+            .returning(members::id)
+            .get_result(conn)
+            .map_err(|e| match e {
+                DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => login_taken(),
+                other => other.into(),
+            })?;
+        let tokens = sessions::start(
+            conn,
+            key,
+            AccountKind::Member,
+            id,
+            Some(merchant_id),
+            client,
+            now,
+        )?;
+        let actor = AuditActor {
+            merchant_id: Some(merchant_id),
+            kind: "member",
+            id: Some(id),
+            label: Some(request.login.clone()),
+        };
+        audit::record(
+            conn,
+            &actor,
+            client,
+            AuditEntry::new("member.registered").target("member", id),
+            now,
+        )?;
+        Ok(Registration::Done(Box::new(SignInResponse {
+            status: SignInStatus::SignedIn,
+            tokens: Some(tokens),
+            mfa_token: None,
+        })))
+    })?;
+    match outcome {
+        Registration::Done(response) => Ok(*response),
+        Registration::WrongCode => Err(codes::invalid_code()),
+    }
+}
+
+pub fn sign_in(
+    conn: &mut DbConnection,
+    key: &SecretKey,
+    merchant_id: i64,
+    request: &MemberSignInRequest,
+    client: &ClientInfo,
+    policy: LockoutPolicy,
+) -> AppResult<SignInResponse> {
+    open_shop(conn, merchant_id)?;
+    let account = account::find_member(conn, merchant_id, &request.login)?;
+    sign_in::sign_in_account(conn, key, account, &request.password, client, policy)
+}
+
+pub fn view(conn: &mut DbConnection, merchant_id: i64, member_id: i64) -> AppResult<MemberView> {
+    let (id, phone, email, name, created_at): (
+        i64,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        NaiveDateTime,
+    ) = members::table
+        .filter(members::id.eq(member_id))
+        .filter(members::merchant_id.eq(merchant_id))
+        .select((
+            members::id,
+            members::phone,
+            members::email,
+            members::name,
+            members::created_at,
+        ))
+        .first(conn)?;
+    Ok(MemberView {
+        id,
+        merchant_id,
+        phone,
+        email,
+        name,
+        created_at: clock::to_utc(created_at),
+    })
+}

@@ -1,0 +1,2 @@
+DROP TABLE verification_codes;
+DROP TABLE members;
