@@ -117,5 +117,6 @@ pub fn build(
             }),
         )
         .default_service(web::to(fallback))
+        .wrap(from_fn(crate::auth::principal::authenticate))
         .wrap(from_fn(request_context::request_context))
 }

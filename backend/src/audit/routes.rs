@@ -4,8 +4,8 @@ use actix_web::{get, web};
 
 use super::{AuditPage, AuditQuery};
 use crate::app::AppState;
-use crate::auth::permissions::Permission;
-use crate::auth::principal::MerchantCaller;
+use crate::auth::permissions::need;
+use crate::auth::principal::Allowed;
 use crate::error::{AppResult, ProblemBody};
 
 /// Search the audit log
@@ -25,11 +25,10 @@ use crate::error::{AppResult, ProblemBody};
 #[get("/audit-events")]
 pub async fn search_audit_events(
     state: web::Data<AppState>,
-    caller: MerchantCaller,
+    caller: Allowed<need::AuditRead>,
     query: web::Query<AuditQuery>,
 ) -> AppResult<web::Json<AuditPage>> {
     let p = caller.0;
-    p.require(Permission::AuditRead)?;
     let merchant_id = p.tenant()?;
     let query = query.into_inner();
     let page = state

@@ -14,6 +14,18 @@ macro_rules! permissions {
             $(#[serde(rename = $name)] $variant,)+
         }
 
+        /// One type per permission, for `Allowed<need::X>` extractors.
+        pub mod need {
+            $(
+                #[derive(Debug)]
+                pub struct $variant;
+
+                impl super::Need for $variant {
+                    const PERMISSION: super::Permission = super::Permission::$variant;
+                }
+            )+
+        }
+
         impl Permission {
             pub const ALL: &'static [Permission] = &[$(Permission::$variant,)+];
 
@@ -49,6 +61,11 @@ permissions! {
     MarketingManage => "marketing.manage",
     SupportManage => "support.manage",
     WebhooksManage => "webhooks.manage",
+}
+
+/// A permission known at compile time, so a handler can demand it in its signature.
+pub trait Need {
+    const PERMISSION: Permission;
 }
 
 impl Permission {

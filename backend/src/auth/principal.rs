@@ -15,7 +15,7 @@ use diesel::prelude::*;
 use super::account::AccountKind;
 use super::jwt::{self, Rejection, TokenUse};
 use super::one_time;
-use super::permissions::{self, Permission};
+use super::permissions::{self, Need, Permission};
 use super::sessions::{self, ClientInfo};
 use crate::app::AppState;
 use crate::audit::AuditActor;
@@ -357,7 +357,36 @@ fn resolve_api_key(
     })
 }
 
+/// The outcome of resolving the request's bearer token, computed once by `authenticate`.
+#[derive(Clone)]
+struct Resolved(Result<Principal, AppError>);
+
+/// Middleware: resolves a bearer token before any extractor runs. Extractors of one handler are
+/// polled together, so without this a fast validation error in the body could answer before the
+/// slower token check — and tell an unauthenticated caller about the body.
+pub async fn authenticate(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    if req.headers().contains_key(header::AUTHORIZATION) {
+        let resolved = resolve_request(req.request()).await;
+        req.extensions_mut().insert(Resolved(resolved));
+    }
+    next.call(req).await
+}
+
 async fn principal_from(req: &HttpRequest) -> AppResult<Principal> {
+    if !req.headers().contains_key(header::AUTHORIZATION) {
+        return Err(missing_token());
+    }
+    let stored = req.extensions().get::<Resolved>().cloned();
+    match stored {
+        Some(Resolved(result)) => result,
+        None => resolve_request(req).await,
+    }
+}
+
+async fn resolve_request(req: &HttpRequest) -> AppResult<Principal> {
     let token = bearer(req)?;
     let state = req
         .app_data::<web::Data<AppState>>()
@@ -457,6 +486,24 @@ impl FromRequest for MemberCaller {
                 Caller::Member => Ok(MemberCaller(principal)),
                 _ => Err(wrong_kind()),
             }
+        })
+    }
+}
+
+/// A merchant caller (staff or API key) holding the permission `N`. Checked while extracting,
+/// before the body is read, so an unauthorised caller learns nothing about the body's rules.
+pub struct Allowed<N: Need>(pub Principal, std::marker::PhantomData<N>);
+
+impl<N: Need + 'static> FromRequest for Allowed<N> {
+    type Error = AppError;
+    type Future = Fut<Self>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let caller = MerchantCaller::from_request(req, payload);
+        Box::pin(async move {
+            let MerchantCaller(principal) = caller.await?;
+            principal.require(N::PERMISSION)?;
+            Ok(Allowed(principal, std::marker::PhantomData))
         })
     }
 }

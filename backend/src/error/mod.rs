@@ -39,7 +39,7 @@ impl FieldError {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum AppError {
     #[error("validation failed: {0:?}")]
     Validation(Vec<FieldError>),

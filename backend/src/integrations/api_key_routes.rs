@@ -4,8 +4,8 @@ use actix_web::{delete, get, post, web, HttpResponse};
 
 use super::api_keys::{self, ApiKey, CreateApiKeyRequest, CreatedApiKey};
 use crate::app::AppState;
-use crate::auth::permissions::Permission;
-use crate::auth::principal::MerchantCaller;
+use crate::auth::permissions::need;
+use crate::auth::principal::Allowed;
 use crate::clock;
 use crate::error::{AppResult, ProblemBody};
 use crate::http::ApiJson;
@@ -23,10 +23,9 @@ use crate::http::ApiJson;
 #[get("/api-keys")]
 pub async fn list_api_keys(
     state: web::Data<AppState>,
-    caller: MerchantCaller,
+    caller: Allowed<need::ApiKeysManage>,
 ) -> AppResult<web::Json<Vec<ApiKey>>> {
     let p = caller.0;
-    p.require(Permission::ApiKeysManage)?;
     let merchant_id = p.tenant()?;
     Ok(web::Json(
         state
@@ -52,11 +51,10 @@ pub async fn list_api_keys(
 #[post("/api-keys")]
 pub async fn create_api_key(
     state: web::Data<AppState>,
-    caller: MerchantCaller,
+    caller: Allowed<need::ApiKeysManage>,
     body: ApiJson<CreateApiKeyRequest>,
 ) -> AppResult<HttpResponse> {
     let p = caller.0;
-    p.require(Permission::ApiKeysManage)?;
     let request = body.into_inner();
     let created = state
         .db(move |conn| api_keys::create(conn, &p, &request, clock::now()))
@@ -79,11 +77,10 @@ pub async fn create_api_key(
 #[delete("/api-keys/{key_id}")]
 pub async fn revoke_api_key(
     state: web::Data<AppState>,
-    caller: MerchantCaller,
+    caller: Allowed<need::ApiKeysManage>,
     path: web::Path<i64>,
 ) -> AppResult<web::Json<ApiKey>> {
     let p = caller.0;
-    p.require(Permission::ApiKeysManage)?;
     let key_id = path.into_inner();
     Ok(web::Json(
         state

@@ -4,8 +4,8 @@ use actix_web::{get, put, web};
 
 use super::merchant::{self, MerchantView, SecurityPolicyRequest};
 use crate::app::AppState;
-use crate::auth::permissions::Permission;
-use crate::auth::principal::MerchantCaller;
+use crate::auth::permissions::need;
+use crate::auth::principal::Allowed;
 use crate::clock;
 use crate::error::{AppResult, ProblemBody};
 use crate::http::ApiJson;
@@ -23,10 +23,9 @@ use crate::http::ApiJson;
 #[get("/merchant")]
 pub async fn get_merchant(
     state: web::Data<AppState>,
-    caller: MerchantCaller,
+    caller: Allowed<need::MerchantRead>,
 ) -> AppResult<web::Json<MerchantView>> {
     let p = caller.0;
-    p.require(Permission::MerchantRead)?;
     let merchant_id = p.tenant()?;
     Ok(web::Json(
         state
@@ -46,18 +45,17 @@ pub async fn get_merchant(
     responses(
         (status = 200, description = "Updated", body = MerchantView),
         (status = 401, description = "Not signed in", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 403, description = "`owner_only`", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "Needs `merchant.manage`, and only the owner may (`owner_only`)", body = ProblemBody, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
 #[put("/merchant/security-policy")]
 pub async fn set_security_policy(
     state: web::Data<AppState>,
-    caller: MerchantCaller,
+    caller: Allowed<need::MerchantManage>,
     body: ApiJson<SecurityPolicyRequest>,
 ) -> AppResult<web::Json<MerchantView>> {
     let p = caller.0;
-    p.require(Permission::MerchantManage)?;
     let request = body.into_inner();
     Ok(web::Json(
         state

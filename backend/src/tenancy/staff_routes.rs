@@ -4,8 +4,8 @@ use actix_web::{get, patch, post, web, HttpResponse};
 
 use super::staff::{self, AcceptInvitationRequest, InviteRequest, StaffMember, UpdateStaffRequest};
 use crate::app::AppState;
-use crate::auth::permissions::Permission;
-use crate::auth::principal::MerchantCaller;
+use crate::auth::permissions::need;
+use crate::auth::principal::Allowed;
 use crate::auth::sessions::ClientInfo;
 use crate::clock;
 use crate::error::{AppResult, ProblemBody};
@@ -25,10 +25,9 @@ use crate::http::ApiJson;
 #[get("/staff")]
 pub async fn list_staff(
     state: web::Data<AppState>,
-    caller: MerchantCaller,
+    caller: Allowed<need::StaffRead>,
 ) -> AppResult<web::Json<Vec<StaffMember>>> {
     let p = caller.0;
-    p.require(Permission::StaffRead)?;
     let merchant_id = p.tenant()?;
     Ok(web::Json(
         state.db(move |conn| staff::list(conn, merchant_id)).await?,
@@ -50,11 +49,10 @@ pub async fn list_staff(
 #[get("/staff/{staff_id}")]
 pub async fn get_staff(
     state: web::Data<AppState>,
-    caller: MerchantCaller,
+    caller: Allowed<need::StaffRead>,
     path: web::Path<i64>,
 ) -> AppResult<web::Json<StaffMember>> {
     let p = caller.0;
-    p.require(Permission::StaffRead)?;
     let merchant_id = p.tenant()?;
     let staff_id = path.into_inner();
     Ok(web::Json(
@@ -83,11 +81,10 @@ pub async fn get_staff(
 #[post("/staff/invitations")]
 pub async fn invite_staff(
     state: web::Data<AppState>,
-    caller: MerchantCaller,
+    caller: Allowed<need::StaffManage>,
     body: ApiJson<InviteRequest>,
 ) -> AppResult<HttpResponse> {
     let p = caller.0;
-    p.require(Permission::StaffManage)?;
     let request = body.into_inner();
     let base = state.config.public_base_url();
     let member = state
@@ -142,12 +139,11 @@ pub async fn accept_invitation(
 #[patch("/staff/{staff_id}")]
 pub async fn update_staff(
     state: web::Data<AppState>,
-    caller: MerchantCaller,
+    caller: Allowed<need::StaffManage>,
     path: web::Path<i64>,
     body: ApiJson<UpdateStaffRequest>,
 ) -> AppResult<web::Json<StaffMember>> {
     let p = caller.0;
-    p.require(Permission::StaffManage)?;
     let staff_id = path.into_inner();
     let request = body.into_inner();
     Ok(web::Json(
@@ -174,11 +170,10 @@ pub async fn update_staff(
 #[post("/staff/{staff_id}/unlock")]
 pub async fn unlock_staff(
     state: web::Data<AppState>,
-    caller: MerchantCaller,
+    caller: Allowed<need::StaffManage>,
     path: web::Path<i64>,
 ) -> AppResult<web::Json<StaffMember>> {
     let p = caller.0;
-    p.require(Permission::StaffManage)?;
     let staff_id = path.into_inner();
     Ok(web::Json(
         state

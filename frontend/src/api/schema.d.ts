@@ -1857,7 +1857,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description `owner_only` */
+            /** @description Needs `merchant.manage`, and only the owner may (`owner_only`) */
             403: {
                 headers: {
                     [name: string]: unknown;

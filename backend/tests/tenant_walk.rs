@@ -1,0 +1,431 @@
+//! Walks every operation of the OpenAPI document and proves who is refused: nobody signed in, an
+//! expired or forged token, the wrong kind of account, a caller without the permission the
+//! operation documents ("Needs `x.y`" in its 403 response), and another tenant, who finds
+//! nothing (404). A new endpoint is covered by being documented; an endpoint without `security`
+//! must be listed as public here.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::collections::HashMap;
+
+use common::{test_jwt_key, TestApp};
+use fenxiao::auth::account::AccountKind;
+use fenxiao::auth::jwt::{self, TokenUse};
+use fenxiao::auth::permissions::Permission;
+use serde_json::{json, Value};
+
+/// Operations anyone may call: sign-up, sign-in and their kin, health, metadata.
+const PUBLIC: &[&str] = &[
+    "GET /healthz",
+    "GET /readyz",
+    "GET /api/v1/meta",
+    "POST /api/v1/signup",
+    "POST /api/v1/signup/verify-email",
+    "POST /api/v1/auth/sign-in",
+    "POST /api/v1/platform/auth/sign-in",
+    "POST /api/v1/auth/refresh",
+    "POST /api/v1/auth/mfa/verify",
+    "POST /api/v1/auth/password-reset",
+    "POST /api/v1/auth/password-reset/confirm",
+    "POST /api/v1/staff/invitations/accept",
+    "POST /api/v1/shops/{merchant_id}/verification-codes",
+    "POST /api/v1/shops/{merchant_id}/members",
+    "POST /api/v1/shops/{merchant_id}/members/sign-in",
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Audience {
+    /// Staff and API keys of a merchant.
+    Merchant,
+    Operator,
+    Member,
+    /// Any signed-in account.
+    Anyone,
+}
+
+fn audience(path: &str) -> Audience {
+    if path.starts_with("/api/v1/platform/") {
+        Audience::Operator
+    } else if path.starts_with("/api/v1/shops/") {
+        Audience::Member
+    } else if path.starts_with("/api/v1/auth/") {
+        Audience::Anyone
+    } else {
+        Audience::Merchant
+    }
+}
+
+/// The permission an operation documents in its 403 response.
+fn documented_permission(operation: &Value) -> Option<Permission> {
+    let text = operation["responses"]["403"]["description"].as_str()?;
+    let start = text.find("Needs `")? + "Needs `".len();
+    let end = text[start..].find('`')? + start;
+    Some(
+        Permission::parse(&text[start..end])
+            .unwrap_or_else(|| panic!("unknown permission in {text}")),
+    )
+}
+
+struct World {
+    app: TestApp,
+    a_owner: String,
+    b_owner: String,
+    a_member: String,
+    operator: String,
+    expired: String,
+    forged: String,
+    params: HashMap<&'static str, String>,
+    keys_without: HashMap<Permission, String>,
+}
+
+impl World {
+    async fn build(app: TestApp) -> World {
+        let a = app.owner("a@example.com").await;
+        let b = app.owner("b@example.com").await;
+        // Objects of tenant A, one of each kind the paths name.
+        let invited: Value = app
+            .post("/api/v1/staff/invitations")
+            .bearer_auth(&a.access_token)
+            .json(&json!({ "email": "staff-a@example.com", "name": "甲", "role": "viewer" }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let key: Value = app
+            .post("/api/v1/api-keys")
+            .bearer_auth(&a.access_token)
+            .json(&json!({ "name": "A key", "scopes": ["staff.read"] }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let second: Value = app
+            .sign_in("/api/v1/auth/sign-in", "a@example.com", "tea-garden-2026")
+            .await
+            .json()
+            .await
+            .unwrap();
+        app.post(&format!(
+            "/api/v1/shops/{}/verification-codes",
+            a.merchant_id
+        ))
+        .json(&json!({ "recipient": "13812345678" }))
+        .send()
+        .await
+        .unwrap();
+        let code = {
+            use diesel::prelude::*;
+            use fenxiao::db::schema::outbox_messages as o;
+            let body: String = o::table
+                .filter(o::template.eq("verification_code"))
+                .select(o::body)
+                .first(&mut *app.conn())
+                .unwrap();
+            let start = body.find("验证码是 ").unwrap() + "验证码是 ".len();
+            body[start..start + 6].to_owned()
+        };
+        let member: Value = app
+            .post(&format!("/api/v1/shops/{}/members", a.merchant_id))
+            .json(&json!({ "login": "13812345678", "code": code, "password": "shopper-2026" }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        fenxiao::platform::operators::create(
+            &mut app.conn(),
+            "root@example.com",
+            "运维",
+            "platform-pass-2026",
+        )
+        .unwrap();
+        let operator: Value = app
+            .sign_in(
+                "/api/v1/platform/auth/sign-in",
+                "root@example.com",
+                "platform-pass-2026",
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+
+        let past = fenxiao::clock::now() - chrono::Duration::hours(1);
+        let (expired, _) = jwt::issue(
+            &test_jwt_key(),
+            AccountKind::Staff,
+            a.account_id,
+            Some(a.merchant_id),
+            Some(1),
+            TokenUse::Access,
+            past,
+        )
+        .unwrap();
+        let other_key = fenxiao::secrets::SecretKey::from_bytes(
+            b"some-other-installation-key-0123456789".to_vec(),
+        );
+        let (forged, _) = jwt::issue(
+            &other_key,
+            AccountKind::Staff,
+            a.account_id,
+            Some(a.merchant_id),
+            Some(1),
+            TokenUse::Access,
+            fenxiao::clock::now(),
+        )
+        .unwrap();
+
+        let params = HashMap::from([
+            ("staff_id", invited["id"].as_i64().unwrap().to_string()),
+            ("key_id", key["id"].as_i64().unwrap().to_string()),
+            (
+                "session_id",
+                second["tokens"]["session_id"].as_i64().unwrap().to_string(),
+            ),
+            ("merchant_id", a.merchant_id.to_string()),
+        ]);
+        World {
+            a_owner: a.access_token,
+            b_owner: b.access_token,
+            a_member: member["tokens"]["access_token"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+            operator: operator["tokens"]["access_token"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+            expired,
+            forged,
+            params,
+            keys_without: HashMap::new(),
+            app,
+        }
+    }
+
+    /// An API key of tenant A holding every permission but `missing`.
+    async fn key_without(&mut self, missing: Permission) -> String {
+        if let Some(key) = self.keys_without.get(&missing) {
+            return key.clone();
+        }
+        let scopes: Vec<&str> = Permission::ALL
+            .iter()
+            .filter(|p| **p != missing)
+            .map(|p| p.as_str())
+            .collect();
+        let res: Value = self
+            .app
+            .post("/api/v1/api-keys")
+            .bearer_auth(&self.a_owner)
+            .json(&json!({ "name": format!("without {}", missing.as_str()), "scopes": scopes }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let key = res["key"].as_str().unwrap().to_owned();
+        self.keys_without.insert(missing, key.clone());
+        key
+    }
+
+    fn fill(&self, path: &str) -> String {
+        let mut out = String::new();
+        let mut rest = path;
+        while let Some(start) = rest.find('{') {
+            let end = rest[start..].find('}').unwrap() + start;
+            let name = &rest[start + 1..end];
+            let value = self.params.get(name).unwrap_or_else(|| {
+                panic!("no fixture for path parameter `{name}` in {path}: add one to World::build")
+            });
+            out.push_str(&rest[..start]);
+            out.push_str(value);
+            rest = &rest[end + 1..];
+        }
+        out.push_str(rest);
+        out
+    }
+
+    async fn call(&self, method: &str, path: &str, token: Option<&str>) -> u16 {
+        let url = self.app.url(path);
+        let mut req = match method {
+            "get" => self.app.client.get(url),
+            "post" => self.app.client.post(url),
+            "put" => self.app.client.put(url),
+            "patch" => self.app.client.patch(url),
+            "delete" => self.app.client.delete(url),
+            other => panic!("unexpected method {other}"),
+        };
+        if matches!(method, "post" | "put" | "patch") {
+            req = req.json(&json!({}));
+        }
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status().as_u16();
+        if status >= 400 {
+            let content_type = res
+                .headers()
+                .get("content-type")
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .to_owned();
+            assert_eq!(content_type, "application/problem+json", "{method} {path}");
+        }
+        status
+    }
+}
+
+db_test!(
+    every_operation_refuses_the_wrong_callers,
+    |app: TestApp| async move {
+        let spec: Value = serde_json::from_str(&fenxiao::api::openapi_json()).unwrap();
+        let mut world = World::build(app).await;
+        let mut walked = 0;
+        for (path, item) in spec["paths"].as_object().unwrap() {
+            for (method, operation) in item.as_object().unwrap() {
+                let name = format!("{} {path}", method.to_uppercase());
+                let secured = operation["security"]
+                    .as_array()
+                    .is_some_and(|s| !s.is_empty());
+                if !secured {
+                    assert!(
+                        PUBLIC.contains(&name.as_str()),
+                        "{name} has no `security`: secure it or list it as public"
+                    );
+                    continue;
+                }
+                assert!(
+                    !PUBLIC.contains(&name.as_str()),
+                    "{name} is listed as public but secured"
+                );
+                walked += 1;
+                let target = world.fill(path);
+                let m = method.as_str();
+                assert_eq!(
+                    world.call(m, &target, None).await,
+                    401,
+                    "{name} without a token"
+                );
+                assert_eq!(
+                    world.call(m, &target, Some(&world.expired)).await,
+                    401,
+                    "{name} with an expired token"
+                );
+                assert_eq!(
+                    world.call(m, &target, Some(&world.forged)).await,
+                    401,
+                    "{name} with a forged token"
+                );
+                assert_eq!(
+                    world.call(m, &target, Some("fx_not-a-key")).await,
+                    401,
+                    "{name} with an unknown key"
+                );
+
+                let audience = audience(path);
+                let wrong_kinds: Vec<(&str, &String)> = match audience {
+                    Audience::Merchant => {
+                        vec![("member", &world.a_member), ("operator", &world.operator)]
+                    }
+                    Audience::Operator => {
+                        vec![("owner", &world.a_owner), ("member", &world.a_member)]
+                    }
+                    Audience::Member => {
+                        vec![("owner", &world.a_owner), ("operator", &world.operator)]
+                    }
+                    Audience::Anyone => vec![],
+                };
+                for (who, token) in wrong_kinds {
+                    assert_eq!(
+                        world.call(m, &target, Some(token)).await,
+                        403,
+                        "{name} by the {who}"
+                    );
+                }
+                if audience == Audience::Merchant {
+                    let permission = documented_permission(operation)
+                    .unwrap_or_else(|| panic!("{name}: document the permission as \"Needs `x.y`\" in its 403 response"));
+                    let key = world.key_without(permission).await;
+                    assert_eq!(
+                        world.call(m, &target, Some(&key)).await,
+                        403,
+                        "{name} without {}",
+                        permission.as_str()
+                    );
+                }
+                if path.contains('{') && audience != Audience::Operator {
+                    let stranger = match audience {
+                        Audience::Member => None,
+                        _ => Some(world.b_owner.clone()),
+                    };
+                    if let Some(stranger) = stranger {
+                        assert_eq!(
+                            world.call(m, &target, Some(&stranger)).await,
+                            404,
+                            "{name} by another tenant"
+                        );
+                    }
+                }
+            }
+        }
+        assert!(walked >= 20, "walked only {walked} operations");
+
+        // Nothing the refused calls aimed at changed.
+        let app = &world.app;
+        let staff: Value = app
+            .get(&format!("/api/v1/staff/{}", world.params["staff_id"]))
+            .bearer_auth(&world.a_owner)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(staff["status"], "invited");
+        assert_eq!(staff["role"], "viewer");
+        let keys: Value = app
+            .get("/api/v1/api-keys")
+            .bearer_auth(&world.a_owner)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(keys
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|k| k["revoked_at"].is_null()));
+        let sessions: Value = app
+            .get("/api/v1/auth/sessions")
+            .bearer_auth(&world.a_owner)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(sessions.as_array().unwrap().len(), 2);
+        let merchant: Value = app
+            .get("/api/v1/merchant")
+            .bearer_auth(&world.a_owner)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(merchant["status"], "active");
+        assert_eq!(merchant["require_staff_mfa"], false);
+    }
+);
