@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { after, before, test } from "node:test";
 import { startBrowser, startServer } from "./harness.mjs";
+import { totp } from "./totp.mjs";
 
 let server;
 let browser;
@@ -23,48 +24,106 @@ async function newPage() {
   return context.newPage();
 }
 
-test("the console shows data fetched from the API", async () => {
-  const meta = await (await fetch(`${server.url}/api/v1/meta`)).json();
+async function fillSignUp(page, email) {
+  const fill = async (label, value) => page.getByLabel(label).fill(value);
+  await fill("公司名称", "杭州好物优选有限公司");
+  await fill("联系人", "王丽");
+  await fill("联系电话", "13812345678");
+  await fill("邮箱（登录账号）", email);
+  await fill("密码", "tea-garden-2026");
+  await page.getByRole("button", { name: "注 册" }).click();
+}
+
+async function signIn(page, email) {
+  await page.goto(`${server.url}/login`);
+  await page.getByLabel("邮箱").fill(email);
+  await page.getByLabel("密码").fill("tea-garden-2026");
+  await page.getByRole("button", { name: "登 录" }).click();
+}
+
+test("sign up, verify, sign in, turn on MFA, sign in again with a TOTP code", async () => {
+  const email = "owner@e2e.test";
   const page = await newPage();
-  await page.goto(server.url);
+  await page.goto(`${server.url}/signup`);
+  await fillSignUp(page, email);
+  await page.getByTestId("signup-success").waitFor();
+
+  // The verification link from the email, as the owner would click it.
+  const mail = await server.message(email, "verify_email");
+  const link = mail.body.match(/https?:\/\/\S+\/verify-email\?token=[0-9a-f]{64}/)[0];
+  await page.goto(`${server.url}${new URL(link).pathname}${new URL(link).search}`);
+  await page.getByTestId("verify-done").waitFor();
+
+  await signIn(page, email);
   const version = page.getByTestId("service-version");
   await version.waitFor();
-  assert.equal(await version.textContent(), meta.version);
-  await page.getByText("sqlite · 就绪").waitFor();
-  await page.screenshot({ path: "test-results/console.png", fullPage: true });
+  const meta = await (await fetch(`${server.url}/api/v1/meta`)).json();
+  assert.equal(await version.textContent(), meta.version, "the dashboard shows data from the API");
+  await page.screenshot({ path: "test-results/dashboard.png", fullPage: true });
+
+  await page.goto(`${server.url}/security`);
+  await page.getByRole("button", { name: "开启两步验证" }).click();
+  const secret = (await page.getByTestId("mfa-secret").textContent()).trim();
+  // Confirm with the previous window's code, so the sign-in below has a fresh one.
+  await page.getByPlaceholder("验证码").fill(totp(secret, Date.now() - 30_000));
+  await page.getByRole("button", { name: "确认开启" }).click();
+  await page.getByTestId("recovery-codes").waitFor();
+  await page.getByTestId("mfa-on").waitFor();
+  await page.screenshot({ path: "test-results/security.png", fullPage: true });
+
+  await page.getByTestId("account-menu").hover();
+  await page.getByText("退出登录").click();
+  await page.getByRole("heading", { name: "登录商户后台" }).waitFor();
+
+  await signIn(page, email);
+  await page.getByLabel("验证码").fill(totp(secret));
+  await page.getByRole("button", { name: "验 证" }).click();
+  await page.getByTestId("service-version").waitFor();
+
+  // The audit log tells the story.
+  await page.goto(`${server.url}/audit`);
+  await page.getByText("mfa.enabled").waitFor();
   await page.context().close();
 });
 
-test("the language switch changes the console and is remembered", async () => {
+test("a wrong second factor is refused with the API's message", async () => {
+  const email = "mfa-wrong@e2e.test";
+  const page = await newPage();
+  await page.goto(`${server.url}/signup`);
+  await fillSignUp(page, email);
+  await page.getByTestId("signup-success").waitFor();
+  const mail = await server.message(email, "verify_email");
+  const token = mail.body.match(/token=([0-9a-f]{64})/)[1];
+  await page.goto(`${server.url}/verify-email?token=${token}`);
+  await page.getByTestId("verify-done").waitFor();
+  await signIn(page, email);
+  await page.getByTestId("service-version").waitFor();
+  await page.goto(`${server.url}/security`);
+  await page.getByRole("button", { name: "开启两步验证" }).click();
+  await page.getByPlaceholder("验证码").fill("000000");
+  await page.getByRole("button", { name: "确认开启" }).click();
+  await page.getByText("验证码错误或已被使用。").waitFor();
+  await page.context().close();
+});
+
+test("the console requires signing in, and the language switch is remembered", async () => {
   const page = await newPage();
   await page.goto(server.url);
-  await page.getByRole("heading", { name: "概览" }).waitFor();
+  await page.getByRole("heading", { name: "登录商户后台" }).waitFor();
   await page.getByText("English").click();
-  await page.getByRole("heading", { name: "Overview" }).waitFor();
+  await page.getByRole("heading", { name: "Sign in to the merchant console" }).waitFor();
   await page.reload();
-  await page.getByRole("heading", { name: "Overview" }).waitFor();
+  await page.getByRole("heading", { name: "Sign in to the merchant console" }).waitFor();
   await page.context().close();
 });
 
 test("deep links load the SPA, and sign-up reports the API's answers", async () => {
   const page = await newPage();
   await page.goto(`${server.url}/signup`);
-  const fill = async (label, value) => page.getByLabel(label).fill(value);
-  const fillForm = async (email) => {
-    await fill("公司名称", "杭州好物优选有限公司");
-    await fill("联系人", "王丽");
-    await fill("联系电话", "13812345678");
-    await fill("邮箱（登录账号）", email);
-    await fill("密码", "tea-garden-2026");
-  };
-  await fillForm("e2e-owner@example.com");
-  await page.getByRole("button", { name: "注 册" }).click();
+  await fillSignUp(page, "twice@e2e.test");
   await page.getByTestId("signup-success").waitFor();
-  await page.getByText("e2e-owner@example.com").waitFor();
-
   await page.goto(`${server.url}/signup`);
-  await fillForm("e2e-owner@example.com");
-  await page.getByRole("button", { name: "注 册" }).click();
+  await fillSignUp(page, "twice@e2e.test");
   const alert = page.getByTestId("signup-error");
   await alert.waitFor();
   assert.match(await alert.textContent(), /该邮箱已注册/);

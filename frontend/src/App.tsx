@@ -4,6 +4,7 @@ import enUS from "antd/locale/en_US";
 import zhCN from "antd/locale/zh_CN";
 import { useTranslation } from "react-i18next";
 import { createBrowserRouter, RouterProvider } from "react-router";
+import { AuthProvider } from "./auth/AuthContext";
 import { routes } from "./routes";
 
 const queryClient = new QueryClient({
@@ -18,7 +19,9 @@ export function App() {
     <ConfigProvider locale={i18n.language === "en-US" ? enUS : zhCN}>
       <AntApp>
         <QueryClientProvider client={queryClient}>
-          <RouterProvider router={router} />
+          <AuthProvider>
+            <RouterProvider router={router} />
+          </AuthProvider>
         </QueryClientProvider>
       </AntApp>
     </ConfigProvider>

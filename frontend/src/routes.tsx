@@ -1,17 +1,32 @@
 import type { RouteObject } from "react-router";
 import { AuthLayout } from "./layouts/AuthLayout";
 import { ConsoleLayout } from "./layouts/ConsoleLayout";
+import { ApiKeysPage } from "./pages/ApiKeysPage";
+import { AuditLogPage } from "./pages/AuditPage";
 import { DashboardPage } from "./pages/DashboardPage";
 import { LoginPage } from "./pages/LoginPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
+import {
+  AcceptInvitationPage,
+  ForgotPasswordPage,
+  ResetPasswordPage,
+} from "./pages/PasswordResetPages";
+import { SecurityPage } from "./pages/SecurityPage";
 import { SignUpPage } from "./pages/SignUpPage";
+import { StaffPage } from "./pages/StaffPage";
 import { VerifyEmailPage } from "./pages/VerifyEmailPage";
 
 export const routes: RouteObject[] = [
   {
     path: "/",
     element: <ConsoleLayout />,
-    children: [{ index: true, element: <DashboardPage /> }],
+    children: [
+      { index: true, element: <DashboardPage /> },
+      { path: "staff", element: <StaffPage /> },
+      { path: "api-keys", element: <ApiKeysPage /> },
+      { path: "audit", element: <AuditLogPage /> },
+      { path: "security", element: <SecurityPage /> },
+    ],
   },
   {
     element: <AuthLayout />,
@@ -19,6 +34,9 @@ export const routes: RouteObject[] = [
       { path: "/login", element: <LoginPage /> },
       { path: "/signup", element: <SignUpPage /> },
       { path: "/verify-email", element: <VerifyEmailPage /> },
+      { path: "/forgot-password", element: <ForgotPasswordPage /> },
+      { path: "/reset-password", element: <ResetPasswordPage /> },
+      { path: "/accept-invitation", element: <AcceptInvitationPage /> },
     ],
   },
   { path: "*", element: <NotFoundPage /> },

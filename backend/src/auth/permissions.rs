@@ -3,13 +3,12 @@
 //! permission names.
 
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use crate::tenancy::models::StaffRole;
 
 macro_rules! permissions {
     ($($variant:ident => $name:literal),+ $(,)?) => {
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         pub enum Permission {
             $(#[serde(rename = $name)] $variant,)+
         }
@@ -62,6 +61,20 @@ permissions! {
     SupportManage => "support.manage",
     WebhooksManage => "webhooks.manage",
 }
+
+// Written by hand: the derive cannot see the serde names inside the macro above, and the API
+// must document `staff.read`, not `StaffRead`.
+impl utoipa::PartialSchema for Permission {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .enum_values(Some(Permission::ALL.iter().map(|p| p.as_str())))
+            .description(Some("A permission: what a role grants and an API key scope names."))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Permission {}
 
 /// A permission known at compile time, so a handler can demand it in its signature.
 pub trait Need {

@@ -1,4 +1,5 @@
 import createClient, { type Middleware } from "openapi-fetch";
+import { loadTokens, refreshTokens } from "../auth/tokens";
 import { apiLanguage } from "../i18n";
 import type { paths } from "./schema";
 
@@ -10,10 +11,36 @@ const acceptLanguage: Middleware = {
   },
 };
 
+async function isExpired(response: Response): Promise<boolean> {
+  if (response.status !== 401) return false;
+  try {
+    const body = (await response.clone().json()) as { code?: string };
+    return body.code === "token_expired";
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Sends the access token, and on `token_expired` refreshes once and repeats the request. Looks
+ * `fetch` up on each call rather than capturing it, so tests can replace it.
+ */
+async function authorizedFetch(request: Request): Promise<Response> {
+  const tokens = loadTokens();
+  if (!tokens || request.headers.has("Authorization")) return globalThis.fetch(request);
+  const retry = request.clone();
+  request.headers.set("Authorization", `Bearer ${tokens.accessToken}`);
+  const response = await globalThis.fetch(request);
+  if (!(await isExpired(response))) return response;
+  const refreshed = await refreshTokens();
+  if (!refreshed) return response;
+  retry.headers.set("Authorization", `Bearer ${refreshed.accessToken}`);
+  return globalThis.fetch(retry);
+}
+
 /** The typed API client: paths, bodies and answers come from openapi/openapi.json. */
 export const api = createClient<paths>({
   baseUrl: window.location.origin,
-  // Looked up on each call rather than captured once, so tests can replace `fetch`.
-  fetch: (request) => globalThis.fetch(request),
+  fetch: authorizedFetch,
 });
 api.use(acceptLanguage);

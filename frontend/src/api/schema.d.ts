@@ -908,8 +908,11 @@ export interface components {
             subject: string;
             template: string;
         };
-        /** @enum {string} */
-        Permission: "MerchantRead" | "MerchantManage" | "StaffRead" | "StaffManage" | "AuditRead" | "ApiKeysManage" | "CatalogRead" | "CatalogWrite" | "CatalogReview" | "InventoryWrite" | "OrdersRead" | "OrdersWrite" | "AfterSalesManage" | "DistributorsRead" | "DistributorsManage" | "CommissionsRead" | "CommissionsSettle" | "WithdrawalsManage" | "ReportsRead" | "MarketingManage" | "SupportManage" | "WebhooksManage";
+        /**
+         * @description A permission: what a role grants and an API key scope names.
+         * @enum {string}
+         */
+        Permission: "merchant.read" | "merchant.manage" | "staff.read" | "staff.manage" | "audit.read" | "api_keys.manage" | "catalog.read" | "catalog.write" | "catalog.review" | "inventory.write" | "orders.read" | "orders.write" | "after_sales.manage" | "distributors.read" | "distributors.manage" | "commissions.read" | "commissions.settle" | "withdrawals.manage" | "reports.read" | "marketing.manage" | "support.manage" | "webhooks.manage";
         /** @description The body of every error response (`application/problem+json`). */
         ProblemBody: {
             /**

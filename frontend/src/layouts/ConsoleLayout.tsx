@@ -1,13 +1,38 @@
-import { Button, Layout, Menu, Space, Typography } from "antd";
+import { Button, Dropdown, Layout, Menu, Space, Typography } from "antd";
+import type { ItemType } from "antd/es/menu/interface";
 import { useTranslation } from "react-i18next";
-import { Link, Outlet, useLocation } from "react-router";
+import { Link, Outlet, useLocation, useNavigate } from "react-router";
+import { type Permission, RequireAuth, useAuth } from "../auth/AuthContext";
 import { LanguageSwitch } from "./LanguageSwitch";
 
 const { Header, Sider, Content } = Layout;
 
-export function ConsoleLayout() {
+/** Console pages and the permission each needs; the menu shows what the caller may open. */
+const PAGES: { path: string; label: string; permission?: Permission }[] = [
+  { path: "/", label: "menu.dashboard" },
+  { path: "/staff", label: "menu.staff", permission: "staff.read" },
+  { path: "/api-keys", label: "menu.apiKeys", permission: "api_keys.manage" },
+  { path: "/audit", label: "menu.audit", permission: "audit.read" },
+  { path: "/security", label: "menu.security" },
+];
+
+function Console() {
   const { t } = useTranslation();
   const location = useLocation();
+  const navigate = useNavigate();
+  const { me, can, signOut } = useAuth();
+  const items: ItemType[] = PAGES.filter((p) => !p.permission || can(p.permission)).map((p) => ({
+    key: p.path,
+    label: <Link to={p.path}>{t(p.label)}</Link>,
+  }));
+  items.push({
+    key: "api-docs",
+    label: (
+      <a href="/api/docs/" target="_blank" rel="noreferrer">
+        {t("menu.apiDocs")}
+      </a>
+    ),
+  });
   return (
     <Layout style={{ minHeight: "100vh" }}>
       <Sider breakpoint="lg" collapsedWidth={0} theme="light">
@@ -17,21 +42,7 @@ export function ConsoleLayout() {
           </Typography.Title>
           <Typography.Text type="secondary">{t("app.tagline")}</Typography.Text>
         </div>
-        <Menu
-          mode="inline"
-          selectedKeys={[location.pathname]}
-          items={[
-            { key: "/", label: <Link to="/">{t("menu.dashboard")}</Link> },
-            {
-              key: "api-docs",
-              label: (
-                <a href="/api/docs/" target="_blank" rel="noreferrer">
-                  {t("menu.apiDocs")}
-                </a>
-              ),
-            },
-          ]}
-        />
+        <Menu mode="inline" selectedKeys={[location.pathname]} items={items} />
       </Sider>
       <Layout>
         <Header
@@ -45,12 +56,27 @@ export function ConsoleLayout() {
         >
           <Space>
             <LanguageSwitch />
-            <Link to="/signup">
-              <Button>{t("header.signUp")}</Button>
-            </Link>
-            <Link to="/login">
-              <Button type="primary">{t("header.signIn")}</Button>
-            </Link>
+            <Dropdown
+              menu={{
+                items: [
+                  {
+                    key: "security",
+                    label: t("menu.security"),
+                    onClick: () => navigate("/security"),
+                  },
+                  {
+                    key: "sign-out",
+                    label: t("header.signOut"),
+                    onClick: async () => {
+                      await signOut();
+                      navigate("/login");
+                    },
+                  },
+                ],
+              }}
+            >
+              <Button data-testid="account-menu">{me?.label}</Button>
+            </Dropdown>
           </Space>
         </Header>
         <Content style={{ margin: 24 }}>
@@ -58,5 +84,13 @@ export function ConsoleLayout() {
         </Content>
       </Layout>
     </Layout>
+  );
+}
+
+export function ConsoleLayout() {
+  return (
+    <RequireAuth>
+      <Console />
+    </RequireAuth>
   );
 }
