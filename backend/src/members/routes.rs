@@ -34,11 +34,12 @@ pub async fn send_code(
     state: web::Data<AppState>,
     path: web::Path<i64>,
     body: ApiJson<CodeRequest>,
+    client: ClientInfo,
 ) -> AppResult<HttpResponse> {
     let merchant_id = path.into_inner();
     let request = body.into_inner();
     state
-        .db(move |conn| service::send_code(conn, merchant_id, &request, clock::now()))
+        .db(move |conn| service::send_code(conn, merchant_id, &request, &client, clock::now()))
         .await?;
     Ok(HttpResponse::Accepted().finish())
 }

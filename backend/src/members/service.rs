@@ -109,15 +109,41 @@ pub fn open_shop(conn: &mut DbConnection, merchant_id: i64) -> AppResult<()> {
     }
 }
 
+/// A phone number or email with its middle hidden, for the audit log.
+fn masked(login: &str) -> String {
+    let chars: Vec<char> = login.chars().collect();
+    let keep = (chars.len() / 4).clamp(1, 3);
+    if chars.len() <= keep * 2 {
+        return "*".repeat(chars.len());
+    }
+    let hidden = chars.len() - keep * 2;
+    format!(
+        "{}{}{}",
+        chars[..keep].iter().collect::<String>(),
+        "*".repeat(hidden),
+        chars[chars.len() - keep..].iter().collect::<String>()
+    )
+}
+
 pub fn send_code(
     conn: &mut DbConnection,
     merchant_id: i64,
     request: &CodeRequest,
+    client: &ClientInfo,
     now: NaiveDateTime,
 ) -> AppResult<()> {
     write_transaction(conn, |conn| {
         open_shop(conn, merchant_id)?;
-        codes::send(conn, merchant_id, &request.recipient, now)
+        codes::send(conn, merchant_id, &request.recipient, now)?;
+        audit::record(
+            conn,
+            &AuditActor::anonymous(Some(merchant_id)),
+            client,
+            AuditEntry::new("member.code_sent").changes(serde_json::json!({
+                "recipient": { "before": null, "after": masked(&request.recipient) }
+            })),
+            now,
+        )
     })
 }
 
@@ -247,4 +273,22 @@ pub fn view(conn: &mut DbConnection, merchant_id: i64, member_id: i64) -> AppRes
         name,
         created_at: clock::to_utc(created_at),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masking_hides_the_middle() {
+        assert_eq!(masked("13812345678"), "13*******78");
+        assert_eq!(masked("ab"), "**");
+        assert_eq!(masked("shopper@example.com"), "sho*************com");
+    }
+
+    #[test]
+    fn logins_are_normalised() {
+        assert_eq!(normalise_login(" 138-1234 5678 "), "13812345678");
+        assert_eq!(normalise_login(" A@B.com "), "a@b.com");
+    }
 }

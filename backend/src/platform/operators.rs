@@ -4,7 +4,9 @@
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
+use crate::audit::{self, AuditActor, AuditEntry};
 use crate::auth::password;
+use crate::auth::sessions::ClientInfo;
 use crate::clock;
 use crate::db::schema::platform_operators;
 use crate::db::{write_transaction, DbConnection};
@@ -54,7 +56,7 @@ pub fn create(
                 platform_operators::updated_at.eq(now),
             ))
             .returning(platform_operators::id)
-            .get_result(conn)
+            .get_result::<i64>(conn)
             .map_err(|e| match e {
                 DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
                     AppError::Conflict {
@@ -66,6 +68,20 @@ pub fn create(
                     }
                 }
                 other => other.into(),
+            })
+            .and_then(|id| {
+                audit::record(
+                    conn,
+                    &AuditActor::system(None),
+                    &ClientInfo::default(),
+                    AuditEntry::new("operator.created")
+                        .target("operator", id)
+                        .changes(
+                            serde_json::json!({ "email": { "before": null, "after": email } }),
+                        ),
+                    now,
+                )?;
+                Ok(id)
             })
     })
 }
