@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::notify::smtp::{self, SmtpUrl};
+
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -51,6 +53,11 @@ pub struct Config {
     /// Requests per minute (and burst) one client address may make to sign-in, sign-up,
     /// verification and reset endpoints.
     pub auth_rate_limit_per_minute: u32,
+    /// Mail server for outbox emails (format in `notify::smtp`); without it, emails stay pending
+    /// in the outbox. May hold a password: never log it, log `SmtpUrl::describe` instead.
+    pub smtp_url: Option<String>,
+    /// The `From` of every email, e.g. `Fenxiao <no-reply@example.com>`.
+    pub mail_from: String,
 }
 
 impl Default for Config {
@@ -73,6 +80,8 @@ impl Default for Config {
             lockout_threshold: 5,
             lockout_window_minutes: 15,
             auth_rate_limit_per_minute: 30,
+            smtp_url: None,
+            mail_from: "Fenxiao <no-reply@localhost>".into(),
         }
     }
 }
@@ -110,6 +119,8 @@ pub const ENV_VARS: &[&str] = &[
     "FENXIAO_LOCKOUT_THRESHOLD",
     "FENXIAO_LOCKOUT_WINDOW_MINUTES",
     "FENXIAO_AUTH_RATE_LIMIT_PER_MINUTE",
+    "FENXIAO_SMTP_URL",
+    "FENXIAO_MAIL_FROM",
 ];
 
 impl Config {
@@ -208,6 +219,12 @@ impl Config {
         if let Some(v) = get("FENXIAO_MERCHANT_APPROVAL_REQUIRED") {
             self.merchant_approval_required = parse("FENXIAO_MERCHANT_APPROVAL_REQUIRED", &v)?;
         }
+        if let Some(v) = get("FENXIAO_SMTP_URL") {
+            self.smtp_url = Some(v);
+        }
+        if let Some(v) = get("FENXIAO_MAIL_FROM") {
+            self.mail_from = v;
+        }
         self.validate()
     }
 
@@ -217,6 +234,13 @@ impl Config {
             Some(url) => url.trim_end_matches('/').to_owned(),
             None => format!("http://{}", self.bind),
         }
+    }
+
+    /// The mail server URL, if one is set; an empty value (common in compose files) means none.
+    pub fn smtp_url(&self) -> Option<&str> {
+        self.smtp_url
+            .as_deref()
+            .filter(|url| !url.trim().is_empty())
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
@@ -244,6 +268,17 @@ impl Config {
                 message: "must be at least 1".into(),
             });
         }
+        // Parse errors never quote the URL, which may hold a password.
+        if let Some(url) = self.smtp_url() {
+            SmtpUrl::parse(url).map_err(|e| ConfigError::Env {
+                name: "FENXIAO_SMTP_URL",
+                message: e.to_string(),
+            })?;
+        }
+        smtp::parse_mailbox(&self.mail_from).map_err(|e| ConfigError::Env {
+            name: "FENXIAO_MAIL_FROM",
+            message: e.to_string(),
+        })?;
         Ok(())
     }
 }
@@ -293,6 +328,35 @@ mod tests {
         assert!(err.to_string().contains("at least 1"), "{err}");
         let err = with_env(&[("FENXIAO_LOG_FORMAT", "xml")]).unwrap_err();
         assert!(err.to_string().contains("FENXIAO_LOG_FORMAT"), "{err}");
+    }
+
+    #[test]
+    fn smtp_is_off_unless_configured() {
+        let config = with_env(&[]).unwrap();
+        assert_eq!(config.smtp_url(), None);
+        assert_eq!(config.mail_from, "Fenxiao <no-reply@localhost>");
+        let config = with_env(&[("FENXIAO_SMTP_URL", " ")]).unwrap();
+        assert_eq!(config.smtp_url(), None, "blank means unset");
+        let config = with_env(&[
+            ("FENXIAO_SMTP_URL", "smtps://mailer:pw@smtp.example.com"),
+            ("FENXIAO_MAIL_FROM", "Shop <shop@example.com>"),
+        ])
+        .unwrap();
+        assert_eq!(
+            config.smtp_url(),
+            Some("smtps://mailer:pw@smtp.example.com")
+        );
+        assert_eq!(config.mail_from, "Shop <shop@example.com>");
+    }
+
+    #[test]
+    fn bad_mail_settings_name_the_variable_but_not_the_password() {
+        let err = with_env(&[("FENXIAO_SMTP_URL", "http://u:hunter2@h")]).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("FENXIAO_SMTP_URL"), "{text}");
+        assert!(!text.contains("hunter2"), "{text}");
+        let err = with_env(&[("FENXIAO_MAIL_FROM", "nobody")]).unwrap_err();
+        assert!(err.to_string().contains("FENXIAO_MAIL_FROM"), "{err}");
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! Starting the service: database, migrations, secrets, then the HTTP server with graceful
 //! shutdown (SIGTERM/SIGINT stop accepting, in-flight requests get `shutdown_timeout_secs`).
+//! With SMTP configured, an email delivery thread runs alongside and stops with the server.
 
 use std::net::TcpListener;
+use std::sync::Arc;
 
 use actix_web::dev::Server;
 use actix_web::HttpServer;
@@ -9,6 +11,8 @@ use actix_web::HttpServer;
 use crate::app::{self, AppState};
 use crate::config::Config;
 use crate::db::{self, DatabaseUrl, DbPool, DbSetupError};
+use crate::notify::smtp::{SmtpSender, SmtpSetupError};
+use crate::notify::worker::{self, DeliveryWorker};
 use crate::secrets::{self, SecretError};
 
 #[derive(Debug, thiserror::Error)]
@@ -17,6 +21,8 @@ pub enum ServeError {
     Database(#[from] DbSetupError),
     #[error(transparent)]
     Secret(#[from] SecretError),
+    #[error("invalid mail settings: {0}")]
+    Mail(#[from] SmtpSetupError),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: String,
@@ -67,11 +73,30 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
             "no built SPA found; serving the API only (run `make run` to build it)"
         );
     }
-    let state = AppState::new(pool, config, jwt_secret, cipher);
+    let mail = SmtpSender::from_config(&config)?;
+    let state = AppState::new(pool.clone(), config, jwt_secret, cipher);
     let server = http_server(state, listener)?;
+    let delivery = start_email_delivery(pool, mail)?;
     tracing::info!(url = %format!("http://{addr}"), "Fenxiao is listening");
     println!("Fenxiao is serving on http://{addr}  (API docs: http://{addr}/api/docs/)");
-    server.await?;
+    let result = server.await;
+    if let Some(delivery) = delivery {
+        delivery.stop();
+    }
+    result?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The delivery thread when a mail server is configured; otherwise emails stay in the outbox.
+fn start_email_delivery(
+    pool: DbPool,
+    mail: Option<SmtpSender>,
+) -> std::io::Result<Option<DeliveryWorker>> {
+    let Some(sender) = mail else {
+        tracing::info!("FENXIAO_SMTP_URL is not set: emails stay pending in the outbox");
+        return Ok(None);
+    };
+    tracing::info!(smtp = %sender.describe(), "delivering emails over SMTP");
+    worker::spawn(pool, Arc::new(sender), worker::POLL_INTERVAL).map(Some)
 }

@@ -69,7 +69,9 @@ impl utoipa::PartialSchema for Permission {
         utoipa::openapi::ObjectBuilder::new()
             .schema_type(utoipa::openapi::schema::Type::String)
             .enum_values(Some(Permission::ALL.iter().map(|p| p.as_str())))
-            .description(Some("A permission: what a role grants and an API key scope names."))
+            .description(Some(
+                "A permission: what a role grants and an API key scope names.",
+            ))
             .into()
     }
 }

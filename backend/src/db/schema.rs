@@ -60,6 +60,8 @@ diesel::table! {
         last_error -> Nullable<Text>,
         created_at -> Timestamp,
         sent_at -> Nullable<Timestamp>,
+        next_attempt_at -> Nullable<Timestamp>,
+        locked_until -> Nullable<Timestamp>,
     }
 }
 

@@ -178,6 +178,24 @@ fn ensure_template(admin_url: &str) -> String {
         .clone()
 }
 
+/// Templates of earlier migration sets are of no more use; dropping them keeps the server tidy.
+/// One still being copied by another run is left alone (the drop fails and is ignored).
+fn drop_stale_templates(admin: &mut PgConnection, current: &str) {
+    #[derive(QueryableByName)]
+    struct Name {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        datname: String,
+    }
+    let stale: Vec<Name> = diesel::sql_query(
+        "SELECT datname FROM pg_database WHERE datname LIKE 'fenxiao\\_tpl\\_%' AND datname NOT LIKE '%\\_building'",
+    )
+    .load(admin)
+    .unwrap_or_default();
+    for Name { datname } in stale.into_iter().filter(|n| n.datname != current) {
+        let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {datname}"));
+    }
+}
+
 fn test_config(database_url: String, data_dir: &std::path::Path) -> Config {
     Config {
         database_url,

@@ -1,0 +1,46 @@
+//! The interface between the outbox and whatever delivers email. Delivery (`notify::delivery`)
+//! only knows this trait, so tests and future providers plug in without touching the retry rules.
+
+/// One email as it leaves the outbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email {
+    /// The outbox row, for logs and message ids.
+    pub outbox_id: i64,
+    pub recipient: String,
+    pub subject: String,
+    /// Plain text.
+    pub body: String,
+}
+
+/// Why a message was not delivered. The text is stored in `outbox_messages.last_error` and
+/// logged, so it must never carry credentials.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct SendError {
+    pub message: String,
+    /// The message itself can never be sent (e.g. the recipient is not a valid address), so
+    /// retrying is pointless. Refusals by the server are not permanent in this sense: a 5xx can
+    /// come from a misconfigured relay that is fixed an hour later.
+    pub permanent: bool,
+}
+
+impl SendError {
+    pub fn retryable(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            permanent: false,
+        }
+    }
+
+    pub fn permanent(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            permanent: true,
+        }
+    }
+}
+
+/// Delivers one email, synchronously: delivery runs on its own thread, never on an HTTP worker.
+pub trait EmailSender: Send + Sync {
+    fn send(&self, email: &Email) -> Result<(), SendError>;
+}
