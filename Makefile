@@ -42,7 +42,8 @@ test-frontend: frontend-deps ## SPA type check, API types check and unit tests
 	cd $(FRONTEND) && $(NPM) run check:api && $(NPM) run typecheck && $(NPM) test
 
 test-e2e: frontend-build ## Browser tests: the built SPA served by the real backend, in headless Chromium
-	$(CARGO) build --bin fenxiao
+	@# With the test targets, so the binary shares the artifacts `cargo test` built (no rebuild).
+	$(CARGO) build --all-targets
 	cd $(FRONTEND) && FENXIAO_BIN=../target/debug/fenxiao $(NPM) run e2e
 
 openapi: frontend-deps ## Regenerate openapi/openapi.json and the SPA's API types from the code

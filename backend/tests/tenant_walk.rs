@@ -1,8 +1,9 @@
 //! Walks every operation of the OpenAPI document and proves who is refused: nobody signed in, an
 //! expired or forged token, the wrong kind of account, a caller without the permission the
-//! operation documents ("Needs `x.y`" in its 403 response), and another tenant, who finds
-//! nothing (404). A new endpoint is covered by being documented; an endpoint without `security`
-//! must be listed as public here.
+//! operation documents ("Needs `x.y`" in its 403 response), and another tenant, for whom an
+//! object of the first tenant is indistinguishable from one that does not exist (404). A new
+//! endpoint is covered by being documented; an endpoint without `security` must be listed as
+//! public here.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -181,7 +182,36 @@ impl World {
         )
         .unwrap();
 
+        let category: Value = app
+            .post("/api/v1/categories")
+            .bearer_auth(&a.access_token)
+            .json(&json!({ "name": "茶叶" }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let product: Value = app
+            .post("/api/v1/products")
+            .bearer_auth(&a.access_token)
+            .json(&json!({
+                "name": "龙井", "category_id": category["id"],
+                "skus": [{ "code": "A-1", "retail_price": "10.00", "stock": 5 }]
+            }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         let params = HashMap::from([
+            ("category_id", category["id"].as_i64().unwrap().to_string()),
+            ("product_id", product["id"].as_i64().unwrap().to_string()),
+            (
+                "sku_id",
+                product["skus"][0]["id"].as_i64().unwrap().to_string(),
+            ),
             ("staff_id", invited["id"].as_i64().unwrap().to_string()),
             ("key_id", key["id"].as_i64().unwrap().to_string()),
             (
@@ -246,6 +276,20 @@ impl World {
             });
             out.push_str(&rest[..start]);
             out.push_str(value);
+            rest = &rest[end + 1..];
+        }
+        out.push_str(rest);
+        out
+    }
+
+    /// The path with every object id replaced by one that exists nowhere.
+    fn fill_missing(&self, path: &str) -> String {
+        let mut out = String::new();
+        let mut rest = path;
+        while let Some(start) = rest.find('{') {
+            let end = rest[start..].find('}').unwrap() + start;
+            out.push_str(&rest[..start]);
+            out.push_str("987654321");
             rest = &rest[end + 1..];
         }
         out.push_str(rest);
@@ -368,10 +412,25 @@ db_test!(
                         _ => Some(world.b_owner.clone()),
                     };
                     if let Some(stranger) = stranger {
+                        // Another tenant's object must look exactly like one that does not exist:
+                        // 404, or the same validation error a missing object would get when the
+                        // walk's empty body is not a valid one.
+                        let theirs = world.call(m, &target, Some(&stranger)).await;
+                        let missing = world
+                            .call(m, &world.fill_missing(path), Some(&stranger))
+                            .await;
                         assert_eq!(
-                            world.call(m, &target, Some(&stranger)).await,
-                            404,
-                            "{name} by another tenant"
+                            theirs, missing,
+                            "{name}: another tenant's object differs from a missing one"
+                        );
+                        let expected: &[u16] = if matches!(m, "post" | "put" | "patch") {
+                            &[404, 422]
+                        } else {
+                            &[404]
+                        };
+                        assert!(
+                            expected.contains(&theirs),
+                            "{name} by another tenant answered {theirs}"
                         );
                     }
                 }

@@ -10,7 +10,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::{scope, AppExt};
 
 use crate::error::{ProblemBody, ProblemFieldBody};
-use crate::{audit, auth, integrations, members, platform, tenancy};
+use crate::{audit, auth, catalog, integrations, inventory, members, platform, tenancy};
 
 pub const API_PREFIX: &str = "/api/v1";
 pub const OPENAPI_PATH: &str = "/api/openapi.json";
@@ -35,6 +35,7 @@ pub const DOCS_PATH: &str = "/api/docs/";
         (name = "merchant", description = "The caller's merchant and its policies"),
         (name = "staff", description = "A merchant's staff, roles and invitations"),
         (name = "api-keys", description = "Keys for integrations, limited to scopes"),
+        (name = "catalog", description = "Categories, products, SKUs, prices and stock"),
         (name = "members", description = "A shop's members: registration and sign-in"),
         (name = "platform", description = "The platform operator's endpoints")
     )
@@ -103,6 +104,16 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(members::routes::register)
                 .service(members::routes::sign_in)
                 .service(members::routes::me)
+                .service(catalog::category_routes::list_categories)
+                .service(catalog::category_routes::create_category)
+                .service(catalog::category_routes::update_category)
+                .service(catalog::category_routes::delete_category)
+                .service(catalog::product_routes::list_products)
+                .service(catalog::product_routes::create_product)
+                .service(catalog::product_routes::get_product)
+                .service(catalog::product_routes::change_product_status)
+                .service(catalog::product_routes::review_product)
+                .service(inventory::routes::adjust_stock)
                 .service(integrations::api_key_routes::list_api_keys)
                 .service(integrations::api_key_routes::create_api_key)
                 .service(integrations::api_key_routes::revoke_api_key),

@@ -198,6 +198,78 @@ diesel::table! {
 diesel::joinable!(members -> merchants (merchant_id));
 diesel::joinable!(refresh_tokens -> auth_sessions (session_id));
 diesel::joinable!(api_keys -> merchants (merchant_id));
+
+diesel::table! {
+    categories (id) {
+        id -> BigInt,
+        merchant_id -> BigInt,
+        parent_id -> Nullable<BigInt>,
+        name -> Text,
+        sort_order -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    products (id) {
+        id -> BigInt,
+        merchant_id -> BigInt,
+        category_id -> Nullable<BigInt>,
+        name -> Text,
+        subtitle -> Text,
+        description_html -> Text,
+        spec_names -> Text,
+        status -> Text,
+        rejection_reason -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    skus (id) {
+        id -> BigInt,
+        merchant_id -> BigInt,
+        product_id -> BigInt,
+        code -> Text,
+        spec_values -> Text,
+        barcode -> Nullable<Text>,
+        weight_grams -> Integer,
+        retail_price_fen -> BigInt,
+        stock -> BigInt,
+        low_stock_threshold -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sku_tier_prices (sku_id, tier_kind, tier_id) {
+        merchant_id -> BigInt,
+        sku_id -> BigInt,
+        tier_kind -> Text,
+        tier_id -> BigInt,
+        price_fen -> BigInt,
+    }
+}
+
+diesel::table! {
+    stock_movements (id) {
+        id -> BigInt,
+        merchant_id -> BigInt,
+        sku_id -> BigInt,
+        delta -> BigInt,
+        reason -> Text,
+        reference -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(skus -> products (product_id));
+diesel::joinable!(sku_tier_prices -> skus (sku_id));
+diesel::joinable!(stock_movements -> skus (sku_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     merchants,
     staff_users,
@@ -212,4 +284,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_keys,
     members,
     verification_codes,
+    categories,
+    products,
+    skus,
+    sku_tier_prices,
+    stock_movements,
 );

@@ -157,6 +157,17 @@ pub fn from_serde(path: &str, err: &serde_json::Error) -> FieldError {
         );
     }
     let field = if path.is_empty() { "$" } else { path };
+    // Domain types report `code|en|zh` through serde's custom errors.
+    let mut parts = reason.splitn(3, '|');
+    if let (Some(code), Some(en), Some(zh)) = (parts.next(), parts.next(), parts.next()) {
+        if !code.is_empty() && code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
+            return FieldError::new(
+                field,
+                code.to_owned(),
+                Text::new(en.to_owned(), zh.to_owned()),
+            );
+        }
+    }
     let code = if reason.starts_with("invalid type") {
         "invalid_type"
     } else {

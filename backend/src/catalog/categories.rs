@@ -1,0 +1,245 @@
+//! The category tree of a merchant. A category's parent is another category of the same merchant;
+//! moves that would make a category its own ancestor are refused.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+
+use crate::audit::{self, AuditEntry};
+use crate::auth::principal::Principal;
+use crate::db::schema::{categories, products};
+use crate::db::{write_transaction, DbConnection};
+use crate::error::{AppError, AppResult, Text};
+use crate::validate;
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Category {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub name: String,
+    pub sort_order: i32,
+}
+
+#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CategoryRequest {
+    #[serde(deserialize_with = "validate::trimmed")]
+    #[validate(length(min = 1, max = 50))]
+    pub name: String,
+    pub parent_id: Option<i64>,
+    #[serde(default)]
+    #[validate(range(min = -10000, max = 10000))]
+    pub sort_order: i32,
+}
+
+fn name_taken() -> AppError {
+    AppError::Conflict {
+        code: "category_name_taken",
+        message: Text::new(
+            "A category with this name already exists at this level.",
+            "同级下已有同名分类。",
+        ),
+    }
+}
+
+fn map_unique(e: DieselError) -> AppError {
+    match e {
+        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => name_taken(),
+        other => other.into(),
+    }
+}
+
+pub fn list(conn: &mut DbConnection, merchant_id: i64) -> AppResult<Vec<Category>> {
+    let rows: Vec<(i64, Option<i64>, String, i32)> = categories::table
+        .filter(categories::merchant_id.eq(merchant_id))
+        .order((categories::sort_order.asc(), categories::id.asc()))
+        .select((
+            categories::id,
+            categories::parent_id,
+            categories::name,
+            categories::sort_order,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, parent_id, name, sort_order)| Category {
+            id,
+            parent_id,
+            name,
+            sort_order,
+        })
+        .collect())
+}
+
+fn find(conn: &mut DbConnection, merchant_id: i64, id: i64) -> AppResult<Category> {
+    list(conn, merchant_id)?
+        .into_iter()
+        .find(|c| c.id == id)
+        .ok_or(AppError::NotFound)
+}
+
+/// A parent must be the merchant's own, and never the category itself or one of its descendants.
+fn check_parent(
+    conn: &mut DbConnection,
+    merchant_id: i64,
+    category_id: Option<i64>,
+    parent_id: Option<i64>,
+) -> AppResult<()> {
+    let Some(parent_id) = parent_id else {
+        return Ok(());
+    };
+    let all = list(conn, merchant_id)?;
+    let unknown = || {
+        AppError::field(
+            "parent_id",
+            "unknown_category",
+            Text::new("No such category.", "分类不存在。"),
+        )
+    };
+    let mut cursor = Some(parent_id);
+    let mut steps = 0;
+    while let Some(id) = cursor {
+        if Some(id) == category_id {
+            return Err(AppError::field(
+                "parent_id",
+                "category_cycle",
+                Text::new(
+                    "A category cannot be placed under itself or its own subcategory.",
+                    "分类不能移到自身或其子分类之下。",
+                ),
+            ));
+        }
+        let node = all.iter().find(|c| c.id == id).ok_or_else(unknown)?;
+        cursor = node.parent_id;
+        steps += 1;
+        if steps > all.len() {
+            return Err(AppError::internal("category tree has a cycle"));
+        }
+    }
+    Ok(())
+}
+
+pub fn create(
+    conn: &mut DbConnection,
+    caller: &Principal,
+    request: &CategoryRequest,
+    now: NaiveDateTime,
+) -> AppResult<Category> {
+    let merchant_id = caller.tenant()?;
+    write_transaction(conn, |conn| {
+        check_parent(conn, merchant_id, None, request.parent_id)?;
+        let id: i64 = diesel::insert_into(categories::table)
+            .values((
+                categories::merchant_id.eq(merchant_id),
+                categories::parent_id.eq(request.parent_id),
+                categories::name.eq(&request.name),
+                categories::sort_order.eq(request.sort_order),
+                categories::created_at.eq(now),
+                categories::updated_at.eq(now),
+            ))
+            .returning(categories::id)
+            .get_result(conn)
+            .map_err(map_unique)?;
+        audit::record(
+            conn,
+            &caller.audit_actor(),
+            &caller.client,
+            AuditEntry::new("category.created")
+                .target("category", id)
+                .changes(serde_json::json!({ "name": { "before": null, "after": request.name } })),
+            now,
+        )?;
+        find(conn, merchant_id, id)
+    })
+}
+
+pub fn update(
+    conn: &mut DbConnection,
+    caller: &Principal,
+    id: i64,
+    request: &CategoryRequest,
+    now: NaiveDateTime,
+) -> AppResult<Category> {
+    let merchant_id = caller.tenant()?;
+    write_transaction(conn, |conn| {
+        let before = find(conn, merchant_id, id)?;
+        check_parent(conn, merchant_id, Some(id), request.parent_id)?;
+        diesel::update(
+            categories::table
+                .filter(categories::id.eq(id))
+                .filter(categories::merchant_id.eq(merchant_id)),
+        )
+        .set((
+            categories::parent_id.eq(request.parent_id),
+            categories::name.eq(&request.name),
+            categories::sort_order.eq(request.sort_order),
+            categories::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .map_err(map_unique)?;
+        let after = find(conn, merchant_id, id)?;
+        audit::record(
+            conn,
+            &caller.audit_actor(),
+            &caller.client,
+            AuditEntry::new("category.updated")
+                .target("category", id)
+                .changes(audit::diff(
+                    &serde_json::to_value(&before).unwrap_or_default(),
+                    &serde_json::to_value(&after).unwrap_or_default(),
+                )),
+            now,
+        )?;
+        Ok(after)
+    })
+}
+
+/// Deletes an empty category: one with subcategories or products is kept (409).
+pub fn delete(
+    conn: &mut DbConnection,
+    caller: &Principal,
+    id: i64,
+    now: NaiveDateTime,
+) -> AppResult<()> {
+    let merchant_id = caller.tenant()?;
+    write_transaction(conn, |conn| {
+        let category = find(conn, merchant_id, id)?;
+        let children: i64 = categories::table
+            .filter(categories::merchant_id.eq(merchant_id))
+            .filter(categories::parent_id.eq(id))
+            .count()
+            .get_result(conn)?;
+        let used: i64 = products::table
+            .filter(products::merchant_id.eq(merchant_id))
+            .filter(products::category_id.eq(id))
+            .count()
+            .get_result(conn)?;
+        if children > 0 || used > 0 {
+            return Err(AppError::Conflict {
+                code: "category_not_empty",
+                message: Text::new(
+                    "Move or delete its subcategories and products first.",
+                    "请先移走或删除其子分类和商品。",
+                ),
+            });
+        }
+        diesel::delete(
+            categories::table
+                .filter(categories::id.eq(id))
+                .filter(categories::merchant_id.eq(merchant_id)),
+        )
+        .execute(conn)?;
+        audit::record(
+            conn,
+            &caller.audit_actor(),
+            &caller.client,
+            AuditEntry::new("category.deleted")
+                .target("category", id)
+                .changes(serde_json::json!({ "name": { "before": category.name, "after": null } })),
+            now,
+        )
+    })
+}

@@ -1,0 +1,9 @@
+//! The catalog: categories, products with specifications, SKUs and their price system, and the
+//! review workflow that decides what the shop shows.
+
+pub mod categories;
+pub mod category_routes;
+pub mod lifecycle;
+pub mod pricing;
+pub mod product_routes;
+pub mod products;

@@ -1,0 +1,162 @@
+//! Stock. Every change is one conditional update (`stock = stock + delta WHERE stock + delta >=
+//! 0`), so stock never goes negative however many buyers race, plus a movement row with its
+//! cause. Orders take and return stock through here, inside their own transaction.
+
+pub mod routes;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+
+use crate::audit::{self, AuditEntry};
+use crate::auth::principal::Principal;
+use crate::db::schema::{skus, stock_movements};
+use crate::db::{write_transaction, DbConnection};
+use crate::error::{AppError, AppResult, Text};
+use crate::validate;
+
+fn out_of_stock() -> AppError {
+    AppError::Conflict {
+        code: "insufficient_stock",
+        message: Text::new("Not enough stock.", "库存不足。"),
+    }
+}
+
+/// Changes a SKU's stock by `delta` (negative to take) and records why. Must run inside the
+/// caller's transaction. Refuses (409) a change that would make stock negative, and answers 404
+/// for another merchant's SKU.
+pub fn change(
+    conn: &mut DbConnection,
+    merchant_id: i64,
+    sku_id: i64,
+    delta: i64,
+    reason: &str,
+    reference: Option<&str>,
+    now: NaiveDateTime,
+) -> AppResult<i64> {
+    let updated: Option<i64> = diesel::update(
+        skus::table
+            .filter(skus::id.eq(sku_id))
+            .filter(skus::merchant_id.eq(merchant_id))
+            .filter((skus::stock + delta).ge(0)),
+    )
+    .set((
+        skus::stock.eq(skus::stock + delta),
+        skus::updated_at.eq(now),
+    ))
+    .returning(skus::stock)
+    .get_result(conn)
+    .optional()?;
+    let Some(stock) = updated else {
+        let exists: i64 = skus::table
+            .filter(skus::id.eq(sku_id))
+            .filter(skus::merchant_id.eq(merchant_id))
+            .count()
+            .get_result(conn)?;
+        return Err(if exists == 0 {
+            AppError::NotFound
+        } else {
+            out_of_stock()
+        });
+    };
+    diesel::insert_into(stock_movements::table)
+        .values((
+            stock_movements::merchant_id.eq(merchant_id),
+            stock_movements::sku_id.eq(sku_id),
+            stock_movements::delta.eq(delta),
+            stock_movements::reason.eq(reason),
+            stock_movements::reference.eq(reference),
+            stock_movements::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(stock)
+}
+
+/// Takes `quantity` units for a sale; the service orders will call in their transaction.
+pub fn take(
+    conn: &mut DbConnection,
+    merchant_id: i64,
+    sku_id: i64,
+    quantity: i64,
+    reference: &str,
+    now: NaiveDateTime,
+) -> AppResult<i64> {
+    if quantity < 1 {
+        return Err(AppError::field(
+            "quantity",
+            "range",
+            Text::new("Must be at least 1.", "不能小于 1。"),
+        ));
+    }
+    change(
+        conn,
+        merchant_id,
+        sku_id,
+        -quantity,
+        "sale",
+        Some(reference),
+        now,
+    )
+}
+
+#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StockAdjustment {
+    /// Units to add (positive) or remove (negative); not zero.
+    #[validate(range(min = -1_000_000_000, max = 1_000_000_000))]
+    pub delta: i64,
+    /// Why: stocktake, damage, return to supplier, …
+    #[serde(deserialize_with = "validate::trimmed")]
+    #[validate(length(min = 1, max = 200))]
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct StockLevel {
+    pub sku_id: i64,
+    pub stock: i64,
+}
+
+/// A staff adjustment of stock, audited.
+pub fn adjust(
+    conn: &mut DbConnection,
+    caller: &Principal,
+    sku_id: i64,
+    request: &StockAdjustment,
+    now: NaiveDateTime,
+) -> AppResult<StockLevel> {
+    let merchant_id = caller.tenant()?;
+    if request.delta == 0 {
+        return Err(AppError::field(
+            "delta",
+            "range",
+            Text::new("Must not be zero.", "不能为 0。"),
+        ));
+    }
+    write_transaction(conn, |conn| {
+        let stock = change(
+            conn,
+            merchant_id,
+            sku_id,
+            request.delta,
+            "adjustment",
+            Some(&request.reason),
+            now,
+        )?;
+        audit::record(
+            conn,
+            &caller.audit_actor(),
+            &caller.client,
+            AuditEntry::new("stock.adjusted")
+                .target("sku", sku_id)
+                .changes(serde_json::json!({
+                    "stock": { "before": stock - request.delta, "after": stock },
+                    "reason": { "before": null, "after": request.reason },
+                })),
+            now,
+        )?;
+        Ok(StockLevel { sku_id, stock })
+    })
+}
