@@ -21,6 +21,7 @@ use crate::http::fallback::{fallback, Frontend};
 use crate::http::json::JsonLimit;
 use crate::http::rate_limit::RateLimiter;
 use crate::http::{extractors, request_context};
+use crate::media::store::{LocalDiskStore, MediaStore};
 use crate::secrets::SecretKey;
 
 /// What every handler can reach.
@@ -32,6 +33,8 @@ pub struct AppState {
     pub cipher: Cipher,
     /// Per-client budget for sign-in, sign-up, codes and resets.
     pub auth_limiter: Arc<RateLimiter>,
+    /// Where uploaded files are stored.
+    pub media: Arc<dyn MediaStore>,
 }
 
 impl AppState {
@@ -39,6 +42,7 @@ impl AppState {
         Self {
             pool,
             auth_limiter: Arc::new(RateLimiter::new(config.auth_rate_limit_per_minute)),
+            media: Arc::new(LocalDiskStore::new(&config.data_dir.join("media"))),
             config: Arc::new(config),
             jwt_secret,
             cipher,
@@ -108,6 +112,10 @@ pub fn build(
         None => app,
     };
     app.service(SwaggerUi::new("/api/docs/{_:.*}").url(api::OPENAPI_PATH, spec))
+        .route(
+            &format!("{}/{{merchant}}/{{file}}", crate::media::MEDIA_PATH),
+            web::get().to(crate::media::routes::serve_media),
+        )
         .route(
             "/api/docs",
             web::get().to(|| async {

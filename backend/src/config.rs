@@ -30,6 +30,8 @@ pub struct Config {
     pub db_pool_size: u32,
     /// Largest JSON request body accepted, in bytes.
     pub max_json_bytes: usize,
+    /// Largest uploaded file (images, spreadsheets), in bytes.
+    pub max_upload_bytes: usize,
     /// Number of HTTP worker threads; the number of cores when unset.
     pub workers: Option<usize>,
     /// Seconds given to in-flight requests on SIGTERM before the server stops.
@@ -69,6 +71,7 @@ impl Default for Config {
             frontend_dir: PathBuf::from("frontend/dist"),
             db_pool_size: 10,
             max_json_bytes: 1024 * 1024,
+            max_upload_bytes: 5 * 1024 * 1024,
             workers: None,
             shutdown_timeout_secs: 30,
             log_level: "info".into(),
@@ -108,6 +111,7 @@ pub const ENV_VARS: &[&str] = &[
     "FENXIAO_FRONTEND_DIR",
     "FENXIAO_DB_POOL_SIZE",
     "FENXIAO_MAX_JSON_BYTES",
+    "FENXIAO_MAX_UPLOAD_BYTES",
     "FENXIAO_WORKERS",
     "FENXIAO_SHUTDOWN_TIMEOUT_SECS",
     "FENXIAO_LOG",
@@ -176,6 +180,9 @@ impl Config {
         }
         if let Some(v) = get("FENXIAO_MAX_JSON_BYTES") {
             self.max_json_bytes = parse("FENXIAO_MAX_JSON_BYTES", &v)?;
+        }
+        if let Some(v) = get("FENXIAO_MAX_UPLOAD_BYTES") {
+            self.max_upload_bytes = parse("FENXIAO_MAX_UPLOAD_BYTES", &v)?;
         }
         if let Some(v) = get("FENXIAO_WORKERS") {
             self.workers = Some(parse("FENXIAO_WORKERS", &v)?);

@@ -17,6 +17,7 @@ pub mod error;
 pub mod http;
 pub mod integrations;
 pub mod inventory;
+pub mod media;
 pub mod members;
 pub mod money;
 pub mod notify;

@@ -10,7 +10,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::{scope, AppExt};
 
 use crate::error::{ProblemBody, ProblemFieldBody};
-use crate::{audit, auth, catalog, integrations, inventory, members, platform, tenancy};
+use crate::{audit, auth, catalog, integrations, inventory, media, members, platform, tenancy};
 
 pub const API_PREFIX: &str = "/api/v1";
 pub const OPENAPI_PATH: &str = "/api/openapi.json";
@@ -114,6 +114,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(catalog::product_routes::change_product_status)
                 .service(catalog::product_routes::review_product)
                 .service(inventory::routes::adjust_stock)
+                .service(media::routes::upload_media)
+                .service(catalog::product_routes::set_product_images)
                 .service(integrations::api_key_routes::list_api_keys)
                 .service(integrations::api_key_routes::create_api_key)
                 .service(integrations::api_key_routes::revoke_api_key),

@@ -1,8 +1,10 @@
 //! HTTP routes of products.
 
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{get, post, put, web, HttpResponse};
 
-use super::products::{self, Product, ProductInput, ProductPage, ProductQuery, TransitionRequest};
+use super::products::{
+    self, ImagesRequest, Product, ProductInput, ProductPage, ProductQuery, TransitionRequest,
+};
 use crate::app::AppState;
 use crate::auth::permissions::need;
 use crate::auth::principal::Allowed;
@@ -178,6 +180,39 @@ pub async fn review_product(
     Ok(web::Json(
         state
             .db(move |conn| products::transition(conn, &p, id, &request, clock::now()))
+            .await?,
+    ))
+}
+
+/// Set a product's images
+///
+/// Replaces the gallery with uploaded images in order; the first is the main image.
+#[utoipa::path(
+    tag = "catalog",
+    security(("bearer" = [])),
+    params(("product_id" = i64, Path)),
+    request_body = ImagesRequest,
+    responses(
+        (status = 200, description = "The product with its new gallery", body = Product),
+        (status = 401, description = "Not signed in", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "Needs `catalog.write`", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, description = "No such product", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields (`unknown_media`, `duplicate_media`)", body = ProblemBody, content_type = "application/problem+json"),
+    )
+)]
+#[put("/products/{product_id}/images")]
+pub async fn set_product_images(
+    state: web::Data<AppState>,
+    caller: Allowed<need::CatalogWrite>,
+    path: web::Path<i64>,
+    body: ApiJson<ImagesRequest>,
+) -> AppResult<web::Json<Product>> {
+    let p = caller.0;
+    let id = path.into_inner();
+    let request = body.into_inner();
+    Ok(web::Json(
+        state
+            .db(move |conn| products::set_images(conn, &p, id, &request, clock::now()))
             .await?,
     ))
 }

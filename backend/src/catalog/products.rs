@@ -16,9 +16,10 @@ use crate::audit::{self, AuditEntry};
 use crate::auth::permissions::Permission;
 use crate::auth::principal::Principal;
 use crate::clock;
-use crate::db::schema::{categories, products, sku_tier_prices, skus};
+use crate::db::schema::{categories, product_media, products, sku_tier_prices, skus};
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{AppError, AppResult, FieldError, Text};
+use crate::media::{self, Media};
 use crate::money::Money;
 use crate::validate;
 
@@ -164,6 +165,8 @@ pub struct Product {
     /// Why the review rejected it, while `rejected`.
     pub rejection_reason: Option<String>,
     pub skus: Vec<Sku>,
+    /// The gallery in order; the first is the main image.
+    pub images: Vec<Media>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -297,6 +300,28 @@ fn load_skus(
     Ok(out)
 }
 
+fn load_images(
+    conn: &mut DbConnection,
+    merchant_id: i64,
+    product_ids: &[i64],
+) -> AppResult<BTreeMap<i64, Vec<Media>>> {
+    let links: Vec<(i64, i64)> = product_media::table
+        .filter(product_media::merchant_id.eq(merchant_id))
+        .filter(product_media::product_id.eq_any(product_ids))
+        .order((product_media::product_id, product_media::sort_order))
+        .select((product_media::product_id, product_media::media_id))
+        .load(conn)?;
+    let media_ids: Vec<i64> = links.iter().map(|l| l.1).collect();
+    let found = media::find_many(conn, merchant_id, &media_ids)?;
+    let mut out: BTreeMap<i64, Vec<Media>> = BTreeMap::new();
+    for (product_id, media_id) in links {
+        if let Some(m) = found.iter().find(|m| m.id == media_id) {
+            out.entry(product_id).or_default().push(m.clone());
+        }
+    }
+    Ok(out)
+}
+
 fn assemble(
     conn: &mut DbConnection,
     merchant_id: i64,
@@ -304,6 +329,7 @@ fn assemble(
 ) -> AppResult<Vec<Product>> {
     let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
     let mut skus = load_skus(conn, merchant_id, &ids)?;
+    let mut images = load_images(conn, merchant_id, &ids)?;
     rows.into_iter()
         .map(|r| {
             Ok(Product {
@@ -317,6 +343,7 @@ fn assemble(
                     .ok_or_else(|| AppError::internal(format!("unknown product status {}", r.6)))?,
                 rejection_reason: r.7,
                 skus: skus.remove(&r.0).unwrap_or_default(),
+                images: images.remove(&r.0).unwrap_or_default(),
                 created_at: clock::to_utc(r.8),
                 updated_at: clock::to_utc(r.9),
             })
@@ -576,6 +603,79 @@ pub fn transition(
                 .changes(serde_json::json!({
                     "status": { "before": before.status.as_str(), "after": to.as_str() },
                     "reason": { "before": null, "after": reason },
+                })),
+            now,
+        )?;
+        find(conn, merchant_id, id)
+    })
+}
+
+#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImagesRequest {
+    /// Uploaded media ids in display order; the first is the main image. Empty clears.
+    #[validate(length(max = 20))]
+    pub media_ids: Vec<i64>,
+}
+
+/// Replaces the product's gallery.
+pub fn set_images(
+    conn: &mut DbConnection,
+    caller: &Principal,
+    id: i64,
+    request: &ImagesRequest,
+    now: NaiveDateTime,
+) -> AppResult<Product> {
+    let merchant_id = caller.tenant()?;
+    let unique: BTreeSet<i64> = request.media_ids.iter().copied().collect();
+    if unique.len() != request.media_ids.len() {
+        return Err(AppError::field(
+            "media_ids",
+            "duplicate_media",
+            Text::new("An image is listed twice.", "有图片重复。"),
+        ));
+    }
+    write_transaction(conn, |conn| {
+        let before = find(conn, merchant_id, id)?;
+        let known = media::find_many(conn, merchant_id, &request.media_ids)?;
+        if known.len() != request.media_ids.len() {
+            return Err(AppError::field(
+                "media_ids",
+                "unknown_media",
+                Text::new(
+                    "An image does not exist; upload it first.",
+                    "图片不存在，请先上传。",
+                ),
+            ));
+        }
+        diesel::delete(
+            product_media::table
+                .filter(product_media::merchant_id.eq(merchant_id))
+                .filter(product_media::product_id.eq(id)),
+        )
+        .execute(conn)?;
+        for (position, media_id) in request.media_ids.iter().enumerate() {
+            diesel::insert_into(product_media::table)
+                .values((
+                    product_media::merchant_id.eq(merchant_id),
+                    product_media::product_id.eq(id),
+                    product_media::media_id.eq(media_id),
+                    product_media::sort_order.eq(i32::try_from(position).unwrap_or(i32::MAX)),
+                ))
+                .execute(conn)?;
+        }
+        diesel::update(products::table.filter(products::id.eq(id)))
+            .set(products::updated_at.eq(now))
+            .execute(conn)?;
+        let before_ids: Vec<i64> = before.images.iter().map(|m| m.id).collect();
+        audit::record(
+            conn,
+            &caller.audit_actor(),
+            &caller.client,
+            AuditEntry::new("product.images_changed")
+                .target("product", id)
+                .changes(serde_json::json!({
+                    "media_ids": { "before": before_ids, "after": request.media_ids }
                 })),
             now,
         )?;

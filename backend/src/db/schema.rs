@@ -270,6 +270,30 @@ diesel::joinable!(skus -> products (product_id));
 diesel::joinable!(sku_tier_prices -> skus (sku_id));
 diesel::joinable!(stock_movements -> skus (sku_id));
 
+diesel::table! {
+    media (id) {
+        id -> BigInt,
+        merchant_id -> BigInt,
+        storage_key -> Text,
+        content_type -> Text,
+        size_bytes -> BigInt,
+        width -> Integer,
+        height -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    product_media (product_id, media_id) {
+        merchant_id -> BigInt,
+        product_id -> BigInt,
+        media_id -> BigInt,
+        sort_order -> Integer,
+    }
+}
+
+diesel::joinable!(product_media -> media (media_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     merchants,
     staff_users,
@@ -285,6 +309,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     members,
     verification_codes,
     categories,
+    media,
+    product_media,
     products,
     skus,
     sku_tier_prices,

@@ -6,6 +6,7 @@ pub mod fallback;
 pub mod json;
 pub mod rate_limit;
 pub mod request_context;
+pub mod upload;
 pub mod validation;
 
 pub use json::ApiJson;

@@ -335,6 +335,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/media": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload an image
+         * @description The body is the image itself (`Content-Type: image/png`, `image/jpeg`, `image/gif` or
+         *     `image/webp`), at most 5 MiB by default. The bytes decide: a file that is not one of those
+         *     images is refused with 415 whatever its name or declared type.
+         */
+        post: operations["upload_media"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/merchant": {
         parameters: {
             query?: never;
@@ -530,6 +552,26 @@ export interface paths {
         /** Get a product */
         get: operations["get_product"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/products/{product_id}/images": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set a product's images
+         * @description Replaces the gallery with uploaded images in order; the first is the main image.
+         */
+        put: operations["set_product_images"];
         post?: never;
         delete?: never;
         options?: never;
@@ -942,6 +984,10 @@ export interface components {
             /** @example ok */
             status: string;
         };
+        ImagesRequest: {
+            /** @description Uploaded media ids in display order; the first is the main image. Empty clears. */
+            media_ids: number[];
+        };
         InviteRequest: {
             email: string;
             name: string;
@@ -961,6 +1007,25 @@ export interface components {
             mfa_enrolment_required: boolean;
             permissions: components["schemas"]["Permission"][];
             role?: null | components["schemas"]["StaffRole"];
+        };
+        Media: {
+            /** @example image/png */
+            content_type: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: int32 */
+            height: number;
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            size_bytes: number;
+            /**
+             * @description Where the image is served; cacheable forever.
+             * @example /media/1/6b86b273ff34fce1.png
+             */
+            url: string;
+            /** Format: int32 */
+            width: number;
         };
         MemberSignInRequest: {
             login: string;
@@ -1108,6 +1173,8 @@ export interface components {
             description_html: string;
             /** Format: int64 */
             id: number;
+            /** @description The gallery in order; the first is the main image. */
+            images: components["schemas"]["Media"][];
             name: string;
             /** @description Why the review rejected it, while `rejected`. */
             rejection_reason?: string | null;
@@ -2279,6 +2346,67 @@ export interface operations {
             };
         };
     };
+    upload_media: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The image bytes */
+        requestBody: {
+            content: {
+                "image/png": number[];
+            };
+        };
+        responses: {
+            /** @description Stored (the same image again answers the same record) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Media"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `catalog.write` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Not a PNG, JPEG, GIF or WebP image */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
     get_merchant: {
         parameters: {
             query?: never;
@@ -2870,6 +2998,68 @@ export interface operations {
             };
             /** @description No such product */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    set_product_images: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                product_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ImagesRequest"];
+            };
+        };
+        responses: {
+            /** @description The product with its new gallery */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Product"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `catalog.write` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such product */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Invalid fields (`unknown_media`, `duplicate_media`) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

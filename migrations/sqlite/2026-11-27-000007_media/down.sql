@@ -1,0 +1,2 @@
+DROP TABLE product_media;
+DROP TABLE media;
