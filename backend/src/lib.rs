@@ -24,6 +24,7 @@ pub mod notify;
 pub mod platform;
 pub mod secrets;
 pub mod server;
+pub mod shop;
 pub mod telemetry;
 pub mod tenancy;
 pub mod validate;

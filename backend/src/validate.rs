@@ -16,9 +16,14 @@ pub fn trimmed_option<'de, D: Deserializer<'de>>(
     Ok(Option::<String>::deserialize(deserializer)?.map(|s| s.trim().to_owned()))
 }
 
+/// Trims and lower-cases text compared case-insensitively (emails, slugs).
+pub fn lowercase<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    Ok(String::deserialize(deserializer)?.trim().to_lowercase())
+}
+
 /// Trims and lower-cases an email address (addresses are compared case-insensitively).
 pub fn email_address<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
-    Ok(String::deserialize(deserializer)?.trim().to_lowercase())
+    lowercase(deserializer)
 }
 
 /// Removes the spaces and dashes people type inside phone numbers.

@@ -33,6 +33,8 @@ const PUBLIC: &[&str] = &[
     "POST /api/v1/shops/{merchant_id}/verification-codes",
     "POST /api/v1/shops/{merchant_id}/members",
     "POST /api/v1/shops/{merchant_id}/members/sign-in",
+    "GET /api/v1/shop/{slug}",
+    "GET /api/v1/shop/{slug}/products",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

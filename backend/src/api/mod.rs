@@ -10,7 +10,9 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::{scope, AppExt};
 
 use crate::error::{ProblemBody, ProblemFieldBody};
-use crate::{audit, auth, catalog, integrations, inventory, media, members, platform, tenancy};
+use crate::{
+    audit, auth, catalog, integrations, inventory, media, members, platform, shop, tenancy,
+};
 
 pub const API_PREFIX: &str = "/api/v1";
 pub const OPENAPI_PATH: &str = "/api/openapi.json";
@@ -36,6 +38,7 @@ pub const DOCS_PATH: &str = "/api/docs/";
         (name = "staff", description = "A merchant's staff, roles and invitations"),
         (name = "api-keys", description = "Keys for integrations, limited to scopes"),
         (name = "catalog", description = "Categories, products, SKUs, prices and stock"),
+        (name = "shop", description = "The public shop: what anyone may see"),
         (name = "members", description = "A shop's members: registration and sign-in"),
         (name = "platform", description = "The platform operator's endpoints")
     )
@@ -95,6 +98,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(tenancy::staff_routes::unlock_staff)
                 .service(tenancy::merchant_routes::get_merchant)
                 .service(tenancy::merchant_routes::set_security_policy)
+                .service(tenancy::merchant_routes::update_profile)
+                .service(shop::routes::get_shop)
+                .service(shop::routes::list_shop_products)
                 .service(platform::routes::list_outbox)
                 .service(platform::routes::list_merchants)
                 .service(platform::routes::approve_merchant)

@@ -14,6 +14,9 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         require_staff_mfa -> Bool,
+        slug -> Nullable<Text>,
+        description -> Text,
+        logo_media_id -> Nullable<BigInt>,
     }
 }
 
@@ -241,6 +244,7 @@ diesel::table! {
         low_stock_threshold -> Nullable<BigInt>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        low_stock_alerted -> Bool,
     }
 }
 

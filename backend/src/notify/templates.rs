@@ -99,3 +99,23 @@ pub fn verification_code(recipient: &str, code: &str, minutes: i64) -> Message {
         ),
     }
 }
+
+pub fn low_stock(
+    recipient: &str,
+    product: &str,
+    sku_code: &str,
+    stock: i64,
+    threshold: i64,
+) -> Message {
+    Message {
+        channel: Channel::Email,
+        recipient: recipient.to_owned(),
+        template: "low_stock",
+        subject: format!("库存预警：{product}（{sku_code}）/ Low stock — Fenxiao"),
+        body: format!(
+            "「{product}」SKU {sku_code} 的库存已降至 {stock}（预警值 {threshold}），请及时补货。\n\n\
+             Stock of \"{product}\" SKU {sku_code} is down to {stock} (alert at {threshold}); \
+             time to restock.\n"
+        ),
+    }
+}

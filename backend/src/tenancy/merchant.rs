@@ -2,9 +2,10 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use validator::Validate;
+use validator::{Validate, ValidationError};
 
 use super::models::{Merchant, MerchantStatus, StaffRole};
 use crate::audit::{self, AuditEntry};
@@ -13,6 +14,8 @@ use crate::clock;
 use crate::db::schema::merchants;
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{AppError, AppResult, Text};
+use crate::media::{self, Media};
+use crate::validate;
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct MerchantView {
@@ -26,7 +29,65 @@ pub struct MerchantView {
     pub currency: String,
     /// Every staff member must use two-factor authentication.
     pub require_staff_mfa: bool,
+    /// The shop's address: `/shop/{slug}`.
+    pub slug: Option<String>,
+    pub description: String,
+    pub logo: Option<Media>,
     pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileRequest {
+    #[serde(deserialize_with = "validate::trimmed")]
+    #[validate(length(min = 2, max = 100))]
+    pub name: String,
+    #[serde(default)]
+    #[validate(length(max = 2000))]
+    pub description: String,
+    /// 3–40 characters of `a-z`, `0-9` and `-`, not starting or ending with `-`.
+    #[serde(deserialize_with = "validate::lowercase")]
+    #[validate(custom(function = "valid_slug"))]
+    #[schema(example = "haowu-tea")]
+    pub slug: String,
+    /// IANA time zone, e.g. `Asia/Shanghai`.
+    #[validate(custom(function = "valid_timezone"))]
+    #[schema(example = "Asia/Shanghai")]
+    pub timezone: String,
+    /// An uploaded image, or none.
+    pub logo_media_id: Option<i64>,
+}
+
+/// Words that would shadow the platform's own paths.
+const RESERVED_SLUGS: &[&str] = &[
+    "api", "admin", "shop", "media", "www", "login", "signup", "platform",
+];
+
+fn valid_slug(slug: &str) -> Result<(), ValidationError> {
+    let shape = (3..=40).contains(&slug.len())
+        && slug
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !slug.starts_with('-')
+        && !slug.ends_with('-')
+        && !slug.contains("--");
+    if !shape {
+        return Err(ValidationError::new("invalid_slug").with_message(
+            "Use 3–40 characters: a–z, 0–9 and single hyphens inside.|请使用 3–40 个字符：a–z、0–9，连字符只能在中间且不能连续。".into(),
+        ));
+    }
+    if RESERVED_SLUGS.contains(&slug) {
+        return Err(ValidationError::new("reserved_slug")
+            .with_message("This address is reserved.|该地址为保留地址。".into()));
+    }
+    Ok(())
+}
+
+fn valid_timezone(zone: &str) -> Result<(), ValidationError> {
+    zone.parse::<chrono_tz::Tz>().map(|_| ()).map_err(|_| {
+        ValidationError::new("invalid_timezone")
+            .with_message("Must be an IANA time zone such as Asia/Shanghai.|必须是 IANA 时区，例如 Asia/Shanghai。".into())
+    })
 }
 
 #[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
@@ -51,7 +112,83 @@ pub fn view(conn: &mut DbConnection, merchant_id: i64) -> AppResult<MerchantView
         timezone: m.timezone,
         currency: m.currency,
         require_staff_mfa: m.require_staff_mfa,
+        slug: m.slug,
+        description: m.description,
+        logo: match m.logo_media_id {
+            Some(id) => media::find_many(conn, merchant_id, &[id])?.pop(),
+            None => None,
+        },
         created_at: clock::to_utc(m.created_at),
+    })
+}
+
+/// The merchant behind a shop slug, if it is open (active).
+pub fn by_slug(conn: &mut DbConnection, slug: &str) -> AppResult<MerchantView> {
+    let id: i64 = merchants::table
+        .filter(merchants::slug.eq(slug.to_lowercase()))
+        .filter(merchants::status.eq(MerchantStatus::Active.as_str()))
+        .select(merchants::id)
+        .first(conn)?;
+    view(conn, id)
+}
+
+pub fn update_profile(
+    conn: &mut DbConnection,
+    caller: &Principal,
+    request: &ProfileRequest,
+    now: NaiveDateTime,
+) -> AppResult<MerchantView> {
+    let merchant_id = caller.tenant()?;
+    write_transaction(conn, |conn| {
+        let before = view(conn, merchant_id)?;
+        if let Some(logo) = request.logo_media_id {
+            if media::find_many(conn, merchant_id, &[logo])?.is_empty() {
+                return Err(AppError::field(
+                    "logo_media_id",
+                    "unknown_media",
+                    Text::new(
+                        "The logo does not exist; upload it first.",
+                        "Logo 不存在，请先上传。",
+                    ),
+                ));
+            }
+        }
+        diesel::update(merchants::table.find(merchant_id))
+            .set((
+                merchants::name.eq(&request.name),
+                merchants::description.eq(&request.description),
+                merchants::slug.eq(&request.slug),
+                merchants::timezone.eq(&request.timezone),
+                merchants::logo_media_id.eq(request.logo_media_id),
+                merchants::updated_at.eq(now),
+            ))
+            .execute(conn)
+            .map_err(|e| match e {
+                DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
+                    AppError::Conflict {
+                        code: "slug_taken",
+                        message: Text::new(
+                            "Another shop uses this address.",
+                            "该店铺地址已被使用。",
+                        ),
+                    }
+                }
+                other => other.into(),
+            })?;
+        let after = view(conn, merchant_id)?;
+        audit::record(
+            conn,
+            &caller.audit_actor(),
+            &caller.client,
+            AuditEntry::new("merchant.profile_changed")
+                .target("merchant", merchant_id)
+                .changes(audit::diff(
+                    &serde_json::json!({ "name": before.name, "slug": before.slug, "timezone": before.timezone, "description": before.description, "logo": before.logo.map(|m| m.id) }),
+                    &serde_json::json!({ "name": after.name, "slug": after.slug, "timezone": after.timezone, "description": after.description, "logo": after.logo.as_ref().map(|m| m.id) }),
+                )),
+            now,
+        )?;
+        Ok(after)
     })
 }
 

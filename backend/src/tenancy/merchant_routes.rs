@@ -2,7 +2,7 @@
 
 use actix_web::{get, put, web};
 
-use super::merchant::{self, MerchantView, SecurityPolicyRequest};
+use super::merchant::{self, MerchantView, ProfileRequest, SecurityPolicyRequest};
 use crate::app::AppState;
 use crate::auth::permissions::need;
 use crate::auth::principal::Allowed;
@@ -60,6 +60,36 @@ pub async fn set_security_policy(
     Ok(web::Json(
         state
             .db(move |conn| merchant::set_security_policy(conn, &p, &request, clock::now()))
+            .await?,
+    ))
+}
+
+/// Set the store profile
+///
+/// Name, description, logo, time zone and the shop's address (`slug`).
+#[utoipa::path(
+    tag = "merchant",
+    security(("bearer" = [])),
+    request_body = ProfileRequest,
+    responses(
+        (status = 200, description = "Updated", body = MerchantView),
+        (status = 401, description = "Not signed in", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "Needs `merchant.manage`", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "`slug_taken`", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields (`invalid_slug`, `reserved_slug`, `invalid_timezone`, `unknown_media`)", body = ProblemBody, content_type = "application/problem+json"),
+    )
+)]
+#[put("/merchant/profile")]
+pub async fn update_profile(
+    state: web::Data<AppState>,
+    caller: Allowed<need::MerchantManage>,
+    body: ApiJson<ProfileRequest>,
+) -> AppResult<web::Json<MerchantView>> {
+    let p = caller.0;
+    let request = body.into_inner();
+    Ok(web::Json(
+        state
+            .db(move |conn| merchant::update_profile(conn, &p, &request, clock::now()))
             .await?,
     ))
 }

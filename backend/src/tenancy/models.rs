@@ -92,6 +92,9 @@ pub struct Merchant {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub require_staff_mfa: bool,
+    pub slug: Option<String>,
+    pub description: String,
+    pub logo_media_id: Option<i64>,
 }
 
 #[derive(Debug, Insertable)]

@@ -374,6 +374,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/merchant/profile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set the store profile
+         * @description Name, description, logo, time zone and the shop's address (`slug`).
+         */
+        put: operations["update_profile"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/merchant/security-policy": {
         parameters: {
             query?: never;
@@ -610,6 +630,46 @@ export interface paths {
         put?: never;
         /** Submit, unlist or relist a product */
         post: operations["change_product_status"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shop/{slug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A shop
+         * @description The public profile of an open merchant, by the slug of its address.
+         */
+        get: operations["get_shop"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shop/{slug}/products": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A shop's products
+         * @description Listed products only, each SKU with the price the caller pays and whether it is in stock.
+         */
+        get: operations["list_shop_products"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1055,11 +1115,15 @@ export interface components {
             /** Format: date-time */
             created_at: string;
             currency: string;
+            description: string;
             /** Format: int64 */
             id: number;
+            logo?: null | components["schemas"]["Media"];
             name: string;
             /** @description Every staff member must use two-factor authentication. */
             require_staff_mfa: boolean;
+            /** @description The shop's address: `/shop/{slug}`. */
+            slug?: string | null;
             status: components["schemas"]["MerchantStatus"];
             timezone: string;
         };
@@ -1133,6 +1197,17 @@ export interface components {
          * @enum {string}
          */
         Permission: "merchant.read" | "merchant.manage" | "staff.read" | "staff.manage" | "audit.read" | "api_keys.manage" | "catalog.read" | "catalog.write" | "catalog.review" | "inventory.write" | "orders.read" | "orders.write" | "after_sales.manage" | "distributors.read" | "distributors.manage" | "commissions.read" | "commissions.settle" | "withdrawals.manage" | "reports.read" | "marketing.manage" | "support.manage" | "webhooks.manage";
+        PriceQuote: {
+            source: components["schemas"]["PriceSource"];
+            /**
+             * Format: int64
+             * @description The tier whose price applies, when not retail.
+             */
+            tier_id?: number | null;
+            unit_price: components["schemas"]["Money"];
+        };
+        /** @enum {string} */
+        PriceSource: "retail" | "member_tier" | "distributor_tier";
         /** @description The body of every error response (`application/problem+json`). */
         ProblemBody: {
             /**
@@ -1206,6 +1281,25 @@ export interface components {
         };
         /** @enum {string} */
         ProductStatus: "draft" | "pending_review" | "listed" | "rejected" | "unlisted";
+        ProfileRequest: {
+            description?: string;
+            /**
+             * Format: int64
+             * @description An uploaded image, or none.
+             */
+            logo_media_id?: number | null;
+            name: string;
+            /**
+             * @description 3–40 characters of `a-z`, `0-9` and `-`, not starting or ending with `-`.
+             * @example haowu-tea
+             */
+            slug: string;
+            /**
+             * @description IANA time zone, e.g. `Asia/Shanghai`.
+             * @example Asia/Shanghai
+             */
+            timezone: string;
+        };
         Readiness: {
             /**
              * @description The database backend in use: `sqlite` or `postgres`.
@@ -1258,6 +1352,41 @@ export interface components {
             /** Format: date-time */
             last_seen_at: string;
             user_agent?: string | null;
+        };
+        Shop: {
+            description: string;
+            logo?: null | components["schemas"]["Media"];
+            /** Format: int64 */
+            merchant_id: number;
+            name: string;
+            slug: string;
+        };
+        ShopProduct: {
+            /** Format: int64 */
+            category_id?: number | null;
+            description_html: string;
+            /** Format: int64 */
+            id: number;
+            images: components["schemas"]["Media"][];
+            name: string;
+            skus: components["schemas"]["ShopSku"][];
+            spec_names: string[];
+            subtitle: string;
+        };
+        ShopProductPage: {
+            items: components["schemas"]["ShopProduct"][];
+            /** Format: int64 */
+            next_cursor?: number | null;
+        };
+        ShopSku: {
+            /** Format: int64 */
+            id: number;
+            in_stock: boolean;
+            /** @description What this caller pays per unit, and why. */
+            price: components["schemas"]["PriceQuote"];
+            spec_values: {
+                [key: string]: string;
+            };
         };
         SignInRequest: {
             /** @example owner@example.com */
@@ -2445,6 +2574,66 @@ export interface operations {
             };
         };
     };
+    update_profile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProfileRequest"];
+            };
+        };
+        responses: {
+            /** @description Updated */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MerchantView"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `merchant.manage` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description `slug_taken` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Invalid fields (`invalid_slug`, `reserved_slug`, `invalid_timezone`, `unknown_media`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
     set_security_policy: {
         parameters: {
             query?: never;
@@ -3201,6 +3390,85 @@ export interface operations {
                 };
             };
             /** @description Invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    get_shop: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The shop's address */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The shop */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Shop"];
+                };
+            };
+            /** @description No open shop at this address */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    list_shop_products: {
+        parameters: {
+            query?: {
+                category_id?: number;
+                q?: string;
+                cursor?: number;
+                /** @description 1–100, default 20. */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The shop's address */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of products */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShopProductPage"];
+                };
+            };
+            /** @description No open shop at this address */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Invalid filter */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -1,0 +1,219 @@
+//! Store profile, the public shop by slug, and low-stock alerts.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{problem, SignedIn, TestApp};
+use diesel::prelude::*;
+use serde_json::{json, Value};
+
+fn profile(slug: &str) -> Value {
+    json!({ "name": "好物优选", "description": "杭州的茶", "slug": slug, "timezone": "Asia/Shanghai" })
+}
+
+async fn put_profile(app: &TestApp, who: &SignedIn, body: Value) -> reqwest::Response {
+    app.client
+        .put(app.url("/api/v1/merchant/profile"))
+        .bearer_auth(&who.access_token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn product(
+    app: &TestApp,
+    who: &SignedIn,
+    code: &str,
+    stock: i64,
+    threshold: Option<i64>,
+) -> Value {
+    let res = app.post("/api/v1/products").bearer_auth(&who.access_token)
+        .json(&json!({ "name": format!("茶 {code}"), "skus": [{ "code": code, "retail_price": "128.50", "stock": stock, "low_stock_threshold": threshold }] }))
+        .send().await.unwrap();
+    assert_eq!(res.status(), 201);
+    res.json().await.unwrap()
+}
+
+db_test!(the_store_profile_is_validated, |app: TestApp| async move {
+    let owner = app.owner("boss@example.com").await;
+    let res = put_profile(&app, &owner, profile("Haowu-Tea")).await;
+    assert_eq!(res.status(), 200);
+    let merchant: Value = res.json().await.unwrap();
+    assert_eq!(merchant["slug"], "haowu-tea", "slugs are lower-cased");
+    for (slug, code) in [
+        ("-bad", "invalid_slug"),
+        ("a", "invalid_slug"),
+        ("has space", "invalid_slug"),
+        ("api", "reserved_slug"),
+    ] {
+        let res = put_profile(&app, &owner, profile(slug)).await;
+        assert_eq!(res.status(), 422, "{slug}");
+        assert_eq!(problem(res).await["errors"][0]["code"], code, "{slug}");
+    }
+    let mut bad_zone = profile("haowu-tea");
+    bad_zone["timezone"] = json!("Mars/Olympus");
+    assert_eq!(
+        problem(put_profile(&app, &owner, bad_zone).await).await["errors"][0]["code"],
+        "invalid_timezone"
+    );
+    let mut bad_logo = profile("haowu-tea");
+    bad_logo["logo_media_id"] = json!(424242);
+    assert_eq!(put_profile(&app, &owner, bad_logo).await.status(), 422);
+
+    let other = app.owner("other@example.com").await;
+    let res = put_profile(&app, &other, profile("haowu-tea")).await;
+    assert_eq!(res.status(), 409);
+    assert_eq!(problem(res).await["code"], "slug_taken");
+});
+
+db_test!(
+    the_public_shop_shows_listed_products_only,
+    |app: TestApp| async move {
+        let owner = app.owner("boss@example.com").await;
+        put_profile(&app, &owner, profile("haowu-tea")).await;
+        let listed = product(&app, &owner, "L-1", 5, None).await;
+        let id = listed["id"].as_i64().unwrap();
+        app.post(&format!("/api/v1/products/{id}/status"))
+            .bearer_auth(&owner.access_token)
+            .json(&json!({ "action": "submit" }))
+            .send()
+            .await
+            .unwrap();
+        app.post(&format!("/api/v1/products/{id}/review"))
+            .bearer_auth(&owner.access_token)
+            .json(&json!({ "action": "approve" }))
+            .send()
+            .await
+            .unwrap();
+        product(&app, &owner, "D-1", 5, None).await;
+
+        let shop: Value = app
+            .get("/api/v1/shop/haowu-tea")
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(shop["name"], "好物优选");
+        assert_eq!(shop["merchant_id"], owner.merchant_id);
+        let page: Value = app
+            .get("/api/v1/shop/HAOWU-TEA/products")
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let items = page["items"].as_array().unwrap();
+        assert_eq!(items.len(), 1, "the draft is not shown");
+        assert_eq!(items[0]["id"], id);
+        assert_eq!(items[0]["skus"][0]["price"]["unit_price"], "128.50");
+        assert_eq!(items[0]["skus"][0]["price"]["source"], "retail");
+        assert_eq!(items[0]["skus"][0]["in_stock"], true);
+        assert!(
+            items[0]["skus"][0].get("stock").is_none(),
+            "stock figures stay private"
+        );
+
+        assert_eq!(
+            app.get("/api/v1/shop/nobody-here")
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            404
+        );
+        // A suspended merchant has no shop.
+        fenxiao::platform::operators::create(
+            &mut app.conn(),
+            "root@example.com",
+            "运维",
+            "platform-pass-2026",
+        )
+        .unwrap();
+        let op: Value = app
+            .sign_in(
+                "/api/v1/platform/auth/sign-in",
+                "root@example.com",
+                "platform-pass-2026",
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        app.post(&format!(
+            "/api/v1/platform/merchants/{}/suspend",
+            owner.merchant_id
+        ))
+        .bearer_auth(op["tokens"]["access_token"].as_str().unwrap())
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+        assert_eq!(
+            app.get("/api/v1/shop/haowu-tea")
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            404
+        );
+    }
+);
+
+db_test!(
+    low_stock_alerts_once_per_crossing,
+    |app: TestApp| async move {
+        use fenxiao::db::schema::outbox_messages as o;
+        let owner = app.owner("boss@example.com").await;
+        let p = product(&app, &owner, "T-1", 5, Some(3)).await;
+        let sku = p["skus"][0]["id"].as_i64().unwrap();
+        let alerts = |app: &TestApp| -> i64 {
+            o::table
+                .filter(o::template.eq("low_stock"))
+                .count()
+                .get_result(&mut *app.conn())
+                .unwrap()
+        };
+        let take = |n: i64| {
+            let pool = app.pool.clone();
+            let merchant_id = owner.merchant_id;
+            move || {
+                let mut conn = pool.get().unwrap();
+                fenxiao::db::write_transaction(&mut conn, |c| {
+                    fenxiao::inventory::take(c, merchant_id, sku, n, "order", fenxiao::clock::now())
+                })
+                .unwrap();
+            }
+        };
+        take(1)();
+        assert_eq!(alerts(&app), 0, "4 is above the threshold");
+        take(1)();
+        assert_eq!(alerts(&app), 1, "crossing to 3 alerts");
+        take(1)();
+        assert_eq!(alerts(&app), 1, "staying below does not alert again");
+        let path = format!("/api/v1/skus/{sku}/stock-adjustments");
+        app.post(&path)
+            .bearer_auth(&owner.access_token)
+            .json(&json!({ "delta": 10, "reason": "到货" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(alerts(&app), 1);
+        app.post(&path)
+            .bearer_auth(&owner.access_token)
+            .json(&json!({ "delta": -10, "reason": "盘亏" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(alerts(&app), 2, "a new crossing alerts again");
+        let body: String = o::table
+            .filter(o::template.eq("low_stock"))
+            .select(o::body)
+            .first(&mut *app.conn())
+            .unwrap();
+        assert!(body.contains("T-1"), "{body}");
+    }
+);
