@@ -21,6 +21,7 @@ pub mod media;
 pub mod members;
 pub mod money;
 pub mod notify;
+pub mod payments;
 pub mod platform;
 pub mod secrets;
 pub mod server;

@@ -11,7 +11,8 @@ use utoipa_actix_web::{scope, AppExt};
 
 use crate::error::{ProblemBody, ProblemFieldBody};
 use crate::{
-    audit, auth, catalog, integrations, inventory, media, members, platform, shop, tenancy,
+    audit, auth, catalog, integrations, inventory, media, members, payments, platform, shop,
+    tenancy,
 };
 
 pub const API_PREFIX: &str = "/api/v1";
@@ -99,6 +100,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(tenancy::merchant_routes::get_merchant)
                 .service(tenancy::merchant_routes::set_security_policy)
                 .service(tenancy::merchant_routes::update_profile)
+                .service(payments::routes::list_payment_methods)
+                .service(payments::routes::save_payment_method)
                 .service(shop::routes::get_shop)
                 .service(shop::routes::list_shop_products)
                 .service(platform::routes::list_outbox)

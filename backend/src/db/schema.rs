@@ -298,6 +298,16 @@ diesel::table! {
 
 diesel::joinable!(product_media -> media (media_id));
 
+diesel::table! {
+    payment_methods (merchant_id, kind) {
+        merchant_id -> BigInt,
+        kind -> Text,
+        enabled -> Bool,
+        settings_encrypted -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     merchants,
     staff_users,
@@ -313,6 +323,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     members,
     verification_codes,
     categories,
+    payment_methods,
     media,
     product_media,
     products,

@@ -432,6 +432,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/payment-methods": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List payment methods
+         * @description Every method with whether it is enabled and its settings, secrets masked.
+         */
+        get: operations["list_payment_methods"];
+        /**
+         * Configure a payment method
+         * @description Enables or disables it and sets its settings; a secret left out keeps its stored value.
+         */
+        put: operations["save_payment_method"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/platform/auth/sign-in": {
         parameters: {
             query?: never;
@@ -1191,6 +1215,24 @@ export interface components {
             status: string;
             subject: string;
             template: string;
+        };
+        /** @enum {string} */
+        PaymentKind: "bank_transfer" | "alipay" | "wechat_pay" | "sandbox";
+        PaymentMethod: {
+            enabled: boolean;
+            kind: components["schemas"]["PaymentKind"];
+            /** @description The settings, secrets masked (`****1234`). */
+            settings: {
+                [key: string]: string;
+            };
+        };
+        PaymentMethodRequest: {
+            enabled: boolean;
+            kind: components["schemas"]["PaymentKind"];
+            /** @description Settings of the method; a secret left out keeps its stored value. */
+            settings?: {
+                [key: string]: string;
+            };
         };
         /**
          * @description A permission: what a role grants and an API key scope names.
@@ -2701,6 +2743,95 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Meta"];
+                };
+            };
+        };
+    };
+    list_payment_methods: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The methods */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentMethod"][];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `merchant.manage` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    save_payment_method: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentMethodRequest"];
+            };
+        };
+        responses: {
+            /** @description Saved */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentMethod"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `merchant.manage` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Invalid settings */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
         };
