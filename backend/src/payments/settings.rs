@@ -117,11 +117,10 @@ pub fn mask(secret: &str) -> String {
     )
 }
 
-fn load(
-    conn: &mut DbConnection,
-    cipher: &Cipher,
-    merchant_id: i64,
-) -> AppResult<BTreeMap<PaymentKind, (bool, BTreeMap<String, String>)>> {
+/// A method's stored state: whether enabled, and its settings in the clear.
+type Stored = BTreeMap<PaymentKind, (bool, BTreeMap<String, String>)>;
+
+fn load(conn: &mut DbConnection, cipher: &Cipher, merchant_id: i64) -> AppResult<Stored> {
     let rows: Vec<(String, bool, String)> = payment_methods::table
         .filter(payment_methods::merchant_id.eq(merchant_id))
         .select((
