@@ -10,7 +10,9 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::{scope, AppExt};
 
 use crate::error::{ProblemBody, ProblemFieldBody};
-use crate::{audit, auth, catalog, integrations, inventory, members, platform, tenancy};
+use crate::{
+    audit, auth, catalog, integrations, inventory, logistics, members, platform, regions, tenancy,
+};
 
 pub const API_PREFIX: &str = "/api/v1";
 pub const OPENAPI_PATH: &str = "/api/openapi.json";
@@ -36,6 +38,7 @@ pub const DOCS_PATH: &str = "/api/docs/";
         (name = "staff", description = "A merchant's staff, roles and invitations"),
         (name = "api-keys", description = "Keys for integrations, limited to scopes"),
         (name = "catalog", description = "Categories, products, SKUs, prices and stock"),
+        (name = "logistics", description = "Carriers, delivery methods, pickup points, freight templates and regions"),
         (name = "members", description = "A shop's members: registration and sign-in"),
         (name = "platform", description = "The platform operator's endpoints")
     )
@@ -114,6 +117,21 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(catalog::product_routes::change_product_status)
                 .service(catalog::product_routes::review_product)
                 .service(inventory::routes::adjust_stock)
+                .service(regions::list_regions)
+                .service(logistics::routes::list_carriers)
+                .service(logistics::routes::create_carrier)
+                .service(logistics::routes::update_carrier)
+                .service(logistics::routes::get_delivery_methods)
+                .service(logistics::routes::set_delivery_methods)
+                .service(logistics::routes::list_pickup_points)
+                .service(logistics::routes::create_pickup_point)
+                .service(logistics::routes::update_pickup_point)
+                .service(logistics::routes::list_freight_templates)
+                .service(logistics::routes::create_freight_template)
+                .service(logistics::routes::get_freight_template)
+                .service(logistics::routes::update_freight_template)
+                .service(logistics::routes::delete_freight_template)
+                .service(logistics::routes::quote_freight)
                 .service(integrations::api_key_routes::list_api_keys)
                 .service(integrations::api_key_routes::create_api_key)
                 .service(integrations::api_key_routes::revoke_api_key),
