@@ -46,6 +46,19 @@ fn audit_count(app: &TestApp, action: &str) -> i64 {
         .unwrap()
 }
 
+/// The changes recorded by the newest audit event of `action`.
+fn audit_changes(app: &TestApp, action: &str) -> Value {
+    use diesel::prelude::*;
+    use fenxiao::db::schema::audit_events as a;
+    let text: Option<String> = a::table
+        .filter(a::action.eq(action))
+        .order(a::id.desc())
+        .select(a::changes)
+        .first(&mut *app.conn())
+        .unwrap();
+    serde_json::from_str(&text.unwrap()).unwrap()
+}
+
 /// By weight: first 1 kg ¥10, each further 500 g ¥4; Zhejiang ¥8/¥2, Hangzhou ¥6/¥1; no
 /// delivery to Xinjiang or Lhasa; free from ¥99.
 fn by_weight() -> Value {
@@ -163,6 +176,13 @@ db_test!(
         assert_eq!(sf["enabled"], false);
         assert_eq!(sf["name"], "顺丰");
         assert_eq!(audit_count(&app, "carrier.updated"), 1);
+        assert_eq!(
+            audit_changes(&app, "carrier.updated"),
+            json!({
+                "enabled": { "before": true, "after": false },
+                "name": { "before": "顺丰速运", "after": "顺丰" },
+            })
+        );
         assert_eq!(audit_count(&app, "carrier.created"), 1);
 
         // Another merchant has its own list and cannot touch this one's.
@@ -276,6 +296,10 @@ db_test!(
         assert_eq!(res.status(), 200);
         assert_eq!(res.json::<Value>().await.unwrap()["region_code"], "330000");
         assert_eq!(audit_count(&app, "pickup_point.updated"), 1);
+        assert_eq!(
+            audit_changes(&app, "pickup_point.updated")["region"],
+            json!({ "before": "330100", "after": "330000" })
+        );
 
         let other = app.owner("other@example.com").await;
         let res = put(
@@ -312,6 +336,12 @@ db_test!(
         assert_eq!(first["restricted_regions"], json!(["650000", "540100"]));
         assert_eq!(first["is_default"], true);
         let first_id = first["id"].as_i64().unwrap();
+        let created = audit_changes(&app, "freight_template.created");
+        assert_eq!(
+            created["region_prices"]["after"][0]["regions"],
+            json!(["330000"]),
+            "{created}"
+        );
 
         // Bad input: unknown region, repeated region, bad money, unknown mode, zero units.
         let cases: Vec<(Value, &str, &str)> = vec![
@@ -428,6 +458,10 @@ db_test!(
         assert_eq!(res.json::<Value>().await.unwrap()["first_price"], "7.00");
         assert_eq!(audit_count(&app, "freight_template.created"), 2);
         assert_eq!(audit_count(&app, "freight_template.updated"), 2);
+        assert_eq!(
+            audit_changes(&app, "freight_template.updated")["first_price"],
+            json!({ "before": "6.00", "after": "7.00" })
+        );
 
         // Another tenant: 404 for reading, changing, deleting and quoting.
         let other = app.owner("other@example.com").await;
