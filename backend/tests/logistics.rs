@@ -587,3 +587,19 @@ db_test!(
         );
     }
 );
+
+db_test!(
+    parallel_first_requests_seed_carriers_once,
+    |app: TestApp| async move {
+        let owner = app.owner("boss@example.com").await;
+        let requests = (0..6).map(|_| get(&app, &owner, "/api/v1/carriers"));
+        let responses = futures_util::future::join_all(requests).await;
+        for res in responses {
+            assert_eq!(res.status(), 200);
+            let list: Value = res.json().await.unwrap();
+            assert_eq!(list.as_array().unwrap().len(), 9);
+        }
+        assert_eq!(app.count("carriers"), 9);
+        assert_eq!(audit_count(&app, "carriers.seeded"), 1);
+    }
+);

@@ -138,6 +138,14 @@ fn load(conn: &mut DbConnection, merchant_id: i64) -> AppResult<Vec<Carrier>> {
 /// other are harmless: the loser's insert violates the unique code and is rolled back, and the
 /// winner's rows are there.
 fn ensure_seeded(conn: &mut DbConnection, merchant_id: i64, now: NaiveDateTime) -> AppResult<()> {
+    // The common case, already seeded, needs no write lock.
+    let existing: i64 = carriers::table
+        .filter(carriers::merchant_id.eq(merchant_id))
+        .count()
+        .get_result(conn)?;
+    if existing > 0 {
+        return Ok(());
+    }
     let seeded = write_transaction(conn, |conn| -> AppResult<bool> {
         let existing: i64 = carriers::table
             .filter(carriers::merchant_id.eq(merchant_id))

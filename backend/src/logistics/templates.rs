@@ -132,9 +132,17 @@ fn name_taken() -> AppError {
     }
 }
 
+/// The name index names the `name` column (SQLite) or is called `…_name_key` (PostgreSQL); the
+/// other unique index, one default per merchant, can only be hit by two requests racing to set
+/// the default, and answers the generic 409 `already_exists`.
 fn map_unique(e: DieselError) -> AppError {
     match e {
-        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => name_taken(),
+        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, ref info)
+            if info.message().contains("name")
+                || info.constraint_name().is_some_and(|c| c.contains("name")) =>
+        {
+            name_taken()
+        }
         other => other.into(),
     }
 }
