@@ -21,6 +21,7 @@ const PUBLIC: &[&str] = &[
     "GET /healthz",
     "GET /readyz",
     "GET /api/v1/meta",
+    "GET /api/v1/regions",
     "POST /api/v1/signup",
     "POST /api/v1/signup/verify-email",
     "POST /api/v1/auth/sign-in",
@@ -207,7 +208,51 @@ impl World {
             .json()
             .await
             .unwrap();
+        let carriers: Value = app
+            .get("/api/v1/carriers")
+            .bearer_auth(&a.access_token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let pickup_point: Value = app
+            .post("/api/v1/pickup-points")
+            .bearer_auth(&a.access_token)
+            .json(&json!({
+                "name": "西湖店", "region_code": "330100", "address": "杭州市西湖区龙井路 1 号",
+                "contact_phone": "0571-88888888"
+            }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let template: Value = app
+            .post("/api/v1/freight-templates")
+            .bearer_auth(&a.access_token)
+            .json(&json!({
+                "name": "默认运费", "mode": "piece", "first_units": 1, "first_price": "8",
+                "additional_units": 1, "additional_price": "2"
+            }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         let params = HashMap::from([
+            (
+                "carrier_id",
+                carriers[0]["id"].as_i64().unwrap().to_string(),
+            ),
+            (
+                "pickup_point_id",
+                pickup_point["id"].as_i64().unwrap().to_string(),
+            ),
+            ("template_id", template["id"].as_i64().unwrap().to_string()),
             ("category_id", category["id"].as_i64().unwrap().to_string()),
             ("product_id", product["id"].as_i64().unwrap().to_string()),
             (

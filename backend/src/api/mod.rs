@@ -11,8 +11,8 @@ use utoipa_actix_web::{scope, AppExt};
 
 use crate::error::{ProblemBody, ProblemFieldBody};
 use crate::{
-    audit, auth, catalog, integrations, inventory, media, members, payments, platform, shop,
-    tenancy,
+    audit, auth, catalog, integrations, inventory, logistics, media, members, payments, platform,
+    regions, shop, tenancy,
 };
 
 pub const API_PREFIX: &str = "/api/v1";
@@ -40,6 +40,7 @@ pub const DOCS_PATH: &str = "/api/docs/";
         (name = "api-keys", description = "Keys for integrations, limited to scopes"),
         (name = "catalog", description = "Categories, products, SKUs, prices and stock"),
         (name = "shop", description = "The public shop: what anyone may see"),
+        (name = "logistics", description = "Carriers, delivery methods, pickup points, freight templates and regions"),
         (name = "members", description = "A shop's members: registration and sign-in"),
         (name = "platform", description = "The platform operator's endpoints")
     )
@@ -125,6 +126,21 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(inventory::routes::adjust_stock)
                 .service(media::routes::upload_media)
                 .service(catalog::product_routes::set_product_images)
+                .service(regions::list_regions)
+                .service(logistics::routes::list_carriers)
+                .service(logistics::routes::create_carrier)
+                .service(logistics::routes::update_carrier)
+                .service(logistics::routes::get_delivery_methods)
+                .service(logistics::routes::set_delivery_methods)
+                .service(logistics::routes::list_pickup_points)
+                .service(logistics::routes::create_pickup_point)
+                .service(logistics::routes::update_pickup_point)
+                .service(logistics::routes::list_freight_templates)
+                .service(logistics::routes::create_freight_template)
+                .service(logistics::routes::get_freight_template)
+                .service(logistics::routes::update_freight_template)
+                .service(logistics::routes::delete_freight_template)
+                .service(logistics::routes::quote_freight)
                 .service(integrations::api_key_routes::list_api_keys)
                 .service(integrations::api_key_routes::create_api_key)
                 .service(integrations::api_key_routes::revoke_api_key),

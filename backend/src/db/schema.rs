@@ -270,6 +270,62 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    carriers (id) {
+        id -> BigInt,
+        merchant_id -> BigInt,
+        code -> Text,
+        name -> Text,
+        enabled -> Bool,
+        sort_order -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    delivery_settings (merchant_id) {
+        merchant_id -> BigInt,
+        express_enabled -> Bool,
+        pickup_enabled -> Bool,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    pickup_points (id) {
+        id -> BigInt,
+        merchant_id -> BigInt,
+        name -> Text,
+        region_code -> Text,
+        address -> Text,
+        contact_phone -> Text,
+        opening_hours -> Text,
+        enabled -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    freight_templates (id) {
+        id -> BigInt,
+        merchant_id -> BigInt,
+        name -> Text,
+        mode -> Text,
+        first_units -> BigInt,
+        first_price_fen -> BigInt,
+        additional_units -> BigInt,
+        additional_price_fen -> BigInt,
+        free_shipping_threshold_fen -> Nullable<BigInt>,
+        region_overrides -> Text,
+        restricted_regions -> Text,
+        is_default -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(skus -> products (product_id));
 diesel::joinable!(sku_tier_prices -> skus (sku_id));
 diesel::joinable!(stock_movements -> skus (sku_id));
@@ -330,4 +386,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     skus,
     sku_tier_prices,
     stock_movements,
+    carriers,
+    delivery_settings,
+    pickup_points,
+    freight_templates,
 );

@@ -56,6 +56,10 @@ pub enum AppError {
     /// A uniqueness or business conflict with its own stable code.
     #[error("conflict: {code}")]
     Conflict { code: &'static str, message: Text },
+    /// Well-formed input that a business rule refuses, with its own code (422), e.g.
+    /// `region_not_delivered`.
+    #[error("unprocessable: {code}")]
+    Unprocessable { code: &'static str, message: Text },
     /// A state change that the state table does not allow.
     #[error("transition `{action}` not allowed from `{from}`")]
     InvalidTransition { from: String, action: String },
@@ -88,7 +92,9 @@ impl AppError {
 
     pub fn status(&self) -> StatusCode {
         match self {
-            AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Validation(_) | AppError::Unprocessable { .. } => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             AppError::MalformedBody(_) => StatusCode::BAD_REQUEST,
             AppError::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
@@ -158,6 +164,11 @@ impl AppError {
             AppError::Conflict { code, message } => {
                 (code, Text::new("Conflict", "冲突"), message.clone())
             }
+            AppError::Unprocessable { code, message } => (
+                code,
+                Text::new("The request cannot be carried out", "请求无法执行"),
+                message.clone(),
+            ),
             AppError::InvalidTransition { from, action } => (
                 "invalid_transition",
                 Text::new("Transition not allowed", "不允许的状态变更"),
@@ -331,6 +342,14 @@ mod tests {
                 },
                 409,
                 "invalid_transition",
+            ),
+            (
+                AppError::Unprocessable {
+                    code: "region_not_delivered",
+                    message: Text::new("x", "x"),
+                },
+                422,
+                "region_not_delivered",
             ),
             (AppError::Unauthorized, 401, "unauthorized"),
             (AppError::Forbidden, 403, "forbidden"),

@@ -296,6 +296,45 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/carriers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List carriers
+         * @description The merchant's carriers in display order. The common Chinese carriers (SF, ZTO, YTO, STO,
+         *     Yunda, JD, EMS, Deppon, J&T) are copied in on first use and are the merchant's to edit.
+         */
+        get: operations["list_carriers"];
+        put?: never;
+        /** Add a carrier */
+        post: operations["create_carrier"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/carriers/{carrier_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Edit, enable or disable a carrier */
+        put: operations["update_carrier"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/categories": {
         parameters: {
             query?: never;
@@ -330,6 +369,93 @@ export interface paths {
         post?: never;
         /** Delete an empty category */
         delete: operations["delete_category"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/delivery-methods": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Delivery methods
+         * @description Whether express and self-pickup are offered, with the pickup points.
+         */
+        get: operations["get_delivery_methods"];
+        /**
+         * Switch delivery methods on or off
+         * @description Self-pickup needs at least one enabled pickup point (`no_pickup_points`).
+         */
+        put: operations["set_delivery_methods"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/freight-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List freight templates */
+        get: operations["list_freight_templates"];
+        put?: never;
+        /**
+         * Create a freight template
+         * @description By piece or by weight (grams), with region overrides, a free-shipping threshold and restricted
+         *     regions. `is_default: true` makes it the merchant's default in place of any other.
+         */
+        post: operations["create_freight_template"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/freight-templates/{template_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A freight template */
+        get: operations["get_freight_template"];
+        /** Replace a freight template */
+        put: operations["update_freight_template"];
+        post?: never;
+        /** Delete a freight template */
+        delete: operations["delete_freight_template"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/freight-templates/{template_id}/quote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Preview the freight of a shipment
+         * @description What the template charges for these items sent to this region with goods worth
+         *     `goods_total`. Additional units are charged in whole steps, rounded up. An address in a
+         *     restricted region answers 422 `region_not_delivered`.
+         */
+        post: operations["quote_freight"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -449,6 +575,41 @@ export interface paths {
          * @description Enables or disables it and sets its settings; a secret left out keeps its stored value.
          */
         put: operations["save_payment_method"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pickup-points": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List pickup points */
+        get: operations["list_pickup_points"];
+        put?: never;
+        /** Add a pickup point */
+        post: operations["create_pickup_point"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pickup-points/{pickup_point_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Edit, enable or disable a pickup point */
+        put: operations["update_pickup_point"];
         post?: never;
         delete?: never;
         options?: never;
@@ -654,6 +815,27 @@ export interface paths {
         put?: never;
         /** Submit, unlist or relist a product */
         post: operations["change_product_status"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/regions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List provinces and cities
+         * @description The GB/T 2260 codes every region field of the API accepts: 31 provinces with their
+         *     prefecture-level cities. Public: no sign-in needed.
+         */
+        get: operations["list_regions"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1028,6 +1210,24 @@ export interface components {
              */
             next_cursor?: number | null;
         };
+        Carrier: {
+            /** @description Upper-case code, unique within the merchant, e.g. `SF`. */
+            code: string;
+            enabled: boolean;
+            /** Format: int64 */
+            id: number;
+            name: string;
+            /** Format: int32 */
+            sort_order: number;
+        };
+        CarrierRequest: {
+            /** @description Stored upper-case. */
+            code: string;
+            enabled?: boolean;
+            name: string;
+            /** Format: int32 */
+            sort_order?: number;
+        };
         Category: {
             /** Format: int64 */
             id: number;
@@ -1043,6 +1243,11 @@ export interface components {
             parent_id?: number | null;
             /** Format: int32 */
             sort_order?: number;
+        };
+        City: {
+            /** @description Six digits, e.g. `330100`. */
+            code: string;
+            name: string;
         };
         CodeRequest: {
             /**
@@ -1063,6 +1268,67 @@ export interface components {
              * @example fx_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
              */
             key: string;
+        };
+        DeliveryMethods: {
+            express_enabled: boolean;
+            pickup_enabled: boolean;
+            pickup_points: components["schemas"]["PickupPoint"][];
+        };
+        DeliveryMethodsRequest: {
+            express_enabled: boolean;
+            pickup_enabled: boolean;
+        };
+        /** @enum {string} */
+        FreightMode: "piece" | "weight";
+        /** @description A quote with its reasons, for the preview. */
+        FreightQuote: {
+            /**
+             * Format: int64
+             * @description Pieces or grams counted.
+             */
+            chargeable_units: number;
+            /** @description True when the goods total reached the free-shipping threshold. */
+            free_shipping: boolean;
+            freight: components["schemas"]["Money"];
+            /** @description The region of the override whose prices applied, if any. */
+            override_region?: string | null;
+        };
+        FreightTemplate: {
+            additional_price: components["schemas"]["Money"];
+            /**
+             * Format: int64
+             * @description Pieces or grams per additional step; a part of a step counts as a whole step.
+             */
+            additional_units: number;
+            first_price: components["schemas"]["Money"];
+            /**
+             * Format: int64
+             * @description Pieces (`piece`) or grams (`weight`) covered by `first_price`.
+             */
+            first_units: number;
+            free_shipping_threshold?: null | components["schemas"]["Money"];
+            /** Format: int64 */
+            id: number;
+            is_default: boolean;
+            mode: components["schemas"]["FreightMode"];
+            name: string;
+            region_overrides: components["schemas"]["RegionPrice"][];
+            /** @description Province or city codes the template does not deliver to. */
+            restricted_regions: string[];
+        };
+        FreightTemplateRequest: {
+            additional_price: components["schemas"]["Money"];
+            /** Format: int64 */
+            additional_units: number;
+            first_price: components["schemas"]["Money"];
+            /** Format: int64 */
+            first_units: number;
+            free_shipping_threshold?: null | components["schemas"]["Money"];
+            is_default?: boolean;
+            mode: components["schemas"]["FreightMode"];
+            name: string;
+            region_overrides?: components["schemas"]["RegionPriceInput"][];
+            restricted_regions?: string[];
         };
         Health: {
             /** @example ok */
@@ -1239,6 +1505,27 @@ export interface components {
          * @enum {string}
          */
         Permission: "merchant.read" | "merchant.manage" | "staff.read" | "staff.manage" | "audit.read" | "api_keys.manage" | "catalog.read" | "catalog.write" | "catalog.review" | "inventory.write" | "orders.read" | "orders.write" | "after_sales.manage" | "distributors.read" | "distributors.manage" | "commissions.read" | "commissions.settle" | "withdrawals.manage" | "reports.read" | "marketing.manage" | "support.manage" | "webhooks.manage";
+        PickupPoint: {
+            address: string;
+            contact_phone: string;
+            enabled: boolean;
+            /** Format: int64 */
+            id: number;
+            name: string;
+            /** @description Free text, e.g. "周一至周五 9:00–18:00". */
+            opening_hours: string;
+            /** @description GB/T 2260 province or city code. */
+            region_code: string;
+        };
+        PickupPointRequest: {
+            address: string;
+            contact_phone: string;
+            enabled?: boolean;
+            name: string;
+            opening_hours?: string;
+            /** @description GB/T 2260 province or city code (six digits). */
+            region_code: string;
+        };
         PriceQuote: {
             source: components["schemas"]["PriceSource"];
             /**
@@ -1342,6 +1629,28 @@ export interface components {
              */
             timezone: string;
         };
+        Province: {
+            cities: components["schemas"]["City"][];
+            /** @description Six digits ending in `0000`, e.g. `330000`. */
+            code: string;
+            name: string;
+        };
+        QuoteItem: {
+            /** Format: int32 */
+            quantity: number;
+            /**
+             * Format: int32
+             * @description Weight of one piece in grams.
+             */
+            weight_grams?: number;
+        };
+        QuoteRequest: {
+            /** @description What the goods cost, for the free-shipping threshold. */
+            goods_total: components["schemas"]["Money"];
+            items: components["schemas"]["QuoteItem"][];
+            /** @description The address's city code (or province code). */
+            region_code: string;
+        };
         Readiness: {
             /**
              * @description The database backend in use: `sqlite` or `postgres`.
@@ -1357,6 +1666,19 @@ export interface components {
         };
         RefreshRequest: {
             refresh_token: string;
+        };
+        /** @description Own prices for some regions. */
+        RegionPrice: {
+            additional_price: components["schemas"]["Money"];
+            first_price: components["schemas"]["Money"];
+            /** @description GB/T 2260 province or city codes. */
+            region_codes: string[];
+        };
+        RegionPriceInput: {
+            additional_price: components["schemas"]["Money"];
+            first_price: components["schemas"]["Money"];
+            /** @description GB/T 2260 province or city codes (six digits). */
+            region_codes: string[];
         };
         RegisterRequest: {
             /** @description The code sent to `login`. */
@@ -2292,6 +2614,175 @@ export interface operations {
             };
         };
     };
+    list_carriers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Carriers */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Carrier"][];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `merchant.read` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    create_carrier: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CarrierRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Carrier"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `merchant.manage` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description `carrier_code_taken` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Invalid fields (`carrier_code`, …) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    update_carrier: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                carrier_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CarrierRequest"];
+            };
+        };
+        responses: {
+            /** @description Updated */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Carrier"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `merchant.manage` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such carrier */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description `carrier_code_taken` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
     list_categories: {
         parameters: {
             query?: never;
@@ -2508,6 +2999,422 @@ export interface operations {
             };
             /** @description `category_not_empty` */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    get_delivery_methods: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Delivery methods */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryMethods"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `merchant.read` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    set_delivery_methods: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeliveryMethodsRequest"];
+            };
+        };
+        responses: {
+            /** @description Updated */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryMethods"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `merchant.manage` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Invalid fields (`no_pickup_points`, …) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    list_freight_templates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Freight templates */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FreightTemplate"][];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `merchant.read` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    create_freight_template: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FreightTemplateRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FreightTemplate"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `merchant.manage` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description `freight_template_name_taken` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Invalid fields (`unknown_region`, `duplicate_region`, money, …) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    get_freight_template: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                template_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The template */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FreightTemplate"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `merchant.read` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such template */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    update_freight_template: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                template_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FreightTemplateRequest"];
+            };
+        };
+        responses: {
+            /** @description Updated */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FreightTemplate"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `merchant.manage` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such template */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description `freight_template_name_taken` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Invalid fields (`unknown_region`, `duplicate_region`, money, …) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    delete_freight_template: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                template_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `merchant.manage` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such template */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    quote_freight: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                template_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QuoteRequest"];
+            };
+        };
+        responses: {
+            /** @description The freight */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FreightQuote"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `merchant.read` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such template */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description `region_not_delivered`, or invalid fields (`unknown_region`, …) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2826,6 +3733,175 @@ export interface operations {
                 };
             };
             /** @description Invalid settings */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    list_pickup_points: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Pickup points */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PickupPoint"][];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `merchant.read` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    create_pickup_point: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PickupPointRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PickupPoint"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `merchant.manage` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description `pickup_point_name_taken` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Invalid fields (`unknown_region`, `phone`, …) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    update_pickup_point: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                pickup_point_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PickupPointRequest"];
+            };
+        };
+        responses: {
+            /** @description Updated */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PickupPoint"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `merchant.manage` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such pickup point */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description `pickup_point_name_taken` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Invalid fields (`unknown_region`, `last_pickup_point`, …) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3522,6 +4598,35 @@ export interface operations {
             };
             /** @description Invalid fields */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    list_regions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Provinces with their cities */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Province"][];
+                };
+            };
+            /** @description Internal error */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
