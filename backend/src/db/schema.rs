@@ -270,6 +270,25 @@ diesel::joinable!(skus -> products (product_id));
 diesel::joinable!(sku_tier_prices -> skus (sku_id));
 diesel::joinable!(stock_movements -> skus (sku_id));
 
+diesel::table! {
+    catalog_imports (id) {
+        id -> BigInt,
+        merchant_id -> BigInt,
+        format -> Text,
+        dry_run -> Bool,
+        status -> Text,
+        total_rows -> BigInt,
+        processed_rows -> BigInt,
+        error_rows -> BigInt,
+        products_created -> BigInt,
+        skus_created -> BigInt,
+        skus_updated -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     merchants,
     staff_users,
@@ -289,4 +308,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     skus,
     sku_tier_prices,
     stock_movements,
+    catalog_imports,
 );
