@@ -396,7 +396,14 @@ db_test!(
             &app,
             &owner,
             "text/csv",
-            csv_of(&[row("龙井-CSV", "茶叶/绿茶", "尺码:L;颜色:黄", "CSV-4", "3", "1")]),
+            csv_of(&[row(
+                "龙井-CSV",
+                "茶叶/绿茶",
+                "尺码:L;颜色:黄",
+                "CSV-4",
+                "3",
+                "1",
+            )]),
             false,
         )
         .await;
@@ -426,7 +433,14 @@ db_test!(
             &app,
             &owner,
             "text/csv",
-            csv_of(&[row("龙井-CSV", "茶叶/绿茶", "颜色:黄;尺码:XL", "CSV-5", "3", "1")]),
+            csv_of(&[row(
+                "龙井-CSV",
+                "茶叶/绿茶",
+                "颜色:黄;尺码:XL",
+                "CSV-5",
+                "3",
+                "1",
+            )]),
             false,
         )
         .await;

@@ -442,6 +442,8 @@ struct ExistingSku {
     product_id: i64,
     spec_values: BTreeMap<String, String>,
     stock: i64,
+    barcode: Option<String>,
+    weight: i32,
 }
 
 struct ExistingProduct {
@@ -517,7 +519,8 @@ fn snapshot(conn: &mut DbConnection, merchant_id: i64) -> AppResult<Snapshot> {
             },
         );
     }
-    let sku_rows: Vec<(i64, i64, String, String, i64)> = skus::table
+    type SkuRow = (i64, i64, String, String, i64, Option<String>, i32);
+    let sku_rows: Vec<SkuRow> = skus::table
         .filter(skus::merchant_id.eq(merchant_id))
         .select((
             skus::id,
@@ -525,10 +528,12 @@ fn snapshot(conn: &mut DbConnection, merchant_id: i64) -> AppResult<Snapshot> {
             skus::code,
             skus::spec_values,
             skus::stock,
+            skus::barcode,
+            skus::weight_grams,
         ))
         .load(conn)?;
     let mut skus = HashMap::new();
-    for (id, product_id, code, spec_values, stock) in sku_rows {
+    for (id, product_id, code, spec_values, stock, barcode, weight) in sku_rows {
         if let Some(p) = products.get_mut(&product_id) {
             p.sku_count += 1;
         }
@@ -539,6 +544,8 @@ fn snapshot(conn: &mut DbConnection, merchant_id: i64) -> AppResult<Snapshot> {
                 product_id,
                 spec_values: serde_json::from_str(&spec_values).unwrap_or_default(),
                 stock,
+                barcode,
+                weight,
             },
         );
     }
@@ -560,7 +567,12 @@ enum ProductRef {
 }
 
 enum Action {
-    Update { sku_id: i64, old_stock: i64 },
+    Update {
+        sku_id: i64,
+        old_stock: i64,
+        barcode: Option<String>,
+        weight: i32,
+    },
     Create(ProductRef),
 }
 
@@ -607,6 +619,8 @@ fn plan(rows: &[Row], db: &Snapshot) -> (Plan, Vec<FieldError>) {
             plan.actions.push(Action::Update {
                 sku_id: 0,
                 old_stock: 0,
+                barcode: None,
+                weight: 0,
             });
             continue;
         }
@@ -678,6 +692,8 @@ fn plan(rows: &[Row], db: &Snapshot) -> (Plan, Vec<FieldError>) {
             plan.actions.push(Action::Update {
                 sku_id: existing.id,
                 old_stock: existing.stock,
+                barcode: existing.barcode.clone(),
+                weight: existing.weight,
             });
             continue;
         }
@@ -1096,40 +1112,32 @@ fn write(
                     skus::updated_at.eq(now),
                 ));
             }
-            Action::Update { sku_id, old_stock } => {
-                let target = skus::table
-                    .filter(skus::id.eq(*sku_id))
-                    .filter(skus::merchant_id.eq(merchant_id));
-                // The stock written is conditional on the stock read: a sale in between must not
-                // be overwritten silently.
-                let changed = if let Some(stock) = row.stock {
-                    diesel::update(target.filter(skus::stock.eq(*old_stock)))
-                        .set((
-                            skus::retail_price_fen.eq(row.price.fen()),
-                            skus::stock.eq(stock),
-                            skus::updated_at.eq(now),
-                        ))
-                        .execute(conn)?
-                } else {
-                    diesel::update(target)
-                        .set((
-                            skus::retail_price_fen.eq(row.price.fen()),
-                            skus::updated_at.eq(now),
-                        ))
-                        .execute(conn)?
-                };
+            Action::Update {
+                sku_id,
+                old_stock,
+                barcode,
+                weight,
+            } => {
+                // One statement per SKU; a column left out of the file keeps its value. The
+                // stock written is conditional on the stock read: a sale in between is not
+                // overwritten silently.
+                let barcode = row.barcode.clone().unwrap_or_else(|| barcode.clone());
+                let changed = diesel::update(
+                    skus::table
+                        .filter(skus::id.eq(*sku_id))
+                        .filter(skus::merchant_id.eq(merchant_id))
+                        .filter(skus::stock.eq(*old_stock)),
+                )
+                .set((
+                    skus::retail_price_fen.eq(row.price.fen()),
+                    skus::stock.eq(row.stock.unwrap_or(*old_stock)),
+                    skus::barcode.eq(barcode),
+                    skus::weight_grams.eq(row.weight.unwrap_or(*weight)),
+                    skus::updated_at.eq(now),
+                ))
+                .execute(conn)?;
                 if changed == 0 {
                     return Err(stock_changed());
-                }
-                if let Some(barcode) = &row.barcode {
-                    diesel::update(skus::table.filter(skus::id.eq(*sku_id)))
-                        .set(skus::barcode.eq(barcode.as_deref()))
-                        .execute(conn)?;
-                }
-                if let Some(weight) = row.weight {
-                    diesel::update(skus::table.filter(skus::id.eq(*sku_id)))
-                        .set(skus::weight_grams.eq(weight))
-                        .execute(conn)?;
                 }
                 if let Some(stock) = row.stock {
                     if stock != *old_stock {
