@@ -575,3 +575,43 @@ db_test!(
         assert_eq!(job["skus_created"], 4);
     }
 );
+
+db_test!(
+    columns_left_out_keep_their_values_and_stock_needs_inventory_write,
+    |app: TestApp| async move {
+        let owner = app.owner("boss@example.com").await;
+        let mut rows = many_rows(2);
+        rows[0][4] = "6901234567890".into();
+        let res = upload(&app, &owner, "text/csv", csv_of(&rows), false).await;
+        assert_eq!(res.status(), 200);
+
+        let key: Value = app
+            .post("/api/v1/api-keys")
+            .bearer_auth(&owner.access_token)
+            .json(&json!({ "name": "sync", "scopes": ["catalog.write", "catalog.read"] }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let key = SignedIn {
+            access_token: key["key"].as_str().unwrap().to_owned(),
+            ..owner.clone()
+        };
+        // With a stock column the key lacks `inventory.write`.
+        let res = upload(&app, &key, "text/csv", csv_of(&rows), false).await;
+        assert_eq!(res.status(), 403);
+
+        // Prices only: stock, barcode and weight stay as they are.
+        let file = "SKU编码,零售价,商品名称\nT-00000,8.80,茶 0\nT-00001,9,茶 0\n";
+        let res = upload(&app, &key, "text/csv", file.as_bytes().to_vec(), false).await;
+        assert_eq!(res.status(), 200);
+        let table = parse_export("csv", &export(&app, &owner, "csv").await);
+        assert_eq!(
+            table[1][3..],
+            ["T-00000", "6901234567890", "250", "8.80", "7"].map(String::from)
+        );
+        assert_eq!(table[2][6], "9.00");
+    }
+);
