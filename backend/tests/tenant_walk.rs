@@ -243,6 +243,17 @@ impl World {
             .json()
             .await
             .unwrap();
+        let import: Value = app
+            .post("/api/v1/catalog/imports?dry_run=true")
+            .bearer_auth(&a.access_token)
+            .header("content-type", "text/csv")
+            .body("商品名称 name,SKU编码 sku_code,零售价 retail_price\n红茶,A-2,12.50\n")
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         let params = HashMap::from([
             (
                 "carrier_id",
@@ -253,6 +264,7 @@ impl World {
                 pickup_point["id"].as_i64().unwrap().to_string(),
             ),
             ("template_id", template["id"].as_i64().unwrap().to_string()),
+            ("import_id", import["id"].as_i64().unwrap().to_string()),
             ("category_id", category["id"].as_i64().unwrap().to_string()),
             ("product_id", product["id"].as_i64().unwrap().to_string()),
             (

@@ -3,7 +3,10 @@
 
 pub mod categories;
 pub mod category_routes;
+pub mod import;
+pub mod import_routes;
 pub mod lifecycle;
 pub mod pricing;
 pub mod product_routes;
 pub mod products;
+pub mod sheet;

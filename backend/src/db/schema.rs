@@ -364,6 +364,25 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    catalog_imports (id) {
+        id -> BigInt,
+        merchant_id -> BigInt,
+        format -> Text,
+        dry_run -> Bool,
+        status -> Text,
+        total_rows -> BigInt,
+        processed_rows -> BigInt,
+        error_rows -> BigInt,
+        products_created -> BigInt,
+        skus_created -> BigInt,
+        skus_updated -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     merchants,
     staff_users,
@@ -390,4 +409,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     delivery_settings,
     pickup_points,
     freight_templates,
+    catalog_imports,
 );

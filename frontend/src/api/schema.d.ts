@@ -335,6 +335,73 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/catalog/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export products, SKUs and stock
+         * @description Every SKU of the merchant, one per row, in the columns the import reads: a file exported can
+         *     be imported back.
+         */
+        get: operations["export_catalog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/catalog/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List recent imports
+         * @description The merchant's 20 most recent imports, newest first, with their progress: a running import
+         *     shows `processed_rows` of `total_rows` while it checks rows, then `writing`.
+         */
+        get: operations["list_imports"];
+        put?: never;
+        /**
+         * Import products, SKUs and stock
+         * @description The body is the file itself: `text/csv` (UTF-8) or an xlsx workbook (first sheet), one row per
+         *     SKU, at most 20 MiB. Every bad row is reported as `rows[N].column` (N as the spreadsheet
+         *     numbers rows; the header is row 1) and nothing is written; a real run writes all rows in one
+         *     transaction. A file with a stock column also needs `inventory.write`. Progress of a running
+         *     import: `GET /catalog/imports`.
+         */
+        post: operations["import_catalog"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/catalog/imports/{import_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an import */
+        get: operations["get_import"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/categories": {
         parameters: {
             query?: never;
@@ -1279,6 +1346,8 @@ export interface components {
             pickup_enabled: boolean;
         };
         /** @enum {string} */
+        Format: "csv" | "xlsx";
+        /** @enum {string} */
         FreightMode: "piece" | "weight";
         /** @description A quote with its reasons, for the preview. */
         FreightQuote: {
@@ -1338,6 +1407,43 @@ export interface components {
             /** @description Uploaded media ids in display order; the first is the main image. Empty clears. */
             media_ids: number[];
         };
+        /** @description An import and its progress. Counts are what was written, or for a dry run what would be. */
+        ImportJob: {
+            /** Format: date-time */
+            created_at: string;
+            dry_run: boolean;
+            /**
+             * Format: int64
+             * @description Rows with at least one error.
+             */
+            error_rows: number;
+            /** Format: date-time */
+            finished_at?: string | null;
+            format: components["schemas"]["Format"];
+            /** Format: int64 */
+            id: number;
+            /**
+             * Format: int64
+             * @description Rows checked so far.
+             */
+            processed_rows: number;
+            /** Format: int64 */
+            products_created: number;
+            /** Format: int64 */
+            skus_created: number;
+            /** Format: int64 */
+            skus_updated: number;
+            status: components["schemas"]["ImportStatus"];
+            /**
+             * Format: int64
+             * @description Data rows in the file (0 until the file has been read).
+             */
+            total_rows: number;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /** @enum {string} */
+        ImportStatus: "validating" | "writing" | "validated" | "completed" | "failed";
         InviteRequest: {
             email: string;
             name: string;
@@ -2774,6 +2880,227 @@ export interface operations {
             };
             /** @description Invalid fields */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    export_catalog: {
+        parameters: {
+            query?: {
+                /** @description `xlsx` (default) or `csv`. */
+                format?: components["schemas"]["Format"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The spreadsheet */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `catalog.read` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Unknown format */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    list_imports: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Recent imports */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportJob"][];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `catalog.read` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    import_catalog: {
+        parameters: {
+            query?: {
+                /** @description Check every row and report, writing nothing. Default `false`. */
+                dry_run?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The spreadsheet */
+        requestBody: {
+            content: {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description Imported (or, for a dry run, found clean): the job with its counts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportJob"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `catalog.write` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description `stock_changed`: stock moved during the import */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Larger than 20 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Neither CSV nor an xlsx workbook */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Bad rows, every one as `rows[N].column` with its reason; nothing was written */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    get_import: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                import_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The import and its progress */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportJob"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `catalog.read` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such import */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,0 +1,1282 @@
+//! Import of products, SKUs and stock from a spreadsheet (one row per SKU), and export of the
+//! same columns.
+//!
+//! An import runs in two passes. The first reads and checks every row, writing only the job's
+//! progress (`processed_rows`) in small transactions of their own, so that another request sees
+//! it move. When any row is bad, every bad row is reported (row, column, reason) and nothing is
+//! written. Otherwise, unless it is a dry run, the second pass re-reads what it depends on and
+//! writes everything in one transaction: all rows or none.
+//!
+//! Rules: a row whose SKU code already exists updates that SKU's price, stock, barcode and weight
+//! (its product name, category and specifications must be as they are: the import does not move
+//! SKUs between products). Rows with new codes are grouped by product name: a name of one
+//! existing product adds SKUs to it; otherwise the rows make one new `draft` product. Categories
+//! must exist (`茶叶/绿茶` is the path from the root). A column left out of the file leaves that
+//! field as it is (updates) or at its default (new SKUs).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::products::MAX_SKUS;
+use super::sheet::{self, Format, RawRow, COLUMNS};
+use crate::audit::{self, AuditEntry};
+use crate::auth::permissions::Permission;
+use crate::auth::principal::Principal;
+use crate::clock;
+use crate::db::schema::{catalog_imports, categories, products, skus, stock_movements};
+use crate::db::{write_transaction, DbConnection};
+use crate::error::{AppError, AppResult, FieldError, Text};
+use crate::money::Money;
+
+/// Rows checked between two progress updates.
+const PROGRESS_EVERY: usize = 500;
+/// Multi-row INSERTs are not available through `MultiConnection`: run them on the concrete
+/// connection (inside the transaction already open on it).
+macro_rules! insert_many {
+    ($conn:expr, $table:expr, $values:expr) => {
+        match $conn {
+            DbConnection::Sqlite(c) => diesel::insert_into($table).values($values).execute(c),
+            DbConnection::Postgresql(c) => diesel::insert_into($table).values($values).execute(c),
+        }
+    };
+}
+
+/// Rows per multi-row INSERT (SQLite allows 32766 bound parameters per statement).
+const INSERT_BATCH: usize = 500;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportStatus {
+    /// First pass: reading and checking rows (`processed_rows` of `total_rows`).
+    Validating,
+    /// Second pass: writing in one transaction.
+    Writing,
+    /// A dry run found no bad row; nothing was written.
+    Validated,
+    /// Written.
+    Completed,
+    /// Refused (bad rows or another error); nothing was written.
+    Failed,
+}
+
+impl ImportStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImportStatus::Validating => "validating",
+            ImportStatus::Writing => "writing",
+            ImportStatus::Validated => "validated",
+            ImportStatus::Completed => "completed",
+            ImportStatus::Failed => "failed",
+        }
+    }
+
+    fn parse(text: &str) -> Option<Self> {
+        [
+            ImportStatus::Validating,
+            ImportStatus::Writing,
+            ImportStatus::Validated,
+            ImportStatus::Completed,
+            ImportStatus::Failed,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == text)
+    }
+}
+
+/// An import and its progress. Counts are what was written, or for a dry run what would be.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ImportJob {
+    pub id: i64,
+    pub format: Format,
+    pub dry_run: bool,
+    pub status: ImportStatus,
+    /// Data rows in the file (0 until the file has been read).
+    pub total_rows: i64,
+    /// Rows checked so far.
+    pub processed_rows: i64,
+    /// Rows with at least one error.
+    pub error_rows: i64,
+    pub products_created: i64,
+    pub skus_created: i64,
+    pub skus_updated: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+type JobRow = (
+    i64,
+    String,
+    bool,
+    String,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    NaiveDateTime,
+    NaiveDateTime,
+    Option<NaiveDateTime>,
+);
+
+macro_rules! job_rows {
+    ($merchant_id:expr) => {
+        catalog_imports::table
+            .filter(catalog_imports::merchant_id.eq($merchant_id))
+            .select((
+                catalog_imports::id,
+                catalog_imports::format,
+                catalog_imports::dry_run,
+                catalog_imports::status,
+                catalog_imports::total_rows,
+                catalog_imports::processed_rows,
+                catalog_imports::error_rows,
+                catalog_imports::products_created,
+                catalog_imports::skus_created,
+                catalog_imports::skus_updated,
+                catalog_imports::created_at,
+                catalog_imports::updated_at,
+                catalog_imports::finished_at,
+            ))
+    };
+}
+
+fn to_job(r: JobRow) -> AppResult<ImportJob> {
+    Ok(ImportJob {
+        id: r.0,
+        format: Format::parse(&r.1)
+            .ok_or_else(|| AppError::internal(format!("unknown import format {}", r.1)))?,
+        dry_run: r.2,
+        status: ImportStatus::parse(&r.3)
+            .ok_or_else(|| AppError::internal(format!("unknown import status {}", r.3)))?,
+        total_rows: r.4,
+        processed_rows: r.5,
+        error_rows: r.6,
+        products_created: r.7,
+        skus_created: r.8,
+        skus_updated: r.9,
+        created_at: clock::to_utc(r.10),
+        updated_at: clock::to_utc(r.11),
+        finished_at: r.12.map(clock::to_utc),
+    })
+}
+
+pub fn find_job(conn: &mut DbConnection, merchant_id: i64, id: i64) -> AppResult<ImportJob> {
+    let row: JobRow = job_rows!(merchant_id)
+        .filter(catalog_imports::id.eq(id))
+        .first(conn)?;
+    to_job(row)
+}
+
+/// The merchant's 20 most recent imports, newest first (a running one among them).
+pub fn list_jobs(conn: &mut DbConnection, merchant_id: i64) -> AppResult<Vec<ImportJob>> {
+    let rows: Vec<JobRow> = job_rows!(merchant_id)
+        .order(catalog_imports::id.desc())
+        .limit(20)
+        .load(conn)?;
+    rows.into_iter().map(to_job).collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rows
+
+#[derive(Debug, Clone)]
+struct Row {
+    number: u32,
+    name: String,
+    /// `None`: no category column; `Some(empty)`: no category.
+    category: Option<Vec<String>>,
+    specs: Option<Vec<(String, String)>>,
+    code: String,
+    barcode: Option<Option<String>>,
+    weight: Option<i32>,
+    price: Money,
+    stock: Option<i64>,
+}
+
+fn reason(en: impl Into<String>, zh: impl Into<String>) -> Text {
+    Text::new(en.into(), zh.into())
+}
+
+fn required() -> Text {
+    reason("a value is required.", "不能为空。")
+}
+
+fn whole_number(text: &str, max: i64) -> Result<i64, (&'static str, Text)> {
+    if text.starts_with('-') && text.len() > 1 {
+        return Err(("range", reason("must not be negative.", "不能为负数。")));
+    }
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err((
+            "invalid_integer",
+            reason(
+                format!("`{text}` is not a whole number."),
+                format!("`{text}` 不是整数。"),
+            ),
+        ));
+    }
+    match text.parse::<i64>() {
+        Ok(n) if n <= max => Ok(n),
+        _ => Err((
+            "range",
+            reason(format!("at most {max}."), format!("不能大于 {max}。")),
+        )),
+    }
+}
+
+fn parse_specs(text: &str) -> Result<Vec<(String, String)>, Text> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for part in text.split([';', '；']) {
+        let part = part.trim();
+        if part.is_empty() {
+            continue;
+        }
+        let Some((name, value)) = part.split_once([':', '：']) else {
+            return Err(reason(
+                format!("`{part}` is not `name:value` (e.g. `颜色:红;尺码:M`)."),
+                format!("`{part}` 不是“规格名:规格值”格式（例如 `颜色:红;尺码:M`）。"),
+            ));
+        };
+        let (name, value) = (name.trim(), value.trim());
+        if name.is_empty() || name.chars().count() > 20 {
+            return Err(reason(
+                "specification names have 1–20 characters.",
+                "规格名须为 1–20 个字符。",
+            ));
+        }
+        if value.is_empty() || value.chars().count() > 30 {
+            return Err(reason(
+                "specification values have 1–30 characters.",
+                "规格值须为 1–30 个字符。",
+            ));
+        }
+        if out.iter().any(|(n, _)| n == name) {
+            return Err(reason(
+                format!("the specification `{name}` appears twice."),
+                format!("规格 `{name}` 重复。"),
+            ));
+        }
+        out.push((name.to_owned(), value.to_owned()));
+    }
+    if out.len() > super::products::MAX_SPECS {
+        return Err(reason("at most three specifications.", "最多三个规格。"));
+    }
+    Ok(out)
+}
+
+fn parse_category(text: &str) -> Result<Vec<String>, Text> {
+    if text.is_empty() {
+        return Ok(Vec::new());
+    }
+    let parts: Vec<String> = text.split('/').map(|p| p.trim().to_owned()).collect();
+    if parts.iter().any(|p| p.is_empty() || p.chars().count() > 50) {
+        return Err(reason(
+            "write the path from the top category, e.g. `茶叶/绿茶`.",
+            "请填写从一级分类开始的路径，例如 `茶叶/绿茶`。",
+        ));
+    }
+    Ok(parts)
+}
+
+/// Checks one row on its own; every bad cell is reported.
+fn parse_row(raw: &RawRow, positions: &[Option<usize>; 8]) -> Result<Row, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let number = raw.number;
+    let cell = |index: usize, errors: &mut Vec<FieldError>| -> Option<String> {
+        let position = positions[index]?;
+        match raw.cells.get(position) {
+            None => Some(String::new()),
+            Some(Ok(text)) => Some(text.clone()),
+            Some(Err(why)) => {
+                errors.push(sheet::row_error(
+                    number,
+                    &COLUMNS[index],
+                    "invalid_cell",
+                    why,
+                ));
+                None
+            }
+        }
+    };
+    let fail = |errors: &mut Vec<FieldError>, index: usize, code: &'static str, why: Text| {
+        errors.push(sheet::row_error(number, &COLUMNS[index], code, &why));
+    };
+
+    let name = cell(sheet::NAME, &mut errors).unwrap_or_default();
+    if name.is_empty() {
+        fail(&mut errors, sheet::NAME, "required", required());
+    } else if name.chars().count() > 120 {
+        fail(
+            &mut errors,
+            sheet::NAME,
+            "length",
+            reason("at most 120 characters.", "最多 120 个字符。"),
+        );
+    }
+    let category = match cell(sheet::CATEGORY, &mut errors) {
+        Some(text) => match parse_category(&text) {
+            Ok(path) => Some(path),
+            Err(why) => {
+                fail(&mut errors, sheet::CATEGORY, "invalid_category", why);
+                None
+            }
+        },
+        None => None,
+    };
+    let specs = match cell(sheet::SPECS, &mut errors) {
+        Some(text) => match parse_specs(&text) {
+            Ok(specs) => Some(specs),
+            Err(why) => {
+                fail(&mut errors, sheet::SPECS, "invalid_spec_values", why);
+                None
+            }
+        },
+        None => None,
+    };
+    let code = cell(sheet::SKU_CODE, &mut errors).unwrap_or_default();
+    if code.is_empty() {
+        fail(&mut errors, sheet::SKU_CODE, "required", required());
+    } else if code.chars().count() > 64 {
+        fail(
+            &mut errors,
+            sheet::SKU_CODE,
+            "length",
+            reason("at most 64 characters.", "最多 64 个字符。"),
+        );
+    }
+    let barcode = match cell(sheet::BARCODE, &mut errors) {
+        Some(text) if text.chars().count() > 64 => {
+            fail(
+                &mut errors,
+                sheet::BARCODE,
+                "length",
+                reason("at most 64 characters.", "最多 64 个字符。"),
+            );
+            None
+        }
+        Some(text) => Some((!text.is_empty()).then_some(text)),
+        None => None,
+    };
+    let weight = match cell(sheet::WEIGHT, &mut errors) {
+        Some(text) if text.is_empty() => Some(0),
+        Some(text) => match whole_number(&text, 1_000_000) {
+            Ok(n) => i32::try_from(n).ok(),
+            Err((code, why)) => {
+                fail(&mut errors, sheet::WEIGHT, code, why);
+                None
+            }
+        },
+        None => None,
+    };
+    let price = match cell(sheet::PRICE, &mut errors) {
+        Some(text) if text.is_empty() => {
+            fail(&mut errors, sheet::PRICE, "required", required());
+            None
+        }
+        Some(text) => match Money::parse_yuan(&text) {
+            Ok(price) => Some(price),
+            Err(e) => {
+                let (en, zh) = e.message().split_once('|').unwrap_or((e.message(), ""));
+                fail(
+                    &mut errors,
+                    sheet::PRICE,
+                    e.code(),
+                    reason(
+                        format!("`{text}`: {}", lower_first(en)),
+                        format!("`{text}`：{zh}"),
+                    ),
+                );
+                None
+            }
+        },
+        None => None,
+    };
+    let stock = match cell(sheet::STOCK, &mut errors) {
+        Some(text) if text.is_empty() => {
+            fail(&mut errors, sheet::STOCK, "required", required());
+            None
+        }
+        Some(text) => match whole_number(&text, 1_000_000_000) {
+            Ok(n) => Some(n),
+            Err((code, why)) => {
+                fail(&mut errors, sheet::STOCK, code, why);
+                None
+            }
+        },
+        None => None,
+    };
+    match price {
+        Some(price) if errors.is_empty() => Ok(Row {
+            number,
+            name,
+            category,
+            specs,
+            code,
+            barcode,
+            weight,
+            price,
+            stock,
+        }),
+        _ => Err(errors),
+    }
+}
+
+fn lower_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// What is in the database
+
+struct ExistingSku {
+    id: i64,
+    product_id: i64,
+    spec_values: BTreeMap<String, String>,
+    stock: i64,
+    barcode: Option<String>,
+    weight: i32,
+}
+
+struct ExistingProduct {
+    name: String,
+    category_id: Option<i64>,
+    spec_names: Vec<String>,
+    sku_count: usize,
+}
+
+struct Snapshot {
+    skus: HashMap<String, ExistingSku>,
+    products: HashMap<i64, ExistingProduct>,
+    by_name: HashMap<String, Vec<i64>>,
+    category_ids: HashMap<Vec<String>, i64>,
+}
+
+/// The path of every category from its root, e.g. `[茶叶, 绿茶]`.
+fn category_paths(
+    conn: &mut DbConnection,
+    merchant_id: i64,
+) -> AppResult<HashMap<i64, Vec<String>>> {
+    let rows: Vec<(i64, Option<i64>, String)> = categories::table
+        .filter(categories::merchant_id.eq(merchant_id))
+        .select((categories::id, categories::parent_id, categories::name))
+        .load(conn)?;
+    let nodes: HashMap<i64, (Option<i64>, String)> =
+        rows.into_iter().map(|(id, p, n)| (id, (p, n))).collect();
+    let mut out = HashMap::new();
+    for id in nodes.keys() {
+        let mut path = Vec::new();
+        let mut cursor = Some(*id);
+        while let Some(c) = cursor {
+            let Some((parent, name)) = nodes.get(&c) else {
+                break;
+            };
+            path.push(name.clone());
+            cursor = *parent;
+            if path.len() > nodes.len() {
+                return Err(AppError::internal("category tree has a cycle"));
+            }
+        }
+        path.reverse();
+        out.insert(*id, path);
+    }
+    Ok(out)
+}
+
+fn snapshot(conn: &mut DbConnection, merchant_id: i64) -> AppResult<Snapshot> {
+    let category_ids = category_paths(conn, merchant_id)?
+        .into_iter()
+        .map(|(id, path)| (path, id))
+        .collect();
+    let product_rows: Vec<(i64, String, Option<i64>, String)> = products::table
+        .filter(products::merchant_id.eq(merchant_id))
+        .select((
+            products::id,
+            products::name,
+            products::category_id,
+            products::spec_names,
+        ))
+        .load(conn)?;
+    let mut products = HashMap::new();
+    let mut by_name: HashMap<String, Vec<i64>> = HashMap::new();
+    for (id, name, category_id, spec_names) in product_rows {
+        by_name.entry(name.clone()).or_default().push(id);
+        products.insert(
+            id,
+            ExistingProduct {
+                name,
+                category_id,
+                spec_names: serde_json::from_str(&spec_names).unwrap_or_default(),
+                sku_count: 0,
+            },
+        );
+    }
+    type SkuRow = (i64, i64, String, String, i64, Option<String>, i32);
+    let sku_rows: Vec<SkuRow> = skus::table
+        .filter(skus::merchant_id.eq(merchant_id))
+        .select((
+            skus::id,
+            skus::product_id,
+            skus::code,
+            skus::spec_values,
+            skus::stock,
+            skus::barcode,
+            skus::weight_grams,
+        ))
+        .load(conn)?;
+    let mut skus = HashMap::new();
+    for (id, product_id, code, spec_values, stock, barcode, weight) in sku_rows {
+        if let Some(p) = products.get_mut(&product_id) {
+            p.sku_count += 1;
+        }
+        skus.insert(
+            code,
+            ExistingSku {
+                id,
+                product_id,
+                spec_values: serde_json::from_str(&spec_values).unwrap_or_default(),
+                stock,
+                barcode,
+                weight,
+            },
+        );
+    }
+    Ok(Snapshot {
+        skus,
+        products,
+        by_name,
+        category_ids,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// The plan: what each row does
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum ProductRef {
+    Existing(i64),
+    New(usize),
+}
+
+enum Action {
+    Update {
+        sku_id: i64,
+        old_stock: i64,
+        barcode: Option<String>,
+        weight: i32,
+    },
+    Create(ProductRef),
+}
+
+struct NewProduct {
+    name: String,
+    category_id: Option<i64>,
+    spec_names: Vec<String>,
+    sku_count: usize,
+}
+
+#[derive(Default)]
+struct Plan {
+    actions: Vec<Action>,
+    new_products: Vec<NewProduct>,
+    skus_created: i64,
+    skus_updated: i64,
+}
+
+fn plan(rows: &[Row], db: &Snapshot) -> (Plan, Vec<FieldError>) {
+    let mut plan = Plan::default();
+    let mut errors = Vec::new();
+    let mut codes: HashMap<String, u32> = HashMap::new();
+    let mut new_by_name: HashMap<&str, usize> = HashMap::new();
+    let mut combinations: HashSet<(ProductRef, BTreeMap<String, String>)> = db
+        .skus
+        .values()
+        .map(|s| (ProductRef::Existing(s.product_id), s.spec_values.clone()))
+        .collect();
+    let mut added: HashMap<i64, usize> = HashMap::new();
+    for row in rows {
+        let n = row.number;
+        let mut err = |column: usize, code: &'static str, why: Text| {
+            errors.push(sheet::row_error(n, &COLUMNS[column], code, &why));
+        };
+        if let Some(first) = codes.insert(row.code.to_lowercase(), n) {
+            err(
+                sheet::SKU_CODE,
+                "duplicate_sku_code",
+                reason(
+                    format!("the SKU code `{}` is also on row {first}.", row.code),
+                    format!("SKU 编码 `{}` 与第 {first} 行重复。", row.code),
+                ),
+            );
+            plan.actions.push(Action::Update {
+                sku_id: 0,
+                old_stock: 0,
+                barcode: None,
+                weight: 0,
+            });
+            continue;
+        }
+        let category = match &row.category {
+            None => None,
+            Some(path) if path.is_empty() => Some(None),
+            Some(path) => match db.category_ids.get(path) {
+                Some(id) => Some(Some(*id)),
+                None => {
+                    err(
+                        sheet::CATEGORY,
+                        "unknown_category",
+                        reason(
+                            format!("no category `{}`; create it first.", path.join("/")),
+                            format!("分类 `{}` 不存在，请先创建。", path.join("/")),
+                        ),
+                    );
+                    None
+                }
+            },
+        };
+        let spec_map: Option<BTreeMap<String, String>> =
+            row.specs.as_ref().map(|s| s.iter().cloned().collect());
+
+        if let Some(existing) = db.skus.get(&row.code) {
+            let Some(product) = db.products.get(&existing.product_id) else {
+                continue;
+            };
+            if product.name != row.name {
+                err(
+                    sheet::NAME,
+                    "immutable_by_import",
+                    reason(
+                        format!(
+                            "the SKU `{}` belongs to the product `{}`; an import does not rename products or move SKUs.",
+                            row.code, product.name
+                        ),
+                        format!(
+                            "SKU `{}` 属于商品 `{}`，导入不能修改商品名称或移动 SKU。",
+                            row.code, product.name
+                        ),
+                    ),
+                );
+            }
+            if spec_map
+                .as_ref()
+                .is_some_and(|m| *m != existing.spec_values)
+            {
+                err(
+                    sheet::SPECS,
+                    "immutable_by_import",
+                    reason(
+                        "an import does not change the specifications of an existing SKU.",
+                        "导入不能修改已有 SKU 的规格。",
+                    ),
+                );
+            }
+            if category.is_some_and(|c| c != product.category_id) {
+                err(
+                    sheet::CATEGORY,
+                    "immutable_by_import",
+                    reason(
+                        "an import does not change the category of an existing product.",
+                        "导入不能修改已有商品的分类。",
+                    ),
+                );
+            }
+            plan.skus_updated += 1;
+            plan.actions.push(Action::Update {
+                sku_id: existing.id,
+                old_stock: existing.stock,
+                barcode: existing.barcode.clone(),
+                weight: existing.weight,
+            });
+            continue;
+        }
+
+        let names: Vec<String> = row
+            .specs
+            .as_ref()
+            .map(|s| s.iter().map(|(k, _)| k.clone()).collect())
+            .unwrap_or_default();
+        let name_set: BTreeSet<&String> = names.iter().collect();
+        let target = match db.by_name.get(&row.name).map(Vec::as_slice) {
+            Some([id]) => {
+                let product = &db.products[id];
+                let count = added.entry(*id).or_insert(product.sku_count);
+                *count += 1;
+                if *count > MAX_SKUS {
+                    err(
+                        sheet::NAME,
+                        "too_many_skus",
+                        reason(
+                            format!("a product has at most {MAX_SKUS} SKUs."),
+                            format!("一个商品最多 {MAX_SKUS} 个 SKU。"),
+                        ),
+                    );
+                }
+                if product.spec_names.iter().collect::<BTreeSet<_>>() != name_set {
+                    err(
+                        sheet::SPECS,
+                        "invalid_spec_values",
+                        reason(
+                            format!(
+                                "the product `{}` has the specifications `{}`; give one value for each.",
+                                row.name,
+                                product.spec_names.join(";")
+                            ),
+                            format!(
+                                "商品 `{}` 的规格为 `{}`，须为每个规格填写一个值。",
+                                row.name,
+                                product.spec_names.join(";")
+                            ),
+                        ),
+                    );
+                }
+                if category.is_some_and(|c| c != product.category_id) {
+                    err(
+                        sheet::CATEGORY,
+                        "immutable_by_import",
+                        reason(
+                            "an import does not change the category of an existing product.",
+                            "导入不能修改已有商品的分类。",
+                        ),
+                    );
+                }
+                ProductRef::Existing(*id)
+            }
+            Some(_) => {
+                err(
+                    sheet::NAME,
+                    "ambiguous_product",
+                    reason(
+                        format!("several products are named `{}`; add SKUs to them in the product editor.", row.name),
+                        format!("有多个名为 `{}` 的商品，请在商品编辑中添加 SKU。", row.name),
+                    ),
+                );
+                ProductRef::New(usize::MAX)
+            }
+            None => {
+                if let Some(index) = new_by_name.get(row.name.as_str()) {
+                    let group = &mut plan.new_products[*index];
+                    group.sku_count += 1;
+                    if group.sku_count > MAX_SKUS {
+                        err(
+                            sheet::NAME,
+                            "too_many_skus",
+                            reason(
+                                format!("a product has at most {MAX_SKUS} SKUs."),
+                                format!("一个商品最多 {MAX_SKUS} 个 SKU。"),
+                            ),
+                        );
+                    }
+                    if group.spec_names.iter().collect::<BTreeSet<_>>() != name_set {
+                        err(
+                            sheet::SPECS,
+                            "invalid_spec_values",
+                            reason(
+                                format!(
+                                    "the rows of `{}` must all name the specifications `{}`.",
+                                    row.name,
+                                    group.spec_names.join(";")
+                                ),
+                                format!(
+                                    "商品 `{}` 的各行须使用相同的规格 `{}`。",
+                                    row.name,
+                                    group.spec_names.join(";")
+                                ),
+                            ),
+                        );
+                    }
+                    if category.is_some_and(|c| c != group.category_id) {
+                        err(
+                            sheet::CATEGORY,
+                            "inconsistent_category",
+                            reason(
+                                format!("the rows of `{}` must have the same category.", row.name),
+                                format!("商品 `{}` 的各行分类须相同。", row.name),
+                            ),
+                        );
+                    }
+                    ProductRef::New(*index)
+                } else {
+                    plan.new_products.push(NewProduct {
+                        name: row.name.clone(),
+                        category_id: category.flatten(),
+                        spec_names: names.clone(),
+                        sku_count: 1,
+                    });
+                    let index = plan.new_products.len() - 1;
+                    new_by_name.insert(row.name.as_str(), index);
+                    ProductRef::New(index)
+                }
+            }
+        };
+        let values = spec_map.unwrap_or_default();
+        if !combinations.insert((target, values)) {
+            err(
+                sheet::SPECS,
+                "duplicate_spec_values",
+                reason(
+                    "another SKU of this product has the same specification values.",
+                    "该商品已有规格值完全相同的 SKU。",
+                ),
+            );
+        }
+        plan.skus_created += 1;
+        plan.actions.push(Action::Create(target));
+    }
+    (plan, errors)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running an import
+
+fn create_job(
+    conn: &mut DbConnection,
+    merchant_id: i64,
+    format: Format,
+    dry_run: bool,
+    now: NaiveDateTime,
+) -> AppResult<i64> {
+    write_transaction(conn, |conn| {
+        diesel::insert_into(catalog_imports::table)
+            .values((
+                catalog_imports::merchant_id.eq(merchant_id),
+                catalog_imports::format.eq(format.as_str()),
+                catalog_imports::dry_run.eq(dry_run),
+                catalog_imports::status.eq(ImportStatus::Validating.as_str()),
+                catalog_imports::created_at.eq(now),
+                catalog_imports::updated_at.eq(now),
+            ))
+            .returning(catalog_imports::id)
+            .get_result(conn)
+            .map_err(AppError::from)
+    })
+}
+
+fn update_job(
+    conn: &mut DbConnection,
+    job_id: i64,
+    status: ImportStatus,
+    total: i64,
+    processed: i64,
+    error_rows: i64,
+) -> AppResult<()> {
+    let now = clock::now();
+    let finished = matches!(
+        status,
+        ImportStatus::Validated | ImportStatus::Completed | ImportStatus::Failed
+    )
+    .then_some(now);
+    diesel::update(catalog_imports::table.filter(catalog_imports::id.eq(job_id)))
+        .set((
+            catalog_imports::status.eq(status.as_str()),
+            catalog_imports::total_rows.eq(total),
+            catalog_imports::processed_rows.eq(processed),
+            catalog_imports::error_rows.eq(error_rows),
+            catalog_imports::updated_at.eq(now),
+            catalog_imports::finished_at.eq(finished),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+fn set_counts(conn: &mut DbConnection, job_id: i64, plan: &Plan) -> AppResult<()> {
+    diesel::update(catalog_imports::table.filter(catalog_imports::id.eq(job_id)))
+        .set((
+            catalog_imports::products_created.eq(plan.new_products.len() as i64),
+            catalog_imports::skus_created.eq(plan.skus_created),
+            catalog_imports::skus_updated.eq(plan.skus_updated),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Imports a file for the caller's merchant. Bad rows answer 422 listing every one of them (field
+/// `rows[N].column`); nothing is written then, nor on a dry run. The job row records the outcome
+/// either way.
+pub fn run(
+    conn: &mut DbConnection,
+    caller: &Principal,
+    format: Format,
+    body: &[u8],
+    dry_run: bool,
+) -> AppResult<ImportJob> {
+    let merchant_id = caller.tenant()?;
+    let now = clock::now();
+    let job_id = create_job(conn, merchant_id, format, dry_run, now)?;
+    let mut total = 0;
+    let mut processed = 0;
+    match process(
+        conn,
+        caller,
+        merchant_id,
+        job_id,
+        format,
+        body,
+        dry_run,
+        now,
+        &mut total,
+        &mut processed,
+    ) {
+        Ok(()) => find_job(conn, merchant_id, job_id),
+        Err(err) => {
+            let error_rows = match &err {
+                AppError::Validation(fields) => fields
+                    .iter()
+                    .map(|f| f.field.split('.').next().unwrap_or_default())
+                    .collect::<BTreeSet<_>>()
+                    .len() as i64,
+                _ => 0,
+            };
+            // The outcome is best effort: the refusal itself is what the caller must get.
+            let _ = write_transaction(conn, |conn| {
+                update_job(
+                    conn,
+                    job_id,
+                    ImportStatus::Failed,
+                    total,
+                    processed,
+                    error_rows,
+                )
+            });
+            Err(err)
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn process(
+    conn: &mut DbConnection,
+    caller: &Principal,
+    merchant_id: i64,
+    job_id: i64,
+    format: Format,
+    body: &[u8],
+    dry_run: bool,
+    now: NaiveDateTime,
+    total: &mut i64,
+    processed: &mut i64,
+) -> AppResult<()> {
+    let file = sheet::read(format, body)?;
+    let positions = sheet::map_header(&file)?;
+    if positions[sheet::STOCK].is_some() {
+        caller.require(Permission::InventoryWrite)?;
+    }
+    *total = file.rows.len() as i64;
+
+    // First pass: every row on its own, progress written as it goes.
+    let mut rows = Vec::with_capacity(file.rows.len());
+    let mut errors = Vec::new();
+    for chunk in file.rows.chunks(PROGRESS_EVERY) {
+        for raw in chunk {
+            match parse_row(raw, &positions) {
+                Ok(row) => rows.push(row),
+                Err(mut e) => errors.append(&mut e),
+            }
+        }
+        *processed += chunk.len() as i64;
+        let (t, p) = (*total, *processed);
+        write_transaction(conn, |conn| {
+            update_job(conn, job_id, ImportStatus::Validating, t, p, 0)
+        })?;
+    }
+    // Then the rows together and against what exists.
+    let db = snapshot(conn, merchant_id)?;
+    let (planned, mut plan_errors) = plan(&rows, &db);
+    errors.append(&mut plan_errors);
+    if !errors.is_empty() {
+        errors.sort_by_key(|e| row_of(&e.field));
+        return Err(AppError::Validation(errors));
+    }
+    if dry_run {
+        let (t, p) = (*total, *processed);
+        return write_transaction(conn, |conn| {
+            set_counts(conn, job_id, &planned)?;
+            update_job(conn, job_id, ImportStatus::Validated, t, p, 0)
+        });
+    }
+    let (t, p) = (*total, *processed);
+    write_transaction(conn, |conn| {
+        update_job(conn, job_id, ImportStatus::Writing, t, p, 0)
+    })?;
+
+    // Second pass: one transaction, planned again on what it reads inside it.
+    write_transaction(conn, |conn| {
+        let db = snapshot(conn, merchant_id)?;
+        let (planned, errors) = plan(&rows, &db);
+        if !errors.is_empty() {
+            return Err(AppError::Validation(errors));
+        }
+        write(conn, merchant_id, &rows, &planned, now)?;
+        set_counts(conn, job_id, &planned)?;
+        update_job(conn, job_id, ImportStatus::Completed, t, p, 0)?;
+        audit::record(
+            conn,
+            &caller.audit_actor(),
+            &caller.client,
+            AuditEntry::new("catalog.imported")
+                .target("catalog_import", job_id)
+                .changes(serde_json::json!({
+                    "rows": { "before": null, "after": t },
+                    "products_created": { "before": null, "after": planned.new_products.len() },
+                    "skus_created": { "before": null, "after": planned.skus_created },
+                    "skus_updated": { "before": null, "after": planned.skus_updated },
+                })),
+            now,
+        )
+    })
+}
+
+fn row_of(field: &str) -> u32 {
+    field
+        .strip_prefix("rows[")
+        .and_then(|r| r.split(']').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+fn stock_changed() -> AppError {
+    AppError::Conflict {
+        code: "stock_changed",
+        message: Text::new(
+            "Stock changed while the file was imported; import it again.",
+            "导入期间库存发生了变化，请重新导入。",
+        ),
+    }
+}
+
+fn write(
+    conn: &mut DbConnection,
+    merchant_id: i64,
+    rows: &[Row],
+    plan: &Plan,
+    now: NaiveDateTime,
+) -> AppResult<()> {
+    let mut product_ids = Vec::with_capacity(plan.new_products.len());
+    for p in &plan.new_products {
+        let spec_names = serde_json::to_string(&p.spec_names).map_err(AppError::internal)?;
+        let id: i64 = diesel::insert_into(products::table)
+            .values((
+                products::merchant_id.eq(merchant_id),
+                products::category_id.eq(p.category_id),
+                products::name.eq(&p.name),
+                products::spec_names.eq(spec_names),
+                products::status.eq(super::lifecycle::ProductStatus::Draft.as_str()),
+                products::created_at.eq(now),
+                products::updated_at.eq(now),
+            ))
+            .returning(products::id)
+            .get_result(conn)?;
+        product_ids.push(id);
+    }
+
+    let mut new_skus = Vec::new();
+    let mut movements: Vec<(String, i64)> = Vec::new();
+    let mut stock_movements_by_id: Vec<(i64, i64)> = Vec::new();
+    for (row, action) in rows.iter().zip(&plan.actions) {
+        match action {
+            Action::Create(target) => {
+                let product_id = match target {
+                    ProductRef::Existing(id) => *id,
+                    ProductRef::New(i) => *product_ids
+                        .get(*i)
+                        .ok_or_else(|| AppError::internal("planned product missing"))?,
+                };
+                let spec_values: BTreeMap<&str, &str> = row
+                    .specs
+                    .iter()
+                    .flatten()
+                    .map(|(k, v)| (k.as_str(), v.as_str()))
+                    .collect();
+                let stock = row.stock.unwrap_or(0);
+                if stock > 0 {
+                    movements.push((row.code.clone(), stock));
+                }
+                new_skus.push((
+                    skus::merchant_id.eq(merchant_id),
+                    skus::product_id.eq(product_id),
+                    skus::code.eq(row.code.clone()),
+                    skus::spec_values
+                        .eq(serde_json::to_string(&spec_values).map_err(AppError::internal)?),
+                    skus::barcode.eq(row.barcode.clone().flatten()),
+                    skus::weight_grams.eq(row.weight.unwrap_or(0)),
+                    skus::retail_price_fen.eq(row.price.fen()),
+                    skus::stock.eq(stock),
+                    skus::created_at.eq(now),
+                    skus::updated_at.eq(now),
+                ));
+            }
+            Action::Update {
+                sku_id,
+                old_stock,
+                barcode,
+                weight,
+            } => {
+                // One statement per SKU; a column left out of the file keeps its value. The
+                // stock written is conditional on the stock read: a sale in between is not
+                // overwritten silently.
+                let barcode = row.barcode.clone().unwrap_or_else(|| barcode.clone());
+                let changed = diesel::update(
+                    skus::table
+                        .filter(skus::id.eq(*sku_id))
+                        .filter(skus::merchant_id.eq(merchant_id))
+                        .filter(skus::stock.eq(*old_stock)),
+                )
+                .set((
+                    skus::retail_price_fen.eq(row.price.fen()),
+                    skus::stock.eq(row.stock.unwrap_or(*old_stock)),
+                    skus::barcode.eq(barcode),
+                    skus::weight_grams.eq(row.weight.unwrap_or(*weight)),
+                    skus::updated_at.eq(now),
+                ))
+                .execute(conn)?;
+                if changed == 0 {
+                    return Err(stock_changed());
+                }
+                if let Some(stock) = row.stock {
+                    if stock != *old_stock {
+                        stock_movements_by_id.push((*sku_id, stock - old_stock));
+                    }
+                }
+            }
+        }
+    }
+    for batch in new_skus.chunks(INSERT_BATCH) {
+        insert_many!(conn, skus::table, batch.to_vec())?;
+    }
+    for batch in movements.chunks(INSERT_BATCH) {
+        let codes: Vec<&str> = batch.iter().map(|(c, _)| c.as_str()).collect();
+        let ids: HashMap<String, i64> = skus::table
+            .filter(skus::merchant_id.eq(merchant_id))
+            .filter(skus::code.eq_any(&codes))
+            .select((skus::code, skus::id))
+            .load::<(String, i64)>(conn)?
+            .into_iter()
+            .collect();
+        for (code, delta) in batch {
+            let id = ids
+                .get(code)
+                .ok_or_else(|| AppError::internal("imported SKU not found"))?;
+            stock_movements_by_id.push((*id, *delta));
+        }
+    }
+    for batch in stock_movements_by_id.chunks(INSERT_BATCH) {
+        let values: Vec<_> = batch
+            .iter()
+            .map(|(sku_id, delta)| {
+                (
+                    stock_movements::merchant_id.eq(merchant_id),
+                    stock_movements::sku_id.eq(*sku_id),
+                    stock_movements::delta.eq(*delta),
+                    stock_movements::reason.eq("import"),
+                    stock_movements::created_at.eq(now),
+                )
+            })
+            .collect();
+        insert_many!(conn, stock_movements::table, values)?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Export
+
+/// Every SKU of the merchant as rows of the import's columns, products in creation order.
+pub fn export(conn: &mut DbConnection, merchant_id: i64, format: Format) -> AppResult<Vec<u8>> {
+    let paths = category_paths(conn, merchant_id)?;
+    let product_rows: Vec<(i64, String, Option<i64>, String)> = products::table
+        .filter(products::merchant_id.eq(merchant_id))
+        .order(products::id.asc())
+        .select((
+            products::id,
+            products::name,
+            products::category_id,
+            products::spec_names,
+        ))
+        .load(conn)?;
+    let products: HashMap<i64, (String, String, Vec<String>)> = product_rows
+        .into_iter()
+        .map(|(id, name, category_id, spec_names)| {
+            let path = category_id
+                .and_then(|c| paths.get(&c))
+                .map(|p| p.join("/"))
+                .unwrap_or_default();
+            (
+                id,
+                (
+                    name,
+                    path,
+                    serde_json::from_str(&spec_names).unwrap_or_default(),
+                ),
+            )
+        })
+        .collect();
+    type SkuRow = (i64, String, String, Option<String>, i32, i64, i64);
+    let sku_rows: Vec<SkuRow> = skus::table
+        .filter(skus::merchant_id.eq(merchant_id))
+        .order((skus::product_id.asc(), skus::id.asc()))
+        .select((
+            skus::product_id,
+            skus::code,
+            skus::spec_values,
+            skus::barcode,
+            skus::weight_grams,
+            skus::retail_price_fen,
+            skus::stock,
+        ))
+        .load(conn)?;
+    let mut out = Vec::with_capacity(sku_rows.len());
+    for (product_id, code, spec_values, barcode, weight, price, stock) in sku_rows {
+        let Some((name, path, spec_names)) = products.get(&product_id) else {
+            continue;
+        };
+        let values: BTreeMap<String, String> =
+            serde_json::from_str(&spec_values).unwrap_or_default();
+        let specs = spec_names
+            .iter()
+            .filter_map(|n| values.get(n).map(|v| format!("{n}:{v}")))
+            .collect::<Vec<_>>()
+            .join(";");
+        out.push([
+            name.clone(),
+            path.clone(),
+            specs,
+            code,
+            barcode.unwrap_or_default(),
+            weight.to_string(),
+            Money::from_fen(price).unwrap_or(Money::ZERO).to_string(),
+            stock.to_string(),
+        ]);
+    }
+    sheet::write(format, &out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn specs_parse_in_order_with_either_punctuation() {
+        assert_eq!(
+            parse_specs("颜色:红；尺码：M").unwrap(),
+            vec![("颜色".into(), "红".into()), ("尺码".into(), "M".into())]
+        );
+        assert!(parse_specs("颜色").is_err());
+        assert!(parse_specs("颜色:红;颜色:绿").is_err());
+        assert_eq!(parse_specs("").unwrap(), vec![]);
+    }
+
+    #[test]
+    fn whole_numbers_refuse_fractions_and_negatives() {
+        assert_eq!(whole_number("12", 100).unwrap(), 12);
+        assert_eq!(whole_number("12.5", 100).unwrap_err().0, "invalid_integer");
+        assert_eq!(whole_number("-1", 100).unwrap_err().0, "range");
+        assert_eq!(whole_number("101", 100).unwrap_err().0, "range");
+    }
+}
