@@ -188,7 +188,7 @@ fn read_csv(body: &[u8]) -> Result<Sheet, AppError> {
                 format!("第 {number} 行不是有效的 CSV。"),
             ),
         })?;
-        let cells: Vec<String> = record.iter().map(|c| c.trim().to_owned()).collect();
+        let cells: Vec<String> = record.iter().map(|c| undefuse(c.trim())).collect();
         if cells.iter().all(String::is_empty) {
             continue;
         }
@@ -323,6 +323,27 @@ pub fn map_header(sheet: &Sheet) -> Result<[Option<usize>; 8], AppError> {
     }
 }
 
+/// Characters that make a spreadsheet treat a CSV cell as a formula.
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A CSV cell as exported: text that a spreadsheet would run as a formula gets a leading `'`,
+/// which spreadsheets show as plain text (CSV injection).
+fn defuse(cell: &str) -> String {
+    if cell.starts_with(FORMULA_STARTS) {
+        format!("'{cell}")
+    } else {
+        cell.to_owned()
+    }
+}
+
+/// The reverse of `defuse`, so an exported file imports back unchanged.
+fn undefuse(cell: &str) -> String {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(FORMULA_STARTS) => rest.to_owned(),
+        _ => cell.to_owned(),
+    }
+}
+
 /// Writes rows (each the eight columns, as text) in the given format; the header row first.
 pub fn write(format: Format, rows: &[[String; 8]]) -> Result<Vec<u8>, AppError> {
     match format {
@@ -335,7 +356,9 @@ pub fn write(format: Format, rows: &[[String; 8]]) -> Result<Vec<u8>, AppError> 
                     .write_record(COLUMNS.iter().map(header_text))
                     .map_err(AppError::internal)?;
                 for row in rows {
-                    writer.write_record(row).map_err(AppError::internal)?;
+                    writer
+                        .write_record(row.iter().map(|cell| defuse(cell)))
+                        .map_err(AppError::internal)?;
                 }
                 writer.flush().map_err(AppError::internal)?;
             }
@@ -373,6 +396,21 @@ pub fn write(format: Format, rows: &[[String; 8]]) -> Result<Vec<u8>, AppError> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn csv_cells_that_look_like_formulas_are_defused_and_restored() {
+        for cell in ["=HYPERLINK(\"http://x\")", "+1", "-促销-", "@SUM(A1)"] {
+            let exported = defuse(cell);
+            assert!(exported.starts_with('\''), "{exported}");
+            assert_eq!(undefuse(&exported), cell);
+        }
+        assert_eq!(defuse("红茶"), "红茶");
+        assert_eq!(
+            undefuse("'quoted"),
+            "'quoted",
+            "only a defused formula loses its quote"
+        );
+    }
 
     #[test]
     fn float_cells_become_their_shortest_decimal() {
