@@ -86,6 +86,89 @@ test("sign up, verify, sign in, turn on MFA, sign in again with a TOTP code", as
   await page.context().close();
 });
 
+/** A verified, signed-in merchant owner made through the API; answers the access token. */
+async function ownerThroughApi(email) {
+  const post = (path, body, token) =>
+    fetch(`${server.url}${path}`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
+      body: JSON.stringify(body),
+    });
+  await post("/api/v1/signup", {
+    company_name: "好物优选",
+    contact_name: "王丽",
+    phone: "13812345678",
+    email,
+    password: "tea-garden-2026",
+  });
+  const mail = await server.message(email, "verify_email");
+  await post("/api/v1/signup/verify-email", { token: mail.body.match(/token=([0-9a-f]{64})/)[1] });
+  const signedIn = await (
+    await post("/api/v1/auth/sign-in", { email, password: "tea-garden-2026" })
+  ).json();
+  return signedIn.tokens.access_token;
+}
+
+test("create a product with two specifications, list it, see it in the shop", async () => {
+  const email = "catalog@e2e.test";
+  const token = await ownerThroughApi(email);
+  const profile = await fetch(`${server.url}/api/v1/merchant/profile`, {
+    method: "PUT",
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    body: JSON.stringify({ name: "好物优选", slug: "haowu-e2e", timezone: "Asia/Shanghai" }),
+  });
+  assert.equal(profile.status, 200);
+
+  const page = await newPage();
+  await signIn(page, email);
+  await page.getByTestId("service-version").waitFor();
+  await page.goto(`${server.url}/products/new`);
+  await page.getByLabel("商品名称").fill("明前龙井");
+  for (const [index, name, values] of [
+    [1, "颜色", ["红", "绿"]],
+    [2, "尺码", ["M", "L"]],
+  ]) {
+    await page.getByRole("button", { name: "添加规格" }).click();
+    await page.getByLabel(`规格名 ${index}`).fill(name);
+    const tags = page.getByLabel(`规格值（回车分隔） ${index}`);
+    for (const value of values) {
+      await tags.fill(value);
+      await tags.press("Enter");
+    }
+    await tags.press("Escape");
+  }
+  const prices = page.getByTestId("sku-matrix").getByLabel("零售价");
+  assert.equal(await prices.count(), 4, "two colours × two sizes");
+  for (let i = 0; i < 4; i += 1) {
+    await prices.nth(i).fill(`12${i}.50`);
+    await page.getByTestId("sku-matrix").getByLabel("库存").nth(i).fill("10");
+  }
+  await page.screenshot({ path: "test-results/product-editor.png", fullPage: true });
+  await page.getByRole("button", { name: "保 存" }).click();
+
+  const row = page.getByTestId("products-table").getByRole("row", { name: /明前龙井/ });
+  await row.waitFor();
+  await row.getByRole("button", { name: "提交审核" }).click();
+  await row.getByRole("button", { name: "审核通过" }).click();
+  await row.getByText("已上架").waitFor();
+
+  const shop = await (await fetch(`${server.url}/api/v1/shop/haowu-e2e/products`)).json();
+  assert.equal(shop.items.length, 1);
+  assert.equal(shop.items[0].name, "明前龙井");
+  assert.deepEqual(shop.items[0].spec_names, ["颜色", "尺码"]);
+  assert.equal(shop.items[0].skus.length, 4);
+  assert.deepEqual(shop.items[0].skus.map((s) => s.price.unit_price).sort(), [
+    "120.50",
+    "121.50",
+    "122.50",
+    "123.50",
+  ]);
+  await page.context().close();
+});
+
 test("a wrong second factor is refused with the API's message", async () => {
   const email = "mfa-wrong@e2e.test";
   const page = await newPage();

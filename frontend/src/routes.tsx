@@ -11,6 +11,8 @@ import {
   ForgotPasswordPage,
   ResetPasswordPage,
 } from "./pages/PasswordResetPages";
+import { ProductEditorPage } from "./pages/ProductEditorPage";
+import { ProductsPage } from "./pages/ProductsPage";
 import { SecurityPage } from "./pages/SecurityPage";
 import { SignUpPage } from "./pages/SignUpPage";
 import { StaffPage } from "./pages/StaffPage";
@@ -22,6 +24,8 @@ export const routes: RouteObject[] = [
     element: <ConsoleLayout />,
     children: [
       { index: true, element: <DashboardPage /> },
+      { path: "products", element: <ProductsPage /> },
+      { path: "products/new", element: <ProductEditorPage /> },
       { path: "staff", element: <StaffPage /> },
       { path: "api-keys", element: <ApiKeysPage /> },
       { path: "audit", element: <AuditLogPage /> },

@@ -10,6 +10,7 @@ const { Header, Sider, Content } = Layout;
 /** Console pages and the permission each needs; the menu shows what the caller may open. */
 const PAGES: { path: string; label: string; permission?: Permission }[] = [
   { path: "/", label: "menu.dashboard" },
+  { path: "/products", label: "menu.products", permission: "catalog.read" },
   { path: "/staff", label: "menu.staff", permission: "staff.read" },
   { path: "/api-keys", label: "menu.apiKeys", permission: "api_keys.manage" },
   { path: "/audit", label: "menu.audit", permission: "audit.read" },
