@@ -49,6 +49,8 @@ pub struct Config {
     pub public_url: Option<String>,
     /// Whether a verified merchant waits for the platform operator's approval before going live.
     pub merchant_approval_required: bool,
+    /// Whether the platform operators, not the merchants' own staff, review products.
+    pub platform_product_review: bool,
     /// Failed sign-ins within the window that lock an account.
     pub lockout_threshold: i32,
     pub lockout_window_minutes: i64,
@@ -80,6 +82,7 @@ impl Default for Config {
             encryption_key: None,
             public_url: None,
             merchant_approval_required: false,
+            platform_product_review: false,
             lockout_threshold: 5,
             lockout_window_minutes: 15,
             auth_rate_limit_per_minute: 30,
@@ -120,6 +123,7 @@ pub const ENV_VARS: &[&str] = &[
     "FENXIAO_ENCRYPTION_KEY",
     "FENXIAO_PUBLIC_URL",
     "FENXIAO_MERCHANT_APPROVAL_REQUIRED",
+    "FENXIAO_PLATFORM_PRODUCT_REVIEW",
     "FENXIAO_LOCKOUT_THRESHOLD",
     "FENXIAO_LOCKOUT_WINDOW_MINUTES",
     "FENXIAO_AUTH_RATE_LIMIT_PER_MINUTE",
@@ -222,6 +226,9 @@ impl Config {
         }
         if let Some(v) = get("FENXIAO_AUTH_RATE_LIMIT_PER_MINUTE") {
             self.auth_rate_limit_per_minute = parse("FENXIAO_AUTH_RATE_LIMIT_PER_MINUTE", &v)?;
+        }
+        if let Some(v) = get("FENXIAO_PLATFORM_PRODUCT_REVIEW") {
+            self.platform_product_review = parse("FENXIAO_PLATFORM_PRODUCT_REVIEW", &v)?;
         }
         if let Some(v) = get("FENXIAO_MERCHANT_APPROVAL_REQUIRED") {
             self.merchant_approval_required = parse("FENXIAO_MERCHANT_APPROVAL_REQUIRED", &v)?;

@@ -110,6 +110,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(platform::routes::approve_merchant)
                 .service(platform::routes::suspend_merchant)
                 .service(platform::routes::reactivate_merchant)
+                .service(platform::routes::product_review_queue)
+                .service(platform::routes::platform_review_product)
                 .service(members::routes::send_code)
                 .service(members::routes::register)
                 .service(members::routes::sign_in)

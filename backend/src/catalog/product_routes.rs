@@ -140,9 +140,12 @@ pub async fn change_product_status(
     if request.action.is_review() {
         return Err(wrong_door(false));
     }
+    let platform_reviews = state.config.platform_product_review;
     Ok(web::Json(
         state
-            .db(move |conn| products::transition(conn, &p, id, &request, clock::now()))
+            .db(move |conn| {
+                products::transition(conn, &p, id, &request, platform_reviews, clock::now())
+            })
             .await?,
     ))
 }
@@ -158,7 +161,7 @@ pub async fn change_product_status(
     responses(
         (status = 200, description = "The product in its new state", body = Product),
         (status = 401, description = "Not signed in", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 403, description = "Needs `catalog.review`", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "Needs `catalog.review` (`platform_review` when the platform reviews products)", body = ProblemBody, content_type = "application/problem+json"),
         (status = 404, description = "No such product", body = ProblemBody, content_type = "application/problem+json"),
         (status = 409, description = "`invalid_transition`", body = ProblemBody, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields (a rejection needs a `reason`)", body = ProblemBody, content_type = "application/problem+json"),
@@ -177,9 +180,12 @@ pub async fn review_product(
     if !request.action.is_review() {
         return Err(wrong_door(true));
     }
+    let platform_reviews = state.config.platform_product_review;
     Ok(web::Json(
         state
-            .db(move |conn| products::transition(conn, &p, id, &request, clock::now()))
+            .db(move |conn| {
+                products::transition(conn, &p, id, &request, platform_reviews, clock::now())
+            })
             .await?,
     ))
 }

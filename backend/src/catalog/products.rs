@@ -12,9 +12,10 @@ use utoipa::{IntoParams, ToSchema};
 use validator::{Validate, ValidationError};
 
 use super::lifecycle::{self, ProductAction, ProductStatus};
-use crate::audit::{self, AuditEntry};
+use crate::audit::{self, AuditActor, AuditEntry};
 use crate::auth::permissions::Permission;
 use crate::auth::principal::Principal;
+use crate::auth::sessions::ClientInfo;
 use crate::clock;
 use crate::db::schema::{categories, product_media, products, sku_tier_prices, skus};
 use crate::db::{write_transaction, DbConnection};
@@ -549,6 +550,7 @@ pub fn transition(
     caller: &Principal,
     id: i64,
     request: &TransitionRequest,
+    platform_reviews: bool,
     now: NaiveDateTime,
 ) -> AppResult<Product> {
     let merchant_id = caller.tenant()?;
@@ -557,6 +559,92 @@ pub fn transition(
     } else {
         Permission::CatalogWrite
     })?;
+    if request.action.is_review() && platform_reviews {
+        return Err(AppError::Refused {
+            code: "platform_review",
+            message: Text::new(
+                "Products are reviewed by the platform on this installation.",
+                "本平台的商品由平台审核。",
+            ),
+        });
+    }
+    apply(
+        conn,
+        &caller.audit_actor(),
+        &caller.client,
+        merchant_id,
+        id,
+        request,
+        now,
+    )
+}
+
+/// A platform operator's review decision on any merchant's product.
+pub fn platform_review(
+    conn: &mut DbConnection,
+    operator: &Principal,
+    id: i64,
+    request: &TransitionRequest,
+    now: NaiveDateTime,
+) -> AppResult<Product> {
+    if !request.action.is_review() {
+        return Err(AppError::field(
+            "action",
+            "wrong_action",
+            Text::new(
+                "Use `approve` or `reject` here.",
+                "此处只能审核通过或驳回。",
+            ),
+        ));
+    }
+    let merchant_id: i64 = products::table
+        .filter(products::id.eq(id))
+        .select(products::merchant_id)
+        .first(conn)?;
+    let mut actor = operator.audit_actor();
+    actor.merchant_id = Some(merchant_id);
+    apply(
+        conn,
+        &actor,
+        &operator.client,
+        merchant_id,
+        id,
+        request,
+        now,
+    )
+}
+
+/// Products waiting for the platform's review, oldest first, with their merchant.
+pub fn review_queue(
+    conn: &mut DbConnection,
+    cursor: Option<i64>,
+    limit: i64,
+) -> AppResult<Vec<(i64, Product)>> {
+    let mut q = products::table
+        .filter(products::status.eq(ProductStatus::PendingReview.as_str()))
+        .select((products::id, products::merchant_id))
+        .into_boxed();
+    if let Some(cursor) = cursor {
+        q = q.filter(products::id.gt(cursor));
+    }
+    let ids: Vec<(i64, i64)> = q
+        .order(products::id.asc())
+        .limit(limit.clamp(1, 100))
+        .load(conn)?;
+    ids.into_iter()
+        .map(|(id, merchant_id)| Ok((merchant_id, find(conn, merchant_id, id)?)))
+        .collect()
+}
+
+fn apply(
+    conn: &mut DbConnection,
+    actor: &AuditActor,
+    client: &ClientInfo,
+    merchant_id: i64,
+    id: i64,
+    request: &TransitionRequest,
+    now: NaiveDateTime,
+) -> AppResult<Product> {
     if request.action == ProductAction::Reject && request.reason.is_none() {
         return Err(AppError::field(
             "reason",
@@ -596,8 +684,8 @@ pub fn transition(
         }
         audit::record(
             conn,
-            &caller.audit_actor(),
-            &caller.client,
+            &actor,
+            client,
             AuditEntry::new("product.status_changed")
                 .target("product", id)
                 .changes(serde_json::json!({

@@ -5,6 +5,7 @@ use actix_web::{get, post, web};
 use super::merchants::{self, MerchantQuery, StatusChangeRequest};
 use crate::app::AppState;
 use crate::auth::principal::OperatorCaller;
+use crate::catalog::products::{self, Product, TransitionRequest};
 use crate::clock;
 use crate::error::{AppResult, ProblemBody};
 use crate::http::ApiJson;
@@ -181,4 +182,86 @@ pub async fn reactivate_merchant(
         body.into_inner(),
     )
     .await
+}
+
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct QueuedProduct {
+    pub merchant_id: i64,
+    pub product: Product,
+}
+
+#[derive(Debug, Clone, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct QueueQuery {
+    /// The id of the last product of the previous page.
+    pub cursor: Option<i64>,
+    /// 1–100, default 50.
+    pub limit: Option<i64>,
+}
+
+/// The product review queue
+///
+/// Products of every merchant waiting for review, oldest first (when the platform reviews).
+#[utoipa::path(
+    tag = "platform",
+    security(("bearer" = [])),
+    params(QueueQuery),
+    responses(
+        (status = 200, description = "Waiting products", body = [QueuedProduct]),
+        (status = 401, description = "Not signed in", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "Operators only", body = ProblemBody, content_type = "application/problem+json"),
+    )
+)]
+#[get("/platform/products")]
+pub async fn product_review_queue(
+    state: web::Data<AppState>,
+    _operator: OperatorCaller,
+    query: web::Query<QueueQuery>,
+) -> AppResult<web::Json<Vec<QueuedProduct>>> {
+    let query = query.into_inner();
+    let queue = state
+        .db(move |conn| products::review_queue(conn, query.cursor, query.limit.unwrap_or(50)))
+        .await?;
+    Ok(web::Json(
+        queue
+            .into_iter()
+            .map(|(merchant_id, product)| QueuedProduct {
+                merchant_id,
+                product,
+            })
+            .collect(),
+    ))
+}
+
+/// Review a product as the platform
+#[utoipa::path(
+    tag = "platform",
+    security(("bearer" = [])),
+    params(("product_id" = i64, Path)),
+    request_body = TransitionRequest,
+    responses(
+        (status = 200, description = "The product in its new state", body = Product),
+        (status = 401, description = "Not signed in", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "Operators only", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, description = "No such product", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "`invalid_transition`", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = ProblemBody, content_type = "application/problem+json"),
+    )
+)]
+#[post("/platform/products/{product_id}/review")]
+pub async fn platform_review_product(
+    state: web::Data<AppState>,
+    operator: OperatorCaller,
+    path: web::Path<i64>,
+    body: ApiJson<TransitionRequest>,
+) -> AppResult<web::Json<Product>> {
+    let p = operator.0;
+    let id = path.into_inner();
+    let request = body.into_inner();
+    Ok(web::Json(
+        state
+            .db(move |conn| products::platform_review(conn, &p, id, &request, clock::now()))
+            .await?,
+    ))
 }
