@@ -684,7 +684,7 @@ fn apply(
         }
         audit::record(
             conn,
-            &actor,
+            actor,
             client,
             AuditEntry::new("product.status_changed")
                 .target("product", id)
