@@ -130,6 +130,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(catalog::import_routes::get_import)
                 .service(catalog::import_routes::export_catalog)
                 .service(inventory::routes::adjust_stock)
+                .service(inventory::routes::import_codes)
+                .service(inventory::routes::code_summary)
                 .service(media::routes::upload_media)
                 .service(catalog::product_routes::set_product_images)
                 .service(regions::list_regions)

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use serde::{Deserialize, Serialize};
@@ -31,6 +31,33 @@ pub const MAX_SPECS: usize = 3;
 pub struct TierPrice {
     pub tier_id: i64,
     pub price: Money,
+}
+
+/// `physical` goods are shipped; `virtual` ones (e-vouchers, card secrets) deliver a code from
+/// the SKU's code pool, and their stock is the number of available codes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SkuKind {
+    #[default]
+    Physical,
+    Virtual,
+}
+
+impl SkuKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SkuKind::Physical => "physical",
+            SkuKind::Virtual => "virtual",
+        }
+    }
+
+    pub fn parse(s: &str) -> Self {
+        if s == "virtual" {
+            SkuKind::Virtual
+        } else {
+            SkuKind::Physical
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
@@ -63,6 +90,18 @@ pub struct SkuInput {
     /// Purchase price per distributor tier.
     #[serde(default)]
     pub distributor_prices: Vec<TierPrice>,
+    /// `physical` (default) or `virtual`. A virtual SKU starts with no stock: its stock is the
+    /// number of available codes imported into its pool.
+    #[serde(default)]
+    pub kind: SkuKind,
+    /// Units that may be sold beyond stock (presale); needs `presale_ship_date`.
+    #[serde(default)]
+    #[validate(range(min = 0, max = 1_000_000_000))]
+    pub presale_quantity: i64,
+    /// Expected ship date of presale units, `YYYY-MM-DD`.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, format = Date, example = "2026-12-20")]
+    pub presale_ship_date: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
@@ -152,6 +191,20 @@ pub struct Sku {
     pub low_stock_threshold: Option<i64>,
     pub member_prices: Vec<TierPrice>,
     pub distributor_prices: Vec<TierPrice>,
+    pub kind: SkuKind,
+    /// Units that may be sold beyond stock.
+    pub presale_quantity: i64,
+    /// Presale units sold so far; presale still available is `presale_quantity - presale_sold`.
+    pub presale_sold: i64,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub presale_ship_date: Option<NaiveDate>,
+}
+
+impl Sku {
+    /// Units that can still be sold: stock plus the presale allowance left.
+    pub fn available(&self) -> i64 {
+        self.stock + (self.presale_quantity - self.presale_sold).max(0)
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -233,6 +286,7 @@ type SkuRow = (
     i64,
     i64,
     Option<i64>,
+    (String, i64, i64, Option<String>),
 );
 
 fn load_skus(
@@ -254,6 +308,12 @@ fn load_skus(
             skus::retail_price_fen,
             skus::stock,
             skus::low_stock_threshold,
+            (
+                skus::kind,
+                skus::presale_quantity,
+                skus::presale_sold,
+                skus::presale_ship_date,
+            ),
         ))
         .load(conn)?;
     let sku_ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
@@ -273,7 +333,18 @@ fn load_skus(
         ))
         .load(conn)?;
     let mut out: BTreeMap<i64, Vec<Sku>> = BTreeMap::new();
-    for (id, product_id, code, spec_values, barcode, weight_grams, retail, stock, threshold) in rows
+    for (
+        id,
+        product_id,
+        code,
+        spec_values,
+        barcode,
+        weight_grams,
+        retail,
+        stock,
+        threshold,
+        (kind, presale_quantity, presale_sold, presale_ship_date),
+    ) in rows
     {
         let tier = |kind: &str| {
             prices
@@ -296,6 +367,11 @@ fn load_skus(
             low_stock_threshold: threshold,
             member_prices: tier("member"),
             distributor_prices: tier("distributor"),
+            kind: SkuKind::parse(&kind),
+            presale_quantity,
+            presale_sold,
+            presale_ship_date: presale_ship_date
+                .and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
         });
     }
     Ok(out)
@@ -444,6 +520,35 @@ fn code_taken(code: &str) -> AppError {
     )])
 }
 
+/// Presale needs a ship date; a virtual SKU has no presale and starts with no stock (its stock
+/// is its pool of available codes).
+fn check_presale_and_kind(sku: &SkuInput) -> AppResult<()> {
+    if sku.presale_quantity > 0 && sku.presale_ship_date.is_none() {
+        return Err(AppError::field(
+            "skus",
+            "presale_ship_date_required",
+            Text::new(
+                format!("SKU `{}`: presale needs an expected ship date.", sku.code),
+                format!("SKU `{}`：预售需要填写预计发货日期。", sku.code),
+            ),
+        ));
+    }
+    if sku.kind == SkuKind::Virtual && (sku.presale_quantity > 0 || sku.stock > 0) {
+        return Err(AppError::field(
+            "skus",
+            "virtual_stock",
+            Text::new(
+                format!(
+                    "SKU `{}`: a virtual SKU has no presale, and its stock comes from imported codes.",
+                    sku.code
+                ),
+                format!("SKU `{}`：虚拟 SKU 不能预售，库存来自导入的卡密。", sku.code),
+            ),
+        ));
+    }
+    Ok(())
+}
+
 fn insert_skus(
     conn: &mut DbConnection,
     merchant_id: i64,
@@ -452,6 +557,7 @@ fn insert_skus(
     now: NaiveDateTime,
 ) -> AppResult<()> {
     for sku in input {
+        check_presale_and_kind(sku)?;
         let spec_values = serde_json::to_string(&sku.spec_values).map_err(AppError::internal)?;
         let sku_id: i64 = diesel::insert_into(skus::table)
             .values((
@@ -464,6 +570,11 @@ fn insert_skus(
                 skus::retail_price_fen.eq(sku.retail_price.fen()),
                 skus::stock.eq(sku.stock),
                 skus::low_stock_threshold.eq(sku.low_stock_threshold),
+                skus::kind.eq(sku.kind.as_str()),
+                skus::presale_quantity.eq(sku.presale_quantity),
+                skus::presale_ship_date.eq(sku
+                    .presale_ship_date
+                    .map(|d| d.format("%Y-%m-%d").to_string())),
                 skus::created_at.eq(now),
                 skus::updated_at.eq(now),
             ))
@@ -538,6 +649,13 @@ pub fn create(
                 .changes(serde_json::json!({
                     "name": { "before": null, "after": input.name },
                     "skus": { "before": null, "after": input.skus.len() },
+                    "sku_settings": { "before": null, "after": input.skus.iter().map(|s| serde_json::json!({
+                        "code": s.code,
+                        "kind": s.kind.as_str(),
+                        "stock": s.stock,
+                        "presale_quantity": s.presale_quantity,
+                        "presale_ship_date": s.presale_ship_date,
+                    })).collect::<Vec<_>>() },
                 })),
             now,
         )?;

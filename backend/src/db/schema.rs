@@ -245,6 +245,24 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         low_stock_alerted -> Bool,
+        presale_quantity -> BigInt,
+        presale_sold -> BigInt,
+        presale_ship_date -> Nullable<Text>,
+        kind -> Text,
+    }
+}
+
+diesel::table! {
+    virtual_codes (id) {
+        id -> BigInt,
+        merchant_id -> BigInt,
+        sku_id -> BigInt,
+        code_hash -> Text,
+        code_encrypted -> Text,
+        status -> Text,
+        order_reference -> Nullable<Text>,
+        created_at -> Timestamp,
+        delivered_at -> Nullable<Timestamp>,
     }
 }
 
@@ -329,6 +347,7 @@ diesel::table! {
 diesel::joinable!(skus -> products (product_id));
 diesel::joinable!(sku_tier_prices -> skus (sku_id));
 diesel::joinable!(stock_movements -> skus (sku_id));
+diesel::joinable!(virtual_codes -> skus (sku_id));
 
 diesel::table! {
     media (id) {
@@ -405,6 +424,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     skus,
     sku_tier_prices,
     stock_movements,
+    virtual_codes,
     carriers,
     delivery_settings,
     pickup_points,

@@ -3,6 +3,7 @@
 //! cause. Orders take and return stock through here, inside their own transaction.
 
 pub mod routes;
+pub mod virtual_codes;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -121,6 +122,11 @@ fn low_stock_alert(
 }
 
 /// Takes `quantity` units for a sale; the service orders will call in their transaction.
+///
+/// Stock is taken first, then the presale allowance, in one conditional update: the row only
+/// changes when `stock + presale_quantity - presale_sold >= quantity`, and both columns are
+/// computed from their values before the update, so concurrent buyers can never oversell.
+/// Answers the stock left. Virtual SKUs are sold through `virtual_codes::deliver` instead.
 pub fn take(
     conn: &mut DbConnection,
     merchant_id: i64,
@@ -129,6 +135,8 @@ pub fn take(
     reference: &str,
     now: NaiveDateTime,
 ) -> AppResult<i64> {
+    use diesel::dsl::sql;
+    use diesel::sql_types::BigInt;
     if quantity < 1 {
         return Err(AppError::field(
             "quantity",
@@ -136,15 +144,52 @@ pub fn take(
             Text::new("Must be at least 1.", "不能小于 1。"),
         ));
     }
-    change(
-        conn,
-        merchant_id,
-        sku_id,
-        -quantity,
-        "sale",
-        Some(reference),
-        now,
+    let updated: Option<(i64, i64)> = diesel::update(
+        skus::table
+            .filter(skus::id.eq(sku_id))
+            .filter(skus::merchant_id.eq(merchant_id))
+            .filter((skus::stock + skus::presale_quantity - skus::presale_sold).ge(quantity)),
     )
+    .set((
+        skus::stock.eq(sql::<BigInt>("CASE WHEN stock >= ")
+            .bind::<BigInt, _>(quantity)
+            .sql(" THEN stock - ")
+            .bind::<BigInt, _>(quantity)
+            .sql(" ELSE 0 END")),
+        skus::presale_sold.eq(sql::<BigInt>("CASE WHEN stock >= ")
+            .bind::<BigInt, _>(quantity)
+            .sql(" THEN presale_sold ELSE presale_sold + ")
+            .bind::<BigInt, _>(quantity)
+            .sql(" - stock END")),
+        skus::updated_at.eq(now),
+    ))
+    .returning((skus::stock, skus::presale_sold))
+    .get_result(conn)
+    .optional()?;
+    let Some((stock, _presale_sold)) = updated else {
+        let exists: i64 = skus::table
+            .filter(skus::id.eq(sku_id))
+            .filter(skus::merchant_id.eq(merchant_id))
+            .count()
+            .get_result(conn)?;
+        return Err(if exists == 0 {
+            AppError::NotFound
+        } else {
+            out_of_stock()
+        });
+    };
+    diesel::insert_into(stock_movements::table)
+        .values((
+            stock_movements::merchant_id.eq(merchant_id),
+            stock_movements::sku_id.eq(sku_id),
+            stock_movements::delta.eq(-quantity),
+            stock_movements::reason.eq("sale"),
+            stock_movements::reference.eq(Some(reference)),
+            stock_movements::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    low_stock_alert(conn, merchant_id, sku_id, stock, now)?;
+    Ok(stock)
 }
 
 #[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
@@ -182,6 +227,21 @@ pub fn adjust(
         ));
     }
     write_transaction(conn, |conn| {
+        let kind: Option<String> = skus::table
+            .filter(skus::id.eq(sku_id))
+            .filter(skus::merchant_id.eq(merchant_id))
+            .select(skus::kind)
+            .first(conn)
+            .optional()?;
+        if kind.as_deref() == Some("virtual") {
+            return Err(AppError::Conflict {
+                code: "virtual_stock",
+                message: Text::new(
+                    "A virtual SKU's stock is its number of available codes: import codes instead.",
+                    "虚拟 SKU 的库存即可用卡密数量，请导入卡密。",
+                ),
+            });
+        }
         let stock = change(
             conn,
             merchant_id,

@@ -95,11 +95,12 @@ pub fn products(
     for product in page.items {
         let mut skus = Vec::with_capacity(product.skus.len());
         for sku in product.skus {
+            let in_stock = sku.available() > 0;
             skus.push(ShopSku {
                 id: sku.id,
                 spec_values: sku.spec_values,
                 price: pricing::quote(conn, merchant_id, sku.id, buyer)?,
-                in_stock: sku.stock > 0,
+                in_stock,
             });
         }
         items.push(ShopProduct {

@@ -1,0 +1,318 @@
+//! Code pools of virtual SKUs (e-vouchers, card secrets 卡密). Codes are encrypted at rest
+//! (`crypto::Cipher`); uniqueness is kept by `code_hash`, the SHA-256 of merchant id and code,
+//! under a unique index. A virtual SKU's `stock` is the number of its available codes: imports
+//! add to it and deliveries take from it in the same transaction. Codes never leave the server
+//! except through `deliver`, to the order that paid for them.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
+
+use crate::audit::{self, AuditEntry};
+use crate::auth::principal::Principal;
+use crate::catalog::products::SkuKind;
+use crate::crypto::Cipher;
+use crate::db::schema::{skus, virtual_codes};
+use crate::db::{write_transaction, DbConnection};
+use crate::error::{AppError, AppResult, FieldError, Text};
+
+pub const MAX_CODES_PER_IMPORT: usize = 10_000;
+pub const MAX_CODE_CHARS: usize = 200;
+const BATCH: usize = 500;
+
+#[derive(Debug, Clone, Deserialize, ToSchema, validator::Validate)]
+#[serde(deny_unknown_fields)]
+pub struct CodeImport {
+    /// 1 to 10,000 codes, each 1–200 characters (surrounding spaces removed), none already in
+    /// the pool and none twice.
+    pub codes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CodeSummary {
+    pub sku_id: i64,
+    /// Codes not yet delivered; equals the SKU's stock.
+    pub available: i64,
+    pub delivered: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CodeImportResult {
+    pub sku_id: i64,
+    pub imported: i64,
+    pub available: i64,
+    pub delivered: i64,
+}
+
+fn exhausted() -> AppError {
+    AppError::Conflict {
+        code: "codes_exhausted",
+        message: Text::new(
+            "Not enough codes are left for this SKU.",
+            "该 SKU 的卡密数量不足。",
+        ),
+    }
+}
+
+fn not_virtual() -> AppError {
+    AppError::Conflict {
+        code: "not_virtual_sku",
+        message: Text::new(
+            "Codes can only be imported into a virtual SKU.",
+            "只能向虚拟 SKU 导入卡密。",
+        ),
+    }
+}
+
+/// The keyed hash used for uniqueness: SHA-256 of the merchant id and the code.
+pub fn code_hash(merchant_id: i64, code: &str) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(merchant_id.to_string().as_bytes());
+    hasher.update(b":");
+    hasher.update(code.as_bytes());
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The SKU's kind, or 404 when the merchant has no such SKU.
+fn sku_kind(conn: &mut DbConnection, merchant_id: i64, sku_id: i64) -> AppResult<SkuKind> {
+    let kind: String = skus::table
+        .filter(skus::id.eq(sku_id))
+        .filter(skus::merchant_id.eq(merchant_id))
+        .select(skus::kind)
+        .first(conn)?;
+    Ok(SkuKind::parse(&kind))
+}
+
+fn counts(conn: &mut DbConnection, merchant_id: i64, sku_id: i64) -> AppResult<(i64, i64)> {
+    let rows: Vec<(String, i64)> = virtual_codes::table
+        .filter(virtual_codes::merchant_id.eq(merchant_id))
+        .filter(virtual_codes::sku_id.eq(sku_id))
+        .group_by(virtual_codes::status)
+        .select((virtual_codes::status, diesel::dsl::count_star()))
+        .load(conn)?;
+    let get = |s: &str| rows.iter().find(|r| r.0 == s).map_or(0, |r| r.1);
+    Ok((get("available"), get("delivered")))
+}
+
+/// Counts of a SKU's pool; never the codes. 404 for another merchant's SKU.
+pub fn summary(conn: &mut DbConnection, caller: &Principal, sku_id: i64) -> AppResult<CodeSummary> {
+    let merchant_id = caller.tenant()?;
+    sku_kind(conn, merchant_id, sku_id)?;
+    let (available, delivered) = counts(conn, merchant_id, sku_id)?;
+    Ok(CodeSummary {
+        sku_id,
+        available,
+        delivered,
+    })
+}
+
+fn bad(field: String, code: &'static str, en: String, zh: String) -> FieldError {
+    FieldError::new(field, code, Text::new(en, zh))
+}
+
+/// Imports codes into a virtual SKU's pool and raises its stock by as many, in one transaction.
+/// Any bad entry refuses the whole request, naming every offending entry (`codes[i]`).
+pub fn import(
+    conn: &mut DbConnection,
+    cipher: &Cipher,
+    caller: &Principal,
+    sku_id: i64,
+    request: &CodeImport,
+    now: NaiveDateTime,
+) -> AppResult<CodeImportResult> {
+    let merchant_id = caller.tenant()?;
+    if request.codes.is_empty() || request.codes.len() > MAX_CODES_PER_IMPORT {
+        return Err(AppError::field(
+            "codes",
+            "length",
+            Text::new(
+                format!("Send 1 to {MAX_CODES_PER_IMPORT} codes."),
+                format!("每次导入 1 至 {MAX_CODES_PER_IMPORT} 个卡密。"),
+            ),
+        ));
+    }
+    let codes: Vec<&str> = request.codes.iter().map(|c| c.trim()).collect();
+    let mut errors = Vec::new();
+    let mut first_seen: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, code) in codes.iter().enumerate() {
+        let chars = code.chars().count();
+        if chars == 0 || chars > MAX_CODE_CHARS {
+            errors.push(bad(
+                format!("codes[{i}]"),
+                "length",
+                format!("Must be 1 to {MAX_CODE_CHARS} characters."),
+                format!("长度须为 1 至 {MAX_CODE_CHARS} 个字符。"),
+            ));
+        } else if let Some(first) = first_seen.get(code) {
+            errors.push(bad(
+                format!("codes[{i}]"),
+                "duplicate_code",
+                format!("The same code as codes[{first}]."),
+                format!("与 codes[{first}] 重复。"),
+            ));
+        } else {
+            first_seen.insert(code, i);
+        }
+    }
+    write_transaction(conn, |conn| {
+        if sku_kind(conn, merchant_id, sku_id)? != SkuKind::Virtual {
+            return Err(not_virtual());
+        }
+        let hashes: Vec<String> = codes.iter().map(|c| code_hash(merchant_id, c)).collect();
+        let mut taken = std::collections::BTreeSet::new();
+        for chunk in hashes.chunks(BATCH) {
+            let found: Vec<String> = virtual_codes::table
+                .filter(virtual_codes::code_hash.eq_any(chunk))
+                .select(virtual_codes::code_hash)
+                .load(conn)?;
+            taken.extend(found);
+        }
+        for (i, hash) in hashes.iter().enumerate() {
+            if taken.contains(hash) {
+                errors.push(bad(
+                    format!("codes[{i}]"),
+                    "code_exists",
+                    "This code is already in a code pool.".to_string(),
+                    "该卡密已在卡密库中。".to_string(),
+                ));
+            }
+        }
+        if !errors.is_empty() {
+            errors.sort_by_key(|e| {
+                e.field
+                    .trim_start_matches("codes[")
+                    .trim_end_matches(']')
+                    .parse::<usize>()
+                    .unwrap_or(0)
+            });
+            return Err(AppError::Validation(std::mem::take(&mut errors)));
+        }
+        // One row per statement: MultiConnection has no batch insert.
+        for (code, hash) in codes.iter().zip(&hashes) {
+            diesel::insert_into(virtual_codes::table)
+                .values((
+                    virtual_codes::merchant_id.eq(merchant_id),
+                    virtual_codes::sku_id.eq(sku_id),
+                    virtual_codes::code_hash.eq(hash),
+                    virtual_codes::code_encrypted.eq(cipher.encrypt(code.as_bytes())?),
+                    virtual_codes::status.eq("available"),
+                    virtual_codes::created_at.eq(now),
+                ))
+                .execute(conn)?;
+        }
+        let imported = codes.len() as i64;
+        let stock: i64 = diesel::update(
+            skus::table
+                .filter(skus::id.eq(sku_id))
+                .filter(skus::merchant_id.eq(merchant_id)),
+        )
+        .set((
+            skus::stock.eq(skus::stock + imported),
+            skus::updated_at.eq(now),
+        ))
+        .returning(skus::stock)
+        .get_result(conn)?;
+        audit::record(
+            conn,
+            &caller.audit_actor(),
+            &caller.client,
+            AuditEntry::new("virtual_codes.imported")
+                .target("sku", sku_id)
+                .changes(serde_json::json!({
+                    "imported": { "before": null, "after": imported },
+                    "stock": { "before": stock - imported, "after": stock },
+                })),
+            now,
+        )?;
+        let (available, delivered) = counts(conn, merchant_id, sku_id)?;
+        Ok(CodeImportResult {
+            sku_id,
+            imported,
+            available,
+            delivered,
+        })
+    })
+}
+
+/// Claims `quantity` available codes of a virtual SKU for an order, inside the caller's
+/// transaction, and answers them decrypted. Stock is taken first by one conditional update
+/// (`stock >= quantity`, else 409 `codes_exhausted`); then each code is claimed by a conditional
+/// update (`status = 'available'`), retried on a lost race, so no code is delivered twice.
+pub fn deliver(
+    conn: &mut DbConnection,
+    cipher: &Cipher,
+    merchant_id: i64,
+    sku_id: i64,
+    quantity: i64,
+    order_reference: &str,
+    now: NaiveDateTime,
+) -> AppResult<Vec<String>> {
+    if quantity < 1 {
+        return Err(AppError::field(
+            "quantity",
+            "range",
+            Text::new("Must be at least 1.", "不能小于 1。"),
+        ));
+    }
+    if sku_kind(conn, merchant_id, sku_id)? != SkuKind::Virtual {
+        return Err(not_virtual());
+    }
+    let reserved = diesel::update(
+        skus::table
+            .filter(skus::id.eq(sku_id))
+            .filter(skus::merchant_id.eq(merchant_id))
+            .filter(skus::stock.ge(quantity)),
+    )
+    .set((
+        skus::stock.eq(skus::stock - quantity),
+        skus::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    if reserved == 0 {
+        return Err(exhausted());
+    }
+    let mut delivered = Vec::with_capacity(quantity as usize);
+    let mut misses = 0;
+    while (delivered.len() as i64) < quantity {
+        let candidate: Option<(i64, String)> = virtual_codes::table
+            .filter(virtual_codes::merchant_id.eq(merchant_id))
+            .filter(virtual_codes::sku_id.eq(sku_id))
+            .filter(virtual_codes::status.eq("available"))
+            .order(virtual_codes::id.asc())
+            .select((virtual_codes::id, virtual_codes::code_encrypted))
+            .first(conn)
+            .optional()?;
+        let Some((id, encrypted)) = candidate else {
+            return Err(exhausted());
+        };
+        let claimed = diesel::update(
+            virtual_codes::table
+                .filter(virtual_codes::id.eq(id))
+                .filter(virtual_codes::status.eq("available")),
+        )
+        .set((
+            virtual_codes::status.eq("delivered"),
+            virtual_codes::order_reference.eq(Some(order_reference)),
+            virtual_codes::delivered_at.eq(Some(now)),
+        ))
+        .execute(conn)?;
+        if claimed == 0 {
+            misses += 1;
+            if misses > 1000 {
+                return Err(exhausted());
+            }
+            continue;
+        }
+        let plain = cipher.decrypt(&encrypted)?;
+        delivered.push(String::from_utf8(plain).map_err(AppError::internal)?);
+    }
+    Ok(delivered)
+}
