@@ -1102,6 +1102,49 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/skus/{sku_id}/codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import codes into a virtual SKU's pool
+         * @description Up to 10,000 codes (e-vouchers, card secrets), each 1–200 characters. Any empty, overlong or
+         *     duplicate entry (within the request or against the pool) refuses the whole request and is
+         *     named in `errors` (`codes[i]`). Raises the SKU's stock by the number imported. Codes are
+         *     stored encrypted and never shown again.
+         */
+        post: operations["import_codes"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/skus/{sku_id}/codes/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Count a SKU's codes
+         * @description How many codes are available and delivered. The codes themselves are never shown.
+         */
+        get: operations["code_summary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/skus/{sku_id}/stock-adjustments": {
         parameters: {
             query?: never;
@@ -1353,12 +1396,40 @@ export interface components {
             code: string;
             name: string;
         };
+        CodeImport: {
+            /**
+             * @description 1 to 10,000 codes, each 1–200 characters (surrounding spaces removed), none already in
+             *     the pool and none twice.
+             */
+            codes: string[];
+        };
+        CodeImportResult: {
+            /** Format: int64 */
+            available: number;
+            /** Format: int64 */
+            delivered: number;
+            /** Format: int64 */
+            imported: number;
+            /** Format: int64 */
+            sku_id: number;
+        };
         CodeRequest: {
             /**
              * @description The phone number (SMS) or email address the code goes to.
              * @example 13812345678
              */
             recipient: string;
+        };
+        CodeSummary: {
+            /**
+             * Format: int64
+             * @description Codes not yet delivered; equals the SKU's stock.
+             */
+            available: number;
+            /** Format: int64 */
+            delivered: number;
+            /** Format: int64 */
+            sku_id: number;
         };
         CreateApiKeyRequest: {
             /** @example ERP sync */
@@ -1956,9 +2027,22 @@ export interface components {
             distributor_prices: components["schemas"]["TierPrice"][];
             /** Format: int64 */
             id: number;
+            kind: components["schemas"]["SkuKind"];
             /** Format: int64 */
             low_stock_threshold?: number | null;
             member_prices: components["schemas"]["TierPrice"][];
+            /**
+             * Format: int64
+             * @description Units that may be sold beyond stock.
+             */
+            presale_quantity: number;
+            /** Format: date */
+            presale_ship_date?: string | null;
+            /**
+             * Format: int64
+             * @description Presale units sold so far; presale still available is `presale_quantity - presale_sold`.
+             */
+            presale_sold: number;
             retail_price: components["schemas"]["Money"];
             spec_values: {
                 [key: string]: string;
@@ -1978,12 +2062,28 @@ export interface components {
             /** @description Purchase price per distributor tier. */
             distributor_prices?: components["schemas"]["TierPrice"][];
             /**
+             * @description `physical` (default) or `virtual`. A virtual SKU starts with no stock: its stock is the
+             *     number of available codes imported into its pool.
+             */
+            kind?: components["schemas"]["SkuKind"];
+            /**
              * Format: int64
              * @description Alert when stock falls to this or below.
              */
             low_stock_threshold?: number | null;
             /** @description Price per member tier. */
             member_prices?: components["schemas"]["TierPrice"][];
+            /**
+             * Format: int64
+             * @description Units that may be sold beyond stock (presale); needs `presale_ship_date`.
+             */
+            presale_quantity?: number;
+            /**
+             * Format: date
+             * @description Expected ship date of presale units, `YYYY-MM-DD`.
+             * @example 2026-12-20
+             */
+            presale_ship_date?: string | null;
             retail_price: components["schemas"]["Money"];
             /** @description One value per specification of the product, e.g. `{"颜色": "红", "尺码": "M"}`. */
             spec_values?: {
@@ -1994,6 +2094,12 @@ export interface components {
             /** Format: int32 */
             weight_grams?: number;
         };
+        /**
+         * @description `physical` goods are shipped; `virtual` ones (e-vouchers, card secrets) deliver a code from
+         *     the SKU's code pool, and their stock is the number of available codes.
+         * @enum {string}
+         */
+        SkuKind: "physical" | "virtual";
         StaffMember: {
             /** Format: date-time */
             created_at: string;
@@ -5555,6 +5661,126 @@ export interface operations {
             };
         };
     };
+    import_codes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sku_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CodeImport"];
+            };
+        };
+        responses: {
+            /** @description Imported; the pool's counts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CodeImportResult"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `inventory.write` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such SKU */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description `not_virtual_sku`: the SKU is physical */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Invalid, duplicate or existing codes */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    code_summary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sku_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The counts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CodeSummary"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `catalog.read` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such SKU */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
     adjust_stock: {
         parameters: {
             query?: never;
@@ -5606,7 +5832,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description `insufficient_stock` */
+            /** @description `insufficient_stock`, or `virtual_stock` for a virtual SKU */
             409: {
                 headers: {
                     [name: string]: unknown;
