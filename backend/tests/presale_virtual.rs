@@ -430,3 +430,41 @@ db_test!(
         assert_eq!(codes, vec![secret.to_string()]);
     }
 );
+
+db_test!(
+    the_catalog_import_cannot_change_a_virtual_skus_stock,
+    |app: TestApp| async move {
+        let owner = app.owner("owner@example.com").await;
+        virtual_sku(&app, &owner, "V-IMP").await;
+        let csv = "商品名称 name,SKU编码 sku_code,零售价 retail_price,库存 stock\nGift card,V-IMP,50.00,5\n";
+        let response = app
+            .post("/api/v1/catalog/imports")
+            .bearer_auth(&owner.access_token)
+            .header("content-type", "text/csv")
+            .body(csv)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 422);
+        let body: Value = response.json().await.unwrap();
+        assert!(
+            body["errors"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["code"] == "virtual_stock"),
+            "{body}"
+        );
+        // Leaving the stock column out (or matching the codes) is fine.
+        let csv = "商品名称 name,SKU编码 sku_code,零售价 retail_price\nGift card,V-IMP,55.00\n";
+        let response = app
+            .post("/api/v1/catalog/imports")
+            .bearer_auth(&owner.access_token)
+            .header("content-type", "text/csv")
+            .body(csv)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
+    }
+);

@@ -444,6 +444,7 @@ struct ExistingSku {
     stock: i64,
     barcode: Option<String>,
     weight: i32,
+    is_virtual: bool,
 }
 
 struct ExistingProduct {
@@ -519,7 +520,7 @@ fn snapshot(conn: &mut DbConnection, merchant_id: i64) -> AppResult<Snapshot> {
             },
         );
     }
-    type SkuRow = (i64, i64, String, String, i64, Option<String>, i32);
+    type SkuRow = (i64, i64, String, String, i64, Option<String>, i32, String);
     let sku_rows: Vec<SkuRow> = skus::table
         .filter(skus::merchant_id.eq(merchant_id))
         .select((
@@ -530,10 +531,11 @@ fn snapshot(conn: &mut DbConnection, merchant_id: i64) -> AppResult<Snapshot> {
             skus::stock,
             skus::barcode,
             skus::weight_grams,
+            skus::kind,
         ))
         .load(conn)?;
     let mut skus = HashMap::new();
-    for (id, product_id, code, spec_values, stock, barcode, weight) in sku_rows {
+    for (id, product_id, code, spec_values, stock, barcode, weight, kind) in sku_rows {
         if let Some(p) = products.get_mut(&product_id) {
             p.sku_count += 1;
         }
@@ -546,6 +548,7 @@ fn snapshot(conn: &mut DbConnection, merchant_id: i64) -> AppResult<Snapshot> {
                 stock,
                 barcode,
                 weight,
+                is_virtual: kind == "virtual",
             },
         );
     }
@@ -685,6 +688,18 @@ fn plan(rows: &[Row], db: &Snapshot) -> (Plan, Vec<FieldError>) {
                     reason(
                         "an import does not change the category of an existing product.",
                         "导入不能修改已有商品的分类。",
+                    ),
+                );
+            }
+            // A virtual SKU's stock is its count of available codes; only importing codes
+            // changes it.
+            if existing.is_virtual && row.stock.is_some_and(|s| s != existing.stock) {
+                err(
+                    sheet::STOCK,
+                    "virtual_stock",
+                    reason(
+                        "the stock of a virtual SKU is its number of codes; import codes instead.",
+                        "虚拟商品的库存等于卡密数量，请导入卡密。",
                     ),
                 );
             }
