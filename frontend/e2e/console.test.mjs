@@ -169,6 +169,39 @@ test("create a product with two specifications, list it, see it in the shop", as
   await page.context().close();
 });
 
+test("an import is checked row by row before anything is written", async () => {
+  const email = "import@e2e.test";
+  await ownerThroughApi(email);
+  const page = await newPage();
+  await signIn(page, email);
+  await page.getByTestId("service-version").waitFor();
+  await page.goto(`${server.url}/products/import`);
+  const header = "商品名称 name,SKU编码 sku_code,零售价 retail_price,库存 stock\n";
+  const bad = `${header}红茶,R-1,12.50,5\n绿茶,G-1,1.001,5\n`;
+  await page.locator("input[type=file]").setInputFiles({
+    name: "products.csv",
+    mimeType: "text/csv",
+    buffer: Buffer.from(bad),
+  });
+  await page.getByRole("button", { name: "检 查" }).click();
+  const errors = page.getByTestId("import-errors");
+  await errors.waitFor();
+  assert.match(await errors.textContent(), /rows\[3\]\.retail_price/);
+
+  await page.locator("input[type=file]").setInputFiles({
+    name: "products.csv",
+    mimeType: "text/csv",
+    buffer: Buffer.from(`${header}红茶,R-1,12.50,5\n绿茶,G-1,10.01,5\n`),
+  });
+  await page.getByRole("button", { name: "导 入" }).click();
+  const result = page.getByTestId("import-result");
+  await result.waitFor();
+  assert.match(await result.textContent(), /导入完成/);
+  await page.goto(`${server.url}/products`);
+  await page.getByTestId("products-table").getByText("绿茶").waitFor();
+  await page.context().close();
+});
+
 test("a wrong second factor is refused with the API's message", async () => {
   const email = "mfa-wrong@e2e.test";
   const page = await newPage();

@@ -11,6 +11,7 @@ const enUS: Messages = {
   menu: {
     dashboard: "Overview",
     products: "Products",
+    import: "Import and export",
     staff: "Staff",
     apiKeys: "API keys",
     audit: "Audit log",
@@ -81,6 +82,25 @@ const enUS: Messages = {
     failed: "Something went wrong",
   },
   invitation: { title: "Join the merchant: choose a password", doneTitle: "Joined — sign in" },
+  import: {
+    title: "Import and export",
+    upload: "Import products, SKUs and stock from a spreadsheet",
+    help: "Excel (.xlsx) or CSV (UTF-8). Check first: every problem is listed by row; then import. An import is one transaction: everything or nothing.",
+    choose: "Choose a file",
+    check: "Check",
+    import: "Import",
+    checked: "The file is clean; you can import it",
+    done: "Imported",
+    counts:
+      "{{rows}} rows: {{products}} products created, {{created}} SKUs created, {{updated}} SKUs updated.",
+    where: "Where",
+    reason: "Reason",
+    export: "Export",
+    history: "Recent imports",
+    kind: "Kind",
+    progress: "Progress",
+    errorRows: "Rows with errors",
+  },
   products: {
     title: "Products",
     create: "New product",

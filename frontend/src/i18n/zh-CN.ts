@@ -9,6 +9,7 @@ const zhCN = {
   menu: {
     dashboard: "概览",
     products: "商品",
+    import: "导入导出",
     staff: "员工",
     apiKeys: "API 密钥",
     audit: "操作日志",
@@ -74,6 +75,25 @@ const zhCN = {
     failed: "操作失败",
   },
   invitation: { title: "加入商户：设置密码", doneTitle: "已加入，请登录" },
+  import: {
+    title: "导入导出",
+    upload: "从表格导入商品、SKU 和库存",
+    help: "支持 Excel (.xlsx) 和 CSV（UTF-8）。先检查：每一行的问题都会列出，检查通过再导入；导入在一个事务中完成，全部成功或全部不变。",
+    choose: "选择文件",
+    check: "检查",
+    import: "导入",
+    checked: "检查通过，可以导入",
+    done: "导入完成",
+    counts:
+      "共 {{rows}} 行：新建商品 {{products}} 个，新建 SKU {{created}} 个，更新 SKU {{updated}} 个。",
+    where: "位置",
+    reason: "原因",
+    export: "导出",
+    history: "最近的导入",
+    kind: "类型",
+    progress: "进度",
+    errorRows: "错误行",
+  },
   products: {
     title: "商品",
     create: "新建商品",

@@ -11,6 +11,7 @@ const { Header, Sider, Content } = Layout;
 const PAGES: { path: string; label: string; permission?: Permission }[] = [
   { path: "/", label: "menu.dashboard" },
   { path: "/products", label: "menu.products", permission: "catalog.read" },
+  { path: "/products/import", label: "menu.import", permission: "catalog.write" },
   { path: "/staff", label: "menu.staff", permission: "staff.read" },
   { path: "/api-keys", label: "menu.apiKeys", permission: "api_keys.manage" },
   { path: "/audit", label: "menu.audit", permission: "audit.read" },
