@@ -402,6 +402,94 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    distribution_settings (merchant_id) {
+        merchant_id -> BigInt,
+        entry_mode -> Text,
+        application_review -> Text,
+        spend_threshold -> Nullable<BigInt>,
+        commission_depth -> Integer,
+        depth3_acknowledged_at -> Nullable<Timestamp>,
+        depth3_acknowledged_by -> Nullable<BigInt>,
+        self_purchase_commission -> Bool,
+        binding_mode -> Text,
+        binding_days -> Nullable<Integer>,
+        protection_days -> Integer,
+        default_sponsor_id -> Nullable<BigInt>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    distributor_tiers (id) {
+        id -> BigInt,
+        merchant_id -> BigInt,
+        name -> Text,
+        rank -> Integer,
+        commission_kind -> Text,
+        level1_value -> BigInt,
+        level2_value -> BigInt,
+        level3_value -> BigInt,
+        purchase_discount -> BigInt,
+        condition_mode -> Text,
+        min_personal_sales -> Nullable<BigInt>,
+        min_team_sales -> Nullable<BigInt>,
+        min_direct_recruits -> Nullable<BigInt>,
+        min_team_size -> Nullable<BigInt>,
+        min_order_count -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    distributors (id) {
+        id -> BigInt,
+        merchant_id -> BigInt,
+        member_id -> BigInt,
+        parent_id -> Nullable<BigInt>,
+        tier_id -> Nullable<BigInt>,
+        code -> Text,
+        status -> Text,
+        status_reason -> Nullable<Text>,
+        depth -> Integer,
+        personal_sales -> BigInt,
+        order_count -> BigInt,
+        direct_recruits -> BigInt,
+        team_size -> BigInt,
+        team_sales -> BigInt,
+        joined_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    distributor_paths (merchant_id, descendant_id, depth) {
+        merchant_id -> BigInt,
+        ancestor_id -> BigInt,
+        descendant_id -> BigInt,
+        depth -> Integer,
+    }
+}
+
+diesel::table! {
+    distributor_tier_changes (id) {
+        id -> BigInt,
+        merchant_id -> BigInt,
+        distributor_id -> BigInt,
+        from_tier_id -> Nullable<BigInt>,
+        to_tier_id -> Nullable<BigInt>,
+        cause -> Text,
+        detail -> Text,
+        actor_account_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(distributors -> members (member_id));
+diesel::joinable!(distributors -> distributor_tiers (tier_id));
+diesel::joinable!(distributor_tier_changes -> distributors (distributor_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     merchants,
     staff_users,
@@ -430,4 +518,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     pickup_points,
     freight_templates,
     catalog_imports,
+    distribution_settings,
+    distributor_tiers,
+    distributors,
+    distributor_paths,
+    distributor_tier_changes,
 );
