@@ -11,8 +11,8 @@ use utoipa_actix_web::{scope, AppExt};
 
 use crate::error::{ProblemBody, ProblemFieldBody};
 use crate::{
-    audit, auth, catalog, integrations, inventory, logistics, media, members, payments, platform,
-    regions, shop, tenancy,
+    audit, auth, binding, catalog, integrations, inventory, logistics, media, members, payments,
+    platform, regions, shop, tenancy,
 };
 
 pub const API_PREFIX: &str = "/api/v1";
@@ -42,6 +42,7 @@ pub const DOCS_PATH: &str = "/api/docs/";
         (name = "shop", description = "The public shop: what anyone may see"),
         (name = "logistics", description = "Carriers, delivery methods, pickup points, freight templates and regions"),
         (name = "members", description = "A shop's members: registration and sign-in"),
+        (name = "binding", description = "Customer binding (锁客): which distributor a member is bound to"),
         (name = "platform", description = "The platform operator's endpoints")
     )
 )]
@@ -116,6 +117,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(members::routes::register)
                 .service(members::routes::sign_in)
                 .service(members::routes::me)
+                .service(binding::routes::record_visit)
+                .service(binding::routes::list_member_bindings)
+                .service(binding::routes::reassign_binding)
+                .service(binding::routes::list_distributor_customers)
                 .service(catalog::category_routes::list_categories)
                 .service(catalog::category_routes::create_category)
                 .service(catalog::category_routes::update_category)

@@ -486,6 +486,25 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    customer_bindings (id) {
+        id -> BigInt,
+        merchant_id -> BigInt,
+        member_id -> BigInt,
+        distributor_id -> BigInt,
+        source -> Text,
+        starts_at -> Timestamp,
+        ends_at -> Nullable<Timestamp>,
+        ended_at -> Nullable<Timestamp>,
+        end_reason -> Nullable<Text>,
+        assigned_by -> Nullable<BigInt>,
+        note -> Nullable<Text>,
+        ended_by -> Nullable<BigInt>,
+        end_note -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(distributors -> members (member_id));
 diesel::joinable!(distributors -> distributor_tiers (tier_id));
 diesel::joinable!(distributor_tier_changes -> distributors (distributor_id));
@@ -523,4 +542,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     distributors,
     distributor_paths,
     distributor_tier_changes,
+    customer_bindings,
 );

@@ -46,7 +46,9 @@ pub async fn send_code(
 
 /// Register as a member
 ///
-/// With the code sent to the phone or email; answers tokens (signed in).
+/// With the code sent to the phone or email; answers tokens (signed in). With the
+/// `distributor_code` of the share link the member came through, binds the member to that
+/// distributor (a frozen or ended distributor's link registers the member unbound).
 #[utoipa::path(
     tag = "members",
     params(("merchant_id" = i64, Path, description = "The shop's merchant")),
@@ -55,7 +57,7 @@ pub async fn send_code(
         (status = 201, description = "Registered and signed in", body = SignInResponse),
         (status = 404, description = "No such shop", body = ProblemBody, content_type = "application/problem+json"),
         (status = 409, description = "`login_taken`", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields or `invalid_code`", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, `invalid_code` or `unknown_distributor_code`", body = ProblemBody, content_type = "application/problem+json"),
         (status = 429, description = "Too many attempts from this address (`rate_limited`)", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]

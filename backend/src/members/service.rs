@@ -14,6 +14,7 @@ use crate::auth::lockout::LockoutPolicy;
 use crate::auth::password;
 use crate::auth::sessions::{self, ClientInfo};
 use crate::auth::sign_in::{self, SignInResponse, SignInStatus};
+use crate::binding;
 use crate::clock;
 use crate::db::schema::{members, merchants};
 use crate::db::{write_transaction, DbConnection};
@@ -73,6 +74,11 @@ pub struct RegisterRequest {
     #[serde(default, deserialize_with = "validate::trimmed_option")]
     #[validate(length(min = 1, max = 50))]
     pub name: Option<String>,
+    /// The distributor code of the share link the member registers through: binds the member to
+    /// that distributor (customer binding).
+    #[serde(default, deserialize_with = "validate::trimmed_option")]
+    #[validate(length(min = 1, max = 64))]
+    pub distributor_code: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
@@ -177,6 +183,15 @@ pub fn register(
         if account::find_member(conn, merchant_id, &request.login)?.is_some() {
             return Err(login_taken());
         }
+        let referrer = match &request.distributor_code {
+            Some(code) => Some(binding::service::referrer_by_code(
+                conn,
+                merchant_id,
+                code,
+                "distributor_code",
+            )?),
+            None => None,
+        };
         if !codes::check(conn, merchant_id, &request.login, &request.code, now)? {
             return Ok(Registration::WrongCode);
         }
@@ -200,6 +215,9 @@ pub fn register(
                 DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => login_taken(),
                 other => other.into(),
             })?;
+        if let Some(referrer) = &referrer {
+            binding::service::bind_at_registration(conn, merchant_id, id, referrer, now)?;
+        }
         let tokens = sessions::start(
             conn,
             key,

@@ -1,0 +1,157 @@
+//! Customer binding (锁客): which distributor a member is bound to, when and why, as a history
+//! of bindings that never overlap. Orders ask [`in_force`] at payment time who brought the
+//! member; visits through share links, registration through a link and staff's re-assignment
+//! change it according to the merchant's mode, validity and protection days ([`rules`]).
+
+pub mod routes;
+pub mod rules;
+pub mod service;
+pub mod settings;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+pub use rules::{BindingMode, EndReason, Policy, Source};
+
+use crate::db::schema::customer_bindings as cb;
+use crate::db::DbConnection;
+use crate::error::{AppError, AppResult};
+
+/// One binding of the history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Binding {
+    pub id: i64,
+    pub merchant_id: i64,
+    pub member_id: i64,
+    pub distributor_id: i64,
+    pub source: Source,
+    pub starts_at: NaiveDateTime,
+    /// End of validity; `None`: permanent.
+    pub ends_at: Option<NaiveDateTime>,
+    /// When it was closed, and why.
+    pub ended_at: Option<NaiveDateTime>,
+    pub end_reason: Option<EndReason>,
+    pub assigned_by: Option<i64>,
+    pub note: Option<String>,
+    pub ended_by: Option<i64>,
+    pub end_note: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+impl Binding {
+    /// When it stopped (or will stop) being in force: the earlier of its validity and its closing.
+    pub fn effective_end(&self) -> Option<NaiveDateTime> {
+        match (self.ends_at, self.ended_at) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// In force at `at`: from `starts_at` (included) to its effective end (excluded).
+    pub fn in_force_at(&self, at: NaiveDateTime) -> bool {
+        self.starts_at <= at && self.effective_end().is_none_or(|end| at < end)
+    }
+}
+
+pub(crate) const COLUMNS: (
+    cb::id,
+    cb::merchant_id,
+    cb::member_id,
+    cb::distributor_id,
+    cb::source,
+    cb::starts_at,
+    cb::ends_at,
+    cb::ended_at,
+    cb::end_reason,
+    cb::assigned_by,
+    cb::note,
+    cb::ended_by,
+    cb::end_note,
+    cb::created_at,
+) = (
+    cb::id,
+    cb::merchant_id,
+    cb::member_id,
+    cb::distributor_id,
+    cb::source,
+    cb::starts_at,
+    cb::ends_at,
+    cb::ended_at,
+    cb::end_reason,
+    cb::assigned_by,
+    cb::note,
+    cb::ended_by,
+    cb::end_note,
+    cb::created_at,
+);
+
+pub(crate) type Row = (
+    i64,
+    i64,
+    i64,
+    i64,
+    String,
+    NaiveDateTime,
+    Option<NaiveDateTime>,
+    Option<NaiveDateTime>,
+    Option<String>,
+    Option<i64>,
+    Option<String>,
+    Option<i64>,
+    Option<String>,
+    NaiveDateTime,
+);
+
+impl TryFrom<Row> for Binding {
+    type Error = AppError;
+
+    fn try_from(r: Row) -> AppResult<Self> {
+        // The table's CHECK constraints allow no other values.
+        let source =
+            Source::parse(&r.4).ok_or_else(|| AppError::internal(format!("source {}", r.4)))?;
+        let end_reason =
+            r.8.map(|v| EndReason::parse(&v).ok_or_else(|| AppError::internal(format!("end {v}"))))
+                .transpose()?;
+        Ok(Binding {
+            id: r.0,
+            merchant_id: r.1,
+            member_id: r.2,
+            distributor_id: r.3,
+            source,
+            starts_at: r.5,
+            ends_at: r.6,
+            ended_at: r.7,
+            end_reason,
+            assigned_by: r.9,
+            note: r.10,
+            ended_by: r.11,
+            end_note: r.12,
+            created_at: r.13,
+        })
+    }
+}
+
+/// The binding in force for the member at `at` (payment time), if any.
+///
+/// Bindings of a member never overlap (each new one starts when the open one is closed), so only
+/// the latest one started at or before `at` can be in force: one seek on
+/// `customer_bindings_member_idx`, then a check of its end.
+pub fn in_force(
+    conn: &mut DbConnection,
+    merchant_id: i64,
+    member_id: i64,
+    at: NaiveDateTime,
+) -> AppResult<Option<Binding>> {
+    let latest: Option<Row> = cb::table
+        .filter(cb::merchant_id.eq(merchant_id))
+        .filter(cb::member_id.eq(member_id))
+        .filter(cb::starts_at.le(at))
+        .order((cb::starts_at.desc(), cb::id.desc()))
+        .select(COLUMNS)
+        .first(conn)
+        .optional()?;
+    Ok(latest
+        .map(Binding::try_from)
+        .transpose()?
+        .filter(|b| b.in_force_at(at)))
+}

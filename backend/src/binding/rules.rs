@@ -1,0 +1,687 @@
+//! The binding rules as one pure function: given the merchant's policy, the member's open
+//! binding and a touch (a visit through a share link, registration through one, or staff's
+//! assignment), decide whether the member is bound anew. No database, no clock: the service reads
+//! the facts and applies the decision, and the tests walk every mode, validity and protection.
+
+use chrono::{Duration, NaiveDateTime};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// How a merchant's members are bound (`distribution_settings.binding_mode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BindingMode {
+    /// The first binding stands while it is valid.
+    FirstTouch,
+    /// A newer link re-binds, outside the protection days of the current binding.
+    LastTouch,
+    /// Only registration through a link binds; later visits never bind or re-bind.
+    RegistrationOnly,
+}
+
+impl BindingMode {
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "first_touch" => Some(Self::FirstTouch),
+            "last_touch" => Some(Self::LastTouch),
+            "registration_only" => Some(Self::RegistrationOnly),
+            _ => None,
+        }
+    }
+}
+
+/// The binding settings of a merchant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Policy {
+    pub mode: BindingMode,
+    /// A binding ends this many days after it started; `None`: permanent.
+    pub validity_days: Option<u32>,
+    /// For this many days after a binding started, no other link re-binds the member.
+    pub protection_days: u32,
+}
+
+impl Default for Policy {
+    /// What a merchant without settings gets: first touch, permanent, no protection.
+    fn default() -> Self {
+        Self {
+            mode: BindingMode::FirstTouch,
+            validity_days: None,
+            protection_days: 0,
+        }
+    }
+}
+
+impl Policy {
+    /// The end of validity of a binding starting at `starts_at`.
+    pub fn ends_at(&self, starts_at: NaiveDateTime) -> Option<NaiveDateTime> {
+        self.validity_days
+            .map(|days| starts_at + Duration::days(i64::from(days)))
+    }
+}
+
+/// What brought the member to the distributor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// A visit through the distributor's share link.
+    Visit,
+    /// Registration through the distributor's share link.
+    Registration,
+    /// Assigned by the merchant's staff.
+    Staff,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Visit => "visit",
+            Self::Registration => "registration",
+            Self::Staff => "staff",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "visit" => Some(Self::Visit),
+            "registration" => Some(Self::Registration),
+            "staff" => Some(Self::Staff),
+            _ => None,
+        }
+    }
+}
+
+/// Why a binding was closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EndReason {
+    /// A newer link re-bound the member while this binding was in force (last touch).
+    Superseded,
+    /// Its validity had run out when another binding replaced it (it ended at `ends_at`).
+    Expired,
+    /// Staff assigned the member to another distributor.
+    Reassigned,
+    /// Staff released the member.
+    Released,
+    /// Distribution was ended for its distributor, and another link bound the member.
+    DistributorEnded,
+}
+
+impl EndReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Superseded => "superseded",
+            Self::Expired => "expired",
+            Self::Reassigned => "reassigned",
+            Self::Released => "released",
+            Self::DistributorEnded => "distributor_ended",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "superseded" => Some(Self::Superseded),
+            "expired" => Some(Self::Expired),
+            "reassigned" => Some(Self::Reassigned),
+            "released" => Some(Self::Released),
+            "distributor_ended" => Some(Self::DistributorEnded),
+            _ => None,
+        }
+    }
+}
+
+/// The member's open binding (not closed; possibly past its validity).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Current {
+    pub distributor_id: i64,
+    pub starts_at: NaiveDateTime,
+    pub ends_at: Option<NaiveDateTime>,
+    /// Distribution was ended for its distributor (a frozen one still holds its customers).
+    pub distributor_ended: bool,
+}
+
+impl Current {
+    /// In force at `at`: started, and validity not yet over (the end itself is outside).
+    pub fn in_force_at(&self, at: NaiveDateTime) -> bool {
+        self.starts_at <= at && self.ends_at.is_none_or(|end| at < end)
+    }
+}
+
+/// The distributor whose link (or staff's choice) would bind the member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Candidate {
+    pub distributor_id: i64,
+    /// The member account of the distributor.
+    pub member_id: i64,
+    /// `active`; frozen and ended distributors do not bind.
+    pub active: bool,
+}
+
+/// Why nothing changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Kept {
+    /// Already bound to this distributor (a repeated visit does not extend the validity).
+    AlreadyBound,
+    /// First touch: the binding in force stands.
+    FirstTouch,
+    /// Last touch, but the binding in force is within its protection days.
+    Protected,
+    /// Registration only: visits never bind.
+    RegistrationOnly,
+    /// The distributor is the member: nobody binds to themselves.
+    OwnLink,
+    /// The distributor is frozen or ended.
+    DistributorInactive,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// Bind to the candidate from now, closing the open binding (if any) with this reason.
+    Bind {
+        closes: Option<EndReason>,
+    },
+    Keep(Kept),
+}
+
+/// Decides what a touch does. `member_id` is the member being bound.
+pub fn decide(
+    policy: &Policy,
+    source: Source,
+    member_id: i64,
+    candidate: &Candidate,
+    current: Option<&Current>,
+    now: NaiveDateTime,
+) -> Decision {
+    if candidate.member_id == member_id {
+        return Decision::Keep(Kept::OwnLink);
+    }
+    if !candidate.active {
+        return Decision::Keep(Kept::DistributorInactive);
+    }
+    if source == Source::Visit && policy.mode == BindingMode::RegistrationOnly {
+        return Decision::Keep(Kept::RegistrationOnly);
+    }
+    let holding = current.filter(|c| c.in_force_at(now) && !c.distributor_ended);
+    let Some(holding) = holding else {
+        // Nothing holds the member: bind, closing what is left open.
+        let closes = current.map(|c| {
+            if c.in_force_at(now) {
+                EndReason::DistributorEnded
+            } else {
+                EndReason::Expired
+            }
+        });
+        return Decision::Bind { closes };
+    };
+    if holding.distributor_id == candidate.distributor_id {
+        return Decision::Keep(Kept::AlreadyBound);
+    }
+    if source == Source::Staff {
+        return Decision::Bind {
+            closes: Some(EndReason::Reassigned),
+        };
+    }
+    match policy.mode {
+        // Registration of a member who is somehow already bound: the binding in force stands.
+        BindingMode::FirstTouch | BindingMode::RegistrationOnly => Decision::Keep(Kept::FirstTouch),
+        BindingMode::LastTouch => {
+            let protected_until =
+                holding.starts_at + Duration::days(i64::from(policy.protection_days));
+            if now < protected_until {
+                Decision::Keep(Kept::Protected)
+            } else {
+                Decision::Bind {
+                    closes: Some(EndReason::Superseded),
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    const MEMBER: i64 = 7;
+    const A: i64 = 100;
+    const B: i64 = 200;
+
+    fn t0() -> NaiveDateTime {
+        NaiveDate::from_ymd_opt(2026, 3, 1)
+            .and_then(|d| d.and_hms_opt(9, 30, 0))
+            .unwrap_or_default()
+    }
+
+    fn day(n: i64) -> NaiveDateTime {
+        t0() + Duration::days(n)
+    }
+
+    fn micro() -> Duration {
+        Duration::microseconds(1)
+    }
+
+    fn policy(mode: BindingMode, validity: Option<u32>, protection: u32) -> Policy {
+        Policy {
+            mode,
+            validity_days: validity,
+            protection_days: protection,
+        }
+    }
+
+    fn cand(distributor_id: i64) -> Candidate {
+        Candidate {
+            distributor_id,
+            member_id: distributor_id + 1,
+            active: true,
+        }
+    }
+
+    /// A's binding started at t0, valid per the policy.
+    fn bound_to_a(p: &Policy) -> Current {
+        Current {
+            distributor_id: A,
+            starts_at: t0(),
+            ends_at: p.ends_at(t0()),
+            distributor_ended: false,
+        }
+    }
+
+    const BIND: Decision = Decision::Bind { closes: None };
+    const SUPERSEDE: Decision = Decision::Bind {
+        closes: Some(EndReason::Superseded),
+    };
+    const AFTER_EXPIRY: Decision = Decision::Bind {
+        closes: Some(EndReason::Expired),
+    };
+
+    #[test]
+    fn the_table() {
+        use BindingMode::*;
+        use Source::*;
+        // (mode, validity days, protection days, source, candidate, bound to A at t0?, now, expected)
+        let cases: Vec<(
+            BindingMode,
+            Option<u32>,
+            u32,
+            Source,
+            i64,
+            bool,
+            NaiveDateTime,
+            Decision,
+        )> = vec![
+            // Unbound members are bound by any touch, except visits under registration_only.
+            (FirstTouch, None, 0, Visit, A, false, t0(), BIND),
+            (LastTouch, None, 0, Visit, A, false, t0(), BIND),
+            (
+                RegistrationOnly,
+                None,
+                0,
+                Visit,
+                A,
+                false,
+                t0(),
+                Decision::Keep(Kept::RegistrationOnly),
+            ),
+            (
+                RegistrationOnly,
+                None,
+                0,
+                Registration,
+                A,
+                false,
+                t0(),
+                BIND,
+            ),
+            (FirstTouch, None, 0, Registration, A, false, t0(), BIND),
+            (LastTouch, Some(30), 7, Registration, A, false, t0(), BIND),
+            // First touch, permanent: the first binding stands for ever.
+            (
+                FirstTouch,
+                None,
+                0,
+                Visit,
+                B,
+                true,
+                day(1),
+                Decision::Keep(Kept::FirstTouch),
+            ),
+            (
+                FirstTouch,
+                None,
+                0,
+                Visit,
+                B,
+                true,
+                day(10_000),
+                Decision::Keep(Kept::FirstTouch),
+            ),
+            (
+                FirstTouch,
+                None,
+                0,
+                Visit,
+                A,
+                true,
+                day(1),
+                Decision::Keep(Kept::AlreadyBound),
+            ),
+            // First touch, 30 days: stands until the end, which is outside its validity.
+            (
+                FirstTouch,
+                Some(30),
+                0,
+                Visit,
+                B,
+                true,
+                day(30) - micro(),
+                Decision::Keep(Kept::FirstTouch),
+            ),
+            (
+                FirstTouch,
+                Some(30),
+                0,
+                Visit,
+                B,
+                true,
+                day(30),
+                AFTER_EXPIRY,
+            ),
+            (
+                FirstTouch,
+                Some(30),
+                0,
+                Visit,
+                B,
+                true,
+                day(45),
+                AFTER_EXPIRY,
+            ),
+            // The same distributor binds again once the old binding expired (a new validity).
+            (
+                FirstTouch,
+                Some(30),
+                0,
+                Visit,
+                A,
+                true,
+                day(30),
+                AFTER_EXPIRY,
+            ),
+            // Protection days mean nothing to first touch.
+            (
+                FirstTouch,
+                Some(30),
+                10,
+                Visit,
+                B,
+                true,
+                day(20),
+                Decision::Keep(Kept::FirstTouch),
+            ),
+            // Last touch without protection: a newer link re-binds at once.
+            (LastTouch, None, 0, Visit, B, true, t0(), SUPERSEDE),
+            (LastTouch, None, 0, Visit, B, true, day(1), SUPERSEDE),
+            (
+                LastTouch,
+                None,
+                0,
+                Visit,
+                A,
+                true,
+                day(1),
+                Decision::Keep(Kept::AlreadyBound),
+            ),
+            // Last touch with 7 protection days: protected until exactly day 7.
+            (
+                LastTouch,
+                None,
+                7,
+                Visit,
+                B,
+                true,
+                day(3),
+                Decision::Keep(Kept::Protected),
+            ),
+            (
+                LastTouch,
+                None,
+                7,
+                Visit,
+                B,
+                true,
+                day(7) - micro(),
+                Decision::Keep(Kept::Protected),
+            ),
+            (LastTouch, None, 7, Visit, B, true, day(7), SUPERSEDE),
+            (LastTouch, Some(30), 7, Visit, B, true, day(29), SUPERSEDE),
+            // Last touch, 30 days: after expiry a new link binds (closing the expired one).
+            (
+                LastTouch,
+                Some(30),
+                7,
+                Visit,
+                B,
+                true,
+                day(30),
+                AFTER_EXPIRY,
+            ),
+            // Protection longer than validity ends with the validity.
+            (
+                LastTouch,
+                Some(5),
+                10,
+                Visit,
+                B,
+                true,
+                day(4),
+                Decision::Keep(Kept::Protected),
+            ),
+            (LastTouch, Some(5), 10, Visit, B, true, day(5), AFTER_EXPIRY),
+            // Registration only: later visits never bind or re-bind, valid or expired.
+            (
+                RegistrationOnly,
+                None,
+                0,
+                Visit,
+                B,
+                true,
+                day(1),
+                Decision::Keep(Kept::RegistrationOnly),
+            ),
+            (
+                RegistrationOnly,
+                Some(30),
+                0,
+                Visit,
+                B,
+                true,
+                day(31),
+                Decision::Keep(Kept::RegistrationOnly),
+            ),
+            (
+                RegistrationOnly,
+                Some(30),
+                0,
+                Visit,
+                A,
+                true,
+                day(31),
+                Decision::Keep(Kept::RegistrationOnly),
+            ),
+            // Staff assignment overrides mode and protection; a repeat changes nothing.
+            (
+                FirstTouch,
+                None,
+                0,
+                Staff,
+                B,
+                true,
+                day(1),
+                Decision::Bind {
+                    closes: Some(EndReason::Reassigned),
+                },
+            ),
+            (
+                LastTouch,
+                None,
+                30,
+                Staff,
+                B,
+                true,
+                day(1),
+                Decision::Bind {
+                    closes: Some(EndReason::Reassigned),
+                },
+            ),
+            (
+                RegistrationOnly,
+                None,
+                0,
+                Staff,
+                B,
+                true,
+                day(1),
+                Decision::Bind {
+                    closes: Some(EndReason::Reassigned),
+                },
+            ),
+            (RegistrationOnly, None, 0, Staff, B, false, day(1), BIND),
+            (
+                FirstTouch,
+                Some(30),
+                0,
+                Staff,
+                B,
+                true,
+                day(30),
+                AFTER_EXPIRY,
+            ),
+            (
+                FirstTouch,
+                None,
+                0,
+                Staff,
+                A,
+                true,
+                day(1),
+                Decision::Keep(Kept::AlreadyBound),
+            ),
+        ];
+        for (i, (mode, validity, protection, source, who, bound, now, expected)) in
+            cases.into_iter().enumerate()
+        {
+            let p = policy(mode, validity, protection);
+            let current = bound.then(|| bound_to_a(&p));
+            let got = decide(&p, source, MEMBER, &cand(who), current.as_ref(), now);
+            assert_eq!(
+                got, expected,
+                "case {i}: {mode:?} validity {validity:?} protection {protection} {source:?} by {who} at {now}"
+            );
+        }
+    }
+
+    #[test]
+    fn nobody_binds_to_themselves() {
+        for mode in [
+            BindingMode::FirstTouch,
+            BindingMode::LastTouch,
+            BindingMode::RegistrationOnly,
+        ] {
+            for source in [Source::Visit, Source::Registration, Source::Staff] {
+                let own = Candidate {
+                    distributor_id: A,
+                    member_id: MEMBER,
+                    active: true,
+                };
+                let p = policy(mode, None, 0);
+                assert_eq!(
+                    decide(&p, source, MEMBER, &own, None, t0()),
+                    Decision::Keep(Kept::OwnLink)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn frozen_or_ended_distributors_do_not_bind() {
+        let inactive = Candidate {
+            active: false,
+            ..cand(B)
+        };
+        for mode in [BindingMode::FirstTouch, BindingMode::LastTouch] {
+            let p = policy(mode, Some(30), 0);
+            assert_eq!(
+                decide(&p, Source::Visit, MEMBER, &inactive, None, t0()),
+                Decision::Keep(Kept::DistributorInactive)
+            );
+            let current = bound_to_a(&p);
+            assert_eq!(
+                decide(
+                    &p,
+                    Source::Visit,
+                    MEMBER,
+                    &inactive,
+                    Some(&current),
+                    day(40)
+                ),
+                Decision::Keep(Kept::DistributorInactive),
+                "not even after expiry"
+            );
+        }
+    }
+
+    #[test]
+    fn a_binding_to_an_ended_distributor_holds_nobody() {
+        let p = policy(BindingMode::FirstTouch, None, 0);
+        let current = Current {
+            distributor_ended: true,
+            ..bound_to_a(&p)
+        };
+        assert_eq!(
+            decide(&p, Source::Visit, MEMBER, &cand(B), Some(&current), day(1)),
+            Decision::Bind {
+                closes: Some(EndReason::DistributorEnded)
+            }
+        );
+        let p = policy(BindingMode::RegistrationOnly, None, 0);
+        assert_eq!(
+            decide(&p, Source::Visit, MEMBER, &cand(B), Some(&current), day(1)),
+            Decision::Keep(Kept::RegistrationOnly),
+            "registration only still ignores visits"
+        );
+    }
+
+    #[test]
+    fn validity_counts_whole_days_from_the_start() {
+        let p = policy(BindingMode::FirstTouch, Some(30), 0);
+        assert_eq!(p.ends_at(t0()), Some(day(30)));
+        assert_eq!(Policy::default().ends_at(t0()), None);
+        let c = bound_to_a(&p);
+        assert!(c.in_force_at(t0()));
+        assert!(c.in_force_at(day(30) - micro()));
+        assert!(!c.in_force_at(day(30)));
+        assert!(!c.in_force_at(t0() - micro()));
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for s in [Source::Visit, Source::Registration, Source::Staff] {
+            assert_eq!(Source::parse(s.as_str()), Some(s));
+        }
+        for r in [
+            EndReason::Superseded,
+            EndReason::Expired,
+            EndReason::Reassigned,
+            EndReason::Released,
+            EndReason::DistributorEnded,
+        ] {
+            assert_eq!(EndReason::parse(r.as_str()), Some(r));
+        }
+        assert_eq!(
+            BindingMode::parse("last_touch"),
+            Some(BindingMode::LastTouch)
+        );
+        assert_eq!(BindingMode::parse("nope"), None);
+    }
+}
