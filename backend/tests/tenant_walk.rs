@@ -51,7 +51,7 @@ enum Audience {
 fn audience(path: &str) -> Audience {
     if path.starts_with("/api/v1/platform/") {
         Audience::Operator
-    } else if path.starts_with("/api/v1/shops/") {
+    } else if path.starts_with("/api/v1/shops/") || path.starts_with("/api/v1/members/me/") {
         Audience::Member
     } else if path.starts_with("/api/v1/auth/") {
         Audience::Anyone
@@ -142,6 +142,46 @@ impl World {
             .json()
             .await
             .unwrap();
+        let member_id = app
+            .get(&format!("/api/v1/shops/{}/members/me", a.merchant_id))
+            .bearer_auth(member["tokens"]["access_token"].as_str().unwrap())
+            .send()
+            .await
+            .unwrap()
+            .json::<Value>()
+            .await
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap();
+        // A distributor of tenant A (the member's own profile), written directly.
+        let distributor_id: i64 = {
+            use diesel::prelude::*;
+            use fenxiao::db::schema::{distributor_paths as p, distributors as d};
+            let conn = &mut *app.conn();
+            let now = fenxiao::clock::now();
+            let id: i64 = diesel::insert_into(d::table)
+                .values((
+                    d::merchant_id.eq(a.merchant_id),
+                    d::member_id.eq(member_id),
+                    d::code.eq("WALK-A"),
+                    d::status.eq("active"),
+                    d::joined_at.eq(now),
+                    d::updated_at.eq(now),
+                ))
+                .returning(d::id)
+                .get_result(conn)
+                .unwrap();
+            diesel::insert_into(p::table)
+                .values((
+                    p::merchant_id.eq(a.merchant_id),
+                    p::ancestor_id.eq(id),
+                    p::descendant_id.eq(id),
+                    p::depth.eq(0),
+                ))
+                .execute(conn)
+                .unwrap();
+            id
+        };
         fenxiao::platform::operators::create(
             &mut app.conn(),
             "root@example.com",
@@ -278,6 +318,8 @@ impl World {
                 second["tokens"]["session_id"].as_i64().unwrap().to_string(),
             ),
             ("merchant_id", a.merchant_id.to_string()),
+            ("member_id", member_id.to_string()),
+            ("distributor_id", distributor_id.to_string()),
         ]);
         World {
             a_owner: a.access_token,

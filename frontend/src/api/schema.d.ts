@@ -465,6 +465,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/distributors/{distributor_id}/customers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A distributor's customers
+         * @description The members bound to the distributor now, most recently bound first.
+         */
+        get: operations["list_distributor_customers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/freight-templates": {
         parameters: {
             query?: never;
@@ -544,6 +564,70 @@ export interface paths {
          *     images is refused with 415 whatever its name or declared type.
          */
         post: operations["upload_media"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/members/me/visits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record a visit through a share link
+         * @description The signed-in member arrived through a distributor's link. Binds or re-binds the member as
+         *     the merchant's binding mode, validity and protection days say, and answers the binding in
+         *     force and whether it changed. A frozen or ended distributor's link and the member's own link
+         *     bind nobody (`outcome` says why).
+         */
+        post: operations["record_visit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/members/{member_id}/binding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Re-assign a member's binding
+         * @description Binds the member to another distributor whatever the binding mode and protection days, or
+         *     releases the member (`distributor_id: null`), with a reason. Audited.
+         */
+        post: operations["reassign_binding"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/members/{member_id}/bindings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A member's bindings
+         * @description Every binding of the member, newest first, with how it came, its validity and why it ended.
+         */
+        get: operations["list_member_bindings"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -997,7 +1081,9 @@ export interface paths {
         put?: never;
         /**
          * Register as a member
-         * @description With the code sent to the phone or email; answers tokens (signed in).
+         * @description With the code sent to the phone or email; answers tokens (signed in). With the
+         *     `distributor_code` of the share link the member came through, binds the member to that
+         *     distributor (a frozen or ended distributor's link registers the member unbound).
          */
         post: operations["register"];
         delete?: never;
@@ -1330,6 +1416,20 @@ export interface components {
             revoked_at?: string | null;
             scopes: components["schemas"]["Permission"][];
         };
+        AssignRequest: {
+            /**
+             * Format: int64
+             * @description The distributor to bind the member to; `null` releases the member.
+             */
+            distributor_id?: number | null;
+            /** @description Why (kept with the binding and in the audit log). */
+            reason: string;
+        };
+        AssignResult: {
+            binding?: null | components["schemas"]["BindingRecord"];
+            changed: boolean;
+            outcome: components["schemas"]["BindingOutcome"];
+        };
         AuditEvent: {
             /** @example staff.role_changed */
             action: string;
@@ -1356,6 +1456,58 @@ export interface components {
              * @description Pass as `cursor` for the next (older) page; absent on the last page.
              */
             next_cursor?: number | null;
+        };
+        /**
+         * @description What a touch did.
+         * @enum {string}
+         */
+        BindingOutcome: "bound" | "rebound" | "released" | "not_bound" | "already_bound" | "first_touch" | "protected" | "registration_only" | "own_link" | "distributor_inactive";
+        BindingPage: {
+            /** @description Newest first. */
+            items: components["schemas"]["BindingRecord"][];
+            /**
+             * Format: int64
+             * @description Pass as `cursor` for the next (older) page; absent on the last page.
+             */
+            next_cursor?: number | null;
+        };
+        /** @description A binding as staff see it. */
+        BindingRecord: {
+            /**
+             * Format: int64
+             * @description Staff account that assigned it, and their reason.
+             */
+            assigned_by?: number | null;
+            distributor_code: string;
+            /** Format: int64 */
+            distributor_id: number;
+            end_note?: string | null;
+            end_reason?: null | components["schemas"]["EndReason"];
+            /**
+             * Format: date-time
+             * @description When it was closed, and why.
+             */
+            ended_at?: string | null;
+            /**
+             * Format: int64
+             * @description Staff account that ended it, and their reason.
+             */
+            ended_by?: number | null;
+            /**
+             * Format: date-time
+             * @description End of validity; absent: permanent.
+             */
+            ends_at?: string | null;
+            /** Format: int64 */
+            id: number;
+            /** @description In force now. */
+            in_force: boolean;
+            /** Format: int64 */
+            member_id: number;
+            note?: string | null;
+            source: components["schemas"]["Source"];
+            /** Format: date-time */
+            starts_at: string;
         };
         Carrier: {
             /** @description Upper-case code, unique within the merchant, e.g. `SF`. */
@@ -1444,6 +1596,33 @@ export interface components {
              */
             key: string;
         };
+        /** @description A member bound to a distributor now. */
+        Customer: {
+            /** Format: int64 */
+            binding_id: number;
+            email?: string | null;
+            /**
+             * Format: date-time
+             * @description End of validity; absent: permanent.
+             */
+            ends_at?: string | null;
+            /** Format: int64 */
+            member_id: number;
+            name?: string | null;
+            phone?: string | null;
+            source: components["schemas"]["Source"];
+            /** Format: date-time */
+            starts_at: string;
+        };
+        CustomerPage: {
+            /** @description Most recently bound first. */
+            items: components["schemas"]["Customer"][];
+            /**
+             * Format: int64
+             * @description Pass as `cursor` for the next page; absent on the last page.
+             */
+            next_cursor?: number | null;
+        };
         DeliveryMethods: {
             express_enabled: boolean;
             pickup_enabled: boolean;
@@ -1453,6 +1632,11 @@ export interface components {
             express_enabled: boolean;
             pickup_enabled: boolean;
         };
+        /**
+         * @description Why a binding was closed.
+         * @enum {string}
+         */
+        EndReason: "superseded" | "expired" | "reassigned" | "released" | "distributor_ended";
         /** @enum {string} */
         Format: "csv" | "xlsx";
         /** @enum {string} */
@@ -1590,6 +1774,18 @@ export interface components {
             url: string;
             /** Format: int32 */
             width: number;
+        };
+        /** @description The binding in force, as the member sees it. */
+        MemberBinding: {
+            distributor_code: string;
+            /**
+             * Format: date-time
+             * @description End of validity; absent: permanent.
+             */
+            ends_at?: string | null;
+            source: components["schemas"]["Source"];
+            /** Format: date-time */
+            starts_at: string;
         };
         MemberSignInRequest: {
             login: string;
@@ -1903,6 +2099,11 @@ export interface components {
             /** @description The code sent to `login`. */
             code: string;
             /**
+             * @description The distributor code of the share link the member registers through: binds the member to
+             *     that distributor (customer binding).
+             */
+            distributor_code?: string | null;
+            /**
              * @description Phone number or email; it becomes the sign-in name.
              * @example 13812345678
              */
@@ -2100,6 +2301,11 @@ export interface components {
          * @enum {string}
          */
         SkuKind: "physical" | "virtual";
+        /**
+         * @description What brought the member to the distributor.
+         * @enum {string}
+         */
+        Source: "visit" | "registration" | "staff";
         StaffMember: {
             /** Format: date-time */
             created_at: string;
@@ -2180,6 +2386,19 @@ export interface components {
             merchant_id: number;
             /** @description `active`, or `pending_approval` when the platform approves new merchants. */
             status: components["schemas"]["MerchantStatus"];
+        };
+        VisitRequest: {
+            /**
+             * @description The code of the distributor whose share link brought the member.
+             * @example TEA8K2
+             */
+            distributor_code: string;
+        };
+        VisitResult: {
+            binding?: null | components["schemas"]["MemberBinding"];
+            /** @description Whether the visit bound or re-bound the member. */
+            changed: boolean;
+            outcome: components["schemas"]["BindingOutcome"];
         };
     };
     responses: never;
@@ -3572,6 +3791,69 @@ export interface operations {
             };
         };
     };
+    list_distributor_customers: {
+        parameters: {
+            query?: {
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: number;
+                /** @description 1–100, default 20. */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                distributor_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of customers */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerPage"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `distributors.read` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such distributor */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Invalid query */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
     list_freight_templates: {
         parameters: {
             query?: never;
@@ -3951,6 +4233,191 @@ export interface operations {
             };
             /** @description Not a PNG, JPEG, GIF or WebP image */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    record_visit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VisitRequest"];
+            };
+        };
+        responses: {
+            /** @description The binding in force after the visit */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VisitResult"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Members only */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Invalid fields, or `unknown_distributor_code` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    reassign_binding: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                member_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssignRequest"];
+            };
+        };
+        responses: {
+            /** @description The binding in force after the change */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssignResult"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `distributors.manage` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such member */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description `distributor_not_active`: the distributor is frozen or ended */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Invalid fields (`unknown_distributor`), or `self_binding` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    list_member_bindings: {
+        parameters: {
+            query?: {
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: number;
+                /** @description 1–100, default 20. */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                member_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of bindings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BindingPage"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `distributors.read` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such member */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Invalid query */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5347,7 +5814,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description Invalid fields or `invalid_code` */
+            /** @description Invalid fields, `invalid_code` or `unknown_distributor_code` */
             422: {
                 headers: {
                     [name: string]: unknown;
