@@ -171,6 +171,9 @@ use BindingOutcome as O;
 
 type Step = (NaiveDateTime, Touch, BindingOutcome, Option<&'static str>);
 
+/// (name, binding mode, validity days, protection days, steps)
+type Scenario = (&'static str, &'static str, Option<i32>, i32, Vec<Step>);
+
 db_test!(
     modes_validity_and_protection_through_time,
     |app: TestApp| async move {
@@ -185,152 +188,72 @@ db_test!(
             ids.insert(code, distributor(&app, merchant, code, status).0);
         }
         // (name, mode, validity days, protection days, steps: (when, touch, outcome, bound to after))
-        let scenarios: Vec<(&str, &str, Option<i32>, i32, Vec<Step>)> = vec![
-            (
-                "first touch, permanent",
-                "first_touch",
-                None,
-                0,
-                vec![
-                    (day(0), Touch::Visit("A"), O::Bound, Some("A")),
-                    (
-                        day(0) + micro(),
-                        Touch::Visit("A"),
-                        O::AlreadyBound,
-                        Some("A"),
-                    ),
-                    (day(1), Touch::Visit("B"), O::FirstTouch, Some("A")),
-                    (day(5000), Touch::Visit("B"), O::FirstTouch, Some("A")),
-                ],
-            ),
-            (
-                "first touch, 30 days, expiry at the boundary",
-                "first_touch",
-                Some(30),
-                0,
-                vec![
-                    (day(0), Touch::Visit("A"), O::Bound, Some("A")),
-                    (
-                        day(30) - micro(),
-                        Touch::Visit("B"),
-                        O::FirstTouch,
-                        Some("A"),
-                    ),
-                    (day(30), Touch::Visit("B"), O::Bound, Some("B")),
-                    (day(45), Touch::Visit("A"), O::FirstTouch, Some("B")),
-                    (day(60), Touch::Visit("A"), O::Bound, Some("A")),
-                ],
-            ),
-            (
-                "first touch ignores protection days",
-                "first_touch",
-                Some(30),
-                10,
-                vec![
-                    (day(0), Touch::Visit("A"), O::Bound, Some("A")),
-                    (day(20), Touch::Visit("B"), O::FirstTouch, Some("A")),
-                ],
-            ),
-            (
-                "last touch, no protection",
-                "last_touch",
-                None,
-                0,
-                vec![
-                    (day(0), Touch::Visit("A"), O::Bound, Some("A")),
-                    (day(0) + micro(), Touch::Visit("B"), O::Rebound, Some("B")),
-                    (day(1), Touch::Visit("B"), O::AlreadyBound, Some("B")),
-                    (day(2), Touch::Visit("A"), O::Rebound, Some("A")),
-                ],
-            ),
-            (
-                "last touch, 7 protection days",
-                "last_touch",
-                None,
-                7,
-                vec![
-                    (day(0), Touch::Visit("A"), O::Bound, Some("A")),
-                    (day(3), Touch::Visit("B"), O::Protected, Some("A")),
-                    (day(7) - micro(), Touch::Visit("B"), O::Protected, Some("A")),
-                    (day(7), Touch::Visit("B"), O::Rebound, Some("B")),
-                    (day(8), Touch::Visit("A"), O::Protected, Some("B")),
-                    (day(14), Touch::Visit("A"), O::Rebound, Some("A")),
-                ],
-            ),
-            (
-                "last touch, 30 days and 7 protection days",
-                "last_touch",
-                Some(30),
-                7,
-                vec![
-                    (day(0), Touch::Visit("A"), O::Bound, Some("A")),
-                    (day(29), Touch::Visit("B"), O::Rebound, Some("B")),
-                    (day(35), Touch::Visit("A"), O::Protected, Some("B")),
-                    (day(59) - micro(), Touch::Visit("A"), O::Rebound, Some("A")),
-                ],
-            ),
-            (
-                "last touch, the binding expires",
-                "last_touch",
-                Some(10),
-                0,
-                vec![
-                    (day(0), Touch::Visit("A"), O::Bound, Some("A")),
-                    (
-                        day(10) - micro(),
-                        Touch::Visit("A"),
-                        O::AlreadyBound,
-                        Some("A"),
-                    ),
-                    (day(10), Touch::Visit("A"), O::Bound, Some("A")),
-                ],
-            ),
-            (
-                "registration only: visits never bind",
-                "registration_only",
-                None,
-                0,
-                vec![
-                    (day(0), Touch::Visit("A"), O::RegistrationOnly, None),
-                    (day(1), Touch::Visit("B"), O::RegistrationOnly, None),
-                ],
-            ),
-            (
-                "registration only: registration binds, visits never re-bind",
-                "registration_only",
-                Some(30),
-                0,
-                vec![
-                    (day(0), Touch::Register("A"), O::Bound, Some("A")),
-                    (day(1), Touch::Visit("B"), O::RegistrationOnly, Some("A")),
-                    (day(31), Touch::Visit("B"), O::RegistrationOnly, None),
-                    (day(31), Touch::Visit("A"), O::RegistrationOnly, None),
-                ],
-            ),
-            (
-                "registration binds under last touch too",
-                "last_touch",
-                None,
-                3,
-                vec![
-                    (day(0), Touch::Register("A"), O::Bound, Some("A")),
-                    (day(1), Touch::Visit("B"), O::Protected, Some("A")),
-                    (day(3), Touch::Visit("B"), O::Rebound, Some("B")),
-                ],
-            ),
-            (
-                "frozen and ended distributors' links do not bind",
-                "last_touch",
-                None,
-                0,
-                vec![
-                    (day(0), Touch::Visit("F"), O::DistributorInactive, None),
-                    (day(0), Touch::Visit("E"), O::DistributorInactive, None),
-                    (day(0), Touch::Register("F"), O::DistributorInactive, None),
-                    (day(1), Touch::Visit("A"), O::Bound, Some("A")),
-                    (day(2), Touch::Visit("F"), O::DistributorInactive, Some("A")),
-                ],
-            ),
+        #[rustfmt::skip]
+        let scenarios: Vec<Scenario> = vec![
+            ("first touch, permanent", "first_touch", None, 0, vec![
+                (day(0), Touch::Visit("A"), O::Bound, Some("A")),
+                (day(0) + micro(), Touch::Visit("A"), O::AlreadyBound, Some("A")),
+                (day(1), Touch::Visit("B"), O::FirstTouch, Some("A")),
+                (day(5000), Touch::Visit("B"), O::FirstTouch, Some("A")),
+            ]),
+            ("first touch, 30 days, expiry at the boundary", "first_touch", Some(30), 0, vec![
+                (day(0), Touch::Visit("A"), O::Bound, Some("A")),
+                (day(30) - micro(), Touch::Visit("B"), O::FirstTouch, Some("A")),
+                (day(30), Touch::Visit("B"), O::Bound, Some("B")),
+                (day(45), Touch::Visit("A"), O::FirstTouch, Some("B")),
+                (day(60), Touch::Visit("A"), O::Bound, Some("A")),
+            ]),
+            ("first touch ignores protection days", "first_touch", Some(30), 10, vec![
+                (day(0), Touch::Visit("A"), O::Bound, Some("A")),
+                (day(20), Touch::Visit("B"), O::FirstTouch, Some("A")),
+            ]),
+            ("last touch, no protection", "last_touch", None, 0, vec![
+                (day(0), Touch::Visit("A"), O::Bound, Some("A")),
+                (day(0) + micro(), Touch::Visit("B"), O::Rebound, Some("B")),
+                (day(1), Touch::Visit("B"), O::AlreadyBound, Some("B")),
+                (day(2), Touch::Visit("A"), O::Rebound, Some("A")),
+            ]),
+            ("last touch, 7 protection days", "last_touch", None, 7, vec![
+                (day(0), Touch::Visit("A"), O::Bound, Some("A")),
+                (day(3), Touch::Visit("B"), O::Protected, Some("A")),
+                (day(7) - micro(), Touch::Visit("B"), O::Protected, Some("A")),
+                (day(7), Touch::Visit("B"), O::Rebound, Some("B")),
+                (day(8), Touch::Visit("A"), O::Protected, Some("B")),
+                (day(14), Touch::Visit("A"), O::Rebound, Some("A")),
+            ]),
+            ("last touch, 30 days and 7 protection days", "last_touch", Some(30), 7, vec![
+                (day(0), Touch::Visit("A"), O::Bound, Some("A")),
+                (day(29), Touch::Visit("B"), O::Rebound, Some("B")),
+                (day(35), Touch::Visit("A"), O::Protected, Some("B")),
+                (day(59) - micro(), Touch::Visit("A"), O::Rebound, Some("A")),
+            ]),
+            ("last touch, the binding expires", "last_touch", Some(10), 0, vec![
+                (day(0), Touch::Visit("A"), O::Bound, Some("A")),
+                (day(10) - micro(), Touch::Visit("A"), O::AlreadyBound, Some("A")),
+                (day(10), Touch::Visit("A"), O::Bound, Some("A")),
+            ]),
+            ("registration only: visits never bind", "registration_only", None, 0, vec![
+                (day(0), Touch::Visit("A"), O::RegistrationOnly, None),
+                (day(1), Touch::Visit("B"), O::RegistrationOnly, None),
+            ]),
+            ("registration only: registration binds, visits never re-bind", "registration_only", Some(30), 0, vec![
+                (day(0), Touch::Register("A"), O::Bound, Some("A")),
+                (day(1), Touch::Visit("B"), O::RegistrationOnly, Some("A")),
+                (day(31), Touch::Visit("B"), O::RegistrationOnly, None),
+                (day(31), Touch::Visit("A"), O::RegistrationOnly, None),
+            ]),
+            ("registration binds under last touch too", "last_touch", None, 3, vec![
+                (day(0), Touch::Register("A"), O::Bound, Some("A")),
+                (day(1), Touch::Visit("B"), O::Protected, Some("A")),
+                (day(3), Touch::Visit("B"), O::Rebound, Some("B")),
+            ]),
+            ("frozen and ended distributors' links do not bind", "last_touch", None, 0, vec![
+                (day(0), Touch::Visit("F"), O::DistributorInactive, None),
+                (day(0), Touch::Visit("E"), O::DistributorInactive, None),
+                (day(0), Touch::Register("F"), O::DistributorInactive, None),
+                (day(1), Touch::Visit("A"), O::Bound, Some("A")),
+                (day(2), Touch::Visit("F"), O::DistributorInactive, Some("A")),
+            ]),
         ];
         for (n, (name, mode, days, protection, steps)) in scenarios.into_iter().enumerate() {
             set_policy(&app, merchant, mode, days, protection);
@@ -889,67 +812,19 @@ db_test!(
         // Refusals change nothing.
         let before = app.count("customer_bindings");
         let audit_before = app.count("audit_events");
+        let x = "x".repeat(201);
+        #[rustfmt::skip]
         let cases = [
-            (
-                m[2],
-                json!({ "distributor_id": frozen, "reason": "x" }),
-                409,
-                "distributor_not_active",
-            ),
-            (
-                a_member,
-                json!({ "distributor_id": a, "reason": "x" }),
-                422,
-                "self_binding",
-            ),
-            (
-                m[2],
-                json!({ "distributor_id": theirs, "reason": "x" }),
-                422,
-                "validation_failed",
-            ),
-            (
-                m[2],
-                json!({ "distributor_id": 987_654_321, "reason": "x" }),
-                422,
-                "validation_failed",
-            ),
-            (
-                m[2],
-                json!({ "distributor_id": b }),
-                422,
-                "validation_failed",
-            ),
-            (
-                m[2],
-                json!({ "distributor_id": b, "reason": "   " }),
-                422,
-                "validation_failed",
-            ),
-            (
-                m[2],
-                json!({ "distributor_id": "b", "reason": "x" }),
-                422,
-                "validation_failed",
-            ),
-            (
-                m[2],
-                json!({ "distributor_id": b, "reason": "x".repeat(201) }),
-                422,
-                "validation_failed",
-            ),
-            (
-                their_member,
-                json!({ "distributor_id": b, "reason": "x" }),
-                404,
-                "not_found",
-            ),
-            (
-                987_654_321,
-                json!({ "distributor_id": b, "reason": "x" }),
-                404,
-                "not_found",
-            ),
+            (m[2], json!({ "distributor_id": frozen, "reason": "x" }), 409, "distributor_not_active"),
+            (a_member, json!({ "distributor_id": a, "reason": "x" }), 422, "self_binding"),
+            (m[2], json!({ "distributor_id": theirs, "reason": "x" }), 422, "validation_failed"),
+            (m[2], json!({ "distributor_id": 987_654_321, "reason": "x" }), 422, "validation_failed"),
+            (m[2], json!({ "distributor_id": b }), 422, "validation_failed"),
+            (m[2], json!({ "distributor_id": b, "reason": "   " }), 422, "validation_failed"),
+            (m[2], json!({ "distributor_id": "b", "reason": "x" }), 422, "validation_failed"),
+            (m[2], json!({ "distributor_id": b, "reason": x }), 422, "validation_failed"),
+            (their_member, json!({ "distributor_id": b, "reason": "x" }), 404, "not_found"),
+            (987_654_321, json!({ "distributor_id": b, "reason": "x" }), 404, "not_found"),
         ];
         for (member, body, status, code) in cases {
             let res = reassign(&app, &owner.access_token, member, body.clone()).await;

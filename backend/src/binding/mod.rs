@@ -53,7 +53,7 @@ impl Binding {
     }
 }
 
-pub(crate) const COLUMNS: (
+type Columns = (
     cb::id,
     cb::merchant_id,
     cb::member_id,
@@ -68,7 +68,9 @@ pub(crate) const COLUMNS: (
     cb::ended_by,
     cb::end_note,
     cb::created_at,
-) = (
+);
+
+pub(crate) const COLUMNS: Columns = (
     cb::id,
     cb::merchant_id,
     cb::member_id,
