@@ -11,7 +11,7 @@ use validator::Validate;
 use super::rules::{self, Candidate, Current, Decision, EndReason, Kept, Source};
 use super::{settings, Binding, Row, COLUMNS};
 use crate::audit::{self, AuditEntry};
-use crate::auth::principal::Principal;
+use crate::auth::principal::{Caller, Principal};
 use crate::clock;
 use crate::db::schema::{customer_bindings as cb, distributors, members};
 use crate::db::{write_transaction, DbConnection};
@@ -696,8 +696,7 @@ pub fn reassign(
     let merchant_id = caller.tenant()?;
     let staff = StaffAct {
         // API keys act too; only staff accounts are named on the binding.
-        account_id: matches!(caller.caller, crate::auth::principal::Caller::Staff { .. })
-            .then_some(caller.id),
+        account_id: matches!(caller.caller, Caller::Staff { .. }).then_some(caller.id),
         reason: &request.reason,
     };
     write_transaction(conn, |conn| {
