@@ -16,6 +16,28 @@ pub fn trimmed_option<'de, D: Deserializer<'de>>(
     Ok(Option::<String>::deserialize(deserializer)?.map(|s| s.trim().to_owned()))
 }
 
+/// For partial updates: a field left out stays `None` (keep), `null` becomes `Some(None)`
+/// (clear), and a value `Some(Some(value))`. Use with `#[serde(default)]`.
+pub fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    deserializer: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// Like `nullable`, trimming the text.
+pub fn nullable_trimmed<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Option<String>>, D::Error> {
+    Ok(Some(trimmed_option(deserializer)?))
+}
+
+/// Like `trimmed`, for an optional field of a partial update.
+pub fn trimmed_some<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<String>, D::Error> {
+    trimmed(deserializer).map(Some)
+}
+
 /// Trims and lower-cases text compared case-insensitively (emails, slugs).
 pub fn lowercase<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
     Ok(String::deserialize(deserializer)?.trim().to_lowercase())

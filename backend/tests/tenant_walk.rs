@@ -240,8 +240,27 @@ impl World {
             .bearer_auth(&a.access_token)
             .json(&json!({
                 "name": "龙井", "category_id": category["id"],
-                "skus": [{ "code": "A-1", "retail_price": "10.00", "stock": 5 }]
+                "skus": [{ "code": "A-1", "retail_price": "10.00", "stock": 5, "low_stock_threshold": 4 }]
             }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        // Crossing the threshold puts a notice in the owner's inbox.
+        app.post(&format!(
+            "/api/v1/skus/{}/stock-adjustments",
+            product["skus"][0]["id"]
+        ))
+        .bearer_auth(&a.access_token)
+        .json(&json!({ "delta": -1, "reason": "盘点" }))
+        .send()
+        .await
+        .unwrap();
+        let inbox: Value = app
+            .get("/api/v1/notifications")
+            .bearer_auth(&a.access_token)
             .send()
             .await
             .unwrap()
@@ -320,6 +339,10 @@ impl World {
             ("merchant_id", a.merchant_id.to_string()),
             ("member_id", member_id.to_string()),
             ("distributor_id", distributor_id.to_string()),
+            (
+                "notification_id",
+                inbox["items"][0]["id"].as_i64().unwrap().to_string(),
+            ),
         ]);
         World {
             a_owner: a.access_token,
@@ -587,5 +610,15 @@ db_test!(
             .unwrap();
         assert_eq!(merchant["status"], "active");
         assert_eq!(merchant["require_staff_mfa"], false);
+        let unread: Value = app
+            .get("/api/v1/notifications/unread-count")
+            .bearer_auth(&world.a_owner)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(unread["unread"], 1, "nobody else could mark it read");
     }
 );

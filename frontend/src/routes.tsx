@@ -17,6 +17,7 @@ import { ProductsPage } from "./pages/ProductsPage";
 import { SecurityPage } from "./pages/SecurityPage";
 import { SignUpPage } from "./pages/SignUpPage";
 import { StaffPage } from "./pages/StaffPage";
+import { StockAlertsPage } from "./pages/StockAlertsPage";
 import { VerifyEmailPage } from "./pages/VerifyEmailPage";
 
 export const routes: RouteObject[] = [
@@ -27,6 +28,8 @@ export const routes: RouteObject[] = [
       { index: true, element: <DashboardPage /> },
       { path: "products", element: <ProductsPage /> },
       { path: "products/new", element: <ProductEditorPage /> },
+      { path: "products/:productId/edit", element: <ProductEditorPage /> },
+      { path: "stock-alerts", element: <StockAlertsPage /> },
       { path: "products/import", element: <ImportPage /> },
       { path: "staff", element: <StaffPage /> },
       { path: "api-keys", element: <ApiKeysPage /> },

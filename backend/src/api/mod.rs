@@ -11,8 +11,8 @@ use utoipa_actix_web::{scope, AppExt};
 
 use crate::error::{ProblemBody, ProblemFieldBody};
 use crate::{
-    audit, auth, binding, catalog, integrations, inventory, logistics, media, members, payments,
-    platform, regions, shop, tenancy,
+    audit, auth, binding, catalog, integrations, inventory, logistics, media, members, notify,
+    payments, platform, regions, shop, tenancy,
 };
 
 pub const API_PREFIX: &str = "/api/v1";
@@ -43,7 +43,8 @@ pub const DOCS_PATH: &str = "/api/docs/";
         (name = "logistics", description = "Carriers, delivery methods, pickup points, freight templates and regions"),
         (name = "members", description = "A shop's members: registration and sign-in"),
         (name = "binding", description = "Customer binding (锁客): which distributor a member is bound to"),
-        (name = "platform", description = "The platform operator's endpoints")
+        (name = "platform", description = "The platform operator's endpoints"),
+        (name = "notifications", description = "The in-app inbox of merchant staff")
     )
 )]
 pub struct ApiDoc;
@@ -128,6 +129,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(catalog::product_routes::list_products)
                 .service(catalog::product_routes::create_product)
                 .service(catalog::product_routes::get_product)
+                .service(catalog::product_routes::update_product)
+                .service(catalog::product_routes::update_sku)
                 .service(catalog::product_routes::change_product_status)
                 .service(catalog::product_routes::review_product)
                 .service(catalog::import_routes::import_catalog)
@@ -137,6 +140,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(inventory::routes::adjust_stock)
                 .service(inventory::routes::import_codes)
                 .service(inventory::routes::code_summary)
+                .service(inventory::routes::list_low_stock)
                 .service(media::routes::upload_media)
                 .service(catalog::product_routes::set_product_images)
                 .service(regions::list_regions)
@@ -156,7 +160,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(logistics::routes::quote_freight)
                 .service(integrations::api_key_routes::list_api_keys)
                 .service(integrations::api_key_routes::create_api_key)
-                .service(integrations::api_key_routes::revoke_api_key),
+                .service(integrations::api_key_routes::revoke_api_key)
+                .service(notify::inbox_routes::list_notifications)
+                .service(notify::inbox_routes::count_unread_notifications)
+                .service(notify::inbox_routes::mark_all_notifications_read)
+                .service(notify::inbox_routes::mark_notification_read),
         );
 }
 

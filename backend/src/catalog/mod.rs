@@ -3,6 +3,7 @@
 
 pub mod categories;
 pub mod category_routes;
+pub mod editing;
 pub mod import;
 pub mod import_routes;
 pub mod lifecycle;

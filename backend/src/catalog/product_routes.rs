@@ -1,9 +1,10 @@
 //! HTTP routes of products.
 
-use actix_web::{get, post, put, web, HttpResponse};
+use actix_web::{get, patch, post, put, web, HttpResponse};
 
+use super::editing::{self, ProductPatch, SkuPatch};
 use super::products::{
-    self, ImagesRequest, Product, ProductInput, ProductPage, ProductQuery, TransitionRequest,
+    self, ImagesRequest, Product, ProductInput, ProductPage, ProductQuery, Sku, TransitionRequest,
 };
 use crate::app::AppState;
 use crate::auth::permissions::need;
@@ -92,6 +93,80 @@ pub async fn create_product(
         .db(move |conn| products::create(conn, &p, &input, clock::now()))
         .await?;
     Ok(HttpResponse::Created().json(created))
+}
+
+/// Edit a product
+///
+/// Fields left out keep their value. What may change depends on the status: specifications
+/// and the set of SKUs (adding, removing, codes, specification values) only in `draft` and
+/// `rejected`; name, subtitle, description, category and tags in any status, but a `listed` or
+/// `unlisted` product goes back to `pending_review`; SKU prices, barcode, weight, low-stock
+/// threshold and presale settings in any status. Stock changes through stock adjustments only.
+#[utoipa::path(
+    tag = "catalog",
+    security(("bearer" = [])),
+    params(("product_id" = i64, Path)),
+    request_body = ProductPatch,
+    responses(
+        (status = 200, description = "The product as edited", body = Product),
+        (status = 401, description = "Not signed in", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "Needs `catalog.write`", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, description = "No such product", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "`product_structure_locked`, `product_changed`, `sku_has_codes`", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields (`money_precision`, `invalid_spec_values`, `unknown_sku`, `stock_by_adjustment`, `sku_code_taken`, …)", body = ProblemBody, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/products/{product_id}")]
+pub async fn update_product(
+    caller: Allowed<need::CatalogWrite>,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    body: ApiJson<ProductPatch>,
+) -> AppResult<web::Json<Product>> {
+    let p = caller.0;
+    let id = path.into_inner();
+    let patch = body.into_inner();
+    Ok(web::Json(
+        state
+            .db(move |conn| editing::update_product(conn, &p, id, &patch, clock::now()))
+            .await?,
+    ))
+}
+
+/// Edit a SKU
+///
+/// Prices, barcode, weight, low-stock threshold and presale settings, in any status of the
+/// product; code and specification values only while the product is `draft` or `rejected`.
+/// Fields left out keep their value. Stock changes through stock adjustments only.
+#[utoipa::path(
+    tag = "catalog",
+    security(("bearer" = [])),
+    params(("sku_id" = i64, Path)),
+    request_body = SkuPatch,
+    responses(
+        (status = 200, description = "The SKU as edited", body = Sku),
+        (status = 401, description = "Not signed in", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "Needs `catalog.write`", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, description = "No such SKU", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "`product_structure_locked`, `product_changed`", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields (`money_precision`, `stock_by_adjustment`, `presale_below_sold`, …)", body = ProblemBody, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/skus/{sku_id}")]
+pub async fn update_sku(
+    caller: Allowed<need::CatalogWrite>,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    body: ApiJson<SkuPatch>,
+) -> AppResult<web::Json<Sku>> {
+    let p = caller.0;
+    let id = path.into_inner();
+    let patch = body.into_inner();
+    Ok(web::Json(
+        state
+            .db(move |conn| editing::update_sku(conn, &p, id, &patch, clock::now()))
+            .await?,
+    ))
 }
 
 fn wrong_door(review: bool) -> AppError {
@@ -192,7 +267,9 @@ pub async fn review_product(
 
 /// Set a product's images
 ///
-/// Replaces the gallery with uploaded images in order; the first is the main image.
+/// Replaces the gallery with uploaded images in order; the first is the main image. The gallery
+/// is content buyers see: when it changes, a `listed` or `unlisted` product goes back to
+/// `pending_review`.
 #[utoipa::path(
     tag = "catalog",
     security(("bearer" = [])),
@@ -203,6 +280,7 @@ pub async fn review_product(
         (status = 401, description = "Not signed in", body = ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "Needs `catalog.write`", body = ProblemBody, content_type = "application/problem+json"),
         (status = 404, description = "No such product", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "`product_changed`: a review decided meanwhile", body = ProblemBody, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields (`unknown_media`, `duplicate_media`)", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]

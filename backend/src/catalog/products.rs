@@ -26,8 +26,9 @@ use crate::validate;
 
 pub const MAX_SKUS: usize = 600;
 pub const MAX_SPECS: usize = 3;
+pub const MAX_TAGS: usize = 10;
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct TierPrice {
     pub tier_id: i64,
     pub price: Money,
@@ -120,6 +121,10 @@ pub struct ProductInput {
     #[validate(length(max = 200000))]
     pub description_html: String,
     pub category_id: Option<i64>,
+    /// Up to ten labels of 1–20 characters (新品, 包邮, …), distinct.
+    #[serde(default, deserialize_with = "trimmed_tags")]
+    #[validate(custom(function = "tags_are_valid"))]
+    pub tags: Vec<String>,
     /// Specification names in order, e.g. `["颜色", "尺码"]`; empty for a product with one SKU.
     #[serde(default)]
     pub spec_names: Vec<String>,
@@ -127,16 +132,58 @@ pub struct ProductInput {
     pub skus: Vec<SkuInput>,
 }
 
+/// Trims every tag, so the rules apply to what is stored.
+pub(crate) fn trimmed_tags<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<String>, D::Error> {
+    Ok(Vec::<String>::deserialize(deserializer)?
+        .into_iter()
+        .map(|t| t.trim().to_owned())
+        .collect())
+}
+
+/// Like `trimmed_tags`, for an optional list.
+pub(crate) fn trimmed_tags_option<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Vec<String>>, D::Error> {
+    trimmed_tags(deserializer).map(Some)
+}
+
+pub(crate) fn tags_are_valid(tags: &[String]) -> Result<(), ValidationError> {
+    let distinct: BTreeSet<String> = tags.iter().map(|t| t.to_lowercase()).collect();
+    if tags.len() > MAX_TAGS
+        || distinct.len() != tags.len()
+        || tags.iter().any(|t| t.is_empty() || t.chars().count() > 20)
+    {
+        return Err(spec_error(
+            "invalid_tags",
+            "Up to ten distinct tags of 1–20 characters.",
+            "标签最多十个，各不相同，每个 1–20 个字符。",
+        ));
+    }
+    Ok(())
+}
+
 fn spec_error(code: &'static str, en: &str, zh: &str) -> ValidationError {
     ValidationError::new(code).with_message(format!("{en}|{zh}").into())
 }
 
-/// Specification names are distinct; every SKU has exactly one value for each; no two SKUs share
-/// a combination or a code.
 fn specs_are_consistent(input: &ProductInput) -> Result<(), ValidationError> {
-    let names: BTreeSet<&str> = input.spec_names.iter().map(|n| n.trim()).collect();
-    if names.len() != input.spec_names.len()
-        || input.spec_names.len() > MAX_SPECS
+    check_specs(
+        &input.spec_names,
+        input.skus.iter().map(|s| (s.code.as_str(), &s.spec_values)),
+    )
+}
+
+/// Specification names are distinct; every SKU has exactly one value for each; no two SKUs share
+/// a combination or a code. Used for new products and for the result of every edit.
+pub(crate) fn check_specs<'a>(
+    spec_names: &[String],
+    skus: impl Iterator<Item = (&'a str, &'a BTreeMap<String, String>)>,
+) -> Result<(), ValidationError> {
+    let names: BTreeSet<&str> = spec_names.iter().map(|n| n.trim()).collect();
+    if names.len() != spec_names.len()
+        || spec_names.len() > MAX_SPECS
         || names.iter().any(|n| n.is_empty() || n.chars().count() > 20)
     {
         return Err(spec_error(
@@ -147,11 +194,10 @@ fn specs_are_consistent(input: &ProductInput) -> Result<(), ValidationError> {
     }
     let mut combinations = BTreeSet::new();
     let mut codes = BTreeSet::new();
-    for sku in &input.skus {
-        let keys: BTreeSet<&str> = sku.spec_values.keys().map(String::as_str).collect();
+    for (code, spec_values) in skus {
+        let keys: BTreeSet<&str> = spec_values.keys().map(String::as_str).collect();
         if keys != names
-            || sku
-                .spec_values
+            || spec_values
                 .values()
                 .any(|v| v.trim().is_empty() || v.chars().count() > 30)
         {
@@ -161,14 +207,14 @@ fn specs_are_consistent(input: &ProductInput) -> Result<(), ValidationError> {
                 "每个 SKU 须为每个规格填写一个值（1–30 个字符），且不能有多余的规格。",
             ));
         }
-        if !combinations.insert(sku.spec_values.clone()) {
+        if !combinations.insert(spec_values.clone()) {
             return Err(spec_error(
                 "duplicate_spec_values",
                 "Two SKUs have the same specification values.",
                 "有两个 SKU 的规格值完全相同。",
             ));
         }
-        if !codes.insert(sku.code.to_lowercase()) {
+        if !codes.insert(code.to_lowercase()) {
             return Err(spec_error(
                 "duplicate_sku_code",
                 "Two SKUs have the same code.",
@@ -214,6 +260,7 @@ pub struct Product {
     pub subtitle: String,
     pub description_html: String,
     pub category_id: Option<i64>,
+    pub tags: Vec<String>,
     pub spec_names: Vec<String>,
     pub status: ProductStatus,
     /// Why the review rejected it, while `rejected`.
@@ -274,6 +321,7 @@ type ProductRow = (
     Option<String>,
     NaiveDateTime,
     NaiveDateTime,
+    String,
 );
 
 type SkuRow = (
@@ -415,6 +463,7 @@ fn assemble(
                 subtitle: r.2,
                 description_html: r.3,
                 category_id: r.4,
+                tags: serde_json::from_str(&r.10).unwrap_or_default(),
                 spec_names: serde_json::from_str(&r.5).unwrap_or_default(),
                 status: ProductStatus::parse(&r.6)
                     .ok_or_else(|| AppError::internal(format!("unknown product status {}", r.6)))?,
@@ -443,6 +492,7 @@ macro_rules! product_rows {
                 products::rejection_reason,
                 products::created_at,
                 products::updated_at,
+                products::tags,
             ))
     };
 }
@@ -486,7 +536,7 @@ pub fn list(
     })
 }
 
-fn check_category(
+pub(crate) fn check_category(
     conn: &mut DbConnection,
     merchant_id: i64,
     category_id: Option<i64>,
@@ -509,7 +559,7 @@ fn check_category(
     Ok(())
 }
 
-fn code_taken(code: &str) -> AppError {
+pub(crate) fn code_taken(code: &str) -> AppError {
     AppError::Validation(vec![FieldError::new(
         "skus",
         "sku_code_taken",
@@ -522,7 +572,7 @@ fn code_taken(code: &str) -> AppError {
 
 /// Presale needs a ship date; a virtual SKU has no presale and starts with no stock (its stock
 /// is its pool of available codes).
-fn check_presale_and_kind(sku: &SkuInput) -> AppResult<()> {
+pub(crate) fn check_presale_and_kind(sku: &SkuInput) -> AppResult<()> {
     if sku.presale_quantity > 0 && sku.presale_ship_date.is_none() {
         return Err(AppError::field(
             "skus",
@@ -549,7 +599,7 @@ fn check_presale_and_kind(sku: &SkuInput) -> AppResult<()> {
     Ok(())
 }
 
-fn insert_skus(
+pub(crate) fn insert_skus(
     conn: &mut DbConnection,
     merchant_id: i64,
     product_id: i64,
@@ -586,30 +636,51 @@ fn insert_skus(
                 }
                 other => other.into(),
             })?;
-        for (kind, prices) in [
-            ("member", &sku.member_prices),
-            ("distributor", &sku.distributor_prices),
-        ] {
-            let mut seen = BTreeSet::new();
-            for price in prices {
-                if !seen.insert(price.tier_id) {
-                    return Err(AppError::field(
-                        "skus",
-                        "duplicate_tier_price",
-                        Text::new("A tier has two prices.", "同一等级有两个价格。"),
-                    ));
-                }
-                diesel::insert_into(sku_tier_prices::table)
-                    .values((
-                        sku_tier_prices::merchant_id.eq(merchant_id),
-                        sku_tier_prices::sku_id.eq(sku_id),
-                        sku_tier_prices::tier_kind.eq(kind),
-                        sku_tier_prices::tier_id.eq(price.tier_id),
-                        sku_tier_prices::price_fen.eq(price.price.fen()),
-                    ))
-                    .execute(conn)?;
-            }
-        }
+        write_tier_prices(conn, merchant_id, sku_id, "member", &sku.member_prices)?;
+        write_tier_prices(
+            conn,
+            merchant_id,
+            sku_id,
+            "distributor",
+            &sku.distributor_prices,
+        )?;
+    }
+    Ok(())
+}
+
+/// Replaces a SKU's prices of one tier kind (`member` or `distributor`).
+pub(crate) fn write_tier_prices(
+    conn: &mut DbConnection,
+    merchant_id: i64,
+    sku_id: i64,
+    kind: &str,
+    prices: &[TierPrice],
+) -> AppResult<()> {
+    let mut seen = BTreeSet::new();
+    if prices.iter().any(|p| !seen.insert(p.tier_id)) {
+        return Err(AppError::field(
+            "skus",
+            "duplicate_tier_price",
+            Text::new("A tier has two prices.", "同一等级有两个价格。"),
+        ));
+    }
+    diesel::delete(
+        sku_tier_prices::table
+            .filter(sku_tier_prices::merchant_id.eq(merchant_id))
+            .filter(sku_tier_prices::sku_id.eq(sku_id))
+            .filter(sku_tier_prices::tier_kind.eq(kind)),
+    )
+    .execute(conn)?;
+    for price in prices {
+        diesel::insert_into(sku_tier_prices::table)
+            .values((
+                sku_tier_prices::merchant_id.eq(merchant_id),
+                sku_tier_prices::sku_id.eq(sku_id),
+                sku_tier_prices::tier_kind.eq(kind),
+                sku_tier_prices::tier_id.eq(price.tier_id),
+                sku_tier_prices::price_fen.eq(price.price.fen()),
+            ))
+            .execute(conn)?;
     }
     Ok(())
 }
@@ -623,6 +694,7 @@ pub fn create(
     let merchant_id = caller.tenant()?;
     let description = sanitise(&input.description_html);
     let spec_names = serde_json::to_string(&input.spec_names).map_err(AppError::internal)?;
+    let tags = serde_json::to_string(&input.tags).map_err(AppError::internal)?;
     write_transaction(conn, |conn| {
         check_category(conn, merchant_id, input.category_id)?;
         let id: i64 = diesel::insert_into(products::table)
@@ -633,6 +705,7 @@ pub fn create(
                 products::subtitle.eq(&input.subtitle),
                 products::description_html.eq(&description),
                 products::spec_names.eq(&spec_names),
+                products::tags.eq(&tags),
                 products::status.eq(ProductStatus::Draft.as_str()),
                 products::created_at.eq(now),
                 products::updated_at.eq(now),
@@ -648,6 +721,7 @@ pub fn create(
                 .target("product", id)
                 .changes(serde_json::json!({
                     "name": { "before": null, "after": input.name },
+                    "tags": { "before": null, "after": input.tags },
                     "skus": { "before": null, "after": input.skus.len() },
                     "sku_settings": { "before": null, "after": input.skus.iter().map(|s| serde_json::json!({
                         "code": s.code,
@@ -870,10 +944,38 @@ pub fn set_images(
                 ))
                 .execute(conn)?;
         }
-        diesel::update(products::table.filter(products::id.eq(id)))
-            .set(products::updated_at.eq(now))
-            .execute(conn)?;
         let before_ids: Vec<i64> = before.images.iter().map(|m| m.id).collect();
+        // The gallery is content buyers see: a reviewed product goes back to review when it
+        // changes (see `editing`).
+        let status = if before_ids != request.media_ids
+            && matches!(
+                before.status,
+                ProductStatus::Listed | ProductStatus::Unlisted
+            ) {
+            ProductStatus::PendingReview
+        } else {
+            before.status
+        };
+        let updated = diesel::update(
+            products::table
+                .filter(products::id.eq(id))
+                .filter(products::merchant_id.eq(merchant_id))
+                .filter(products::status.eq(before.status.as_str())),
+        )
+        .set((
+            products::status.eq(status.as_str()),
+            products::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+        if updated == 0 {
+            return Err(AppError::Conflict {
+                code: "product_changed",
+                message: Text::new(
+                    "The product changed while you were editing it; reload it and try again.",
+                    "商品在编辑期间被修改，请刷新后重试。",
+                ),
+            });
+        }
         audit::record(
             conn,
             &caller.audit_actor(),
@@ -881,7 +983,8 @@ pub fn set_images(
             AuditEntry::new("product.images_changed")
                 .target("product", id)
                 .changes(serde_json::json!({
-                    "media_ids": { "before": before_ids, "after": request.media_ids }
+                    "media_ids": { "before": before_ids, "after": request.media_ids },
+                    "status": { "before": before.status.as_str(), "after": status.as_str() },
                 })),
             now,
         )?;

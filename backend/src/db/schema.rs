@@ -227,6 +227,7 @@ diesel::table! {
         rejection_reason -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        tags -> Text,
     }
 }
 
@@ -509,6 +510,24 @@ diesel::joinable!(distributors -> members (member_id));
 diesel::joinable!(distributors -> distributor_tiers (tier_id));
 diesel::joinable!(distributor_tier_changes -> distributors (distributor_id));
 
+diesel::table! {
+    notifications (id) {
+        id -> BigInt,
+        merchant_id -> BigInt,
+        staff_user_id -> BigInt,
+        kind -> Text,
+        title_zh -> Text,
+        title_en -> Text,
+        body_zh -> Text,
+        body_en -> Text,
+        target_type -> Nullable<Text>,
+        target_id -> Nullable<Text>,
+        data -> Text,
+        read_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     merchants,
     staff_users,
@@ -543,4 +562,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     distributor_paths,
     distributor_tier_changes,
     customer_bindings,
+    notifications,
 );

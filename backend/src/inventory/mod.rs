@@ -2,6 +2,7 @@
 //! 0`), so stock never goes negative however many buyers race, plus a movement row with its
 //! cause. Orders take and return stock through here, inside their own transaction.
 
+pub mod low_stock;
 pub mod routes;
 pub mod virtual_codes;
 
@@ -13,10 +14,9 @@ use validator::Validate;
 
 use crate::audit::{self, AuditEntry};
 use crate::auth::principal::Principal;
-use crate::db::schema::{products, skus, staff_users, stock_movements};
+use crate::db::schema::{skus, stock_movements};
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{AppError, AppResult, Text};
-use crate::notify::{outbox, templates};
 use crate::validate;
 
 fn out_of_stock() -> AppError {
@@ -73,52 +73,8 @@ pub fn change(
             stock_movements::created_at.eq(now),
         ))
         .execute(conn)?;
-    low_stock_alert(conn, merchant_id, sku_id, stock, now)?;
+    low_stock::alert(conn, merchant_id, sku_id, stock, now)?;
     Ok(stock)
-}
-
-/// Sends the low-stock email once per crossing of the threshold: the flag is set by a
-/// conditional update (so of two sales crossing together one sends), and cleared when stock
-/// rises above the threshold again.
-fn low_stock_alert(
-    conn: &mut DbConnection,
-    merchant_id: i64,
-    sku_id: i64,
-    stock: i64,
-    now: NaiveDateTime,
-) -> AppResult<()> {
-    let (threshold, code, product): (Option<i64>, String, String) = skus::table
-        .inner_join(products::table)
-        .filter(skus::id.eq(sku_id))
-        .select((skus::low_stock_threshold, skus::code, products::name))
-        .first(conn)?;
-    let Some(threshold) = threshold else {
-        return Ok(());
-    };
-    let row = skus::table.filter(skus::id.eq(sku_id));
-    if stock > threshold {
-        diesel::update(row.filter(skus::low_stock_alerted.eq(true)))
-            .set(skus::low_stock_alerted.eq(false))
-            .execute(conn)?;
-        return Ok(());
-    }
-    let raised = diesel::update(row.filter(skus::low_stock_alerted.eq(false)))
-        .set(skus::low_stock_alerted.eq(true))
-        .execute(conn)?;
-    if raised == 0 {
-        return Ok(());
-    }
-    let owners: Vec<String> = staff_users::table
-        .filter(staff_users::merchant_id.eq(merchant_id))
-        .filter(staff_users::role.eq_any(["owner", "admin"]))
-        .filter(staff_users::status.eq("active"))
-        .select(staff_users::email)
-        .load(conn)?;
-    for email in owners {
-        let message = templates::low_stock(&email, &product, &code, stock, threshold);
-        outbox::enqueue(conn, Some(merchant_id), &message, now)?;
-    }
-    Ok(())
 }
 
 /// Takes `quantity` units for a sale; the service orders will call in their transaction.
@@ -188,7 +144,7 @@ pub fn take(
             stock_movements::created_at.eq(now),
         ))
         .execute(conn)?;
-    low_stock_alert(conn, merchant_id, sku_id, stock, now)?;
+    low_stock::alert(conn, merchant_id, sku_id, stock, now)?;
     Ok(stock)
 }
 

@@ -2,6 +2,7 @@
 
 use actix_web::{get, post, web};
 
+use super::low_stock::{self, LowStockPage, LowStockQuery};
 use super::virtual_codes::{self, CodeImport, CodeImportResult, CodeSummary};
 use super::{StockAdjustment, StockLevel};
 use crate::app::AppState;
@@ -110,6 +111,36 @@ pub async fn code_summary(
     Ok(web::Json(
         state
             .db(move |conn| virtual_codes::summary(conn, &p, sku_id))
+            .await?,
+    ))
+}
+
+/// List SKUs low on stock
+///
+/// Every SKU whose stock is at or below its low-stock threshold, with its product, newest SKUs
+/// first, in pages (`next_cursor`).
+#[utoipa::path(
+    tag = "catalog",
+    security(("bearer" = [])),
+    params(LowStockQuery),
+    responses(
+        (status = 200, description = "A page of SKUs low on stock", body = LowStockPage),
+        (status = 401, description = "Not signed in", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "Needs `catalog.read`", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid query", body = ProblemBody, content_type = "application/problem+json"),
+    )
+)]
+#[get("/inventory/low-stock")]
+pub async fn list_low_stock(
+    caller: Allowed<need::CatalogRead>,
+    state: web::Data<AppState>,
+    query: web::Query<LowStockQuery>,
+) -> AppResult<web::Json<LowStockPage>> {
+    let merchant_id = caller.0.tenant()?;
+    let query = query.into_inner();
+    Ok(web::Json(
+        state
+            .db(move |conn| low_stock::list(conn, merchant_id, &query))
             .await?,
     ))
 }

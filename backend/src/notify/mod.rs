@@ -1,9 +1,12 @@
 //! Notifications. Messages are written to the outbox in the same transaction as the change that
 //! causes them, so a message is never sent for a change that rolled back, nor lost for one that
 //! committed. When SMTP is configured, a background worker delivers the emails (`delivery`,
-//! `worker`); SMS messages stay in the outbox until an SMS provider is added.
+//! `worker`); SMS messages stay in the outbox until an SMS provider is added. Staff also have an
+//! in-app inbox (`inbox`), written the same way.
 
 pub mod delivery;
+pub mod inbox;
+pub mod inbox_routes;
 pub mod outbox;
 pub mod outbox_view;
 pub mod sender;

@@ -3,7 +3,9 @@
 
 use chrono::{DateTime, Utc};
 
+use super::inbox::Notice;
 use super::outbox::{Channel, Message};
+use crate::error::Text;
 
 pub fn verify_email(
     recipient: &str,
@@ -117,5 +119,35 @@ pub fn low_stock(
              Stock of \"{product}\" SKU {sku_code} is down to {stock} (alert at {threshold}); \
              time to restock.\n"
         ),
+    }
+}
+
+/// The in-app counterpart of `low_stock`.
+pub fn low_stock_notice(
+    product_id: i64,
+    product: &str,
+    sku_id: i64,
+    sku_code: &str,
+    stock: i64,
+    threshold: i64,
+) -> Notice {
+    Notice {
+        kind: "low_stock",
+        title: Text::new(
+            format!("Low stock: {product}"),
+            format!("库存预警：{product}"),
+        ),
+        body: Text::new(
+            format!("SKU {sku_code} is down to {stock} (alert at {threshold}); time to restock."),
+            format!("SKU {sku_code} 的库存已降至 {stock}（预警值 {threshold}），请及时补货。"),
+        ),
+        target: Some(("sku", sku_id.to_string())),
+        data: serde_json::json!({
+            "product_id": product_id,
+            "sku_id": sku_id,
+            "sku_code": sku_code,
+            "stock": stock,
+            "threshold": threshold,
+        }),
     }
 }

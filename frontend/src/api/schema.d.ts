@@ -548,6 +548,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/inventory/low-stock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List SKUs low on stock
+         * @description Every SKU whose stock is at or below its low-stock threshold, with its product, newest SKUs
+         *     first, in pages (`next_cursor`).
+         */
+        get: operations["list_low_stock"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/media": {
         parameters: {
             query?: never;
@@ -703,6 +724,78 @@ export interface paths {
         get: operations["get_meta"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List my notifications
+         * @description The signed-in staff member's own notifications, newest first, in pages (`next_cursor`).
+         *     Staff only: an API key has no inbox (403 `wrong_account_kind`).
+         */
+        get: operations["list_notifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/read-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark all my notifications read */
+        post: operations["mark_all_notifications_read"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/unread-count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Count my unread notifications */
+        get: operations["count_unread_notifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/{notification_id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark a notification read */
+        post: operations["mark_notification_read"];
         delete?: never;
         options?: never;
         head?: never;
@@ -949,7 +1042,15 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Edit a product
+         * @description Fields left out keep their value. What may change depends on the status: specifications
+         *     and the set of SKUs (adding, removing, codes, specification values) only in `draft` and
+         *     `rejected`; name, subtitle, description, category and tags in any status, but a `listed` or
+         *     `unlisted` product goes back to `pending_review`; SKU prices, barcode, weight, low-stock
+         *     threshold and presale settings in any status. Stock changes through stock adjustments only.
+         */
+        patch: operations["update_product"];
         trace?: never;
     };
     "/api/v1/products/{product_id}/images": {
@@ -962,7 +1063,9 @@ export interface paths {
         get?: never;
         /**
          * Set a product's images
-         * @description Replaces the gallery with uploaded images in order; the first is the main image.
+         * @description Replaces the gallery with uploaded images in order; the first is the main image. The gallery
+         *     is content buyers see: when it changes, a `listed` or `unlisted` product goes back to
+         *     `pending_review`.
          */
         put: operations["set_product_images"];
         post?: never;
@@ -1186,6 +1289,28 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/skus/{sku_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Edit a SKU
+         * @description Prices, barcode, weight, low-stock threshold and presale settings, in any status of the
+         *     product; code and specification values only while the product is `draft` or `rejected`.
+         *     Fields left out keep their value. Stock changes through stock adjustments only.
+         */
+        patch: operations["update_sku"];
         trace?: never;
     };
     "/api/v1/skus/{sku_id}/codes": {
@@ -1742,6 +1867,40 @@ export interface components {
             /** @description Any role but `owner`. */
             role: components["schemas"]["StaffRole"];
         };
+        LowStockPage: {
+            /** @description Newest SKUs first. */
+            items: components["schemas"]["LowStockSku"][];
+            /**
+             * Format: int64
+             * @description Pass as `cursor` for the next page; absent on the last page.
+             */
+            next_cursor?: number | null;
+        };
+        /** @description A SKU whose stock is at or below its low-stock threshold. */
+        LowStockSku: {
+            kind: components["schemas"]["SkuKind"];
+            /** Format: int64 */
+            low_stock_threshold: number;
+            /** Format: int64 */
+            product_id: number;
+            product_name: string;
+            product_status: components["schemas"]["ProductStatus"];
+            sku_code: string;
+            /** Format: int64 */
+            sku_id: number;
+            spec_values: {
+                [key: string]: string;
+            };
+            /** Format: int64 */
+            stock: number;
+        };
+        MarkedRead: {
+            /**
+             * Format: int64
+             * @description How many notifications this call marked read.
+             */
+            marked: number;
+        };
         Me: {
             /** Format: int64 */
             id: number;
@@ -1872,6 +2031,35 @@ export interface components {
          * @example 128.50
          */
         Money: string;
+        Notification: {
+            body: string;
+            /** Format: date-time */
+            created_at: string;
+            /** @description The facts behind the texts (ids, figures). */
+            data: Record<string, never>;
+            /** Format: int64 */
+            id: number;
+            /** @example low_stock */
+            kind: string;
+            /**
+             * Format: date-time
+             * @description When the reader marked it read; absent while unread.
+             */
+            read_at?: string | null;
+            target_id?: string | null;
+            target_type?: string | null;
+            /** @description In the language the request asked for. */
+            title: string;
+        };
+        NotificationPage: {
+            /** @description Newest first. */
+            items: components["schemas"]["Notification"][];
+            /**
+             * Format: int64
+             * @description Pass as `cursor` for the next (older) page; absent on the last page.
+             */
+            next_cursor?: number | null;
+        };
         OutboxMessage: {
             /** Format: int32 */
             attempts: number;
@@ -1996,6 +2184,7 @@ export interface components {
             spec_names: string[];
             status: components["schemas"]["ProductStatus"];
             subtitle: string;
+            tags: string[];
             /** Format: date-time */
             updated_at: string;
         };
@@ -2012,11 +2201,35 @@ export interface components {
             /** @description Specification names in order, e.g. `["颜色", "尺码"]`; empty for a product with one SKU. */
             spec_names?: string[];
             subtitle?: string;
+            /** @description Up to ten labels of 1–20 characters (新品, 包邮, …), distinct. */
+            tags?: string[];
         };
         ProductPage: {
             items: components["schemas"]["Product"][];
             /** Format: int64 */
             next_cursor?: number | null;
+        };
+        /** @description Changes to a product; a field left out keeps its value. */
+        ProductPatch: {
+            /**
+             * Format: int64
+             * @description `null` takes the product out of its category.
+             */
+            category_id?: number | null;
+            /** @description Rich text; scripts, event handlers and unknown tags are removed. */
+            description_html?: string | null;
+            name?: string | null;
+            /**
+             * @description When given, every SKU the product keeps, in order: an entry with `id` edits that SKU
+             *     (fields left out keep their value), an entry without `id` adds a SKU, and a SKU not
+             *     listed is removed. Adding and removing are structural changes.
+             */
+            skus?: components["schemas"]["SkuPatch"][] | null;
+            /** @description Structure (draft and rejected products only): the specification names in order. */
+            spec_names?: string[] | null;
+            subtitle?: string | null;
+            /** @description The whole new list of tags. */
+            tags?: string[] | null;
         };
         /** @enum {string} */
         ProductStatus: "draft" | "pending_review" | "listed" | "rejected" | "unlisted";
@@ -2156,6 +2369,7 @@ export interface components {
             skus: components["schemas"]["ShopSku"][];
             spec_names: string[];
             subtitle: string;
+            tags: string[];
         };
         ShopProductPage: {
             items: components["schemas"]["ShopProduct"][];
@@ -2301,6 +2515,52 @@ export interface components {
          * @enum {string}
          */
         SkuKind: "physical" | "virtual";
+        /** @description Changes to one SKU; a field left out keeps its value. */
+        SkuPatch: {
+            /** @description `null` removes the barcode. */
+            barcode?: string | null;
+            /** @description Structure (draft and rejected products only); required for a new SKU. */
+            code?: string | null;
+            /** @description The whole new list of distributor-tier purchase prices. */
+            distributor_prices?: components["schemas"]["TierPrice"][] | null;
+            /**
+             * Format: int64
+             * @description In a product's `skus` list: the SKU this entry edits; absent for a new SKU. Leave it out
+             *     when editing one SKU at `/skus/{sku_id}`.
+             */
+            id?: number | null;
+            kind?: null | components["schemas"]["SkuKind"];
+            /**
+             * Format: int64
+             * @description Alert when stock falls to this or below; `null` turns the alert off.
+             */
+            low_stock_threshold?: number | null;
+            /** @description The whole new list of member-tier prices. */
+            member_prices?: components["schemas"]["TierPrice"][] | null;
+            /**
+             * Format: int64
+             * @description Units that may be sold beyond stock; not below the presale units already sold.
+             */
+            presale_quantity?: number | null;
+            /**
+             * Format: date
+             * @description `YYYY-MM-DD`; `null` removes it (only without presale quantity).
+             * @example 2026-12-20
+             */
+            presale_ship_date?: string | null;
+            retail_price?: null | components["schemas"]["Money"];
+            /** @description Structure (draft and rejected products only): one value per specification. */
+            spec_values?: {
+                [key: string]: string;
+            } | null;
+            /**
+             * Format: int64
+             * @description A new SKU's opening stock only: existing stock changes through stock adjustments.
+             */
+            stock?: number | null;
+            /** Format: int32 */
+            weight_grams?: number | null;
+        };
         /**
          * @description What brought the member to the distributor.
          * @enum {string}
@@ -2370,6 +2630,10 @@ export interface components {
             action: components["schemas"]["ProductAction"];
             /** @description Required when rejecting: what the merchant must correct. */
             reason?: string | null;
+        };
+        UnreadCount: {
+            /** Format: int64 */
+            unread: number;
         };
         UpdateStaffRequest: {
             name?: string | null;
@@ -4181,6 +4445,58 @@ export interface operations {
             };
         };
     };
+    list_low_stock: {
+        parameters: {
+            query?: {
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: number;
+                /** @description 1–100, default 20. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of SKUs low on stock */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LowStockPage"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `catalog.read` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Invalid query */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
     upload_media: {
         parameters: {
             query?: never;
@@ -4592,6 +4908,185 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Meta"];
+                };
+            };
+        };
+    };
+    list_notifications: {
+        parameters: {
+            query?: {
+                /** @description Only unread notifications. */
+                unread?: boolean;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: number;
+                /** @description 1–100, default 20. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of notifications */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPage"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `merchant.read` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Invalid filter */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    mark_all_notifications_read: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description How many were marked */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MarkedRead"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `merchant.read` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    count_unread_notifications: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The number of unread notifications */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnreadCount"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `merchant.read` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    mark_notification_read: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                notification_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The notification, read */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Notification"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `merchant.read` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such notification in the caller's inbox */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
         };
@@ -5459,6 +5954,77 @@ export interface operations {
             };
         };
     };
+    update_product: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                product_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProductPatch"];
+            };
+        };
+        responses: {
+            /** @description The product as edited */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Product"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `catalog.write` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such product */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description `product_structure_locked`, `product_changed`, `sku_has_codes` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Invalid fields (`money_precision`, `invalid_spec_values`, `unknown_sku`, `stock_by_adjustment`, `sku_code_taken`, …) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
     set_product_images: {
         parameters: {
             query?: never;
@@ -5503,6 +6069,15 @@ export interface operations {
             };
             /** @description No such product */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description `product_changed`: a review decided meanwhile */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6119,6 +6694,77 @@ export interface operations {
             };
             /** @description Too many attempts from this address (`rate_limited`) */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    update_sku: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sku_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SkuPatch"];
+            };
+        };
+        responses: {
+            /** @description The SKU as edited */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Sku"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `catalog.write` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such SKU */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description `product_structure_locked`, `product_changed` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Invalid fields (`money_precision`, `stock_by_adjustment`, `presale_below_sold`, …) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -4,6 +4,7 @@ import { useTranslation } from "react-i18next";
 import { Link, Outlet, useLocation, useNavigate } from "react-router";
 import { type Permission, RequireAuth, useAuth } from "../auth/AuthContext";
 import { LanguageSwitch } from "./LanguageSwitch";
+import { NotificationBell } from "./NotificationBell";
 
 const { Header, Sider, Content } = Layout;
 
@@ -12,6 +13,7 @@ const PAGES: { path: string; label: string; permission?: Permission }[] = [
   { path: "/", label: "menu.dashboard" },
   { path: "/products", label: "menu.products", permission: "catalog.read" },
   { path: "/products/import", label: "menu.import", permission: "catalog.write" },
+  { path: "/stock-alerts", label: "menu.stockAlerts", permission: "catalog.read" },
   { path: "/staff", label: "menu.staff", permission: "staff.read" },
   { path: "/api-keys", label: "menu.apiKeys", permission: "api_keys.manage" },
   { path: "/audit", label: "menu.audit", permission: "audit.read" },
@@ -57,6 +59,7 @@ function Console() {
           }}
         >
           <Space>
+            {me?.kind === "staff" && can("merchant.read") && <NotificationBell />}
             <LanguageSwitch />
             <Dropdown
               menu={{

@@ -1,31 +1,80 @@
-import { useMutation, useQuery } from "@tanstack/react-query";
-import { Button, Card, Form, Input, InputNumber, Select, Space, Table, Typography } from "antd";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import {
+  Alert,
+  Button,
+  Card,
+  Form,
+  Input,
+  InputNumber,
+  Select,
+  Space,
+  Spin,
+  Table,
+  Tag,
+  Typography,
+} from "antd";
 import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { useNavigate } from "react-router";
+import { useNavigate, useParams } from "react-router";
 import { api } from "../api/client";
 import type { components } from "../api/schema";
 import { useProblemForm } from "../api/useProblemForm";
+import { useAuth } from "../auth/AuthContext";
 import { ProblemAlert } from "./ProblemAlert";
-import { buildMatrix, type MatrixRow, type Spec } from "./productMatrix";
+import { type Media, ProductGallery } from "./ProductGallery";
+import { buildMatrix, fromProduct, type MatrixRow, type Spec } from "./productMatrix";
+import { type Basics, blank, patchOf, sameList } from "./productPatch";
+import { StockAdjustButton } from "./StockAdjustButton";
 
+type Product = components["schemas"]["Product"];
 type ProductInput = components["schemas"]["ProductInput"];
 
-interface Basics {
-  name: string;
-  subtitle?: string;
-  category_id?: number;
-  description_html?: string;
-}
+const BASIC_FIELDS = ["name", "subtitle", "category_id", "description_html", "tags"] as const;
 
-/** A new product: basics, up to three specifications, and the SKU matrix they make. */
+/** Creates a product, or edits the one named in the path. */
 export function ProductEditorPage() {
   const { t } = useTranslation();
+  const { productId } = useParams();
+  const id = productId === undefined ? undefined : Number(productId);
+  const product = useQuery({
+    queryKey: ["product", id],
+    enabled: id !== undefined,
+    queryFn: async () => {
+      const { data, error } = await api.GET("/api/v1/products/{product_id}", {
+        params: { path: { product_id: id ?? 0 } },
+      });
+      if (data) return data;
+      throw error;
+    },
+  });
+  if (id === undefined) return <ProductEditor />;
+  if (product.isPending) return <Spin />;
+  if (!product.data) {
+    return <Alert type="error" showIcon message={t("products.loadFailed")} />;
+  }
+  return <ProductEditor key={product.data.id} product={product.data} />;
+}
+
+function ProductEditor({ product }: { product?: Product }) {
+  const { t } = useTranslation();
   const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const { can } = useAuth();
   const [form] = Form.useForm<Basics>();
-  const [specs, setSpecs] = useState<Spec[]>([]);
-  const [rows, setRows] = useState<MatrixRow[]>(() => buildMatrix([], [], "SKU"));
-  const problem = useProblemForm(form, ["name", "subtitle", "category_id"], t("common.failed"));
+  const initial = useMemo(
+    () =>
+      product
+        ? fromProduct(product.spec_names, product.skus)
+        : { specs: [] as Spec[], rows: buildMatrix([], [], "SKU") },
+    [product],
+  );
+  const [specs, setSpecs] = useState<Spec[]>(initial.specs);
+  const [rows, setRows] = useState<MatrixRow[]>(initial.rows);
+  const [gallery, setGallery] = useState<Media[]>(product?.images ?? []);
+  const problem = useProblemForm(form, BASIC_FIELDS, t("common.failed"));
+  // Specifications and the set of SKUs change only before the product passes review.
+  const structure = !product || product.status === "draft" || product.status === "rejected";
+  const reviewed = product?.status === "listed" || product?.status === "unlisted";
 
   const categories = useQuery({
     queryKey: ["categories"],
@@ -42,52 +91,111 @@ export function ProductEditorPage() {
   };
   const updateRow = (key: string, patch: Partial<MatrixRow>) =>
     setRows((previous) => previous.map((r) => (r.key === key ? { ...r, ...patch } : r)));
+  const usedNames = specs
+    .filter((s) => s.name.trim() && s.values.length > 0)
+    .map((s) => s.name.trim());
 
-  const create = useMutation({
-    mutationFn: async (body: ProductInput) => {
-      const { data, error } = await api.POST("/api/v1/products", { body });
-      if (data) return data;
-      throw error;
+  const setImages = async (productId: number) => {
+    const { data, error } = await api.PUT("/api/v1/products/{product_id}/images", {
+      params: { path: { product_id: productId } },
+      body: { media_ids: gallery.map((m) => m.id) },
+    });
+    if (!data) throw error;
+  };
+
+  const save = useMutation({
+    mutationFn: async (basics: Basics) => {
+      if (!product) {
+        const body: ProductInput = {
+          name: basics.name,
+          subtitle: basics.subtitle ?? "",
+          description_html: basics.description_html ?? "",
+          category_id: basics.category_id ?? null,
+          tags: basics.tags ?? [],
+          spec_names: usedNames,
+          skus: rows.map((r) => ({
+            code: r.code,
+            spec_values: r.spec_values,
+            retail_price: r.retail_price,
+            stock: r.stock,
+            barcode: blank(r.barcode),
+            low_stock_threshold: r.low_stock_threshold ?? null,
+          })),
+        } as ProductInput;
+        const { data, error } = await api.POST("/api/v1/products", { body });
+        if (!data) throw error;
+        if (gallery.length > 0) await setImages(data.id);
+        return;
+      }
+      const patch = patchOf(product, basics, usedNames, rows, structure);
+      if (patch) {
+        const { data, error } = await api.PATCH("/api/v1/products/{product_id}", {
+          params: { path: { product_id: product.id } },
+          body: patch,
+        });
+        if (!data) throw error;
+      }
+      const ids = gallery.map((m) => m.id);
+      if (
+        !sameList(
+          ids,
+          product.images.map((m) => m.id),
+        )
+      )
+        await setImages(product.id);
     },
     onMutate: problem.clear,
     onError: problem.show,
-    onSuccess: () => navigate("/products"),
+    onSuccess: async () => {
+      await queryClient.invalidateQueries({ queryKey: ["products"] });
+      await queryClient.invalidateQueries({ queryKey: ["product"] });
+      navigate("/products");
+    },
   });
 
-  const submit = (basics: Basics) => {
-    const used = specs.filter((s) => s.name.trim() && s.values.length > 0);
-    create.mutate({
-      name: basics.name,
-      subtitle: basics.subtitle ?? "",
-      description_html: basics.description_html ?? "",
-      category_id: basics.category_id ?? null,
-      spec_names: used.map((s) => s.name.trim()),
-      skus: rows.map((r) => ({
-        code: r.code,
-        spec_values: r.spec_values,
-        retail_price: r.retail_price,
-        stock: r.stock,
-      })),
-    } as ProductInput);
-  };
+  // The live stock of stored SKUs: an adjustment made here refreshes the product.
+  const liveStock = new Map(product?.skus.map((s) => [s.id, s.stock]) ?? []);
 
-  const specColumns = useMemo(
-    () =>
-      specs
-        .filter((s) => s.name.trim() && s.values.length > 0)
-        .map((s) => ({
-          title: s.name,
-          key: `spec-${s.name}`,
-          render: (_: unknown, row: MatrixRow) => row.spec_values[s.name.trim()],
-        })),
-    [specs],
-  );
+  const specColumns = usedNames.map((name) => ({
+    title: name,
+    key: `spec-${name}`,
+    render: (_: unknown, row: MatrixRow) => row.spec_values[name],
+  }));
 
   return (
     <>
-      <Typography.Title level={2}>{t("products.create")}</Typography.Title>
+      <Space align="baseline">
+        <Typography.Title level={2}>
+          {product ? t("products.edit") : t("products.create")}
+        </Typography.Title>
+        {product && <Tag>{t(`products.statuses.${product.status}`)}</Tag>}
+      </Space>
+      {reviewed && (
+        <Alert
+          type="info"
+          showIcon
+          style={{ marginBottom: 16 }}
+          message={t("products.reviewedNotice")}
+          data-testid="reviewed-notice"
+        />
+      )}
       <ProblemAlert problem={problem.problem} testId="product-error" />
-      <Form form={form} layout="vertical" onFinish={submit}>
+      <Form
+        form={form}
+        layout="vertical"
+        onFinish={(basics) => save.mutate(basics)}
+        initialValues={
+          product
+            ? {
+                name: product.name,
+                subtitle: product.subtitle,
+                category_id: product.category_id ?? undefined,
+                description_html: product.description_html,
+                tags: product.tags,
+              }
+            : { tags: [] }
+        }
+      >
         <Card title={t("products.basics")} style={{ marginBottom: 16 }}>
           <Form.Item
             label={t("products.name")}
@@ -105,65 +213,85 @@ export function ProductEditorPage() {
               options={(categories.data ?? []).map((c) => ({ value: c.id, label: c.name }))}
             />
           </Form.Item>
+          <Form.Item label={t("products.tags")} name="tags">
+            <Select mode="tags" aria-label={t("products.tags")} tokenSeparators={[",", "，"]} />
+          </Form.Item>
           <Form.Item label={t("products.description")} name="description_html">
             <Input.TextArea rows={4} />
           </Form.Item>
         </Card>
+        <ProductGallery images={gallery} onChange={setGallery} />
         <Card title={t("products.specs")} style={{ marginBottom: 16 }}>
-          <Space direction="vertical" style={{ width: "100%" }}>
-            {specs.map((spec, index) => (
-              <Space key={`spec-${index.toString()}`} wrap>
-                <Input
-                  placeholder={t("products.specName")}
-                  aria-label={`${t("products.specName")} ${index + 1}`}
-                  value={spec.name}
-                  onChange={(e) =>
-                    changeSpecs(
-                      specs.map((s, i) => (i === index ? { ...s, name: e.target.value } : s)),
-                    )
-                  }
-                  style={{ width: 160 }}
-                />
-                <Select
-                  mode="tags"
-                  placeholder={t("products.specValues")}
-                  aria-label={`${t("products.specValues")} ${index + 1}`}
-                  value={spec.values}
-                  onChange={(values: string[]) =>
-                    changeSpecs(specs.map((s, i) => (i === index ? { ...s, values } : s)))
-                  }
-                  style={{ minWidth: 320 }}
-                  tokenSeparators={[",", "，"]}
-                />
-                <Button onClick={() => changeSpecs(specs.filter((_, i) => i !== index))}>
-                  {t("products.removeSpec")}
+          {structure ? (
+            <Space direction="vertical" style={{ width: "100%" }}>
+              {specs.map((spec, index) => (
+                <Space key={`spec-${index.toString()}`} wrap>
+                  <Input
+                    placeholder={t("products.specName")}
+                    aria-label={`${t("products.specName")} ${index + 1}`}
+                    value={spec.name}
+                    onChange={(e) =>
+                      changeSpecs(
+                        specs.map((s, i) => (i === index ? { ...s, name: e.target.value } : s)),
+                      )
+                    }
+                    style={{ width: 160 }}
+                  />
+                  <Select
+                    mode="tags"
+                    placeholder={t("products.specValues")}
+                    aria-label={`${t("products.specValues")} ${index + 1}`}
+                    value={spec.values}
+                    onChange={(values: string[]) =>
+                      changeSpecs(specs.map((s, i) => (i === index ? { ...s, values } : s)))
+                    }
+                    style={{ minWidth: 320 }}
+                    tokenSeparators={[",", "，"]}
+                  />
+                  <Button onClick={() => changeSpecs(specs.filter((_, i) => i !== index))}>
+                    {t("products.removeSpec")}
+                  </Button>
+                </Space>
+              ))}
+              {specs.length < 3 && (
+                <Button onClick={() => changeSpecs([...specs, { name: "", values: [] }])}>
+                  {t("products.addSpec")}
                 </Button>
-              </Space>
-            ))}
-            {specs.length < 3 && (
-              <Button onClick={() => changeSpecs([...specs, { name: "", values: [] }])}>
-                {t("products.addSpec")}
-              </Button>
-            )}
-          </Space>
+              )}
+            </Space>
+          ) : (
+            <Space direction="vertical">
+              {specs.map((spec) => (
+                <Typography.Text key={spec.name}>
+                  {spec.name}: {spec.values.join(" / ")}
+                </Typography.Text>
+              ))}
+              <Typography.Text type="secondary">{t("products.structureLocked")}</Typography.Text>
+            </Space>
+          )}
         </Card>
         <Card title={t("products.skus")} style={{ marginBottom: 16 }}>
           <Table<MatrixRow>
             rowKey="key"
             dataSource={rows}
             pagination={false}
+            scroll={{ x: true }}
             data-testid="sku-matrix"
             columns={[
               ...specColumns,
               {
                 title: t("products.code"),
                 key: "code",
-                render: (_: unknown, row) => (
-                  <Input
-                    value={row.code}
-                    onChange={(e) => updateRow(row.key, { code: e.target.value })}
-                  />
-                ),
+                render: (_: unknown, row) =>
+                  structure ? (
+                    <Input
+                      value={row.code}
+                      aria-label={t("products.code")}
+                      onChange={(e) => updateRow(row.key, { code: e.target.value })}
+                    />
+                  ) : (
+                    row.code
+                  ),
               },
               {
                 title: t("products.retailPrice"),
@@ -175,26 +303,64 @@ export function ProductEditorPage() {
                     aria-label={t("products.retailPrice")}
                     value={row.retail_price}
                     onChange={(e) => updateRow(row.key, { retail_price: e.target.value })}
+                    style={{ minWidth: 110 }}
                   />
                 ),
               },
               {
                 title: t("products.stock"),
                 key: "stock",
+                render: (_: unknown, row) =>
+                  row.id === undefined ? (
+                    <InputNumber
+                      min={0}
+                      precision={0}
+                      aria-label={t("products.stock")}
+                      value={row.stock}
+                      onChange={(v) => updateRow(row.key, { stock: typeof v === "number" ? v : 0 })}
+                    />
+                  ) : (
+                    <Space>
+                      <span data-testid="sku-stock">{liveStock.get(row.id) ?? row.stock}</span>
+                      {can("inventory.write") && (
+                        <StockAdjustButton skuId={row.id} skuCode={row.code} />
+                      )}
+                    </Space>
+                  ),
+              },
+              {
+                title: t("products.lowStockThreshold"),
+                key: "threshold",
                 render: (_: unknown, row) => (
                   <InputNumber
                     min={0}
                     precision={0}
-                    aria-label={t("products.stock")}
-                    value={row.stock}
-                    onChange={(v) => updateRow(row.key, { stock: typeof v === "number" ? v : 0 })}
+                    aria-label={t("products.lowStockThreshold")}
+                    value={row.low_stock_threshold ?? null}
+                    onChange={(v) =>
+                      updateRow(row.key, {
+                        low_stock_threshold: typeof v === "number" ? v : null,
+                      })
+                    }
+                  />
+                ),
+              },
+              {
+                title: t("products.barcode"),
+                key: "barcode",
+                render: (_: unknown, row) => (
+                  <Input
+                    aria-label={t("products.barcode")}
+                    value={row.barcode ?? ""}
+                    onChange={(e) => updateRow(row.key, { barcode: e.target.value })}
+                    style={{ minWidth: 140 }}
                   />
                 ),
               },
             ]}
           />
         </Card>
-        <Button type="primary" htmlType="submit" loading={create.isPending}>
+        <Button type="primary" htmlType="submit" loading={save.isPending}>
           {t("common.save")}
         </Button>
       </Form>

@@ -151,6 +151,11 @@ export function ProductsPage() {
             key: "actions",
             render: (_: unknown, p) => (
               <Space>
+                {can("catalog.write") && (
+                  <Link to={`/products/${p.id}/edit`}>
+                    <Button size="small">{t("products.editAction")}</Button>
+                  </Link>
+                )}
                 {NEXT[p.status]
                   .filter((n) => can(n.review ? "catalog.review" : "catalog.write"))
                   .map((n) => (

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildMatrix } from "./productMatrix";
+import { buildMatrix, fromProduct } from "./productMatrix";
 
 describe("the SKU matrix", () => {
   it("has one row per combination of values", () => {
@@ -49,5 +49,42 @@ describe("the SKU matrix", () => {
 
   it("is a single SKU without specifications", () => {
     expect(buildMatrix([], [], "T")).toHaveLength(1);
+  });
+
+  it("takes a stored product's SKUs whatever the order of their values", () => {
+    const { specs, rows } = fromProduct(
+      ["颜色", "尺码"],
+      [
+        {
+          id: 7,
+          code: "A",
+          spec_values: { 尺码: "M", 颜色: "红" },
+          retail_price: "1.00",
+          stock: 2,
+        },
+        {
+          id: 8,
+          code: "B",
+          spec_values: { 尺码: "L", 颜色: "红" },
+          retail_price: "2.00",
+          stock: 0,
+        },
+      ],
+    );
+    expect(specs).toEqual([
+      { name: "颜色", values: ["红"] },
+      { name: "尺码", values: ["M", "L"] },
+    ]);
+    // Adding a colour keeps both stored rows (with their ids) and adds two new ones.
+    const next = buildMatrix(
+      [
+        { name: "颜色", values: ["红", "绿"] },
+        { name: "尺码", values: ["M", "L"] },
+      ],
+      rows,
+      "T",
+    );
+    expect(next.map((r) => r.id)).toEqual([7, 8, undefined, undefined]);
+    expect(next[0]).toMatchObject({ code: "A", retail_price: "1.00", stock: 2 });
   });
 });

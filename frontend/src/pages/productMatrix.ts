@@ -1,10 +1,14 @@
 /** One row of the SKU matrix: a combination of specification values and its own fields. */
 export interface MatrixRow {
   key: string;
+  /** The stored SKU this row edits; absent for a row not saved yet. */
+  id?: number;
   spec_values: Record<string, string>;
   code: string;
   retail_price: string;
   stock: number;
+  barcode?: string;
+  low_stock_threshold?: number | null;
 }
 
 export interface Spec {
@@ -24,7 +28,8 @@ export function buildMatrix(specs: Spec[], previous: MatrixRow[], codePrefix: st
       spec.values.map((v) => ({ ...c, [spec.name.trim()]: v })),
     );
   }
-  const keys = combinations.map((c) => JSON.stringify(c));
+  const names = used.map((s) => s.name.trim());
+  const keys = combinations.map((c) => rowKey(names, c));
   const kept = new Map(
     previous.filter((row) => keys.includes(row.key)).map((row) => [row.key, row]),
   );
@@ -38,7 +43,7 @@ export function buildMatrix(specs: Spec[], previous: MatrixRow[], codePrefix: st
     return code;
   };
   return combinations.map((spec_values, index) => {
-    const key = keys[index] ?? JSON.stringify(spec_values);
+    const key = keys[index] ?? rowKey([], spec_values);
     return (
       kept.get(key) ?? {
         key,
@@ -49,4 +54,41 @@ export function buildMatrix(specs: Spec[], previous: MatrixRow[], codePrefix: st
       }
     );
   });
+}
+
+/** A row's key: its values in the order of the specifications, whatever order `values` has. */
+export function rowKey(names: string[], values: Record<string, string>): string {
+  return JSON.stringify(names.map((n) => values[n] ?? ""));
+}
+
+interface StoredSku {
+  id: number;
+  code: string;
+  spec_values: Record<string, string>;
+  retail_price: string;
+  stock: number;
+  barcode?: string | null;
+  low_stock_threshold?: number | null;
+}
+
+/** The specifications and matrix rows of a stored product, for editing it. */
+export function fromProduct(
+  specNames: string[],
+  skus: StoredSku[],
+): { specs: Spec[]; rows: MatrixRow[] } {
+  const specs = specNames.map((name) => ({
+    name,
+    values: [...new Set(skus.map((s) => s.spec_values[name] ?? ""))],
+  }));
+  const rows = skus.map((s) => ({
+    key: rowKey(specNames, s.spec_values),
+    id: s.id,
+    spec_values: s.spec_values,
+    code: s.code,
+    retail_price: s.retail_price,
+    stock: s.stock,
+    barcode: s.barcode ?? "",
+    low_stock_threshold: s.low_stock_threshold ?? null,
+  }));
+  return { specs, rows };
 }

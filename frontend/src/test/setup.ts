@@ -17,4 +17,13 @@ if (!window.matchMedia) {
     }) as MediaQueryList;
 }
 
+// Nor does it have ResizeObserver, which antd's popups use to place themselves.
+if (!window.ResizeObserver) {
+  window.ResizeObserver = class {
+    observe() {}
+    unobserve() {}
+    disconnect() {}
+  };
+}
+
 afterEach(() => cleanup());

@@ -1,0 +1,177 @@
+//! Low stock: the alert raised once per crossing of a SKU's threshold (an email to the owner and
+//! admins and an in-app notice to the staff who manage stock), and the list of SKUs at or below
+//! their threshold.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::auth::permissions::Permission;
+use crate::catalog::lifecycle::ProductStatus;
+use crate::catalog::products::SkuKind;
+use crate::db::schema::{products, skus, staff_users};
+use crate::db::DbConnection;
+use crate::error::{AppError, AppResult, Text};
+use crate::notify::inbox::{self, Recipients};
+use crate::notify::{outbox, templates};
+
+/// Re-evaluates a SKU's low-stock state after its stock (or its threshold) changed; runs in the
+/// caller's transaction. The `low_stock_alerted` flag is set by a conditional update, so of two
+/// sales crossing together only one alerts, and cleared when stock rises above the threshold
+/// (or the threshold is removed), so the next crossing alerts again.
+pub fn alert(
+    conn: &mut DbConnection,
+    merchant_id: i64,
+    sku_id: i64,
+    stock: i64,
+    now: NaiveDateTime,
+) -> AppResult<()> {
+    let (threshold, code, product_id, product): (Option<i64>, String, i64, String) = skus::table
+        .inner_join(products::table)
+        .filter(skus::id.eq(sku_id))
+        .filter(skus::merchant_id.eq(merchant_id))
+        .select((
+            skus::low_stock_threshold,
+            skus::code,
+            products::id,
+            products::name,
+        ))
+        .first(conn)?;
+    let row = skus::table.filter(skus::id.eq(sku_id));
+    let Some(threshold) = threshold.filter(|t| stock <= *t) else {
+        diesel::update(row.filter(skus::low_stock_alerted.eq(true)))
+            .set(skus::low_stock_alerted.eq(false))
+            .execute(conn)?;
+        return Ok(());
+    };
+    let raised = diesel::update(row.filter(skus::low_stock_alerted.eq(false)))
+        .set(skus::low_stock_alerted.eq(true))
+        .execute(conn)?;
+    if raised == 0 {
+        return Ok(());
+    }
+    let owners: Vec<String> = staff_users::table
+        .filter(staff_users::merchant_id.eq(merchant_id))
+        .filter(staff_users::role.eq_any(["owner", "admin"]))
+        .filter(staff_users::status.eq("active"))
+        .select(staff_users::email)
+        .load(conn)?;
+    for email in owners {
+        let message = templates::low_stock(&email, &product, &code, stock, threshold);
+        outbox::enqueue(conn, Some(merchant_id), &message, now)?;
+    }
+    let notice = templates::low_stock_notice(product_id, &product, sku_id, &code, stock, threshold);
+    inbox::notify_staff(
+        conn,
+        merchant_id,
+        Recipients::Holding(Permission::InventoryWrite),
+        &notice,
+        now,
+    )?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct LowStockQuery {
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<i64>,
+    /// 1–100, default 20.
+    pub limit: Option<i64>,
+}
+
+/// A SKU whose stock is at or below its low-stock threshold.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct LowStockSku {
+    pub sku_id: i64,
+    pub sku_code: String,
+    pub spec_values: BTreeMap<String, String>,
+    pub kind: SkuKind,
+    pub product_id: i64,
+    pub product_name: String,
+    pub product_status: ProductStatus,
+    pub stock: i64,
+    pub low_stock_threshold: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct LowStockPage {
+    /// Newest SKUs first.
+    pub items: Vec<LowStockSku>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<i64>,
+}
+
+type LowStockRow = (
+    i64,
+    String,
+    String,
+    String,
+    i64,
+    String,
+    String,
+    i64,
+    Option<i64>,
+);
+
+/// The merchant's SKUs at or below their threshold, whatever the product's status.
+pub fn list(
+    conn: &mut DbConnection,
+    merchant_id: i64,
+    query: &LowStockQuery,
+) -> AppResult<LowStockPage> {
+    let limit = query.limit.unwrap_or(20);
+    if !(1..=100).contains(&limit) {
+        return Err(AppError::field(
+            "limit",
+            "range",
+            Text::new("Must be between 1 and 100.", "须在 1 到 100 之间。"),
+        ));
+    }
+    let mut q = skus::table
+        .inner_join(products::table)
+        .filter(skus::merchant_id.eq(merchant_id))
+        .filter(skus::low_stock_threshold.is_not_null())
+        .filter(skus::low_stock_threshold.ge(skus::stock.nullable()))
+        .select((
+            skus::id,
+            skus::code,
+            skus::spec_values,
+            skus::kind,
+            products::id,
+            products::name,
+            products::status,
+            skus::stock,
+            skus::low_stock_threshold,
+        ))
+        .into_boxed();
+    if let Some(cursor) = query.cursor {
+        q = q.filter(skus::id.lt(cursor));
+    }
+    let mut rows: Vec<LowStockRow> = q.order(skus::id.desc()).limit(limit + 1).load(conn)?;
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    let next_cursor = if more { rows.last().map(|r| r.0) } else { None };
+    let items = rows
+        .into_iter()
+        .map(|r| {
+            Ok(LowStockSku {
+                sku_id: r.0,
+                sku_code: r.1,
+                spec_values: serde_json::from_str(&r.2).unwrap_or_default(),
+                kind: SkuKind::parse(&r.3),
+                product_id: r.4,
+                product_name: r.5,
+                product_status: ProductStatus::parse(&r.6)
+                    .ok_or_else(|| AppError::internal(format!("unknown product status {}", r.6)))?,
+                stock: r.7,
+                low_stock_threshold: r.8.unwrap_or_default(),
+            })
+        })
+        .collect::<AppResult<Vec<_>>>()?;
+    Ok(LowStockPage { items, next_cursor })
+}

@@ -1,0 +1,226 @@
+// Editing a product (images, prices), stock alerts and the notification bell, in a real browser
+// against the real backend.
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { after, before, test } from "node:test";
+import { deflateSync } from "node:zlib";
+import { startBrowser, startServer } from "./harness.mjs";
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await startBrowser();
+  mkdirSync("test-results", { recursive: true });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k += 1) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+function crc32(bytes) {
+  let c = 0xffffffff;
+  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+function chunk(type, data) {
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(data.length);
+  const body = Buffer.concat([Buffer.from(type, "ascii"), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(body));
+  return Buffer.concat([length, body, crc]);
+}
+
+/** A real PNG of one colour (8-bit RGB), made byte by byte. */
+function png(width, height, [r, g, b]) {
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8);
+  const row = Buffer.alloc(1 + width * 3);
+  for (let x = 0; x < width; x += 1) row.set([r, g, b], 1 + x * 3);
+  const pixels = Buffer.concat(Array.from({ length: height }, () => row));
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", header),
+    chunk("IDAT", deflateSync(pixels)),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
+}
+
+async function call(method, path, body, token) {
+  const res = await fetch(`${server.url}${path}`, {
+    method,
+    headers: {
+      "content-type": "application/json",
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, body: await res.json() };
+}
+
+/** A verified, signed-in merchant owner made through the API; answers the access token. */
+async function ownerThroughApi(email) {
+  await call("POST", "/api/v1/signup", {
+    company_name: "好物优选",
+    contact_name: "王丽",
+    phone: "13812345678",
+    email,
+    password: "tea-garden-2026",
+  });
+  const mail = await server.message(email, "verify_email");
+  await call("POST", "/api/v1/signup/verify-email", {
+    token: mail.body.match(/token=([0-9a-f]{64})/)[1],
+  });
+  const signedIn = await call("POST", "/api/v1/auth/sign-in", {
+    email,
+    password: "tea-garden-2026",
+  });
+  return signedIn.body.tokens.access_token;
+}
+
+/** A tea in two colours, each 128.50 with 10 in stock and an alert at 5. */
+async function tea(token, prefix) {
+  const created = await call(
+    "POST",
+    "/api/v1/products",
+    {
+      name: "明前龙井",
+      spec_names: ["颜色"],
+      skus: ["红", "绿"].map((colour, i) => ({
+        code: `${prefix}-${i + 1}`,
+        spec_values: { 颜色: colour },
+        retail_price: "128.50",
+        stock: 10,
+        low_stock_threshold: 5,
+      })),
+    },
+    token,
+  );
+  assert.equal(created.status, 201);
+  return created.body;
+}
+
+async function signedInPage(email) {
+  const context = await browser.newContext({ locale: "zh-CN" });
+  const page = await context.newPage();
+  await page.goto(`${server.url}/login`);
+  await page.getByLabel("邮箱").fill(email);
+  await page.getByLabel("密码").fill("tea-garden-2026");
+  await page.getByRole("button", { name: "登 录" }).click();
+  await page.getByTestId("service-version").waitFor();
+  return page;
+}
+
+test("edit a listed product: upload, reorder and remove images, change a price", async () => {
+  const email = "editor@e2e.test";
+  const token = await ownerThroughApi(email);
+  const product = await tea(token, "LJ");
+  for (const [path, action] of [
+    ["status", "submit"],
+    ["review", "approve"],
+  ]) {
+    const res = await call("POST", `/api/v1/products/${product.id}/${path}`, { action }, token);
+    assert.equal(res.status, 200);
+  }
+
+  const page = await signedInPage(email);
+  await page.goto(`${server.url}/products`);
+  const row = page.getByTestId("products-table").getByRole("row", { name: /明前龙井/ });
+  await row.getByRole("button", { name: "编 辑" }).click();
+  await page.getByRole("heading", { name: "编辑商品" }).waitFor();
+  await page.getByTestId("reviewed-notice").waitFor();
+
+  const upload = page.locator("input[type=file]");
+  await upload.setInputFiles({
+    name: "green.png",
+    mimeType: "image/png",
+    buffer: png(40, 30, [30, 160, 60]),
+  });
+  await page.getByTestId("gallery-image").first().waitFor();
+  await upload.setInputFiles({
+    name: "red.png",
+    mimeType: "image/png",
+    buffer: png(32, 32, [200, 30, 30]),
+  });
+  const images = page.getByTestId("gallery-image");
+  await page.waitForFunction(
+    () => document.querySelectorAll("[data-testid=gallery-image]").length === 2,
+  );
+  const srcOf = async (i) => images.nth(i).locator("img").getAttribute("src");
+  const [green, red] = [await srcOf(0), await srcOf(1)];
+  assert.notEqual(green, red);
+  await page.getByRole("button", { name: "左移 2" }).click();
+  assert.equal(await srcOf(0), red, "the red image is now the main one");
+  await page.getByRole("button", { name: "移除图片 2" }).click();
+  assert.equal(await images.count(), 1);
+
+  await page.getByTestId("sku-matrix").getByLabel("零售价").first().fill("99.90");
+  await page.screenshot({ path: "test-results/product-edit.png", fullPage: true });
+  await page.getByRole("button", { name: "保 存" }).click();
+
+  const edited = page.getByTestId("products-table").getByRole("row", { name: /明前龙井/ });
+  await edited.getByText("¥99.90").waitFor();
+  // New images are content buyers see: the listed product went back to review.
+  await edited.getByText("待审核").waitFor();
+
+  const stored = await call("GET", `/api/v1/products/${product.id}`, undefined, token);
+  assert.equal(stored.body.skus[0].retail_price, "99.90");
+  assert.equal(stored.body.skus[1].retail_price, "128.50");
+  assert.equal(stored.body.images.length, 1);
+  assert.equal(stored.body.images[0].url, red);
+  assert.equal(stored.body.images[0].width, 32);
+  await page.context().close();
+});
+
+test("an adjustment below the threshold rings the bell and lists the SKU", async () => {
+  const email = "stock@e2e.test";
+  const token = await ownerThroughApi(email);
+  const product = await tea(token, "ST");
+
+  const page = await signedInPage(email);
+  await page.getByRole("button", { name: "消息通知（0 条未读）" }).waitFor();
+  await page.goto(`${server.url}/products/${product.id}/edit`);
+  await page.getByRole("heading", { name: "编辑商品" }).waitFor();
+  await page.getByRole("button", { name: "调整库存 ST-1" }).click();
+  const dialog = page.getByRole("dialog");
+  await dialog.getByLabel("调整数量").fill("-6");
+  await dialog.getByLabel("原因").fill("盘点");
+  await dialog.getByRole("button", { name: "保 存" }).click();
+  await page.getByTestId("sku-stock").first().getByText("4").waitFor();
+
+  const bell = page.getByRole("button", { name: "消息通知（1 条未读）" });
+  await bell.waitFor();
+  await bell.click();
+  const list = page.getByTestId("notification-list");
+  await list.getByText("库存预警：明前龙井").waitFor();
+  assert.match(await list.textContent(), /ST-1 的库存已降至 4（预警值 5）/);
+  await page.screenshot({ path: "test-results/notifications.png", fullPage: true });
+  await list.getByRole("button", { name: "标为已读" }).click();
+  await page.getByRole("button", { name: "消息通知（0 条未读）" }).waitFor();
+
+  // The stock alerts page lists it; restocking there takes it off the list.
+  await page.keyboard.press("Escape");
+  await page.getByRole("menuitem", { name: "库存预警" }).click();
+  const table = page.getByTestId("low-stock-table");
+  const row = table.getByRole("row", { name: /ST-1/ });
+  await row.waitFor();
+  assert.match(await row.textContent(), /明前龙井/);
+  await row.getByRole("button", { name: "调整库存 ST-1" }).click();
+  await dialog.getByLabel("调整数量").fill("10");
+  await dialog.getByLabel("原因").fill("到货");
+  await dialog.getByRole("button", { name: "保 存" }).click();
+  await table.getByText("暂无库存预警").waitFor();
+  await page.context().close();
+});

@@ -1,0 +1,90 @@
+import { describe, expect, it } from "vitest";
+import type { components } from "../api/schema";
+import { fromProduct } from "./productMatrix";
+import { patchOf } from "./productPatch";
+
+type Product = components["schemas"]["Product"];
+
+const sku = (id: number, colour: string) => ({
+  id,
+  code: `LJ-${id}`,
+  spec_values: { 颜色: colour },
+  retail_price: "128.50",
+  stock: 10,
+  barcode: null,
+  low_stock_threshold: 5,
+  weight_grams: 0,
+  member_prices: [],
+  distributor_prices: [],
+  kind: "physical" as const,
+  presale_quantity: 0,
+  presale_sold: 0,
+  presale_ship_date: null,
+});
+
+const product: Product = {
+  id: 1,
+  name: "明前龙井",
+  subtitle: "",
+  description_html: "<p>好茶</p>",
+  category_id: null,
+  tags: ["新品"],
+  spec_names: ["颜色"],
+  status: "listed",
+  rejection_reason: null,
+  skus: [sku(1, "红"), sku(2, "绿")],
+  images: [],
+  created_at: "2026-11-27T00:00:00Z",
+  updated_at: "2026-11-27T00:00:00Z",
+};
+
+const basics = {
+  name: "明前龙井",
+  subtitle: "",
+  description_html: "<p>好茶</p>",
+  category_id: null,
+  tags: ["新品"],
+};
+
+describe("the product patch", () => {
+  it("is empty when nothing changed", () => {
+    const { rows } = fromProduct(product.spec_names, product.skus);
+    expect(patchOf(product, basics, ["颜色"], rows, false)).toBeNull();
+  });
+
+  it("sends only what changed, and every SKU the product keeps", () => {
+    const { rows } = fromProduct(product.spec_names, product.skus);
+    const edited = rows.map((r) =>
+      r.id === 2 ? { ...r, retail_price: "99.90", barcode: " 690 ", low_stock_threshold: null } : r,
+    );
+    expect(
+      patchOf(product, { ...basics, tags: ["新品", "包邮"] }, ["颜色"], edited, false),
+    ).toEqual({
+      tags: ["新品", "包邮"],
+      skus: [
+        { id: 1 },
+        { id: 2, retail_price: "99.90", barcode: "690", low_stock_threshold: null },
+      ],
+    });
+  });
+
+  it("adds new rows as new SKUs and names the specifications when they changed", () => {
+    const draft = { ...product, status: "draft" as const };
+    const { rows } = fromProduct(draft.spec_names, draft.skus);
+    const added = [
+      ...rows,
+      { key: "x", spec_values: { 颜色: "黄" }, code: "LJ-3", retail_price: "1", stock: 2 },
+    ];
+    const patch = patchOf(draft, { ...basics, category_id: 4 }, ["颜色"], added, true);
+    expect(patch?.category_id).toBe(4);
+    expect(patch?.spec_names).toBeUndefined();
+    expect(patch?.skus?.[2]).toEqual({
+      code: "LJ-3",
+      spec_values: { 颜色: "黄" },
+      retail_price: "1",
+      stock: 2,
+      barcode: null,
+      low_stock_threshold: null,
+    });
+  });
+});
