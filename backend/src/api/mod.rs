@@ -11,8 +11,8 @@ use utoipa_actix_web::{scope, AppExt};
 
 use crate::error::{ProblemBody, ProblemFieldBody};
 use crate::{
-    audit, auth, catalog, integrations, inventory, logistics, media, members, payments, platform,
-    regions, shop, tenancy,
+    audit, auth, catalog, distribution, integrations, inventory, logistics, media, members,
+    payments, platform, regions, shop, tenancy,
 };
 
 pub const API_PREFIX: &str = "/api/v1";
@@ -42,6 +42,7 @@ pub const DOCS_PATH: &str = "/api/docs/";
         (name = "shop", description = "The public shop: what anyone may see"),
         (name = "logistics", description = "Carriers, delivery methods, pickup points, freight templates and regions"),
         (name = "members", description = "A shop's members: registration and sign-in"),
+        (name = "distribution", description = "Distribution settings and distributor tiers"),
         (name = "platform", description = "The platform operator's endpoints")
     )
 )]
@@ -149,6 +150,14 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(logistics::routes::update_freight_template)
                 .service(logistics::routes::delete_freight_template)
                 .service(logistics::routes::quote_freight)
+                .service(distribution::routes::get_distribution_settings)
+                .service(distribution::routes::save_distribution_settings)
+                .service(distribution::routes::list_tiers)
+                .service(distribution::routes::create_tier)
+                .service(distribution::routes::reorder_tiers)
+                .service(distribution::routes::get_tier)
+                .service(distribution::routes::update_tier)
+                .service(distribution::routes::delete_tier)
                 .service(integrations::api_key_routes::list_api_keys)
                 .service(integrations::api_key_routes::create_api_key)
                 .service(integrations::api_key_routes::revoke_api_key),
