@@ -106,6 +106,12 @@ struct Counters {
     order_count: i64,
 }
 
+/// A tier change: distributor, from, to, cause, detail, actor.
+type ChangeRow = (i64, Option<i64>, Option<i64>, String, String, Option<i64>);
+
+/// The tier a distributor should hold afterwards.
+type Expected = Option<i64>;
+
 static NEXT: AtomicU64 = AtomicU64::new(1);
 
 /// A distributor row of the merchant (with its member and its own closure row), as the network
@@ -914,19 +920,18 @@ db_test!(
         assert_eq!(tier_of(&app, a), Some(new));
         assert_eq!(tier_of(&app, b), Some(new));
         assert_eq!(tier_of(&app, c), Some(new));
-        let rows: Vec<(i64, Option<i64>, Option<i64>, String, String, Option<i64>)> =
-            distributor_tier_changes::table
-                .order(distributor_tier_changes::distributor_id.asc())
-                .select((
-                    distributor_tier_changes::distributor_id,
-                    distributor_tier_changes::from_tier_id,
-                    distributor_tier_changes::to_tier_id,
-                    distributor_tier_changes::cause,
-                    distributor_tier_changes::detail,
-                    distributor_tier_changes::actor_account_id,
-                ))
-                .load(&mut *app.conn())
-                .unwrap();
+        let rows: Vec<ChangeRow> = distributor_tier_changes::table
+            .order(distributor_tier_changes::distributor_id.asc())
+            .select((
+                distributor_tier_changes::distributor_id,
+                distributor_tier_changes::from_tier_id,
+                distributor_tier_changes::to_tier_id,
+                distributor_tier_changes::cause,
+                distributor_tier_changes::detail,
+                distributor_tier_changes::actor_account_id,
+            ))
+            .load(&mut *app.conn())
+            .unwrap();
         assert_eq!(rows.len(), 2);
         for (row, id) in rows.iter().zip([a, b]) {
             assert_eq!(row.0, id);
@@ -987,7 +992,7 @@ db_test!(promotion_rules, |app: TestApp| async move {
         order_count: oc,
     };
     // (case, start tier, status, counters, tier afterwards)
-    let cases: Vec<(&str, Option<i64>, &str, Counters, Option<i64>)> = vec![
+    let cases: Vec<(&str, Option<i64>, &str, Counters, Expected)> = vec![
         (
             "all met at the threshold",
             Some(basic),
@@ -1246,7 +1251,7 @@ db_test!(
             direct_recruits: 12,
             ..Counters::default()
         };
-        let plan: Vec<(i64, &str, Option<i64>, Counters, Option<i64>)> = vec![
+        let plan: Vec<(i64, &str, Option<i64>, Counters, Expected)> = vec![
             (
                 a.merchant_id,
                 "active",
