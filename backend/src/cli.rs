@@ -1,4 +1,4 @@
-//! The `fenxiao` command: `serve`, `migrate`, `openapi`.
+//! The `fenxiao` command: `serve`, `migrate`, `openapi`, `admin`, `jobs`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -31,6 +31,23 @@ pub enum Command {
     Admin {
         #[command(subcommand)]
         command: AdminCommand,
+    },
+    /// Run a background job once, e.g. from cron.
+    Jobs {
+        #[command(subcommand)]
+        command: JobsCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum JobsCommand {
+    /// Promote every active distributor of every merchant who earned a higher tier (what the
+    /// server does every `FENXIAO_PROMOTION_INTERVAL_SECS`).
+    Promote {
+        /// Distributors read per batch.
+        #[arg(long, default_value_t = crate::distribution::promotion::DEFAULT_BATCH,
+              value_parser = clap::value_parser!(i64).range(1..=100_000))]
+        batch_size: i64,
     },
 }
 
@@ -82,6 +99,33 @@ fn admin(config: &Config, command: AdminCommand) -> Result<(), String> {
     }
 }
 
+fn jobs(config: &Config, command: JobsCommand) -> Result<(), String> {
+    match command {
+        JobsCommand::Promote { batch_size } => {
+            let (pool, _) = server::prepare_database(config).map_err(|e| e.to_string())?;
+            let mut conn = pool.get().map_err(|e| e.to_string())?;
+            let report = crate::distribution::promotion::run_periodic(
+                &mut conn,
+                crate::clock::now(),
+                batch_size,
+                || true,
+            )
+            .map_err(|e| describe(&e))?;
+            println!(
+                "{} active distributor(s) evaluated in {} batch(es): {} promoted, {} failed",
+                report.evaluated, report.batches, report.promoted, report.failed
+            );
+            if report.failed > 0 {
+                return Err(format!(
+                    "{} evaluation(s) failed; see the log",
+                    report.failed
+                ));
+            }
+            Ok(())
+        }
+    }
+}
+
 /// An error as one line for a terminal: its detail and any field messages, in English.
 fn describe(err: &crate::error::AppError) -> String {
     let problem = err.problem();
@@ -114,6 +158,7 @@ pub fn run() -> ExitCode {
             .map(|(_, applied)| println!("{applied} migration(s) applied"))
             .map_err(|e| e.to_string()),
         Command::Admin { command } => admin(&config, command),
+        Command::Jobs { command } => jobs(&config, command),
         Command::Openapi => Ok(()),
     };
     match result {

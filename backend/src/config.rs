@@ -62,6 +62,9 @@ pub struct Config {
     pub smtp_url: Option<String>,
     /// The `From` of every email, e.g. `Fenxiao <no-reply@example.com>`.
     pub mail_from: String,
+    /// Seconds between two sweeps of the periodic promotion job while the server runs; 0 turns
+    /// the sweep off (run `fenxiao jobs promote` from a scheduler instead).
+    pub promotion_interval_secs: u64,
 }
 
 impl Default for Config {
@@ -88,6 +91,7 @@ impl Default for Config {
             auth_rate_limit_per_minute: 30,
             smtp_url: None,
             mail_from: "Fenxiao <no-reply@localhost>".into(),
+            promotion_interval_secs: 3600,
         }
     }
 }
@@ -129,6 +133,7 @@ pub const ENV_VARS: &[&str] = &[
     "FENXIAO_AUTH_RATE_LIMIT_PER_MINUTE",
     "FENXIAO_SMTP_URL",
     "FENXIAO_MAIL_FROM",
+    "FENXIAO_PROMOTION_INTERVAL_SECS",
 ];
 
 impl Config {
@@ -239,6 +244,9 @@ impl Config {
         if let Some(v) = get("FENXIAO_MAIL_FROM") {
             self.mail_from = v;
         }
+        if let Some(v) = get("FENXIAO_PROMOTION_INTERVAL_SECS") {
+            self.promotion_interval_secs = parse("FENXIAO_PROMOTION_INTERVAL_SECS", &v)?;
+        }
         self.validate()
     }
 
@@ -342,6 +350,18 @@ mod tests {
         assert!(err.to_string().contains("at least 1"), "{err}");
         let err = with_env(&[("FENXIAO_LOG_FORMAT", "xml")]).unwrap_err();
         assert!(err.to_string().contains("FENXIAO_LOG_FORMAT"), "{err}");
+    }
+
+    #[test]
+    fn promotion_sweep_interval() {
+        assert_eq!(with_env(&[]).unwrap().promotion_interval_secs, 3600);
+        let config = with_env(&[("FENXIAO_PROMOTION_INTERVAL_SECS", "0")]).unwrap();
+        assert_eq!(config.promotion_interval_secs, 0);
+        let err = with_env(&[("FENXIAO_PROMOTION_INTERVAL_SECS", "-1")]).unwrap_err();
+        assert!(
+            err.to_string().contains("FENXIAO_PROMOTION_INTERVAL_SECS"),
+            "{err}"
+        );
     }
 
     #[test]

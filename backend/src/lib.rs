@@ -14,6 +14,7 @@ pub mod clock;
 pub mod config;
 pub mod crypto;
 pub mod db;
+pub mod distribution;
 pub mod error;
 pub mod http;
 pub mod integrations;

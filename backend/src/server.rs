@@ -1,9 +1,11 @@
 //! Starting the service: database, migrations, secrets, then the HTTP server with graceful
 //! shutdown (SIGTERM/SIGINT stop accepting, in-flight requests get `shutdown_timeout_secs`).
-//! With SMTP configured, an email delivery thread runs alongside and stops with the server.
+//! With SMTP configured, an email delivery thread runs alongside and stops with the server; so
+//! does the periodic promotion sweep unless its interval is 0.
 
 use std::net::TcpListener;
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix_web::dev::Server;
 use actix_web::HttpServer;
@@ -11,6 +13,8 @@ use actix_web::HttpServer;
 use crate::app::{self, AppState};
 use crate::config::Config;
 use crate::db::{self, DatabaseUrl, DbPool, DbSetupError};
+use crate::distribution::promotion;
+use crate::distribution::worker::{self as promotion_worker, PromotionWorker};
 use crate::notify::smtp::{SmtpSender, SmtpSetupError};
 use crate::notify::worker::{self, DeliveryWorker};
 use crate::secrets::{self, SecretError};
@@ -74,14 +78,19 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
         );
     }
     let mail = SmtpSender::from_config(&config)?;
+    let promotion_every = config.promotion_interval_secs;
     let state = AppState::new(pool.clone(), config, jwt_secret, cipher);
     let server = http_server(state, listener)?;
-    let delivery = start_email_delivery(pool, mail)?;
+    let delivery = start_email_delivery(pool.clone(), mail)?;
+    let promotions = start_promotion_sweep(pool, promotion_every)?;
     tracing::info!(url = %format!("http://{addr}"), "Fenxiao is listening");
     println!("Fenxiao is serving on http://{addr}  (API docs: http://{addr}/api/docs/)");
     let result = server.await;
     if let Some(delivery) = delivery {
         delivery.stop();
+    }
+    if let Some(promotions) = promotions {
+        promotions.stop();
     }
     result?;
     tracing::info!("stopped");
@@ -99,4 +108,21 @@ fn start_email_delivery(
     };
     tracing::info!(smtp = %sender.describe(), "delivering emails over SMTP");
     worker::spawn(pool, Arc::new(sender), worker::POLL_INTERVAL).map(Some)
+}
+
+/// The periodic promotion sweep, unless its interval is 0.
+fn start_promotion_sweep(
+    pool: DbPool,
+    every_secs: u64,
+) -> std::io::Result<Option<PromotionWorker>> {
+    if every_secs == 0 {
+        tracing::info!("FENXIAO_PROMOTION_INTERVAL_SECS is 0: no periodic promotion sweep");
+        return Ok(None);
+    }
+    promotion_worker::spawn(
+        pool,
+        Duration::from_secs(every_secs),
+        promotion::DEFAULT_BATCH,
+    )
+    .map(Some)
 }

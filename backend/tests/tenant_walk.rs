@@ -313,7 +313,20 @@ impl World {
             .json()
             .await
             .unwrap();
+        let tier: Value = app
+            .post("/api/v1/distribution/tiers")
+            .bearer_auth(&a.access_token)
+            .json(&json!({
+                "name": "金牌", "commission_kind": "percent", "level1": "10", "level2": "5"
+            }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         let params = HashMap::from([
+            ("tier_id", tier["id"].as_i64().unwrap().to_string()),
             (
                 "carrier_id",
                 carriers[0]["id"].as_i64().unwrap().to_string(),
@@ -620,5 +633,19 @@ db_test!(
             .await
             .unwrap();
         assert_eq!(unread["unread"], 1, "nobody else could mark it read");
+        let tier: Value = app
+            .get(&format!(
+                "/api/v1/distribution/tiers/{}",
+                world.params["tier_id"]
+            ))
+            .bearer_auth(&world.a_owner)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(tier["name"], "金牌");
+        assert_eq!(tier["level1"], "10");
     }
 );

@@ -11,8 +11,8 @@ use utoipa_actix_web::{scope, AppExt};
 
 use crate::error::{ProblemBody, ProblemFieldBody};
 use crate::{
-    audit, auth, binding, catalog, integrations, inventory, logistics, media, members, notify,
-    payments, platform, regions, shop, tenancy,
+    audit, auth, binding, catalog, distribution, integrations, inventory, logistics, media,
+    members, notify, payments, platform, regions, shop, tenancy,
 };
 
 pub const API_PREFIX: &str = "/api/v1";
@@ -43,8 +43,9 @@ pub const DOCS_PATH: &str = "/api/docs/";
         (name = "logistics", description = "Carriers, delivery methods, pickup points, freight templates and regions"),
         (name = "members", description = "A shop's members: registration and sign-in"),
         (name = "binding", description = "Customer binding (锁客): which distributor a member is bound to"),
+        (name = "distribution", description = "Distribution settings and distributor tiers"),
+        (name = "notifications", description = "The in-app inbox of merchant staff"),
         (name = "platform", description = "The platform operator's endpoints"),
-        (name = "notifications", description = "The in-app inbox of merchant staff")
     )
 )]
 pub struct ApiDoc;
@@ -158,6 +159,14 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(logistics::routes::update_freight_template)
                 .service(logistics::routes::delete_freight_template)
                 .service(logistics::routes::quote_freight)
+                .service(distribution::routes::get_distribution_settings)
+                .service(distribution::routes::save_distribution_settings)
+                .service(distribution::routes::list_tiers)
+                .service(distribution::routes::create_tier)
+                .service(distribution::routes::reorder_tiers)
+                .service(distribution::routes::get_tier)
+                .service(distribution::routes::update_tier)
+                .service(distribution::routes::delete_tier)
                 .service(integrations::api_key_routes::list_api_keys)
                 .service(integrations::api_key_routes::create_api_key)
                 .service(integrations::api_key_routes::revoke_api_key)

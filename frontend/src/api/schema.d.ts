@@ -465,6 +465,111 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/distribution/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Distribution settings
+         * @description Who becomes a distributor, commission depth, self-purchase commission, customer binding and
+         *     the default sponsor. A merchant that never saved them gets the defaults (applications
+         *     reviewed by hand, two levels, first-touch permanent binding).
+         */
+        get: operations["get_distribution_settings"];
+        /**
+         * Save the distribution settings
+         * @description The whole document. Changing the commission depth to 3 needs
+         *     `acknowledge_depth3_compliance: true` from a staff member (422
+         *     `depth3_acknowledgement_required` otherwise; 403 `staff_acknowledgement_required` for an API
+         *     key): three levels count buyer → distributor → upline as three tiers, which Chinese law may
+         *     treat as a pyramid scheme. The acknowledgement is recorded (`depth3_acknowledged_at`/`_by`)
+         *     and audited as `distribution_settings.depth3_compliance_acknowledged`; going back to 1 or 2
+         *     keeps the record.
+         */
+        put: operations["save_distribution_settings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/distribution/tiers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List distributor tiers
+         * @description Lowest rank first, each with the number of distributors holding it.
+         */
+        get: operations["list_tiers"];
+        put?: never;
+        /**
+         * Create a distributor tier
+         * @description Level values are percentages ("12.5" = 12.5 %, at most four decimals, the three together at
+         *     most 100) with `commission_kind: percent`, or amounts in yuan per unit with `fixed`.
+         */
+        post: operations["create_tier"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/distribution/tiers/reorder": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reorder the distributor tiers
+         * @description Every tier id of the merchant, lowest first; they are renumbered 1, 2, 3, …
+         */
+        post: operations["reorder_tiers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/distribution/tiers/{tier_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A distributor tier */
+        get: operations["get_tier"];
+        /**
+         * Replace a distributor tier
+         * @description Commission already recorded keeps the rates it was computed with. Without `rank` the rank
+         *     stays.
+         */
+        put: operations["update_tier"];
+        post?: never;
+        /**
+         * Delete a distributor tier
+         * @description A tier that distributors hold is refused (409 `tier_in_use`) unless `move_to` names another
+         *     tier: they move there, each move logged as a manual tier change. The tier's purchase prices
+         *     on SKUs are removed with it.
+         */
+        delete: operations["delete_tier"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/distributors/{distributor_id}/customers": {
         parameters: {
             query?: never;
@@ -1541,6 +1646,11 @@ export interface components {
             revoked_at?: string | null;
             scopes: components["schemas"]["Permission"][];
         };
+        /**
+         * @description How applications are decided.
+         * @enum {string}
+         */
+        ApplicationReview: "auto" | "manual";
         AssignRequest: {
             /**
              * Format: int64
@@ -1582,6 +1692,11 @@ export interface components {
              */
             next_cursor?: number | null;
         };
+        /**
+         * @description Which distributor's link binds a customer (锁客).
+         * @enum {string}
+         */
+        BindingMode: "first_touch" | "last_touch" | "registration_only";
         /**
          * @description What a touch did.
          * @enum {string}
@@ -1708,6 +1823,16 @@ export interface components {
             /** Format: int64 */
             sku_id: number;
         };
+        /**
+         * @description How a tier's level values are read.
+         * @enum {string}
+         */
+        CommissionKind: "percent" | "fixed";
+        /**
+         * @description Whether every condition set must be met, or one is enough.
+         * @enum {string}
+         */
+        ConditionMode: "all" | "any";
         CreateApiKeyRequest: {
             /** @example ERP sync */
             name: string;
@@ -1757,11 +1882,57 @@ export interface components {
             express_enabled: boolean;
             pickup_enabled: boolean;
         };
+        /** @description The settings in force for a merchant. */
+        DistributionSettings: {
+            application_review: components["schemas"]["ApplicationReview"];
+            /**
+             * Format: int32
+             * @description Days a binding lasts; `null` for permanent.
+             */
+            binding_days?: number | null;
+            binding_mode: components["schemas"]["BindingMode"];
+            /**
+             * Format: int32
+             * @description Levels that earn commission, 1–3; level 1 is the distributor who brought the order.
+             */
+            commission_depth: number;
+            /**
+             * Format: int64
+             * @description Parent of distributors who joined without an inviter.
+             */
+            default_sponsor_id?: number | null;
+            /**
+             * Format: date-time
+             * @description When depth 3 was last acknowledged as compliant, and by which staff member.
+             */
+            depth3_acknowledged_at?: string | null;
+            /** Format: int64 */
+            depth3_acknowledged_by?: number | null;
+            entry_mode: components["schemas"]["EntryMode"];
+            /**
+             * Format: int32
+             * @description Days after binding during which no other link re-binds the customer.
+             */
+            protection_days: number;
+            /** @description Whether a distributor earns level 1 on their own purchases. */
+            self_purchase_commission: boolean;
+            spend_threshold?: null | components["schemas"]["Money"];
+            /**
+             * Format: date-time
+             * @description When the settings were last saved; `null` while they are the defaults.
+             */
+            updated_at?: string | null;
+        };
         /**
          * @description Why a binding was closed.
          * @enum {string}
          */
         EndReason: "superseded" | "expired" | "reassigned" | "released" | "distributor_ended";
+        /**
+         * @description Who becomes a distributor.
+         * @enum {string}
+         */
+        EntryMode: "everyone" | "application" | "spend_threshold";
         /** @enum {string} */
         Format: "csv" | "xlsx";
         /** @enum {string} */
@@ -2252,6 +2423,30 @@ export interface components {
              */
             timezone: string;
         };
+        /**
+         * @description What promotes a distributor into a tier. Conditions left `null` do not count; a tier without
+         *     any condition is never reached by promotion (only by staff, or as the entry tier).
+         */
+        PromotionConditions: {
+            /**
+             * Format: int64
+             * @description At least this many distributors they recruited directly.
+             */
+            direct_recruits?: number | null;
+            mode?: components["schemas"]["ConditionMode"];
+            /**
+             * Format: int64
+             * @description At least this many orders they brought.
+             */
+            order_count?: number | null;
+            personal_sales?: null | components["schemas"]["Money"];
+            team_sales?: null | components["schemas"]["Money"];
+            /**
+             * Format: int64
+             * @description At least this many distributors in their team (all levels below them).
+             */
+            team_size?: number | null;
+        };
         Province: {
             cities: components["schemas"]["City"][];
             /** @description Six digits ending in `0000`, e.g. `330000`. */
@@ -2279,6 +2474,11 @@ export interface components {
             /** @description The address's city code (or province code). */
             region_code: string;
         };
+        /**
+         * @description A percentage between 0 and 100 with at most four decimals, as a string: "12.5" means 12.5 %.
+         * @example 12.5
+         */
+        Rate: string;
         Readiness: {
             /**
              * @description The database backend in use: `sqlite` or `postgres`.
@@ -2325,6 +2525,11 @@ export interface components {
             /** Format: password */
             password: string;
         };
+        /** @description The new order of every tier of the merchant, lowest first. */
+        ReorderRequest: {
+            /** @description Every tier id of the merchant exactly once; the first becomes rank 1. */
+            tier_ids: number[];
+        };
         ResetConfirmRequest: {
             /** Format: password */
             password: string;
@@ -2349,6 +2554,37 @@ export interface components {
             /** Format: date-time */
             last_seen_at: string;
             user_agent?: string | null;
+        };
+        /** @description The whole settings document; a missing optional field takes its default. */
+        SettingsRequest: {
+            /**
+             * @description Must be `true` to change the depth to 3: the staff member confirms that three paid levels
+             *     comply with the law that applies to the merchant, and the statement is recorded in the
+             *     audit log. Not needed to keep a depth of 3 already acknowledged; ignored for depths 1–2.
+             */
+            acknowledge_depth3_compliance?: boolean;
+            application_review?: components["schemas"]["ApplicationReview"];
+            /**
+             * Format: int32
+             * @description 1–3650 days; `null` or absent for permanent bindings.
+             */
+            binding_days?: number | null;
+            binding_mode: components["schemas"]["BindingMode"];
+            /** Format: int32 */
+            commission_depth: number;
+            /**
+             * Format: int64
+             * @description A distributor of this merchant; `null` for none.
+             */
+            default_sponsor_id?: number | null;
+            entry_mode: components["schemas"]["EntryMode"];
+            /**
+             * Format: int32
+             * @description 0–3650 days, at most `binding_days`.
+             */
+            protection_days: number;
+            self_purchase_commission: boolean;
+            spend_threshold?: null | components["schemas"]["Money"];
         };
         Shop: {
             description: string;
@@ -2603,10 +2839,63 @@ export interface components {
             /** Format: int64 */
             stock: number;
         };
+        Tier: {
+            commission_kind: components["schemas"]["CommissionKind"];
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: int64
+             * @description Distributors holding this tier, whatever their status.
+             */
+            distributor_count: number;
+            /** Format: int64 */
+            id: number;
+            /**
+             * @description Commission of the distributor who brought the order: a percentage ("12.5" = 12.5 %) with
+             *     `percent`, an amount in yuan per unit ("5.00") with `fixed`.
+             */
+            level1: string;
+            /** @description Commission of level 1's parent, read like `level1`. */
+            level2: string;
+            /** @description Commission of level 2's parent (only paid with commission depth 3). */
+            level3: string;
+            name: string;
+            promotion: components["schemas"]["PromotionConditions"];
+            /** @description Discount on purchases by distributors of this tier, in percent. */
+            purchase_discount: components["schemas"]["Rate"];
+            /**
+             * Format: int32
+             * @description Position in the ladder, 1 the lowest; unique within the merchant.
+             */
+            rank: number;
+            /** Format: date-time */
+            updated_at: string;
+        };
         TierPrice: {
             price: components["schemas"]["Money"];
             /** Format: int64 */
             tier_id: number;
+        };
+        TierRequest: {
+            commission_kind: components["schemas"]["CommissionKind"];
+            /**
+             * @description A percentage with at most four decimals, 0–100 (`percent`), or an amount in yuan with
+             *     at most two decimals (`fixed`), as a string.
+             */
+            level1: string;
+            level2: string;
+            /** @description Absent means "0". */
+            level3?: string;
+            name: string;
+            promotion?: components["schemas"]["PromotionConditions"];
+            /** @description Absent means no discount. */
+            purchase_discount?: components["schemas"]["Rate"];
+            /**
+             * Format: int32
+             * @description 1–1000, unique within the merchant. On create, absent means above every other tier; on
+             *     update, absent keeps the rank.
+             */
+            rank?: number | null;
         };
         /** @description Tokens handed to a client after sign-in or refresh. */
         TokenPair: {
@@ -4045,6 +4334,435 @@ export interface operations {
                 };
             };
             /** @description Invalid fields (`no_pickup_points`, …) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    get_distribution_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The settings in force */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DistributionSettings"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `distributors.read` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    save_distribution_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SettingsRequest"];
+            };
+        };
+        responses: {
+            /** @description Saved */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DistributionSettings"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `distributors.manage` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Invalid fields (`depth3_acknowledgement_required`, `unknown_distributor`, `protection_exceeds_validity`, …) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    list_tiers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Tiers */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Tier"][];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `distributors.read` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    create_tier: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TierRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Tier"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `distributors.manage` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description `tier_name_taken`, `tier_rank_taken`, `tier_limit` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Invalid fields (`percent_precision`, `percent_range`, `money_precision`, `commission_total_over_100`, …) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    reorder_tiers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReorderRequest"];
+            };
+        };
+        responses: {
+            /** @description The tiers in their new order */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Tier"][];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `distributors.manage` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description `tier_set_mismatch`: not every tier exactly once */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    get_tier: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tier_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tier */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Tier"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `distributors.read` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such tier */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    update_tier: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tier_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TierRequest"];
+            };
+        };
+        responses: {
+            /** @description Updated */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Tier"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `distributors.manage` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such tier */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description `tier_name_taken`, `tier_rank_taken` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    delete_tier: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Another tier of the merchant that takes over the distributors of the deleted one. Needed
+                 *     when the tier is in use.
+                 */
+                move_to?: number;
+            };
+            header?: never;
+            path: {
+                tier_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `distributors.manage` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such tier */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description `tier_in_use` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description `move_to`: `unknown_tier` or `same_tier` */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -1,0 +1,581 @@
+//! Automatic promotion (SPEC §4): a distributor moves up to the highest-ranked tier whose
+//! promotion conditions their counters meet. Promotion never demotes and never touches frozen or
+//! ended distributors; demotion is a staff decision made elsewhere. Every promotion is recorded
+//! in `distributor_tier_changes` (cause `promotion`, with the conditions and the figures that
+//! met them) and in the audit log.
+//!
+//! Events call [`evaluate`] (or [`evaluate_within`] inside their own transaction); the periodic
+//! job [`run_periodic`] sweeps every active distributor of every merchant in batches, for
+//! promotions that no event triggered (a tier added or lowered later, counters corrected).
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use utoipa::ToSchema;
+
+use super::tiers::{self, ConditionMode, PromotionConditions, TierStep};
+use crate::audit::{self, AuditActor, AuditEntry};
+use crate::auth::sessions::ClientInfo;
+use crate::clock;
+use crate::db::schema::{distributor_tier_changes as changes, distributor_tiers, distributors};
+use crate::db::{write_transaction, DbConnection};
+use crate::error::{AppError, AppResult};
+use crate::money::Money;
+
+/// What asked for the evaluation; recorded with the promotion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Trigger {
+    /// An order the distributor (or their team) brought completed.
+    OrderCompleted,
+    /// A distributor they recruited was approved.
+    RecruitApproved,
+    /// Their team changed shape (a move in the tree).
+    TeamChanged,
+    /// The periodic sweep.
+    Periodic,
+}
+
+impl Trigger {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Trigger::OrderCompleted => "order_completed",
+            Trigger::RecruitApproved => "recruit_approved",
+            Trigger::TeamChanged => "team_changed",
+            Trigger::Periodic => "periodic",
+        }
+    }
+}
+
+/// A distributor's counters, as kept on their `distributors` row.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Figures {
+    /// Fen.
+    pub personal_sales: i64,
+    /// Fen.
+    pub team_sales: i64,
+    pub direct_recruits: i64,
+    pub team_size: i64,
+    pub order_count: i64,
+}
+
+/// One condition of a tier held against the distributor's figure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Check {
+    pub metric: &'static str,
+    pub required: i64,
+    pub actual: i64,
+    /// Whether `required` and `actual` are amounts in fen.
+    pub money: bool,
+}
+
+impl Check {
+    pub fn met(&self) -> bool {
+        self.actual >= self.required
+    }
+
+    fn to_json(self) -> Value {
+        let show = |v: i64| -> Value {
+            if self.money {
+                json!(yuan(v))
+            } else {
+                json!(v)
+            }
+        };
+        json!({
+            "metric": self.metric,
+            "required": show(self.required),
+            "actual": show(self.actual),
+            "met": self.met(),
+        })
+    }
+}
+
+/// Fen as yuan with two decimals; a counter may dip below zero after refunds and shows so.
+fn yuan(fen: i64) -> String {
+    let sign = if fen < 0 { "-" } else { "" };
+    let abs = fen.unsigned_abs();
+    format!("{sign}{}.{:02}", abs / 100, abs % 100)
+}
+
+/// The conditions a tier sets, each with the distributor's figure.
+pub fn checks(conditions: &PromotionConditions, figures: &Figures) -> Vec<Check> {
+    let candidates = [
+        (
+            "personal_sales",
+            conditions.personal_sales.map(Money::fen),
+            figures.personal_sales,
+            true,
+        ),
+        (
+            "team_sales",
+            conditions.team_sales.map(Money::fen),
+            figures.team_sales,
+            true,
+        ),
+        (
+            "direct_recruits",
+            conditions.direct_recruits,
+            figures.direct_recruits,
+            false,
+        ),
+        ("team_size", conditions.team_size, figures.team_size, false),
+        (
+            "order_count",
+            conditions.order_count,
+            figures.order_count,
+            false,
+        ),
+    ];
+    candidates
+        .into_iter()
+        .filter_map(|(metric, required, actual, money)| {
+            required.map(|required| Check {
+                metric,
+                required,
+                actual,
+                money,
+            })
+        })
+        .collect()
+}
+
+/// Whether the figures earn the tier: every condition (`all`) or one (`any`). A tier without
+/// conditions is never earned.
+pub fn qualifies(conditions: &PromotionConditions, figures: &Figures) -> bool {
+    let checks = checks(conditions, figures);
+    !checks.is_empty()
+        && match conditions.mode {
+            ConditionMode::All => checks.iter().all(Check::met),
+            ConditionMode::Any => checks.iter().any(Check::met),
+        }
+}
+
+/// The highest-ranked tier above `current_rank` that the figures earn; tiers in between are
+/// skipped.
+pub fn target<'a>(
+    ladder: &'a [TierStep],
+    current_rank: Option<i32>,
+    figures: &Figures,
+) -> Option<&'a TierStep> {
+    ladder
+        .iter()
+        .filter(|t| current_rank.is_none_or(|rank| t.rank > rank))
+        .filter(|t| qualifies(&t.conditions, figures))
+        .max_by_key(|t| t.rank)
+}
+
+/// A promotion that happened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Promotion {
+    pub distributor_id: i64,
+    pub from_tier_id: Option<i64>,
+    pub to_tier_id: i64,
+    /// The `distributor_tier_changes` row.
+    pub change_id: i64,
+}
+
+type DistributorRow = (Option<i64>, String, i64, i64, i64, i64, i64);
+
+fn current_rank(ladder: &[TierStep], tier_id: Option<i64>) -> Option<i32> {
+    tier_id.and_then(|id| ladder.iter().find(|t| t.id == id).map(|t| t.rank))
+}
+
+/// Evaluates one distributor in its own transaction. Must be called outside any transaction;
+/// inside one, use [`evaluate_within`].
+pub fn evaluate(
+    conn: &mut DbConnection,
+    merchant_id: i64,
+    distributor_id: i64,
+    trigger: Trigger,
+    now: NaiveDateTime,
+) -> AppResult<Option<Promotion>> {
+    write_transaction(conn, |conn| {
+        evaluate_within(conn, merchant_id, distributor_id, trigger, now)
+    })
+}
+
+/// Evaluates one distributor of the merchant inside the caller's transaction, and promotes them
+/// when a higher tier's conditions are met. `None` when nothing changed (not active, nothing
+/// earned, or someone else changed their tier meanwhile). Another merchant's distributor is not
+/// found.
+pub fn evaluate_within(
+    conn: &mut DbConnection,
+    merchant_id: i64,
+    distributor_id: i64,
+    trigger: Trigger,
+    now: NaiveDateTime,
+) -> AppResult<Option<Promotion>> {
+    let row: DistributorRow = distributors::table
+        .filter(distributors::merchant_id.eq(merchant_id))
+        .filter(distributors::id.eq(distributor_id))
+        .select((
+            distributors::tier_id,
+            distributors::status,
+            distributors::personal_sales,
+            distributors::team_sales,
+            distributors::direct_recruits,
+            distributors::team_size,
+            distributors::order_count,
+        ))
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)?;
+    let (tier_id, status, personal_sales, team_sales, direct_recruits, team_size, order_count) =
+        row;
+    if status != "active" {
+        return Ok(None);
+    }
+    let figures = Figures {
+        personal_sales,
+        team_sales,
+        direct_recruits,
+        team_size,
+        order_count,
+    };
+    let ladder = tiers::ladder(conn, merchant_id)?;
+    let Some(step) = target(&ladder, current_rank(&ladder, tier_id), &figures) else {
+        return Ok(None);
+    };
+    // Conditional on the tier and status read above: a concurrent promotion, demotion or freeze
+    // wins, and this one records nothing.
+    let base = distributors::table
+        .filter(distributors::merchant_id.eq(merchant_id))
+        .filter(distributors::id.eq(distributor_id))
+        .filter(distributors::status.eq("active"));
+    let set = (
+        distributors::tier_id.eq(step.id),
+        distributors::updated_at.eq(now),
+    );
+    let updated = match tier_id {
+        Some(current) => diesel::update(base.filter(distributors::tier_id.eq(current)))
+            .set(set)
+            .execute(conn)?,
+        None => diesel::update(base.filter(distributors::tier_id.is_null()))
+            .set(set)
+            .execute(conn)?,
+    };
+    if updated == 0 {
+        return Ok(None);
+    }
+    let from = tier_id.and_then(|id| ladder.iter().find(|t| t.id == id));
+    let tier_json = |t: &TierStep| json!({ "id": t.id, "name": t.name, "rank": t.rank });
+    let detail = json!({
+        "trigger": trigger.as_str(),
+        "mode": step.conditions.mode.as_str(),
+        "from_tier": from.map(tier_json),
+        "to_tier": tier_json(step),
+        "conditions": checks(&step.conditions, &figures)
+            .into_iter()
+            .map(Check::to_json)
+            .collect::<Vec<_>>(),
+    });
+    let change_id: i64 = diesel::insert_into(changes::table)
+        .values((
+            changes::merchant_id.eq(merchant_id),
+            changes::distributor_id.eq(distributor_id),
+            changes::from_tier_id.eq(tier_id),
+            changes::to_tier_id.eq(Some(step.id)),
+            changes::cause.eq("promotion"),
+            changes::detail.eq(detail.to_string()),
+            changes::created_at.eq(now),
+        ))
+        .returning(changes::id)
+        .get_result(conn)?;
+    audit::record(
+        conn,
+        &AuditActor::system(Some(merchant_id)),
+        &ClientInfo::default(),
+        AuditEntry::new("distributor.promoted")
+            .target("distributor", distributor_id)
+            .changes(json!({
+                "tier_id": { "before": tier_id, "after": step.id },
+                "tier": { "before": from.map(|t| t.name.clone()), "after": step.name },
+                "trigger": { "before": null, "after": trigger.as_str() },
+            })),
+        now,
+    )?;
+    let promotion = Promotion {
+        distributor_id,
+        from_tier_id: tier_id,
+        to_tier_id: step.id,
+        change_id,
+    };
+    on_promoted(conn, merchant_id, &promotion)?;
+    Ok(Some(promotion))
+}
+
+/// Where the news of a promotion goes out (in-app message, email, the `distributor.promoted`
+/// webhook). It runs inside the promotion's transaction, so messages queued here through the
+/// outbox are sent only if the promotion commits. Nothing is sent yet.
+fn on_promoted(
+    _conn: &mut DbConnection,
+    _merchant_id: i64,
+    _promotion: &Promotion,
+) -> AppResult<()> {
+    Ok(())
+}
+
+/// Distributors read per batch by the periodic job, unless told otherwise.
+pub const DEFAULT_BATCH: i64 = 500;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct PeriodicReport {
+    pub batches: u64,
+    /// Active distributors looked at.
+    pub evaluated: u64,
+    pub promoted: u64,
+    /// Evaluations that failed (logged); the next run tries again.
+    pub failed: u64,
+    /// Whether the run stopped early because it was asked to.
+    pub interrupted: bool,
+}
+
+type ScanRow = (i64, i64, Option<i64>, i64, i64, i64, i64, i64);
+
+/// Sweeps every active distributor of every merchant, `batch` at a time in id order, and
+/// promotes those who earned a higher tier. Candidates are picked from one read per batch; each
+/// is then evaluated in its own short transaction, which reads the row again, so the sweep is
+/// safe next to event-driven promotions and other instances running the same job (the
+/// conditional update lets only one of them record a promotion). `keep_going` is asked between
+/// batches. Must be called outside any transaction.
+pub fn run_periodic(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    batch: i64,
+    mut keep_going: impl FnMut() -> bool,
+) -> AppResult<PeriodicReport> {
+    let batch = batch.max(1);
+    let mut report = PeriodicReport::default();
+    let mut ladders: HashMap<i64, Vec<TierStep>> = HashMap::new();
+    let mut after = 0i64;
+    loop {
+        if !keep_going() {
+            report.interrupted = true;
+            break;
+        }
+        let rows: Vec<ScanRow> = distributors::table
+            .filter(distributors::status.eq("active"))
+            .filter(distributors::id.gt(after))
+            .order(distributors::id.asc())
+            .limit(batch)
+            .select((
+                distributors::id,
+                distributors::merchant_id,
+                distributors::tier_id,
+                distributors::personal_sales,
+                distributors::team_sales,
+                distributors::direct_recruits,
+                distributors::team_size,
+                distributors::order_count,
+            ))
+            .load(conn)?;
+        let Some(last) = rows.last().map(|r| r.0) else {
+            break;
+        };
+        report.batches += 1;
+        for (id, merchant_id, tier_id, ps, ts, dr, tsz, oc) in &rows {
+            report.evaluated += 1;
+            let ladder = match ladders.get(merchant_id) {
+                Some(ladder) => ladder,
+                None => {
+                    let ladder = tiers::ladder(conn, *merchant_id)?;
+                    ladders.entry(*merchant_id).or_insert(ladder)
+                }
+            };
+            let figures = Figures {
+                personal_sales: *ps,
+                team_sales: *ts,
+                direct_recruits: *dr,
+                team_size: *tsz,
+                order_count: *oc,
+            };
+            if target(ladder, current_rank(ladder, *tier_id), &figures).is_none() {
+                continue;
+            }
+            match evaluate(conn, *merchant_id, *id, Trigger::Periodic, now) {
+                Ok(Some(_)) => report.promoted += 1,
+                Ok(None) => {}
+                Err(err) => {
+                    report.failed += 1;
+                    tracing::warn!(distributor = id, error = %err, "promotion failed");
+                }
+            }
+        }
+        after = last;
+        if (rows.len() as i64) < batch {
+            break;
+        }
+    }
+    Ok(report)
+}
+
+/// One change of a distributor's tier.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct TierChange {
+    pub id: i64,
+    pub from_tier_id: Option<i64>,
+    /// The tier's current name; `null` when it has been deleted since.
+    pub from_tier_name: Option<String>,
+    pub to_tier_id: Option<i64>,
+    pub to_tier_name: Option<String>,
+    /// `joined`, `promotion`, `demotion` or `manual`.
+    pub cause: String,
+    /// For promotions an object: `trigger`, `mode`, `from_tier`, `to_tier` and `conditions`
+    /// (each `metric`, `required`, `actual`, `met`); otherwise the reason given, as a string.
+    #[schema(value_type = Object)]
+    pub detail: Value,
+    /// The staff member who made a manual change.
+    pub actor_account_id: Option<i64>,
+    pub created_at: DateTime<Utc>,
+}
+
+type ChangeRow = (
+    i64,
+    Option<i64>,
+    Option<i64>,
+    String,
+    String,
+    Option<i64>,
+    NaiveDateTime,
+);
+
+/// Every tier change of a distributor of the merchant, newest first. Another merchant's
+/// distributor is not found.
+pub fn history(
+    conn: &mut DbConnection,
+    merchant_id: i64,
+    distributor_id: i64,
+) -> AppResult<Vec<TierChange>> {
+    let exists: Option<i64> = distributors::table
+        .filter(distributors::merchant_id.eq(merchant_id))
+        .filter(distributors::id.eq(distributor_id))
+        .select(distributors::id)
+        .first(conn)
+        .optional()?;
+    if exists.is_none() {
+        return Err(AppError::NotFound);
+    }
+    let names: HashMap<i64, String> = distributor_tiers::table
+        .filter(distributor_tiers::merchant_id.eq(merchant_id))
+        .select((distributor_tiers::id, distributor_tiers::name))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
+        .collect();
+    let rows: Vec<ChangeRow> = changes::table
+        .filter(changes::merchant_id.eq(merchant_id))
+        .filter(changes::distributor_id.eq(distributor_id))
+        .order(changes::id.desc())
+        .select((
+            changes::id,
+            changes::from_tier_id,
+            changes::to_tier_id,
+            changes::cause,
+            changes::detail,
+            changes::actor_account_id,
+            changes::created_at,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, from, to, cause, detail, actor, created_at)| {
+            let detail = serde_json::from_str::<Value>(&detail)
+                .ok()
+                .filter(Value::is_object)
+                .unwrap_or(Value::String(detail));
+            TierChange {
+                id,
+                from_tier_id: from,
+                from_tier_name: from.and_then(|t| names.get(&t).cloned()),
+                to_tier_id: to,
+                to_tier_name: to.and_then(|t| names.get(&t).cloned()),
+                cause,
+                detail,
+                actor_account_id: actor,
+                created_at: clock::to_utc(created_at),
+            }
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn money(yuan: &str) -> Option<Money> {
+        Some(Money::parse_yuan(yuan).unwrap())
+    }
+
+    fn step(id: i64, rank: i32, conditions: PromotionConditions) -> TierStep {
+        TierStep {
+            id,
+            name: format!("T{rank}"),
+            rank,
+            conditions,
+        }
+    }
+
+    #[test]
+    fn all_and_any() {
+        let figures = Figures {
+            personal_sales: 100_000,
+            direct_recruits: 2,
+            ..Figures::default()
+        };
+        let mut c = PromotionConditions {
+            personal_sales: money("1000"),
+            direct_recruits: Some(3),
+            ..PromotionConditions::default()
+        };
+        assert!(!qualifies(&c, &figures), "all: recruits short");
+        c.mode = ConditionMode::Any;
+        assert!(qualifies(&c, &figures), "any: sales enough");
+        assert!(
+            !qualifies(&PromotionConditions::default(), &figures),
+            "no conditions: never"
+        );
+        let checks = checks(&c, &figures);
+        assert_eq!(checks.len(), 2);
+        assert_eq!(
+            checks[0].to_json(),
+            json!({"metric": "personal_sales", "required": "1000.00", "actual": "1000.00", "met": true})
+        );
+        assert_eq!(
+            checks[1].to_json(),
+            json!({"metric": "direct_recruits", "required": 3, "actual": 2, "met": false})
+        );
+    }
+
+    #[test]
+    fn highest_earned_tier_above_the_current_one() {
+        let at = |n: i64| PromotionConditions {
+            order_count: Some(n),
+            ..PromotionConditions::default()
+        };
+        let ladder = vec![
+            step(10, 1, PromotionConditions::default()),
+            step(20, 2, at(5)),
+            step(30, 3, at(10)),
+            step(40, 4, at(50)),
+        ];
+        let figures = |n| Figures {
+            order_count: n,
+            ..Figures::default()
+        };
+        assert_eq!(
+            target(&ladder, Some(1), &figures(12)).map(|t| t.id),
+            Some(30)
+        );
+        assert_eq!(target(&ladder, None, &figures(5)).map(|t| t.id), Some(20));
+        assert_eq!(
+            target(&ladder, Some(3), &figures(12)),
+            None,
+            "already there"
+        );
+        assert_eq!(target(&ladder, Some(4), &figures(0)), None, "never down");
+        assert_eq!(target(&ladder, None, &figures(0)), None);
+    }
+}

@@ -1,0 +1,508 @@
+//! Distribution settings of a merchant (SPEC §4): who becomes a distributor, how many levels earn
+//! commission, self-purchase commission, customer binding and the default sponsor. A merchant
+//! without a stored row has the defaults; [`load`] is what every other module asks.
+//!
+//! Commission depth 3 counts buyer → distributor → upline as three levels, which Chinese law
+//! treats as a pyramid-scheme risk; choosing it needs a compliance acknowledgement from a staff
+//! member, recorded on the row (who, when) and as its own audit event. Going back to 1 or 2 keeps
+//! that record.
+
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+
+use crate::audit::{self, AuditEntry};
+use crate::auth::principal::{Caller, Principal};
+use crate::clock;
+use crate::db::schema::{distribution_settings as ds, distributors};
+use crate::db::{write_transaction, DbConnection};
+use crate::error::{AppError, AppResult, FieldError, Text};
+use crate::money::Money;
+
+/// Who becomes a distributor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryMode {
+    /// Every member (人人分销).
+    Everyone,
+    /// Members apply; `application_review` says whether they are approved at once.
+    Application,
+    /// Members whose cumulative paid spend reaches `spend_threshold`.
+    SpendThreshold,
+}
+
+/// How applications are decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ApplicationReview {
+    Auto,
+    #[default]
+    Manual,
+}
+
+/// Which distributor's link binds a customer (锁客).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BindingMode {
+    /// The first binding stands.
+    FirstTouch,
+    /// A newer link re-binds, outside the protection days.
+    LastTouch,
+    /// Only the link a member registered through binds.
+    RegistrationOnly,
+}
+
+macro_rules! text_enum {
+    ($ty:ty { $($variant:ident => $name:literal),+ $(,)? }) => {
+        impl $ty {
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $name,)+
+                }
+            }
+
+            pub fn parse(value: &str) -> Option<Self> {
+                match value {
+                    $($name => Some(Self::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+text_enum!(EntryMode {
+    Everyone => "everyone",
+    Application => "application",
+    SpendThreshold => "spend_threshold",
+});
+text_enum!(ApplicationReview { Auto => "auto", Manual => "manual" });
+text_enum!(BindingMode {
+    FirstTouch => "first_touch",
+    LastTouch => "last_touch",
+    RegistrationOnly => "registration_only",
+});
+
+/// The default commission depth: level 1 (the distributor who brought the order) and level 2.
+pub const DEFAULT_DEPTH: i32 = 2;
+
+/// The settings in force for a merchant.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+pub struct DistributionSettings {
+    pub entry_mode: EntryMode,
+    pub application_review: ApplicationReview,
+    /// Cumulative paid spend that makes a member a distributor (`spend_threshold` mode).
+    pub spend_threshold: Option<Money>,
+    /// Levels that earn commission, 1–3; level 1 is the distributor who brought the order.
+    #[schema(minimum = 1, maximum = 3)]
+    pub commission_depth: i32,
+    /// When depth 3 was last acknowledged as compliant, and by which staff member.
+    pub depth3_acknowledged_at: Option<DateTime<Utc>>,
+    pub depth3_acknowledged_by: Option<i64>,
+    /// Whether a distributor earns level 1 on their own purchases.
+    pub self_purchase_commission: bool,
+    pub binding_mode: BindingMode,
+    /// Days a binding lasts; `null` for permanent.
+    pub binding_days: Option<i32>,
+    /// Days after binding during which no other link re-binds the customer.
+    pub protection_days: i32,
+    /// Parent of distributors who joined without an inviter.
+    pub default_sponsor_id: Option<i64>,
+    /// When the settings were last saved; `null` while they are the defaults.
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+impl Default for DistributionSettings {
+    fn default() -> Self {
+        Self {
+            entry_mode: EntryMode::Application,
+            application_review: ApplicationReview::Manual,
+            spend_threshold: None,
+            commission_depth: DEFAULT_DEPTH,
+            depth3_acknowledged_at: None,
+            depth3_acknowledged_by: None,
+            self_purchase_commission: false,
+            binding_mode: BindingMode::FirstTouch,
+            binding_days: None,
+            protection_days: 0,
+            default_sponsor_id: None,
+            updated_at: None,
+        }
+    }
+}
+
+impl DistributionSettings {
+    /// When a binding made at `bound_at` lapses; `None` when bindings are permanent.
+    pub fn binding_expires_at(&self, bound_at: NaiveDateTime) -> Option<NaiveDateTime> {
+        self.binding_days
+            .map(|days| bound_at + Duration::days(i64::from(days)))
+    }
+
+    /// Until when a binding made at `bound_at` cannot be taken over by another link.
+    pub fn protected_until(&self, bound_at: NaiveDateTime) -> NaiveDateTime {
+        bound_at + Duration::days(i64::from(self.protection_days))
+    }
+}
+
+/// The whole settings document; a missing optional field takes its default.
+#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsRequest {
+    pub entry_mode: EntryMode,
+    #[serde(default)]
+    pub application_review: ApplicationReview,
+    /// Required, and above zero, with `entry_mode: spend_threshold`.
+    #[serde(default)]
+    pub spend_threshold: Option<Money>,
+    #[validate(range(min = 1, max = 3))]
+    pub commission_depth: i32,
+    /// Must be `true` to change the depth to 3: the staff member confirms that three paid levels
+    /// comply with the law that applies to the merchant, and the statement is recorded in the
+    /// audit log. Not needed to keep a depth of 3 already acknowledged; ignored for depths 1–2.
+    #[serde(default)]
+    pub acknowledge_depth3_compliance: bool,
+    pub self_purchase_commission: bool,
+    pub binding_mode: BindingMode,
+    /// 1–3650 days; `null` or absent for permanent bindings.
+    #[serde(default)]
+    #[validate(range(min = 1, max = 3650))]
+    pub binding_days: Option<i32>,
+    /// 0–3650 days, at most `binding_days`.
+    #[validate(range(min = 0, max = 3650))]
+    pub protection_days: i32,
+    /// A distributor of this merchant; `null` for none.
+    #[serde(default)]
+    pub default_sponsor_id: Option<i64>,
+}
+
+/// What a merchant acknowledges when it chooses three commission levels; recorded verbatim in
+/// the audit event.
+pub const DEPTH3_STATEMENT_EN: &str = "Three commission levels count buyer, distributor and upline \
+    as three tiers, which Chinese law may treat as a pyramid scheme. We have checked that our \
+    distribution programme complies with the law that applies to us and take responsibility for it.";
+pub const DEPTH3_STATEMENT_ZH: &str = "三级分佣将买家、分销商及其上级计为三个层级，在中国法律下可能被认定为传销。我方已确认本分销方案符合适用法律，并承担相应责任。";
+
+type Row = (
+    String,
+    String,
+    Option<i64>,
+    i32,
+    Option<NaiveDateTime>,
+    Option<i64>,
+    bool,
+    String,
+    Option<i32>,
+    i32,
+    Option<i64>,
+    NaiveDateTime,
+);
+
+fn stored<T>(value: Option<T>, what: &str, text: &str) -> AppResult<T> {
+    value.ok_or_else(|| AppError::internal(format!("stored {what} `{text}`")))
+}
+
+fn from_row(row: Row) -> AppResult<DistributionSettings> {
+    let (
+        entry_mode,
+        review,
+        threshold,
+        depth,
+        ack_at,
+        ack_by,
+        self_purchase,
+        binding_mode,
+        binding_days,
+        protection_days,
+        sponsor,
+        updated_at,
+    ) = row;
+    Ok(DistributionSettings {
+        entry_mode: stored(EntryMode::parse(&entry_mode), "entry mode", &entry_mode)?,
+        application_review: stored(ApplicationReview::parse(&review), "review", &review)?,
+        spend_threshold: threshold
+            .map(|fen| {
+                Money::from_fen(fen).map_err(|e| AppError::internal(format!("threshold: {e}")))
+            })
+            .transpose()?,
+        commission_depth: depth,
+        depth3_acknowledged_at: ack_at.map(clock::to_utc),
+        depth3_acknowledged_by: ack_by,
+        self_purchase_commission: self_purchase,
+        binding_mode: stored(
+            BindingMode::parse(&binding_mode),
+            "binding mode",
+            &binding_mode,
+        )?,
+        binding_days,
+        protection_days,
+        default_sponsor_id: sponsor,
+        updated_at: Some(clock::to_utc(updated_at)),
+    })
+}
+
+/// The merchant's settings, the defaults filled in when it never saved any.
+pub fn load(conn: &mut DbConnection, merchant_id: i64) -> AppResult<DistributionSettings> {
+    let row: Option<Row> = ds::table
+        .filter(ds::merchant_id.eq(merchant_id))
+        .select((
+            ds::entry_mode,
+            ds::application_review,
+            ds::spend_threshold,
+            ds::commission_depth,
+            ds::depth3_acknowledged_at,
+            ds::depth3_acknowledged_by,
+            ds::self_purchase_commission,
+            ds::binding_mode,
+            ds::binding_days,
+            ds::protection_days,
+            ds::default_sponsor_id,
+            ds::updated_at,
+        ))
+        .first(conn)
+        .optional()?;
+    row.map(from_row).transpose().map(Option::unwrap_or_default)
+}
+
+/// Rules between fields that the field validators cannot see.
+fn check(request: &SettingsRequest) -> AppResult<()> {
+    let mut errors = Vec::new();
+    match request.spend_threshold {
+        None if request.entry_mode == EntryMode::SpendThreshold => errors.push(FieldError::new(
+            "spend_threshold",
+            "required",
+            Text::new(
+                "Required when members become distributors by spending.",
+                "按消费金额成为分销商时必填。",
+            ),
+        )),
+        Some(amount) if amount.fen() == 0 => errors.push(FieldError::new(
+            "spend_threshold",
+            "must_be_positive",
+            Text::new("Must be above zero.", "必须大于零。"),
+        )),
+        _ => {}
+    }
+    if let Some(days) = request.binding_days {
+        if request.protection_days > days {
+            errors.push(FieldError::new(
+                "protection_days",
+                "protection_exceeds_validity",
+                Text::new(
+                    "Must not be longer than the binding lasts (binding_days).",
+                    "不能超过绑定有效期（binding_days）。",
+                ),
+            ));
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Validation(errors))
+    }
+}
+
+fn depth3_refused() -> AppError {
+    AppError::field(
+        "acknowledge_depth3_compliance",
+        "depth3_acknowledgement_required",
+        Text::new(
+            "Three commission levels may be treated as a pyramid scheme under Chinese law: confirm that your programme complies by sending `acknowledge_depth3_compliance: true`.",
+            "三级分佣在中国法律下可能被认定为传销：请确认分销方案合规，并提交 `acknowledge_depth3_compliance: true`。",
+        ),
+    )
+}
+
+/// The default sponsor must be a distributor of this merchant (another merchant's id answers
+/// exactly like a missing one); a newly chosen one must also be active.
+fn check_sponsor(
+    conn: &mut DbConnection,
+    merchant_id: i64,
+    sponsor_id: i64,
+    changed: bool,
+) -> AppResult<()> {
+    let status: Option<String> = distributors::table
+        .filter(distributors::merchant_id.eq(merchant_id))
+        .filter(distributors::id.eq(sponsor_id))
+        .select(distributors::status)
+        .first(conn)
+        .optional()?;
+    match status {
+        None => Err(AppError::field(
+            "default_sponsor_id",
+            "unknown_distributor",
+            Text::new("No such distributor.", "没有这个分销商。"),
+        )),
+        Some(status) if changed && status != "active" => Err(AppError::field(
+            "default_sponsor_id",
+            "sponsor_not_active",
+            Text::new(
+                "The default sponsor must be an active distributor.",
+                "默认推荐人必须是正常状态的分销商。",
+            ),
+        )),
+        Some(_) => Ok(()),
+    }
+}
+
+fn audit_json(s: &DistributionSettings) -> serde_json::Value {
+    let mut value = serde_json::to_value(s).unwrap_or_default();
+    if let Some(object) = value.as_object_mut() {
+        object.remove("updated_at");
+    }
+    value
+}
+
+/// Saves the whole settings document and audits the change. Changing the depth to 3 needs
+/// `acknowledge_depth3_compliance` from a staff member; a refused request changes nothing.
+pub fn update(
+    conn: &mut DbConnection,
+    caller: &Principal,
+    request: &SettingsRequest,
+    now: NaiveDateTime,
+) -> AppResult<DistributionSettings> {
+    let merchant_id = caller.tenant()?;
+    check(request)?;
+    write_transaction(conn, |conn| {
+        let before = load(conn, merchant_id)?;
+        let acknowledging = request.commission_depth == 3 && request.acknowledge_depth3_compliance;
+        if request.commission_depth == 3 && before.commission_depth != 3 && !acknowledging {
+            return Err(depth3_refused());
+        }
+        let (ack_at, ack_by) = if acknowledging {
+            // A legal statement is made by a person, not by an integration's key.
+            if !matches!(caller.caller, Caller::Staff { .. }) {
+                return Err(AppError::Refused {
+                    code: "staff_acknowledgement_required",
+                    message: Text::new(
+                        "Only a staff member can acknowledge three commission levels.",
+                        "三级分佣的合规确认只能由员工本人作出。",
+                    ),
+                });
+            }
+            (Some(now), Some(caller.id))
+        } else {
+            (
+                before.depth3_acknowledged_at.map(|t| t.naive_utc()),
+                before.depth3_acknowledged_by,
+            )
+        };
+        if let Some(sponsor) = request.default_sponsor_id {
+            check_sponsor(
+                conn,
+                merchant_id,
+                sponsor,
+                before.default_sponsor_id != Some(sponsor),
+            )?;
+        }
+        let values = (
+            ds::entry_mode.eq(request.entry_mode.as_str()),
+            ds::application_review.eq(request.application_review.as_str()),
+            ds::spend_threshold.eq(request.spend_threshold.map(Money::fen)),
+            ds::commission_depth.eq(request.commission_depth),
+            ds::depth3_acknowledged_at.eq(ack_at),
+            ds::depth3_acknowledged_by.eq(ack_by),
+            ds::self_purchase_commission.eq(request.self_purchase_commission),
+            ds::binding_mode.eq(request.binding_mode.as_str()),
+            ds::binding_days.eq(request.binding_days),
+            ds::protection_days.eq(request.protection_days),
+            ds::default_sponsor_id.eq(request.default_sponsor_id),
+            ds::updated_at.eq(now),
+        );
+        let updated = diesel::update(ds::table.filter(ds::merchant_id.eq(merchant_id)))
+            .set(values)
+            .execute(conn)?;
+        if updated == 0 {
+            diesel::insert_into(ds::table)
+                .values((ds::merchant_id.eq(merchant_id), values))
+                .execute(conn)?;
+        }
+        let after = load(conn, merchant_id)?;
+        audit::record(
+            conn,
+            &caller.audit_actor(),
+            &caller.client,
+            AuditEntry::new("distribution_settings.updated")
+                .target("merchant", merchant_id)
+                .changes(audit::diff(&audit_json(&before), &audit_json(&after))),
+            now,
+        )?;
+        if acknowledging {
+            audit::record(
+                conn,
+                &caller.audit_actor(),
+                &caller.client,
+                AuditEntry::new("distribution_settings.depth3_compliance_acknowledged")
+                    .target("merchant", merchant_id)
+                    .changes(serde_json::json!({
+                        "commission_depth": {
+                            "before": before.commission_depth,
+                            "after": after.commission_depth,
+                        },
+                        "statement": {
+                            "before": null,
+                            "after": { "en": DEPTH3_STATEMENT_EN, "zh": DEPTH3_STATEMENT_ZH },
+                        },
+                    })),
+                now,
+            )?;
+        }
+        Ok(after)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(json: serde_json::Value) -> SettingsRequest {
+        serde_json::from_value(json).unwrap()
+    }
+
+    #[test]
+    fn cross_field_rules() {
+        let base = serde_json::json!({
+            "entry_mode": "spend_threshold",
+            "commission_depth": 2,
+            "self_purchase_commission": false,
+            "binding_mode": "first_touch",
+            "protection_days": 0,
+        });
+        let AppError::Validation(errors) = check(&request(base.clone())).unwrap_err() else {
+            panic!("expected a validation error");
+        };
+        assert_eq!(errors[0].field, "spend_threshold");
+        assert_eq!(errors[0].code, "required");
+
+        let mut zero = base.clone();
+        zero["spend_threshold"] = "0".into();
+        assert!(check(&request(zero)).is_err());
+
+        let mut long = base.clone();
+        long["spend_threshold"] = "100".into();
+        long["binding_days"] = 7.into();
+        long["protection_days"] = 8.into();
+        let AppError::Validation(errors) = check(&request(long.clone())).unwrap_err() else {
+            panic!("expected a validation error");
+        };
+        assert_eq!(errors[0].code, "protection_exceeds_validity");
+        long["protection_days"] = 7.into();
+        assert!(check(&request(long)).is_ok());
+    }
+
+    #[test]
+    fn binding_windows() {
+        let at = chrono::NaiveDate::from_ymd_opt(2026, 1, 1)
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap();
+        let mut s = DistributionSettings::default();
+        assert_eq!(s.binding_expires_at(at), None);
+        assert_eq!(s.protected_until(at), at);
+        s.binding_days = Some(30);
+        s.protection_days = 7;
+        assert_eq!(s.binding_expires_at(at), Some(at + Duration::days(30)));
+        assert_eq!(s.protected_until(at), at + Duration::days(7));
+    }
+}
