@@ -7,28 +7,7 @@ use chrono::{Duration, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// How a merchant's members are bound (`distribution_settings.binding_mode`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum BindingMode {
-    /// The first binding stands while it is valid.
-    FirstTouch,
-    /// A newer link re-binds, outside the protection days of the current binding.
-    LastTouch,
-    /// Only registration through a link binds; later visits never bind or re-bind.
-    RegistrationOnly,
-}
-
-impl BindingMode {
-    pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "first_touch" => Some(Self::FirstTouch),
-            "last_touch" => Some(Self::LastTouch),
-            "registration_only" => Some(Self::RegistrationOnly),
-            _ => None,
-        }
-    }
-}
+pub use crate::distribution::settings::BindingMode;
 
 /// The binding settings of a merchant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
