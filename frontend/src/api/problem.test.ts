@@ -1,11 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  formFieldErrors,
-  isProblem,
-  namePath,
-  type Problem,
-  withCodeFields,
-} from "./problem";
+import { formFieldErrors, isProblem, namePath, type Problem, withCodeFields } from "./problem";
 
 const problem: Problem = {
   type: "urn:fenxiao:problem:validation_failed",

@@ -17,7 +17,10 @@ export interface CategoryNode {
  */
 export function categoryTree(categories: Category[]): CategoryNode[] {
   const nodes = new Map<number, CategoryNode>(
-    categories.map((c) => [c.id, { key: c.id, value: c.id, title: c.name, category: c, children: [] }]),
+    categories.map((c) => [
+      c.id,
+      { key: c.id, value: c.id, title: c.name, category: c, children: [] },
+    ]),
   );
   const roots: CategoryNode[] = [];
   for (const c of categories) {

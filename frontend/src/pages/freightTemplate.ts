@@ -1,5 +1,5 @@
-import type { components } from "../api/schema";
 import { regionCode, regionPath } from "../api/regions";
+import type { components } from "../api/schema";
 
 export type FreightTemplate = components["schemas"]["FreightTemplate"];
 export type FreightTemplateRequest = components["schemas"]["FreightTemplateRequest"];
