@@ -178,6 +178,7 @@ const enUS: Messages = {
     uploadLogo: "Upload a logo",
     replaceLogo: "Replace the logo",
     removeLogo: "Remove the logo",
+    notAnImage: "Only PNG, JPEG, GIF or WebP images (judged by the content, not the name).",
     logoHelp: "A PNG, JPEG, GIF or WebP image, at most 5 MB",
     description: "Description",
     slug: "Shop address",

@@ -171,6 +171,7 @@ const zhCN = {
     uploadLogo: "上传 Logo",
     replaceLogo: "更换 Logo",
     removeLogo: "移除 Logo",
+    notAnImage: "只能上传 PNG、JPEG、GIF 或 WebP 图片（按文件内容判断，而非文件名）。",
     logoHelp: "PNG、JPEG、GIF 或 WebP 图片，最大 5 MB",
     description: "店铺简介",
     slug: "店铺地址",

@@ -124,7 +124,7 @@ export function DeliveryPanel({ manage }: { manage: boolean }) {
     );
 
   return (
-    <Space direction="vertical" size="large" style={{ width: "100%" }}>
+    <Space orientation="vertical" size="large" style={{ width: "100%" }}>
       <Card title={t("logistics.methods")}>
         <ProblemAlert problem={methodsProblem.problem} />
         {methods.data && (

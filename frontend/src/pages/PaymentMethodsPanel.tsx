@@ -27,7 +27,7 @@ export function PaymentMethodsPanel() {
   if (methods.isPending) return <Spin />;
   if (!methods.data) return <Typography.Text type="danger">{t("common.failed")}</Typography.Text>;
   return (
-    <Space direction="vertical" size="middle" style={{ width: "100%", maxWidth: 720 }}>
+    <Space orientation="vertical" size="middle" style={{ width: "100%", maxWidth: 720 }}>
       {PAYMENT_KINDS.map((kind) => {
         const method = methods.data.find((m) => m.kind === kind) ?? {
           kind,

@@ -17,7 +17,7 @@ import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api } from "../api/client";
 import { type Media, uploadImage } from "../api/media";
-import { withCodeFields } from "../api/problem";
+import { isProblem, withCodeFields } from "../api/problem";
 import type { components } from "../api/schema";
 import { useProblemForm } from "../api/useProblemForm";
 import { useAuth } from "../auth/AuthContext";
@@ -98,6 +98,21 @@ function ProfileCard({ merchant, editable }: { merchant: MerchantView; editable:
   const problem = useProblemForm(form, PROFILE_FIELDS, t("common.failed"));
   const zones = useMemo(() => timeZones(merchant.timezone), [merchant.timezone]);
 
+  // The server's 415 names the accepted types in English only; say it in the console's language.
+  const uploadFailed = (error: unknown) =>
+    problem.show(
+      withCodeFields(
+        isProblem(error) && error.code === "unsupported_media_type"
+          ? { ...error, detail: t("store.notAnImage") }
+          : error,
+        PROFILE_CODES,
+      ),
+    );
+  const uploading = () => {
+    problem.clear();
+    form.setFields([{ name: "logo_media_id", errors: [] }]);
+  };
+
   const save = useMutation({
     mutationFn: async (values: ProfileForm) => {
       const body: ProfileRequest = {
@@ -144,10 +159,7 @@ function ProfileCard({ merchant, editable }: { merchant: MerchantView; editable:
           <Input maxLength={100} />
         </Form.Item>
         <Form.Item label={t("store.logo")} name="logo_media_id">
-          <LogoPicker
-            onError={(error) => problem.show(withCodeFields(error, PROFILE_CODES))}
-            onUploading={problem.clear}
-          />
+          <LogoPicker onError={uploadFailed} onUploading={uploading} />
         </Form.Item>
         <Form.Item label={t("store.description")} name="description">
           <Input.TextArea rows={4} maxLength={2000} showCount />
@@ -228,7 +240,7 @@ function LogoPicker({
           <Typography.Text type="secondary">{t("store.noLogo")}</Typography.Text>
         )}
       </div>
-      <Space direction="vertical">
+      <Space orientation="vertical">
         <Upload
           accept="image/png,image/jpeg,image/gif,image/webp"
           showUploadList={false}
