@@ -138,7 +138,7 @@ export function CarriersPanel({ manage }: { manage: boolean }) {
         forceRender
       >
         <ProblemAlert problem={problem.problem} />
-        <Form<CarrierRequest> form={form} layout="vertical" onFinish={submit}>
+        <Form<CarrierRequest> name="carrier" form={form} layout="vertical" onFinish={submit}>
           <Form.Item
             label={t("logistics.carrierCode")}
             name="code"

@@ -184,6 +184,7 @@ export function CategoriesPage() {
       >
         <ProblemAlert problem={problem.problem} />
         <Form<CategoryRequest>
+          name="category"
           form={form}
           layout="vertical"
           onFinish={(values) =>

@@ -129,6 +129,7 @@ export function DeliveryPanel({ manage }: { manage: boolean }) {
         <ProblemAlert problem={methodsProblem.problem} />
         {methods.data && (
           <Form<DeliveryMethodsRequest>
+            name="delivery-methods"
             form={methodsForm}
             layout="inline"
             disabled={!manage}
@@ -217,7 +218,12 @@ export function DeliveryPanel({ manage }: { manage: boolean }) {
         forceRender
       >
         <ProblemAlert problem={pointProblem.problem} />
-        <Form<PickupForm> form={pointForm} layout="vertical" onFinish={submitPoint}>
+        <Form<PickupForm>
+          name="pickup-point"
+          form={pointForm}
+          layout="vertical"
+          onFinish={submitPoint}
+        >
           <Form.Item
             label={t("logistics.pointName")}
             name="name"

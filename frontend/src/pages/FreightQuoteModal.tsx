@@ -67,6 +67,7 @@ export function FreightQuoteModal({
     >
       <ProblemAlert problem={problem.problem} />
       <Form<QuoteForm>
+        name="freight-quote"
         form={form}
         layout="vertical"
         initialValues={{ items: [{ quantity: 1, weight_grams: 500 }], goods_total: "0" }}

@@ -223,7 +223,12 @@ export function FreightTemplatesPanel({ manage }: { manage: boolean }) {
         forceRender
       >
         <ProblemAlert problem={problem.problem} testId="freight-error" />
-        <Form<FreightForm> form={form} layout="vertical" onFinish={(v) => save.mutate(v)}>
+        <Form<FreightForm>
+          name="freight-template"
+          form={form}
+          layout="vertical"
+          onFinish={(v) => save.mutate(v)}
+        >
           <Form.Item
             label={t("logistics.templateName")}
             name="name"
@@ -261,10 +266,12 @@ export function FreightTemplatesPanel({ manage }: { manage: boolean }) {
               <Input prefix="¥" style={{ width: 140 }} />
             </Form.Item>
           </Space>
-          <Typography.Text strong>{t("logistics.overridesTitle")}</Typography.Text>
-          <Typography.Paragraph type="secondary">
-            {t("logistics.overridesHelp")}
-          </Typography.Paragraph>
+          <div>
+            <Typography.Text strong>{t("logistics.overridesTitle")}</Typography.Text>
+            <Typography.Paragraph type="secondary">
+              {t("logistics.overridesHelp")}
+            </Typography.Paragraph>
+          </div>
           <Form.List name="region_overrides">
             {(rows, { add, remove: removeRow }) => (
               <>

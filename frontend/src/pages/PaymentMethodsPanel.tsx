@@ -85,6 +85,7 @@ function PaymentMethodCard({ method }: { method: PaymentMethod }) {
       </Typography.Paragraph>
       <ProblemAlert problem={problem.problem} />
       <Form<PaymentForm>
+        name={`payment-${method.kind}`}
         form={form}
         layout="vertical"
         initialValues={toPaymentForm(method)}

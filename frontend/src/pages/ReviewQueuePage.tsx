@@ -219,7 +219,7 @@ export function ReviewQueuePage() {
         forceRender
       >
         <ProblemAlert problem={problem.problem} />
-        <Form form={form} layout="vertical" onFinish={reject}>
+        <Form name="reject" form={form} layout="vertical" onFinish={reject}>
           <Form.Item
             label={t("products.reason")}
             name="reason"

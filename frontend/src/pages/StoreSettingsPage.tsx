@@ -138,6 +138,7 @@ function ProfileCard({ merchant, editable }: { merchant: MerchantView; editable:
     <Card>
       <ProblemAlert problem={problem.problem} testId="profile-error" />
       <Form<ProfileForm>
+        name="profile"
         form={form}
         layout="vertical"
         disabled={!editable}
