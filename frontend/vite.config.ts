@@ -11,6 +11,7 @@ export default defineConfig({
       "/api": backend,
       "/healthz": backend,
       "/readyz": backend,
+      "/media": backend,
     },
   },
   build: {

@@ -3,9 +3,11 @@ import { AuthLayout } from "./layouts/AuthLayout";
 import { ConsoleLayout } from "./layouts/ConsoleLayout";
 import { ApiKeysPage } from "./pages/ApiKeysPage";
 import { AuditLogPage } from "./pages/AuditPage";
+import { CategoriesPage } from "./pages/CategoriesPage";
 import { DashboardPage } from "./pages/DashboardPage";
 import { ImportPage } from "./pages/ImportPage";
 import { LoginPage } from "./pages/LoginPage";
+import { LogisticsPage } from "./pages/LogisticsPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
 import {
   AcceptInvitationPage,
@@ -14,10 +16,12 @@ import {
 } from "./pages/PasswordResetPages";
 import { ProductEditorPage } from "./pages/ProductEditorPage";
 import { ProductsPage } from "./pages/ProductsPage";
+import { ReviewQueuePage } from "./pages/ReviewQueuePage";
 import { SecurityPage } from "./pages/SecurityPage";
 import { SignUpPage } from "./pages/SignUpPage";
 import { StaffPage } from "./pages/StaffPage";
 import { StockAlertsPage } from "./pages/StockAlertsPage";
+import { StoreSettingsPage } from "./pages/StoreSettingsPage";
 import { VerifyEmailPage } from "./pages/VerifyEmailPage";
 
 export const routes: RouteObject[] = [
@@ -31,6 +35,10 @@ export const routes: RouteObject[] = [
       { path: "products/:productId/edit", element: <ProductEditorPage /> },
       { path: "stock-alerts", element: <StockAlertsPage /> },
       { path: "products/import", element: <ImportPage /> },
+      { path: "products/review", element: <ReviewQueuePage /> },
+      { path: "categories", element: <CategoriesPage /> },
+      { path: "store", element: <StoreSettingsPage /> },
+      { path: "logistics", element: <LogisticsPage /> },
       { path: "staff", element: <StaffPage /> },
       { path: "api-keys", element: <ApiKeysPage /> },
       { path: "audit", element: <AuditLogPage /> },

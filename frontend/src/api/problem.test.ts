@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formFieldErrors, isProblem, type Problem } from "./problem";
+import { formFieldErrors, isProblem, namePath, type Problem, withCodeFields } from "./problem";
 
 const problem: Problem = {
   type: "urn:fenxiao:problem:validation_failed",
@@ -30,5 +30,39 @@ describe("problem documents", () => {
       { name: "password", errors: ["Use both letters and digits.", "Too short."] },
     ]);
     expect(other).toEqual(["items[0].qty: Must be at least 1."]);
+  });
+
+  it("puts errors of list rows on the fields a form declares for every row", () => {
+    const { fields, other } = formFieldErrors(problem, ["items[].qty"]);
+    expect(fields).toEqual([{ name: "items[0].qty", errors: ["Must be at least 1."] }]);
+    expect(other).toHaveLength(3);
+  });
+
+  it("turns API field names into antd name paths", () => {
+    expect(namePath("email")).toEqual(["email"]);
+    expect(namePath("settings.app_id")).toEqual(["settings", "app_id"]);
+    expect(namePath("region_overrides[12].first_price")).toEqual([
+      "region_overrides",
+      12,
+      "first_price",
+    ]);
+    expect(namePath("rows[3]")).toEqual(["rows", 3]);
+  });
+
+  it("gives a conflict the field its code is about", () => {
+    const conflict: Problem = {
+      ...problem,
+      status: 409,
+      code: "slug_taken",
+      detail: "Another shop uses this address.",
+      errors: [],
+    };
+    expect(withCodeFields(conflict, { slug_taken: "slug" })).toEqual({
+      ...conflict,
+      errors: [{ field: "slug", code: "slug_taken", message: "Another shop uses this address." }],
+    });
+    expect(withCodeFields(conflict, { other: "x" })).toBe(conflict);
+    expect(withCodeFields(problem, { validation_failed: "x" })).toBe(problem);
+    expect(withCodeFields("network down", { slug_taken: "slug" })).toBe("network down");
   });
 });

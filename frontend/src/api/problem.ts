@@ -29,7 +29,7 @@ export function formFieldErrors(
   const byField = new Map<string, string[]>();
   const other: string[] = [];
   for (const error of problem.errors) {
-    if (formFields.includes(error.field)) {
+    if (formFields.includes(error.field) || formFields.includes(fieldShape(error.field))) {
       byField.set(error.field, [...(byField.get(error.field) ?? []), error.message]);
     } else {
       other.push(`${error.field}: ${error.message}`);
@@ -39,4 +39,28 @@ export function formFieldErrors(
     fields: [...byField].map(([name, errors]) => ({ name, errors })),
     other,
   };
+}
+
+/** `items[3].price` → `items[].price`: how a form names a field of every row of a list. */
+export function fieldShape(field: string): string {
+  return field.replace(/\[\d+\]/g, "[]");
+}
+
+/** An API field (`settings.app_id`, `items[3].price`) as an antd name path. */
+export function namePath(field: string): (string | number)[] {
+  return field
+    .split(/\.|\[(\d+)\]/)
+    .filter((part): part is string => part !== undefined && part !== "")
+    .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+}
+
+/**
+ * A problem whose code names one field (409 `slug_taken` is about `slug`) with that field's
+ * error spelled out, so that forms show it next to the field; other problems unchanged.
+ */
+export function withCodeFields(error: unknown, fields: Record<string, string>): unknown {
+  if (!isProblem(error) || error.errors.length > 0) return error;
+  const field = fields[error.code];
+  if (!field) return error;
+  return { ...error, errors: [{ field, code: error.code, message: error.detail }] };
 }

@@ -1,6 +1,6 @@
 import type { FormInstance } from "antd";
 import { useState } from "react";
-import { formFieldErrors, isProblem } from "./problem";
+import { formFieldErrors, isProblem, namePath } from "./problem";
 
 export interface ShownProblem {
   title: string;
@@ -9,7 +9,8 @@ export interface ShownProblem {
 
 /**
  * Puts an API problem onto a form: field errors next to their fields, everything else into an
- * alert (`problem`). `fields` names the form's fields.
+ * alert (`problem`). `fields` names the form's fields; `items[].price` stands for that field of
+ * every row of a list (`items[3].price` lands on the name path `["items", 3, "price"]`).
  */
 export function useProblemForm<T>(
   form: FormInstance<T>,
@@ -25,7 +26,7 @@ export function useProblemForm<T>(
     const { fields: onForm, other } = formFieldErrors(error, fields);
     form.setFields(
       onForm.map((f) => ({
-        name: f.name as Parameters<typeof form.getFieldValue>[0],
+        name: namePath(f.name) as Parameters<typeof form.getFieldValue>[0],
         errors: f.errors,
       })),
     );
