@@ -254,7 +254,30 @@ impl World {
             .json()
             .await
             .unwrap();
+        let member_id: i64 = {
+            use diesel::prelude::*;
+            use fenxiao::db::schema::members as mb;
+            mb::table
+                .filter(mb::merchant_id.eq(a.merchant_id))
+                .select(mb::id)
+                .first(&mut *app.conn())
+                .unwrap()
+        };
+        let distributor: Value = app
+            .post("/api/v1/distributors")
+            .bearer_auth(&a.access_token)
+            .json(&json!({ "member_id": member_id }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         let params = HashMap::from([
+            (
+                "distributor_id",
+                distributor["id"].as_i64().unwrap().to_string(),
+            ),
             (
                 "carrier_id",
                 carriers[0]["id"].as_i64().unwrap().to_string(),

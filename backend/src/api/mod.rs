@@ -11,8 +11,8 @@ use utoipa_actix_web::{scope, AppExt};
 
 use crate::error::{ProblemBody, ProblemFieldBody};
 use crate::{
-    audit, auth, catalog, integrations, inventory, logistics, media, members, payments, platform,
-    regions, shop, tenancy,
+    audit, auth, catalog, integrations, inventory, logistics, media, members, network, payments,
+    platform, regions, shop, tenancy,
 };
 
 pub const API_PREFIX: &str = "/api/v1";
@@ -42,6 +42,7 @@ pub const DOCS_PATH: &str = "/api/docs/";
         (name = "shop", description = "The public shop: what anyone may see"),
         (name = "logistics", description = "Carriers, delivery methods, pickup points, freight templates and regions"),
         (name = "members", description = "A shop's members: registration and sign-in"),
+        (name = "distribution", description = "The distributor network: distributors, tree, team figures"),
         (name = "platform", description = "The platform operator's endpoints")
     )
 )]
@@ -151,7 +152,19 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(logistics::routes::quote_freight)
                 .service(integrations::api_key_routes::list_api_keys)
                 .service(integrations::api_key_routes::create_api_key)
-                .service(integrations::api_key_routes::revoke_api_key),
+                .service(integrations::api_key_routes::revoke_api_key)
+                .service(network::routes::list_distributors)
+                .service(network::routes::create_distributor)
+                .service(network::routes::get_distributor)
+                .service(network::routes::get_upline)
+                .service(network::routes::get_team)
+                .service(network::routes::list_children)
+                .service(network::routes::move_distributor)
+                .service(network::routes::freeze_distributor)
+                .service(network::routes::unfreeze_distributor)
+                .service(network::routes::end_distributor)
+                .service(network::routes::set_distributor_tier)
+                .service(network::routes::my_distributor),
         );
 }
 
