@@ -113,6 +113,7 @@ pub struct DistributorQuery {
     pub roots: Option<bool>,
     /// A code or a member's phone or email (exact), or part of a member's name.
     pub q: Option<String>,
+    #[param(inline)]
     pub sort: Option<DistributorSort>,
     /// The `next_cursor` of the previous page (with the same filters and sort).
     pub cursor: Option<String>,
