@@ -353,6 +353,39 @@ fn sort_value(item: &Distributor, sort: DistributorSort) -> i64 {
     }
 }
 
+/// A phone number (digits, spaces, dashes, a leading +) or an email is looked up exactly; only
+/// other text also searches names, which reads every member of the merchant.
+fn searches_names(text: &str) -> bool {
+    let phone_like = text
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '+'));
+    !phone_like && !text.contains('@')
+}
+
+/// Distributors whose code, or whose member's phone or email, is exactly `text`: indexed
+/// lookups, resolved before the list query so that its plan stays a walk of the sort index.
+fn exact_matches(conn: &mut DbConnection, merchant_id: i64, text: &str) -> AppResult<Vec<i64>> {
+    let phone: String = text.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+    let member_ids: Vec<i64> = members::table
+        .filter(members::merchant_id.eq(merchant_id))
+        .filter(
+            members::phone
+                .eq(phone)
+                .or(members::email.eq(text.to_lowercase())),
+        )
+        .select(members::id)
+        .load(conn)?;
+    Ok(distributors::table
+        .filter(distributors::merchant_id.eq(merchant_id))
+        .filter(
+            distributors::code
+                .eq(code::normalise(text))
+                .or(distributors::member_id.eq_any(member_ids)),
+        )
+        .select(distributors::id)
+        .load(conn)?)
+}
+
 /// The merchant's distributors, filtered and sorted, in keyset pages (stable while rows are
 /// added; counter sorts may shift as figures change between pages, as any live ranking does).
 pub fn list(
@@ -376,15 +409,24 @@ pub fn list(
         q = q.filter(distributors::parent_id.is_null());
     }
     if let Some(text) = query.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        let phone: String = text.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
-        let pattern = format!("%{}%", text.replace(['%', '_', '\\'], ""));
-        q = q.filter(
-            distributors::code
-                .eq(code::normalise(text))
-                .or(members::phone.eq(phone))
-                .or(members::email.eq(text.to_lowercase()))
-                .or(members::name.like(pattern)),
-        );
+        let found = exact_matches(conn, merchant_id, text)?;
+        q = if searches_names(text) {
+            let pattern = format!("%{}%", text.replace(['%', '_', '\\'], ""));
+            // An alias: the list query joins `members` already.
+            let named = diesel::alias!(members as named);
+            q.filter(
+                distributors::id
+                    .eq_any(found)
+                    .or(distributors::member_id.eq_any(
+                        named
+                            .filter(named.field(members::merchant_id).eq(merchant_id))
+                            .filter(named.field(members::name).like(pattern))
+                            .select(named.field(members::id)),
+                    )),
+            )
+        } else {
+            q.filter(distributors::id.eq_any(found))
+        };
     }
     if let Some(text) = &query.cursor {
         let c = Cursor::parse(text, sort)?;

@@ -345,12 +345,19 @@ pub fn move_distributor(
             None => None,
         };
         if let Some(parent) = &parent {
-            let below: i64 = paths::table
-                .filter(paths::merchant_id.eq(merchant_id))
-                .filter(paths::ancestor_id.eq(moved.id))
-                .filter(paths::descendant_id.eq(parent.id))
-                .count()
-                .get_result(conn)?;
+            // Only a deeper distributor can be below; then the one closure row that would say so
+            // is addressed by its whole primary key.
+            let below: i64 = if parent.depth > moved.depth {
+                paths::table
+                    .filter(paths::merchant_id.eq(merchant_id))
+                    .filter(paths::descendant_id.eq(parent.id))
+                    .filter(paths::depth.eq(parent.depth - moved.depth))
+                    .filter(paths::ancestor_id.eq(moved.id))
+                    .count()
+                    .get_result(conn)?
+            } else {
+                0
+            };
             if below > 0 {
                 return Err(AppError::Unprocessable {
                     code: "tree_cycle",
@@ -392,21 +399,31 @@ pub fn move_distributor(
                     distributors::updated_at.eq(now),
                 ))
                 .execute(conn)?;
-            // Cut every path from the old upline into the subtree.
-            diesel::delete(
-                paths::table
-                    .filter(paths::merchant_id.eq(merchant_id))
-                    .filter(paths::descendant_id.eq_any(subtree_of!(sub, merchant_id, moved.id)))
-                    .filter(
-                        paths::ancestor_id.eq_any(
-                            up.filter(up.field(paths::merchant_id).eq(merchant_id))
-                                .filter(up.field(paths::descendant_id).eq(moved.id))
-                                .filter(up.field(paths::depth).ge(1))
-                                .select(up.field(paths::ancestor_id)),
-                        ),
-                    ),
-            )
-            .execute(conn)?;
+            // Cut every path from the old upline into the subtree: for the subtree's members
+            // k levels below the moved distributor, their paths longer than k. Level by level,
+            // so that each statement reads the closure table by descendant (its primary key);
+            // selecting the rows by ancestor instead would read the whole team of the root.
+            let height: Option<i32> = sub
+                .filter(sub.field(paths::merchant_id).eq(merchant_id))
+                .filter(sub.field(paths::ancestor_id).eq(moved.id))
+                .select(diesel::dsl::max(sub.field(paths::depth)))
+                .first(conn)?;
+            for level in 0..=height.unwrap_or(0) {
+                diesel::delete(
+                    paths::table
+                        .filter(paths::merchant_id.eq(merchant_id))
+                        .filter(
+                            paths::descendant_id.eq_any(
+                                sub.filter(sub.field(paths::merchant_id).eq(merchant_id))
+                                    .filter(sub.field(paths::ancestor_id).eq(moved.id))
+                                    .filter(sub.field(paths::depth).eq(level))
+                                    .select(sub.field(paths::descendant_id)),
+                            ),
+                        )
+                        .filter(paths::depth.gt(level)),
+                )
+                .execute(conn)?;
+            }
         }
         if let Some(parent) = &parent {
             // Every ancestor of the new parent (itself included) × every member of the subtree.
