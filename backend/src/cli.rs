@@ -1,4 +1,4 @@
-//! The `fenxiao` command: `serve`, `migrate`, `openapi`.
+//! The `fenxiao` command: `serve`, `migrate`, `openapi`, `admin`, `jobs`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -32,6 +32,30 @@ pub enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
+    /// Run a periodic job once (the server also runs them on its own).
+    Jobs {
+        #[command(subcommand)]
+        command: JobsCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum JobsCommand {
+    /// Freeze the final ranking of every contest that has ended.
+    CloseContests,
+}
+
+fn jobs(config: &Config, command: JobsCommand) -> Result<(), String> {
+    let (pool, _) = server::prepare_database(config).map_err(|e| e.to_string())?;
+    let mut conn = pool.get().map_err(|e| e.to_string())?;
+    match command {
+        JobsCommand::CloseContests => {
+            let closed = crate::contests::standings::close_due(&mut conn, crate::clock::now())
+                .map_err(|e| describe(&e))?;
+            println!("{} contest(s) closed", closed.len());
+            Ok(())
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -114,6 +138,7 @@ pub fn run() -> ExitCode {
             .map(|(_, applied)| println!("{applied} migration(s) applied"))
             .map_err(|e| e.to_string()),
         Command::Admin { command } => admin(&config, command),
+        Command::Jobs { command } => jobs(&config, command),
         Command::Openapi => Ok(()),
     };
     match result {

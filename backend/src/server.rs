@@ -1,6 +1,7 @@
 //! Starting the service: database, migrations, secrets, then the HTTP server with graceful
 //! shutdown (SIGTERM/SIGINT stop accepting, in-flight requests get `shutdown_timeout_secs`).
-//! With SMTP configured, an email delivery thread runs alongside and stops with the server.
+//! With SMTP configured, an email delivery thread runs alongside and stops with the server; a
+//! thread freezing the rankings of ended contests always does.
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -10,6 +11,7 @@ use actix_web::HttpServer;
 
 use crate::app::{self, AppState};
 use crate::config::Config;
+use crate::contests::worker as contest_worker;
 use crate::db::{self, DatabaseUrl, DbPool, DbSetupError};
 use crate::notify::smtp::{SmtpSender, SmtpSetupError};
 use crate::notify::worker::{self, DeliveryWorker};
@@ -76,10 +78,12 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
     let mail = SmtpSender::from_config(&config)?;
     let state = AppState::new(pool.clone(), config, jwt_secret, cipher);
     let server = http_server(state, listener)?;
+    let closer = contest_worker::spawn(pool.clone(), contest_worker::POLL_INTERVAL)?;
     let delivery = start_email_delivery(pool, mail)?;
     tracing::info!(url = %format!("http://{addr}"), "Fenxiao is listening");
     println!("Fenxiao is serving on http://{addr}  (API docs: http://{addr}/api/docs/)");
     let result = server.await;
+    closer.stop();
     if let Some(delivery) = delivery {
         delivery.stop();
     }
