@@ -294,6 +294,20 @@ impl World {
             .json()
             .await
             .unwrap();
+        let contest: Value = app
+            .post("/api/v1/contests")
+            .bearer_auth(&a.access_token)
+            .json(&json!({
+                "name": "月度冠军", "metric": "sales",
+                "start_date": "2026-03-01", "end_date": "2026-03-31",
+                "prizes": [{ "rank_from": 1, "rank_to": 1, "description": "冠军" }]
+            }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         let params = HashMap::from([
             (
                 "carrier_id",
@@ -320,6 +334,7 @@ impl World {
             ("merchant_id", a.merchant_id.to_string()),
             ("member_id", member_id.to_string()),
             ("distributor_id", distributor_id.to_string()),
+            ("contest_id", contest["id"].as_i64().unwrap().to_string()),
         ]);
         World {
             a_owner: a.access_token,
@@ -587,5 +602,16 @@ db_test!(
             .unwrap();
         assert_eq!(merchant["status"], "active");
         assert_eq!(merchant["require_staff_mfa"], false);
+        let contest: Value = app
+            .get(&format!("/api/v1/contests/{}", world.params["contest_id"]))
+            .bearer_auth(&world.a_owner)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(contest["status"], "draft");
+        assert_eq!(contest["name"], "月度冠军");
     }
 );

@@ -335,25 +335,39 @@ fn frozen(
         .collect())
 }
 
-/// The places of a contest: `limit` from the top, with the total ranked.
+/// The top places of a contest, which ranking they come from, and how many are ranked in all.
+struct Places {
+    kind: RankingKind,
+    participants: i64,
+    ranked: Vec<(i64, Figure)>,
+}
+
 fn places(
     conn: &mut DbConnection,
     r: &Record,
     status: ContestStatus,
     limit: i64,
-) -> AppResult<(RankingKind, i64, Vec<(i64, Figure)>)> {
+) -> AppResult<Places> {
     let kind = lifecycle::ranking(status, r.frozen_at.is_some());
     Ok(match kind {
-        RankingKind::Final => (
+        RankingKind::Final => Places {
             kind,
-            r.participants.unwrap_or(0),
-            frozen(conn, r, limit, None)?,
-        ),
-        RankingKind::None => (kind, 0, Vec::new()),
+            participants: r.participants.unwrap_or(0),
+            ranked: frozen(conn, r, limit, None)?,
+        },
+        RankingKind::None => Places {
+            kind,
+            participants: 0,
+            ranked: Vec::new(),
+        },
         RankingKind::Live => {
             let ranking =
                 leaderboard::top(conn, r.merchant_id, r.metric, r.starts_at, r.ends_at, limit)?;
-            (kind, ranking.participants, numbered(ranking))
+            Places {
+                kind,
+                participants: ranking.participants,
+                ranked: numbered(ranking),
+            }
         }
     })
 }
@@ -374,7 +388,11 @@ pub fn standings(
     let prizes = contest_prizes(conn, merchant_id, contest_id)?;
     let limit = standings_limit(query.limit, &prizes)?;
     let status = r.status(now);
-    let (ranking, participants, ranked) = places(conn, &r, status, limit)?;
+    let Places {
+        kind: ranking,
+        participants,
+        ranked,
+    } = places(conn, &r, status, limit)?;
     let items = entries(conn, merchant_id, r.metric, &ranked)?
         .into_iter()
         .map(|(entry, _)| Standing {
@@ -604,7 +622,11 @@ pub fn member_contest(
     let prizes = contest_prizes(conn, merchant_id, contest_id)?;
     let limit = standings_limit(query.limit, &prizes)?.min(100);
     let status = r.status(now);
-    let (ranking, participants, ranked) = places(conn, &r, status, limit)?;
+    let Places {
+        kind: ranking,
+        participants,
+        ranked,
+    } = places(conn, &r, status, limit)?;
     let public = |(entry, masked): (LeaderboardEntry, String)| PublicStanding {
         prize: prize_for(&prizes, entry.rank),
         rank: entry.rank,
