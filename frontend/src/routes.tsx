@@ -3,8 +3,11 @@ import { AuthLayout } from "./layouts/AuthLayout";
 import { ConsoleLayout } from "./layouts/ConsoleLayout";
 import { ApiKeysPage } from "./pages/ApiKeysPage";
 import { AuditLogPage } from "./pages/AuditPage";
+import { ContestDetailPage } from "./pages/ContestDetailPage";
+import { ContestsPage } from "./pages/ContestsPage";
 import { DashboardPage } from "./pages/DashboardPage";
 import { ImportPage } from "./pages/ImportPage";
+import { LeaderboardsPage } from "./pages/LeaderboardsPage";
 import { LoginPage } from "./pages/LoginPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
 import {
@@ -28,6 +31,9 @@ export const routes: RouteObject[] = [
       { path: "products", element: <ProductsPage /> },
       { path: "products/new", element: <ProductEditorPage /> },
       { path: "products/import", element: <ImportPage /> },
+      { path: "leaderboards", element: <LeaderboardsPage /> },
+      { path: "contests", element: <ContestsPage /> },
+      { path: "contests/:contestId", element: <ContestDetailPage /> },
       { path: "staff", element: <StaffPage /> },
       { path: "api-keys", element: <ApiKeysPage /> },
       { path: "audit", element: <AuditLogPage /> },

@@ -12,6 +12,8 @@ const PAGES: { path: string; label: string; permission?: Permission }[] = [
   { path: "/", label: "menu.dashboard" },
   { path: "/products", label: "menu.products", permission: "catalog.read" },
   { path: "/products/import", label: "menu.import", permission: "catalog.write" },
+  { path: "/leaderboards", label: "menu.leaderboards", permission: "distributors.read" },
+  { path: "/contests", label: "menu.contests", permission: "distributors.read" },
   { path: "/staff", label: "menu.staff", permission: "staff.read" },
   { path: "/api-keys", label: "menu.apiKeys", permission: "api_keys.manage" },
   { path: "/audit", label: "menu.audit", permission: "audit.read" },
