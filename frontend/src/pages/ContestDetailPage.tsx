@@ -36,7 +36,7 @@ function usePrizeText() {
       p.rank_from === p.rank_to
         ? t("contests.prizeRank", { rank: p.rank_from })
         : t("contests.prizeRanks", { from: p.rank_from, to: p.rank_to });
-    return `${ranks}：${p.description}${p.amount ? `（¥${p.amount}）` : ""}`;
+    return `${ranks} · ${p.description}${p.amount ? ` (¥${p.amount})` : ""}`;
   };
 }
 
