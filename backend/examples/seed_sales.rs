@@ -17,7 +17,9 @@ use fenxiao::contests::facts;
 use fenxiao::db::schema::{distributor_paths, distributors, members};
 use fenxiao::db::{self, DatabaseUrl};
 
-const NAMES: &[&str] = &["王丽", "李娜", "张伟", "刘洋", "陈静", "杨帆", "赵敏", "黄磊"];
+const NAMES: &[&str] = &[
+    "王丽", "李娜", "张伟", "刘洋", "陈静", "杨帆", "赵敏", "黄磊",
+];
 
 fn main() {
     let mut args = std::env::args().skip(1);

@@ -242,6 +242,18 @@ pub fn record(conn: &mut DbConnection, merchant_id: i64, id: i64) -> AppResult<R
     Record::try_from(row)
 }
 
+/// The merchant's latest published contests (cancelled ones excluded), latest start first.
+pub fn published(conn: &mut DbConnection, merchant_id: i64, limit: i64) -> AppResult<Vec<Record>> {
+    let rows: Vec<Row> = c::table
+        .filter(c::merchant_id.eq(merchant_id))
+        .filter(c::state.eq(State::Published.as_str()))
+        .order((c::starts_at.desc(), c::id.desc()))
+        .limit(limit)
+        .select(COLUMNS)
+        .load(conn)?;
+    rows.into_iter().map(Record::try_from).collect()
+}
+
 fn money(fen: i64) -> AppResult<Money> {
     Money::from_fen(fen).map_err(|e| AppError::internal(format!("stored amount {fen}: {e}")))
 }

@@ -577,32 +577,25 @@ pub fn member_contests(
     now: NaiveDateTime,
 ) -> AppResult<Vec<MemberContestSummary>> {
     own_distributor(conn, merchant_id, member_id)?;
-    let ids: Vec<i64> = c::table
-        .filter(c::merchant_id.eq(merchant_id))
-        .filter(c::state.eq(State::Published.as_str()))
-        .order((c::starts_at.desc(), c::id.desc()))
-        .limit(50)
-        .select(c::id)
-        .load(conn)?;
+    let records = service::published(conn, merchant_id, 50)?;
+    let ids: Vec<i64> = records.iter().map(|r| r.id).collect();
     let all_prizes = service::prizes_of(conn, merchant_id, &ids)?;
-    ids.into_iter()
-        .map(|id| {
-            let r = service::record(conn, merchant_id, id)?;
-            Ok(MemberContestSummary {
-                status: r.status(now),
-                id,
-                name: r.name,
-                metric: r.metric,
-                start_date: r.start_date,
-                end_date: r.end_date,
-                prizes: all_prizes
-                    .iter()
-                    .filter(|(c, _)| *c == id)
-                    .map(|(_, p)| p.clone())
-                    .collect(),
-            })
+    Ok(records
+        .into_iter()
+        .map(|r| MemberContestSummary {
+            status: r.status(now),
+            prizes: all_prizes
+                .iter()
+                .filter(|(id, _)| *id == r.id)
+                .map(|(_, p)| p.clone())
+                .collect(),
+            id: r.id,
+            name: r.name,
+            metric: r.metric,
+            start_date: r.start_date,
+            end_date: r.end_date,
         })
-        .collect()
+        .collect())
 }
 
 /// One published contest with its top places (masked) and the caller's own place.
