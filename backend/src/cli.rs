@@ -75,6 +75,9 @@ pub enum JobsCommand {
               value_parser = clap::value_parser!(i64).range(1..=100_000))]
         batch_size: i64,
     },
+    /// Freeze the final ranking of every contest that has ended (what the server does every
+    /// minute).
+    CloseContests,
 }
 
 #[derive(Debug, Subcommand)]
@@ -147,6 +150,14 @@ fn jobs(config: &Config, command: JobsCommand) -> Result<(), String> {
                     report.failed
                 ));
             }
+            Ok(())
+        }
+        JobsCommand::CloseContests => {
+            let (pool, _) = server::prepare_database(config).map_err(|e| e.to_string())?;
+            let mut conn = pool.get().map_err(|e| e.to_string())?;
+            let closed = crate::contests::standings::close_due(&mut conn, crate::clock::now())
+                .map_err(|e| describe(&e))?;
+            println!("{} contest(s) closed", closed.len());
             Ok(())
         }
     }

@@ -12,6 +12,7 @@ pub mod catalog;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod contests;
 pub mod crypto;
 pub mod db;
 pub mod distribution;

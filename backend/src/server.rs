@@ -1,7 +1,8 @@
 //! Starting the service: database, migrations, secrets, then the HTTP server with graceful
 //! shutdown (SIGTERM/SIGINT stop accepting, in-flight requests get `shutdown_timeout_secs`).
-//! With SMTP configured, an email delivery thread runs alongside and stops with the server; so
-//! does the periodic promotion sweep unless its interval is 0.
+//! Alongside run: the email delivery thread when SMTP is configured, the periodic promotion
+//! sweep unless its interval is 0, and the thread freezing the rankings of ended contests; all
+//! stop with the server.
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -12,6 +13,7 @@ use actix_web::HttpServer;
 
 use crate::app::{self, AppState};
 use crate::config::Config;
+use crate::contests::worker as contest_worker;
 use crate::db::{self, DatabaseUrl, DbPool, DbSetupError};
 use crate::distribution::promotion;
 use crate::distribution::worker::{self as promotion_worker, PromotionWorker};
@@ -81,11 +83,13 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
     let promotion_every = config.promotion_interval_secs;
     let state = AppState::new(pool.clone(), config, jwt_secret, cipher);
     let server = http_server(state, listener)?;
+    let closer = contest_worker::spawn(pool.clone(), contest_worker::POLL_INTERVAL)?;
     let delivery = start_email_delivery(pool.clone(), mail)?;
     let promotions = start_promotion_sweep(pool, promotion_every)?;
     tracing::info!(url = %format!("http://{addr}"), "Fenxiao is listening");
     println!("Fenxiao is serving on http://{addr}  (API docs: http://{addr}/api/docs/)");
     let result = server.await;
+    closer.stop();
     if let Some(delivery) = delivery {
         delivery.stop();
     }

@@ -167,8 +167,20 @@ db_test!(staff_build_and_read_the_tree, |app: TestApp| async move {
 
     // Sales flow up as team sales.
     let mut conn = app.conn();
-    fenxiao::network::record_sale(&mut conn, m, d_id, 12_850, fenxiao::clock::now()).unwrap();
-    fenxiao::network::record_sale(&mut conn, m, b_id, 1_000, fenxiao::clock::now()).unwrap();
+    fenxiao::network::record_sale(&mut conn, m, d_id, "SO-1", 12_850, fenxiao::clock::now())
+        .unwrap();
+    fenxiao::network::record_sale(&mut conn, m, b_id, "SO-2", 1_000, fenxiao::clock::now())
+        .unwrap();
+    // The same order again counts nothing.
+    assert!(!fenxiao::network::record_sale(
+        &mut conn,
+        m,
+        b_id,
+        "SO-2",
+        1_000,
+        fenxiao::clock::now()
+    )
+    .unwrap());
     drop(conn);
     let team = get(
         &app,
@@ -347,7 +359,8 @@ db_test!(
         .await["id"]
             .as_i64()
             .unwrap();
-        fenxiao::network::record_sale(&mut app.conn(), m, b, 5_000, fenxiao::clock::now()).unwrap();
+        fenxiao::network::record_sale(&mut app.conn(), m, b, "SO-1", 5_000, fenxiao::clock::now())
+            .unwrap();
 
         for (target, code) in [(a, "self_parent"), (b, "tree_cycle")] {
             let res = post(

@@ -87,6 +87,8 @@ struct Model {
     parent: Vec<Option<usize>>,
     status: Vec<Option<St>>,
     sales: Vec<i64>,
+    /// Orders recorded so far; each sale needs its own order reference.
+    orders: u64,
 }
 
 impl Model {
@@ -158,8 +160,16 @@ fn apply(conn: &mut DbConnection, m: i64, model: &mut Model, op: &Op) -> Result<
         }
         Op::Sale(a, amount) if n > 0 => {
             let a = a % n;
-            network::record_sale(conn, m, model.ids[a], amount, now)
-                .map_err(|e| TestCaseError::fail(format!("sale: {e}")))?;
+            model.orders += 1;
+            network::record_sale(
+                conn,
+                m,
+                model.ids[a],
+                &format!("SO-{}", model.orders),
+                amount,
+                now,
+            )
+            .map_err(|e| TestCaseError::fail(format!("sale: {e}")))?;
             model.sales[a] += amount;
         }
         Op::Refund(a, amount) if n > 0 => {
@@ -285,10 +295,24 @@ db_test!(
                         let id =
                             network::join(&mut conn, m, member, Some(under), fenxiao::clock::now())
                                 .unwrap();
-                        network::record_sale(&mut conn, m, id, 1_000, fenxiao::clock::now())
-                            .unwrap();
-                        network::record_sale(&mut conn, m, under, 10, fenxiao::clock::now())
-                            .unwrap();
+                        network::record_sale(
+                            &mut conn,
+                            m,
+                            id,
+                            &format!("SO-{id}"),
+                            1_000,
+                            fenxiao::clock::now(),
+                        )
+                        .unwrap();
+                        network::record_sale(
+                            &mut conn,
+                            m,
+                            under,
+                            &format!("SO-{id}-up"),
+                            10,
+                            fenxiao::clock::now(),
+                        )
+                        .unwrap();
                         mine.push(id);
                     }
                 })
@@ -364,7 +388,15 @@ db_test!(
                     let id =
                         network::join(&mut conn, m, member, Some(sponsor), fenxiao::clock::now())
                             .unwrap();
-                    network::record_sale(&mut conn, m, id, 500, fenxiao::clock::now()).unwrap();
+                    network::record_sale(
+                        &mut conn,
+                        m,
+                        id,
+                        &format!("SO-{id}"),
+                        500,
+                        fenxiao::clock::now(),
+                    )
+                    .unwrap();
                 }
             })
         };

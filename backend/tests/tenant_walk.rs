@@ -309,8 +309,23 @@ impl World {
             .json()
             .await
             .unwrap();
+        let contest: Value = app
+            .post("/api/v1/contests")
+            .bearer_auth(&a.access_token)
+            .json(&json!({
+                "name": "月度冠军", "metric": "sales",
+                "start_date": "2026-03-01", "end_date": "2026-03-31",
+                "prizes": [{ "rank_from": 1, "rank_to": 1, "description": "冠军" }]
+            }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         let params = HashMap::from([
             ("tier_id", tier["id"].as_i64().unwrap().to_string()),
+            ("contest_id", contest["id"].as_i64().unwrap().to_string()),
             (
                 "carrier_id",
                 carriers[0]["id"].as_i64().unwrap().to_string(),
@@ -631,5 +646,16 @@ db_test!(
             .unwrap();
         assert_eq!(tier["name"], "金牌");
         assert_eq!(tier["level1"], "10");
+        let contest: Value = app
+            .get(&format!("/api/v1/contests/{}", world.params["contest_id"]))
+            .bearer_auth(&world.a_owner)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(contest["status"], "draft");
+        assert_eq!(contest["name"], "月度冠军");
     }
 );

@@ -3,7 +3,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { chromium } from "playwright-core";
 
 const CHROMIUM_ARGS = [
@@ -32,9 +32,10 @@ function createOperator(bin, env) {
 export async function startServer() {
   const dir = mkdtempSync(join(tmpdir(), "fenxiao-e2e-"));
   const bin = process.env.FENXIAO_BIN ?? resolve("../target/debug/fenxiao");
+  const databaseUrl = `sqlite://${join(dir, "e2e.db")}`;
   const env = {
     ...process.env,
-    FENXIAO_DATABASE_URL: `sqlite://${join(dir, "e2e.db")}`,
+    FENXIAO_DATABASE_URL: databaseUrl,
     FENXIAO_BIND: "127.0.0.1:0",
     FENXIAO_DATA_DIR: dir,
     FENXIAO_FRONTEND_DIR: resolve("dist"),
@@ -62,6 +63,10 @@ export async function startServer() {
   let operatorToken = null;
   return {
     url,
+    /** The database the server uses, for tools that seed it (the `seed_sales` example). */
+    databaseUrl,
+    /** The directory of the `fenxiao` binary, whose `examples/` holds the example tools. */
+    binDir: dirname(bin),
     /** The newest message of `template` to `recipient`, read through the operator's API. */
     async message(recipient, template) {
       if (!operatorToken) {

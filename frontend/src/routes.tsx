@@ -4,8 +4,11 @@ import { ConsoleLayout } from "./layouts/ConsoleLayout";
 import { ApiKeysPage } from "./pages/ApiKeysPage";
 import { AuditLogPage } from "./pages/AuditPage";
 import { CategoriesPage } from "./pages/CategoriesPage";
+import { ContestDetailPage } from "./pages/ContestDetailPage";
+import { ContestsPage } from "./pages/ContestsPage";
 import { DashboardPage } from "./pages/DashboardPage";
 import { ImportPage } from "./pages/ImportPage";
+import { LeaderboardsPage } from "./pages/LeaderboardsPage";
 import { LoginPage } from "./pages/LoginPage";
 import { LogisticsPage } from "./pages/LogisticsPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
@@ -39,6 +42,9 @@ export const routes: RouteObject[] = [
       { path: "categories", element: <CategoriesPage /> },
       { path: "store", element: <StoreSettingsPage /> },
       { path: "logistics", element: <LogisticsPage /> },
+      { path: "leaderboards", element: <LeaderboardsPage /> },
+      { path: "contests", element: <ContestsPage /> },
+      { path: "contests/:contestId", element: <ContestDetailPage /> },
       { path: "staff", element: <StaffPage /> },
       { path: "api-keys", element: <ApiKeysPage /> },
       { path: "audit", element: <AuditLogPage /> },

@@ -11,8 +11,8 @@ use utoipa_actix_web::{scope, AppExt};
 
 use crate::error::{ProblemBody, ProblemFieldBody};
 use crate::{
-    audit, auth, binding, catalog, distribution, integrations, inventory, logistics, media,
-    members, network, notify, payments, platform, regions, shop, tenancy,
+    audit, auth, binding, catalog, contests, distribution, integrations, inventory, logistics,
+    media, members, network, notify, payments, platform, regions, shop, tenancy,
 };
 
 pub const API_PREFIX: &str = "/api/v1";
@@ -45,6 +45,7 @@ pub const DOCS_PATH: &str = "/api/docs/";
         (name = "binding", description = "Customer binding (锁客): which distributor a member is bound to"),
         (name = "distribution", description = "The distributor network: settings, tiers, distributors, the tree and team figures"),
         (name = "notifications", description = "The in-app inbox of merchant staff"),
+        (name = "contests", description = "Leaderboards and sales contests (销售竞赛)"),
         (name = "platform", description = "The platform operator's endpoints"),
     )
 )]
@@ -123,6 +124,17 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(binding::routes::list_member_bindings)
                 .service(binding::routes::reassign_binding)
                 .service(binding::routes::list_distributor_customers)
+                .service(contests::routes::get_leaderboard)
+                .service(contests::routes::list_contests)
+                .service(contests::routes::create_contest)
+                .service(contests::routes::get_contest)
+                .service(contests::routes::update_contest)
+                .service(contests::routes::delete_contest)
+                .service(contests::routes::publish_contest)
+                .service(contests::routes::cancel_contest)
+                .service(contests::routes::get_contest_standings)
+                .service(contests::routes::list_member_contests)
+                .service(contests::routes::get_member_contest)
                 .service(catalog::category_routes::list_categories)
                 .service(catalog::category_routes::create_category)
                 .service(catalog::category_routes::update_category)

@@ -506,6 +506,65 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    distributor_sales (id) {
+        id -> BigInt,
+        merchant_id -> BigInt,
+        distributor_id -> BigInt,
+        order_ref -> Text,
+        amount_fen -> BigInt,
+        occurred_at -> Timestamp,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    contests (id) {
+        id -> BigInt,
+        merchant_id -> BigInt,
+        name -> Text,
+        description -> Text,
+        metric -> Text,
+        start_date -> Text,
+        end_date -> Text,
+        timezone -> Text,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        state -> Text,
+        published_at -> Nullable<Timestamp>,
+        cancelled_at -> Nullable<Timestamp>,
+        cancel_reason -> Nullable<Text>,
+        frozen_at -> Nullable<Timestamp>,
+        participants -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    contest_prizes (id) {
+        id -> BigInt,
+        merchant_id -> BigInt,
+        contest_id -> BigInt,
+        rank_from -> Integer,
+        rank_to -> Integer,
+        description -> Text,
+        amount_fen -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    contest_standings (merchant_id, contest_id, rank) {
+        merchant_id -> BigInt,
+        contest_id -> BigInt,
+        rank -> Integer,
+        distributor_id -> BigInt,
+        value -> BigInt,
+        items -> BigInt,
+        reached_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(distributors -> members (member_id));
 diesel::joinable!(distributors -> distributor_tiers (tier_id));
 diesel::joinable!(distributor_tier_changes -> distributors (distributor_id));
@@ -563,4 +622,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     distributor_tier_changes,
     customer_bindings,
     notifications,
+    distributor_sales,
+    contests,
+    contest_prizes,
+    contest_standings,
 );

@@ -230,7 +230,15 @@ pub fn run(conn: &mut DbConnection, options: &BenchOptions) -> AppResult<(String
             Ok(())
         })?);
         timings.push(time("record a sale (random distributor)", few, |i| {
-            tree::record_sale(conn, m, sample[i], 12_800, clock::now())
+            tree::record_sale(
+                conn,
+                m,
+                sample[i],
+                &format!("BENCH-{m}-{i}"),
+                12_800,
+                clock::now(),
+            )?;
+            Ok(())
         })?);
         // The newcomers are leaves: move each under another random distributor and back.
         timings.push(time("move a leaf under another sponsor", few, |i| {

@@ -486,21 +486,38 @@ pub fn move_distributor(
     })
 }
 
-/// Records one paid order of `amount_fen` brought by the distributor: its personal sales and
-/// order count grow, and so do the team sales of every ancestor. Orders call this inside their
-/// payment transaction (best as its last step: on PostgreSQL it holds the merchant's tree lock
-/// until that transaction ends).
+/// Records one completed order `order_ref` of `amount_fen` brought by the distributor: the
+/// time-stamped sales fact that leaderboards and contests sum, its personal sales and order
+/// count, and the team sales of every ancestor. Idempotent per order: recording the same order
+/// again changes nothing (and answers `false`), so a retried completion cannot count twice.
+/// Orders call this inside their completion transaction (best as its last step: on PostgreSQL it
+/// holds the merchant's tree lock until that transaction ends).
 pub fn record_sale(
     conn: &mut DbConnection,
     merchant_id: i64,
     distributor_id: i64,
+    order_ref: &str,
     amount_fen: i64,
-    now: NaiveDateTime,
-) -> AppResult<()> {
+    at: NaiveDateTime,
+) -> AppResult<bool> {
     if amount_fen < 0 {
         return Err(AppError::internal("record_sale with a negative amount"));
     }
-    adjust_sales(conn, merchant_id, distributor_id, amount_fen, 1, now)
+    in_write_transaction(conn, |conn| {
+        let fact = crate::contests::facts::record_sale(
+            conn,
+            merchant_id,
+            distributor_id,
+            order_ref,
+            amount_fen,
+            at,
+        )?;
+        if fact == crate::contests::facts::Recorded::AlreadyRecorded {
+            return Ok(false);
+        }
+        adjust_sales(conn, merchant_id, distributor_id, amount_fen, 1, at)?;
+        Ok(true)
+    })
 }
 
 /// Adds `amount_fen` (negative for a refund) and `orders` to the distributor's personal figures

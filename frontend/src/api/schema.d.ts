@@ -441,6 +441,120 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/contests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List contests
+         * @description The merchant's sales contests (销售竞赛), newest first, optionally only those with a status.
+         */
+        get: operations["list_contests"];
+        put?: never;
+        /**
+         * Create a contest
+         * @description A draft: name, metric, the first and last day (in the merchant's time zone) and prizes by
+         *     rank range. Distributors see it once published.
+         */
+        post: operations["create_contest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contests/{contest_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A contest */
+        get: operations["get_contest"];
+        /**
+         * Change a contest
+         * @description Only a draft or a scheduled contest (409 `invalid_transition` once it runs). Replaces the
+         *     prizes with those given.
+         */
+        put: operations["update_contest"];
+        post?: never;
+        /**
+         * Delete a draft contest
+         * @description Published contests are cancelled instead, and kept.
+         */
+        delete: operations["delete_contest"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contests/{contest_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a contest
+         * @description A scheduled or running contest, with a reason. An ended contest's result stands.
+         */
+        post: operations["cancel_contest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contests/{contest_id}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Publish a contest
+         * @description Distributors see it from now on; it runs over its period. A period already over gives a
+         *     contest that has ended and is ranked at once.
+         */
+        post: operations["publish_contest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contests/{contest_id}/standings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A contest's standings
+         * @description Live while the contest runs (and for a draft's preview), the frozen final ranking once it
+         *     has ended (`ranking: final`), nothing for a cancelled one. Each place shows the prize its
+         *     rank wins.
+         */
+        get: operations["get_contest_standings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/delivery-methods": {
         parameters: {
             query?: never;
@@ -872,6 +986,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/leaderboards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A leaderboard of distributors
+         * @description Distributors ranked by sales (completed orders they brought), new customers (bindings that
+         *     started in the period) or recruits (distributors who joined under them), over a day, a week
+         *     (Monday–Sunday), a month or a custom range of days in the merchant's time zone. Ties go to
+         *     whoever reached the figure first, then to the lower distributor id.
+         */
+        get: operations["get_leaderboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/media": {
         parameters: {
             query?: never;
@@ -888,6 +1025,46 @@ export interface paths {
          *     images is refused with 415 whatever its name or declared type.
          */
         post: operations["upload_media"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/members/me/contests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Contests for the signed-in distributor
+         * @description The merchant's published contests that were not cancelled, latest first.
+         */
+        get: operations["list_member_contests"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/members/me/contests/{contest_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A contest's leaderboard for the signed-in distributor
+         * @description The top places with masked names, and the caller's own place.
+         */
+        get: operations["get_member_contest"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1967,6 +2144,10 @@ export interface components {
             /** Format: date-time */
             starts_at: string;
         };
+        CancelRequest: {
+            /** @description Why (shown with the contest and kept in the audit log). */
+            reason: string;
+        };
         Carrier: {
             /** @description Upper-case code, unique within the merchant, e.g. `SF`. */
             code: string;
@@ -2051,6 +2232,82 @@ export interface components {
          * @enum {string}
          */
         ConditionMode: "all" | "any";
+        Contest: {
+            cancel_reason?: string | null;
+            /** Format: date-time */
+            cancelled_at?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            description: string;
+            /** Format: date */
+            end_date: string;
+            /**
+             * Format: date-time
+             * @description The first instant after the last day.
+             */
+            ends_at: string;
+            /**
+             * Format: date-time
+             * @description When the final ranking was frozen; absent before.
+             */
+            frozen_at?: string | null;
+            /** Format: int64 */
+            id: number;
+            metric: components["schemas"]["Metric"];
+            name: string;
+            /**
+             * Format: int64
+             * @description Distributors in the final ranking.
+             */
+            participants?: number | null;
+            /** @description By rank, best first. */
+            prizes: components["schemas"]["Prize"][];
+            /** Format: date-time */
+            published_at?: string | null;
+            /** Format: date */
+            start_date: string;
+            /**
+             * Format: date-time
+             * @description The first instant of the first day.
+             */
+            starts_at: string;
+            status: components["schemas"]["ContestStatus"];
+            /** @description The time zone the dates were set in (the merchant's at the time). */
+            timezone: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        ContestPage: {
+            /** @description Newest first. */
+            items: components["schemas"]["Contest"][];
+            /**
+             * Format: int64
+             * @description Pass as `cursor` for the next (older) page; absent on the last page.
+             */
+            next_cursor?: number | null;
+        };
+        ContestRequest: {
+            description?: string;
+            /**
+             * Format: date
+             * @description The last day (included), at most 366 days after the first.
+             * @example 2026-03-31
+             */
+            end_date: string;
+            metric: components["schemas"]["Metric"];
+            /** @example 三月销售冠军赛 */
+            name: string;
+            /** @description Up to 20 prizes by rank range; ranges must not overlap. */
+            prizes?: components["schemas"]["PrizeInput"][];
+            /**
+             * Format: date
+             * @description The first day, in the merchant's time zone.
+             * @example 2026-03-01
+             */
+            start_date: string;
+        };
+        /** @enum {string} */
+        ContestStatus: "draft" | "scheduled" | "running" | "ended" | "cancelled";
         CreateApiKeyRequest: {
             /** @example ERP sync */
             name: string;
@@ -2310,6 +2567,54 @@ export interface components {
             /** @description Any role but `owner`. */
             role: components["schemas"]["StaffRole"];
         };
+        Leaderboard: {
+            /** Format: date-time */
+            ends_at: string;
+            /**
+             * Format: date
+             * @description The first and last day (included), in `timezone`.
+             */
+            from: string;
+            items: components["schemas"]["LeaderboardEntry"][];
+            metric: components["schemas"]["Metric"];
+            /**
+             * Format: int64
+             * @description Distributors ranked in all (the items are the first of them).
+             */
+            participants: number;
+            period: components["schemas"]["PeriodKind"];
+            /** Format: date-time */
+            starts_at: string;
+            timezone: string;
+            /** Format: date */
+            to: string;
+        };
+        /** @description A ranked distributor, as staff see them. */
+        LeaderboardEntry: {
+            amount?: null | components["schemas"]["Money"];
+            code: string;
+            /**
+             * Format: int64
+             * @description Orders behind the amount (sales); the new customers or recruits otherwise.
+             */
+            count: number;
+            /** Format: int64 */
+            distributor_id: number;
+            /** @description The member's name, else phone, else email. */
+            name: string;
+            /**
+             * Format: int64
+             * @description 1 is first; ties are broken by who reached the figure first, then by distributor id.
+             */
+            rank: number;
+            /**
+             * Format: date-time
+             * @description When the figure was reached (the last counted sale, binding or recruit).
+             */
+            reached_at: string;
+            /** @description `active`, `frozen` or `ended`. */
+            status: string;
+        };
         LowStockPage: {
             /** @description Newest SKUs first. */
             items: components["schemas"]["LowStockSku"][];
@@ -2397,6 +2702,42 @@ export interface components {
             name?: string | null;
             phone?: string | null;
         };
+        MemberContest: {
+            description: string;
+            /** Format: date */
+            end_date: string;
+            /** Format: date-time */
+            ends_at: string;
+            /** Format: int64 */
+            id: number;
+            /** @description The top places. */
+            items: components["schemas"]["PublicStanding"][];
+            me?: null | components["schemas"]["PublicStanding"];
+            metric: components["schemas"]["Metric"];
+            name: string;
+            /** Format: int64 */
+            participants: number;
+            prizes: components["schemas"]["Prize"][];
+            ranking: components["schemas"]["RankingKind"];
+            /** Format: date */
+            start_date: string;
+            /** Format: date-time */
+            starts_at: string;
+            status: components["schemas"]["ContestStatus"];
+        };
+        /** @description A contest as distributors see it in a list. */
+        MemberContestSummary: {
+            /** Format: date */
+            end_date: string;
+            /** Format: int64 */
+            id: number;
+            metric: components["schemas"]["Metric"];
+            name: string;
+            prizes: components["schemas"]["Prize"][];
+            /** Format: date */
+            start_date: string;
+            status: components["schemas"]["ContestStatus"];
+        };
         MemberSignInRequest: {
             login: string;
             /** Format: password */
@@ -2458,6 +2799,8 @@ export interface components {
             /** @example 0.1.0 */
             version: string;
         };
+        /** @enum {string} */
+        Metric: "sales" | "new_customers" | "recruits";
         MfaCodeRequest: {
             /**
              * @description A 6-digit TOTP code, or a recovery code.
@@ -2571,6 +2914,8 @@ export interface components {
                 [key: string]: string;
             };
         };
+        /** @enum {string} */
+        PeriodKind: "day" | "week" | "month" | "custom";
         /**
          * @description A permission: what a role grants and an API key scope names.
          * @enum {string}
@@ -2608,6 +2953,25 @@ export interface components {
         };
         /** @enum {string} */
         PriceSource: "retail" | "member_tier" | "distributor_tier";
+        /** @description A prize for the ranks `rank_from` to `rank_to` (both included). */
+        Prize: {
+            amount?: null | components["schemas"]["Money"];
+            /** @description What the winners get, as the merchant describes it. */
+            description: string;
+            /** Format: int32 */
+            rank_from: number;
+            /** Format: int32 */
+            rank_to: number;
+        };
+        PrizeInput: {
+            amount?: null | components["schemas"]["Money"];
+            /** @example 一等奖：iPad */
+            description: string;
+            /** Format: int32 */
+            rank_from: number;
+            /** Format: int32 */
+            rank_to: number;
+        };
         /** @description The body of every error response (`application/problem+json`). */
         ProblemBody: {
             /**
@@ -2755,6 +3119,19 @@ export interface components {
             code: string;
             name: string;
         };
+        /** @description A place as distributors see it: a masked name, no ids. */
+        PublicStanding: {
+            amount?: null | components["schemas"]["Money"];
+            /** Format: int64 */
+            count: number;
+            /** @description This place is the caller's. */
+            me: boolean;
+            /** @description Masked: `王**`, `138****5678`. */
+            name: string;
+            prize?: null | components["schemas"]["Prize"];
+            /** Format: int64 */
+            rank: number;
+        };
         QueuedProduct: {
             /** Format: int64 */
             merchant_id: number;
@@ -2776,6 +3153,11 @@ export interface components {
             /** @description The address's city code (or province code). */
             region_code: string;
         };
+        /**
+         * @description Which ranking a contest shows.
+         * @enum {string}
+         */
+        RankingKind: "live" | "final" | "none";
         /**
          * @description A percentage between 0 and 100 with at most four decimals, as a string: "12.5" means 12.5 %.
          * @example 12.5
@@ -3129,6 +3511,25 @@ export interface components {
         StaffRole: "owner" | "admin" | "operator" | "finance" | "support" | "viewer";
         /** @enum {string} */
         StaffStatus: "pending_verification" | "invited" | "active" | "disabled";
+        /** @description A place in a contest. */
+        Standing: components["schemas"]["LeaderboardEntry"] & {
+            prize?: null | components["schemas"]["Prize"];
+        };
+        Standings: {
+            /** Format: int64 */
+            contest_id: number;
+            /** Format: date-time */
+            frozen_at?: string | null;
+            items: components["schemas"]["Standing"][];
+            metric: components["schemas"]["Metric"];
+            /**
+             * Format: int64
+             * @description Distributors ranked in all.
+             */
+            participants: number;
+            ranking: components["schemas"]["RankingKind"];
+            status: components["schemas"]["ContestStatus"];
+        };
         StatusChangeRequest: {
             /** @description Why (kept in the audit log). */
             reason?: string | null;
@@ -4579,6 +4980,477 @@ export interface operations {
             };
             /** @description `category_not_empty` */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    list_contests: {
+        parameters: {
+            query?: {
+                /** @description Only contests with this status now. */
+                status?: components["schemas"]["ContestStatus"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: number;
+                /** @description 1–100, default 20. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of contests */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContestPage"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `distributors.read` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Invalid query */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    create_contest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContestRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contest"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `distributors.manage` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Invalid fields (`range_reversed`, `range_too_long`, `prize_overlap`, money, …) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    get_contest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contest_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The contest */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contest"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `distributors.read` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such contest */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    update_contest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contest_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContestRequest"];
+            };
+        };
+        responses: {
+            /** @description The contest after the change */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contest"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `distributors.manage` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such contest */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description `invalid_transition`, or `contest_changed` by someone else meanwhile */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Invalid fields (`period_over` for a published contest, …) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    delete_contest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contest_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `distributors.manage` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such contest */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description `invalid_transition`: not a draft */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    cancel_contest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contest_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CancelRequest"];
+            };
+        };
+        responses: {
+            /** @description The cancelled contest */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contest"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `distributors.manage` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such contest */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description `invalid_transition`: a draft, ended or cancelled contest */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    publish_contest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                contest_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The published contest */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contest"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `distributors.manage` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such contest */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description `invalid_transition`: not a draft */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    get_contest_standings: {
+        parameters: {
+            query?: {
+                /** @description 1–1000; default: 50, or down to the last prized rank. */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                contest_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The standings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Standings"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `distributors.read` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such contest */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Invalid query */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6228,6 +7100,67 @@ export interface operations {
             };
         };
     };
+    get_leaderboard: {
+        parameters: {
+            query: {
+                metric: components["schemas"]["Metric"];
+                period: components["schemas"]["PeriodKind"];
+                /**
+                 * @description A day inside the period (`day`, `week`, `month`); default: today in the merchant's time
+                 *     zone.
+                 */
+                date?: string;
+                /** @description First day of a `custom` period. */
+                from?: string;
+                /** @description Last day (included) of a `custom` period, at most 366 days after `from`. */
+                to?: string;
+                /** @description 1–100, default 20. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The top of the ranking */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Leaderboard"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `distributors.read` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Invalid query (`required`, `not_allowed`, `range_reversed`, `range_too_long`, `date_out_of_range`, `out_of_range`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
     upload_media: {
         parameters: {
             query?: never;
@@ -6280,6 +7213,105 @@ export interface operations {
             };
             /** @description Not a PNG, JPEG, GIF or WebP image */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    list_member_contests: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Contests */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberContestSummary"][];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Members only; `not_a_distributor` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    get_member_contest: {
+        parameters: {
+            query?: {
+                /** @description 1–1000; default: 50, or down to the last prized rank. */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                contest_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The contest and its leaderboard */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberContest"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Members only; `not_a_distributor` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such published contest */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Invalid query */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

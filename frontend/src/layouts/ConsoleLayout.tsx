@@ -18,6 +18,8 @@ const PAGES: { path: string; label: string; permission?: Permission }[] = [
   { path: "/categories", label: "categories.title", permission: "catalog.read" },
   { path: "/store", label: "store.title", permission: "merchant.read" },
   { path: "/logistics", label: "logistics.title", permission: "merchant.read" },
+  { path: "/leaderboards", label: "menu.leaderboards", permission: "distributors.read" },
+  { path: "/contests", label: "menu.contests", permission: "distributors.read" },
   { path: "/staff", label: "menu.staff", permission: "staff.read" },
   { path: "/api-keys", label: "menu.apiKeys", permission: "api_keys.manage" },
   { path: "/audit", label: "menu.audit", permission: "audit.read" },

@@ -1,0 +1,103 @@
+//! Sales facts: the time-stamped record that a distributor brought a completed order, which
+//! leaderboards and contests sum over periods. The network module records one fact per order
+//! when the order completes, in the order's own transaction.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text as SqlText, Timestamp};
+
+use crate::db::schema::{distributor_sales as ds, distributors};
+use crate::db::{Backend, DbConnection};
+use crate::error::{AppError, AppResult, Text};
+use crate::money::MAX_FEN;
+
+/// The longest order reference kept.
+pub const MAX_ORDER_REF_LEN: usize = 64;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recorded {
+    /// The fact is new.
+    New,
+    /// The same fact was recorded before; nothing changed.
+    AlreadyRecorded,
+}
+
+fn invalid(reason: &str) -> AppError {
+    AppError::Unprocessable {
+        code: "invalid_sale_fact",
+        message: Text::new(
+            format!("The sale cannot be recorded: {reason}."),
+            format!("无法记录该笔销售：{reason}。"),
+        ),
+    }
+}
+
+/// Records that `distributor_id` brought the order `order_ref` of `amount_fen`, completed at
+/// `at`. Idempotent per order reference: the same fact again changes nothing, while a different
+/// fact for a recorded order (another distributor or amount) is refused with 409
+/// `sale_already_recorded`, so a bug elsewhere cannot count one order twice.
+///
+/// Opens no transaction of its own (it runs inside the caller's), and never relies on a failed
+/// statement: `ON CONFLICT DO NOTHING` keeps a PostgreSQL transaction usable.
+pub fn record_sale(
+    conn: &mut DbConnection,
+    merchant_id: i64,
+    distributor_id: i64,
+    order_ref: &str,
+    amount_fen: i64,
+    at: NaiveDateTime,
+) -> AppResult<Recorded> {
+    if order_ref.trim().is_empty() || order_ref.len() > MAX_ORDER_REF_LEN {
+        return Err(invalid("the order reference is empty or too long"));
+    }
+    if !(0..=MAX_FEN).contains(&amount_fen) {
+        return Err(invalid("the amount is negative or too large"));
+    }
+    let known: i64 = distributors::table
+        .filter(distributors::id.eq(distributor_id))
+        .filter(distributors::merchant_id.eq(merchant_id))
+        .count()
+        .get_result(conn)?;
+    if known == 0 {
+        return Err(AppError::NotFound);
+    }
+    let sql = match conn.backend() {
+        Backend::Sqlite => {
+            "INSERT INTO distributor_sales \
+             (merchant_id, distributor_id, order_ref, amount_fen, occurred_at, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (merchant_id, order_ref) DO NOTHING"
+        }
+        Backend::Postgres => {
+            "INSERT INTO distributor_sales \
+             (merchant_id, distributor_id, order_ref, amount_fen, occurred_at, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (merchant_id, order_ref) DO NOTHING"
+        }
+    };
+    let inserted = diesel::sql_query(sql)
+        .bind::<BigInt, _>(merchant_id)
+        .bind::<BigInt, _>(distributor_id)
+        .bind::<SqlText, _>(order_ref)
+        .bind::<BigInt, _>(amount_fen)
+        .bind::<Timestamp, _>(at)
+        .bind::<Timestamp, _>(crate::clock::now())
+        .execute(conn)?;
+    if inserted == 1 {
+        return Ok(Recorded::New);
+    }
+    let (known_distributor, known_amount): (i64, i64) = ds::table
+        .filter(ds::merchant_id.eq(merchant_id))
+        .filter(ds::order_ref.eq(order_ref))
+        .select((ds::distributor_id, ds::amount_fen))
+        .first(conn)?;
+    if known_distributor == distributor_id && known_amount == amount_fen {
+        Ok(Recorded::AlreadyRecorded)
+    } else {
+        Err(AppError::Conflict {
+            code: "sale_already_recorded",
+            message: Text::new(
+                "This order's sale is already recorded with other figures.",
+                "该订单的销售已按其他数据记录。",
+            ),
+        })
+    }
+}
