@@ -306,7 +306,9 @@ pub struct ProductQuery {
     pub category_id: Option<i64>,
     /// Part of the name.
     pub q: Option<String>,
+    #[param(inline)]
     pub stock: Option<StockFilter>,
+    #[param(inline)]
     pub sort: Option<ProductSort>,
     /// The `next_cursor` of the previous page (the id of its last product).
     pub cursor: Option<i64>,
