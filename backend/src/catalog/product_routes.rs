@@ -20,7 +20,7 @@ use crate::http::{ApiJson, RequestLang};
     security(("bearer" = [])),
     params(ProductQuery),
     responses(
-        (status = 200, description = "A page of products, newest first", body = ProductPage),
+        (status = 200, description = "A page of products in the order asked (newest first by default)", body = ProductPage),
         (status = 401, description = "Not signed in", body = ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "Needs `catalog.read`", body = ProblemBody, content_type = "application/problem+json"),
         (status = 422, description = "Invalid filter", body = ProblemBody, content_type = "application/problem+json"),

@@ -6591,7 +6591,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A page of products, newest first */
+            /** @description A page of products in the order asked (newest first by default) */
             200: {
                 headers: {
                     [name: string]: unknown;
