@@ -11,8 +11,9 @@
 //! (its product name, category and specifications must be as they are: the import does not move
 //! SKUs between products). Rows with new codes are grouped by product name: a name of one
 //! existing product adds SKUs to it; otherwise the rows make one new `draft` product. Categories
-//! must exist (`茶叶/绿茶` is the path from the root). A column left out of the file leaves that
-//! field as it is (updates) or at its default (new SKUs).
+//! must exist (`茶叶/绿茶` is the path from the root), and so must the distributor tiers the
+//! purchase-price column names (`金牌:80.00;银牌:90`, by tier name). A column left out of the file
+//! leaves that field as it is (updates) or at its default (new SKUs).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
