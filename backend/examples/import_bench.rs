@@ -23,7 +23,7 @@ use fenxiao::db::schema::merchants;
 use fenxiao::db::{self, DatabaseUrl, DbConnection};
 use fenxiao::tenancy::models::StaffRole;
 
-fn rows(n: usize) -> Vec<[String; 8]> {
+fn rows(n: usize) -> Vec<[String; sheet::COLUMN_COUNT]> {
     (0..n)
         .map(|i| {
             [
@@ -35,6 +35,7 @@ fn rows(n: usize) -> Vec<[String; 8]> {
                 "250".to_owned(),
                 format!("{}.{:02}", 10 + i % 90, i % 100),
                 (i % 1000).to_string(),
+                String::new(),
             ]
         })
         .collect()

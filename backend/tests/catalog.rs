@@ -29,7 +29,6 @@ fn tea(code_prefix: &str) -> Value {
                 "stock": 10,
                 "weight_grams": 250,
                 "member_prices": [{ "tier_id": 1, "price": "120" }],
-                "distributor_prices": [{ "tier_id": 7, "price": "99.90" }],
             }));
         }
     }
@@ -425,7 +424,22 @@ db_test!(
     |app: TestApp| async move {
         use fenxiao::catalog::pricing::{quote, Buyer, PriceSource};
         let owner = app.owner("boss@example.com").await;
-        let product: Value = post(&app, &owner, "/api/v1/products", tea("LJ"))
+        let tier: Value = post(
+            &app,
+            &owner,
+            "/api/v1/distribution/tiers",
+            json!({ "name": "金牌", "commission_kind": "percent", "level1": "10", "level2": "5" }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+        let tier = tier["id"].as_i64().unwrap();
+        let mut body = tea("LJ");
+        for sku in body["skus"].as_array_mut().unwrap() {
+            sku["distributor_prices"] = json!([{ "tier_id": tier, "price": "99.90" }]);
+        }
+        let product: Value = post(&app, &owner, "/api/v1/products", body)
             .await
             .json()
             .await
@@ -457,13 +471,13 @@ db_test!(
             sku,
             Buyer {
                 member_tier_id: Some(1),
-                distributor_tier_id: Some(7),
+                distributor_tier_id: Some(tier),
             },
         )
         .unwrap();
         assert_eq!(
             (both.unit_price.fen(), both.source, both.tier_id),
-            (9_990, PriceSource::DistributorTier, Some(7))
+            (9_990, PriceSource::DistributorTier, Some(tier))
         );
         let unknown_tier = quote(
             &mut conn,

@@ -236,10 +236,20 @@ db_test!(
         let path = format!("/api/v1/products/{id}");
 
         // Prices change without review.
+        let tier: Value = post(
+            &app,
+            token,
+            "/api/v1/distribution/tiers",
+            json!({ "name": "金牌", "commission_kind": "percent", "level1": "10", "level2": "5" }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
         let all: Vec<Value> = ids.iter().map(|i| json!({ "id": i })).collect();
         let mut priced = all.clone();
         priced[1] = json!({ "id": ids[1], "retail_price": "88.00",
-            "distributor_prices": [{ "tier_id": 7, "price": "70" }] });
+            "distributor_prices": [{ "tier_id": tier["id"], "price": "70" }] });
         let res = patch(&app, token, &path, json!({ "skus": priced })).await;
         assert_eq!(res.status(), 200);
         let edited: Value = res.json().await.unwrap();

@@ -1,5 +1,5 @@
-// Editing a product (images, prices), stock alerts and the notification bell, in a real browser
-// against the real backend.
+// Editing a product (images, prices, tier purchase prices), batch listing, stock alerts and the
+// notification bell, in a real browser against the real backend.
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { after, before, test } from "node:test";
@@ -222,5 +222,96 @@ test("an adjustment below the threshold rings the bell and lists the SKU", async
   await dialog.getByLabel("原因").fill("到货");
   await dialog.getByRole("button", { name: "保 存" }).click();
   await table.getByText("暂无库存预警").waitFor();
+  await page.context().close();
+});
+
+test("set a distributor tier's purchase price, weight and presale in the editor", async () => {
+  const email = "tiers@e2e.test";
+  const token = await ownerThroughApi(email);
+  const gold = await call(
+    "POST",
+    "/api/v1/distribution/tiers",
+    { name: "金牌", commission_kind: "percent", level1: "10", level2: "5" },
+    token,
+  );
+  assert.equal(gold.status, 201);
+  const product = await tea(token, "TP");
+
+  const page = await signedInPage(email);
+  await page.goto(`${server.url}/products/${product.id}/edit`);
+  await page.getByRole("heading", { name: "编辑商品" }).waitFor();
+  const matrix = page.getByTestId("sku-matrix");
+  await matrix.getByRole("columnheader", { name: "金牌" }).waitFor();
+  await matrix.getByLabel("进货价 金牌 TP-1").fill("88.80");
+  await matrix.getByLabel("重量（克）").first().fill("300");
+  await matrix.getByLabel("预售数量").nth(1).fill("20");
+  await matrix.getByLabel("预计发货日期").nth(1).fill("2026-12-20");
+  await page.screenshot({ path: "test-results/product-tier-prices.png", fullPage: true });
+  await page.getByRole("button", { name: "保 存" }).click();
+  await page.getByTestId("products-table").waitFor();
+
+  const stored = await call("GET", `/api/v1/products/${product.id}`, undefined, token);
+  const [first, second] = stored.body.skus;
+  assert.deepEqual(first.distributor_prices, [{ tier_id: gold.body.id, price: "88.80" }]);
+  assert.equal(first.weight_grams, 300);
+  assert.deepEqual(second.distributor_prices, []);
+  assert.equal(second.presale_quantity, 20);
+  assert.equal(second.presale_ship_date, "2026-12-20");
+
+  // The editor shows the saved price again.
+  await page.goto(`${server.url}/products/${product.id}/edit`);
+  const input = page.getByTestId("sku-matrix").getByLabel("进货价 金牌 TP-1");
+  await input.waitFor();
+  assert.equal(await input.inputValue(), "88.80");
+  await page.context().close();
+});
+
+test("unlist products in a batch and see which could not be", async () => {
+  const email = "batch@e2e.test";
+  const token = await ownerThroughApi(email);
+  const create = async (name, code) => {
+    const res = await call(
+      "POST",
+      "/api/v1/products",
+      { name, skus: [{ code, retail_price: "10", stock: 3 }] },
+      token,
+    );
+    assert.equal(res.status, 201);
+    return res.body.id;
+  };
+  const listed = await create("龙井", "B-1");
+  const draft = await create("白茶", "B-2");
+  for (const [path, action] of [
+    ["status", "submit"],
+    ["review", "approve"],
+  ]) {
+    const res = await call("POST", `/api/v1/products/${listed}/${path}`, { action }, token);
+    assert.equal(res.status, 200);
+  }
+
+  const page = await signedInPage(email);
+  await page.goto(`${server.url}/products`);
+  const table = page.getByTestId("products-table");
+  await table.getByRole("row", { name: /龙井/ }).waitFor();
+  await table.getByLabel("选择 龙井").check();
+  await table.getByLabel("选择 白茶").check();
+  await page.getByText("已选 2 个商品").waitFor();
+  await page.getByRole("button", { name: "批量下架" }).click();
+  const summary = page.getByTestId("batch-summary");
+  await summary.getByText("已变更 1 个，无需变更 0 个，未能处理 1 个").waitFor();
+  assert.match(await summary.textContent(), /白茶: 只有在售的商品才能下架。/);
+  await table.getByRole("row", { name: /龙井/ }).getByText("已下架").waitFor();
+  await page.screenshot({ path: "test-results/product-batch.png", fullPage: true });
+
+  // The filters reach the API: only the unlisted one is left when filtering by status.
+  await page.getByLabel("按状态筛选").click();
+  await page.getByTitle("已下架").click();
+  await table.getByRole("row", { name: /白茶/ }).waitFor({ state: "detached" });
+  assert.equal(await table.getByRole("row", { name: /龙井/ }).count(), 1);
+
+  const stored = await call("GET", `/api/v1/products/${listed}`, undefined, token);
+  assert.equal(stored.body.status, "unlisted");
+  const untouched = await call("GET", `/api/v1/products/${draft}`, undefined, token);
+  assert.equal(untouched.body.status, "draft");
   await page.context().close();
 });

@@ -145,6 +145,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(catalog::product_routes::update_product)
                 .service(catalog::product_routes::update_sku)
                 .service(catalog::product_routes::change_product_status)
+                .service(catalog::product_routes::batch_product_status)
                 .service(catalog::product_routes::review_product)
                 .service(catalog::import_routes::import_catalog)
                 .service(catalog::import_routes::list_imports)

@@ -29,6 +29,7 @@ use super::products::{
     self as catalog_products, check_category, check_specs, code_taken, sanitise, tags_are_valid,
     trimmed_tags_option, write_tier_prices, Product, Sku, SkuInput, SkuKind, TierPrice,
 };
+use super::tier_prices::{check_distributor_tiers, PricedSku};
 use crate::audit::{self, AuditEntry};
 use crate::auth::principal::Principal;
 use crate::db::schema::{products, sku_tier_prices, skus, stock_movements, virtual_codes};
@@ -664,6 +665,7 @@ fn edit(
     product_id: i64,
     action: &'static str,
     build: impl Fn(&Product) -> AppResult<Target>,
+    field_prefix: impl Fn(usize) -> String,
     now: NaiveDateTime,
 ) -> AppResult<Product> {
     let merchant_id = caller.tenant()?;
@@ -685,6 +687,26 @@ fn edit(
         if target.category_id != before.category_id {
             check_category(conn, merchant_id, target.category_id)?;
         }
+        // New SKUs and changed price lists name tiers that must exist; prices left as they
+        // were are not checked again.
+        let priced: Vec<PricedSku<'_>> = target
+            .skus
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| {
+                current
+                    .skus
+                    .iter()
+                    .find(|old| old.id.is_some() && old.id == s.id)
+                    .is_none_or(|old| old.distributor_prices != s.distributor_prices)
+            })
+            .map(|(i, s)| PricedSku {
+                field: format!("{}distributor_prices", field_prefix(i)),
+                code: &s.code,
+                prices: &s.distributor_prices,
+            })
+            .collect();
+        check_distributor_tiers(conn, merchant_id, &priced)?;
         let tags = serde_json::to_string(&target.tags).map_err(AppError::internal)?;
         let spec_names = serde_json::to_string(&target.spec_names).map_err(AppError::internal)?;
         let reason = if status == before.status {
@@ -764,6 +786,7 @@ pub fn update_product(
         product_id,
         "product.updated",
         |before| merge_product(before, patch),
+        |index| format!("skus[{index}]."),
         now,
     )
 }
@@ -812,6 +835,7 @@ pub fn update_sku(
                 Err(AppError::Validation(errors))
             }
         },
+        |_| String::new(),
         now,
     )?;
     product

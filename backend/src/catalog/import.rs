@@ -11,8 +11,9 @@
 //! (its product name, category and specifications must be as they are: the import does not move
 //! SKUs between products). Rows with new codes are grouped by product name: a name of one
 //! existing product adds SKUs to it; otherwise the rows make one new `draft` product. Categories
-//! must exist (`茶叶/绿茶` is the path from the root). A column left out of the file leaves that
-//! field as it is (updates) or at its default (new SKUs).
+//! must exist (`茶叶/绿茶` is the path from the root), and so must the distributor tiers the
+//! purchase-price column names (`金牌:80.00;银牌:90`, by tier name). A column left out of the file
+//! leaves that field as it is (updates) or at its default (new SKUs).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -27,8 +28,12 @@ use crate::audit::{self, AuditEntry};
 use crate::auth::permissions::Permission;
 use crate::auth::principal::Principal;
 use crate::clock;
-use crate::db::schema::{catalog_imports, categories, products, skus, stock_movements};
+use crate::db::schema::{
+    catalog_imports, categories, distributor_tiers, products, sku_tier_prices, skus,
+    stock_movements,
+};
 use crate::db::{write_transaction, DbConnection};
+use crate::distribution::tiers;
 use crate::error::{AppError, AppResult, FieldError, Text};
 use crate::money::Money;
 
@@ -197,6 +202,8 @@ struct Row {
     weight: Option<i32>,
     price: Money,
     stock: Option<i64>,
+    /// `None`: no such column; otherwise the SKU's whole list of purchase prices, by tier name.
+    distributor_prices: Option<Vec<(String, Money)>>,
 }
 
 fn reason(en: impl Into<String>, zh: impl Into<String>) -> Text {
@@ -269,6 +276,55 @@ fn parse_specs(text: &str) -> Result<Vec<(String, String)>, Text> {
     Ok(out)
 }
 
+/// `金牌:80.00;银牌:90` — a tier name and a price per entry; full-width `：；` are accepted. The
+/// price is after the last colon, so a tier name may contain one.
+fn parse_tier_prices(text: &str) -> Result<Vec<(String, Money)>, (&'static str, Text)> {
+    let mut out: Vec<(String, Money)> = Vec::new();
+    for part in text.split([';', '；']) {
+        let part = part.trim();
+        if part.is_empty() {
+            continue;
+        }
+        let Some((name, price)) = part.rsplit_once([':', '：']) else {
+            return Err((
+                "invalid_tier_prices",
+                reason(
+                    format!("`{part}` is not `tier:price` (e.g. `金牌:80.00;银牌:90`)."),
+                    format!("`{part}` 不是“等级:价格”格式（例如 `金牌:80.00;银牌:90`）。"),
+                ),
+            ));
+        };
+        let (name, price) = (name.trim(), price.trim());
+        if name.is_empty() {
+            return Err((
+                "invalid_tier_prices",
+                reason("a tier name is missing.", "缺少等级名称。"),
+            ));
+        }
+        let price = Money::parse_yuan(price).map_err(|e| {
+            let (en, zh) = e.message().split_once('|').unwrap_or((e.message(), ""));
+            (
+                e.code(),
+                reason(
+                    format!("`{name}`: `{price}`: {}", lower_first(en)),
+                    format!("`{name}`：`{price}`：{zh}"),
+                ),
+            )
+        })?;
+        if out.iter().any(|(n, _)| n == name) {
+            return Err((
+                "duplicate_tier_price",
+                reason(
+                    format!("the tier `{name}` has two prices."),
+                    format!("等级 `{name}` 有两个价格。"),
+                ),
+            ));
+        }
+        out.push((name.to_owned(), price));
+    }
+    Ok(out)
+}
+
 fn parse_category(text: &str) -> Result<Vec<String>, Text> {
     if text.is_empty() {
         return Ok(Vec::new());
@@ -284,7 +340,10 @@ fn parse_category(text: &str) -> Result<Vec<String>, Text> {
 }
 
 /// Checks one row on its own; every bad cell is reported.
-fn parse_row(raw: &RawRow, positions: &[Option<usize>; 8]) -> Result<Row, Vec<FieldError>> {
+fn parse_row(
+    raw: &RawRow,
+    positions: &[Option<usize>; sheet::COLUMN_COUNT],
+) -> Result<Row, Vec<FieldError>> {
     let mut errors = Vec::new();
     let number = raw.number;
     let cell = |index: usize, errors: &mut Vec<FieldError>| -> Option<String> {
@@ -410,6 +469,16 @@ fn parse_row(raw: &RawRow, positions: &[Option<usize>; 8]) -> Result<Row, Vec<Fi
         },
         None => None,
     };
+    let distributor_prices = match cell(sheet::DISTRIBUTOR_PRICES, &mut errors) {
+        Some(text) => match parse_tier_prices(&text) {
+            Ok(prices) => Some(prices),
+            Err((code, why)) => {
+                fail(&mut errors, sheet::DISTRIBUTOR_PRICES, code, why);
+                None
+            }
+        },
+        None => None,
+    };
     match price {
         Some(price) if errors.is_empty() => Ok(Row {
             number,
@@ -421,6 +490,7 @@ fn parse_row(raw: &RawRow, positions: &[Option<usize>; 8]) -> Result<Row, Vec<Fi
             weight,
             price,
             stock,
+            distributor_prices,
         }),
         _ => Err(errors),
     }
@@ -459,6 +529,8 @@ struct Snapshot {
     products: HashMap<i64, ExistingProduct>,
     by_name: HashMap<String, Vec<i64>>,
     category_ids: HashMap<Vec<String>, i64>,
+    /// Distributor tiers by name.
+    tier_ids: BTreeMap<String, i64>,
 }
 
 /// The path of every category from its root, e.g. `[茶叶, 绿茶]`.
@@ -557,6 +629,7 @@ fn snapshot(conn: &mut DbConnection, merchant_id: i64) -> AppResult<Snapshot> {
         products,
         by_name,
         category_ids,
+        tier_ids: tiers::ids_by_name(conn, merchant_id)?,
     })
 }
 
@@ -592,6 +665,8 @@ struct Plan {
     new_products: Vec<NewProduct>,
     skus_created: i64,
     skus_updated: i64,
+    /// The tiers the rows name, by name.
+    tier_ids: BTreeMap<String, i64>,
 }
 
 fn plan(rows: &[Row], db: &Snapshot) -> (Plan, Vec<FieldError>) {
@@ -645,6 +720,21 @@ fn plan(rows: &[Row], db: &Snapshot) -> (Plan, Vec<FieldError>) {
                 }
             },
         };
+        for (tier, _) in row.distributor_prices.iter().flatten() {
+            match db.tier_ids.get(tier) {
+                Some(id) => {
+                    plan.tier_ids.insert(tier.clone(), *id);
+                }
+                None => err(
+                    sheet::DISTRIBUTOR_PRICES,
+                    "unknown_tier",
+                    reason(
+                        format!("there is no distributor tier `{tier}`."),
+                        format!("分销等级 `{tier}` 不存在。"),
+                    ),
+                ),
+            }
+        }
         let spec_map: Option<BTreeMap<String, String>> =
             row.specs.as_ref().map(|s| s.iter().cloned().collect());
 
@@ -1073,6 +1163,18 @@ fn write(
     plan: &Plan,
     now: NaiveDateTime,
 ) -> AppResult<()> {
+    // Before anything is written: the tiers named must still exist, and stay (see
+    // `tiers::existing_ids`).
+    let named: BTreeSet<i64> = plan.tier_ids.values().copied().collect();
+    if tiers::existing_ids(conn, merchant_id, &named)?.len() != named.len() {
+        return Err(AppError::Conflict {
+            code: "tiers_changed",
+            message: Text::new(
+                "Distributor tiers changed while the file was imported; import it again.",
+                "导入期间分销等级发生了变化，请重新导入。",
+            ),
+        });
+    }
     let mut product_ids = Vec::with_capacity(plan.new_products.len());
     for p in &plan.new_products {
         let spec_names = serde_json::to_string(&p.spec_names).map_err(AppError::internal)?;
@@ -1094,7 +1196,19 @@ fn write(
     let mut new_skus = Vec::new();
     let mut movements: Vec<(String, i64)> = Vec::new();
     let mut stock_movements_by_id: Vec<(i64, i64)> = Vec::new();
+    // SKUs whose purchase prices the file sets: existing ones by id, new ones by code.
+    let mut priced_ids: Vec<(i64, &[(String, Money)])> = Vec::new();
+    let mut priced_codes: Vec<(&str, &[(String, Money)])> = Vec::new();
     for (row, action) in rows.iter().zip(&plan.actions) {
+        if let Some(prices) = &row.distributor_prices {
+            match action {
+                Action::Update { sku_id, .. } => priced_ids.push((*sku_id, prices)),
+                Action::Create(_) if !prices.is_empty() => {
+                    priced_codes.push((row.code.as_str(), prices))
+                }
+                Action::Create(_) => {}
+            }
+        }
         match action {
             Action::Create(target) => {
                 let product_id = match target {
@@ -1181,6 +1295,23 @@ fn write(
             stock_movements_by_id.push((*id, *delta));
         }
     }
+    for batch in priced_codes.chunks(INSERT_BATCH) {
+        let codes: Vec<&str> = batch.iter().map(|(c, _)| *c).collect();
+        let ids: HashMap<String, i64> = skus::table
+            .filter(skus::merchant_id.eq(merchant_id))
+            .filter(skus::code.eq_any(&codes))
+            .select((skus::code, skus::id))
+            .load::<(String, i64)>(conn)?
+            .into_iter()
+            .collect();
+        for (code, prices) in batch {
+            let id = ids
+                .get(*code)
+                .ok_or_else(|| AppError::internal("imported SKU not found"))?;
+            priced_ids.push((*id, prices));
+        }
+    }
+    write_distributor_prices(conn, merchant_id, &priced_ids, &plan.tier_ids)?;
     for batch in stock_movements_by_id.chunks(INSERT_BATCH) {
         let values: Vec<_> = batch
             .iter()
@@ -1195,6 +1326,45 @@ fn write(
             })
             .collect();
         insert_many!(conn, stock_movements::table, values)?;
+    }
+    Ok(())
+}
+
+/// Replaces the purchase prices of each SKU listed (an empty list clears them), a batch of SKUs
+/// per statement.
+fn write_distributor_prices(
+    conn: &mut DbConnection,
+    merchant_id: i64,
+    priced: &[(i64, &[(String, Money)])],
+    tier_ids: &BTreeMap<String, i64>,
+) -> AppResult<()> {
+    for batch in priced.chunks(INSERT_BATCH) {
+        let ids: Vec<i64> = batch.iter().map(|(id, _)| *id).collect();
+        diesel::delete(
+            sku_tier_prices::table
+                .filter(sku_tier_prices::merchant_id.eq(merchant_id))
+                .filter(sku_tier_prices::tier_kind.eq("distributor"))
+                .filter(sku_tier_prices::sku_id.eq_any(&ids)),
+        )
+        .execute(conn)?;
+        let mut values = Vec::new();
+        for (sku_id, prices) in batch {
+            for (tier, price) in prices.iter() {
+                let tier_id = tier_ids
+                    .get(tier)
+                    .ok_or_else(|| AppError::internal("planned tier missing"))?;
+                values.push((
+                    sku_tier_prices::merchant_id.eq(merchant_id),
+                    sku_tier_prices::sku_id.eq(*sku_id),
+                    sku_tier_prices::tier_kind.eq("distributor"),
+                    sku_tier_prices::tier_id.eq(*tier_id),
+                    sku_tier_prices::price_fen.eq(price.fen()),
+                ));
+            }
+        }
+        for chunk in values.chunks(INSERT_BATCH) {
+            insert_many!(conn, sku_tier_prices::table, chunk.to_vec())?;
+        }
     }
     Ok(())
 }
@@ -1232,11 +1402,37 @@ pub fn export(conn: &mut DbConnection, merchant_id: i64, format: Format) -> AppR
             )
         })
         .collect();
-    type SkuRow = (i64, String, String, Option<String>, i32, i64, i64);
+    // Purchase prices by tier name, lowest tier first; a price of a tier that no longer exists
+    // is not exported (the import would refuse it).
+    let price_rows: Vec<(i64, String, i64)> = sku_tier_prices::table
+        .inner_join(
+            distributor_tiers::table.on(distributor_tiers::id
+                .eq(sku_tier_prices::tier_id)
+                .and(distributor_tiers::merchant_id.eq(sku_tier_prices::merchant_id))),
+        )
+        .filter(sku_tier_prices::merchant_id.eq(merchant_id))
+        .filter(sku_tier_prices::tier_kind.eq("distributor"))
+        .order((sku_tier_prices::sku_id, distributor_tiers::rank))
+        .select((
+            sku_tier_prices::sku_id,
+            distributor_tiers::name,
+            sku_tier_prices::price_fen,
+        ))
+        .load(conn)?;
+    let mut prices: HashMap<i64, Vec<String>> = HashMap::new();
+    for (sku_id, tier, fen) in price_rows {
+        let price = Money::from_fen(fen).unwrap_or(Money::ZERO);
+        prices
+            .entry(sku_id)
+            .or_default()
+            .push(format!("{tier}:{price}"));
+    }
+    type SkuRow = (i64, i64, String, String, Option<String>, i32, i64, i64);
     let sku_rows: Vec<SkuRow> = skus::table
         .filter(skus::merchant_id.eq(merchant_id))
         .order((skus::product_id.asc(), skus::id.asc()))
         .select((
+            skus::id,
             skus::product_id,
             skus::code,
             skus::spec_values,
@@ -1247,7 +1443,7 @@ pub fn export(conn: &mut DbConnection, merchant_id: i64, format: Format) -> AppR
         ))
         .load(conn)?;
     let mut out = Vec::with_capacity(sku_rows.len());
-    for (product_id, code, spec_values, barcode, weight, price, stock) in sku_rows {
+    for (sku_id, product_id, code, spec_values, barcode, weight, price, stock) in sku_rows {
         let Some((name, path, spec_names)) = products.get(&product_id) else {
             continue;
         };
@@ -1267,6 +1463,7 @@ pub fn export(conn: &mut DbConnection, merchant_id: i64, format: Format) -> AppR
             weight.to_string(),
             Money::from_fen(price).unwrap_or(Money::ZERO).to_string(),
             stock.to_string(),
+            prices.remove(&sku_id).unwrap_or_default().join(";"),
         ]);
     }
     sheet::write(format, &out)
@@ -1285,6 +1482,33 @@ mod tests {
         assert!(parse_specs("颜色").is_err());
         assert!(parse_specs("颜色:红;颜色:绿").is_err());
         assert_eq!(parse_specs("").unwrap(), vec![]);
+    }
+
+    #[test]
+    fn tier_prices_parse_by_name_with_either_punctuation() {
+        let parsed = parse_tier_prices("金牌:80.00；银牌：90; VIP:黑卡:70.5").unwrap();
+        let fen: Vec<(&str, i64)> = parsed.iter().map(|(n, p)| (n.as_str(), p.fen())).collect();
+        assert_eq!(
+            fen,
+            vec![("金牌", 8000), ("银牌", 9000), ("VIP:黑卡", 7050)]
+        );
+        assert_eq!(parse_tier_prices("").unwrap(), vec![]);
+        assert_eq!(
+            parse_tier_prices("金牌").unwrap_err().0,
+            "invalid_tier_prices"
+        );
+        assert_eq!(
+            parse_tier_prices(":80").unwrap_err().0,
+            "invalid_tier_prices"
+        );
+        assert_eq!(
+            parse_tier_prices("金牌:1.001").unwrap_err().0,
+            "money_precision"
+        );
+        assert_eq!(
+            parse_tier_prices("金牌:1;金牌:2").unwrap_err().0,
+            "duplicate_tier_price"
+        );
     }
 
     #[test]

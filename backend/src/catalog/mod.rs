@@ -1,6 +1,7 @@
 //! The catalog: categories, products with specifications, SKUs and their price system, and the
 //! review workflow that decides what the shop shows.
 
+pub mod batch_status;
 pub mod categories;
 pub mod category_routes;
 pub mod editing;
@@ -11,3 +12,4 @@ pub mod pricing;
 pub mod product_routes;
 pub mod products;
 pub mod sheet;
+pub mod tier_prices;

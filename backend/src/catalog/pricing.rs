@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::db::schema::{sku_tier_prices, skus};
+use crate::db::schema::{distributors, sku_tier_prices, skus};
 use crate::db::DbConnection;
 use crate::error::AppResult;
 use crate::money::Money;
@@ -16,6 +16,30 @@ use crate::money::Money;
 pub struct Buyer {
     pub member_tier_id: Option<i64>,
     pub distributor_tier_id: Option<i64>,
+}
+
+impl Buyer {
+    /// What a member of the merchant is entitled to. A member whose distributor profile is
+    /// `active` buys at their tier's purchase price; a frozen or ended distributor buys like any
+    /// member. Member tiers have no table yet, so `member_tier_id` stays empty. Another
+    /// merchant's member is an anonymous buyer here.
+    pub fn of_member(
+        conn: &mut DbConnection,
+        merchant_id: i64,
+        member_id: i64,
+    ) -> AppResult<Buyer> {
+        let tier: Option<Option<i64>> = distributors::table
+            .filter(distributors::merchant_id.eq(merchant_id))
+            .filter(distributors::member_id.eq(member_id))
+            .filter(distributors::status.eq("active"))
+            .select(distributors::tier_id)
+            .first(conn)
+            .optional()?;
+        Ok(Buyer {
+            member_tier_id: None,
+            distributor_tier_id: tier.flatten(),
+        })
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

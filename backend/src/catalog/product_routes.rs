@@ -2,6 +2,7 @@
 
 use actix_web::{get, patch, post, put, web, HttpResponse};
 
+use super::batch_status::{self, BatchStatusRequest, BatchStatusResponse};
 use super::editing::{self, ProductPatch, SkuPatch};
 use super::products::{
     self, ImagesRequest, Product, ProductInput, ProductPage, ProductQuery, Sku, TransitionRequest,
@@ -11,7 +12,7 @@ use crate::auth::permissions::need;
 use crate::auth::principal::Allowed;
 use crate::clock;
 use crate::error::{AppError, AppResult, ProblemBody, Text};
-use crate::http::ApiJson;
+use crate::http::{ApiJson, RequestLang};
 
 /// List products
 #[utoipa::path(
@@ -19,7 +20,7 @@ use crate::http::ApiJson;
     security(("bearer" = [])),
     params(ProductQuery),
     responses(
-        (status = 200, description = "A page of products, newest first", body = ProductPage),
+        (status = 200, description = "A page of products in the order asked (newest first by default)", body = ProductPage),
         (status = 401, description = "Not signed in", body = ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "Needs `catalog.read`", body = ProblemBody, content_type = "application/problem+json"),
         (status = 422, description = "Invalid filter", body = ProblemBody, content_type = "application/problem+json"),
@@ -221,6 +222,41 @@ pub async fn change_product_status(
             .db(move |conn| {
                 products::transition(conn, &p, id, &request, platform_reviews, clock::now())
             })
+            .await?,
+    ))
+}
+
+/// List or unlist many products
+///
+/// `list` puts `unlisted` products back on sale, `unlist` takes `listed` ones off. Each product
+/// changes on its own (atomically, audited as `product.status_changed`), so the answer is 200
+/// with a result per product: `changed`, `unchanged` (it already had that status) or `refused`
+/// with a code — `not_found` for an unknown or another merchant's id, `invalid_transition` for a
+/// product whose status does not allow it (a draft cannot be listed before review). At most 100
+/// ids; an id given twice is handled once.
+#[utoipa::path(
+    tag = "catalog",
+    security(("bearer" = [])),
+    request_body = BatchStatusRequest,
+    responses(
+        (status = 200, description = "What happened to each product", body = BatchStatusResponse),
+        (status = 401, description = "Not signed in", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "Needs `catalog.write`", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields (no ids, more than 100, unknown action)", body = ProblemBody, content_type = "application/problem+json"),
+    )
+)]
+#[post("/products/batch-status")]
+pub async fn batch_product_status(
+    caller: Allowed<need::CatalogWrite>,
+    state: web::Data<AppState>,
+    body: ApiJson<BatchStatusRequest>,
+    lang: RequestLang,
+) -> AppResult<web::Json<BatchStatusResponse>> {
+    let p = caller.0;
+    let request = body.into_inner();
+    Ok(web::Json(
+        state
+            .db(move |conn| batch_status::change_status(conn, &p, &request, lang.0, clock::now()))
             .await?,
     ))
 }

@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use diesel::dsl::exists;
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use serde::{Deserialize, Serialize};
@@ -12,6 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 use validator::{Validate, ValidationError};
 
 use super::lifecycle::{self, ProductAction, ProductStatus};
+use super::tier_prices::{check_distributor_tiers, PricedSku};
 use crate::audit::{self, AuditActor, AuditEntry};
 use crate::auth::permissions::Permission;
 use crate::auth::principal::Principal;
@@ -272,7 +274,31 @@ pub struct Product {
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Deserialize, IntoParams)]
+/// Products by the stock of their SKUs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StockFilter {
+    /// A SKU is at or below its low-stock threshold.
+    Low,
+    /// A SKU has nothing left to sell: no stock and no presale allowance left.
+    Out,
+}
+
+/// The order of a product list. Pages follow each other by `cursor` whatever the order.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ProductSort {
+    /// Newest first (the default).
+    #[default]
+    Newest,
+    Oldest,
+    /// Most recently changed first.
+    Updated,
+    /// By name, A to Z (the database's collation).
+    Name,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ProductQuery {
@@ -280,7 +306,11 @@ pub struct ProductQuery {
     pub category_id: Option<i64>,
     /// Part of the name.
     pub q: Option<String>,
-    /// The `next_cursor` of the previous page.
+    #[param(inline)]
+    pub stock: Option<StockFilter>,
+    #[param(inline)]
+    pub sort: Option<ProductSort>,
+    /// The `next_cursor` of the previous page (the id of its last product).
     pub cursor: Option<i64>,
     /// 1–100, default 20.
     pub limit: Option<i64>,
@@ -523,10 +553,68 @@ pub fn list(
         let escaped = text.replace(['%', '_'], "");
         q = q.filter(products::name.like(format!("%{escaped}%")));
     }
-    if let Some(cursor) = query.cursor {
-        q = q.filter(products::id.lt(cursor));
+    match query.stock {
+        None => {}
+        Some(StockFilter::Low) => {
+            q = q.filter(exists(
+                skus::table
+                    .filter(skus::product_id.eq(products::id))
+                    .filter(skus::stock.nullable().le(skus::low_stock_threshold)),
+            ))
+        }
+        Some(StockFilter::Out) => {
+            q = q.filter(exists(
+                skus::table
+                    .filter(skus::product_id.eq(products::id))
+                    .filter(skus::stock.le(0))
+                    .filter(skus::presale_quantity.le(skus::presale_sold)),
+            ))
+        }
     }
-    let mut rows: Vec<ProductRow> = q.order(products::id.desc()).limit(limit + 1).load(conn)?;
+    let sort = query.sort.unwrap_or_default();
+    // Keyset pages: the cursor is the last product's id; for the orders by name or time its key
+    // is read back, so a page starts exactly after it.
+    if let Some(cursor) = query.cursor {
+        q = match sort {
+            ProductSort::Newest => q.filter(products::id.lt(cursor)),
+            ProductSort::Oldest => q.filter(products::id.gt(cursor)),
+            ProductSort::Updated | ProductSort::Name => {
+                let (name, updated_at): (String, NaiveDateTime) = products::table
+                    .filter(products::id.eq(cursor))
+                    .filter(products::merchant_id.eq(merchant_id))
+                    .select((products::name, products::updated_at))
+                    .first(conn)
+                    .optional()?
+                    .ok_or_else(|| {
+                        AppError::field(
+                            "cursor",
+                            "invalid_cursor",
+                            Text::new("The cursor is not one this list gave.", "分页游标无效。"),
+                        )
+                    })?;
+                if sort == ProductSort::Name {
+                    q.filter(
+                        products::name
+                            .gt(name.clone())
+                            .or(products::name.eq(name).and(products::id.gt(cursor))),
+                    )
+                } else {
+                    q.filter(
+                        products::updated_at.lt(updated_at).or(products::updated_at
+                            .eq(updated_at)
+                            .and(products::id.lt(cursor))),
+                    )
+                }
+            }
+        };
+    }
+    q = match sort {
+        ProductSort::Newest => q.order(products::id.desc()),
+        ProductSort::Oldest => q.order(products::id.asc()),
+        ProductSort::Updated => q.order((products::updated_at.desc(), products::id.desc())),
+        ProductSort::Name => q.order((products::name.asc(), products::id.asc())),
+    };
+    let mut rows: Vec<ProductRow> = q.limit(limit + 1).load(conn)?;
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
     let next_cursor = if more { rows.last().map(|r| r.0) } else { None };
@@ -697,6 +785,17 @@ pub fn create(
     let tags = serde_json::to_string(&input.tags).map_err(AppError::internal)?;
     write_transaction(conn, |conn| {
         check_category(conn, merchant_id, input.category_id)?;
+        let priced: Vec<PricedSku<'_>> = input
+            .skus
+            .iter()
+            .enumerate()
+            .map(|(i, s)| PricedSku {
+                field: format!("skus[{i}].distributor_prices"),
+                code: &s.code,
+                prices: &s.distributor_prices,
+            })
+            .collect();
+        check_distributor_tiers(conn, merchant_id, &priced)?;
         let id: i64 = diesel::insert_into(products::table)
             .values((
                 products::merchant_id.eq(merchant_id),
@@ -828,7 +927,9 @@ pub fn review_queue(
         .collect()
 }
 
-fn apply(
+/// Moves one product through the state table in its own transaction, conditionally on the
+/// status read, and records it in the audit log.
+pub(crate) fn apply(
     conn: &mut DbConnection,
     actor: &AuditActor,
     client: &ClientInfo,

@@ -65,8 +65,12 @@ pub const BARCODE: usize = 4;
 pub const WEIGHT: usize = 5;
 pub const PRICE: usize = 6;
 pub const STOCK: usize = 7;
+pub const DISTRIBUTOR_PRICES: usize = 8;
 
-pub const COLUMNS: [Column; 8] = [
+/// How many columns the files have.
+pub const COLUMN_COUNT: usize = 9;
+
+pub const COLUMNS: [Column; COLUMN_COUNT] = [
     Column {
         key: "name",
         zh: "商品名称",
@@ -105,6 +109,12 @@ pub const COLUMNS: [Column; 8] = [
     Column {
         key: "stock",
         zh: "库存",
+        required: false,
+    },
+    // Purchase price per distributor tier, by tier name: `金牌:80.00;银牌:90`.
+    Column {
+        key: "distributor_prices",
+        zh: "分销进货价",
         required: false,
     },
 ];
@@ -274,8 +284,8 @@ fn read_xlsx(body: &[u8]) -> Result<Sheet, AppError> {
 }
 
 /// Where each known column is in the file; every header problem is reported at once.
-pub fn map_header(sheet: &Sheet) -> Result<[Option<usize>; 8], AppError> {
-    let mut positions: [Option<usize>; 8] = [None; 8];
+pub fn map_header(sheet: &Sheet) -> Result<[Option<usize>; COLUMN_COUNT], AppError> {
+    let mut positions: [Option<usize>; COLUMN_COUNT] = [None; COLUMN_COUNT];
     let mut errors = Vec::new();
     let row = sheet.header_row;
     for (position, cell) in sheet.header.iter().enumerate() {
@@ -344,8 +354,8 @@ fn undefuse(cell: &str) -> String {
     }
 }
 
-/// Writes rows (each the eight columns, as text) in the given format; the header row first.
-pub fn write(format: Format, rows: &[[String; 8]]) -> Result<Vec<u8>, AppError> {
+/// Writes rows (each every column, as text) in the given format; the header row first.
+pub fn write(format: Format, rows: &[[String; COLUMN_COUNT]]) -> Result<Vec<u8>, AppError> {
     match format {
         Format::Csv => {
             // With a BOM, so that Excel opens the UTF-8 file with the right characters.

@@ -6,7 +6,7 @@
 //! Stored values are integers: percentages in millionths ([`Rate`]), fixed amounts in fen. The
 //! API shows both as exact decimal strings ("12.5" for 12.5 %, "5.00" for ¥5).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::dsl::{count_star, max};
@@ -459,6 +459,57 @@ pub fn entry_tier(conn: &mut DbConnection, merchant_id: i64) -> AppResult<Option
         .optional()?)
 }
 
+/// Which of `ids` are tiers of the merchant (another merchant's tier is simply not among them).
+///
+/// Called by writers of SKU purchase prices inside their transaction, before they write. On
+/// PostgreSQL the tiers found stay locked `FOR SHARE` until that transaction ends, and `delete`
+/// locks its tier before removing the tier's prices, so a price can never be written for a tier
+/// deleted in between. SQLite's `BEGIN IMMEDIATE` already serialises the two.
+pub fn existing_ids(
+    conn: &mut DbConnection,
+    merchant_id: i64,
+    ids: &BTreeSet<i64>,
+) -> AppResult<BTreeSet<i64>> {
+    if ids.is_empty() {
+        return Ok(BTreeSet::new());
+    }
+    let query = dt::table
+        .filter(dt::merchant_id.eq(merchant_id))
+        .filter(dt::id.eq_any(ids.iter().copied().collect::<Vec<_>>()))
+        .order(dt::id.asc())
+        .select(dt::id);
+    let found: Vec<i64> = match conn {
+        DbConnection::Postgresql(pg) => query.for_share().load(pg)?,
+        DbConnection::Sqlite(sqlite) => query.load(sqlite)?,
+    };
+    Ok(found.into_iter().collect())
+}
+
+/// The merchant's tiers by name, for files that name tiers rather than ids (the catalog import).
+/// The ids are checked again with [`existing_ids`] inside the writing transaction.
+pub fn ids_by_name(conn: &mut DbConnection, merchant_id: i64) -> AppResult<BTreeMap<String, i64>> {
+    Ok(dt::table
+        .filter(dt::merchant_id.eq(merchant_id))
+        .select((dt::name, dt::id))
+        .load::<(String, i64)>(conn)?
+        .into_iter()
+        .collect())
+}
+
+/// Locks one tier of the merchant for deletion (PostgreSQL; see [`existing_ids`]).
+fn lock_for_delete(conn: &mut DbConnection, merchant_id: i64, id: i64) -> AppResult<()> {
+    if let DbConnection::Postgresql(pg) = conn {
+        dt::table
+            .filter(dt::id.eq(id))
+            .filter(dt::merchant_id.eq(merchant_id))
+            .select(dt::id)
+            .for_update()
+            .first::<i64>(pg)
+            .optional()?;
+    }
+    Ok(())
+}
+
 /// The merchant's ladder for promotion, lowest rank first.
 pub fn ladder(conn: &mut DbConnection, merchant_id: i64) -> AppResult<Vec<TierStep>> {
     Ok(fetch(conn, merchant_id, None)?
@@ -755,6 +806,7 @@ pub fn delete(
 ) -> AppResult<()> {
     let merchant_id = caller.tenant()?;
     write_transaction(conn, |conn| {
+        lock_for_delete(conn, merchant_id, id)?;
         let before = get(conn, merchant_id, id)?;
         let target = match query.move_to {
             None => None,

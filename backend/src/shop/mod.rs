@@ -90,6 +90,7 @@ pub fn products(
             q: query.q.clone(),
             cursor: query.cursor,
             limit: query.limit,
+            ..ProductQuery::default()
         },
     )?;
     let mut items = Vec::with_capacity(page.items.len());

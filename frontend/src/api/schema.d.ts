@@ -1508,6 +1508,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/products/batch-status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * List or unlist many products
+         * @description `list` puts `unlisted` products back on sale, `unlist` takes `listed` ones off. Each product
+         *     changes on its own (atomically, audited as `product.status_changed`), so the answer is 200
+         *     with a result per product: `changed`, `unchanged` (it already had that status) or `refused`
+         *     with a code — `not_found` for an unknown or another merchant's id, `invalid_transition` for a
+         *     product whose status does not allow it (a draft cannot be listed before review). At most 100
+         *     ids; an id given twice is handled once.
+         */
+        post: operations["batch_product_status"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/products/{product_id}": {
         parameters: {
             query?: never;
@@ -2086,6 +2111,36 @@ export interface components {
              * @description Pass as `cursor` for the next (older) page; absent on the last page.
              */
             next_cursor?: number | null;
+        };
+        /** @enum {string} */
+        BatchAction: "list" | "unlist";
+        /** @enum {string} */
+        BatchOutcome: "changed" | "unchanged" | "refused";
+        BatchStatusRequest: {
+            action: components["schemas"]["BatchAction"];
+            /** @description 1–100 products of the merchant; an id given twice is handled once. */
+            product_ids: number[];
+        };
+        BatchStatusResponse: {
+            changed: number;
+            refused: number;
+            /** @description One entry per distinct product id, in the order first given. */
+            results: components["schemas"]["BatchStatusResult"][];
+            unchanged: number;
+        };
+        BatchStatusResult: {
+            /**
+             * @description Why it was refused: `not_found` (also for another merchant's product),
+             *     `invalid_transition` (e.g. a draft cannot be listed before review), or the code of
+             *     another problem met on the way.
+             */
+            code?: string | null;
+            /** @description The reason, in the caller's language. */
+            message?: string | null;
+            outcome: components["schemas"]["BatchOutcome"];
+            /** Format: int64 */
+            product_id: number;
+            status?: null | components["schemas"]["ProductStatus"];
         };
         /**
          * @description Which distributor's link binds a customer (锁客).
@@ -8568,7 +8623,9 @@ export interface operations {
                 category_id?: number;
                 /** @description Part of the name. */
                 q?: string;
-                /** @description The `next_cursor` of the previous page. */
+                stock?: "low" | "out";
+                sort?: "newest" | "oldest" | "updated" | "name";
+                /** @description The `next_cursor` of the previous page (the id of its last product). */
                 cursor?: number;
                 /** @description 1–100, default 20. */
                 limit?: number;
@@ -8579,7 +8636,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A page of products, newest first */
+            /** @description A page of products in the order asked (newest first by default) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -8658,6 +8715,57 @@ export interface operations {
                 };
             };
             /** @description Invalid fields (`money_precision`, `invalid_spec_values`, `sku_code_taken`, …) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    batch_product_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BatchStatusRequest"];
+            };
+        };
+        responses: {
+            /** @description What happened to each product */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchStatusResponse"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `catalog.write` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Invalid fields (no ids, more than 100, unknown action) */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -23,7 +23,7 @@ import { useAuth } from "../auth/AuthContext";
 import { ProblemAlert } from "./ProblemAlert";
 import { type Media, ProductGallery } from "./ProductGallery";
 import { buildMatrix, fromProduct, type MatrixRow, type Spec } from "./productMatrix";
-import { type Basics, blank, patchOf, sameList } from "./productPatch";
+import { type Basics, patchOf, sameList, skuInputOf } from "./productPatch";
 import { StockAdjustButton } from "./StockAdjustButton";
 
 type Product = components["schemas"]["Product"];
@@ -84,6 +84,17 @@ function ProductEditor({ product }: { product?: Product }) {
       throw error;
     },
   });
+  // A column per distributor tier. Without the permission to read tiers there are no columns,
+  // and stored purchase prices are kept as they are.
+  const tiers = useQuery({
+    queryKey: ["distribution", "tiers"],
+    enabled: can("distributors.read"),
+    queryFn: async () => {
+      const { data, error } = await api.GET("/api/v1/distribution/tiers");
+      if (data) return data;
+      throw error;
+    },
+  });
 
   const changeSpecs = (next: Spec[]) => {
     setSpecs(next);
@@ -113,14 +124,7 @@ function ProductEditor({ product }: { product?: Product }) {
           category_id: basics.category_id ?? null,
           tags: basics.tags ?? [],
           spec_names: usedNames,
-          skus: rows.map((r) => ({
-            code: r.code,
-            spec_values: r.spec_values,
-            retail_price: r.retail_price,
-            stock: r.stock,
-            barcode: blank(r.barcode),
-            low_stock_threshold: r.low_stock_threshold ?? null,
-          })),
+          skus: rows.map(skuInputOf),
         } as ProductInput;
         const { data, error } = await api.POST("/api/v1/products", { body });
         if (!data) throw error;
@@ -357,6 +361,79 @@ function ProductEditor({ product }: { product?: Product }) {
                   />
                 ),
               },
+              {
+                title: t("products.weight"),
+                key: "weight",
+                render: (_: unknown, row) => (
+                  <InputNumber
+                    min={0}
+                    max={1_000_000}
+                    precision={0}
+                    aria-label={t("products.weight")}
+                    value={row.weight_grams ?? 0}
+                    onChange={(v) =>
+                      updateRow(row.key, { weight_grams: typeof v === "number" ? v : 0 })
+                    }
+                  />
+                ),
+              },
+              {
+                title: t("products.presaleQuantity"),
+                key: "presale",
+                render: (_: unknown, row) => (
+                  <InputNumber
+                    min={0}
+                    precision={0}
+                    aria-label={t("products.presaleQuantity")}
+                    value={row.presale_quantity ?? 0}
+                    onChange={(v) =>
+                      updateRow(row.key, { presale_quantity: typeof v === "number" ? v : 0 })
+                    }
+                  />
+                ),
+              },
+              {
+                title: t("products.presaleShipDate"),
+                key: "ship-date",
+                render: (_: unknown, row) => (
+                  <Input
+                    type="date"
+                    aria-label={t("products.presaleShipDate")}
+                    value={row.presale_ship_date ?? ""}
+                    onChange={(e) => updateRow(row.key, { presale_ship_date: e.target.value })}
+                    style={{ minWidth: 150 }}
+                  />
+                ),
+              },
+              ...((tiers.data ?? []).length > 0
+                ? [
+                    {
+                      title: t("products.distributorPrices"),
+                      key: "tiers",
+                      children: (tiers.data ?? []).map((tier) => ({
+                        title: tier.name,
+                        key: `tier-${tier.id}`,
+                        render: (_: unknown, row: MatrixRow) => (
+                          <Input
+                            prefix="¥"
+                            inputMode="decimal"
+                            aria-label={`${t("products.purchasePrice")} ${tier.name} ${row.code}`}
+                            value={row.distributor_prices?.[tier.id] ?? ""}
+                            onChange={(e) =>
+                              updateRow(row.key, {
+                                distributor_prices: {
+                                  ...row.distributor_prices,
+                                  [tier.id]: e.target.value,
+                                },
+                              })
+                            }
+                            style={{ minWidth: 110 }}
+                          />
+                        ),
+                      })),
+                    },
+                  ]
+                : []),
             ]}
           />
         </Card>

@@ -1,6 +1,6 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { App, Button, Select, Space, Table, Tag, Typography } from "antd";
-import { useState } from "react";
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { Alert, App, Button, Input, Select, Space, Table, Tag, TreeSelect, Typography } from "antd";
+import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { api } from "../api/client";
@@ -8,10 +8,27 @@ import { lowest } from "../api/money";
 import { isProblem } from "../api/problem";
 import type { components } from "../api/schema";
 import { useAuth } from "../auth/AuthContext";
+import { categoryTree } from "./categoryTree";
+import {
+  type BatchSummary,
+  batches,
+  batchSummary,
+  hasLowStock,
+  listQuery,
+  mergeBatches,
+  type ProductFilters,
+  totalStock,
+} from "./productList";
 
 type Product = components["schemas"]["Product"];
 type ProductStatus = components["schemas"]["ProductStatus"];
 type ProductAction = components["schemas"]["ProductAction"];
+type BatchAction = components["schemas"]["BatchAction"];
+type StockFilter = NonNullable<ProductFilters["stock"]>;
+type ProductSort = NonNullable<ProductFilters["sort"]>;
+
+const STOCK_FILTERS: StockFilter[] = ["low", "out"];
+const SORTS: ProductSort[] = ["newest", "oldest", "updated", "name"];
 
 const STATUS_COLORS: Record<ProductStatus, string> = {
   draft: "default",
@@ -38,17 +55,59 @@ export function ProductsPage() {
   const { can } = useAuth();
   const { message, modal } = App.useApp();
   const queryClient = useQueryClient();
-  const [status, setStatus] = useState<ProductStatus | undefined>();
+  const [filters, setFilters] = useState<ProductFilters>({ sort: "newest" });
+  const [selected, setSelected] = useState<number[]>([]);
+  const [summary, setSummary] = useState<BatchSummary | null>(null);
+  const filter = (change: Partial<ProductFilters>) => {
+    setFilters((f) => ({ ...f, ...change }));
+    setSelected([]);
+  };
 
-  const products = useQuery({
-    queryKey: ["products", status],
-    queryFn: async () => {
+  const products = useInfiniteQuery({
+    queryKey: ["products", filters],
+    initialPageParam: undefined as number | undefined,
+    queryFn: async ({ pageParam }) => {
       const { data, error } = await api.GET("/api/v1/products", {
-        params: { query: { status, limit: 100 } },
+        params: { query: listQuery(filters, pageParam) },
       });
       if (data) return data;
       throw error;
     },
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
+  });
+  const items = useMemo(() => products.data?.pages.flatMap((p) => p.items) ?? [], [products.data]);
+
+  const categories = useQuery({
+    queryKey: ["categories"],
+    queryFn: async () => {
+      const { data, error } = await api.GET("/api/v1/categories");
+      if (data) return data;
+      throw error;
+    },
+  });
+  const categoryNames = new Map((categories.data ?? []).map((c) => [c.id, c.name]));
+
+  // Sent in requests the API accepts (at most 100 ids each); each product changes on its own.
+  const batch = useMutation({
+    mutationFn: async (action: BatchAction) => {
+      const answers = [];
+      for (const product_ids of batches(selected)) {
+        const { data, error } = await api.POST("/api/v1/products/batch-status", {
+          body: { product_ids, action },
+        });
+        if (!data) throw error;
+        answers.push(data);
+      }
+      return mergeBatches(answers);
+    },
+    onMutate: () => setSummary(null),
+    onError: (error: unknown) =>
+      message.error(isProblem(error) ? error.detail : t("common.failed")),
+    onSuccess: (answer) => {
+      setSummary(batchSummary(answer, items));
+      setSelected([]);
+    },
+    onSettled: () => queryClient.invalidateQueries({ queryKey: ["products"] }),
   });
 
   const act = useMutation({
@@ -102,29 +161,135 @@ export function ProductsPage() {
           </Link>
         )}
       </Space>
-      <Select<ProductStatus>
-        allowClear
-        placeholder={t("products.filterStatus")}
-        style={{ width: 200, marginBottom: 16 }}
-        value={status}
-        onChange={setStatus}
-        options={(Object.keys(STATUS_COLORS) as ProductStatus[]).map((s) => ({
-          value: s,
-          label: t(`products.statuses.${s}`),
-        }))}
-      />
+      <Space wrap style={{ marginBottom: 16 }}>
+        <Input.Search
+          allowClear
+          aria-label={t("products.search")}
+          placeholder={t("products.search")}
+          style={{ width: 220 }}
+          onSearch={(q) => filter({ q: q || undefined })}
+        />
+        <Select<ProductStatus>
+          allowClear
+          aria-label={t("products.filterStatus")}
+          placeholder={t("products.filterStatus")}
+          style={{ width: 160 }}
+          value={filters.status}
+          onChange={(status) => filter({ status })}
+          options={(Object.keys(STATUS_COLORS) as ProductStatus[]).map((s) => ({
+            value: s,
+            label: t(`products.statuses.${s}`),
+          }))}
+        />
+        <TreeSelect<number>
+          allowClear
+          treeDefaultExpandAll
+          aria-label={t("products.filterCategory")}
+          placeholder={t("products.filterCategory")}
+          style={{ width: 180 }}
+          value={filters.category_id ?? undefined}
+          onChange={(category_id) => filter({ category_id: category_id ?? undefined })}
+          treeData={categoryTree(categories.data ?? [])}
+        />
+        <Select<StockFilter>
+          allowClear
+          aria-label={t("products.filterStock")}
+          placeholder={t("products.filterStock")}
+          style={{ width: 160 }}
+          value={filters.stock}
+          onChange={(stock) => filter({ stock })}
+          options={STOCK_FILTERS.map((s) => ({ value: s, label: t(`products.stockFilters.${s}`) }))}
+        />
+        <Select<ProductSort>
+          aria-label={t("products.sort")}
+          style={{ width: 160 }}
+          value={filters.sort}
+          onChange={(sort) => filter({ sort })}
+          options={SORTS.map((s) => ({ value: s, label: t(`products.sorts.${s}`) }))}
+        />
+      </Space>
+      {can("catalog.write") && (
+        <Space style={{ marginBottom: 16 }} data-testid="batch-bar">
+          <Typography.Text>{t("products.selected", { count: selected.length })}</Typography.Text>
+          <Button
+            disabled={selected.length === 0}
+            loading={batch.isPending && batch.variables === "list"}
+            onClick={() => batch.mutate("list")}
+          >
+            {t("products.batchList")}
+          </Button>
+          <Button
+            disabled={selected.length === 0}
+            loading={batch.isPending && batch.variables === "unlist"}
+            onClick={() => batch.mutate("unlist")}
+          >
+            {t("products.batchUnlist")}
+          </Button>
+        </Space>
+      )}
+      {summary && (
+        <Alert
+          closable
+          showIcon
+          style={{ marginBottom: 16 }}
+          type={summary.refused.length > 0 ? "warning" : "success"}
+          data-testid="batch-summary"
+          onClose={() => setSummary(null)}
+          message={t("products.batchDone", {
+            changed: summary.changed,
+            unchanged: summary.unchanged,
+            refused: summary.refused.length,
+          })}
+          description={
+            summary.refused.length > 0 && (
+              <ul style={{ margin: 0, paddingInlineStart: 20 }}>
+                {summary.refused.map((r) => (
+                  <li key={r.id}>
+                    {r.name}: {r.message}
+                  </li>
+                ))}
+              </ul>
+            )
+          }
+        />
+      )}
       <Table<Product>
         rowKey="id"
         loading={products.isPending}
-        dataSource={products.data?.items ?? []}
+        dataSource={items}
         pagination={false}
         data-testid="products-table"
+        rowSelection={
+          can("catalog.write")
+            ? {
+                selectedRowKeys: selected,
+                onChange: (keys) => setSelected(keys.map(Number)),
+                getCheckboxProps: (p) => ({ "aria-label": `${t("products.select")} ${p.name}` }),
+              }
+            : undefined
+        }
         columns={[
           { title: t("products.name"), dataIndex: "name" },
+          {
+            title: t("products.category"),
+            key: "category",
+            render: (_: unknown, p) =>
+              p.category_id == null ? "—" : (categoryNames.get(p.category_id) ?? "—"),
+          },
           {
             title: t("products.skus"),
             key: "skus",
             render: (_: unknown, p) => p.skus.length,
+          },
+          {
+            title: t("products.stock"),
+            key: "stock",
+            render: (_: unknown, p) => (
+              <Space>
+                {totalStock(p)}
+                {hasLowStock(p) && <Tag color="orange">{t("products.lowStock")}</Tag>}
+              </Space>
+            ),
           },
           {
             title: t("products.price"),
@@ -168,6 +333,15 @@ export function ProductsPage() {
           },
         ]}
       />
+      {products.hasNextPage && (
+        <Button
+          style={{ marginTop: 16 }}
+          loading={products.isFetchingNextPage}
+          onClick={() => products.fetchNextPage()}
+        >
+          {t("products.loadMore")}
+        </Button>
+      )}
     </>
   );
 }

@@ -9,6 +9,13 @@ export interface MatrixRow {
   stock: number;
   barcode?: string;
   low_stock_threshold?: number | null;
+  weight_grams?: number;
+  /** Units sold beyond stock; needs a ship date when above 0. */
+  presale_quantity?: number;
+  /** `YYYY-MM-DD`, or empty. */
+  presale_ship_date?: string | null;
+  /** Purchase price per distributor tier id, as typed; an empty text means no price. */
+  distributor_prices?: Record<number, string>;
 }
 
 export interface Spec {
@@ -69,6 +76,10 @@ interface StoredSku {
   stock: number;
   barcode?: string | null;
   low_stock_threshold?: number | null;
+  weight_grams?: number;
+  presale_quantity?: number;
+  presale_ship_date?: string | null;
+  distributor_prices?: { tier_id: number; price: string }[];
 }
 
 /** The specifications and matrix rows of a stored product, for editing it. */
@@ -89,6 +100,25 @@ export function fromProduct(
     stock: s.stock,
     barcode: s.barcode ?? "",
     low_stock_threshold: s.low_stock_threshold ?? null,
+    weight_grams: s.weight_grams ?? 0,
+    presale_quantity: s.presale_quantity ?? 0,
+    presale_ship_date: s.presale_ship_date ?? null,
+    distributor_prices: Object.fromEntries(
+      (s.distributor_prices ?? []).map((p) => [p.tier_id, p.price]),
+    ),
   }));
   return { specs, rows };
+}
+
+/**
+ * A row's purchase prices as the API takes them: every tier with a price typed, by tier id.
+ * Prices of tiers the editor shows no column for (it could not read the tiers) are kept.
+ */
+export function tierPriceList(
+  prices: Record<number, string> | undefined,
+): { tier_id: number; price: string }[] {
+  return Object.entries(prices ?? {})
+    .map(([tier, price]) => ({ tier_id: Number(tier), price: price.trim() }))
+    .filter((p) => p.price !== "")
+    .sort((a, b) => a.tier_id - b.tier_id);
 }

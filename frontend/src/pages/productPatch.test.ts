@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { components } from "../api/schema";
 import { fromProduct } from "./productMatrix";
-import { patchOf } from "./productPatch";
+import { patchOf, skuInputOf } from "./productPatch";
 
 type Product = components["schemas"]["Product"];
 
@@ -85,6 +85,89 @@ describe("the product patch", () => {
       stock: 2,
       barcode: null,
       low_stock_threshold: null,
+      weight_grams: 0,
+      presale_quantity: 0,
+      presale_ship_date: null,
+      distributor_prices: [],
+    });
+  });
+
+  it("sends purchase prices per tier, weight and presale only when they changed", () => {
+    const priced: Product = {
+      ...product,
+      skus: [
+        { ...sku(1, "红"), distributor_prices: [{ tier_id: 7, price: "80.00" }] },
+        sku(2, "绿"),
+      ],
+    };
+    const { rows } = fromProduct(priced.spec_names, priced.skus);
+    expect(rows[0]?.distributor_prices).toEqual({ 7: "80.00" });
+    // "80" is the same amount as "80.00": no change.
+    const same = rows.map((r) => (r.id === 1 ? { ...r, distributor_prices: { 7: "80" } } : r));
+    expect(patchOf(priced, basics, ["颜色"], same, false)).toBeNull();
+
+    const edited = rows.map((r) =>
+      r.id === 1
+        ? { ...r, distributor_prices: { 7: "", 9: " 75.5 " } }
+        : { ...r, weight_grams: 250, presale_quantity: 20, presale_ship_date: "2026-12-20" },
+    );
+    expect(patchOf(priced, basics, ["颜色"], edited, false)).toEqual({
+      skus: [
+        { id: 1, distributor_prices: [{ tier_id: 9, price: "75.5" }] },
+        { id: 2, weight_grams: 250, presale_quantity: 20, presale_ship_date: "2026-12-20" },
+      ],
+    });
+  });
+
+  it("keeps prices of tiers it shows no column for", () => {
+    const priced: Product = {
+      ...product,
+      skus: [{ ...sku(1, "红"), distributor_prices: [{ tier_id: 3, price: "1.00" }] }],
+    };
+    const { rows } = fromProduct(priced.spec_names, priced.skus);
+    const edited = rows.map((r) => ({
+      ...r,
+      distributor_prices: { ...r.distributor_prices, 4: "2" },
+    }));
+    expect(patchOf(priced, basics, ["颜色"], edited, false)?.skus?.[0]).toEqual({
+      id: 1,
+      distributor_prices: [
+        { tier_id: 3, price: "1.00" },
+        { tier_id: 4, price: "2" },
+      ],
+    });
+  });
+});
+
+describe("a new SKU", () => {
+  it("carries every column of its row", () => {
+    expect(
+      skuInputOf({
+        key: "k",
+        spec_values: {},
+        code: "T-1",
+        retail_price: "12.50",
+        stock: 3,
+        barcode: " ",
+        weight_grams: 500,
+        presale_quantity: 5,
+        presale_ship_date: "2026-12-20",
+        distributor_prices: { 2: "10", 1: "9.90", 3: "" },
+      }),
+    ).toEqual({
+      code: "T-1",
+      spec_values: {},
+      retail_price: "12.50",
+      stock: 3,
+      barcode: null,
+      low_stock_threshold: null,
+      weight_grams: 500,
+      presale_quantity: 5,
+      presale_ship_date: "2026-12-20",
+      distributor_prices: [
+        { tier_id: 1, price: "9.90" },
+        { tier_id: 2, price: "10" },
+      ],
     });
   });
 });

@@ -1,9 +1,12 @@
+import { fenOf } from "../api/money";
 import type { components } from "../api/schema";
-import type { MatrixRow } from "./productMatrix";
+import { type MatrixRow, tierPriceList } from "./productMatrix";
 
 type Product = components["schemas"]["Product"];
 type ProductPatch = components["schemas"]["ProductPatch"];
 type SkuPatch = components["schemas"]["SkuPatch"];
+type SkuInput = components["schemas"]["SkuInput"];
+type TierPrice = components["schemas"]["TierPrice"];
 
 /** The editor's basic fields. */
 export interface Basics {
@@ -25,6 +28,37 @@ function sameValues(a: Record<string, string>, b: Record<string, string>): boole
 
 export const blank = (text: string | undefined) => (text?.trim() ? text.trim() : null);
 
+/** Two amounts are the same when they are the same number of fen ("80" and "80.00"). */
+function sameAmount(a: string, b: string): boolean {
+  const [x, y] = [fenOf(a), fenOf(b)];
+  return Number.isNaN(x) || Number.isNaN(y) ? a === b : x === y;
+}
+
+function samePrices(a: TierPrice[], b: TierPrice[]): boolean {
+  const sorted = (list: TierPrice[]) => [...list].sort((p, q) => p.tier_id - q.tier_id);
+  const [x, y] = [sorted(a), sorted(b)];
+  return (
+    x.length === y.length &&
+    x.every((p, i) => p.tier_id === y[i]?.tier_id && sameAmount(p.price, y[i]?.price ?? ""))
+  );
+}
+
+/** A new SKU as the API takes it, from its row (on create, and for rows added in edit mode). */
+export function skuInputOf(row: MatrixRow): SkuInput {
+  return {
+    code: row.code,
+    spec_values: row.spec_values,
+    retail_price: row.retail_price,
+    stock: row.stock,
+    barcode: blank(row.barcode),
+    low_stock_threshold: row.low_stock_threshold ?? null,
+    weight_grams: row.weight_grams ?? 0,
+    presale_quantity: row.presale_quantity ?? 0,
+    presale_ship_date: blank(row.presale_ship_date ?? undefined),
+    distributor_prices: tierPriceList(row.distributor_prices),
+  };
+}
+
 /** What changed in one stored SKU's row, as a patch entry (its id alone when nothing did). */
 function skuChanges(row: MatrixRow, stored: Product["skus"][number], structure: boolean): SkuPatch {
   const entry: SkuPatch = { id: row.id };
@@ -37,18 +71,19 @@ function skuChanges(row: MatrixRow, stored: Product["skus"][number], structure: 
   if ((row.low_stock_threshold ?? null) !== (stored.low_stock_threshold ?? null)) {
     entry.low_stock_threshold = row.low_stock_threshold ?? null;
   }
+  if ((row.weight_grams ?? 0) !== stored.weight_grams) entry.weight_grams = row.weight_grams ?? 0;
+  if ((row.presale_quantity ?? 0) !== stored.presale_quantity) {
+    entry.presale_quantity = row.presale_quantity ?? 0;
+  }
+  const shipDate = blank(row.presale_ship_date ?? undefined);
+  if (shipDate !== (stored.presale_ship_date ?? null)) entry.presale_ship_date = shipDate;
+  const prices = tierPriceList(row.distributor_prices);
+  if (!samePrices(prices, stored.distributor_prices)) entry.distributor_prices = prices;
   return entry;
 }
 
 function newSku(row: MatrixRow): SkuPatch {
-  return {
-    code: row.code,
-    spec_values: row.spec_values,
-    retail_price: row.retail_price,
-    stock: row.stock,
-    barcode: blank(row.barcode),
-    low_stock_threshold: row.low_stock_threshold ?? null,
-  };
+  return skuInputOf(row);
 }
 
 /** The changes of the editor against the stored product; `null` when there are none. */

@@ -1,0 +1,262 @@
+//! Listing or unlisting many products at once. Each product moves on its own, in its own
+//! transaction through `products::apply` (the same state table, conditional update and audit
+//! event as a single change), so one product's problem never holds back or undoes another's,
+//! and the answer says what happened to each.
+
+use std::collections::BTreeSet;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+
+use super::lifecycle::{ProductAction, ProductStatus};
+use super::products::{self, TransitionRequest};
+use crate::auth::principal::Principal;
+use crate::db::schema::products as products_table;
+use crate::db::DbConnection;
+use crate::error::{AppError, AppResult, Lang, Text};
+
+/// The most products one request may name.
+pub const MAX_BATCH: usize = 100;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BatchAction {
+    /// Put `unlisted` products back on sale (a product that never passed review cannot be).
+    List,
+    /// Take `listed` products off sale.
+    Unlist,
+}
+
+impl BatchAction {
+    fn transition(self) -> ProductAction {
+        match self {
+            BatchAction::List => ProductAction::Relist,
+            BatchAction::Unlist => ProductAction::Unlist,
+        }
+    }
+
+    fn target(self) -> ProductStatus {
+        match self {
+            BatchAction::List => ProductStatus::Listed,
+            BatchAction::Unlist => ProductStatus::Unlisted,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BatchStatusRequest {
+    /// 1–100 products of the merchant; an id given twice is handled once.
+    #[validate(length(min = 1, max = 100))]
+    pub product_ids: Vec<i64>,
+    pub action: BatchAction,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BatchOutcome {
+    /// The product moved to the status asked for.
+    Changed,
+    /// It already had that status; nothing was written.
+    Unchanged,
+    /// It was left as it was, for the reason in `code`.
+    Refused,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct BatchStatusResult {
+    pub product_id: i64,
+    pub outcome: BatchOutcome,
+    /// The product's status afterwards; absent when there is no such product.
+    pub status: Option<ProductStatus>,
+    /// Why it was refused: `not_found` (also for another merchant's product),
+    /// `invalid_transition` (e.g. a draft cannot be listed before review), or the code of
+    /// another problem met on the way.
+    pub code: Option<String>,
+    /// The reason, in the caller's language.
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct BatchStatusResponse {
+    /// One entry per distinct product id, in the order first given.
+    pub results: Vec<BatchStatusResult>,
+    pub changed: usize,
+    pub unchanged: usize,
+    pub refused: usize,
+}
+
+fn current_status(
+    conn: &mut DbConnection,
+    merchant_id: i64,
+    id: i64,
+) -> AppResult<Option<ProductStatus>> {
+    let status: Option<String> = products_table::table
+        .filter(products_table::id.eq(id))
+        .filter(products_table::merchant_id.eq(merchant_id))
+        .select(products_table::status)
+        .first(conn)
+        .optional()?;
+    Ok(status.as_deref().and_then(ProductStatus::parse))
+}
+
+/// Why a product cannot take the action from its status.
+fn not_allowed(action: BatchAction, from: ProductStatus) -> Text {
+    match (action, from) {
+        (BatchAction::List, ProductStatus::Draft | ProductStatus::Rejected) => Text::new(
+            "It has not passed review: submit it for review first.",
+            "商品尚未通过审核，请先提交审核。",
+        ),
+        (BatchAction::List, _) => Text::new(
+            "It is waiting for review; it is listed when approved.",
+            "商品正在审核中，审核通过后上架。",
+        ),
+        (BatchAction::Unlist, _) => Text::new(
+            "Only listed products can be unlisted.",
+            "只有在售的商品才能下架。",
+        ),
+    }
+}
+
+fn refused(
+    id: i64,
+    status: Option<ProductStatus>,
+    code: &str,
+    message: &Text,
+    lang: Lang,
+) -> BatchStatusResult {
+    BatchStatusResult {
+        product_id: id,
+        outcome: BatchOutcome::Refused,
+        status,
+        code: Some(code.to_owned()),
+        message: Some(message.get(lang).to_owned()),
+    }
+}
+
+fn one(
+    conn: &mut DbConnection,
+    caller: &Principal,
+    merchant_id: i64,
+    id: i64,
+    action: BatchAction,
+    lang: Lang,
+    now: NaiveDateTime,
+) -> AppResult<BatchStatusResult> {
+    let Some(status) = current_status(conn, merchant_id, id)? else {
+        return Ok(refused(
+            id,
+            None,
+            "not_found",
+            &Text::new("There is no such product.", "商品不存在。"),
+            lang,
+        ));
+    };
+    if status == action.target() {
+        return Ok(BatchStatusResult {
+            product_id: id,
+            outcome: BatchOutcome::Unchanged,
+            status: Some(status),
+            code: None,
+            message: None,
+        });
+    }
+    let request = TransitionRequest {
+        action: action.transition(),
+        reason: None,
+    };
+    match products::apply(
+        conn,
+        &caller.audit_actor(),
+        &caller.client,
+        merchant_id,
+        id,
+        &request,
+        now,
+    ) {
+        Ok(product) => Ok(BatchStatusResult {
+            product_id: id,
+            outcome: BatchOutcome::Changed,
+            status: Some(product.status),
+            code: None,
+            message: None,
+        }),
+        // The status may have changed since it was read (a review or another request).
+        Err(AppError::InvalidTransition { .. }) => {
+            let now_status = current_status(conn, merchant_id, id)?;
+            Ok(match now_status {
+                Some(s) if s == action.target() => BatchStatusResult {
+                    product_id: id,
+                    outcome: BatchOutcome::Unchanged,
+                    status: Some(s),
+                    code: None,
+                    message: None,
+                },
+                Some(s) => refused(
+                    id,
+                    Some(s),
+                    "invalid_transition",
+                    &not_allowed(action, s),
+                    lang,
+                ),
+                None => refused(
+                    id,
+                    None,
+                    "not_found",
+                    &Text::new("There is no such product.", "商品不存在。"),
+                    lang,
+                ),
+            })
+        }
+        Err(AppError::NotFound) => Ok(refused(
+            id,
+            None,
+            "not_found",
+            &Text::new("There is no such product.", "商品不存在。"),
+            lang,
+        )),
+        Err(other) => Err(other),
+    }
+}
+
+/// Applies the action to each product named, each on its own; answers what happened to each.
+pub fn change_status(
+    conn: &mut DbConnection,
+    caller: &Principal,
+    request: &BatchStatusRequest,
+    lang: Lang,
+    now: NaiveDateTime,
+) -> AppResult<BatchStatusResponse> {
+    let merchant_id = caller.tenant()?;
+    let mut seen = BTreeSet::new();
+    let mut results = Vec::with_capacity(request.product_ids.len().min(MAX_BATCH));
+    for id in request.product_ids.iter().copied() {
+        if !seen.insert(id) {
+            continue;
+        }
+        let result = match one(conn, caller, merchant_id, id, request.action, lang, now) {
+            Ok(result) => result,
+            // Any other failure (a busy database, …) is this product's alone: the ones before
+            // it are committed and the ones after it are still tried.
+            Err(err) => {
+                if let AppError::Internal(cause) = &err {
+                    tracing::error!(%cause, product_id = id, "batch status change failed");
+                }
+                let problem = err.problem();
+                let status = current_status(conn, merchant_id, id).ok().flatten();
+                refused(id, status, &problem.code, &problem.detail, lang)
+            }
+        };
+        results.push(result);
+    }
+    let count = |o: BatchOutcome| results.iter().filter(|r| r.outcome == o).count();
+    Ok(BatchStatusResponse {
+        changed: count(BatchOutcome::Changed),
+        unchanged: count(BatchOutcome::Unchanged),
+        refused: count(BatchOutcome::Refused),
+        results,
+    })
+}

@@ -1,0 +1,70 @@
+//! SKU prices per tier. Distributor purchase prices name tiers of `distribution::tiers`: a price
+//! for a tier the merchant does not have (a typo, a deleted tier, another merchant's tier) is
+//! refused, never stored, because no distributor could ever pay it and it would silently vanish
+//! from every quote. Member tiers have no table yet, so member prices keep the tier ids given.
+
+use std::collections::BTreeSet;
+
+use super::products::TierPrice;
+use crate::db::DbConnection;
+use crate::distribution::tiers;
+use crate::error::{AppError, AppResult, FieldError, Text};
+
+/// One SKU's distributor prices to check, with the field that names its row.
+pub(crate) struct PricedSku<'a> {
+    /// e.g. `skus[2].distributor_prices`.
+    pub field: String,
+    pub code: &'a str,
+    pub prices: &'a [TierPrice],
+}
+
+/// Refuses (422 `unknown_tier`, one field error per SKU row) prices for tiers the merchant does
+/// not have. Call it inside the writing transaction, before writing: on PostgreSQL the tiers
+/// found stay locked until the transaction ends (see `tiers::existing_ids`).
+pub(crate) fn check_distributor_tiers(
+    conn: &mut DbConnection,
+    merchant_id: i64,
+    skus: &[PricedSku<'_>],
+) -> AppResult<()> {
+    let wanted: BTreeSet<i64> = skus
+        .iter()
+        .flat_map(|s| s.prices.iter().map(|p| p.tier_id))
+        .collect();
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let known = tiers::existing_ids(conn, merchant_id, &wanted)?;
+    let errors: Vec<FieldError> = skus
+        .iter()
+        .filter_map(|sku| {
+            let unknown: BTreeSet<i64> = sku
+                .prices
+                .iter()
+                .map(|p| p.tier_id)
+                .filter(|id| !known.contains(id))
+                .collect();
+            (!unknown.is_empty()).then(|| unknown_tier(&sku.field, sku.code, &unknown))
+        })
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Validation(errors))
+    }
+}
+
+fn unknown_tier(field: &str, code: &str, ids: &BTreeSet<i64>) -> FieldError {
+    let ids = ids
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    FieldError::new(
+        field,
+        "unknown_tier",
+        Text::new(
+            format!("SKU `{code}`: there is no distributor tier {ids}."),
+            format!("SKU `{code}`：分销等级 {ids} 不存在。"),
+        ),
+    )
+}
