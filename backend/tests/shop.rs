@@ -217,3 +217,157 @@ db_test!(
         assert!(body.contains("T-1"), "{body}");
     }
 );
+
+/// The latest verification code sent to `recipient`, read from the outbox.
+fn latest_code(app: &TestApp, recipient: &str) -> String {
+    use fenxiao::db::schema::outbox_messages as o;
+    let body: String = o::table
+        .filter(o::recipient.eq(recipient))
+        .order(o::id.desc())
+        .select(o::body)
+        .first(&mut *app.conn())
+        .unwrap();
+    let start = body.find("验证码是 ").unwrap() + "验证码是 ".len();
+    body[start..start + 6].to_owned()
+}
+
+/// Registers a member of the shop and answers (member id, access token).
+async fn shopper(app: &TestApp, shop: i64, phone: &str) -> (i64, String) {
+    let res = app
+        .post(&format!("/api/v1/shops/{shop}/verification-codes"))
+        .json(&json!({ "recipient": phone }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 202);
+    let res = app
+        .post(&format!("/api/v1/shops/{shop}/members"))
+        .json(
+            &json!({ "login": phone, "code": latest_code(app, phone), "password": "shopper-2026" }),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let token = res.json::<Value>().await.unwrap()["tokens"]["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let me: Value = app
+        .get(&format!("/api/v1/shops/{shop}/members/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    (me["id"].as_i64().unwrap(), token)
+}
+
+db_test!(
+    a_signed_in_distributor_sees_their_tier_price_in_the_shop,
+    |app: TestApp| async move {
+        let owner = app.owner("boss@example.com").await;
+        let other = app.owner("other@example.com").await;
+        put_profile(&app, &owner, profile("haowu-tea")).await;
+        let tier: Value = app
+            .post("/api/v1/distribution/tiers")
+            .bearer_auth(&owner.access_token)
+            .json(&json!({ "name": "金牌", "commission_kind": "percent", "level1": "10", "level2": "5" }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let res = app
+            .post("/api/v1/products")
+            .bearer_auth(&owner.access_token)
+            .json(&json!({ "name": "龙井", "skus": [{ "code": "L-1", "retail_price": "128.50", "stock": 5,
+                "distributor_prices": [{ "tier_id": tier["id"], "price": "99.00" }] }] }))
+            .send()
+            .await
+            .unwrap();
+        let product: Value = res.json().await.unwrap();
+        let id = product["id"].as_i64().expect(&product.to_string());
+        for (path, action) in [("status", "submit"), ("review", "approve")] {
+            let res = app
+                .post(&format!("/api/v1/products/{id}/{path}"))
+                .bearer_auth(&owner.access_token)
+                .json(&json!({ "action": action }))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 200, "{path}");
+        }
+        let (member_id, distributor_token) = shopper(&app, owner.merchant_id, "13800000001").await;
+        let (_, plain_token) = shopper(&app, owner.merchant_id, "13800000002").await;
+        let (_, foreign_token) = shopper(&app, other.merchant_id, "13800000001").await;
+        let distributor: Value = app
+            .post("/api/v1/distributors")
+            .bearer_auth(&owner.access_token)
+            .json(&json!({ "member_id": member_id }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let res = app
+            .client
+            .put(app.url(&format!("/api/v1/distributors/{}/tier", distributor["id"])))
+            .bearer_auth(&owner.access_token)
+            .json(&json!({ "tier_id": tier["id"], "reason": "首批分销商" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+
+        let price_seen_by = |token: Option<String>| {
+            let request = app.get("/api/v1/shop/haowu-tea/products");
+            async move {
+                let request = match token {
+                    Some(token) => request.bearer_auth(token),
+                    None => request,
+                };
+                let page: Value = request.send().await.unwrap().json().await.unwrap();
+                let price = &page["items"][0]["skus"][0]["price"];
+                (
+                    price["unit_price"].as_str().unwrap().to_owned(),
+                    price["source"].as_str().unwrap().to_owned(),
+                )
+            }
+        };
+        let retail = ("128.50".to_owned(), "retail".to_owned());
+        assert_eq!(
+            price_seen_by(Some(distributor_token.clone())).await,
+            ("99.00".to_owned(), "distributor_tier".to_owned())
+        );
+        assert_eq!(price_seen_by(None).await, retail);
+        assert_eq!(price_seen_by(Some(plain_token)).await, retail);
+        assert_eq!(
+            price_seen_by(Some(foreign_token)).await,
+            retail,
+            "a member of another shop buys here like anyone"
+        );
+        assert_eq!(
+            price_seen_by(Some("not-a-token".to_owned())).await,
+            retail,
+            "a token that means nothing is an anonymous visit"
+        );
+        // A frozen distributor buys like any member.
+        let res = app
+            .post(&format!(
+                "/api/v1/distributors/{}/freeze",
+                distributor["id"]
+            ))
+            .bearer_auth(&owner.access_token)
+            .json(&json!({ "reason": "核查" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        assert_eq!(price_seen_by(Some(distributor_token)).await, retail);
+    }
+);

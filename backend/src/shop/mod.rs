@@ -78,9 +78,16 @@ pub fn products(
     conn: &mut DbConnection,
     slug: &str,
     query: &ShopQuery,
-    buyer: Buyer,
+    member: Option<(i64, i64)>,
 ) -> AppResult<ShopProductPage> {
     let merchant_id: i64 = merchant::by_slug(conn, slug)?.id;
+    // A member of another shop buys here like anyone else.
+    let buyer = match member {
+        Some((member_merchant, member_id)) if member_merchant == merchant_id => {
+            Buyer::of_member(conn, merchant_id, member_id)?
+        }
+        _ => Buyer::default(),
+    };
     let page = products::list(
         conn,
         merchant_id,

@@ -4,7 +4,7 @@ use actix_web::{get, web};
 
 use super::{Shop, ShopProductPage, ShopQuery};
 use crate::app::AppState;
-use crate::catalog::pricing::Buyer;
+use crate::auth::principal::MemberCaller;
 use crate::error::{AppResult, ProblemBody};
 
 /// A shop
@@ -32,6 +32,9 @@ pub async fn get_shop(
 /// A shop's products
 ///
 /// Listed products only, each SKU with the price the caller pays and whether it is in stock.
+/// Anyone may call it; a member of this shop who sends their access token sees the price they
+/// are entitled to (an active distributor: their tier's purchase price), anyone else the retail
+/// price.
 #[utoipa::path(
     tag = "shop",
     params(("slug" = String, Path, description = "The shop's address"), ShopQuery),
@@ -46,14 +49,15 @@ pub async fn list_shop_products(
     state: web::Data<AppState>,
     path: web::Path<String>,
     query: web::Query<ShopQuery>,
+    member: Option<MemberCaller>,
 ) -> AppResult<web::Json<ShopProductPage>> {
     let slug = path.into_inner();
     let query = query.into_inner();
-    // Member and distributor tiers join the quote once the network defines them.
-    let buyer = Buyer::default();
+    // The token names the member's own merchant; `products` quotes them only in that shop.
+    let member = member.and_then(|MemberCaller(p)| Some((p.merchant_id?, p.id)));
     Ok(web::Json(
         state
-            .db(move |conn| super::products(conn, &slug, &query, buyer))
+            .db(move |conn| super::products(conn, &slug, &query, member))
             .await?,
     ))
 }

@@ -1668,6 +1668,9 @@ export interface paths {
         /**
          * A shop's products
          * @description Listed products only, each SKU with the price the caller pays and whether it is in stock.
+         *     Anyone may call it; a member of this shop who sends their access token sees the price they
+         *     are entitled to (an active distributor: their tier's purchase price), anyone else the retail
+         *     price.
          */
         get: operations["list_shop_products"];
         put?: never;
