@@ -290,7 +290,9 @@ db_test!(
             .await
             .unwrap();
         let product: Value = res.json().await.unwrap();
-        let id = product["id"].as_i64().expect(&product.to_string());
+        let id = product["id"]
+            .as_i64()
+            .unwrap_or_else(|| panic!("{product}"));
         for (path, action) in [("status", "submit"), ("review", "approve")] {
             let res = app
                 .post(&format!("/api/v1/products/{id}/{path}"))
