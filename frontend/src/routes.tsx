@@ -5,6 +5,7 @@ import { ApiKeysPage } from "./pages/ApiKeysPage";
 import { AuditLogPage } from "./pages/AuditPage";
 import { CategoriesPage } from "./pages/CategoriesPage";
 import { DashboardPage } from "./pages/DashboardPage";
+import { DistributionSettingsPage } from "./pages/DistributionSettingsPage";
 import { ImportPage } from "./pages/ImportPage";
 import { LoginPage } from "./pages/LoginPage";
 import { LogisticsPage } from "./pages/LogisticsPage";
@@ -22,6 +23,7 @@ import { SignUpPage } from "./pages/SignUpPage";
 import { StaffPage } from "./pages/StaffPage";
 import { StockAlertsPage } from "./pages/StockAlertsPage";
 import { StoreSettingsPage } from "./pages/StoreSettingsPage";
+import { TiersPage } from "./pages/TiersPage";
 import { VerifyEmailPage } from "./pages/VerifyEmailPage";
 
 export const routes: RouteObject[] = [
@@ -39,6 +41,8 @@ export const routes: RouteObject[] = [
       { path: "categories", element: <CategoriesPage /> },
       { path: "store", element: <StoreSettingsPage /> },
       { path: "logistics", element: <LogisticsPage /> },
+      { path: "distribution/settings", element: <DistributionSettingsPage /> },
+      { path: "distribution/tiers", element: <TiersPage /> },
       { path: "staff", element: <StaffPage /> },
       { path: "api-keys", element: <ApiKeysPage /> },
       { path: "audit", element: <AuditLogPage /> },
