@@ -83,7 +83,10 @@ export function TiersPage() {
       const byId = new Map(rows.map((r) => [r.id, r]));
       queryClient.setQueryData(
         TIERS,
-        ids.flatMap((id) => byId.get(id) ?? []),
+        ids.flatMap((id, i) => {
+          const tier = byId.get(id);
+          return tier ? [{ ...tier, rank: i + 1 }] : [];
+        }),
       );
     },
     onSuccess: (saved) => queryClient.setQueryData(TIERS, saved),
@@ -220,6 +223,9 @@ export function TiersPage() {
                 {
                   title: t("common.actions"),
                   key: "actions",
+                  // The arrows depend on the row's place and on a reorder in flight, not only on
+                  // the row's own data, which is all the table compares by default.
+                  shouldCellUpdate: () => true,
                   render: (_: unknown, tier: Tier, index: number) => (
                     <Space>
                       <Button
