@@ -1,4 +1,4 @@
-//! The `fenxiao` command: `serve`, `migrate`, `openapi`, `admin`, `jobs`.
+//! The `fenxiao` command: `serve`, `migrate`, `openapi`, `admin`, `jobs`, `seed`, `bench-network`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -36,6 +36,32 @@ pub enum Command {
     Jobs {
         #[command(subcommand)]
         command: JobsCommand,
+    },
+    /// Fill a merchant with a large distributor tree (deep chains and wide fans), for demos and
+    /// benchmarks. Seeded members cannot sign in.
+    Seed {
+        /// How many distributors (and members) to add.
+        #[arg(long, default_value_t = 10_000)]
+        distributors: usize,
+        /// Add them to this merchant instead of a new one.
+        #[arg(long)]
+        merchant: Option<i64>,
+        /// Seed of the random shape: the same number gives the same tree.
+        #[arg(long, default_value_t = 20_261_127)]
+        shape_seed: u64,
+    },
+    /// Time the distributor tree's queries and writes on a seeded merchant (see
+    /// docs/performance.md). The writes add a few distributors and sales to it.
+    BenchNetwork {
+        /// The merchant `fenxiao seed` reported.
+        #[arg(long)]
+        merchant: i64,
+        /// Repetitions of each fast read; slower operations run a tenth as often.
+        #[arg(long, default_value_t = 2_000)]
+        repetitions: usize,
+        /// Only the reads; leave the data as it is.
+        #[arg(long)]
+        read_only: bool,
     },
 }
 
@@ -126,6 +152,35 @@ fn jobs(config: &Config, command: JobsCommand) -> Result<(), String> {
     }
 }
 
+fn seed(config: &Config, options: crate::network::seed::SeedOptions) -> Result<(), String> {
+    let (pool, _) = server::prepare_database(config).map_err(|e| e.to_string())?;
+    let mut conn = pool.get().map_err(|e| e.to_string())?;
+    let report = crate::network::seed::run(&mut conn, &options).map_err(|e| describe(&e))?;
+    println!(
+        "merchant {}: {} distributors seeded under root {} ({} closure rows, deepest level {}) in {:.1}s",
+        report.merchant_id,
+        report.distributors,
+        report.root_id,
+        report.paths,
+        report.max_depth,
+        report.elapsed.as_secs_f64()
+    );
+    Ok(())
+}
+
+fn bench_network(
+    config: &Config,
+    options: crate::network::bench::BenchOptions,
+) -> Result<(), String> {
+    let (pool, _) = server::prepare_database(config).map_err(|e| e.to_string())?;
+    let mut conn = pool.get().map_err(|e| e.to_string())?;
+    let (header, timings) =
+        crate::network::bench::run(&mut conn, &options).map_err(|e| describe(&e))?;
+    println!("{header}\n");
+    print!("{}", crate::network::bench::render(&timings));
+    Ok(())
+}
+
 /// An error as one line for a terminal: its detail and any field messages, in English.
 fn describe(err: &crate::error::AppError) -> String {
     let problem = err.problem();
@@ -159,6 +214,31 @@ pub fn run() -> ExitCode {
             .map_err(|e| e.to_string()),
         Command::Admin { command } => admin(&config, command),
         Command::Jobs { command } => jobs(&config, command),
+        Command::Seed {
+            distributors,
+            merchant,
+            shape_seed,
+        } => seed(
+            &config,
+            crate::network::seed::SeedOptions {
+                distributors,
+                merchant_id: merchant,
+                shape_seed,
+                progress: true,
+            },
+        ),
+        Command::BenchNetwork {
+            merchant,
+            repetitions,
+            read_only,
+        } => bench_network(
+            &config,
+            crate::network::bench::BenchOptions {
+                merchant_id: merchant,
+                repetitions,
+                writes: !read_only,
+            },
+        ),
         Command::Openapi => Ok(()),
     };
     match result {

@@ -23,6 +23,7 @@ pub mod logistics;
 pub mod media;
 pub mod members;
 pub mod money;
+pub mod network;
 pub mod notify;
 pub mod payments;
 pub mod platform;

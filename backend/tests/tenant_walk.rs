@@ -153,35 +153,19 @@ impl World {
             .unwrap()["id"]
             .as_i64()
             .unwrap();
-        // A distributor of tenant A (the member's own profile), written directly.
-        let distributor_id: i64 = {
-            use diesel::prelude::*;
-            use fenxiao::db::schema::{distributor_paths as p, distributors as d};
-            let conn = &mut *app.conn();
-            let now = fenxiao::clock::now();
-            let id: i64 = diesel::insert_into(d::table)
-                .values((
-                    d::merchant_id.eq(a.merchant_id),
-                    d::member_id.eq(member_id),
-                    d::code.eq("WALK-A"),
-                    d::status.eq("active"),
-                    d::joined_at.eq(now),
-                    d::updated_at.eq(now),
-                ))
-                .returning(d::id)
-                .get_result(conn)
-                .unwrap();
-            diesel::insert_into(p::table)
-                .values((
-                    p::merchant_id.eq(a.merchant_id),
-                    p::ancestor_id.eq(id),
-                    p::descendant_id.eq(id),
-                    p::depth.eq(0),
-                ))
-                .execute(conn)
-                .unwrap();
-            id
-        };
+        // A distributor of tenant A: the member's own distributor profile.
+        let distributor_id = app
+            .post("/api/v1/distributors")
+            .bearer_auth(&a.access_token)
+            .json(&json!({ "member_id": member_id }))
+            .send()
+            .await
+            .unwrap()
+            .json::<Value>()
+            .await
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap();
         fenxiao::platform::operators::create(
             &mut app.conn(),
             "root@example.com",

@@ -12,7 +12,7 @@ use utoipa_actix_web::{scope, AppExt};
 use crate::error::{ProblemBody, ProblemFieldBody};
 use crate::{
     audit, auth, binding, catalog, distribution, integrations, inventory, logistics, media,
-    members, notify, payments, platform, regions, shop, tenancy,
+    members, network, notify, payments, platform, regions, shop, tenancy,
 };
 
 pub const API_PREFIX: &str = "/api/v1";
@@ -43,7 +43,7 @@ pub const DOCS_PATH: &str = "/api/docs/";
         (name = "logistics", description = "Carriers, delivery methods, pickup points, freight templates and regions"),
         (name = "members", description = "A shop's members: registration and sign-in"),
         (name = "binding", description = "Customer binding (锁客): which distributor a member is bound to"),
-        (name = "distribution", description = "Distribution settings and distributor tiers"),
+        (name = "distribution", description = "The distributor network: settings, tiers, distributors, the tree and team figures"),
         (name = "notifications", description = "The in-app inbox of merchant staff"),
         (name = "platform", description = "The platform operator's endpoints"),
     )
@@ -173,7 +173,19 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(notify::inbox_routes::list_notifications)
                 .service(notify::inbox_routes::count_unread_notifications)
                 .service(notify::inbox_routes::mark_all_notifications_read)
-                .service(notify::inbox_routes::mark_notification_read),
+                .service(notify::inbox_routes::mark_notification_read)
+                .service(network::routes::list_distributors)
+                .service(network::routes::create_distributor)
+                .service(network::routes::get_distributor)
+                .service(network::routes::get_upline)
+                .service(network::routes::get_team)
+                .service(network::routes::list_children)
+                .service(network::routes::move_distributor)
+                .service(network::routes::freeze_distributor)
+                .service(network::routes::unfreeze_distributor)
+                .service(network::routes::end_distributor)
+                .service(network::routes::set_distributor_tier)
+                .service(network::routes::my_distributor),
         );
 }
 

@@ -570,6 +570,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/distributors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List distributors
+         * @description Filter by status, tier, sponsor (`parent_id`) or roots; search by code, a member's phone or
+         *     email (exact) or part of a name; sort by join date or by team size, team sales or personal
+         *     sales; cursor pages.
+         */
+        get: operations["list_distributors"];
+        put?: never;
+        /**
+         * Make a member a distributor
+         * @description Under the given sponsor, or the merchant's default sponsor, or as a root. The member gets a
+         *     public code and the entry tier.
+         */
+        post: operations["create_distributor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/distributors/{distributor_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A distributor
+         * @description With the member, figures, sponsor and upline to three levels.
+         */
+        get: operations["get_distributor"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/distributors/{distributor_id}/children": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A distributor's direct recruits */
+        get: operations["list_children"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/distributors/{distributor_id}/customers": {
         parameters: {
             query?: never;
@@ -582,6 +646,140 @@ export interface paths {
          * @description The members bound to the distributor now, most recently bound first.
          */
         get: operations["list_distributor_customers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/distributors/{distributor_id}/end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * End distribution for a distributor
+         * @description Final. The team stays below the distributor; move it explicitly if it should go elsewhere.
+         */
+        post: operations["end_distributor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/distributors/{distributor_id}/freeze": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Freeze a distributor
+         * @description No new commission and no recruiting until unfrozen; pending commission stays.
+         */
+        post: operations["freeze_distributor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/distributors/{distributor_id}/move": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move a distributor in the tree
+         * @description With its whole team, under another sponsor or to the top (`parent_id: null`).
+         */
+        post: operations["move_distributor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/distributors/{distributor_id}/team": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A distributor's team figures */
+        get: operations["get_team"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/distributors/{distributor_id}/tier": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set a distributor's tier by hand
+         * @description A lower tier is recorded as a demotion, any other change as manual, with the reason.
+         */
+        put: operations["set_distributor_tier"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/distributors/{distributor_id}/unfreeze": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Unfreeze a distributor */
+        post: operations["unfreeze_distributor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/distributors/{distributor_id}/upline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A distributor's upline
+         * @description Ancestors from the sponsor (level 1) upwards.
+         */
+        get: operations["get_upline"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1317,6 +1515,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/shops/{merchant_id}/members/me/distributor": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The signed-in member's distributor profile
+         * @description Code, status, tier, sponsor and team figures; 404 when the member is not a distributor.
+         */
+        get: operations["my_distributor"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/shops/{merchant_id}/members/sign-in": {
         parameters: {
             query?: never;
@@ -1839,6 +2057,18 @@ export interface components {
             /** @description Permissions the key carries; each must be one the creator holds. */
             scopes: components["schemas"]["Permission"][];
         };
+        CreateDistributorRequest: {
+            /**
+             * Format: int64
+             * @description The member who becomes a distributor.
+             */
+            member_id: number;
+            /**
+             * Format: int64
+             * @description The sponsor; absent: the merchant's default sponsor, else a root.
+             */
+            sponsor_id?: number | null;
+        };
         CreatedApiKey: components["schemas"]["ApiKey"] & {
             /**
              * @description The key itself. It is shown this once; store it now.
@@ -1923,6 +2153,48 @@ export interface components {
              */
             updated_at?: string | null;
         };
+        Distributor: {
+            /**
+             * @description Public code for recruit and share links.
+             * @example K7Q2M9XD
+             */
+            code: string;
+            /**
+             * Format: int32
+             * @description Distance from the root of its tree (a root is 0).
+             */
+            depth: number;
+            figures: components["schemas"]["TeamFigures"];
+            /** Format: int64 */
+            id: number;
+            /** Format: date-time */
+            joined_at: string;
+            member: components["schemas"]["MemberBrief"];
+            /**
+             * Format: int64
+             * @description The sponsor (parent in the tree); absent for a root.
+             */
+            parent_id?: number | null;
+            status: components["schemas"]["DistributorStatus"];
+            /** @description The reason given with the last status change. */
+            status_reason?: string | null;
+            /** Format: int64 */
+            tier_id?: number | null;
+            tier_name?: string | null;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        DistributorDetail: components["schemas"]["Distributor"] & {
+            /** @description The upline up to three levels (the most commission can reach), sponsor first. */
+            upline: components["schemas"]["UplineEntry"][];
+        };
+        DistributorPage: {
+            items: components["schemas"]["Distributor"][];
+            /** @description Pass as `cursor` for the next page; absent on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @enum {string} */
+        DistributorStatus: "active" | "frozen" | "ended";
         /**
          * @description Why a binding was closed.
          * @enum {string}
@@ -2117,6 +2389,14 @@ export interface components {
             /** Format: date-time */
             starts_at: string;
         };
+        /** @description The member behind a distributor profile. */
+        MemberBrief: {
+            email?: string | null;
+            /** Format: int64 */
+            id: number;
+            name?: string | null;
+            phone?: string | null;
+        };
         MemberSignInRequest: {
             login: string;
             /** Format: password */
@@ -2202,6 +2482,28 @@ export interface components {
          * @example 128.50
          */
         Money: string;
+        MoveRequest: {
+            /**
+             * Format: int64
+             * @description The new sponsor; `null` makes the distributor a root.
+             */
+            parent_id?: number | null;
+            reason: string;
+        };
+        /** @description A member's view of their own distributor profile. */
+        MyDistributor: {
+            code: string;
+            figures: components["schemas"]["TeamFigures"];
+            /** Format: int64 */
+            id: number;
+            /** Format: date-time */
+            joined_at: string;
+            sponsor?: null | components["schemas"]["SponsorBrief"];
+            status: components["schemas"]["DistributorStatus"];
+            /** Format: int64 */
+            tier_id?: number | null;
+            tier_name?: string | null;
+        };
         Notification: {
             body: string;
             /** Format: date-time */
@@ -2487,6 +2789,9 @@ export interface components {
             database: string;
             /** @example ready */
             status: string;
+        };
+        ReasonRequest: {
+            reason: string;
         };
         RecoveryCodes: {
             /** @description Ten single-use codes that replace a TOTP code when the phone is lost. Shown once. */
@@ -2802,6 +3107,10 @@ export interface components {
          * @enum {string}
          */
         Source: "visit" | "registration" | "staff";
+        SponsorBrief: {
+            code: string;
+            name?: string | null;
+        };
         StaffMember: {
             /** Format: date-time */
             created_at: string;
@@ -2838,6 +3147,28 @@ export interface components {
             sku_id: number;
             /** Format: int64 */
             stock: number;
+        };
+        /** @description A distributor's own and team figures, kept current on every change. */
+        TeamFigures: {
+            /**
+             * Format: int64
+             * @description Distributors whose parent this one is.
+             */
+            direct_recruits: number;
+            /**
+             * Format: int64
+             * @description Paid orders the distributor brought personally.
+             */
+            order_count: number;
+            /** @description Paid sales the distributor brought personally (yuan). */
+            personal_sales: components["schemas"]["Money"];
+            /** @description The personal sales of the whole team (yuan). */
+            team_sales: components["schemas"]["Money"];
+            /**
+             * Format: int64
+             * @description Everyone below this distributor, at any depth (not counting itself).
+             */
+            team_size: number;
         };
         Tier: {
             commission_kind: components["schemas"]["CommissionKind"];
@@ -2877,25 +3208,12 @@ export interface components {
             tier_id: number;
         };
         TierRequest: {
-            commission_kind: components["schemas"]["CommissionKind"];
+            reason: string;
             /**
-             * @description A percentage with at most four decimals, 0–100 (`percent`), or an amount in yuan with
-             *     at most two decimals (`fixed`), as a string.
+             * Format: int64
+             * @description The tier; `null` removes the tier.
              */
-            level1: string;
-            level2: string;
-            /** @description Absent means "0". */
-            level3?: string;
-            name: string;
-            promotion?: components["schemas"]["PromotionConditions"];
-            /** @description Absent means no discount. */
-            purchase_discount?: components["schemas"]["Rate"];
-            /**
-             * Format: int32
-             * @description 1–1000, unique within the merchant. On create, absent means above every other tier; on
-             *     update, absent keeps the rank.
-             */
-            rank?: number | null;
+            tier_id?: number | null;
         };
         /** @description Tokens handed to a client after sign-in or refresh. */
         TokenPair: {
@@ -2920,6 +3238,9 @@ export interface components {
             /** @description Required when rejecting: what the merchant must correct. */
             reason?: string | null;
         };
+        UnfreezeRequest: {
+            reason?: string | null;
+        };
         UnreadCount: {
             /** Format: int64 */
             unread: number;
@@ -2928,6 +3249,18 @@ export interface components {
             name?: string | null;
             role?: null | components["schemas"]["StaffRole"];
             status?: null | components["schemas"]["StaffStatus"];
+        };
+        /** @description One ancestor: level 1 is the sponsor, 2 the sponsor's sponsor, … */
+        UplineEntry: {
+            code: string;
+            /** Format: int64 */
+            id: number;
+            /** Format: int32 */
+            level: number;
+            name?: string | null;
+            status: components["schemas"]["DistributorStatus"];
+            /** Format: int64 */
+            tier_id?: number | null;
         };
         VerifyEmailRequest: {
             /** @description The token from the verification link. */
@@ -4773,6 +5106,230 @@ export interface operations {
             };
         };
     };
+    list_distributors: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["DistributorStatus"];
+                tier_id?: number;
+                /** @description Only the direct recruits of this distributor. */
+                parent_id?: number;
+                /** @description Only roots (distributors without a sponsor). */
+                roots?: boolean;
+                /** @description A code or a member's phone or email (exact), or part of a member's name. */
+                q?: string;
+                sort?: "newest" | "oldest" | "team_size" | "team_sales" | "personal_sales";
+                /** @description The `next_cursor` of the previous page (with the same filters and sort). */
+                cursor?: string;
+                /** @description 1–100, default 20. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of distributors */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DistributorPage"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `distributors.read` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Bad filter or `invalid_cursor` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    create_distributor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateDistributorRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DistributorDetail"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `distributors.manage` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description `already_distributor`, `sponsor_not_active`, `member_disabled` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Invalid fields (`unknown_member`, `unknown_distributor`, …) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    get_distributor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                distributor_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The distributor */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DistributorDetail"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `distributors.read` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such distributor */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    list_children: {
+        parameters: {
+            query?: {
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: number;
+                /** @description 1–100, default 20. */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                distributor_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of direct recruits, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DistributorPage"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `distributors.read` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such distributor */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
     list_distributor_customers: {
         parameters: {
             query?: {
@@ -4826,6 +5383,462 @@ export interface operations {
                 };
             };
             /** @description Invalid query */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    end_distributor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                distributor_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReasonRequest"];
+            };
+        };
+        responses: {
+            /** @description Ended */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DistributorDetail"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `distributors.manage` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such distributor */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description `invalid_transition` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    freeze_distributor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                distributor_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReasonRequest"];
+            };
+        };
+        responses: {
+            /** @description Frozen */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DistributorDetail"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `distributors.manage` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such distributor */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description `invalid_transition` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    move_distributor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                distributor_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MoveRequest"];
+            };
+        };
+        responses: {
+            /** @description Moved */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DistributorDetail"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `distributors.manage` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such distributor */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description `parent_ended` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description `self_parent`, `tree_cycle`, `unknown_distributor`, invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    get_team: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                distributor_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Personal and team figures */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamFigures"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `distributors.read` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such distributor */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    set_distributor_tier: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                distributor_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TierRequest"];
+            };
+        };
+        responses: {
+            /** @description Updated */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DistributorDetail"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `distributors.manage` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such distributor */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Invalid fields (`unknown_tier`, …) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    unfreeze_distributor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                distributor_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UnfreezeRequest"];
+            };
+        };
+        responses: {
+            /** @description Active again */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DistributorDetail"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `distributors.manage` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such distributor */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description `invalid_transition` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    get_upline: {
+        parameters: {
+            query?: {
+                /** @description How many levels up, 1–50; default 3. */
+                depth?: number;
+            };
+            header?: never;
+            path: {
+                distributor_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upline, sponsor first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UplineEntry"][];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `distributors.read` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such distributor */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description `depth` out of range */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7167,6 +8180,56 @@ export interface operations {
                 };
             };
             /** @description Not a member of this shop */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    my_distributor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The shop's merchant */
+                merchant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The member's distributor profile */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyDistributor"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Members only */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Not a distributor of this shop */
             404: {
                 headers: {
                     [name: string]: unknown;

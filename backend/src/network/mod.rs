@@ -1,0 +1,33 @@
+//! The distributor tree (SPEC §4): who is whose sponsor, kept as parent pointers plus a closure
+//! table (`distributor_paths`, every ancestor–descendant pair with its distance, each distributor
+//! paired with itself at depth 0), and the counters on `distributors` that make team figures one
+//! row read. Every change to the tree goes through this module so that the three never disagree:
+//!
+//! - [`join`] adds a distributor under a sponsor (or the merchant's default sponsor, or as a root);
+//! - [`move_distributor`] re-parents a whole subtree, refusing self-parenting and cycles;
+//! - [`record_sale`] / [`adjust_sales`] add to personal sales and to every ancestor's team sales;
+//! - [`freeze`], [`unfreeze`], [`end`] and [`set_tier`] change status and tier, with reasons.
+//!
+//! Reads: [`upline`] (one indexed range read of the closure table), [`team`] (one row),
+//! [`children`], [`list`], [`detail`], [`my_distributor`]. `docs/architecture.md` ("Distributor
+//! tree") explains the design and its costs.
+
+pub mod bench;
+mod code;
+pub mod manage;
+pub mod queries;
+pub mod routes;
+pub mod seed;
+pub mod status;
+pub mod tree;
+pub mod verify;
+
+pub use queries::{
+    children, detail, list, my_distributor, team, upline, Distributor, DistributorDetail,
+    DistributorPage, DistributorQuery, DistributorSort, MemberBrief, MyDistributor, TeamFigures,
+    UplineEntry,
+};
+pub use status::{
+    end, freeze, record_tier_change, set_tier, unfreeze, DistributorStatus, TierCause,
+};
+pub use tree::{adjust_sales, join, move_distributor, record_sale, MAX_UPLINE_DEPTH};

@@ -1,0 +1,581 @@
+//! Reading the tree: upline, team figures, children, the filtered list, one distributor's detail
+//! and a member's own profile.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::code;
+use super::status::DistributorStatus;
+use super::tree::MAX_UPLINE_DEPTH;
+use crate::clock;
+use crate::db::schema::{distributor_paths as paths, distributor_tiers, distributors, members};
+use crate::db::DbConnection;
+use crate::error::{AppError, AppResult, Text};
+use crate::money::Money;
+
+/// The member behind a distributor profile.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct MemberBrief {
+    pub id: i64,
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+/// A distributor's own and team figures, kept current on every change.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TeamFigures {
+    /// Paid sales the distributor brought personally (yuan).
+    pub personal_sales: Money,
+    /// Paid orders the distributor brought personally.
+    pub order_count: i64,
+    /// Distributors whose parent this one is.
+    pub direct_recruits: i64,
+    /// Everyone below this distributor, at any depth (not counting itself).
+    pub team_size: i64,
+    /// The personal sales of the whole team (yuan).
+    pub team_sales: Money,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Distributor {
+    pub id: i64,
+    /// Public code for recruit and share links.
+    #[schema(example = "K7Q2M9XD")]
+    pub code: String,
+    pub member: MemberBrief,
+    /// The sponsor (parent in the tree); absent for a root.
+    pub parent_id: Option<i64>,
+    pub tier_id: Option<i64>,
+    pub tier_name: Option<String>,
+    pub status: DistributorStatus,
+    /// The reason given with the last status change.
+    pub status_reason: Option<String>,
+    /// Distance from the root of its tree (a root is 0).
+    pub depth: i32,
+    pub figures: TeamFigures,
+    pub joined_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One ancestor: level 1 is the sponsor, 2 the sponsor's sponsor, …
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct UplineEntry {
+    pub level: i32,
+    pub id: i64,
+    pub code: String,
+    pub name: Option<String>,
+    pub status: DistributorStatus,
+    pub tier_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DistributorDetail {
+    #[serde(flatten)]
+    pub distributor: Distributor,
+    /// The upline up to three levels (the most commission can reach), sponsor first.
+    pub upline: Vec<UplineEntry>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DistributorPage {
+    pub items: Vec<Distributor>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DistributorSort {
+    /// Newest first (the default).
+    #[default]
+    Newest,
+    Oldest,
+    /// Largest team first.
+    TeamSize,
+    /// Highest team sales first.
+    TeamSales,
+    /// Highest personal sales first.
+    PersonalSales,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct DistributorQuery {
+    pub status: Option<DistributorStatus>,
+    pub tier_id: Option<i64>,
+    /// Only the direct recruits of this distributor.
+    pub parent_id: Option<i64>,
+    /// Only roots (distributors without a sponsor).
+    pub roots: Option<bool>,
+    /// A code or a member's phone or email (exact), or part of a member's name.
+    pub q: Option<String>,
+    #[param(inline)]
+    pub sort: Option<DistributorSort>,
+    /// The `next_cursor` of the previous page (with the same filters and sort).
+    pub cursor: Option<String>,
+    /// 1–100, default 20.
+    pub limit: Option<i64>,
+}
+
+/// A member's view of their own distributor profile.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct MyDistributor {
+    pub id: i64,
+    pub code: String,
+    pub status: DistributorStatus,
+    pub tier_id: Option<i64>,
+    pub tier_name: Option<String>,
+    pub figures: TeamFigures,
+    /// Who recruited them: code and name only.
+    pub sponsor: Option<SponsorBrief>,
+    pub joined_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SponsorBrief {
+    pub code: String,
+    pub name: Option<String>,
+}
+
+type HeadRow = (
+    i64,
+    String,
+    Option<i64>,
+    Option<i64>,
+    String,
+    Option<String>,
+    i32,
+    NaiveDateTime,
+    NaiveDateTime,
+);
+type FiguresRow = (i64, i64, i64, i64, i64);
+type MemberRow = (i64, Option<String>, Option<String>, Option<String>);
+type DistributorRow = (HeadRow, FiguresRow, MemberRow, Option<String>);
+
+macro_rules! distributor_rows {
+    ($merchant_id:expr) => {
+        distributors::table
+            .inner_join(members::table)
+            .left_join(distributor_tiers::table)
+            .filter(distributors::merchant_id.eq($merchant_id))
+            .select((
+                (
+                    distributors::id,
+                    distributors::code,
+                    distributors::parent_id,
+                    distributors::tier_id,
+                    distributors::status,
+                    distributors::status_reason,
+                    distributors::depth,
+                    distributors::joined_at,
+                    distributors::updated_at,
+                ),
+                (
+                    distributors::personal_sales,
+                    distributors::order_count,
+                    distributors::direct_recruits,
+                    distributors::team_size,
+                    distributors::team_sales,
+                ),
+                (members::id, members::name, members::phone, members::email),
+                distributor_tiers::name.nullable(),
+            ))
+    };
+}
+
+fn money(fen: i64) -> Money {
+    // Counters are sums of non-negative sales; a negative one would be a refund recorded
+    // twice, which shows as zero rather than failing every read of the distributor.
+    Money::from_fen(fen).unwrap_or(Money::ZERO)
+}
+
+fn figures(row: FiguresRow) -> TeamFigures {
+    TeamFigures {
+        personal_sales: money(row.0),
+        order_count: row.1,
+        direct_recruits: row.2,
+        team_size: row.3,
+        team_sales: money(row.4),
+    }
+}
+
+fn assemble(row: DistributorRow) -> AppResult<Distributor> {
+    let (head, counters, member, tier_name) = row;
+    Ok(Distributor {
+        id: head.0,
+        code: head.1,
+        member: MemberBrief {
+            id: member.0,
+            name: member.1,
+            phone: member.2,
+            email: member.3,
+        },
+        parent_id: head.2,
+        tier_id: head.3,
+        tier_name,
+        status: DistributorStatus::parse(&head.4)?,
+        status_reason: head.5,
+        depth: head.6,
+        figures: figures(counters),
+        joined_at: clock::to_utc(head.7),
+        updated_at: clock::to_utc(head.8),
+    })
+}
+
+pub fn find(conn: &mut DbConnection, merchant_id: i64, id: i64) -> AppResult<Distributor> {
+    let row: DistributorRow = distributor_rows!(merchant_id)
+        .filter(distributors::id.eq(id))
+        .first(conn)?;
+    assemble(row)
+}
+
+/// The distributor's ancestors from its sponsor (level 1) up to `depth` levels: one range read
+/// of the closure table's primary key, joined to the ancestors' rows. Unknown distributor: 404.
+pub fn upline(
+    conn: &mut DbConnection,
+    merchant_id: i64,
+    id: i64,
+    depth: i32,
+) -> AppResult<Vec<UplineEntry>> {
+    let depth = depth.clamp(1, MAX_UPLINE_DEPTH);
+    // The self row (depth 0) comes along so that an unknown id is told from a root.
+    let rows: Vec<(i32, i64, String, String, Option<i64>, Option<String>)> = paths::table
+        .inner_join(distributors::table.on(distributors::id.eq(paths::ancestor_id)))
+        .inner_join(members::table.on(members::id.eq(distributors::member_id)))
+        .filter(paths::merchant_id.eq(merchant_id))
+        .filter(paths::descendant_id.eq(id))
+        .filter(paths::depth.le(depth))
+        .order(paths::depth.asc())
+        .select((
+            paths::depth,
+            distributors::id,
+            distributors::code,
+            distributors::status,
+            distributors::tier_id,
+            members::name,
+        ))
+        .load(conn)?;
+    if rows.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    rows.into_iter()
+        .filter(|r| r.0 > 0)
+        .map(|r| {
+            Ok(UplineEntry {
+                level: r.0,
+                id: r.1,
+                code: r.2,
+                status: DistributorStatus::parse(&r.3)?,
+                tier_id: r.4,
+                name: r.5,
+            })
+        })
+        .collect()
+}
+
+/// Team figures: one row read.
+pub fn team(conn: &mut DbConnection, merchant_id: i64, id: i64) -> AppResult<TeamFigures> {
+    let row: FiguresRow = distributors::table
+        .filter(distributors::merchant_id.eq(merchant_id))
+        .filter(distributors::id.eq(id))
+        .select((
+            distributors::personal_sales,
+            distributors::order_count,
+            distributors::direct_recruits,
+            distributors::team_size,
+            distributors::team_sales,
+        ))
+        .first(conn)?;
+    Ok(figures(row))
+}
+
+pub fn detail(conn: &mut DbConnection, merchant_id: i64, id: i64) -> AppResult<DistributorDetail> {
+    let distributor = find(conn, merchant_id, id)?;
+    let upline = upline(conn, merchant_id, id, 3)?;
+    Ok(DistributorDetail {
+        distributor,
+        upline,
+    })
+}
+
+fn bad_cursor() -> AppError {
+    AppError::field(
+        "cursor",
+        "invalid_cursor",
+        Text::new(
+            "Not a cursor of this list; start again without one.",
+            "分页游标无效，请不带游标重新开始。",
+        ),
+    )
+}
+
+/// A position in a sorted list: the last item's sort value (for counter sorts) and id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Cursor {
+    value: i64,
+    id: i64,
+}
+
+impl Cursor {
+    fn parse(text: &str, sort: DistributorSort) -> AppResult<Cursor> {
+        let parsed = match sort {
+            DistributorSort::Newest | DistributorSort::Oldest => {
+                text.parse().ok().map(|id| Cursor { value: 0, id })
+            }
+            _ => text.split_once(':').and_then(|(v, id)| {
+                Some(Cursor {
+                    value: v.parse().ok()?,
+                    id: id.parse().ok()?,
+                })
+            }),
+        };
+        parsed.ok_or_else(bad_cursor)
+    }
+
+    fn render(self, sort: DistributorSort) -> String {
+        match sort {
+            DistributorSort::Newest | DistributorSort::Oldest => self.id.to_string(),
+            _ => format!("{}:{}", self.value, self.id),
+        }
+    }
+}
+
+fn sort_value(item: &Distributor, sort: DistributorSort) -> i64 {
+    match sort {
+        DistributorSort::Newest | DistributorSort::Oldest => 0,
+        DistributorSort::TeamSize => item.figures.team_size,
+        DistributorSort::TeamSales => item.figures.team_sales.fen(),
+        DistributorSort::PersonalSales => item.figures.personal_sales.fen(),
+    }
+}
+
+/// A phone number (digits, spaces, dashes, a leading +) or an email is looked up exactly; only
+/// other text also searches names, which reads every member of the merchant.
+fn searches_names(text: &str) -> bool {
+    let phone_like = text
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '+'));
+    !phone_like && !text.contains('@')
+}
+
+/// Distributors whose code, or whose member's phone or email, is exactly `text`: indexed
+/// lookups, resolved before the list query so that its plan stays a walk of the sort index.
+fn exact_matches(conn: &mut DbConnection, merchant_id: i64, text: &str) -> AppResult<Vec<i64>> {
+    let phone: String = text.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+    let member_ids: Vec<i64> = members::table
+        .filter(members::merchant_id.eq(merchant_id))
+        .filter(
+            members::phone
+                .eq(phone)
+                .or(members::email.eq(text.to_lowercase())),
+        )
+        .select(members::id)
+        .load(conn)?;
+    Ok(distributors::table
+        .filter(distributors::merchant_id.eq(merchant_id))
+        .filter(
+            distributors::code
+                .eq(code::normalise(text))
+                .or(distributors::member_id.eq_any(member_ids)),
+        )
+        .select(distributors::id)
+        .load(conn)?)
+}
+
+/// The merchant's distributors, filtered and sorted, in keyset pages (stable while rows are
+/// added; counter sorts may shift as figures change between pages, as any live ranking does).
+pub fn list(
+    conn: &mut DbConnection,
+    merchant_id: i64,
+    query: &DistributorQuery,
+) -> AppResult<DistributorPage> {
+    let limit = query.limit.unwrap_or(20).clamp(1, 100);
+    let sort = query.sort.unwrap_or_default();
+    let mut q = distributor_rows!(merchant_id).into_boxed();
+    if let Some(status) = query.status {
+        q = q.filter(distributors::status.eq(status.as_str()));
+    }
+    if let Some(tier_id) = query.tier_id {
+        q = q.filter(distributors::tier_id.eq(tier_id));
+    }
+    if let Some(parent_id) = query.parent_id {
+        q = q.filter(distributors::parent_id.eq(parent_id));
+    }
+    if query.roots == Some(true) {
+        q = q.filter(distributors::parent_id.is_null());
+    }
+    if let Some(text) = query.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        let found = exact_matches(conn, merchant_id, text)?;
+        q = if searches_names(text) {
+            let pattern = format!("%{}%", text.replace(['%', '_', '\\'], ""));
+            // An alias: the list query joins `members` already.
+            let named = diesel::alias!(members as named);
+            q.filter(
+                distributors::id
+                    .eq_any(found)
+                    .or(distributors::member_id.eq_any(
+                        named
+                            .filter(named.field(members::merchant_id).eq(merchant_id))
+                            .filter(named.field(members::name).like(pattern))
+                            .select(named.field(members::id)),
+                    )),
+            )
+        } else {
+            q.filter(distributors::id.eq_any(found))
+        };
+    }
+    if let Some(text) = &query.cursor {
+        let c = Cursor::parse(text, sort)?;
+        q = match sort {
+            DistributorSort::Newest => q.filter(distributors::id.lt(c.id)),
+            DistributorSort::Oldest => q.filter(distributors::id.gt(c.id)),
+            DistributorSort::TeamSize => q.filter(
+                distributors::team_size
+                    .lt(c.value)
+                    .or(distributors::team_size
+                        .eq(c.value)
+                        .and(distributors::id.lt(c.id))),
+            ),
+            DistributorSort::TeamSales => q.filter(
+                distributors::team_sales
+                    .lt(c.value)
+                    .or(distributors::team_sales
+                        .eq(c.value)
+                        .and(distributors::id.lt(c.id))),
+            ),
+            DistributorSort::PersonalSales => q.filter(
+                distributors::personal_sales
+                    .lt(c.value)
+                    .or(distributors::personal_sales
+                        .eq(c.value)
+                        .and(distributors::id.lt(c.id))),
+            ),
+        };
+    }
+    q = match sort {
+        DistributorSort::Newest => q.order(distributors::id.desc()),
+        DistributorSort::Oldest => q.order(distributors::id.asc()),
+        DistributorSort::TeamSize => {
+            q.order((distributors::team_size.desc(), distributors::id.desc()))
+        }
+        DistributorSort::TeamSales => {
+            q.order((distributors::team_sales.desc(), distributors::id.desc()))
+        }
+        DistributorSort::PersonalSales => {
+            q.order((distributors::personal_sales.desc(), distributors::id.desc()))
+        }
+    };
+    let rows: Vec<DistributorRow> = q.limit(limit + 1).load(conn)?;
+    let more = rows.len() as i64 > limit;
+    let items = rows
+        .into_iter()
+        .take(limit as usize)
+        .map(assemble)
+        .collect::<AppResult<Vec<_>>>()?;
+    let next_cursor = if more {
+        items.last().map(|last| {
+            Cursor {
+                value: sort_value(last, sort),
+                id: last.id,
+            }
+            .render(sort)
+        })
+    } else {
+        None
+    };
+    Ok(DistributorPage { items, next_cursor })
+}
+
+/// A distributor's direct recruits, oldest first, in pages. Unknown distributor: 404.
+pub fn children(
+    conn: &mut DbConnection,
+    merchant_id: i64,
+    id: i64,
+    cursor: Option<i64>,
+    limit: Option<i64>,
+) -> AppResult<DistributorPage> {
+    let exists: i64 = distributors::table
+        .filter(distributors::merchant_id.eq(merchant_id))
+        .filter(distributors::id.eq(id))
+        .count()
+        .get_result(conn)?;
+    if exists == 0 {
+        return Err(AppError::NotFound);
+    }
+    list(
+        conn,
+        merchant_id,
+        &DistributorQuery {
+            parent_id: Some(id),
+            sort: Some(DistributorSort::Oldest),
+            cursor: cursor.map(|c| c.to_string()),
+            limit,
+            ..DistributorQuery::default()
+        },
+    )
+}
+
+/// The signed-in member's own distributor profile; 404 when they are not a distributor.
+pub fn my_distributor(
+    conn: &mut DbConnection,
+    merchant_id: i64,
+    member_id: i64,
+) -> AppResult<MyDistributor> {
+    let id: i64 = distributors::table
+        .filter(distributors::merchant_id.eq(merchant_id))
+        .filter(distributors::member_id.eq(member_id))
+        .select(distributors::id)
+        .first(conn)?;
+    let me = find(conn, merchant_id, id)?;
+    let sponsor = match me.parent_id {
+        Some(parent) => {
+            let (code, name): (String, Option<String>) = distributors::table
+                .inner_join(members::table)
+                .filter(distributors::merchant_id.eq(merchant_id))
+                .filter(distributors::id.eq(parent))
+                .select((distributors::code, members::name))
+                .first(conn)?;
+            Some(SponsorBrief { code, name })
+        }
+        None => None,
+    };
+    Ok(MyDistributor {
+        id: me.id,
+        code: me.code,
+        status: me.status,
+        tier_id: me.tier_id,
+        tier_name: me.tier_name,
+        figures: me.figures,
+        sponsor,
+        joined_at: me.joined_at,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_refuse_garbage() {
+        let c = Cursor { value: 1250, id: 7 };
+        for sort in [DistributorSort::TeamSize, DistributorSort::TeamSales] {
+            assert_eq!(Cursor::parse(&c.render(sort), sort).ok(), Some(c));
+        }
+        let newest = Cursor { value: 0, id: 9 };
+        assert_eq!(
+            Cursor::parse(
+                &newest.render(DistributorSort::Newest),
+                DistributorSort::Newest
+            )
+            .ok(),
+            Some(newest)
+        );
+        assert!(Cursor::parse("x:1", DistributorSort::TeamSize).is_err());
+        assert!(Cursor::parse("12", DistributorSort::TeamSales).is_err());
+        assert!(Cursor::parse("1:2", DistributorSort::Newest).is_err());
+    }
+}

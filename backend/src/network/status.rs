@@ -1,0 +1,309 @@
+//! A distributor's status (active, frozen, ended) and tier, changed by staff with a reason.
+//!
+//! | from \ action | freeze | unfreeze | end   |
+//! |---------------|--------|----------|-------|
+//! | active        | frozen | —        | ended |
+//! | frozen        | —      | active   | ended |
+//! | ended         | —      | —        | —     |
+//!
+//! Frozen: earns no new commission (pending commission stays) and cannot recruit. Ended: final;
+//! the member keeps the account but cannot become a distributor again. An ended distributor
+//! keeps its place in the tree and its team stays below it, so nobody's upline changes without
+//! a decision; staff move the team elsewhere explicitly if they want to.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::tree::{in_write_transaction, lock_tree};
+use crate::db::schema::{distributor_tier_changes, distributor_tiers, distributors};
+use crate::db::DbConnection;
+use crate::error::{AppError, AppResult, Text};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DistributorStatus {
+    Active,
+    Frozen,
+    Ended,
+}
+
+impl DistributorStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DistributorStatus::Active => "active",
+            DistributorStatus::Frozen => "frozen",
+            DistributorStatus::Ended => "ended",
+        }
+    }
+
+    pub fn parse(value: &str) -> AppResult<Self> {
+        match value {
+            "active" => Ok(DistributorStatus::Active),
+            "frozen" => Ok(DistributorStatus::Frozen),
+            "ended" => Ok(DistributorStatus::Ended),
+            other => Err(AppError::internal(format!(
+                "unknown distributor status {other}"
+            ))),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusAction {
+    Freeze,
+    Unfreeze,
+    End,
+}
+
+impl StatusAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StatusAction::Freeze => "freeze",
+            StatusAction::Unfreeze => "unfreeze",
+            StatusAction::End => "end",
+        }
+    }
+}
+
+/// The state table above.
+pub fn next_status(from: DistributorStatus, action: StatusAction) -> Option<DistributorStatus> {
+    use DistributorStatus::*;
+    match (from, action) {
+        (Active, StatusAction::Freeze) => Some(Frozen),
+        (Frozen, StatusAction::Unfreeze) => Some(Active),
+        (Active | Frozen, StatusAction::End) => Some(Ended),
+        _ => None,
+    }
+}
+
+/// Applies a status action; returns the status before and after.
+pub fn change_status(
+    conn: &mut DbConnection,
+    merchant_id: i64,
+    id: i64,
+    action: StatusAction,
+    reason: Option<&str>,
+    now: NaiveDateTime,
+) -> AppResult<(DistributorStatus, DistributorStatus)> {
+    in_write_transaction(conn, |conn| {
+        // Under the tree lock, so that a join checking this distributor as a sponsor sees the
+        // status either before or after, never a sponsor ended half-way through its join.
+        lock_tree(conn, merchant_id)?;
+        let current: String = distributors::table
+            .filter(distributors::merchant_id.eq(merchant_id))
+            .filter(distributors::id.eq(id))
+            .select(distributors::status)
+            .first(conn)?;
+        let from = DistributorStatus::parse(&current)?;
+        let to = next_status(from, action).ok_or_else(|| AppError::InvalidTransition {
+            from: from.as_str().to_owned(),
+            action: action.as_str().to_owned(),
+        })?;
+        diesel::update(distributors::table)
+            .filter(distributors::merchant_id.eq(merchant_id))
+            .filter(distributors::id.eq(id))
+            .set((
+                distributors::status.eq(to.as_str()),
+                distributors::status_reason.eq(reason),
+                distributors::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+        Ok((from, to))
+    })
+}
+
+/// Freezes an active distributor: no new commission, no recruiting, until unfrozen.
+pub fn freeze(
+    conn: &mut DbConnection,
+    merchant_id: i64,
+    id: i64,
+    reason: &str,
+    now: NaiveDateTime,
+) -> AppResult<()> {
+    change_status(
+        conn,
+        merchant_id,
+        id,
+        StatusAction::Freeze,
+        Some(reason),
+        now,
+    )
+    .map(|_| ())
+}
+
+pub fn unfreeze(
+    conn: &mut DbConnection,
+    merchant_id: i64,
+    id: i64,
+    reason: Option<&str>,
+    now: NaiveDateTime,
+) -> AppResult<()> {
+    change_status(conn, merchant_id, id, StatusAction::Unfreeze, reason, now).map(|_| ())
+}
+
+/// Ends distribution for a distributor, for good. Its team stays below it (see the module
+/// comment).
+pub fn end(
+    conn: &mut DbConnection,
+    merchant_id: i64,
+    id: i64,
+    reason: &str,
+    now: NaiveDateTime,
+) -> AppResult<()> {
+    change_status(conn, merchant_id, id, StatusAction::End, Some(reason), now).map(|_| ())
+}
+
+/// Why a tier changed, as `distributor_tier_changes.cause` stores it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TierCause {
+    Joined,
+    Promotion,
+    Demotion,
+    Manual,
+}
+
+impl TierCause {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TierCause::Joined => "joined",
+            TierCause::Promotion => "promotion",
+            TierCause::Demotion => "demotion",
+            TierCause::Manual => "manual",
+        }
+    }
+}
+
+/// Writes one row of tier history. `detail`: the reason staff gave, or for promotions the
+/// conditions and figures that met them (JSON).
+#[allow(clippy::too_many_arguments)]
+pub fn record_tier_change(
+    conn: &mut DbConnection,
+    merchant_id: i64,
+    distributor_id: i64,
+    from: Option<i64>,
+    to: Option<i64>,
+    cause: TierCause,
+    detail: &str,
+    actor_account_id: Option<i64>,
+    now: NaiveDateTime,
+) -> AppResult<()> {
+    diesel::insert_into(distributor_tier_changes::table)
+        .values((
+            distributor_tier_changes::merchant_id.eq(merchant_id),
+            distributor_tier_changes::distributor_id.eq(distributor_id),
+            distributor_tier_changes::from_tier_id.eq(from),
+            distributor_tier_changes::to_tier_id.eq(to),
+            distributor_tier_changes::cause.eq(cause.as_str()),
+            distributor_tier_changes::detail.eq(detail),
+            distributor_tier_changes::actor_account_id.eq(actor_account_id),
+            distributor_tier_changes::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+fn tier_rank(conn: &mut DbConnection, merchant_id: i64, tier_id: i64) -> AppResult<Option<i32>> {
+    Ok(distributor_tiers::table
+        .filter(distributor_tiers::merchant_id.eq(merchant_id))
+        .filter(distributor_tiers::id.eq(tier_id))
+        .select(distributor_tiers::rank)
+        .first(conn)
+        .optional()?)
+}
+
+/// Sets a distributor's tier by hand (`None`: no tier). A lower rank than before is recorded as
+/// a `demotion`, anything else as `manual`, with the reason. Setting the current tier again
+/// changes and records nothing. Returns the tier before and the cause, when something changed.
+pub fn set_tier(
+    conn: &mut DbConnection,
+    merchant_id: i64,
+    id: i64,
+    tier_id: Option<i64>,
+    reason: &str,
+    actor_account_id: Option<i64>,
+    now: NaiveDateTime,
+) -> AppResult<Option<(Option<i64>, TierCause)>> {
+    in_write_transaction(conn, |conn| {
+        let current: Option<i64> = distributors::table
+            .filter(distributors::merchant_id.eq(merchant_id))
+            .filter(distributors::id.eq(id))
+            .select(distributors::tier_id)
+            .first(conn)?;
+        let new_rank = match tier_id {
+            Some(t) => Some(tier_rank(conn, merchant_id, t)?.ok_or_else(|| {
+                AppError::field(
+                    "tier_id",
+                    "unknown_tier",
+                    Text::new("No such tier of this merchant.", "本商户没有这个等级。"),
+                )
+            })?),
+            None => None,
+        };
+        if current == tier_id {
+            return Ok(None);
+        }
+        let old_rank = match current {
+            Some(t) => tier_rank(conn, merchant_id, t)?,
+            None => None,
+        };
+        // No tier ranks below every tier.
+        let cause = if new_rank.unwrap_or(0) < old_rank.unwrap_or(0) {
+            TierCause::Demotion
+        } else {
+            TierCause::Manual
+        };
+        diesel::update(distributors::table)
+            .filter(distributors::merchant_id.eq(merchant_id))
+            .filter(distributors::id.eq(id))
+            .set((
+                distributors::tier_id.eq(tier_id),
+                distributors::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+        record_tier_change(
+            conn,
+            merchant_id,
+            id,
+            current,
+            tier_id,
+            cause,
+            reason,
+            actor_account_id,
+            now,
+        )?;
+        Ok(Some((current, cause)))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ended_is_final_and_each_action_has_one_source() {
+        use DistributorStatus::*;
+        let all = [Active, Frozen, Ended];
+        let actions = [
+            StatusAction::Freeze,
+            StatusAction::Unfreeze,
+            StatusAction::End,
+        ];
+        for action in actions {
+            assert_eq!(next_status(Ended, action), None);
+        }
+        assert_eq!(next_status(Active, StatusAction::Freeze), Some(Frozen));
+        assert_eq!(next_status(Frozen, StatusAction::Freeze), None);
+        assert_eq!(next_status(Active, StatusAction::Unfreeze), None);
+        assert_eq!(next_status(Frozen, StatusAction::Unfreeze), Some(Active));
+        for from in all {
+            assert_eq!(
+                next_status(from, StatusAction::End),
+                (from != Ended).then_some(Ended)
+            );
+            assert_eq!(DistributorStatus::parse(from.as_str()).ok(), Some(from));
+        }
+    }
+}

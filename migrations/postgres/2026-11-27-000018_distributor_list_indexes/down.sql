@@ -1,0 +1,4 @@
+DROP INDEX distributors_personal_sales_idx;
+DROP INDEX distributors_team_sales_idx;
+DROP INDEX distributors_team_size_idx;
+DROP INDEX distributors_newest_idx;
