@@ -63,7 +63,7 @@ async function signIn(email) {
 
 /** Opens the console page through its menu entry (in its group), as a merchant would. */
 async function openFromMenu(page, label) {
-  await page.getByRole("menu").getByRole("link", { name: label }).click();
+  await page.getByRole("menu").getByRole("link", { name: label, exact: true }).click();
   await page.getByRole("heading", { name: label, level: 2 }).waitFor();
 }
 
@@ -147,8 +147,8 @@ test("two tiers created in the editor and reordered", async () => {
   await page.locator("tr", { hasText: "银牌" }).waitFor();
 
   const names = async () =>
-    (await page.getByTestId("tiers-table").locator("tbody tr").allTextContents()).map((row) =>
-      row.includes("金牌") ? "金牌" : "银牌",
+    (await page.getByTestId("tiers-table").locator("tbody tr.ant-table-row").allTextContents()).map(
+      (row) => (row.includes("金牌") ? "金牌" : "银牌"),
     );
   assert.deepEqual(await names(), ["金牌", "银牌"]);
   // 银牌 is the lower tier: move it up to rank 1.
@@ -156,7 +156,9 @@ test("two tiers created in the editor and reordered", async () => {
   await page.locator("tr", { hasText: "银牌" }).getByRole("button", { name: "上移" }).click();
   assert.equal((await reordered).status(), 200);
   await page.waitForFunction(() =>
-    document.querySelector("[data-testid=tiers-table] tbody tr")?.textContent?.includes("银牌"),
+    document
+      .querySelector("[data-testid=tiers-table] tbody tr.ant-table-row")
+      ?.textContent?.includes("银牌"),
   );
   assert.deepEqual(await names(), ["银牌", "金牌"]);
   const silver = page.locator("tr", { hasText: "银牌" });
@@ -183,4 +185,145 @@ test("two tiers created in the editor and reordered", async () => {
   assert.equal(gold.promotion.personal_sales, null);
   assert.equal(tiers[0].commission_kind, "fixed");
   assert.deepEqual([tiers[0].level1, tiers[0].level2], ["5.00", "2.00"]);
+});
+
+/** Registers a shopper of the merchant (optionally through a share link); answers its id. */
+async function memberThroughApi(merchantId, phone, name, distributorCode) {
+  const sent = await call("POST", `/api/v1/shops/${merchantId}/verification-codes`, null, {
+    recipient: phone,
+  });
+  assert.equal(sent.status, 202);
+  const code = (await server.message(phone, "verification_code")).body.match(/验证码是 (\d{6})/)[1];
+  const res = await call("POST", `/api/v1/shops/${merchantId}/members`, null, {
+    login: phone,
+    code,
+    password: "shopper-2026",
+    name,
+    ...(distributorCode ? { distributor_code: distributorCode } : {}),
+  });
+  assert.equal(res.status, 201, await res.clone().text());
+  const tokens = (await res.json()).tokens;
+  const me = await call("GET", `/api/v1/shops/${merchantId}/members/me`, tokens.access_token);
+  return (await me.json()).id;
+}
+
+/** Makes a member a distributor under `sponsorId`, through the staff API. */
+async function distributorThroughApi(token, memberId, sponsorId) {
+  const res = await call("POST", "/api/v1/distributors", token, {
+    member_id: memberId,
+    ...(sponsorId ? { sponsor_id: sponsorId } : {}),
+  });
+  assert.equal(res.status, 201, await res.clone().text());
+  return res.json();
+}
+
+test("a distributor's detail: upline, lazily loaded team, refused move, freeze, tier, customers", async () => {
+  const email = "network@e2e.test";
+  const token = await ownerThroughApi(email);
+  const me = await (await call("GET", "/api/v1/auth/me", token)).json();
+  const shop = me.merchant_id;
+  for (const name of ["银牌", "金牌"]) {
+    const res = await call("POST", "/api/v1/distribution/tiers", token, {
+      name,
+      commission_kind: "percent",
+      level1: "10",
+      level2: "5",
+    });
+    assert.equal(res.status, 201);
+  }
+  // 张三 ─┬─ 李四 ── 王五
+  //       └─ 赵六
+  const zhang = await distributorThroughApi(
+    token,
+    await memberThroughApi(shop, "13900000001", "张三"),
+  );
+  const li = await distributorThroughApi(
+    token,
+    await memberThroughApi(shop, "13900000002", "李四"),
+    zhang.id,
+  );
+  await distributorThroughApi(token, await memberThroughApi(shop, "13900000003", "王五"), li.id);
+  const zhao = await distributorThroughApi(
+    token,
+    await memberThroughApi(shop, "13900000004", "赵六"),
+    zhang.id,
+  );
+  // A shopper who came through 李四's link is 李四's customer.
+  await memberThroughApi(shop, "13900000005", "钱八", li.code);
+
+  const page = await signIn(email);
+  await openFromMenu(page, "分销商");
+  const table = page.getByTestId("distributors-table");
+  await table.getByText(`王五 · `).waitFor();
+  assert.equal(await table.locator("tbody tr.ant-table-row").count(), 4);
+  await page.getByRole("searchbox", { name: "编号、手机号、邮箱或姓名" }).fill("张三");
+  await page.getByRole("searchbox", { name: "编号、手机号、邮箱或姓名" }).press("Enter");
+  await page.waitForFunction(
+    () =>
+      document.querySelectorAll("[data-testid=distributors-table] tbody tr.ant-table-row")
+        .length === 1,
+  );
+  await table.getByRole("link", { name: `张三 · ${zhang.code}` }).click();
+  await page.getByRole("heading", { name: `张三 · ${zhang.code}`, level: 2 }).waitFor();
+  await page.getByTestId("team-figures").getByText("团队人数").waitFor();
+
+  // The team: direct recruits at once, 王五 only once 李四 is opened.
+  const tree = page.getByTestId("downline-tree");
+  await tree.getByText(`李四 · ${li.code}`).waitFor();
+  await tree.getByText(`赵六 · ${zhao.code}`).waitFor();
+  assert.equal(await tree.getByText("王五").count(), 0);
+  const children = page.waitForResponse((r) => r.url().includes(`/distributors/${li.id}/children`));
+  const liNode = tree.locator("[role=treeitem]", { hasText: `李四 · ${li.code}` });
+  // The tree ignores clicks while it is still animating the opening of the top node.
+  for (let i = 0; (await liNode.getAttribute("aria-expanded")) !== "true"; i++) {
+    assert.ok(i < 10, "李四 does not open");
+    await liNode.locator(".ant-tree-switcher").click();
+    await page.waitForTimeout(300);
+  }
+  await children;
+  await tree.getByText("王五").waitFor();
+  await page.screenshot({ path: "test-results/distributor-detail.png", fullPage: true });
+
+  // Moving 张三 under 王五 (in 张三's own team) is refused; the reason shows at the new sponsor.
+  await page.getByRole("button", { name: "移 动" }).click();
+  const dialog = page.getByRole("dialog");
+  await dialog.getByRole("combobox", { name: "新的上级" }).fill("13900000003");
+  await page.locator(".ant-select-item-option", { hasText: "王五" }).click();
+  await dialog.getByLabel("原因").fill("调整团队");
+  await dialog.getByRole("button", { name: "移 动" }).click();
+  await dialog
+    .locator(".ant-form-item-explain-error", { hasText: "新的上级在该分销商自己的团队中" })
+    .waitFor();
+  await dialog.getByRole("button", { name: /取\s*消|Cancel/ }).click();
+
+  // 李四's page: upline, tier set by hand, customers.
+  await tree.getByRole("link", { name: `李四 · ${li.code}` }).click();
+  await page.getByRole("heading", { name: `李四 · ${li.code}`, level: 2 }).waitFor();
+  await page.getByTestId("upline").getByText(`张三 · ${zhang.code}`).waitFor();
+  await page.getByRole("button", { name: "设置等级" }).click();
+  await dialog.getByLabel("等级").click();
+  await page.locator(".ant-select-item-option", { hasText: "金牌" }).click();
+  await dialog.getByLabel("原因").fill("区域负责人");
+  await dialog.getByRole("button", { name: "保 存" }).click();
+  await dialog.waitFor({ state: "hidden" });
+  await page.getByTestId("distributor-facts").getByText("金牌").waitFor();
+  await page.getByRole("tab", { name: "绑定客户" }).click();
+  await page.getByTestId("customers-table").getByText("钱八").waitFor();
+
+  // 赵六 frozen with a reason.
+  await page.goto(`${server.url}/distributors/${zhao.id}`);
+  await page.getByRole("button", { name: "冻 结" }).click();
+  await dialog.getByRole("button", { name: "冻 结" }).click();
+  await dialog.locator(".ant-form-item-explain-error").waitFor();
+  await dialog.getByLabel("原因").fill("违规推广");
+  await dialog.getByRole("button", { name: "冻 结" }).click();
+  await dialog.waitFor({ state: "hidden" });
+  await page.getByText("已冻结：违规推广").waitFor();
+  await page.getByRole("button", { name: "解 冻" }).waitFor();
+
+  const frozen = await (await call("GET", `/api/v1/distributors/${zhao.id}`, token)).json();
+  assert.equal(frozen.status, "frozen");
+  assert.equal(frozen.status_reason, "违规推广");
+  const promoted = await (await call("GET", `/api/v1/distributors/${li.id}`, token)).json();
+  assert.equal(promoted.tier_name, "金牌");
 });

@@ -6,6 +6,8 @@ import { AuditLogPage } from "./pages/AuditPage";
 import { CategoriesPage } from "./pages/CategoriesPage";
 import { DashboardPage } from "./pages/DashboardPage";
 import { DistributionSettingsPage } from "./pages/DistributionSettingsPage";
+import { DistributorDetailPage } from "./pages/DistributorDetailPage";
+import { DistributorsPage } from "./pages/DistributorsPage";
 import { ImportPage } from "./pages/ImportPage";
 import { LoginPage } from "./pages/LoginPage";
 import { LogisticsPage } from "./pages/LogisticsPage";
@@ -41,6 +43,8 @@ export const routes: RouteObject[] = [
       { path: "categories", element: <CategoriesPage /> },
       { path: "store", element: <StoreSettingsPage /> },
       { path: "logistics", element: <LogisticsPage /> },
+      { path: "distributors", element: <DistributorsPage /> },
+      { path: "distributors/:distributorId", element: <DistributorDetailPage /> },
       { path: "distribution/settings", element: <DistributionSettingsPage /> },
       { path: "distribution/tiers", element: <TiersPage /> },
       { path: "staff", element: <StaffPage /> },

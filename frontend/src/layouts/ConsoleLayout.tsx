@@ -51,6 +51,7 @@ export const MENU: MenuGroup[] = [
     key: "distribution",
     label: "menuGroups.distribution",
     pages: [
+      { path: "/distributors", label: "distributors.title", permission: "distributors.read" },
       {
         path: "/distribution/settings",
         label: "distribution.settingsTitle",

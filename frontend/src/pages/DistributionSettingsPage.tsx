@@ -20,6 +20,7 @@ import { useTranslation } from "react-i18next";
 import { api } from "../api/client";
 import { useProblemForm } from "../api/useProblemForm";
 import { useAuth } from "../auth/AuthContext";
+import { DistributorPicker } from "./DistributorPicker";
 import {
   type DistributionSettings,
   needsDepth3Acknowledgement,
@@ -262,7 +263,11 @@ function SettingsEditor({ stored }: { stored: DistributionSettings }) {
             name="default_sponsor_id"
             extra={t("distribution.defaultSponsorHelp")}
           >
-            <SponsorValue />
+            <DistributorPicker
+              status="active"
+              placeholder={t("distribution.noSponsor")}
+              aria-label={t("distribution.defaultSponsor")}
+            />
           </Form.Item>
         </Card>
 
@@ -329,15 +334,5 @@ function Depth3Dialog({
         {t("distribution.depth3Statement")}
       </Checkbox>
     </Modal>
-  );
-}
-
-/** Until distributors can be searched, the stored sponsor is shown and kept as it is. */
-function SponsorValue({ value }: { value?: number | null }) {
-  const { t } = useTranslation();
-  return (
-    <Typography.Text type={value == null ? "secondary" : undefined}>
-      {value == null ? t("distribution.noSponsor") : `#${value}`}
-    </Typography.Text>
   );
 }
