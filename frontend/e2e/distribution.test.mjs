@@ -321,6 +321,18 @@ test("a distributor's detail: upline, lazily loaded team, refused move, freeze, 
   await page.getByText("已冻结：违规推广").waitFor();
   await page.getByRole("button", { name: "解 冻" }).waitFor();
 
+  // The default sponsor is picked from the distributors by searching; frozen ones are not offered.
+  await openFromMenu(page, "分销设置");
+  const sponsor = page.getByRole("combobox", { name: "默认上级分销商" });
+  await sponsor.fill("赵六");
+  await page.locator(".ant-select-dropdown").getByText("没有匹配的分销商").waitFor();
+  await sponsor.fill("张三");
+  await page.locator(".ant-select-item-option", { hasText: `张三 · ${zhang.code}` }).click();
+  await page.getByRole("button", { name: "保 存" }).click();
+  await page.getByText("分销设置已保存").waitFor();
+  const settings = await (await call("GET", "/api/v1/distribution/settings", token)).json();
+  assert.equal(settings.default_sponsor_id, zhang.id);
+
   const frozen = await (await call("GET", `/api/v1/distributors/${zhao.id}`, token)).json();
   assert.equal(frozen.status, "frozen");
   assert.equal(frozen.status_reason, "违规推广");
