@@ -7,6 +7,9 @@ import { CategoriesPage } from "./pages/CategoriesPage";
 import { ContestDetailPage } from "./pages/ContestDetailPage";
 import { ContestsPage } from "./pages/ContestsPage";
 import { DashboardPage } from "./pages/DashboardPage";
+import { DistributionSettingsPage } from "./pages/DistributionSettingsPage";
+import { DistributorDetailPage } from "./pages/DistributorDetailPage";
+import { DistributorsPage } from "./pages/DistributorsPage";
 import { ImportPage } from "./pages/ImportPage";
 import { LeaderboardsPage } from "./pages/LeaderboardsPage";
 import { LoginPage } from "./pages/LoginPage";
@@ -25,6 +28,7 @@ import { SignUpPage } from "./pages/SignUpPage";
 import { StaffPage } from "./pages/StaffPage";
 import { StockAlertsPage } from "./pages/StockAlertsPage";
 import { StoreSettingsPage } from "./pages/StoreSettingsPage";
+import { TiersPage } from "./pages/TiersPage";
 import { VerifyEmailPage } from "./pages/VerifyEmailPage";
 
 export const routes: RouteObject[] = [
@@ -45,6 +49,10 @@ export const routes: RouteObject[] = [
       { path: "leaderboards", element: <LeaderboardsPage /> },
       { path: "contests", element: <ContestsPage /> },
       { path: "contests/:contestId", element: <ContestDetailPage /> },
+      { path: "distributors", element: <DistributorsPage /> },
+      { path: "distributors/:distributorId", element: <DistributorDetailPage /> },
+      { path: "distribution/settings", element: <DistributionSettingsPage /> },
+      { path: "distribution/tiers", element: <TiersPage /> },
       { path: "staff", element: <StaffPage /> },
       { path: "api-keys", element: <ApiKeysPage /> },
       { path: "audit", element: <AuditLogPage /> },

@@ -56,7 +56,7 @@ pub struct UnfreezeRequest {
 
 #[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct TierRequest {
+pub struct SetTierRequest {
     /// The tier; `null` removes the tier.
     #[validate(range(min = 1))]
     pub tier_id: Option<i64>,
@@ -165,7 +165,7 @@ pub fn set_tier(
     conn: &mut DbConnection,
     p: &Principal,
     id: i64,
-    request: &TierRequest,
+    request: &SetTierRequest,
     now: NaiveDateTime,
 ) -> AppResult<DistributorDetail> {
     let merchant_id = p.tenant()?;

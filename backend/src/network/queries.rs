@@ -233,7 +233,7 @@ pub fn find(conn: &mut DbConnection, merchant_id: i64, id: i64) -> AppResult<Dis
     assemble(row)
 }
 
-/// One ancestor as read for the upline: level, id, code, status, tier, member name.
+/// An ancestor as the upline query reads it: distance, id, code, status, tier and member name.
 type UplineRow = (i32, i64, String, String, Option<i64>, Option<String>);
 
 /// The distributor's ancestors from its sponsor (level 1) up to `depth` levels: one range read

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::manage::{
-    self, CreateDistributorRequest, MoveRequest, ReasonRequest, TierRequest, UnfreezeRequest,
+    self, CreateDistributorRequest, MoveRequest, ReasonRequest, SetTierRequest, UnfreezeRequest,
 };
 use super::queries::{
     self, DistributorDetail, DistributorPage, DistributorQuery, MyDistributor, TeamFigures,
@@ -389,7 +389,7 @@ pub async fn end_distributor(
     tag = "distribution",
     security(("bearer" = [])),
     params(("distributor_id" = i64, Path)),
-    request_body = TierRequest,
+    request_body = SetTierRequest,
     responses(
         (status = 200, description = "Updated", body = DistributorDetail),
         (status = 401, description = "Not signed in", body = ProblemBody, content_type = "application/problem+json"),
@@ -403,7 +403,7 @@ pub async fn set_distributor_tier(
     caller: Allowed<need::DistributorsManage>,
     state: web::Data<AppState>,
     path: web::Path<i64>,
-    body: ApiJson<TierRequest>,
+    body: ApiJson<SetTierRequest>,
 ) -> AppResult<web::Json<DistributorDetail>> {
     let p = caller.0;
     let id = path.into_inner();

@@ -3300,6 +3300,14 @@ export interface components {
             last_seen_at: string;
             user_agent?: string | null;
         };
+        SetTierRequest: {
+            reason: string;
+            /**
+             * Format: int64
+             * @description The tier; `null` removes the tier.
+             */
+            tier_id?: number | null;
+        };
         /** @description The whole settings document; a missing optional field takes its default. */
         SettingsRequest: {
             /**
@@ -3667,12 +3675,25 @@ export interface components {
             tier_id: number;
         };
         TierRequest: {
-            reason: string;
+            commission_kind: components["schemas"]["CommissionKind"];
             /**
-             * Format: int64
-             * @description The tier; `null` removes the tier.
+             * @description A percentage with at most four decimals, 0–100 (`percent`), or an amount in yuan with
+             *     at most two decimals (`fixed`), as a string.
              */
-            tier_id?: number | null;
+            level1: string;
+            level2: string;
+            /** @description Absent means "0". */
+            level3?: string;
+            name: string;
+            promotion?: components["schemas"]["PromotionConditions"];
+            /** @description Absent means no discount. */
+            purchase_discount?: components["schemas"]["Rate"];
+            /**
+             * Format: int32
+             * @description 1–1000, unique within the merchant. On create, absent means above every other tier; on
+             *     update, absent keeps the rank.
+             */
+            rank?: number | null;
         };
         /** @description Tokens handed to a client after sign-in or refresh. */
         TokenPair: {
@@ -6596,7 +6617,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["TierRequest"];
+                "application/json": components["schemas"]["SetTierRequest"];
             };
         };
         responses: {
