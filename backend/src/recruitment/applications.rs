@@ -205,6 +205,7 @@ pub enum ApplicationSort {
 pub struct ApplicationQuery {
     pub status: Option<ApplicationStatus>,
     pub member_id: Option<i64>,
+    #[param(inline)]
     pub sort: Option<ApplicationSort>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<i64>,
