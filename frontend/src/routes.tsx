@@ -2,6 +2,7 @@ import type { RouteObject } from "react-router";
 import { AuthLayout } from "./layouts/AuthLayout";
 import { ConsoleLayout } from "./layouts/ConsoleLayout";
 import { ApiKeysPage } from "./pages/ApiKeysPage";
+import { ApplicationsPage } from "./pages/ApplicationsPage";
 import { AuditLogPage } from "./pages/AuditPage";
 import { CategoriesPage } from "./pages/CategoriesPage";
 import { DashboardPage } from "./pages/DashboardPage";
@@ -16,6 +17,7 @@ import {
 } from "./pages/PasswordResetPages";
 import { ProductEditorPage } from "./pages/ProductEditorPage";
 import { ProductsPage } from "./pages/ProductsPage";
+import { RecruitmentPage } from "./pages/RecruitmentPage";
 import { ReviewQueuePage } from "./pages/ReviewQueuePage";
 import { SecurityPage } from "./pages/SecurityPage";
 import { SignUpPage } from "./pages/SignUpPage";
@@ -39,6 +41,8 @@ export const routes: RouteObject[] = [
       { path: "categories", element: <CategoriesPage /> },
       { path: "store", element: <StoreSettingsPage /> },
       { path: "logistics", element: <LogisticsPage /> },
+      { path: "recruitment", element: <RecruitmentPage /> },
+      { path: "distributor-applications", element: <ApplicationsPage /> },
       { path: "staff", element: <StaffPage /> },
       { path: "api-keys", element: <ApiKeysPage /> },
       { path: "audit", element: <AuditLogPage /> },

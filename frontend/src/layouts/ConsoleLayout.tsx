@@ -18,6 +18,12 @@ const PAGES: { path: string; label: string; permission?: Permission }[] = [
   { path: "/categories", label: "categories.title", permission: "catalog.read" },
   { path: "/store", label: "store.title", permission: "merchant.read" },
   { path: "/logistics", label: "logistics.title", permission: "merchant.read" },
+  { path: "/recruitment", label: "recruitment.title", permission: "distributors.read" },
+  {
+    path: "/distributor-applications",
+    label: "applications.title",
+    permission: "distributors.read",
+  },
   { path: "/staff", label: "menu.staff", permission: "staff.read" },
   { path: "/api-keys", label: "menu.apiKeys", permission: "api_keys.manage" },
   { path: "/audit", label: "menu.audit", permission: "audit.read" },
