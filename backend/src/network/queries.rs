@@ -233,6 +233,9 @@ pub fn find(conn: &mut DbConnection, merchant_id: i64, id: i64) -> AppResult<Dis
     assemble(row)
 }
 
+/// An ancestor as the upline query reads it: distance, id, code, status, tier and member name.
+type UplineRow = (i32, i64, String, String, Option<i64>, Option<String>);
+
 /// The distributor's ancestors from its sponsor (level 1) up to `depth` levels: one range read
 /// of the closure table's primary key, joined to the ancestors' rows. Unknown distributor: 404.
 pub fn upline(
@@ -243,7 +246,7 @@ pub fn upline(
 ) -> AppResult<Vec<UplineEntry>> {
     let depth = depth.clamp(1, MAX_UPLINE_DEPTH);
     // The self row (depth 0) comes along so that an unknown id is told from a root.
-    let rows: Vec<(i32, i64, String, String, Option<i64>, Option<String>)> = paths::table
+    let rows: Vec<UplineRow> = paths::table
         .inner_join(distributors::table.on(distributors::id.eq(paths::ancestor_id)))
         .inner_join(members::table.on(members::id.eq(distributors::member_id)))
         .filter(paths::merchant_id.eq(merchant_id))
