@@ -22,10 +22,7 @@ async fn call(
     path: &str,
     body: Option<Value>,
 ) -> reqwest::Response {
-    let mut req = app
-        .client
-        .request(method, app.url(path))
-        .bearer_auth(token);
+    let mut req = app.client.request(method, app.url(path)).bearer_auth(token);
     if let Some(body) = body {
         req = req.json(&body);
     }
@@ -76,9 +73,11 @@ async fn register(app: &TestApp, shop: i64, login: &str, distributor_code: Optio
     let code = &body[start..start + 6];
     let res = app
         .post(&format!("/api/v1/shops/{shop}/members"))
-        .json(&json!({ "login": login, "code": code, "password": "shopper-2026",
+        .json(
+            &json!({ "login": login, "code": code, "password": "shopper-2026",
                        "name": format!("会员{}", &login[login.len() - 2..]),
-                       "distributor_code": distributor_code }))
+                       "distributor_code": distributor_code }),
+        )
         .send()
         .await
         .unwrap();
@@ -113,7 +112,14 @@ async fn settings(app: &TestApp, owner: &SignedIn, entry_mode: &str, extra: Valu
     for (k, v) in extra.as_object().unwrap() {
         body[k] = v.clone();
     }
-    ok(put(app, &owner.access_token, "/api/v1/distribution/settings", body).await).await;
+    ok(put(
+        app,
+        &owner.access_token,
+        "/api/v1/distribution/settings",
+        body,
+    )
+    .await)
+    .await;
 }
 
 async fn save_form(app: &TestApp, owner: &SignedIn, fields: Value) -> reqwest::Response {
@@ -269,9 +275,17 @@ async fn bytes_of(res: reqwest::Response, content_type: &str) -> Vec<u8> {
 async fn qr_codes_encode(app: &TestApp, token: &str, base: &str, url: &str) {
     let expected = expected_modules(url);
     let modules = expected.len();
-    let png = bytes_of(get(app, token, &format!("{base}/qr.png")).await, "image/png").await;
+    let png = bytes_of(
+        get(app, token, &format!("{base}/qr.png")).await,
+        "image/png",
+    )
+    .await;
     let (side, grid) = png_modules(&png, modules);
-    assert_eq!(side as usize, modules * 8, "eight pixels per module by default");
+    assert_eq!(
+        side as usize,
+        modules * 8,
+        "eight pixels per module by default"
+    );
     assert!(grid == expected, "the PNG encodes {url}");
     let png = bytes_of(
         get(app, token, &format!("{base}/qr.png?scale=3")).await,
@@ -281,9 +295,16 @@ async fn qr_codes_encode(app: &TestApp, token: &str, base: &str, url: &str) {
     let (side, grid) = png_modules(&png, modules);
     assert_eq!(side as usize, modules * 3);
     assert!(grid == expected);
-    let svg = bytes_of(get(app, token, &format!("{base}/qr.svg")).await, "image/svg+xml").await;
+    let svg = bytes_of(
+        get(app, token, &format!("{base}/qr.svg")).await,
+        "image/svg+xml",
+    )
+    .await;
     let svg = String::from_utf8(svg).unwrap();
-    assert!(svg_modules(&svg, modules) == expected, "the SVG encodes {url}");
+    assert!(
+        svg_modules(&svg, modules) == expected,
+        "the SVG encodes {url}"
+    );
     for bad in ["0", "41", "x"] {
         let res = get(app, token, &format!("{base}/qr.png?scale={bad}")).await;
         assert_eq!(res.status(), 422, "scale={bad}");
@@ -398,7 +419,9 @@ db_test!(the_form_is_checked_strictly, |app: TestApp| async move {
     let empty = ok(get(&app, &owner.access_token, path).await).await;
     assert_eq!(empty, json!({ "fields": [], "updated_at": null }));
     let public = ok(app
-        .get(&format!("/api/v1/shops/{shop}/distributor-application-form"))
+        .get(&format!(
+            "/api/v1/shops/{shop}/distributor-application-form"
+        ))
         .send()
         .await
         .unwrap())
@@ -408,26 +431,47 @@ db_test!(the_form_is_checked_strictly, |app: TestApp| async move {
     assert_eq!(public["fields"], json!([]));
 
     let saved = ok(save_form(&app, &owner, good_form()).await).await;
-    assert_eq!(saved["fields"], good_form().as_array().unwrap().iter().map(|f| {
-        let mut f = f.clone();
-        f["required"] = f.get("required").cloned().unwrap_or(json!(false));
-        f["options"] = f.get("options").cloned().unwrap_or(json!([]));
-        f
-    }).collect::<Value>());
+    assert_eq!(
+        saved["fields"],
+        good_form()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                let mut f = f.clone();
+                f["required"] = f.get("required").cloned().unwrap_or(json!(false));
+                f["options"] = f.get("options").cloned().unwrap_or(json!([]));
+                f
+            })
+            .collect::<Value>()
+    );
     assert!(saved["updated_at"].is_string());
 
     let cases = [
-        (json!([{ "key": "Name", "label_zh": "姓名", "label_en": "Name", "type": "text" }]),
-         vec![("fields[0].key", "invalid_key")]),
-        (json!([{ "key": "a", "label_zh": "", "label_en": "A", "type": "text" },
+        (
+            json!([{ "key": "Name", "label_zh": "姓名", "label_en": "Name", "type": "text" }]),
+            vec![("fields[0].key", "invalid_key")],
+        ),
+        (
+            json!([{ "key": "a", "label_zh": "", "label_en": "A", "type": "text" },
                 { "key": "a", "label_zh": "乙", "label_en": "B", "type": "text" }]),
-         vec![("fields[0].label_zh", "length"), ("fields[1].key", "duplicate_key")]),
-        (json!([{ "key": "s", "label_zh": "选", "label_en": "S", "type": "select" }]),
-         vec![("fields[0].options", "options_required")]),
-        (json!([{ "key": "t", "label_zh": "文", "label_en": "T", "type": "text", "options": ["x"] }]),
-         vec![("fields[0].options", "options_not_allowed")]),
-        (json!([{ "key": "s", "label_zh": "选", "label_en": "S", "type": "select", "options": ["x", "x"] }]),
-         vec![("fields[0].options[1]", "duplicate_option")]),
+            vec![
+                ("fields[0].label_zh", "length"),
+                ("fields[1].key", "duplicate_key"),
+            ],
+        ),
+        (
+            json!([{ "key": "s", "label_zh": "选", "label_en": "S", "type": "select" }]),
+            vec![("fields[0].options", "options_required")],
+        ),
+        (
+            json!([{ "key": "t", "label_zh": "文", "label_en": "T", "type": "text", "options": ["x"] }]),
+            vec![("fields[0].options", "options_not_allowed")],
+        ),
+        (
+            json!([{ "key": "s", "label_zh": "选", "label_en": "S", "type": "select", "options": ["x", "x"] }]),
+            vec![("fields[0].options[1]", "duplicate_option")],
+        ),
     ];
     for (fields, expected) in cases {
         let res = save_form(&app, &owner, fields.clone()).await;
@@ -443,7 +487,10 @@ db_test!(the_form_is_checked_strictly, |app: TestApp| async move {
         .map(|i| json!({ "key": format!("k{i}"), "label_zh": "字段", "label_en": "F", "type": "text" }))
         .collect();
     let res = save_form(&app, &owner, Value::Array(many)).await;
-    assert_eq!(field_codes(&problem(res).await), vec![("fields".to_owned(), "too_many_fields".to_owned())]);
+    assert_eq!(
+        field_codes(&problem(res).await),
+        vec![("fields".to_owned(), "too_many_fields".to_owned())]
+    );
     // Unknown type, unknown property, wrong shape: refused by the parser, naming the field.
     for fields in [
         json!([{ "key": "d", "label_zh": "日", "label_en": "D", "type": "date" }]),
@@ -469,7 +516,9 @@ db_test!(the_form_is_checked_strictly, |app: TestApp| async move {
     assert_eq!(now["fields"].as_array().unwrap().len(), 4);
     assert_eq!(audit_changes(&app, "recruitment_form.updated").len(), 1);
     let public = ok(app
-        .get(&format!("/api/v1/shops/{shop}/distributor-application-form"))
+        .get(&format!(
+            "/api/v1/shops/{shop}/distributor-application-form"
+        ))
         .send()
         .await
         .unwrap())
@@ -507,7 +556,12 @@ db_test!(each_entry_mode, |app: TestApp| async move {
     assert_eq!(body["status"], "pending");
     assert!(body["distributor_code"].is_null());
     let manual_id = body["id"].as_i64().unwrap();
-    let res = get(&app, &manual.token, &format!("/api/v1/shops/{shop}/members/me/distributor")).await;
+    let res = get(
+        &app,
+        &manual.token,
+        &format!("/api/v1/shops/{shop}/members/me/distributor"),
+    )
+    .await;
     assert_eq!(res.status(), 404, "not a distributor while pending");
     let notices: Vec<(String, Option<String>)> = notifications::table
         .select((notifications::kind, notifications::target_id))
@@ -515,7 +569,10 @@ db_test!(each_entry_mode, |app: TestApp| async move {
         .unwrap();
     assert_eq!(
         notices,
-        vec![("distributor_application".to_owned(), Some(body["id"].to_string()))],
+        vec![(
+            "distributor_application".to_owned(),
+            Some(body["id"].to_string())
+        )],
         "the owner is told"
     );
     let inbox = ok(get(&app, &owner.access_token, "/api/v1/notifications").await).await;
@@ -523,12 +580,24 @@ db_test!(each_entry_mode, |app: TestApp| async move {
     assert!(welcome_messages(&app, "manual@example.com").is_empty());
 
     // Application with automatic review: a distributor at once, in the entry tier, welcomed.
-    settings(&app, &owner, "application", json!({ "application_review": "auto" })).await;
+    settings(
+        &app,
+        &owner,
+        "application",
+        json!({ "application_review": "auto" }),
+    )
+    .await;
     let auto = register(&app, shop, "auto@example.com", None).await;
     let body = ok(apply(&app, &auto, json!({})).await).await;
     assert_eq!(body["status"], "approved");
     let code = body["distributor_code"].as_str().unwrap().to_owned();
-    let me = ok(get(&app, &auto.token, &format!("/api/v1/shops/{shop}/members/me/distributor")).await).await;
+    let me = ok(get(
+        &app,
+        &auto.token,
+        &format!("/api/v1/shops/{shop}/members/me/distributor"),
+    )
+    .await)
+    .await;
     assert_eq!(me["code"], code);
     assert_eq!(me["tier_id"], entry_tier);
     assert_eq!(me["status"], "active");
@@ -547,7 +616,9 @@ db_test!(each_entry_mode, |app: TestApp| async move {
     assert_eq!(welcome[0].0, "email");
     assert!(welcome[0].1.contains("好物优选"));
     assert!(welcome[0].2.contains(&code));
-    assert!(welcome[0].2.contains(&format!("http://127.0.0.1:8080/shop/tea-garden/join?ref={code}")));
+    assert!(welcome[0].2.contains(&format!(
+        "http://127.0.0.1:8080/shop/tea-garden/join?ref={code}"
+    )));
     assert!(welcome[0].2.contains("三步开始") && welcome[0].2.contains("Three steps to start"));
 
     // Everyone: no review, a distributor at once; a phone-only member is welcomed by SMS.
@@ -558,12 +629,22 @@ db_test!(each_entry_mode, |app: TestApp| async move {
     let sms = welcome_messages(&app, "13900000002");
     assert_eq!(sms.len(), 1);
     assert_eq!(sms[0].0, "sms");
-    assert!(sms[0].2.contains(body["distributor_code"].as_str().unwrap()));
+    assert!(sms[0]
+        .2
+        .contains(body["distributor_code"].as_str().unwrap()));
 
     // Spend threshold: nobody has paid spend yet, so nobody qualifies; nothing is stored.
-    settings(&app, &owner, "spend_threshold", json!({ "spend_threshold": "199.00" })).await;
+    settings(
+        &app,
+        &owner,
+        "spend_threshold",
+        json!({ "spend_threshold": "199.00" }),
+    )
+    .await;
     let public = ok(app
-        .get(&format!("/api/v1/shops/{shop}/distributor-application-form"))
+        .get(&format!(
+            "/api/v1/shops/{shop}/distributor-application-form"
+        ))
         .send()
         .await
         .unwrap())
@@ -579,7 +660,14 @@ db_test!(each_entry_mode, |app: TestApp| async move {
     assert_eq!(app.count("distributor_applications"), before);
     let mut conn = app.conn();
     let s = fenxiao::distribution::settings::load(&mut conn, shop).unwrap();
-    let e = fenxiao::recruitment::eligibility::check(&mut conn, &s, shop, spender.id, fenxiao::clock::now()).unwrap();
+    let e = fenxiao::recruitment::eligibility::check(
+        &mut conn,
+        &s,
+        shop,
+        spender.id,
+        fenxiao::clock::now(),
+    )
+    .unwrap();
     assert!(!e.eligible);
     assert_eq!(e.spent.fen(), 0);
     assert_eq!(e.threshold.unwrap().fen(), 19_900);
@@ -609,14 +697,38 @@ db_test!(answers_must_fit_the_form, |app: TestApp| async move {
     ok(save_form(&app, &owner, good_form()).await).await;
     let member = register(&app, shop, "13800000001", None).await;
     let cases = [
-        (json!({ "channel": "微信" }), vec![("answers.name", "required")]),
-        (json!({ "name": "   ", "channel": "微信" }), vec![("answers.name", "required")]),
-        (json!({ "name": "王丽", "channel": "快手" }), vec![("answers.channel", "invalid_option")]),
-        (json!({ "name": "王".repeat(201), "channel": "微信" }), vec![("answers.name", "too_long")]),
-        (json!({ "name": "王丽", "channel": "微信", "about": "长".repeat(2001) }), vec![("answers.about", "too_long")]),
-        (json!({ "name": "王丽", "channel": "微信", "mobile": "12345" }), vec![("answers.mobile", "phone")]),
-        (json!({ "name": "王丽", "channel": "微信", "age": "30" }), vec![("answers.age", "unknown_field")]),
-        (json!({ "name": 42, "channel": "微信" }), vec![("answers.name", "invalid_type")]),
+        (
+            json!({ "channel": "微信" }),
+            vec![("answers.name", "required")],
+        ),
+        (
+            json!({ "name": "   ", "channel": "微信" }),
+            vec![("answers.name", "required")],
+        ),
+        (
+            json!({ "name": "王丽", "channel": "快手" }),
+            vec![("answers.channel", "invalid_option")],
+        ),
+        (
+            json!({ "name": "王".repeat(201), "channel": "微信" }),
+            vec![("answers.name", "too_long")],
+        ),
+        (
+            json!({ "name": "王丽", "channel": "微信", "about": "长".repeat(2001) }),
+            vec![("answers.about", "too_long")],
+        ),
+        (
+            json!({ "name": "王丽", "channel": "微信", "mobile": "12345" }),
+            vec![("answers.mobile", "phone")],
+        ),
+        (
+            json!({ "name": "王丽", "channel": "微信", "age": "30" }),
+            vec![("answers.age", "unknown_field")],
+        ),
+        (
+            json!({ "name": 42, "channel": "微信" }),
+            vec![("answers.name", "invalid_type")],
+        ),
     ];
     for (answers, expected) in cases {
         let res = apply(&app, &member, json!({ "answers": answers })).await;
@@ -659,7 +771,13 @@ db_test!(answers_must_fit_the_form, |app: TestApp| async move {
     );
     // Later form changes rewrite no answers.
     ok(save_form(&app, &owner, json!([])).await).await;
-    let mine = ok(get(&app, &member.token, "/api/v1/members/me/distributor-application").await).await;
+    let mine = ok(get(
+        &app,
+        &member.token,
+        "/api/v1/members/me/distributor-application",
+    )
+    .await)
+    .await;
     assert_eq!(mine["answers"][0]["label_zh"], "姓名");
 });
 
@@ -706,14 +824,25 @@ db_test!(sponsor_codes, |app: TestApp| async move {
     let applicant = register(&app, shop, "13800000003", None).await;
     for (code, status, problem_code) in [
         ("NOSUCH22".to_owned(), 422, "unknown_distributor_code"),
-        (foreign["code"].as_str().unwrap().to_owned(), 422, "unknown_distributor_code"),
-        (frozen["code"].as_str().unwrap().to_owned(), 409, "sponsor_not_active"),
+        (
+            foreign["code"].as_str().unwrap().to_owned(),
+            422,
+            "unknown_distributor_code",
+        ),
+        (
+            frozen["code"].as_str().unwrap().to_owned(),
+            409,
+            "sponsor_not_active",
+        ),
     ] {
         let res = apply(&app, &applicant, json!({ "sponsor_code": code })).await;
         assert_eq!(res.status(), status, "{code}");
         let p = problem(res).await;
         if status == 422 {
-            assert_eq!(field_codes(&p), vec![("sponsor_code".to_owned(), problem_code.to_owned())]);
+            assert_eq!(
+                field_codes(&p),
+                vec![("sponsor_code".to_owned(), problem_code.to_owned())]
+            );
         } else {
             assert_eq!(p["code"], problem_code);
         }
@@ -729,7 +858,13 @@ db_test!(sponsor_codes, |app: TestApp| async move {
     .await)
     .await;
     let id = body["id"].as_i64().unwrap();
-    let view = ok(get(&app, &owner.access_token, &format!("/api/v1/distributor-applications/{id}")).await).await;
+    let view = ok(get(
+        &app,
+        &owner.access_token,
+        &format!("/api/v1/distributor-applications/{id}"),
+    )
+    .await)
+    .await;
     assert_eq!(view["sponsor"]["id"], sponsor["id"]);
     assert_eq!(view["sponsor"]["code"], sponsor_code);
     assert_eq!(view["sponsor_source"], "code");
@@ -742,10 +877,22 @@ db_test!(sponsor_codes, |app: TestApp| async move {
     .await)
     .await;
     let new_id = approved["distributor"]["id"].as_i64().unwrap();
-    let detail = ok(get(&app, &owner.access_token, &format!("/api/v1/distributors/{new_id}")).await).await;
+    let detail = ok(get(
+        &app,
+        &owner.access_token,
+        &format!("/api/v1/distributors/{new_id}"),
+    )
+    .await)
+    .await;
     assert_eq!(detail["parent_id"], sponsor["id"]);
     // The recruit earned the sponsor a promotion, recorded with its trigger.
-    let s = ok(get(&app, &owner.access_token, &format!("/api/v1/distributors/{}", sponsor["id"])).await).await;
+    let s = ok(get(
+        &app,
+        &owner.access_token,
+        &format!("/api/v1/distributors/{}", sponsor["id"]),
+    )
+    .await)
+    .await;
     assert_eq!(s["tier_id"], silver);
     assert_eq!(s["figures"]["direct_recruits"], 1);
     let detail: String = distributor_tier_changes::table
@@ -773,7 +920,13 @@ db_test!(sponsor_codes, |app: TestApp| async move {
     // sponsor, and says so.
     let d_member = register(&app, shop, "13800000005", None).await;
     let default_sponsor = grant(&app, &owner, d_member.id, None).await;
-    settings(&app, &owner, "application", json!({ "default_sponsor_id": default_sponsor["id"] })).await;
+    settings(
+        &app,
+        &owner,
+        "application",
+        json!({ "default_sponsor_id": default_sponsor["id"] }),
+    )
+    .await;
     ok(post(
         &app,
         &owner.access_token,
@@ -826,174 +979,355 @@ db_test!(sponsor_codes, |app: TestApp| async move {
 
 // ---- One open application, decisions ------------------------------------------------------
 
-db_test!(one_open_application_and_decisions, |app: TestApp| async move {
-    let owner = app.owner("boss@example.com").await;
-    let shop = owner.merchant_id;
-    let member = register(&app, shop, "shopper@example.com", None).await;
-    let res = get(&app, &member.token, "/api/v1/members/me/distributor-application").await;
-    assert_eq!(res.status(), 404, "never applied");
-    let first = ok(apply(&app, &member, json!({})).await).await;
-    let res = apply(&app, &member, json!({})).await;
-    assert_eq!(res.status(), 409);
-    assert_eq!(problem(res).await["code"], "application_pending");
-    let path = |id: &Value, action: &str| format!("/api/v1/distributor-applications/{id}/{action}");
-
-    for body in [json!({}), json!({ "reason": "   " }), json!({ "reason": "x".repeat(501) })] {
-        let res = post(&app, &owner.access_token, &path(&first["id"], "reject"), body.clone()).await;
-        assert_eq!(res.status(), 422, "{body}");
-    }
-    let rejected = ok(post(
-        &app,
-        &owner.access_token,
-        &path(&first["id"], "reject"),
-        json!({ "reason": " 请补充推广渠道 " }),
-    )
-    .await)
-    .await;
-    assert_eq!(rejected["status"], "rejected");
-    assert_eq!(rejected["reject_reason"], "请补充推广渠道");
-    let mine = ok(get(&app, &member.token, "/api/v1/members/me/distributor-application").await).await;
-    assert_eq!(mine["status"], "rejected");
-    assert_eq!(mine["reject_reason"], "请补充推广渠道");
-    for action in ["approve", "reject"] {
-        let res = post(&app, &owner.access_token, &path(&first["id"], action), json!({ "reason": "再次" })).await;
-        assert_eq!(res.status(), 409, "{action} a rejected application");
-        assert_eq!(problem(res).await["code"], "invalid_transition");
-    }
-
-    // After a rejection the member may apply again.
-    let second = ok(apply(&app, &member, json!({})).await).await;
-    assert_eq!(second["status"], "pending");
-    ok(post(&app, &owner.access_token, &path(&second["id"], "approve"), json!({})).await).await;
-    let mine = ok(get(&app, &member.token, "/api/v1/members/me/distributor-application").await).await;
-    assert_eq!(mine["status"], "approved");
-    assert_eq!(mine["distributor_code"].as_str().unwrap().len(), 8);
-    let res = apply(&app, &member, json!({})).await;
-    assert_eq!(res.status(), 409);
-    assert_eq!(problem(res).await["code"], "already_distributor");
-    for action in ["approve", "reject"] {
-        let res = post(&app, &owner.access_token, &path(&second["id"], action), json!({ "reason": "再次" })).await;
+db_test!(
+    one_open_application_and_decisions,
+    |app: TestApp| async move {
+        let owner = app.owner("boss@example.com").await;
+        let shop = owner.merchant_id;
+        let member = register(&app, shop, "shopper@example.com", None).await;
+        let res = get(
+            &app,
+            &member.token,
+            "/api/v1/members/me/distributor-application",
+        )
+        .await;
+        assert_eq!(res.status(), 404, "never applied");
+        let first = ok(apply(&app, &member, json!({})).await).await;
+        let res = apply(&app, &member, json!({})).await;
         assert_eq!(res.status(), 409);
-    }
+        assert_eq!(problem(res).await["code"], "application_pending");
+        let path =
+            |id: &Value, action: &str| format!("/api/v1/distributor-applications/{id}/{action}");
 
-    // Granted by staff while an application waits: approving it is refused, rejecting works.
-    let other = register(&app, shop, "13800000007", None).await;
-    let waiting = ok(apply(&app, &other, json!({})).await).await;
-    grant(&app, &owner, other.id, None).await;
-    let res = post(&app, &owner.access_token, &path(&waiting["id"], "approve"), json!({})).await;
-    assert_eq!(res.status(), 409);
-    assert_eq!(problem(res).await["code"], "already_distributor");
-    ok(post(&app, &owner.access_token, &path(&waiting["id"], "reject"), json!({ "reason": "已由员工开通" })).await).await;
+        for body in [
+            json!({}),
+            json!({ "reason": "   " }),
+            json!({ "reason": "x".repeat(501) }),
+        ] {
+            let res = post(
+                &app,
+                &owner.access_token,
+                &path(&first["id"], "reject"),
+                body.clone(),
+            )
+            .await;
+            assert_eq!(res.status(), 422, "{body}");
+        }
+        let rejected = ok(post(
+            &app,
+            &owner.access_token,
+            &path(&first["id"], "reject"),
+            json!({ "reason": " 请补充推广渠道 " }),
+        )
+        .await)
+        .await;
+        assert_eq!(rejected["status"], "rejected");
+        assert_eq!(rejected["reject_reason"], "请补充推广渠道");
+        let mine = ok(get(
+            &app,
+            &member.token,
+            "/api/v1/members/me/distributor-application",
+        )
+        .await)
+        .await;
+        assert_eq!(mine["status"], "rejected");
+        assert_eq!(mine["reject_reason"], "请补充推广渠道");
+        for action in ["approve", "reject"] {
+            let res = post(
+                &app,
+                &owner.access_token,
+                &path(&first["id"], action),
+                json!({ "reason": "再次" }),
+            )
+            .await;
+            assert_eq!(res.status(), 409, "{action} a rejected application");
+            assert_eq!(problem(res).await["code"], "invalid_transition");
+        }
 
-    assert_eq!(audit_changes(&app, "distributor_application.submitted").len(), 3);
-    assert_eq!(audit_changes(&app, "distributor_application.rejected").len(), 2);
-    assert_eq!(audit_changes(&app, "distributor_application.approved").len(), 1);
-});
+        // After a rejection the member may apply again.
+        let second = ok(apply(&app, &member, json!({})).await).await;
+        assert_eq!(second["status"], "pending");
+        ok(post(
+            &app,
+            &owner.access_token,
+            &path(&second["id"], "approve"),
+            json!({}),
+        )
+        .await)
+        .await;
+        let mine = ok(get(
+            &app,
+            &member.token,
+            "/api/v1/members/me/distributor-application",
+        )
+        .await)
+        .await;
+        assert_eq!(mine["status"], "approved");
+        assert_eq!(mine["distributor_code"].as_str().unwrap().len(), 8);
+        let res = apply(&app, &member, json!({})).await;
+        assert_eq!(res.status(), 409);
+        assert_eq!(problem(res).await["code"], "already_distributor");
+        for action in ["approve", "reject"] {
+            let res = post(
+                &app,
+                &owner.access_token,
+                &path(&second["id"], action),
+                json!({ "reason": "再次" }),
+            )
+            .await;
+            assert_eq!(res.status(), 409);
+        }
 
-db_test!(concurrent_decisions_have_one_outcome, |app: TestApp| async move {
-    let owner = app.owner("boss@example.com").await;
-    let shop = owner.merchant_id;
-    // Several approvals of one application: one distributor.
-    let member = register(&app, shop, "13800000001", None).await;
-    let application = ok(apply(&app, &member, json!({})).await).await;
-    let url = format!("/api/v1/distributor-applications/{}/approve", application["id"]);
-    let answers = join_all((0..6).map(|_| post(&app, &owner.access_token, &url, json!({})))).await;
-    let statuses: Vec<u16> = answers.iter().map(|r| r.status().as_u16()).collect();
-    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
-    assert!(statuses.iter().all(|s| *s == 200 || *s == 409), "{statuses:?}");
-    assert_eq!(app.count("distributors"), 1);
-    assert_eq!(welcome_messages(&app, "13800000001").len(), 1, "welcomed once");
+        // Granted by staff while an application waits: approving it is refused, rejecting works.
+        let other = register(&app, shop, "13800000007", None).await;
+        let waiting = ok(apply(&app, &other, json!({})).await).await;
+        grant(&app, &owner, other.id, None).await;
+        let res = post(
+            &app,
+            &owner.access_token,
+            &path(&waiting["id"], "approve"),
+            json!({}),
+        )
+        .await;
+        assert_eq!(res.status(), 409);
+        assert_eq!(problem(res).await["code"], "already_distributor");
+        ok(post(
+            &app,
+            &owner.access_token,
+            &path(&waiting["id"], "reject"),
+            json!({ "reason": "已由员工开通" }),
+        )
+        .await)
+        .await;
 
-    // Approval racing rejection: one outcome each, and a distributor exactly when approved.
-    let mut ids = Vec::new();
-    for k in 0..4 {
-        let m = register(&app, shop, &format!("1380000010{k}"), None).await;
-        ids.push(ok(apply(&app, &m, json!({})).await).await["id"].as_i64().unwrap());
-    }
-    let (app_ref, token) = (&app, owner.access_token.as_str());
-    let races = ids.iter().map(|id| async move {
-        let approve_url = format!("/api/v1/distributor-applications/{id}/approve");
-        let reject_url = format!("/api/v1/distributor-applications/{id}/reject");
-        let approve = post(app_ref, token, &approve_url, json!({}));
-        let reject = post(app_ref, token, &reject_url, json!({ "reason": "名额已满" }));
-        let (a, r) = futures_util::future::join(approve, reject).await;
-        (*id, a.status().as_u16(), r.status().as_u16())
-    });
-    for (id, a, r) in join_all(races).await {
-        assert!(
-            (a == 200 && r == 409) || (a == 409 && r == 200),
-            "application {id}: approve {a}, reject {r}"
+        assert_eq!(
+            audit_changes(&app, "distributor_application.submitted").len(),
+            3
         );
-        let view = ok(get(&app, &owner.access_token, &format!("/api/v1/distributor-applications/{id}")).await).await;
-        assert_eq!(view["status"], if a == 200 { "approved" } else { "rejected" });
-        assert_eq!(view["distributor"].is_null(), a != 200);
+        assert_eq!(
+            audit_changes(&app, "distributor_application.rejected").len(),
+            2
+        );
+        assert_eq!(
+            audit_changes(&app, "distributor_application.approved").len(),
+            1
+        );
     }
-    let approved = audit_changes(&app, "distributor_application.approved").len() as i64;
-    assert_eq!(app.count("distributors"), approved);
+);
 
-    // Two applications at once from one member: one is stored.
-    let eager = register(&app, shop, "13800000200", None).await;
-    let answers = join_all((0..4).map(|_| apply(&app, &eager, json!({})))).await;
-    let created = answers.iter().filter(|r| r.status() == 201).count();
-    assert_eq!(created, 1);
-    assert!(answers.iter().all(|r| r.status() == 201 || r.status() == 409));
-});
+db_test!(
+    concurrent_decisions_have_one_outcome,
+    |app: TestApp| async move {
+        let owner = app.owner("boss@example.com").await;
+        let shop = owner.merchant_id;
+        // Several approvals of one application: one distributor.
+        let member = register(&app, shop, "13800000001", None).await;
+        let application = ok(apply(&app, &member, json!({})).await).await;
+        let url = format!(
+            "/api/v1/distributor-applications/{}/approve",
+            application["id"]
+        );
+        let answers =
+            join_all((0..6).map(|_| post(&app, &owner.access_token, &url, json!({})))).await;
+        let statuses: Vec<u16> = answers.iter().map(|r| r.status().as_u16()).collect();
+        assert_eq!(
+            statuses.iter().filter(|s| **s == 200).count(),
+            1,
+            "{statuses:?}"
+        );
+        assert!(
+            statuses.iter().all(|s| *s == 200 || *s == 409),
+            "{statuses:?}"
+        );
+        assert_eq!(app.count("distributors"), 1);
+        assert_eq!(
+            welcome_messages(&app, "13800000001").len(),
+            1,
+            "welcomed once"
+        );
+
+        // Approval racing rejection: one outcome each, and a distributor exactly when approved.
+        let mut ids = Vec::new();
+        for k in 0..4 {
+            let m = register(&app, shop, &format!("1380000010{k}"), None).await;
+            ids.push(
+                ok(apply(&app, &m, json!({})).await).await["id"]
+                    .as_i64()
+                    .unwrap(),
+            );
+        }
+        let (app_ref, token) = (&app, owner.access_token.as_str());
+        let races = ids.iter().map(|id| async move {
+            let approve_url = format!("/api/v1/distributor-applications/{id}/approve");
+            let reject_url = format!("/api/v1/distributor-applications/{id}/reject");
+            let approve = post(app_ref, token, &approve_url, json!({}));
+            let reject = post(app_ref, token, &reject_url, json!({ "reason": "名额已满" }));
+            let (a, r) = futures_util::future::join(approve, reject).await;
+            (*id, a.status().as_u16(), r.status().as_u16())
+        });
+        for (id, a, r) in join_all(races).await {
+            assert!(
+                (a == 200 && r == 409) || (a == 409 && r == 200),
+                "application {id}: approve {a}, reject {r}"
+            );
+            let view = ok(get(
+                &app,
+                &owner.access_token,
+                &format!("/api/v1/distributor-applications/{id}"),
+            )
+            .await)
+            .await;
+            assert_eq!(
+                view["status"],
+                if a == 200 { "approved" } else { "rejected" }
+            );
+            assert_eq!(view["distributor"].is_null(), a != 200);
+        }
+        let approved = audit_changes(&app, "distributor_application.approved").len() as i64;
+        assert_eq!(app.count("distributors"), approved);
+
+        // Two applications at once from one member: one is stored.
+        let eager = register(&app, shop, "13800000200", None).await;
+        let answers = join_all((0..4).map(|_| apply(&app, &eager, json!({})))).await;
+        let created = answers.iter().filter(|r| r.status() == 201).count();
+        assert_eq!(created, 1);
+        assert!(answers
+            .iter()
+            .all(|r| r.status() == 201 || r.status() == 409));
+    }
+);
 
 // ---- The queue and isolation --------------------------------------------------------------
 
-db_test!(the_queue_pages_and_other_merchants_see_nothing, |app: TestApp| async move {
-    let owner = app.owner("boss@example.com").await;
-    let shop = owner.merchant_id;
-    let mut ids = Vec::new();
-    for k in 0..5 {
-        let m = register(&app, shop, &format!("1380000000{k}"), None).await;
-        ids.push(ok(apply(&app, &m, json!({})).await).await["id"].as_i64().unwrap());
-    }
-    ok(post(
-        &app,
-        &owner.access_token,
-        &format!("/api/v1/distributor-applications/{}/reject", ids[1]),
-        json!({ "reason": "资料不全" }),
-    )
-    .await)
-    .await;
-    let page = ok(get(&app, &owner.access_token, "/api/v1/distributor-applications?status=pending&sort=oldest&limit=2").await).await;
-    let got: Vec<i64> = page["items"].as_array().unwrap().iter().map(|a| a["id"].as_i64().unwrap()).collect();
-    assert_eq!(got, vec![ids[0], ids[2]]);
-    assert_eq!(page["items"][0]["member"]["phone"], "13800000000");
-    let cursor = page["next_cursor"].as_i64().unwrap();
-    let page = ok(get(&app, &owner.access_token, &format!("/api/v1/distributor-applications?status=pending&sort=oldest&limit=2&cursor={cursor}")).await).await;
-    let got: Vec<i64> = page["items"].as_array().unwrap().iter().map(|a| a["id"].as_i64().unwrap()).collect();
-    assert_eq!(got, vec![ids[3], ids[4]]);
-    assert!(page["next_cursor"].is_null());
-    let page = ok(get(&app, &owner.access_token, "/api/v1/distributor-applications").await).await;
-    assert_eq!(page["items"][0]["id"], ids[4], "newest first by default");
-    let page = ok(get(&app, &owner.access_token, "/api/v1/distributor-applications?status=rejected").await).await;
-    assert_eq!(page["items"].as_array().unwrap().len(), 1);
-    for bad in ["status=open", "limit=0", "limit=101", "sort=random", "cursor=x", "colour=red"] {
-        let res = get(&app, &owner.access_token, &format!("/api/v1/distributor-applications?{bad}")).await;
-        assert_eq!(res.status(), 422, "{bad}");
-    }
+db_test!(
+    the_queue_pages_and_other_merchants_see_nothing,
+    |app: TestApp| async move {
+        let owner = app.owner("boss@example.com").await;
+        let shop = owner.merchant_id;
+        let mut ids = Vec::new();
+        for k in 0..5 {
+            let m = register(&app, shop, &format!("1380000000{k}"), None).await;
+            ids.push(
+                ok(apply(&app, &m, json!({})).await).await["id"]
+                    .as_i64()
+                    .unwrap(),
+            );
+        }
+        ok(post(
+            &app,
+            &owner.access_token,
+            &format!("/api/v1/distributor-applications/{}/reject", ids[1]),
+            json!({ "reason": "资料不全" }),
+        )
+        .await)
+        .await;
+        let page = ok(get(
+            &app,
+            &owner.access_token,
+            "/api/v1/distributor-applications?status=pending&sort=oldest&limit=2",
+        )
+        .await)
+        .await;
+        let got: Vec<i64> = page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(got, vec![ids[0], ids[2]]);
+        assert_eq!(page["items"][0]["member"]["phone"], "13800000000");
+        let cursor = page["next_cursor"].as_i64().unwrap();
+        let page = ok(get(&app, &owner.access_token, &format!("/api/v1/distributor-applications?status=pending&sort=oldest&limit=2&cursor={cursor}")).await).await;
+        let got: Vec<i64> = page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(got, vec![ids[3], ids[4]]);
+        assert!(page["next_cursor"].is_null());
+        let page = ok(get(
+            &app,
+            &owner.access_token,
+            "/api/v1/distributor-applications",
+        )
+        .await)
+        .await;
+        assert_eq!(page["items"][0]["id"], ids[4], "newest first by default");
+        let page = ok(get(
+            &app,
+            &owner.access_token,
+            "/api/v1/distributor-applications?status=rejected",
+        )
+        .await)
+        .await;
+        assert_eq!(page["items"].as_array().unwrap().len(), 1);
+        for bad in [
+            "status=open",
+            "limit=0",
+            "limit=101",
+            "sort=random",
+            "cursor=x",
+            "colour=red",
+        ] {
+            let res = get(
+                &app,
+                &owner.access_token,
+                &format!("/api/v1/distributor-applications?{bad}"),
+            )
+            .await;
+            assert_eq!(res.status(), 422, "{bad}");
+        }
 
-    // Another merchant: A's applications do not exist for them, and stay untouched.
-    let other = app.owner("other@example.com").await;
-    let theirs = ok(get(&app, &other.access_token, "/api/v1/distributor-applications").await).await;
-    assert_eq!(theirs["items"], json!([]));
-    let id = ids[0];
-    for (method, path, body) in [
-        (reqwest::Method::GET, format!("/api/v1/distributor-applications/{id}"), None),
-        (reqwest::Method::POST, format!("/api/v1/distributor-applications/{id}/approve"), Some(json!({}))),
-        (reqwest::Method::POST, format!("/api/v1/distributor-applications/{id}/reject"), Some(json!({ "reason": "x" }))),
-    ] {
-        let res = call(&app, &other.access_token, method, &path, body).await;
-        assert_eq!(res.status(), 404, "{path}");
-        assert_eq!(problem(res).await["code"], "not_found");
+        // Another merchant: A's applications do not exist for them, and stay untouched.
+        let other = app.owner("other@example.com").await;
+        let theirs = ok(get(
+            &app,
+            &other.access_token,
+            "/api/v1/distributor-applications",
+        )
+        .await)
+        .await;
+        assert_eq!(theirs["items"], json!([]));
+        let id = ids[0];
+        for (method, path, body) in [
+            (
+                reqwest::Method::GET,
+                format!("/api/v1/distributor-applications/{id}"),
+                None,
+            ),
+            (
+                reqwest::Method::POST,
+                format!("/api/v1/distributor-applications/{id}/approve"),
+                Some(json!({})),
+            ),
+            (
+                reqwest::Method::POST,
+                format!("/api/v1/distributor-applications/{id}/reject"),
+                Some(json!({ "reason": "x" })),
+            ),
+        ] {
+            let res = call(&app, &other.access_token, method, &path, body).await;
+            assert_eq!(res.status(), 404, "{path}");
+            assert_eq!(problem(res).await["code"], "not_found");
+        }
+        let view = ok(get(
+            &app,
+            &owner.access_token,
+            &format!("/api/v1/distributor-applications/{id}"),
+        )
+        .await)
+        .await;
+        assert_eq!(view["status"], "pending");
+        assert_eq!(app.count("distributors"), 0);
+        // A member token of one shop reads only that shop's form through its own account.
+        let stranger = register(&app, other.merchant_id, "13800000099", None).await;
+        let res = get(
+            &app,
+            &stranger.token,
+            "/api/v1/members/me/distributor-application",
+        )
+        .await;
+        assert_eq!(res.status(), 404);
     }
-    let view = ok(get(&app, &owner.access_token, &format!("/api/v1/distributor-applications/{id}")).await).await;
-    assert_eq!(view["status"], "pending");
-    assert_eq!(app.count("distributors"), 0);
-    // A member token of one shop reads only that shop's form through its own account.
-    let stranger = register(&app, other.merchant_id, "13800000099", None).await;
-    let res = get(&app, &stranger.token, "/api/v1/members/me/distributor-application").await;
-    assert_eq!(res.status(), 404);
-});
+);

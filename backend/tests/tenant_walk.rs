@@ -690,6 +690,9 @@ db_test!(
             .json()
             .await
             .unwrap();
-        assert_eq!(application["status"], "pending", "nobody else could decide it");
+        assert_eq!(
+            application["status"], "pending",
+            "nobody else could decide it"
+        );
     }
 );

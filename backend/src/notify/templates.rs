@@ -211,13 +211,14 @@ pub fn distributor_welcome(recipient: &str, shop: &str, code: &str, link: Option
 }
 
 /// Staff notice of a new application waiting for review.
-pub fn distributor_application_notice(application_id: i64, member_id: i64, applicant: &str) -> Notice {
+pub fn distributor_application_notice(
+    application_id: i64,
+    member_id: i64,
+    applicant: &str,
+) -> Notice {
     Notice {
         kind: "distributor_application",
-        title: Text::new(
-            "New distributor application",
-            "新的分销商申请",
-        ),
+        title: Text::new("New distributor application", "新的分销商申请"),
         body: Text::new(
             format!("{applicant} applied to become a distributor and is waiting for review."),
             format!("{applicant} 申请成为分销商，等待审核。"),

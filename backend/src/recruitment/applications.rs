@@ -729,7 +729,9 @@ fn approve_claimed(
     ))
     .execute(conn)?;
     if updated != 1 {
-        return Err(AppError::internal("locked application changed under the lock"));
+        return Err(AppError::internal(
+            "locked application changed under the lock",
+        ));
     }
     let (code, parent_id): (String, Option<i64>) = distributors::table
         .filter(distributors::merchant_id.eq(merchant_id))
@@ -801,7 +803,14 @@ pub fn approve(
 ) -> AppResult<Application> {
     let merchant_id = caller.tenant()?;
     write_transaction(conn, |conn| {
-        approve_claimed(conn, merchant_id, id, Decider::Caller(caller), base_url, now)?;
+        approve_claimed(
+            conn,
+            merchant_id,
+            id,
+            Decider::Caller(caller),
+            base_url,
+            now,
+        )?;
         get(conn, merchant_id, id)
     })
 }

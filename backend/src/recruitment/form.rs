@@ -198,7 +198,10 @@ pub fn check_fields(fields: &[FormField]) -> AppResult<()> {
                 for (j, option) in f.options.iter().enumerate() {
                     let n = option.chars().count();
                     if n == 0 || n > MAX_OPTION_LEN {
-                        errors.push(length_error(format!("fields[{i}].options[{j}]"), MAX_OPTION_LEN));
+                        errors.push(length_error(
+                            format!("fields[{i}].options[{j}]"),
+                            MAX_OPTION_LEN,
+                        ));
                     } else if !seen.insert(option.as_str()) {
                         errors.push(field_error(
                             format!("fields[{i}].options[{j}]"),
@@ -423,8 +426,10 @@ mod tests {
 
     #[test]
     fn a_good_form_passes_and_trims() {
-        let f = fields(json!([{ "key": " name ", "label_zh": " 姓名 ", "label_en": "Name",
-            "type": "select", "options": [" a ", "b"] }]));
+        let f = fields(
+            json!([{ "key": " name ", "label_zh": " 姓名 ", "label_en": "Name",
+            "type": "select", "options": [" a ", "b"] }]),
+        );
         assert_eq!(f[0].key, "name");
         assert_eq!(f[0].options, vec!["a", "b"]);
         assert!(check_fields(&f).is_ok());
@@ -492,7 +497,11 @@ mod tests {
             .collect();
         assert_eq!(
             values,
-            vec![("name", "王丽"), ("mobile", "13812345678"), ("channel", "抖音")]
+            vec![
+                ("name", "王丽"),
+                ("mobile", "13812345678"),
+                ("channel", "抖音")
+            ]
         );
         assert_eq!(got[0].label_en, "Name");
 
@@ -517,7 +526,10 @@ mod tests {
             &answers(json!({ "name": "a\nb", "channel": "微信" })),
         )
         .unwrap_err();
-        assert_eq!(codes(err), vec![("answers.name".into(), "single_line".into())]);
+        assert_eq!(
+            codes(err),
+            vec![("answers.name".into(), "single_line".into())]
+        );
         let err = check_answers(
             &form(),
             &answers(json!({ "name": "x".repeat(MAX_TEXT + 1), "channel": "微信" })),

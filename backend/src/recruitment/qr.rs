@@ -33,8 +33,7 @@ pub fn modules(code: &QrCode) -> Vec<Vec<bool>> {
                 .map(|x| {
                     let inside = (QUIET_ZONE..QUIET_ZONE + width).contains(&x)
                         && (QUIET_ZONE..QUIET_ZONE + width).contains(&y);
-                    inside
-                        && colors[(y - QUIET_ZONE) * width + (x - QUIET_ZONE)] == Color::Dark
+                    inside && colors[(y - QUIET_ZONE) * width + (x - QUIET_ZONE)] == Color::Dark
                 })
                 .collect()
         })
