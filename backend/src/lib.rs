@@ -28,6 +28,7 @@ pub mod network;
 pub mod notify;
 pub mod payments;
 pub mod platform;
+pub mod recruitment;
 pub mod regions;
 pub mod secrets;
 pub mod server;

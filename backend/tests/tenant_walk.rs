@@ -36,6 +36,7 @@ const PUBLIC: &[&str] = &[
     "POST /api/v1/shops/{merchant_id}/members/sign-in",
     "GET /api/v1/shop/{slug}",
     "GET /api/v1/shop/{slug}/products",
+    "GET /api/v1/shops/{merchant_id}/distributor-application-form",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -166,6 +167,47 @@ impl World {
             .unwrap()["id"]
             .as_i64()
             .unwrap();
+        // A pending distributor application of tenant A, from a second member.
+        app.post(&format!(
+            "/api/v1/shops/{}/verification-codes",
+            a.merchant_id
+        ))
+        .json(&json!({ "recipient": "13812345679" }))
+        .send()
+        .await
+        .unwrap();
+        let applicant_code = {
+            use diesel::prelude::*;
+            use fenxiao::db::schema::outbox_messages as o;
+            let body: String = o::table
+                .filter(o::template.eq("verification_code"))
+                .filter(o::recipient.eq("13812345679"))
+                .select(o::body)
+                .first(&mut *app.conn())
+                .unwrap();
+            let start = body.find("验证码是 ").unwrap() + "验证码是 ".len();
+            body[start..start + 6].to_owned()
+        };
+        let applicant: Value = app
+            .post(&format!("/api/v1/shops/{}/members", a.merchant_id))
+            .json(&json!({ "login": "13812345679", "code": applicant_code, "password": "shopper-2026" }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let application: Value = app
+            .post("/api/v1/members/me/distributor-application")
+            .bearer_auth(applicant["tokens"]["access_token"].as_str().unwrap())
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(application["status"], "pending");
         fenxiao::platform::operators::create(
             &mut app.conn(),
             "root@example.com",
@@ -351,6 +393,10 @@ impl World {
             ("merchant_id", a.merchant_id.to_string()),
             ("member_id", member_id.to_string()),
             ("distributor_id", distributor_id.to_string()),
+            (
+                "application_id",
+                application["id"].as_i64().unwrap().to_string(),
+            ),
             (
                 "notification_id",
                 inbox["items"][0]["id"].as_i64().unwrap().to_string(),
@@ -631,7 +677,8 @@ db_test!(
             .json()
             .await
             .unwrap();
-        assert_eq!(unread["unread"], 1, "nobody else could mark it read");
+        // The low-stock notice and the notice of the pending application.
+        assert_eq!(unread["unread"], 2, "nobody else could mark them read");
         let tier: Value = app
             .get(&format!(
                 "/api/v1/distribution/tiers/{}",
@@ -657,5 +704,21 @@ db_test!(
             .unwrap();
         assert_eq!(contest["status"], "draft");
         assert_eq!(contest["name"], "月度冠军");
+        let application: Value = app
+            .get(&format!(
+                "/api/v1/distributor-applications/{}",
+                world.params["application_id"]
+            ))
+            .bearer_auth(&world.a_owner)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            application["status"], "pending",
+            "nobody else could decide it"
+        );
     }
 );

@@ -2,6 +2,7 @@ import type { RouteObject } from "react-router";
 import { AuthLayout } from "./layouts/AuthLayout";
 import { ConsoleLayout } from "./layouts/ConsoleLayout";
 import { ApiKeysPage } from "./pages/ApiKeysPage";
+import { ApplicationsPage } from "./pages/ApplicationsPage";
 import { AuditLogPage } from "./pages/AuditPage";
 import { CategoriesPage } from "./pages/CategoriesPage";
 import { ContestDetailPage } from "./pages/ContestDetailPage";
@@ -22,6 +23,7 @@ import {
 } from "./pages/PasswordResetPages";
 import { ProductEditorPage } from "./pages/ProductEditorPage";
 import { ProductsPage } from "./pages/ProductsPage";
+import { RecruitmentPage } from "./pages/RecruitmentPage";
 import { ReviewQueuePage } from "./pages/ReviewQueuePage";
 import { SecurityPage } from "./pages/SecurityPage";
 import { SignUpPage } from "./pages/SignUpPage";
@@ -53,6 +55,8 @@ export const routes: RouteObject[] = [
       { path: "distributors/:distributorId", element: <DistributorDetailPage /> },
       { path: "distribution/settings", element: <DistributionSettingsPage /> },
       { path: "distribution/tiers", element: <TiersPage /> },
+      { path: "recruitment", element: <RecruitmentPage /> },
+      { path: "distributor-applications", element: <ApplicationsPage /> },
       { path: "staff", element: <StaffPage /> },
       { path: "api-keys", element: <ApiKeysPage /> },
       { path: "audit", element: <AuditLogPage /> },

@@ -12,7 +12,7 @@ use utoipa_actix_web::{scope, AppExt};
 use crate::error::{ProblemBody, ProblemFieldBody};
 use crate::{
     audit, auth, binding, catalog, contests, distribution, integrations, inventory, logistics,
-    media, members, network, notify, payments, platform, regions, shop, tenancy,
+    media, members, network, notify, payments, platform, recruitment, regions, shop, tenancy,
 };
 
 pub const API_PREFIX: &str = "/api/v1";
@@ -44,6 +44,7 @@ pub const DOCS_PATH: &str = "/api/docs/";
         (name = "members", description = "A shop's members: registration and sign-in"),
         (name = "binding", description = "Customer binding (锁客): which distributor a member is bound to"),
         (name = "distribution", description = "The distributor network: settings, tiers, distributors, the tree and team figures"),
+        (name = "recruitment", description = "Recruit links and QR codes, the application form, applications and their review"),
         (name = "notifications", description = "The in-app inbox of merchant staff"),
         (name = "contests", description = "Leaderboards and sales contests (销售竞赛)"),
         (name = "platform", description = "The platform operator's endpoints"),
@@ -198,7 +199,22 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(network::routes::unfreeze_distributor)
                 .service(network::routes::end_distributor)
                 .service(network::routes::set_distributor_tier)
-                .service(network::routes::my_distributor),
+                .service(network::routes::my_distributor)
+                .service(recruitment::routes::get_recruit_link)
+                .service(recruitment::routes::get_recruit_qr_png)
+                .service(recruitment::routes::get_recruit_qr_svg)
+                .service(recruitment::routes::get_my_recruit_link)
+                .service(recruitment::routes::get_my_recruit_qr_png)
+                .service(recruitment::routes::get_my_recruit_qr_svg)
+                .service(recruitment::routes::get_application_form)
+                .service(recruitment::routes::save_application_form)
+                .service(recruitment::routes::get_shop_application_form)
+                .service(recruitment::routes::apply)
+                .service(recruitment::routes::get_my_application)
+                .service(recruitment::routes::list_applications)
+                .service(recruitment::routes::get_application)
+                .service(recruitment::routes::approve_application)
+                .service(recruitment::routes::reject_application),
         );
 }
 

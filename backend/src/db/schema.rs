@@ -587,6 +587,39 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    recruitment_forms (merchant_id) {
+        merchant_id -> BigInt,
+        fields -> Text,
+        updated_by -> Nullable<BigInt>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    distributor_applications (id) {
+        id -> BigInt,
+        merchant_id -> BigInt,
+        member_id -> BigInt,
+        status -> Text,
+        entry_mode -> Text,
+        review -> Text,
+        answers -> Text,
+        sponsor_code -> Nullable<Text>,
+        sponsor_id -> Nullable<BigInt>,
+        sponsor_source -> Nullable<Text>,
+        distributor_id -> Nullable<BigInt>,
+        decided_at -> Nullable<Timestamp>,
+        decided_by_kind -> Nullable<Text>,
+        decided_by -> Nullable<BigInt>,
+        reject_reason -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(distributor_applications -> members (member_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     merchants,
     staff_users,
@@ -626,4 +659,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     contests,
     contest_prizes,
     contest_standings,
+    recruitment_forms,
+    distributor_applications,
 );

@@ -151,3 +151,82 @@ pub fn low_stock_notice(
         }),
     }
 }
+
+/// Welcome to a new distributor, with a short guide: by email, or by SMS when the member
+/// registered with a phone number only. `link` is their recruit link, when the shop has an
+/// address.
+pub fn distributor_welcome(recipient: &str, shop: &str, code: &str, link: Option<&str>) -> Message {
+    if !recipient.contains('@') {
+        let link = link.map(|l| format!(" {l}")).unwrap_or_default();
+        return Message {
+            channel: Channel::Sms,
+            recipient: recipient.to_owned(),
+            template: "distributor_welcome",
+            subject: String::new(),
+            body: format!(
+                "【Fenxiao】恭喜您成为「{shop}」的分销商，推广码 {code}，分享招募链接即可邀请好友：{link}\
+                 Welcome, you are now a distributor of {shop} (code {code})."
+            ),
+        };
+    }
+    let (share_zh, share_en) = match link {
+        Some(link) => (
+            format!("分享您的专属招募链接或二维码（在分销中心也能随时找到）：\n   {link}"),
+            format!("Share your own recruit link or its QR code (also in your distributor centre):\n   {link}"),
+        ),
+        None => (
+            "在分销中心打开“招募”，分享您的专属招募链接和二维码。".to_owned(),
+            "Open \"Recruit\" in your distributor centre and share your own link and QR code.".to_owned(),
+        ),
+    };
+    Message {
+        channel: Channel::Email,
+        recipient: recipient.to_owned(),
+        template: "distributor_welcome",
+        subject: format!("欢迎成为「{shop}」的分销商 / Welcome to {shop}'s distributors — Fenxiao"),
+        body: format!(
+            "您好，\n\n\
+             您的申请已通过，欢迎成为「{shop}」的分销商！您的推广码是 {code}。\n\n\
+             三步开始：\n\
+             1. {share_zh}\n\
+             2. 顾客通过您的链接进店即与您绑定，他们付款的订单按店铺的佣金规则为您计算佣金；\
+             好友通过您的招募链接成为分销商，就加入您的团队。\n\
+             3. 在分销中心查看团队、客户和佣金。佣金在订单售后期结束后转为可结算。\n\n\
+             请如实宣传商品，不要承诺收益，也不要以发展下线收取费用。\n\n\
+             ---\n\n\
+             Hello,\n\n\
+             Your application was approved: welcome to the distributors of \"{shop}\"! Your \
+             code is {code}.\n\n\
+             Three steps to start:\n\
+             1. {share_en}\n\
+             2. Customers who come through your link are bound to you, and their paid orders \
+             earn you commission under the shop's rules; friends who join through your recruit \
+             link become your team.\n\
+             3. Follow your team, customers and commission in your distributor centre. \
+             Commission becomes available once an order's after-sales window has closed.\n\n\
+             Describe the goods truthfully, promise no income, and never charge anyone for \
+             joining your team.\n"
+        ),
+    }
+}
+
+/// Staff notice of a new application waiting for review.
+pub fn distributor_application_notice(
+    application_id: i64,
+    member_id: i64,
+    applicant: &str,
+) -> Notice {
+    Notice {
+        kind: "distributor_application",
+        title: Text::new("New distributor application", "新的分销商申请"),
+        body: Text::new(
+            format!("{applicant} applied to become a distributor and is waiting for review."),
+            format!("{applicant} 申请成为分销商，等待审核。"),
+        ),
+        target: Some(("distributor_application", application_id.to_string())),
+        data: serde_json::json!({
+            "application_id": application_id,
+            "member_id": member_id,
+        }),
+    }
+}

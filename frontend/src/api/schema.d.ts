@@ -684,6 +684,85 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/distributor-applications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List distributor applications
+         * @description Filter by status or member; newest first, or oldest first to work through the queue; cursor
+         *     pages.
+         */
+        get: operations["list_applications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/distributor-applications/{application_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A distributor application */
+        get: operations["get_application"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/distributor-applications/{application_id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve a distributor application
+         * @description The member becomes a distributor under the recruiter (or the default sponsor), with the
+         *     entry tier, and receives the welcome message with a short guide.
+         */
+        post: operations["approve_application"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/distributor-applications/{application_id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reject a distributor application
+         * @description With a reason the applicant reads; they may apply again.
+         */
+        post: operations["reject_application"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/distributors": {
         parameters: {
             query?: never;
@@ -1063,6 +1142,89 @@ export interface paths {
          * @description The top places with masked names, and the caller's own place.
          */
         get: operations["get_member_contest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/members/me/distributor-application": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The signed-in member's application
+         * @description The latest one, with its status and, when rejected, the reason; 404 when the member never
+         *     applied.
+         */
+        get: operations["get_my_application"];
+        put?: never;
+        /**
+         * Apply to become a distributor
+         * @description With answers to the form and the code of the recruit link the member came through. Under
+         *     entry mode `everyone`, automatic review, or a spend threshold that is met, the member is a
+         *     distributor when this answers (`status: approved`); under manual review the application
+         *     waits for staff (`pending`).
+         */
+        post: operations["apply"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/members/me/recruitment/link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The signed-in distributor's recruit link
+         * @description The shop's join page with the member's distributor code; 404 when the member is not a
+         *     distributor.
+         */
+        get: operations["get_my_recruit_link"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/members/me/recruitment/qr.png": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in distributor's recruit QR code (PNG) */
+        get: operations["get_my_recruit_qr_png"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/members/me/recruitment/qr.svg": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in distributor's recruit QR code (SVG) */
+        get: operations["get_my_recruit_qr_svg"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1617,6 +1779,83 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/recruitment/application-form": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The application form */
+        get: operations["get_application_form"];
+        /**
+         * Save the application form
+         * @description The whole list of fields, in the order applicants see them. Applications already made keep
+         *     their answers and labels.
+         */
+        put: operations["save_application_form"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/recruitment/link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The merchant's recruit link
+         * @description The shop's join page, without a recruiter: applicants who come through it join under the
+         *     default sponsor (or as roots) once approved.
+         */
+        get: operations["get_recruit_link"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/recruitment/qr.png": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The merchant's recruit QR code (PNG) */
+        get: operations["get_recruit_qr_png"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/recruitment/qr.svg": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The merchant's recruit QR code (SVG) */
+        get: operations["get_recruit_qr_svg"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/regions": {
         parameters: {
             query?: never;
@@ -1673,6 +1912,27 @@ export interface paths {
          *     price.
          */
         get: operations["list_shop_products"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shops/{merchant_id}/distributor-application-form": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A shop's distributor application form
+         * @description How members become distributors at this shop (entry mode, review, spend threshold) and the
+         *     fields to fill in. Public: the join page shows it before anyone signs in.
+         */
+        get: operations["get_shop_application_form"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2052,6 +2312,14 @@ export interface components {
             password: string;
             token: string;
         };
+        /** @description One answer, with the field as the applicant saw it. */
+        Answer: {
+            key: string;
+            label_en: string;
+            label_zh: string;
+            type: components["schemas"]["FieldType"];
+            value: string;
+        };
         ApiKey: {
             /** Format: date-time */
             created_at: string;
@@ -2069,11 +2337,75 @@ export interface components {
             revoked_at?: string | null;
             scopes: components["schemas"]["Permission"][];
         };
+        /** @description An application as staff review it. */
+        Application: {
+            /** @description The answers, with the labels the applicant saw, in the form's order. */
+            answers: components["schemas"]["Answer"][];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            decided_at?: string | null;
+            /**
+             * Format: int64
+             * @description The staff member's (or API key's) id.
+             */
+            decided_by?: number | null;
+            decided_by_kind?: null | components["schemas"]["DeciderKind"];
+            distributor?: null | components["schemas"]["DistributorRef"];
+            /** @description The entry mode in force when the member applied. */
+            entry_mode: components["schemas"]["EntryMode"];
+            /** Format: int64 */
+            id: number;
+            member: components["schemas"]["MemberBrief"];
+            reject_reason?: string | null;
+            /** @description How it is decided: at once (`auto`) or by staff (`manual`). */
+            review: components["schemas"]["ApplicationReview"];
+            sponsor?: null | components["schemas"]["DistributorRef"];
+            /** @description The recruit link's code as the applicant sent it. */
+            sponsor_code?: string | null;
+            sponsor_source?: null | components["schemas"]["SponsorSource"];
+            status: components["schemas"]["ApplicationStatus"];
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /** @description The form as staff edit it. */
+        ApplicationForm: {
+            fields: components["schemas"]["FormField"][];
+            /**
+             * Format: date-time
+             * @description When it was last saved; `null` while the merchant never saved one.
+             */
+            updated_at?: string | null;
+        };
+        ApplicationPage: {
+            items: components["schemas"]["Application"][];
+            /** Format: int64 */
+            next_cursor?: number | null;
+        };
         /**
          * @description How applications are decided.
          * @enum {string}
          */
         ApplicationReview: "auto" | "manual";
+        /** @enum {string} */
+        ApplicationStatus: "pending" | "approved" | "rejected";
+        ApplyRequest: {
+            /**
+             * @description Answers by field key; every answer is text. Blank answers count as none.
+             * @example {
+             *       "name": "王丽",
+             *       "wechat_id": "wl-tea"
+             *     }
+             */
+            answers?: {
+                [key: string]: string;
+            };
+            /**
+             * @description The `ref` code of the recruit link the member came through, if any.
+             * @example K7Q2M9XD
+             */
+            sponsor_code?: string | null;
+        };
         AssignRequest: {
             /**
              * Format: int64
@@ -2418,6 +2750,11 @@ export interface components {
              */
             next_cursor?: number | null;
         };
+        /**
+         * @description Who decided an application.
+         * @enum {string}
+         */
+        DeciderKind: "staff" | "api_key" | "system";
         DeliveryMethods: {
             express_enabled: boolean;
             pickup_enabled: boolean;
@@ -2508,6 +2845,13 @@ export interface components {
             /** @description Pass as `cursor` for the next page; absent on the last page. */
             next_cursor?: string | null;
         };
+        /** @description A distributor named by an application. */
+        DistributorRef: {
+            code: string;
+            /** Format: int64 */
+            id: number;
+            name?: string | null;
+        };
         /** @enum {string} */
         DistributorStatus: "active" | "frozen" | "ended";
         /**
@@ -2520,6 +2864,36 @@ export interface components {
          * @enum {string}
          */
         EntryMode: "everyone" | "application" | "spend_threshold";
+        /** @enum {string} */
+        FieldType: "text" | "phone" | "select" | "textarea";
+        /** @description One field of the form. */
+        FormField: {
+            /**
+             * @description Stable name of the answer: a lower-case letter, then up to 31 lower-case letters, digits
+             *     or `_`; unique in the form.
+             * @example wechat_id
+             */
+            key: string;
+            /**
+             * @description Label shown to applicants reading English, 1–80 characters.
+             * @example WeChat ID
+             */
+            label_en: string;
+            /**
+             * @description Label shown to applicants reading Chinese, 1–40 characters.
+             * @example 微信号
+             */
+            label_zh: string;
+            /** @description The choices of a `select` (1–30, each 1–60 characters, distinct); empty for other types. */
+            options?: string[];
+            required?: boolean;
+            type: components["schemas"]["FieldType"];
+        };
+        /** @description The whole form, as saved: fields in the order applicants see them. */
+        FormRequest: {
+            /** @description Up to 20 fields; an empty list asks nothing. */
+            fields: components["schemas"]["FormField"][];
+        };
         /** @enum {string} */
         Format: "csv" | "xlsx";
         /** @enum {string} */
@@ -2891,6 +3265,21 @@ export interface components {
             parent_id?: number | null;
             reason: string;
         };
+        /** @description An application as the applicant sees it. */
+        MyApplication: {
+            answers: components["schemas"]["Answer"][];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            decided_at?: string | null;
+            /** @description Once approved: the member's distributor code. */
+            distributor_code?: string | null;
+            /** Format: int64 */
+            id: number;
+            reject_reason?: string | null;
+            sponsor_code?: string | null;
+            status: components["schemas"]["ApplicationStatus"];
+        };
         /** @description A member's view of their own distributor profile. */
         MyDistributor: {
             code: string;
@@ -3177,6 +3566,14 @@ export interface components {
             code: string;
             name: string;
         };
+        /** @description What a shop's join page needs to show: how members become distributors there, and the form. */
+        PublicForm: {
+            /** @description With `entry_mode: application`: whether applications are approved at once. */
+            application_review: components["schemas"]["ApplicationReview"];
+            entry_mode: components["schemas"]["EntryMode"];
+            fields: components["schemas"]["FormField"][];
+            spend_threshold?: null | components["schemas"]["Money"];
+        };
         /** @description A place as distributors see it: a masked name, no ids. */
         PublicStanding: {
             amount?: null | components["schemas"]["Money"];
@@ -3237,6 +3634,18 @@ export interface components {
             /** @description Ten single-use codes that replace a TOTP code when the phone is lost. Shown once. */
             recovery_codes: string[];
         };
+        /** @description A recruit link and what it is made of. */
+        RecruitLink: {
+            /** @description The recruiting distributor's code; absent in the merchant's own link. */
+            code?: string | null;
+            /** @description The shop's address (slug) the link points to. */
+            shop_slug: string;
+            /**
+             * @description The address to share; the QR codes encode exactly this text.
+             * @example https://shop.example.com/shop/tea-garden/join?ref=K7Q2M9XD
+             */
+            url: string;
+        };
         RefreshRequest: {
             refresh_token: string;
         };
@@ -3269,6 +3678,10 @@ export interface components {
             name?: string | null;
             /** Format: password */
             password: string;
+        };
+        RejectRequest: {
+            /** @description Why, as the applicant will read it (1–500 characters). */
+            reason: string;
         };
         /** @description The new order of every tier of the merchant, lowest first. */
         ReorderRequest: {
@@ -3559,6 +3972,11 @@ export interface components {
             code: string;
             name?: string | null;
         };
+        /**
+         * @description Where the sponsor of an application came from.
+         * @enum {string}
+         */
+        SponsorSource: "code" | "binding";
         StaffMember: {
             /** Format: date-time */
             created_at: string;
@@ -6057,6 +6475,239 @@ export interface operations {
             };
         };
     };
+    list_applications: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["ApplicationStatus"];
+                member_id?: number;
+                sort?: "newest" | "oldest";
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: number;
+                /** @description 1–100, default 20. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of applications */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApplicationPage"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `distributors.read` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Bad filter */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    get_application: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                application_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The application */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Application"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `distributors.read` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such application */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    approve_application: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                application_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Approved */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Application"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `distributors.manage` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such application */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description `invalid_transition` (already decided), `already_distributor`, `member_disabled` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    reject_application: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                application_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RejectRequest"];
+            };
+        };
+        responses: {
+            /** @description Rejected */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Application"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `distributors.manage` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such application */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description `invalid_transition` (already decided) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
     list_distributors: {
         parameters: {
             query?: {
@@ -7391,6 +8042,293 @@ export interface operations {
             };
             /** @description Invalid query */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    get_my_application: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The latest application */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyApplication"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Members only */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No application */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    apply: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApplyRequest"];
+            };
+        };
+        responses: {
+            /** @description Submitted (and perhaps approved) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyApplication"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Members only */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description `already_distributor`, `application_pending`, `spend_threshold_not_met`, `sponsor_not_active` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Answers that do not fit the form (at `answers.{key}`), `unknown_distributor_code` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    get_my_recruit_link: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The link */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecruitLink"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Members only */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Not a distributor */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description `distributor_not_active`, `shop_address_required` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    get_my_recruit_qr_png: {
+        parameters: {
+            query?: {
+                /** @description Pixels per module, 1–40; default 8 (about 400 pixels for a typical link). */
+                scale?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A QR code of the link */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/png": number[];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Members only */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Not a distributor */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description `distributor_not_active`, `shop_address_required` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description `scale` out of range */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    get_my_recruit_qr_svg: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A QR code of the link */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/svg+xml": string;
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Members only */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Not a distributor */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description `distributor_not_active`, `shop_address_required` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9133,6 +10071,248 @@ export interface operations {
             };
         };
     };
+    get_application_form: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The form */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApplicationForm"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `distributors.read` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    save_application_form: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FormRequest"];
+            };
+        };
+        responses: {
+            /** @description Saved */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApplicationForm"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `distributors.manage` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Invalid fields (`invalid_key`, `duplicate_key`, `options_required`, …) at `fields[i].…` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    get_recruit_link: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The link */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecruitLink"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `distributors.read` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description `shop_address_required`: the shop has no address (slug) yet */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    get_recruit_qr_png: {
+        parameters: {
+            query?: {
+                /** @description Pixels per module, 1–40; default 8 (about 400 pixels for a typical link). */
+                scale?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A QR code of the link */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/png": number[];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `distributors.read` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description `shop_address_required` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description `scale` out of range */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    get_recruit_qr_svg: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A QR code of the link */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/svg+xml": string;
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `distributors.read` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description `shop_address_required` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
     list_regions: {
         parameters: {
             query?: never;
@@ -9232,6 +10412,38 @@ export interface operations {
             };
             /** @description Invalid filter */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    get_shop_application_form: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The shop's merchant */
+                merchant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The form */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicForm"];
+                };
+            };
+            /** @description No such shop */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -58,6 +58,12 @@ export const MENU: MenuGroup[] = [
         permission: "distributors.read",
       },
       { path: "/distribution/tiers", label: "tiers.title", permission: "distributors.read" },
+      { path: "/recruitment", label: "recruitment.title", permission: "distributors.read" },
+      {
+        path: "/distributor-applications",
+        label: "applications.title",
+        permission: "distributors.read",
+      },
       { path: "/leaderboards", label: "menu.leaderboards", permission: "distributors.read" },
       { path: "/contests", label: "menu.contests", permission: "distributors.read" },
     ],

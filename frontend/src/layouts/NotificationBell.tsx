@@ -9,7 +9,10 @@ import type { components } from "../api/schema";
 type Notification = components["schemas"]["Notification"];
 
 /** Where a notice of each kind leads. */
-const LINKS: Record<string, string> = { low_stock: "/stock-alerts" };
+const LINKS: Record<string, string> = {
+  low_stock: "/stock-alerts",
+  distributor_application: "/distributor-applications",
+};
 
 function BellIcon() {
   return (

@@ -1,0 +1,19 @@
+//! Recruitment (SPEC §4): how members become distributors.
+//!
+//! - [`link`]: recruit links — the merchant's and each distributor's (with their code) — to the
+//!   shop's join page on the public base URL, and [`qr`] codes of them as PNG and SVG;
+//! - [`form`]: the application form the merchant configures (fields with labels in zh and en,
+//!   types, required, options), stored as one checked JSON document;
+//! - [`applications`]: members apply; the entry mode decides whether they join at once or wait
+//!   in the staff review queue; approval joins the tree and sends the welcome message;
+//! - [`eligibility`]: the spend threshold check, reading paid spend from one named source that
+//!   orders will fill.
+//!
+//! `docs/architecture.md` ("Recruitment") describes the rules and decisions.
+
+pub mod applications;
+pub mod eligibility;
+pub mod form;
+pub mod link;
+pub mod qr;
+pub mod routes;

@@ -1,0 +1,2 @@
+DROP TABLE distributor_applications;
+DROP TABLE recruitment_forms;
