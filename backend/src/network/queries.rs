@@ -153,6 +153,8 @@ type HeadRow = (
     NaiveDateTime,
 );
 type FiguresRow = (i64, i64, i64, i64, i64);
+/// Level, id, code, status, tier, name.
+type UplineRow = (i32, i64, String, String, Option<i64>, Option<String>);
 type MemberRow = (i64, Option<String>, Option<String>, Option<String>);
 type DistributorRow = (HeadRow, FiguresRow, MemberRow, Option<String>);
 
@@ -243,7 +245,7 @@ pub fn upline(
 ) -> AppResult<Vec<UplineEntry>> {
     let depth = depth.clamp(1, MAX_UPLINE_DEPTH);
     // The self row (depth 0) comes along so that an unknown id is told from a root.
-    let rows: Vec<(i32, i64, String, String, Option<i64>, Option<String>)> = paths::table
+    let rows: Vec<UplineRow> = paths::table
         .inner_join(distributors::table.on(distributors::id.eq(paths::ancestor_id)))
         .inner_join(members::table.on(members::id.eq(distributors::member_id)))
         .filter(paths::merchant_id.eq(merchant_id))
