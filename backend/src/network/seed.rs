@@ -163,6 +163,7 @@ pub struct Progress {
     total: usize,
     started: Instant,
     last_draw: Option<Instant>,
+    drawn: Option<usize>,
     enabled: bool,
 }
 
@@ -173,12 +174,13 @@ impl Progress {
             total,
             started: Instant::now(),
             last_draw: None,
+            drawn: None,
             enabled,
         }
     }
 
     pub fn set(&mut self, done: usize) {
-        if !self.enabled {
+        if !self.enabled || self.drawn == Some(done) {
             return;
         }
         let now = Instant::now();
@@ -190,6 +192,7 @@ impl Progress {
             return;
         }
         self.last_draw = Some(now);
+        self.drawn = Some(done);
         const WIDTH: usize = 30;
         let filled = (done * WIDTH).checked_div(self.total).unwrap_or(WIDTH);
         let percent = (done * 100).checked_div(self.total).unwrap_or(100);
@@ -449,7 +452,18 @@ pub fn run(conn: &mut DbConnection, options: &SeedOptions) -> AppResult<SeedRepo
             Some(id) => merchants::table
                 .find(id)
                 .select(merchants::id)
-                .first::<i64>(conn)?,
+                .first::<i64>(conn)
+                .optional()?
+                .ok_or_else(|| {
+                    AppError::field(
+                        "merchant",
+                        "unknown_merchant",
+                        crate::error::Text::new(
+                            format!("There is no merchant {id}."),
+                            format!("没有商户 {id}。"),
+                        ),
+                    )
+                })?,
             None => create_merchant(conn, &format!("分销演示店 {n}"), now)?,
         };
         if let DbConnection::Postgresql(_) = conn {
