@@ -153,6 +153,8 @@ type HeadRow = (
     NaiveDateTime,
 );
 type FiguresRow = (i64, i64, i64, i64, i64);
+/// Level, id, code, status, tier, name.
+type UplineRow = (i32, i64, String, String, Option<i64>, Option<String>);
 type MemberRow = (i64, Option<String>, Option<String>, Option<String>);
 type DistributorRow = (HeadRow, FiguresRow, MemberRow, Option<String>);
 
@@ -233,8 +235,6 @@ pub fn find(conn: &mut DbConnection, merchant_id: i64, id: i64) -> AppResult<Dis
     assemble(row)
 }
 
-/// An ancestor as the upline query reads it: distance, id, code, status, tier and member name.
-type UplineRow = (i32, i64, String, String, Option<i64>, Option<String>);
 
 /// The distributor's ancestors from its sponsor (level 1) up to `depth` levels: one range read
 /// of the closure table's primary key, joined to the ancestors' rows. Unknown distributor: 404.

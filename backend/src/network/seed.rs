@@ -163,6 +163,7 @@ pub struct Progress {
     total: usize,
     started: Instant,
     last_draw: Option<Instant>,
+    drawn: Option<usize>,
     enabled: bool,
 }
 
@@ -173,12 +174,13 @@ impl Progress {
             total,
             started: Instant::now(),
             last_draw: None,
+            drawn: None,
             enabled,
         }
     }
 
     pub fn set(&mut self, done: usize) {
-        if !self.enabled {
+        if !self.enabled || self.drawn == Some(done) {
             return;
         }
         let now = Instant::now();
@@ -190,6 +192,7 @@ impl Progress {
             return;
         }
         self.last_draw = Some(now);
+        self.drawn = Some(done);
         const WIDTH: usize = 30;
         let filled = (done * WIDTH).checked_div(self.total).unwrap_or(WIDTH);
         let percent = (done * 100).checked_div(self.total).unwrap_or(100);
@@ -241,9 +244,10 @@ const GIVEN: [&str; 20] = [
     "超", "秀英", "霞", "平",
 ];
 
-/// Rows per multi-row INSERT: large enough that round trips do not matter, small enough for
-/// statement size limits.
-const BATCH: usize = 5000;
+/// Rows per multi-row INSERT (SQLite) or per COPY (PostgreSQL): large enough that round trips
+/// do not matter, small enough for SQLite's statement limits and a lively progress bar.
+const SQLITE_BATCH: usize = 5_000;
+const COPY_BATCH: usize = 100_000;
 
 fn next_id(conn: &mut DbConnection, table: &str) -> AppResult<i64> {
     #[derive(QueryableByName)]
@@ -256,23 +260,174 @@ fn next_id(conn: &mut DbConnection, table: &str) -> AppResult<i64> {
     Ok(max.id.unwrap_or(0) + 1)
 }
 
-/// Runs one multi-row INSERT built by `row` for each index of `range`.
-fn insert_rows(
-    conn: &mut DbConnection,
-    head: &str,
-    range: std::ops::Range<usize>,
-    mut row: impl FnMut(usize, &mut String),
-) -> AppResult<()> {
-    let mut sql = String::with_capacity(range.len() * 64 + head.len());
-    sql.push_str(head);
-    for (k, i) in range.enumerate() {
-        if k > 0 {
-            sql.push(',');
+/// One value of a seeded row. Texts are generated here (digits, letters, Chinese names), never
+/// taken from input, so quoting them for SQL or COPY needs no more than the doubling below.
+#[derive(Debug, Clone, Copy)]
+enum Field<'a> {
+    Int(i64),
+    Null,
+    Text(&'a str),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    Members,
+    Distributors,
+    Paths,
+}
+
+impl Target {
+    fn insert_head(self) -> &'static str {
+        match self {
+            Target::Members => "INSERT INTO members (id, merchant_id, phone, name, password_hash, status, created_at, updated_at) VALUES ",
+            Target::Distributors => "INSERT INTO distributors (id, merchant_id, member_id, parent_id, code, status, depth, personal_sales, order_count, direct_recruits, team_size, team_sales, joined_at, updated_at) VALUES ",
+            Target::Paths => "INSERT INTO distributor_paths (merchant_id, ancestor_id, descendant_id, depth) VALUES ",
         }
-        row(i, &mut sql);
     }
-    conn.batch_execute(&sql)?;
-    Ok(())
+}
+
+/// Collects rows and writes them in batches: multi-row INSERTs on SQLite, COPY (text format) on
+/// PostgreSQL, which parses several times faster than INSERT statements.
+struct RowWriter {
+    target: Target,
+    copy: bool,
+    buf: String,
+    rows: usize,
+}
+
+impl RowWriter {
+    fn new(conn: &DbConnection, target: Target) -> Self {
+        RowWriter {
+            target,
+            copy: matches!(conn, DbConnection::Postgresql(_)),
+            buf: String::new(),
+            rows: 0,
+        }
+    }
+
+    fn push(&mut self, conn: &mut DbConnection, fields: &[Field<'_>]) -> AppResult<bool> {
+        if self.copy {
+            for (k, f) in fields.iter().enumerate() {
+                if k > 0 {
+                    self.buf.push('\t');
+                }
+                match f {
+                    Field::Int(v) => {
+                        let _ = write!(self.buf, "{v}");
+                    }
+                    Field::Null => self.buf.push_str("\\N"),
+                    Field::Text(t) => self.buf.push_str(t),
+                }
+            }
+            self.buf.push('\n');
+        } else {
+            self.buf.push_str(if self.rows == 0 {
+                self.target.insert_head()
+            } else {
+                ","
+            });
+            self.buf.push('(');
+            for (k, f) in fields.iter().enumerate() {
+                if k > 0 {
+                    self.buf.push(',');
+                }
+                match f {
+                    Field::Int(v) => {
+                        let _ = write!(self.buf, "{v}");
+                    }
+                    Field::Null => self.buf.push_str("NULL"),
+                    Field::Text(t) => {
+                        self.buf.push('\'');
+                        self.buf.push_str(&t.replace('\'', "''"));
+                        self.buf.push('\'');
+                    }
+                }
+            }
+            self.buf.push(')');
+        }
+        self.rows += 1;
+        let full = self.rows >= if self.copy { COPY_BATCH } else { SQLITE_BATCH };
+        if full {
+            self.flush(conn)?;
+        }
+        Ok(full)
+    }
+
+    fn flush(&mut self, conn: &mut DbConnection) -> AppResult<()> {
+        if self.rows == 0 {
+            return Ok(());
+        }
+        match conn {
+            DbConnection::Sqlite(_) => conn.batch_execute(&self.buf)?,
+            DbConnection::Postgresql(pg) => {
+                use diesel::pg::CopyFormat;
+                let data = self.buf.as_bytes();
+                let write = |w: &mut dyn std::io::Write| -> Result<(), diesel::result::Error> {
+                    w.write_all(data)
+                        .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))
+                };
+                match self.target {
+                    Target::Members => {
+                        use crate::db::schema::members as t;
+                        diesel::copy_from(t::table)
+                            .from_raw_data(
+                                (
+                                    t::id,
+                                    t::merchant_id,
+                                    t::phone,
+                                    t::name,
+                                    t::password_hash,
+                                    t::status,
+                                    t::created_at,
+                                    t::updated_at,
+                                ),
+                                write,
+                            )
+                            .with_format(CopyFormat::Text)
+                            .execute(pg)?;
+                    }
+                    Target::Distributors => {
+                        use crate::db::schema::distributors as t;
+                        diesel::copy_from(t::table)
+                            .from_raw_data(
+                                (
+                                    t::id,
+                                    t::merchant_id,
+                                    t::member_id,
+                                    t::parent_id,
+                                    t::code,
+                                    t::status,
+                                    t::depth,
+                                    t::personal_sales,
+                                    t::order_count,
+                                    t::direct_recruits,
+                                    t::team_size,
+                                    t::team_sales,
+                                    t::joined_at,
+                                    t::updated_at,
+                                ),
+                                write,
+                            )
+                            .with_format(CopyFormat::Text)
+                            .execute(pg)?;
+                    }
+                    Target::Paths => {
+                        use crate::db::schema::distributor_paths as t;
+                        diesel::copy_from(t::table)
+                            .from_raw_data(
+                                (t::merchant_id, t::ancestor_id, t::descendant_id, t::depth),
+                                write,
+                            )
+                            .with_format(CopyFormat::Text)
+                            .execute(pg)?;
+                    }
+                }
+            }
+        }
+        self.buf.clear();
+        self.rows = 0;
+        Ok(())
+    }
 }
 
 /// Seeds the tree. Ids are taken after the current maximum under the write lock (on PostgreSQL
@@ -297,7 +452,18 @@ pub fn run(conn: &mut DbConnection, options: &SeedOptions) -> AppResult<SeedRepo
             Some(id) => merchants::table
                 .find(id)
                 .select(merchants::id)
-                .first::<i64>(conn)?,
+                .first::<i64>(conn)
+                .optional()?
+                .ok_or_else(|| {
+                    AppError::field(
+                        "merchant",
+                        "unknown_merchant",
+                        crate::error::Text::new(
+                            format!("There is no merchant {id}."),
+                            format!("没有商户 {id}。"),
+                        ),
+                    )
+                })?,
             None => create_merchant(conn, &format!("分销演示店 {n}"), now)?,
         };
         if let DbConnection::Postgresql(_) = conn {
@@ -310,93 +476,83 @@ pub fn run(conn: &mut DbConnection, options: &SeedOptions) -> AppResult<SeedRepo
         let id = |i: usize| base + i as i64;
 
         let mut bar = Progress::new("members", n, options.progress);
-        for start in (0..n).step_by(BATCH) {
-            let end = (start + BATCH).min(n);
-            insert_rows(
-                conn,
-                "INSERT INTO members (id, merchant_id, phone, name, password_hash, status, created_at, updated_at) VALUES ",
-                start..end,
-                |i, sql| {
-                    let mid = member_base + i as i64;
-                    let name = format!(
-                        "{}{}",
-                        SURNAMES[(mid as usize / 7) % SURNAMES.len()],
-                        GIVEN[(mid as usize * 13) % GIVEN.len()]
-                    );
-                    let _ = write!(
-                        sql,
-                        "({mid},{merchant_id},'100{:08}','{name}','!seeded','active','{stamp}','{stamp}')",
-                        mid % 100_000_000
-                    );
-                },
-            )?;
-            bar.set(end);
+        let mut writer = RowWriter::new(conn, Target::Members);
+        for i in 0..n {
+            let mid = member_base + i as i64;
+            let phone = format!("100{:08}", mid % 100_000_000);
+            let name = format!(
+                "{}{}",
+                SURNAMES[(mid as usize / 7) % SURNAMES.len()],
+                GIVEN[(mid as usize * 13) % GIVEN.len()]
+            );
+            let fields = [
+                Field::Int(mid),
+                Field::Int(merchant_id),
+                Field::Text(&phone),
+                Field::Text(&name),
+                Field::Text("!seeded"),
+                Field::Text("active"),
+                Field::Text(&stamp),
+                Field::Text(&stamp),
+            ];
+            if writer.push(conn, &fields)? {
+                bar.set(i + 1);
+            }
         }
+        writer.flush(conn)?;
         bar.finish();
 
         let mut bar = Progress::new("distributors", n, options.progress);
-        for start in (0..n).step_by(BATCH) {
-            let end = (start + BATCH).min(n);
-            insert_rows(
-                conn,
-                "INSERT INTO distributors (id, merchant_id, member_id, parent_id, code, status, depth, personal_sales, order_count, direct_recruits, team_size, team_sales, joined_at, updated_at) VALUES ",
-                start..end,
-                |i, sql| {
-                    let node = &nodes[i];
-                    let parent = node
-                        .parent
-                        .map_or_else(|| "NULL".to_owned(), |p| id(p).to_string());
-                    // Nine characters: never equal to an eight-character code from `join`.
-                    let _ = write!(
-                        sql,
-                        "({},{merchant_id},{},{parent},'S{:08X}','active',{},{},{},{},{},{},'{stamp}','{stamp}')",
-                        id(i),
-                        member_base + i as i64,
-                        id(i),
-                        node.depth,
-                        node.personal_sales,
-                        node.order_count,
-                        node.direct_recruits,
-                        node.team_size,
-                        node.team_sales,
-                    );
-                },
-            )?;
-            bar.set(end);
+        let mut writer = RowWriter::new(conn, Target::Distributors);
+        for (i, node) in nodes.iter().enumerate() {
+            // Nine characters: never equal to an eight-character code from `join`.
+            let code = format!("S{:08X}", id(i));
+            let fields = [
+                Field::Int(id(i)),
+                Field::Int(merchant_id),
+                Field::Int(member_base + i as i64),
+                node.parent.map_or(Field::Null, |p| Field::Int(id(p))),
+                Field::Text(&code),
+                Field::Text("active"),
+                Field::Int(i64::from(node.depth)),
+                Field::Int(node.personal_sales),
+                Field::Int(node.order_count),
+                Field::Int(node.direct_recruits),
+                Field::Int(node.team_size),
+                Field::Int(node.team_sales),
+                Field::Text(&stamp),
+                Field::Text(&stamp),
+            ];
+            if writer.push(conn, &fields)? {
+                bar.set(i + 1);
+            }
         }
+        writer.flush(conn)?;
         bar.finish();
 
         // Closure rows, in the order of the primary key (descendant, depth).
         let mut bar = Progress::new("paths", path_total, options.progress);
+        let mut writer = RowWriter::new(conn, Target::Paths);
         let mut done = 0usize;
-        let mut sql = String::new();
-        let mut in_batch = 0usize;
-        let head = "INSERT INTO distributor_paths (merchant_id, ancestor_id, descendant_id, depth) VALUES ";
         for i in 0..n {
             let mut current = Some(i);
-            let mut distance = 0u32;
+            let mut distance = 0i64;
             while let Some(a) = current {
-                if in_batch == 0 {
-                    sql.clear();
-                    sql.push_str(head);
-                } else {
-                    sql.push(',');
-                }
-                let _ = write!(sql, "({merchant_id},{},{},{distance})", id(a), id(i));
-                in_batch += 1;
+                let fields = [
+                    Field::Int(merchant_id),
+                    Field::Int(id(a)),
+                    Field::Int(id(i)),
+                    Field::Int(distance),
+                ];
                 done += 1;
-                if in_batch == 4 * BATCH {
-                    conn.batch_execute(&sql)?;
-                    in_batch = 0;
+                if writer.push(conn, &fields)? {
                     bar.set(done);
                 }
                 current = nodes[a].parent;
                 distance += 1;
             }
         }
-        if in_batch > 0 {
-            conn.batch_execute(&sql)?;
-        }
+        writer.flush(conn)?;
         bar.finish();
 
         if let DbConnection::Postgresql(_) = conn {
@@ -412,9 +568,14 @@ pub fn run(conn: &mut DbConnection, options: &SeedOptions) -> AppResult<SeedRepo
         eprint!("analyze ...");
     }
     // Fresh statistics, so the planners pick the closure table's indexes at this size.
+    // On PostgreSQL, VACUUM also marks the new pages all-visible, without which index-only
+    // scans over the closure table would visit the heap for every row. One statement each:
+    // VACUUM cannot run inside the implicit transaction of a multi-statement string.
     match conn {
         DbConnection::Postgresql(_) => {
-            conn.batch_execute("ANALYZE members; ANALYZE distributors; ANALYZE distributor_paths")?
+            for table in ["members", "distributors", "distributor_paths"] {
+                conn.batch_execute(&format!("VACUUM (ANALYZE) {table}"))?;
+            }
         }
         DbConnection::Sqlite(_) => conn.batch_execute("ANALYZE")?,
     }
