@@ -761,3 +761,67 @@ db_test!(a_member_sees_their_own_profile, |app: TestApp| async move {
         .unwrap();
     assert_eq!(res.status(), 404, "another shop");
 });
+
+db_test!(
+    a_recorded_sale_promotes_the_seller_and_their_sponsor,
+    |app: TestApp| async move {
+        let owner = app.owner("boss@example.com").await;
+        let m = owner.merchant_id;
+        tier(&app, m, "铜牌", 1);
+        let gold = tier(&app, m, "金牌", 2);
+        // Gold: 100.00 of personal sales, or 150.00 of team sales.
+        diesel::update(distributor_tiers::table.find(gold))
+            .set((
+                distributor_tiers::condition_mode.eq("any"),
+                distributor_tiers::min_personal_sales.eq(10_000i64),
+                distributor_tiers::min_team_sales.eq(15_000i64),
+            ))
+            .execute(&mut *app.conn())
+            .unwrap();
+        let sponsor = grant(&app, &owner, member(&app, m, "13800000001", "甲"), None).await;
+        let sponsor_id = sponsor["id"].as_i64().unwrap();
+        let seller = grant(
+            &app,
+            &owner,
+            member(&app, m, "13800000002", "乙"),
+            Some(sponsor_id),
+        )
+        .await;
+        let seller_id = seller["id"].as_i64().unwrap();
+        let tier_of = |id: i64| -> Option<i64> {
+            fenxiao::db::schema::distributors::table
+                .find(id)
+                .select(fenxiao::db::schema::distributors::tier_id)
+                .first(&mut *app.conn())
+                .unwrap()
+        };
+        let now = fenxiao::clock::now();
+        assert!(
+            fenxiao::network::record_sale(&mut app.conn(), m, seller_id, "SO-1", 9_000, now)
+                .unwrap()
+        );
+        assert_ne!(tier_of(seller_id), Some(gold), "90.00 is not enough yet");
+        assert!(
+            fenxiao::network::record_sale(&mut app.conn(), m, seller_id, "SO-2", 6_000, now)
+                .unwrap()
+        );
+        assert_eq!(tier_of(seller_id), Some(gold), "personal sales 150.00");
+        assert_eq!(tier_of(sponsor_id), Some(gold), "team sales 150.00");
+        let promotions: Vec<String> = distributor_tier_changes::table
+            .filter(distributor_tier_changes::merchant_id.eq(m))
+            .filter(distributor_tier_changes::cause.eq("promotion"))
+            .select(distributor_tier_changes::detail)
+            .load(&mut *app.conn())
+            .unwrap();
+        assert_eq!(promotions.len(), 2);
+        assert!(
+            promotions.iter().all(|d| d.contains("order_completed")),
+            "{promotions:?}"
+        );
+        // Recording the same order again neither counts nor promotes twice.
+        assert!(
+            !fenxiao::network::record_sale(&mut app.conn(), m, seller_id, "SO-2", 6_000, now)
+                .unwrap()
+        );
+    }
+);

@@ -235,7 +235,6 @@ pub fn find(conn: &mut DbConnection, merchant_id: i64, id: i64) -> AppResult<Dis
     assemble(row)
 }
 
-
 /// The distributor's ancestors from its sponsor (level 1) up to `depth` levels: one range read
 /// of the closure table's primary key, joined to the ancestors' rows. Unknown distributor: 404.
 pub fn upline(

@@ -516,8 +516,40 @@ pub fn record_sale(
             return Ok(false);
         }
         adjust_sales(conn, merchant_id, distributor_id, amount_fen, 1, at)?;
+        promote_after_sale(conn, merchant_id, distributor_id, at)?;
         Ok(true)
     })
+}
+
+/// How many levels above the seller a sale re-evaluates at once; deeper ancestors, whose team
+/// sales grew too, are promoted by the periodic sweep.
+const PROMOTION_LEVELS_ON_SALE: i32 = 3;
+
+/// A sale may lift the seller (personal sales, order count) and their nearest upline (team
+/// sales) into a higher tier: evaluated now, inside the sale's transaction.
+fn promote_after_sale(
+    conn: &mut DbConnection,
+    merchant_id: i64,
+    distributor_id: i64,
+    at: NaiveDateTime,
+) -> AppResult<()> {
+    let nearest: Vec<i64> = paths::table
+        .filter(paths::merchant_id.eq(merchant_id))
+        .filter(paths::descendant_id.eq(distributor_id))
+        .filter(paths::depth.le(PROMOTION_LEVELS_ON_SALE))
+        .order(paths::depth.asc())
+        .select(paths::ancestor_id)
+        .load(conn)?;
+    for id in nearest {
+        crate::distribution::promotion::evaluate_within(
+            conn,
+            merchant_id,
+            id,
+            crate::distribution::promotion::Trigger::OrderCompleted,
+            at,
+        )?;
+    }
+    Ok(())
 }
 
 /// Adds `amount_fen` (negative for a refund) and `orders` to the distributor's personal figures
