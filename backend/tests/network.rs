@@ -818,6 +818,34 @@ db_test!(
             promotions.iter().all(|d| d.contains("order_completed")),
             "{promotions:?}"
         );
+        // Staff read the history with the figures that met the condition.
+        let history = get(
+            &app,
+            &owner,
+            &format!("/api/v1/distributors/{seller_id}/tier-changes"),
+        )
+        .await;
+        assert_eq!(history[0]["cause"], "promotion");
+        assert_eq!(history[0]["to_tier_name"], "金牌");
+        assert_eq!(history[0]["detail"]["trigger"], "order_completed");
+        assert_eq!(
+            history.as_array().unwrap().last().unwrap()["cause"],
+            "joined"
+        );
+        let stranger = app.owner("other@example.com").await;
+        let res = send(
+            &app,
+            &stranger,
+            reqwest::Method::GET,
+            &format!("/api/v1/distributors/{seller_id}/tier-changes"),
+            None,
+        )
+        .await;
+        assert_eq!(
+            res.status(),
+            404,
+            "another merchant's distributor is not found"
+        );
         // Recording the same order again neither counts nor promotes twice.
         assert!(
             !fenxiao::network::record_sale(&mut app.conn(), m, seller_id, "SO-2", 6_000, now)

@@ -193,6 +193,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(network::routes::get_distributor)
                 .service(network::routes::get_upline)
                 .service(network::routes::get_team)
+                .service(network::routes::list_tier_changes)
                 .service(network::routes::list_children)
                 .service(network::routes::move_distributor)
                 .service(network::routes::freeze_distributor)

@@ -19,6 +19,7 @@ use crate::app::AppState;
 use crate::auth::permissions::need;
 use crate::auth::principal::{Allowed, MemberCaller};
 use crate::clock;
+use crate::distribution::promotion::{self, TierChange};
 use crate::error::{AppError, AppResult, ProblemBody, Text};
 use crate::http::ApiJson;
 
@@ -195,6 +196,36 @@ pub async fn get_team(
     Ok(web::Json(
         state
             .db(move |conn| queries::team(conn, merchant_id, id))
+            .await?,
+    ))
+}
+
+/// A distributor's tier changes
+///
+/// Newest first: joining, promotions (with the conditions and the figures that met them),
+/// demotions and manual changes (with the reason and who made them).
+#[utoipa::path(
+    tag = "distribution",
+    security(("bearer" = [])),
+    params(("distributor_id" = i64, Path)),
+    responses(
+        (status = 200, description = "The tier changes", body = [TierChange]),
+        (status = 401, description = "Not signed in", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "Needs `distributors.read`", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, description = "No such distributor", body = ProblemBody, content_type = "application/problem+json"),
+    )
+)]
+#[get("/distributors/{distributor_id}/tier-changes")]
+pub async fn list_tier_changes(
+    caller: Allowed<need::DistributorsRead>,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> AppResult<web::Json<Vec<TierChange>>> {
+    let merchant_id = caller.0.tenant()?;
+    let id = path.into_inner();
+    Ok(web::Json(
+        state
+            .db(move |conn| promotion::history(conn, merchant_id, id))
             .await?,
     ))
 }

@@ -944,6 +944,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/distributors/{distributor_id}/tier-changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A distributor's tier changes
+         * @description Newest first: joining, promotions (with the conditions and the figures that met them),
+         *     demotions and manual changes (with the reason and who made them).
+         */
+        get: operations["list_tier_changes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/distributors/{distributor_id}/unfreeze": {
         parameters: {
             query?: never;
@@ -4086,6 +4107,32 @@ export interface components {
             rank: number;
             /** Format: date-time */
             updated_at: string;
+        };
+        /** @description One change of a distributor's tier. */
+        TierChange: {
+            /**
+             * Format: int64
+             * @description The staff member who made a manual change.
+             */
+            actor_account_id?: number | null;
+            /** @description `joined`, `promotion`, `demotion` or `manual`. */
+            cause: string;
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * @description For promotions an object: `trigger`, `mode`, `from_tier`, `to_tier` and `conditions`
+             *     (each `metric`, `required`, `actual`, `met`); otherwise the reason given, as a string.
+             */
+            detail: Record<string, never>;
+            /** Format: int64 */
+            from_tier_id?: number | null;
+            /** @description The tier's current name; `null` when it has been deleted since. */
+            from_tier_name?: string | null;
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            to_tier_id?: number | null;
+            to_tier_name?: string | null;
         };
         TierPrice: {
             price: components["schemas"]["Money"];
@@ -7310,6 +7357,55 @@ export interface operations {
             };
             /** @description Invalid fields (`unknown_tier`, …) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    list_tier_changes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                distributor_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tier changes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TierChange"][];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `distributors.read` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such distributor */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
