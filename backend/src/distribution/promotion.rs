@@ -273,18 +273,17 @@ pub fn evaluate_within(
             .map(Check::to_json)
             .collect::<Vec<_>>(),
     });
-    let change_id: i64 = diesel::insert_into(changes::table)
-        .values((
-            changes::merchant_id.eq(merchant_id),
-            changes::distributor_id.eq(distributor_id),
-            changes::from_tier_id.eq(tier_id),
-            changes::to_tier_id.eq(Some(step.id)),
-            changes::cause.eq("promotion"),
-            changes::detail.eq(detail.to_string()),
-            changes::created_at.eq(now),
-        ))
-        .returning(changes::id)
-        .get_result(conn)?;
+    let change_id = crate::network::record_tier_change(
+        conn,
+        merchant_id,
+        distributor_id,
+        tier_id,
+        Some(step.id),
+        crate::network::TierCause::Promotion,
+        &detail.to_string(),
+        None,
+        now,
+    )?;
     audit::record(
         conn,
         &AuditActor::system(Some(merchant_id)),

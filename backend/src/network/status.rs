@@ -189,8 +189,8 @@ pub fn record_tier_change(
     detail: &str,
     actor_account_id: Option<i64>,
     now: NaiveDateTime,
-) -> AppResult<()> {
-    diesel::insert_into(distributor_tier_changes::table)
+) -> AppResult<i64> {
+    let id = diesel::insert_into(distributor_tier_changes::table)
         .values((
             distributor_tier_changes::merchant_id.eq(merchant_id),
             distributor_tier_changes::distributor_id.eq(distributor_id),
@@ -201,8 +201,9 @@ pub fn record_tier_change(
             distributor_tier_changes::actor_account_id.eq(actor_account_id),
             distributor_tier_changes::created_at.eq(now),
         ))
-        .execute(conn)?;
-    Ok(())
+        .returning(distributor_tier_changes::id)
+        .get_result(conn)?;
+    Ok(id)
 }
 
 fn tier_rank(conn: &mut DbConnection, merchant_id: i64, tier_id: i64) -> AppResult<Option<i32>> {
