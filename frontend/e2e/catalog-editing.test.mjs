@@ -307,6 +307,8 @@ test("unlist products in a batch and see which could not be", async () => {
   await page.getByLabel("按状态筛选").click();
   await page.getByTitle("已下架").click();
   await table.getByRole("row", { name: /白茶/ }).waitFor({ state: "detached" });
+  // The filtered page may still be rendering when the old row leaves: wait for the new one.
+  await table.getByRole("row", { name: /龙井/ }).waitFor();
   assert.equal(await table.getByRole("row", { name: /龙井/ }).count(), 1);
 
   const stored = await call("GET", `/api/v1/products/${listed}`, undefined, token);
