@@ -2,9 +2,9 @@
 // notification bell, in a real browser against the real backend.
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
-import { after, before, test } from "node:test";
+import { after, afterEach, before, test } from "node:test";
 import { deflateSync } from "node:zlib";
-import { startBrowser, startServer } from "./harness.mjs";
+import { eventually, reportOpenPages, startBrowser, startServer } from "./harness.mjs";
 
 let server;
 let browser;
@@ -19,6 +19,8 @@ after(async () => {
   await browser?.close();
   await server?.stop();
 });
+
+afterEach((t) => reportOpenPages(browser, t.name));
 
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
   let c = n;
@@ -162,9 +164,11 @@ test("edit a listed product: upload, reorder and remove images, change a price",
   const [green, red] = [await srcOf(0), await srcOf(1)];
   assert.notEqual(green, red);
   await page.getByRole("button", { name: "左移 2" }).click();
-  assert.equal(await srcOf(0), red, "the red image is now the main one");
+  await eventually(async () =>
+    assert.equal(await srcOf(0), red, "the red image is now the main one"),
+  );
   await page.getByRole("button", { name: "移除图片 2" }).click();
-  assert.equal(await images.count(), 1);
+  await eventually(async () => assert.equal(await images.count(), 1));
 
   await page.getByTestId("sku-matrix").getByLabel("零售价").first().fill("99.90");
   await page.screenshot({ path: "test-results/product-edit.png", fullPage: true });
@@ -309,7 +313,9 @@ test("unlist products in a batch and see which could not be", async () => {
   await table.getByRole("row", { name: /白茶/ }).waitFor({ state: "detached" });
   // The filtered page may still be rendering when the old row leaves: wait for the new one.
   await table.getByRole("row", { name: /龙井/ }).waitFor();
-  assert.equal(await table.getByRole("row", { name: /龙井/ }).count(), 1);
+  await eventually(async () =>
+    assert.equal(await table.getByRole("row", { name: /龙井/ }).count(), 1),
+  );
 
   const stored = await call("GET", `/api/v1/products/${listed}`, undefined, token);
   assert.equal(stored.body.status, "unlisted");

@@ -1,8 +1,8 @@
 // The SPA served by the real backend, in a real browser.
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
-import { after, before, test } from "node:test";
-import { startBrowser, startServer } from "./harness.mjs";
+import { after, afterEach, before, test } from "node:test";
+import { eventually, reportOpenPages, startBrowser, startServer } from "./harness.mjs";
 import { totp } from "./totp.mjs";
 
 let server;
@@ -18,6 +18,8 @@ after(async () => {
   await browser?.close();
   await server?.stop();
 });
+
+afterEach((t) => reportOpenPages(browser, t.name));
 
 async function newPage() {
   const context = await browser.newContext({ locale: "zh-CN" });
@@ -141,7 +143,7 @@ test("create a product with two specifications, list it, see it in the shop", as
     await tags.press("Escape");
   }
   const prices = page.getByTestId("sku-matrix").getByLabel("零售价");
-  assert.equal(await prices.count(), 4, "two colours × two sizes");
+  await eventually(async () => assert.equal(await prices.count(), 4, "two colours × two sizes"));
   for (let i = 0; i < 4; i += 1) {
     await prices.nth(i).fill(`12${i}.50`);
     await page.getByTestId("sku-matrix").getByLabel("库存").nth(i).fill("10");

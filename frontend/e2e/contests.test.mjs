@@ -4,8 +4,8 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, test } from "node:test";
-import { startBrowser, startServer } from "./harness.mjs";
+import { after, afterEach, before, test } from "node:test";
+import { eventually, reportOpenPages, startBrowser, startServer } from "./harness.mjs";
 
 let server;
 let browser;
@@ -20,6 +20,8 @@ after(async () => {
   await browser?.close();
   await server?.stop();
 });
+
+afterEach((t) => reportOpenPages(browser, t.name));
 
 async function post(path, body, token) {
   return fetch(`${server.url}${path}`, {
@@ -101,7 +103,7 @@ test("create a contest, publish it and see its leaderboard", async () => {
   const standings = page.getByTestId("contest-standings");
   await standings.getByText("王丽").waitFor();
   const rows = standings.locator("tbody tr");
-  assert.equal(await rows.count(), 3);
+  await eventually(async () => assert.equal(await rows.count(), 3));
   assert.match(await rows.nth(0).textContent(), /王丽.*¥300\.00 · 1 单.*冠军：茶礼盒/);
   assert.match(await rows.nth(1).textContent(), /李娜.*¥200\.00.*参与奖/);
   assert.match(await rows.nth(2).textContent(), /张伟.*¥100\.00/);

@@ -2,8 +2,8 @@
 // the tier ladder and its order.
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
-import { after, before, test } from "node:test";
-import { startBrowser, startServer } from "./harness.mjs";
+import { after, afterEach, before, test } from "node:test";
+import { eventually, reportOpenPages, startBrowser, startServer } from "./harness.mjs";
 
 let server;
 let browser;
@@ -18,6 +18,8 @@ after(async () => {
   await browser?.close();
   await server?.stop();
 });
+
+afterEach((t) => reportOpenPages(browser, t.name));
 
 function call(method, path, token, body) {
   return fetch(`${server.url}${path}`, {
@@ -109,6 +111,7 @@ test("three commission levels need the ticked compliance statement, which is rec
     )
   ).json();
   assert.equal(audit.items.length, 1);
+  await page.context().close();
 });
 
 test("two tiers created in the editor and reordered", async () => {
@@ -185,6 +188,7 @@ test("two tiers created in the editor and reordered", async () => {
   assert.equal(gold.promotion.personal_sales, null);
   assert.equal(tiers[0].commission_kind, "fixed");
   assert.deepEqual([tiers[0].level1, tiers[0].level2], ["5.00", "2.00"]);
+  await page.context().close();
 });
 
 /** Registers a shopper of the merchant (optionally through a share link); answers its id. */
@@ -255,7 +259,9 @@ test("a distributor's detail: upline, lazily loaded team, refused move, freeze, 
   await openFromMenu(page, "分销商");
   const table = page.getByTestId("distributors-table");
   await table.getByText(`王五 · `).waitFor();
-  assert.equal(await table.locator("tbody tr.ant-table-row").count(), 4);
+  await eventually(async () =>
+    assert.equal(await table.locator("tbody tr.ant-table-row").count(), 4),
+  );
   await page.getByRole("searchbox", { name: "编号、手机号、邮箱或姓名" }).fill("张三");
   await page.getByRole("searchbox", { name: "编号、手机号、邮箱或姓名" }).press("Enter");
   await page.waitForFunction(
@@ -338,4 +344,5 @@ test("a distributor's detail: upline, lazily loaded team, refused move, freeze, 
   assert.equal(frozen.status_reason, "违规推广");
   const promoted = await (await call("GET", `/api/v1/distributors/${li.id}`, token)).json();
   assert.equal(promoted.tier_name, "金牌");
+  await page.context().close();
 });

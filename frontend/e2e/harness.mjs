@@ -96,9 +96,76 @@ export async function startServer() {
   };
 }
 
+/**
+ * Retries an assertion about the page until it holds or `timeout` ms pass, then throws its last
+ * failure: the page renders asynchronously, so a single read right after an action can see the
+ * moment before the change.
+ */
+export async function eventually(assertion, timeout = 10_000) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    try {
+      return await assertion();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolveSoon) => setTimeout(resolveSoon, 100));
+    }
+  }
+}
+
+/** What each browser context saw go wrong: refused requests and console errors, for failure reports. */
+const troubles = new WeakMap();
+
 export async function startBrowser() {
-  return chromium.launch({
+  const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
     args: CHROMIUM_ARGS,
   });
+  const newContext = browser.newContext.bind(browser);
+  // Reduced motion: the console then shows dialogs and dropdowns without animation, so a click
+  // never lands on a popup that is still sliding into place.
+  browser.newContext = async (options) => {
+    const context = await newContext({ reducedMotion: "reduce", ...options });
+    const seen = [];
+    troubles.set(context, seen);
+    context.on("response", (response) => {
+      if (response.status() >= 400) {
+        seen.push(`${response.status()} ${response.request().method()} ${response.url()}`);
+      }
+    });
+    context.on("console", (message) => {
+      if (message.type() === "error") seen.push(`console: ${message.text()}`);
+    });
+    context.on("weberror", (error) => seen.push(`page error: ${error.error().message}`));
+    return context;
+  };
+  return browser;
+}
+
+/**
+ * Run after each test. A passing test closes its browser context, so a page still open means the
+ * test failed there: print what the page shows (URL, alerts, field errors, dialogs), what went wrong
+ * on the wire, and save a screenshot, so a failure on a CI machine can be understood from its log.
+ */
+export async function reportOpenPages(browser, testName) {
+  for (const context of browser.contexts()) {
+    for (const [index, page] of context.pages().entries()) {
+      const lines = [`--- page left open by "${testName}": ${page.url()}`];
+      const shown = await page
+        .locator(
+          ".ant-alert:visible, .ant-form-item-explain-error:visible, .ant-message-notice:visible, .ant-notification-notice:visible, [role=dialog]:visible",
+        )
+        .allInnerTexts()
+        .catch((error) => [`(could not read the page: ${error.message})`]);
+      for (const text of shown) lines.push(`shown: ${text.replace(/\s+/g, " ").slice(0, 400)}`);
+      for (const trouble of troubles.get(context) ?? []) lines.push(trouble);
+      const file = `test-results/failure-${testName.replace(/[^\w\u4e00-\u9fff]+/g, "-").slice(0, 60)}-${index}.png`;
+      await page
+        .screenshot({ path: file, fullPage: true })
+        .then(() => lines.push(`screenshot: frontend/${file}`))
+        .catch(() => {});
+      console.log(lines.join("\n"));
+    }
+    await context.close();
+  }
 }

@@ -3,8 +3,8 @@
 // welcome email is in the outbox.
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync } from "node:fs";
-import { after, before, test } from "node:test";
-import { startBrowser, startServer } from "./harness.mjs";
+import { after, afterEach, before, test } from "node:test";
+import { reportOpenPages, startBrowser, startServer } from "./harness.mjs";
 
 let server;
 let browser;
@@ -19,6 +19,8 @@ after(async () => {
   await browser?.close();
   await server?.stop();
 });
+
+afterEach((t) => reportOpenPages(browser, t.name));
 
 function call(method, path, token, body) {
   return fetch(`${server.url}${path}`, {
@@ -173,4 +175,5 @@ test("staff configure the form, a member applies, staff approve, the welcome ema
   assert.ok(welcome.body.includes(mine.distributor_code), "the email names the code");
   assert.ok(welcome.body.includes(`/shop/e2e-tea/join?ref=${mine.distributor_code}`));
   assert.ok(welcome.body.includes("三步开始"));
+  await page.context().close();
 });

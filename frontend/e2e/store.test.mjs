@@ -2,8 +2,8 @@
 // freight template with a regional price, the category tree and the review queue.
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
-import { after, before, test } from "node:test";
-import { startBrowser, startServer } from "./harness.mjs";
+import { after, afterEach, before, test } from "node:test";
+import { reportOpenPages, startBrowser, startServer } from "./harness.mjs";
 
 let server;
 let browser;
@@ -18,6 +18,8 @@ after(async () => {
   await browser?.close();
   await server?.stop();
 });
+
+afterEach((t) => reportOpenPages(browser, t.name));
 
 // A 2×2 PNG: the server checks the bytes, not the name.
 const PNG = Buffer.from(

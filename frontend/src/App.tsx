@@ -5,6 +5,7 @@ import zhCN from "antd/locale/zh_CN";
 import { useTranslation } from "react-i18next";
 import { createBrowserRouter, RouterProvider } from "react-router";
 import { AuthProvider } from "./auth/AuthContext";
+import { usePrefersReducedMotion } from "./layouts/reducedMotion";
 import { routes } from "./routes";
 
 const queryClient = new QueryClient({
@@ -15,8 +16,12 @@ const router = createBrowserRouter(routes);
 
 export function App() {
   const { i18n } = useTranslation();
+  const reducedMotion = usePrefersReducedMotion();
   return (
-    <ConfigProvider locale={i18n.language === "en-US" ? enUS : zhCN}>
+    <ConfigProvider
+      locale={i18n.language === "en-US" ? enUS : zhCN}
+      theme={{ token: { motion: !reducedMotion } }}
+    >
       <AntApp>
         <QueryClientProvider client={queryClient}>
           <AuthProvider>
