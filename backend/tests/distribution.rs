@@ -11,7 +11,7 @@ use fenxiao::db::schema::{
     audit_events, distribution_settings, distributor_paths, distributor_tier_changes, distributors,
     members, sku_tier_prices,
 };
-use fenxiao::distribution::promotion::{self, Trigger};
+use fenxiao::distribution::promotion::{self, ConditionFigure, PromotionBasis, Trigger};
 use fenxiao::distribution::tiers::{self, CommissionValue};
 use fenxiao::distribution::{rate::Rate, settings};
 use fenxiao::money::Money;
@@ -956,7 +956,8 @@ db_test!(
         assert_eq!(history[0].cause, "manual");
         assert_eq!(history[0].from_tier_name, None, "deleted since");
         assert_eq!(history[0].to_tier_name.as_deref(), Some("新"));
-        assert!(history[0].detail.is_string());
+        assert!(history[0].reason.is_some());
+        assert_eq!(history[0].promotion, None);
     }
 );
 
@@ -1116,10 +1117,9 @@ db_test!(promotion_rules, |app: TestApp| async move {
             assert_eq!(history[0].id, p.change_id);
             assert_eq!(history[0].cause, "promotion");
             assert_eq!(history[0].to_tier_id, *expected);
-            let detail = &history[0].detail;
-            assert_eq!(detail["trigger"], "order_completed", "{name}");
-            assert_eq!(detail["to_tier"]["id"], expected.unwrap());
-            assert!(!detail["conditions"].as_array().unwrap().is_empty());
+            let basis = history[0].promotion.as_ref().expect("a promotion basis");
+            assert_eq!(basis.trigger, "order_completed", "{name}");
+            assert!(!basis.conditions.is_empty());
             // Evaluating again changes nothing.
             let again = promotion::evaluate(
                 &mut app.conn(),
@@ -1167,19 +1167,24 @@ db_test!(promotion_rules, |app: TestApp| async move {
     .unwrap()
     .unwrap();
     let history = promotion::history(&mut app.conn(), owner.merchant_id, id).unwrap();
+    let figure = |metric: &str, required: &str, actual: &str| ConditionFigure {
+        metric: metric.to_owned(),
+        required: required.to_owned(),
+        actual: actual.to_owned(),
+        met: true,
+    };
     assert_eq!(
-        history[0].detail,
-        json!({
-            "trigger": "recruit_approved",
-            "mode": "all",
-            "from_tier": { "id": basic, "name": "普通", "rank": 1 },
-            "to_tier": { "id": silver, "name": "银牌", "rank": 2 },
-            "conditions": [
-                { "metric": "personal_sales", "required": "1000.00", "actual": "1234.56", "met": true },
-                { "metric": "order_count", "required": 5, "actual": 7, "met": true },
+        history[0].promotion,
+        Some(PromotionBasis {
+            trigger: "recruit_approved".to_owned(),
+            mode: "all".to_owned(),
+            conditions: vec![
+                figure("personal_sales", "1000.00", "1234.56"),
+                figure("order_count", "5", "7"),
             ],
         })
     );
+    assert_eq!(history[0].reason, None);
     assert_eq!(history[0].from_tier_name.as_deref(), Some("普通"));
     assert_eq!(history[0].actor_account_id, None);
     let changes = audit_changes(&app, "distributor.promoted");

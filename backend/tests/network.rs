@@ -318,6 +318,45 @@ db_test!(staff_build_and_read_the_tree, |app: TestApp| async move {
             ("demotion".to_owned(), "违规推广".to_owned()),
         ]
     );
+    let history = get(
+        &app,
+        &owner,
+        &format!("/api/v1/distributors/{a_id}/tier-changes"),
+    )
+    .await;
+    let read: Vec<(Value, Value, Value, Value)> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["cause"].clone(),
+                c["reason"].clone(),
+                c["promotion"].clone(),
+                c["to_tier_name"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        read,
+        vec![
+            (
+                json!("demotion"),
+                json!("违规推广"),
+                Value::Null,
+                json!("铜牌")
+            ),
+            (
+                json!("manual"),
+                json!("业绩突出"),
+                Value::Null,
+                json!("金牌")
+            ),
+            (json!("joined"), Value::Null, Value::Null, json!("铜牌")),
+        ],
+        "newest first, with the reasons staff gave"
+    );
+    assert!(history[1]["actor_account_id"].is_i64(), "{history}");
     let res = send(
         &app,
         &owner,
@@ -827,7 +866,19 @@ db_test!(
         .await;
         assert_eq!(history[0]["cause"], "promotion");
         assert_eq!(history[0]["to_tier_name"], "金牌");
-        assert_eq!(history[0]["detail"]["trigger"], "order_completed");
+        let basis = &history[0]["promotion"];
+        assert_eq!(basis["trigger"], "order_completed");
+        assert_eq!(history[0]["reason"], serde_json::Value::Null);
+        let sales = basis["conditions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["metric"] == "personal_sales")
+            .expect("the personal sales condition is recorded");
+        assert_eq!(sales["required"], "100.00", "{basis}");
+        assert_eq!(sales["actual"], "150.00", "{basis}");
+        assert_eq!(sales["met"], true, "{basis}");
+        assert_eq!(basis["mode"], "any");
         assert_eq!(
             history.as_array().unwrap().last().unwrap()["cause"],
             "joined"

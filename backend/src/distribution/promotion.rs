@@ -423,13 +423,61 @@ pub struct TierChange {
     pub to_tier_name: Option<String>,
     /// `joined`, `promotion`, `demotion` or `manual`.
     pub cause: String,
-    /// For promotions an object: `trigger`, `mode`, `from_tier`, `to_tier` and `conditions`
-    /// (each `metric`, `required`, `actual`, `met`); otherwise the reason given, as a string.
-    #[schema(value_type = Object)]
-    pub detail: Value,
+    /// The reason staff gave for a manual change or demotion; `null` otherwise.
+    pub reason: Option<String>,
+    /// For a promotion: what triggered it and the conditions with the figures that met them.
+    pub promotion: Option<PromotionBasis>,
     /// The staff member who made a manual change.
     pub actor_account_id: Option<i64>,
     pub created_at: DateTime<Utc>,
+}
+
+/// Why a promotion happened, as recorded at that moment.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct PromotionBasis {
+    /// `order_completed`, `recruit_approved`, `team_changed` or `periodic`.
+    pub trigger: String,
+    /// `all` conditions had to hold, or `any` one.
+    pub mode: String,
+    pub conditions: Vec<ConditionFigure>,
+}
+
+/// One promotion condition against the distributor's figure when it was evaluated.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct ConditionFigure {
+    /// `personal_sales`, `team_sales` (amounts in yuan), `direct_recruits`, `team_size` or
+    /// `order_count` (counts).
+    pub metric: String,
+    /// The threshold: a decimal string in yuan for sales, a whole number for counts.
+    pub required: String,
+    pub actual: String,
+    pub met: bool,
+}
+
+impl PromotionBasis {
+    /// Reads the basis `evaluate_within` stored with a promotion; `None` for anything else.
+    fn from_stored(detail: &str) -> Option<Self> {
+        let value: Value = serde_json::from_str(detail).ok()?;
+        let text = |v: &Value| match v {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        let conditions = value["conditions"]
+            .as_array()?
+            .iter()
+            .map(|c| ConditionFigure {
+                metric: text(&c["metric"]),
+                required: text(&c["required"]),
+                actual: text(&c["actual"]),
+                met: c["met"].as_bool().unwrap_or(false),
+            })
+            .collect();
+        Some(Self {
+            trigger: value["trigger"].as_str()?.to_owned(),
+            mode: value["mode"].as_str()?.to_owned(),
+            conditions,
+        })
+    }
 }
 
 type ChangeRow = (
@@ -481,10 +529,10 @@ pub fn history(
     Ok(rows
         .into_iter()
         .map(|(id, from, to, cause, detail, actor, created_at)| {
-            let detail = serde_json::from_str::<Value>(&detail)
-                .ok()
-                .filter(Value::is_object)
-                .unwrap_or(Value::String(detail));
+            let promotion = (cause == "promotion")
+                .then(|| PromotionBasis::from_stored(&detail))
+                .flatten();
+            let reason = (promotion.is_none() && !detail.is_empty()).then_some(detail);
             TierChange {
                 id,
                 from_tier_id: from,
@@ -492,7 +540,8 @@ pub fn history(
                 to_tier_id: to,
                 to_tier_name: to.and_then(|t| names.get(&t).cloned()),
                 cause,
-                detail,
+                reason,
+                promotion,
                 actor_account_id: actor,
                 created_at: clock::to_utc(created_at),
             }

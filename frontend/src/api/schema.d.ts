@@ -2638,6 +2638,18 @@ export interface components {
          * @enum {string}
          */
         CommissionKind: "percent" | "fixed";
+        /** @description One promotion condition against the distributor's figure when it was evaluated. */
+        ConditionFigure: {
+            actual: string;
+            met: boolean;
+            /**
+             * @description `personal_sales`, `team_sales` (amounts in yuan), `direct_recruits`, `team_size` or
+             *     `order_count` (counts).
+             */
+            metric: string;
+            /** @description The threshold: a decimal string in yuan for sales, a whole number for counts. */
+            required: string;
+        };
         /**
          * @description Whether every condition set must be met, or one is enough.
          * @enum {string}
@@ -3557,6 +3569,14 @@ export interface components {
              */
             timezone: string;
         };
+        /** @description Why a promotion happened, as recorded at that moment. */
+        PromotionBasis: {
+            conditions: components["schemas"]["ConditionFigure"][];
+            /** @description `all` conditions had to hold, or `any` one. */
+            mode: string;
+            /** @description `order_completed`, `recruit_approved`, `team_changed` or `periodic`. */
+            trigger: string;
+        };
         /**
          * @description What promotes a distributor into a tier. Conditions left `null` do not count; a tier without
          *     any condition is never reached by promotion (only by staff, or as the entry tier).
@@ -4119,17 +4139,15 @@ export interface components {
             cause: string;
             /** Format: date-time */
             created_at: string;
-            /**
-             * @description For promotions an object: `trigger`, `mode`, `from_tier`, `to_tier` and `conditions`
-             *     (each `metric`, `required`, `actual`, `met`); otherwise the reason given, as a string.
-             */
-            detail: Record<string, never>;
             /** Format: int64 */
             from_tier_id?: number | null;
             /** @description The tier's current name; `null` when it has been deleted since. */
             from_tier_name?: string | null;
             /** Format: int64 */
             id: number;
+            promotion?: null | components["schemas"]["PromotionBasis"];
+            /** @description The reason staff gave for a manual change or demotion; `null` otherwise. */
+            reason?: string | null;
             /** Format: int64 */
             to_tier_id?: number | null;
             to_tier_name?: string | null;
