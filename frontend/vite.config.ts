@@ -21,5 +21,8 @@ export default defineConfig({
     environment: "jsdom",
     include: ["src/**/*.test.{ts,tsx}"],
     setupFiles: ["src/test/setup.ts"],
+    // antd pages render slowly in jsdom; on a busy two-core machine a page test can take tens of
+    // seconds, which is no failure of the page.
+    testTimeout: 60_000,
   },
 });

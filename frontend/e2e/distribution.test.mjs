@@ -313,6 +313,9 @@ test("a distributor's detail: upline, lazily loaded team, refused move, freeze, 
   await dialog.getByRole("button", { name: "保 存" }).click();
   await dialog.waitFor({ state: "hidden" });
   await page.getByTestId("distributor-facts").getByText("金牌").waitFor();
+  await page.getByRole("tab", { name: "等级变动" }).click();
+  const history = page.getByTestId("tier-history");
+  await history.getByRole("row", { name: /手动调整.*区域负责人/ }).waitFor();
   await page.getByRole("tab", { name: "绑定客户" }).click();
   await page.getByTestId("customers-table").getByText("钱八").waitFor();
 

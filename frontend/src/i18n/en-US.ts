@@ -749,6 +749,23 @@ const enUS: Messages = {
     rejectTitle: "Reject the application of {{name}}",
     detailTitle: "Application of {{name}}",
   },
+  tierHistory: {
+    tab: "Tier changes",
+    at: "When",
+    cause: "Kind",
+    causes: { joined: "Joined", promotion: "Promotion", demotion: "Demotion", manual: "Manual" },
+    change: "Change",
+    why: "Why",
+    none: "No tier",
+    deletedTier: "Deleted tier",
+    empty: "No tier changes yet",
+    triggers: {
+      order_completed: "Evaluated on a completed order",
+      recruit_approved: "Evaluated on an approved recruit",
+      team_changed: "Evaluated on a team change",
+      periodic: "Periodic evaluation",
+    },
+  },
   notFound: { title: "Page not found", back: "Back to the overview" },
 };
 

@@ -722,6 +722,23 @@ const zhCN = {
     rejectTitle: "拒绝 {{name}} 的申请",
     detailTitle: "{{name}} 的申请",
   },
+  tierHistory: {
+    tab: "等级变动",
+    at: "时间",
+    cause: "类型",
+    causes: { joined: "加入", promotion: "自动晋升", demotion: "降级", manual: "手动调整" },
+    change: "等级变化",
+    why: "原因",
+    none: "无等级",
+    deletedTier: "已删除的等级",
+    empty: "暂无等级变动",
+    triggers: {
+      order_completed: "订单完成时评估",
+      recruit_approved: "招募通过时评估",
+      team_changed: "团队变化时评估",
+      periodic: "定期评估",
+    },
+  },
   notFound: { title: "页面不存在", back: "返回首页" },
 };
 

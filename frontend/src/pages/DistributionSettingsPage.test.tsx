@@ -1,4 +1,4 @@
-import { configure, fireEvent, screen, waitFor, within } from "@testing-library/react";
+import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { App } from "antd";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { AuthProvider } from "../auth/AuthContext";
@@ -7,8 +7,6 @@ import { fakeFetch, json, renderPage } from "../test/render";
 import { DistributionSettingsPage } from "./DistributionSettingsPage";
 
 // antd forms render slowly in jsdom on a busy machine.
-configure({ asyncUtilTimeout: 20_000 });
-
 afterEach(() => {
   vi.unstubAllGlobals();
   window.localStorage.clear();

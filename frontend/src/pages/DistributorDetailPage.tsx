@@ -30,6 +30,7 @@ import { CustomersPanel } from "./CustomersPanel";
 import { DistributorPicker, distributorLabel, StatusTag } from "./DistributorPicker";
 import { DownlineTree } from "./DownlineTree";
 import { ProblemAlert } from "./ProblemAlert";
+import { TierHistoryPanel, tierChangesKey } from "./TierHistoryPanel";
 import { useTiers } from "./TiersPage";
 
 type DistributorDetail = components["schemas"]["DistributorDetail"];
@@ -167,6 +168,11 @@ function Detail({ distributor: d }: { distributor: DistributorDetail }) {
             label: t("distributors.customers"),
             children: <CustomersPanel distributorId={d.id} manage={manage} />,
           },
+          {
+            key: "tier-history",
+            label: t("tierHistory.tab"),
+            children: <TierHistoryPanel distributorId={d.id} />,
+          },
         ]}
       />
       {action === "move" && <MoveDialog distributor={d} onClose={() => setAction(null)} />}
@@ -225,6 +231,7 @@ function useRefreshAfter() {
       queryClient.invalidateQueries({ queryKey: ["distributors"] }),
       queryClient.invalidateQueries({ queryKey: ["distributor-upline", saved.id] }),
       queryClient.invalidateQueries({ queryKey: ["distribution-tiers"] }),
+      queryClient.invalidateQueries({ queryKey: tierChangesKey(saved.id) }),
     ]);
   };
 }

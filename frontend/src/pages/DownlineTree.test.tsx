@@ -1,10 +1,8 @@
-import { configure, fireEvent, screen, waitFor } from "@testing-library/react";
+import { fireEvent, screen, waitFor } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { fakeFetch, json, renderPage } from "../test/render";
 import { DownlineTree } from "./DownlineTree";
 import type { Distributor } from "./distributorTree";
-
-configure({ asyncUtilTimeout: 20_000 });
 
 afterEach(() => vi.unstubAllGlobals());
 

@@ -1,4 +1,4 @@
-import { configure, fireEvent, screen, waitFor } from "@testing-library/react";
+import { fireEvent, screen, waitFor } from "@testing-library/react";
 import { App } from "antd";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { fakeFetch, json, renderPage } from "../test/render";
@@ -6,8 +6,6 @@ import { FreightTemplatesPanel } from "./FreightTemplatesPanel";
 import type { FreightTemplate } from "./freightTemplate";
 
 // antd forms render slowly in jsdom on a busy machine.
-configure({ asyncUtilTimeout: 20_000 });
-
 // jsdom has no ResizeObserver; antd's text areas and tables observe their size.
 globalThis.ResizeObserver ??= class {
   observe() {}

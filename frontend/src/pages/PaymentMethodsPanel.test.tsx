@@ -1,12 +1,10 @@
-import { configure, fireEvent, screen, waitFor } from "@testing-library/react";
+import { fireEvent, screen, waitFor } from "@testing-library/react";
 import { App } from "antd";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { fakeFetch, json, renderPage } from "../test/render";
 import { PaymentMethodsPanel } from "./PaymentMethodsPanel";
 
 // antd forms render slowly in jsdom on a busy machine.
-configure({ asyncUtilTimeout: 20_000 });
-
 // jsdom has no ResizeObserver; antd's text areas and tables observe their size.
 globalThis.ResizeObserver ??= class {
   observe() {}

@@ -1,4 +1,4 @@
-import { cleanup } from "@testing-library/react";
+import { cleanup, configure } from "@testing-library/react";
 import { afterEach } from "vitest";
 import "../i18n";
 
@@ -25,5 +25,9 @@ if (!window.ResizeObserver) {
     disconnect() {}
   };
 }
+
+// `findBy…` waits this long for the page to show what the test expects (1 s by default), for the
+// same reason as the test timeout in vite.config.ts.
+configure({ asyncUtilTimeout: 20_000 });
 
 afterEach(() => cleanup());
