@@ -1355,3 +1355,154 @@ db_test!(
         assert_eq!(report.promoted, 0, "a second sweep finds nothing new");
     }
 );
+
+db_test!(
+    a_demotion_holds_promotion_until_released,
+    |app: TestApp| async move {
+        let owner = app.owner("owner@example.com").await;
+        let other = app.owner("other@example.com").await;
+        let [basic, silver, gold, _] = ladder(&app, &owner).await;
+        let m = owner.merchant_id;
+        // Ten recruits: gold's figures are met throughout.
+        let id = distributor(&app, m, "active", Some(gold));
+        set_counters(
+            &app,
+            id,
+            Counters {
+                direct_recruits: 10,
+                ..Counters::default()
+            },
+        );
+        let tier_path = format!("/api/v1/distributors/{id}/tier");
+        let hold_path = format!("/api/v1/distributors/{id}/promotion-hold");
+        let res = put(
+            &app,
+            &owner,
+            &tier_path,
+            json!({ "tier_id": basic, "reason": "违规推广" }),
+        )
+        .await;
+        assert_eq!(res.status(), 200);
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["tier_id"], basic);
+        assert!(body["promotion_held_since"].is_string(), "{body}");
+        let changes = audit_changes(&app, "distributor.tier_set");
+        assert_eq!(changes["cause"]["after"], "demotion");
+        assert_eq!(
+            changes["promotion_held"],
+            json!({ "before": false, "after": true })
+        );
+
+        // No event and no sweep promotes them back.
+        let now = fenxiao::clock::now();
+        for trigger in [
+            Trigger::OrderCompleted,
+            Trigger::RecruitApproved,
+            Trigger::TeamChanged,
+        ] {
+            let result = promotion::evaluate(&mut app.conn(), m, id, trigger, now).unwrap();
+            assert_eq!(result, None, "{trigger:?}");
+        }
+        assert!(
+            fenxiao::network::record_sale(&mut app.conn(), m, id, "SO-H1", 50_000, now).unwrap()
+        );
+        assert_eq!(
+            tier_of(&app, id),
+            Some(basic),
+            "a sale does not undo the demotion"
+        );
+        let report = promotion::run_periodic(&mut app.conn(), now, 500, || true).unwrap();
+        assert_eq!(report.promoted, 0, "{report:?}");
+        assert_eq!(report.failed, 0, "a held distributor is no failure");
+        assert_eq!(report.evaluated, 0, "a held distributor is passed over");
+        assert_eq!(tier_of(&app, id), Some(basic));
+
+        // Another merchant's staff cannot release it; releasing twice is harmless.
+        let res = delete(&app, &other, &hold_path).await;
+        assert_eq!(res.status(), 404);
+        let res = delete(
+            &app,
+            &owner,
+            "/api/v1/distributors/987654321/promotion-hold",
+        )
+        .await;
+        assert_eq!(res.status(), 404);
+        assert_eq!(audit_count(&app, "distributor.promotion_hold_released"), 0);
+        for _ in 0..2 {
+            let res = delete(&app, &owner, &hold_path).await;
+            assert_eq!(res.status(), 200);
+            let body: Value = res.json().await.unwrap();
+            assert_eq!(body["promotion_held_since"], Value::Null);
+            assert_eq!(
+                body["tier_id"], basic,
+                "releasing promotes nobody by itself"
+            );
+        }
+        assert_eq!(audit_count(&app, "distributor.promotion_hold_released"), 1);
+        let changes = audit_changes(&app, "distributor.promotion_hold_released");
+        assert!(changes["promotion_held_since"]["before"].is_string());
+
+        // Released: the next evaluation promotes.
+        let promoted = promotion::evaluate(&mut app.conn(), m, id, Trigger::OrderCompleted, now)
+            .unwrap()
+            .expect("promoted once released");
+        assert_eq!(promoted.to_tier_id, gold);
+
+        // Demoted again, then raised by hand to silver: the raise ends the hold, and the periodic
+        // sweep promotes them to the gold they earned.
+        put(
+            &app,
+            &owner,
+            &tier_path,
+            json!({ "tier_id": basic, "reason": "再次违规" }),
+        )
+        .await;
+        let res = put(
+            &app,
+            &owner,
+            &tier_path,
+            json!({ "tier_id": silver, "reason": "整改完成" }),
+        )
+        .await;
+        assert_eq!(res.status(), 200);
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["promotion_held_since"], Value::Null);
+        let changes = audit_changes(&app, "distributor.tier_set");
+        assert_eq!(changes["cause"]["after"], "manual");
+        assert_eq!(
+            changes["promotion_held"],
+            json!({ "before": true, "after": false })
+        );
+        let report = promotion::run_periodic(&mut app.conn(), now, 500, || true).unwrap();
+        assert_eq!(report.promoted, 1, "{report:?}");
+        assert_eq!(tier_of(&app, id), Some(gold));
+
+        // Removing the tier altogether is a demotion too.
+        put(
+            &app,
+            &owner,
+            &tier_path,
+            json!({ "tier_id": null, "reason": "取消等级" }),
+        )
+        .await;
+        assert_eq!(
+            promotion::evaluate(&mut app.conn(), m, id, Trigger::Periodic, now).unwrap(),
+            None
+        );
+        assert_eq!(tier_of(&app, id), None);
+        let history = promotion::history(&mut app.conn(), m, id).unwrap();
+        let causes: Vec<&str> = history.iter().map(|c| c.cause.as_str()).collect();
+        assert_eq!(
+            causes,
+            vec![
+                "demotion",
+                "promotion",
+                "manual",
+                "demotion",
+                "promotion",
+                "demotion"
+            ],
+            "newest first"
+        );
+    }
+);

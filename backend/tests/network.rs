@@ -904,3 +904,159 @@ db_test!(
         );
     }
 );
+
+/// Sets a tier's only promotion condition: a team of at least `size`.
+fn needs_team(app: &TestApp, tier_id: i64, size: i64) {
+    diesel::update(distributor_tiers::table.find(tier_id))
+        .set((
+            distributor_tiers::condition_mode.eq("all"),
+            distributor_tiers::min_team_size.eq(size),
+        ))
+        .execute(&mut *app.conn())
+        .unwrap();
+}
+
+fn tier_of(app: &TestApp, id: i64) -> Option<i64> {
+    fenxiao::db::schema::distributors::table
+        .find(id)
+        .select(fenxiao::db::schema::distributors::tier_id)
+        .first(&mut *app.conn())
+        .unwrap()
+}
+
+/// The triggers of a distributor's promotions, oldest first.
+fn promotion_triggers(app: &TestApp, id: i64) -> Vec<String> {
+    let details: Vec<String> = distributor_tier_changes::table
+        .filter(distributor_tier_changes::distributor_id.eq(id))
+        .filter(distributor_tier_changes::cause.eq("promotion"))
+        .order(distributor_tier_changes::id.asc())
+        .select(distributor_tier_changes::detail)
+        .load(&mut *app.conn())
+        .unwrap();
+    details
+        .iter()
+        .map(|d| {
+            serde_json::from_str::<Value>(d).unwrap()["trigger"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect()
+}
+
+db_test!(
+    team_changes_promote_the_upline_up_to_three_levels,
+    |app: TestApp| async move {
+        let owner = app.owner("boss@example.com").await;
+        let m = owner.merchant_id;
+        let entry = tier(&app, m, "铜牌", 1);
+        let gold = tier(&app, m, "金牌", 2);
+        needs_team(&app, gold, 3);
+        let id = |v: Value| v["id"].as_i64().unwrap();
+
+        // Staff add distributors: each addition is evaluated for the three levels above it.
+        // top ← a ← b ← c: top's team reaches 3 with c, three levels up.
+        let top = id(grant(&app, &owner, member(&app, m, "13800000001", "顶"), None).await);
+        let a = id(grant(
+            &app,
+            &owner,
+            member(&app, m, "13800000002", "甲"),
+            Some(top),
+        )
+        .await);
+        let b = id(grant(&app, &owner, member(&app, m, "13800000003", "乙"), Some(a)).await);
+        assert_eq!(tier_of(&app, top), Some(entry), "a team of two");
+        grant(&app, &owner, member(&app, m, "13800000004", "丙"), Some(b)).await;
+        assert_eq!(tier_of(&app, top), Some(gold), "a team of three");
+        assert_eq!(promotion_triggers(&app, top), vec!["team_changed"]);
+        assert_eq!(tier_of(&app, a), Some(entry), "a team of two");
+
+        // A move: the root r2 with its two recruits moves under b; a, two levels above r2, has
+        // a team of five then, b of four.
+        needs_team(&app, gold, 5);
+        let r2 = id(grant(&app, &owner, member(&app, m, "13800000006", "戊"), None).await);
+        id(grant(&app, &owner, member(&app, m, "13800000007", "己"), Some(r2)).await);
+        id(grant(&app, &owner, member(&app, m, "13800000008", "庚"), Some(r2)).await);
+        assert_eq!(tier_of(&app, a), Some(entry));
+        let res = post(
+            &app,
+            &owner,
+            &format!("/api/v1/distributors/{r2}/move"),
+            json!({ "parent_id": b, "reason": "团队调整" }),
+        )
+        .await;
+        assert_eq!(res.status(), 200);
+        assert_eq!(tier_of(&app, a), Some(gold), "a team of five");
+        assert_eq!(promotion_triggers(&app, a), vec!["team_changed"]);
+        assert_eq!(tier_of(&app, b), Some(entry), "a team of four");
+        assert_eq!(
+            tier_of(&app, r2),
+            Some(entry),
+            "its own team did not change"
+        );
+        assert_eq!(
+            promotion_triggers(&app, top).len(),
+            1,
+            "already gold: promoted once"
+        );
+    }
+);
+
+db_test!(
+    an_approved_recruit_promotes_the_upline,
+    |app: TestApp| async move {
+        let owner = app.owner("boss@example.com").await;
+        let m = owner.merchant_id;
+        let entry = tier(&app, m, "铜牌", 1);
+        let gold = tier(&app, m, "金牌", 2);
+        needs_team(&app, gold, 2);
+        let id = |v: Value| v["id"].as_i64().unwrap();
+        let top = id(grant(&app, &owner, member(&app, m, "13800000001", "顶"), None).await);
+        let sponsor = id(grant(
+            &app,
+            &owner,
+            member(&app, m, "13800000002", "甲"),
+            Some(top),
+        )
+        .await);
+        assert_eq!(tier_of(&app, top), Some(entry));
+        // A pending application recruited by the sponsor: approving it grows the team of the
+        // sponsor's sponsor to two.
+        let applicant = member(&app, m, "13800000003", "乙");
+        let now = fenxiao::clock::now();
+        let application: i64 = {
+            use fenxiao::db::schema::distributor_applications as da;
+            diesel::insert_into(da::table)
+                .values((
+                    da::merchant_id.eq(m),
+                    da::member_id.eq(applicant),
+                    da::status.eq("pending"),
+                    da::entry_mode.eq("application"),
+                    da::review.eq("manual"),
+                    da::answers.eq("[]"),
+                    da::sponsor_id.eq(sponsor),
+                    da::sponsor_source.eq("code"),
+                    da::created_at.eq(now),
+                    da::updated_at.eq(now),
+                ))
+                .returning(da::id)
+                .get_result(&mut *app.conn())
+                .unwrap()
+        };
+        let res = post(
+            &app,
+            &owner,
+            &format!("/api/v1/distributor-applications/{application}/approve"),
+            json!({}),
+        )
+        .await;
+        assert_eq!(res.status(), 200);
+        assert_eq!(
+            tier_of(&app, top),
+            Some(gold),
+            "two levels above the recruit"
+        );
+        assert_eq!(promotion_triggers(&app, top), vec!["recruit_approved"]);
+        assert_eq!(tier_of(&app, sponsor), Some(entry), "a team of one");
+    }
+);

@@ -351,6 +351,19 @@ impl World {
             .json()
             .await
             .unwrap();
+        // The distributor is demoted, which holds its automatic promotion: the refused callers
+        // of the release must leave the hold in place.
+        for (tier_id, reason) in [(tier["id"].clone(), "晋级"), (Value::Null, "降级")] {
+            let res = app
+                .client
+                .put(app.url(&format!("/api/v1/distributors/{distributor_id}/tier")))
+                .bearer_auth(&a.access_token)
+                .json(&json!({ "tier_id": tier_id, "reason": reason }))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 200);
+        }
         let contest: Value = app
             .post("/api/v1/contests")
             .bearer_auth(&a.access_token)
@@ -720,5 +733,22 @@ db_test!(
             application["status"], "pending",
             "nobody else could decide it"
         );
+        let distributor: Value = app
+            .get(&format!(
+                "/api/v1/distributors/{}",
+                world.params["distributor_id"]
+            ))
+            .bearer_auth(&world.a_owner)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(
+            distributor["promotion_held_since"].is_string(),
+            "nobody else could release the promotion hold: {distributor}"
+        );
+        assert_eq!(distributor["tier_id"], Value::Null);
     }
 );

@@ -221,7 +221,7 @@ async function distributorThroughApi(token, memberId, sponsorId) {
   return res.json();
 }
 
-test("a distributor's detail: upline, lazily loaded team, refused move, freeze, tier, customers", async () => {
+test("a distributor's detail: upline, lazily loaded team, refused move, demotion hold, freeze, tier, customers", async () => {
   const email = "network@e2e.test";
   const token = await ownerThroughApi(email);
   const me = await (await call("GET", "/api/v1/auth/me", token)).json();
@@ -319,8 +319,24 @@ test("a distributor's detail: upline, lazily loaded team, refused move, freeze, 
   await page.getByRole("tab", { name: "绑定客户" }).click();
   await page.getByTestId("customers-table").getByText("钱八").waitFor();
 
-  // 赵六 frozen with a reason.
+  // 赵六 demoted by hand: automatic promotion pauses until staff resume it.
   await page.goto(`${server.url}/distributors/${zhao.id}`);
+  await page.getByRole("button", { name: "设置等级" }).click();
+  await dialog.getByLabel("等级").click();
+  await page.locator(".ant-select-item-option", { hasText: "无等级" }).click();
+  await dialog.getByText("将记为降级，并暂停自动晋升").waitFor();
+  await dialog.getByLabel("原因").fill("违规推广");
+  await dialog.getByRole("button", { name: "保 存" }).click();
+  await dialog.waitFor({ state: "hidden" });
+  const hold = page.getByTestId("promotion-hold");
+  await hold.getByText("自动晋升已暂停（手动降级）").waitFor();
+  await hold.getByRole("button", { name: "恢复自动晋升" }).click();
+  await hold.waitFor({ state: "detached" });
+  const released = await (await call("GET", `/api/v1/distributors/${zhao.id}`, token)).json();
+  assert.equal(released.promotion_held_since, null);
+  assert.equal(released.tier_id, null);
+
+  // 赵六 frozen with a reason.
   await page.getByRole("button", { name: "冻 结" }).click();
   await dialog.getByRole("button", { name: "冻 结" }).click();
   await dialog.locator(".ant-form-item-explain-error").waitFor();

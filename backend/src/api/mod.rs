@@ -200,6 +200,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(network::routes::unfreeze_distributor)
                 .service(network::routes::end_distributor)
                 .service(network::routes::set_distributor_tier)
+                .service(network::routes::release_promotion_hold)
                 .service(network::routes::my_distributor)
                 .service(recruitment::routes::get_recruit_link)
                 .service(recruitment::routes::get_recruit_qr_png)

@@ -461,6 +461,7 @@ diesel::table! {
         team_sales -> BigInt,
         joined_at -> Timestamp,
         updated_at -> Timestamp,
+        promotion_held_since -> Nullable<Timestamp>,
     }
 }
 

@@ -4,9 +4,14 @@
 //! in `distributor_tier_changes` (cause `promotion`, with the conditions and the figures that
 //! met them) and in the audit log.
 //!
-//! Events call [`evaluate`] (or [`evaluate_within`] inside their own transaction); the periodic
-//! job [`run_periodic`] sweeps every active distributor of every merchant in batches, for
-//! promotions that no event triggered (a tier added or lowered later, counters corrected).
+//! A demotion must stick: it puts the distributor on a promotion hold
+//! (`distributors.promotion_held_since`, see `network::set_tier`), and held distributors are
+//! passed over here until staff raise their tier by hand or release the hold.
+//!
+//! Events call [`evaluate`] (or [`evaluate_within`] inside their own transaction, or
+//! [`evaluate_upline_within`] for a distributor and their nearest upline); the periodic job
+//! [`run_periodic`] sweeps every active distributor of every merchant in batches, for promotions
+//! that no event triggered (a tier added or lowered later, counters corrected).
 
 use std::collections::HashMap;
 
@@ -20,7 +25,10 @@ use super::tiers::{self, ConditionMode, PromotionConditions, TierStep};
 use crate::audit::{self, AuditActor, AuditEntry};
 use crate::auth::sessions::ClientInfo;
 use crate::clock;
-use crate::db::schema::{distributor_tier_changes as changes, distributor_tiers, distributors};
+use crate::db::schema::{
+    distributor_paths as paths, distributor_tier_changes as changes, distributor_tiers,
+    distributors,
+};
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{AppError, AppResult};
 use crate::money::Money;
@@ -33,7 +41,7 @@ pub enum Trigger {
     OrderCompleted,
     /// A distributor they recruited was approved.
     RecruitApproved,
-    /// Their team changed shape (a move in the tree).
+    /// Their team changed shape (a move in the tree, a distributor added by staff).
     TeamChanged,
     /// The periodic sweep.
     Periodic,
@@ -178,7 +186,16 @@ pub struct Promotion {
     pub change_id: i64,
 }
 
-type DistributorRow = (Option<i64>, String, i64, i64, i64, i64, i64);
+type DistributorRow = (
+    Option<i64>,
+    String,
+    Option<NaiveDateTime>,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+);
 
 fn current_rank(ladder: &[TierStep], tier_id: Option<i64>) -> Option<i32> {
     tier_id.and_then(|id| ladder.iter().find(|t| t.id == id).map(|t| t.rank))
@@ -199,9 +216,9 @@ pub fn evaluate(
 }
 
 /// Evaluates one distributor of the merchant inside the caller's transaction, and promotes them
-/// when a higher tier's conditions are met. `None` when nothing changed (not active, nothing
-/// earned, or someone else changed their tier meanwhile). Another merchant's distributor is not
-/// found.
+/// when a higher tier's conditions are met. `None` when nothing changed (not active, promotion
+/// held after a demotion, nothing earned, or someone else changed their tier meanwhile).
+/// Another merchant's distributor is not found.
 pub fn evaluate_within(
     conn: &mut DbConnection,
     merchant_id: i64,
@@ -215,6 +232,7 @@ pub fn evaluate_within(
         .select((
             distributors::tier_id,
             distributors::status,
+            distributors::promotion_held_since,
             distributors::personal_sales,
             distributors::team_sales,
             distributors::direct_recruits,
@@ -224,9 +242,17 @@ pub fn evaluate_within(
         .first(conn)
         .optional()?
         .ok_or(AppError::NotFound)?;
-    let (tier_id, status, personal_sales, team_sales, direct_recruits, team_size, order_count) =
-        row;
-    if status != "active" {
+    let (
+        tier_id,
+        status,
+        held,
+        personal_sales,
+        team_sales,
+        direct_recruits,
+        team_size,
+        order_count,
+    ) = row;
+    if status != "active" || held.is_some() {
         return Ok(None);
     }
     let figures = Figures {
@@ -240,12 +266,13 @@ pub fn evaluate_within(
     let Some(step) = target(&ladder, current_rank(&ladder, tier_id), &figures) else {
         return Ok(None);
     };
-    // Conditional on the tier and status read above: a concurrent promotion, demotion or freeze
-    // wins, and this one records nothing.
+    // Conditional on the tier, status and hold read above: a concurrent promotion, demotion or
+    // freeze wins, and this one records nothing.
     let base = distributors::table
         .filter(distributors::merchant_id.eq(merchant_id))
         .filter(distributors::id.eq(distributor_id))
-        .filter(distributors::status.eq("active"));
+        .filter(distributors::status.eq("active"))
+        .filter(distributors::promotion_held_since.is_null());
     let set = (
         distributors::tier_id.eq(step.id),
         distributors::updated_at.eq(now),
@@ -307,6 +334,39 @@ pub fn evaluate_within(
     Ok(Some(promotion))
 }
 
+/// How many levels above a distributor an event re-evaluates at once (the levels commission
+/// reaches); deeper ancestors, whose figures changed too, are promoted by the periodic sweep.
+pub const UPLINE_LEVELS: i32 = 3;
+
+/// Evaluates, inside the caller's transaction, the distributor's upline from `from_level` (0:
+/// the distributor themself, 1: their sponsor) up to [`UPLINE_LEVELS`] above them, nearest
+/// first, and returns the promotions made. For events that change the figures of a whole
+/// upline: a sale (the seller and their team's sales), a recruit or a move (team sizes).
+pub fn evaluate_upline_within(
+    conn: &mut DbConnection,
+    merchant_id: i64,
+    distributor_id: i64,
+    from_level: i32,
+    trigger: Trigger,
+    now: NaiveDateTime,
+) -> AppResult<Vec<Promotion>> {
+    let nearest: Vec<i64> = paths::table
+        .filter(paths::merchant_id.eq(merchant_id))
+        .filter(paths::descendant_id.eq(distributor_id))
+        .filter(paths::depth.ge(from_level))
+        .filter(paths::depth.le(UPLINE_LEVELS))
+        .order(paths::depth.asc())
+        .select(paths::ancestor_id)
+        .load(conn)?;
+    let mut promotions = Vec::new();
+    for id in nearest {
+        if let Some(p) = evaluate_within(conn, merchant_id, id, trigger, now)? {
+            promotions.push(p);
+        }
+    }
+    Ok(promotions)
+}
+
 /// Where the news of a promotion goes out (in-app message, email, the `distributor.promoted`
 /// webhook). It runs inside the promotion's transaction, so messages queued here through the
 /// outbox are sent only if the promotion commits. Nothing is sent yet.
@@ -324,7 +384,7 @@ pub const DEFAULT_BATCH: i64 = 500;
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct PeriodicReport {
     pub batches: u64,
-    /// Active distributors looked at.
+    /// Active distributors looked at (those whose promotion is held are not).
     pub evaluated: u64,
     pub promoted: u64,
     /// Evaluations that failed (logged); the next run tries again.
@@ -335,8 +395,8 @@ pub struct PeriodicReport {
 
 type ScanRow = (i64, i64, Option<i64>, i64, i64, i64, i64, i64);
 
-/// Sweeps every active distributor of every merchant, `batch` at a time in id order, and
-/// promotes those who earned a higher tier. Candidates are picked from one read per batch; each
+/// Sweeps every active distributor of every merchant whose promotion is not held, `batch` at a
+/// time in id order, and promotes those who earned a higher tier. Candidates are picked from one read per batch; each
 /// is then evaluated in its own short transaction, which reads the row again, so the sweep is
 /// safe next to event-driven promotions and other instances running the same job (the
 /// conditional update lets only one of them record a promotion). `keep_going` is asked between
@@ -358,6 +418,7 @@ pub fn run_periodic(
         }
         let rows: Vec<ScanRow> = distributors::table
             .filter(distributors::status.eq("active"))
+            .filter(distributors::promotion_held_since.is_null())
             .filter(distributors::id.gt(after))
             .order(distributors::id.asc())
             .limit(batch)

@@ -12,7 +12,9 @@ use super::status::{self, StatusAction};
 use super::tree;
 use crate::audit::{self, AuditEntry};
 use crate::auth::principal::{Caller, Principal};
+use crate::clock;
 use crate::db::{write_transaction, DbConnection};
+use crate::distribution::promotion::{self, Trigger};
 use crate::error::AppResult;
 use crate::validate;
 
@@ -84,6 +86,8 @@ pub fn create(
             request.sponsor_id,
             now,
         )?;
+        // The sponsor's upline gained a team member (the sponsor a recruit).
+        promotion::evaluate_upline_within(conn, merchant_id, id, 1, Trigger::TeamChanged, now)?;
         let created = queries::find(conn, merchant_id, id)?;
         audit::record(
             conn,
@@ -179,7 +183,7 @@ pub fn set_tier(
             staff_account(p),
             now,
         )?;
-        if let Some((from, cause)) = changed {
+        if let Some(set) = changed {
             audit::record(
                 conn,
                 &p.audit_actor(),
@@ -187,9 +191,40 @@ pub fn set_tier(
                 AuditEntry::new("distributor.tier_set")
                     .target("distributor", id)
                     .changes(json!({
-                        "tier_id": { "before": from, "after": request.tier_id },
-                        "cause": { "before": null, "after": cause.as_str() },
+                        "tier_id": { "before": set.from, "after": request.tier_id },
+                        "cause": { "before": null, "after": set.cause.as_str() },
                         "reason": { "before": null, "after": request.reason },
+                        "promotion_held": { "before": set.held_before, "after": set.held_after },
+                    })),
+                now,
+            )?;
+        }
+        queries::detail(conn, merchant_id, id)
+    })
+}
+
+/// Lets automatic promotion resume after a demotion. Without a hold nothing changes and nothing
+/// is audited: releasing twice is harmless.
+pub fn release_promotion_hold(
+    conn: &mut DbConnection,
+    p: &Principal,
+    id: i64,
+    now: NaiveDateTime,
+) -> AppResult<DistributorDetail> {
+    let merchant_id = p.tenant()?;
+    write_transaction(conn, |conn| {
+        if let Some(since) = status::release_promotion_hold(conn, merchant_id, id, now)? {
+            audit::record(
+                conn,
+                &p.audit_actor(),
+                &p.client,
+                AuditEntry::new("distributor.promotion_hold_released")
+                    .target("distributor", id)
+                    .changes(json!({
+                        "promotion_held_since": {
+                            "before": clock::to_utc(since),
+                            "after": null,
+                        },
                     })),
                 now,
             )?;

@@ -77,6 +77,10 @@ pub struct DistributorDetail {
     pub distributor: Distributor,
     /// The upline up to three levels (the most commission can reach), sponsor first.
     pub upline: Vec<UplineEntry>,
+    /// Since when automatic promotion is held: set by a manual demotion, so that the next sale,
+    /// recruit or periodic sweep does not promote the distributor straight back; ended by a
+    /// manual raise or by releasing the hold. `null`: promotion is automatic.
+    pub promotion_held_since: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -298,9 +302,15 @@ pub fn team(conn: &mut DbConnection, merchant_id: i64, id: i64) -> AppResult<Tea
 pub fn detail(conn: &mut DbConnection, merchant_id: i64, id: i64) -> AppResult<DistributorDetail> {
     let distributor = find(conn, merchant_id, id)?;
     let upline = upline(conn, merchant_id, id, 3)?;
+    let held: Option<NaiveDateTime> = distributors::table
+        .filter(distributors::merchant_id.eq(merchant_id))
+        .filter(distributors::id.eq(id))
+        .select(distributors::promotion_held_since)
+        .first(conn)?;
     Ok(DistributorDetail {
         distributor,
         upline,
+        promotion_held_since: held.map(clock::to_utc),
     })
 }
 

@@ -2,7 +2,7 @@
 //! children, and the changes staff make (grant, move, freeze, unfreeze, end, tier); and the
 //! member's own profile.
 
-use actix_web::{get, post, put, web, HttpResponse};
+use actix_web::{delete, get, post, put, web, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -415,7 +415,9 @@ pub async fn end_distributor(
 
 /// Set a distributor's tier by hand
 ///
-/// A lower tier is recorded as a demotion, any other change as manual, with the reason.
+/// A lower tier is recorded as a demotion, any other change as manual, with the reason. A
+/// demotion holds automatic promotion (see `promotion_held_since`); any other change ends the
+/// hold.
 #[utoipa::path(
     tag = "distribution",
     security(("bearer" = [])),
@@ -442,6 +444,37 @@ pub async fn set_distributor_tier(
     Ok(web::Json(
         state
             .db(move |conn| manage::set_tier(conn, &p, id, &request, clock::now()))
+            .await?,
+    ))
+}
+
+/// Release a distributor's promotion hold
+///
+/// A manual demotion holds automatic promotion, so that the next sale, recruit or periodic sweep
+/// does not promote the distributor straight back. Releasing it lets promotion resume: the next
+/// such event promotes them if they qualify. Without a hold nothing changes (200 all the same).
+#[utoipa::path(
+    tag = "distribution",
+    security(("bearer" = [])),
+    params(("distributor_id" = i64, Path)),
+    responses(
+        (status = 200, description = "Promotion is automatic again", body = DistributorDetail),
+        (status = 401, description = "Not signed in", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "Needs `distributors.manage`", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, description = "No such distributor", body = ProblemBody, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/distributors/{distributor_id}/promotion-hold")]
+pub async fn release_promotion_hold(
+    caller: Allowed<need::DistributorsManage>,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> AppResult<web::Json<DistributorDetail>> {
+    let p = caller.0;
+    let id = path.into_inner();
+    Ok(web::Json(
+        state
+            .db(move |conn| manage::release_promotion_hold(conn, &p, id, clock::now()))
             .await?,
     ))
 }

@@ -215,9 +215,25 @@ fn tier_rank(conn: &mut DbConnection, merchant_id: i64, tier_id: i64) -> AppResu
         .optional()?)
 }
 
+/// What a manual tier change did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TierSet {
+    /// The tier before.
+    pub from: Option<i64>,
+    pub cause: TierCause,
+    /// Whether automatic promotion was held before and is held after the change.
+    pub held_before: bool,
+    pub held_after: bool,
+}
+
 /// Sets a distributor's tier by hand (`None`: no tier). A lower rank than before is recorded as
 /// a `demotion`, anything else as `manual`, with the reason. Setting the current tier again
-/// changes and records nothing. Returns the tier before and the cause, when something changed.
+/// changes and records nothing. Returns what changed, if anything.
+///
+/// A demotion holds automatic promotion (`promotion_held_since`): the distributor may still meet
+/// the figures of the tier they were demoted from, and the next sale, recruit or periodic sweep
+/// would otherwise undo the staff's decision at once. A manual change that is not a demotion
+/// ends the hold, as does [`release_promotion_hold`].
 pub fn set_tier(
     conn: &mut DbConnection,
     merchant_id: i64,
@@ -226,12 +242,12 @@ pub fn set_tier(
     reason: &str,
     actor_account_id: Option<i64>,
     now: NaiveDateTime,
-) -> AppResult<Option<(Option<i64>, TierCause)>> {
+) -> AppResult<Option<TierSet>> {
     in_write_transaction(conn, |conn| {
-        let current: Option<i64> = distributors::table
+        let (current, held): (Option<i64>, Option<NaiveDateTime>) = distributors::table
             .filter(distributors::merchant_id.eq(merchant_id))
             .filter(distributors::id.eq(id))
-            .select(distributors::tier_id)
+            .select((distributors::tier_id, distributors::promotion_held_since))
             .first(conn)?;
         let new_rank = match tier_id {
             Some(t) => Some(tier_rank(conn, merchant_id, t)?.ok_or_else(|| {
@@ -256,11 +272,16 @@ pub fn set_tier(
         } else {
             TierCause::Manual
         };
+        let hold = match cause {
+            TierCause::Demotion => Some(now),
+            _ => None,
+        };
         diesel::update(distributors::table)
             .filter(distributors::merchant_id.eq(merchant_id))
             .filter(distributors::id.eq(id))
             .set((
                 distributors::tier_id.eq(tier_id),
+                distributors::promotion_held_since.eq(hold),
                 distributors::updated_at.eq(now),
             ))
             .execute(conn)?;
@@ -275,7 +296,41 @@ pub fn set_tier(
             actor_account_id,
             now,
         )?;
-        Ok(Some((current, cause)))
+        Ok(Some(TierSet {
+            from: current,
+            cause,
+            held_before: held.is_some(),
+            held_after: hold.is_some(),
+        }))
+    })
+}
+
+/// Lets automatic promotion resume for a distributor that a demotion put on hold; the next
+/// event or periodic sweep promotes them if they qualify. Returns when the hold began, or `None`
+/// when there was none (nothing changes). Another merchant's distributor is not found.
+pub fn release_promotion_hold(
+    conn: &mut DbConnection,
+    merchant_id: i64,
+    id: i64,
+    now: NaiveDateTime,
+) -> AppResult<Option<NaiveDateTime>> {
+    in_write_transaction(conn, |conn| {
+        let held: Option<NaiveDateTime> = distributors::table
+            .filter(distributors::merchant_id.eq(merchant_id))
+            .filter(distributors::id.eq(id))
+            .select(distributors::promotion_held_since)
+            .first(conn)?;
+        if held.is_some() {
+            diesel::update(distributors::table)
+                .filter(distributors::merchant_id.eq(merchant_id))
+                .filter(distributors::id.eq(id))
+                .set((
+                    distributors::promotion_held_since.eq(None::<NaiveDateTime>),
+                    distributors::updated_at.eq(now),
+                ))
+                .execute(conn)?;
+        }
+        Ok(held)
     })
 }
 

@@ -21,6 +21,7 @@ use crate::db::schema::{
     distribution_settings, distributor_paths as paths, distributor_tiers, distributors, members,
 };
 use crate::db::{self, DbConnection};
+use crate::distribution::promotion::{self, Trigger};
 use crate::error::{AppError, AppResult, Text};
 
 /// The deepest upline a query may ask for. Commission needs three levels; the rest is for staff
@@ -171,6 +172,9 @@ fn default_sponsor(conn: &mut DbConnection, merchant_id: i64) -> AppResult<Optio
 /// at most one distributor profile (`already_distributor`, also after distribution ended). The
 /// entry tier (lowest rank), if the merchant has tiers, is given with a `joined` tier change.
 ///
+/// The upline's tiers are not re-evaluated here: the caller does it, with the trigger that fits
+/// (a recruit approved, a distributor added by staff; see `promotion::evaluate_upline_within`).
+///
 /// Runs in its own write transaction, or inside the caller's.
 pub fn join(
     conn: &mut DbConnection,
@@ -318,7 +322,8 @@ pub fn join(
 /// The subtree keeps its inner shape; its closure rows to the old upline are replaced by rows
 /// to the new one, depths shift by the same amount, and the subtree's size and sales move from
 /// the old upline's team counters to the new upline's. Ancestors common to both lose and regain
-/// the same amounts.
+/// the same amounts. The new upline's nearest levels are then evaluated for promotion
+/// (trigger `team_changed`) in the same transaction.
 pub fn move_distributor(
     conn: &mut DbConnection,
     merchant_id: i64,
@@ -482,6 +487,16 @@ pub fn move_distributor(
                 distributors::updated_at.eq(now),
             ))
             .execute(conn)?;
+        // The new upline gained a team (and a recruit): its nearest levels may now earn a higher
+        // tier. The old upline only lost figures, and promotion never demotes, so it is left be.
+        promotion::evaluate_upline_within(
+            conn,
+            merchant_id,
+            moved.id,
+            1,
+            Trigger::TeamChanged,
+            now,
+        )?;
         Ok(true)
     })
 }
@@ -521,10 +536,6 @@ pub fn record_sale(
     })
 }
 
-/// How many levels above the seller a sale re-evaluates at once; deeper ancestors, whose team
-/// sales grew too, are promoted by the periodic sweep.
-const PROMOTION_LEVELS_ON_SALE: i32 = 3;
-
 /// A sale may lift the seller (personal sales, order count) and their nearest upline (team
 /// sales) into a higher tier: evaluated now, inside the sale's transaction.
 fn promote_after_sale(
@@ -533,22 +544,14 @@ fn promote_after_sale(
     distributor_id: i64,
     at: NaiveDateTime,
 ) -> AppResult<()> {
-    let nearest: Vec<i64> = paths::table
-        .filter(paths::merchant_id.eq(merchant_id))
-        .filter(paths::descendant_id.eq(distributor_id))
-        .filter(paths::depth.le(PROMOTION_LEVELS_ON_SALE))
-        .order(paths::depth.asc())
-        .select(paths::ancestor_id)
-        .load(conn)?;
-    for id in nearest {
-        crate::distribution::promotion::evaluate_within(
-            conn,
-            merchant_id,
-            id,
-            crate::distribution::promotion::Trigger::OrderCompleted,
-            at,
-        )?;
-    }
+    promotion::evaluate_upline_within(
+        conn,
+        merchant_id,
+        distributor_id,
+        0,
+        Trigger::OrderCompleted,
+        at,
+    )?;
     Ok(())
 }
 

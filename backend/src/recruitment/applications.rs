@@ -11,7 +11,7 @@
 //! | `spend_threshold` | —        | refused until the paid spend reaches the threshold, then approved at once |
 //!
 //! Approval makes the member a distributor (`network::join`, which also gives the entry tier)
-//! under the sponsor, lets the sponsor's tier be re-evaluated (a recruit may earn a promotion),
+//! under the sponsor, lets the upline's tiers be re-evaluated (a recruit may earn a promotion),
 //! and queues the welcome message with a short guide — all in one transaction.
 //!
 //! The sponsor is, in order: the distributor whose code came with the application (it must be
@@ -693,8 +693,8 @@ fn decided(from: ApplicationStatus, action: &str) -> AppError {
 }
 
 /// Approves a pending application inside the caller's write transaction: locks its row, then
-/// the member joins the tree, the application records the decision, the sponsor's tier is
-/// re-evaluated, the welcome message is queued and the decision audited.
+/// the member joins the tree, the application records the decision, the tiers of the sponsor and
+/// the two levels above are re-evaluated, the welcome message is queued and the decision audited.
 fn approve_claimed(
     conn: &mut DbConnection,
     merchant_id: i64,
@@ -738,9 +738,15 @@ fn approve_claimed(
         .filter(distributors::id.eq(distributor_id))
         .select((distributors::code, distributors::parent_id))
         .first(conn)?;
-    if let Some(parent) = parent_id {
-        promotion::evaluate_within(conn, merchant_id, parent, Trigger::RecruitApproved, now)?;
-    }
+    // The sponsor gained a recruit and their upline a team member.
+    promotion::evaluate_upline_within(
+        conn,
+        merchant_id,
+        distributor_id,
+        1,
+        Trigger::RecruitApproved,
+        now,
+    )?;
     send_welcome(conn, merchant_id, member_id, &code, base_url, now)?;
     let (actor, client) = decider.audit(merchant_id);
     audit::record(

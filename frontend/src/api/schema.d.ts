@@ -907,6 +907,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/distributors/{distributor_id}/promotion-hold": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Release a distributor's promotion hold
+         * @description A manual demotion holds automatic promotion, so that the next sale, recruit or periodic sweep
+         *     does not promote the distributor straight back. Releasing it lets promotion resume: the next
+         *     such event promotes them if they qualify. Without a hold nothing changes (200 all the same).
+         */
+        delete: operations["release_promotion_hold"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/distributors/{distributor_id}/team": {
         parameters: {
             query?: never;
@@ -934,7 +956,9 @@ export interface paths {
         get?: never;
         /**
          * Set a distributor's tier by hand
-         * @description A lower tier is recorded as a demotion, any other change as manual, with the reason.
+         * @description A lower tier is recorded as a demotion, any other change as manual, with the reason. A
+         *     demotion holds automatic promotion (see `promotion_held_since`); any other change ends the
+         *     hold.
          */
         put: operations["set_distributor_tier"];
         post?: never;
@@ -2870,6 +2894,13 @@ export interface components {
             updated_at: string;
         };
         DistributorDetail: components["schemas"]["Distributor"] & {
+            /**
+             * Format: date-time
+             * @description Since when automatic promotion is held: set by a manual demotion, so that the next sale,
+             *     recruit or periodic sweep does not promote the distributor straight back; ended by a
+             *     manual raise or by releasing the hold. `null`: promotion is automatic.
+             */
+            promotion_held_since?: string | null;
             /** @description The upline up to three levels (the most commission can reach), sponsor first. */
             upline: components["schemas"]["UplineEntry"][];
         };
@@ -7264,6 +7295,55 @@ export interface operations {
             };
             /** @description `self_parent`, `tree_cycle`, `unknown_distributor`, invalid fields */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    release_promotion_hold: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                distributor_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Promotion is automatic again */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DistributorDetail"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description Needs `distributors.manage` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description No such distributor */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -552,7 +552,12 @@ const enUS: Messages = {
     statusNotes: { active: "{{reason}}", frozen: "Frozen: {{reason}}", ended: "Ended: {{reason}}" },
     setTier: "Set tier",
     setTierTitle: "Set the tier of “{{name}}”",
-    demotionNote: "The chosen tier is below the current one: it is recorded as a demotion.",
+    demotionNote:
+      "The chosen tier is below the current one: it is recorded as a demotion, and automatic promotion pauses.",
+    promotionHeld: "Automatic promotion paused (manual demotion)",
+    promotionHeldSince:
+      "Since {{time}}. Once resumed, the next sale, team change or periodic check promotes them if they qualify.",
+    releaseHold: "Resume automatic promotion",
   },
   customers: {
     empty: "No customers bound",

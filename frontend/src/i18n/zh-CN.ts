@@ -531,7 +531,11 @@ const zhCN = {
     },
     setTier: "设置等级",
     setTierTitle: "设置「{{name}}」的等级",
-    demotionNote: "选择的等级低于当前等级，将记为降级。",
+    demotionNote: "选择的等级低于当前等级，将记为降级，并暂停自动晋升。",
+    promotionHeld: "自动晋升已暂停（手动降级）",
+    promotionHeldSince:
+      "自 {{time}} 起。恢复后，下次业绩或团队变化、或定期检查时，达到条件即自动晋升。",
+    releaseHold: "恢复自动晋升",
   },
   customers: {
     empty: "暂无绑定客户",

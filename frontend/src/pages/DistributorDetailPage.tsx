@@ -22,9 +22,9 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
 import { api } from "../api/client";
-import { withCodeFields } from "../api/problem";
+import { isProblem, withCodeFields } from "../api/problem";
 import type { components } from "../api/schema";
-import { useProblemForm } from "../api/useProblemForm";
+import { type ShownProblem, useProblemForm } from "../api/useProblemForm";
 import { useAuth } from "../auth/AuthContext";
 import { CustomersPanel } from "./CustomersPanel";
 import { DistributorPicker, distributorLabel, StatusTag } from "./DistributorPicker";
@@ -121,6 +121,7 @@ function Detail({ distributor: d }: { distributor: DistributorDetail }) {
           message={t(`distributors.statusNotes.${d.status}`, { reason: d.status_reason })}
         />
       )}
+      {d.promotion_held_since && <PromotionHold distributor={d} manage={manage} />}
       <Card style={{ marginBottom: 16 }}>
         <Descriptions column={{ xs: 1, md: 2, xl: 3 }} data-testid="distributor-facts">
           <Descriptions.Item label={t("distributors.code")}>{d.code}</Descriptions.Item>
@@ -234,6 +235,58 @@ function useRefreshAfter() {
       queryClient.invalidateQueries({ queryKey: tierChangesKey(saved.id) }),
     ]);
   };
+}
+
+/** A manual demotion paused automatic promotion; staff may let it resume. */
+function PromotionHold({
+  distributor: d,
+  manage,
+}: {
+  distributor: DistributorDetail;
+  manage: boolean;
+}) {
+  const { t } = useTranslation();
+  const refresh = useRefreshAfter();
+  const [problem, setProblem] = useState<ShownProblem | null>(null);
+  const release = useMutation({
+    mutationFn: async () => {
+      const { data, error } = await api.DELETE(
+        "/api/v1/distributors/{distributor_id}/promotion-hold",
+        { params: { path: { distributor_id: d.id } } },
+      );
+      if (data) return data;
+      throw error;
+    },
+    onMutate: () => setProblem(null),
+    onError: (error: unknown) =>
+      setProblem({
+        title: isProblem(error) ? error.detail || error.title : t("common.failed"),
+        details: [],
+      }),
+    onSuccess: refresh,
+  });
+  return (
+    <>
+      <ProblemAlert problem={problem} testId="promotion-hold-error" />
+      <Alert
+        type="info"
+        showIcon
+        style={{ marginBottom: 16 }}
+        data-testid="promotion-hold"
+        message={t("distributors.promotionHeld")}
+        description={t("distributors.promotionHeldSince", {
+          time: new Date(d.promotion_held_since ?? "").toLocaleString(),
+        })}
+        action={
+          manage && (
+            <Button size="small" loading={release.isPending} onClick={() => release.mutate()}>
+              {t("distributors.releaseHold")}
+            </Button>
+          )
+        }
+      />
+    </>
+  );
 }
 
 /** Move problems that are about the new parent, though the API names no field. */

@@ -1,0 +1,1 @@
+ALTER TABLE distributors DROP COLUMN promotion_held_since;
