@@ -461,6 +461,7 @@ diesel::table! {
         team_sales -> BigInt,
         joined_at -> Timestamp,
         updated_at -> Timestamp,
+        sponsor_id -> Nullable<BigInt>,
     }
 }
 
