@@ -873,7 +873,7 @@ db_test!(nobody_binds_to_their_own_team, |app: TestApp| async move {
     let shop = owner.merchant_id;
     let now = fenxiao::clock::now();
     // TOP ← MID ← LOW in the tree; X elsewhere. TOP's member shops too.
-    let (_, top_member) = distributor(&app, shop, "TOP", "active");
+    let (top, top_member) = distributor(&app, shop, "TOP", "active");
     let code_of = |id: i64| -> String {
         distributors::table
             .find(id)
