@@ -867,3 +867,79 @@ db_test!(
         assert_eq!(res.status(), 422);
     }
 );
+
+db_test!(nobody_binds_to_their_own_team, |app: TestApp| async move {
+    let owner = app.owner("boss@example.com").await;
+    let shop = owner.merchant_id;
+    let now = fenxiao::clock::now();
+    // TOP ← MID ← LOW in the tree; X elsewhere. TOP's member shops too.
+    let (top, top_member) = distributor(&app, shop, "TOP", "active");
+    let code_of = |id: i64| -> String {
+        distributors::table
+            .find(id)
+            .select(distributors::code)
+            .first(&mut *app.conn())
+            .unwrap()
+    };
+    let join = |phone: &str, sponsor: i64| {
+        let member = insert_member(&app, shop, phone);
+        let id = fenxiao::network::join(&mut app.conn(), shop, member, Some(sponsor), now).unwrap();
+        (id, member, code_of(id))
+    };
+    let (mid, mid_member, mid_code) = join("13500000001", top);
+    let (_, _, low_code) = join("13500000002", mid);
+    distributor(&app, shop, "X", "active");
+    set_policy(&app, shop, "last_touch", None, 0);
+    let rows = || app.count("customer_bindings");
+
+    // Their own team's links bind them to nobody, and say so without an error.
+    for code in [&mid_code, &low_code] {
+        let r = visit(&app, shop, top_member, code, now).unwrap();
+        assert_eq!(r.outcome, O::OwnTeam, "{code}");
+        assert!(!r.changed);
+        assert!(r.binding.is_none());
+    }
+    assert_eq!(rows(), 0, "nothing recorded");
+    // Someone else's link binds as usual; the own team's link then re-binds nothing even
+    // under last touch.
+    assert_eq!(
+        visit(&app, shop, top_member, "X", now).unwrap().outcome,
+        O::Bound
+    );
+    let r = visit(&app, shop, top_member, &low_code, now).unwrap();
+    assert_eq!(r.outcome, O::OwnTeam);
+    assert_eq!(r.binding.unwrap().distributor_code, "X");
+    assert_eq!(rows(), 1);
+    // Upwards is fine: MID may be TOP's customer.
+    assert_eq!(
+        visit(&app, shop, mid_member, "TOP", now).unwrap().outcome,
+        O::Bound
+    );
+
+    // Staff cannot do it either: 422, nothing changed.
+    let res = reassign(
+        &app,
+        &owner.access_token,
+        top_member,
+        json!({ "distributor_id": mid, "reason": "测试" }),
+    )
+    .await;
+    assert_eq!(res.status(), 422);
+    assert_eq!(problem(res).await["code"], "binding_own_team");
+    assert_eq!(rows(), 2);
+    assert_eq!(
+        in_force(&app, shop, top_member, now)
+            .unwrap()
+            .distributor_id,
+        distributors::table
+            .filter(distributors::code.eq("X"))
+            .select(distributors::id)
+            .first::<i64>(&mut *app.conn())
+            .unwrap()
+    );
+
+    // Once staff move MID out of TOP's team, MID's link binds TOP's member again.
+    fenxiao::network::move_distributor(&mut app.conn(), shop, mid, None, now).unwrap();
+    let r = visit(&app, shop, top_member, &mid_code, now).unwrap();
+    assert_eq!(r.outcome, O::Rebound);
+});

@@ -39,7 +39,7 @@ fn insert_member(app: &TestApp, merchant_id: i64, phone: &str, name: Option<&str
         .unwrap()
 }
 
-/// A distributors row and its own row in the closure table.
+/// A distributors row and its own row in the closure table; the parent, if any, recruited it.
 fn insert_distributor(
     app: &TestApp,
     merchant_id: i64,
@@ -54,6 +54,7 @@ fn insert_distributor(
             distributors::merchant_id.eq(merchant_id),
             distributors::member_id.eq(member_id),
             distributors::parent_id.eq(parent_id),
+            distributors::sponsor_id.eq(parent_id),
             distributors::code.eq(code),
             distributors::status.eq("active"),
             distributors::joined_at.eq(joined_at),
@@ -405,6 +406,95 @@ db_test!(
         .await;
         assert_eq!(ranked(&recruits), pairs(&[("Q", "2"), ("P", "1")]));
         assert_eq!(recruits["participants"], 2);
+    }
+);
+
+db_test!(
+    recruits_count_the_recruiter_at_join_whatever_moves_follow,
+    |app: TestApp| async move {
+        let owner = app.owner("boss@example.com").await;
+        let shop = owner.merchant_id;
+        let token = owner.access_token.as_str();
+        // Joined through the tree's one writer, as applications and registrations do.
+        let join = |phone: &str, sponsor: Option<i64>, at: &str| {
+            let member = insert_member(&app, shop, phone, None);
+            fenxiao::network::join(&mut app.conn(), shop, member, sponsor, utc(at)).unwrap()
+        };
+        let p = join("13900000001", None, "2025-06-01 00:00:00");
+        let q = join("13900000002", None, "2025-06-01 00:00:00");
+        let code = |id: i64| -> String {
+            distributors::table
+                .find(id)
+                .select(distributors::code)
+                .first(&mut *app.conn())
+                .unwrap()
+        };
+        // Day 2026-04-10 in Shanghai: P recruits two, Q one.
+        let r1 = join("13900000011", Some(p), "2026-04-10 01:00:00");
+        join("13900000012", Some(p), "2026-04-10 02:00:00");
+        join("13900000013", Some(q), "2026-04-10 03:00:00");
+        // Placed under the default sponsor (Q): nobody's recruit.
+        let res = app
+            .client
+            .put(app.url("/api/v1/distribution/settings"))
+            .bearer_auth(token)
+            .json(&json!({
+                "entry_mode": "application",
+                "commission_depth": 2,
+                "self_purchase_commission": false,
+                "binding_mode": "first_touch",
+                "protection_days": 0,
+                "default_sponsor_id": q,
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        let placed = join("13900000014", None, "2026-04-10 04:00:00");
+        let parent: Option<i64> = distributors::table
+            .find(placed)
+            .select(distributors::parent_id)
+            .first(&mut *app.conn())
+            .unwrap();
+        assert_eq!(parent, Some(q), "the default sponsor applied");
+        let path = "/api/v1/leaderboards?metric=recruits&period=day&date=2026-04-10";
+        let expected = pairs(&[(&code(p), "2"), (&code(q), "1")]);
+        assert_eq!(ranked(&get_ok(&app, token, path).await), expected);
+
+        // Staff move P's recruit under Q: the tree changes, the past period does not.
+        let res = app
+            .post(&format!("/api/v1/distributors/{r1}/move"))
+            .bearer_auth(token)
+            .json(&json!({ "parent_id": q, "reason": "调整团队" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        let parent: Option<i64> = distributors::table
+            .find(r1)
+            .select(distributors::parent_id)
+            .first(&mut *app.conn())
+            .unwrap();
+        assert_eq!(parent, Some(q));
+        assert_eq!(ranked(&get_ok(&app, token, path).await), expected);
+
+        // Staff making a member a distributor under P: placed, not recruited.
+        let member = insert_member(&app, shop, "13900000015", None);
+        let res = app
+            .post("/api/v1/distributors")
+            .bearer_auth(token)
+            .json(&json!({ "member_id": member, "sponsor_id": p }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201);
+        let today = get_ok(
+            &app,
+            token,
+            "/api/v1/leaderboards?metric=recruits&period=day",
+        )
+        .await;
+        assert!(today["items"].as_array().unwrap().is_empty(), "{today}");
     }
 );
 

@@ -1,6 +1,8 @@
 //! The distributor tree's invariants, on both databases: whatever sequence of joins, moves,
-//! sales and status changes happens, the tree has no cycle and no self-parent, and the closure
-//! rows, depths and counters equal a brute-force recomputation from the parent pointers. Also:
+//! sales, status changes and customer re-binds happens, the tree has no cycle and no
+//! self-parent, no visit binds a distributor's member to someone in their own team, and the
+//! closure rows, depths and counters equal a brute-force recomputation from the parent pointers.
+//! Also:
 //! concurrent joins and sales keep the counters exact, and the seeded tree is sound.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -10,6 +12,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use common::TestApp;
 use diesel::prelude::*;
+use fenxiao::binding::{
+    self,
+    service::{BindingOutcome, VisitRequest},
+};
 use fenxiao::db::schema::{distribution_settings, distributors, members};
 use fenxiao::db::DbConnection;
 use fenxiao::error::AppError;
@@ -57,6 +63,8 @@ enum Op {
     Freeze(usize),
     Unfreeze(usize),
     End(usize),
+    /// The member behind one distributor visits another's share link (last touch: re-binds).
+    Rebind(usize, usize),
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -69,7 +77,8 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (pick.clone(), 1i64..1_000).prop_map(|(a, v)| Op::Refund(a, v)),
         1 => pick.clone().prop_map(Op::Freeze),
         1 => pick.clone().prop_map(Op::Unfreeze),
-        1 => pick.prop_map(Op::End),
+        1 => pick.clone().prop_map(Op::End),
+        3 => (pick.clone(), pick).prop_map(|(a, b)| Op::Rebind(a, b)),
     ]
 }
 
@@ -84,6 +93,8 @@ enum St {
 #[derive(Default)]
 struct Model {
     ids: Vec<i64>,
+    /// The member account behind each distributor.
+    members: Vec<i64>,
     parent: Vec<Option<usize>>,
     status: Vec<Option<St>>,
     sales: Vec<i64>,
@@ -124,6 +135,7 @@ fn apply(conn: &mut DbConnection, m: i64, model: &mut Model, op: &Op) -> Result<
                 Some(Some(St::Active)) | None => {
                     let id = result.map_err(|e| TestCaseError::fail(format!("join: {e}")))?;
                     model.ids.push(id);
+                    model.members.push(member);
                     model.parent.push(sponsor);
                     model.status.push(Some(St::Active));
                     model.sales.push(0);
@@ -204,6 +216,49 @@ fn apply(conn: &mut DbConnection, m: i64, model: &mut Model, op: &Op) -> Result<
                 None => prop_assert_eq!(code_of(&result.err().unwrap()), "invalid_transition"),
             }
         }
+        Op::Rebind(a, b) if n > 0 => {
+            let (a, b) = (a % n, b % n);
+            let code: String = distributors::table
+                .find(model.ids[b])
+                .select(distributors::code)
+                .first(conn)
+                .unwrap();
+            let result = binding::service::record_visit(
+                conn,
+                m,
+                model.members[a],
+                &VisitRequest {
+                    distributor_code: code,
+                },
+                now,
+            )
+            .map_err(|e| TestCaseError::fail(format!("visit: {e}")))?;
+            // A distributor in the visitor's own team (below them as the tree is now) never
+            // binds them: their purchases would pay commission through that team back to them.
+            if a == b {
+                prop_assert_eq!(result.outcome, BindingOutcome::OwnLink);
+            } else if model.is_below(b, a) {
+                prop_assert_eq!(result.outcome, BindingOutcome::OwnTeam);
+                prop_assert!(!result.changed);
+            } else if model.status[b] != Some(St::Active) {
+                prop_assert_eq!(result.outcome, BindingOutcome::DistributorInactive);
+            } else {
+                prop_assert!(
+                    matches!(
+                        result.outcome,
+                        BindingOutcome::Bound
+                            | BindingOutcome::Rebound
+                            | BindingOutcome::AlreadyBound
+                    ),
+                    "{:?}",
+                    result.outcome
+                );
+                let bound = binding::in_force(conn, m, model.members[a], now)
+                    .unwrap()
+                    .map(|b| b.distributor_id);
+                prop_assert_eq!(bound, Some(model.ids[b]));
+            }
+        }
         _ => {}
     }
     Ok(())
@@ -220,6 +275,16 @@ fn property_run(app: &TestApp, cases: u32) {
         .run(&proptest::collection::vec(op(), 1..40), |ops| {
             let mut conn = pool.get().unwrap();
             let m = new_merchant(&mut conn);
+            // Last touch without protection, so that every visit may re-bind.
+            diesel::insert_into(distribution_settings::table)
+                .values((
+                    distribution_settings::merchant_id.eq(m),
+                    distribution_settings::binding_mode.eq("last_touch"),
+                    distribution_settings::protection_days.eq(0),
+                    distribution_settings::updated_at.eq(fenxiao::clock::now()),
+                ))
+                .execute(&mut conn)
+                .unwrap();
             let mut model = Model::default();
             for op in &ops {
                 apply(&mut conn, m, &mut model, op)?;

@@ -8,7 +8,10 @@ mod common;
 
 use common::{problem, SignedIn, TestApp, TestBackend};
 use diesel::prelude::*;
-use fenxiao::db::schema::{audit_events, distributor_tier_changes, notifications, outbox_messages};
+use fenxiao::db::schema::{
+    audit_events, distributor_applications, distributor_tier_changes, distributors, notifications,
+    outbox_messages,
+};
 use futures_util::future::join_all;
 use qrcode::{Color, EcLevel, QrCode};
 use serde_json::{json, Value};
@@ -153,6 +156,29 @@ async fn grant(app: &TestApp, owner: &SignedIn, member_id: i64, sponsor: Option<
     .await
 }
 
+/// The member's own distributor profile; `None` when the shop answers 404.
+async fn my_distributor(app: &TestApp, shop: i64, member: &Member) -> Option<Value> {
+    let res = get(
+        app,
+        &member.token,
+        &format!("/api/v1/shops/{shop}/members/me/distributor"),
+    )
+    .await;
+    if res.status() == 404 {
+        return None;
+    }
+    Some(ok(res).await)
+}
+
+/// Parent and recorded recruiter of the member's distributor profile.
+fn placement(app: &TestApp, member_id: i64) -> (Option<i64>, Option<i64>) {
+    distributors::table
+        .filter(distributors::member_id.eq(member_id))
+        .select((distributors::parent_id, distributors::sponsor_id))
+        .first(&mut *app.conn())
+        .unwrap()
+}
+
 fn field_codes(problem: &Value) -> Vec<(String, String)> {
     problem["errors"]
         .as_array()
@@ -183,6 +209,19 @@ fn welcome_messages(app: &TestApp, recipient: &str) -> Vec<(String, String, Stri
     outbox_messages::table
         .filter(outbox_messages::recipient.eq(recipient))
         .filter(outbox_messages::template.eq("distributor_welcome"))
+        .select((
+            outbox_messages::channel,
+            outbox_messages::subject,
+            outbox_messages::body,
+        ))
+        .load(&mut *app.conn())
+        .unwrap()
+}
+
+fn rejection_messages(app: &TestApp, recipient: &str) -> Vec<(String, String, String)> {
+    outbox_messages::table
+        .filter(outbox_messages::recipient.eq(recipient))
+        .filter(outbox_messages::template.eq("distributor_rejected"))
         .select((
             outbox_messages::channel,
             outbox_messages::subject,
@@ -621,17 +660,22 @@ db_test!(each_entry_mode, |app: TestApp| async move {
     )));
     assert!(welcome[0].2.contains("三步开始") && welcome[0].2.contains("Three steps to start"));
 
-    // Everyone: no review, a distributor at once; a phone-only member is welcomed by SMS.
+    // Everyone: a distributor on registering, without applying; a phone-only member is welcomed
+    // by SMS. Applying then is refused like for any distributor.
     settings(&app, &owner, "everyone", json!({})).await;
     let everyone = register(&app, shop, "13900000002", None).await;
-    let body = ok(apply(&app, &everyone, json!({})).await).await;
-    assert_eq!(body["status"], "approved");
+    let me = my_distributor(&app, shop, &everyone).await.unwrap();
+    assert_eq!(me["status"], "active");
+    assert_eq!(me["tier_id"], entry_tier);
     let sms = welcome_messages(&app, "13900000002");
     assert_eq!(sms.len(), 1);
     assert_eq!(sms[0].0, "sms");
-    assert!(sms[0]
-        .2
-        .contains(body["distributor_code"].as_str().unwrap()));
+    assert!(sms[0].2.contains(me["code"].as_str().unwrap()));
+    let before = app.count("distributor_applications");
+    let res = apply(&app, &everyone, json!({})).await;
+    assert_eq!(res.status(), 409);
+    assert_eq!(problem(res).await["code"], "already_distributor");
+    assert_eq!(app.count("distributor_applications"), before);
 
     // Spend threshold: nobody has paid spend yet, so nobody qualifies; nothing is stored.
     settings(
@@ -688,6 +732,126 @@ db_test!(each_entry_mode, |app: TestApp| async move {
     assert_eq!(welcome_messages(&app, "manual@example.com").len(), 1);
     assert_eq!(app.count("distributors"), 3);
 });
+
+// ---- Everyone (人人分销) ---------------------------------------------------------------------
+
+db_test!(
+    everyone_mode_makes_every_member_a_distributor,
+    |app: TestApp| async move {
+        let owner = app.owner("boss@example.com").await;
+        let shop = owner.merchant_id;
+        let s_member = register(&app, shop, "13800000001", None).await;
+        let recruiter = grant(&app, &owner, s_member.id, None).await;
+        let recruiter_id = recruiter["id"].as_i64().unwrap();
+        let recruiter_code = recruiter["code"].as_str().unwrap().to_owned();
+        let d_member = register(&app, shop, "13800000002", None).await;
+        let default_id = grant(&app, &owner, d_member.id, None).await["id"]
+            .as_i64()
+            .unwrap();
+        let default_sponsor = json!({ "default_sponsor_id": default_id });
+        settings(&app, &owner, "application", default_sponsor.clone()).await;
+
+        // Application mode: registering (with or without a link) makes nobody a distributor.
+        let early = register(&app, shop, "13800000003", None).await;
+        let early_bound = register(&app, shop, "13800000004", Some(&recruiter_code)).await;
+        let waiting = register(&app, shop, "13800000005", None).await;
+        let pending = ok(apply(&app, &waiting, json!({})).await).await;
+        assert_eq!(pending["status"], "pending");
+        for m in [&early, &early_bound, &waiting] {
+            assert!(my_distributor(&app, shop, m).await.is_none());
+        }
+        assert_eq!(app.count("distributors"), 2);
+
+        // Everyone: registering through a recruiter's link makes a distributor under them,
+        // recorded as their recruit; without a link, under the default sponsor, nobody's recruit.
+        settings(&app, &owner, "everyone", default_sponsor.clone()).await;
+        let linked = register(&app, shop, "linked@example.com", Some(&recruiter_code)).await;
+        let me = my_distributor(&app, shop, &linked).await.unwrap();
+        assert_eq!(me["sponsor"]["code"], recruiter_code.as_str());
+        assert_eq!(
+            placement(&app, linked.id),
+            (Some(recruiter_id), Some(recruiter_id))
+        );
+        let welcome = welcome_messages(&app, "linked@example.com");
+        assert_eq!(welcome.len(), 1);
+        assert!(welcome[0].2.contains(me["code"].as_str().unwrap()));
+        let plain = register(&app, shop, "13800000006", None).await;
+        assert!(my_distributor(&app, shop, &plain).await.is_some());
+        assert_eq!(placement(&app, plain.id), (Some(default_id), None));
+        let enrolled = audit_changes(&app, "distributor.enrolled");
+        assert_eq!(enrolled.len(), 2);
+        assert_eq!(enrolled[0]["sponsor_id"]["after"], recruiter_id);
+        assert!(enrolled[1]["sponsor_id"]["after"].is_null());
+
+        // Members from before the switch: a distributor on their first profile request, placed
+        // as an application would be (the binding's distributor, else the default sponsor); a
+        // pending application is approved by the rules then.
+        let early_profile = my_distributor(&app, shop, &early).await.unwrap();
+        assert_eq!(early_profile["status"], "active");
+        assert_eq!(placement(&app, early.id), (Some(default_id), None));
+        my_distributor(&app, shop, &early_bound).await.unwrap();
+        assert_eq!(
+            placement(&app, early_bound.id),
+            (Some(recruiter_id), Some(recruiter_id))
+        );
+        let me = my_distributor(&app, shop, &waiting).await.unwrap();
+        let decided = ok(get(
+            &app,
+            &owner.access_token,
+            &format!("/api/v1/distributor-applications/{}", pending["id"]),
+        )
+        .await)
+        .await;
+        assert_eq!(decided["status"], "approved");
+        assert_eq!(decided["decided_by_kind"], "system");
+        assert_eq!(decided["distributor"]["code"], me["code"]);
+        // Asking again changes nothing.
+        let count = app.count("distributors");
+        let again = my_distributor(&app, shop, &early).await.unwrap();
+        assert_eq!(again["id"], early_profile["id"]);
+        assert_eq!(app.count("distributors"), count);
+        assert_eq!(welcome_messages(&app, "13800000003").len(), 1);
+        assert_eq!(count, 7);
+
+        // A frozen recruiter's link: the member still becomes a distributor, under the default
+        // sponsor (the link neither binds nor recruits).
+        ok(post(
+            &app,
+            &owner.access_token,
+            &format!("/api/v1/distributors/{recruiter_id}/freeze"),
+            json!({ "reason": "核查" }),
+        )
+        .await)
+        .await;
+        let late = register(&app, shop, "13800000008", Some(&recruiter_code)).await;
+        assert!(my_distributor(&app, shop, &late).await.is_some());
+        assert_eq!(placement(&app, late.id), (Some(default_id), None));
+
+        // A member whose distribution ended is not made a distributor again.
+        let ended_id = my_distributor(&app, shop, &plain).await.unwrap()["id"].clone();
+        ok(post(
+            &app,
+            &owner.access_token,
+            &format!("/api/v1/distributors/{ended_id}/end"),
+            json!({ "reason": "违规" }),
+        )
+        .await)
+        .await;
+        let me = my_distributor(&app, shop, &plain).await.unwrap();
+        assert_eq!(me["status"], "ended");
+        assert_eq!(me["id"], ended_id);
+
+        // Back to application mode: registering makes no distributor any more.
+        settings(&app, &owner, "application", default_sponsor).await;
+        let after = register(&app, shop, "13800000009", None).await;
+        assert!(my_distributor(&app, shop, &after).await.is_none());
+        let stored: i64 = distributor_applications::table
+            .count()
+            .get_result(&mut *app.conn())
+            .unwrap();
+        assert_eq!(stored, 1, "nobody had to apply");
+    }
+);
 
 // ---- Answers ------------------------------------------------------------------------------
 
@@ -1013,6 +1177,7 @@ db_test!(
             .await;
             assert_eq!(res.status(), 422, "{body}");
         }
+        assert!(rejection_messages(&app, "shopper@example.com").is_empty());
         let rejected = ok(post(
             &app,
             &owner.access_token,
@@ -1032,6 +1197,17 @@ db_test!(
         .await;
         assert_eq!(mine["status"], "rejected");
         assert_eq!(mine["reject_reason"], "请补充推广渠道");
+        // The applicant is told, with the reason, by email.
+        let told = rejection_messages(&app, "shopper@example.com");
+        assert_eq!(told.len(), 1);
+        assert_eq!(told[0].0, "email");
+        assert!(told[0].1.contains("未通过"), "{}", told[0].1);
+        assert!(told[0].2.contains("原因：请补充推广渠道"), "{}", told[0].2);
+        assert!(
+            told[0].2.contains("Reason: 请补充推广渠道"),
+            "{}",
+            told[0].2
+        );
         for action in ["approve", "reject"] {
             let res = post(
                 &app,
@@ -1099,6 +1275,12 @@ db_test!(
         )
         .await)
         .await;
+        // Refused decisions told nobody anything; a phone-only applicant is told by SMS.
+        assert_eq!(rejection_messages(&app, "shopper@example.com").len(), 1);
+        let sms = rejection_messages(&app, "13800000007");
+        assert_eq!(sms.len(), 1);
+        assert_eq!(sms[0].0, "sms");
+        assert!(sms[0].2.contains("已由员工开通"));
 
         assert_eq!(
             audit_changes(&app, "distributor_application.submitted").len(),
@@ -1185,6 +1367,14 @@ db_test!(
         }
         let approved = audit_changes(&app, "distributor_application.approved").len() as i64;
         assert_eq!(app.count("distributors"), approved);
+        // One rejection message per rejection that stood, none for the losing attempts.
+        let rejected = audit_changes(&app, "distributor_application.rejected").len();
+        let told: i64 = outbox_messages::table
+            .filter(outbox_messages::template.eq("distributor_rejected"))
+            .count()
+            .get_result(&mut *app.conn())
+            .unwrap();
+        assert_eq!(told as usize, rejected);
 
         // Two applications at once from one member: one is stored.
         let eager = register(&app, shop, "13800000200", None).await;

@@ -18,8 +18,9 @@ use crate::http::ApiJson;
 ///
 /// The signed-in member arrived through a distributor's link. Binds or re-binds the member as
 /// the merchant's binding mode, validity and protection days say, and answers the binding in
-/// force and whether it changed. A frozen or ended distributor's link and the member's own link
-/// bind nobody (`outcome` says why).
+/// force and whether it changed. A frozen or ended distributor's link, the member's own link and
+/// the link of a distributor in the member's own team (when the member is a distributor) bind
+/// nobody (`outcome` says why).
 #[utoipa::path(
     tag = "binding",
     security(("bearer" = [])),
@@ -94,7 +95,7 @@ pub async fn list_member_bindings(
         (status = 403, description = "Needs `distributors.manage`", body = ProblemBody, content_type = "application/problem+json"),
         (status = 404, description = "No such member", body = ProblemBody, content_type = "application/problem+json"),
         (status = 409, description = "`distributor_not_active`: the distributor is frozen or ended", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields (`unknown_distributor`), or `self_binding`", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields (`unknown_distributor`), `self_binding`, or `binding_own_team` (the distributor is in the member's own team)", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
 #[post("/members/{member_id}/binding")]

@@ -133,6 +133,10 @@ pub struct Candidate {
     pub member_id: i64,
     /// `active`; frozen and ended distributors do not bind.
     pub active: bool,
+    /// The distributor is in the team of the member's own distributor profile (below it in the
+    /// tree). Bound to them, the member's own purchases would pay commission up through their
+    /// own team and back to themselves: a cycle in the commission chain.
+    pub in_members_team: bool,
 }
 
 /// Why nothing changed.
@@ -149,6 +153,8 @@ pub enum Kept {
     RegistrationOnly,
     /// The distributor is the member: nobody binds to themselves.
     OwnLink,
+    /// The distributor is in the member's own team (the member is a distributor above them).
+    OwnTeam,
     /// The distributor is frozen or ended.
     DistributorInactive,
 }
@@ -173,6 +179,9 @@ pub fn decide(
 ) -> Decision {
     if candidate.member_id == member_id {
         return Decision::Keep(Kept::OwnLink);
+    }
+    if candidate.in_members_team {
+        return Decision::Keep(Kept::OwnTeam);
     }
     if !candidate.active {
         return Decision::Keep(Kept::DistributorInactive);
@@ -253,8 +262,12 @@ mod tests {
             distributor_id,
             member_id: distributor_id + 1,
             active: true,
+            in_members_team: false,
         }
     }
+
+    /// A distributor in the member's own team (the member is a distributor above them).
+    const DOWNLINE: i64 = 300;
 
     /// A's binding started at t0, valid per the policy.
     fn bound_to_a(p: &Policy) -> Current {
@@ -293,6 +306,7 @@ mod tests {
     const SAME: Decision = Decision::Keep(Kept::AlreadyBound);
     const PROTECTED: Decision = Decision::Keep(Kept::Protected);
     const REG_ONLY: Decision = Decision::Keep(Kept::RegistrationOnly);
+    const OWN_TEAM: Decision = Decision::Keep(Kept::OwnTeam);
 
     #[test]
     fn the_table() {
@@ -344,13 +358,24 @@ mod tests {
             (RegistrationOnly, None, 0, Staff, B, false, day(1), BIND),
             (FirstTouch, Some(30), 0, Staff, B, true, day(30), AFTER_EXPIRY),
             (FirstTouch, None, 0, Staff, A, true, day(1), SAME),
+            // A distributor in the member's own team never binds them, whoever asks, whether
+            // the member is bound or not, in force or expired.
+            (FirstTouch, None, 0, Visit, DOWNLINE, false, t0(), OWN_TEAM),
+            (LastTouch, None, 0, Visit, DOWNLINE, true, day(1), OWN_TEAM),
+            (LastTouch, Some(30), 0, Visit, DOWNLINE, true, day(31), OWN_TEAM),
+            (RegistrationOnly, None, 0, Registration, DOWNLINE, false, t0(), OWN_TEAM),
+            (FirstTouch, None, 0, Staff, DOWNLINE, true, day(1), OWN_TEAM),
         ];
         for (i, (mode, validity, protection, source, who, bound, now, expected)) in
             cases.into_iter().enumerate()
         {
             let p = policy(mode, validity, protection);
             let current = bound.then(|| bound_to_a(&p));
-            let got = decide(&p, source, MEMBER, &cand(who), current.as_ref(), now);
+            let candidate = Candidate {
+                in_members_team: who == DOWNLINE,
+                ..cand(who)
+            };
+            let got = decide(&p, source, MEMBER, &candidate, current.as_ref(), now);
             assert_eq!(
                 got, expected,
                 "case {i}: {mode:?} validity {validity:?} protection {protection} {source:?} by {who} at {now}"
@@ -370,6 +395,7 @@ mod tests {
                     distributor_id: A,
                     member_id: MEMBER,
                     active: true,
+                    in_members_team: false,
                 };
                 let p = policy(mode, None, 0);
                 assert_eq!(

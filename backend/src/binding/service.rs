@@ -13,7 +13,9 @@ use super::{settings, Binding, Row, COLUMNS};
 use crate::audit::{self, AuditEntry};
 use crate::auth::principal::{Caller, Principal};
 use crate::clock;
-use crate::db::schema::{customer_bindings as cb, distributors, members};
+use crate::db::schema::{
+    customer_bindings as cb, distributor_paths as paths, distributors, members,
+};
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{AppError, AppResult, Text};
 use crate::validate;
@@ -31,13 +33,46 @@ pub struct Referrer {
 }
 
 impl Referrer {
-    fn candidate(&self) -> Candidate {
+    fn candidate(&self, in_members_team: bool) -> Candidate {
         Candidate {
             distributor_id: self.distributor_id,
             member_id: self.member_id,
             active: self.status == "active",
+            in_members_team,
         }
     }
+}
+
+/// Whether the distributor is below the member's own distributor profile in the tree. A member
+/// who is no distributor has no team. For one who is, the merchant's tree writes are held off
+/// (PostgreSQL; SQLite's write transaction excludes them anyway) until the binding is written,
+/// so a concurrent move cannot slip the distributor into the member's team between this check
+/// and the write; members who are no distributor, most visitors, do not wait for the tree.
+fn in_members_team(
+    conn: &mut DbConnection,
+    merchant_id: i64,
+    member_id: i64,
+    distributor_id: i64,
+) -> AppResult<bool> {
+    let mine: Option<i64> = distributors::table
+        .filter(distributors::merchant_id.eq(merchant_id))
+        .filter(distributors::member_id.eq(member_id))
+        .select(distributors::id)
+        .first(conn)
+        .optional()?;
+    let Some(mine) = mine else {
+        return Ok(false);
+    };
+    crate::network::tree::lock_tree(conn, merchant_id)?;
+    // One closure row, addressed by its descendant.
+    let below: i64 = paths::table
+        .filter(paths::merchant_id.eq(merchant_id))
+        .filter(paths::descendant_id.eq(distributor_id))
+        .filter(paths::ancestor_id.eq(mine))
+        .filter(paths::depth.ge(1))
+        .count()
+        .get_result(conn)?;
+    Ok(below > 0)
 }
 
 /// What a touch did.
@@ -62,6 +97,9 @@ pub enum BindingOutcome {
     RegistrationOnly,
     /// The member is the distributor.
     OwnLink,
+    /// The distributor is in the member's own team: binding them would let the member's own
+    /// purchases pay commission up through their team back to themselves.
+    OwnTeam,
     /// The distributor is frozen or ended.
     DistributorInactive,
 }
@@ -74,6 +112,7 @@ impl From<Kept> for BindingOutcome {
             Kept::Protected => Self::Protected,
             Kept::RegistrationOnly => Self::RegistrationOnly,
             Kept::OwnLink => Self::OwnLink,
+            Kept::OwnTeam => Self::OwnTeam,
             Kept::DistributorInactive => Self::DistributorInactive,
         }
     }
@@ -244,11 +283,12 @@ fn apply(
         ends_at: b.ends_at,
         distributor_ended: status == "ended",
     });
+    let own_team = in_members_team(conn, merchant_id, member_id, referrer.distributor_id)?;
     let decision = rules::decide(
         &policy,
         source,
         member_id,
-        &referrer.candidate(),
+        &referrer.candidate(own_team),
         current.as_ref(),
         now,
     );
@@ -675,6 +715,16 @@ fn self_binding() -> AppError {
     }
 }
 
+fn binding_own_team() -> AppError {
+    AppError::Unprocessable {
+        code: "binding_own_team",
+        message: Text::new(
+            "The distributor is in the member's own team; the member's purchases would pay commission back to themselves.",
+            "该分销商是此会员自己团队中的成员，绑定后会员自己的订单佣金会经团队回流给自己。",
+        ),
+    }
+}
+
 fn distributor_not_active() -> AppError {
     AppError::Conflict {
         code: "distributor_not_active",
@@ -724,6 +774,7 @@ pub fn reassign(
                 )?;
                 match applied.outcome {
                     BindingOutcome::OwnLink => return Err(self_binding()),
+                    BindingOutcome::OwnTeam => return Err(binding_own_team()),
                     BindingOutcome::DistributorInactive => return Err(distributor_not_active()),
                     _ => applied,
                 }

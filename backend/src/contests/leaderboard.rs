@@ -22,7 +22,8 @@ pub enum Metric {
     Sales,
     /// Members whose binding to the distributor started in the period.
     NewCustomers,
-    /// Distributors who joined in the period with this distributor as their parent.
+    /// Distributors who joined in the period recruited by this distributor (the sponsor recorded
+    /// at join; later moves in the tree do not change it).
     Recruits,
 }
 
@@ -61,14 +62,16 @@ impl Metric {
                 items: "CAST(COUNT(DISTINCT member_id) AS BIGINT)",
                 filter: "",
             },
-            // The parent as the tree has it now (staff may have moved the recruit since).
+            // The recruiter recorded at join, not the parent as the tree has it now: a staff
+            // move later must not rewrite a past period, and a newcomer placed under the
+            // default sponsor (or by staff) was nobody's recruit.
             Metric::Recruits => Source {
                 table: "distributors",
-                who: "parent_id",
+                who: "sponsor_id",
                 at: "joined_at",
                 value: "CAST(COUNT(*) AS BIGINT)",
                 items: "CAST(COUNT(*) AS BIGINT)",
-                filter: " AND parent_id IS NOT NULL",
+                filter: " AND sponsor_id IS NOT NULL",
             },
         }
     }

@@ -18,9 +18,9 @@ use crate::http::ApiJson;
 /// A leaderboard of distributors
 ///
 /// Distributors ranked by sales (completed orders they brought), new customers (bindings that
-/// started in the period) or recruits (distributors who joined under them), over a day, a week
-/// (Monday–Sunday), a month or a custom range of days in the merchant's time zone. Ties go to
-/// whoever reached the figure first, then to the lower distributor id.
+/// started in the period) or recruits (distributors they recruited who joined in the period),
+/// over a day, a week (Monday–Sunday), a month or a custom range of days in the merchant's time
+/// zone. Ties go to whoever reached the figure first, then to the lower distributor id.
 #[utoipa::path(
     tag = "contests",
     security(("bearer" = [])),

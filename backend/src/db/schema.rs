@@ -462,6 +462,7 @@ diesel::table! {
         joined_at -> Timestamp,
         updated_at -> Timestamp,
         promotion_held_since -> Nullable<Timestamp>,
+        sponsor_id -> Nullable<BigInt>,
     }
 }
 

@@ -48,7 +48,9 @@ pub async fn send_code(
 ///
 /// With the code sent to the phone or email; answers tokens (signed in). With the
 /// `distributor_code` of the share link the member came through, binds the member to that
-/// distributor (a frozen or ended distributor's link registers the member unbound).
+/// distributor (a frozen or ended distributor's link registers the member unbound). When the
+/// shop's entry mode is `everyone`, the member is a distributor at once (recruited by that
+/// distributor when they can recruit).
 #[utoipa::path(
     tag = "members",
     params(("merchant_id" = i64, Path, description = "The shop's merchant")),
@@ -72,8 +74,9 @@ pub async fn register(
     let merchant_id = path.into_inner();
     let request = body.into_inner();
     let key = state.jwt_secret.clone();
+    let base = state.config.public_base_url();
     let response = state
-        .db(move |conn| service::register(conn, &key, merchant_id, &request, &client))
+        .db(move |conn| service::register(conn, &key, merchant_id, &request, &client, &base))
         .await?;
     Ok(HttpResponse::Created().json(response))
 }

@@ -168,13 +168,15 @@ enum Registration {
     WrongCode,
 }
 
-/// Registers a member (the code proves the phone or email) and signs them in.
+/// Registers a member (the code proves the phone or email) and signs them in. In the `everyone`
+/// entry mode the member also becomes a distributor (`base_url`: for the welcome's recruit link).
 pub fn register(
     conn: &mut DbConnection,
     key: &SecretKey,
     merchant_id: i64,
     request: &RegisterRequest,
     client: &ClientInfo,
+    base_url: &str,
 ) -> AppResult<SignInResponse> {
     let hash = password::hash(&request.password)?;
     let outcome = write_transaction(conn, |conn| -> AppResult<Registration> {
@@ -218,6 +220,16 @@ pub fn register(
         if let Some(referrer) = &referrer {
             binding::service::bind_at_registration(conn, merchant_id, id, referrer, now)?;
         }
+        // In `everyone` mode the member is a distributor from the start, recruited through the
+        // link they registered with.
+        crate::recruitment::everyone::at_registration(
+            conn,
+            merchant_id,
+            id,
+            referrer.as_ref().map(|r| r.distributor_id),
+            base_url,
+            now,
+        )?;
         let tokens = sessions::start(
             conn,
             key,

@@ -79,7 +79,7 @@ pub fn create(
 ) -> AppResult<DistributorDetail> {
     let merchant_id = p.tenant()?;
     write_transaction(conn, |conn| {
-        let id = tree::join(
+        let id = tree::join_placed(
             conn,
             merchant_id,
             request.member_id,

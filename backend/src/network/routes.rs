@@ -481,7 +481,9 @@ pub async fn release_promotion_hold(
 
 /// The signed-in member's distributor profile
 ///
-/// Code, status, tier, sponsor and team figures; 404 when the member is not a distributor.
+/// Code, status, tier, sponsor and team figures; 404 when the member is not a distributor. When
+/// the shop's entry mode is `everyone`, a member without a profile gets one now (members who
+/// registered before the shop switched to that mode).
 #[utoipa::path(
     tag = "distribution",
     security(("bearer" = [])),
@@ -504,9 +506,20 @@ pub async fn my_distributor(
     if p.merchant_id != Some(merchant_id) {
         return Err(AppError::NotFound);
     }
+    let base = state.config.public_base_url();
     Ok(web::Json(
         state
-            .db(move |conn| queries::my_distributor(conn, merchant_id, p.id))
+            .db(move |conn| {
+                let now = clock::now();
+                crate::recruitment::everyone::on_profile_request(
+                    conn,
+                    merchant_id,
+                    p.id,
+                    &base,
+                    now,
+                )?;
+                queries::my_distributor(conn, merchant_id, p.id)
+            })
             .await?,
     ))
 }

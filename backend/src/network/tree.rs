@@ -172,6 +172,10 @@ fn default_sponsor(conn: &mut DbConnection, merchant_id: i64) -> AppResult<Optio
 /// at most one distributor profile (`already_distributor`, also after distribution ended). The
 /// entry tier (lowest rank), if the merchant has tiers, is given with a `joined` tier change.
 ///
+/// The given sponsor is recorded as the newcomer's recruiter (`sponsor_id`, what the recruits
+/// leaderboard counts, and which later moves in the tree leave alone); the default sponsor is
+/// not (nobody recruited them). Staff placing a member use [`join_placed`] instead.
+///
 /// The upline's tiers are not re-evaluated here: the caller does it, with the trigger that fits
 /// (a recruit approved, a distributor added by staff; see `promotion::evaluate_upline_within`).
 ///
@@ -183,6 +187,51 @@ pub fn join(
     sponsor: Option<i64>,
     now: NaiveDateTime,
 ) -> AppResult<i64> {
+    join_as(
+        conn,
+        merchant_id,
+        member_id,
+        sponsor,
+        Placement::Recruited,
+        now,
+    )
+}
+
+/// Like [`join`], for staff making a member a distributor under a parent of their choosing: the
+/// parent did not recruit them, so no recruiter is recorded.
+pub fn join_placed(
+    conn: &mut DbConnection,
+    merchant_id: i64,
+    member_id: i64,
+    parent: Option<i64>,
+    now: NaiveDateTime,
+) -> AppResult<i64> {
+    join_as(
+        conn,
+        merchant_id,
+        member_id,
+        parent,
+        Placement::ByStaff,
+        now,
+    )
+}
+
+/// Whether the sponsor given to a join recruited the newcomer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Placement {
+    Recruited,
+    ByStaff,
+}
+
+fn join_as(
+    conn: &mut DbConnection,
+    merchant_id: i64,
+    member_id: i64,
+    sponsor: Option<i64>,
+    placement: Placement,
+    now: NaiveDateTime,
+) -> AppResult<i64> {
+    let recruiter = sponsor.filter(|_| placement == Placement::Recruited);
     in_write_transaction(conn, |conn| {
         lock_tree(conn, merchant_id)?;
         let member_status: Option<String> = members::table
@@ -243,6 +292,7 @@ pub fn join(
                 distributors::merchant_id.eq(merchant_id),
                 distributors::member_id.eq(member_id),
                 distributors::parent_id.eq(sponsor.as_ref().map(|s| s.id)),
+                distributors::sponsor_id.eq(recruiter),
                 distributors::tier_id.eq(entry_tier),
                 distributors::code.eq(&code),
                 distributors::status.eq(DistributorStatus::Active.as_str()),

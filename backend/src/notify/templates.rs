@@ -186,7 +186,7 @@ pub fn distributor_welcome(recipient: &str, shop: &str, code: &str, link: Option
         subject: format!("欢迎成为「{shop}」的分销商 / Welcome to {shop}'s distributors — Fenxiao"),
         body: format!(
             "您好，\n\n\
-             您的申请已通过，欢迎成为「{shop}」的分销商！您的推广码是 {code}。\n\n\
+             欢迎成为「{shop}」的分销商！您的推广码是 {code}。\n\n\
              三步开始：\n\
              1. {share_zh}\n\
              2. 顾客通过您的链接进店即与您绑定，他们付款的订单按店铺的佣金规则为您计算佣金；\
@@ -195,8 +195,7 @@ pub fn distributor_welcome(recipient: &str, shop: &str, code: &str, link: Option
              请如实宣传商品，不要承诺收益，也不要以发展下线收取费用。\n\n\
              ---\n\n\
              Hello,\n\n\
-             Your application was approved: welcome to the distributors of \"{shop}\"! Your \
-             code is {code}.\n\n\
+             Welcome to the distributors of \"{shop}\"! Your code is {code}.\n\n\
              Three steps to start:\n\
              1. {share_en}\n\
              2. Customers who come through your link are bound to you, and their paid orders \
@@ -206,6 +205,42 @@ pub fn distributor_welcome(recipient: &str, shop: &str, code: &str, link: Option
              Commission becomes available once an order's after-sales window has closed.\n\n\
              Describe the goods truthfully, promise no income, and never charge anyone for \
              joining your team.\n"
+        ),
+    }
+}
+
+/// To an applicant whose distributor application was rejected, with the reason staff gave: by
+/// email, or by SMS when the member registered with a phone number only. They may apply again.
+pub fn distributor_rejected(recipient: &str, shop: &str, reason: &str) -> Message {
+    if !recipient.contains('@') {
+        return Message {
+            channel: Channel::Sms,
+            recipient: recipient.to_owned(),
+            template: "distributor_rejected",
+            subject: String::new(),
+            body: format!(
+                "【Fenxiao】您在「{shop}」的分销商申请未通过（原因：{reason}），您可以修改后重新申请。\
+                 Your distributor application at {shop} was not approved: {reason}"
+            ),
+        };
+    }
+    Message {
+        channel: Channel::Email,
+        recipient: recipient.to_owned(),
+        template: "distributor_rejected",
+        subject: format!("您在「{shop}」的分销商申请未通过 / Your application to {shop} — Fenxiao"),
+        body: format!(
+            "您好，\n\n\
+             很抱歉，您在「{shop}」的分销商申请未通过审核。\n\n\
+             原因：{reason}\n\n\
+             您可以根据以上原因补充或修改资料后，在店铺的分销中心重新提交申请。\n\n\
+             ---\n\n\
+             Hello,\n\n\
+             We are sorry: your application to become a distributor of \"{shop}\" was not \
+             approved.\n\n\
+             Reason: {reason}\n\n\
+             You may complete or correct your details and apply again from the shop's \
+             distributor centre.\n"
         ),
     }
 }

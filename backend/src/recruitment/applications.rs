@@ -457,7 +457,11 @@ fn sponsor_not_active() -> AppError {
 
 /// Serialises applications of one member: a row lock on PostgreSQL; on SQLite the write
 /// transaction already holds the only write lock. A member of another merchant is not found.
-fn lock_member(conn: &mut DbConnection, merchant_id: i64, member_id: i64) -> AppResult<()> {
+pub(super) fn lock_member(
+    conn: &mut DbConnection,
+    merchant_id: i64,
+    member_id: i64,
+) -> AppResult<()> {
     let query = members::table
         .filter(members::id.eq(member_id))
         .filter(members::merchant_id.eq(merchant_id))
@@ -469,7 +473,11 @@ fn lock_member(conn: &mut DbConnection, merchant_id: i64, member_id: i64) -> App
     found.map(|_| ()).ok_or(AppError::NotFound)
 }
 
-fn is_distributor(conn: &mut DbConnection, merchant_id: i64, member_id: i64) -> AppResult<bool> {
+pub(super) fn is_distributor(
+    conn: &mut DbConnection,
+    merchant_id: i64,
+    member_id: i64,
+) -> AppResult<bool> {
     let n: i64 = distributors::table
         .filter(distributors::merchant_id.eq(merchant_id))
         .filter(distributors::member_id.eq(member_id))
@@ -478,7 +486,11 @@ fn is_distributor(conn: &mut DbConnection, merchant_id: i64, member_id: i64) -> 
     Ok(n > 0)
 }
 
-fn active_distributor(conn: &mut DbConnection, merchant_id: i64, id: i64) -> AppResult<bool> {
+pub(super) fn active_distributor(
+    conn: &mut DbConnection,
+    merchant_id: i64,
+    id: i64,
+) -> AppResult<bool> {
     let status: Option<String> = distributors::table
         .filter(distributors::merchant_id.eq(merchant_id))
         .filter(distributors::id.eq(id))
@@ -489,7 +501,7 @@ fn active_distributor(conn: &mut DbConnection, merchant_id: i64, id: i64) -> App
 }
 
 /// The recruiter of an application (see the module comment for the order).
-fn resolve_sponsor(
+pub(super) fn resolve_sponsor(
     conn: &mut DbConnection,
     merchant_id: i64,
     member_id: i64,
@@ -637,7 +649,7 @@ pub fn apply(
 // ---- Deciding -----------------------------------------------------------------------------
 
 /// Who decides: staff (or an integration's key) by hand, or the entry rules at once.
-enum Decider<'a> {
+pub(super) enum Decider<'a> {
     Caller(&'a Principal),
     System,
 }
@@ -695,7 +707,7 @@ fn decided(from: ApplicationStatus, action: &str) -> AppError {
 /// Approves a pending application inside the caller's write transaction: locks its row, then
 /// the member joins the tree, the application records the decision, the tiers of the sponsor and
 /// the two levels above are re-evaluated, the welcome message is queued and the decision audited.
-fn approve_claimed(
+pub(super) fn approve_claimed(
     conn: &mut DbConnection,
     merchant_id: i64,
     id: i64,
@@ -767,7 +779,7 @@ fn approve_claimed(
 }
 
 /// The welcome message with its guide, to the member's email (or phone when they have none).
-fn send_welcome(
+pub(super) fn send_welcome(
     conn: &mut DbConnection,
     merchant_id: i64,
     member_id: i64,
@@ -821,8 +833,8 @@ pub fn approve(
     })
 }
 
-/// Staff reject a pending application with a reason the applicant reads. The member may apply
-/// again.
+/// Staff reject a pending application with a reason the applicant reads in the rejection
+/// message queued with the decision (and in their application). The member may apply again.
 pub fn reject(
     conn: &mut DbConnection,
     caller: &Principal,
@@ -833,7 +845,7 @@ pub fn reject(
     let merchant_id = caller.tenant()?;
     let decider = Decider::Caller(caller);
     write_transaction(conn, |conn| {
-        let (_, status, _) = lock_application(conn, merchant_id, id)?;
+        let (member_id, status, _) = lock_application(conn, merchant_id, id)?;
         if status != ApplicationStatus::Pending {
             return Err(decided(status, "reject"));
         }
@@ -865,6 +877,37 @@ pub fn reject(
                 })),
             now,
         )?;
+        send_rejection(conn, merchant_id, member_id, &request.reason, now)?;
         get(conn, merchant_id, id)
     })
+}
+
+/// Tells the applicant their application was rejected, and why: to their email (or phone when
+/// they have none), queued in the rejection's transaction so that it goes out exactly when the
+/// rejection stands.
+fn send_rejection(
+    conn: &mut DbConnection,
+    merchant_id: i64,
+    member_id: i64,
+    reason: &str,
+    now: NaiveDateTime,
+) -> AppResult<()> {
+    let (phone, email): (Option<String>, Option<String>) = members::table
+        .find(member_id)
+        .select((members::phone, members::email))
+        .first(conn)?;
+    let Some(recipient) = email.or(phone) else {
+        return Ok(());
+    };
+    let shop: String = merchants::table
+        .find(merchant_id)
+        .select(merchants::name)
+        .first(conn)?;
+    outbox::enqueue(
+        conn,
+        Some(merchant_id),
+        &templates::distributor_rejected(&recipient, &shop, reason),
+        now,
+    )?;
+    Ok(())
 }

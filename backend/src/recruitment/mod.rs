@@ -6,6 +6,8 @@
 //!   types, required, options), stored as one checked JSON document;
 //! - [`applications`]: members apply; the entry mode decides whether they join at once or wait
 //!   in the staff review queue; approval joins the tree and sends the welcome message;
+//! - [`everyone`]: the `everyone` entry mode makes members distributors without applying, at
+//!   registration (or, for members from before the switch, on their first profile request);
 //! - [`eligibility`]: the spend threshold check, reading paid spend from one named source that
 //!   orders will fill.
 //!
@@ -13,6 +15,7 @@
 
 pub mod applications;
 pub mod eligibility;
+pub mod everyone;
 pub mod form;
 pub mod link;
 pub mod qr;

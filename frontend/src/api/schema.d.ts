@@ -1120,9 +1120,9 @@ export interface paths {
         /**
          * A leaderboard of distributors
          * @description Distributors ranked by sales (completed orders they brought), new customers (bindings that
-         *     started in the period) or recruits (distributors who joined under them), over a day, a week
-         *     (Monday–Sunday), a month or a custom range of days in the merchant's time zone. Ties go to
-         *     whoever reached the figure first, then to the lower distributor id.
+         *     started in the period) or recruits (distributors they recruited who joined in the period),
+         *     over a day, a week (Monday–Sunday), a month or a custom range of days in the merchant's time
+         *     zone. Ties go to whoever reached the figure first, then to the lower distributor id.
          */
         get: operations["get_leaderboard"];
         put?: never;
@@ -1291,8 +1291,9 @@ export interface paths {
          * Record a visit through a share link
          * @description The signed-in member arrived through a distributor's link. Binds or re-binds the member as
          *     the merchant's binding mode, validity and protection days say, and answers the binding in
-         *     force and whether it changed. A frozen or ended distributor's link and the member's own link
-         *     bind nobody (`outcome` says why).
+         *     force and whether it changed. A frozen or ended distributor's link, the member's own link and
+         *     the link of a distributor in the member's own team (when the member is a distributor) bind
+         *     nobody (`outcome` says why).
          */
         post: operations["record_visit"];
         delete?: never;
@@ -1999,7 +2000,9 @@ export interface paths {
          * Register as a member
          * @description With the code sent to the phone or email; answers tokens (signed in). With the
          *     `distributor_code` of the share link the member came through, binds the member to that
-         *     distributor (a frozen or ended distributor's link registers the member unbound).
+         *     distributor (a frozen or ended distributor's link registers the member unbound). When the
+         *     shop's entry mode is `everyone`, the member is a distributor at once (recruited by that
+         *     distributor when they can recruit).
          */
         post: operations["register"];
         delete?: never;
@@ -2034,7 +2037,9 @@ export interface paths {
         };
         /**
          * The signed-in member's distributor profile
-         * @description Code, status, tier, sponsor and team figures; 404 when the member is not a distributor.
+         * @description Code, status, tier, sponsor and team figures; 404 when the member is not a distributor. When
+         *     the shop's entry mode is `everyone`, a member without a profile gets one now (members who
+         *     registered before the shop switched to that mode).
          */
         get: operations["my_distributor"];
         put?: never;
@@ -2531,7 +2536,7 @@ export interface components {
          * @description What a touch did.
          * @enum {string}
          */
-        BindingOutcome: "bound" | "rebound" | "released" | "not_bound" | "already_bound" | "first_touch" | "protected" | "registration_only" | "own_link" | "distributor_inactive";
+        BindingOutcome: "bound" | "rebound" | "released" | "not_bound" | "already_bound" | "first_touch" | "protected" | "registration_only" | "own_link" | "own_team" | "distributor_inactive";
         BindingPage: {
             /** @description Newest first. */
             items: components["schemas"]["BindingRecord"][];
@@ -8643,7 +8648,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description Invalid fields (`unknown_distributor`), or `self_binding` */
+            /** @description Invalid fields (`unknown_distributor`), `self_binding`, or `binding_own_team` (the distributor is in the member's own team) */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -1,0 +1,155 @@
+//! The `everyone` entry mode (人人分销): every member of the merchant is a distributor without
+//! applying.
+//!
+//! When it happens:
+//!
+//! - a member who registers while the mode is in force becomes a distributor in the
+//!   registration's own transaction ([`at_registration`]);
+//! - a member who registered before the merchant switched to the mode becomes one the first time
+//!   they ask for their own distributor profile ([`on_profile_request`]): that is where the shop
+//!   shows a member their distributor standing, so nobody sees "not a distributor" in a shop
+//!   where everyone is one. A pending application of theirs is approved by the entry rules
+//!   then, exactly as if they had applied now. (Applying also still works: it is approved at
+//!   once.)
+//!
+//! The recruiter is picked as for an application: the distributor whose recruit or share link the
+//! member came through, if that distributor can recruit; else the distributor the member is bound
+//! to, if active; else nobody, and the tree's rule applies (the merchant's default sponsor, or a
+//! root). The member joins through `network::join` (entry tier, closure rows, counters), the
+//! parent's tier is re-evaluated, the welcome message is queued and the enrolment audited, as an
+//! approval does. A member whose distribution was ended stays ended: only a member without any
+//! distributor profile is enrolled.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde_json::json;
+
+use super::applications::{self, ApplicationStatus, Decider};
+use crate::audit::{self, AuditActor, AuditEntry};
+use crate::auth::sessions::ClientInfo;
+use crate::db::schema::{distributor_applications as da, distributors, members};
+use crate::db::{write_transaction, DbConnection};
+use crate::distribution::promotion::{self, Trigger};
+use crate::distribution::settings::{self, EntryMode};
+use crate::error::AppResult;
+use crate::network;
+
+fn everyone_mode(conn: &mut DbConnection, merchant_id: i64) -> AppResult<bool> {
+    Ok(settings::load(conn, merchant_id)?.entry_mode == EntryMode::Everyone)
+}
+
+/// Makes a new member a distributor when the merchant is in `everyone` mode. Runs inside the
+/// registration's write transaction; `came_through` is the distributor whose link the member
+/// registered through. Answers the new distributor's id, or `None` in another mode.
+pub fn at_registration(
+    conn: &mut DbConnection,
+    merchant_id: i64,
+    member_id: i64,
+    came_through: Option<i64>,
+    base_url: &str,
+    now: NaiveDateTime,
+) -> AppResult<Option<i64>> {
+    if !everyone_mode(conn, merchant_id)? {
+        return Ok(None);
+    }
+    enrol(conn, merchant_id, member_id, came_through, base_url, now).map(Some)
+}
+
+/// Makes a member who has no distributor profile yet one when the merchant is in `everyone`
+/// mode (see the module comment); changes nothing otherwise. Cheap reads first, so that the
+/// profile request of a member who already is a distributor (or of another mode) writes nothing.
+pub fn on_profile_request(
+    conn: &mut DbConnection,
+    merchant_id: i64,
+    member_id: i64,
+    base_url: &str,
+    now: NaiveDateTime,
+) -> AppResult<()> {
+    if applications::is_distributor(conn, merchant_id, member_id)?
+        || !everyone_mode(conn, merchant_id)?
+    {
+        return Ok(());
+    }
+    write_transaction(conn, |conn| {
+        applications::lock_member(conn, merchant_id, member_id)?;
+        // Re-read under the lock: a concurrent request may have enrolled the member, the
+        // merchant may have changed the mode, staff may have disabled the member.
+        if applications::is_distributor(conn, merchant_id, member_id)?
+            || !everyone_mode(conn, merchant_id)?
+        {
+            return Ok(());
+        }
+        let status: String = members::table
+            .find(member_id)
+            .select(members::status)
+            .first(conn)?;
+        if status != "active" {
+            return Ok(());
+        }
+        let pending: Option<i64> = da::table
+            .filter(da::merchant_id.eq(merchant_id))
+            .filter(da::member_id.eq(member_id))
+            .filter(da::status.eq(ApplicationStatus::Pending.as_str()))
+            .select(da::id)
+            .first(conn)
+            .optional()?;
+        match pending {
+            Some(id) => {
+                applications::approve_claimed(conn, merchant_id, id, Decider::System, base_url, now)
+            }
+            None => enrol(conn, merchant_id, member_id, None, base_url, now).map(|_| ()),
+        }
+    })
+}
+
+/// Joins the member under the recruiter picked as the module comment says, inside the caller's
+/// write transaction.
+fn enrol(
+    conn: &mut DbConnection,
+    merchant_id: i64,
+    member_id: i64,
+    came_through: Option<i64>,
+    base_url: &str,
+    now: NaiveDateTime,
+) -> AppResult<i64> {
+    let link = match came_through {
+        Some(id) if applications::active_distributor(conn, merchant_id, id)? => Some(id),
+        _ => None,
+    };
+    let sponsor = match link {
+        Some(id) => Some(id),
+        None => applications::resolve_sponsor(conn, merchant_id, member_id, None, now)?
+            .map(|(id, _)| id),
+    };
+    let distributor_id = network::join(conn, merchant_id, member_id, sponsor, now)?;
+    let (code, parent_id): (String, Option<i64>) = distributors::table
+        .filter(distributors::merchant_id.eq(merchant_id))
+        .filter(distributors::id.eq(distributor_id))
+        .select((distributors::code, distributors::parent_id))
+        .first(conn)?;
+    // The sponsor gained a recruit and their upline a team member, as with an approval.
+    promotion::evaluate_upline_within(
+        conn,
+        merchant_id,
+        distributor_id,
+        1,
+        Trigger::RecruitApproved,
+        now,
+    )?;
+    applications::send_welcome(conn, merchant_id, member_id, &code, base_url, now)?;
+    audit::record(
+        conn,
+        &AuditActor::system(Some(merchant_id)),
+        &ClientInfo::default(),
+        AuditEntry::new("distributor.enrolled")
+            .target("distributor", distributor_id)
+            .changes(json!({
+                "member_id": { "before": null, "after": member_id },
+                "parent_id": { "before": null, "after": parent_id },
+                "sponsor_id": { "before": null, "after": sponsor },
+                "entry_mode": { "before": null, "after": EntryMode::Everyone.as_str() },
+            })),
+        now,
+    )?;
+    Ok(distributor_id)
+}
