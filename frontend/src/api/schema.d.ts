@@ -1992,7 +1992,7 @@ export interface paths {
             cookie?: never;
         };
         /** The signed-in member */
-        get: operations["me"];
+        get: operations["member_me"];
         put?: never;
         post?: never;
         delete?: never;
@@ -10630,7 +10630,7 @@ export interface operations {
             };
         };
     };
-    me: {
+    member_me: {
         parameters: {
             query?: never;
             header?: never;
