@@ -789,6 +789,21 @@ const enUS: Messages = {
     reason: "Reason: {{reason}}",
     reapply: "Apply again",
   },
+  codes: {
+    open: "Codes",
+    title: "{{name}}: codes",
+    sku: "SKU",
+    available: "Available (the stock)",
+    delivered: "Delivered",
+    input: "Codes to import",
+    placeholder: "One code a line",
+    help: "One a line; if any line is wrong, none is imported",
+    import: "Import {{count}}",
+    imported: "Imported {{count}} codes",
+    lineRef: "line {{line}}",
+    lineError: "Line {{line}}: {{message}}",
+    close: "Close",
+  },
   notFound: { title: "Page not found", back: "Back to the overview" },
 };
 

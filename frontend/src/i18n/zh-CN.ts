@@ -760,6 +760,21 @@ const zhCN = {
     reason: "原因：{{reason}}",
     reapply: "重新申请",
   },
+  codes: {
+    open: "卡密",
+    title: "{{name}}：卡密",
+    sku: "SKU",
+    available: "可用（即库存）",
+    delivered: "已发放",
+    input: "导入卡密",
+    placeholder: "每行一个卡密",
+    help: "每行一个；任何一行有问题时全部不导入",
+    import: "导入 {{count}} 个",
+    imported: "已导入 {{count}} 个卡密",
+    lineRef: "第 {{line}} 行",
+    lineError: "第 {{line}} 行：{{message}}",
+    close: "关闭",
+  },
   notFound: { title: "页面不存在", back: "返回首页" },
 };
 
