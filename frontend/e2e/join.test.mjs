@@ -109,11 +109,7 @@ test("a shopper opens a distributor's recruit link, registers by SMS code and ap
     }),
   );
   const approved = await json(
-    await call(
-      "POST",
-      `/api/v1/distributor-applications/${inviterApplication.id}/approve`,
-      owner,
-    ),
+    await call("POST", `/api/v1/distributor-applications/${inviterApplication.id}/approve`, owner),
   );
   const inviter = approved.distributor;
   const link = await json(
