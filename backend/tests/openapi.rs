@@ -36,3 +36,21 @@ fn every_operation_is_documented() {
         }
     }
 }
+
+/// Two handlers with the same function name get the same `operationId`, and the SPA's generated
+/// types key operations by it: one endpoint is then typed with the other's parameters and answer.
+#[test]
+fn operation_ids_are_unique() {
+    let doc: serde_json::Value = serde_json::from_str(&fenxiao::api::openapi_json()).unwrap();
+    let mut seen = std::collections::BTreeMap::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let Some(id) = operation["operationId"].as_str() else {
+                continue;
+            };
+            if let Some(first) = seen.insert(id.to_owned(), format!("{method} {path}")) {
+                panic!("operationId `{id}` of {method} {path} is also that of {first}");
+            }
+        }
+    }
+}

@@ -12,6 +12,7 @@ import { DistributionSettingsPage } from "./pages/DistributionSettingsPage";
 import { DistributorDetailPage } from "./pages/DistributorDetailPage";
 import { DistributorsPage } from "./pages/DistributorsPage";
 import { ImportPage } from "./pages/ImportPage";
+import { JoinPage } from "./pages/JoinPage";
 import { LeaderboardsPage } from "./pages/LeaderboardsPage";
 import { LoginPage } from "./pages/LoginPage";
 import { LogisticsPage } from "./pages/LogisticsPage";
@@ -74,5 +75,7 @@ export const routes: RouteObject[] = [
       { path: "/accept-invitation", element: <AcceptInvitationPage /> },
     ],
   },
+  // Where recruit links and their QR codes lead: public, outside the console.
+  { path: "/shop/:slug/join", element: <JoinPage /> },
   { path: "*", element: <NotFoundPage /> },
 ];

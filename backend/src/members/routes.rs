@@ -119,6 +119,8 @@ pub async fn sign_in(
 /// The signed-in member
 #[utoipa::path(
     tag = "members",
+    // Not `me`: that is the staff account's operation, and ids key the SPA's generated types.
+    operation_id = "member_me",
     security(("bearer" = [])),
     params(("merchant_id" = i64, Path, description = "The shop's merchant")),
     responses(

@@ -2019,7 +2019,7 @@ export interface paths {
             cookie?: never;
         };
         /** The signed-in member */
-        get: operations["me"];
+        get: operations["member_me"];
         put?: never;
         post?: never;
         delete?: never;
@@ -10715,7 +10715,7 @@ export interface operations {
             };
         };
     };
-    me: {
+    member_me: {
         parameters: {
             query?: never;
             header?: never;

@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useIsMutating, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Alert, Button, Card, Progress, Space, Table, Tag, Typography, Upload } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -8,6 +8,12 @@ import type { components } from "../api/schema";
 import { loadTokens } from "../auth/tokens";
 
 type ImportJob = components["schemas"]["ImportJob"];
+
+/** Names the import run, so the job list knows one is under way before its job is listed. */
+const RUN_KEY = ["imports", "run"];
+
+/** Polling period of the job list while an import runs. */
+const POLL_MS = 1000;
 
 const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
@@ -23,6 +29,9 @@ export function ImportPage() {
   const [problem, setProblem] = useState<Problem | null>(null);
   const [result, setResult] = useState<ImportJob | null>(null);
 
+  // The upload answers only when the import is over; meanwhile its job is in the list, with
+  // the rows processed so far.
+  const running = useIsMutating({ mutationKey: RUN_KEY }) > 0;
   const jobs = useQuery({
     queryKey: ["imports"],
     queryFn: async (): Promise<ImportJob[]> => {
@@ -30,12 +39,14 @@ export function ImportPage() {
       if (data) return data;
       throw error;
     },
-    // Progress of a running import shows while it runs.
+    // Progress of a running import shows while it runs: ours (the upload has not answered yet)
+    // or one started elsewhere that the list shows unfinished.
     refetchInterval: (query) =>
-      (query.state.data ?? []).some((j) => j.finished_at == null) ? 1000 : false,
+      running || (query.state.data ?? []).some((j) => j.finished_at == null) ? POLL_MS : false,
   });
 
   const run = useMutation({
+    mutationKey: RUN_KEY,
     mutationFn: async (dryRun: boolean): Promise<ImportJob> => {
       if (!file) throw new Error("no file");
       const { data, error } = await api.POST("/api/v1/catalog/imports", {
@@ -50,6 +61,7 @@ export function ImportPage() {
     onMutate: () => {
       setProblem(null);
       setResult(null);
+      void queryClient.invalidateQueries({ queryKey: ["imports"], exact: true });
     },
     onError: (error: unknown) => {
       if (isProblem(error)) setProblem(error);
@@ -73,10 +85,10 @@ export function ImportPage() {
   };
 
   return (
-    <Space direction="vertical" size="large" style={{ width: "100%" }}>
+    <Space orientation="vertical" size="large" style={{ width: "100%" }}>
       <Typography.Title level={2}>{t("import.title")}</Typography.Title>
       <Card title={t("import.upload")}>
-        <Space direction="vertical" style={{ width: "100%" }}>
+        <Space orientation="vertical" style={{ width: "100%" }}>
           <Typography.Text type="secondary">{t("import.help")}</Typography.Text>
           <Upload
             accept=".csv,.xlsx"

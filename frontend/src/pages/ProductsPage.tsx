@@ -19,6 +19,7 @@ import {
   type ProductFilters,
   totalStock,
 } from "./productList";
+import { VirtualCodesButton } from "./VirtualCodesDialog";
 
 type Product = components["schemas"]["Product"];
 type ProductStatus = components["schemas"]["ProductStatus"];
@@ -288,6 +289,7 @@ export function ProductsPage() {
               <Space>
                 {totalStock(p)}
                 {hasLowStock(p) && <Tag color="orange">{t("products.lowStock")}</Tag>}
+                <VirtualCodesButton productName={p.name} skus={p.skus} />
               </Space>
             ),
           },
