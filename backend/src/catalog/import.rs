@@ -30,11 +30,11 @@ use crate::auth::principal::Principal;
 use crate::clock;
 use crate::db::schema::{
     catalog_imports, categories, distributor_tiers, products, sku_tier_prices, skus,
-    stock_movements,
 };
 use crate::db::{write_transaction, DbConnection};
 use crate::distribution::tiers;
 use crate::error::{AppError, AppResult, FieldError, Text};
+use crate::inventory;
 use crate::money::Money;
 
 /// Rows checked between two progress updates.
@@ -1194,8 +1194,10 @@ fn write(
     }
 
     let mut new_skus = Vec::new();
-    let mut movements: Vec<(String, i64)> = Vec::new();
-    let mut stock_movements_by_id: Vec<(i64, i64)> = Vec::new();
+    // Stock is written through `inventory::change` like every other stock write (a movement and
+    // the low-stock alert), after the rows themselves: new SKUs by code, existing ones by id.
+    let mut new_stock: Vec<(String, i64)> = Vec::new();
+    let mut stock_changes: Vec<(i64, i64)> = Vec::new();
     // SKUs whose purchase prices the file sets: existing ones by id, new ones by code.
     let mut priced_ids: Vec<(i64, &[(String, Money)])> = Vec::new();
     let mut priced_codes: Vec<(&str, &[(String, Money)])> = Vec::new();
@@ -1225,7 +1227,7 @@ fn write(
                     .collect();
                 let stock = row.stock.unwrap_or(0);
                 if stock > 0 {
-                    movements.push((row.code.clone(), stock));
+                    new_stock.push((row.code.clone(), stock));
                 }
                 new_skus.push((
                     skus::merchant_id.eq(merchant_id),
@@ -1236,7 +1238,7 @@ fn write(
                     skus::barcode.eq(row.barcode.clone().flatten()),
                     skus::weight_grams.eq(row.weight.unwrap_or(0)),
                     skus::retail_price_fen.eq(row.price.fen()),
-                    skus::stock.eq(stock),
+                    skus::stock.eq(0_i64),
                     skus::created_at.eq(now),
                     skus::updated_at.eq(now),
                 ));
@@ -1248,8 +1250,8 @@ fn write(
                 weight,
             } => {
                 // One statement per SKU; a column left out of the file keeps its value. The
-                // stock written is conditional on the stock read: a sale in between is not
-                // overwritten silently.
+                // row is written only while its stock is the stock read: a sale in between is
+                // not overwritten silently, and the stock change below starts from it.
                 let barcode = row.barcode.clone().unwrap_or_else(|| barcode.clone());
                 let changed = diesel::update(
                     skus::table
@@ -1259,7 +1261,6 @@ fn write(
                 )
                 .set((
                     skus::retail_price_fen.eq(row.price.fen()),
-                    skus::stock.eq(row.stock.unwrap_or(*old_stock)),
                     skus::barcode.eq(barcode),
                     skus::weight_grams.eq(row.weight.unwrap_or(*weight)),
                     skus::updated_at.eq(now),
@@ -1270,7 +1271,7 @@ fn write(
                 }
                 if let Some(stock) = row.stock {
                     if stock != *old_stock {
-                        stock_movements_by_id.push((*sku_id, stock - old_stock));
+                        stock_changes.push((*sku_id, stock - old_stock));
                     }
                 }
             }
@@ -1279,7 +1280,7 @@ fn write(
     for batch in new_skus.chunks(INSERT_BATCH) {
         insert_many!(conn, skus::table, batch.to_vec())?;
     }
-    for batch in movements.chunks(INSERT_BATCH) {
+    for batch in new_stock.chunks(INSERT_BATCH) {
         let codes: Vec<&str> = batch.iter().map(|(c, _)| c.as_str()).collect();
         let ids: HashMap<String, i64> = skus::table
             .filter(skus::merchant_id.eq(merchant_id))
@@ -1292,7 +1293,7 @@ fn write(
             let id = ids
                 .get(code)
                 .ok_or_else(|| AppError::internal("imported SKU not found"))?;
-            stock_movements_by_id.push((*id, *delta));
+            stock_changes.push((*id, *delta));
         }
     }
     for batch in priced_codes.chunks(INSERT_BATCH) {
@@ -1312,20 +1313,8 @@ fn write(
         }
     }
     write_distributor_prices(conn, merchant_id, &priced_ids, &plan.tier_ids)?;
-    for batch in stock_movements_by_id.chunks(INSERT_BATCH) {
-        let values: Vec<_> = batch
-            .iter()
-            .map(|(sku_id, delta)| {
-                (
-                    stock_movements::merchant_id.eq(merchant_id),
-                    stock_movements::sku_id.eq(*sku_id),
-                    stock_movements::delta.eq(*delta),
-                    stock_movements::reason.eq("import"),
-                    stock_movements::created_at.eq(now),
-                )
-            })
-            .collect();
-        insert_many!(conn, stock_movements::table, values)?;
+    for (sku_id, delta) in stock_changes {
+        inventory::change(conn, merchant_id, sku_id, delta, "import", None, now)?;
     }
     Ok(())
 }
