@@ -238,3 +238,161 @@ db_test!(
         assert_eq!(app.count("freight_templates"), 0);
     }
 );
+
+async fn import(app: &TestApp, who: &SignedIn, csv: &str, dry_run: bool) -> reqwest::Response {
+    app.post(&format!("/api/v1/catalog/imports?dry_run={dry_run}"))
+        .bearer_auth(&who.access_token)
+        .header("content-type", "text/csv")
+        .body(format!(
+            "商品名称 name,规格 specs,SKU编码 sku_code,零售价 retail_price,运费模板 freight_template\n{csv}"
+        ))
+        .send()
+        .await
+        .unwrap()
+}
+
+/// The (field, code) of every error of a refused import.
+async fn import_errors(res: reqwest::Response) -> Vec<(String, String)> {
+    let body = problem(res).await;
+    assert_eq!(body["status"], 422, "{body}");
+    body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["field"].as_str().unwrap().to_owned(),
+                e["code"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+db_test!(
+    the_sheet_names_a_products_freight_template,
+    |app: TestApp| async move {
+        let owner = app.owner("boss@example.com").await;
+        let other = app.owner("other@example.com").await;
+        let express = template(&app, &owner, "快递").await;
+        template(&app, &other, "外店模板").await;
+
+        // Refused: a template that is not the store's (another store's name reads as unknown),
+        // and two rows of one new product that disagree.
+        let products = app.count("products");
+        let errors = import_errors(
+            import(
+                &app,
+                &owner,
+                "白茶,,W-1,60.00,外店模板\n红茶,罐:大,R-1,50.00,快递\n红茶,罐:小,R-2,50.00,\n",
+                true,
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(
+            errors,
+            vec![
+                (
+                    "rows[2].freight_template".to_owned(),
+                    "unknown_freight_template".to_owned()
+                ),
+                (
+                    "rows[4].freight_template".to_owned(),
+                    "inconsistent_freight_template".to_owned()
+                ),
+            ]
+        );
+        assert_eq!(app.count("products"), products);
+
+        // New products take the template named; an empty cell is the default.
+        let res = import(
+            &app,
+            &owner,
+            "红茶,罐:大,R-1,50.00,快递\n红茶,罐:小,R-2,50.00,快递\n白茶,,W-1,60.00,\n",
+            false,
+        )
+        .await;
+        assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+        let page: Value = send(&app, &owner, reqwest::Method::GET, "/api/v1/products", None)
+            .await
+            .json()
+            .await
+            .unwrap();
+        let template_of = |name: &str| {
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|p| p["name"] == name)
+                .unwrap()["freight_template_id"]
+                .clone()
+        };
+        assert_eq!(template_of("红茶"), json!(express));
+        assert_eq!(template_of("白茶"), Value::Null);
+
+        // The export names it; re-importing the export changes nothing.
+        let res = send(
+            &app,
+            &owner,
+            reqwest::Method::GET,
+            "/api/v1/catalog/export?format=csv",
+            None,
+        )
+        .await;
+        assert_eq!(res.status(), 200);
+        let bytes = res.bytes().await.unwrap();
+        let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap())
+            .unwrap()
+            .to_owned();
+        let mut lines = text.lines();
+        assert!(
+            lines.next().unwrap().ends_with("运费模板 freight_template"),
+            "{text}"
+        );
+        let rows: Vec<&str> = lines.collect();
+        assert!(
+            rows.iter()
+                .any(|r| r.starts_with("红茶,") && r.ends_with(",快递")),
+            "{text}"
+        );
+        assert!(
+            rows.iter()
+                .any(|r| r.starts_with("白茶,") && r.ends_with(',')),
+            "{text}"
+        );
+        let res = app
+            .post("/api/v1/catalog/imports?dry_run=false")
+            .bearer_auth(&owner.access_token)
+            .header("content-type", "text/csv")
+            .body(bytes.to_vec())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+
+        // An import does not move an existing product to another template.
+        let errors = import_errors(
+            import(
+                &app,
+                &owner,
+                "白茶,,W-1,60.00,快递\n红茶,罐:中,R-3,50.00,\n",
+                false,
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(
+            errors,
+            vec![
+                (
+                    "rows[2].freight_template".to_owned(),
+                    "immutable_by_import".to_owned()
+                ),
+                (
+                    "rows[3].freight_template".to_owned(),
+                    "immutable_by_import".to_owned()
+                ),
+            ]
+        );
+    }
+);
