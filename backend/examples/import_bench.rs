@@ -36,6 +36,7 @@ fn rows(n: usize) -> Vec<[String; sheet::COLUMN_COUNT]> {
                 format!("{}.{:02}", 10 + i % 90, i % 100),
                 (i % 1000).to_string(),
                 String::new(),
+                String::new(),
             ]
         })
         .collect()

@@ -457,7 +457,7 @@ db_test!(
             sku,
             Buyer {
                 member_tier_id: Some(1),
-                distributor_tier_id: None,
+                ..Buyer::default()
             },
         )
         .unwrap();
@@ -472,6 +472,7 @@ db_test!(
             Buyer {
                 member_tier_id: Some(1),
                 distributor_tier_id: Some(tier),
+                ..Buyer::default()
             },
         )
         .unwrap();
@@ -485,7 +486,7 @@ db_test!(
             sku,
             Buyer {
                 member_tier_id: Some(99),
-                distributor_tier_id: None,
+                ..Buyer::default()
             },
         )
         .unwrap();

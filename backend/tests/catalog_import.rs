@@ -365,6 +365,7 @@ db_test!(
                     "12.50".into(),
                     "10".into(),
                     "".into(),
+                    "".into(),
                 ]
             );
             // The exported file imports back unchanged: every row an update.
@@ -611,7 +612,7 @@ db_test!(
         let table = parse_export("csv", &export(&app, &owner, "csv").await);
         assert_eq!(
             table[1][3..],
-            ["T-00000", "6901234567890", "250", "8.80", "7", ""].map(String::from)
+            ["T-00000", "6901234567890", "250", "8.80", "7", "", ""].map(String::from)
         );
         assert_eq!(table[2][6], "9.00");
     }

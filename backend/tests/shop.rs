@@ -373,3 +373,132 @@ db_test!(
         assert_eq!(price_seen_by(Some(distributor_token)).await, retail);
     }
 );
+
+/// Submits and approves a product so the shop lists it.
+async fn list_product(app: &TestApp, owner: &SignedIn, id: i64) {
+    for (path, action) in [("status", "submit"), ("review", "approve")] {
+        let res = app
+            .post(&format!("/api/v1/products/{id}/{path}"))
+            .bearer_auth(&owner.access_token)
+            .json(&json!({ "action": action }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "{path}");
+    }
+}
+
+db_test!(
+    a_distributor_pays_the_lower_of_the_tier_discount_and_the_tier_price,
+    |app: TestApp| async move {
+        let owner = app.owner("boss@example.com").await;
+        put_profile(&app, &owner, profile("haowu-tea")).await;
+        let tier: Value = app
+            .post("/api/v1/distribution/tiers")
+            .bearer_auth(&owner.access_token)
+            .json(
+                &json!({ "name": "金牌", "commission_kind": "percent", "level1": "10",
+                "level2": "5", "purchase_discount": "12.5" }),
+            )
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let tier_id = tier["id"].as_i64().unwrap_or_else(|| panic!("{tier}"));
+        // L-1 has no tier price: 12.5 % off 128.50 is 112.4375, paid as 112.44.
+        // L-2 has a tier price of 80.00, below 12.5 % off 100.00 (87.50).
+        // L-3 has a tier price of 95.00, above 12.5 % off 100.00.
+        let res = app
+            .post("/api/v1/products")
+            .bearer_auth(&owner.access_token)
+            .json(&json!({ "name": "龙井", "spec_names": ["规格"], "skus": [
+                { "code": "L-1", "spec_values": { "规格": "大" }, "retail_price": "128.50", "stock": 5 },
+                { "code": "L-2", "spec_values": { "规格": "中" }, "retail_price": "100.00", "stock": 5,
+                  "distributor_prices": [{ "tier_id": tier_id, "price": "80.00" }] },
+                { "code": "L-3", "spec_values": { "规格": "小" }, "retail_price": "100.00", "stock": 5,
+                  "distributor_prices": [{ "tier_id": tier_id, "price": "95.00" }] }] }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201);
+        let product: Value = res.json().await.unwrap();
+        list_product(&app, &owner, product["id"].as_i64().unwrap()).await;
+        let (member_id, token) = shopper(&app, owner.merchant_id, "13800000001").await;
+        let distributor: Value = app
+            .post("/api/v1/distributors")
+            .bearer_auth(&owner.access_token)
+            .json(&json!({ "member_id": member_id }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let res = app
+            .client
+            .put(app.url(&format!("/api/v1/distributors/{}/tier", distributor["id"])))
+            .bearer_auth(&owner.access_token)
+            .json(&json!({ "tier_id": tier_id, "reason": "首批分销商" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+
+        let prices = |token: Option<&str>| {
+            let request = app.get("/api/v1/shop/haowu-tea/products");
+            let request = match token {
+                Some(token) => request.bearer_auth(token),
+                None => request,
+            };
+            async move {
+                let page: Value = request.send().await.unwrap().json().await.unwrap();
+                let mut seen: Vec<(String, Value)> = page["items"][0]["skus"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|sku| {
+                        (
+                            sku["spec_values"]["规格"].as_str().unwrap().to_owned(),
+                            sku["price"].clone(),
+                        )
+                    })
+                    .collect();
+                seen.sort_by(|a, b| a.0.cmp(&b.0));
+                seen.into_iter().map(|(_, price)| price).collect::<Vec<_>>()
+            }
+        };
+        // Sorted by spec value: 中 (L-2), 大 (L-1), 小 (L-3).
+        assert_eq!(
+            prices(Some(&token)).await,
+            vec![
+                json!({ "unit_price": "80.00", "source": "distributor_tier", "tier_id": tier_id, "discount": null }),
+                json!({ "unit_price": "112.44", "source": "distributor_tier_discount", "tier_id": tier_id, "discount": "12.5" }),
+                json!({ "unit_price": "87.50", "source": "distributor_tier_discount", "tier_id": tier_id, "discount": "12.5" }),
+            ]
+        );
+        let retail = |price: &str| json!({ "unit_price": price, "source": "retail", "tier_id": null, "discount": null });
+        assert_eq!(
+            prices(None).await,
+            vec![retail("100.00"), retail("128.50"), retail("100.00")],
+            "an anonymous visitor gets no discount"
+        );
+        // Once frozen, the distributor buys like any member: no tier price, no discount.
+        let res = app
+            .post(&format!(
+                "/api/v1/distributors/{}/freeze",
+                distributor["id"]
+            ))
+            .bearer_auth(&owner.access_token)
+            .json(&json!({ "reason": "核查" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        assert_eq!(
+            prices(Some(&token)).await,
+            vec![retail("100.00"), retail("128.50"), retail("100.00")]
+        );
+    }
+);

@@ -323,3 +323,52 @@ test("unlist products in a batch and see which could not be", async () => {
   assert.equal(untouched.body.status, "draft");
   await page.context().close();
 });
+
+test("choose the freight template a product ships under", async () => {
+  const email = "freight@e2e.test";
+  const token = await ownerThroughApi(email);
+  const template = (name) =>
+    call(
+      "POST",
+      "/api/v1/freight-templates",
+      {
+        name,
+        mode: "piece",
+        first_units: 1,
+        first_price: "10",
+        additional_units: 1,
+        additional_price: "5",
+      },
+      token,
+    );
+  const express = await template("顺丰快递");
+  assert.equal(express.status, 201);
+  assert.equal((await template("大件物流")).status, 201);
+  const product = await tea(token, "FT");
+
+  const page = await signedInPage(email);
+  await page.goto(`${server.url}/products/${product.id}/edit`);
+  await page.getByRole("heading", { name: "编辑商品" }).waitFor();
+  const select = page.getByRole("combobox", { name: "运费模板" });
+  // A product without a template ships under the default, and says so.
+  await page.getByTitle("默认模板").first().waitFor();
+  await select.click();
+  await page.locator(".ant-select-item-option", { hasText: "顺丰快递" }).click();
+  await page.getByRole("button", { name: "保 存" }).click();
+  await page.getByTestId("products-table").waitFor();
+  await eventually(async () => {
+    const stored = await call("GET", `/api/v1/products/${product.id}`, undefined, token);
+    assert.equal(stored.body.freight_template_id, express.body.id);
+  });
+
+  // Back to the default template.
+  await page.goto(`${server.url}/products/${product.id}/edit`);
+  await page.getByTitle("顺丰快递").first().waitFor();
+  await page.getByRole("combobox", { name: "运费模板" }).click();
+  await page.locator(".ant-select-item-option", { hasText: "默认模板" }).click();
+  await page.getByRole("button", { name: "保 存" }).click();
+  await page.getByTestId("products-table").waitFor();
+  const stored = await call("GET", `/api/v1/products/${product.id}`, undefined, token);
+  assert.equal(stored.body.freight_template_id, null);
+  await page.context().close();
+});

@@ -26,8 +26,9 @@ use validator::Validate;
 
 use super::lifecycle::ProductStatus;
 use super::products::{
-    self as catalog_products, check_category, check_specs, code_taken, sanitise, tags_are_valid,
-    trimmed_tags_option, write_tier_prices, Product, Sku, SkuInput, SkuKind, TierPrice,
+    self as catalog_products, check_category, check_freight_template, check_specs, code_taken,
+    sanitise, tags_are_valid, trimmed_tags_option, write_tier_prices, Product, Sku, SkuInput,
+    SkuKind, TierPrice,
 };
 use super::tier_prices::{check_distributor_tiers, PricedSku};
 use crate::audit::{self, AuditEntry};
@@ -57,6 +58,11 @@ pub struct ProductPatch {
     #[serde(default, deserialize_with = "validate::nullable")]
     #[schema(value_type = Option<i64>)]
     pub category_id: Option<Option<i64>>,
+    /// A freight template of the merchant; `null` ships under the default template. A shipping
+    /// term: changing it does not send a listed product back to review.
+    #[serde(default, deserialize_with = "validate::nullable")]
+    #[schema(value_type = Option<i64>)]
+    pub freight_template_id: Option<Option<i64>>,
     /// The whole new list of tags.
     #[serde(default, deserialize_with = "trimmed_tags_option")]
     #[validate(custom(function = "tags_are_valid"))]
@@ -208,6 +214,7 @@ struct Target {
     subtitle: String,
     description_html: String,
     category_id: Option<i64>,
+    freight_template_id: Option<i64>,
     tags: Vec<String>,
     spec_names: Vec<String>,
     skus: Vec<SkuState>,
@@ -220,6 +227,7 @@ impl Target {
             subtitle: product.subtitle.clone(),
             description_html: product.description_html.clone(),
             category_id: product.category_id,
+            freight_template_id: product.freight_template_id,
             tags: product.tags.clone(),
             spec_names: product.spec_names.clone(),
             skus: product.skus.iter().map(SkuState::of).collect(),
@@ -395,6 +403,9 @@ fn merge_product(before: &Product, patch: &ProductPatch) -> AppResult<Target> {
     if let Some(category) = patch.category_id {
         target.category_id = category;
     }
+    if let Some(template) = patch.freight_template_id {
+        target.freight_template_id = template;
+    }
     if let Some(tags) = &patch.tags {
         target.tags = tags.clone();
     }
@@ -469,7 +480,7 @@ fn classify(before: &Target, after: &Target) -> Changes {
         .any(|s| s.id.is_some_and(|id| !kept.contains(&id)));
     let added = after.skus.iter().any(|s| s.id.is_none());
     let mut structure = before.spec_names != after.spec_names || removed || added;
-    let mut terms = false;
+    let mut terms = before.freight_template_id != after.freight_template_id;
     for sku in after.skus.iter().filter(|s| s.id.is_some()) {
         if let Some(old) = before.skus.iter().find(|s| s.id == sku.id) {
             structure |= old.identity_differs(sku);
@@ -513,6 +524,7 @@ fn audit_view(product: &Product) -> Value {
         "subtitle": product.subtitle,
         "description_html": description,
         "category_id": product.category_id,
+        "freight_template_id": product.freight_template_id,
         "tags": product.tags,
         "spec_names": product.spec_names,
         "status": product.status.as_str(),
@@ -687,6 +699,9 @@ fn edit(
         if target.category_id != before.category_id {
             check_category(conn, merchant_id, target.category_id)?;
         }
+        if target.freight_template_id != before.freight_template_id {
+            check_freight_template(conn, merchant_id, target.freight_template_id)?;
+        }
         // New SKUs and changed price lists name tiers that must exist; prices left as they
         // were are not checked again.
         let priced: Vec<PricedSku<'_>> = target
@@ -726,6 +741,7 @@ fn edit(
             products::subtitle.eq(&target.subtitle),
             products::description_html.eq(&target.description_html),
             products::category_id.eq(target.category_id),
+            products::freight_template_id.eq(target.freight_template_id),
             products::tags.eq(tags),
             products::spec_names.eq(spec_names),
             products::status.eq(status.as_str()),
@@ -858,6 +874,7 @@ mod tests {
             subtitle: String::new(),
             description_html: String::new(),
             category_id: None,
+            freight_template_id: None,
             tags: Vec::new(),
             spec_names: Vec::new(),
             skus: vec![sku],

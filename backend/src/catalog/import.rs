@@ -12,7 +12,9 @@
 //! SKUs between products). Rows with new codes are grouped by product name: a name of one
 //! existing product adds SKUs to it; otherwise the rows make one new `draft` product. Categories
 //! must exist (`茶叶/绿茶` is the path from the root), and so must the distributor tiers the
-//! purchase-price column names (`金牌:80.00;银牌:90`, by tier name). A column left out of the file
+//! purchase-price column names (`金牌:80.00;银牌:90`, by tier name), and so must the freight
+//! template named (by name; empty for the default; like the category, only new products take
+//! it). A column left out of the file
 //! leaves that field as it is (updates) or at its default (new SKUs).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -29,12 +31,13 @@ use crate::auth::permissions::Permission;
 use crate::auth::principal::Principal;
 use crate::clock;
 use crate::db::schema::{
-    catalog_imports, categories, distributor_tiers, products, sku_tier_prices, skus,
-    stock_movements,
+    catalog_imports, categories, distributor_tiers, freight_templates, products, sku_tier_prices,
+    skus, stock_movements,
 };
 use crate::db::{write_transaction, DbConnection};
 use crate::distribution::tiers;
 use crate::error::{AppError, AppResult, FieldError, Text};
+use crate::inventory::{self, low_stock};
 use crate::money::Money;
 
 /// Rows checked between two progress updates.
@@ -204,6 +207,8 @@ struct Row {
     stock: Option<i64>,
     /// `None`: no such column; otherwise the SKU's whole list of purchase prices, by tier name.
     distributor_prices: Option<Vec<(String, Money)>>,
+    /// `None`: no freight template column; `Some(None)`: the default template.
+    freight_template: Option<Option<String>>,
 }
 
 fn reason(en: impl Into<String>, zh: impl Into<String>) -> Text {
@@ -479,6 +484,19 @@ fn parse_row(
         },
         None => None,
     };
+    let freight_template = match cell(sheet::FREIGHT_TEMPLATE, &mut errors) {
+        Some(text) if text.chars().count() > 50 => {
+            fail(
+                &mut errors,
+                sheet::FREIGHT_TEMPLATE,
+                "length",
+                reason("at most 50 characters.", "最多 50 个字符。"),
+            );
+            None
+        }
+        Some(text) => Some((!text.is_empty()).then_some(text)),
+        None => None,
+    };
     match price {
         Some(price) if errors.is_empty() => Ok(Row {
             number,
@@ -491,6 +509,7 @@ fn parse_row(
             price,
             stock,
             distributor_prices,
+            freight_template,
         }),
         _ => Err(errors),
     }
@@ -520,6 +539,7 @@ struct ExistingSku {
 struct ExistingProduct {
     name: String,
     category_id: Option<i64>,
+    freight_template_id: Option<i64>,
     spec_names: Vec<String>,
     sku_count: usize,
 }
@@ -531,6 +551,8 @@ struct Snapshot {
     category_ids: HashMap<Vec<String>, i64>,
     /// Distributor tiers by name.
     tier_ids: BTreeMap<String, i64>,
+    /// Freight templates by name (unique within the merchant).
+    freight_template_ids: HashMap<String, i64>,
 }
 
 /// The path of every category from its root, e.g. `[茶叶, 绿茶]`.
@@ -569,24 +591,27 @@ fn snapshot(conn: &mut DbConnection, merchant_id: i64) -> AppResult<Snapshot> {
         .into_iter()
         .map(|(id, path)| (path, id))
         .collect();
-    let product_rows: Vec<(i64, String, Option<i64>, String)> = products::table
+    type ProductRow = (i64, String, Option<i64>, String, Option<i64>);
+    let product_rows: Vec<ProductRow> = products::table
         .filter(products::merchant_id.eq(merchant_id))
         .select((
             products::id,
             products::name,
             products::category_id,
             products::spec_names,
+            products::freight_template_id,
         ))
         .load(conn)?;
     let mut products = HashMap::new();
     let mut by_name: HashMap<String, Vec<i64>> = HashMap::new();
-    for (id, name, category_id, spec_names) in product_rows {
+    for (id, name, category_id, spec_names, freight_template_id) in product_rows {
         by_name.entry(name.clone()).or_default().push(id);
         products.insert(
             id,
             ExistingProduct {
                 name,
                 category_id,
+                freight_template_id,
                 spec_names: serde_json::from_str(&spec_names).unwrap_or_default(),
                 sku_count: 0,
             },
@@ -630,6 +655,12 @@ fn snapshot(conn: &mut DbConnection, merchant_id: i64) -> AppResult<Snapshot> {
         by_name,
         category_ids,
         tier_ids: tiers::ids_by_name(conn, merchant_id)?,
+        freight_template_ids: freight_templates::table
+            .filter(freight_templates::merchant_id.eq(merchant_id))
+            .select((freight_templates::name, freight_templates::id))
+            .load::<(String, i64)>(conn)?
+            .into_iter()
+            .collect(),
     })
 }
 
@@ -655,6 +686,7 @@ enum Action {
 struct NewProduct {
     name: String,
     category_id: Option<i64>,
+    freight_template_id: Option<i64>,
     spec_names: Vec<String>,
     sku_count: usize,
 }
@@ -667,6 +699,15 @@ struct Plan {
     skus_updated: i64,
     /// The tiers the rows name, by name.
     tier_ids: BTreeMap<String, i64>,
+    /// The freight templates the rows name.
+    freight_template_ids: BTreeSet<i64>,
+}
+
+fn template_immutable() -> Text {
+    reason(
+        "an import does not change the freight template of an existing product; change it in the product editor.",
+        "导入不能修改已有商品的运费模板，请在商品编辑中修改。",
+    )
 }
 
 fn plan(rows: &[Row], db: &Snapshot) -> (Plan, Vec<FieldError>) {
@@ -714,6 +755,27 @@ fn plan(rows: &[Row], db: &Snapshot) -> (Plan, Vec<FieldError>) {
                         reason(
                             format!("no category `{}`; create it first.", path.join("/")),
                             format!("分类 `{}` 不存在，请先创建。", path.join("/")),
+                        ),
+                    );
+                    None
+                }
+            },
+        };
+        let freight_template = match &row.freight_template {
+            None => None,
+            Some(None) => Some(None),
+            Some(Some(name)) => match db.freight_template_ids.get(name) {
+                Some(id) => {
+                    plan.freight_template_ids.insert(*id);
+                    Some(Some(*id))
+                }
+                None => {
+                    err(
+                        sheet::FREIGHT_TEMPLATE,
+                        "unknown_freight_template",
+                        reason(
+                            format!("there is no freight template `{name}`; leave it empty for the default."),
+                            format!("运费模板 `{name}` 不存在；留空则使用默认模板。"),
                         ),
                     );
                     None
@@ -779,6 +841,13 @@ fn plan(rows: &[Row], db: &Snapshot) -> (Plan, Vec<FieldError>) {
                         "an import does not change the category of an existing product.",
                         "导入不能修改已有商品的分类。",
                     ),
+                );
+            }
+            if freight_template.is_some_and(|t| t != product.freight_template_id) {
+                err(
+                    sheet::FREIGHT_TEMPLATE,
+                    "immutable_by_import",
+                    template_immutable(),
                 );
             }
             // A virtual SKU's stock is its count of available codes; only importing codes
@@ -852,6 +921,13 @@ fn plan(rows: &[Row], db: &Snapshot) -> (Plan, Vec<FieldError>) {
                         ),
                     );
                 }
+                if freight_template.is_some_and(|t| t != product.freight_template_id) {
+                    err(
+                        sheet::FREIGHT_TEMPLATE,
+                        "immutable_by_import",
+                        template_immutable(),
+                    );
+                }
                 ProductRef::Existing(*id)
             }
             Some(_) => {
@@ -907,11 +983,25 @@ fn plan(rows: &[Row], db: &Snapshot) -> (Plan, Vec<FieldError>) {
                             ),
                         );
                     }
+                    if freight_template.is_some_and(|t| t != group.freight_template_id) {
+                        err(
+                            sheet::FREIGHT_TEMPLATE,
+                            "inconsistent_freight_template",
+                            reason(
+                                format!(
+                                    "the rows of `{}` must have the same freight template.",
+                                    row.name
+                                ),
+                                format!("商品 `{}` 的各行运费模板须相同。", row.name),
+                            ),
+                        );
+                    }
                     ProductRef::New(*index)
                 } else {
                     plan.new_products.push(NewProduct {
                         name: row.name.clone(),
                         category_id: category.flatten(),
+                        freight_template_id: freight_template.flatten(),
                         spec_names: names.clone(),
                         sku_count: 1,
                     });
@@ -1175,6 +1265,22 @@ fn write(
             ),
         });
     }
+    // Likewise the freight templates named (a template no product uses yet may be deleted).
+    let templates: Vec<i64> = plan.freight_template_ids.iter().copied().collect();
+    let found: i64 = freight_templates::table
+        .filter(freight_templates::merchant_id.eq(merchant_id))
+        .filter(freight_templates::id.eq_any(&templates))
+        .count()
+        .get_result(conn)?;
+    if found != templates.len() as i64 {
+        return Err(AppError::Conflict {
+            code: "freight_templates_changed",
+            message: Text::new(
+                "Freight templates changed while the file was imported; import it again.",
+                "导入期间运费模板发生了变化，请重新导入。",
+            ),
+        });
+    }
     let mut product_ids = Vec::with_capacity(plan.new_products.len());
     for p in &plan.new_products {
         let spec_names = serde_json::to_string(&p.spec_names).map_err(AppError::internal)?;
@@ -1182,6 +1288,7 @@ fn write(
             .values((
                 products::merchant_id.eq(merchant_id),
                 products::category_id.eq(p.category_id),
+                products::freight_template_id.eq(p.freight_template_id),
                 products::name.eq(&p.name),
                 products::spec_names.eq(spec_names),
                 products::status.eq(super::lifecycle::ProductStatus::Draft.as_str()),
@@ -1194,8 +1301,12 @@ fn write(
     }
 
     let mut new_skus = Vec::new();
-    let mut movements: Vec<(String, i64)> = Vec::new();
-    let mut stock_movements_by_id: Vec<(i64, i64)> = Vec::new();
+    // A changed stock of an existing SKU goes through `inventory::change` like every other stock
+    // write (a movement and the low-stock alert). New SKUs are inserted with their opening stock
+    // in batches (thousands of them: one statement per SKU would multiply the import's time), and
+    // get the same movement and alert below.
+    let mut new_stock: Vec<(String, i64)> = Vec::new();
+    let mut stock_changes: Vec<(i64, i64)> = Vec::new();
     // SKUs whose purchase prices the file sets: existing ones by id, new ones by code.
     let mut priced_ids: Vec<(i64, &[(String, Money)])> = Vec::new();
     let mut priced_codes: Vec<(&str, &[(String, Money)])> = Vec::new();
@@ -1225,7 +1336,7 @@ fn write(
                     .collect();
                 let stock = row.stock.unwrap_or(0);
                 if stock > 0 {
-                    movements.push((row.code.clone(), stock));
+                    new_stock.push((row.code.clone(), stock));
                 }
                 new_skus.push((
                     skus::merchant_id.eq(merchant_id),
@@ -1248,8 +1359,8 @@ fn write(
                 weight,
             } => {
                 // One statement per SKU; a column left out of the file keeps its value. The
-                // stock written is conditional on the stock read: a sale in between is not
-                // overwritten silently.
+                // row is written only while its stock is the stock read: a sale in between is
+                // not overwritten silently, and the stock change below starts from it.
                 let barcode = row.barcode.clone().unwrap_or_else(|| barcode.clone());
                 let changed = diesel::update(
                     skus::table
@@ -1259,7 +1370,6 @@ fn write(
                 )
                 .set((
                     skus::retail_price_fen.eq(row.price.fen()),
-                    skus::stock.eq(row.stock.unwrap_or(*old_stock)),
                     skus::barcode.eq(barcode),
                     skus::weight_grams.eq(row.weight.unwrap_or(*weight)),
                     skus::updated_at.eq(now),
@@ -1270,7 +1380,7 @@ fn write(
                 }
                 if let Some(stock) = row.stock {
                     if stock != *old_stock {
-                        stock_movements_by_id.push((*sku_id, stock - old_stock));
+                        stock_changes.push((*sku_id, stock - old_stock));
                     }
                 }
             }
@@ -1279,20 +1389,37 @@ fn write(
     for batch in new_skus.chunks(INSERT_BATCH) {
         insert_many!(conn, skus::table, batch.to_vec())?;
     }
-    for batch in movements.chunks(INSERT_BATCH) {
+    for batch in new_stock.chunks(INSERT_BATCH) {
         let codes: Vec<&str> = batch.iter().map(|(c, _)| c.as_str()).collect();
-        let ids: HashMap<String, i64> = skus::table
+        let found: HashMap<String, (i64, Option<i64>)> = skus::table
             .filter(skus::merchant_id.eq(merchant_id))
             .filter(skus::code.eq_any(&codes))
-            .select((skus::code, skus::id))
-            .load::<(String, i64)>(conn)?
+            .select((skus::code, skus::id, skus::low_stock_threshold))
+            .load::<(String, i64, Option<i64>)>(conn)?
             .into_iter()
+            .map(|(code, id, threshold)| (code, (id, threshold)))
             .collect();
-        for (code, delta) in batch {
-            let id = ids
+        let mut values = Vec::with_capacity(batch.len());
+        let mut watched = Vec::new();
+        for (code, stock) in batch {
+            let (id, threshold) = *found
                 .get(code)
                 .ok_or_else(|| AppError::internal("imported SKU not found"))?;
-            stock_movements_by_id.push((*id, *delta));
+            values.push((
+                stock_movements::merchant_id.eq(merchant_id),
+                stock_movements::sku_id.eq(id),
+                stock_movements::delta.eq(*stock),
+                stock_movements::reason.eq("import"),
+                stock_movements::created_at.eq(now),
+            ));
+            // The sheet sets no threshold, but a SKU that has one is judged like any other.
+            if threshold.is_some() {
+                watched.push((id, *stock));
+            }
+        }
+        insert_many!(conn, stock_movements::table, values)?;
+        for (id, stock) in watched {
+            low_stock::alert(conn, merchant_id, id, stock, now)?;
         }
     }
     for batch in priced_codes.chunks(INSERT_BATCH) {
@@ -1312,20 +1439,8 @@ fn write(
         }
     }
     write_distributor_prices(conn, merchant_id, &priced_ids, &plan.tier_ids)?;
-    for batch in stock_movements_by_id.chunks(INSERT_BATCH) {
-        let values: Vec<_> = batch
-            .iter()
-            .map(|(sku_id, delta)| {
-                (
-                    stock_movements::merchant_id.eq(merchant_id),
-                    stock_movements::sku_id.eq(*sku_id),
-                    stock_movements::delta.eq(*delta),
-                    stock_movements::reason.eq("import"),
-                    stock_movements::created_at.eq(now),
-                )
-            })
-            .collect();
-        insert_many!(conn, stock_movements::table, values)?;
+    for (sku_id, delta) in stock_changes {
+        inventory::change(conn, merchant_id, sku_id, delta, "import", None, now)?;
     }
     Ok(())
 }
@@ -1375,7 +1490,14 @@ fn write_distributor_prices(
 /// Every SKU of the merchant as rows of the import's columns, products in creation order.
 pub fn export(conn: &mut DbConnection, merchant_id: i64, format: Format) -> AppResult<Vec<u8>> {
     let paths = category_paths(conn, merchant_id)?;
-    let product_rows: Vec<(i64, String, Option<i64>, String)> = products::table
+    let template_names: HashMap<i64, String> = freight_templates::table
+        .filter(freight_templates::merchant_id.eq(merchant_id))
+        .select((freight_templates::id, freight_templates::name))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
+        .collect();
+    type ProductRow = (i64, String, Option<i64>, String, Option<i64>);
+    let product_rows: Vec<ProductRow> = products::table
         .filter(products::merchant_id.eq(merchant_id))
         .order(products::id.asc())
         .select((
@@ -1383,14 +1505,19 @@ pub fn export(conn: &mut DbConnection, merchant_id: i64, format: Format) -> AppR
             products::name,
             products::category_id,
             products::spec_names,
+            products::freight_template_id,
         ))
         .load(conn)?;
-    let products: HashMap<i64, (String, String, Vec<String>)> = product_rows
+    // Per product: name, category path, specification names, freight template name.
+    let products: HashMap<i64, (String, String, Vec<String>, String)> = product_rows
         .into_iter()
-        .map(|(id, name, category_id, spec_names)| {
+        .map(|(id, name, category_id, spec_names, template)| {
             let path = category_id
                 .and_then(|c| paths.get(&c))
                 .map(|p| p.join("/"))
+                .unwrap_or_default();
+            let template = template
+                .and_then(|t| template_names.get(&t).cloned())
                 .unwrap_or_default();
             (
                 id,
@@ -1398,6 +1525,7 @@ pub fn export(conn: &mut DbConnection, merchant_id: i64, format: Format) -> AppR
                     name,
                     path,
                     serde_json::from_str(&spec_names).unwrap_or_default(),
+                    template,
                 ),
             )
         })
@@ -1444,7 +1572,7 @@ pub fn export(conn: &mut DbConnection, merchant_id: i64, format: Format) -> AppR
         .load(conn)?;
     let mut out = Vec::with_capacity(sku_rows.len());
     for (sku_id, product_id, code, spec_values, barcode, weight, price, stock) in sku_rows {
-        let Some((name, path, spec_names)) = products.get(&product_id) else {
+        let Some((name, path, spec_names, template)) = products.get(&product_id) else {
             continue;
         };
         let values: BTreeMap<String, String> =
@@ -1464,6 +1592,7 @@ pub fn export(conn: &mut DbConnection, merchant_id: i64, format: Format) -> AppR
             Money::from_fen(price).unwrap_or(Money::ZERO).to_string(),
             stock.to_string(),
             prices.remove(&sku_id).unwrap_or_default().join(";"),
+            template.clone(),
         ]);
     }
     sheet::write(format, &out)

@@ -79,7 +79,7 @@ pub async fn get_product(
         (status = 201, description = "Created", body = Product),
         (status = 401, description = "Not signed in", body = ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "Needs `catalog.write`", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields (`money_precision`, `invalid_spec_values`, `sku_code_taken`, …)", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields (`money_precision`, `invalid_spec_values`, `sku_code_taken`, `unknown_freight_template`, …)", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
 #[post("/products")]
@@ -114,7 +114,7 @@ pub async fn create_product(
         (status = 403, description = "Needs `catalog.write`", body = ProblemBody, content_type = "application/problem+json"),
         (status = 404, description = "No such product", body = ProblemBody, content_type = "application/problem+json"),
         (status = 409, description = "`product_structure_locked`, `product_changed`, `sku_has_codes`", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields (`money_precision`, `invalid_spec_values`, `unknown_sku`, `stock_by_adjustment`, `sku_code_taken`, …)", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields (`money_precision`, `invalid_spec_values`, `unknown_sku`, `stock_by_adjustment`, `sku_code_taken`, `unknown_freight_template`, …)", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
 #[patch("/products/{product_id}")]

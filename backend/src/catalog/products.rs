@@ -19,7 +19,9 @@ use crate::auth::permissions::Permission;
 use crate::auth::principal::Principal;
 use crate::auth::sessions::ClientInfo;
 use crate::clock;
-use crate::db::schema::{categories, product_media, products, sku_tier_prices, skus};
+use crate::db::schema::{
+    categories, freight_templates, product_media, products, sku_tier_prices, skus,
+};
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{AppError, AppResult, FieldError, Text};
 use crate::media::{self, Media};
@@ -123,6 +125,9 @@ pub struct ProductInput {
     #[validate(length(max = 200000))]
     pub description_html: String,
     pub category_id: Option<i64>,
+    /// A freight template of the merchant; absent or `null` ships under the default template.
+    #[serde(default)]
+    pub freight_template_id: Option<i64>,
     /// Up to ten labels of 1–20 characters (新品, 包邮, …), distinct.
     #[serde(default, deserialize_with = "trimmed_tags")]
     #[validate(custom(function = "tags_are_valid"))]
@@ -262,6 +267,8 @@ pub struct Product {
     pub subtitle: String,
     pub description_html: String,
     pub category_id: Option<i64>,
+    /// The freight template it ships under; `null` for the merchant's default template.
+    pub freight_template_id: Option<i64>,
     pub tags: Vec<String>,
     pub spec_names: Vec<String>,
     pub status: ProductStatus,
@@ -352,6 +359,7 @@ type ProductRow = (
     NaiveDateTime,
     NaiveDateTime,
     String,
+    Option<i64>,
 );
 
 type SkuRow = (
@@ -493,6 +501,7 @@ fn assemble(
                 subtitle: r.2,
                 description_html: r.3,
                 category_id: r.4,
+                freight_template_id: r.11,
                 tags: serde_json::from_str(&r.10).unwrap_or_default(),
                 spec_names: serde_json::from_str(&r.5).unwrap_or_default(),
                 status: ProductStatus::parse(&r.6)
@@ -523,6 +532,7 @@ macro_rules! product_rows {
                 products::created_at,
                 products::updated_at,
                 products::tags,
+                products::freight_template_id,
             ))
     };
 }
@@ -645,6 +655,48 @@ pub(crate) fn check_category(
         ));
     }
     Ok(())
+}
+
+/// A product's freight template must be one of the merchant's; another merchant's template is
+/// refused exactly like one that does not exist.
+pub(crate) fn check_freight_template(
+    conn: &mut DbConnection,
+    merchant_id: i64,
+    template_id: Option<i64>,
+) -> AppResult<()> {
+    let Some(id) = template_id else {
+        return Ok(());
+    };
+    let found: i64 = freight_templates::table
+        .filter(freight_templates::id.eq(id))
+        .filter(freight_templates::merchant_id.eq(merchant_id))
+        .count()
+        .get_result(conn)?;
+    if found == 0 {
+        return Err(AppError::field(
+            "freight_template_id",
+            "unknown_freight_template",
+            Text::new(
+                "No such freight template: choose one of the store's templates, or none for the default.",
+                "运费模板不存在：请选择本店的运费模板，或留空使用默认模板。",
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// How many of the merchant's products ship under a freight template; a template in use is not
+/// deleted.
+pub fn count_using_freight_template(
+    conn: &mut DbConnection,
+    merchant_id: i64,
+    template_id: i64,
+) -> AppResult<i64> {
+    Ok(products::table
+        .filter(products::merchant_id.eq(merchant_id))
+        .filter(products::freight_template_id.eq(template_id))
+        .count()
+        .get_result(conn)?)
 }
 
 pub(crate) fn code_taken(code: &str) -> AppError {
@@ -785,6 +837,7 @@ pub fn create(
     let tags = serde_json::to_string(&input.tags).map_err(AppError::internal)?;
     write_transaction(conn, |conn| {
         check_category(conn, merchant_id, input.category_id)?;
+        check_freight_template(conn, merchant_id, input.freight_template_id)?;
         let priced: Vec<PricedSku<'_>> = input
             .skus
             .iter()
@@ -800,6 +853,7 @@ pub fn create(
             .values((
                 products::merchant_id.eq(merchant_id),
                 products::category_id.eq(input.category_id),
+                products::freight_template_id.eq(input.freight_template_id),
                 products::name.eq(&input.name),
                 products::subtitle.eq(&input.subtitle),
                 products::description_html.eq(&description),
@@ -820,6 +874,7 @@ pub fn create(
                 .target("product", id)
                 .changes(serde_json::json!({
                     "name": { "before": null, "after": input.name },
+                    "freight_template_id": { "before": null, "after": input.freight_template_id },
                     "tags": { "before": null, "after": input.tags },
                     "skus": { "before": null, "after": input.skus.len() },
                     "sku_settings": { "before": null, "after": input.skus.iter().map(|s| serde_json::json!({

@@ -66,9 +66,10 @@ pub const WEIGHT: usize = 5;
 pub const PRICE: usize = 6;
 pub const STOCK: usize = 7;
 pub const DISTRIBUTOR_PRICES: usize = 8;
+pub const FREIGHT_TEMPLATE: usize = 9;
 
 /// How many columns the files have.
-pub const COLUMN_COUNT: usize = 9;
+pub const COLUMN_COUNT: usize = 10;
 
 pub const COLUMNS: [Column; COLUMN_COUNT] = [
     Column {
@@ -115,6 +116,12 @@ pub const COLUMNS: [Column; COLUMN_COUNT] = [
     Column {
         key: "distributor_prices",
         zh: "分销进货价",
+        required: false,
+    },
+    // The product's freight template, by name; empty for the store's default template.
+    Column {
+        key: "freight_template",
+        zh: "运费模板",
         required: false,
     },
 ];

@@ -228,6 +228,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         tags -> Text,
+        freight_template_id -> Nullable<BigInt>,
     }
 }
 
@@ -346,6 +347,7 @@ diesel::table! {
 }
 
 diesel::joinable!(skus -> products (product_id));
+diesel::joinable!(products -> freight_templates (freight_template_id));
 diesel::joinable!(sku_tier_prices -> skus (sku_id));
 diesel::joinable!(stock_movements -> skus (sku_id));
 diesel::joinable!(virtual_codes -> skus (sku_id));

@@ -19,9 +19,12 @@ use crate::db::{write_transaction, DbConnection};
 use crate::error::{AppError, AppResult, Text};
 use crate::validate;
 
+/// The code of the refusal `change` and `take` answer when stock does not suffice.
+pub const INSUFFICIENT_STOCK: &str = "insufficient_stock";
+
 fn out_of_stock() -> AppError {
     AppError::Conflict {
-        code: "insufficient_stock",
+        code: INSUFFICIENT_STOCK,
         message: Text::new("Not enough stock.", "库存不足。"),
     }
 }

@@ -209,17 +209,15 @@ pub fn import(
                 .execute(conn)?;
         }
         let imported = codes.len() as i64;
-        let stock: i64 = diesel::update(
-            skus::table
-                .filter(skus::id.eq(sku_id))
-                .filter(skus::merchant_id.eq(merchant_id)),
-        )
-        .set((
-            skus::stock.eq(skus::stock + imported),
-            skus::updated_at.eq(now),
-        ))
-        .returning(skus::stock)
-        .get_result(conn)?;
+        let stock = super::change(
+            conn,
+            merchant_id,
+            sku_id,
+            imported,
+            "code_import",
+            None,
+            now,
+        )?;
         audit::record(
             conn,
             &caller.audit_actor(),
@@ -243,8 +241,8 @@ pub fn import(
 }
 
 /// Claims `quantity` available codes of a virtual SKU for an order, inside the caller's
-/// transaction, and answers them decrypted. Stock is taken first by one conditional update
-/// (`stock >= quantity`, else 409 `codes_exhausted`); then each code is claimed by a conditional
+/// transaction, and answers them decrypted. Stock is taken first through `inventory::change`
+/// (one conditional update, else 409 `codes_exhausted`; a `sale` movement; the low-stock alert); then each code is claimed by a conditional
 /// update (`status = 'available'`), retried on a lost race, so no code is delivered twice.
 pub fn deliver(
     conn: &mut DbConnection,
@@ -265,20 +263,23 @@ pub fn deliver(
     if sku_kind(conn, merchant_id, sku_id)? != SkuKind::Virtual {
         return Err(not_virtual());
     }
-    let reserved = diesel::update(
-        skus::table
-            .filter(skus::id.eq(sku_id))
-            .filter(skus::merchant_id.eq(merchant_id))
-            .filter(skus::stock.ge(quantity)),
+    // Stock is taken like any sale: a movement naming the order, and the low-stock alert.
+    super::change(
+        conn,
+        merchant_id,
+        sku_id,
+        -quantity,
+        "sale",
+        Some(order_reference),
+        now,
     )
-    .set((
-        skus::stock.eq(skus::stock - quantity),
-        skus::updated_at.eq(now),
-    ))
-    .execute(conn)?;
-    if reserved == 0 {
-        return Err(exhausted());
-    }
+    .map_err(|e| match e {
+        AppError::Conflict {
+            code: super::INSUFFICIENT_STOCK,
+            ..
+        } => exhausted(),
+        other => other,
+    })?;
     let mut delivered = Vec::with_capacity(quantity as usize);
     let mut misses = 0;
     while (delivered.len() as i64) < quantity {

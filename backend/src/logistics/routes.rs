@@ -359,6 +359,7 @@ pub async fn update_freight_template(
         (status = 401, description = "Not signed in", body = ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "Needs `merchant.manage`", body = ProblemBody, content_type = "application/problem+json"),
         (status = 404, description = "No such template", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "`freight_template_in_use`: products ship under it", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
 #[delete("/freight-templates/{template_id}")]

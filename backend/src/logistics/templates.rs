@@ -427,6 +427,17 @@ pub fn delete(
     let merchant_id = caller.tenant()?;
     write_transaction(conn, |conn| {
         let before = get(conn, merchant_id, id)?;
+        // Products name their template; deleting it would silently move them to the default.
+        let used = crate::catalog::products::count_using_freight_template(conn, merchant_id, id)?;
+        if used > 0 {
+            return Err(AppError::Conflict {
+                code: "freight_template_in_use",
+                message: Text::new(
+                    format!("{used} product(s) ship under this template: choose another template for them first."),
+                    format!("有 {used} 个商品正在使用该运费模板，请先为它们更换模板。"),
+                ),
+            });
+        }
         diesel::delete(
             ft::table
                 .filter(ft::id.eq(id))

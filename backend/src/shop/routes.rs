@@ -33,8 +33,8 @@ pub async fn get_shop(
 ///
 /// Listed products only, each SKU with the price the caller pays and whether it is in stock.
 /// Anyone may call it; a member of this shop who sends their access token sees the price they
-/// are entitled to (an active distributor: their tier's purchase price), anyone else the retail
-/// price.
+/// are entitled to (an active distributor: the lower of their tier's purchase price on the SKU
+/// and retail less their tier's purchase discount), anyone else the retail price.
 #[utoipa::path(
     tag = "shop",
     params(("slug" = String, Path, description = "The shop's address"), ShopQuery),

@@ -1954,8 +1954,8 @@ export interface paths {
          * A shop's products
          * @description Listed products only, each SKU with the price the caller pays and whether it is in stock.
          *     Anyone may call it; a member of this shop who sends their access token sees the price they
-         *     are entitled to (an active distributor: their tier's purchase price), anyone else the retail
-         *     price.
+         *     are entitled to (an active distributor: the lower of their tier's purchase price on the SKU
+         *     and retail less their tier's purchase discount), anyone else the retail price.
          */
         get: operations["list_shop_products"];
         put?: never;
@@ -3459,6 +3459,7 @@ export interface components {
             region_code: string;
         };
         PriceQuote: {
+            discount?: null | components["schemas"]["Rate"];
             source: components["schemas"]["PriceSource"];
             /**
              * Format: int64
@@ -3468,7 +3469,7 @@ export interface components {
             unit_price: components["schemas"]["Money"];
         };
         /** @enum {string} */
-        PriceSource: "retail" | "member_tier" | "distributor_tier";
+        PriceSource: "retail" | "member_tier" | "distributor_tier" | "distributor_tier_discount";
         /** @description A prize for the ranks `rank_from` to `rank_to` (both included). */
         Prize: {
             amount?: null | components["schemas"]["Money"];
@@ -3526,6 +3527,11 @@ export interface components {
             /** Format: date-time */
             created_at: string;
             description_html: string;
+            /**
+             * Format: int64
+             * @description The freight template it ships under; `null` for the merchant's default template.
+             */
+            freight_template_id?: number | null;
             /** Format: int64 */
             id: number;
             /** @description The gallery in order; the first is the main image. */
@@ -3548,6 +3554,11 @@ export interface components {
             category_id?: number | null;
             /** @description Rich text; scripts, event handlers and unknown tags are removed. */
             description_html?: string;
+            /**
+             * Format: int64
+             * @description A freight template of the merchant; absent or `null` ships under the default template.
+             */
+            freight_template_id?: number | null;
             /** @example 明前龙井 250g */
             name: string;
             skus: components["schemas"]["SkuInput"][];
@@ -3571,6 +3582,12 @@ export interface components {
             category_id?: number | null;
             /** @description Rich text; scripts, event handlers and unknown tags are removed. */
             description_html?: string | null;
+            /**
+             * Format: int64
+             * @description A freight template of the merchant; `null` ships under the default template. A shipping
+             *     term: changing it does not send a listed product back to review.
+             */
+            freight_template_id?: number | null;
             name?: string | null;
             /**
              * @description When given, every SKU the product keeps, in order: an entry with `id` edits that SKU
@@ -7913,6 +7930,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
+            /** @description `freight_template_in_use`: products ship under it */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
         };
     };
     quote_freight: {
@@ -9875,7 +9901,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description Invalid fields (`money_precision`, `invalid_spec_values`, `sku_code_taken`, …) */
+            /** @description Invalid fields (`money_precision`, `invalid_spec_values`, `sku_code_taken`, `unknown_freight_template`, …) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10046,7 +10072,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description Invalid fields (`money_precision`, `invalid_spec_values`, `unknown_sku`, `stock_by_adjustment`, `sku_code_taken`, …) */
+            /** @description Invalid fields (`money_precision`, `invalid_spec_values`, `unknown_sku`, `stock_by_adjustment`, `sku_code_taken`, `unknown_freight_template`, …) */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -115,6 +115,8 @@ const enUS: Messages = {
     name: "Name",
     subtitle: "Subtitle",
     category: "Category",
+    freightTemplate: "Freight template",
+    defaultFreightTemplate: "Default template",
     description: "Description",
     basics: "Basics",
     specs: "Specifications",

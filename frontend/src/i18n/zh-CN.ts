@@ -108,6 +108,8 @@ const zhCN = {
     name: "商品名称",
     subtitle: "副标题",
     category: "分类",
+    freightTemplate: "运费模板",
+    defaultFreightTemplate: "默认模板",
     description: "商品详情",
     basics: "基本信息",
     specs: "规格",

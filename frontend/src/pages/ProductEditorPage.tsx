@@ -23,13 +23,27 @@ import { useAuth } from "../auth/AuthContext";
 import { ProblemAlert } from "./ProblemAlert";
 import { type Media, ProductGallery } from "./ProductGallery";
 import { buildMatrix, fromProduct, type MatrixRow, type Spec } from "./productMatrix";
-import { type Basics, patchOf, sameList, skuInputOf } from "./productPatch";
+import {
+  type Basics,
+  freightTemplateOf,
+  NO_FREIGHT_TEMPLATE,
+  patchOf,
+  sameList,
+  skuInputOf,
+} from "./productPatch";
 import { StockAdjustButton } from "./StockAdjustButton";
 
 type Product = components["schemas"]["Product"];
 type ProductInput = components["schemas"]["ProductInput"];
 
-const BASIC_FIELDS = ["name", "subtitle", "category_id", "description_html", "tags"] as const;
+const BASIC_FIELDS = [
+  "name",
+  "subtitle",
+  "category_id",
+  "freight_template_id",
+  "description_html",
+  "tags",
+] as const;
 
 /** Creates a product, or edits the one named in the path. */
 export function ProductEditorPage() {
@@ -60,6 +74,7 @@ function ProductEditor({ product }: { product?: Product }) {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const { can } = useAuth();
+  const readTemplates = can("merchant.read");
   const [form] = Form.useForm<Basics>();
   const initial = useMemo(
     () =>
@@ -80,6 +95,17 @@ function ProductEditor({ product }: { product?: Product }) {
     queryKey: ["categories"],
     queryFn: async () => {
       const { data, error } = await api.GET("/api/v1/categories");
+      if (data) return data;
+      throw error;
+    },
+  });
+  // The store's freight templates. Without the permission to read them the choice is shown as
+  // stored and cannot change.
+  const freightTemplates = useQuery({
+    queryKey: ["freight-templates"],
+    enabled: readTemplates,
+    queryFn: async () => {
+      const { data, error } = await api.GET("/api/v1/freight-templates");
       if (data) return data;
       throw error;
     },
@@ -122,6 +148,7 @@ function ProductEditor({ product }: { product?: Product }) {
           subtitle: basics.subtitle ?? "",
           description_html: basics.description_html ?? "",
           category_id: basics.category_id ?? null,
+          freight_template_id: freightTemplateOf(basics.freight_template_id),
           tags: basics.tags ?? [],
           spec_names: usedNames,
           skus: rows.map(skuInputOf),
@@ -194,10 +221,11 @@ function ProductEditor({ product }: { product?: Product }) {
                 name: product.name,
                 subtitle: product.subtitle,
                 category_id: product.category_id ?? undefined,
+                freight_template_id: product.freight_template_id ?? NO_FREIGHT_TEMPLATE,
                 description_html: product.description_html,
                 tags: product.tags,
               }
-            : { tags: [] }
+            : { tags: [], freight_template_id: NO_FREIGHT_TEMPLATE }
         }
       >
         <Card title={t("products.basics")} style={{ marginBottom: 16 }}>
@@ -215,6 +243,16 @@ function ProductEditor({ product }: { product?: Product }) {
             <Select
               allowClear
               options={(categories.data ?? []).map((c) => ({ value: c.id, label: c.name }))}
+            />
+          </Form.Item>
+          <Form.Item label={t("products.freightTemplate")} name="freight_template_id">
+            <Select
+              aria-label={t("products.freightTemplate")}
+              disabled={!readTemplates}
+              options={[
+                { value: NO_FREIGHT_TEMPLATE, label: t("products.defaultFreightTemplate") },
+                ...(freightTemplates.data ?? []).map((ft) => ({ value: ft.id, label: ft.name })),
+              ]}
             />
           </Form.Item>
           <Form.Item label={t("products.tags")} name="tags">

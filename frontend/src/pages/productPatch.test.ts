@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { components } from "../api/schema";
 import { fromProduct } from "./productMatrix";
-import { patchOf, skuInputOf } from "./productPatch";
+import { NO_FREIGHT_TEMPLATE, patchOf, skuInputOf } from "./productPatch";
 
 type Product = components["schemas"]["Product"];
 
@@ -28,6 +28,7 @@ const product: Product = {
   subtitle: "",
   description_html: "<p>好茶</p>",
   category_id: null,
+  freight_template_id: null,
   tags: ["新品"],
   spec_names: ["颜色"],
   status: "listed",
@@ -50,6 +51,28 @@ describe("the product patch", () => {
   it("is empty when nothing changed", () => {
     const { rows } = fromProduct(product.spec_names, product.skus);
     expect(patchOf(product, basics, ["颜色"], rows, false)).toBeNull();
+  });
+
+  it("sends the freight template only when it changed, the default as null", () => {
+    const rows = (p: Product) => fromProduct(p.spec_names, p.skus).rows;
+    const unchanged = { ...basics, freight_template_id: NO_FREIGHT_TEMPLATE };
+    expect(patchOf(product, unchanged, ["颜色"], rows(product), false)).toBeNull();
+    const chosen = patchOf(
+      product,
+      { ...basics, freight_template_id: 7 },
+      ["颜色"],
+      rows(product),
+      false,
+    );
+    expect(chosen).toEqual({ freight_template_id: 7 });
+    const shipping = { ...product, freight_template_id: 7 };
+    const back = { ...basics, freight_template_id: NO_FREIGHT_TEMPLATE };
+    expect(patchOf(shipping, back, ["颜色"], rows(product), false)).toEqual({
+      freight_template_id: null,
+    });
+    expect(
+      patchOf(shipping, { ...basics, freight_template_id: 7 }, ["颜色"], rows(product), false),
+    ).toBeNull();
   });
 
   it("sends only what changed, and every SKU the product keeps", () => {

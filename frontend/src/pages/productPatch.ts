@@ -13,9 +13,18 @@ export interface Basics {
   name: string;
   subtitle?: string;
   category_id?: number | null;
+  /** `NO_FREIGHT_TEMPLATE` (or nothing) for the store's default template. */
+  freight_template_id?: number | null;
   description_html?: string;
   tags?: string[];
 }
+
+/** The editor's choice standing for "the store's default template" (template ids start at 1). */
+export const NO_FREIGHT_TEMPLATE = 0;
+
+/** The template id the API takes: `null` for the default. */
+export const freightTemplateOf = (value: number | null | undefined) =>
+  value === undefined || value === null || value === NO_FREIGHT_TEMPLATE ? null : value;
 
 export function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
@@ -102,6 +111,10 @@ export function patchOf(
   }
   if ((basics.category_id ?? null) !== (product.category_id ?? null)) {
     patch.category_id = basics.category_id ?? null;
+  }
+  const freightTemplate = freightTemplateOf(basics.freight_template_id);
+  if (freightTemplate !== (product.freight_template_id ?? null)) {
+    patch.freight_template_id = freightTemplate;
   }
   const tags = (basics.tags ?? []).map((tag) => tag.trim());
   if (!sameList(tags, product.tags)) patch.tags = tags;
