@@ -36,11 +36,14 @@ async function fillSignUp(page, email) {
   await page.getByRole("button", { name: "注 册" }).click();
 }
 
+/** Signs in on the login page; returns once the API has answered the password. */
 async function signIn(page, email) {
   await page.goto(`${server.url}/login`);
   await page.getByLabel("邮箱").fill(email);
   await page.getByLabel("密码").fill("tea-garden-2026");
+  const answered = page.waitForResponse((r) => r.url().endsWith("/api/v1/auth/sign-in"));
   await page.getByRole("button", { name: "登 录" }).click();
+  await answered;
 }
 
 test("sign up, verify, sign in, turn on MFA, sign in again with a TOTP code", async () => {
@@ -73,8 +76,12 @@ test("sign up, verify, sign in, turn on MFA, sign in again with a TOTP code", as
   await page.getByTestId("mfa-on").waitFor();
   await page.screenshot({ path: "test-results/security.png", fullPage: true });
 
+  // Signed out once the API has ended the session and the console is back at its login page.
   await page.getByTestId("account-menu").hover();
+  const signedOut = page.waitForResponse((r) => r.url().endsWith("/api/v1/auth/sign-out"));
   await page.getByText("退出登录").click();
+  await signedOut;
+  await page.waitForURL(/\/login$/);
   await page.getByRole("heading", { name: "登录商户后台" }).waitFor();
 
   await signIn(page, email);
