@@ -1235,6 +1235,101 @@ db_test!(
 );
 
 db_test!(
+    a_staff_tier_change_does_not_overwrite_a_promotion_committed_meanwhile,
+    |app: TestApp| async move {
+        let owner = app.owner("owner@example.com").await;
+        let [basic, silver, gold, _] = ladder(&app, &owner).await;
+        let merchant_id = owner.merchant_id;
+        let id = distributor(&app, merchant_id, "active", Some(basic));
+        // A promotion to gold is under way: its transaction has updated the row, not committed.
+        let (promoting, promoted) = std::sync::mpsc::channel::<()>();
+        let (commit_now, commit) = std::sync::mpsc::channel::<()>();
+        let pool = app.pool.clone();
+        let promotion = std::thread::spawn(move || {
+            let mut conn = pool.get().unwrap();
+            let conn: &mut fenxiao::db::DbConnection = &mut conn;
+            conn.transaction::<_, diesel::result::Error, _>(|conn| {
+                diesel::sql_query(format!(
+                    "UPDATE distributors SET tier_id = {gold} WHERE id = {id}"
+                ))
+                .execute(conn)?;
+                promoting.send(()).unwrap();
+                commit.recv().unwrap();
+                Ok(())
+            })
+            .unwrap();
+        });
+        promoted.recv().unwrap();
+        // Staff set silver meanwhile, having seen basic: an upgrade then, a demotion now.
+        let pool = app.pool.clone();
+        let staff = std::thread::spawn(move || {
+            let mut conn = pool.get().unwrap();
+            fenxiao::network::set_tier(
+                &mut conn,
+                merchant_id,
+                id,
+                Some(silver),
+                "区域调整",
+                None,
+                fenxiao::clock::now(),
+            )
+        });
+        // Let the staff change reach the row: on PostgreSQL it then waits for the promotion's
+        // row lock (seen in pg_stat_activity); on SQLite it waits to begin its write transaction.
+        let waiting = || -> i64 {
+            #[derive(QueryableByName)]
+            struct Waiting {
+                #[diesel(sql_type = diesel::sql_types::BigInt)]
+                n: i64,
+            }
+            let conn: &mut fenxiao::db::DbConnection = &mut app.conn();
+            diesel::sql_query(
+                "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM pg_stat_activity \
+                 WHERE datname = current_database() AND wait_event_type = 'Lock'",
+            )
+            .get_result::<Waiting>(conn)
+            .unwrap()
+            .n
+        };
+        match app.backend {
+            fenxiao::db::Backend::Postgres => {
+                let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+                while waiting() == 0 {
+                    assert!(
+                        std::time::Instant::now() < deadline,
+                        "the staff change never waited"
+                    );
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+            }
+            fenxiao::db::Backend::Sqlite => {
+                std::thread::sleep(std::time::Duration::from_millis(200))
+            }
+        }
+        commit_now.send(()).unwrap();
+        promotion.join().unwrap();
+        let result = staff.join().unwrap();
+        let history = promotion::history(&mut app.conn(), merchant_id, id).unwrap();
+        match result {
+            // PostgreSQL: the change was decided on basic, which is gone; staff decide again.
+            Err(fenxiao::AppError::Conflict { code, .. }) => {
+                assert_eq!(code, "tier_changed");
+                assert_eq!(tier_of(&app, id), Some(gold), "the promotion stands");
+                assert!(history.iter().all(|c| c.cause != "demotion"), "{history:?}");
+            }
+            // SQLite: writers take turns, so the change read gold and is a demotion with a hold.
+            Ok(_) => {
+                assert_eq!(app.backend, fenxiao::db::Backend::Sqlite);
+                assert_eq!(tier_of(&app, id), Some(silver));
+                assert_eq!(history[0].cause, "demotion");
+                assert_eq!(history[0].from_tier_id, Some(gold));
+            }
+            Err(other) => panic!("{other:?}"),
+        }
+    }
+);
+
+db_test!(
     periodic_job_promotes_in_batches,
     |app: TestApp| async move {
         let a = app.owner("a@example.com").await;

@@ -1056,7 +1056,8 @@ db_test!(
             Some(gold),
             "two levels above the recruit"
         );
-        assert_eq!(promotion_triggers(&app, top), vec!["recruit_approved"]);
+        // Two levels up, only the team grew: the promotion says so.
+        assert_eq!(promotion_triggers(&app, top), vec!["team_changed"]);
         assert_eq!(tier_of(&app, sponsor), Some(entry), "a team of one");
     }
 );

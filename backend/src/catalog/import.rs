@@ -37,7 +37,7 @@ use crate::db::schema::{
 use crate::db::{write_transaction, DbConnection};
 use crate::distribution::tiers;
 use crate::error::{AppError, AppResult, FieldError, Text};
-use crate::inventory::{self, low_stock};
+use crate::inventory;
 use crate::money::Money;
 
 /// Rows checked between two progress updates.
@@ -1389,20 +1389,20 @@ fn write(
     for batch in new_skus.chunks(INSERT_BATCH) {
         insert_many!(conn, skus::table, batch.to_vec())?;
     }
+    // New SKUs get their opening stock as movements in batches; the sheet sets no low-stock
+    // threshold, so none of them can cross one (existing SKUs go through `inventory::change`).
     for batch in new_stock.chunks(INSERT_BATCH) {
         let codes: Vec<&str> = batch.iter().map(|(c, _)| c.as_str()).collect();
-        let found: HashMap<String, (i64, Option<i64>)> = skus::table
+        let found: HashMap<String, i64> = skus::table
             .filter(skus::merchant_id.eq(merchant_id))
             .filter(skus::code.eq_any(&codes))
-            .select((skus::code, skus::id, skus::low_stock_threshold))
-            .load::<(String, i64, Option<i64>)>(conn)?
+            .select((skus::code, skus::id))
+            .load::<(String, i64)>(conn)?
             .into_iter()
-            .map(|(code, id, threshold)| (code, (id, threshold)))
             .collect();
         let mut values = Vec::with_capacity(batch.len());
-        let mut watched = Vec::new();
         for (code, stock) in batch {
-            let (id, threshold) = *found
+            let id = *found
                 .get(code)
                 .ok_or_else(|| AppError::internal("imported SKU not found"))?;
             values.push((
@@ -1412,15 +1412,8 @@ fn write(
                 stock_movements::reason.eq("import"),
                 stock_movements::created_at.eq(now),
             ));
-            // The sheet sets no threshold, but a SKU that has one is judged like any other.
-            if threshold.is_some() {
-                watched.push((id, *stock));
-            }
         }
         insert_many!(conn, stock_movements::table, values)?;
-        for (id, stock) in watched {
-            low_stock::alert(conn, merchant_id, id, stock, now)?;
-        }
     }
     for batch in priced_codes.chunks(INSERT_BATCH) {
         let codes: Vec<&str> = batch.iter().map(|(c, _)| *c).collect();

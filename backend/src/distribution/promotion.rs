@@ -367,6 +367,43 @@ pub fn evaluate_upline_within(
     Ok(promotions)
 }
 
+/// Evaluates, inside the caller's transaction, the upline of a distributor who has just joined
+/// through a recruiter: the sponsor gained a recruit (`recruit_approved`), the two levels above
+/// only a team member (`team_changed`), so each promotion names what changed for that person.
+pub fn evaluate_after_recruit_within(
+    conn: &mut DbConnection,
+    merchant_id: i64,
+    distributor_id: i64,
+    now: NaiveDateTime,
+) -> AppResult<Vec<Promotion>> {
+    let sponsor: Option<i64> = paths::table
+        .filter(paths::merchant_id.eq(merchant_id))
+        .filter(paths::descendant_id.eq(distributor_id))
+        .filter(paths::depth.eq(1))
+        .select(paths::ancestor_id)
+        .first(conn)
+        .optional()?;
+    let mut promotions = Vec::new();
+    if let Some(sponsor) = sponsor {
+        promotions.extend(evaluate_within(
+            conn,
+            merchant_id,
+            sponsor,
+            Trigger::RecruitApproved,
+            now,
+        )?);
+    }
+    promotions.extend(evaluate_upline_within(
+        conn,
+        merchant_id,
+        distributor_id,
+        2,
+        Trigger::TeamChanged,
+        now,
+    )?);
+    Ok(promotions)
+}
+
 /// Where the news of a promotion goes out (in-app message, email, the `distributor.promoted`
 /// webhook). It runs inside the promotion's transaction, so messages queued here through the
 /// outbox are sent only if the promotion commits. Nothing is sent yet.

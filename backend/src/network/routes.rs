@@ -428,6 +428,7 @@ pub async fn end_distributor(
         (status = 401, description = "Not signed in", body = ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "Needs `distributors.manage`", body = ProblemBody, content_type = "application/problem+json"),
         (status = 404, description = "No such distributor", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "`tier_changed`: an automatic promotion changed the tier meanwhile", body = ProblemBody, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields (`unknown_tier`, …)", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]

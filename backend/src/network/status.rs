@@ -276,15 +276,34 @@ pub fn set_tier(
             TierCause::Demotion => Some(now),
             _ => None,
         };
-        diesel::update(distributors::table)
+        // Conditional on the tier read above: an automatic promotion committed in between would
+        // otherwise be overwritten and this change recorded from the wrong tier (and perhaps as
+        // `manual` where it is a demotion, without the hold).
+        let base = distributors::table
             .filter(distributors::merchant_id.eq(merchant_id))
-            .filter(distributors::id.eq(id))
-            .set((
-                distributors::tier_id.eq(tier_id),
-                distributors::promotion_held_since.eq(hold),
-                distributors::updated_at.eq(now),
-            ))
-            .execute(conn)?;
+            .filter(distributors::id.eq(id));
+        let set = (
+            distributors::tier_id.eq(tier_id),
+            distributors::promotion_held_since.eq(hold),
+            distributors::updated_at.eq(now),
+        );
+        let updated = match current {
+            Some(t) => diesel::update(base.filter(distributors::tier_id.eq(t)))
+                .set(set)
+                .execute(conn)?,
+            None => diesel::update(base.filter(distributors::tier_id.is_null()))
+                .set(set)
+                .execute(conn)?,
+        };
+        if updated == 0 {
+            return Err(AppError::Conflict {
+                code: "tier_changed",
+                message: Text::new(
+                    "The distributor's tier changed meanwhile. Reload and decide again.",
+                    "该分销商的等级刚刚发生了变化，请刷新后重新操作。",
+                ),
+            });
+        }
         record_tier_change(
             conn,
             merchant_id,

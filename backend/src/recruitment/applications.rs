@@ -48,7 +48,7 @@ use crate::binding;
 use crate::clock;
 use crate::db::schema::{distributor_applications as da, distributors, members, merchants};
 use crate::db::{write_transaction, DbConnection};
-use crate::distribution::promotion::{self, Trigger};
+use crate::distribution::promotion;
 use crate::distribution::settings::{self, ApplicationReview, EntryMode};
 use crate::error::{AppError, AppResult, Text};
 use crate::network::{self, MemberBrief};
@@ -751,14 +751,7 @@ pub(super) fn approve_claimed(
         .select((distributors::code, distributors::parent_id))
         .first(conn)?;
     // The sponsor gained a recruit and their upline a team member.
-    promotion::evaluate_upline_within(
-        conn,
-        merchant_id,
-        distributor_id,
-        1,
-        Trigger::RecruitApproved,
-        now,
-    )?;
+    promotion::evaluate_after_recruit_within(conn, merchant_id, distributor_id, now)?;
     send_welcome(conn, merchant_id, member_id, &code, base_url, now)?;
     let (actor, client) = decider.audit(merchant_id);
     audit::record(

@@ -16,7 +16,7 @@
 //! member came through, if that distributor can recruit; else the distributor the member is bound
 //! to, if active; else nobody, and the tree's rule applies (the merchant's default sponsor, or a
 //! root). The member joins through `network::join` (entry tier, closure rows, counters), the
-//! parent's tier is re-evaluated, the welcome message is queued and the enrolment audited, as an
+//! upline's tiers are re-evaluated (three levels), the welcome message is queued and the enrolment audited, as an
 //! approval does. A member whose distribution was ended stays ended: only a member without any
 //! distributor profile is enrolled.
 
@@ -29,7 +29,7 @@ use crate::audit::{self, AuditActor, AuditEntry};
 use crate::auth::sessions::ClientInfo;
 use crate::db::schema::{distributor_applications as da, distributors, members};
 use crate::db::{write_transaction, DbConnection};
-use crate::distribution::promotion::{self, Trigger};
+use crate::distribution::promotion;
 use crate::distribution::settings::{self, EntryMode};
 use crate::error::AppResult;
 use crate::network;
@@ -128,14 +128,7 @@ fn enrol(
         .select((distributors::code, distributors::parent_id))
         .first(conn)?;
     // The sponsor gained a recruit and their upline a team member, as with an approval.
-    promotion::evaluate_upline_within(
-        conn,
-        merchant_id,
-        distributor_id,
-        1,
-        Trigger::RecruitApproved,
-        now,
-    )?;
+    promotion::evaluate_after_recruit_within(conn, merchant_id, distributor_id, now)?;
     applications::send_welcome(conn, merchant_id, member_id, &code, base_url, now)?;
     audit::record(
         conn,

@@ -7475,6 +7475,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
+            /** @description `tier_changed`: an automatic promotion changed the tier meanwhile */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
             /** @description Invalid fields (`unknown_tier`, …) */
             422: {
                 headers: {

@@ -66,7 +66,15 @@ export function ImportPage() {
     onError: (error: unknown) => {
       if (isProblem(error)) setProblem(error);
     },
-    onSuccess: setResult,
+    onSuccess: (job) => {
+      setResult(job);
+      // A real run changed products, prices and stock (and perhaps raised low-stock alerts).
+      if (!job.dry_run) {
+        for (const key of ["products", "product", "low-stock"]) {
+          void queryClient.invalidateQueries({ queryKey: [key] });
+        }
+      }
+    },
     onSettled: () => queryClient.invalidateQueries({ queryKey: ["imports"] }),
   });
 
