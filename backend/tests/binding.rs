@@ -942,4 +942,42 @@ db_test!(nobody_binds_to_their_own_team, |app: TestApp| async move {
     fenxiao::network::move_distributor(&mut app.conn(), shop, mid, None, now).unwrap();
     let r = visit(&app, shop, top_member, &mid_code, now).unwrap();
     assert_eq!(r.outcome, O::Rebound);
+
+    // Nor can a move put a member's distributor into that member's own team: TOP's member is
+    // MID's customer now, so MID cannot go back under TOP; MID's member is TOP's customer, so
+    // TOP cannot go under LOW (MID's team). Refused, and the tree is as it was.
+    let parent_of = |id: i64| -> Option<i64> {
+        distributors::table
+            .find(id)
+            .select(distributors::parent_id)
+            .first(&mut *app.conn())
+            .unwrap()
+    };
+    let low = distributors::table
+        .filter(distributors::code.eq(&low_code))
+        .select(distributors::id)
+        .first::<i64>(&mut *app.conn())
+        .unwrap();
+    for (moved, under) in [(mid, top), (top, low)] {
+        match fenxiao::network::move_distributor(&mut app.conn(), shop, moved, Some(under), now) {
+            Err(fenxiao::AppError::Conflict { code, .. }) => {
+                assert_eq!(code, "move_binds_own_team")
+            }
+            other => panic!("{moved} under {under}: {other:?}"),
+        }
+    }
+    assert_eq!(parent_of(mid), None);
+    assert_eq!(parent_of(top), None);
+    // Once TOP's member is released from MID, MID may go back under TOP.
+    let res = reassign(
+        &app,
+        &owner.access_token,
+        top_member,
+        json!({ "distributor_id": null, "reason": "调整团队" }),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    assert!(
+        fenxiao::network::move_distributor(&mut app.conn(), shop, mid, Some(top), now).unwrap()
+    );
 });

@@ -98,6 +98,8 @@ struct Model {
     parent: Vec<Option<usize>>,
     status: Vec<Option<St>>,
     sales: Vec<i64>,
+    /// The distributor each distributor's member is bound to as a customer, if any.
+    bound: Vec<Option<usize>>,
     /// Orders recorded so far; each sale needs its own order reference.
     orders: u64,
 }
@@ -112,6 +114,14 @@ impl Model {
             current = self.parent[c];
         }
         false
+    }
+
+    /// Whether moving `a` under `b` would put some member's bound distributor below that
+    /// member's own profile.
+    fn move_binds_own_team(&self, a: usize, b: usize) -> bool {
+        self.bound.iter().enumerate().any(|(owner, bound)| {
+            bound.is_some_and(|d| self.is_below(d, a) && self.is_below(b, owner))
+        })
     }
 }
 
@@ -139,6 +149,7 @@ fn apply(conn: &mut DbConnection, m: i64, model: &mut Model, op: &Op) -> Result<
                     model.parent.push(sponsor);
                     model.status.push(Some(St::Active));
                     model.sales.push(0);
+                    model.bound.push(None);
                 }
                 Some(_) => {
                     let err = result
@@ -162,6 +173,9 @@ fn apply(conn: &mut DbConnection, m: i64, model: &mut Model, op: &Op) -> Result<
                 }
                 Some(b) if model.status[b] == Some(St::Ended) => {
                     prop_assert_eq!(code_of(&result.err().unwrap()), "parent_ended");
+                }
+                Some(b) if model.parent[a] != Some(b) && model.move_binds_own_team(a, b) => {
+                    prop_assert_eq!(code_of(&result.err().unwrap()), "move_binds_own_team");
                 }
                 _ => {
                     let changed = result.map_err(|e| TestCaseError::fail(format!("move: {e}")))?;
@@ -257,6 +271,7 @@ fn apply(conn: &mut DbConnection, m: i64, model: &mut Model, op: &Op) -> Result<
                     .unwrap()
                     .map(|b| b.distributor_id);
                 prop_assert_eq!(bound, Some(model.ids[b]));
+                model.bound[a] = Some(b);
             }
         }
         _ => {}
@@ -290,6 +305,17 @@ fn property_run(app: &TestApp, cases: u32) {
                 apply(&mut conn, m, &mut model, op)?;
                 let findings = verify::check(&mut conn, m, 10).unwrap();
                 prop_assert!(findings.is_empty(), "after {:?}: {:#?}", op, findings);
+                // Nobody is ever the customer of someone in their own team.
+                for (owner, bound) in model.bound.iter().enumerate() {
+                    if let Some(d) = *bound {
+                        prop_assert!(
+                            !model.is_below(d, owner),
+                            "after {:?}: {} bound below",
+                            op,
+                            owner
+                        );
+                    }
+                }
             }
             // The stored parents are the model's.
             for (i, id) in model.ids.iter().enumerate() {

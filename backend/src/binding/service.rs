@@ -75,6 +75,52 @@ fn in_members_team(
     Ok(below > 0)
 }
 
+/// How many members bound now would, once `moved` (with its team) goes under `new_parent`, be
+/// customers of a distributor in their own team: a member whose own distributor profile is
+/// `new_parent` or above it, bound to `moved` or someone below it. Their purchases would pay
+/// commission up through their team back to them, which binding never allows (see
+/// `in_members_team`); the move must not create it either. Call inside the move's transaction,
+/// before the tree changes.
+pub fn bound_into_own_team(
+    conn: &mut DbConnection,
+    merchant_id: i64,
+    moved: i64,
+    new_parent: i64,
+    now: NaiveDateTime,
+) -> AppResult<i64> {
+    // The new upline (the parent and its ancestors): at most the tree's depth of rows.
+    let upline: Vec<i64> = paths::table
+        .filter(paths::merchant_id.eq(merchant_id))
+        .filter(paths::descendant_id.eq(new_parent))
+        .select(paths::ancestor_id)
+        .load(conn)?;
+    let owners: Vec<i64> = distributors::table
+        .filter(distributors::merchant_id.eq(merchant_id))
+        .filter(distributors::id.eq_any(&upline))
+        .select(distributors::member_id)
+        .load(conn)?;
+    // One open binding per member: as many as the upline is long.
+    let bound_to: Vec<i64> = cb::table
+        .filter(cb::merchant_id.eq(merchant_id))
+        .filter(cb::member_id.eq_any(&owners))
+        .filter(cb::ended_at.is_null())
+        .filter(cb::ends_at.is_null().or(cb::ends_at.gt(now)))
+        .select(cb::distributor_id)
+        .load(conn)?;
+    let mut count = 0;
+    for distributor in bound_to {
+        // Whether the bound distributor is `moved` or in its team: one closure row by its key.
+        let inside: i64 = paths::table
+            .filter(paths::merchant_id.eq(merchant_id))
+            .filter(paths::descendant_id.eq(distributor))
+            .filter(paths::ancestor_id.eq(moved))
+            .count()
+            .get_result(conn)?;
+        count += inside;
+    }
+    Ok(count)
+}
+
 /// What a touch did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]

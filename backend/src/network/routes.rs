@@ -272,7 +272,7 @@ pub async fn list_children(
         (status = 401, description = "Not signed in", body = ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "Needs `distributors.manage`", body = ProblemBody, content_type = "application/problem+json"),
         (status = 404, description = "No such distributor", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 409, description = "`parent_ended`", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "`parent_ended`, `move_binds_own_team` (a member of the new upline would be bound to someone in their own team)", body = ProblemBody, content_type = "application/problem+json"),
         (status = 422, description = "`self_parent`, `tree_cycle`, `unknown_distributor`, invalid fields", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]

@@ -431,6 +431,25 @@ pub fn move_distributor(
                     ),
                 });
             }
+            // Not for a move to the same parent: that changes nothing, whatever the bindings.
+            let own_team = if moved.parent_id == Some(parent.id) {
+                0
+            } else {
+                crate::binding::service::bound_into_own_team(conn, merchant_id, id, parent.id, now)?
+            };
+            if own_team > 0 {
+                return Err(AppError::Conflict {
+                    code: "move_binds_own_team",
+                    message: Text::new(
+                        format!(
+                            "After this move, {own_team} member(s) of the new upline would be customers of someone in their own team. Release or reassign those customers first."
+                        ),
+                        format!(
+                            "移动后，新上级链条中有 {own_team} 位成员会成为自己团队中分销商的绑定客户。请先解除或改派这些客户的绑定。"
+                        ),
+                    ),
+                });
+            }
         }
         if moved.parent_id == new_parent {
             return Ok(false);

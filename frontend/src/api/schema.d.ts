@@ -7306,7 +7306,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemBody"];
                 };
             };
-            /** @description `parent_ended` */
+            /** @description `parent_ended`, `move_binds_own_team` (a member of the new upline would be bound to someone in their own team) */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -294,6 +294,7 @@ const MOVE_CODES = {
   self_parent: "parent_id",
   tree_cycle: "parent_id",
   parent_ended: "parent_id",
+  move_binds_own_team: "parent_id",
 };
 
 interface MoveForm {
