@@ -3,7 +3,14 @@
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { after, afterEach, before, test } from "node:test";
-import { eventually, reportOpenPages, startBrowser, startServer } from "./harness.mjs";
+import {
+  eventually,
+  openFromMenu,
+  reportOpenPages,
+  signIn,
+  startBrowser,
+  startServer,
+} from "./harness.mjs";
 
 let server;
 let browser;
@@ -21,58 +28,10 @@ after(async () => {
 
 afterEach((t) => reportOpenPages(browser, t.name));
 
-function call(method, path, token, body) {
-  return fetch(`${server.url}${path}`, {
-    method,
-    headers: {
-      "content-type": "application/json",
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-}
-
-/** A verified merchant owner made through the API; answers the access token. */
-async function ownerThroughApi(email) {
-  await call("POST", "/api/v1/signup", null, {
-    company_name: "好物优选",
-    contact_name: "王丽",
-    phone: "13812345678",
-    email,
-    password: "tea-garden-2026",
-  });
-  const mail = await server.message(email, "verify_email");
-  await call("POST", "/api/v1/signup/verify-email", null, {
-    token: mail.body.match(/token=([0-9a-f]{64})/)[1],
-  });
-  const res = await call("POST", "/api/v1/auth/sign-in", null, {
-    email,
-    password: "tea-garden-2026",
-  });
-  return (await res.json()).tokens.access_token;
-}
-
-async function signIn(email) {
-  const context = await browser.newContext({ locale: "zh-CN" });
-  const page = await context.newPage();
-  await page.goto(`${server.url}/login`);
-  await page.getByLabel("邮箱").fill(email);
-  await page.getByLabel("密码").fill("tea-garden-2026");
-  await page.getByRole("button", { name: "登 录" }).click();
-  await page.getByTestId("service-version").waitFor();
-  return page;
-}
-
-/** Opens the console page through its menu entry (in its group), as a merchant would. */
-async function openFromMenu(page, label) {
-  await page.getByRole("menu").getByRole("link", { name: label, exact: true }).click();
-  await page.getByRole("heading", { name: label, level: 2 }).waitFor();
-}
-
 test("three commission levels need the ticked compliance statement, which is recorded", async () => {
   const email = "settings@e2e.test";
-  const token = await ownerThroughApi(email);
-  const page = await signIn(email);
+  const token = await server.owner(email);
+  const page = await signIn(browser, server, email);
   await openFromMenu(page, "分销设置");
 
   // Protection longer than the validity: the server's refusal shows at the protection field.
@@ -97,14 +56,14 @@ test("three commission levels need the ticked compliance statement, which is rec
   await page.getByText(/三级分佣已于 .* 确认合规/).waitFor();
   await page.screenshot({ path: "test-results/distribution-settings.png", fullPage: true });
 
-  const settings = await (await call("GET", "/api/v1/distribution/settings", token)).json();
+  const settings = await (await server.call("GET", "/api/v1/distribution/settings", token)).json();
   assert.equal(settings.commission_depth, 3);
   assert.equal(settings.binding_days, 7);
   assert.equal(settings.protection_days, 3);
   assert.ok(settings.depth3_acknowledged_at);
   assert.ok(settings.depth3_acknowledged_by);
   const audit = await (
-    await call(
+    await server.call(
       "GET",
       "/api/v1/audit-events?action=distribution_settings.depth3_compliance_acknowledged",
       token,
@@ -116,8 +75,8 @@ test("three commission levels need the ticked compliance statement, which is rec
 
 test("two tiers created in the editor and reordered", async () => {
   const email = "tiers@e2e.test";
-  const token = await ownerThroughApi(email);
-  const page = await signIn(email);
+  const token = await server.owner(email);
+  const page = await signIn(browser, server, email);
   await openFromMenu(page, "分销商等级");
 
   const dialog = page.getByRole("dialog");
@@ -170,7 +129,7 @@ test("two tiers created in the editor and reordered", async () => {
   assert.equal(await silver.getByRole("button", { name: "下移" }).isDisabled(), false);
   await page.screenshot({ path: "test-results/distribution-tiers.png", fullPage: true });
 
-  const tiers = await (await call("GET", "/api/v1/distribution/tiers", token)).json();
+  const tiers = await (await server.call("GET", "/api/v1/distribution/tiers", token)).json();
   assert.deepEqual(
     tiers.map((t) => [t.name, t.rank]),
     [
@@ -193,12 +152,12 @@ test("two tiers created in the editor and reordered", async () => {
 
 /** Registers a shopper of the merchant (optionally through a share link); answers its id. */
 async function memberThroughApi(merchantId, phone, name, distributorCode) {
-  const sent = await call("POST", `/api/v1/shops/${merchantId}/verification-codes`, null, {
+  const sent = await server.call("POST", `/api/v1/shops/${merchantId}/verification-codes`, null, {
     recipient: phone,
   });
   assert.equal(sent.status, 202);
   const code = (await server.message(phone, "verification_code")).body.match(/验证码是 (\d{6})/)[1];
-  const res = await call("POST", `/api/v1/shops/${merchantId}/members`, null, {
+  const res = await server.call("POST", `/api/v1/shops/${merchantId}/members`, null, {
     login: phone,
     code,
     password: "shopper-2026",
@@ -207,13 +166,17 @@ async function memberThroughApi(merchantId, phone, name, distributorCode) {
   });
   assert.equal(res.status, 201, await res.clone().text());
   const tokens = (await res.json()).tokens;
-  const me = await call("GET", `/api/v1/shops/${merchantId}/members/me`, tokens.access_token);
+  const me = await server.call(
+    "GET",
+    `/api/v1/shops/${merchantId}/members/me`,
+    tokens.access_token,
+  );
   return (await me.json()).id;
 }
 
 /** Makes a member a distributor under `sponsorId`, through the staff API. */
 async function distributorThroughApi(token, memberId, sponsorId) {
-  const res = await call("POST", "/api/v1/distributors", token, {
+  const res = await server.call("POST", "/api/v1/distributors", token, {
     member_id: memberId,
     ...(sponsorId ? { sponsor_id: sponsorId } : {}),
   });
@@ -223,11 +186,11 @@ async function distributorThroughApi(token, memberId, sponsorId) {
 
 test("a distributor's detail: upline, lazily loaded team, refused move, demotion hold, freeze, tier, customers", async () => {
   const email = "network@e2e.test";
-  const token = await ownerThroughApi(email);
-  const me = await (await call("GET", "/api/v1/auth/me", token)).json();
+  const token = await server.owner(email);
+  const me = await (await server.call("GET", "/api/v1/auth/me", token)).json();
   const shop = me.merchant_id;
   for (const name of ["银牌", "金牌"]) {
-    const res = await call("POST", "/api/v1/distribution/tiers", token, {
+    const res = await server.call("POST", "/api/v1/distribution/tiers", token, {
       name,
       commission_kind: "percent",
       level1: "10",
@@ -255,7 +218,7 @@ test("a distributor's detail: upline, lazily loaded team, refused move, demotion
   // A shopper who came through 李四's link is 李四's customer.
   await memberThroughApi(shop, "13900000005", "钱八", li.code);
 
-  const page = await signIn(email);
+  const page = await signIn(browser, server, email);
   await openFromMenu(page, "分销商");
   const table = page.getByTestId("distributors-table");
   await table.getByText(`王五 · `).waitFor();
@@ -332,7 +295,9 @@ test("a distributor's detail: upline, lazily loaded team, refused move, demotion
   await hold.getByText("自动晋升已暂停（手动降级）").waitFor();
   await hold.getByRole("button", { name: "恢复自动晋升" }).click();
   await hold.waitFor({ state: "detached" });
-  const released = await (await call("GET", `/api/v1/distributors/${zhao.id}`, token)).json();
+  const released = await (
+    await server.call("GET", `/api/v1/distributors/${zhao.id}`, token)
+  ).json();
   assert.equal(released.promotion_held_since, null);
   assert.equal(released.tier_id, null);
 
@@ -355,13 +320,13 @@ test("a distributor's detail: upline, lazily loaded team, refused move, demotion
   await page.locator(".ant-select-item-option", { hasText: `张三 · ${zhang.code}` }).click();
   await page.getByRole("button", { name: "保 存" }).click();
   await page.getByText("分销设置已保存").waitFor();
-  const settings = await (await call("GET", "/api/v1/distribution/settings", token)).json();
+  const settings = await (await server.call("GET", "/api/v1/distribution/settings", token)).json();
   assert.equal(settings.default_sponsor_id, zhang.id);
 
-  const frozen = await (await call("GET", `/api/v1/distributors/${zhao.id}`, token)).json();
+  const frozen = await (await server.call("GET", `/api/v1/distributors/${zhao.id}`, token)).json();
   assert.equal(frozen.status, "frozen");
   assert.equal(frozen.status_reason, "违规推广");
-  const promoted = await (await call("GET", `/api/v1/distributors/${li.id}`, token)).json();
+  const promoted = await (await server.call("GET", `/api/v1/distributors/${li.id}`, token)).json();
   assert.equal(promoted.tier_name, "金牌");
   await page.context().close();
 });

@@ -1,5 +1,6 @@
 // Starts the real `fenxiao` binary on a fresh SQLite database, serving the built SPA, and a
 // headless Debian Chromium driven by playwright-core.
+import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -61,8 +62,19 @@ export async function startServer() {
     });
   });
   let operatorToken = null;
-  return {
+  /** A JSON request to the API, with the bearer token when given. */
+  const call = (method, path, token, body) =>
+    fetch(`${url}${path}`, {
+      method,
+      headers: {
+        "content-type": "application/json",
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  const server = {
     url,
+    call,
     /** The database the server uses, for tools that seed it (the `seed_sales` example). */
     databaseUrl,
     /** The directory of the `fenxiao` binary, whose `examples/` holds the example tools. */
@@ -94,6 +106,54 @@ export async function startServer() {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  /** A verified merchant owner made through the API, as sign-up does; answers the access token. */
+  server.owner = async (email) => {
+    await call("POST", "/api/v1/signup", null, {
+      company_name: "好物优选",
+      contact_name: "王丽",
+      phone: "13812345678",
+      email,
+      password: OWNER_PASSWORD,
+    });
+    const mail = await server.message(email, "verify_email");
+    await call("POST", "/api/v1/signup/verify-email", null, {
+      token: mail.body.match(/token=([0-9a-f]{64})/)[1],
+    });
+    const res = await call("POST", "/api/v1/auth/sign-in", null, {
+      email,
+      password: OWNER_PASSWORD,
+    });
+    return (await res.json()).tokens.access_token;
+  };
+  return server;
+}
+
+/** The password of the owners `server.owner` makes. */
+export const OWNER_PASSWORD = "tea-garden-2026";
+
+/** A response's JSON body, asserting the response was a success. */
+export async function json(res) {
+  const body = await res.json();
+  assert.ok(res.ok, `${res.status}: ${JSON.stringify(body)}`);
+  return body;
+}
+
+/** A new browser context signed in to the console as `email`; answers its page. */
+export async function signIn(browser, server, email) {
+  const context = await browser.newContext({ locale: "zh-CN" });
+  const page = await context.newPage();
+  await page.goto(`${server.url}/login`);
+  await page.getByLabel("邮箱").fill(email);
+  await page.getByLabel("密码").fill(OWNER_PASSWORD);
+  await page.getByRole("button", { name: "登 录" }).click();
+  await page.getByTestId("service-version").waitFor();
+  return page;
+}
+
+/** Opens a console page through its menu entry, as a merchant would. */
+export async function openFromMenu(page, label) {
+  await page.getByRole("menu").getByRole("link", { name: label, exact: true }).click();
+  await page.getByRole("heading", { name: label, level: 2 }).waitFor();
 }
 
 /**

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { after, afterEach, before, test } from "node:test";
-import { reportOpenPages, startBrowser, startServer } from "./harness.mjs";
+import { json, reportOpenPages, startBrowser, startServer } from "./harness.mjs";
 
 let server;
 let browser;
@@ -22,50 +22,13 @@ after(async () => {
 
 afterEach((t) => reportOpenPages(browser, t.name));
 
-function call(method, path, token, body) {
-  return fetch(`${server.url}${path}`, {
-    method,
-    headers: {
-      "content-type": "application/json",
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-}
-
-async function json(res) {
-  const body = await res.json();
-  assert.ok(res.ok, `${res.status}: ${JSON.stringify(body)}`);
-  return body;
-}
-
-/** A verified merchant owner made through the API; answers the access token. */
-async function ownerThroughApi(email) {
-  await call("POST", "/api/v1/signup", null, {
-    company_name: "好物优选",
-    contact_name: "王丽",
-    phone: "13812345678",
-    email,
-    password: "tea-garden-2026",
-  });
-  const mail = await server.message(email, "verify_email");
-  await call("POST", "/api/v1/signup/verify-email", null, {
-    token: mail.body.match(/token=([0-9a-f]{64})/)[1],
-  });
-  const res = await call("POST", "/api/v1/auth/sign-in", null, {
-    email,
-    password: "tea-garden-2026",
-  });
-  return (await res.json()).tokens.access_token;
-}
-
 /** A member registered at the shop through the API, with the code from the outbox. */
 async function memberThroughApi(shop, email, name) {
-  await call("POST", `/api/v1/shops/${shop}/verification-codes`, null, { recipient: email });
+  await server.call("POST", `/api/v1/shops/${shop}/verification-codes`, null, { recipient: email });
   const mail = await server.message(email, "verification_code");
   const code = mail.body.match(/验证码是 (\d{6})/)[1];
   const body = await json(
-    await call("POST", `/api/v1/shops/${shop}/members`, null, {
+    await server.call("POST", `/api/v1/shops/${shop}/members`, null, {
       login: email,
       code,
       password: "shopper-2026",
@@ -77,10 +40,10 @@ async function memberThroughApi(shop, email, name) {
 
 test("a shopper opens a distributor's recruit link, registers by SMS code and applies", async () => {
   // The shop, with a form asking one required answer.
-  const owner = await ownerThroughApi("join@e2e.test");
-  const shop = (await json(await call("GET", "/api/v1/merchant", owner))).id;
+  const owner = await server.owner("join@e2e.test");
+  const shop = (await json(await server.call("GET", "/api/v1/merchant", owner))).id;
   await json(
-    await call("PUT", "/api/v1/merchant/profile", owner, {
+    await server.call("PUT", "/api/v1/merchant/profile", owner, {
       name: "好物优选",
       slug: "e2e-join",
       timezone: "Asia/Shanghai",
@@ -88,7 +51,7 @@ test("a shopper opens a distributor's recruit link, registers by SMS code and ap
     }),
   );
   await json(
-    await call("PUT", "/api/v1/recruitment/application-form", owner, {
+    await server.call("PUT", "/api/v1/recruitment/application-form", owner, {
       fields: [
         {
           key: "wechat_id",
@@ -104,16 +67,20 @@ test("a shopper opens a distributor's recruit link, registers by SMS code and ap
   // The inviter: a member who applied and was approved by staff.
   const inviterToken = await memberThroughApi(shop, "inviter@e2e.test", "张推荐");
   const inviterApplication = await json(
-    await call("POST", "/api/v1/members/me/distributor-application", inviterToken, {
+    await server.call("POST", "/api/v1/members/me/distributor-application", inviterToken, {
       answers: { wechat_id: "zhang-tea" },
     }),
   );
   const approved = await json(
-    await call("POST", `/api/v1/distributor-applications/${inviterApplication.id}/approve`, owner),
+    await server.call(
+      "POST",
+      `/api/v1/distributor-applications/${inviterApplication.id}/approve`,
+      owner,
+    ),
   );
   const inviter = approved.distributor;
   const link = await json(
-    await call("GET", `/api/v1/shops/${shop}/members/me/distributor`, inviterToken),
+    await server.call("GET", `/api/v1/shops/${shop}/members/me/distributor`, inviterToken),
   );
   assert.equal(link.code, inviter.code);
 
@@ -153,7 +120,7 @@ test("a shopper opens a distributor's recruit link, registers by SMS code and ap
 
   // Staff see the application with the inviter as sponsor, through the link's code.
   const pending = await json(
-    await call("GET", "/api/v1/distributor-applications?status=pending", owner),
+    await server.call("GET", "/api/v1/distributor-applications?status=pending", owner),
   );
   const mine = pending.items.find((a) => a.member.phone === phone);
   assert.ok(mine, "the application is in the queue");
@@ -167,7 +134,7 @@ test("a shopper opens a distributor's recruit link, registers by SMS code and ap
 
   // And the new member is the inviter's customer.
   const customers = await json(
-    await call("GET", `/api/v1/distributors/${inviter.id}/customers`, owner),
+    await server.call("GET", `/api/v1/distributors/${inviter.id}/customers`, owner),
   );
   assert.deepEqual(
     customers.items.map((c) => c.member_id),

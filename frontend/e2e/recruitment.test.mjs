@@ -4,7 +4,14 @@
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync } from "node:fs";
 import { after, afterEach, before, test } from "node:test";
-import { reportOpenPages, startBrowser, startServer } from "./harness.mjs";
+import {
+  json,
+  openFromMenu,
+  reportOpenPages,
+  signIn,
+  startBrowser,
+  startServer,
+} from "./harness.mjs";
 
 let server;
 let browser;
@@ -22,50 +29,13 @@ after(async () => {
 
 afterEach((t) => reportOpenPages(browser, t.name));
 
-function call(method, path, token, body) {
-  return fetch(`${server.url}${path}`, {
-    method,
-    headers: {
-      "content-type": "application/json",
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-}
-
-async function json(res) {
-  const body = await res.json();
-  assert.ok(res.ok, `${res.status}: ${JSON.stringify(body)}`);
-  return body;
-}
-
-/** A verified merchant owner made through the API; answers the access token. */
-async function ownerThroughApi(email) {
-  await call("POST", "/api/v1/signup", null, {
-    company_name: "好物优选",
-    contact_name: "王丽",
-    phone: "13812345678",
-    email,
-    password: "tea-garden-2026",
-  });
-  const mail = await server.message(email, "verify_email");
-  await call("POST", "/api/v1/signup/verify-email", null, {
-    token: mail.body.match(/token=([0-9a-f]{64})/)[1],
-  });
-  const res = await call("POST", "/api/v1/auth/sign-in", null, {
-    email,
-    password: "tea-garden-2026",
-  });
-  return (await res.json()).tokens.access_token;
-}
-
 /** A member registered at the shop through the API, with the code from the outbox. */
 async function memberThroughApi(shop, email) {
-  await call("POST", `/api/v1/shops/${shop}/verification-codes`, null, { recipient: email });
+  await server.call("POST", `/api/v1/shops/${shop}/verification-codes`, null, { recipient: email });
   const mail = await server.message(email, "verification_code");
   const code = mail.body.match(/验证码是 (\d{6})/)[1];
   const body = await json(
-    await call("POST", `/api/v1/shops/${shop}/members`, null, {
+    await server.call("POST", `/api/v1/shops/${shop}/members`, null, {
       login: email,
       code,
       password: "shopper-2026",
@@ -75,28 +45,12 @@ async function memberThroughApi(shop, email) {
   return body.tokens.access_token;
 }
 
-async function signIn(email) {
-  const context = await browser.newContext({ locale: "zh-CN" });
-  const page = await context.newPage();
-  await page.goto(`${server.url}/login`);
-  await page.getByLabel("邮箱").fill(email);
-  await page.getByLabel("密码").fill("tea-garden-2026");
-  await page.getByRole("button", { name: "登 录" }).click();
-  await page.getByTestId("service-version").waitFor();
-  return page;
-}
-
-async function openFromMenu(page, label) {
-  await page.getByRole("menu").getByRole("link", { name: label }).click();
-  await page.getByRole("heading", { name: label, level: 2 }).waitFor();
-}
-
 test("staff configure the form, a member applies, staff approve, the welcome email goes out", async () => {
   const email = "recruit@e2e.test";
-  const token = await ownerThroughApi(email);
-  const merchant = await json(await call("GET", "/api/v1/merchant", token));
+  const token = await server.owner(email);
+  const merchant = await json(await server.call("GET", "/api/v1/merchant", token));
   await json(
-    await call("PUT", "/api/v1/merchant/profile", token, {
+    await server.call("PUT", "/api/v1/merchant/profile", token, {
       name: "好物优选",
       slug: "e2e-tea",
       timezone: "Asia/Shanghai",
@@ -104,7 +58,7 @@ test("staff configure the form, a member applies, staff approve, the welcome ema
     }),
   );
 
-  const page = await signIn(email);
+  const page = await signIn(browser, server, email);
   await openFromMenu(page, "分销招募");
 
   // The merchant's recruit link and the server's QR code of it.
@@ -138,7 +92,9 @@ test("staff configure the form, a member applies, staff approve, the welcome ema
 
   // A member reads the form and applies through the API.
   const shop = merchant.id;
-  const form = await json(await call("GET", `/api/v1/shops/${shop}/distributor-application-form`));
+  const form = await json(
+    await server.call("GET", `/api/v1/shops/${shop}/distributor-application-form`),
+  );
   assert.equal(form.entry_mode, "application");
   assert.deepEqual(
     form.fields.map((f) => [f.key, f.label_zh, f.type, f.required]),
@@ -146,10 +102,15 @@ test("staff configure the form, a member applies, staff approve, the welcome ema
   );
   const applicantEmail = "applicant@e2e.test";
   const member = await memberThroughApi(shop, applicantEmail);
-  const missing = await call("POST", "/api/v1/members/me/distributor-application", member, {});
+  const missing = await server.call(
+    "POST",
+    "/api/v1/members/me/distributor-application",
+    member,
+    {},
+  );
   assert.equal(missing.status, 422, "the required answer is checked");
   const applied = await json(
-    await call("POST", "/api/v1/members/me/distributor-application", member, {
+    await server.call("POST", "/api/v1/members/me/distributor-application", member, {
       answers: { wechat_id: "lxm-tea" },
     }),
   );
@@ -168,7 +129,9 @@ test("staff configure the form, a member applies, staff approve, the welcome ema
   await drawer.getByText("已批准", { exact: true }).waitFor();
 
   // The member is a distributor, and the welcome email with the guide is in the outbox.
-  const mine = await json(await call("GET", "/api/v1/members/me/distributor-application", member));
+  const mine = await json(
+    await server.call("GET", "/api/v1/members/me/distributor-application", member),
+  );
   assert.equal(mine.status, "approved");
   const welcome = await server.message(applicantEmail, "distributor_welcome");
   assert.match(welcome.subject, /好物优选/);

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { after, afterEach, before, test } from "node:test";
-import { reportOpenPages, startBrowser, startServer } from "./harness.mjs";
+import { openFromMenu, reportOpenPages, signIn, startBrowser, startServer } from "./harness.mjs";
 
 let server;
 let browser;
@@ -27,58 +27,10 @@ const PNG = Buffer.from(
   "base64",
 );
 
-function call(method, path, token, body) {
-  return fetch(`${server.url}${path}`, {
-    method,
-    headers: {
-      "content-type": "application/json",
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-}
-
-/** A verified merchant owner made through the API; answers the access token. */
-async function ownerThroughApi(email) {
-  await call("POST", "/api/v1/signup", null, {
-    company_name: "好物优选",
-    contact_name: "王丽",
-    phone: "13812345678",
-    email,
-    password: "tea-garden-2026",
-  });
-  const mail = await server.message(email, "verify_email");
-  await call("POST", "/api/v1/signup/verify-email", null, {
-    token: mail.body.match(/token=([0-9a-f]{64})/)[1],
-  });
-  const res = await call("POST", "/api/v1/auth/sign-in", null, {
-    email,
-    password: "tea-garden-2026",
-  });
-  return (await res.json()).tokens.access_token;
-}
-
-async function signIn(email) {
-  const context = await browser.newContext({ locale: "zh-CN" });
-  const page = await context.newPage();
-  await page.goto(`${server.url}/login`);
-  await page.getByLabel("邮箱").fill(email);
-  await page.getByLabel("密码").fill("tea-garden-2026");
-  await page.getByRole("button", { name: "登 录" }).click();
-  await page.getByTestId("service-version").waitFor();
-  return page;
-}
-
-/** Opens the console page through its menu entry, as a merchant would. */
-async function openFromMenu(page, label) {
-  await page.getByRole("menu").getByRole("link", { name: label }).click();
-  await page.getByRole("heading", { name: label, level: 2 }).waitFor();
-}
-
 test("the store profile with a logo, shown per field when the server refuses", async () => {
   const email = "store@e2e.test";
-  const token = await ownerThroughApi(email);
-  const page = await signIn(email);
+  const token = await server.owner(email);
+  const page = await signIn(browser, server, email);
   await openFromMenu(page, "店铺设置");
 
   // Not an image, whatever its name: the server's 415 shows at the logo.
@@ -110,7 +62,7 @@ test("the store profile with a logo, shown per field when the server refuses", a
   await page.getByText("已保存").waitFor();
   await page.screenshot({ path: "test-results/store-profile.png", fullPage: true });
 
-  const merchant = await (await call("GET", "/api/v1/merchant", token)).json();
+  const merchant = await (await server.call("GET", "/api/v1/merchant", token)).json();
   assert.equal(merchant.name, "好物优选茶铺");
   assert.equal(merchant.slug, "haowu-store");
   assert.equal(merchant.description, "明前龙井，产地直发。");
@@ -135,8 +87,8 @@ test("the store profile with a logo, shown per field when the server refuses", a
 
 test("a freight template by weight with a regional price, previewed", async () => {
   const email = "freight@e2e.test";
-  const token = await ownerThroughApi(email);
-  const page = await signIn(email);
+  const token = await server.owner(email);
+  const page = await signIn(browser, server, email);
   await openFromMenu(page, "物流设置");
 
   await page.getByRole("button", { name: "新建运费模板" }).click();
@@ -161,7 +113,7 @@ test("a freight template by weight with a regional price, previewed", async () =
 
   const row = page.getByTestId("freight-templates-table").getByRole("row", { name: /江浙沪优惠/ });
   await row.waitFor();
-  const [template] = await (await call("GET", "/api/v1/freight-templates", token)).json();
+  const [template] = await (await server.call("GET", "/api/v1/freight-templates", token)).json();
   assert.equal(template.mode, "weight");
   assert.equal(template.first_units, 1000);
   assert.equal(template.first_price, "12.00");
@@ -187,8 +139,8 @@ test("a freight template by weight with a regional price, previewed", async () =
 
 test("categories are added, nested and kept while in use; the review queue lists", async () => {
   const email = "catalog-admin@e2e.test";
-  const token = await ownerThroughApi(email);
-  const page = await signIn(email);
+  const token = await server.owner(email);
+  const page = await signIn(browser, server, email);
   await openFromMenu(page, "商品分类");
 
   await page.getByRole("button", { name: "添加一级分类" }).click();
@@ -202,20 +154,20 @@ test("categories are added, nested and kept while in use; the review queue lists
   await dialog.getByLabel("分类名称").fill("绿茶");
   await dialog.getByRole("button", { name: "保 存" }).click();
   await page.getByTestId("category-绿茶").waitFor();
-  const categories = await (await call("GET", "/api/v1/categories", token)).json();
+  const categories = await (await server.call("GET", "/api/v1/categories", token)).json();
   const tea = categories.find((c) => c.name === "茶叶");
   const green = categories.find((c) => c.name === "绿茶");
   assert.equal(green.parent_id, tea.id);
 
   // A product in review, made through the API.
-  const created = await call("POST", "/api/v1/products", token, {
+  const created = await server.call("POST", "/api/v1/products", token, {
     name: "明前龙井 250g",
     category_id: green.id,
     skus: [{ code: "LJ-250", retail_price: "128.50", stock: 20 }],
   });
   assert.equal(created.status, 201);
   const product = await created.json();
-  const submitted = await call("POST", `/api/v1/products/${product.id}/status`, token, {
+  const submitted = await server.call("POST", `/api/v1/products/${product.id}/status`, token, {
     action: "submit",
   });
   assert.equal(submitted.status, 200);
@@ -242,7 +194,7 @@ test("categories are added, nested and kept while in use; the review queue lists
   await row.getByRole("button", { name: "审核通过" }).click();
   await page.getByText("「明前龙井 250g」已通过审核并上架").waitFor();
   await row.waitFor({ state: "detached" });
-  const listed = await (await call("GET", `/api/v1/products/${product.id}`, token)).json();
+  const listed = await (await server.call("GET", `/api/v1/products/${product.id}`, token)).json();
   assert.equal(listed.status, "listed");
   await page.context().close();
 });

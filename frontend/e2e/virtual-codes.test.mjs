@@ -2,7 +2,7 @@
 // import with a repeated line is refused naming the line, the corrected import raises the stock.
 import assert from "node:assert/strict";
 import { after, afterEach, before, test } from "node:test";
-import { reportOpenPages, startBrowser, startServer } from "./harness.mjs";
+import { json, reportOpenPages, startBrowser, startServer } from "./harness.mjs";
 
 let server;
 let browser;
@@ -19,26 +19,9 @@ after(async () => {
 
 afterEach((t) => reportOpenPages(browser, t.name));
 
-function call(method, path, token, body) {
-  return fetch(`${server.url}${path}`, {
-    method,
-    headers: {
-      "content-type": "application/json",
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-}
-
-async function json(res) {
-  const body = await res.json();
-  assert.ok(res.ok, `${res.status}: ${JSON.stringify(body)}`);
-  return body;
-}
-
 test("staff import codes into a virtual SKU from the product list", async () => {
   const email = "codes@e2e.test";
-  await call("POST", "/api/v1/signup", null, {
+  await server.call("POST", "/api/v1/signup", null, {
     company_name: "好物优选",
     contact_name: "王丽",
     phone: "13812345678",
@@ -46,15 +29,15 @@ test("staff import codes into a virtual SKU from the product list", async () => 
     password: "tea-garden-2026",
   });
   const mail = await server.message(email, "verify_email");
-  await call("POST", "/api/v1/signup/verify-email", null, {
+  await server.call("POST", "/api/v1/signup/verify-email", null, {
     token: mail.body.match(/token=([0-9a-f]{64})/)[1],
   });
   const signIn = await json(
-    await call("POST", "/api/v1/auth/sign-in", null, { email, password: "tea-garden-2026" }),
+    await server.call("POST", "/api/v1/auth/sign-in", null, { email, password: "tea-garden-2026" }),
   );
   const token = signIn.tokens.access_token;
   const product = await json(
-    await call("POST", "/api/v1/products", token, {
+    await server.call("POST", "/api/v1/products", token, {
       name: "话费充值卡",
       skus: [{ code: "CARD-100", retail_price: "95.00", kind: "virtual" }],
     }),
@@ -81,7 +64,7 @@ test("staff import codes into a virtual SKU from the product list", async () => 
     .getByText(/第 4 行：.*第 1 行/)
     .waitFor();
   assert.equal(
-    (await json(await call("GET", `/api/v1/skus/${skuId}/codes/summary`, token))).available,
+    (await json(await server.call("GET", `/api/v1/skus/${skuId}/codes/summary`, token))).available,
     0,
     "a refused import changes nothing",
   );
@@ -92,7 +75,9 @@ test("staff import codes into a virtual SKU from the product list", async () => 
   await dialog.getByTestId("codes-summary").getByText("3", { exact: true }).waitFor();
   await dialog.getByRole("button", { name: "关 闭" }).click();
   await row.getByRole("cell", { name: /^3/ }).first().waitFor();
-  const summary = await json(await call("GET", `/api/v1/skus/${skuId}/codes/summary`, token));
+  const summary = await json(
+    await server.call("GET", `/api/v1/skus/${skuId}/codes/summary`, token),
+  );
   assert.deepEqual([summary.available, summary.delivered], [3, 0]);
   await context.close();
 });
