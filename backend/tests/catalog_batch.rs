@@ -406,3 +406,60 @@ db_test!(
         assert_eq!(res.status(), 422);
     }
 );
+
+db_test!(
+    a_category_filter_includes_its_subcategories,
+    |app: TestApp| async move {
+        let owner = app.owner("boss@example.com").await;
+        let other = app.owner("other@example.com").await;
+        let category = |who: SignedIn, name: &'static str, parent: Option<i64>| {
+            let app = &app;
+            async move {
+                let res = post(
+                    app,
+                    &who,
+                    "/api/v1/categories",
+                    json!({ "name": name, "parent_id": parent }),
+                )
+                .await;
+                assert_eq!(res.status(), 201);
+                res.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
+            }
+        };
+        let tea = category(owner.clone(), "茶叶", None).await;
+        let green = category(owner.clone(), "绿茶", Some(tea)).await;
+        let longjing = category(owner.clone(), "龙井", Some(green)).await;
+        let theirs = category(other.clone(), "茶叶", None).await;
+        for (name, category) in [
+            ("Tea", Some(tea)),
+            ("Green", Some(green)),
+            ("West Lake", Some(longjing)),
+            ("Cup", None),
+        ] {
+            let res = post(
+                &app,
+                &owner,
+                "/api/v1/products",
+                json!({ "name": name, "category_id": category,
+                    "skus": [{ "code": name, "retail_price": "10", "stock": 1 }] }),
+            )
+            .await;
+            assert_eq!(res.status(), 201);
+        }
+        let by = |id: i64| format!("/api/v1/products?sort=name&category_id={id}");
+        assert_eq!(
+            names(&get(&app, &owner, &by(tea)).await),
+            vec!["Green", "Tea", "West Lake"]
+        );
+        assert_eq!(
+            names(&get(&app, &owner, &by(green)).await),
+            vec!["Green", "West Lake"]
+        );
+        assert_eq!(
+            names(&get(&app, &owner, &by(longjing)).await),
+            vec!["West Lake"]
+        );
+        // Another merchant's category names none of this merchant's products.
+        assert!(names(&get(&app, &owner, &by(theirs)).await).is_empty());
+    }
+);

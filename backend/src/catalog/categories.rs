@@ -52,6 +52,28 @@ fn map_unique(e: DieselError) -> AppError {
     }
 }
 
+/// The category `root` and every category below it, at any depth: what a filter by `root`
+/// means (a product in 绿茶 is a product in 茶叶). Empty when `root` is not among `all`.
+pub fn subtree(all: &[Category], root: i64) -> Vec<i64> {
+    if !all.iter().any(|c| c.id == root) {
+        return Vec::new();
+    }
+    let mut found = vec![root];
+    let mut next = 0;
+    // Breadth first over the parent links; a category tree is small and acyclic
+    // (`check_parent`), and each id is taken once.
+    while next < found.len() {
+        let parent = found[next];
+        found.extend(
+            all.iter()
+                .filter(|c| c.parent_id == Some(parent))
+                .map(|c| c.id),
+        );
+        next += 1;
+    }
+    found
+}
+
 pub fn list(conn: &mut DbConnection, merchant_id: i64) -> AppResult<Vec<Category>> {
     let rows: Vec<(i64, Option<i64>, String, i32)> = categories::table
         .filter(categories::merchant_id.eq(merchant_id))
@@ -242,4 +264,39 @@ pub fn delete(
             now,
         )
     })
+}
+
+#[cfg(test)]
+mod subtree_tests {
+    use super::*;
+
+    fn category(id: i64, parent_id: Option<i64>) -> Category {
+        Category {
+            id,
+            parent_id,
+            name: format!("c{id}"),
+            sort_order: 0,
+        }
+    }
+
+    #[test]
+    fn a_category_stands_for_itself_and_everything_below() {
+        // 1 → 2 → 4, 1 → 3; 5 elsewhere.
+        let all = [
+            category(4, Some(2)),
+            category(1, None),
+            category(2, Some(1)),
+            category(3, Some(1)),
+            category(5, None),
+        ];
+        let mut below_one = subtree(&all, 1);
+        below_one.sort();
+        assert_eq!(below_one, vec![1, 2, 3, 4]);
+        assert_eq!(subtree(&all, 2), vec![2, 4]);
+        assert_eq!(subtree(&all, 5), vec![5]);
+        assert!(
+            subtree(&all, 99).is_empty(),
+            "an unknown category has no products"
+        );
+    }
 }

@@ -310,6 +310,7 @@ pub enum ProductSort {
 #[into_params(parameter_in = Query)]
 pub struct ProductQuery {
     pub status: Option<ProductStatus>,
+    /// Products in this category or any of its subcategories.
     pub category_id: Option<i64>,
     /// Part of the name.
     pub q: Option<String>,
@@ -557,7 +558,8 @@ pub fn list(
         q = q.filter(products::status.eq(status.as_str()));
     }
     if let Some(category_id) = query.category_id {
-        q = q.filter(products::category_id.eq(category_id));
+        let all = super::categories::list(conn, merchant_id)?;
+        q = q.filter(products::category_id.eq_any(super::categories::subtree(&all, category_id)));
     }
     if let Some(text) = query.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         let escaped = text.replace(['%', '_'], "");

@@ -9816,6 +9816,7 @@ export interface operations {
         parameters: {
             query?: {
                 status?: components["schemas"]["ProductStatus"];
+                /** @description Products in this category or any of its subcategories. */
                 category_id?: number;
                 /** @description Part of the name. */
                 q?: string;
