@@ -197,7 +197,8 @@ fn describe(err: &crate::error::AppError) -> String {
     let problem = err.problem();
     let mut text = problem.detail.en.to_string();
     for field in &problem.errors {
-        text.push_str(&format!("\n  {}: {}", field.field, field.message.en));
+        let message = field.message.render(crate::error::Lang::En);
+        text.push_str(&format!("\n  {}: {message}", field.field));
     }
     text
 }

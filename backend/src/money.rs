@@ -9,6 +9,8 @@ use std::str::FromStr;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::error::ErrorCode;
+
 /// A non-negative amount of money in fen (分), e.g. a price.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Money(i64);
@@ -30,24 +32,12 @@ pub enum MoneyError {
 }
 
 impl MoneyError {
-    /// `en|zh` message, as field errors carry them.
-    pub fn message(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            MoneyError::NotANumber => {
-                "Must be an amount such as \"128.50\".|必须是金额，例如 \"128.50\"。"
-            }
-            MoneyError::TooPrecise => "At most two decimal places.|最多两位小数。",
-            MoneyError::Negative => "Must not be negative.|不能为负数。",
-            MoneyError::TooLarge => "The amount is too large.|金额过大。",
-        }
-    }
-
-    pub fn code(&self) -> &'static str {
-        match self {
-            MoneyError::NotANumber => "invalid_money",
-            MoneyError::TooPrecise => "money_precision",
-            MoneyError::Negative => "money_negative",
-            MoneyError::TooLarge => "money_too_large",
+            MoneyError::NotANumber => ErrorCode::InvalidMoney,
+            MoneyError::TooPrecise => ErrorCode::MoneyPrecision,
+            MoneyError::Negative => ErrorCode::MoneyNegative,
+            MoneyError::TooLarge => ErrorCode::MoneyTooLarge,
         }
     }
 }
@@ -111,8 +101,7 @@ impl<'de> Deserialize<'de> for Money {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         // Strings only: a JSON number would already have passed through a float in many clients.
         let text = String::deserialize(deserializer)?;
-        Money::parse_yuan(&text)
-            .map_err(|e| serde::de::Error::custom(format!("{}|{}", e.code(), e.message())))
+        Money::parse_yuan(&text).map_err(|e| serde::de::Error::custom(e.code()))
     }
 }
 
@@ -181,6 +170,6 @@ mod tests {
         let err = serde_json::from_str::<Money>("\"1.001\"")
             .unwrap_err()
             .to_string();
-        assert!(err.starts_with("money_precision|"), "{err}");
+        assert!(err.starts_with("money_precision"), "{err}");
     }
 }

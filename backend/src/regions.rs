@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::ValidationError;
 
-use crate::error::ProblemBody;
+use crate::error::{ErrorCode, ProblemBody};
 
 const DATA: &str = include_str!("../data/regions.json");
 
@@ -98,12 +98,9 @@ fn unknown(code: &str) -> ValidationError {
     if shown.len() < code.len() {
         shown.push('…');
     }
-    ValidationError::new("unknown_region").with_message(
-        format!(
-            "`{shown}` is not a GB/T 2260 province or city code (six digits, e.g. 330100).|`{shown}` 不是有效的省或市行政区划代码（六位数字，例如 330100）。"
-        )
-        .into(),
-    )
+    ErrorCode::UnknownRegion
+        .arg("code", shown)
+        .into_validation_error()
 }
 
 /// `validator` rule for one code.
@@ -119,8 +116,10 @@ pub fn validate_codes(codes: &[String]) -> Result<(), ValidationError> {
     for (i, code) in codes.iter().enumerate() {
         validate_code(code)?;
         if codes[..i].contains(code) {
-            return Err(ValidationError::new("duplicate_region")
-                .with_message(format!("`{code}` is listed twice.|`{code}` 重复。").into()));
+            return Err(ErrorCode::DuplicateRegion
+                .form("listed_twice")
+                .arg("code", code)
+                .into_validation_error());
         }
     }
     Ok(())
@@ -203,7 +202,7 @@ mod tests {
         assert!(validate_codes(&["330000".into(), "110100".into()]).is_ok());
         let e = validate_codes(&["330000".into(), "123456".into()]).unwrap_err();
         assert_eq!(e.code, "unknown_region");
-        assert!(e.message.unwrap().contains("123456"));
+        assert_eq!(e.params["code"], "123456");
         let e = validate_codes(&["330000".into(), "330000".into()]).unwrap_err();
         assert_eq!(e.code, "duplicate_region");
     }

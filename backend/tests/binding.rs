@@ -960,8 +960,8 @@ db_test!(nobody_binds_to_their_own_team, |app: TestApp| async move {
         .unwrap();
     for (moved, under) in [(mid, top), (top, low)] {
         match fenxiao::network::move_distributor(&mut app.conn(), shop, moved, Some(under), now) {
-            Err(fenxiao::AppError::Conflict { code, .. }) => {
-                assert_eq!(code, "move_binds_own_team")
+            Err(fenxiao::AppError::Conflict(message)) => {
+                assert_eq!(message.code(), "move_binds_own_team")
             }
             other => panic!("{moved} under {under}: {other:?}"),
         }

@@ -342,10 +342,9 @@ db_test!(
                     });
                     match result {
                         Ok(_) => sold.fetch_add(1, Ordering::SeqCst),
-                        Err(fenxiao::AppError::Conflict {
-                            code: "insufficient_stock",
-                            ..
-                        }) => refused.fetch_add(1, Ordering::SeqCst),
+                        Err(fenxiao::AppError::Conflict(m)) if m.code() == "insufficient_stock" => {
+                            refused.fetch_add(1, Ordering::SeqCst)
+                        }
                         Err(other) => panic!("unexpected {other:?}"),
                     };
                 })

@@ -1312,8 +1312,8 @@ db_test!(
         let history = promotion::history(&mut app.conn(), merchant_id, id).unwrap();
         match result {
             // PostgreSQL: the change was decided on basic, which is gone; staff decide again.
-            Err(fenxiao::AppError::Conflict { code, .. }) => {
-                assert_eq!(code, "tier_changed");
+            Err(fenxiao::AppError::Conflict(message)) => {
+                assert_eq!(message.code(), "tier_changed");
                 assert_eq!(tier_of(&app, id), Some(gold), "the promotion stands");
                 assert!(history.iter().all(|c| c.cause != "demotion"), "{history:?}");
             }

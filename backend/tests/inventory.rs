@@ -244,10 +244,7 @@ db_test!(
         assert!(
             matches!(
                 refused,
-                fenxiao::AppError::Conflict {
-                    code: "codes_exhausted",
-                    ..
-                }
+                fenxiao::AppError::Conflict(ref m) if m.code() == "codes_exhausted"
             ),
             "{refused:?}"
         );

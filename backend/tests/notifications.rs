@@ -315,10 +315,9 @@ db_test!(
                     "order-1",
                     fenxiao::clock::now(),
                 )?;
-                Err(fenxiao::AppError::Conflict {
-                    code: "payment_failed",
-                    message: fenxiao::error::Text::new("x", "x"),
-                })
+                Err(fenxiao::AppError::conflict(
+                    fenxiao::error::ErrorCode::AlreadyExists,
+                ))
             });
         assert!(result.is_err());
         drop(conn);

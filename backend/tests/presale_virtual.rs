@@ -123,10 +123,11 @@ db_test!(
                     });
                     match result {
                         Ok(_) => sold.fetch_add(1, Ordering::SeqCst),
-                        Err(fenxiao::AppError::Conflict {
-                            code: "insufficient_stock",
-                            ..
-                        }) => refused.fetch_add(1, Ordering::SeqCst),
+                        Err(e @ fenxiao::AppError::Conflict(_))
+                            if e.code() == "insufficient_stock" =>
+                        {
+                            refused.fetch_add(1, Ordering::SeqCst)
+                        }
                         Err(other) => panic!("unexpected {other:?}"),
                     };
                 })
@@ -163,13 +164,9 @@ db_test!(
             fenxiao::inventory::take(conn, merchant_id, sku_id, 1, "o", fenxiao::clock::now())
         })
         .unwrap_err();
-        assert!(matches!(
-            err,
-            fenxiao::AppError::Conflict {
-                code: "insufficient_stock",
-                ..
-            }
-        ));
+        assert!(
+            matches!(err, fenxiao::AppError::Conflict(_)) && err.code() == "insufficient_stock"
+        );
     }
 );
 
@@ -225,10 +222,9 @@ db_test!(
                     });
                     match result {
                         Ok(codes) => delivered.lock().unwrap().extend(codes),
-                        Err(fenxiao::AppError::Conflict {
-                            code: "codes_exhausted",
-                            ..
-                        }) => {
+                        Err(e @ fenxiao::AppError::Conflict(_))
+                            if e.code() == "codes_exhausted" =>
+                        {
                             refused.fetch_add(1, Ordering::SeqCst);
                         }
                         Err(other) => panic!("unexpected {other:?}"),

@@ -21,7 +21,7 @@ use crate::clock;
 use crate::crypto::Cipher;
 use crate::db::schema::{account_security as sec, mfa_recovery_codes as rc};
 use crate::db::{write_transaction, DbConnection};
-use crate::error::{AppError, AppResult, Text};
+use crate::error::{AppError, AppResult, ErrorCode};
 use crate::secrets::SecretKey;
 
 const STEP_SECONDS: u64 = 30;
@@ -104,13 +104,7 @@ fn kind_of(caller: &Principal) -> AppResult<AccountKind> {
 }
 
 fn invalid_code() -> AppError {
-    AppError::AuthFailed {
-        code: "invalid_mfa_code",
-        message: Text::new(
-            "The code is wrong or was already used.",
-            "验证码错误或已被使用。",
-        ),
-    }
+    AppError::auth_failed(ErrorCode::InvalidMfaCode)
 }
 
 /// Starts enrolment: a new secret, stored encrypted but not yet in force.
@@ -129,13 +123,7 @@ pub fn enrol(
         lockout::ensure_row(conn, kind, caller.id, caller.merchant_id)?;
         let (_, enabled, _) = security_row(conn, kind, caller.id)?;
         if enabled.is_some() {
-            return Err(AppError::Conflict {
-                code: "mfa_already_enabled",
-                message: Text::new(
-                    "Two-factor authentication is already on; turn it off first to re-enrol.",
-                    "两步验证已开启，如需重新设置请先关闭。",
-                ),
-            });
+            return Err(AppError::conflict(ErrorCode::MfaAlreadyEnabled));
         }
         diesel::update(
             sec::table
@@ -200,19 +188,10 @@ pub fn confirm(
     write_transaction(conn, |conn| {
         let (secret, enabled, _) = security_row(conn, kind, caller.id)?;
         if enabled.is_some() {
-            return Err(AppError::Conflict {
-                code: "mfa_already_enabled",
-                message: Text::new(
-                    "Two-factor authentication is already on.",
-                    "两步验证已开启。",
-                ),
-            });
+            return Err(AppError::conflict(ErrorCode::MfaAlreadyEnabled));
         }
         let Some(secret) = secret else {
-            return Err(AppError::Conflict {
-                code: "mfa_not_enrolling",
-                message: Text::new("Start the set-up first.", "请先开始设置。"),
-            });
+            return Err(AppError::conflict(ErrorCode::MfaNotEnrolling));
         };
         let totp = totp(cipher.decrypt(&secret)?, &caller.label)?;
         let step = matching_step(&totp, code.trim(), now).ok_or_else(invalid_code)?;
@@ -335,13 +314,7 @@ pub fn complete_sign_in(
     client: &ClientInfo,
     policy: LockoutPolicy,
 ) -> AppResult<TokenPair> {
-    let expired = || AppError::AuthFailed {
-        code: "mfa_challenge_invalid",
-        message: Text::new(
-            "The sign-in attempt expired; enter your password again.",
-            "登录已超时，请重新输入密码。",
-        ),
-    };
+    let expired = || AppError::auth_failed(ErrorCode::MfaChallengeInvalid);
     let claims =
         jwt::verify(key, &request.mfa_token, TokenUse::MfaChallenge).map_err(|_| expired())?;
     let account_id = claims.account_id().ok_or_else(expired)?;
@@ -357,13 +330,9 @@ pub fn complete_sign_in(
             label: Some(account.email.clone()),
         };
         if lockout::locked_at(conn, account.kind, account.id)?.is_some() {
-            return Ok(Outcome::Refused(AppError::AuthFailed {
-                code: "account_locked",
-                message: Text::new(
-                    "Too many failed sign-ins: the account is locked.",
-                    "登录失败次数过多，账户已锁定。",
-                ),
-            }));
+            return Ok(Outcome::Refused(AppError::auth_failed(
+                ErrorCode::AccountLocked,
+            )));
         }
         if !accept_code(
             conn,

@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 
 use crate::db::schema::one_time_tokens;
 use crate::db::DbConnection;
-use crate::error::{AppError, AppResult, Text};
+use crate::error::{AppError, AppResult, ErrorCode};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {
@@ -107,25 +107,9 @@ pub fn redeem(
         .first::<Option<NaiveDateTime>>(conn)
         .optional()?;
     Err(match existing {
-        None => AppError::field(
-            "token",
-            "invalid_token",
-            Text::new(
-                "This link is not valid. Check that it was copied completely.",
-                "链接无效，请确认链接完整。",
-            ),
-        ),
-        Some(Some(_)) => AppError::Conflict {
-            code: "token_used",
-            message: Text::new("This link has already been used.", "该链接已被使用。"),
-        },
-        Some(None) => AppError::Conflict {
-            code: "token_expired",
-            message: Text::new(
-                "This link has expired; request a new one.",
-                "该链接已过期，请重新获取。",
-            ),
-        },
+        None => AppError::field("token", ErrorCode::InvalidToken),
+        Some(Some(_)) => AppError::conflict(ErrorCode::TokenUsed),
+        Some(None) => AppError::conflict(ErrorCode::TokenExpired),
     })
 }
 

@@ -5,7 +5,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use argon2::Argon2;
 use validator::ValidationError;
 
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode, Message};
 
 pub const MIN_LENGTH: usize = 10;
 pub const MAX_LENGTH: usize = 128;
@@ -49,8 +49,8 @@ const COMMON: &[&str] = &[
     "zaq12wsxcde",
 ];
 
-fn weak(en: &str, zh: &str) -> ValidationError {
-    ValidationError::new("weak_password").with_message(format!("{en}|{zh}").into())
+fn weak(message: Message) -> ValidationError {
+    message.into_validation_error()
 }
 
 /// The strength policy: 10–128 characters, letters and digits, not a well-known password.
@@ -58,34 +58,26 @@ pub fn check_strength(password: &str) -> Result<(), ValidationError> {
     let length = password.chars().count();
     if length < MIN_LENGTH {
         return Err(weak(
-            &format!("Use at least {MIN_LENGTH} characters."),
-            &format!("密码至少 {MIN_LENGTH} 个字符。"),
+            ErrorCode::WeakPassword.form("short").arg("min", MIN_LENGTH),
         ));
     }
     if length > MAX_LENGTH {
         return Err(weak(
-            &format!("Use at most {MAX_LENGTH} characters."),
-            &format!("密码最多 {MAX_LENGTH} 个字符。"),
+            ErrorCode::WeakPassword.form("long").arg("max", MAX_LENGTH),
         ));
     }
     let has_letter = password.chars().any(char::is_alphabetic);
     let has_digit = password.chars().any(|c| c.is_ascii_digit());
     if !has_letter || !has_digit {
-        return Err(weak(
-            "Use both letters and digits.",
-            "密码须同时包含字母和数字。",
-        ));
+        return Err(weak(ErrorCode::WeakPassword.form("letters_and_digits")));
     }
     let lowered = password.to_lowercase();
     if COMMON.contains(&lowered.as_str()) {
-        return Err(weak("This password is too common.", "该密码过于常见。"));
+        return Err(weak(ErrorCode::WeakPassword.form("common")));
     }
     let distinct: std::collections::HashSet<char> = password.chars().collect();
     if distinct.len() < 4 {
-        return Err(weak(
-            "Use more different characters.",
-            "请使用更多不同的字符。",
-        ));
+        return Err(weak(ErrorCode::WeakPassword.form("repetitive")));
     }
     Ok(())
 }

@@ -24,7 +24,7 @@ use crate::db::schema::{
     account_security, api_keys, members, merchants, platform_operators, staff_users,
 };
 use crate::db::DbConnection;
-use crate::error::{AppError, AppResult, Text};
+use crate::error::{AppError, AppResult, ErrorCode, Message};
 use crate::http::RequestId;
 use crate::tenancy::models::{MerchantStatus, StaffRole};
 
@@ -67,13 +67,7 @@ impl Principal {
     /// Refuses unless the caller holds the permission.
     pub fn require(&self, permission: Permission) -> AppResult<()> {
         if self.mfa_enrolment_required {
-            return Err(AppError::Refused {
-                code: "mfa_enrolment_required",
-                message: Text::new(
-                    "Your merchant requires two-factor authentication: set it up first.",
-                    "商户要求开启两步验证，请先完成设置。",
-                ),
-            });
+            return Err(AppError::refused(ErrorCode::MfaEnrolmentRequired));
         }
         if self.permissions.contains(&permission) {
             Ok(())
@@ -102,11 +96,8 @@ impl Principal {
     }
 }
 
-fn unauthorized(code: &'static str, en: &'static str, zh: &'static str) -> AppError {
-    AppError::AuthFailed {
-        code,
-        message: Text::new(en, zh),
-    }
+fn unauthorized(message: impl Into<Message>) -> AppError {
+    AppError::auth_failed(message)
 }
 
 fn missing_token() -> AppError {
@@ -114,11 +105,7 @@ fn missing_token() -> AppError {
 }
 
 fn invalid_token() -> AppError {
-    unauthorized(
-        "invalid_token",
-        "The access token is not valid; sign in again.",
-        "访问令牌无效，请重新登录。",
-    )
+    unauthorized(ErrorCode::InvalidToken.form("access_token_valid"))
 }
 
 /// The client's address and agent, as recorded in sessions and the audit log.
@@ -170,21 +157,13 @@ pub fn resolve(
     }
     let claims =
         jwt::verify(key, token, TokenUse::Access).map_err(|rejection| match rejection {
-            Rejection::Expired => unauthorized(
-                "token_expired",
-                "The access token has expired; refresh it.",
-                "访问令牌已过期，请刷新。",
-            ),
+            Rejection::Expired => unauthorized(ErrorCode::TokenExpired.form("access_token_has")),
             Rejection::Invalid => invalid_token(),
         })?;
     let account_id = claims.account_id().ok_or_else(invalid_token)?;
     let session_id = claims.sid.ok_or_else(invalid_token)?;
     if !sessions::is_open(conn, session_id, claims.kind, account_id, now)? {
-        return Err(unauthorized(
-            "session_ended",
-            "This session has ended; sign in again.",
-            "会话已结束，请重新登录。",
-        ));
+        return Err(unauthorized(ErrorCode::SessionEnded));
     }
     match claims.kind {
         AccountKind::Staff => {
@@ -208,13 +187,7 @@ pub fn resolve(
                 return Err(invalid_token());
             }
             if merchant_status == MerchantStatus::Suspended.as_str() {
-                return Err(AppError::Refused {
-                    code: "merchant_suspended",
-                    message: Text::new(
-                        "This merchant is suspended; contact the platform.",
-                        "该商户已被停用，请联系平台。",
-                    ),
-                });
+                return Err(AppError::refused(ErrorCode::MerchantSuspended));
             }
             let role = StaffRole::parse(&role)
                 .ok_or_else(|| AppError::internal(format!("unknown role {role}")))?;
@@ -321,20 +294,10 @@ fn resolve_api_key(
         )>(conn)
         .optional()?;
     let Some((id, merchant_id, name, scopes, last_used_at, merchant_status)) = row else {
-        return Err(unauthorized(
-            "invalid_api_key",
-            "The API key is not valid or was revoked.",
-            "API 密钥无效或已被撤销。",
-        ));
+        return Err(unauthorized(ErrorCode::InvalidApiKey));
     };
     if merchant_status == MerchantStatus::Suspended.as_str() {
-        return Err(AppError::Refused {
-            code: "merchant_suspended",
-            message: Text::new(
-                "This merchant is suspended; contact the platform.",
-                "该商户已被停用，请联系平台。",
-            ),
-        });
+        return Err(AppError::refused(ErrorCode::MerchantSuspended));
     }
     // Recording every use would turn every read into a write; a minute's precision is enough.
     if last_used_at.is_none_or(|t| now - t > Duration::minutes(1)) {
@@ -433,13 +396,7 @@ impl FromRequest for Authenticated {
 }
 
 fn wrong_kind() -> AppError {
-    AppError::Refused {
-        code: "wrong_account_kind",
-        message: Text::new(
-            "This endpoint is not for this kind of account.",
-            "此接口不适用于该类型的账户。",
-        ),
-    }
+    AppError::refused(ErrorCode::WrongAccountKind)
 }
 
 impl FromRequest for MerchantCaller {

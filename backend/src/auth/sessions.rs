@@ -12,7 +12,7 @@ use super::one_time;
 use crate::clock;
 use crate::db::schema::{auth_sessions, refresh_tokens};
 use crate::db::{write_transaction, DbConnection};
-use crate::error::{AppError, AppResult, Text};
+use crate::error::{AppError, AppResult, ErrorCode, Message};
 use crate::secrets::SecretKey;
 
 /// A session lives this long from sign-in, however often it is refreshed.
@@ -53,11 +53,8 @@ pub struct SessionView {
     pub current: bool,
 }
 
-fn refresh_failed(code: &'static str, en: &'static str, zh: &'static str) -> AppError {
-    AppError::AuthFailed {
-        code,
-        message: Text::new(en, zh),
-    }
+fn refresh_failed(message: impl Into<Message>) -> AppError {
+    AppError::auth_failed(message)
 }
 
 /// The session a pair of tokens is issued for.
@@ -201,18 +198,10 @@ pub fn refresh(
             revoked_at,
         )) = found
         else {
-            return Err(refresh_failed(
-                "invalid_refresh_token",
-                "The refresh token is not valid; sign in again.",
-                "刷新令牌无效，请重新登录。",
-            ));
+            return Err(refresh_failed(ErrorCode::InvalidRefreshToken));
         };
         if revoked_at.is_some() || expires_at <= now {
-            return Err(refresh_failed(
-                "session_ended",
-                "This session has ended; sign in again.",
-                "会话已结束，请重新登录。",
-            ));
+            return Err(refresh_failed(ErrorCode::SessionEnded));
         }
         // Marking the token used is conditional, so of two concurrent refreshes one wins and
         // the other counts as reuse.
@@ -232,11 +221,7 @@ pub fn refresh(
         let active = account::find_by_id(conn, kind, account_id)?.is_some_and(|a| a.is_active());
         if !active {
             revoke(conn, session_id, "account_inactive", now)?;
-            return Err(refresh_failed(
-                "session_ended",
-                "This session has ended; sign in again.",
-                "会话已结束，请重新登录。",
-            ));
+            return Err(refresh_failed(ErrorCode::SessionEnded));
         }
         diesel::update(auth_sessions::table.find(session_id))
             .set(auth_sessions::last_seen_at.eq(now))
@@ -257,11 +242,7 @@ pub fn refresh(
     })?;
     match outcome {
         RefreshOutcome::Rotated(pair) => Ok(*pair),
-        RefreshOutcome::Reused => Err(refresh_failed(
-            "refresh_token_reused",
-            "This refresh token was already used; the session has been ended for safety. Sign in again.",
-            "该刷新令牌已被使用，为安全起见会话已终止，请重新登录。",
-        )),
+        RefreshOutcome::Reused => Err(refresh_failed(ErrorCode::RefreshTokenReused)),
     }
 }
 

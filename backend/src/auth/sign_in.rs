@@ -13,7 +13,7 @@ use super::sessions::{self, ClientInfo, TokenPair};
 use crate::audit::{self, AuditActor, AuditEntry};
 use crate::clock;
 use crate::db::{write_transaction, DbConnection};
-use crate::error::{AppError, AppResult, Text};
+use crate::error::{AppError, AppResult, ErrorCode};
 use crate::secrets::SecretKey;
 use crate::validate;
 
@@ -47,20 +47,11 @@ pub struct SignInResponse {
 }
 
 fn invalid_credentials() -> AppError {
-    AppError::AuthFailed {
-        code: "invalid_credentials",
-        message: Text::new("The email or password is wrong.", "邮箱或密码错误。"),
-    }
+    AppError::auth_failed(ErrorCode::InvalidCredentials)
 }
 
 fn locked() -> AppError {
-    AppError::AuthFailed {
-        code: "account_locked",
-        message: Text::new(
-            "Too many failed sign-ins: the account is locked. Ask an administrator to unlock it, or reset the password.",
-            "登录失败次数过多，账户已锁定。请联系管理员解锁，或重置密码。",
-        ),
-    }
+    AppError::auth_failed(ErrorCode::AccountLocked)
 }
 
 /// A hash of a password nobody has, verified when the email is unknown so that an unknown
@@ -165,19 +156,14 @@ pub fn sign_in_account(
         match account.status.as_str() {
             "active" => {}
             "pending_verification" => {
-                return Ok(Attempt::Refused(AppError::Refused {
-                    code: "email_not_verified",
-                    message: Text::new(
-                        "Verify your email first: open the link we sent you.",
-                        "请先打开我们发送的链接验证邮箱。",
-                    ),
-                }))
+                return Ok(Attempt::Refused(AppError::refused(
+                    ErrorCode::EmailNotVerified,
+                )))
             }
             _ => {
-                return Ok(Attempt::Refused(AppError::Refused {
-                    code: "account_disabled",
-                    message: Text::new("This account is disabled.", "该账户已停用。"),
-                }))
+                return Ok(Attempt::Refused(AppError::refused(
+                    ErrorCode::AccountDisabled,
+                )))
             }
         }
         lockout::clear(conn, kind, account.id)?;

@@ -17,7 +17,7 @@ use crate::db::schema::{
     customer_bindings as cb, distributor_paths as paths, distributors, members,
 };
 use crate::db::{write_transaction, DbConnection};
-use crate::error::{AppError, AppResult, Text};
+use crate::error::{AppError, AppResult, ErrorCode};
 use crate::validate;
 
 /// The longest distributor code accepted in a request.
@@ -179,14 +179,7 @@ struct StaffAct<'a> {
 }
 
 fn unknown_code(field: &str) -> AppError {
-    AppError::field(
-        field.to_owned(),
-        "unknown_distributor_code",
-        Text::new(
-            "No distributor has this code.",
-            "没有使用该推广码的分销商。",
-        ),
-    )
+    AppError::field(field.to_owned(), ErrorCode::UnknownDistributorCode)
 }
 
 /// The merchant's distributor with this share-link code. A code of another merchant answers
@@ -297,13 +290,7 @@ fn close(
     ))
     .execute(conn)?;
     if closed != 1 {
-        return Err(AppError::Conflict {
-            code: "binding_changed",
-            message: Text::new(
-                "The binding changed meanwhile; try again.",
-                "绑定关系已被修改，请重试。",
-            ),
-        });
+        return Err(AppError::conflict(ErrorCode::BindingChanged));
     }
     binding.ended_at = Some(at);
     binding.end_reason = Some(reason);
@@ -752,33 +739,15 @@ pub struct AssignResult {
 }
 
 fn self_binding() -> AppError {
-    AppError::Unprocessable {
-        code: "self_binding",
-        message: Text::new(
-            "A distributor cannot be bound to themselves.",
-            "分销商不能绑定自己。",
-        ),
-    }
+    AppError::unprocessable(ErrorCode::SelfBinding)
 }
 
 fn binding_own_team() -> AppError {
-    AppError::Unprocessable {
-        code: "binding_own_team",
-        message: Text::new(
-            "The distributor is in the member's own team; the member's purchases would pay commission back to themselves.",
-            "该分销商是此会员自己团队中的成员，绑定后会员自己的订单佣金会经团队回流给自己。",
-        ),
-    }
+    AppError::unprocessable(ErrorCode::BindingOwnTeam)
 }
 
 fn distributor_not_active() -> AppError {
-    AppError::Conflict {
-        code: "distributor_not_active",
-        message: Text::new(
-            "The distributor is frozen or ended and cannot take customers.",
-            "该分销商已冻结或已终止，不能绑定客户。",
-        ),
-    }
+    AppError::conflict(ErrorCode::DistributorNotActive)
 }
 
 /// Staff binds a member to a distributor (whatever the mode and protection) or releases them.
@@ -803,11 +772,7 @@ pub fn reassign(
             Some(distributor_id) => {
                 let referrer =
                     referrer_by_id(conn, merchant_id, distributor_id)?.ok_or_else(|| {
-                        AppError::field(
-                            "distributor_id",
-                            "unknown_distributor",
-                            Text::new("No such distributor.", "分销商不存在。"),
-                        )
+                        AppError::field("distributor_id", ErrorCode::UnknownDistributor)
                     })?;
                 let applied = apply(
                     conn,

@@ -16,7 +16,7 @@ use super::products::{self, TransitionRequest};
 use crate::auth::principal::Principal;
 use crate::db::schema::products as products_table;
 use crate::db::DbConnection;
-use crate::error::{AppError, AppResult, Lang, Text};
+use crate::error::{AppError, AppResult, ErrorCode, Lang, Message};
 
 /// The most products one request may name.
 pub const MAX_BATCH: usize = 100;
@@ -75,7 +75,7 @@ pub struct BatchStatusResult {
     /// Why it was refused: `not_found` (also for another merchant's product),
     /// `invalid_transition` (e.g. a draft cannot be listed before review), or the code of
     /// another problem met on the way.
-    pub code: Option<String>,
+    pub code: Option<ErrorCode>,
     /// The reason, in the caller's language.
     pub message: Option<String>,
 }
@@ -104,36 +104,31 @@ fn current_status(
 }
 
 /// Why a product cannot take the action from its status.
-fn not_allowed(action: BatchAction, from: ProductStatus) -> Text {
-    match (action, from) {
-        (BatchAction::List, ProductStatus::Draft | ProductStatus::Rejected) => Text::new(
-            "It has not passed review: submit it for review first.",
-            "商品尚未通过审核，请先提交审核。",
-        ),
-        (BatchAction::List, _) => Text::new(
-            "It is waiting for review; it is listed when approved.",
-            "商品正在审核中，审核通过后上架。",
-        ),
-        (BatchAction::Unlist, _) => Text::new(
-            "Only listed products can be unlisted.",
-            "只有在售的商品才能下架。",
-        ),
-    }
+fn not_allowed(action: BatchAction, from: ProductStatus) -> Message {
+    let form = match (action, from) {
+        (BatchAction::List, ProductStatus::Draft | ProductStatus::Rejected) => "not_reviewed",
+        (BatchAction::List, _) => "in_review",
+        (BatchAction::Unlist, _) => "not_listed",
+    };
+    ErrorCode::InvalidTransition.form(form)
+}
+
+fn no_such_product() -> Message {
+    ErrorCode::NotFound.form("product")
 }
 
 fn refused(
     id: i64,
     status: Option<ProductStatus>,
-    code: &str,
-    message: &Text,
+    message: &Message,
     lang: Lang,
 ) -> BatchStatusResult {
     BatchStatusResult {
         product_id: id,
         outcome: BatchOutcome::Refused,
         status,
-        code: Some(code.to_owned()),
-        message: Some(message.get(lang).to_owned()),
+        code: Some(message.code()),
+        message: Some(message.render(lang)),
     }
 }
 
@@ -147,13 +142,7 @@ fn one(
     now: NaiveDateTime,
 ) -> AppResult<BatchStatusResult> {
     let Some(status) = current_status(conn, merchant_id, id)? else {
-        return Ok(refused(
-            id,
-            None,
-            "not_found",
-            &Text::new("There is no such product.", "商品不存在。"),
-            lang,
-        ));
+        return Ok(refused(id, None, &no_such_product(), lang));
     };
     if status == action.target() {
         return Ok(BatchStatusResult {
@@ -195,29 +184,11 @@ fn one(
                     code: None,
                     message: None,
                 },
-                Some(s) => refused(
-                    id,
-                    Some(s),
-                    "invalid_transition",
-                    &not_allowed(action, s),
-                    lang,
-                ),
-                None => refused(
-                    id,
-                    None,
-                    "not_found",
-                    &Text::new("There is no such product.", "商品不存在。"),
-                    lang,
-                ),
+                Some(s) => refused(id, Some(s), &not_allowed(action, s), lang),
+                None => refused(id, None, &no_such_product(), lang),
             })
         }
-        Err(AppError::NotFound) => Ok(refused(
-            id,
-            None,
-            "not_found",
-            &Text::new("There is no such product.", "商品不存在。"),
-            lang,
-        )),
+        Err(AppError::NotFound) => Ok(refused(id, None, &no_such_product(), lang)),
         Err(other) => Err(other),
     }
 }
@@ -247,7 +218,13 @@ pub fn change_status(
                 }
                 let problem = err.problem();
                 let status = current_status(conn, merchant_id, id).ok().flatten();
-                refused(id, status, &problem.code, &problem.detail, lang)
+                BatchStatusResult {
+                    product_id: id,
+                    outcome: BatchOutcome::Refused,
+                    status,
+                    code: Some(problem.code),
+                    message: Some(problem.detail.get(lang).to_owned()),
+                }
             }
         };
         results.push(result);

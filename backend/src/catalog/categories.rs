@@ -12,7 +12,7 @@ use crate::audit::{self, AuditEntry};
 use crate::auth::principal::Principal;
 use crate::db::schema::{categories, products};
 use crate::db::{write_transaction, DbConnection};
-use crate::error::{AppError, AppResult, Text};
+use crate::error::{AppError, AppResult, ErrorCode};
 use crate::validate;
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -36,13 +36,7 @@ pub struct CategoryRequest {
 }
 
 fn name_taken() -> AppError {
-    AppError::Conflict {
-        code: "category_name_taken",
-        message: Text::new(
-            "A category with this name already exists at this level.",
-            "同级下已有同名分类。",
-        ),
-    }
+    AppError::conflict(ErrorCode::CategoryNameTaken)
 }
 
 fn map_unique(e: DieselError) -> AppError {
@@ -114,25 +108,12 @@ fn check_parent(
         return Ok(());
     };
     let all = list(conn, merchant_id)?;
-    let unknown = || {
-        AppError::field(
-            "parent_id",
-            "unknown_category",
-            Text::new("No such category.", "分类不存在。"),
-        )
-    };
+    let unknown = || AppError::field("parent_id", ErrorCode::UnknownCategory);
     let mut cursor = Some(parent_id);
     let mut steps = 0;
     while let Some(id) = cursor {
         if Some(id) == category_id {
-            return Err(AppError::field(
-                "parent_id",
-                "category_cycle",
-                Text::new(
-                    "A category cannot be placed under itself or its own subcategory.",
-                    "分类不能移到自身或其子分类之下。",
-                ),
-            ));
+            return Err(AppError::field("parent_id", ErrorCode::CategoryCycle));
         }
         let node = all.iter().find(|c| c.id == id).ok_or_else(unknown)?;
         cursor = node.parent_id;
@@ -240,13 +221,7 @@ pub fn delete(
             .count()
             .get_result(conn)?;
         if children > 0 || used > 0 {
-            return Err(AppError::Conflict {
-                code: "category_not_empty",
-                message: Text::new(
-                    "Move or delete its subcategories and products first.",
-                    "请先移走或删除其子分类和商品。",
-                ),
-            });
+            return Err(AppError::conflict(ErrorCode::CategoryNotEmpty));
         }
         diesel::delete(
             categories::table

@@ -35,7 +35,7 @@ use crate::audit::{self, AuditEntry};
 use crate::auth::principal::Principal;
 use crate::db::schema::{products, sku_tier_prices, skus, stock_movements, virtual_codes};
 use crate::db::{write_transaction, DbConnection};
-use crate::error::{AppError, AppResult, FieldError, Text};
+use crate::error::{AppError, AppResult, ErrorCode, FieldError, Message};
 use crate::http::validation::field_errors_for;
 use crate::inventory::low_stock;
 use crate::money::Money;
@@ -235,12 +235,8 @@ impl Target {
     }
 }
 
-fn field(prefix: &str, name: &str, code: &'static str, en: &str, zh: &str) -> FieldError {
-    FieldError::new(
-        format!("{prefix}{name}"),
-        code,
-        Text::new(en.to_owned(), zh.to_owned()),
-    )
+fn field(prefix: &str, name: &str, message: impl Into<Message>) -> FieldError {
+    FieldError::new(format!("{prefix}{name}"), message)
 }
 
 /// Merges one SKU entry onto `sku`, collecting every problem with the entry's field names.
@@ -248,35 +244,17 @@ fn merge_sku(sku: &mut SkuState, patch: &SkuPatch, prefix: &str, errors: &mut Ve
     let existing = sku.id.is_some();
     if existing {
         if patch.stock.is_some() {
-            errors.push(field(
-                prefix,
-                "stock",
-                "stock_by_adjustment",
-                "Stock changes through stock adjustments, not edits.",
-                "库存请通过库存调整修改。",
-            ));
+            errors.push(field(prefix, "stock", ErrorCode::StockByAdjustment));
         }
         if patch.kind.is_some_and(|k| k != sku.kind) {
-            errors.push(field(
-                prefix,
-                "kind",
-                "kind_immutable",
-                "A SKU's kind cannot change; add a new SKU instead.",
-                "SKU 类型不能修改，请新增 SKU。",
-            ));
+            errors.push(field(prefix, "kind", ErrorCode::KindImmutable));
         }
     } else {
         if patch.code.is_none() {
-            errors.push(field(prefix, "code", "required", "Is required.", "必填。"));
+            errors.push(field(prefix, "code", ErrorCode::Required));
         }
         if patch.retail_price.is_none() {
-            errors.push(field(
-                prefix,
-                "retail_price",
-                "required",
-                "Is required.",
-                "必填。",
-            ));
+            errors.push(field(prefix, "retail_price", ErrorCode::Required));
         }
         sku.kind = patch.kind.unwrap_or_default();
         sku.stock = patch.stock.unwrap_or(0);
@@ -317,9 +295,7 @@ fn merge_sku(sku: &mut SkuState, patch: &SkuPatch, prefix: &str, errors: &mut Ve
                 errors.push(field(
                     prefix,
                     name,
-                    "duplicate_tier_price",
-                    "A tier has two prices.",
-                    "同一等级有两个价格。",
+                    ErrorCode::DuplicateTierPrice.form("tier_has_two"),
                 ));
             }
             *target = sorted(prices);
@@ -335,22 +311,13 @@ fn merge_sku(sku: &mut SkuState, patch: &SkuPatch, prefix: &str, errors: &mut Ve
         errors.push(field(
             prefix,
             "presale_ship_date",
-            "presale_ship_date_required",
-            "Presale needs an expected ship date.",
-            "预售需要填写预计发货日期。",
+            ErrorCode::PresaleShipDateRequired.form("presale_needs_expected"),
         ));
     }
     if sku.presale_quantity < sku.presale_sold {
         errors.push(FieldError::new(
             format!("{prefix}presale_quantity"),
-            "presale_below_sold",
-            Text::new(
-                format!(
-                    "{} presale units are already sold; the quantity cannot be lower.",
-                    sku.presale_sold
-                ),
-                format!("已售出 {} 件预售，预售数量不能更少。", sku.presale_sold),
-            ),
+            ErrorCode::PresaleBelowSold.arg("presale_sold", sku.presale_sold),
         ));
     }
     if sku.kind == SkuKind::Virtual && (sku.presale_quantity > 0 || (!existing && sku.stock > 0)) {
@@ -361,9 +328,7 @@ fn merge_sku(sku: &mut SkuState, patch: &SkuPatch, prefix: &str, errors: &mut Ve
             } else {
                 "stock"
             },
-            "virtual_stock",
-            "A virtual SKU has no presale, and its stock comes from imported codes.",
-            "虚拟 SKU 不能预售，库存来自导入的卡密。",
+            ErrorCode::VirtualStock.form("virtual_sku_has"),
         ));
     }
 }
@@ -424,22 +389,14 @@ fn merge_product(before: &Product, patch: &ProductPatch) -> AppResult<Target> {
                     match found {
                         Some(existing) if seen.insert(id) => SkuState::of(existing),
                         Some(_) => {
-                            errors.push(field(
-                                &prefix,
-                                "id",
-                                "duplicate_sku",
-                                "This SKU is listed twice.",
-                                "该 SKU 重复出现。",
-                            ));
+                            errors.push(field(&prefix, "id", ErrorCode::DuplicateSku));
                             continue;
                         }
                         None => {
                             errors.push(field(
                                 &prefix,
                                 "id",
-                                "unknown_sku",
-                                "The product has no such SKU.",
-                                "该商品没有这个 SKU。",
+                                ErrorCode::UnknownSku.form("product_has_such"),
                             ));
                             continue;
                         }
@@ -498,13 +455,7 @@ fn classify(before: &Target, after: &Target) -> Changes {
 fn status_after(status: ProductStatus, changes: &Changes) -> AppResult<ProductStatus> {
     use ProductStatus::*;
     if changes.structure && !matches!(status, Draft | Rejected) {
-        return Err(AppError::Conflict {
-            code: "product_structure_locked",
-            message: Text::new(
-                "The product has been reviewed: its specifications and SKUs can no longer be added, removed or renamed. Prices and other SKU settings can still change.",
-                "商品已通过审核，规格和 SKU 不能再增删或改名；价格等 SKU 设置仍可修改。",
-            ),
-        });
+        return Err(AppError::conflict(ErrorCode::ProductStructureLocked));
     }
     Ok(if changes.content && matches!(status, Listed | Unlisted) {
         PendingReview
@@ -553,13 +504,7 @@ fn audit_view(product: &Product) -> Value {
 }
 
 fn changed_meanwhile() -> AppError {
-    AppError::Conflict {
-        code: "product_changed",
-        message: Text::new(
-            "The product changed while you were editing it; reload it and try again.",
-            "商品在编辑期间被修改，请刷新后重试。",
-        ),
-    }
+    AppError::conflict(ErrorCode::ProductChanged)
 }
 
 /// Removes a SKU of a product that never passed review (so it was never sold): its tier prices
@@ -574,16 +519,9 @@ fn remove_sku(conn: &mut DbConnection, merchant_id: i64, sku: &SkuState) -> AppR
         .count()
         .get_result(conn)?;
     if codes > 0 {
-        return Err(AppError::Conflict {
-            code: "sku_has_codes",
-            message: Text::new(
-                format!(
-                    "SKU `{}` has codes in its pool and cannot be removed.",
-                    sku.code
-                ),
-                format!("SKU `{}` 已导入卡密，不能删除。", sku.code),
-            ),
-        });
+        return Err(AppError::conflict(
+            ErrorCode::SkuHasCodes.arg("code", &sku.code),
+        ));
     }
     diesel::delete(
         sku_tier_prices::table
@@ -817,14 +755,7 @@ pub fn update_sku(
 ) -> AppResult<Sku> {
     let merchant_id = caller.tenant()?;
     if patch.id.is_some_and(|id| id != sku_id) {
-        return Err(AppError::field(
-            "id",
-            "unknown_sku",
-            Text::new(
-                "Leave `id` out: the path names the SKU.",
-                "请勿填写 id：路径已指明 SKU。",
-            ),
-        ));
+        return Err(AppError::field("id", ErrorCode::UnknownSku));
     }
     let product_id: i64 = skus::table
         .filter(skus::id.eq(sku_id))

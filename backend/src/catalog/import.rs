@@ -36,7 +36,7 @@ use crate::db::schema::{
 };
 use crate::db::{write_transaction, DbConnection};
 use crate::distribution::tiers;
-use crate::error::{AppError, AppResult, FieldError, Text};
+use crate::error::{AppError, AppResult, ErrorCode, FieldError, Message, Text};
 use crate::inventory;
 use crate::money::Money;
 
@@ -219,13 +219,16 @@ fn required() -> Text {
     reason("a value is required.", "不能为空。")
 }
 
-fn whole_number(text: &str, max: i64) -> Result<i64, (&'static str, Text)> {
+fn whole_number(text: &str, max: i64) -> Result<i64, (ErrorCode, Text)> {
     if text.starts_with('-') && text.len() > 1 {
-        return Err(("range", reason("must not be negative.", "不能为负数。")));
+        return Err((
+            ErrorCode::Range,
+            reason("must not be negative.", "不能为负数。"),
+        ));
     }
     if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
         return Err((
-            "invalid_integer",
+            ErrorCode::InvalidInteger,
             reason(
                 format!("`{text}` is not a whole number."),
                 format!("`{text}` 不是整数。"),
@@ -235,7 +238,7 @@ fn whole_number(text: &str, max: i64) -> Result<i64, (&'static str, Text)> {
     match text.parse::<i64>() {
         Ok(n) if n <= max => Ok(n),
         _ => Err((
-            "range",
+            ErrorCode::Range,
             reason(format!("at most {max}."), format!("不能大于 {max}。")),
         )),
     }
@@ -283,7 +286,7 @@ fn parse_specs(text: &str) -> Result<Vec<(String, String)>, Text> {
 
 /// `金牌:80.00;银牌:90` — a tier name and a price per entry; full-width `：；` are accepted. The
 /// price is after the last colon, so a tier name may contain one.
-fn parse_tier_prices(text: &str) -> Result<Vec<(String, Money)>, (&'static str, Text)> {
+fn parse_tier_prices(text: &str) -> Result<Vec<(String, Money)>, (ErrorCode, Text)> {
     let mut out: Vec<(String, Money)> = Vec::new();
     for part in text.split([';', '；']) {
         let part = part.trim();
@@ -292,7 +295,7 @@ fn parse_tier_prices(text: &str) -> Result<Vec<(String, Money)>, (&'static str, 
         }
         let Some((name, price)) = part.rsplit_once([':', '：']) else {
             return Err((
-                "invalid_tier_prices",
+                ErrorCode::InvalidTierPrices,
                 reason(
                     format!("`{part}` is not `tier:price` (e.g. `金牌:80.00;银牌:90`)."),
                     format!("`{part}` 不是“等级:价格”格式（例如 `金牌:80.00;银牌:90`）。"),
@@ -302,23 +305,23 @@ fn parse_tier_prices(text: &str) -> Result<Vec<(String, Money)>, (&'static str, 
         let (name, price) = (name.trim(), price.trim());
         if name.is_empty() {
             return Err((
-                "invalid_tier_prices",
+                ErrorCode::InvalidTierPrices,
                 reason("a tier name is missing.", "缺少等级名称。"),
             ));
         }
         let price = Money::parse_yuan(price).map_err(|e| {
-            let (en, zh) = e.message().split_once('|').unwrap_or((e.message(), ""));
+            let Text { en, zh } = Message::new(e.code()).text();
             (
                 e.code(),
                 reason(
-                    format!("`{name}`: `{price}`: {}", lower_first(en)),
+                    format!("`{name}`: `{price}`: {}", lower_first(&en)),
                     format!("`{name}`：`{price}`：{zh}"),
                 ),
             )
         })?;
         if out.iter().any(|(n, _)| n == name) {
             return Err((
-                "duplicate_tier_price",
+                ErrorCode::DuplicateTierPrice,
                 reason(
                     format!("the tier `{name}` has two prices."),
                     format!("等级 `{name}` 有两个价格。"),
@@ -360,25 +363,28 @@ fn parse_row(
                 errors.push(sheet::row_error(
                     number,
                     &COLUMNS[index],
-                    "invalid_cell",
-                    why,
+                    ErrorCode::InvalidCell.text_arg("reason", why.clone()),
                 ));
                 None
             }
         }
     };
-    let fail = |errors: &mut Vec<FieldError>, index: usize, code: &'static str, why: Text| {
-        errors.push(sheet::row_error(number, &COLUMNS[index], code, &why));
+    let fail = |errors: &mut Vec<FieldError>, index: usize, code: ErrorCode, why: Text| {
+        errors.push(sheet::row_error(
+            number,
+            &COLUMNS[index],
+            Message::new(code).text_arg("reason", why),
+        ));
     };
 
     let name = cell(sheet::NAME, &mut errors).unwrap_or_default();
     if name.is_empty() {
-        fail(&mut errors, sheet::NAME, "required", required());
+        fail(&mut errors, sheet::NAME, ErrorCode::Required, required());
     } else if name.chars().count() > 120 {
         fail(
             &mut errors,
             sheet::NAME,
-            "length",
+            ErrorCode::Length,
             reason("at most 120 characters.", "最多 120 个字符。"),
         );
     }
@@ -386,7 +392,12 @@ fn parse_row(
         Some(text) => match parse_category(&text) {
             Ok(path) => Some(path),
             Err(why) => {
-                fail(&mut errors, sheet::CATEGORY, "invalid_category", why);
+                fail(
+                    &mut errors,
+                    sheet::CATEGORY,
+                    ErrorCode::InvalidCategory,
+                    why,
+                );
                 None
             }
         },
@@ -396,7 +407,7 @@ fn parse_row(
         Some(text) => match parse_specs(&text) {
             Ok(specs) => Some(specs),
             Err(why) => {
-                fail(&mut errors, sheet::SPECS, "invalid_spec_values", why);
+                fail(&mut errors, sheet::SPECS, ErrorCode::InvalidSpecValues, why);
                 None
             }
         },
@@ -404,12 +415,17 @@ fn parse_row(
     };
     let code = cell(sheet::SKU_CODE, &mut errors).unwrap_or_default();
     if code.is_empty() {
-        fail(&mut errors, sheet::SKU_CODE, "required", required());
+        fail(
+            &mut errors,
+            sheet::SKU_CODE,
+            ErrorCode::Required,
+            required(),
+        );
     } else if code.chars().count() > 64 {
         fail(
             &mut errors,
             sheet::SKU_CODE,
-            "length",
+            ErrorCode::Length,
             reason("at most 64 characters.", "最多 64 个字符。"),
         );
     }
@@ -418,7 +434,7 @@ fn parse_row(
             fail(
                 &mut errors,
                 sheet::BARCODE,
-                "length",
+                ErrorCode::Length,
                 reason("at most 64 characters.", "最多 64 个字符。"),
             );
             None
@@ -439,19 +455,19 @@ fn parse_row(
     };
     let price = match cell(sheet::PRICE, &mut errors) {
         Some(text) if text.is_empty() => {
-            fail(&mut errors, sheet::PRICE, "required", required());
+            fail(&mut errors, sheet::PRICE, ErrorCode::Required, required());
             None
         }
         Some(text) => match Money::parse_yuan(&text) {
             Ok(price) => Some(price),
             Err(e) => {
-                let (en, zh) = e.message().split_once('|').unwrap_or((e.message(), ""));
+                let Text { en, zh } = Message::new(e.code()).text();
                 fail(
                     &mut errors,
                     sheet::PRICE,
                     e.code(),
                     reason(
-                        format!("`{text}`: {}", lower_first(en)),
+                        format!("`{text}`: {}", lower_first(&en)),
                         format!("`{text}`：{zh}"),
                     ),
                 );
@@ -462,7 +478,7 @@ fn parse_row(
     };
     let stock = match cell(sheet::STOCK, &mut errors) {
         Some(text) if text.is_empty() => {
-            fail(&mut errors, sheet::STOCK, "required", required());
+            fail(&mut errors, sheet::STOCK, ErrorCode::Required, required());
             None
         }
         Some(text) => match whole_number(&text, 1_000_000_000) {
@@ -489,7 +505,7 @@ fn parse_row(
             fail(
                 &mut errors,
                 sheet::FREIGHT_TEMPLATE,
-                "length",
+                ErrorCode::Length,
                 reason("at most 50 characters.", "最多 50 个字符。"),
             );
             None
@@ -723,13 +739,17 @@ fn plan(rows: &[Row], db: &Snapshot) -> (Plan, Vec<FieldError>) {
     let mut added: HashMap<i64, usize> = HashMap::new();
     for row in rows {
         let n = row.number;
-        let mut err = |column: usize, code: &'static str, why: Text| {
-            errors.push(sheet::row_error(n, &COLUMNS[column], code, &why));
+        let mut err = |column: usize, code: ErrorCode, why: Text| {
+            errors.push(sheet::row_error(
+                n,
+                &COLUMNS[column],
+                Message::new(code).text_arg("reason", why),
+            ));
         };
         if let Some(first) = codes.insert(row.code.to_lowercase(), n) {
             err(
                 sheet::SKU_CODE,
-                "duplicate_sku_code",
+                ErrorCode::DuplicateSkuCode,
                 reason(
                     format!("the SKU code `{}` is also on row {first}.", row.code),
                     format!("SKU 编码 `{}` 与第 {first} 行重复。", row.code),
@@ -751,7 +771,7 @@ fn plan(rows: &[Row], db: &Snapshot) -> (Plan, Vec<FieldError>) {
                 None => {
                     err(
                         sheet::CATEGORY,
-                        "unknown_category",
+                        ErrorCode::UnknownCategory,
                         reason(
                             format!("no category `{}`; create it first.", path.join("/")),
                             format!("分类 `{}` 不存在，请先创建。", path.join("/")),
@@ -772,7 +792,7 @@ fn plan(rows: &[Row], db: &Snapshot) -> (Plan, Vec<FieldError>) {
                 None => {
                     err(
                         sheet::FREIGHT_TEMPLATE,
-                        "unknown_freight_template",
+                        ErrorCode::UnknownFreightTemplate,
                         reason(
                             format!("there is no freight template `{name}`; leave it empty for the default."),
                             format!("运费模板 `{name}` 不存在；留空则使用默认模板。"),
@@ -789,7 +809,7 @@ fn plan(rows: &[Row], db: &Snapshot) -> (Plan, Vec<FieldError>) {
                 }
                 None => err(
                     sheet::DISTRIBUTOR_PRICES,
-                    "unknown_tier",
+                    ErrorCode::UnknownTier,
                     reason(
                         format!("there is no distributor tier `{tier}`."),
                         format!("分销等级 `{tier}` 不存在。"),
@@ -807,7 +827,7 @@ fn plan(rows: &[Row], db: &Snapshot) -> (Plan, Vec<FieldError>) {
             if product.name != row.name {
                 err(
                     sheet::NAME,
-                    "immutable_by_import",
+                    ErrorCode::ImmutableByImport,
                     reason(
                         format!(
                             "the SKU `{}` belongs to the product `{}`; an import does not rename products or move SKUs.",
@@ -826,7 +846,7 @@ fn plan(rows: &[Row], db: &Snapshot) -> (Plan, Vec<FieldError>) {
             {
                 err(
                     sheet::SPECS,
-                    "immutable_by_import",
+                    ErrorCode::ImmutableByImport,
                     reason(
                         "an import does not change the specifications of an existing SKU.",
                         "导入不能修改已有 SKU 的规格。",
@@ -836,7 +856,7 @@ fn plan(rows: &[Row], db: &Snapshot) -> (Plan, Vec<FieldError>) {
             if category.is_some_and(|c| c != product.category_id) {
                 err(
                     sheet::CATEGORY,
-                    "immutable_by_import",
+                    ErrorCode::ImmutableByImport,
                     reason(
                         "an import does not change the category of an existing product.",
                         "导入不能修改已有商品的分类。",
@@ -846,7 +866,7 @@ fn plan(rows: &[Row], db: &Snapshot) -> (Plan, Vec<FieldError>) {
             if freight_template.is_some_and(|t| t != product.freight_template_id) {
                 err(
                     sheet::FREIGHT_TEMPLATE,
-                    "immutable_by_import",
+                    ErrorCode::ImmutableByImport,
                     template_immutable(),
                 );
             }
@@ -855,7 +875,7 @@ fn plan(rows: &[Row], db: &Snapshot) -> (Plan, Vec<FieldError>) {
             if existing.is_virtual && row.stock.is_some_and(|s| s != existing.stock) {
                 err(
                     sheet::STOCK,
-                    "virtual_stock",
+                    ErrorCode::VirtualStock,
                     reason(
                         "the stock of a virtual SKU is its number of codes; import codes instead.",
                         "虚拟商品的库存等于卡密数量，请导入卡密。",
@@ -886,7 +906,7 @@ fn plan(rows: &[Row], db: &Snapshot) -> (Plan, Vec<FieldError>) {
                 if *count > MAX_SKUS {
                     err(
                         sheet::NAME,
-                        "too_many_skus",
+                        ErrorCode::TooManySkus,
                         reason(
                             format!("a product has at most {MAX_SKUS} SKUs."),
                             format!("一个商品最多 {MAX_SKUS} 个 SKU。"),
@@ -896,7 +916,7 @@ fn plan(rows: &[Row], db: &Snapshot) -> (Plan, Vec<FieldError>) {
                 if product.spec_names.iter().collect::<BTreeSet<_>>() != name_set {
                     err(
                         sheet::SPECS,
-                        "invalid_spec_values",
+                        ErrorCode::InvalidSpecValues,
                         reason(
                             format!(
                                 "the product `{}` has the specifications `{}`; give one value for each.",
@@ -914,7 +934,7 @@ fn plan(rows: &[Row], db: &Snapshot) -> (Plan, Vec<FieldError>) {
                 if category.is_some_and(|c| c != product.category_id) {
                     err(
                         sheet::CATEGORY,
-                        "immutable_by_import",
+                        ErrorCode::ImmutableByImport,
                         reason(
                             "an import does not change the category of an existing product.",
                             "导入不能修改已有商品的分类。",
@@ -924,7 +944,7 @@ fn plan(rows: &[Row], db: &Snapshot) -> (Plan, Vec<FieldError>) {
                 if freight_template.is_some_and(|t| t != product.freight_template_id) {
                     err(
                         sheet::FREIGHT_TEMPLATE,
-                        "immutable_by_import",
+                        ErrorCode::ImmutableByImport,
                         template_immutable(),
                     );
                 }
@@ -933,7 +953,7 @@ fn plan(rows: &[Row], db: &Snapshot) -> (Plan, Vec<FieldError>) {
             Some(_) => {
                 err(
                     sheet::NAME,
-                    "ambiguous_product",
+                    ErrorCode::AmbiguousProduct,
                     reason(
                         format!("several products are named `{}`; add SKUs to them in the product editor.", row.name),
                         format!("有多个名为 `{}` 的商品，请在商品编辑中添加 SKU。", row.name),
@@ -948,7 +968,7 @@ fn plan(rows: &[Row], db: &Snapshot) -> (Plan, Vec<FieldError>) {
                     if group.sku_count > MAX_SKUS {
                         err(
                             sheet::NAME,
-                            "too_many_skus",
+                            ErrorCode::TooManySkus,
                             reason(
                                 format!("a product has at most {MAX_SKUS} SKUs."),
                                 format!("一个商品最多 {MAX_SKUS} 个 SKU。"),
@@ -958,7 +978,7 @@ fn plan(rows: &[Row], db: &Snapshot) -> (Plan, Vec<FieldError>) {
                     if group.spec_names.iter().collect::<BTreeSet<_>>() != name_set {
                         err(
                             sheet::SPECS,
-                            "invalid_spec_values",
+                            ErrorCode::InvalidSpecValues,
                             reason(
                                 format!(
                                     "the rows of `{}` must all name the specifications `{}`.",
@@ -976,7 +996,7 @@ fn plan(rows: &[Row], db: &Snapshot) -> (Plan, Vec<FieldError>) {
                     if category.is_some_and(|c| c != group.category_id) {
                         err(
                             sheet::CATEGORY,
-                            "inconsistent_category",
+                            ErrorCode::InconsistentCategory,
                             reason(
                                 format!("the rows of `{}` must have the same category.", row.name),
                                 format!("商品 `{}` 的各行分类须相同。", row.name),
@@ -986,7 +1006,7 @@ fn plan(rows: &[Row], db: &Snapshot) -> (Plan, Vec<FieldError>) {
                     if freight_template.is_some_and(|t| t != group.freight_template_id) {
                         err(
                             sheet::FREIGHT_TEMPLATE,
-                            "inconsistent_freight_template",
+                            ErrorCode::InconsistentFreightTemplate,
                             reason(
                                 format!(
                                     "the rows of `{}` must have the same freight template.",
@@ -1015,7 +1035,7 @@ fn plan(rows: &[Row], db: &Snapshot) -> (Plan, Vec<FieldError>) {
         if !combinations.insert((target, values)) {
             err(
                 sheet::SPECS,
-                "duplicate_spec_values",
+                ErrorCode::DuplicateSpecValues,
                 reason(
                     "another SKU of this product has the same specification values.",
                     "该商品已有规格值完全相同的 SKU。",
@@ -1237,13 +1257,7 @@ fn row_of(field: &str) -> u32 {
 }
 
 fn stock_changed() -> AppError {
-    AppError::Conflict {
-        code: "stock_changed",
-        message: Text::new(
-            "Stock changed while the file was imported; import it again.",
-            "导入期间库存发生了变化，请重新导入。",
-        ),
-    }
+    AppError::conflict(ErrorCode::StockChanged)
 }
 
 fn write(
@@ -1257,13 +1271,7 @@ fn write(
     // `tiers::existing_ids`).
     let named: BTreeSet<i64> = plan.tier_ids.values().copied().collect();
     if tiers::existing_ids(conn, merchant_id, &named)?.len() != named.len() {
-        return Err(AppError::Conflict {
-            code: "tiers_changed",
-            message: Text::new(
-                "Distributor tiers changed while the file was imported; import it again.",
-                "导入期间分销等级发生了变化，请重新导入。",
-            ),
-        });
+        return Err(AppError::conflict(ErrorCode::TiersChanged));
     }
     // Likewise the freight templates named (a template no product uses yet may be deleted).
     let templates: Vec<i64> = plan.freight_template_ids.iter().copied().collect();
@@ -1273,13 +1281,7 @@ fn write(
         .count()
         .get_result(conn)?;
     if found != templates.len() as i64 {
-        return Err(AppError::Conflict {
-            code: "freight_templates_changed",
-            message: Text::new(
-                "Freight templates changed while the file was imported; import it again.",
-                "导入期间运费模板发生了变化，请重新导入。",
-            ),
-        });
+        return Err(AppError::conflict(ErrorCode::FreightTemplatesChanged));
     }
     let mut product_ids = Vec::with_capacity(plan.new_products.len());
     for p in &plan.new_products {

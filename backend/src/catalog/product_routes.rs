@@ -11,7 +11,7 @@ use crate::app::AppState;
 use crate::auth::permissions::need;
 use crate::auth::principal::Allowed;
 use crate::clock;
-use crate::error::{AppError, AppResult, ProblemBody, Text};
+use crate::error::{AppError, AppResult, ErrorCode, ProblemBody};
 use crate::http::{ApiJson, RequestLang};
 
 /// List products
@@ -173,18 +173,7 @@ pub async fn update_sku(
 fn wrong_door(review: bool) -> AppError {
     AppError::field(
         "action",
-        "wrong_action",
-        if review {
-            Text::new(
-                "Use `approve` or `reject` here.",
-                "此处只能审核通过或驳回。",
-            )
-        } else {
-            Text::new(
-                "Review decisions go to the review endpoint.",
-                "审核操作请使用审核接口。",
-            )
-        },
+        ErrorCode::WrongAction.form(if review { "review" } else { "status" }),
     )
 }
 

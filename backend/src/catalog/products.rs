@@ -23,7 +23,7 @@ use crate::db::schema::{
     categories, freight_templates, product_media, products, sku_tier_prices, skus,
 };
 use crate::db::{write_transaction, DbConnection};
-use crate::error::{AppError, AppResult, FieldError, Text};
+use crate::error::{AppError, AppResult, ErrorCode, FieldError, Message};
 use crate::media::{self, Media};
 use crate::money::Money;
 use crate::validate;
@@ -162,17 +162,17 @@ pub(crate) fn tags_are_valid(tags: &[String]) -> Result<(), ValidationError> {
         || distinct.len() != tags.len()
         || tags.iter().any(|t| t.is_empty() || t.chars().count() > 20)
     {
-        return Err(spec_error(
-            "invalid_tags",
-            "Up to ten distinct tags of 1–20 characters.",
-            "标签最多十个，各不相同，每个 1–20 个字符。",
-        ));
+        return Err(spec_error(ErrorCode::InvalidTags, None));
     }
     Ok(())
 }
 
-fn spec_error(code: &'static str, en: &str, zh: &str) -> ValidationError {
-    ValidationError::new(code).with_message(format!("{en}|{zh}").into())
+/// A validator failure with the catalogue's wording `form` of `code`.
+fn spec_error(code: ErrorCode, form: Option<&'static str>) -> ValidationError {
+    match form {
+        Some(form) => code.form(form).into_validation_error(),
+        None => Message::new(code).into_validation_error(),
+    }
 }
 
 fn specs_are_consistent(input: &ProductInput) -> Result<(), ValidationError> {
@@ -193,11 +193,7 @@ pub(crate) fn check_specs<'a>(
         || spec_names.len() > MAX_SPECS
         || names.iter().any(|n| n.is_empty() || n.chars().count() > 20)
     {
-        return Err(spec_error(
-            "invalid_spec_names",
-            "Up to three distinct specification names of 1–20 characters.",
-            "规格名最多三个，各不相同，每个 1–20 个字符。",
-        ));
+        return Err(spec_error(ErrorCode::InvalidSpecNames, None));
     }
     let mut combinations = BTreeSet::new();
     let mut codes = BTreeSet::new();
@@ -208,25 +204,13 @@ pub(crate) fn check_specs<'a>(
                 .values()
                 .any(|v| v.trim().is_empty() || v.chars().count() > 30)
         {
-            return Err(spec_error(
-                "invalid_spec_values",
-                "Every SKU needs one value (1–30 characters) for each specification, and no other.",
-                "每个 SKU 须为每个规格填写一个值（1–30 个字符），且不能有多余的规格。",
-            ));
+            return Err(spec_error(ErrorCode::InvalidSpecValues, None));
         }
         if !combinations.insert(spec_values.clone()) {
-            return Err(spec_error(
-                "duplicate_spec_values",
-                "Two SKUs have the same specification values.",
-                "有两个 SKU 的规格值完全相同。",
-            ));
+            return Err(spec_error(ErrorCode::DuplicateSpecValues, None));
         }
         if !codes.insert(code.to_lowercase()) {
-            return Err(spec_error(
-                "duplicate_sku_code",
-                "Two SKUs have the same code.",
-                "有两个 SKU 编码相同。",
-            ));
+            return Err(spec_error(ErrorCode::DuplicateSkuCode, None));
         }
     }
     Ok(())
@@ -597,13 +581,7 @@ pub fn list(
                     .select((products::name, products::updated_at))
                     .first(conn)
                     .optional()?
-                    .ok_or_else(|| {
-                        AppError::field(
-                            "cursor",
-                            "invalid_cursor",
-                            Text::new("The cursor is not one this list gave.", "分页游标无效。"),
-                        )
-                    })?;
+                    .ok_or_else(|| AppError::field("cursor", ErrorCode::InvalidCursor))?;
                 if sort == ProductSort::Name {
                     q.filter(
                         products::name
@@ -650,11 +628,7 @@ pub(crate) fn check_category(
         .count()
         .get_result(conn)?;
     if found == 0 {
-        return Err(AppError::field(
-            "category_id",
-            "unknown_category",
-            Text::new("No such category.", "分类不存在。"),
-        ));
+        return Err(AppError::field("category_id", ErrorCode::UnknownCategory));
     }
     Ok(())
 }
@@ -677,11 +651,7 @@ pub(crate) fn check_freight_template(
     if found == 0 {
         return Err(AppError::field(
             "freight_template_id",
-            "unknown_freight_template",
-            Text::new(
-                "No such freight template: choose one of the store's templates, or none for the default.",
-                "运费模板不存在：请选择本店的运费模板，或留空使用默认模板。",
-            ),
+            ErrorCode::UnknownFreightTemplate,
         ));
     }
     Ok(())
@@ -704,11 +674,7 @@ pub fn count_using_freight_template(
 pub(crate) fn code_taken(code: &str) -> AppError {
     AppError::Validation(vec![FieldError::new(
         "skus",
-        "sku_code_taken",
-        Text::new(
-            format!("The SKU code `{code}` is already used by another product."),
-            format!("SKU 编码 `{code}` 已被其他商品使用。"),
-        ),
+        ErrorCode::SkuCodeTaken.arg("code", code),
     )])
 }
 
@@ -718,24 +684,13 @@ pub(crate) fn check_presale_and_kind(sku: &SkuInput) -> AppResult<()> {
     if sku.presale_quantity > 0 && sku.presale_ship_date.is_none() {
         return Err(AppError::field(
             "skus",
-            "presale_ship_date_required",
-            Text::new(
-                format!("SKU `{}`: presale needs an expected ship date.", sku.code),
-                format!("SKU `{}`：预售需要填写预计发货日期。", sku.code),
-            ),
+            ErrorCode::PresaleShipDateRequired.arg("code", &sku.code),
         ));
     }
     if sku.kind == SkuKind::Virtual && (sku.presale_quantity > 0 || sku.stock > 0) {
         return Err(AppError::field(
             "skus",
-            "virtual_stock",
-            Text::new(
-                format!(
-                    "SKU `{}`: a virtual SKU has no presale, and its stock comes from imported codes.",
-                    sku.code
-                ),
-                format!("SKU `{}`：虚拟 SKU 不能预售，库存来自导入的卡密。", sku.code),
-            ),
+            ErrorCode::VirtualStock.form("sku").arg("code", &sku.code),
         ));
     }
     Ok(())
@@ -800,11 +755,7 @@ pub(crate) fn write_tier_prices(
 ) -> AppResult<()> {
     let mut seen = BTreeSet::new();
     if prices.iter().any(|p| !seen.insert(p.tier_id)) {
-        return Err(AppError::field(
-            "skus",
-            "duplicate_tier_price",
-            Text::new("A tier has two prices.", "同一等级有两个价格。"),
-        ));
+        return Err(AppError::field("skus", ErrorCode::DuplicateTierPrice));
     }
     diesel::delete(
         sku_tier_prices::table
@@ -908,13 +859,7 @@ pub fn transition(
         Permission::CatalogWrite
     })?;
     if request.action.is_review() && platform_reviews {
-        return Err(AppError::Refused {
-            code: "platform_review",
-            message: Text::new(
-                "Products are reviewed by the platform on this installation.",
-                "本平台的商品由平台审核。",
-            ),
-        });
+        return Err(AppError::refused(ErrorCode::PlatformReview));
     }
     apply(
         conn,
@@ -936,14 +881,7 @@ pub fn platform_review(
     now: NaiveDateTime,
 ) -> AppResult<Product> {
     if !request.action.is_review() {
-        return Err(AppError::field(
-            "action",
-            "wrong_action",
-            Text::new(
-                "Use `approve` or `reject` here.",
-                "此处只能审核通过或驳回。",
-            ),
-        ));
+        return Err(AppError::field("action", ErrorCode::WrongAction));
     }
     let merchant_id: i64 = products::table
         .filter(products::id.eq(id))
@@ -998,8 +936,7 @@ pub(crate) fn apply(
     if request.action == ProductAction::Reject && request.reason.is_none() {
         return Err(AppError::field(
             "reason",
-            "required",
-            Text::new("Say why the product is rejected.", "请填写驳回原因。"),
+            ErrorCode::Required.form("reject_reason"),
         ));
     }
     write_transaction(conn, |conn| {
@@ -1067,24 +1004,13 @@ pub fn set_images(
     let merchant_id = caller.tenant()?;
     let unique: BTreeSet<i64> = request.media_ids.iter().copied().collect();
     if unique.len() != request.media_ids.len() {
-        return Err(AppError::field(
-            "media_ids",
-            "duplicate_media",
-            Text::new("An image is listed twice.", "有图片重复。"),
-        ));
+        return Err(AppError::field("media_ids", ErrorCode::DuplicateMedia));
     }
     write_transaction(conn, |conn| {
         let before = find(conn, merchant_id, id)?;
         let known = media::find_many(conn, merchant_id, &request.media_ids)?;
         if known.len() != request.media_ids.len() {
-            return Err(AppError::field(
-                "media_ids",
-                "unknown_media",
-                Text::new(
-                    "An image does not exist; upload it first.",
-                    "图片不存在，请先上传。",
-                ),
-            ));
+            return Err(AppError::field("media_ids", ErrorCode::UnknownMedia));
         }
         diesel::delete(
             product_media::table
@@ -1126,13 +1052,7 @@ pub fn set_images(
         ))
         .execute(conn)?;
         if updated == 0 {
-            return Err(AppError::Conflict {
-                code: "product_changed",
-                message: Text::new(
-                    "The product changed while you were editing it; reload it and try again.",
-                    "商品在编辑期间被修改，请刷新后重试。",
-                ),
-            });
+            return Err(AppError::conflict(ErrorCode::ProductChanged));
         }
         audit::record(
             conn,

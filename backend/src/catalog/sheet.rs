@@ -12,7 +12,7 @@ use std::io::Cursor;
 
 use calamine::{open_workbook_from_rs, Data, Reader, Xlsx};
 
-use crate::error::{AppError, FieldError, Text};
+use crate::error::{catalogue::Context, AppError, ErrorCode, FieldError, Message, Text};
 
 /// The largest upload accepted.
 pub const MAX_UPLOAD_BYTES: usize = 20 * 1024 * 1024;
@@ -145,26 +145,21 @@ pub struct Sheet {
     pub rows: Vec<RawRow>,
 }
 
-/// An error of the row and column it concerns, in both languages.
-pub fn row_error(row: u32, column: &Column, code: &'static str, reason: &Text) -> FieldError {
+/// An error of the row and column it concerns: the reason put in the `sheet_cell` context.
+pub fn row_error(row: u32, column: &Column, reason: impl Into<Message>) -> FieldError {
     FieldError::new(
         format!("rows[{row}].{}", column.key),
-        code,
-        Text::new(
-            format!(
-                "Row {row}, column {} ({}): {}",
-                column.zh, column.key, reason.en
-            ),
-            format!(
-                "第 {row} 行，{}（{}）列：{}",
-                column.zh, column.key, reason.zh
-            ),
-        ),
+        reason
+            .into()
+            .arg("row", row)
+            .arg("column_zh", column.zh)
+            .arg("column_key", column.key)
+            .within(Context::SheetCell),
     )
 }
 
-fn bad_file(en: impl Into<String>, zh: impl Into<String>) -> AppError {
-    AppError::field("file", "invalid_file", Text::new(en.into(), zh.into()))
+fn bad_file(message: impl Into<Message>) -> AppError {
+    AppError::field("file", message)
 }
 
 pub fn is_zip(body: &[u8]) -> bool {
@@ -177,10 +172,7 @@ pub fn read(format: Format, body: &[u8]) -> Result<Sheet, AppError> {
         Format::Xlsx => read_xlsx(body)?,
     };
     if sheet.rows.len() > MAX_ROWS {
-        return Err(bad_file(
-            format!("The file has more than {MAX_ROWS} rows; split it."),
-            format!("文件超过 {MAX_ROWS} 行，请拆分后导入。"),
-        ));
+        return Err(bad_file(ErrorCode::InvalidFile.arg("max_rows", MAX_ROWS)));
     }
     Ok(sheet)
 }
@@ -197,12 +189,14 @@ fn read_csv(body: &[u8]) -> Result<Sheet, AppError> {
         let number = u32::try_from(index + 1).unwrap_or(u32::MAX);
         let record = record.map_err(|e| match e.kind() {
             csv::ErrorKind::Utf8 { .. } => bad_file(
-                format!("Row {number} is not UTF-8 text; save the CSV as UTF-8."),
-                format!("第 {number} 行不是 UTF-8 文本，请将 CSV 保存为 UTF-8 编码。"),
+                ErrorCode::InvalidFile
+                    .form("row_number_utf")
+                    .arg("number", number),
             ),
             _ => bad_file(
-                format!("Row {number} cannot be read as CSV."),
-                format!("第 {number} 行不是有效的 CSV。"),
+                ErrorCode::InvalidFile
+                    .form("row_number_cannot")
+                    .arg("number", number),
             ),
         })?;
         let cells: Vec<String> = record.iter().map(|c| undefuse(c.trim())).collect();
@@ -227,7 +221,7 @@ fn read_csv(body: &[u8]) -> Result<Sheet, AppError> {
 }
 
 fn empty_file() -> AppError {
-    bad_file("The file has no header row.", "文件没有表头行。")
+    bad_file(ErrorCode::InvalidFile.form("file_has_header"))
 }
 
 /// The text of an xlsx cell (see the module notes on numbers).
@@ -250,12 +244,7 @@ fn cell_text(cell: &Data) -> Result<String, Text> {
 }
 
 fn read_xlsx(body: &[u8]) -> Result<Sheet, AppError> {
-    let unreadable = || {
-        bad_file(
-            "The file is not a readable xlsx workbook.",
-            "文件不是可读取的 xlsx 工作簿。",
-        )
-    };
+    let unreadable = || bad_file(ErrorCode::InvalidFile.form("file_readable_xlsx"));
     let mut workbook: Xlsx<_> =
         open_workbook_from_rs(Cursor::new(body.to_vec())).map_err(|_| unreadable())?;
     let range = workbook
@@ -306,31 +295,18 @@ pub fn map_header(sheet: &Sheet) -> Result<[Option<usize>; COLUMN_COUNT], AppErr
         match found {
             Some(i) if positions[i].is_some() => errors.push(FieldError::new(
                 format!("rows[{row}]"),
-                "duplicate_column",
-                Text::new(
-                    format!("Row {row}: the column `{cell}` appears twice."),
-                    format!("第 {row} 行：列 `{cell}` 重复。"),
-                ),
+                ErrorCode::DuplicateColumn.arg("row", row).arg("cell", cell),
             )),
             Some(i) => positions[i] = Some(position),
             None => errors.push(FieldError::new(
                 format!("rows[{row}]"),
-                "unknown_column",
-                Text::new(
-                    format!("Row {row}: unknown column `{cell}`."),
-                    format!("第 {row} 行：未知的列 `{cell}`。"),
-                ),
+                ErrorCode::UnknownColumn.arg("row", row).arg("cell", cell),
             )),
         }
     }
     for (i, column) in COLUMNS.iter().enumerate() {
         if column.required && positions[i].is_none() {
-            errors.push(row_error(
-                row,
-                column,
-                "missing_column",
-                &Text::new("this column is required.", "缺少此必填列。"),
-            ));
+            errors.push(row_error(row, column, ErrorCode::MissingColumn));
         }
     }
     if errors.is_empty() {

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use super::products::TierPrice;
 use crate::db::DbConnection;
 use crate::distribution::tiers;
-use crate::error::{AppError, AppResult, FieldError, Text};
+use crate::error::{AppError, AppResult, ErrorCode, FieldError};
 
 /// One SKU's distributor prices to check, with the field that names its row.
 pub(crate) struct PricedSku<'a> {
@@ -61,10 +61,9 @@ fn unknown_tier(field: &str, code: &str, ids: &BTreeSet<i64>) -> FieldError {
         .join(", ");
     FieldError::new(
         field,
-        "unknown_tier",
-        Text::new(
-            format!("SKU `{code}`: there is no distributor tier {ids}."),
-            format!("SKU `{code}`：分销等级 {ids} 不存在。"),
-        ),
+        ErrorCode::UnknownTier
+            .form("sku_prices")
+            .arg("code", code)
+            .arg("ids", &ids),
     )
 }

@@ -8,7 +8,7 @@ use diesel::sql_types::{BigInt, Text as SqlText, Timestamp};
 
 use crate::db::schema::{distributor_sales as ds, distributors};
 use crate::db::{Backend, DbConnection};
-use crate::error::{AppError, AppResult, Text};
+use crate::error::{AppError, AppResult, ErrorCode};
 use crate::money::MAX_FEN;
 
 /// The longest order reference kept.
@@ -23,13 +23,7 @@ pub enum Recorded {
 }
 
 fn invalid(reason: &str) -> AppError {
-    AppError::Unprocessable {
-        code: "invalid_sale_fact",
-        message: Text::new(
-            format!("The sale cannot be recorded: {reason}."),
-            format!("无法记录该笔销售：{reason}。"),
-        ),
-    }
+    AppError::unprocessable(ErrorCode::InvalidSaleFact.arg("reason", reason))
 }
 
 /// Records that `distributor_id` brought the order `order_ref` of `amount_fen`, completed at
@@ -92,12 +86,6 @@ pub fn record_sale(
     if known_distributor == distributor_id && known_amount == amount_fen {
         Ok(Recorded::AlreadyRecorded)
     } else {
-        Err(AppError::Conflict {
-            code: "sale_already_recorded",
-            message: Text::new(
-                "This order's sale is already recorded with other figures.",
-                "该订单的销售已按其他数据记录。",
-            ),
-        })
+        Err(AppError::conflict(ErrorCode::SaleAlreadyRecorded))
     }
 }

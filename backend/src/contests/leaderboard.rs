@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::db::{Backend, DbConnection};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, ErrorCode};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -253,11 +253,7 @@ pub fn limit(value: Option<i64>, default: i64, max: i64) -> AppResult<i64> {
         Some(n) if (1..=max).contains(&n) => Ok(n),
         Some(_) => Err(AppError::field(
             "limit",
-            "out_of_range",
-            crate::error::Text::new(
-                format!("Must be between 1 and {max}."),
-                format!("必须在 1 到 {max} 之间。"),
-            ),
+            ErrorCode::OutOfRange.arg("min", 1).arg("max", max),
         )),
     }
 }

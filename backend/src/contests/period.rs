@@ -10,7 +10,7 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::error::{AppError, FieldError, Text};
+use crate::error::{AppError, ErrorCode, FieldError};
 
 /// The longest period a leaderboard or a contest may cover, in days.
 pub const MAX_DAYS: i64 = 366;
@@ -78,11 +78,9 @@ pub fn days(tz: Tz, from: NaiveDate, to: NaiveDate) -> Period {
 fn out_of_range(field: &str) -> FieldError {
     FieldError::new(
         field,
-        "date_out_of_range",
-        Text::new(
-            format!("Use a date between {FIRST_YEAR} and {LAST_YEAR}."),
-            format!("请使用 {FIRST_YEAR} 至 {LAST_YEAR} 年之间的日期。"),
-        ),
+        ErrorCode::DateOutOfRange
+            .arg("first_year", FIRST_YEAR)
+            .arg("last_year", LAST_YEAR),
     )
 }
 
@@ -109,20 +107,12 @@ pub fn check_range(
         if to < from {
             errors.push(FieldError::new(
                 to_field,
-                "range_reversed",
-                Text::new(
-                    format!("Must not be before `{from_field}`."),
-                    format!("不能早于 `{from_field}`。"),
-                ),
+                ErrorCode::RangeReversed.arg("from_field", from_field),
             ));
         } else if (to - from).num_days() + 1 > MAX_DAYS {
             errors.push(FieldError::new(
                 to_field,
-                "range_too_long",
-                Text::new(
-                    format!("A period may cover at most {MAX_DAYS} days."),
-                    format!("期间最长 {MAX_DAYS} 天。"),
-                ),
+                ErrorCode::RangeTooLong.arg("max_days", MAX_DAYS),
             ));
         }
     }
@@ -144,22 +134,11 @@ pub struct PeriodRequest {
 }
 
 fn not_with(field: &str, kind: &str) -> FieldError {
-    FieldError::new(
-        field,
-        "not_allowed",
-        Text::new(
-            format!("Not used with period `{kind}`."),
-            format!("期间为 `{kind}` 时不能使用此参数。"),
-        ),
-    )
+    FieldError::new(field, ErrorCode::NotAllowed.arg("kind", kind))
 }
 
 fn required(field: &str) -> FieldError {
-    FieldError::new(
-        field,
-        "required",
-        Text::new("Required with period `custom`.", "期间为 `custom` 时必填。"),
-    )
+    FieldError::new(field, ErrorCode::Required.form("custom_period"))
 }
 
 /// The period a request means, in the merchant's zone, `today` being the merchant's date now.
@@ -316,7 +295,7 @@ mod tests {
         let codes = |r: Result<Period, AppError>| match r {
             Err(AppError::Validation(errors)) => errors
                 .into_iter()
-                .map(|e| format!("{}:{}", e.field, e.code))
+                .map(|e| format!("{}:{}", e.field, e.code()))
                 .collect::<Vec<_>>(),
             other => panic!("{other:?}"),
         };

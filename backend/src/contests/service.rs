@@ -17,7 +17,7 @@ use crate::auth::principal::Principal;
 use crate::clock;
 use crate::db::schema::{contest_prizes as cp, contests as c, merchants};
 use crate::db::{write_transaction, DbConnection};
-use crate::error::{AppError, AppResult, FieldError, Text};
+use crate::error::{AppError, AppResult, ErrorCode, FieldError};
 use crate::money::Money;
 use crate::validate;
 
@@ -432,8 +432,7 @@ fn check(request: &ContestRequest) -> AppResult<()> {
         if prize.rank_to < prize.rank_from {
             errors.push(FieldError::new(
                 format!("prizes[{i}].rank_to"),
-                "range_reversed",
-                Text::new("Must not be below `rank_from`.", "不能小于 `rank_from`。"),
+                ErrorCode::RangeReversed.form("rank"),
             ));
             continue;
         }
@@ -443,11 +442,7 @@ fn check(request: &ContestRequest) -> AppResult<()> {
         if let Some(j) = overlaps {
             errors.push(FieldError::new(
                 format!("prizes[{i}]"),
-                "prize_overlap",
-                Text::new(
-                    format!("Its ranks overlap those of prize {}.", j + 1),
-                    format!("名次范围与第 {} 个奖项重叠。", j + 1),
-                ),
+                ErrorCode::PrizeOverlap.arg("prize", j + 1),
             ));
         }
     }
@@ -523,13 +518,7 @@ fn refuse(status: ContestStatus, action: Action) -> AppError {
 }
 
 fn changed_meanwhile() -> AppError {
-    AppError::Conflict {
-        code: "contest_changed",
-        message: Text::new(
-            "The contest changed meanwhile; reload it and try again.",
-            "竞赛已被修改，请刷新后重试。",
-        ),
-    }
+    AppError::conflict(ErrorCode::ContestChanged)
 }
 
 /// A new contest, as a draft.
@@ -597,14 +586,7 @@ pub fn update(
         // Published contests may not be moved into the past: a scheduled contest changed to a
         // period already over would end without ever having run.
         if stored.state == State::Published && span.ends_at <= now {
-            return Err(AppError::field(
-                "end_date",
-                "period_over",
-                Text::new(
-                    "A published contest must end in the future.",
-                    "已发布的竞赛结束日期必须在未来。",
-                ),
-            ));
+            return Err(AppError::field("end_date", ErrorCode::PeriodOver));
         }
         let updated = diesel::update(
             c::table

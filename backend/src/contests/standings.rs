@@ -19,7 +19,7 @@ use crate::auth::sessions::ClientInfo;
 use crate::clock;
 use crate::db::schema::{contest_standings as cs, contests as c, distributors as d, members as m};
 use crate::db::{write_transaction, DbConnection};
-use crate::error::{AppError, AppResult, Text};
+use crate::error::{AppError, AppResult, ErrorCode};
 use crate::money::Money;
 
 /// The final ranking keeps at least this many places (more when prizes go further down).
@@ -503,10 +503,7 @@ pub fn freeze(conn: &mut DbConnection, contest_id: i64, now: NaiveDateTime) -> A
 // ---- What distributors see ------------------------------------------------------------------
 
 fn not_a_distributor() -> AppError {
-    AppError::Refused {
-        code: "not_a_distributor",
-        message: Text::new("Contests are for distributors.", "只有分销商可以查看竞赛。"),
-    }
+    AppError::refused(ErrorCode::NotADistributor)
 }
 
 fn own_distributor(conn: &mut DbConnection, merchant_id: i64, member_id: i64) -> AppResult<i64> {

@@ -8,6 +8,8 @@ use std::str::FromStr;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::error::ErrorCode;
+
 /// A rate between 0 % and 100 %, exact to 0.0001 %.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Rate(i64);
@@ -26,22 +28,11 @@ pub enum RateError {
 }
 
 impl RateError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            RateError::NotANumber => "invalid_percent",
-            RateError::TooPrecise => "percent_precision",
-            RateError::OutOfRange => "percent_range",
-        }
-    }
-
-    /// `en|zh` message, as field errors carry them.
-    pub fn message(&self) -> &'static str {
-        match self {
-            RateError::NotANumber => {
-                "Must be a percentage such as \"12.5\" (meaning 12.5 %).|必须是百分比数值，例如 \"12.5\"（表示 12.5%）。"
-            }
-            RateError::TooPrecise => "At most four decimal places.|最多四位小数。",
-            RateError::OutOfRange => "Must be between 0 and 100.|必须在 0 到 100 之间。",
+            RateError::NotANumber => ErrorCode::InvalidPercent,
+            RateError::TooPrecise => ErrorCode::PercentPrecision,
+            RateError::OutOfRange => ErrorCode::PercentRange,
         }
     }
 }
@@ -118,8 +109,7 @@ impl<'de> Deserialize<'de> for Rate {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         // Strings only, as for money: a JSON number may already have been through a float.
         let text = String::deserialize(deserializer)?;
-        Rate::parse_percent(&text)
-            .map_err(|e| serde::de::Error::custom(format!("{}|{}", e.code(), e.message())))
+        Rate::parse_percent(&text).map_err(|e| serde::de::Error::custom(e.code()))
     }
 }
 

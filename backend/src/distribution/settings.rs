@@ -18,7 +18,7 @@ use crate::auth::principal::{Caller, Principal};
 use crate::clock;
 use crate::db::schema::{distribution_settings as ds, distributors};
 use crate::db::{write_transaction, DbConnection};
-use crate::error::{AppError, AppResult, FieldError, Text};
+use crate::error::{AppError, AppResult, ErrorCode, FieldError};
 use crate::money::Money;
 
 /// Who becomes a distributor.
@@ -271,16 +271,11 @@ fn check(request: &SettingsRequest) -> AppResult<()> {
     match request.spend_threshold {
         None if request.entry_mode == EntryMode::SpendThreshold => errors.push(FieldError::new(
             "spend_threshold",
-            "required",
-            Text::new(
-                "Required when members become distributors by spending.",
-                "按消费金额成为分销商时必填。",
-            ),
+            ErrorCode::Required.form("spend_threshold"),
         )),
         Some(amount) if amount.fen() == 0 => errors.push(FieldError::new(
             "spend_threshold",
-            "must_be_positive",
-            Text::new("Must be above zero.", "必须大于零。"),
+            ErrorCode::MustBePositive,
         )),
         _ => {}
     }
@@ -288,11 +283,7 @@ fn check(request: &SettingsRequest) -> AppResult<()> {
         if request.protection_days > days {
             errors.push(FieldError::new(
                 "protection_days",
-                "protection_exceeds_validity",
-                Text::new(
-                    "Must not be longer than the binding lasts (binding_days).",
-                    "不能超过绑定有效期（binding_days）。",
-                ),
+                ErrorCode::ProtectionExceedsValidity,
             ));
         }
     }
@@ -306,11 +297,7 @@ fn check(request: &SettingsRequest) -> AppResult<()> {
 fn depth3_refused() -> AppError {
     AppError::field(
         "acknowledge_depth3_compliance",
-        "depth3_acknowledgement_required",
-        Text::new(
-            "Three commission levels may be treated as a pyramid scheme under Chinese law: confirm that your programme complies by sending `acknowledge_depth3_compliance: true`.",
-            "三级分佣在中国法律下可能被认定为传销：请确认分销方案合规，并提交 `acknowledge_depth3_compliance: true`。",
-        ),
+        ErrorCode::Depth3AcknowledgementRequired,
     )
 }
 
@@ -331,16 +318,11 @@ fn check_sponsor(
     match status {
         None => Err(AppError::field(
             "default_sponsor_id",
-            "unknown_distributor",
-            Text::new("No such distributor.", "没有这个分销商。"),
+            ErrorCode::UnknownDistributor,
         )),
         Some(status) if changed && status != "active" => Err(AppError::field(
             "default_sponsor_id",
-            "sponsor_not_active",
-            Text::new(
-                "The default sponsor must be an active distributor.",
-                "默认推荐人必须是正常状态的分销商。",
-            ),
+            ErrorCode::SponsorNotActive.form("default_sponsor"),
         )),
         Some(_) => Ok(()),
     }
@@ -373,13 +355,7 @@ pub fn update(
         let (ack_at, ack_by) = if acknowledging {
             // A legal statement is made by a person, not by an integration's key.
             if !matches!(caller.caller, Caller::Staff { .. }) {
-                return Err(AppError::Refused {
-                    code: "staff_acknowledgement_required",
-                    message: Text::new(
-                        "Only a staff member can acknowledge three commission levels.",
-                        "三级分佣的合规确认只能由员工本人作出。",
-                    ),
-                });
+                return Err(AppError::refused(ErrorCode::StaffAcknowledgementRequired));
             }
             (Some(now), Some(caller.id))
         } else {
@@ -473,7 +449,7 @@ mod tests {
             panic!("expected a validation error");
         };
         assert_eq!(errors[0].field, "spend_threshold");
-        assert_eq!(errors[0].code, "required");
+        assert_eq!(errors[0].code(), "required");
 
         let mut zero = base.clone();
         zero["spend_threshold"] = "0".into();
@@ -486,7 +462,7 @@ mod tests {
         let AppError::Validation(errors) = check(&request(long.clone())).unwrap_err() else {
             panic!("expected a validation error");
         };
-        assert_eq!(errors[0].code, "protection_exceeds_validity");
+        assert_eq!(errors[0].code(), "protection_exceeds_validity");
         long["protection_days"] = 7.into();
         assert!(check(&request(long)).is_ok());
     }

@@ -25,7 +25,7 @@ use crate::db::schema::{
     distributor_tier_changes as changes, distributor_tiers as dt, distributors, sku_tier_prices,
 };
 use crate::db::{write_transaction, DbConnection};
-use crate::error::{AppError, AppResult, FieldError, Text};
+use crate::error::{AppError, AppResult, ErrorCode, FieldError};
 use crate::money::Money;
 use crate::validate;
 
@@ -536,31 +536,21 @@ fn level_values(request: &TierRequest) -> AppResult<[i64; 3]> {
         let parsed = match request.commission_kind {
             CommissionKind::Percent => Rate::parse_percent(text)
                 .map(Rate::millionths)
-                .map_err(|e| (e.code(), e.message())),
+                .map_err(|e| e.code()),
             CommissionKind::Fixed => Money::parse_yuan(text)
                 .map(Money::fen)
-                .map_err(|e| (e.code(), e.message())),
+                .map_err(|e| e.code()),
         };
         match parsed {
             Ok(value) => values[i] = value,
-            Err((code, message)) => {
-                let (en, zh) = message.split_once('|').unwrap_or((message, message));
-                errors.push(FieldError::new(field, code, Text::new(en, zh)));
-            }
+            Err(code) => errors.push(FieldError::new(field, code)),
         }
     }
     if errors.is_empty()
         && request.commission_kind == CommissionKind::Percent
         && values.iter().sum::<i64>() > rate::WHOLE
     {
-        errors.push(FieldError::new(
-            "level1",
-            "commission_total_over_100",
-            Text::new(
-                "The three levels together must not exceed 100 %.",
-                "三级佣金比例合计不能超过 100%。",
-            ),
-        ));
+        errors.push(FieldError::new("level1", ErrorCode::CommissionTotalOver100));
     }
     if errors.is_empty() {
         Ok(values)
@@ -578,18 +568,9 @@ fn map_unique(e: DieselError) -> AppError {
                 info.constraint_name().unwrap_or("")
             );
             if names.contains("rank") {
-                AppError::Conflict {
-                    code: "tier_rank_taken",
-                    message: Text::new(
-                        "Another tier already has this rank.",
-                        "已有等级使用此排名。",
-                    ),
-                }
+                AppError::conflict(ErrorCode::TierRankTaken)
             } else if names.contains("name") {
-                AppError::Conflict {
-                    code: "tier_name_taken",
-                    message: Text::new("A tier with this name already exists.", "已有同名的等级。"),
-                }
+                AppError::conflict(ErrorCode::TierNameTaken)
             } else {
                 e.into()
             }
@@ -628,13 +609,11 @@ pub fn create(
             .first(conn)?;
         let rank = request.rank.unwrap_or(highest.unwrap_or(0) + 1);
         if existing >= MAX_TIERS || rank > MAX_RANK {
-            return Err(AppError::Conflict {
-                code: "tier_limit",
-                message: Text::new(
-                    format!("A merchant has at most {MAX_TIERS} tiers, ranked up to {MAX_RANK}."),
-                    format!("每个商户最多 {MAX_TIERS} 个等级，排名最高 {MAX_RANK}。"),
-                ),
-            });
+            return Err(AppError::conflict(
+                ErrorCode::TierLimit
+                    .arg("max_tiers", MAX_TIERS)
+                    .arg("max_rank", MAX_RANK),
+            ));
         }
         let c = &request.promotion;
         let id: i64 = diesel::insert_into(dt::table)
@@ -743,14 +722,7 @@ pub fn reorder(
         let mut have: Vec<i64> = before.iter().map(|t| t.id).collect();
         have.sort_unstable();
         if wanted != have {
-            return Err(AppError::field(
-                "tier_ids",
-                "tier_set_mismatch",
-                Text::new(
-                    "List every tier of the merchant exactly once.",
-                    "请将本商户的每个等级各列出一次。",
-                ),
-            ));
+            return Err(AppError::field("tier_ids", ErrorCode::TierSetMismatch));
         }
         diesel::update(dt::table.filter(dt::merchant_id.eq(merchant_id)))
             .set(dt::rank.eq(dt::rank + RANK_SHIFT))
@@ -784,15 +756,7 @@ pub fn reorder(
 }
 
 fn tier_in_use(count: i64) -> AppError {
-    AppError::Conflict {
-        code: "tier_in_use",
-        message: Text::new(
-            format!(
-                "{count} distributor(s) hold this tier: name a tier to move them to (`move_to`)."
-            ),
-            format!("有 {count} 名分销商处于此等级：请指定转入的等级（`move_to`）。"),
-        ),
-    }
+    AppError::conflict(ErrorCode::TierInUse.arg("count", count))
 }
 
 /// Deletes a tier. Distributors holding it move to `move_to`, each move logged as a manual tier
@@ -814,23 +778,8 @@ pub fn delete(
                 let found = fetch(conn, merchant_id, Some(target))?.into_iter().next();
                 match found {
                     Some(t) if t.id != id => Some(t),
-                    Some(_) => {
-                        return Err(AppError::field(
-                            "move_to",
-                            "same_tier",
-                            Text::new(
-                                "Distributors cannot move to the tier being deleted.",
-                                "不能转入正在删除的等级。",
-                            ),
-                        ))
-                    }
-                    None => {
-                        return Err(AppError::field(
-                            "move_to",
-                            "unknown_tier",
-                            Text::new("No such tier.", "没有这个等级。"),
-                        ))
-                    }
+                    Some(_) => return Err(AppError::field("move_to", ErrorCode::SameTier)),
+                    None => return Err(AppError::field("move_to", ErrorCode::UnknownTier)),
                 }
             }
         };
@@ -947,7 +896,8 @@ mod tests {
         match err {
             AppError::Validation(fields) => fields
                 .into_iter()
-                .map(|f| (f.field, f.code.to_string()))
+                .map(|f| (f.code().to_string(), f.field))
+                .map(|(c, f)| (f, c))
                 .collect(),
             other => panic!("expected a validation error, got {other:?}"),
         }

@@ -1,16 +1,19 @@
 //! The one error type of the application and its mapping to `application/problem+json`.
 //!
 //! Every failure a request can meet becomes an [`AppError`]; [`AppError::problem`] is the single
-//! place that decides its status, stable code and human texts (zh-CN and en).
+//! place that decides its status and stable [`ErrorCode`]; the texts (zh-CN and en) come from the
+//! catalogues ([`catalogue`]), keyed by code.
 
+pub mod catalogue;
+mod code;
 mod problem;
-
-use std::borrow::Cow;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use diesel::result::DatabaseErrorKind;
 
+pub use catalogue::Message;
+pub use code::ErrorCode;
 pub use problem::{Lang, Problem, ProblemBody, ProblemFieldBody, Text, PROBLEM_JSON};
 
 pub type AppResult<T> = Result<T, AppError>;
@@ -20,22 +23,20 @@ pub type AppResult<T> = Result<T, AppError>;
 pub struct FieldError {
     /// Path of the field in the input, e.g. `contact.email` or `items[2].quantity`.
     pub field: String,
-    /// Stable machine code, e.g. `required`, `invalid_type`, `too_long`.
-    pub code: Cow<'static, str>,
-    pub message: Text,
+    /// The stable code (`required`, `invalid_type`, `length`, …) and the facts of its text.
+    pub message: Message,
 }
 
 impl FieldError {
-    pub fn new(
-        field: impl Into<String>,
-        code: impl Into<Cow<'static, str>>,
-        message: Text,
-    ) -> Self {
+    pub fn new(field: impl Into<String>, message: impl Into<Message>) -> Self {
         Self {
             field: field.into(),
-            code: code.into(),
-            message,
+            message: message.into(),
         }
+    }
+
+    pub fn code(&self) -> ErrorCode {
+        self.message.code()
     }
 }
 
@@ -53,24 +54,24 @@ pub enum AppError {
     NotFound,
     #[error("method not allowed")]
     MethodNotAllowed,
-    /// A uniqueness or business conflict with its own stable code.
-    #[error("conflict: {code}")]
-    Conflict { code: &'static str, message: Text },
+    /// A uniqueness or business conflict with its own stable code (409).
+    #[error("conflict: {}", .0.code())]
+    Conflict(Message),
     /// Well-formed input that a business rule refuses, with its own code (422), e.g.
     /// `region_not_delivered`.
-    #[error("unprocessable: {code}")]
-    Unprocessable { code: &'static str, message: Text },
+    #[error("unprocessable: {}", .0.code())]
+    Unprocessable(Message),
     /// A state change that the state table does not allow.
     #[error("transition `{action}` not allowed from `{from}`")]
     InvalidTransition { from: String, action: String },
     #[error("authentication required")]
     Unauthorized,
     /// A refused sign-in or token, with the reason's own code (`invalid_credentials`, …).
-    #[error("authentication failed: {code}")]
-    AuthFailed { code: &'static str, message: Text },
+    #[error("authentication failed: {}", .0.code())]
+    AuthFailed(Message),
     /// Authenticated, but refused for a reason with its own code (`account_disabled`, …).
-    #[error("refused: {code}")]
-    Refused { code: &'static str, message: Text },
+    #[error("refused: {}", .0.code())]
+    Refused(Message),
     #[error("forbidden")]
     Forbidden,
     #[error("too many requests")]
@@ -82,8 +83,25 @@ pub enum AppError {
 }
 
 impl AppError {
-    pub fn field(field: impl Into<String>, code: &'static str, message: Text) -> Self {
-        AppError::Validation(vec![FieldError::new(field, code, message)])
+    /// A validation failure of one field.
+    pub fn field(field: impl Into<String>, message: impl Into<Message>) -> Self {
+        AppError::Validation(vec![FieldError::new(field, message)])
+    }
+
+    pub fn conflict(message: impl Into<Message>) -> Self {
+        AppError::Conflict(message.into())
+    }
+
+    pub fn unprocessable(message: impl Into<Message>) -> Self {
+        AppError::Unprocessable(message.into())
+    }
+
+    pub fn auth_failed(message: impl Into<Message>) -> Self {
+        AppError::AuthFailed(message.into())
+    }
+
+    pub fn refused(message: impl Into<Message>) -> Self {
+        AppError::Refused(message.into())
     }
 
     pub fn internal(err: impl std::fmt::Display) -> Self {
@@ -92,7 +110,7 @@ impl AppError {
 
     pub fn status(&self) -> StatusCode {
         match self {
-            AppError::Validation(_) | AppError::Unprocessable { .. } => {
+            AppError::Validation(_) | AppError::Unprocessable(_) => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             AppError::MalformedBody(_) => StatusCode::BAD_REQUEST,
@@ -100,137 +118,71 @@ impl AppError {
             AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            AppError::Conflict { .. } | AppError::InvalidTransition { .. } => StatusCode::CONFLICT,
-            AppError::Unauthorized | AppError::AuthFailed { .. } => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden | AppError::Refused { .. } => StatusCode::FORBIDDEN,
+            AppError::Conflict(_) | AppError::InvalidTransition { .. } => StatusCode::CONFLICT,
+            AppError::Unauthorized | AppError::AuthFailed(_) => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden | AppError::Refused(_) => StatusCode::FORBIDDEN,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
+    /// The stable code clients see.
+    pub fn code(&self) -> ErrorCode {
+        self.message().code()
+    }
+
+    /// The code and the facts of the problem's `detail`.
+    fn message(&self) -> Message {
+        match self {
+            AppError::Validation(_) => ErrorCode::ValidationFailed.into(),
+            AppError::MalformedBody(reason) => ErrorCode::MalformedBody.arg("reason", reason),
+            AppError::UnsupportedMediaType { expected } => {
+                ErrorCode::UnsupportedMediaType.arg("expected", expected)
+            }
+            AppError::PayloadTooLarge { limit } => ErrorCode::PayloadTooLarge.arg("limit", limit),
+            AppError::NotFound => ErrorCode::NotFound.into(),
+            AppError::MethodNotAllowed => ErrorCode::MethodNotAllowed.into(),
+            AppError::Conflict(message)
+            | AppError::Unprocessable(message)
+            | AppError::AuthFailed(message)
+            | AppError::Refused(message) => message.clone(),
+            AppError::InvalidTransition { from, action } => ErrorCode::InvalidTransition
+                .arg("from", from)
+                .arg("action", action),
+            AppError::Unauthorized => ErrorCode::Unauthorized.into(),
+            AppError::Forbidden => ErrorCode::Forbidden.into(),
+            AppError::TooManyRequests { retry_after_secs } => {
+                ErrorCode::RateLimited.arg("seconds", retry_after_secs)
+            }
+            AppError::Unavailable(_) => ErrorCode::ServiceUnavailable.into(),
+            // The cause is logged, never shown: it may carry internals.
+            AppError::Internal(_) => ErrorCode::InternalError.into(),
+        }
+    }
+
+    /// The catalogue key of the problem's title: the kind of problem.
+    fn title_key(&self) -> &'static str {
+        match self {
+            AppError::Conflict(_) => "conflict",
+            AppError::Unprocessable(_) => "unprocessable",
+            AppError::AuthFailed(_) => "authentication_failed",
+            AppError::Refused(_) => "refused",
+            other => other.code().as_str(),
+        }
+    }
+
     /// The problem document for this error: the one mapping from errors to what clients see.
     pub fn problem(&self) -> Problem {
-        let status = self.status();
-        let (code, title, detail): (&str, Text, Text) = match self {
-            AppError::Validation(_) => (
-                "validation_failed",
-                Text::new("The request is not valid", "请求参数无效"),
-                Text::new(
-                    "One or more fields are invalid; see `errors`.",
-                    "一个或多个字段无效，详见 errors。",
-                ),
-            ),
-            AppError::MalformedBody(reason) => (
-                "malformed_body",
-                Text::new("The request body is malformed", "请求体格式错误"),
-                Text::new(
-                    format!("The body is not valid JSON: {reason}"),
-                    format!("请求体不是合法的 JSON：{reason}"),
-                ),
-            ),
-            AppError::UnsupportedMediaType { expected } => (
-                "unsupported_media_type",
-                Text::new("Unsupported media type", "不支持的内容类型"),
-                Text::new(
-                    format!("The body must be sent as {expected}."),
-                    format!("请求体必须以 {expected} 格式发送。"),
-                ),
-            ),
-            AppError::PayloadTooLarge { limit } => (
-                "payload_too_large",
-                Text::new("The request body is too large", "请求体过大"),
-                Text::new(
-                    format!("The body may be at most {limit} bytes."),
-                    format!("请求体最多 {limit} 字节。"),
-                ),
-            ),
-            AppError::NotFound => (
-                "not_found",
-                Text::new("Not found", "未找到"),
-                Text::new(
-                    "The requested resource does not exist.",
-                    "请求的资源不存在。",
-                ),
-            ),
-            AppError::MethodNotAllowed => (
-                "method_not_allowed",
-                Text::new("Method not allowed", "不允许的请求方法"),
-                Text::new(
-                    "This resource does not support the request method.",
-                    "该资源不支持此请求方法。",
-                ),
-            ),
-            AppError::Conflict { code, message } => {
-                (code, Text::new("Conflict", "冲突"), message.clone())
-            }
-            AppError::Unprocessable { code, message } => (
-                code,
-                Text::new("The request cannot be carried out", "请求无法执行"),
-                message.clone(),
-            ),
-            AppError::InvalidTransition { from, action } => (
-                "invalid_transition",
-                Text::new("Transition not allowed", "不允许的状态变更"),
-                Text::new(
-                    format!("`{action}` is not allowed while the state is `{from}`."),
-                    format!("当前状态为 `{from}`，不允许执行 `{action}`。"),
-                ),
-            ),
-            AppError::Unauthorized => (
-                "unauthorized",
-                Text::new("Authentication required", "需要登录"),
-                Text::new(
-                    "Sign in, or send a valid access token or API key.",
-                    "请登录，或提供有效的访问令牌或 API 密钥。",
-                ),
-            ),
-            AppError::AuthFailed { code, message } => (
-                code,
-                Text::new("Authentication failed", "认证失败"),
-                message.clone(),
-            ),
-            AppError::Refused { code, message } => {
-                (code, Text::new("Forbidden", "没有权限"), message.clone())
-            }
-            AppError::Forbidden => (
-                "forbidden",
-                Text::new("Forbidden", "没有权限"),
-                Text::new(
-                    "You do not have permission for this action.",
-                    "您没有执行此操作的权限。",
-                ),
-            ),
-            AppError::TooManyRequests { retry_after_secs } => (
-                "rate_limited",
-                Text::new("Too many requests", "请求过于频繁"),
-                Text::new(
-                    format!("Try again in {retry_after_secs} seconds."),
-                    format!("请在 {retry_after_secs} 秒后重试。"),
-                ),
-            ),
-            AppError::Unavailable(_) => (
-                "service_unavailable",
-                Text::new("Service unavailable", "服务暂不可用"),
-                Text::new(
-                    "The service is temporarily unavailable; try again shortly.",
-                    "服务暂时不可用，请稍后重试。",
-                ),
-            ),
-            // The cause is logged, never shown: it may carry internals.
-            AppError::Internal(_) => (
-                "internal_error",
-                Text::new("Internal server error", "服务器内部错误"),
-                Text::new(
-                    "Something went wrong on our side; the request id identifies it in our logs.",
-                    "服务器出现错误，可凭请求编号查询日志。",
-                ),
-            ),
-        };
-        let mut problem = Problem::new(status, code, title, detail);
+        let message = self.message();
+        let mut problem = Problem::new(
+            self.status(),
+            message.code(),
+            catalogue::title(self.title_key()),
+            message.text(),
+        );
         match self {
             AppError::Validation(fields) => problem.errors = fields.clone(),
-            AppError::MethodNotAllowed => {}
             AppError::TooManyRequests { retry_after_secs } => {
                 problem.retry_after_secs = Some(*retry_after_secs)
             }
@@ -261,23 +213,15 @@ impl From<diesel::result::Error> for AppError {
         use diesel::result::Error as E;
         match err {
             E::NotFound => AppError::NotFound,
-            E::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => AppError::Conflict {
-                code: "already_exists",
-                message: Text::new(
-                    format!(
-                        "A record with the same unique value already exists ({}).",
-                        info.constraint_name().unwrap_or("unique constraint")
-                    ),
-                    "已存在相同唯一值的记录。",
-                ),
-            },
-            E::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => AppError::Conflict {
-                code: "reference_conflict",
-                message: Text::new(
-                    "The change refers to, or is referred to by, another record.",
-                    "此变更引用了其他记录，或被其他记录引用。",
-                ),
-            },
+            E::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+                AppError::conflict(ErrorCode::AlreadyExists.arg(
+                    "constraint",
+                    info.constraint_name().unwrap_or("unique constraint"),
+                ))
+            }
+            E::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
+                AppError::conflict(ErrorCode::ReferenceConflict)
+            }
             // Lost serialisation races and lock waits are worth a retry, not a 500.
             E::DatabaseError(DatabaseErrorKind::SerializationFailure, info) => {
                 AppError::Unavailable(info.message().to_owned())
@@ -344,10 +288,7 @@ mod tests {
                 "invalid_transition",
             ),
             (
-                AppError::Unprocessable {
-                    code: "region_not_delivered",
-                    message: Text::new("x", "x"),
-                },
+                AppError::unprocessable(ErrorCode::RegionNotDelivered),
                 422,
                 "region_not_delivered",
             ),

@@ -8,7 +8,7 @@ use actix_web::HttpResponse;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::FieldError;
+use super::{catalogue, ErrorCode, FieldError};
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
@@ -106,7 +106,7 @@ impl Text {
 #[derive(Debug, Clone)]
 pub struct Problem {
     pub status: StatusCode,
-    pub code: Cow<'static, str>,
+    pub code: ErrorCode,
     pub title: Text,
     pub detail: Text,
     pub errors: Vec<FieldError>,
@@ -126,8 +126,7 @@ pub struct ProblemBody {
     pub status: u16,
     pub detail: String,
     /// Stable machine-readable code; clients branch on this, never on the texts.
-    #[schema(example = "validation_failed")]
-    pub code: String,
+    pub code: ErrorCode,
     /// The offending fields, for validation errors; empty otherwise.
     pub errors: Vec<ProblemFieldBody>,
     /// The id of this request, as in the `X-Request-Id` header and the server's logs.
@@ -139,21 +138,15 @@ pub struct ProblemBody {
 pub struct ProblemFieldBody {
     #[schema(example = "contact.email")]
     pub field: String,
-    #[schema(example = "invalid_email")]
-    pub code: String,
+    pub code: ErrorCode,
     pub message: String,
 }
 
 impl Problem {
-    pub fn new(
-        status: StatusCode,
-        code: impl Into<Cow<'static, str>>,
-        title: Text,
-        detail: Text,
-    ) -> Self {
+    pub fn new(status: StatusCode, code: ErrorCode, title: Text, detail: Text) -> Self {
         Self {
             status,
-            code: code.into(),
+            code,
             title,
             detail,
             errors: Vec::new(),
@@ -164,25 +157,25 @@ impl Problem {
     /// A generic problem for an error status produced outside our handlers (so that even those
     /// answer with a problem document).
     pub fn for_status(status: StatusCode) -> Self {
-        let reason = status.canonical_reason().unwrap_or("Error");
-        let code = reason.to_ascii_lowercase().replace([' ', '-'], "_");
-        let zh = match status.as_u16() {
-            400 => "请求无效",
-            401 => "需要登录",
-            403 => "没有权限",
-            404 => "未找到",
-            405 => "不允许的请求方法",
-            408 => "请求超时",
-            413 => "请求体过大",
-            414 => "请求地址过长",
-            415 => "不支持的内容类型",
-            429 => "请求过于频繁",
-            431 => "请求头过大",
-            500 => "服务器内部错误",
-            503 => "服务暂不可用",
-            _ => "请求失败",
+        let code = match status.as_u16() {
+            400 => ErrorCode::BadRequest,
+            401 => ErrorCode::Unauthorized,
+            403 => ErrorCode::Forbidden,
+            404 => ErrorCode::NotFound,
+            405 => ErrorCode::MethodNotAllowed,
+            408 => ErrorCode::RequestTimeout,
+            413 => ErrorCode::PayloadTooLarge,
+            414 => ErrorCode::UriTooLong,
+            415 => ErrorCode::UnsupportedMediaType,
+            429 => ErrorCode::TooManyRequests,
+            431 => ErrorCode::RequestHeaderFieldsTooLarge,
+            500 => ErrorCode::InternalServerError,
+            503 => ErrorCode::ServiceUnavailable,
+            _ => ErrorCode::RequestFailed,
         };
-        Problem::new(status, code, Text::new(reason, zh), Text::new(reason, zh))
+        // Generic problems say no more than their status: the code's own text, without facts.
+        let text = catalogue::Message::new(code).form("generic").text();
+        Problem::new(status, code, text.clone(), text)
     }
 
     pub fn body(&self, lang: Lang, request_id: Option<&str>) -> ProblemBody {
@@ -191,14 +184,14 @@ impl Problem {
             title: self.title.get(lang).to_owned(),
             status: self.status.as_u16(),
             detail: self.detail.get(lang).to_owned(),
-            code: self.code.to_string(),
+            code: self.code,
             errors: self
                 .errors
                 .iter()
                 .map(|e| ProblemFieldBody {
                     field: e.field.clone(),
-                    code: e.code.to_string(),
-                    message: e.message.get(lang).to_owned(),
+                    code: e.code(),
+                    message: e.message.render(lang),
                 })
                 .collect(),
             request_id: request_id.map(str::to_owned),
@@ -260,7 +253,7 @@ mod tests {
     #[test]
     fn generic_problems_cover_any_status() {
         let p = Problem::for_status(StatusCode::URI_TOO_LONG);
-        assert_eq!(p.code, "uri_too_long");
+        assert_eq!(p.code, ErrorCode::UriTooLong);
         assert_eq!(p.title.zh, "请求地址过长");
         let body = p.body(Lang::En, Some("abc"));
         assert_eq!(body.type_, "urn:fenxiao:problem:uri_too_long");

@@ -4,7 +4,7 @@
 use actix_web::error::{PathError, QueryPayloadError};
 use actix_web::{web, HttpRequest};
 
-use crate::error::{AppError, FieldError, Text};
+use crate::error::{AppError, ErrorCode, FieldError};
 
 /// A path segment that does not parse (an id that is not a number) names nothing that exists.
 pub fn path_config() -> web::PathConfig {
@@ -27,8 +27,7 @@ pub fn query_config() -> web::QueryConfig {
             .unwrap_or_else(|| "query".to_owned());
         AppError::Validation(vec![FieldError::new(
             field,
-            "invalid_query",
-            Text::new(reason.clone(), format!("查询参数无效：{reason}")),
+            ErrorCode::InvalidQuery.arg("reason", reason),
         )])
         .into()
     })

@@ -137,7 +137,8 @@ mod tests {
         match err {
             AppError::Validation(fields) => fields
                 .into_iter()
-                .map(|f| (f.field, f.code.to_string()))
+                .map(|f| (f.code().to_string(), f.field))
+                .map(|(c, f)| (f, c))
                 .collect(),
             other => panic!("expected a validation error, got {other:?}"),
         }

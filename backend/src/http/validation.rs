@@ -1,16 +1,20 @@
 //! Turns `validator` and `serde` failures into field errors with texts in both languages.
 
-use std::borrow::Cow;
+use std::str::FromStr;
 
 use validator::{ValidationErrors, ValidationErrorsKind};
 
-use crate::error::{FieldError, Text};
+use crate::error::{ErrorCode, FieldError, Message};
 
 /// Flattens nested validation errors into `field.path` entries, sorted for stable output.
 pub fn field_errors(errors: &ValidationErrors) -> Vec<FieldError> {
     let mut out = Vec::new();
     collect(errors, "", &mut out);
-    out.sort_by(|a, b| a.field.cmp(&b.field).then_with(|| a.code.cmp(&b.code)));
+    out.sort_by(|a, b| {
+        a.field
+            .cmp(&b.field)
+            .then_with(|| a.code().as_str().cmp(b.code().as_str()))
+    });
     out
 }
 
@@ -28,11 +32,7 @@ fn collect(errors: &ValidationErrors, prefix: &str, out: &mut Vec<FieldError>) {
         match kind {
             ValidationErrorsKind::Field(list) => {
                 for e in list {
-                    out.push(FieldError::new(
-                        path.clone(),
-                        e.code.clone(),
-                        message_for(e),
-                    ));
+                    out.push(FieldError::new(path.clone(), message_for(e)));
                 }
             }
             ValidationErrorsKind::Struct(inner) => collect(inner, &path, out),
@@ -47,77 +47,48 @@ fn collect(errors: &ValidationErrors, prefix: &str, out: &mut Vec<FieldError>) {
 
 /// Field errors for one validator failure outside a derived `Validate` (services, the CLI).
 pub fn field_errors_for(field: &str, error: &validator::ValidationError) -> Vec<FieldError> {
-    vec![FieldError::new(
-        field,
-        error.code.clone(),
-        message_for(error),
-    )]
+    vec![FieldError::new(field, message_for(error))]
 }
 
-fn param(e: &validator::ValidationError, name: &str) -> Option<String> {
-    e.params.get(name).map(|v| match v {
+fn param_text(value: &serde_json::Value) -> String {
+    match value {
         serde_json::Value::String(s) => s.clone(),
         other => other.to_string(),
-    })
+    }
 }
 
-/// Texts for the codes the validators produce. Custom validators of this crate set their own
-/// code and use a code listed here, or set `message` as `"en|zh"`.
-fn message_for(e: &validator::ValidationError) -> Text {
-    if let Some(message) = &e.message {
-        if let Some((en, zh)) = message.split_once('|') {
-            return Text::new(en.to_owned(), zh.to_owned());
+/// The message of one validator failure. Its code names the text in the catalogue; a `form`
+/// parameter (set by this crate's own validators) picks a specific wording, and the bounds
+/// (`min`, `max`, `equal`) of `length` and `range` pick theirs. Every parameter fills the
+/// placeholder of its name. A code the catalogue does not know (a validator added without its
+/// text) answers `invalid`, naming the code, rather than failing the request.
+fn message_for(e: &validator::ValidationError) -> Message {
+    let has = |name: &str| e.params.contains_key(name);
+    let mut message = match ErrorCode::from_str(&e.code) {
+        Ok(code) => Message::new(code),
+        Err(_) => {
+            tracing::warn!(code = %e.code, "validator code without a catalogue text");
+            ErrorCode::Invalid.arg("code", &e.code)
         }
-        return Text::new(message.clone(), message.clone());
+    };
+    let bounded = matches!(message.code(), ErrorCode::Length | ErrorCode::Range);
+    let form = match e.params.get("form") {
+        Some(form) => Some(param_text(form)),
+        None if bounded && has("equal") => Some("exact".to_owned()),
+        None if bounded && has("min") && has("max") => Some("between".to_owned()),
+        None if bounded && has("min") => Some("min".to_owned()),
+        None if bounded && has("max") => Some("max".to_owned()),
+        None => None,
+    };
+    if let Some(form) = form {
+        message = message.form(form);
     }
-    let code: &str = &e.code;
-    match code {
-        "length" => match (param(e, "min"), param(e, "max"), param(e, "equal")) {
-            (_, _, Some(n)) => Text::new(
-                format!("Must be exactly {n} characters long."),
-                format!("长度必须为 {n} 个字符。"),
-            ),
-            (Some(min), Some(max), _) => Text::new(
-                format!("Must be {min} to {max} characters long."),
-                format!("长度必须在 {min} 到 {max} 个字符之间。"),
-            ),
-            (Some(min), None, _) => Text::new(
-                format!("Must be at least {min} characters long."),
-                format!("长度至少为 {min} 个字符。"),
-            ),
-            (None, Some(max), _) => Text::new(
-                format!("Must be at most {max} characters long."),
-                format!("长度最多为 {max} 个字符。"),
-            ),
-            _ => Text::new("Has the wrong length.", "长度不正确。"),
-        },
-        "range" => match (param(e, "min"), param(e, "max")) {
-            (Some(min), Some(max)) => Text::new(
-                format!("Must be between {min} and {max}."),
-                format!("必须在 {min} 到 {max} 之间。"),
-            ),
-            (Some(min), None) => Text::new(
-                format!("Must be at least {min}."),
-                format!("不能小于 {min}。"),
-            ),
-            (None, Some(max)) => Text::new(
-                format!("Must be at most {max}."),
-                format!("不能大于 {max}。"),
-            ),
-            _ => Text::new("Is out of range.", "超出允许范围。"),
-        },
-        "email" => Text::new(
-            "Must be a valid email address.",
-            "必须是有效的电子邮箱地址。",
-        ),
-        "url" => Text::new("Must be a valid URL.", "必须是有效的网址。"),
-        "required" => Text::new("Is required.", "必填。"),
-        "phone" => Text::new("Must be a valid phone number.", "必须是有效的手机号码。"),
-        other => Text::new(
-            format!("Is not valid ({other})."),
-            format!("无效（{other}）。"),
-        ),
+    for (name, value) in &e.params {
+        if name != "value" && name != "form" {
+            message = message.arg(name.clone(), param_text(value));
+        }
     }
+    message
 }
 
 /// A field error for a body that parsed as JSON but does not fit the expected shape.
@@ -133,11 +104,7 @@ pub fn from_serde(path: &str, err: &serde_json::Error) -> FieldError {
         .strip_prefix("missing field `")
         .and_then(|rest| rest.strip_suffix('`'))
     {
-        return FieldError::new(
-            join(path, missing),
-            Cow::Borrowed("required"),
-            Text::new("Is required.", "必填。"),
-        );
+        return FieldError::new(join(path, missing), ErrorCode::Required);
     }
     if let Some(unknown) = reason
         .strip_prefix("unknown field `")
@@ -150,32 +117,17 @@ pub fn from_serde(path: &str, err: &serde_json::Error) -> FieldError {
         } else {
             join(path, unknown)
         };
-        return FieldError::new(
-            field,
-            Cow::Borrowed("unknown_field"),
-            Text::new("Is not a known field.", "不是可识别的字段。"),
-        );
+        return FieldError::new(field, ErrorCode::UnknownField);
     }
     let field = if path.is_empty() { "$" } else { path };
-    // Domain types report `code|en|zh` through serde's custom errors.
-    let mut parts = reason.splitn(3, '|');
-    if let (Some(code), Some(en), Some(zh)) = (parts.next(), parts.next(), parts.next()) {
-        if !code.is_empty() && code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
-            return FieldError::new(
-                field,
-                code.to_owned(),
-                Text::new(en.to_owned(), zh.to_owned()),
-            );
-        }
+    // Domain types (money, rates) report their error code as serde's custom error.
+    if let Ok(code) = ErrorCode::from_str(&reason) {
+        return FieldError::new(field, code);
     }
     let code = if reason.starts_with("invalid type") {
-        "invalid_type"
+        ErrorCode::InvalidType
     } else {
-        "invalid_value"
+        ErrorCode::InvalidValue
     };
-    FieldError::new(
-        field,
-        Cow::Borrowed(code),
-        Text::new(reason.clone(), format!("取值无效：{reason}")),
-    )
+    FieldError::new(field, code.arg("reason", reason))
 }

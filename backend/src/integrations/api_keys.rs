@@ -15,7 +15,7 @@ use crate::auth::principal::{Caller, Principal, API_KEY_PREFIX};
 use crate::clock;
 use crate::db::schema::api_keys;
 use crate::db::{write_transaction, DbConnection};
-use crate::error::{AppError, AppResult, Text};
+use crate::error::{AppError, AppResult, ErrorCode};
 use crate::validate;
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -97,13 +97,7 @@ macro_rules! keys_of {
 fn staff_only(caller: &Principal) -> AppResult<()> {
     match caller.caller {
         Caller::Staff { .. } => Ok(()),
-        _ => Err(AppError::Refused {
-            code: "staff_only",
-            message: Text::new(
-                "API keys are managed by staff, not by other API keys.",
-                "API 密钥只能由员工管理，不能由其他 API 密钥管理。",
-            ),
-        }),
+        _ => Err(AppError::refused(ErrorCode::StaffOnly)),
     }
 }
 
@@ -128,14 +122,7 @@ pub fn create(
     if let Some(missing) = scopes.iter().find(|s| !caller.permissions.contains(s)) {
         return Err(AppError::field(
             "scopes",
-            "scope_not_held",
-            Text::new(
-                format!(
-                    "You cannot grant `{}`: you do not hold it.",
-                    missing.as_str()
-                ),
-                format!("您没有 `{}` 权限，不能授予。", missing.as_str()),
-            ),
+            ErrorCode::ScopeNotHeld.arg("as_str", missing.as_str()),
         ));
     }
     let key = format!("{API_KEY_PREFIX}{}", one_time::generate()?);

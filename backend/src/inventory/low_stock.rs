@@ -14,7 +14,7 @@ use crate::catalog::lifecycle::ProductStatus;
 use crate::catalog::products::SkuKind;
 use crate::db::schema::{products, skus, staff_users};
 use crate::db::DbConnection;
-use crate::error::{AppError, AppResult, Text};
+use crate::error::{AppError, AppResult, ErrorCode};
 use crate::notify::inbox::{self, Recipients};
 use crate::notify::{outbox, templates};
 
@@ -128,8 +128,10 @@ pub fn list(
     if !(1..=100).contains(&limit) {
         return Err(AppError::field(
             "limit",
-            "range",
-            Text::new("Must be between 1 and 100.", "须在 1 到 100 之间。"),
+            ErrorCode::Range
+                .form("between")
+                .arg("min", 1)
+                .arg("max", 100),
         ));
     }
     let mut q = skus::table

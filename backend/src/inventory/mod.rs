@@ -16,17 +16,11 @@ use crate::audit::{self, AuditEntry};
 use crate::auth::principal::Principal;
 use crate::db::schema::{skus, stock_movements};
 use crate::db::{write_transaction, DbConnection};
-use crate::error::{AppError, AppResult, Text};
+use crate::error::{AppError, AppResult, ErrorCode};
 use crate::validate;
 
-/// The code of the refusal `change` and `take` answer when stock does not suffice.
-pub const INSUFFICIENT_STOCK: &str = "insufficient_stock";
-
 fn out_of_stock() -> AppError {
-    AppError::Conflict {
-        code: INSUFFICIENT_STOCK,
-        message: Text::new("Not enough stock.", "库存不足。"),
-    }
+    AppError::conflict(ErrorCode::InsufficientStock)
 }
 
 /// Changes a SKU's stock by `delta` (negative to take) and records why. Must run inside the
@@ -99,8 +93,7 @@ pub fn take(
     if quantity < 1 {
         return Err(AppError::field(
             "quantity",
-            "range",
-            Text::new("Must be at least 1.", "不能小于 1。"),
+            ErrorCode::Range.form("min").arg("min", 1),
         ));
     }
     let updated: Option<(i64, i64)> = diesel::update(
@@ -179,11 +172,7 @@ pub fn adjust(
 ) -> AppResult<StockLevel> {
     let merchant_id = caller.tenant()?;
     if request.delta == 0 {
-        return Err(AppError::field(
-            "delta",
-            "range",
-            Text::new("Must not be zero.", "不能为 0。"),
-        ));
+        return Err(AppError::field("delta", ErrorCode::Range.form("not_zero")));
     }
     write_transaction(conn, |conn| {
         let kind: Option<String> = skus::table
@@ -193,13 +182,7 @@ pub fn adjust(
             .first(conn)
             .optional()?;
         if kind.as_deref() == Some("virtual") {
-            return Err(AppError::Conflict {
-                code: "virtual_stock",
-                message: Text::new(
-                    "A virtual SKU's stock is its number of available codes: import codes instead.",
-                    "虚拟 SKU 的库存即可用卡密数量，请导入卡密。",
-                ),
-            });
+            return Err(AppError::conflict(ErrorCode::VirtualStock));
         }
         let stock = change(
             conn,

@@ -18,7 +18,7 @@ use crate::catalog::products::SkuKind;
 use crate::crypto::Cipher;
 use crate::db::schema::{skus, virtual_codes};
 use crate::db::{write_transaction, DbConnection};
-use crate::error::{AppError, AppResult, FieldError, Text};
+use crate::error::{AppError, AppResult, ErrorCode, FieldError, Message};
 
 pub const MAX_CODES_PER_IMPORT: usize = 10_000;
 pub const MAX_CODE_CHARS: usize = 200;
@@ -49,23 +49,11 @@ pub struct CodeImportResult {
 }
 
 fn exhausted() -> AppError {
-    AppError::Conflict {
-        code: "codes_exhausted",
-        message: Text::new(
-            "Not enough codes are left for this SKU.",
-            "该 SKU 的卡密数量不足。",
-        ),
-    }
+    AppError::conflict(ErrorCode::CodesExhausted)
 }
 
 fn not_virtual() -> AppError {
-    AppError::Conflict {
-        code: "not_virtual_sku",
-        message: Text::new(
-            "Codes can only be imported into a virtual SKU.",
-            "只能向虚拟 SKU 导入卡密。",
-        ),
-    }
+    AppError::conflict(ErrorCode::NotVirtualSku)
 }
 
 /// The keyed hash used for uniqueness: SHA-256 of the merchant id and the code.
@@ -114,8 +102,8 @@ pub fn summary(conn: &mut DbConnection, caller: &Principal, sku_id: i64) -> AppR
     })
 }
 
-fn bad(field: String, code: &'static str, en: String, zh: String) -> FieldError {
-    FieldError::new(field, code, Text::new(en, zh))
+fn bad(field: String, message: impl Into<Message>) -> FieldError {
+    FieldError::new(field, message)
 }
 
 /// Imports codes into a virtual SKU's pool and raises its stock by as many, in one transaction.
@@ -132,11 +120,9 @@ pub fn import(
     if request.codes.is_empty() || request.codes.len() > MAX_CODES_PER_IMPORT {
         return Err(AppError::field(
             "codes",
-            "length",
-            Text::new(
-                format!("Send 1 to {MAX_CODES_PER_IMPORT} codes."),
-                format!("每次导入 1 至 {MAX_CODES_PER_IMPORT} 个卡密。"),
-            ),
+            ErrorCode::Length
+                .form("codes")
+                .arg("max_codes_per_import", MAX_CODES_PER_IMPORT),
         ));
     }
     let codes: Vec<&str> = request.codes.iter().map(|c| c.trim()).collect();
@@ -147,16 +133,12 @@ pub fn import(
         if chars == 0 || chars > MAX_CODE_CHARS {
             errors.push(bad(
                 format!("codes[{i}]"),
-                "length",
-                format!("Must be 1 to {MAX_CODE_CHARS} characters."),
-                format!("长度须为 1 至 {MAX_CODE_CHARS} 个字符。"),
+                ErrorCode::Length.arg("max_code_chars", MAX_CODE_CHARS),
             ));
         } else if let Some(first) = first_seen.get(code) {
             errors.push(bad(
                 format!("codes[{i}]"),
-                "duplicate_code",
-                format!("The same code as codes[{first}]."),
-                format!("与 codes[{first}] 重复。"),
+                ErrorCode::DuplicateCode.arg("first", first),
             ));
         } else {
             first_seen.insert(code, i);
@@ -177,12 +159,7 @@ pub fn import(
         }
         for (i, hash) in hashes.iter().enumerate() {
             if taken.contains(hash) {
-                errors.push(bad(
-                    format!("codes[{i}]"),
-                    "code_exists",
-                    "This code is already in a code pool.".to_string(),
-                    "该卡密已在卡密库中。".to_string(),
-                ));
+                errors.push(bad(format!("codes[{i}]"), ErrorCode::CodeExists));
             }
         }
         if !errors.is_empty() {
@@ -256,8 +233,7 @@ pub fn deliver(
     if quantity < 1 {
         return Err(AppError::field(
             "quantity",
-            "range",
-            Text::new("Must be at least 1.", "不能小于 1。"),
+            ErrorCode::Range.form("min").arg("min", 1),
         ));
     }
     if sku_kind(conn, merchant_id, sku_id)? != SkuKind::Virtual {
@@ -274,10 +250,7 @@ pub fn deliver(
         now,
     )
     .map_err(|e| match e {
-        AppError::Conflict {
-            code: super::INSUFFICIENT_STOCK,
-            ..
-        } => exhausted(),
+        AppError::Conflict(m) if m.code() == ErrorCode::InsufficientStock => exhausted(),
         other => other,
     })?;
     let mut delivered = Vec::with_capacity(quantity as usize);

@@ -14,7 +14,7 @@ use crate::audit::{self, AuditActor, AuditEntry};
 use crate::auth::principal::Principal;
 use crate::db::schema::carriers;
 use crate::db::{write_transaction, DbConnection};
-use crate::error::{AppError, AppResult, Text};
+use crate::error::{AppError, AppResult, ErrorCode, Message};
 use crate::validate;
 
 /// The carriers every merchant starts with: (code, name). Codes follow the common tracking
@@ -50,10 +50,7 @@ fn carrier_code(value: &str) -> Result<(), ValidationError> {
     if ok {
         Ok(())
     } else {
-        Err(ValidationError::new("carrier_code").with_message(
-            "1–32 upper-case letters, digits or `_`, e.g. `SF`.|1–32 位大写字母、数字或下划线，例如 `SF`。"
-                .into(),
-        ))
+        Err(Message::new(ErrorCode::CarrierCode).into_validation_error())
     }
 }
 
@@ -83,13 +80,7 @@ fn yes() -> bool {
 }
 
 fn code_taken() -> AppError {
-    AppError::Conflict {
-        code: "carrier_code_taken",
-        message: Text::new(
-            "Another carrier already has this code.",
-            "已有使用此代码的快递公司。",
-        ),
-    }
+    AppError::conflict(ErrorCode::CarrierCodeTaken)
 }
 
 fn map_unique(e: DieselError) -> AppError {

@@ -13,7 +13,7 @@ use crate::audit::{self, AuditEntry};
 use crate::auth::principal::Principal;
 use crate::db::schema::{delivery_settings, pickup_points};
 use crate::db::{write_transaction, DbConnection};
-use crate::error::{AppError, AppResult, Text};
+use crate::error::{AppError, AppResult, ErrorCode};
 use crate::{regions, validate};
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
@@ -51,10 +51,7 @@ fn contact_phone(value: &str) -> Result<(), ValidationError> {
     if (5..=20).contains(&body.len()) && body.bytes().all(|b| b.is_ascii_digit()) {
         Ok(())
     } else {
-        Err(ValidationError::new("phone").with_message(
-            "Must be a phone number, e.g. 0571-88888888 or 13812345678.|必须是电话号码，例如 0571-88888888 或 13812345678。"
-                .into(),
-        ))
+        Err(ErrorCode::Phone.form("any").into_validation_error())
     }
 }
 
@@ -91,13 +88,9 @@ fn yes() -> bool {
 
 fn map_unique(e: DieselError) -> AppError {
     match e {
-        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => AppError::Conflict {
-            code: "pickup_point_name_taken",
-            message: Text::new(
-                "A pickup point with this name already exists.",
-                "已有同名的自提点。",
-            ),
-        },
+        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
+            AppError::conflict(ErrorCode::PickupPointNameTaken)
+        }
         other => other.into(),
     }
 }
@@ -176,14 +169,7 @@ pub fn methods(conn: &mut DbConnection, merchant_id: i64) -> AppResult<DeliveryM
 }
 
 fn no_pickup_points() -> AppError {
-    AppError::field(
-        "pickup_enabled",
-        "no_pickup_points",
-        Text::new(
-            "Add and enable a pickup point before offering self-pickup.",
-            "请先添加并启用自提点，再开启到店自提。",
-        ),
-    )
+    AppError::field("pickup_enabled", ErrorCode::NoPickupPoints)
 }
 
 fn write_settings(
@@ -318,14 +304,7 @@ pub fn update_point(
         .map_err(map_unique)?;
         let state = methods(conn, merchant_id)?;
         if state.pickup_enabled && !state.pickup_points.iter().any(|p| p.enabled) {
-            return Err(AppError::field(
-                "enabled",
-                "last_pickup_point",
-                Text::new(
-                    "Self-pickup is on and this is its last enabled pickup point: switch self-pickup off first.",
-                    "到店自提已开启，这是最后一个启用的自提点：请先关闭到店自提。",
-                ),
-            ));
+            return Err(AppError::field("enabled", ErrorCode::LastPickupPoint));
         }
         let after = find_point(conn, merchant_id, id)?;
         audit::record(

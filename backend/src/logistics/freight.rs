@@ -15,7 +15,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::error::{AppError, Text};
+use crate::error::{AppError, ErrorCode};
 use crate::money::{Money, MAX_FEN};
 use crate::regions::{self, RegionLevel};
 
@@ -82,32 +82,18 @@ pub enum FreightError {
 impl From<FreightError> for AppError {
     fn from(e: FreightError) -> Self {
         match e {
-            FreightError::UnknownRegion(code) => AppError::field(
-                "region_code",
-                "unknown_region",
-                Text::new(
-                    format!("`{code}` is not a GB/T 2260 province or city code."),
-                    format!("`{code}` 不是有效的省或市行政区划代码。"),
-                ),
-            ),
+            FreightError::UnknownRegion(code) => {
+                AppError::field("region_code", ErrorCode::UnknownRegion.arg("code", &code))
+            }
             FreightError::RestrictedRegion(code) => {
                 let name = regions::lookup(&code).map(|r| r.name).unwrap_or("");
-                AppError::Unprocessable {
-                    code: "region_not_delivered",
-                    message: Text::new(
-                        format!("We do not deliver to this address ({code} {name})."),
-                        format!("该地址（{code} {name}）不在配送范围内。"),
-                    ),
-                }
+                AppError::unprocessable(
+                    ErrorCode::RegionNotDelivered
+                        .arg("code", &code)
+                        .arg("name", name),
+                )
             }
-            FreightError::TooLarge => AppError::field(
-                "items",
-                "freight_too_large",
-                Text::new(
-                    "The shipment is too large to price.",
-                    "货品数量过大，无法计算运费。",
-                ),
-            ),
+            FreightError::TooLarge => AppError::field("items", ErrorCode::FreightTooLarge),
         }
     }
 }

@@ -15,7 +15,7 @@ use crate::audit::{self, AuditEntry};
 use crate::auth::principal::Principal;
 use crate::db::schema::freight_templates as ft;
 use crate::db::{write_transaction, DbConnection};
-use crate::error::{AppError, AppResult, FieldError, Text};
+use crate::error::{AppError, AppResult, ErrorCode, FieldError};
 use crate::money::Money;
 use crate::{regions, validate};
 
@@ -123,13 +123,7 @@ struct StoredOverride {
 }
 
 fn name_taken() -> AppError {
-    AppError::Conflict {
-        code: "freight_template_name_taken",
-        message: Text::new(
-            "A freight template with this name already exists.",
-            "已有同名的运费模板。",
-        ),
-    }
+    AppError::conflict(ErrorCode::FreightTemplateNameTaken)
 }
 
 /// The name index names the `name` column (SQLite) or is called `…_name_key` (PostgreSQL); the
@@ -256,11 +250,7 @@ fn check(request: &FreightTemplateRequest) -> AppResult<()> {
             if seen.contains(&code.as_str()) {
                 errors.push(FieldError::new(
                     format!("region_overrides[{i}].region_codes"),
-                    "duplicate_region",
-                    Text::new(
-                        format!("`{code}` already has prices in another override."),
-                        format!("`{code}` 已在其他地区运费中设置。"),
-                    ),
+                    ErrorCode::DuplicateRegion.arg("code", code),
                 ));
             }
             seen.push(code);
@@ -430,13 +420,9 @@ pub fn delete(
         // Products name their template; deleting it would silently move them to the default.
         let used = crate::catalog::products::count_using_freight_template(conn, merchant_id, id)?;
         if used > 0 {
-            return Err(AppError::Conflict {
-                code: "freight_template_in_use",
-                message: Text::new(
-                    format!("{used} product(s) ship under this template: choose another template for them first."),
-                    format!("有 {used} 个商品正在使用该运费模板，请先为它们更换模板。"),
-                ),
-            });
+            return Err(AppError::conflict(
+                ErrorCode::FreightTemplateInUse.arg("used", used),
+            ));
         }
         diesel::delete(
             ft::table

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use crate::auth::one_time;
 use crate::db::schema::verification_codes as vc;
 use crate::db::DbConnection;
-use crate::error::{AppError, AppResult, Text};
+use crate::error::{AppError, AppResult, ErrorCode};
 use crate::notify::{outbox, templates};
 
 pub const VALID_FOR_MINUTES: i64 = 10;
@@ -67,14 +67,7 @@ pub fn send(
 }
 
 pub fn invalid_code() -> AppError {
-    AppError::field(
-        "code",
-        "invalid_code",
-        Text::new(
-            "The verification code is wrong or has expired; request a new one.",
-            "验证码错误或已过期，请重新获取。",
-        ),
-    )
+    AppError::field("code", ErrorCode::InvalidCode)
 }
 
 /// Checks the newest code for the recipient. A wrong guess is counted (the caller must commit

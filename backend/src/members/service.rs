@@ -18,7 +18,7 @@ use crate::binding;
 use crate::clock;
 use crate::db::schema::{members, merchants};
 use crate::db::{write_transaction, DbConnection};
-use crate::error::{AppError, AppResult, Text};
+use crate::error::{AppError, AppResult, ErrorCode};
 use crate::secrets::SecretKey;
 use crate::tenancy::models::MerchantStatus;
 use crate::validate;
@@ -154,13 +154,7 @@ pub fn send_code(
 }
 
 fn login_taken() -> AppError {
-    AppError::Conflict {
-        code: "login_taken",
-        message: Text::new(
-            "This phone number or email is already registered at this shop; sign in instead.",
-            "该手机号或邮箱已在本店注册，请直接登录。",
-        ),
-    }
+    AppError::conflict(ErrorCode::LoginTaken)
 }
 
 enum Registration {

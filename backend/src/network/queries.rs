@@ -12,7 +12,7 @@ use super::tree::MAX_UPLINE_DEPTH;
 use crate::clock;
 use crate::db::schema::{distributor_paths as paths, distributor_tiers, distributors, members};
 use crate::db::DbConnection;
-use crate::error::{AppError, AppResult, Text};
+use crate::error::{AppError, AppResult, ErrorCode};
 use crate::money::Money;
 
 /// The member behind a distributor profile.
@@ -315,14 +315,7 @@ pub fn detail(conn: &mut DbConnection, merchant_id: i64, id: i64) -> AppResult<D
 }
 
 fn bad_cursor() -> AppError {
-    AppError::field(
-        "cursor",
-        "invalid_cursor",
-        Text::new(
-            "Not a cursor of this list; start again without one.",
-            "分页游标无效，请不带游标重新开始。",
-        ),
-    )
+    AppError::field("cursor", ErrorCode::InvalidCursor)
 }
 
 /// A position in a sorted list: the last item's sort value (for counter sorts) and id.

@@ -20,7 +20,7 @@ use crate::auth::permissions::need;
 use crate::auth::principal::{Allowed, MemberCaller};
 use crate::clock;
 use crate::distribution::promotion::{self, TierChange};
-use crate::error::{AppError, AppResult, ProblemBody, Text};
+use crate::error::{AppError, AppResult, ErrorCode, ProblemBody};
 use crate::http::ApiJson;
 
 #[derive(Debug, Clone, Deserialize, IntoParams)]
@@ -159,11 +159,10 @@ pub async fn get_upline(
     if !(1..=MAX_UPLINE_DEPTH).contains(&depth) {
         return Err(AppError::field(
             "depth",
-            "range",
-            Text::new(
-                format!("Must be between 1 and {MAX_UPLINE_DEPTH}."),
-                format!("必须在 1 到 {MAX_UPLINE_DEPTH} 之间。"),
-            ),
+            ErrorCode::Range
+                .form("between")
+                .arg("min", 1)
+                .arg("max", MAX_UPLINE_DEPTH),
         ));
     }
     Ok(web::Json(

@@ -457,11 +457,9 @@ pub fn run(conn: &mut DbConnection, options: &SeedOptions) -> AppResult<SeedRepo
                 .ok_or_else(|| {
                     AppError::field(
                         "merchant",
-                        "unknown_merchant",
-                        crate::error::Text::new(
-                            format!("There is no merchant {id}."),
-                            format!("没有商户 {id}。"),
-                        ),
+                        crate::error::ErrorCode::UnknownMerchant
+                            .form("seed")
+                            .arg("id", id),
                     )
                 })?,
             None => create_merchant(conn, &format!("分销演示店 {n}"), now)?,

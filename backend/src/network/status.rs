@@ -19,7 +19,7 @@ use utoipa::ToSchema;
 use super::tree::{in_write_transaction, lock_tree};
 use crate::db::schema::{distributor_tier_changes, distributor_tiers, distributors};
 use crate::db::DbConnection;
-use crate::error::{AppError, AppResult, Text};
+use crate::error::{AppError, AppResult, ErrorCode};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -250,13 +250,10 @@ pub fn set_tier(
             .select((distributors::tier_id, distributors::promotion_held_since))
             .first(conn)?;
         let new_rank = match tier_id {
-            Some(t) => Some(tier_rank(conn, merchant_id, t)?.ok_or_else(|| {
-                AppError::field(
-                    "tier_id",
-                    "unknown_tier",
-                    Text::new("No such tier of this merchant.", "本商户没有这个等级。"),
-                )
-            })?),
+            Some(t) => Some(
+                tier_rank(conn, merchant_id, t)?
+                    .ok_or_else(|| AppError::field("tier_id", ErrorCode::UnknownTier))?,
+            ),
             None => None,
         };
         if current == tier_id {
@@ -296,13 +293,7 @@ pub fn set_tier(
                 .execute(conn)?,
         };
         if updated == 0 {
-            return Err(AppError::Conflict {
-                code: "tier_changed",
-                message: Text::new(
-                    "The distributor's tier changed meanwhile. Reload and decide again.",
-                    "该分销商的等级刚刚发生了变化，请刷新后重新操作。",
-                ),
-            });
+            return Err(AppError::conflict(ErrorCode::TierChanged));
         }
         record_tier_change(
             conn,

@@ -22,7 +22,7 @@ use crate::db::schema::{
 };
 use crate::db::{self, DbConnection};
 use crate::distribution::promotion::{self, Trigger};
-use crate::error::{AppError, AppResult, Text};
+use crate::error::{AppError, AppResult, ErrorCode};
 
 /// The deepest upline a query may ask for. Commission needs three levels; the rest is for staff
 /// looking at a chain.
@@ -124,26 +124,13 @@ macro_rules! subtree_of {
 
 fn unknown_distributor(field: &'static str) -> impl FnOnce(AppError) -> AppError {
     move |err| match err {
-        AppError::NotFound => AppError::field(
-            field,
-            "unknown_distributor",
-            Text::new(
-                "No such distributor of this merchant.",
-                "本商户没有这个分销商。",
-            ),
-        ),
+        AppError::NotFound => AppError::field(field, ErrorCode::UnknownDistributor),
         other => other,
     }
 }
 
 fn sponsor_not_active() -> AppError {
-    AppError::Conflict {
-        code: "sponsor_not_active",
-        message: Text::new(
-            "The sponsor is frozen or has ended distribution; only an active distributor can recruit.",
-            "推荐人已被冻结或已终止分销资格，只有正常状态的分销商可以发展下级。",
-        ),
-    }
+    AppError::conflict(ErrorCode::SponsorNotActive)
 }
 
 /// The merchant's default sponsor, when one is set and can still recruit. A default sponsor that
@@ -241,20 +228,9 @@ fn join_as(
             .first(conn)
             .optional()?;
         match member_status.as_deref() {
-            None => {
-                return Err(AppError::field(
-                    "member_id",
-                    "unknown_member",
-                    Text::new("No such member of this shop.", "本店没有这个会员。"),
-                ))
-            }
+            None => return Err(AppError::field("member_id", ErrorCode::UnknownMember)),
             Some("active") => {}
-            Some(_) => {
-                return Err(AppError::Conflict {
-                    code: "member_disabled",
-                    message: Text::new("The member's account is disabled.", "该会员账号已被停用。"),
-                })
-            }
+            Some(_) => return Err(AppError::conflict(ErrorCode::MemberDisabled)),
         }
         let existing: i64 = distributors::table
             .filter(distributors::merchant_id.eq(merchant_id))
@@ -262,13 +238,7 @@ fn join_as(
             .count()
             .get_result(conn)?;
         if existing > 0 {
-            return Err(AppError::Conflict {
-                code: "already_distributor",
-                message: Text::new(
-                    "This member already has a distributor profile.",
-                    "该会员已经是分销商。",
-                ),
-            });
+            return Err(AppError::conflict(ErrorCode::AlreadyDistributor));
         }
         let sponsor = match sponsor {
             Some(id) => {
@@ -385,13 +355,7 @@ pub fn move_distributor(
         lock_tree(conn, merchant_id)?;
         let moved = node(conn, merchant_id, id)?;
         if new_parent == Some(id) {
-            return Err(AppError::Unprocessable {
-                code: "self_parent",
-                message: Text::new(
-                    "A distributor cannot be its own parent.",
-                    "分销商不能成为自己的上级。",
-                ),
-            });
+            return Err(AppError::unprocessable(ErrorCode::SelfParent));
         }
         let parent = match new_parent {
             Some(pid) => {
@@ -414,22 +378,10 @@ pub fn move_distributor(
                 0
             };
             if below > 0 {
-                return Err(AppError::Unprocessable {
-                    code: "tree_cycle",
-                    message: Text::new(
-                        "The new parent is in the moved distributor's own team; the move would make a cycle.",
-                        "新的上级在该分销商自己的团队中，移动后会形成循环。",
-                    ),
-                });
+                return Err(AppError::unprocessable(ErrorCode::TreeCycle));
             }
             if parent.status == DistributorStatus::Ended {
-                return Err(AppError::Conflict {
-                    code: "parent_ended",
-                    message: Text::new(
-                        "The new parent's distribution has ended.",
-                        "新的上级已终止分销资格。",
-                    ),
-                });
+                return Err(AppError::conflict(ErrorCode::ParentEnded));
             }
             // Not for a move to the same parent: that changes nothing, whatever the bindings.
             let own_team = if moved.parent_id == Some(parent.id) {
@@ -438,17 +390,9 @@ pub fn move_distributor(
                 crate::binding::service::bound_into_own_team(conn, merchant_id, id, parent.id, now)?
             };
             if own_team > 0 {
-                return Err(AppError::Conflict {
-                    code: "move_binds_own_team",
-                    message: Text::new(
-                        format!(
-                            "After this move, {own_team} member(s) of the new upline would be customers of someone in their own team. Release or reassign those customers first."
-                        ),
-                        format!(
-                            "移动后，新上级链条中有 {own_team} 位成员会成为自己团队中分销商的绑定客户。请先解除或改派这些客户的绑定。"
-                        ),
-                    ),
-                });
+                return Err(AppError::conflict(
+                    ErrorCode::MoveBindsOwnTeam.arg("own_team", own_team),
+                ));
             }
         }
         if moved.parent_id == new_parent {

@@ -13,7 +13,7 @@ use crate::auth::permissions::{self, Permission};
 use crate::clock;
 use crate::db::schema::{notifications, staff_users};
 use crate::db::DbConnection;
-use crate::error::{AppError, AppResult, Lang, Text};
+use crate::error::{AppError, AppResult, ErrorCode, Lang, Text};
 use crate::tenancy::models::StaffRole;
 
 /// What to tell: a stable kind, the texts, what it is about, and the facts behind the texts.
@@ -209,8 +209,10 @@ pub fn list(
     if !(1..=100).contains(&limit) {
         return Err(AppError::field(
             "limit",
-            "range",
-            Text::new("Must be between 1 and 100.", "须在 1 到 100 之间。"),
+            ErrorCode::Range
+                .form("between")
+                .arg("min", 1)
+                .arg("max", 100),
         ));
     }
     let mut q = inbox_of!(reader)

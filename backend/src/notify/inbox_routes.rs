@@ -10,7 +10,7 @@ use crate::app::AppState;
 use crate::auth::permissions::need;
 use crate::auth::principal::{Allowed, Caller, Principal};
 use crate::clock;
-use crate::error::{AppError, AppResult, ProblemBody, Text};
+use crate::error::{AppError, AppResult, ErrorCode, ProblemBody};
 use crate::http::RequestLang;
 
 fn reader(p: &Principal) -> AppResult<Reader> {
@@ -19,13 +19,7 @@ fn reader(p: &Principal) -> AppResult<Reader> {
             merchant_id: p.tenant()?,
             staff_id: p.id,
         }),
-        _ => Err(AppError::Refused {
-            code: "wrong_account_kind",
-            message: Text::new(
-                "Only staff members have an inbox.",
-                "只有员工账户才有消息中心。",
-            ),
-        }),
+        _ => Err(AppError::refused(ErrorCode::WrongAccountKind.form("inbox"))),
     }
 }
 

@@ -15,7 +15,7 @@ use crate::auth::principal::Principal;
 use crate::crypto::Cipher;
 use crate::db::schema::payment_methods;
 use crate::db::{write_transaction, DbConnection};
-use crate::error::{AppError, AppResult, FieldError, Text};
+use crate::error::{AppError, AppResult, ErrorCode, FieldError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -191,11 +191,7 @@ pub fn save(
         if !kind.fields().iter().any(|f| f.name == name) {
             errors.push(FieldError::new(
                 format!("settings.{name}"),
-                "unknown_field",
-                Text::new(
-                    "Is not a setting of this method.",
-                    "不是该支付方式的设置项。",
-                ),
+                ErrorCode::UnknownField,
             ));
         }
     }
@@ -208,11 +204,7 @@ pub fn save(
                 Some("") if f.secret => {}
                 Some(value) if value.chars().count() > f.max_len => errors.push(FieldError::new(
                     format!("settings.{}", f.name),
-                    "length",
-                    Text::new(
-                        format!("At most {} characters.", f.max_len),
-                        format!("最多 {} 个字符。", f.max_len),
-                    ),
+                    ErrorCode::Length.form("max").arg("max", f.max_len),
                 )),
                 Some("") => {
                     settings.remove(f.name);
@@ -228,11 +220,7 @@ pub fn save(
             if request.enabled && f.required && !settings.contains_key(f.name) {
                 errors.push(FieldError::new(
                     format!("settings.{}", f.name),
-                    "required",
-                    Text::new(
-                        "Is required to enable this method.",
-                        "启用该支付方式时必填。",
-                    ),
+                    ErrorCode::Required.form("enabled_method"),
                 ));
             }
         }

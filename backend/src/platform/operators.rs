@@ -10,7 +10,7 @@ use crate::auth::sessions::ClientInfo;
 use crate::clock;
 use crate::db::schema::platform_operators;
 use crate::db::{write_transaction, DbConnection};
-use crate::error::{AppError, AppResult, Text};
+use crate::error::{AppError, AppResult, ErrorCode};
 
 pub fn create(
     conn: &mut DbConnection,
@@ -21,23 +21,15 @@ pub fn create(
     let email = email.trim().to_lowercase();
     let name = name.trim();
     if !validator::ValidateEmail::validate_email(&email) {
-        return Err(AppError::field(
-            "email",
-            "email",
-            Text::new(
-                "Must be a valid email address.",
-                "必须是有效的电子邮箱地址。",
-            ),
-        ));
+        return Err(AppError::field("email", ErrorCode::Email));
     }
     if name.is_empty() || name.chars().count() > 50 {
         return Err(AppError::field(
             "name",
-            "length",
-            Text::new(
-                "Must be 1 to 50 characters long.",
-                "长度必须在 1 到 50 个字符之间。",
-            ),
+            ErrorCode::Length
+                .form("between")
+                .arg("min", 1)
+                .arg("max", 50),
         ));
     }
     password::check_strength(password_text).map_err(|e| {
@@ -59,13 +51,7 @@ pub fn create(
             .get_result::<i64>(conn)
             .map_err(|e| match e {
                 DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
-                    AppError::Conflict {
-                        code: "email_taken",
-                        message: Text::new(
-                            "An operator with this email already exists.",
-                            "该邮箱的平台管理员已存在。",
-                        ),
-                    }
+                    AppError::conflict(ErrorCode::EmailTaken.form("operator"))
                 }
                 other => other.into(),
             })

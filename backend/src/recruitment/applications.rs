@@ -50,7 +50,7 @@ use crate::db::schema::{distributor_applications as da, distributors, members, m
 use crate::db::{write_transaction, DbConnection};
 use crate::distribution::promotion;
 use crate::distribution::settings::{self, ApplicationReview, EntryMode};
-use crate::error::{AppError, AppResult, Text};
+use crate::error::{AppError, AppResult, ErrorCode};
 use crate::network::{self, MemberBrief};
 use crate::notify::inbox::{self, Recipients};
 use crate::notify::{outbox, templates};
@@ -353,8 +353,10 @@ pub fn list(
     if !(1..=100).contains(&limit) {
         return Err(AppError::field(
             "limit",
-            "range",
-            Text::new("Must be between 1 and 100.", "必须在 1 到 100 之间。"),
+            ErrorCode::Range
+                .form("between")
+                .arg("min", 1)
+                .arg("max", 100),
         ));
     }
     let mut q = rows!(merchant_id).into_boxed();
@@ -406,23 +408,11 @@ pub fn mine(conn: &mut DbConnection, merchant_id: i64, member_id: i64) -> AppRes
 // ---- Applying -----------------------------------------------------------------------------
 
 fn already_distributor() -> AppError {
-    AppError::Conflict {
-        code: "already_distributor",
-        message: Text::new(
-            "You already have a distributor profile at this shop.",
-            "您已经是本店的分销商。",
-        ),
-    }
+    AppError::conflict(ErrorCode::AlreadyDistributor.form("own"))
 }
 
 fn application_pending() -> AppError {
-    AppError::Conflict {
-        code: "application_pending",
-        message: Text::new(
-            "You already have an application waiting for review.",
-            "您已有一份申请正在等待审核。",
-        ),
-    }
+    AppError::conflict(ErrorCode::ApplicationPending)
 }
 
 fn not_eligible(e: &Eligibility) -> AppError {
@@ -430,29 +420,15 @@ fn not_eligible(e: &Eligibility) -> AppError {
         .threshold
         .map(|t| t.to_string())
         .unwrap_or_else(|| "—".to_owned());
-    AppError::Conflict {
-        code: "spend_threshold_not_met",
-        message: Text::new(
-            format!(
-                "Members become distributors here after spending ¥{threshold} in paid orders; you have spent ¥{}.",
-                e.spent
-            ),
-            format!(
-                "本店会员累计消费满 ¥{threshold} 即可成为分销商，您目前累计消费 ¥{}。",
-                e.spent
-            ),
-        ),
-    }
+    AppError::conflict(
+        ErrorCode::SpendThresholdNotMet
+            .arg("threshold", &threshold)
+            .arg("spent", e.spent),
+    )
 }
 
 fn sponsor_not_active() -> AppError {
-    AppError::Conflict {
-        code: "sponsor_not_active",
-        message: Text::new(
-            "The distributor of this recruit link is frozen or has ended distribution and cannot recruit; apply without the code.",
-            "该招募链接的分销商已被冻结或已终止分销资格，不能招募；请不带推广码申请。",
-        ),
-    }
+    AppError::conflict(ErrorCode::SponsorNotActive.form("recruit_link"))
 }
 
 /// Serialises applications of one member: a row lock on PostgreSQL; on SQLite the write

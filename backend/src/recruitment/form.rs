@@ -18,7 +18,7 @@ use crate::clock;
 use crate::db::schema::recruitment_forms as rf;
 use crate::db::{write_transaction, DbConnection};
 use crate::distribution::settings::{self, ApplicationReview, EntryMode};
-use crate::error::{AppError, AppResult, FieldError, Text};
+use crate::error::{AppError, AppResult, ErrorCode, FieldError, Message};
 use crate::money::Money;
 use crate::validate;
 
@@ -119,8 +119,8 @@ pub struct Answer {
     pub value: String,
 }
 
-fn field_error(path: String, code: &'static str, en: String, zh: String) -> FieldError {
-    FieldError::new(path, code, Text::new(en, zh))
+fn field_error(path: String, message: impl Into<Message>) -> FieldError {
+    FieldError::new(path, message)
 }
 
 fn valid_key(key: &str) -> bool {
@@ -133,9 +133,7 @@ fn valid_key(key: &str) -> bool {
 fn length_error(path: String, max: usize) -> FieldError {
     field_error(
         path,
-        "length",
-        format!("Must be 1 to {max} characters long."),
-        format!("长度必须在 1 到 {max} 个字符之间。"),
+        ErrorCode::Length.form("1_max_characters").arg("max", max),
     )
 }
 
@@ -145,9 +143,7 @@ pub fn check_fields(fields: &[FormField]) -> AppResult<()> {
     if fields.len() > MAX_FIELDS {
         errors.push(field_error(
             "fields".into(),
-            "too_many_fields",
-            format!("A form has at most {MAX_FIELDS} fields."),
-            format!("表单最多 {MAX_FIELDS} 个字段。"),
+            ErrorCode::TooManyFields.arg("max_fields", MAX_FIELDS),
         ));
     }
     let mut keys = HashSet::new();
@@ -156,17 +152,10 @@ pub fn check_fields(fields: &[FormField]) -> AppResult<()> {
         if !valid_key(&f.key) {
             errors.push(field_error(
                 at("key"),
-                "invalid_key",
-                format!("Use a lower-case letter, then up to {} lower-case letters, digits or underscores.", MAX_KEY_LEN - 1),
-                format!("请以小写字母开头，后接最多 {} 个小写字母、数字或下划线。", MAX_KEY_LEN - 1),
+                ErrorCode::InvalidKey.arg("max_more", MAX_KEY_LEN - 1),
             ));
         } else if !keys.insert(f.key.as_str()) {
-            errors.push(field_error(
-                at("key"),
-                "duplicate_key",
-                "Another field already has this key.".into(),
-                "已有字段使用了这个标识。".into(),
-            ));
+            errors.push(field_error(at("key"), ErrorCode::DuplicateKey));
         }
         for (name, label, max) in [
             ("label_zh", &f.label_zh, MAX_LABEL_ZH),
@@ -180,18 +169,11 @@ pub fn check_fields(fields: &[FormField]) -> AppResult<()> {
         match f.field_type {
             FieldType::Select => {
                 if f.options.is_empty() {
-                    errors.push(field_error(
-                        at("options"),
-                        "options_required",
-                        "A select needs at least one option.".into(),
-                        "下拉选择至少需要一个选项。".into(),
-                    ));
+                    errors.push(field_error(at("options"), ErrorCode::OptionsRequired));
                 } else if f.options.len() > MAX_OPTIONS {
                     errors.push(field_error(
                         at("options"),
-                        "too_many_options",
-                        format!("At most {MAX_OPTIONS} options."),
-                        format!("最多 {MAX_OPTIONS} 个选项。"),
+                        ErrorCode::TooManyOptions.arg("max_options", MAX_OPTIONS),
                     ));
                 }
                 let mut seen = HashSet::new();
@@ -205,19 +187,14 @@ pub fn check_fields(fields: &[FormField]) -> AppResult<()> {
                     } else if !seen.insert(option.as_str()) {
                         errors.push(field_error(
                             format!("fields[{i}].options[{j}]"),
-                            "duplicate_option",
-                            "This option is listed twice.".into(),
-                            "该选项重复。".into(),
+                            ErrorCode::DuplicateOption,
                         ));
                     }
                 }
             }
-            _ if !f.options.is_empty() => errors.push(field_error(
-                at("options"),
-                "options_not_allowed",
-                "Only a select has options.".into(),
-                "只有下拉选择可以设置选项。".into(),
-            )),
+            _ if !f.options.is_empty() => {
+                errors.push(field_error(at("options"), ErrorCode::OptionsNotAllowed))
+            }
             _ => {}
         }
     }
@@ -240,9 +217,7 @@ pub fn check_answers(
         if !fields.iter().any(|f| &f.key == key) {
             errors.push(field_error(
                 format!("answers.{key}"),
-                "unknown_field",
-                "The form has no such field.".into(),
-                "表单中没有这个字段。".into(),
+                ErrorCode::UnknownField.form("form_has_such"),
             ));
         }
     }
@@ -256,12 +231,7 @@ pub fn check_answers(
         };
         if value.is_empty() {
             if f.required {
-                errors.push(field_error(
-                    path,
-                    "required",
-                    "Is required.".into(),
-                    "必填。".into(),
-                ));
+                errors.push(field_error(path, ErrorCode::Required));
             }
             continue;
         }
@@ -269,34 +239,23 @@ pub fn check_answers(
         let problem = match f.field_type {
             FieldType::Text | FieldType::Select if length > MAX_TEXT => Some(field_error(
                 path,
-                "too_long",
-                format!("At most {MAX_TEXT} characters."),
-                format!("最多 {MAX_TEXT} 个字符。"),
+                ErrorCode::TooLong.arg("max_text", MAX_TEXT),
             )),
             FieldType::Textarea if length > MAX_TEXTAREA => Some(field_error(
                 path,
-                "too_long",
-                format!("At most {MAX_TEXTAREA} characters."),
-                format!("最多 {MAX_TEXTAREA} 个字符。"),
+                ErrorCode::TooLong
+                    .form("most_max_textarea")
+                    .arg("max_textarea", MAX_TEXTAREA),
             )),
-            FieldType::Text if value.chars().any(char::is_control) => Some(field_error(
-                path,
-                "single_line",
-                "Must be a single line of text.".into(),
-                "只能填写一行文字。".into(),
-            )),
-            FieldType::Phone if validate::phone(&value).is_err() => Some(field_error(
-                path,
-                "phone",
-                "Must be a valid phone number.".into(),
-                "必须是有效的手机号码。".into(),
-            )),
-            FieldType::Select if !f.options.contains(&value) => Some(field_error(
-                path,
-                "invalid_option",
-                "Must be one of the field's options.".into(),
-                "必须是该字段的选项之一。".into(),
-            )),
+            FieldType::Text if value.chars().any(char::is_control) => {
+                Some(field_error(path, ErrorCode::SingleLine))
+            }
+            FieldType::Phone if validate::phone(&value).is_err() => {
+                Some(field_error(path, ErrorCode::Phone))
+            }
+            FieldType::Select if !f.options.contains(&value) => {
+                Some(field_error(path, ErrorCode::InvalidOption))
+            }
             _ => None,
         };
         match problem {
@@ -410,7 +369,8 @@ mod tests {
         };
         errors
             .into_iter()
-            .map(|e| (e.field, e.code.into_owned()))
+            .map(|e| (e.code().to_string(), e.field))
+            .map(|(c, f)| (f, c))
             .collect()
     }
 

@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 
 use crate::db::schema::{distributors, merchants};
 use crate::db::DbConnection;
-use crate::error::{AppError, AppResult, Text};
+use crate::error::{AppError, AppResult, ErrorCode};
 
 /// A recruit link and what it is made of.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
@@ -38,13 +38,8 @@ fn shop_slug(conn: &mut DbConnection, merchant_id: i64) -> AppResult<String> {
         .find(merchant_id)
         .select(merchants::slug)
         .first(conn)?;
-    slug.filter(|s| !s.is_empty()).ok_or(AppError::Conflict {
-        code: "shop_address_required",
-        message: Text::new(
-            "The shop has no address yet: choose one in the store settings first; recruit links point to the shop.",
-            "店铺还没有设置地址：请先在店铺设置中填写店铺地址，招募链接指向店铺。",
-        ),
-    })
+    slug.filter(|s| !s.is_empty())
+        .ok_or(AppError::conflict(ErrorCode::ShopAddressRequired))
 }
 
 /// The merchant's own recruit link: applicants come without a recruiter, so approved ones join
@@ -76,13 +71,9 @@ pub fn distributor_link(
         .select((distributors::code, distributors::status))
         .first(conn)?;
     if status != "active" {
-        return Err(AppError::Conflict {
-            code: "distributor_not_active",
-            message: Text::new(
-                "Your distribution is frozen or has ended: you cannot recruit now.",
-                "您的分销资格已被冻结或已终止，暂时不能招募。",
-            ),
-        });
+        return Err(AppError::conflict(
+            ErrorCode::DistributorNotActive.form("recruit"),
+        ));
     }
     let slug = shop_slug(conn, merchant_id)?;
     Ok(RecruitLink {

@@ -18,7 +18,7 @@ use crate::app::AppState;
 use crate::auth::permissions::need;
 use crate::auth::principal::{Allowed, MemberCaller};
 use crate::clock;
-use crate::error::{AppError, AppResult, ProblemBody, Text};
+use crate::error::{AppError, AppResult, ErrorCode, ProblemBody};
 use crate::http::ApiJson;
 use crate::members::service::open_shop;
 
@@ -35,11 +35,10 @@ fn scale(query: &PngQuery) -> AppResult<u32> {
     if !(1..=qr::MAX_SCALE).contains(&scale) {
         return Err(AppError::field(
             "scale",
-            "range",
-            Text::new(
-                format!("Must be between 1 and {}.", qr::MAX_SCALE),
-                format!("必须在 1 到 {} 之间。", qr::MAX_SCALE),
-            ),
+            ErrorCode::Range
+                .form("between")
+                .arg("min", 1)
+                .arg("max", qr::MAX_SCALE),
         ));
     }
     Ok(scale)

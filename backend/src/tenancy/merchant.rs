@@ -13,7 +13,7 @@ use crate::auth::principal::{Caller, Principal};
 use crate::clock;
 use crate::db::schema::merchants;
 use crate::db::{write_transaction, DbConnection};
-use crate::error::{AppError, AppResult, Text};
+use crate::error::{AppError, AppResult, ErrorCode, Message};
 use crate::media::{self, Media};
 use crate::validate;
 
@@ -72,22 +72,18 @@ fn valid_slug(slug: &str) -> Result<(), ValidationError> {
         && !slug.ends_with('-')
         && !slug.contains("--");
     if !shape {
-        return Err(ValidationError::new("invalid_slug").with_message(
-            "Use 3–40 characters: a–z, 0–9 and single hyphens inside.|请使用 3–40 个字符：a–z、0–9，连字符只能在中间且不能连续。".into(),
-        ));
+        return Err(Message::new(ErrorCode::InvalidSlug).into_validation_error());
     }
     if RESERVED_SLUGS.contains(&slug) {
-        return Err(ValidationError::new("reserved_slug")
-            .with_message("This address is reserved.|该地址为保留地址。".into()));
+        return Err(Message::new(ErrorCode::ReservedSlug).into_validation_error());
     }
     Ok(())
 }
 
 fn valid_timezone(zone: &str) -> Result<(), ValidationError> {
-    zone.parse::<chrono_tz::Tz>().map(|_| ()).map_err(|_| {
-        ValidationError::new("invalid_timezone")
-            .with_message("Must be an IANA time zone such as Asia/Shanghai.|必须是 IANA 时区，例如 Asia/Shanghai。".into())
-    })
+    zone.parse::<chrono_tz::Tz>()
+        .map(|_| ())
+        .map_err(|_| Message::new(ErrorCode::InvalidTimezone).into_validation_error())
 }
 
 #[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
@@ -145,11 +141,7 @@ pub fn update_profile(
             if media::find_many(conn, merchant_id, &[logo])?.is_empty() {
                 return Err(AppError::field(
                     "logo_media_id",
-                    "unknown_media",
-                    Text::new(
-                        "The logo does not exist; upload it first.",
-                        "Logo 不存在，请先上传。",
-                    ),
+                    ErrorCode::UnknownMedia.form("logo"),
                 ));
             }
         }
@@ -165,13 +157,7 @@ pub fn update_profile(
             .execute(conn)
             .map_err(|e| match e {
                 DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
-                    AppError::Conflict {
-                        code: "slug_taken",
-                        message: Text::new(
-                            "Another shop uses this address.",
-                            "该店铺地址已被使用。",
-                        ),
-                    }
+                    AppError::conflict(ErrorCode::SlugTaken)
                 }
                 other => other.into(),
             })?;
@@ -204,13 +190,7 @@ pub fn set_security_policy(
             role: StaffRole::Owner,
         })
     {
-        return Err(AppError::Refused {
-            code: "owner_only",
-            message: Text::new(
-                "Only the owner can change the security policy.",
-                "只有所有者可以修改安全策略。",
-            ),
-        });
+        return Err(AppError::refused(ErrorCode::OwnerOnly));
     }
     let merchant_id = caller.tenant()?;
     write_transaction(conn, |conn| {

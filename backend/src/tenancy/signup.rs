@@ -17,7 +17,7 @@ use crate::auth::sessions::ClientInfo;
 use crate::clock;
 use crate::db::schema::{merchants, staff_users};
 use crate::db::{write_transaction, DbConnection};
-use crate::error::{AppError, AppResult, Text};
+use crate::error::{AppError, AppResult, ErrorCode};
 use crate::notify::{outbox, templates};
 use crate::validate;
 
@@ -56,9 +56,9 @@ fn password_differs_from_email(request: &SignupRequest) -> Result<(), Validation
     let local_part = request.email.split('@').next().unwrap_or_default();
     let lowered = request.password.to_lowercase();
     if lowered == request.email || (local_part.len() >= 4 && lowered.contains(local_part)) {
-        let mut err = ValidationError::new("weak_password").with_message(
-            "The password must not contain the email address.|密码不能包含邮箱地址。".into(),
-        );
+        let mut err = ErrorCode::WeakPassword
+            .form("contains_email")
+            .into_validation_error();
         err.add_param("field".into(), &"password");
         return Err(err);
     }
@@ -92,13 +92,7 @@ pub struct VerifyEmailResponse {
 }
 
 fn email_taken() -> AppError {
-    AppError::Conflict {
-        code: "email_taken",
-        message: Text::new(
-            "An account with this email already exists; sign in or reset the password.",
-            "该邮箱已注册，请直接登录或重置密码。",
-        ),
-    }
+    AppError::conflict(ErrorCode::EmailTaken)
 }
 
 /// Creates the merchant, its owner, the verification token and the email, in one transaction.

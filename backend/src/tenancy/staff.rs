@@ -17,7 +17,7 @@ use crate::auth::{lockout, password, sessions};
 use crate::clock;
 use crate::db::schema::{account_security, merchants, staff_users};
 use crate::db::{write_transaction, DbConnection};
-use crate::error::{AppError, AppResult, Text};
+use crate::error::{AppError, AppResult, ErrorCode, Message};
 use crate::notify::{outbox, templates};
 use crate::validate;
 
@@ -139,24 +139,11 @@ pub struct InviteRequest {
 }
 
 fn email_taken() -> AppError {
-    AppError::Conflict {
-        code: "email_taken",
-        message: Text::new(
-            "An account with this email already exists.",
-            "该邮箱已有账户。",
-        ),
-    }
+    AppError::conflict(ErrorCode::EmailTaken.form("staff"))
 }
 
 fn owner_not_assignable() -> AppError {
-    AppError::field(
-        "role",
-        "owner_not_assignable",
-        Text::new(
-            "The owner is the person who signed the merchant up; the role cannot be given.",
-            "所有者为注册商户的人，不能指派。",
-        ),
-    )
+    AppError::field("role", ErrorCode::OwnerNotAssignable)
 }
 
 pub fn invite(
@@ -262,10 +249,7 @@ pub fn accept_invitation(
             .select((staff_users::email, staff_users::status))
             .first(conn)?;
         if status != "invited" {
-            return Err(AppError::Conflict {
-                code: "token_used",
-                message: Text::new("This invitation was already accepted.", "该邀请已被接受。"),
-            });
+            return Err(AppError::conflict(ErrorCode::TokenUsed.form("invitation")));
         }
         diesel::update(staff_users::table.find(staff_id))
             .set((
@@ -303,11 +287,8 @@ pub struct UpdateStaffRequest {
     pub name: Option<String>,
 }
 
-fn cannot_change(code: &'static str, en: &'static str, zh: &'static str) -> AppError {
-    AppError::Conflict {
-        code,
-        message: Text::new(en, zh),
-    }
+fn cannot_change(message: impl Into<Message>) -> AppError {
+    AppError::conflict(message)
 }
 
 pub fn update(
@@ -325,38 +306,19 @@ pub fn update(
         request.status,
         Some(StaffStatus::Invited | StaffStatus::PendingVerification)
     ) {
-        return Err(AppError::field(
-            "status",
-            "invalid_status",
-            Text::new(
-                "Status can be set to active or disabled.",
-                "状态只能设为启用或停用。",
-            ),
-        ));
+        return Err(AppError::field("status", ErrorCode::InvalidStatus));
     }
     write_transaction(conn, |conn| {
         let before = find(conn, merchant_id, staff_id)?;
         if before.role == StaffRole::Owner && (request.role.is_some() || request.status.is_some()) {
-            return Err(cannot_change(
-                "owner_protected",
-                "The owner's role and status cannot be changed.",
-                "不能更改所有者的角色或状态。",
-            ));
+            return Err(cannot_change(ErrorCode::OwnerProtected));
         }
         let is_self = matches!(caller.caller, Caller::Staff { .. }) && caller.id == staff_id;
         if is_self && (request.role.is_some() || request.status.is_some()) {
-            return Err(cannot_change(
-                "cannot_change_self",
-                "You cannot change your own role or status.",
-                "不能更改自己的角色或状态。",
-            ));
+            return Err(cannot_change(ErrorCode::CannotChangeSelf));
         }
         if request.status == Some(StaffStatus::Active) && before.status == StaffStatus::Invited {
-            return Err(cannot_change(
-                "invitation_pending",
-                "An invited member becomes active by accepting the invitation.",
-                "受邀成员需接受邀请后才能启用。",
-            ));
+            return Err(cannot_change(ErrorCode::InvitationPending));
         }
         let role = request.role.unwrap_or(before.role);
         let status = match request.status {

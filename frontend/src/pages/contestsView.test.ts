@@ -135,8 +135,8 @@ describe("the contest form", () => {
       detail: "x",
       code: "validation_failed",
       errors: [
-        { field: "start_date", code: "a", message: "早了" },
-        { field: "end_date", code: "b", message: "太长" },
+        { field: "start_date", code: "range_reversed", message: "早了" },
+        { field: "end_date", code: "range_too_long", message: "太长" },
         { field: "prizes[0].amount", code: "money_precision", message: "两位小数" },
         { field: "winner", code: "unknown_field", message: "未知" },
       ],

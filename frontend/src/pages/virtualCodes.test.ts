@@ -25,8 +25,8 @@ describe("lineErrors", () => {
   it("names the textarea lines, also inside messages", () => {
     const errors = lineErrors(
       problem([
-        { field: "codes[2]", code: "duplicate", message: "与 codes[0] 重复。" },
-        { field: "codes[1]", code: "exists", message: "已在卡密库中。" },
+        { field: "codes[2]", code: "duplicate_code", message: "与 codes[0] 重复。" },
+        { field: "codes[1]", code: "code_exists", message: "已在卡密库中。" },
         { field: "codes", code: "length", message: "每次导入 1 至 10000 个卡密。" },
       ]),
       [2, 4, 7],
