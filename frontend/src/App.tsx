@@ -5,7 +5,7 @@ import zhCN from "antd/locale/zh_CN";
 import { useTranslation } from "react-i18next";
 import { createBrowserRouter, RouterProvider } from "react-router";
 import { AuthProvider } from "./auth/AuthContext";
-import { usePrefersReducedMotion } from "./layouts/reducedMotion";
+import { usePrefersReducedMotion } from "./components/reducedMotion";
 import { routes } from "./routes";
 
 const queryClient = new QueryClient({

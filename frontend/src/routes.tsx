@@ -1,38 +1,38 @@
 import type { RouteObject } from "react-router";
-import { AuthLayout } from "./layouts/AuthLayout";
-import { ConsoleLayout } from "./layouts/ConsoleLayout";
-import { ApiKeysPage } from "./pages/ApiKeysPage";
-import { ApplicationsPage } from "./pages/ApplicationsPage";
-import { AuditLogPage } from "./pages/AuditPage";
-import { CategoriesPage } from "./pages/CategoriesPage";
-import { ContestDetailPage } from "./pages/ContestDetailPage";
-import { ContestsPage } from "./pages/ContestsPage";
-import { DashboardPage } from "./pages/DashboardPage";
-import { DistributionSettingsPage } from "./pages/DistributionSettingsPage";
-import { DistributorDetailPage } from "./pages/DistributorDetailPage";
-import { DistributorsPage } from "./pages/DistributorsPage";
-import { ImportPage } from "./pages/ImportPage";
-import { JoinPage } from "./pages/JoinPage";
-import { LeaderboardsPage } from "./pages/LeaderboardsPage";
-import { LoginPage } from "./pages/LoginPage";
-import { LogisticsPage } from "./pages/LogisticsPage";
-import { NotFoundPage } from "./pages/NotFoundPage";
+import { NotFoundPage } from "./components/NotFoundPage";
+import { AuditLogPage } from "./features/audit/AuditPage";
+import { LoginPage } from "./features/auth/LoginPage";
 import {
   AcceptInvitationPage,
   ForgotPasswordPage,
   ResetPasswordPage,
-} from "./pages/PasswordResetPages";
-import { ProductEditorPage } from "./pages/ProductEditorPage";
-import { ProductsPage } from "./pages/ProductsPage";
-import { RecruitmentPage } from "./pages/RecruitmentPage";
-import { ReviewQueuePage } from "./pages/ReviewQueuePage";
-import { SecurityPage } from "./pages/SecurityPage";
-import { SignUpPage } from "./pages/SignUpPage";
-import { StaffPage } from "./pages/StaffPage";
-import { StockAlertsPage } from "./pages/StockAlertsPage";
-import { StoreSettingsPage } from "./pages/StoreSettingsPage";
-import { TiersPage } from "./pages/TiersPage";
-import { VerifyEmailPage } from "./pages/VerifyEmailPage";
+} from "./features/auth/PasswordResetPages";
+import { SignUpPage } from "./features/auth/SignUpPage";
+import { VerifyEmailPage } from "./features/auth/VerifyEmailPage";
+import { CategoriesPage } from "./features/catalog/CategoriesPage";
+import { ImportPage } from "./features/catalog/ImportPage";
+import { ProductEditorPage } from "./features/catalog/ProductEditorPage";
+import { ProductsPage } from "./features/catalog/ProductsPage";
+import { ReviewQueuePage } from "./features/catalog/ReviewQueuePage";
+import { ContestDetailPage } from "./features/contests/ContestDetailPage";
+import { ContestsPage } from "./features/contests/ContestsPage";
+import { LeaderboardsPage } from "./features/contests/LeaderboardsPage";
+import { DashboardPage } from "./features/dashboard/DashboardPage";
+import { DistributionSettingsPage } from "./features/distribution/DistributionSettingsPage";
+import { TiersPage } from "./features/distribution/TiersPage";
+import { ApiKeysPage } from "./features/integrations/ApiKeysPage";
+import { StockAlertsPage } from "./features/inventory/StockAlertsPage";
+import { LogisticsPage } from "./features/logistics/LogisticsPage";
+import { DistributorDetailPage } from "./features/network/DistributorDetailPage";
+import { DistributorsPage } from "./features/network/DistributorsPage";
+import { ApplicationsPage } from "./features/recruitment/ApplicationsPage";
+import { RecruitmentPage } from "./features/recruitment/RecruitmentPage";
+import { SecurityPage } from "./features/security/SecurityPage";
+import { StaffPage } from "./features/staff/StaffPage";
+import { StoreSettingsPage } from "./features/store/StoreSettingsPage";
+import { AuthLayout } from "./layouts/AuthLayout";
+import { ConsoleLayout } from "./layouts/ConsoleLayout";
+import { JoinPage } from "./shop/join/JoinPage";
 
 export const routes: RouteObject[] = [
   {

@@ -3,11 +3,8 @@ import { Spin } from "antd";
 import { createContext, type ReactNode, useCallback, useContext, useMemo } from "react";
 import { Navigate, useLocation } from "react-router";
 import { api } from "../api/client";
-import type { components } from "../api/schema";
-import { clearTokens, loadTokens, saveTokens, type TokenPair } from "./tokens";
-
-export type Me = components["schemas"]["Me"];
-export type Permission = components["schemas"]["Permission"];
+import type { Me, Permission, TokenPair } from "../api/types";
+import { clearTokens, loadTokens, saveTokens } from "./tokens";
 
 interface AuthState {
   me: Me | null;

@@ -1,6 +1,4 @@
-import type { components } from "../api/schema";
-
-export type TokenPair = components["schemas"]["TokenPair"];
+import type { TokenPair } from "../api/types";
 
 export interface StoredTokens {
   accessToken: string;
