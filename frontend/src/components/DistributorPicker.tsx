@@ -1,9 +1,8 @@
-import { useQuery } from "@tanstack/react-query";
 import { Select, Tag } from "antd";
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { api } from "../api/client";
-import type { Distributor, DistributorStatus } from "../api/types";
+import type { DistributorStatus } from "../api/types";
+import { useDistributor, useDistributorSearch } from "../features/network/api";
 
 /** How a distributor is named in the console: the member's name (or login) and the code. */
 export function distributorLabel(d: {
@@ -59,27 +58,10 @@ export function DistributorPicker({
   const { t } = useTranslation();
   const [search, setSearch] = useState("");
   const q = useSettled(search.trim());
-  const found = useQuery({
-    queryKey: ["distributor-search", q, status],
-    queryFn: async () => {
-      const { data, error } = await api.GET("/api/v1/distributors", {
-        params: { query: { q: q || undefined, status, limit: 20 } },
-      });
-      if (data) return data.items;
-      throw error;
-    },
-  });
+  const found = useDistributorSearch(q, status);
   // The chosen distributor may not be among the results: fetch it to name it.
-  const chosen = useQuery({
-    queryKey: ["distributor", value],
-    enabled: value != null && !(found.data ?? []).some((d) => d.id === value),
-    queryFn: async (): Promise<Distributor> => {
-      const { data, error } = await api.GET("/api/v1/distributors/{distributor_id}", {
-        params: { path: { distributor_id: value as number } },
-      });
-      if (data) return data;
-      throw error;
-    },
+  const chosen = useDistributor(value, {
+    enabled: !(found.data ?? []).some((d) => d.id === value),
   });
   const options = [...(found.data ?? [])];
   if (chosen.data && !options.some((d) => d.id === chosen.data.id)) options.unshift(chosen.data);

@@ -1,8 +1,7 @@
 import { Cascader } from "antd";
 import { useMemo } from "react";
 import { useTranslation } from "react-i18next";
-import { regionOptions, useRegions } from "../api/regions";
-import type { RegionPaths } from "../features/logistics/freightTemplate";
+import { type RegionPaths, regionOptions, useRegions } from "../api/regions";
 
 /** Searches region names in every level of a path (省 or 市). */
 const search = {

@@ -3,8 +3,8 @@ import type { ItemType } from "antd/es/menu/interface";
 import { useTranslation } from "react-i18next";
 import { Link, Outlet, useLocation, useNavigate } from "react-router";
 import type { Permission } from "../api/types";
-import { RequireAuth, useAuth } from "../auth/AuthContext";
 import { LanguageSwitch } from "../components/LanguageSwitch";
+import { RequireAuth, useAuth } from "../features/auth/AuthContext";
 import { NotificationBell } from "../features/notifications/NotificationBell";
 
 const { Header, Sider, Content } = Layout;

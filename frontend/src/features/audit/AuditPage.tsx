@@ -1,25 +1,13 @@
-import { useInfiniteQuery } from "@tanstack/react-query";
 import { Button, Input, Space, Table, Typography } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { api } from "../../api/client";
-import type { AuditEvent, AuditPage } from "../../api/types";
+import type { AuditEvent } from "../../api/types";
+import { useAuditEvents } from "./api";
 
 export function AuditLogPage() {
   const { t } = useTranslation();
   const [action, setAction] = useState("");
-  const events = useInfiniteQuery({
-    queryKey: ["audit", action],
-    initialPageParam: undefined as number | undefined,
-    queryFn: async ({ pageParam }): Promise<AuditPage> => {
-      const { data, error } = await api.GET("/api/v1/audit-events", {
-        params: { query: { action: action || undefined, cursor: pageParam, limit: 50 } },
-      });
-      if (data) return data;
-      throw error;
-    },
-    getNextPageParam: (last) => last.next_cursor ?? undefined,
-  });
+  const events = useAuditEvents(action);
   const rows = events.data?.pages.flatMap((p) => p.items) ?? [];
 
   return (

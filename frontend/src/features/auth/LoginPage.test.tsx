@@ -1,9 +1,9 @@
 import { fireEvent, screen, waitFor } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { AuthProvider } from "../../auth/AuthContext";
-import { loadTokens } from "../../auth/tokens";
 import { fakeFetch, json, renderPage } from "../../test/render";
+import { AuthProvider } from "./AuthContext";
 import { LoginPage } from "./LoginPage";
+import { loadTokens } from "./tokens";
 
 afterEach(() => {
   vi.unstubAllGlobals();

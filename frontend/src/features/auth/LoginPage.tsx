@@ -3,11 +3,11 @@ import { Button, Form, Input, Typography } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useLocation, useNavigate } from "react-router";
-import { api } from "../../api/client";
-import type { SignInRequest, SignInResponse, TokenPair } from "../../api/types";
+import type { SignInRequest, TokenPair } from "../../api/types";
 import { useProblemForm } from "../../api/useProblemForm";
-import { useAuth } from "../../auth/AuthContext";
 import { ProblemAlert } from "../../components/ProblemAlert";
+import { useAuth } from "./AuthContext";
+import { signIn as requestSignIn, verifyMfa } from "./api";
 
 /** Sign-in: email and password, then a TOTP or recovery code when the account has MFA. */
 export function LoginPage() {
@@ -28,11 +28,7 @@ export function LoginPage() {
   };
 
   const signIn = useMutation({
-    mutationFn: async (body: SignInRequest): Promise<SignInResponse> => {
-      const { data, error } = await api.POST("/api/v1/auth/sign-in", { body });
-      if (data) return data;
-      throw error;
-    },
+    mutationFn: requestSignIn,
     onMutate: passwordProblem.clear,
     onError: passwordProblem.show,
     onSuccess: async (result) => {
@@ -42,13 +38,7 @@ export function LoginPage() {
   });
 
   const verify = useMutation({
-    mutationFn: async (code: string): Promise<TokenPair> => {
-      const { data, error } = await api.POST("/api/v1/auth/mfa/verify", {
-        body: { mfa_token: mfaToken ?? "", code },
-      });
-      if (data) return data;
-      throw error;
-    },
+    mutationFn: (code: string) => verifyMfa(mfaToken ?? "", code),
     onMutate: codeProblem.clear,
     onError: codeProblem.show,
     onSuccess: finish,

@@ -2,21 +2,16 @@ import { useMutation } from "@tanstack/react-query";
 import { Button, Form, Input, Result, Typography } from "antd";
 import { useTranslation } from "react-i18next";
 import { Link, useSearchParams } from "react-router";
-import { api } from "../../api/client";
 import { useProblemForm } from "../../api/useProblemForm";
 import { ProblemAlert } from "../../components/ProblemAlert";
+import { askPasswordReset, setPasswordWithToken } from "./api";
 
 export function ForgotPasswordPage() {
   const { t } = useTranslation();
   const [form] = Form.useForm<{ email: string }>();
   const problem = useProblemForm(form, ["email"], t("reset.failed"));
   const ask = useMutation({
-    mutationFn: async (email: string) => {
-      const { error, response } = await api.POST("/api/v1/auth/password-reset", {
-        body: { email },
-      });
-      if (!response.ok) throw error;
-    },
+    mutationFn: askPasswordReset,
     onMutate: problem.clear,
     onError: problem.show,
   });
@@ -51,13 +46,7 @@ function NewPasswordPage({ mode }: { mode: "reset" | "invitation" }) {
   const [form] = Form.useForm<{ password: string }>();
   const problem = useProblemForm(form, ["password"], t("reset.failed"));
   const save = useMutation({
-    mutationFn: async (password: string) => {
-      const { error, response } =
-        mode === "reset"
-          ? await api.POST("/api/v1/auth/password-reset/confirm", { body: { token, password } })
-          : await api.POST("/api/v1/staff/invitations/accept", { body: { token, password } });
-      if (!response.ok) throw error;
-    },
+    mutationFn: (password: string) => setPasswordWithToken(mode, token, password),
     onMutate: problem.clear,
     onError: problem.show,
   });

@@ -3,9 +3,9 @@ import { Alert, Button, Form, Input, Result, Typography } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
-import { api } from "../../api/client";
 import { formFieldErrors, isProblem } from "../../api/problem";
-import type { Problem, SignupRequest, SignupResponse } from "../../api/types";
+import type { Problem, SignupRequest } from "../../api/types";
+import { signUpMerchant } from "./api";
 
 const FIELDS = ["company_name", "contact_name", "phone", "email", "password"] as const;
 
@@ -15,11 +15,7 @@ export function SignUpPage() {
   const [problem, setProblem] = useState<{ title: string; details: string[] } | null>(null);
 
   const signUp = useMutation({
-    mutationFn: async (body: SignupRequest): Promise<SignupResponse> => {
-      const { data, error } = await api.POST("/api/v1/signup", { body });
-      if (data) return data;
-      throw error;
-    },
+    mutationFn: signUpMerchant,
     onMutate: () => setProblem(null),
     onError: (error: unknown) => {
       if (!isProblem(error)) {

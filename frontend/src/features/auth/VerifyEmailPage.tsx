@@ -3,9 +3,8 @@ import { Button, Result, Spin } from "antd";
 import { useEffect } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useSearchParams } from "react-router";
-import { api } from "../../api/client";
 import { isProblem } from "../../api/problem";
-import type { VerifyEmailResponse } from "../../api/types";
+import { verifyEmail } from "./api";
 
 export function VerifyEmailPage() {
   const { t } = useTranslation();
@@ -13,13 +12,7 @@ export function VerifyEmailPage() {
   const token = params.get("token") ?? "";
 
   const verify = useMutation({
-    mutationFn: async (value: string): Promise<VerifyEmailResponse> => {
-      const { data, error } = await api.POST("/api/v1/signup/verify-email", {
-        body: { token: value },
-      });
-      if (data) return data;
-      throw error;
-    },
+    mutationFn: verifyEmail,
   });
   const { mutate } = verify;
 

@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import {
   Button,
   Card,
@@ -16,12 +16,12 @@ import {
 } from "antd";
 import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { api } from "../../api/client";
 import { isProblem, withCodeFields } from "../../api/problem";
 import type { Category, CategoryRequest } from "../../api/types";
 import { type ShownProblem, useProblemForm } from "../../api/useProblemForm";
-import { useAuth } from "../../auth/AuthContext";
 import { ProblemAlert } from "../../components/ProblemAlert";
+import { useAuth } from "../auth/AuthContext";
+import { catalogKeys, deleteCategory, saveCategory, useCategories } from "./api";
 import { type CategoryNode, categoryTree, parentChoices } from "./categoryTree";
 
 const FIELDS = ["name", "parent_id", "sort_order"];
@@ -42,30 +42,14 @@ export function CategoriesPage() {
   const [form] = Form.useForm<CategoryRequest>();
   const problem = useProblemForm(form, FIELDS, t("common.failed"));
 
-  const categories = useQuery({
-    queryKey: ["categories"],
-    queryFn: async (): Promise<Category[]> => {
-      const { data, error } = await api.GET("/api/v1/categories");
-      if (data) return data;
-      throw error;
-    },
-  });
+  const categories = useCategories();
   const all = categories.data ?? [];
   const tree = useMemo(() => categoryTree(categories.data ?? []), [categories.data]);
-  const refresh = () => queryClient.invalidateQueries({ queryKey: ["categories"] });
+  const refresh = () => queryClient.invalidateQueries({ queryKey: catalogKeys.categories });
 
   const save = useMutation({
-    mutationFn: async (body: CategoryRequest) => {
-      const { data, error } =
-        editing?.kind === "edit"
-          ? await api.PUT("/api/v1/categories/{category_id}", {
-              params: { path: { category_id: editing.category.id } },
-              body,
-            })
-          : await api.POST("/api/v1/categories", { body });
-      if (data) return data;
-      throw error;
-    },
+    mutationFn: (body: CategoryRequest) =>
+      saveCategory(editing?.kind === "edit" ? editing.category.id : undefined, body),
     onMutate: problem.clear,
     onError: (error: unknown) => problem.show(withCodeFields(error, CODES)),
     onSuccess: async (saved) => {
@@ -79,13 +63,7 @@ export function CategoriesPage() {
   });
 
   const remove = useMutation({
-    mutationFn: async (id: number) => {
-      const { error, response } = await api.DELETE("/api/v1/categories/{category_id}", {
-        params: { path: { category_id: id } },
-      });
-      if (response.ok) return;
-      throw error;
-    },
+    mutationFn: deleteCategory,
     onMutate: () => setDeleteProblem(null),
     onError: (error: unknown) =>
       setDeleteProblem({

@@ -1,23 +1,14 @@
-import { useIsMutating, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useIsMutating, useMutation, useQueryClient } from "@tanstack/react-query";
 import { Alert, Button, Card, Progress, Space, Table, Tag, Typography, Upload } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { api } from "../../api/client";
 import { isProblem } from "../../api/problem";
 import type { ImportJob, Problem } from "../../api/types";
-import { loadTokens } from "../../auth/tokens";
-
-/** Names the import run, so the job list knows one is under way before its job is listed. */
-const RUN_KEY = ["imports", "run"];
+import { useStockChanged } from "../inventory/api";
+import { catalogKeys, exportCatalog, runImport, useImportJobs } from "./api";
 
 /** Polling period of the job list while an import runs. */
 const POLL_MS = 1000;
-
-const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-
-function contentTypeOf(file: File): string {
-  return file.name.toLowerCase().endsWith(".xlsx") ? XLSX : "text/csv";
-}
 
 /** Import products, SKUs and stock from a spreadsheet: check first, then import; and export. */
 export function ImportPage() {
@@ -29,37 +20,20 @@ export function ImportPage() {
 
   // The upload answers only when the import is over; meanwhile its job is in the list, with
   // the rows processed so far.
-  const running = useIsMutating({ mutationKey: RUN_KEY }) > 0;
-  const jobs = useQuery({
-    queryKey: ["imports"],
-    queryFn: async (): Promise<ImportJob[]> => {
-      const { data, error } = await api.GET("/api/v1/catalog/imports");
-      if (data) return data;
-      throw error;
-    },
-    // Progress of a running import shows while it runs: ours (the upload has not answered yet)
-    // or one started elsewhere that the list shows unfinished.
-    refetchInterval: (query) =>
-      running || (query.state.data ?? []).some((j) => j.finished_at == null) ? POLL_MS : false,
-  });
+  const running = useIsMutating({ mutationKey: catalogKeys.importRun }) > 0;
+  const jobs = useImportJobs(running, POLL_MS);
+  const stockChanged = useStockChanged();
 
   const run = useMutation({
-    mutationKey: RUN_KEY,
+    mutationKey: catalogKeys.importRun,
     mutationFn: async (dryRun: boolean): Promise<ImportJob> => {
       if (!file) throw new Error("no file");
-      const { data, error } = await api.POST("/api/v1/catalog/imports", {
-        params: { query: { dry_run: dryRun } },
-        body: file as unknown as string,
-        bodySerializer: (body: unknown) => body as BodyInit,
-        headers: { "Content-Type": contentTypeOf(file) },
-      });
-      if (data) return data;
-      throw error;
+      return runImport(file, dryRun);
     },
     onMutate: () => {
       setProblem(null);
       setResult(null);
-      void queryClient.invalidateQueries({ queryKey: ["imports"], exact: true });
+      void queryClient.invalidateQueries({ queryKey: catalogKeys.imports, exact: true });
     },
     onError: (error: unknown) => {
       if (isProblem(error)) setProblem(error);
@@ -67,22 +41,15 @@ export function ImportPage() {
     onSuccess: (job) => {
       setResult(job);
       // A real run changed products, prices and stock (and perhaps raised low-stock alerts).
-      if (!job.dry_run) {
-        for (const key of ["products", "product", "low-stock"]) {
-          void queryClient.invalidateQueries({ queryKey: [key] });
-        }
-      }
+      if (!job.dry_run) stockChanged();
     },
-    onSettled: () => queryClient.invalidateQueries({ queryKey: ["imports"] }),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: catalogKeys.imports }),
   });
 
   const download = async (format: "xlsx" | "csv") => {
-    const tokens = loadTokens();
-    const response = await fetch(`/api/v1/catalog/export?format=${format}`, {
-      headers: tokens ? { Authorization: `Bearer ${tokens.accessToken}` } : {},
-    });
-    if (!response.ok) return;
-    const url = URL.createObjectURL(await response.blob());
+    const blob = await exportCatalog(format);
+    if (!blob) return;
+    const url = URL.createObjectURL(blob);
     const link = document.createElement("a");
     link.href = url;
     link.download = `products.${format}`;

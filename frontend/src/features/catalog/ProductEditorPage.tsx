@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import {
   Alert,
   Button,
@@ -16,12 +16,21 @@ import {
 import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useNavigate, useParams } from "react-router";
-import { api } from "../../api/client";
 import type { Media, Product, ProductInput } from "../../api/types";
 import { useProblemForm } from "../../api/useProblemForm";
-import { useAuth } from "../../auth/AuthContext";
 import { ProblemAlert } from "../../components/ProblemAlert";
+import { useAuth } from "../auth/AuthContext";
+import { useTiers } from "../distribution/api";
 import { StockAdjustButton } from "../inventory/StockAdjustButton";
+import { useFreightTemplates } from "../logistics/api";
+import {
+  catalogKeys,
+  createProduct,
+  setProductImages,
+  updateProduct,
+  useCategories,
+  useProduct,
+} from "./api";
 import { ProductGallery } from "./ProductGallery";
 import { buildMatrix, fromProduct, type MatrixRow, type Spec } from "./productMatrix";
 import {
@@ -47,17 +56,7 @@ export function ProductEditorPage() {
   const { t } = useTranslation();
   const { productId } = useParams();
   const id = productId === undefined ? undefined : Number(productId);
-  const product = useQuery({
-    queryKey: ["product", id],
-    enabled: id !== undefined,
-    queryFn: async () => {
-      const { data, error } = await api.GET("/api/v1/products/{product_id}", {
-        params: { path: { product_id: id ?? 0 } },
-      });
-      if (data) return data;
-      throw error;
-    },
-  });
+  const product = useProduct(id);
   if (id === undefined) return <ProductEditor />;
   if (product.isPending) return <Spin />;
   if (!product.data) {
@@ -88,36 +87,13 @@ function ProductEditor({ product }: { product?: Product }) {
   const structure = !product || product.status === "draft" || product.status === "rejected";
   const reviewed = product?.status === "listed" || product?.status === "unlisted";
 
-  const categories = useQuery({
-    queryKey: ["categories"],
-    queryFn: async () => {
-      const { data, error } = await api.GET("/api/v1/categories");
-      if (data) return data;
-      throw error;
-    },
-  });
+  const categories = useCategories();
   // The store's freight templates. Without the permission to read them the choice is shown as
   // stored and cannot change.
-  const freightTemplates = useQuery({
-    queryKey: ["freight-templates"],
-    enabled: readTemplates,
-    queryFn: async () => {
-      const { data, error } = await api.GET("/api/v1/freight-templates");
-      if (data) return data;
-      throw error;
-    },
-  });
+  const freightTemplates = useFreightTemplates({ enabled: readTemplates });
   // A column per distributor tier. Without the permission to read tiers there are no columns,
   // and stored purchase prices are kept as they are.
-  const tiers = useQuery({
-    queryKey: ["distribution", "tiers"],
-    enabled: can("distributors.read"),
-    queryFn: async () => {
-      const { data, error } = await api.GET("/api/v1/distribution/tiers");
-      if (data) return data;
-      throw error;
-    },
-  });
+  const tiers = useTiers({ enabled: can("distributors.read") });
 
   const changeSpecs = (next: Spec[]) => {
     setSpecs(next);
@@ -129,13 +105,11 @@ function ProductEditor({ product }: { product?: Product }) {
     .filter((s) => s.name.trim() && s.values.length > 0)
     .map((s) => s.name.trim());
 
-  const setImages = async (productId: number) => {
-    const { data, error } = await api.PUT("/api/v1/products/{product_id}/images", {
-      params: { path: { product_id: productId } },
-      body: { media_ids: gallery.map((m) => m.id) },
-    });
-    if (!data) throw error;
-  };
+  const setImages = (productId: number) =>
+    setProductImages(
+      productId,
+      gallery.map((m) => m.id),
+    );
 
   const save = useMutation({
     mutationFn: async (basics: Basics) => {
@@ -150,19 +124,12 @@ function ProductEditor({ product }: { product?: Product }) {
           spec_names: usedNames,
           skus: rows.map(skuInputOf),
         } as ProductInput;
-        const { data, error } = await api.POST("/api/v1/products", { body });
-        if (!data) throw error;
-        if (gallery.length > 0) await setImages(data.id);
+        const created = await createProduct(body);
+        if (gallery.length > 0) await setImages(created.id);
         return;
       }
       const patch = patchOf(product, basics, usedNames, rows, structure);
-      if (patch) {
-        const { data, error } = await api.PATCH("/api/v1/products/{product_id}", {
-          params: { path: { product_id: product.id } },
-          body: patch,
-        });
-        if (!data) throw error;
-      }
+      if (patch) await updateProduct(product.id, patch);
       const ids = gallery.map((m) => m.id);
       if (
         !sameList(
@@ -175,8 +142,8 @@ function ProductEditor({ product }: { product?: Product }) {
     onMutate: problem.clear,
     onError: problem.show,
     onSuccess: async () => {
-      await queryClient.invalidateQueries({ queryKey: ["products"] });
-      await queryClient.invalidateQueries({ queryKey: ["product"] });
+      await queryClient.invalidateQueries({ queryKey: catalogKeys.products });
+      await queryClient.invalidateQueries({ queryKey: catalogKeys.product });
       navigate("/products");
     },
   });

@@ -1,22 +1,11 @@
 import { App, Button, Card, Image, Space, Tag, Typography, Upload } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { api } from "../../api/client";
+import { uploadImage } from "../../api/media";
 import { isProblem } from "../../api/problem";
 import type { Media } from "../../api/types";
 
 const ACCEPT = "image/png,image/jpeg,image/gif,image/webp";
-
-/** Uploads one image; the server checks the bytes, whatever the name or declared type. */
-async function uploadImage(file: File): Promise<Media> {
-  const { data, error } = await api.POST("/api/v1/media", {
-    body: file as unknown as number[],
-    bodySerializer: (body: unknown) => body as BodyInit,
-    headers: { "Content-Type": file.type || "application/octet-stream" },
-  });
-  if (data) return data;
-  throw error;
-}
 
 /** Moves the item at `index` by `step` places. */
 export function moved<T>(items: T[], index: number, step: number): T[] {

@@ -1,22 +1,25 @@
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Alert, App, Button, Input, Select, Space, Table, Tag, TreeSelect, Typography } from "antd";
 import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
-import { api } from "../../api/client";
 import { lowest } from "../../api/money";
 import { isProblem } from "../../api/problem";
 import type { BatchAction, Product, ProductAction, ProductStatus } from "../../api/types";
-import { useAuth } from "../../auth/AuthContext";
+import { useAuth } from "../auth/AuthContext";
 import { VirtualCodesButton } from "../inventory/VirtualCodesDialog";
+import {
+  batchStatus,
+  catalogKeys,
+  changeProductStatus,
+  useCategories,
+  useProductList,
+} from "./api";
 import { categoryTree } from "./categoryTree";
 import {
   type BatchSummary,
-  batches,
   batchSummary,
   hasLowStock,
-  listQuery,
-  mergeBatches,
   type ProductFilters,
   totalStock,
 } from "./productList";
@@ -60,43 +63,15 @@ export function ProductsPage() {
     setSelected([]);
   };
 
-  const products = useInfiniteQuery({
-    queryKey: ["products", filters],
-    initialPageParam: undefined as number | undefined,
-    queryFn: async ({ pageParam }) => {
-      const { data, error } = await api.GET("/api/v1/products", {
-        params: { query: listQuery(filters, pageParam) },
-      });
-      if (data) return data;
-      throw error;
-    },
-    getNextPageParam: (last) => last.next_cursor ?? undefined,
-  });
+  const products = useProductList(filters);
   const items = useMemo(() => products.data?.pages.flatMap((p) => p.items) ?? [], [products.data]);
 
-  const categories = useQuery({
-    queryKey: ["categories"],
-    queryFn: async () => {
-      const { data, error } = await api.GET("/api/v1/categories");
-      if (data) return data;
-      throw error;
-    },
-  });
+  const categories = useCategories();
   const categoryNames = new Map((categories.data ?? []).map((c) => [c.id, c.name]));
 
   // Sent in requests the API accepts (at most 100 ids each); each product changes on its own.
   const batch = useMutation({
-    mutationFn: async (action: BatchAction) => {
-      const answers = [];
-      for (const product_ids of batches(selected)) {
-        const { data, error } = await api.POST("/api/v1/products/batch-status", {
-          body: { product_ids, action },
-        });
-        if (!data) throw error;
-        answers.push(data);
-      }
-      return mergeBatches(answers);
-    },
+    mutationFn: (action: BatchAction) => batchStatus(selected, action),
     onMutate: () => setSummary(null),
     onError: (error: unknown) =>
       message.error(isProblem(error) ? error.detail : t("common.failed")),
@@ -104,27 +79,14 @@ export function ProductsPage() {
       setSummary(batchSummary(answer, items));
       setSelected([]);
     },
-    onSettled: () => queryClient.invalidateQueries({ queryKey: ["products"] }),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: catalogKeys.products }),
   });
 
   const act = useMutation({
-    mutationFn: async (args: {
-      id: number;
-      action: ProductAction;
-      review: boolean;
-      reason?: string;
-    }) => {
-      const params = { path: { product_id: args.id } };
-      const body = { action: args.action, reason: args.reason };
-      const { data, error } = args.review
-        ? await api.POST("/api/v1/products/{product_id}/review", { params, body })
-        : await api.POST("/api/v1/products/{product_id}/status", { params, body });
-      if (data) return data;
-      throw error;
-    },
+    mutationFn: changeProductStatus,
     onError: (error: unknown) =>
       message.error(isProblem(error) ? error.detail : t("common.failed")),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ["products"] }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: catalogKeys.products }),
   });
 
   const run = (product: Product, action: ProductAction, review: boolean) => {

@@ -1,13 +1,13 @@
-import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { App, Button, Form, Input, Modal, Space, Table, Tag, Typography } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { api } from "../../api/client";
 import { fenOf } from "../../api/money";
 import { isProblem } from "../../api/problem";
 import type { Product, Sku } from "../../api/types";
 import { type ShownProblem, useProblemForm } from "../../api/useProblemForm";
 import { ProblemAlert } from "../../components/ProblemAlert";
+import { catalogKeys, changeProductStatus, useReviewQueue } from "./api";
 
 const PAGE = 50;
 
@@ -30,29 +30,12 @@ export function ReviewQueuePage() {
   const [form] = Form.useForm<{ reason: string }>();
   const problem = useProblemForm(form, ["reason"], t("common.failed"));
 
-  const queue = useInfiniteQuery({
-    queryKey: ["products", "pending_review"],
-    initialPageParam: undefined as number | undefined,
-    queryFn: async ({ pageParam }) => {
-      const { data, error } = await api.GET("/api/v1/products", {
-        params: { query: { status: "pending_review", limit: PAGE, cursor: pageParam } },
-      });
-      if (data) return data;
-      throw error;
-    },
-    getNextPageParam: (last) => last.next_cursor ?? undefined,
-  });
+  const queue = useReviewQueue(PAGE);
   const products = queue.data?.pages.flatMap((p) => p.items) ?? [];
 
   const review = useMutation({
-    mutationFn: async (args: { id: number; action: "approve" | "reject"; reason?: string }) => {
-      const { data, error } = await api.POST("/api/v1/products/{product_id}/review", {
-        params: { path: { product_id: args.id } },
-        body: { action: args.action, reason: args.reason ?? null },
-      });
-      if (data) return data;
-      throw error;
-    },
+    mutationFn: (args: { id: number; action: "approve" | "reject"; reason?: string }) =>
+      changeProductStatus({ ...args, review: true, reason: args.reason ?? null }),
     onMutate: () => setPageProblem(null),
     onSuccess: async (product) => {
       message.success(
@@ -60,7 +43,7 @@ export function ReviewQueuePage() {
           name: product.name,
         }),
       );
-      await queryClient.invalidateQueries({ queryKey: ["products"] });
+      await queryClient.invalidateQueries({ queryKey: catalogKeys.products });
     },
   });
 
@@ -73,7 +56,7 @@ export function ReviewQueuePage() {
             title: isProblem(error) ? error.detail || error.title : t("common.failed"),
             details: [],
           });
-          void queryClient.invalidateQueries({ queryKey: ["products"] });
+          void queryClient.invalidateQueries({ queryKey: catalogKeys.products });
         },
       },
     );

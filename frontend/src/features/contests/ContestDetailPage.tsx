@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import {
   Alert,
   Button,
@@ -16,14 +16,14 @@ import {
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate, useParams } from "react-router";
-import { api } from "../../api/client";
-import type { Contest, Prize, Standing, Standings } from "../../api/types";
-import { useAuth } from "../../auth/AuthContext";
+import type { Prize, Standing } from "../../api/types";
 import { ProblemAlert } from "../../components/ProblemAlert";
+import { useAuth } from "../auth/AuthContext";
+import { contestAction, contestKeys, useContest, useStandings } from "./api";
 import { ContestFormModal } from "./ContestFormModal";
-import { ContestStatusTag } from "./ContestsPage";
+import { ContestStatusTag } from "./ContestStatusTag";
 import { allowedActions, figureText } from "./contestsView";
-import { RankingTable } from "./LeaderboardsPage";
+import { RankingTable } from "./RankingTable";
 
 function usePrizeText() {
   const { t } = useTranslation();
@@ -49,46 +49,17 @@ export function ContestDetailPage() {
   const [failure, setFailure] = useState<string | null>(null);
   const [cancelForm] = Form.useForm<{ reason: string }>();
 
-  const contest = useQuery({
-    queryKey: ["contest", id],
-    queryFn: async (): Promise<Contest> => {
-      const { data, error } = await api.GET("/api/v1/contests/{contest_id}", {
-        params: { path: { contest_id: id } },
-      });
-      if (data) return data;
-      throw error;
-    },
-  });
-  const standings = useQuery({
-    queryKey: ["contest", id, "standings"],
-    queryFn: async (): Promise<Standings> => {
-      const { data, error } = await api.GET("/api/v1/contests/{contest_id}/standings", {
-        params: { path: { contest_id: id } },
-      });
-      if (data) return data;
-      throw error;
-    },
-    // A running contest's ranking moves; a final one never does.
-    refetchInterval: (q) => (q.state.data?.ranking === "live" ? 30_000 : false),
-  });
+  const contest = useContest(id);
+  const standings = useStandings(id);
   const refresh = async () => {
-    await queryClient.invalidateQueries({ queryKey: ["contest", id] });
-    await queryClient.invalidateQueries({ queryKey: ["contests"] });
+    await queryClient.invalidateQueries({ queryKey: contestKeys.contest(id) });
+    await queryClient.invalidateQueries({ queryKey: contestKeys.contests });
   };
 
   const act = useMutation({
     mutationFn: async (action: "publish" | "cancel" | "delete") => {
-      const path = { params: { path: { contest_id: id } } };
-      const { error } =
-        action === "publish"
-          ? await api.POST("/api/v1/contests/{contest_id}/publish", path)
-          : action === "cancel"
-            ? await api.POST("/api/v1/contests/{contest_id}/cancel", {
-                ...path,
-                body: { reason: cancelForm.getFieldValue("reason") ?? "" },
-              })
-            : await api.DELETE("/api/v1/contests/{contest_id}", path);
-      if (error) throw error;
+      const reason = action === "cancel" ? (cancelForm.getFieldValue("reason") ?? "") : "";
+      await contestAction(id, action, reason);
       return action;
     },
     onMutate: () => setFailure(null),
@@ -96,7 +67,7 @@ export function ContestDetailPage() {
     onSuccess: async (action) => {
       setCancelling(false);
       if (action === "delete") {
-        await queryClient.invalidateQueries({ queryKey: ["contests"] });
+        await queryClient.invalidateQueries({ queryKey: contestKeys.contests });
         navigate("/contests");
       } else {
         await refresh();

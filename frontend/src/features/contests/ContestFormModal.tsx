@@ -3,11 +3,11 @@ import { Button, DatePicker, Form, Input, InputNumber, Modal, Select, Space } fr
 import dayjs, { type Dayjs } from "dayjs";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { api } from "../../api/client";
 import { isProblem } from "../../api/problem";
 import type { Contest, ContestRequest } from "../../api/types";
 import type { ShownProblem } from "../../api/useProblemForm";
 import { ProblemAlert } from "../../components/ProblemAlert";
+import { saveContest } from "./api";
 import { contestFormErrors, METRICS, type PrizeValues, toRequest, toValues } from "./contestsView";
 
 interface FormValues {
@@ -48,16 +48,7 @@ export function ContestFormModal({
   const [problem, setProblem] = useState<ShownProblem | null>(null);
 
   const save = useMutation({
-    mutationFn: async (body: ContestRequest): Promise<Contest> => {
-      const { data, error } = contest
-        ? await api.PUT("/api/v1/contests/{contest_id}", {
-            params: { path: { contest_id: contest.id } },
-            body,
-          })
-        : await api.POST("/api/v1/contests", { body });
-      if (data) return data;
-      throw error;
-    },
+    mutationFn: (body: ContestRequest) => saveContest(contest?.id, body),
     onMutate: () => setProblem(null),
     onError: (error) => {
       if (!isProblem(error)) {

@@ -1,22 +1,13 @@
-import { useInfiniteQuery, useQueryClient } from "@tanstack/react-query";
-import { Button, Space, Table, Tag, Typography } from "antd";
+import { useQueryClient } from "@tanstack/react-query";
+import { Button, Space, Table, Typography } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate } from "react-router";
-import { api } from "../../api/client";
-import type { Contest, ContestPage, ContestStatus } from "../../api/types";
-import { useAuth } from "../../auth/AuthContext";
+import type { Contest, ContestStatus } from "../../api/types";
+import { useAuth } from "../auth/AuthContext";
+import { contestKeys, useContests } from "./api";
 import { ContestFormModal } from "./ContestFormModal";
-import { STATUS_COLORS } from "./contestsView";
-
-export function ContestStatusTag({ status }: { status: ContestStatus }) {
-  const { t } = useTranslation();
-  return (
-    <Tag color={STATUS_COLORS[status]} data-testid="contest-status">
-      {t(`contestStatus.${status}`)}
-    </Tag>
-  );
-}
+import { ContestStatusTag } from "./ContestStatusTag";
 
 /** The merchant's sales contests, newest first. */
 export function ContestsPage() {
@@ -25,18 +16,7 @@ export function ContestsPage() {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const [creating, setCreating] = useState(false);
-  const contests = useInfiniteQuery({
-    queryKey: ["contests"],
-    initialPageParam: undefined as number | undefined,
-    queryFn: async ({ pageParam }): Promise<ContestPage> => {
-      const { data, error } = await api.GET("/api/v1/contests", {
-        params: { query: { cursor: pageParam, limit: 50 } },
-      });
-      if (data) return data;
-      throw error;
-    },
-    getNextPageParam: (last) => last.next_cursor ?? undefined,
-  });
+  const contests = useContests();
   const rows = contests.data?.pages.flatMap((p) => p.items) ?? [];
 
   return (
@@ -97,7 +77,7 @@ export function ContestsPage() {
         onClose={() => setCreating(false)}
         onSaved={async (saved) => {
           setCreating(false);
-          await queryClient.invalidateQueries({ queryKey: ["contests"] });
+          await queryClient.invalidateQueries({ queryKey: contestKeys.contests });
           navigate(`/contests/${saved.id}`);
         }}
       />

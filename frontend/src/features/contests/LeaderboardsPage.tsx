@@ -1,12 +1,12 @@
-import { useQuery } from "@tanstack/react-query";
-import { DatePicker, Empty, Select, Space, Table, Tag, Typography } from "antd";
+import { DatePicker, Empty, Select, Space, Typography } from "antd";
 import type { Dayjs } from "dayjs";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { api } from "../../api/client";
-import type { Leaderboard, LeaderboardEntry, Metric, PeriodKind } from "../../api/types";
+import type { Metric, PeriodKind } from "../../api/types";
 import { ProblemAlert } from "../../components/ProblemAlert";
-import { figureText, leaderboardQuery, METRICS, PERIODS } from "./contestsView";
+import { useLeaderboard } from "./api";
+import { leaderboardQuery, METRICS, PERIODS } from "./contestsView";
+import { RankingTable } from "./RankingTable";
 
 const DAY = "YYYY-MM-DD";
 
@@ -25,16 +25,7 @@ export function LeaderboardsPage() {
     50,
   );
 
-  const board = useQuery({
-    queryKey: ["leaderboard", query],
-    enabled: query !== null,
-    queryFn: async (): Promise<Leaderboard> => {
-      if (!query) throw new Error("no period");
-      const { data, error } = await api.GET("/api/v1/leaderboards", { params: { query } });
-      if (data) return data;
-      throw error;
-    },
-  });
+  const board = useLeaderboard(query);
   const failed = board.error as { detail?: string; title?: string } | null;
 
   return (
@@ -96,64 +87,5 @@ export function LeaderboardsPage() {
         <RankingTable metric={metric} rows={board.data?.items ?? []} loading={board.isPending} />
       )}
     </>
-  );
-}
-
-/** Ranked distributors; `extra` adds columns (a contest's prizes). */
-export function RankingTable<T extends LeaderboardEntry>({
-  metric,
-  rows,
-  loading,
-  extra = [],
-  testId = "leaderboard-table",
-}: {
-  metric: Metric;
-  rows: T[];
-  loading: boolean;
-  extra?: { title: string; key: string; render: (row: T) => React.ReactNode }[];
-  testId?: string;
-}) {
-  const { t } = useTranslation();
-  return (
-    <Table<T>
-      rowKey="distributor_id"
-      loading={loading}
-      dataSource={rows}
-      pagination={false}
-      data-testid={testId}
-      locale={{ emptyText: <Empty description={t("leaderboards.empty")} /> }}
-      columns={[
-        {
-          title: t("leaderboards.rank"),
-          dataIndex: "rank",
-          width: 80,
-          render: (rank: number) => (rank <= 3 ? <Tag color="gold">{rank}</Tag> : rank),
-        },
-        {
-          title: t("leaderboards.distributor"),
-          key: "distributor",
-          render: (_: unknown, row) => (
-            <>
-              {row.name} <Typography.Text type="secondary">({row.code})</Typography.Text>
-            </>
-          ),
-        },
-        {
-          title: t(`metrics.${metric}`),
-          key: "figure",
-          render: (_: unknown, row) => figureText(metric, row, t),
-        },
-        {
-          title: t("leaderboards.reachedAt"),
-          dataIndex: "reached_at",
-          render: (v: string) => new Date(v).toLocaleString(),
-        },
-        ...extra.map((c) => ({
-          title: c.title,
-          key: c.key,
-          render: (_: unknown, row: T) => c.render(row),
-        })),
-      ]}
-    />
   );
 }

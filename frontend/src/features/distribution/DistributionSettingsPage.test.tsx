@@ -1,9 +1,9 @@
 import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { App } from "antd";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { AuthProvider } from "../../auth/AuthContext";
-import { saveTokens } from "../../auth/tokens";
 import { fakeFetch, json, renderPage } from "../../test/render";
+import { AuthProvider } from "../auth/AuthContext";
+import { saveTokens } from "../auth/tokens";
 import { DistributionSettingsPage } from "./DistributionSettingsPage";
 
 // antd forms render slowly in jsdom on a busy machine.

@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import {
   Alert,
   App,
@@ -17,12 +17,12 @@ import {
 } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { api } from "../../api/client";
 import type { DistributionSettings } from "../../api/types";
 import { useProblemForm } from "../../api/useProblemForm";
-import { useAuth } from "../../auth/AuthContext";
 import { DistributorPicker } from "../../components/DistributorPicker";
 import { ProblemAlert } from "../../components/ProblemAlert";
+import { useAuth } from "../auth/AuthContext";
+import { distributionKeys, saveDistributionSettings, useDistributionSettings } from "./api";
 import {
   needsDepth3Acknowledgement,
   SETTINGS_FORM_FIELDS,
@@ -32,17 +32,6 @@ import {
 } from "./distributionSettings";
 
 const MONEY = /^\d+(\.\d{1,2})?$/;
-
-export function useDistributionSettings() {
-  return useQuery({
-    queryKey: ["distribution-settings"],
-    queryFn: async (): Promise<DistributionSettings> => {
-      const { data, error } = await api.GET("/api/v1/distribution/settings");
-      if (data) return data;
-      throw error;
-    },
-  });
-}
 
 /** Distribution settings: who becomes a distributor, commission depth, binding, sponsor. */
 export function DistributionSettingsPage() {
@@ -74,16 +63,12 @@ function SettingsEditor({ stored }: { stored: DistributionSettings }) {
   const validity = Form.useWatch("binding_validity", form);
 
   const save = useMutation({
-    mutationFn: async (values: SettingsForm) => {
-      const body = toSettingsRequest(values, stored);
-      const { data, error } = await api.PUT("/api/v1/distribution/settings", { body });
-      if (data) return data;
-      throw error;
-    },
+    mutationFn: (values: SettingsForm) =>
+      saveDistributionSettings(toSettingsRequest(values, stored)),
     onMutate: problem.clear,
     onError: (error: unknown) => problem.show(error),
     onSuccess: (saved) => {
-      queryClient.setQueryData(["distribution-settings"], saved);
+      queryClient.setQueryData(distributionKeys.settings, saved);
       message.success(t("distribution.saved"));
     },
   });

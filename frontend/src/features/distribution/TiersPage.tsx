@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import {
   Alert,
   App,
@@ -17,13 +17,19 @@ import {
 } from "antd";
 import { type DragEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { api } from "../../api/client";
 import { isProblem, withCodeFields } from "../../api/problem";
 import type { Tier } from "../../api/types";
 import { useProblemForm } from "../../api/useProblemForm";
-import { useAuth } from "../../auth/AuthContext";
 import { ProblemAlert } from "../../components/ProblemAlert";
-import { useDistributionSettings } from "./DistributionSettingsPage";
+import { useAuth } from "../auth/AuthContext";
+import {
+  deleteTier,
+  distributionKeys,
+  reorderTiers,
+  saveTier,
+  useDistributionSettings,
+  useTiers,
+} from "./api";
 import {
   AMOUNT_CONDITIONS,
   COUNT_CONDITIONS,
@@ -43,18 +49,6 @@ import {
 
 const MONEY = /^\d+(\.\d{1,2})?$/;
 const PERCENT = /^\d+(\.\d{1,4})?$/;
-const TIERS = ["distribution-tiers"];
-
-export function useTiers() {
-  return useQuery({
-    queryKey: TIERS,
-    queryFn: async (): Promise<Tier[]> => {
-      const { data, error } = await api.GET("/api/v1/distribution/tiers");
-      if (data) return data;
-      throw error;
-    },
-  });
-}
 
 /** Distributor tiers (等级): the ladder, lowest first, with rates, discount and promotion. */
 export function TiersPage() {
@@ -71,28 +65,22 @@ export function TiersPage() {
   const rows = tiers.data ?? [];
 
   const reorder = useMutation({
-    mutationFn: async (ids: number[]) => {
-      const { data, error } = await api.POST("/api/v1/distribution/tiers/reorder", {
-        body: { tier_ids: ids },
-      });
-      if (data) return data;
-      throw error;
-    },
+    mutationFn: reorderTiers,
     onMutate: (ids) => {
       // Show the new order at once; the answer (or a refetch after a refusal) settles it.
       const byId = new Map(rows.map((r) => [r.id, r]));
       queryClient.setQueryData(
-        TIERS,
+        distributionKeys.tiers,
         ids.flatMap((id, i) => {
           const tier = byId.get(id);
           return tier ? [{ ...tier, rank: i + 1 }] : [];
         }),
       );
     },
-    onSuccess: (saved) => queryClient.setQueryData(TIERS, saved),
+    onSuccess: (saved) => queryClient.setQueryData(distributionKeys.tiers, saved),
     onError: async (error: unknown) => {
       message.error(isProblem(error) ? error.detail : t("common.failed"));
-      await queryClient.invalidateQueries({ queryKey: TIERS });
+      await queryClient.invalidateQueries({ queryKey: distributionKeys.tiers });
     },
   });
 
@@ -108,19 +96,13 @@ export function TiersPage() {
   };
 
   const remove = useMutation({
-    mutationFn: async (tier: Tier) => {
-      const { error, response } = await api.DELETE("/api/v1/distribution/tiers/{tier_id}", {
-        params: { path: { tier_id: tier.id }, query: {} },
-      });
-      if (response.ok) return;
-      throw error;
-    },
+    mutationFn: (tier: Tier) => deleteTier(tier.id),
     onError: (error: unknown, tier) => {
       // Distributors took the tier since the list was read: ask where they should go.
       if (isProblem(error) && error.code === "tier_in_use") setDeleting(tier);
       else message.error(isProblem(error) ? error.detail : t("common.failed"));
     },
-    onSettled: () => queryClient.invalidateQueries({ queryKey: TIERS }),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: distributionKeys.tiers }),
   });
 
   const dragProps = (index: number) =>
@@ -308,21 +290,11 @@ function TierDialog({
   const total = kind === "percent" ? percentTotal(levels) : null;
 
   const save = useMutation({
-    mutationFn: async (values: TierForm) => {
-      const body = toTierRequest(values);
-      const { data, error } = tier
-        ? await api.PUT("/api/v1/distribution/tiers/{tier_id}", {
-            params: { path: { tier_id: tier.id } },
-            body,
-          })
-        : await api.POST("/api/v1/distribution/tiers", { body });
-      if (data) return data;
-      throw error;
-    },
+    mutationFn: (values: TierForm) => saveTier(tier?.id, toTierRequest(values)),
     onMutate: problem.clear,
     onError: (error: unknown) => problem.show(withCodeFields(error, TIER_CODE_FIELDS)),
     onSuccess: async () => {
-      await queryClient.invalidateQueries({ queryKey: TIERS });
+      await queryClient.invalidateQueries({ queryKey: distributionKeys.tiers });
       onClose();
     },
   });
@@ -459,17 +431,11 @@ function DeleteTierDialog({
   const [form] = Form.useForm<{ move_to: number }>();
   const problem = useProblemForm(form, ["move_to"], t("common.failed"));
   const remove = useMutation({
-    mutationFn: async ({ move_to }: { move_to: number }) => {
-      const { error, response } = await api.DELETE("/api/v1/distribution/tiers/{tier_id}", {
-        params: { path: { tier_id: tier.id }, query: { move_to } },
-      });
-      if (response.ok) return;
-      throw error;
-    },
+    mutationFn: ({ move_to }: { move_to: number }) => deleteTier(tier.id, move_to),
     onMutate: problem.clear,
     onError: (error: unknown) => problem.show(error),
     onSuccess: async () => {
-      await queryClient.invalidateQueries({ queryKey: TIERS });
+      await queryClient.invalidateQueries({ queryKey: distributionKeys.tiers });
       onClose();
     },
   });

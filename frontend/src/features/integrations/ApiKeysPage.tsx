@@ -1,12 +1,12 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Alert, Button, Checkbox, Form, Input, Modal, Space, Table, Tag, Typography } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { api } from "../../api/client";
 import type { ApiKey, CreateApiKeyRequest } from "../../api/types";
 import { useProblemForm } from "../../api/useProblemForm";
-import { useAuth } from "../../auth/AuthContext";
 import { ProblemAlert } from "../../components/ProblemAlert";
+import { useAuth } from "../auth/AuthContext";
+import { apiKeyKeys, createApiKey, revokeApiKey, useApiKeys } from "./api";
 
 export function ApiKeysPage() {
   const { t } = useTranslation();
@@ -17,22 +17,11 @@ export function ApiKeysPage() {
   const [form] = Form.useForm<CreateApiKeyRequest>();
   const problem = useProblemForm(form, ["name", "scopes"], t("common.failed"));
 
-  const keys = useQuery({
-    queryKey: ["api-keys"],
-    queryFn: async (): Promise<ApiKey[]> => {
-      const { data, error } = await api.GET("/api/v1/api-keys");
-      if (data) return data;
-      throw error;
-    },
-  });
-  const refresh = () => queryClient.invalidateQueries({ queryKey: ["api-keys"] });
+  const keys = useApiKeys();
+  const refresh = () => queryClient.invalidateQueries({ queryKey: apiKeyKeys.all });
 
   const create = useMutation({
-    mutationFn: async (body: CreateApiKeyRequest) => {
-      const { data, error } = await api.POST("/api/v1/api-keys", { body });
-      if (data) return data;
-      throw error;
-    },
+    mutationFn: createApiKey,
     onMutate: problem.clear,
     onError: problem.show,
     onSuccess: async (created) => {
@@ -44,9 +33,7 @@ export function ApiKeysPage() {
   });
 
   const revoke = useMutation({
-    mutationFn: async (id: number) => {
-      await api.DELETE("/api/v1/api-keys/{key_id}", { params: { path: { key_id: id } } });
-    },
+    mutationFn: revokeApiKey,
     onSuccess: refresh,
   });
 

@@ -2,9 +2,10 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { App, Button, Form, Input, InputNumber, Modal } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { api } from "../../api/client";
 import { useProblemForm } from "../../api/useProblemForm";
 import { ProblemAlert } from "../../components/ProblemAlert";
+import { notificationKeys } from "../notifications/api";
+import { adjustStock, useStockChanged } from "./api";
 
 interface Adjustment {
   delta: number;
@@ -27,28 +28,22 @@ export function StockAdjustButton({
   const { t } = useTranslation();
   const { message } = App.useApp();
   const queryClient = useQueryClient();
+  const stockChanged = useStockChanged();
   const [open, setOpen] = useState(false);
   const [form] = Form.useForm<Adjustment>();
   const problem = useProblemForm(form, ["delta", "reason"], t("common.failed"));
 
   const adjust = useMutation({
-    mutationFn: async (body: Adjustment) => {
-      const { data, error } = await api.POST("/api/v1/skus/{sku_id}/stock-adjustments", {
-        params: { path: { sku_id: skuId } },
-        body,
-      });
-      if (data) return data;
-      throw error;
-    },
+    mutationFn: (body: Adjustment) => adjustStock(skuId, body),
     onMutate: problem.clear,
     onError: problem.show,
     onSuccess: (level) => {
       message.success(t("stock.adjusted", { stock: level.stock }));
       setOpen(false);
       form.resetFields();
-      for (const key of ["low-stock", "products", "product", "notifications"]) {
-        void queryClient.invalidateQueries({ queryKey: [key] });
-      }
+      // An adjustment may raise a low-stock notification.
+      stockChanged();
+      void queryClient.invalidateQueries({ queryKey: notificationKeys.all });
       onDone?.(level.stock);
     },
   });

@@ -1,10 +1,9 @@
-import { useInfiniteQuery } from "@tanstack/react-query";
 import { Button, Empty, Space, Table, Tag, Typography } from "antd";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
-import { api } from "../../api/client";
 import type { LowStockSku } from "../../api/types";
-import { useAuth } from "../../auth/AuthContext";
+import { useAuth } from "../auth/AuthContext";
+import { useLowStock } from "./api";
 import { StockAdjustButton } from "./StockAdjustButton";
 
 /** SKUs at or below their low-stock threshold, with a quick stock adjustment. */
@@ -12,18 +11,7 @@ export function StockAlertsPage() {
   const { t } = useTranslation();
   const { can } = useAuth();
 
-  const pages = useInfiniteQuery({
-    queryKey: ["low-stock"],
-    initialPageParam: undefined as number | undefined,
-    queryFn: async ({ pageParam }) => {
-      const { data, error } = await api.GET("/api/v1/inventory/low-stock", {
-        params: { query: { cursor: pageParam, limit: 50 } },
-      });
-      if (data) return data;
-      throw error;
-    },
-    getNextPageParam: (last) => last.next_cursor ?? undefined,
-  });
+  const pages = useLowStock();
   const items = pages.data?.pages.flatMap((p) => p.items) ?? [];
 
   return (

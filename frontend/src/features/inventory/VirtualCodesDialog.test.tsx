@@ -2,9 +2,9 @@ import { configure, fireEvent, screen, waitFor, within } from "@testing-library/
 import { App } from "antd";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Sku } from "../../api/types";
-import { AuthProvider } from "../../auth/AuthContext";
-import { saveTokens } from "../../auth/tokens";
 import { fakeFetch, json, renderPage } from "../../test/render";
+import { AuthProvider } from "../auth/AuthContext";
+import { saveTokens } from "../auth/tokens";
 import { VirtualCodesDialog } from "./VirtualCodesDialog";
 
 // antd modals render slowly in jsdom on a busy machine.

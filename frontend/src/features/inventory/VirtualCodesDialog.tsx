@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import {
   Alert,
   App,
@@ -15,10 +15,10 @@ import {
 } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { api } from "../../api/client";
 import { isProblem } from "../../api/problem";
 import type { Sku } from "../../api/types";
-import { useAuth } from "../../auth/AuthContext";
+import { useAuth } from "../auth/AuthContext";
+import { importCodes, inventoryKeys, useCodeSummary, useStockChanged } from "./api";
 import { type LineError, lineErrors, parseCodes } from "./virtualCodes";
 
 function skuLabel(sku: Sku): string {
@@ -66,32 +66,16 @@ export function VirtualCodesDialog({
   const { can } = useAuth();
   const { message } = App.useApp();
   const queryClient = useQueryClient();
+  const stockChanged = useStockChanged();
   const [skuId, setSkuId] = useState(skus[0]?.id);
   const [text, setText] = useState("");
   const [failure, setFailure] = useState<{ title: string; errors: LineError[] } | null>(null);
 
-  const summary = useQuery({
-    queryKey: ["virtual-codes", skuId],
-    enabled: skuId !== undefined,
-    queryFn: async () => {
-      const { data, error } = await api.GET("/api/v1/skus/{sku_id}/codes/summary", {
-        params: { path: { sku_id: skuId ?? 0 } },
-      });
-      if (data) return data;
-      throw error;
-    },
-  });
+  const summary = useCodeSummary(skuId);
 
   const parsed = parseCodes(text);
   const upload = useMutation({
-    mutationFn: async () => {
-      const { data, error } = await api.POST("/api/v1/skus/{sku_id}/codes", {
-        params: { path: { sku_id: skuId ?? 0 } },
-        body: { codes: parsed.codes },
-      });
-      if (data) return data;
-      throw error;
-    },
+    mutationFn: () => importCodes(skuId ?? 0, parsed.codes),
     onMutate: () => setFailure(null),
     onError: (error) => {
       if (!isProblem(error)) {
@@ -106,15 +90,13 @@ export function VirtualCodesDialog({
     onSuccess: (result) => {
       message.success(t("codes.imported", { count: result.imported }));
       setText("");
-      queryClient.setQueryData(["virtual-codes", result.sku_id], {
+      queryClient.setQueryData(inventoryKeys.codeSummary(result.sku_id), {
         sku_id: result.sku_id,
         available: result.available,
         delivered: result.delivered,
       });
       // The import raised the SKU's stock.
-      for (const key of ["products", "product", "low-stock"]) {
-        void queryClient.invalidateQueries({ queryKey: [key] });
-      }
+      stockChanged();
     },
   });
 

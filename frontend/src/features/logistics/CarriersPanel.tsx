@@ -1,12 +1,12 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { App, Button, Form, Input, InputNumber, Modal, Space, Switch, Table, Tag } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { api } from "../../api/client";
 import { isProblem, withCodeFields } from "../../api/problem";
 import type { Carrier, CarrierRequest } from "../../api/types";
 import { useProblemForm } from "../../api/useProblemForm";
 import { ProblemAlert } from "../../components/ProblemAlert";
+import { logisticsKeys, saveCarrier, useCarriers } from "./api";
 
 const FIELDS = ["code", "name", "enabled", "sort_order"];
 const CODES = { carrier_code_taken: "code" };
@@ -20,28 +20,10 @@ export function CarriersPanel({ manage }: { manage: boolean }) {
   const [form] = Form.useForm<CarrierRequest>();
   const problem = useProblemForm(form, FIELDS, t("common.failed"));
 
-  const carriers = useQuery({
-    queryKey: ["carriers"],
-    queryFn: async (): Promise<Carrier[]> => {
-      const { data, error } = await api.GET("/api/v1/carriers");
-      if (data) return data;
-      throw error;
-    },
-  });
-  const refresh = () => queryClient.invalidateQueries({ queryKey: ["carriers"] });
+  const carriers = useCarriers();
+  const refresh = () => queryClient.invalidateQueries({ queryKey: logisticsKeys.carriers });
 
-  const save = useMutation({
-    mutationFn: async (args: { id?: number; body: CarrierRequest }) => {
-      const { data, error } = args.id
-        ? await api.PUT("/api/v1/carriers/{carrier_id}", {
-            params: { path: { carrier_id: args.id } },
-            body: args.body,
-          })
-        : await api.POST("/api/v1/carriers", { body: args.body });
-      if (data) return data;
-      throw error;
-    },
-  });
+  const save = useMutation({ mutationFn: saveCarrier });
 
   const open = (carrier: Carrier | "new") => {
     problem.clear();

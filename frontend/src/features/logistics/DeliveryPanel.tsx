@@ -1,19 +1,14 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { App, Button, Card, Form, Input, Modal, Space, Switch, Table } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { api } from "../../api/client";
 import { isProblem, withCodeFields } from "../../api/problem";
 import { regionCode, regionLabel, regionPath, useRegions } from "../../api/regions";
-import type {
-  DeliveryMethods,
-  DeliveryMethodsRequest,
-  PickupPoint,
-  PickupPointRequest,
-} from "../../api/types";
+import type { DeliveryMethodsRequest, PickupPoint, PickupPointRequest } from "../../api/types";
 import { useProblemForm } from "../../api/useProblemForm";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { RegionCascader } from "../../components/RegionCascader";
+import { logisticsKeys, saveDeliveryMethods, savePickupPoint, useDeliveryMethods } from "./api";
 
 /** The pickup point form: the region as a cascader path. */
 type PickupForm = Omit<PickupPointRequest, "region_code"> & { region_code: string[] };
@@ -49,22 +44,11 @@ export function DeliveryPanel({ manage }: { manage: boolean }) {
   const [pointForm] = Form.useForm<PickupForm>();
   const pointProblem = useProblemForm(pointForm, POINT_FIELDS, t("common.failed"));
 
-  const methods = useQuery({
-    queryKey: ["delivery-methods"],
-    queryFn: async (): Promise<DeliveryMethods> => {
-      const { data, error } = await api.GET("/api/v1/delivery-methods");
-      if (data) return data;
-      throw error;
-    },
-  });
-  const refresh = () => queryClient.invalidateQueries({ queryKey: ["delivery-methods"] });
+  const methods = useDeliveryMethods();
+  const refresh = () => queryClient.invalidateQueries({ queryKey: logisticsKeys.deliveryMethods });
 
   const saveMethods = useMutation({
-    mutationFn: async (body: DeliveryMethodsRequest) => {
-      const { data, error } = await api.PUT("/api/v1/delivery-methods", { body });
-      if (data) return data;
-      throw error;
-    },
+    mutationFn: saveDeliveryMethods,
     onMutate: methodsProblem.clear,
     onError: methodsProblem.show,
     onSuccess: async () => {
@@ -73,18 +57,7 @@ export function DeliveryPanel({ manage }: { manage: boolean }) {
     },
   });
 
-  const savePoint = useMutation({
-    mutationFn: async (args: { id?: number; body: PickupPointRequest }) => {
-      const { data, error } = args.id
-        ? await api.PUT("/api/v1/pickup-points/{pickup_point_id}", {
-            params: { path: { pickup_point_id: args.id } },
-            body: args.body,
-          })
-        : await api.POST("/api/v1/pickup-points", { body: args.body });
-      if (data) return data;
-      throw error;
-    },
-  });
+  const savePoint = useMutation({ mutationFn: savePickupPoint });
 
   const open = (point: PickupPoint | "new") => {
     pointProblem.clear();

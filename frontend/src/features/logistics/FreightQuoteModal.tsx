@@ -1,13 +1,13 @@
 import { useMutation } from "@tanstack/react-query";
 import { Alert, Form, Input, InputNumber, Modal, Space } from "antd";
 import { useTranslation } from "react-i18next";
-import { api } from "../../api/client";
 import { withCodeFields } from "../../api/problem";
 import { regionCode, regionLabel, useRegions } from "../../api/regions";
-import type { FreightQuote, FreightTemplate } from "../../api/types";
+import type { FreightTemplate } from "../../api/types";
 import { useProblemForm } from "../../api/useProblemForm";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { RegionCascader } from "../../components/RegionCascader";
+import { quoteFreight } from "./api";
 
 interface QuoteForm {
   region_code: string[];
@@ -33,21 +33,15 @@ export function FreightQuoteModal({
   const problem = useProblemForm(form, FIELDS, t("common.failed"));
 
   const quote = useMutation({
-    mutationFn: async (values: QuoteForm): Promise<FreightQuote> => {
-      const { data, error } = await api.POST("/api/v1/freight-templates/{template_id}/quote", {
-        params: { path: { template_id: template.id } },
-        body: {
-          region_code: regionCode(values.region_code ?? []),
-          items: values.items.map((i) => ({
-            quantity: i.quantity,
-            weight_grams: template.mode === "weight" ? (i.weight_grams ?? 0) : 0,
-          })),
-          goods_total: (values.goods_total ?? "").trim() || "0",
-        },
-      });
-      if (data) return data;
-      throw error;
-    },
+    mutationFn: (values: QuoteForm) =>
+      quoteFreight(template.id, {
+        region_code: regionCode(values.region_code ?? []),
+        items: values.items.map((i) => ({
+          quantity: i.quantity,
+          weight_grams: template.mode === "weight" ? (i.weight_grams ?? 0) : 0,
+        })),
+        goods_total: (values.goods_total ?? "").trim() || "0",
+      }),
     onMutate: problem.clear,
     onError: (error: unknown) => problem.show(withCodeFields(error, CODES)),
   });

@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import {
   App,
   Button,
@@ -17,13 +17,18 @@ import {
 } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { api } from "../../api/client";
 import { isProblem, withCodeFields } from "../../api/problem";
 import { regionLabel, useRegions } from "../../api/regions";
 import type { FreightMode, FreightTemplate } from "../../api/types";
 import { useProblemForm } from "../../api/useProblemForm";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { RegionsCascader } from "../../components/RegionCascader";
+import {
+  deleteFreightTemplate,
+  logisticsKeys,
+  saveFreightTemplate,
+  useFreightTemplates,
+} from "./api";
 import { FreightQuoteModal } from "./FreightQuoteModal";
 import {
   FREIGHT_FORM_FIELDS,
@@ -49,29 +54,15 @@ export function FreightTemplatesPanel({ manage }: { manage: boolean }) {
   const problem = useProblemForm(form, FREIGHT_FORM_FIELDS, t("common.failed"));
   const mode = Form.useWatch("mode", form) ?? "piece";
 
-  const templates = useQuery({
-    queryKey: ["freight-templates"],
-    queryFn: async (): Promise<FreightTemplate[]> => {
-      const { data, error } = await api.GET("/api/v1/freight-templates");
-      if (data) return data;
-      throw error;
-    },
-  });
-  const refresh = () => queryClient.invalidateQueries({ queryKey: ["freight-templates"] });
+  const templates = useFreightTemplates();
+  const refresh = () => queryClient.invalidateQueries({ queryKey: logisticsKeys.freightTemplates });
 
   const save = useMutation({
-    mutationFn: async (values: FreightForm) => {
-      const body = toFreightRequest(values);
-      const { data, error } =
-        editing && editing !== "new"
-          ? await api.PUT("/api/v1/freight-templates/{template_id}", {
-              params: { path: { template_id: editing.id } },
-              body,
-            })
-          : await api.POST("/api/v1/freight-templates", { body });
-      if (data) return data;
-      throw error;
-    },
+    mutationFn: (values: FreightForm) =>
+      saveFreightTemplate(
+        editing && editing !== "new" ? editing.id : undefined,
+        toFreightRequest(values),
+      ),
     onMutate: problem.clear,
     onError: (error: unknown) => problem.show(withCodeFields(error, CODES)),
     onSuccess: async () => {
@@ -81,13 +72,7 @@ export function FreightTemplatesPanel({ manage }: { manage: boolean }) {
   });
 
   const remove = useMutation({
-    mutationFn: async (id: number) => {
-      const { error, response } = await api.DELETE("/api/v1/freight-templates/{template_id}", {
-        params: { path: { template_id: id } },
-      });
-      if (response.ok) return;
-      throw error;
-    },
+    mutationFn: deleteFreightTemplate,
     onError: (error: unknown) =>
       message.error(isProblem(error) ? error.detail : t("common.failed")),
     onSettled: refresh,

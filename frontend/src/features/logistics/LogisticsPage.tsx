@@ -1,6 +1,6 @@
 import { Tabs, Typography } from "antd";
 import { useTranslation } from "react-i18next";
-import { useAuth } from "../../auth/AuthContext";
+import { useAuth } from "../auth/AuthContext";
 import { CarriersPanel } from "./CarriersPanel";
 import { DeliveryPanel } from "./DeliveryPanel";
 import { FreightTemplatesPanel } from "./FreightTemplatesPanel";

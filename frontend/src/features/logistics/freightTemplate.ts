@@ -1,8 +1,5 @@
-import { regionCode, regionPath } from "../../api/regions";
+import { type RegionPaths, regionCode, regionPath } from "../../api/regions";
 import type { FreightMode, FreightTemplate, FreightTemplateRequest } from "../../api/types";
-
-/** Regions as the multiple cascader holds them: one path per chosen province or city. */
-export type RegionPaths = string[][];
 
 /**
  * The freight template form. Field names are the API's, so that a problem's field errors

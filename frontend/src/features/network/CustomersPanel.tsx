@@ -1,13 +1,13 @@
-import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Button, Checkbox, Form, Input, Modal, Table, Tag, Typography } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { api } from "../../api/client";
 import { withCodeFields } from "../../api/problem";
-import type { BindingPage, BindingRecord, Customer, CustomerPage } from "../../api/types";
+import type { BindingRecord, Customer } from "../../api/types";
 import { useProblemForm } from "../../api/useProblemForm";
 import { DistributorPicker } from "../../components/DistributorPicker";
 import { ProblemAlert } from "../../components/ProblemAlert";
+import { networkKeys, reassignMember, useCustomers, useMemberBindings } from "./api";
 
 function when(value: string | null | undefined): string {
   return value ? new Date(value).toLocaleString() : "—";
@@ -23,21 +23,7 @@ export function CustomersPanel({
 }) {
   const { t } = useTranslation();
   const [member, setMember] = useState<Customer | null>(null);
-  const customers = useInfiniteQuery({
-    queryKey: ["distributor-customers", distributorId],
-    initialPageParam: undefined as number | undefined,
-    queryFn: async ({ pageParam }): Promise<CustomerPage> => {
-      const { data, error } = await api.GET("/api/v1/distributors/{distributor_id}/customers", {
-        params: {
-          path: { distributor_id: distributorId },
-          query: { cursor: pageParam, limit: 50 },
-        },
-      });
-      if (data) return data;
-      throw error;
-    },
-    getNextPageParam: (last) => last.next_cursor ?? undefined,
-  });
+  const customers = useCustomers(distributorId);
   const rows = customers.data?.pages.flatMap((p) => p.items) ?? [];
   return (
     <>
@@ -114,39 +100,19 @@ function BindingHistoryDialog({
   const [form] = Form.useForm<ReassignForm>();
   const problem = useProblemForm(form, ["distributor_id", "reason"], t("common.failed"));
   const release = Form.useWatch("release", form) === true;
-  const history = useInfiniteQuery({
-    queryKey: ["member-bindings", customer.member_id],
-    initialPageParam: undefined as number | undefined,
-    queryFn: async ({ pageParam }): Promise<BindingPage> => {
-      const { data, error } = await api.GET("/api/v1/members/{member_id}/bindings", {
-        params: {
-          path: { member_id: customer.member_id },
-          query: { cursor: pageParam, limit: 20 },
-        },
-      });
-      if (data) return data;
-      throw error;
-    },
-    getNextPageParam: (last) => last.next_cursor ?? undefined,
-  });
+  const history = useMemberBindings(customer.member_id);
   const reassign = useMutation({
-    mutationFn: async (values: ReassignForm) => {
-      const { data, error } = await api.POST("/api/v1/members/{member_id}/binding", {
-        params: { path: { member_id: customer.member_id } },
-        body: {
-          distributor_id: values.release ? null : values.distributor_id,
-          reason: values.reason.trim(),
-        },
-      });
-      if (data) return data;
-      throw error;
-    },
+    mutationFn: (values: ReassignForm) =>
+      reassignMember(customer.member_id, {
+        distributor_id: values.release ? null : values.distributor_id,
+        reason: values.reason.trim(),
+      }),
     onMutate: problem.clear,
     onError: (error: unknown) => problem.show(withCodeFields(error, REASSIGN_CODES)),
     onSuccess: async () => {
       await Promise.all([
-        queryClient.invalidateQueries({ queryKey: ["member-bindings", customer.member_id] }),
-        queryClient.invalidateQueries({ queryKey: ["distributor-customers"] }),
+        queryClient.invalidateQueries({ queryKey: networkKeys.memberBindings(customer.member_id) }),
+        queryClient.invalidateQueries({ queryKey: networkKeys.customers }),
       ]);
       onClose();
     },

@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation } from "@tanstack/react-query";
 import {
   Alert,
   Breadcrumb,
@@ -21,33 +21,28 @@ import {
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
-import { api } from "../../api/client";
 import { isProblem, withCodeFields } from "../../api/problem";
 import type { DistributorDetail, UplineEntry } from "../../api/types";
 import { type ShownProblem, useProblemForm } from "../../api/useProblemForm";
-import { useAuth } from "../../auth/AuthContext";
 import { DistributorPicker, distributorLabel, StatusTag } from "../../components/DistributorPicker";
 import { ProblemAlert } from "../../components/ProblemAlert";
-import { useTiers } from "../distribution/TiersPage";
+import { useAuth } from "../auth/AuthContext";
+import { useTiers } from "../distribution/api";
+import {
+  changeDistributorStatus,
+  moveDistributor,
+  releasePromotionHold,
+  setDistributorTier,
+  useDistributor,
+  useDistributorSaved,
+  useUpline,
+} from "./api";
 import { CustomersPanel } from "./CustomersPanel";
 import { DownlineTree } from "./DownlineTree";
-import { TierHistoryPanel, tierChangesKey } from "./TierHistoryPanel";
+import { TierHistoryPanel } from "./TierHistoryPanel";
 
 /** The longest upline the API answers in one read. */
 const UPLINE_DEPTH = 50;
-
-function useDistributor(id: number) {
-  return useQuery({
-    queryKey: ["distributor", id],
-    queryFn: async (): Promise<DistributorDetail> => {
-      const { data, error } = await api.GET("/api/v1/distributors/{distributor_id}", {
-        params: { path: { distributor_id: id } },
-      });
-      if (data) return data;
-      throw error;
-    },
-  });
-}
 
 /** A distributor: who they are, their upline, figures, team tree, customers and staff actions. */
 export function DistributorDetailPage() {
@@ -73,16 +68,7 @@ function Detail({ distributor: d }: { distributor: DistributorDetail }) {
   const { can } = useAuth();
   const manage = can("distributors.manage");
   const [action, setAction] = useState<Action | null>(null);
-  const upline = useQuery({
-    queryKey: ["distributor-upline", d.id, d.parent_id],
-    queryFn: async (): Promise<UplineEntry[]> => {
-      const { data, error } = await api.GET("/api/v1/distributors/{distributor_id}/upline", {
-        params: { path: { distributor_id: d.id }, query: { depth: UPLINE_DEPTH } },
-      });
-      if (data) return data;
-      throw error;
-    },
-  });
+  const upline = useUpline(d, UPLINE_DEPTH);
   const ended = d.status === "ended";
 
   return (
@@ -220,20 +206,6 @@ function Upline({
   );
 }
 
-/** After a staff action: the answer is the distributor as it is now; lists and trees re-read. */
-function useRefreshAfter() {
-  const queryClient = useQueryClient();
-  return async (saved: DistributorDetail) => {
-    queryClient.setQueryData(["distributor", saved.id], saved);
-    await Promise.all([
-      queryClient.invalidateQueries({ queryKey: ["distributors"] }),
-      queryClient.invalidateQueries({ queryKey: ["distributor-upline", saved.id] }),
-      queryClient.invalidateQueries({ queryKey: ["distribution-tiers"] }),
-      queryClient.invalidateQueries({ queryKey: tierChangesKey(saved.id) }),
-    ]);
-  };
-}
-
 /** A manual demotion paused automatic promotion; staff may let it resume. */
 function PromotionHold({
   distributor: d,
@@ -243,17 +215,10 @@ function PromotionHold({
   manage: boolean;
 }) {
   const { t } = useTranslation();
-  const refresh = useRefreshAfter();
+  const refresh = useDistributorSaved();
   const [problem, setProblem] = useState<ShownProblem | null>(null);
   const release = useMutation({
-    mutationFn: async () => {
-      const { data, error } = await api.DELETE(
-        "/api/v1/distributors/{distributor_id}/promotion-hold",
-        { params: { path: { distributor_id: d.id } } },
-      );
-      if (data) return data;
-      throw error;
-    },
+    mutationFn: () => releasePromotionHold(d.id),
     onMutate: () => setProblem(null),
     onError: (error: unknown) =>
       setProblem({
@@ -310,17 +275,14 @@ function MoveDialog({
   const { t } = useTranslation();
   const [form] = Form.useForm<MoveForm>();
   const problem = useProblemForm(form, ["parent_id", "reason"], t("common.failed"));
-  const refresh = useRefreshAfter();
+  const refresh = useDistributorSaved();
   const toTop = Form.useWatch("to_top", form) === true;
   const move = useMutation({
-    mutationFn: async (values: MoveForm) => {
-      const { data, error } = await api.POST("/api/v1/distributors/{distributor_id}/move", {
-        params: { path: { distributor_id: d.id } },
-        body: { parent_id: values.to_top ? null : values.parent_id, reason: values.reason.trim() },
-      });
-      if (data) return data;
-      throw error;
-    },
+    mutationFn: (values: MoveForm) =>
+      moveDistributor(d.id, {
+        parent_id: values.to_top ? null : values.parent_id,
+        reason: values.reason.trim(),
+      }),
     onMutate: problem.clear,
     onError: (error: unknown) => problem.show(withCodeFields(error, MOVE_CODES)),
     onSuccess: async (saved) => {
@@ -388,29 +350,10 @@ function StatusDialog({
   const { t } = useTranslation();
   const [form] = Form.useForm<{ reason: string }>();
   const problem = useProblemForm(form, ["reason"], t("common.failed"));
-  const refresh = useRefreshAfter();
+  const refresh = useDistributorSaved();
   const change = useMutation({
-    mutationFn: async ({ reason }: { reason: string }) => {
-      const path = { distributor_id: d.id };
-      const trimmed = (reason ?? "").trim();
-      const { data, error } =
-        action === "freeze"
-          ? await api.POST("/api/v1/distributors/{distributor_id}/freeze", {
-              params: { path },
-              body: { reason: trimmed },
-            })
-          : action === "end"
-            ? await api.POST("/api/v1/distributors/{distributor_id}/end", {
-                params: { path },
-                body: { reason: trimmed },
-              })
-            : await api.POST("/api/v1/distributors/{distributor_id}/unfreeze", {
-                params: { path },
-                body: { reason: trimmed || null },
-              });
-      if (data) return data;
-      throw error;
-    },
+    mutationFn: ({ reason }: { reason: string }) =>
+      changeDistributorStatus(d.id, action, (reason ?? "").trim()),
     onMutate: problem.clear,
     onError: (error: unknown) => problem.show(error),
     onSuccess: async (saved) => {
@@ -458,23 +401,17 @@ function SetTierDialog({
   const tiers = useTiers();
   const [form] = Form.useForm<SetTierForm>();
   const problem = useProblemForm(form, ["tier_id", "reason"], t("common.failed"));
-  const refresh = useRefreshAfter();
+  const refresh = useDistributorSaved();
   const chosen = Form.useWatch("tier_id", form);
   const rankOf = (id: number | "" | null | undefined) =>
     tiers.data?.find((tier) => tier.id === id)?.rank ?? 0;
   const demotion = chosen !== undefined && rankOf(chosen) < rankOf(d.tier_id);
   const set = useMutation({
-    mutationFn: async (values: SetTierForm) => {
-      const { data, error } = await api.PUT("/api/v1/distributors/{distributor_id}/tier", {
-        params: { path: { distributor_id: d.id } },
-        body: {
-          tier_id: values.tier_id === "" ? null : values.tier_id,
-          reason: values.reason.trim(),
-        },
-      });
-      if (data) return data;
-      throw error;
-    },
+    mutationFn: (values: SetTierForm) =>
+      setDistributorTier(d.id, {
+        tier_id: values.tier_id === "" ? null : values.tier_id,
+        reason: values.reason.trim(),
+      }),
     onMutate: problem.clear,
     onError: (error: unknown) => problem.show(error),
     onSuccess: async (saved) => {

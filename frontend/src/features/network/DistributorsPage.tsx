@@ -1,26 +1,16 @@
-import { useInfiniteQuery } from "@tanstack/react-query";
 import { Button, Checkbox, Input, Select, Space, Table, Typography } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
-import { api } from "../../api/client";
-import type { paths } from "../../api/schema";
-import type { Distributor, DistributorPage, DistributorStatus } from "../../api/types";
+import type { Distributor, DistributorStatus } from "../../api/types";
 import { distributorLabel, StatusTag } from "../../components/DistributorPicker";
-import { useTiers } from "../distribution/TiersPage";
+import { useTiers } from "../distribution/api";
+import { type DistributorFilters, type DistributorSort, useDistributorList } from "./api";
 
-type ListQuery = NonNullable<paths["/api/v1/distributors"]["get"]["parameters"]["query"]>;
-type Sort = NonNullable<ListQuery["sort"]>;
+type Sort = DistributorSort;
+type Filters = DistributorFilters;
 
 const SORTS: Sort[] = ["newest", "oldest", "team_size", "team_sales", "personal_sales"];
-
-interface Filters {
-  status?: DistributorStatus;
-  tier_id?: number;
-  q?: string;
-  roots?: boolean;
-  sort: Sort;
-}
 
 /** The distributor list: filters, search and cursor pages. */
 export function DistributorsPage() {
@@ -29,25 +19,7 @@ export function DistributorsPage() {
   const [filters, setFilters] = useState<Filters>({ sort: "newest" });
   const set = (change: Partial<Filters>) => setFilters((f) => ({ ...f, ...change }));
 
-  const list = useInfiniteQuery({
-    queryKey: ["distributors", filters],
-    initialPageParam: undefined as string | undefined,
-    queryFn: async ({ pageParam }): Promise<DistributorPage> => {
-      const { data, error } = await api.GET("/api/v1/distributors", {
-        params: {
-          query: {
-            ...filters,
-            roots: filters.roots || undefined,
-            cursor: pageParam,
-            limit: 50,
-          },
-        },
-      });
-      if (data) return data;
-      throw error;
-    },
-    getNextPageParam: (last) => last.next_cursor ?? undefined,
-  });
+  const list = useDistributorList(filters);
   const rows = list.data?.pages.flatMap((p) => p.items) ?? [];
 
   return (

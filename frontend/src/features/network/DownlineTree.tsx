@@ -3,9 +3,9 @@ import type { DataNode } from "antd/es/tree";
 import { type Key, useCallback, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
-import { api } from "../../api/client";
 import type { Distributor } from "../../api/types";
 import { distributorLabel, StatusTag } from "../../components/DistributorPicker";
+import { loadChildren } from "./api";
 import {
   type ChildrenLoader,
   type DownlineNode,
@@ -17,15 +17,7 @@ import {
 /** Recruits per request; a larger fan shows a "more" entry. */
 const PAGE = 50;
 
-const loadChildren: ChildrenLoader = async (parentId, cursor) => {
-  // This list's cursor is the last recruit's id, asked for as a number.
-  const after = cursor === undefined ? undefined : Number.parseInt(cursor, 10);
-  const { data, error } = await api.GET("/api/v1/distributors/{distributor_id}/children", {
-    params: { path: { distributor_id: parentId }, query: { cursor: after, limit: PAGE } },
-  });
-  if (data) return data;
-  throw error;
-};
+const loadPage: ChildrenLoader = loadChildren(PAGE);
 
 /** A distributor's team as a tree whose branches load when they are opened. */
 export function DownlineTree({ root }: { root: Distributor }) {
@@ -39,7 +31,7 @@ export function DownlineTree({ root }: { root: Distributor }) {
 
   const open = useCallback(async (key: string) => {
     try {
-      const update = await expand(current.current, key, loadChildren);
+      const update = await expand(current.current, key, loadPage);
       if (update) setTree(update);
       setFailed(false);
     } catch {

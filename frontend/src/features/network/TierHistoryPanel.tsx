@@ -1,8 +1,7 @@
-import { useQuery } from "@tanstack/react-query";
 import { Table, Tag, Typography } from "antd";
 import { useTranslation } from "react-i18next";
-import { api } from "../../api/client";
 import type { ConditionFigure, TierChange } from "../../api/types";
+import { useTierChanges } from "./api";
 
 const CAUSE_COLORS: Record<string, string> = {
   joined: "default",
@@ -14,10 +13,6 @@ const CAUSE_COLORS: Record<string, string> = {
 /** Sales conditions are amounts in yuan; the others are counts. */
 const MONEY_METRICS = new Set(["personal_sales", "team_sales"]);
 
-export function tierChangesKey(distributorId: number) {
-  return ["distributor", distributorId, "tier-changes"] as const;
-}
-
 /** One condition as read by staff: "个人销售额 ¥1234.56 / ¥1000.00 ✓". */
 export function conditionText(c: ConditionFigure, metricLabel: (metric: string) => string): string {
   const show = (v: string) => (MONEY_METRICS.has(c.metric) ? `¥${v}` : v);
@@ -27,16 +22,7 @@ export function conditionText(c: ConditionFigure, metricLabel: (metric: string) 
 /** A distributor's tier changes, newest first, each with why it happened. */
 export function TierHistoryPanel({ distributorId }: { distributorId: number }) {
   const { t } = useTranslation();
-  const changes = useQuery({
-    queryKey: tierChangesKey(distributorId),
-    queryFn: async (): Promise<TierChange[]> => {
-      const { data, error } = await api.GET("/api/v1/distributors/{distributor_id}/tier-changes", {
-        params: { path: { distributor_id: distributorId } },
-      });
-      if (data) return data;
-      throw error;
-    },
-  });
+  const changes = useTierChanges(distributorId);
   const tierName = (name: string | null | undefined, id: number | null | undefined) =>
     name ?? (id == null ? t("tierHistory.none") : t("tierHistory.deletedTier"));
   return (

@@ -1,10 +1,16 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Badge, Button, Popover, Space, Spin, Typography } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useNavigate } from "react-router";
-import { api } from "../../api/client";
 import type { Notification } from "../../api/types";
+import {
+  markAllNotificationsRead,
+  markNotificationRead,
+  notificationKeys,
+  useLatestNotifications,
+  useUnreadCount,
+} from "./api";
 
 /** Where a notice of each kind leads. */
 const LINKS: Record<string, string> = {
@@ -27,44 +33,16 @@ export function NotificationBell() {
   const queryClient = useQueryClient();
   const [open, setOpen] = useState(false);
 
-  const unread = useQuery({
-    queryKey: ["notifications", "unread"],
-    queryFn: async () => {
-      const { data, error } = await api.GET("/api/v1/notifications/unread-count");
-      if (data) return data.unread;
-      throw error;
-    },
-    refetchInterval: 30_000,
-  });
-  const latest = useQuery({
-    queryKey: ["notifications", "latest", i18n.language],
-    queryFn: async () => {
-      const { data, error } = await api.GET("/api/v1/notifications", {
-        params: { query: { limit: 10 } },
-      });
-      if (data) return data.items;
-      throw error;
-    },
-    enabled: open,
-  });
-  const refresh = () => queryClient.invalidateQueries({ queryKey: ["notifications"] });
+  const unread = useUnreadCount();
+  const latest = useLatestNotifications(i18n.language, open);
+  const refresh = () => queryClient.invalidateQueries({ queryKey: notificationKeys.all });
 
   const markRead = useMutation({
-    mutationFn: async (id: number) => {
-      const { data, error } = await api.POST("/api/v1/notifications/{notification_id}/read", {
-        params: { path: { notification_id: id } },
-      });
-      if (data) return data;
-      throw error;
-    },
+    mutationFn: markNotificationRead,
     onSuccess: refresh,
   });
   const markAll = useMutation({
-    mutationFn: async () => {
-      const { data, error } = await api.POST("/api/v1/notifications/read-all");
-      if (data) return data;
-      throw error;
-    },
+    mutationFn: markAllNotificationsRead,
     onSuccess: refresh,
   });
 

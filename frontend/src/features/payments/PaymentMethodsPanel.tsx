@@ -1,10 +1,10 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { App, Button, Card, Form, Input, Space, Spin, Switch, Tag, Typography } from "antd";
 import { useTranslation } from "react-i18next";
-import { api } from "../../api/client";
 import type { PaymentMethod } from "../../api/types";
 import { useProblemForm } from "../../api/useProblemForm";
 import { ProblemAlert } from "../../components/ProblemAlert";
+import { paymentKeys, savePaymentMethod, usePaymentMethods } from "./api";
 import {
   PAYMENT_FIELDS,
   PAYMENT_KINDS,
@@ -16,14 +16,7 @@ import {
 /** The payment methods: one card each; secrets are write-only and shown masked. */
 export function PaymentMethodsPanel() {
   const { t } = useTranslation();
-  const methods = useQuery({
-    queryKey: ["payment-methods"],
-    queryFn: async (): Promise<PaymentMethod[]> => {
-      const { data, error } = await api.GET("/api/v1/payment-methods");
-      if (data) return data;
-      throw error;
-    },
-  });
+  const methods = usePaymentMethods();
   if (methods.isPending) return <Spin />;
   if (!methods.data) return <Typography.Text type="danger">{t("common.failed")}</Typography.Text>;
   return (
@@ -53,20 +46,14 @@ function PaymentMethodCard({ method }: { method: PaymentMethod }) {
   );
 
   const save = useMutation({
-    mutationFn: async (values: PaymentForm) => {
-      const { data, error } = await api.PUT("/api/v1/payment-methods", {
-        body: toPaymentRequest(method.kind, values),
-      });
-      if (data) return data;
-      throw error;
-    },
+    mutationFn: (values: PaymentForm) => savePaymentMethod(toPaymentRequest(method.kind, values)),
     onMutate: problem.clear,
     onError: problem.show,
     onSuccess: async (saved) => {
       // The typed secrets leave the page; what remains is the masked answer.
       form.setFieldsValue(toPaymentForm(saved));
       message.success(t("store.saved"));
-      await queryClient.invalidateQueries({ queryKey: ["payment-methods"] });
+      await queryClient.invalidateQueries({ queryKey: paymentKeys.methods });
     },
   });
 

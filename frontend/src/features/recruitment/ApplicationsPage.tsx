@@ -1,4 +1,4 @@
-import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import {
   App,
   Button,
@@ -15,12 +15,12 @@ import {
 } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { api } from "../../api/client";
 import { isProblem } from "../../api/problem";
 import type { Application, ApplicationStatus } from "../../api/types";
 import { type ShownProblem, useProblemForm } from "../../api/useProblemForm";
-import { useAuth } from "../../auth/AuthContext";
 import { ProblemAlert } from "../../components/ProblemAlert";
+import { useAuth } from "../auth/AuthContext";
+import { decideApplication, recruitmentKeys, useApplications } from "./api";
 
 type Filter = ApplicationStatus | "all";
 
@@ -54,43 +54,11 @@ export function ApplicationsPage() {
   const problem = useProblemForm(form, ["reason"], t("common.failed"));
   const english = i18n.language === "en-US";
 
-  const list = useInfiniteQuery({
-    queryKey: ["distributor-applications", filter],
-    initialPageParam: undefined as number | undefined,
-    queryFn: async ({ pageParam }) => {
-      const { data, error } = await api.GET("/api/v1/distributor-applications", {
-        params: {
-          query: {
-            status: filter === "all" ? undefined : filter,
-            // The queue is worked through oldest first; history reads newest first.
-            sort: filter === "pending" ? "oldest" : "newest",
-            limit: PAGE,
-            cursor: pageParam,
-          },
-        },
-      });
-      if (data) return data;
-      throw error;
-    },
-    getNextPageParam: (last) => last.next_cursor ?? undefined,
-  });
+  const list = useApplications(filter, PAGE);
   const items = list.data?.pages.flatMap((p) => p.items) ?? [];
 
   const decide = useMutation({
-    mutationFn: async (args: { id: number; action: "approve" | "reject"; reason?: string }) => {
-      const path = { application_id: args.id };
-      const { data, error } =
-        args.action === "approve"
-          ? await api.POST("/api/v1/distributor-applications/{application_id}/approve", {
-              params: { path },
-            })
-          : await api.POST("/api/v1/distributor-applications/{application_id}/reject", {
-              params: { path },
-              body: { reason: args.reason ?? "" },
-            });
-      if (data) return data;
-      throw error;
-    },
+    mutationFn: decideApplication,
     onMutate: () => setPageProblem(null),
     onSuccess: async (a) => {
       message.success(
@@ -99,7 +67,7 @@ export function ApplicationsPage() {
         }),
       );
       setOpen((current) => (current?.id === a.id ? a : current));
-      await queryClient.invalidateQueries({ queryKey: ["distributor-applications"] });
+      await queryClient.invalidateQueries({ queryKey: recruitmentKeys.applications });
     },
   });
 
@@ -112,7 +80,7 @@ export function ApplicationsPage() {
             title: isProblem(error) ? error.detail || error.title : t("common.failed"),
             details: [],
           });
-          void queryClient.invalidateQueries({ queryKey: ["distributor-applications"] });
+          void queryClient.invalidateQueries({ queryKey: recruitmentKeys.applications });
         },
       },
     );

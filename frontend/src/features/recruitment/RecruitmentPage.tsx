@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import {
   Alert,
   App,
@@ -18,11 +18,18 @@ import {
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
-import { api } from "../../api/client";
 import { isProblem } from "../../api/problem";
 import { useProblemForm } from "../../api/useProblemForm";
-import { useAuth } from "../../auth/AuthContext";
 import { ProblemAlert } from "../../components/ProblemAlert";
+import { useAuth } from "../auth/AuthContext";
+import {
+  qrImage,
+  recruitmentKeys,
+  saveApplicationForm,
+  useApplicationForm,
+  useQrPreview,
+  useRecruitLink,
+} from "./api";
 import {
   EDITOR_FIELDS,
   type EditorValues,
@@ -60,36 +67,12 @@ function download(blob: Blob, name: string) {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
-async function qrImage(format: "png" | "svg"): Promise<Blob> {
-  const { data, error } =
-    format === "png"
-      ? await api.GET("/api/v1/recruitment/qr.png", {
-          params: { query: { scale: 10 } },
-          parseAs: "blob",
-        })
-      : await api.GET("/api/v1/recruitment/qr.svg", { parseAs: "blob" });
-  if (data) return data;
-  throw error;
-}
-
 function LinkCard() {
   const { t } = useTranslation();
   const { message } = App.useApp();
-  const link = useQuery({
-    queryKey: ["recruitment", "link"],
-    retry: false,
-    queryFn: async () => {
-      const { data, error } = await api.GET("/api/v1/recruitment/link");
-      if (data) return data;
-      throw error;
-    },
-  });
+  const link = useRecruitLink();
   // The server's own SVG, so the preview is exactly what is downloaded and printed.
-  const preview = useQuery({
-    queryKey: ["recruitment", "qr.svg", link.data?.url],
-    enabled: Boolean(link.data),
-    queryFn: () => qrImage("svg"),
-  });
+  const preview = useQrPreview(link.data?.url);
   const [previewUrl, setPreviewUrl] = useState<string | null>(null);
   useEffect(() => {
     if (!preview.data) return;
@@ -170,30 +153,17 @@ function FormCard() {
   const queryClient = useQueryClient();
   const [form] = Form.useForm<EditorValues>();
   const problem = useProblemForm(form, EDITOR_FIELDS, t("common.failed"));
-  const saved = useQuery({
-    queryKey: ["recruitment", "form"],
-    queryFn: async () => {
-      const { data, error } = await api.GET("/api/v1/recruitment/application-form");
-      if (data) return data;
-      throw error;
-    },
-  });
+  const saved = useApplicationForm();
   useEffect(() => {
     if (saved.data) form.setFieldsValue({ fields: toEditorRows(saved.data.fields) });
   }, [saved.data, form]);
 
   const save = useMutation({
-    mutationFn: async (values: EditorValues) => {
-      const { data, error } = await api.PUT("/api/v1/recruitment/application-form", {
-        body: toFormRequest(values.fields ?? []),
-      });
-      if (data) return data;
-      throw error;
-    },
+    mutationFn: (values: EditorValues) => saveApplicationForm(toFormRequest(values.fields ?? [])),
     onMutate: problem.clear,
     onError: (error: unknown) => problem.show(onEditorFields(error)),
     onSuccess: (form) => {
-      queryClient.setQueryData(["recruitment", "form"], form);
+      queryClient.setQueryData(recruitmentKeys.form, form);
       message.success(t("recruitment.formSaved"));
     },
   });

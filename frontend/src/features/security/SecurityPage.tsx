@@ -1,14 +1,24 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Alert, App, Button, Card, Form, Input, List, Space, Switch, Tag, Typography } from "antd";
 import { QRCodeSVG } from "qrcode.react";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { api } from "../../api/client";
 import { isProblem } from "../../api/problem";
 import type { MfaEnrolment, SessionView } from "../../api/types";
 import { useProblemForm } from "../../api/useProblemForm";
-import { useAuth } from "../../auth/AuthContext";
 import { ProblemAlert } from "../../components/ProblemAlert";
+import { useAuth } from "../auth/AuthContext";
+import { authKeys } from "../auth/api";
+import { useMerchant } from "../store/api";
+import {
+  confirmMfa,
+  disableMfa,
+  endSession,
+  enrolMfa,
+  securityKeys,
+  setStaffMfaPolicy,
+  useSessions,
+} from "./api";
 
 function MfaCard() {
   const { t } = useTranslation();
@@ -18,24 +28,16 @@ function MfaCard() {
   const [recoveryCodes, setRecoveryCodes] = useState<string[] | null>(null);
   const [form] = Form.useForm<{ code: string }>();
   const problem = useProblemForm(form, ["code"], t("common.failed"));
-  const refreshMe = () => queryClient.invalidateQueries({ queryKey: ["me"] });
+  const refreshMe = () => queryClient.invalidateQueries({ queryKey: authKeys.me });
 
   const enrol = useMutation({
-    mutationFn: async () => {
-      const { data, error } = await api.POST("/api/v1/auth/mfa/enrol");
-      if (data) return data;
-      throw error;
-    },
+    mutationFn: enrolMfa,
     onMutate: problem.clear,
     onError: problem.show,
     onSuccess: setEnrolment,
   });
   const confirm = useMutation({
-    mutationFn: async (code: string) => {
-      const { data, error } = await api.POST("/api/v1/auth/mfa/confirm", { body: { code } });
-      if (data) return data;
-      throw error;
-    },
+    mutationFn: confirmMfa,
     onMutate: problem.clear,
     onError: problem.show,
     onSuccess: async (codes) => {
@@ -46,10 +48,7 @@ function MfaCard() {
     },
   });
   const disable = useMutation({
-    mutationFn: async (code: string) => {
-      const { error, response } = await api.POST("/api/v1/auth/mfa/disable", { body: { code } });
-      if (!response.ok) throw error;
-    },
+    mutationFn: disableMfa,
     onMutate: problem.clear,
     onError: problem.show,
     onSuccess: async () => {
@@ -124,21 +123,10 @@ function MfaCard() {
 function SessionsCard() {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
-  const sessions = useQuery({
-    queryKey: ["sessions"],
-    queryFn: async (): Promise<SessionView[]> => {
-      const { data, error } = await api.GET("/api/v1/auth/sessions");
-      if (data) return data;
-      throw error;
-    },
-  });
+  const sessions = useSessions();
   const revoke = useMutation({
-    mutationFn: async (id: number) => {
-      await api.DELETE("/api/v1/auth/sessions/{session_id}", {
-        params: { path: { session_id: id } },
-      });
-    },
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ["sessions"] }),
+    mutationFn: endSession,
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: securityKeys.sessions }),
   });
   return (
     <Card title={t("sessions.title")}>
@@ -176,22 +164,9 @@ function PolicyCard() {
   const { t } = useTranslation();
   const { message } = App.useApp();
   const queryClient = useQueryClient();
-  const merchant = useQuery({
-    queryKey: ["merchant"],
-    queryFn: async () => {
-      const { data, error } = await api.GET("/api/v1/merchant");
-      if (data) return data;
-      throw error;
-    },
-  });
+  const merchant = useMerchant();
   const setPolicy = useMutation({
-    mutationFn: async (required: boolean) => {
-      const { data, error } = await api.PUT("/api/v1/merchant/security-policy", {
-        body: { require_staff_mfa: required },
-      });
-      if (data) return data;
-      throw error;
-    },
+    mutationFn: setStaffMfaPolicy,
     onError: (error: unknown) =>
       message.error(isProblem(error) ? error.detail : t("common.failed")),
     onSuccess: () => queryClient.invalidateQueries(),

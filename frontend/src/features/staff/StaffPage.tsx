@@ -1,13 +1,13 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { App, Button, Form, Input, Modal, Select, Space, Table, Tag, Typography } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { api } from "../../api/client";
 import { isProblem } from "../../api/problem";
-import type { InviteRequest, StaffMember, StaffRole, UpdateStaffRequest } from "../../api/types";
+import type { InviteRequest, StaffMember, StaffRole } from "../../api/types";
 import { useProblemForm } from "../../api/useProblemForm";
-import { useAuth } from "../../auth/AuthContext";
 import { ProblemAlert } from "../../components/ProblemAlert";
+import { useAuth } from "../auth/AuthContext";
+import { inviteStaff, staffKeys, unlockStaff, updateStaff, useStaff } from "./api";
 
 const ASSIGNABLE: StaffRole[] = ["admin", "operator", "finance", "support", "viewer"];
 
@@ -21,22 +21,11 @@ export function StaffPage() {
   const problem = useProblemForm(form, ["email", "name", "role"], t("common.failed"));
   const manage = can("staff.manage");
 
-  const staff = useQuery({
-    queryKey: ["staff"],
-    queryFn: async (): Promise<StaffMember[]> => {
-      const { data, error } = await api.GET("/api/v1/staff");
-      if (data) return data;
-      throw error;
-    },
-  });
-  const refresh = () => queryClient.invalidateQueries({ queryKey: ["staff"] });
+  const staff = useStaff();
+  const refresh = () => queryClient.invalidateQueries({ queryKey: staffKeys.all });
 
   const invite = useMutation({
-    mutationFn: async (body: InviteRequest) => {
-      const { data, error } = await api.POST("/api/v1/staff/invitations", { body });
-      if (data) return data;
-      throw error;
-    },
+    mutationFn: inviteStaff,
     onMutate: problem.clear,
     onError: problem.show,
     onSuccess: async () => {
@@ -48,27 +37,14 @@ export function StaffPage() {
   });
 
   const update = useMutation({
-    mutationFn: async (args: { id: number; body: UpdateStaffRequest }) => {
-      const { data, error } = await api.PATCH("/api/v1/staff/{staff_id}", {
-        params: { path: { staff_id: args.id } },
-        body: args.body,
-      });
-      if (data) return data;
-      throw error;
-    },
+    mutationFn: updateStaff,
     onError: (error: unknown) =>
       message.error(isProblem(error) ? error.detail : t("common.failed")),
     onSuccess: refresh,
   });
 
   const unlock = useMutation({
-    mutationFn: async (id: number) => {
-      const { data, error } = await api.POST("/api/v1/staff/{staff_id}/unlock", {
-        params: { path: { staff_id: id } },
-      });
-      if (data) return data;
-      throw error;
-    },
+    mutationFn: unlockStaff,
     onSuccess: refresh,
   });
 

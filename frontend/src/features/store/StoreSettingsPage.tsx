@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import {
   Alert,
   App,
@@ -15,14 +15,14 @@ import {
 } from "antd";
 import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { api } from "../../api/client";
 import { uploadImage } from "../../api/media";
 import { isProblem, withCodeFields } from "../../api/problem";
 import type { Media, MerchantView, ProfileRequest } from "../../api/types";
 import { useProblemForm } from "../../api/useProblemForm";
-import { useAuth } from "../../auth/AuthContext";
 import { ProblemAlert } from "../../components/ProblemAlert";
+import { useAuth } from "../auth/AuthContext";
 import { PaymentMethodsPanel } from "../payments/PaymentMethodsPanel";
+import { saveProfile, storeKeys, useMerchant } from "./api";
 
 interface ProfileForm {
   name: string;
@@ -45,17 +45,6 @@ function timeZones(current: string): string[] {
   const zones =
     typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [];
   return zones.includes(current) ? zones : [current, ...zones];
-}
-
-export function useMerchant() {
-  return useQuery({
-    queryKey: ["merchant"],
-    queryFn: async (): Promise<MerchantView> => {
-      const { data, error } = await api.GET("/api/v1/merchant");
-      if (data) return data;
-      throw error;
-    },
-  });
 }
 
 /** Store settings: the profile the shop shows, and (for managers) the payment methods. */
@@ -111,7 +100,7 @@ function ProfileCard({ merchant, editable }: { merchant: MerchantView; editable:
   };
 
   const save = useMutation({
-    mutationFn: async (values: ProfileForm) => {
+    mutationFn: (values: ProfileForm) => {
       const body: ProfileRequest = {
         name: values.name,
         description: values.description ?? "",
@@ -119,14 +108,12 @@ function ProfileCard({ merchant, editable }: { merchant: MerchantView; editable:
         timezone: values.timezone,
         logo_media_id: values.logo_media_id?.id ?? null,
       };
-      const { data, error } = await api.PUT("/api/v1/merchant/profile", { body });
-      if (data) return data;
-      throw error;
+      return saveProfile(body);
     },
     onMutate: problem.clear,
     onError: (error: unknown) => problem.show(withCodeFields(error, PROFILE_CODES)),
     onSuccess: (saved) => {
-      queryClient.setQueryData(["merchant"], saved);
+      queryClient.setQueryData(storeKeys.merchant, saved);
       message.success(t("store.saved"));
     },
   });

@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import {
   Alert,
   App,
@@ -20,16 +20,26 @@ import { type ReactNode, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useParams, useSearchParams } from "react-router";
 import { isProblem, withCodeFields } from "../../api/problem";
-import { memberAuth, shopApi } from "../../api/shopClient";
 import type { FormField, MyApplication, MyDistributor, PublicForm, Shop } from "../../api/types";
 import { useProblemForm } from "../../api/useProblemForm";
 import { LanguageSwitch } from "../../components/LanguageSwitch";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { currentLanguage } from "../../i18n";
 import { clearMemberToken, loadMemberToken, saveMemberToken } from "../memberSession";
-
-/** A member token the server no longer accepts: the shopper signs in again. */
-class SignedOut extends Error {}
+import {
+  applyAsDistributor,
+  joinKeys,
+  recordVisit,
+  registerMember,
+  SignedOut,
+  type Standing,
+  sendVerificationCode,
+  signInMember,
+  useMember,
+  usePublicApplicationForm,
+  useShop,
+  useStanding,
+} from "./api";
 
 /** Seconds before another verification code may be asked for (the server's limit). */
 const RESEND_SECONDS = 60;
@@ -45,17 +55,7 @@ export function JoinPage() {
   const { slug = "" } = useParams();
   const [search] = useSearchParams();
   const code = search.get("ref")?.trim() || null;
-  const shop = useQuery({
-    queryKey: ["public-shop", slug],
-    queryFn: async () => {
-      const { data, error, response } = await shopApi.GET("/api/v1/shop/{slug}", {
-        params: { path: { slug } },
-      });
-      if (response.status === 404) return null;
-      if (error) throw error;
-      return data;
-    },
-  });
+  const shop = useShop(slug);
 
   return (
     <Flex vertical align="center" style={{ minHeight: "100vh", padding: "16px 12px 32px" }}>
@@ -148,14 +148,9 @@ function RecordVisit({
     // Strict mode runs effects twice; the visit is one event.
     if (sent.current === token) return;
     sent.current = token;
-    void shopApi
-      .POST("/api/v1/members/me/visits", {
-        body: { distributor_code: code },
-        headers: memberAuth(token),
-      })
-      .then(({ response }) => {
-        if (response.status === 401) onExpired();
-      });
+    void recordVisit(token, code).then((accepted) => {
+      if (!accepted) onExpired();
+    });
   }, [token, code, onExpired]);
   return null;
 }
@@ -247,13 +242,7 @@ function RegisterForm({
   }, [waiting]);
 
   const sendCode = useMutation({
-    mutationFn: async (recipient: string) => {
-      const { error } = await shopApi.POST("/api/v1/shops/{merchant_id}/verification-codes", {
-        params: { path: { merchant_id: merchantId } },
-        body: { recipient },
-      });
-      if (error) throw error;
-    },
+    mutationFn: (recipient: string) => sendVerificationCode(merchantId, recipient),
     onMutate: clear,
     onSuccess: () => {
       setNow(Date.now());
@@ -275,22 +264,14 @@ function RegisterForm({
   });
 
   const register = useMutation({
-    mutationFn: async (values: RegisterValues) => {
-      const { data, error } = await shopApi.POST("/api/v1/shops/{merchant_id}/members", {
-        params: { path: { merchant_id: merchantId } },
-        body: {
-          login: values.login,
-          code: values.code,
-          password: values.password,
-          name: values.name?.trim() || null,
-          distributor_code: code,
-        },
-      });
-      if (error) throw error;
-      const token = data.tokens?.access_token;
-      if (!token) throw new Error("no tokens");
-      return token;
-    },
+    mutationFn: (values: RegisterValues) =>
+      registerMember(merchantId, {
+        login: values.login,
+        code: values.code,
+        password: values.password,
+        name: values.name?.trim() || null,
+        distributor_code: code,
+      }),
     onMutate: clear,
     onSuccess: onSignedIn,
     onError: (error) => show(withCodeFields(error, { login_taken: "login" })),
@@ -371,16 +352,7 @@ function SignInForm({
   const [form] = Form.useForm<SignInValues>();
   const { problem, show, clear } = useProblemForm(form, ["login", "password"], t("common.failed"));
   const signIn = useMutation({
-    mutationFn: async (values: SignInValues) => {
-      const { data, error } = await shopApi.POST("/api/v1/shops/{merchant_id}/members/sign-in", {
-        params: { path: { merchant_id: merchantId } },
-        body: values,
-      });
-      if (error) throw error;
-      const token = data.tokens?.access_token;
-      if (!token) throw new Error("no tokens");
-      return token;
-    },
+    mutationFn: (values: SignInValues) => signInMember(merchantId, values),
     onMutate: clear,
     onSuccess: onSignedIn,
     onError: show,
@@ -409,30 +381,6 @@ function SignInForm({
   );
 }
 
-type Standing =
-  | { kind: "distributor"; distributor: MyDistributor }
-  | { kind: "application"; application: MyApplication }
-  | { kind: "none" };
-
-/** Where the member stands: a distributor already, an application on file, or neither. */
-async function standing(merchantId: number, token: string): Promise<Standing> {
-  const headers = memberAuth(token);
-  const mine = await shopApi.GET("/api/v1/shops/{merchant_id}/members/me/distributor", {
-    params: { path: { merchant_id: merchantId } },
-    headers,
-  });
-  if (mine.response.status === 401) throw new SignedOut();
-  if (mine.data) return { kind: "distributor", distributor: mine.data };
-  if (mine.response.status !== 404) throw mine.error;
-  const application = await shopApi.GET("/api/v1/members/me/distributor-application", {
-    headers,
-  });
-  if (application.response.status === 401) throw new SignedOut();
-  if (application.data) return { kind: "application", application: application.data };
-  if (application.response.status === 404) return { kind: "none" };
-  throw application.error;
-}
-
 function Apply({
   shop,
   code,
@@ -447,35 +395,10 @@ function Apply({
   const { t } = useTranslation();
   const merchantId = shop.merchant_id;
   const queryClient = useQueryClient();
-  // Keyed by the token: another member signing in in this tab never sees the previous answer.
-  const standingKey = ["join-standing", merchantId, token];
-  const current = useQuery({
-    queryKey: standingKey,
-    queryFn: () => standing(merchantId, token),
-    staleTime: 0,
-    retry: false,
-  });
-  const me = useQuery({
-    queryKey: ["join-member", merchantId, token],
-    queryFn: async () => {
-      const { data } = await shopApi.GET("/api/v1/shops/{merchant_id}/members/me", {
-        params: { path: { merchant_id: merchantId } },
-        headers: memberAuth(token),
-      });
-      return data ?? null;
-    },
-  });
-  const form = useQuery({
-    queryKey: ["join-form", merchantId],
-    queryFn: async () => {
-      const { data, error } = await shopApi.GET(
-        "/api/v1/shops/{merchant_id}/distributor-application-form",
-        { params: { path: { merchant_id: merchantId } } },
-      );
-      if (error) throw error;
-      return data;
-    },
-  });
+  const standingKey = joinKeys.standing(merchantId, token);
+  const current = useStanding(merchantId, token);
+  const me = useMember(merchantId, token);
+  const form = usePublicApplicationForm(merchantId);
   const [reapplying, setReapplying] = useState(false);
   const expired = current.error instanceof SignedOut;
   useEffect(() => {
@@ -643,14 +566,7 @@ function ApplicationForm({
     t("common.failed"),
   );
   const apply = useMutation({
-    mutationFn: async (answers: Record<string, string>) => {
-      const { data, error } = await shopApi.POST("/api/v1/members/me/distributor-application", {
-        body: { answers, sponsor_code: code },
-        headers: memberAuth(token),
-      });
-      if (error) throw error;
-      return data;
-    },
+    mutationFn: (answers: Record<string, string>) => applyAsDistributor(token, answers, code),
     onMutate: clear,
     onSuccess: onDone,
     onError: (error) => {

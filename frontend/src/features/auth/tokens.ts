@@ -1,4 +1,4 @@
-import type { TokenPair } from "../api/types";
+import type { TokenPair } from "../../api/types";
 
 export interface StoredTokens {
   accessToken: string;

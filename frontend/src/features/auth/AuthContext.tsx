@@ -1,10 +1,10 @@
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQueryClient } from "@tanstack/react-query";
 import { Spin } from "antd";
 import { createContext, type ReactNode, useCallback, useContext, useMemo } from "react";
 import { Navigate, useLocation } from "react-router";
-import { api } from "../api/client";
-import type { Me, Permission, TokenPair } from "../api/types";
-import { clearTokens, loadTokens, saveTokens } from "./tokens";
+import type { Me, Permission, TokenPair } from "../../api/types";
+import { authKeys, signOut as endSession, useMe } from "./api";
+import { clearTokens, saveTokens } from "./tokens";
 
 interface AuthState {
   me: Me | null;
@@ -18,19 +18,7 @@ const AuthContext = createContext<AuthState | null>(null);
 
 export function AuthProvider({ children }: { children: ReactNode }) {
   const queryClient = useQueryClient();
-  const meQuery = useQuery({
-    queryKey: ["me"],
-    queryFn: async (): Promise<Me | null> => {
-      if (!loadTokens()) return null;
-      const { data, response } = await api.GET("/api/v1/auth/me");
-      if (response.status === 401) {
-        clearTokens();
-        return null;
-      }
-      return data ?? null;
-    },
-    staleTime: 60_000,
-  });
+  const meQuery = useMe();
 
   const signedIn = useCallback(
     async (pair: TokenPair) => {
@@ -41,10 +29,10 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   );
 
   const signOut = useCallback(async () => {
-    await api.POST("/api/v1/auth/sign-out");
+    await endSession();
     clearTokens();
     queryClient.clear();
-    await queryClient.invalidateQueries({ queryKey: ["me"] });
+    await queryClient.invalidateQueries({ queryKey: authKeys.me });
   }, [queryClient]);
 
   const value = useMemo<AuthState>(() => {
