@@ -1,11 +1,7 @@
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { App as AntApp, ConfigProvider } from "antd";
-import enUS from "antd/locale/en_US";
-import zhCN from "antd/locale/zh_CN";
-import { useTranslation } from "react-i18next";
+import { QueryClient } from "@tanstack/react-query";
 import { createBrowserRouter, RouterProvider } from "react-router";
-import { AuthProvider } from "./auth/AuthContext";
-import { usePrefersReducedMotion } from "./layouts/reducedMotion";
+import { Providers } from "./components/Providers";
+import { AuthProvider } from "./features/auth/AuthContext";
 import { routes } from "./routes";
 
 const queryClient = new QueryClient({
@@ -14,21 +10,13 @@ const queryClient = new QueryClient({
 
 const router = createBrowserRouter(routes);
 
+/** The merchant console. */
 export function App() {
-  const { i18n } = useTranslation();
-  const reducedMotion = usePrefersReducedMotion();
   return (
-    <ConfigProvider
-      locale={i18n.language === "en-US" ? enUS : zhCN}
-      theme={{ token: { motion: !reducedMotion } }}
-    >
-      <AntApp>
-        <QueryClientProvider client={queryClient}>
-          <AuthProvider>
-            <RouterProvider router={router} />
-          </AuthProvider>
-        </QueryClientProvider>
-      </AntApp>
-    </ConfigProvider>
+    <Providers client={queryClient}>
+      <AuthProvider>
+        <RouterProvider router={router} />
+      </AuthProvider>
+    </Providers>
   );
 }

@@ -1,7 +1,10 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App";
+import { reloadWhenChunksAreGone } from "./components/lazyPage";
 import "./i18n";
+
+reloadWhenChunksAreGone();
 
 const root = document.getElementById("root");
 if (root) {

@@ -1,5 +1,6 @@
-//! What answers when no route matched: the SPA (static files with the client-side route fallback)
-//! for page requests, and a problem document (404, or 405 when the path exists under another
+//! What answers when no route matched: the SPA (static files with the client-side route fallback:
+//! `shop.html` for the shopper's pages under `/shop/`, `index.html` for the console) for page
+//! requests, and a problem document (404, or 405 when the path exists under another
 //! method) for everything else, including every unknown `/api` path.
 
 use std::path::{Path, PathBuf};
@@ -11,7 +12,8 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use crate::error::AppError;
 
-/// The built SPA directory, when it holds an `index.html`.
+/// The built SPA directory, when it holds an `index.html` (the console's entry; a `shop.html` beside
+/// it is the entry of the shopper's pages).
 #[derive(Debug, Clone)]
 pub struct Frontend {
     root: PathBuf,
@@ -45,6 +47,18 @@ impl Frontend {
         path.is_file().then_some(path)
     }
 
+    /// The HTML entry that answers a client-side route: `shop.html` for the shopper's pages
+    /// (`/shop` and below), when the build has it; `index.html`, the console, for the rest.
+    fn page_for(&self, request_path: &str) -> PathBuf {
+        let shop = request_path == "/shop" || request_path.starts_with("/shop/");
+        let shop_page = self.root.join("shop.html");
+        if shop && shop_page.is_file() {
+            shop_page
+        } else {
+            self.root.join("index.html")
+        }
+    }
+
     fn serve(&self, req: &HttpRequest) -> Option<HttpResponse> {
         let request_path = req.path();
         let (file, cache) = match self.file_for(request_path) {
@@ -60,7 +74,7 @@ impl Frontend {
             // A path whose last segment looks like a file name is a missing file; anything else
             // is a client-side route of the SPA.
             None if last_segment_has_extension(request_path) => return None,
-            None => (self.root.join("index.html"), "no-cache"),
+            None => (self.page_for(request_path), "no-cache"),
         };
         let named = NamedFile::open(&file).ok()?;
         let mut response = named.into_response(req);
@@ -114,6 +128,30 @@ mod tests {
         assert!(frontend.file_for("/.env").is_none());
         assert!(frontend.file_for("//etc/passwd").is_none());
         assert!(frontend.file_for("/").is_none());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn shop_routes_get_the_shop_entry_and_the_rest_the_console() {
+        let dir = std::env::temp_dir().join(format!("fenxiao-spa-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("index.html"), "console").unwrap();
+        let frontend = Frontend::new(&dir).unwrap();
+        // A build without the shop entry answers every route with the console.
+        assert_eq!(frontend.page_for("/shop/tea/join"), dir.join("index.html"));
+        std::fs::write(dir.join("shop.html"), "shop").unwrap();
+        assert_eq!(frontend.page_for("/shop/tea/join"), dir.join("shop.html"));
+        assert_eq!(frontend.page_for("/shop"), dir.join("shop.html"));
+        assert_eq!(frontend.page_for("/shop/"), dir.join("shop.html"));
+        assert_eq!(frontend.page_for("/shopping"), dir.join("index.html"));
+        assert_eq!(
+            frontend.page_for("/products/12/edit"),
+            dir.join("index.html")
+        );
+        assert_eq!(
+            frontend.page_for("/distributors/shop/1"),
+            dir.join("index.html")
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

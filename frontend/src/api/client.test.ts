@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { loadTokens, saveTokens } from "../auth/tokens";
+import { loadTokens, saveTokens } from "../features/auth/tokens";
 import { fakeFetch, json } from "../test/render";
 import { api } from "./client";
 

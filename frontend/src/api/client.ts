@@ -1,5 +1,5 @@
 import createClient, { type Middleware } from "openapi-fetch";
-import { loadTokens, refreshTokens } from "../auth/tokens";
+import { loadTokens, refreshTokens } from "../features/auth/tokens";
 import { apiLanguage } from "../i18n";
 import type { paths } from "./schema";
 

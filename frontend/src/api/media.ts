@@ -1,7 +1,5 @@
 import { api } from "./client";
-import type { components } from "./schema";
-
-export type Media = components["schemas"]["Media"];
+import type { Media } from "./types";
 
 /**
  * Uploads an image as the raw body. The server decides by the bytes whether it is an image

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { formFieldErrors, isProblem, namePath, type Problem, withCodeFields } from "./problem";
+import { formFieldErrors, isProblem, namePath, withCodeFields } from "./problem";
+import type { Problem } from "./types";
 
 const problem: Problem = {
   type: "urn:fenxiao:problem:validation_failed",

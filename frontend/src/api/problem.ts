@@ -1,7 +1,4 @@
-import type { components } from "./schema";
-
-/** Every error the API answers is one of these (`application/problem+json`). */
-export type Problem = components["schemas"]["ProblemBody"];
+import type { Problem } from "./types";
 
 export function isProblem(value: unknown): value is Problem {
   if (typeof value !== "object" || value === null) return false;

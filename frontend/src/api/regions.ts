@@ -1,8 +1,8 @@
 import { useQuery } from "@tanstack/react-query";
 import { api } from "./client";
-import type { components } from "./schema";
+import type { Province } from "./types";
 
-export type Province = components["schemas"]["Province"];
+export const regionKeys = { all: ["regions"] as const };
 
 /** A cascader option: a province with its cities, or a city. */
 export interface RegionOption {
@@ -11,10 +11,13 @@ export interface RegionOption {
   children?: RegionOption[];
 }
 
+/** Regions as the multiple cascader holds them: one path per chosen province or city. */
+export type RegionPaths = string[][];
+
 /** The GB/T 2260 provinces and cities the API accepts; they never change while the SPA runs. */
 export function useRegions() {
   return useQuery({
-    queryKey: ["regions"],
+    queryKey: regionKeys.all,
     queryFn: async (): Promise<Province[]> => {
       const { data, error } = await api.GET("/api/v1/regions");
       if (data) return data;

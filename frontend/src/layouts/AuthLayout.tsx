@@ -1,7 +1,7 @@
 import { Card, Flex, Typography } from "antd";
 import { useTranslation } from "react-i18next";
 import { Link, Outlet } from "react-router";
-import { LanguageSwitch } from "./LanguageSwitch";
+import { LanguageSwitch } from "../components/LanguageSwitch";
 
 export function AuthLayout() {
   const { t } = useTranslation();

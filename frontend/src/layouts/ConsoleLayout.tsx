@@ -2,9 +2,10 @@ import { Button, Dropdown, Layout, Menu, Space, Typography } from "antd";
 import type { ItemType } from "antd/es/menu/interface";
 import { useTranslation } from "react-i18next";
 import { Link, Outlet, useLocation, useNavigate } from "react-router";
-import { type Permission, RequireAuth, useAuth } from "../auth/AuthContext";
-import { LanguageSwitch } from "./LanguageSwitch";
-import { NotificationBell } from "./NotificationBell";
+import type { Permission } from "../api/types";
+import { LanguageSwitch } from "../components/LanguageSwitch";
+import { RequireAuth, useAuth } from "../features/auth/AuthContext";
+import { NotificationBell } from "../features/notifications/NotificationBell";
 
 const { Header, Sider, Content } = Layout;
 
