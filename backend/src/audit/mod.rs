@@ -297,3 +297,8 @@ mod tests {
         );
     }
 }
+
+/// Registers this module's routes (and so their OpenAPI paths) under the API prefix.
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(routes::search_audit_events);
+}

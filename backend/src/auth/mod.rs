@@ -14,3 +14,20 @@ pub mod principal;
 pub mod routes;
 pub mod sessions;
 pub mod sign_in;
+
+/// Registers this module's routes (and so their OpenAPI paths) under the API prefix.
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(routes::staff_sign_in)
+        .service(routes::operator_sign_in)
+        .service(routes::refresh)
+        .service(routes::sign_out)
+        .service(routes::me)
+        .service(routes::list_sessions)
+        .service(routes::revoke_session)
+        .service(routes::mfa_enrol)
+        .service(routes::mfa_confirm)
+        .service(routes::mfa_disable)
+        .service(routes::mfa_verify)
+        .service(routes::request_password_reset)
+        .service(routes::confirm_password_reset);
+}

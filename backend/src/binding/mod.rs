@@ -157,3 +157,11 @@ pub fn in_force(
         .transpose()?
         .filter(|b| b.in_force_at(at)))
 }
+
+/// Registers this module's routes (and so their OpenAPI paths) under the API prefix.
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(routes::record_visit)
+        .service(routes::list_member_bindings)
+        .service(routes::reassign_binding)
+        .service(routes::list_distributor_customers);
+}

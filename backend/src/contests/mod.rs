@@ -17,3 +17,18 @@ pub mod routes;
 pub mod service;
 pub mod standings;
 pub mod worker;
+
+/// Registers this module's routes (and so their OpenAPI paths) under the API prefix.
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(routes::get_leaderboard)
+        .service(routes::list_contests)
+        .service(routes::create_contest)
+        .service(routes::get_contest)
+        .service(routes::update_contest)
+        .service(routes::delete_contest)
+        .service(routes::publish_contest)
+        .service(routes::cancel_contest)
+        .service(routes::get_contest_standings)
+        .service(routes::list_member_contests)
+        .service(routes::get_member_contest);
+}

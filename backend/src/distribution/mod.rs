@@ -9,3 +9,15 @@ pub mod routes;
 pub mod settings;
 pub mod tiers;
 pub mod worker;
+
+/// Registers this module's routes (and so their OpenAPI paths) under the API prefix.
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(routes::get_distribution_settings)
+        .service(routes::save_distribution_settings)
+        .service(routes::list_tiers)
+        .service(routes::create_tier)
+        .service(routes::reorder_tiers)
+        .service(routes::get_tier)
+        .service(routes::update_tier)
+        .service(routes::delete_tier);
+}

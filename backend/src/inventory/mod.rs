@@ -208,3 +208,11 @@ pub fn adjust(
         Ok(StockLevel { sku_id, stock })
     })
 }
+
+/// Registers this module's routes (and so their OpenAPI paths) under the API prefix.
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(routes::adjust_stock)
+        .service(routes::import_codes)
+        .service(routes::code_summary)
+        .service(routes::list_low_stock);
+}

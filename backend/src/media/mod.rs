@@ -178,3 +178,8 @@ mod tests {
         assert_eq!(sniff(b""), None);
     }
 }
+
+/// Registers this module's routes (and so their OpenAPI paths) under the API prefix.
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(routes::upload_media);
+}

@@ -33,3 +33,21 @@ pub use status::{
     TierCause, TierSet,
 };
 pub use tree::{adjust_sales, join, move_distributor, record_sale, MAX_UPLINE_DEPTH};
+
+/// Registers this module's routes (and so their OpenAPI paths) under the API prefix.
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(routes::list_distributors)
+        .service(routes::create_distributor)
+        .service(routes::get_distributor)
+        .service(routes::get_upline)
+        .service(routes::get_team)
+        .service(routes::list_tier_changes)
+        .service(routes::list_children)
+        .service(routes::move_distributor)
+        .service(routes::freeze_distributor)
+        .service(routes::unfreeze_distributor)
+        .service(routes::end_distributor)
+        .service(routes::set_distributor_tier)
+        .service(routes::release_promotion_hold)
+        .service(routes::my_distributor);
+}

@@ -13,3 +13,11 @@ pub mod sender;
 pub mod smtp;
 pub mod templates;
 pub mod worker;
+
+/// Registers this module's routes (and so their OpenAPI paths) under the API prefix.
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(inbox_routes::list_notifications)
+        .service(inbox_routes::count_unread_notifications)
+        .service(inbox_routes::mark_all_notifications_read)
+        .service(inbox_routes::mark_notification_read);
+}

@@ -20,3 +20,22 @@ pub mod form;
 pub mod link;
 pub mod qr;
 pub mod routes;
+
+/// Registers this module's routes (and so their OpenAPI paths) under the API prefix.
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(routes::get_recruit_link)
+        .service(routes::get_recruit_qr_png)
+        .service(routes::get_recruit_qr_svg)
+        .service(routes::get_my_recruit_link)
+        .service(routes::get_my_recruit_qr_png)
+        .service(routes::get_my_recruit_qr_svg)
+        .service(routes::get_application_form)
+        .service(routes::save_application_form)
+        .service(routes::get_shop_application_form)
+        .service(routes::apply)
+        .service(routes::get_my_application)
+        .service(routes::list_applications)
+        .service(routes::get_application)
+        .service(routes::approve_application)
+        .service(routes::reject_application);
+}

@@ -129,3 +129,9 @@ pub fn products(
         next_cursor: page.next_cursor,
     })
 }
+
+/// Registers this module's routes (and so their OpenAPI paths) under the API prefix.
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(routes::get_shop)
+        .service(routes::list_shop_products);
+}
