@@ -1,0 +1,446 @@
+//! Sign-in, tokens, sessions, lockout and the audit trail they leave.
+
+
+use crate::harness::{problem, test_jwt_key, TestApp};
+use fenxiao::auth::account::AccountKind;
+use fenxiao::auth::jwt::{self, TokenUse};
+use serde_json::{json, Value};
+
+const SIGN_IN: &str = "/api/v1/auth/sign-in";
+const PASSWORD: &str = "tea-garden-2026";
+
+async fn me(app: &TestApp, token: &str) -> reqwest::Response {
+    app.get("/api/v1/auth/me")
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn refresh(app: &TestApp, token: &str) -> reqwest::Response {
+    app.post("/api/v1/auth/refresh")
+        .json(&json!({ "refresh_token": token }))
+        .send()
+        .await
+        .unwrap()
+}
+
+db_test!(
+    owner_signs_in_and_sees_their_permissions,
+    |app: TestApp| async move {
+        let owner = app.owner("boss@example.com").await;
+        let res = me(&app, &owner.access_token).await;
+        assert_eq!(res.status(), 200);
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["kind"], "staff");
+        assert_eq!(body["role"], "owner");
+        assert_eq!(body["merchant_id"], owner.merchant_id);
+        let permissions: Vec<&str> = body["permissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap())
+            .collect();
+        assert!(permissions.contains(&"staff.manage"));
+        assert!(permissions.contains(&"audit.read"));
+        assert_eq!(body["mfa_enabled"], false);
+    }
+);
+
+db_test!(
+    wrong_password_and_unknown_email_look_the_same,
+    |app: TestApp| async move {
+        app.sign_up_merchant("boss@example.com").await;
+        let wrong = app
+            .sign_in(SIGN_IN, "boss@example.com", "wrong-password-1")
+            .await;
+        assert_eq!(wrong.status(), 401);
+        assert!(wrong.headers().contains_key("www-authenticate"));
+        let wrong = problem(wrong).await;
+        let unknown = problem(
+            app.sign_in(SIGN_IN, "nobody@example.com", "wrong-password-1")
+                .await,
+        )
+        .await;
+        assert_eq!(wrong["code"], "invalid_credentials");
+        assert_eq!(unknown["code"], "invalid_credentials");
+        assert_eq!(wrong["detail"], unknown["detail"]);
+        assert_eq!(app.count("auth_sessions"), 0);
+    }
+);
+
+db_test!(unverified_owner_cannot_sign_in, |app: TestApp| async move {
+    let res = app
+        .post("/api/v1/signup")
+        .json(&json!({
+            "company_name": "未验证的店", "contact_name": "李", "phone": "13900000000",
+            "email": "new@example.com", "password": PASSWORD
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let res = app.sign_in(SIGN_IN, "new@example.com", PASSWORD).await;
+    assert_eq!(res.status(), 403);
+    assert_eq!(problem(res).await["code"], "email_not_verified");
+    assert_eq!(app.count("auth_sessions"), 0);
+});
+
+db_test!(five_failures_lock_the_account, |app: TestApp| async move {
+    app.sign_up_merchant("boss@example.com").await;
+    for attempt in 1..=5 {
+        let res = app
+            .sign_in(SIGN_IN, "boss@example.com", "wrong-password-1")
+            .await;
+        assert_eq!(res.status(), 401);
+        let code = problem(res).await["code"].clone();
+        let expected = if attempt < 5 {
+            "invalid_credentials"
+        } else {
+            "account_locked"
+        };
+        assert_eq!(code, expected, "attempt {attempt}");
+    }
+    let res = app.sign_in(SIGN_IN, "boss@example.com", PASSWORD).await;
+    assert_eq!(res.status(), 401);
+    assert_eq!(
+        problem(res).await["code"],
+        "account_locked",
+        "the right password does not open a locked account"
+    );
+    assert_eq!(app.count("auth_sessions"), 0);
+});
+
+db_test!(
+    failures_outside_the_window_do_not_add_up,
+    |app: TestApp| async move {
+        use diesel::prelude::*;
+        use fenxiao::db::schema::account_security as sec;
+        app.sign_up_merchant("boss@example.com").await;
+        for _ in 0..4 {
+            app.sign_in(SIGN_IN, "boss@example.com", "wrong-password-1")
+                .await;
+        }
+        // The first failures happened 16 minutes ago.
+        diesel::update(sec::table)
+            .set(
+                sec::first_failed_at
+                    .eq(Some(fenxiao::clock::now() - chrono::Duration::minutes(16))),
+            )
+            .execute(&mut *app.conn())
+            .unwrap();
+        let res = app
+            .sign_in(SIGN_IN, "boss@example.com", "wrong-password-1")
+            .await;
+        assert_eq!(problem(res).await["code"], "invalid_credentials");
+        let res = app.sign_in(SIGN_IN, "boss@example.com", PASSWORD).await;
+        assert_eq!(res.status(), 200);
+    }
+);
+
+db_test!(
+    refresh_tokens_rotate_and_reuse_ends_the_session,
+    |app: TestApp| async move {
+        let owner = app.owner("boss@example.com").await;
+        let res = refresh(&app, &owner.refresh_token).await;
+        assert_eq!(res.status(), 200);
+        let pair: Value = res.json().await.unwrap();
+        let new_refresh = pair["refresh_token"].as_str().unwrap().to_owned();
+        let new_access = pair["access_token"].as_str().unwrap().to_owned();
+        assert_ne!(new_refresh, owner.refresh_token);
+        assert_eq!(me(&app, &new_access).await.status(), 200);
+
+        // The old refresh token again: somebody copied it. The whole family dies.
+        let res = refresh(&app, &owner.refresh_token).await;
+        assert_eq!(res.status(), 401);
+        assert_eq!(problem(res).await["code"], "refresh_token_reused");
+        let res = refresh(&app, &new_refresh).await;
+        assert_eq!(res.status(), 401);
+        assert_eq!(problem(res).await["code"], "session_ended");
+        let res = me(&app, &new_access).await;
+        assert_eq!(res.status(), 401);
+        assert_eq!(problem(res).await["code"], "session_ended");
+
+        let res = refresh(&app, "not-a-token").await;
+        assert_eq!(problem(res).await["code"], "invalid_refresh_token");
+    }
+);
+
+db_test!(
+    concurrent_refreshes_let_exactly_one_through,
+    |app: TestApp| async move {
+        let owner = app.owner("boss@example.com").await;
+        let attempts = (0..6).map(|_| refresh(&app, &owner.refresh_token));
+        let statuses: Vec<u16> = futures_util::future::join_all(attempts)
+            .await
+            .into_iter()
+            .map(|r| r.status().as_u16())
+            .collect();
+        assert_eq!(
+            statuses.iter().filter(|s| **s == 200).count(),
+            1,
+            "{statuses:?}"
+        );
+    }
+);
+
+db_test!(
+    sign_out_ends_the_session_at_once,
+    |app: TestApp| async move {
+        let owner = app.owner("boss@example.com").await;
+        let res = app
+            .post("/api/v1/auth/sign-out")
+            .bearer_auth(&owner.access_token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 204);
+        let res = me(&app, &owner.access_token).await;
+        assert_eq!(res.status(), 401);
+        assert_eq!(problem(res).await["code"], "session_ended");
+        assert_eq!(refresh(&app, &owner.refresh_token).await.status(), 401);
+    }
+);
+
+db_test!(bad_tokens_are_refused, |app: TestApp| async move {
+    let owner = app.owner("boss@example.com").await;
+    let res = app.get("/api/v1/auth/me").send().await.unwrap();
+    assert_eq!(res.status(), 401);
+    assert_eq!(problem(res).await["code"], "unauthorized");
+
+    let res = app
+        .get("/api/v1/auth/me")
+        .header("authorization", "Basic abc")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem(res).await["code"], "invalid_token");
+
+    // Flip a character of the signature.
+    let mut tampered = owner.access_token.clone();
+    let last = tampered.pop().unwrap();
+    tampered.push(if last == 'A' { 'B' } else { 'A' });
+    let res = me(&app, &tampered).await;
+    assert_eq!(problem(res).await["code"], "invalid_token");
+
+    // `alg: none` with the same claims.
+    let claims = owner.access_token.split('.').nth(1).unwrap();
+    let none = format!("eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.{claims}.");
+    let res = me(&app, &none).await;
+    assert_eq!(problem(res).await["code"], "invalid_token");
+
+    // Correctly signed but expired.
+    let past = fenxiao::clock::now() - chrono::Duration::minutes(20);
+    let (expired, _) = jwt::issue(
+        &test_jwt_key(),
+        AccountKind::Staff,
+        owner.account_id,
+        Some(owner.merchant_id),
+        Some(1),
+        TokenUse::Access,
+        past,
+    )
+    .unwrap();
+    let res = me(&app, &expired).await;
+    assert_eq!(problem(res).await["code"], "token_expired");
+
+    // An MFA challenge token is not an access token.
+    let (challenge, _) = jwt::issue(
+        &test_jwt_key(),
+        AccountKind::Staff,
+        owner.account_id,
+        Some(owner.merchant_id),
+        None,
+        TokenUse::MfaChallenge,
+        fenxiao::clock::now(),
+    )
+    .unwrap();
+    let res = me(&app, &challenge).await;
+    assert_eq!(problem(res).await["code"], "invalid_token");
+});
+
+db_test!(
+    sessions_are_listed_and_revoked_by_their_owner_only,
+    |app: TestApp| async move {
+        let owner = app.owner("boss@example.com").await;
+        let second: Value = app
+            .sign_in(SIGN_IN, "boss@example.com", PASSWORD)
+            .await
+            .json()
+            .await
+            .unwrap();
+        let second_access = second["tokens"]["access_token"].as_str().unwrap();
+        let second_id = second["tokens"]["session_id"].as_i64().unwrap();
+
+        let list: Value = app
+            .get("/api/v1/auth/sessions")
+            .bearer_auth(&owner.access_token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let list = list.as_array().unwrap();
+        assert_eq!(list.len(), 2);
+        assert_eq!(list.iter().filter(|s| s["current"] == true).count(), 1);
+
+        let other = app.owner("other@example.com").await;
+        let res = app
+            .client
+            .delete(app.url(&format!("/api/v1/auth/sessions/{second_id}")))
+            .bearer_auth(&other.access_token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            res.status(),
+            404,
+            "another account's session does not exist for them"
+        );
+        assert_eq!(me(&app, second_access).await.status(), 200);
+
+        let res = app
+            .client
+            .delete(app.url(&format!("/api/v1/auth/sessions/{second_id}")))
+            .bearer_auth(&owner.access_token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 204);
+        assert_eq!(me(&app, second_access).await.status(), 401);
+        assert_eq!(me(&app, &owner.access_token).await.status(), 200);
+    }
+);
+
+db_test!(
+    audit_log_records_and_stays_within_the_tenant,
+    |app: TestApp| async move {
+        let owner = app.owner("boss@example.com").await;
+        app.sign_in(SIGN_IN, "boss@example.com", "wrong-password-1")
+            .await;
+        let other = app.owner("other@example.com").await;
+
+        let page: Value = app
+            .get("/api/v1/audit-events")
+            .bearer_auth(&owner.access_token)
+            .header("user-agent", "audit-test")
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let actions: Vec<&str> = page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["action"].as_str().unwrap())
+            .collect();
+        assert!(actions.contains(&"auth.signed_in"), "{actions:?}");
+        assert!(actions.contains(&"auth.sign_in_failed"), "{actions:?}");
+        assert!(actions.contains(&"merchant.signed_up"), "{actions:?}");
+        for event in page["items"].as_array().unwrap() {
+            assert_ne!(
+                event["actor_label"],
+                other.email.as_str(),
+                "no event of another tenant"
+            );
+            assert!(
+                event["ip"].as_str().is_some_and(|ip| ip == "127.0.0.1"),
+                "{event}"
+            );
+        }
+
+        let filtered: Value = app
+            .get("/api/v1/audit-events?action=auth.&limit=1")
+            .bearer_auth(&owner.access_token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(filtered["items"].as_array().unwrap().len(), 1);
+        let cursor = filtered["next_cursor"].as_i64().unwrap();
+        let next: Value = app
+            .get(&format!(
+                "/api/v1/audit-events?action=auth.&limit=1&cursor={cursor}"
+            ))
+            .bearer_auth(&owner.access_token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(next["items"][0]["id"].as_i64().unwrap() < cursor);
+
+        let res = app
+            .get("/api/v1/audit-events?limit=abc")
+            .bearer_auth(&owner.access_token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 422);
+    }
+);
+
+db_test!(
+    operators_sign_in_but_not_into_merchant_endpoints,
+    |app: TestApp| async move {
+        fenxiao::platform::operators::create(
+            &mut app.conn(),
+            "Root@Example.com",
+            "运维",
+            "platform-pass-2026",
+        )
+        .unwrap();
+        let res = app
+            .sign_in(
+                "/api/v1/platform/auth/sign-in",
+                "root@example.com",
+                "platform-pass-2026",
+            )
+            .await;
+        assert_eq!(res.status(), 200);
+        let body: Value = res.json().await.unwrap();
+        let token = body["tokens"]["access_token"].as_str().unwrap();
+        let who: Value = me(&app, token).await.json().await.unwrap();
+        assert_eq!(who["kind"], "operator");
+        let res = app
+            .get("/api/v1/audit-events")
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 403);
+        assert_eq!(problem(res).await["code"], "wrong_account_kind");
+
+        // Staff credentials do not work at the operators' door, nor the reverse.
+        app.sign_up_merchant("boss@example.com").await;
+        let res = app
+            .sign_in(
+                "/api/v1/platform/auth/sign-in",
+                "boss@example.com",
+                PASSWORD,
+            )
+            .await;
+        assert_eq!(res.status(), 401);
+        let res = app
+            .sign_in(SIGN_IN, "root@example.com", "platform-pass-2026")
+            .await;
+        assert_eq!(res.status(), 401);
+
+        let weak =
+            fenxiao::platform::operators::create(&mut app.conn(), "x@example.com", "x", "password");
+        assert!(weak.is_err());
+        let dup = fenxiao::platform::operators::create(
+            &mut app.conn(),
+            "root@example.com",
+            "x",
+            "platform-pass-2027",
+        );
+        assert_eq!(dup.unwrap_err().status(), 409);
+    }
+);

@@ -1,0 +1,167 @@
+//! The platform operator: the approval queue, suspension, the outbox.
+
+
+use crate::harness::{problem, TestApp, TestBackend};
+use serde_json::{json, Value};
+
+async fn operator_token(app: &TestApp) -> String {
+    fenxiao::platform::operators::create(
+        &mut app.conn(),
+        "root@example.com",
+        "运维",
+        "platform-pass-2026",
+    )
+    .unwrap();
+    let body: Value = app
+        .sign_in(
+            "/api/v1/platform/auth/sign-in",
+            "root@example.com",
+            "platform-pass-2026",
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    body["tokens"]["access_token"].as_str().unwrap().to_owned()
+}
+
+async fn act(app: &TestApp, token: &str, merchant_id: i64, action: &str) -> reqwest::Response {
+    app.post(&format!(
+        "/api/v1/platform/merchants/{merchant_id}/{action}"
+    ))
+    .bearer_auth(token)
+    .json(&json!({ "reason": "测试" }))
+    .send()
+    .await
+    .unwrap()
+}
+
+#[actix_web::test]
+async fn approval_queue_and_state_table() {
+    let app =
+        TestApp::spawn_with(TestBackend::Sqlite, |c| c.merchant_approval_required = true).await;
+    let op = operator_token(&app).await;
+    let merchant_id = app.sign_up_merchant("boss@example.com").await;
+    let queue: Value = app
+        .get("/api/v1/platform/merchants?status=pending_approval")
+        .bearer_auth(&op)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(queue.as_array().unwrap().len(), 1);
+    assert_eq!(queue[0]["id"], merchant_id);
+
+    let res = act(&app, &op, merchant_id, "reactivate").await;
+    assert_eq!(res.status(), 409);
+    assert_eq!(problem(res).await["code"], "invalid_transition");
+    let res = act(&app, &op, merchant_id, "approve").await;
+    assert_eq!(res.status(), 200);
+    let merchant: Value = res.json().await.unwrap();
+    assert_eq!(merchant["status"], "active");
+    let res = act(&app, &op, merchant_id, "approve").await;
+    assert_eq!(res.status(), 409, "approving twice is refused");
+    let res = act(&app, &op, 999_999, "approve").await;
+    assert_eq!(res.status(), 404);
+}
+
+db_test!(
+    suspension_stops_the_merchants_staff_and_keys,
+    |app: TestApp| async move {
+        let op = operator_token(&app).await;
+        let owner = app.owner("boss@example.com").await;
+        let key: Value = app
+            .post("/api/v1/api-keys")
+            .bearer_auth(&owner.access_token)
+            .json(&json!({ "name": "ERP", "scopes": ["staff.read"] }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let key = key["key"].as_str().unwrap().to_owned();
+
+        let res = act(&app, &op, owner.merchant_id, "suspend").await;
+        assert_eq!(res.status(), 200);
+        for token in [&owner.access_token, &key] {
+            let res = app
+                .get("/api/v1/staff")
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 403);
+            assert_eq!(problem(res).await["code"], "merchant_suspended");
+        }
+        let res = act(&app, &op, owner.merchant_id, "reactivate").await;
+        assert_eq!(res.status(), 200);
+        assert_eq!(
+            app.get("/api/v1/staff")
+                .bearer_auth(&key)
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            200
+        );
+
+        // The merchant's audit log tells who did it.
+        let audit: Value = app
+            .get("/api/v1/audit-events?action=merchant.suspended")
+            .bearer_auth(&owner.access_token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(audit["items"][0]["actor_kind"], "operator");
+        assert_eq!(audit["items"][0]["changes"]["reason"]["after"], "测试");
+    }
+);
+
+db_test!(
+    operators_read_the_outbox_and_merchants_cannot,
+    |app: TestApp| async move {
+        let op = operator_token(&app).await;
+        let owner = app.owner("boss@example.com").await;
+        let messages: Value = app
+            .get("/api/v1/platform/outbox?recipient=BOSS@example.com&template=verify_email")
+            .bearer_auth(&op)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(messages.as_array().unwrap().len(), 1);
+        assert!(messages[0]["body"]
+            .as_str()
+            .unwrap()
+            .contains("/verify-email?token="));
+        let res = app
+            .get("/api/v1/platform/outbox")
+            .bearer_auth(&owner.access_token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 403);
+        let res = app
+            .get("/api/v1/platform/merchants")
+            .bearer_auth(&owner.access_token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 403);
+        let res = app
+            .get("/api/v1/platform/merchants?status=sleeping")
+            .bearer_auth(&op)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 422);
+    }
+);

@@ -1,0 +1,502 @@
+//! Store profile, the public shop by slug, and low-stock alerts.
+
+
+use crate::harness::{problem, SignedIn, TestApp};
+use diesel::prelude::*;
+use serde_json::{json, Value};
+
+fn profile(slug: &str) -> Value {
+    json!({ "name": "好物优选", "description": "杭州的茶", "slug": slug, "timezone": "Asia/Shanghai" })
+}
+
+async fn put_profile(app: &TestApp, who: &SignedIn, body: Value) -> reqwest::Response {
+    app.client
+        .put(app.url("/api/v1/merchant/profile"))
+        .bearer_auth(&who.access_token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn product(
+    app: &TestApp,
+    who: &SignedIn,
+    code: &str,
+    stock: i64,
+    threshold: Option<i64>,
+) -> Value {
+    let res = app.post("/api/v1/products").bearer_auth(&who.access_token)
+        .json(&json!({ "name": format!("茶 {code}"), "skus": [{ "code": code, "retail_price": "128.50", "stock": stock, "low_stock_threshold": threshold }] }))
+        .send().await.unwrap();
+    assert_eq!(res.status(), 201);
+    res.json().await.unwrap()
+}
+
+db_test!(the_store_profile_is_validated, |app: TestApp| async move {
+    let owner = app.owner("boss@example.com").await;
+    let res = put_profile(&app, &owner, profile("Haowu-Tea")).await;
+    assert_eq!(res.status(), 200);
+    let merchant: Value = res.json().await.unwrap();
+    assert_eq!(merchant["slug"], "haowu-tea", "slugs are lower-cased");
+    for (slug, code) in [
+        ("-bad", "invalid_slug"),
+        ("a", "invalid_slug"),
+        ("has space", "invalid_slug"),
+        ("api", "reserved_slug"),
+    ] {
+        let res = put_profile(&app, &owner, profile(slug)).await;
+        assert_eq!(res.status(), 422, "{slug}");
+        assert_eq!(problem(res).await["errors"][0]["code"], code, "{slug}");
+    }
+    let mut bad_zone = profile("haowu-tea");
+    bad_zone["timezone"] = json!("Mars/Olympus");
+    assert_eq!(
+        problem(put_profile(&app, &owner, bad_zone).await).await["errors"][0]["code"],
+        "invalid_timezone"
+    );
+    let mut bad_logo = profile("haowu-tea");
+    bad_logo["logo_media_id"] = json!(424242);
+    assert_eq!(put_profile(&app, &owner, bad_logo).await.status(), 422);
+
+    let other = app.owner("other@example.com").await;
+    let res = put_profile(&app, &other, profile("haowu-tea")).await;
+    assert_eq!(res.status(), 409);
+    assert_eq!(problem(res).await["code"], "slug_taken");
+});
+
+db_test!(
+    the_public_shop_shows_listed_products_only,
+    |app: TestApp| async move {
+        let owner = app.owner("boss@example.com").await;
+        put_profile(&app, &owner, profile("haowu-tea")).await;
+        let listed = product(&app, &owner, "L-1", 5, None).await;
+        let id = listed["id"].as_i64().unwrap();
+        app.post(&format!("/api/v1/products/{id}/status"))
+            .bearer_auth(&owner.access_token)
+            .json(&json!({ "action": "submit" }))
+            .send()
+            .await
+            .unwrap();
+        app.post(&format!("/api/v1/products/{id}/review"))
+            .bearer_auth(&owner.access_token)
+            .json(&json!({ "action": "approve" }))
+            .send()
+            .await
+            .unwrap();
+        product(&app, &owner, "D-1", 5, None).await;
+
+        let shop: Value = app
+            .get("/api/v1/shop/haowu-tea")
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(shop["name"], "好物优选");
+        assert_eq!(shop["merchant_id"], owner.merchant_id);
+        let page: Value = app
+            .get("/api/v1/shop/HAOWU-TEA/products")
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let items = page["items"].as_array().unwrap();
+        assert_eq!(items.len(), 1, "the draft is not shown");
+        assert_eq!(items[0]["id"], id);
+        assert_eq!(items[0]["skus"][0]["price"]["unit_price"], "128.50");
+        assert_eq!(items[0]["skus"][0]["price"]["source"], "retail");
+        assert_eq!(items[0]["skus"][0]["in_stock"], true);
+        assert!(
+            items[0]["skus"][0].get("stock").is_none(),
+            "stock figures stay private"
+        );
+
+        assert_eq!(
+            app.get("/api/v1/shop/nobody-here")
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            404
+        );
+        // A suspended merchant has no shop.
+        fenxiao::platform::operators::create(
+            &mut app.conn(),
+            "root@example.com",
+            "运维",
+            "platform-pass-2026",
+        )
+        .unwrap();
+        let op: Value = app
+            .sign_in(
+                "/api/v1/platform/auth/sign-in",
+                "root@example.com",
+                "platform-pass-2026",
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        app.post(&format!(
+            "/api/v1/platform/merchants/{}/suspend",
+            owner.merchant_id
+        ))
+        .bearer_auth(op["tokens"]["access_token"].as_str().unwrap())
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+        assert_eq!(
+            app.get("/api/v1/shop/haowu-tea")
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            404
+        );
+    }
+);
+
+db_test!(
+    low_stock_alerts_once_per_crossing,
+    |app: TestApp| async move {
+        use fenxiao::db::schema::outbox_messages as o;
+        let owner = app.owner("boss@example.com").await;
+        let p = product(&app, &owner, "T-1", 5, Some(3)).await;
+        let sku = p["skus"][0]["id"].as_i64().unwrap();
+        let alerts = |app: &TestApp| -> i64 {
+            o::table
+                .filter(o::template.eq("low_stock"))
+                .count()
+                .get_result(&mut *app.conn())
+                .unwrap()
+        };
+        let take = |n: i64| {
+            let pool = app.pool.clone();
+            let merchant_id = owner.merchant_id;
+            move || {
+                let mut conn = pool.get().unwrap();
+                fenxiao::db::write_transaction(&mut conn, |c| {
+                    fenxiao::inventory::take(c, merchant_id, sku, n, "order", fenxiao::clock::now())
+                })
+                .unwrap();
+            }
+        };
+        take(1)();
+        assert_eq!(alerts(&app), 0, "4 is above the threshold");
+        take(1)();
+        assert_eq!(alerts(&app), 1, "crossing to 3 alerts");
+        take(1)();
+        assert_eq!(alerts(&app), 1, "staying below does not alert again");
+        let path = format!("/api/v1/skus/{sku}/stock-adjustments");
+        app.post(&path)
+            .bearer_auth(&owner.access_token)
+            .json(&json!({ "delta": 10, "reason": "到货" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(alerts(&app), 1);
+        app.post(&path)
+            .bearer_auth(&owner.access_token)
+            .json(&json!({ "delta": -10, "reason": "盘亏" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(alerts(&app), 2, "a new crossing alerts again");
+        let body: String = o::table
+            .filter(o::template.eq("low_stock"))
+            .select(o::body)
+            .first(&mut *app.conn())
+            .unwrap();
+        assert!(body.contains("T-1"), "{body}");
+    }
+);
+
+/// The latest verification code sent to `recipient`, read from the outbox.
+fn latest_code(app: &TestApp, recipient: &str) -> String {
+    use fenxiao::db::schema::outbox_messages as o;
+    let body: String = o::table
+        .filter(o::recipient.eq(recipient))
+        .order(o::id.desc())
+        .select(o::body)
+        .first(&mut *app.conn())
+        .unwrap();
+    let start = body.find("验证码是 ").unwrap() + "验证码是 ".len();
+    body[start..start + 6].to_owned()
+}
+
+/// Registers a member of the shop and answers (member id, access token).
+async fn shopper(app: &TestApp, shop: i64, phone: &str) -> (i64, String) {
+    let res = app
+        .post(&format!("/api/v1/shops/{shop}/verification-codes"))
+        .json(&json!({ "recipient": phone }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 202);
+    let res = app
+        .post(&format!("/api/v1/shops/{shop}/members"))
+        .json(
+            &json!({ "login": phone, "code": latest_code(app, phone), "password": "shopper-2026" }),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let token = res.json::<Value>().await.unwrap()["tokens"]["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let me: Value = app
+        .get(&format!("/api/v1/shops/{shop}/members/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    (me["id"].as_i64().unwrap(), token)
+}
+
+db_test!(
+    a_signed_in_distributor_sees_their_tier_price_in_the_shop,
+    |app: TestApp| async move {
+        let owner = app.owner("boss@example.com").await;
+        let other = app.owner("other@example.com").await;
+        put_profile(&app, &owner, profile("haowu-tea")).await;
+        let tier: Value = app
+            .post("/api/v1/distribution/tiers")
+            .bearer_auth(&owner.access_token)
+            .json(&json!({ "name": "金牌", "commission_kind": "percent", "level1": "10", "level2": "5" }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let res = app
+            .post("/api/v1/products")
+            .bearer_auth(&owner.access_token)
+            .json(&json!({ "name": "龙井", "skus": [{ "code": "L-1", "retail_price": "128.50", "stock": 5,
+                "distributor_prices": [{ "tier_id": tier["id"], "price": "99.00" }] }] }))
+            .send()
+            .await
+            .unwrap();
+        let product: Value = res.json().await.unwrap();
+        let id = product["id"]
+            .as_i64()
+            .unwrap_or_else(|| panic!("{product}"));
+        for (path, action) in [("status", "submit"), ("review", "approve")] {
+            let res = app
+                .post(&format!("/api/v1/products/{id}/{path}"))
+                .bearer_auth(&owner.access_token)
+                .json(&json!({ "action": action }))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 200, "{path}");
+        }
+        let (member_id, distributor_token) = shopper(&app, owner.merchant_id, "13800000001").await;
+        let (_, plain_token) = shopper(&app, owner.merchant_id, "13800000002").await;
+        let (_, foreign_token) = shopper(&app, other.merchant_id, "13800000001").await;
+        let distributor: Value = app
+            .post("/api/v1/distributors")
+            .bearer_auth(&owner.access_token)
+            .json(&json!({ "member_id": member_id }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let res = app
+            .client
+            .put(app.url(&format!("/api/v1/distributors/{}/tier", distributor["id"])))
+            .bearer_auth(&owner.access_token)
+            .json(&json!({ "tier_id": tier["id"], "reason": "首批分销商" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+
+        let price_seen_by = |token: Option<String>| {
+            let request = app.get("/api/v1/shop/haowu-tea/products");
+            async move {
+                let request = match token {
+                    Some(token) => request.bearer_auth(token),
+                    None => request,
+                };
+                let page: Value = request.send().await.unwrap().json().await.unwrap();
+                let price = &page["items"][0]["skus"][0]["price"];
+                (
+                    price["unit_price"].as_str().unwrap().to_owned(),
+                    price["source"].as_str().unwrap().to_owned(),
+                )
+            }
+        };
+        let retail = ("128.50".to_owned(), "retail".to_owned());
+        assert_eq!(
+            price_seen_by(Some(distributor_token.clone())).await,
+            ("99.00".to_owned(), "distributor_tier".to_owned())
+        );
+        assert_eq!(price_seen_by(None).await, retail);
+        assert_eq!(price_seen_by(Some(plain_token)).await, retail);
+        assert_eq!(
+            price_seen_by(Some(foreign_token)).await,
+            retail,
+            "a member of another shop buys here like anyone"
+        );
+        assert_eq!(
+            price_seen_by(Some("not-a-token".to_owned())).await,
+            retail,
+            "a token that means nothing is an anonymous visit"
+        );
+        // A frozen distributor buys like any member.
+        let res = app
+            .post(&format!(
+                "/api/v1/distributors/{}/freeze",
+                distributor["id"]
+            ))
+            .bearer_auth(&owner.access_token)
+            .json(&json!({ "reason": "核查" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        assert_eq!(price_seen_by(Some(distributor_token)).await, retail);
+    }
+);
+
+/// Submits and approves a product so the shop lists it.
+async fn list_product(app: &TestApp, owner: &SignedIn, id: i64) {
+    for (path, action) in [("status", "submit"), ("review", "approve")] {
+        let res = app
+            .post(&format!("/api/v1/products/{id}/{path}"))
+            .bearer_auth(&owner.access_token)
+            .json(&json!({ "action": action }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "{path}");
+    }
+}
+
+db_test!(
+    a_distributor_pays_the_lower_of_the_tier_discount_and_the_tier_price,
+    |app: TestApp| async move {
+        let owner = app.owner("boss@example.com").await;
+        put_profile(&app, &owner, profile("haowu-tea")).await;
+        let tier: Value = app
+            .post("/api/v1/distribution/tiers")
+            .bearer_auth(&owner.access_token)
+            .json(
+                &json!({ "name": "金牌", "commission_kind": "percent", "level1": "10",
+                "level2": "5", "purchase_discount": "12.5" }),
+            )
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let tier_id = tier["id"].as_i64().unwrap_or_else(|| panic!("{tier}"));
+        // L-1 has no tier price: 12.5 % off 128.50 is 112.4375, paid as 112.44.
+        // L-2 has a tier price of 80.00, below 12.5 % off 100.00 (87.50).
+        // L-3 has a tier price of 95.00, above 12.5 % off 100.00.
+        let res = app
+            .post("/api/v1/products")
+            .bearer_auth(&owner.access_token)
+            .json(&json!({ "name": "龙井", "spec_names": ["规格"], "skus": [
+                { "code": "L-1", "spec_values": { "规格": "大" }, "retail_price": "128.50", "stock": 5 },
+                { "code": "L-2", "spec_values": { "规格": "中" }, "retail_price": "100.00", "stock": 5,
+                  "distributor_prices": [{ "tier_id": tier_id, "price": "80.00" }] },
+                { "code": "L-3", "spec_values": { "规格": "小" }, "retail_price": "100.00", "stock": 5,
+                  "distributor_prices": [{ "tier_id": tier_id, "price": "95.00" }] }] }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201);
+        let product: Value = res.json().await.unwrap();
+        list_product(&app, &owner, product["id"].as_i64().unwrap()).await;
+        let (member_id, token) = shopper(&app, owner.merchant_id, "13800000001").await;
+        let distributor: Value = app
+            .post("/api/v1/distributors")
+            .bearer_auth(&owner.access_token)
+            .json(&json!({ "member_id": member_id }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let res = app
+            .client
+            .put(app.url(&format!("/api/v1/distributors/{}/tier", distributor["id"])))
+            .bearer_auth(&owner.access_token)
+            .json(&json!({ "tier_id": tier_id, "reason": "首批分销商" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+
+        let prices = |token: Option<&str>| {
+            let request = app.get("/api/v1/shop/haowu-tea/products");
+            let request = match token {
+                Some(token) => request.bearer_auth(token),
+                None => request,
+            };
+            async move {
+                let page: Value = request.send().await.unwrap().json().await.unwrap();
+                let mut seen: Vec<(String, Value)> = page["items"][0]["skus"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|sku| {
+                        (
+                            sku["spec_values"]["规格"].as_str().unwrap().to_owned(),
+                            sku["price"].clone(),
+                        )
+                    })
+                    .collect();
+                seen.sort_by(|a, b| a.0.cmp(&b.0));
+                seen.into_iter().map(|(_, price)| price).collect::<Vec<_>>()
+            }
+        };
+        // Sorted by spec value: 中 (L-2), 大 (L-1), 小 (L-3).
+        assert_eq!(
+            prices(Some(&token)).await,
+            vec![
+                json!({ "unit_price": "80.00", "source": "distributor_tier", "tier_id": tier_id, "discount": null }),
+                json!({ "unit_price": "112.44", "source": "distributor_tier_discount", "tier_id": tier_id, "discount": "12.5" }),
+                json!({ "unit_price": "87.50", "source": "distributor_tier_discount", "tier_id": tier_id, "discount": "12.5" }),
+            ]
+        );
+        let retail = |price: &str| json!({ "unit_price": price, "source": "retail", "tier_id": null, "discount": null });
+        assert_eq!(
+            prices(None).await,
+            vec![retail("100.00"), retail("128.50"), retail("100.00")],
+            "an anonymous visitor gets no discount"
+        );
+        // Once frozen, the distributor buys like any member: no tier price, no discount.
+        let res = app
+            .post(&format!(
+                "/api/v1/distributors/{}/freeze",
+                distributor["id"]
+            ))
+            .bearer_auth(&owner.access_token)
+            .json(&json!({ "reason": "核查" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        assert_eq!(
+            prices(Some(&token)).await,
+            vec![retail("100.00"), retail("128.50"), retail("100.00")]
+        );
+    }
+);
