@@ -1,8 +1,8 @@
 //! Every error answers `application/problem+json` with a stable code, in the caller's language,
 //! carrying the request id — and a refused request writes nothing.
 
-
-use crate::harness::{problem, TestApp};
+use crate::harness::{assert_problem, problem, TestApp};
+use reqwest::Method;
 use serde_json::{json, Value};
 
 const TABLES: &[&str] = &[
@@ -29,58 +29,49 @@ fn valid_signup() -> Value {
 }
 
 db_test!(unknown_api_route_is_404, |app: TestApp| async move {
-    let res = app.get("/api/v1/no-such-thing").send().await.unwrap();
-    assert_eq!(res.status(), 404);
+    let res = app.anonymous().get_raw("/api/v1/no-such-thing").await;
     let header_id = res.headers()["x-request-id"].to_str().unwrap().to_owned();
-    let body = problem(res).await;
-    assert_eq!(body["code"], "not_found");
-    assert_eq!(body["status"], 404);
-    assert_eq!(body["type"], "urn:fenxiao:problem:not_found");
-    assert_eq!(body["request_id"], header_id);
-    assert_eq!(body["errors"], json!([]));
+    let body = assert_problem(res, 404, "not_found").await;
+    assert_eq!(body.type_, "urn:fenxiao:problem:not_found");
+    assert_eq!(body.request_id.as_deref(), Some(header_id.as_str()));
+    assert!(body.errors.is_empty(), "{body:?}");
 });
 
 db_test!(
     unknown_page_without_a_built_spa_is_404,
     |app: TestApp| async move {
-        let res = app.get("/no/such/page").send().await.unwrap();
-        assert_eq!(res.status(), 404);
-        assert_eq!(problem(res).await["code"], "not_found");
-        let res = app.post("/api").send().await.unwrap();
+        let res = app.anonymous().get_raw("/no/such/page").await;
+        assert_problem(res, 404, "not_found").await;
+        let res = app.anonymous().post_empty_raw("/api").await;
         assert_eq!(res.status(), 404);
     }
 );
 
 db_test!(wrong_method_is_405, |app: TestApp| async move {
-    let res = app.get("/api/v1/signup").send().await.unwrap();
-    assert_eq!(res.status(), 405);
-    assert_eq!(problem(res).await["code"], "method_not_allowed");
-    let res = app.client.delete(app.url("/healthz")).send().await.unwrap();
-    assert_eq!(res.status(), 405);
-    assert_eq!(problem(res).await["code"], "method_not_allowed");
+    let res = app.anonymous().get_raw("/api/v1/signup").await;
+    assert_problem(res, 405, "method_not_allowed").await;
+    let res = app.anonymous().delete_raw("/healthz").await;
+    assert_problem(res, 405, "method_not_allowed").await;
 });
 
 db_test!(
     malformed_json_is_400_and_writes_nothing,
     |app: TestApp| async move {
         let res = app
-            .post("/api/v1/signup")
-            .header("content-type", "application/json")
-            .body(r#"{"company_name": "x", "#)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 400);
-        let body = problem(res).await;
-        assert_eq!(body["code"], "malformed_body");
+            .anonymous()
+            .post_bytes_raw(
+                "/api/v1/signup",
+                "application/json",
+                r#"{"company_name": "x", "#,
+            )
+            .await;
+        assert_problem(res, 400, "malformed_body").await;
         assert_nothing_written(&app);
 
         let res = app
-            .post("/api/v1/signup")
-            .header("content-type", "application/json")
-            .send()
-            .await
-            .unwrap();
+            .anonymous()
+            .post_bytes_raw("/api/v1/signup", "application/json", "")
+            .await;
         assert_eq!(res.status(), 400, "empty body");
         assert_nothing_written(&app);
     }
@@ -96,30 +87,31 @@ db_test!(
             "application/xml",
         ] {
             let res = app
-                .post("/api/v1/signup")
-                .header("content-type", content_type)
-                .body(body.clone())
-                .send()
-                .await
-                .unwrap();
+                .anonymous()
+                .post_bytes_raw("/api/v1/signup", content_type, body.clone())
+                .await;
             assert_eq!(res.status(), 415, "{content_type}");
-            assert_eq!(problem(res).await["code"], "unsupported_media_type");
+            assert_problem(res, 415, "unsupported_media_type").await;
         }
-        let res = app.post("/api/v1/signup").body(body).send().await.unwrap();
+        let res = app
+            .anonymous()
+            .request(Method::POST, "/api/v1/signup")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), 415, "no content type");
         assert_nothing_written(&app);
 
         // `application/<x>+json` is JSON too.
         let res = app
-            .post("/api/v1/signup")
-            .header(
-                "content-type",
+            .anonymous()
+            .post_bytes_raw(
+                "/api/v1/signup",
                 "application/merge-patch+json; charset=utf-8",
+                valid_signup().to_string(),
             )
-            .body(valid_signup().to_string())
-            .send()
-            .await
-            .unwrap();
+            .await;
         assert_eq!(res.status(), 201);
     }
 );
@@ -129,10 +121,8 @@ db_test!(
     |app: TestApp| async move {
         let mut big = valid_signup();
         big["company_name"] = json!("x".repeat(70 * 1024));
-        let res = app.post("/api/v1/signup").json(&big).send().await.unwrap();
-        assert_eq!(res.status(), 413);
-        let body = problem(res).await;
-        assert_eq!(body["code"], "payload_too_large");
+        let res = app.anonymous().post_raw("/api/v1/signup", &big).await;
+        assert_problem(res, 413, "payload_too_large").await;
         assert_nothing_written(&app);
 
         // Without a Content-Length (chunked), the limit holds while reading.
@@ -140,12 +130,13 @@ db_test!(
             (0..70).map(|_| Ok(vec![b' '; 1024])).collect();
         let stream = futures_util::stream::iter(chunks);
         let res = app
-            .post("/api/v1/signup")
-            .header("content-type", "application/json")
-            .body(reqwest::Body::wrap_stream(stream))
-            .send()
-            .await
-            .unwrap();
+            .anonymous()
+            .post_bytes_raw(
+                "/api/v1/signup",
+                "application/json",
+                reqwest::Body::wrap_stream(stream),
+            )
+            .await;
         assert_eq!(res.status(), 413);
         assert_nothing_written(&app);
     }
@@ -155,33 +146,28 @@ db_test!(
     validation_errors_name_every_field,
     |app: TestApp| async move {
         let res = app
-            .post("/api/v1/signup")
+            .anonymous()
             .header("accept-language", "en-US,en;q=0.9")
-            .json(&json!({
-                "company_name": "  ",
-                "contact_name": "王丽",
-                "phone": "12345",
-                "email": "not-an-email",
-                "password": "short1"
-            }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 422);
+            .post_raw(
+                "/api/v1/signup",
+                &json!({
+                    "company_name": "  ",
+                    "contact_name": "王丽",
+                    "phone": "12345",
+                    "email": "not-an-email",
+                    "password": "short1"
+                }),
+            )
+            .await;
         assert_eq!(res.headers()["content-language"], "en");
-        let body = problem(res).await;
-        assert_eq!(body["code"], "validation_failed");
-        assert_eq!(body["title"], "The request is not valid");
-        let fields: Vec<(String, String)> = body["errors"]
-            .as_array()
-            .unwrap()
-            .iter()
+        let body = assert_problem(res, 422, "validation_failed").await;
+        assert_eq!(body.title, "The request is not valid");
+        let fields: Vec<(String, String)> = body
+            .errors
+            .into_iter()
             .map(|e| {
-                assert!(!e["message"].as_str().unwrap().is_empty());
-                (
-                    e["field"].as_str().unwrap().to_owned(),
-                    e["code"].as_str().unwrap().to_owned(),
-                )
+                assert!(!e.message.is_empty());
+                (e.field, e.code)
             })
             .collect();
         assert_eq!(
@@ -211,7 +197,7 @@ db_test!(
             (unknown, "is_admin", "unknown_field"),
             (missing, "email", "required"),
         ] {
-            let res = app.post("/api/v1/signup").json(&body).send().await.unwrap();
+            let res = app.anonymous().post_raw("/api/v1/signup", &body).await;
             assert_eq!(res.status(), 422);
             let problem = problem(res).await;
             assert_eq!(problem["errors"][0]["field"], field);
@@ -222,15 +208,14 @@ db_test!(
 );
 
 db_test!(texts_follow_accept_language, |app: TestApp| async move {
-    let res = app.get("/api/v1/nothing").send().await.unwrap();
+    let res = app.anonymous().get_raw("/api/v1/nothing").await;
     assert_eq!(res.headers()["content-language"], "zh-CN");
     assert_eq!(problem(res).await["title"], "未找到");
     let res = app
-        .get("/api/v1/nothing")
+        .anonymous()
         .header("accept-language", "en")
-        .send()
-        .await
-        .unwrap();
+        .get_raw("/api/v1/nothing")
+        .await;
     assert_eq!(problem(res).await["title"], "Not found");
 });
 
@@ -238,20 +223,18 @@ db_test!(
     request_ids_are_echoed_only_when_safe,
     |app: TestApp| async move {
         let res = app
-            .get("/api/v1/nothing")
+            .anonymous()
             .header("x-request-id", "client-id-42")
-            .send()
-            .await
-            .unwrap();
+            .get_raw("/api/v1/nothing")
+            .await;
         assert_eq!(res.headers()["x-request-id"], "client-id-42");
         assert_eq!(problem(res).await["request_id"], "client-id-42");
 
         let res = app
-            .get("/healthz")
+            .anonymous()
             .header("x-request-id", "bad id with spaces")
-            .send()
-            .await
-            .unwrap();
+            .get_raw("/healthz")
+            .await;
         let id = res.headers()["x-request-id"].to_str().unwrap();
         assert_eq!(id.len(), 32, "a generated id replaces an unsafe one: {id}");
     }

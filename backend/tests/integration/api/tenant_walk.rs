@@ -5,13 +5,13 @@
 //! endpoint is covered by being documented; an endpoint without `security` must be listed as
 //! public here.
 
-
 use std::collections::HashMap;
 
-use crate::harness::{test_jwt_key, TestApp};
+use crate::harness::{expect_json, test_jwt_key, Id, TestApp, WithTokens, OWNER_PASSWORD};
 use fenxiao::auth::account::AccountKind;
 use fenxiao::auth::jwt::{self, TokenUse};
 use fenxiao::auth::permissions::Permission;
+use reqwest::Method;
 use serde_json::{json, Value};
 
 /// Operations anyone may call: sign-up, sign-in and their kin, health, metadata.
@@ -87,124 +87,36 @@ impl World {
         let a = app.owner("a@example.com").await;
         let b = app.owner("b@example.com").await;
         // Objects of tenant A, one of each kind the paths name.
-        let invited: Value = app
-            .post("/api/v1/staff/invitations")
-            .bearer_auth(&a.access_token)
-            .json(&json!({ "email": "staff-a@example.com", "name": "甲", "role": "viewer" }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let key: Value = app
-            .post("/api/v1/api-keys")
-            .bearer_auth(&a.access_token)
-            .json(&json!({ "name": "A key", "scopes": ["staff.read"] }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let owner_a = app.bearer(&a);
+        let invited: Id = owner_a
+            .post(
+                "/api/v1/staff/invitations",
+                &json!({ "email": "staff-a@example.com", "name": "甲", "role": "viewer" }),
+            )
+            .await;
+        let key: Id = owner_a
+            .post(
+                "/api/v1/api-keys",
+                &json!({ "name": "A key", "scopes": ["staff.read"] }),
+            )
+            .await;
         let second: Value = app
-            .sign_in("/api/v1/auth/sign-in", "a@example.com", "tea-garden-2026")
+            .sign_in("/api/v1/auth/sign-in", "a@example.com", OWNER_PASSWORD)
             .await
             .json()
             .await
             .unwrap();
-        app.post(&format!(
-            "/api/v1/shops/{}/verification-codes",
-            a.merchant_id
-        ))
-        .json(&json!({ "recipient": "13812345678" }))
-        .send()
-        .await
-        .unwrap();
-        let code = {
-            use diesel::prelude::*;
-            use fenxiao::db::schema::outbox_messages as o;
-            let body: String = o::table
-                .filter(o::template.eq("verification_code"))
-                .select(o::body)
-                .first(&mut *app.conn())
-                .unwrap();
-            let start = body.find("验证码是 ").unwrap() + "验证码是 ".len();
-            body[start..start + 6].to_owned()
-        };
-        let member: Value = app
-            .post(&format!("/api/v1/shops/{}/members", a.merchant_id))
-            .json(&json!({ "login": "13812345678", "code": code, "password": "shopper-2026" }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let member_id = app
-            .get(&format!("/api/v1/shops/{}/members/me", a.merchant_id))
-            .bearer_auth(member["tokens"]["access_token"].as_str().unwrap())
-            .send()
-            .await
-            .unwrap()
-            .json::<Value>()
-            .await
-            .unwrap()["id"]
-            .as_i64()
-            .unwrap();
+        let member = app.member(a.merchant_id, "13812345678", json!({})).await;
         // A distributor of tenant A: the member's own distributor profile.
-        let distributor_id = app
-            .post("/api/v1/distributors")
-            .bearer_auth(&a.access_token)
-            .json(&json!({ "member_id": member_id }))
-            .send()
-            .await
-            .unwrap()
-            .json::<Value>()
-            .await
-            .unwrap()["id"]
-            .as_i64()
-            .unwrap();
+        let distributor: Id = owner_a
+            .post("/api/v1/distributors", &json!({ "member_id": member.id }))
+            .await;
         // A pending distributor application of tenant A, from a second member.
-        app.post(&format!(
-            "/api/v1/shops/{}/verification-codes",
-            a.merchant_id
-        ))
-        .json(&json!({ "recipient": "13812345679" }))
-        .send()
-        .await
-        .unwrap();
-        let applicant_code = {
-            use diesel::prelude::*;
-            use fenxiao::db::schema::outbox_messages as o;
-            let body: String = o::table
-                .filter(o::template.eq("verification_code"))
-                .filter(o::recipient.eq("13812345679"))
-                .select(o::body)
-                .first(&mut *app.conn())
-                .unwrap();
-            let start = body.find("验证码是 ").unwrap() + "验证码是 ".len();
-            body[start..start + 6].to_owned()
-        };
-        let applicant: Value = app
-            .post(&format!("/api/v1/shops/{}/members", a.merchant_id))
-            .json(&json!({ "login": "13812345679", "code": applicant_code, "password": "shopper-2026" }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let applicant = app.member(a.merchant_id, "13812345679", json!({})).await;
         let application: Value = app
-            .post("/api/v1/members/me/distributor-application")
-            .bearer_auth(applicant["tokens"]["access_token"].as_str().unwrap())
-            .json(&json!({}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+            .bearer(&applicant)
+            .post("/api/v1/members/me/distributor-application", &json!({}))
+            .await;
         assert_eq!(application["status"], "pending");
         fenxiao::platform::operators::create(
             &mut app.conn(),
@@ -213,16 +125,16 @@ impl World {
             "platform-pass-2026",
         )
         .unwrap();
-        let operator: Value = app
-            .sign_in(
+        let operator: WithTokens = expect_json(
+            app.sign_in(
                 "/api/v1/platform/auth/sign-in",
                 "root@example.com",
                 "platform-pass-2026",
             )
-            .await
-            .json()
-            .await
-            .unwrap();
+            .await,
+            200,
+        )
+        .await;
 
         let past = fenxiao::clock::now() - chrono::Duration::hours(1);
         let (expired, _) = jwt::issue(
@@ -249,160 +161,110 @@ impl World {
         )
         .unwrap();
 
-        let category: Value = app
-            .post("/api/v1/categories")
-            .bearer_auth(&a.access_token)
-            .json(&json!({ "name": "茶叶" }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let product: Value = app
-            .post("/api/v1/products")
-            .bearer_auth(&a.access_token)
-            .json(&json!({
-                "name": "龙井", "category_id": category["id"],
-                "skus": [{ "code": "A-1", "retail_price": "10.00", "stock": 5, "low_stock_threshold": 4 }]
-            }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let category: Id = owner_a
+            .post("/api/v1/categories", &json!({ "name": "茶叶" }))
+            .await;
+        let product: Value = owner_a
+            .post(
+                "/api/v1/products",
+                &json!({
+                    "name": "龙井", "category_id": category.id,
+                    "skus": [{ "code": "A-1", "retail_price": "10.00", "stock": 5, "low_stock_threshold": 4 }]
+                }),
+            )
+            .await;
         // Crossing the threshold puts a notice in the owner's inbox.
-        app.post(&format!(
-            "/api/v1/skus/{}/stock-adjustments",
-            product["skus"][0]["id"]
-        ))
-        .bearer_auth(&a.access_token)
-        .json(&json!({ "delta": -1, "reason": "盘点" }))
-        .send()
-        .await
-        .unwrap();
-        let inbox: Value = app
-            .get("/api/v1/notifications")
-            .bearer_auth(&a.access_token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let carriers: Value = app
-            .get("/api/v1/carriers")
-            .bearer_auth(&a.access_token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let pickup_point: Value = app
-            .post("/api/v1/pickup-points")
-            .bearer_auth(&a.access_token)
-            .json(&json!({
-                "name": "西湖店", "region_code": "330100", "address": "杭州市西湖区龙井路 1 号",
-                "contact_phone": "0571-88888888"
-            }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let template: Value = app
-            .post("/api/v1/freight-templates")
-            .bearer_auth(&a.access_token)
-            .json(&json!({
-                "name": "默认运费", "mode": "piece", "first_units": 1, "first_price": "8",
-                "additional_units": 1, "additional_price": "2"
-            }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let import: Value = app
-            .post("/api/v1/catalog/imports?dry_run=true")
-            .bearer_auth(&a.access_token)
-            .header("content-type", "text/csv")
-            .body("商品名称 name,SKU编码 sku_code,零售价 retail_price\n红茶,A-2,12.50\n")
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let tier: Value = app
-            .post("/api/v1/distribution/tiers")
-            .bearer_auth(&a.access_token)
-            .json(&json!({
-                "name": "金牌", "commission_kind": "percent", "level1": "10", "level2": "5"
-            }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        owner_a
+            .post::<Value>(
+                &format!(
+                    "/api/v1/skus/{}/stock-adjustments",
+                    product["skus"][0]["id"]
+                ),
+                &json!({ "delta": -1, "reason": "盘点" }),
+            )
+            .await;
+        let inbox: Value = owner_a.get("/api/v1/notifications").await;
+        let carriers: Vec<Id> = owner_a.get("/api/v1/carriers").await;
+        let pickup_point: Id = owner_a
+            .post(
+                "/api/v1/pickup-points",
+                &json!({
+                    "name": "西湖店", "region_code": "330100", "address": "杭州市西湖区龙井路 1 号",
+                    "contact_phone": "0571-88888888"
+                }),
+            )
+            .await;
+        let template: Id = owner_a
+            .post(
+                "/api/v1/freight-templates",
+                &json!({
+                    "name": "默认运费", "mode": "piece", "first_units": 1, "first_price": "8",
+                    "additional_units": 1, "additional_price": "2"
+                }),
+            )
+            .await;
+        let import: Id = expect_json(
+            owner_a
+                .post_bytes_raw(
+                    "/api/v1/catalog/imports?dry_run=true",
+                    "text/csv",
+                    "商品名称 name,SKU编码 sku_code,零售价 retail_price\n红茶,A-2,12.50\n",
+                )
+                .await,
+            200,
+        )
+        .await;
+        let tier: Id = owner_a
+            .post(
+                "/api/v1/distribution/tiers",
+                &json!({
+                    "name": "金牌", "commission_kind": "percent", "level1": "10", "level2": "5"
+                }),
+            )
+            .await;
         // The distributor is demoted, which holds its automatic promotion: the refused callers
         // of the release must leave the hold in place.
-        for (tier_id, reason) in [(tier["id"].clone(), "晋级"), (Value::Null, "降级")] {
-            let res = app
-                .client
-                .put(app.url(&format!("/api/v1/distributors/{distributor_id}/tier")))
-                .bearer_auth(&a.access_token)
-                .json(&json!({ "tier_id": tier_id, "reason": reason }))
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(res.status(), 200);
+        let distributor_id = distributor.id;
+        for (tier_id, reason) in [(json!(tier.id), "晋级"), (Value::Null, "降级")] {
+            owner_a
+                .expecting(200)
+                .put::<Value>(
+                    &format!("/api/v1/distributors/{distributor_id}/tier"),
+                    &json!({ "tier_id": tier_id, "reason": reason }),
+                )
+                .await;
         }
-        let contest: Value = app
-            .post("/api/v1/contests")
-            .bearer_auth(&a.access_token)
-            .json(&json!({
-                "name": "月度冠军", "metric": "sales",
-                "start_date": "2026-03-01", "end_date": "2026-03-31",
-                "prizes": [{ "rank_from": 1, "rank_to": 1, "description": "冠军" }]
-            }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let contest: Id = owner_a
+            .post(
+                "/api/v1/contests",
+                &json!({
+                    "name": "月度冠军", "metric": "sales",
+                    "start_date": "2026-03-01", "end_date": "2026-03-31",
+                    "prizes": [{ "rank_from": 1, "rank_to": 1, "description": "冠军" }]
+                }),
+            )
+            .await;
         let params = HashMap::from([
-            ("tier_id", tier["id"].as_i64().unwrap().to_string()),
-            ("contest_id", contest["id"].as_i64().unwrap().to_string()),
-            (
-                "carrier_id",
-                carriers[0]["id"].as_i64().unwrap().to_string(),
-            ),
-            (
-                "pickup_point_id",
-                pickup_point["id"].as_i64().unwrap().to_string(),
-            ),
-            ("template_id", template["id"].as_i64().unwrap().to_string()),
-            ("import_id", import["id"].as_i64().unwrap().to_string()),
-            ("category_id", category["id"].as_i64().unwrap().to_string()),
+            ("tier_id", tier.id.to_string()),
+            ("contest_id", contest.id.to_string()),
+            ("carrier_id", carriers[0].id.to_string()),
+            ("pickup_point_id", pickup_point.id.to_string()),
+            ("template_id", template.id.to_string()),
+            ("import_id", import.id.to_string()),
+            ("category_id", category.id.to_string()),
             ("product_id", product["id"].as_i64().unwrap().to_string()),
             (
                 "sku_id",
                 product["skus"][0]["id"].as_i64().unwrap().to_string(),
             ),
-            ("staff_id", invited["id"].as_i64().unwrap().to_string()),
-            ("key_id", key["id"].as_i64().unwrap().to_string()),
+            ("staff_id", invited.id.to_string()),
+            ("key_id", key.id.to_string()),
             (
                 "session_id",
                 second["tokens"]["session_id"].as_i64().unwrap().to_string(),
             ),
             ("merchant_id", a.merchant_id.to_string()),
-            ("member_id", member_id.to_string()),
+            ("member_id", member.id.to_string()),
             ("distributor_id", distributor_id.to_string()),
             (
                 "application_id",
@@ -416,14 +278,8 @@ impl World {
         World {
             a_owner: a.access_token,
             b_owner: b.access_token,
-            a_member: member["tokens"]["access_token"]
-                .as_str()
-                .unwrap()
-                .to_owned(),
-            operator: operator["tokens"]["access_token"]
-                .as_str()
-                .unwrap()
-                .to_owned(),
+            a_member: member.token,
+            operator: operator.tokens.access_token,
             expired,
             forged,
             params,
@@ -444,15 +300,12 @@ impl World {
             .collect();
         let res: Value = self
             .app
-            .post("/api/v1/api-keys")
-            .bearer_auth(&self.a_owner)
-            .json(&json!({ "name": format!("without {}", missing.as_str()), "scopes": scopes }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+            .bearer(&self.a_owner)
+            .post(
+                "/api/v1/api-keys",
+                &json!({ "name": format!("without {}", missing.as_str()), "scopes": scopes }),
+            )
+            .await;
         let key = res["key"].as_str().unwrap().to_owned();
         self.keys_without.insert(missing, key.clone());
         key
@@ -490,22 +343,15 @@ impl World {
     }
 
     async fn call(&self, method: &str, path: &str, token: Option<&str>) -> u16 {
-        let url = self.app.url(path);
-        let mut req = match method {
-            "get" => self.app.client.get(url),
-            "post" => self.app.client.post(url),
-            "put" => self.app.client.put(url),
-            "patch" => self.app.client.patch(url),
-            "delete" => self.app.client.delete(url),
-            other => panic!("unexpected method {other}"),
+        let client = match token {
+            Some(token) => self.app.bearer(token),
+            None => self.app.anonymous(),
         };
-        if matches!(method, "post" | "put" | "patch") {
-            req = req.json(&json!({}));
-        }
-        if let Some(token) = token {
-            req = req.bearer_auth(token);
-        }
-        let res = req.send().await.unwrap();
+        let method: Method = method.to_uppercase().parse().unwrap();
+        let body = [Method::POST, Method::PUT, Method::PATCH]
+            .contains(&method)
+            .then(|| json!({}));
+        let res = client.send_raw(method.clone(), path, body.as_ref()).await;
         let status = res.status().as_u16();
         if status >= 400 {
             let content_type = res
@@ -632,117 +478,55 @@ db_test!(
         assert!(walked >= 20, "walked only {walked} operations");
 
         // Nothing the refused calls aimed at changed.
-        let app = &world.app;
-        let staff: Value = app
+        let owner_a = world.app.bearer(&world.a_owner);
+        let staff: Value = owner_a
             .get(&format!("/api/v1/staff/{}", world.params["staff_id"]))
-            .bearer_auth(&world.a_owner)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+            .await;
         assert_eq!(staff["status"], "invited");
         assert_eq!(staff["role"], "viewer");
-        let keys: Value = app
-            .get("/api/v1/api-keys")
-            .bearer_auth(&world.a_owner)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let keys: Value = owner_a.get("/api/v1/api-keys").await;
         assert!(keys
             .as_array()
             .unwrap()
             .iter()
             .all(|k| k["revoked_at"].is_null()));
-        let sessions: Value = app
-            .get("/api/v1/auth/sessions")
-            .bearer_auth(&world.a_owner)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let sessions: Value = owner_a.get("/api/v1/auth/sessions").await;
         assert_eq!(sessions.as_array().unwrap().len(), 2);
-        let merchant: Value = app
-            .get("/api/v1/merchant")
-            .bearer_auth(&world.a_owner)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let merchant: Value = owner_a.get("/api/v1/merchant").await;
         assert_eq!(merchant["status"], "active");
         assert_eq!(merchant["require_staff_mfa"], false);
-        let unread: Value = app
-            .get("/api/v1/notifications/unread-count")
-            .bearer_auth(&world.a_owner)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let unread: Value = owner_a.get("/api/v1/notifications/unread-count").await;
         // The low-stock notice and the notice of the pending application.
         assert_eq!(unread["unread"], 2, "nobody else could mark them read");
-        let tier: Value = app
+        let tier: Value = owner_a
             .get(&format!(
                 "/api/v1/distribution/tiers/{}",
                 world.params["tier_id"]
             ))
-            .bearer_auth(&world.a_owner)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+            .await;
         assert_eq!(tier["name"], "金牌");
         assert_eq!(tier["level1"], "10");
-        let contest: Value = app
+        let contest: Value = owner_a
             .get(&format!("/api/v1/contests/{}", world.params["contest_id"]))
-            .bearer_auth(&world.a_owner)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+            .await;
         assert_eq!(contest["status"], "draft");
         assert_eq!(contest["name"], "月度冠军");
-        let application: Value = app
+        let application: Value = owner_a
             .get(&format!(
                 "/api/v1/distributor-applications/{}",
                 world.params["application_id"]
             ))
-            .bearer_auth(&world.a_owner)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+            .await;
         assert_eq!(
             application["status"], "pending",
             "nobody else could decide it"
         );
-        let distributor: Value = app
+        let distributor: Value = owner_a
             .get(&format!(
                 "/api/v1/distributors/{}",
                 world.params["distributor_id"]
             ))
-            .bearer_auth(&world.a_owner)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+            .await;
         assert!(
             distributor["promotion_held_since"].is_string(),
             "nobody else could release the promotion hold: {distributor}"

@@ -1,38 +1,11 @@
 //! Listing and unlisting products in batches, and the product list's filters and orders.
 
-
 use crate::harness::{problem, SignedIn, TestApp};
 use serde_json::{json, Value};
 
-async fn post(app: &TestApp, who: &SignedIn, path: &str, body: Value) -> reqwest::Response {
-    app.post(path)
-        .bearer_auth(&who.access_token)
-        .header("accept-language", "en")
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn get(app: &TestApp, who: &SignedIn, path: &str) -> Value {
-    let res = app
-        .get(path)
-        .bearer_auth(&who.access_token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200, "GET {path}");
-    res.json().await.unwrap()
-}
-
 /// A product with one SKU, moved to `status` through the workflow.
 async fn product(app: &TestApp, who: &SignedIn, name: &str, status: &str) -> i64 {
-    let res = post(
-        app,
-        who,
-        "/api/v1/products",
-        json!({ "name": name, "skus": [{ "code": format!("{name}-1"), "retail_price": "10", "stock": 5 }] }),
-    )
+    let res = app.bearer(who).header("accept-language", "en").post_raw("/api/v1/products", &json!({ "name": name, "skus": [{ "code": format!("{name}-1"), "retail_price": "10", "stock": 5 }] }))
     .await;
     assert_eq!(res.status(), 201);
     let id = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
@@ -48,20 +21,23 @@ async fn product(app: &TestApp, who: &SignedIn, name: &str, status: &str) -> i64
         other => panic!("no way to {other}"),
     };
     for (path, action) in steps {
-        let res = post(
-            app,
-            who,
-            &format!("/api/v1/products/{id}/{path}"),
-            json!({ "action": action }),
-        )
-        .await;
+        let res = app
+            .bearer(who)
+            .header("accept-language", "en")
+            .post_raw(
+                &format!("/api/v1/products/{id}/{path}"),
+                &json!({ "action": action }),
+            )
+            .await;
         assert_eq!(res.status(), 200, "{name}: {action}");
     }
     id
 }
 
 async fn status_of(app: &TestApp, who: &SignedIn, id: i64) -> String {
-    get(app, who, &format!("/api/v1/products/{id}")).await["status"]
+    app.bearer(who)
+        .get::<Value>(&format!("/api/v1/products/{id}"))
+        .await["status"]
         .as_str()
         .unwrap()
         .to_owned()
@@ -78,13 +54,14 @@ fn status_changes(app: &TestApp) -> i64 {
 }
 
 async fn batch(app: &TestApp, who: &SignedIn, ids: &[i64], action: &str) -> Value {
-    let res = post(
-        app,
-        who,
-        "/api/v1/products/batch-status",
-        json!({ "product_ids": ids, "action": action }),
-    )
-    .await;
+    let res = app
+        .bearer(who)
+        .header("accept-language", "en")
+        .post_raw(
+            "/api/v1/products/batch-status",
+            &json!({ "product_ids": ids, "action": action }),
+        )
+        .await;
     assert_eq!(res.status(), 200);
     res.json().await.unwrap()
 }
@@ -172,13 +149,13 @@ db_test!(
 
         // The messages follow the caller's language.
         let res = app
-            .post("/api/v1/products/batch-status")
-            .bearer_auth(&owner.access_token)
+            .bearer(&owner)
             .header("accept-language", "zh-CN")
-            .json(&json!({ "product_ids": [draft], "action": "list" }))
-            .send()
-            .await
-            .unwrap();
+            .post_raw(
+                "/api/v1/products/batch-status",
+                &json!({ "product_ids": [draft], "action": "list" }),
+            )
+            .await;
         let answer: Value = res.json().await.unwrap();
         assert_eq!(
             answer["results"][0]["message"],
@@ -219,26 +196,27 @@ db_test!(
                 "force",
             ),
         ] {
-            let res = post(&app, &owner, path, body.clone()).await;
+            let res = app
+                .bearer(&owner)
+                .header("accept-language", "en")
+                .post_raw(path, &body)
+                .await;
             assert_eq!(res.status(), 422, "{body}");
             let problem = problem(res).await;
             assert_eq!(problem["errors"][0]["field"], field, "{body}");
         }
         let res = app
-            .post(path)
-            .bearer_auth(&owner.access_token)
-            .header("content-type", "application/json")
-            .body("{\"product_ids\": [")
-            .send()
-            .await
-            .unwrap();
+            .bearer(&owner)
+            .post_bytes_raw(path, "application/json", "{\"product_ids\": [")
+            .await;
         assert_eq!(res.status(), 400);
         let res = app
-            .post(path)
-            .json(&json!({ "product_ids": [listed], "action": "unlist" }))
-            .send()
-            .await
-            .unwrap();
+            .anonymous()
+            .post_raw(
+                path,
+                &json!({ "product_ids": [listed], "action": "unlist" }),
+            )
+            .await;
         assert_eq!(res.status(), 401);
 
         // The largest batch is accepted.
@@ -293,7 +271,7 @@ async fn walk(app: &TestApp, who: &SignedIn, query: &str) -> Vec<String> {
             Some(c) => format!("/api/v1/products?{query}&limit=1&cursor={c}"),
             None => format!("/api/v1/products?{query}&limit=1"),
         };
-        let page = get(app, who, &path).await;
+        let page = app.bearer(who).get::<Value>(&path).await;
         out.extend(names(&page));
         match page["next_cursor"].as_i64() {
             Some(c) => cursor = Some(c),
@@ -318,13 +296,11 @@ db_test!(
                     sku["presale_quantity"] = json!(presale);
                     sku["presale_ship_date"] = json!("2030-01-01");
                 }
-                let res = post(
-                    app,
-                    &owner,
-                    "/api/v1/products",
-                    json!({ "name": name, "skus": [sku] }),
-                )
-                .await;
+                let res = app
+                    .bearer(&owner)
+                    .header("accept-language", "en")
+                    .post_raw("/api/v1/products", &json!({ "name": name, "skus": [sku] }))
+                    .await;
                 assert_eq!(res.status(), 201);
                 res.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
             }
@@ -333,18 +309,19 @@ db_test!(
         let alpha = create("Alpha", 0, None, 0).await; // out
         create("Gamma", 0, Some(0), 10).await; // low (0 ≤ 0), not out: presale left
         create("Delta", 50, Some(5), 0).await;
-        let res = post(
-            &app,
-            &other,
-            "/api/v1/products",
-            json!({ "name": "Low elsewhere", "skus": [{ "code": "X", "retail_price": "1", "stock": 0, "low_stock_threshold": 3 }] }),
-        )
+        let res = app.bearer(&other).header("accept-language", "en").post_raw("/api/v1/products", &json!({ "name": "Low elsewhere", "skus": [{ "code": "X", "retail_price": "1", "stock": 0, "low_stock_threshold": 3 }] }))
         .await;
         assert_eq!(res.status(), 201);
 
-        let low = get(&app, &owner, "/api/v1/products?stock=low&sort=name").await;
+        let low = app
+            .bearer(&owner)
+            .get::<Value>("/api/v1/products?stock=low&sort=name")
+            .await;
         assert_eq!(names(&low), vec!["Beta", "Gamma"]);
-        let out = get(&app, &owner, "/api/v1/products?stock=out").await;
+        let out = app
+            .bearer(&owner)
+            .get::<Value>("/api/v1/products?stock=out")
+            .await;
         assert_eq!(names(&out), vec!["Alpha"]);
 
         assert_eq!(
@@ -361,13 +338,12 @@ db_test!(
         );
         // An edit moves a product to the front of the recently changed.
         let res = app
-            .client
-            .patch(app.url(&format!("/api/v1/products/{alpha}")))
-            .bearer_auth(&owner.access_token)
-            .json(&json!({ "subtitle": "新" }))
-            .send()
-            .await
-            .unwrap();
+            .bearer(&owner)
+            .patch_raw(
+                &format!("/api/v1/products/{alpha}"),
+                &json!({ "subtitle": "新" }),
+            )
+            .await;
         assert_eq!(res.status(), 200);
         let updated = walk(&app, &owner, "sort=updated").await;
         assert_eq!(updated[0], "Alpha");
@@ -384,23 +360,19 @@ db_test!(
             "sort=updated&cursor=abc",
         ] {
             let res = app
-                .get(&format!("/api/v1/products?{bad}"))
-                .bearer_auth(&owner.access_token)
-                .send()
-                .await
-                .unwrap();
+                .bearer(&owner)
+                .get_raw(&format!("/api/v1/products?{bad}"))
+                .await;
             assert_eq!(res.status(), 422, "{bad}");
         }
         // Another merchant's product is no cursor here.
-        let theirs = get(&app, &other, "/api/v1/products").await["items"][0]["id"]
+        let theirs = app.bearer(&other).get::<Value>("/api/v1/products").await["items"][0]["id"]
             .as_i64()
             .unwrap();
         let res = app
-            .get(&format!("/api/v1/products?sort=name&cursor={theirs}"))
-            .bearer_auth(&owner.access_token)
-            .send()
-            .await
-            .unwrap();
+            .bearer(&owner)
+            .get_raw(&format!("/api/v1/products?sort=name&cursor={theirs}"))
+            .await;
         assert_eq!(res.status(), 422);
     }
 );
@@ -413,13 +385,14 @@ db_test!(
         let category = |who: SignedIn, name: &'static str, parent: Option<i64>| {
             let app = &app;
             async move {
-                let res = post(
-                    app,
-                    &who,
-                    "/api/v1/categories",
-                    json!({ "name": name, "parent_id": parent }),
-                )
-                .await;
+                let res = app
+                    .bearer(&who)
+                    .header("accept-language", "en")
+                    .post_raw(
+                        "/api/v1/categories",
+                        &json!({ "name": name, "parent_id": parent }),
+                    )
+                    .await;
                 assert_eq!(res.status(), 201);
                 res.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
             }
@@ -434,30 +407,31 @@ db_test!(
             ("West Lake", Some(longjing)),
             ("Cup", None),
         ] {
-            let res = post(
-                &app,
-                &owner,
-                "/api/v1/products",
-                json!({ "name": name, "category_id": category,
+            let res = app
+                .bearer(&owner)
+                .header("accept-language", "en")
+                .post_raw(
+                    "/api/v1/products",
+                    &json!({ "name": name, "category_id": category,
                     "skus": [{ "code": name, "retail_price": "10", "stock": 1 }] }),
-            )
-            .await;
+                )
+                .await;
             assert_eq!(res.status(), 201);
         }
         let by = |id: i64| format!("/api/v1/products?sort=name&category_id={id}");
         assert_eq!(
-            names(&get(&app, &owner, &by(tea)).await),
+            names(&app.bearer(&owner).get::<Value>(&by(tea)).await),
             vec!["Green", "Tea", "West Lake"]
         );
         assert_eq!(
-            names(&get(&app, &owner, &by(green)).await),
+            names(&app.bearer(&owner).get::<Value>(&by(green)).await),
             vec!["Green", "West Lake"]
         );
         assert_eq!(
-            names(&get(&app, &owner, &by(longjing)).await),
+            names(&app.bearer(&owner).get::<Value>(&by(longjing)).await),
             vec!["West Lake"]
         );
         // Another merchant's category names none of this merchant's products.
-        assert!(names(&get(&app, &owner, &by(theirs)).await).is_empty());
+        assert!(names(&app.bearer(&owner).get::<Value>(&by(theirs)).await).is_empty());
     }
 );

@@ -1,42 +1,7 @@
 //! Editing products and SKUs: what each status allows, bad bodies, other tenants, audit.
 
-
-use crate::harness::{problem, SignedIn, TestApp};
+use crate::harness::{assert_problem, expect_json, problem, SignedIn, TestApp, PNG};
 use serde_json::{json, Value};
-
-/// A valid 1×1 PNG.
-const PNG: &[u8] = &[
-    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
-    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x00, 0x00, 0x00, 0x00, 0x3A, 0x7E, 0x9B,
-    0x55, 0x00, 0x00, 0x00, 0x0A, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x60, 0x00, 0x00, 0x00,
-    0x02, 0x00, 0x01, 0x48, 0xAF, 0xA4, 0x71, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE,
-    0x42, 0x60, 0x82,
-];
-
-async fn post(app: &TestApp, who: &str, path: &str, body: Value) -> reqwest::Response {
-    app.post(path)
-        .bearer_auth(who)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn patch(app: &TestApp, who: &str, path: &str, body: Value) -> reqwest::Response {
-    app.client
-        .patch(app.url(path))
-        .bearer_auth(who)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn get(app: &TestApp, who: &str, path: &str) -> Value {
-    let res = app.get(path).bearer_auth(who).send().await.unwrap();
-    assert_eq!(res.status(), 200, "GET {path}");
-    res.json().await.unwrap()
-}
 
 /// A draft tea in two colours × two sizes.
 async fn tea(app: &TestApp, owner: &SignedIn) -> Value {
@@ -53,12 +18,7 @@ async fn tea(app: &TestApp, owner: &SignedIn) -> Value {
             }));
         }
     }
-    let res = post(
-        app,
-        &owner.access_token,
-        "/api/v1/products",
-        json!({ "name": "明前龙井", "spec_names": ["颜色", "尺码"], "skus": skus, "tags": ["新品"] }),
-    )
+    let res = app.bearer(&owner).post_raw("/api/v1/products", &json!({ "name": "明前龙井", "spec_names": ["颜色", "尺码"], "skus": skus, "tags": ["新品"] }))
     .await;
     assert_eq!(res.status(), 201);
     res.json().await.unwrap()
@@ -68,16 +28,18 @@ async fn listed_tea(app: &TestApp, owner: &SignedIn) -> Value {
     let product = tea(app, owner).await;
     let id = product["id"].as_i64().unwrap();
     for (path, action) in [("status", "submit"), ("review", "approve")] {
-        let res = post(
-            app,
-            &owner.access_token,
-            &format!("/api/v1/products/{id}/{path}"),
-            json!({ "action": action }),
-        )
-        .await;
+        let res = app
+            .bearer(&owner)
+            .post_raw(
+                &format!("/api/v1/products/{id}/{path}"),
+                &json!({ "action": action }),
+            )
+            .await;
         assert_eq!(res.status(), 200);
     }
-    get(app, &owner.access_token, &format!("/api/v1/products/{id}")).await
+    app.bearer(&owner)
+        .get::<Value>(&format!("/api/v1/products/{id}"))
+        .await
 }
 
 fn sku_ids(product: &Value) -> Vec<i64> {
@@ -89,53 +51,32 @@ fn sku_ids(product: &Value) -> Vec<i64> {
         .collect()
 }
 
-fn audit_events(app: &TestApp, action: &str) -> Vec<Value> {
-    use diesel::prelude::*;
-    use fenxiao::db::schema::audit_events as a;
-    a::table
-        .filter(a::action.eq(action))
-        .order(a::id.asc())
-        .select(a::changes)
-        .load::<Option<String>>(&mut *app.conn())
-        .unwrap()
-        .into_iter()
-        .map(|c| serde_json::from_str(&c.unwrap()).unwrap())
-        .collect()
-}
-
 db_test!(
     a_draft_can_be_reshaped_and_the_audit_log_shows_how,
     |app: TestApp| async move {
         let owner = app.owner("boss@example.com").await;
-        let category: Value = post(
-            &app,
-            &owner.access_token,
-            "/api/v1/categories",
-            json!({ "name": "绿茶" }),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+        let category: Value = app
+            .bearer(&owner)
+            .post_raw("/api/v1/categories", &json!({ "name": "绿茶" }))
+            .await
+            .json()
+            .await
+            .unwrap();
         let product = tea(&app, &owner).await;
         assert_eq!(product["tags"], json!(["新品"]));
         let id = product["id"].as_i64().unwrap();
         let ids = sku_ids(&product);
         // Record a stock movement on the SKU about to be removed.
-        let res = post(
-            &app,
-            &owner.access_token,
-            &format!("/api/v1/skus/{}/stock-adjustments", ids[3]),
-            json!({ "delta": 2, "reason": "到货" }),
-        )
-        .await;
+        let res = app
+            .bearer(&owner)
+            .post_raw(
+                &format!("/api/v1/skus/{}/stock-adjustments", ids[3]),
+                &json!({ "delta": 2, "reason": "到货" }),
+            )
+            .await;
         assert_eq!(res.status(), 200);
 
-        let res = patch(
-            &app,
-            &owner.access_token,
-            &format!("/api/v1/products/{id}"),
-            json!({
+        let res = app.bearer(&owner).patch_raw(&format!("/api/v1/products/{id}"), &json!({
                 "name": "  西湖龙井  ",
                 "description_html": "<p onclick=\"x()\">春茶<script>alert(1)</script></p>",
                 "category_id": category["id"],
@@ -147,11 +88,9 @@ db_test!(
                     { "code": "LJ-NEW", "spec_values": { "颜色": "黄", "尺码": "M" },
                       "retail_price": "150", "stock": 3, "low_stock_threshold": 1 },
                 ],
-            }),
-        )
+            }))
         .await;
-        assert_eq!(res.status(), 200);
-        let edited: Value = res.json().await.unwrap();
+        let edited: Value = expect_json(res, 200).await;
         assert_eq!(edited["name"], "西湖龙井", "trimmed");
         assert_eq!(edited["description_html"], "<p>春茶</p>", "sanitised");
         assert_eq!(edited["category_id"], category["id"]);
@@ -176,7 +115,7 @@ db_test!(
         );
         assert_eq!(app.count("skus"), 4);
 
-        let events = audit_events(&app, "product.updated");
+        let events = app.audit_changes_all("product.updated");
         assert_eq!(events.len(), 1);
         let changes = &events[0];
         assert_eq!(changes["name"]["before"], "明前龙井");
@@ -200,24 +139,24 @@ db_test!(
         );
 
         // The same edit again changes nothing and records nothing.
-        let res = patch(
-            &app,
-            &owner.access_token,
-            &format!("/api/v1/products/{id}"),
-            json!({ "name": "西湖龙井", "tags": ["包邮", "明前"] }),
-        )
-        .await;
+        let res = app
+            .bearer(&owner)
+            .patch_raw(
+                &format!("/api/v1/products/{id}"),
+                &json!({ "name": "西湖龙井", "tags": ["包邮", "明前"] }),
+            )
+            .await;
         assert_eq!(res.status(), 200);
-        assert_eq!(audit_events(&app, "product.updated").len(), 1);
+        assert_eq!(app.audit_changes_all("product.updated").len(), 1);
 
         // The category can be removed again.
-        let res = patch(
-            &app,
-            &owner.access_token,
-            &format!("/api/v1/products/{id}"),
-            json!({ "category_id": null }),
-        )
-        .await;
+        let res = app
+            .bearer(&owner)
+            .patch_raw(
+                &format!("/api/v1/products/{id}"),
+                &json!({ "category_id": null }),
+            )
+            .await;
         let cleared: Value = res.json().await.unwrap();
         assert!(cleared["category_id"].is_null());
     }
@@ -234,12 +173,7 @@ db_test!(
         let path = format!("/api/v1/products/{id}");
 
         // Prices change without review.
-        let tier: Value = post(
-            &app,
-            token,
-            "/api/v1/distribution/tiers",
-            json!({ "name": "金牌", "commission_kind": "percent", "level1": "10", "level2": "5" }),
-        )
+        let tier: Value = app.bearer(token).post_raw("/api/v1/distribution/tiers", &json!({ "name": "金牌", "commission_kind": "percent", "level1": "10", "level2": "5" }))
         .await
         .json()
         .await
@@ -248,21 +182,22 @@ db_test!(
         let mut priced = all.clone();
         priced[1] = json!({ "id": ids[1], "retail_price": "88.00",
             "distributor_prices": [{ "tier_id": tier["id"], "price": "70" }] });
-        let res = patch(&app, token, &path, json!({ "skus": priced })).await;
-        assert_eq!(res.status(), 200);
-        let edited: Value = res.json().await.unwrap();
+        let res = app
+            .bearer(token)
+            .patch_raw(&path, &json!({ "skus": priced }))
+            .await;
+        let edited: Value = expect_json(res, 200).await;
         assert_eq!(edited["status"], "listed");
         assert_eq!(edited["skus"][1]["retail_price"], "88.00");
         assert_eq!(edited["skus"][1]["distributor_prices"][0]["price"], "70.00");
-        let res = patch(
-            &app,
-            token,
-            &format!("/api/v1/skus/{}", ids[0]),
-            json!({ "retail_price": "66.60", "weight_grams": 300 }),
-        )
-        .await;
-        assert_eq!(res.status(), 200);
-        let sku: Value = res.json().await.unwrap();
+        let res = app
+            .bearer(token)
+            .patch_raw(
+                &format!("/api/v1/skus/{}", ids[0]),
+                &json!({ "retail_price": "66.60", "weight_grams": 300 }),
+            )
+            .await;
+        let sku: Value = expect_json(res, 200).await;
         assert_eq!(sku["retail_price"], "66.60");
         assert_eq!(sku["weight_grams"], 300);
 
@@ -280,7 +215,7 @@ db_test!(
                 json!({ "spec_names": ["颜色", "规格"], "skus": all }),
             ),
         ] {
-            let res = patch(&app, token, &path, body).await;
+            let res = app.bearer(token).patch_raw(&path, &body).await;
             assert_eq!(res.status(), 409, "{what}");
             assert_eq!(
                 problem(res).await["code"],
@@ -288,13 +223,13 @@ db_test!(
                 "{what}"
             );
         }
-        let res = patch(
-            &app,
-            token,
-            &format!("/api/v1/skus/{}", ids[0]),
-            json!({ "code": "LJ-Z" }),
-        )
-        .await;
+        let res = app
+            .bearer(token)
+            .patch_raw(
+                &format!("/api/v1/skus/{}", ids[0]),
+                &json!({ "code": "LJ-Z" }),
+            )
+            .await;
         assert_eq!(res.status(), 409);
         assert_eq!(app.count("skus"), 4);
 
@@ -310,60 +245,60 @@ db_test!(
         assert_eq!(shop_price(&app), 6660);
 
         // Content goes back to review; the reason for the status is in the audit log.
-        let res = patch(&app, token, &path, json!({ "subtitle": "今年新茶" })).await;
-        assert_eq!(res.status(), 200);
-        let edited: Value = res.json().await.unwrap();
+        let res = app
+            .bearer(token)
+            .patch_raw(&path, &json!({ "subtitle": "今年新茶" }))
+            .await;
+        let edited: Value = expect_json(res, 200).await;
         assert_eq!(edited["status"], "pending_review");
         assert_eq!(edited["subtitle"], "今年新茶");
-        let events = audit_events(&app, "product.updated");
+        let events = app.audit_changes_all("product.updated");
         let last = events.last().unwrap();
         assert_eq!(last["status"]["before"], "listed");
         assert_eq!(last["status"]["after"], "pending_review");
 
         // While under review, prices and content may still change; the status stays.
-        let res = patch(
-            &app,
-            token,
-            &format!("/api/v1/skus/{}", ids[2]),
-            json!({ "retail_price": "100" }),
-        )
-        .await;
+        let res = app
+            .bearer(token)
+            .patch_raw(
+                &format!("/api/v1/skus/{}", ids[2]),
+                &json!({ "retail_price": "100" }),
+            )
+            .await;
         assert_eq!(res.status(), 200);
-        let res = patch(&app, token, &path, json!({ "name": "龙井 2026" })).await;
+        let res = app
+            .bearer(token)
+            .patch_raw(&path, &json!({ "name": "龙井 2026" }))
+            .await;
         assert_eq!(
             res.json::<Value>().await.unwrap()["status"],
             "pending_review"
         );
 
         // Approved again, then the gallery changes: back to review as well.
-        let res = post(
-            &app,
-            token,
-            &format!("/api/v1/products/{id}/review"),
-            json!({ "action": "approve" }),
-        )
-        .await;
+        let res = app
+            .bearer(token)
+            .post_raw(
+                &format!("/api/v1/products/{id}/review"),
+                &json!({ "action": "approve" }),
+            )
+            .await;
         assert_eq!(res.status(), 200);
         let png = PNG.to_vec();
         let media: Value = app
-            .post("/api/v1/media")
-            .bearer_auth(token)
-            .header("content-type", "image/png")
-            .body(png)
-            .send()
+            .bearer(token)
+            .post_bytes_raw("/api/v1/media", "image/png", png)
             .await
-            .unwrap()
             .json()
             .await
             .unwrap();
         let res = app
-            .client
-            .put(app.url(&format!("/api/v1/products/{id}/images")))
-            .bearer_auth(token)
-            .json(&json!({ "media_ids": [media["id"]] }))
-            .send()
-            .await
-            .unwrap();
+            .bearer(token)
+            .put_raw(
+                &format!("/api/v1/products/{id}/images"),
+                &json!({ "media_ids": [media["id"]] }),
+            )
+            .await;
         assert_eq!(res.status(), 200);
         assert_eq!(
             res.json::<Value>().await.unwrap()["status"],
@@ -381,32 +316,28 @@ db_test!(
         let id = product["id"].as_i64().unwrap();
         let ids = sku_ids(&product);
         let path = format!("/api/v1/products/{id}");
-        let before = get(&app, token, &path).await;
+        let before = app.bearer(token).get::<Value>(&path).await;
 
         let res = app
-            .client
-            .patch(app.url(&path))
-            .bearer_auth(token)
-            .header("content-type", "application/json")
-            .body("{\"name\": ")
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 400);
-        assert_eq!(problem(res).await["code"], "malformed_body");
+            .bearer(token)
+            .send_bytes_raw(
+                reqwest::Method::PATCH,
+                &path,
+                "application/json",
+                "{\"name\": ",
+            )
+            .await;
+        assert_problem(res, 400, "malformed_body").await;
 
         let other_category = {
             let other = app.owner("other@example.com").await;
-            let c: Value = post(
-                &app,
-                &other.access_token,
-                "/api/v1/categories",
-                json!({ "name": "别家" }),
-            )
-            .await
-            .json()
-            .await
-            .unwrap();
+            let c: Value = app
+                .bearer(&other)
+                .post_raw("/api/v1/categories", &json!({ "name": "别家" }))
+                .await
+                .json()
+                .await
+                .unwrap();
             c["id"].clone()
         };
         let cases = [
@@ -489,7 +420,7 @@ db_test!(
             ),
         ];
         for (body, field, code) in cases {
-            let res = patch(&app, token, &path, body.clone()).await;
+            let res = app.bearer(token).patch_raw(&path, &body).await;
             assert_eq!(res.status(), 422, "{body}");
             let problem = problem(res).await;
             assert!(
@@ -502,37 +433,41 @@ db_test!(
             );
         }
         // A code another product uses.
-        let second: Value = post(
-            &app,
-            token,
-            "/api/v1/products",
-            json!({ "name": "红茶", "skus": [{ "code": "HC-1", "retail_price": "10" }] }),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-        let res = patch(
-            &app,
-            token,
-            &format!("/api/v1/skus/{}", second["skus"][0]["id"]),
-            json!({ "code": "LJ-00" }),
-        )
-        .await;
+        let second: Value = app
+            .bearer(token)
+            .post_raw(
+                "/api/v1/products",
+                &json!({ "name": "红茶", "skus": [{ "code": "HC-1", "retail_price": "10" }] }),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        let res = app
+            .bearer(token)
+            .patch_raw(
+                &format!("/api/v1/skus/{}", second["skus"][0]["id"]),
+                &json!({ "code": "LJ-00" }),
+            )
+            .await;
         assert_eq!(res.status(), 422);
         assert_eq!(problem(res).await["errors"][0]["code"], "sku_code_taken");
-        let res = patch(
-            &app,
-            token,
-            &format!("/api/v1/skus/{}", ids[0]),
-            json!({ "id": ids[1], "retail_price": "1" }),
-        )
-        .await;
+        let res = app
+            .bearer(token)
+            .patch_raw(
+                &format!("/api/v1/skus/{}", ids[0]),
+                &json!({ "id": ids[1], "retail_price": "1" }),
+            )
+            .await;
         assert_eq!(res.status(), 422, "the path names the SKU");
 
-        assert_eq!(get(&app, token, &path).await, before, "nothing changed");
-        assert!(audit_events(&app, "product.updated").is_empty());
-        assert!(audit_events(&app, "sku.updated").is_empty());
+        assert_eq!(
+            app.bearer(token).get::<Value>(&path).await,
+            before,
+            "nothing changed"
+        );
+        assert!(app.audit_changes_all("product.updated").is_empty());
+        assert!(app.audit_changes_all("sku.updated").is_empty());
     }
 );
 
@@ -551,38 +486,38 @@ db_test!(
                 json!({ "retail_price": "1" }),
             ),
         ] {
-            let theirs = patch(&app, &other.access_token, &path, body).await;
+            let theirs = app.bearer(&other).patch_raw(&path, &body).await;
             assert_eq!(theirs.status(), 404, "{path}");
             assert_eq!(problem(theirs).await["code"], "not_found");
         }
-        let key: Value = post(
-            &app,
-            &owner.access_token,
-            "/api/v1/api-keys",
-            json!({ "name": "只读", "scopes": ["catalog.read"] }),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+        let key: Value = app
+            .bearer(&owner)
+            .post_raw(
+                "/api/v1/api-keys",
+                &json!({ "name": "只读", "scopes": ["catalog.read"] }),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
         let key = key["key"].as_str().unwrap();
-        let res = patch(
-            &app,
-            key,
-            &format!("/api/v1/products/{id}"),
-            json!({ "name": "x" }),
-        )
-        .await;
+        let res = app
+            .bearer(key)
+            .patch_raw(&format!("/api/v1/products/{id}"), &json!({ "name": "x" }))
+            .await;
         assert_eq!(res.status(), 403);
-        let res = patch(
-            &app,
-            key,
-            &format!("/api/v1/skus/{sku}"),
-            json!({ "retail_price": "1" }),
-        )
-        .await;
+        let res = app
+            .bearer(key)
+            .patch_raw(
+                &format!("/api/v1/skus/{sku}"),
+                &json!({ "retail_price": "1" }),
+            )
+            .await;
         assert_eq!(res.status(), 403);
-        let after = get(&app, &owner.access_token, &format!("/api/v1/products/{id}")).await;
+        let after = app
+            .bearer(&owner)
+            .get::<Value>(&format!("/api/v1/products/{id}"))
+            .await;
         assert_eq!(after["name"], "明前龙井");
         assert_eq!(after["skus"][0]["retail_price"], "128.50");
     }
@@ -599,9 +534,15 @@ db_test!(
         let sku = sku_ids(&product)[0];
         let path = format!("/api/v1/skus/{sku}");
 
-        let res = patch(&app, token, &path, json!({ "barcode": " 690123 " })).await;
+        let res = app
+            .bearer(token)
+            .patch_raw(&path, &json!({ "barcode": " 690123 " }))
+            .await;
         assert_eq!(res.json::<Value>().await.unwrap()["barcode"], "690123");
-        let res = patch(&app, token, &path, json!({ "barcode": null })).await;
+        let res = app
+            .bearer(token)
+            .patch_raw(&path, &json!({ "barcode": null }))
+            .await;
         assert!(res.json::<Value>().await.unwrap()["barcode"].is_null());
 
         // A threshold at or above the stock alerts at once (email and inbox), once.
@@ -620,26 +561,38 @@ db_test!(
                     .unwrap(),
             )
         };
-        let res = patch(&app, token, &path, json!({ "low_stock_threshold": 10 })).await;
+        let res = app
+            .bearer(token)
+            .patch_raw(&path, &json!({ "low_stock_threshold": 10 }))
+            .await;
         assert_eq!(res.status(), 200);
         assert_eq!(alerts(&app), (1, 1));
-        let res = patch(&app, token, &path, json!({ "low_stock_threshold": 12 })).await;
+        let res = app
+            .bearer(token)
+            .patch_raw(&path, &json!({ "low_stock_threshold": 12 }))
+            .await;
         assert_eq!(res.status(), 200);
         assert_eq!(alerts(&app), (1, 1), "still the same crossing");
-        let res = patch(&app, token, &path, json!({ "low_stock_threshold": null })).await;
+        let res = app
+            .bearer(token)
+            .patch_raw(&path, &json!({ "low_stock_threshold": null }))
+            .await;
         assert!(res.json::<Value>().await.unwrap()["low_stock_threshold"].is_null());
-        let res = patch(&app, token, &path, json!({ "low_stock_threshold": 10 })).await;
+        let res = app
+            .bearer(token)
+            .patch_raw(&path, &json!({ "low_stock_threshold": 10 }))
+            .await;
         assert_eq!(res.status(), 200);
         assert_eq!(alerts(&app), (2, 2), "off and on again is a new crossing");
 
         // Presale: a quantity needs a date, and cannot drop below what is sold.
-        let res = patch(
-            &app,
-            token,
-            &path,
-            json!({ "presale_quantity": 5, "presale_ship_date": "2026-12-20" }),
-        )
-        .await;
+        let res = app
+            .bearer(token)
+            .patch_raw(
+                &path,
+                &json!({ "presale_quantity": 5, "presale_ship_date": "2026-12-20" }),
+            )
+            .await;
         assert_eq!(res.status(), 200);
         {
             let mut conn = app.conn();
@@ -655,15 +608,24 @@ db_test!(
             })
             .unwrap();
         }
-        let res = patch(&app, token, &path, json!({ "presale_quantity": 2 })).await;
+        let res = app
+            .bearer(token)
+            .patch_raw(&path, &json!({ "presale_quantity": 2 }))
+            .await;
         assert_eq!(res.status(), 422);
         assert_eq!(
             problem(res).await["errors"][0]["code"],
             "presale_below_sold"
         );
-        let res = patch(&app, token, &path, json!({ "presale_quantity": 3 })).await;
+        let res = app
+            .bearer(token)
+            .patch_raw(&path, &json!({ "presale_quantity": 3 }))
+            .await;
         assert_eq!(res.status(), 200);
-        let res = patch(&app, token, &path, json!({ "presale_ship_date": null })).await;
+        let res = app
+            .bearer(token)
+            .patch_raw(&path, &json!({ "presale_ship_date": null }))
+            .await;
         assert_eq!(res.status(), 422, "presale still needs its date");
     }
 );
@@ -676,20 +638,13 @@ db_test!(
         let sku = sku_ids(&product)[0];
         let mut calls = Vec::new();
         for i in 0..8 {
-            let client = app.client.clone();
-            let url = app.url(&format!("/api/v1/skus/{sku}"));
-            let token = owner.access_token.clone();
-            calls.push(actix_web::rt::spawn(async move {
-                client
-                    .patch(url)
-                    .bearer_auth(token)
-                    .json(&json!({ "retail_price": format!("{}.00", 10 + i) }))
-                    .send()
-                    .await
-                    .unwrap()
-                    .status()
-                    .as_u16()
-            }));
+            let edit = app.bearer(&owner).patch_raw(
+                &format!("/api/v1/skus/{sku}"),
+                &json!({ "retail_price": format!("{}.00", 10 + i) }),
+            );
+            calls.push(actix_web::rt::spawn(
+                async move { edit.await.status().as_u16() },
+            ));
         }
         let mut ok = 0;
         for call in calls {
@@ -698,13 +653,11 @@ db_test!(
             ok += usize::from(status == 200);
         }
         assert!(ok >= 1);
-        assert_eq!(audit_events(&app, "sku.updated").len(), ok);
-        let after = get(
-            &app,
-            &owner.access_token,
-            &format!("/api/v1/products/{}", product["id"]),
-        )
-        .await;
+        assert_eq!(app.audit_changes_all("sku.updated").len(), ok);
+        let after = app
+            .bearer(&owner)
+            .get::<Value>(&format!("/api/v1/products/{}", product["id"]))
+            .await;
         let price = after["skus"][0]["retail_price"]
             .as_str()
             .unwrap()

@@ -1,52 +1,33 @@
 //! The freight template a product ships under: set on create and edit, one of the merchant's
 //! own templates, and a template in use cannot be deleted.
 
-
-use crate::harness::{problem, SignedIn, TestApp};
+use crate::harness::{assert_problem, expect_json, field_errors, problem, Id, SignedIn, TestApp};
 use diesel::prelude::*;
 use serde_json::{json, Value};
 
-async fn send(
-    app: &TestApp,
-    who: &SignedIn,
-    method: reqwest::Method,
-    path: &str,
-    body: Option<Value>,
-) -> reqwest::Response {
-    let mut req = app
-        .client
-        .request(method, app.url(path))
-        .bearer_auth(&who.access_token);
-    if let Some(body) = body {
-        req = req.json(&body);
-    }
-    req.send().await.unwrap()
-}
-
 async fn template(app: &TestApp, who: &SignedIn, name: &str) -> i64 {
-    let res = send(
-        app,
-        who,
-        reqwest::Method::POST,
-        "/api/v1/freight-templates",
-        Some(
-            json!({ "name": name, "mode": "piece", "first_units": 1, "first_price": "10",
+    let created: Id = app
+        .bearer(who)
+        .expecting(201)
+        .post(
+            "/api/v1/freight-templates",
+            &json!({ "name": name, "mode": "piece", "first_units": 1, "first_price": "10",
             "additional_units": 1, "additional_price": "5" }),
-        ),
-    )
-    .await;
-    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
-    res.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
+        )
+        .await;
+    created.id
 }
 
 async fn patch(app: &TestApp, who: &SignedIn, id: i64, body: Value) -> reqwest::Response {
-    let path = format!("/api/v1/products/{id}");
-    send(app, who, reqwest::Method::PATCH, &path, Some(body)).await
+    app.bearer(who)
+        .patch_raw(&format!("/api/v1/products/{id}"), &body)
+        .await
 }
 
 async fn delete(app: &TestApp, who: &SignedIn, template: i64) -> reqwest::Response {
-    let path = format!("/api/v1/freight-templates/{template}");
-    send(app, who, reqwest::Method::DELETE, &path, None).await
+    app.bearer(who)
+        .delete_raw(&format!("/api/v1/freight-templates/{template}"))
+        .await
 }
 
 fn product_body(template: Value) -> Value {
@@ -80,14 +61,10 @@ db_test!(
         let express = template(&app, &owner, "快递").await;
         let bulky = template(&app, &owner, "大件").await;
         let foreign = template(&app, &other, "外店模板").await;
+        let as_owner = app.bearer(&owner);
         let post = |body: Value| {
-            send(
-                &app,
-                &owner,
-                reqwest::Method::POST,
-                "/api/v1/products",
-                Some(body),
-            )
+            let as_owner = as_owner.clone();
+            async move { as_owner.post_raw("/api/v1/products", &body).await }
         };
 
         // Create: a missing template and another merchant's answer the same 422, nothing written.
@@ -104,46 +81,31 @@ db_test!(
 
         // Create with a template; without one (absent or null) the default applies.
         let res = post(product_body(json!(express))).await;
-        assert_eq!(res.status(), 201);
-        let product: Value = res.json().await.unwrap();
+        let product: Value = expect_json(res, 201).await;
         let id = product["id"].as_i64().unwrap();
         assert_eq!(product["freight_template_id"], express);
         assert_eq!(stored(&app, id), Some(express));
         let mut plain = product_body(Value::Null);
         plain["skus"][0]["code"] = json!("L-2");
         let res = post(plain).await;
-        assert_eq!(res.status(), 201);
-        let plain: Value = res.json().await.unwrap();
+        let plain: Value = expect_json(res, 201).await;
         assert_eq!(plain["freight_template_id"], Value::Null);
 
         // List an edited product: the template is a shipping term, no new review.
         for (path, action) in [("status", "submit"), ("review", "approve")] {
-            let res = send(
-                &app,
-                &owner,
-                reqwest::Method::POST,
-                &format!("/api/v1/products/{id}/{path}"),
-                Some(json!({ "action": action })),
-            )
-            .await;
+            let res = as_owner
+                .post_raw(
+                    &format!("/api/v1/products/{id}/{path}"),
+                    &json!({ "action": action }),
+                )
+                .await;
             assert_eq!(res.status(), 200, "{path}");
         }
         let res = patch(&app, &owner, id, json!({ "freight_template_id": bulky })).await;
-        assert_eq!(res.status(), 200);
-        let edited: Value = res.json().await.unwrap();
+        let edited: Value = expect_json(res, 200).await;
         assert_eq!(edited["freight_template_id"], bulky);
         assert_eq!(edited["status"], "listed");
-        let shown: Value = send(
-            &app,
-            &owner,
-            reqwest::Method::GET,
-            &format!("/api/v1/products/{id}"),
-            None,
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+        let shown: Value = as_owner.get(&format!("/api/v1/products/{id}")).await;
         assert_eq!(shown["freight_template_id"], bulky);
 
         // Edit: the same refusals, and the product keeps its template.
@@ -203,34 +165,21 @@ db_test!(
         let other = app.owner("other@example.com").await;
         let used = template(&app, &owner, "快递").await;
         let unused = template(&app, &owner, "备用").await;
-        let res = send(
-            &app,
-            &owner,
-            reqwest::Method::POST,
-            "/api/v1/products",
-            Some(product_body(json!(used))),
-        )
-        .await;
-        assert_eq!(res.status(), 201);
-        let id = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+        let Id { id } = app
+            .bearer(&owner)
+            .expecting(201)
+            .post("/api/v1/products", &product_body(json!(used)))
+            .await;
 
-        let body = problem(delete(&app, &owner, used).await).await;
-        assert_eq!(body["status"], 409, "{body}");
-        assert_eq!(body["code"], "freight_template_in_use", "{body}");
+        let res = delete(&app, &owner, used).await;
+        assert_problem(res, 409, "freight_template_in_use").await;
         assert_eq!(app.count("freight_templates"), 2);
         // Another merchant cannot learn it exists, nor delete it.
         assert_eq!(delete(&app, &other, used).await.status(), 404);
 
         assert_eq!(delete(&app, &owner, unused).await.status(), 204);
         // Once no product uses it, it goes.
-        let res = send(
-            &app,
-            &owner,
-            reqwest::Method::PATCH,
-            &format!("/api/v1/products/{id}"),
-            Some(json!({ "freight_template_id": null })),
-        )
-        .await;
+        let res = patch(&app, &owner, id, json!({ "freight_template_id": null })).await;
         assert_eq!(res.status(), 200);
         assert_eq!(delete(&app, &owner, used).await.status(), 204);
         assert_eq!(app.count("freight_templates"), 0);
@@ -238,32 +187,15 @@ db_test!(
 );
 
 async fn import(app: &TestApp, who: &SignedIn, csv: &str, dry_run: bool) -> reqwest::Response {
-    app.post(&format!("/api/v1/catalog/imports?dry_run={dry_run}"))
-        .bearer_auth(&who.access_token)
-        .header("content-type", "text/csv")
-        .body(format!(
-            "商品名称 name,规格 specs,SKU编码 sku_code,零售价 retail_price,运费模板 freight_template\n{csv}"
-        ))
-        .send()
+    app.bearer(who)
+        .post_bytes_raw(
+            &format!("/api/v1/catalog/imports?dry_run={dry_run}"),
+            "text/csv",
+            format!(
+                "商品名称 name,规格 specs,SKU编码 sku_code,零售价 retail_price,运费模板 freight_template\n{csv}"
+            ),
+        )
         .await
-        .unwrap()
-}
-
-/// The (field, code) of every error of a refused import.
-async fn import_errors(res: reqwest::Response) -> Vec<(String, String)> {
-    let body = problem(res).await;
-    assert_eq!(body["status"], 422, "{body}");
-    body["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            (
-                e["field"].as_str().unwrap().to_owned(),
-                e["code"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
 }
 
 db_test!(
@@ -277,7 +209,7 @@ db_test!(
         // Refused: a template that is not the store's (another store's name reads as unknown),
         // and two rows of one new product that disagree.
         let products = app.count("products");
-        let errors = import_errors(
+        let errors = field_errors(
             import(
                 &app,
                 &owner,
@@ -311,11 +243,7 @@ db_test!(
         )
         .await;
         assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
-        let page: Value = send(&app, &owner, reqwest::Method::GET, "/api/v1/products", None)
-            .await
-            .json()
-            .await
-            .unwrap();
+        let page: Value = app.bearer(&owner).get("/api/v1/products").await;
         let template_of = |name: &str| {
             page["items"]
                 .as_array()
@@ -329,14 +257,10 @@ db_test!(
         assert_eq!(template_of("白茶"), Value::Null);
 
         // The export names it; re-importing the export changes nothing.
-        let res = send(
-            &app,
-            &owner,
-            reqwest::Method::GET,
-            "/api/v1/catalog/export?format=csv",
-            None,
-        )
-        .await;
+        let res = app
+            .bearer(&owner)
+            .get_raw("/api/v1/catalog/export?format=csv")
+            .await;
         assert_eq!(res.status(), 200);
         let bytes = res.bytes().await.unwrap();
         let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap())
@@ -359,17 +283,17 @@ db_test!(
             "{text}"
         );
         let res = app
-            .post("/api/v1/catalog/imports?dry_run=false")
-            .bearer_auth(&owner.access_token)
-            .header("content-type", "text/csv")
-            .body(bytes.to_vec())
-            .send()
-            .await
-            .unwrap();
+            .bearer(&owner)
+            .post_bytes_raw(
+                "/api/v1/catalog/imports?dry_run=false",
+                "text/csv",
+                bytes.to_vec(),
+            )
+            .await;
         assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
 
         // An import does not move an existing product to another template.
-        let errors = import_errors(
+        let errors = field_errors(
             import(
                 &app,
                 &owner,

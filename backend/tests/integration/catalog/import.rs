@@ -1,7 +1,6 @@
 //! Import and export of products, SKUs and stock as CSV and xlsx.
 
-
-use crate::harness::{problem, SignedIn, TestApp};
+use crate::harness::{expect_json, problem, SignedIn, TestApp};
 use serde_json::{json, Value};
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -75,37 +74,32 @@ async fn upload(
     body: Vec<u8>,
     dry_run: bool,
 ) -> reqwest::Response {
-    app.post(&format!("/api/v1/catalog/imports?dry_run={dry_run}"))
-        .bearer_auth(&who.access_token)
-        .header("content-type", content_type)
-        .body(body)
-        .send()
+    app.bearer(&who)
+        .post_bytes_raw(
+            &format!("/api/v1/catalog/imports?dry_run={dry_run}"),
+            content_type,
+            body,
+        )
         .await
-        .unwrap()
 }
 
 async fn export(app: &TestApp, who: &SignedIn, format: &str) -> Vec<u8> {
     let res = app
-        .get(&format!("/api/v1/catalog/export?format={format}"))
-        .bearer_auth(&who.access_token)
-        .send()
-        .await
-        .unwrap();
+        .bearer(&who)
+        .get_raw(&format!("/api/v1/catalog/export?format={format}"))
+        .await;
     assert_eq!(res.status(), 200);
     res.bytes().await.unwrap().to_vec()
 }
 
 async fn category(app: &TestApp, who: &SignedIn, name: &str, parent: Option<i64>) -> i64 {
     let res: Value = app
-        .post("/api/v1/categories")
-        .bearer_auth(&who.access_token)
-        .json(&json!({ "name": name, "parent_id": parent }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .bearer(&who)
+        .post(
+            "/api/v1/categories",
+            &json!({ "name": name, "parent_id": parent }),
+        )
+        .await;
     res["id"].as_i64().unwrap()
 }
 
@@ -152,14 +146,10 @@ db_test!(
 
         // The same refusal in English.
         let res = app
-            .post("/api/v1/catalog/imports")
-            .bearer_auth(&owner.access_token)
-            .header("content-type", "text/csv")
+            .bearer(&owner)
             .header("accept-language", "en")
-            .body(csv_of(&rows))
-            .send()
-            .await
-            .unwrap();
+            .post_bytes_raw("/api/v1/catalog/imports", "text/csv", csv_of(&rows))
+            .await;
         let body = problem(res).await;
         let en = body["errors"][0]["message"].as_str().unwrap();
         assert!(
@@ -170,15 +160,7 @@ db_test!(
         assert_eq!(catalog_counts(&app), before);
 
         // The jobs record the refusals, with the progress they made.
-        let jobs: Value = app
-            .get("/api/v1/catalog/imports")
-            .bearer_auth(&owner.access_token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let jobs: Value = app.bearer(&owner).get("/api/v1/catalog/imports").await;
         assert_eq!(jobs[0]["status"], "failed");
         assert_eq!(jobs[0]["total_rows"], 1000);
         assert_eq!(jobs[0]["processed_rows"], 1000);
@@ -230,22 +212,16 @@ db_test!(
 
         // A clean dry run reports what it would do, and still writes nothing.
         let res = upload(&app, &owner, XLSX, xlsx_of(&rows[..1]), true).await;
-        assert_eq!(res.status(), 200);
-        let job: Value = res.json().await.unwrap();
+        let job: Value = expect_json(res, 200).await;
         assert_eq!(job["status"], "validated");
         assert_eq!(job["dry_run"], true);
         assert_eq!(job["products_created"], 1);
         assert_eq!(job["skus_created"], 1);
         assert_eq!(catalog_counts(&app), before);
         let again: Value = app
+            .bearer(&owner)
             .get(&format!("/api/v1/catalog/imports/{}", job["id"]))
-            .bearer_auth(&owner.access_token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+            .await;
         assert_eq!(again["status"], "validated");
         assert_eq!(again["processed_rows"], 1);
     }
@@ -326,14 +302,9 @@ db_test!(
             assert_eq!(job["skus_created"], 3);
 
             let page: Value = app
+                .bearer(&owner)
                 .get(&format!("/api/v1/products?q=龙井-{p}"))
-                .bearer_auth(&owner.access_token)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+                .await;
             let product = &page["items"][0];
             assert_eq!(product["category_id"], green);
             assert_eq!(product["status"], "draft");
@@ -407,8 +378,7 @@ db_test!(
             false,
         )
         .await;
-        assert_eq!(res.status(), 200);
-        let job: Value = res.json().await.unwrap();
+        let job: Value = expect_json(res, 200).await;
         assert_eq!(
             (
                 job["products_created"].as_i64(),
@@ -420,14 +390,12 @@ db_test!(
 
         // Unless the name is not unique.
         let res = app
-            .post("/api/v1/products")
-            .bearer_auth(&owner.access_token)
-            .json(
+            .bearer(&owner)
+            .post_raw(
+                "/api/v1/products",
                 &json!({ "name": "龙井-CSV", "skus": [{ "code": "API-1", "retail_price": "1" }] }),
             )
-            .send()
-            .await
-            .unwrap();
+            .await;
         assert_eq!(res.status(), 201);
         let res = upload(
             &app,
@@ -486,14 +454,9 @@ db_test!(
         assert_eq!(export(&app, &owner, "csv").await, exported);
 
         let audit: Value = app
+            .bearer(&owner)
             .get("/api/v1/audit-events?action=catalog.imported")
-            .bearer_auth(&owner.access_token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+            .await;
         assert_eq!(audit["items"].as_array().unwrap().len(), 1, "{audit}");
     }
 );
@@ -544,34 +507,22 @@ db_test!(
         let a = app.owner("a@example.com").await;
         let b = app.owner("b@example.com").await;
         let res = upload(&app, &a, "text/csv", csv_of(&many_rows(4)), false).await;
-        assert_eq!(res.status(), 200);
-        let job: Value = res.json().await.unwrap();
+        let job: Value = expect_json(res, 200).await;
 
         let theirs = parse_export("csv", &export(&app, &b, "csv").await);
         assert_eq!(theirs.len(), 1, "only the header");
         let theirs = parse_export("xlsx", &export(&app, &b, "xlsx").await);
         assert_eq!(theirs.len(), 1, "only the header");
         let res = app
-            .get(&format!("/api/v1/catalog/imports/{}", job["id"]))
-            .bearer_auth(&b.access_token)
-            .send()
-            .await
-            .unwrap();
+            .bearer(&b)
+            .get_raw(&format!("/api/v1/catalog/imports/{}", job["id"]))
+            .await;
         assert_eq!(res.status(), 404);
-        let list: Value = app
-            .get("/api/v1/catalog/imports")
-            .bearer_auth(&b.access_token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let list: Value = app.bearer(&b).get("/api/v1/catalog/imports").await;
         assert_eq!(list, json!([]));
         // B may use the same SKU codes: they are unique per merchant.
         let res = upload(&app, &b, "text/csv", csv_of(&many_rows(4)), false).await;
-        assert_eq!(res.status(), 200);
-        let job: Value = res.json().await.unwrap();
+        let job: Value = expect_json(res, 200).await;
         assert_eq!(job["skus_created"], 4);
     }
 );
@@ -586,15 +537,12 @@ db_test!(
         assert_eq!(res.status(), 200);
 
         let key: Value = app
-            .post("/api/v1/api-keys")
-            .bearer_auth(&owner.access_token)
-            .json(&json!({ "name": "sync", "scopes": ["catalog.write", "catalog.read"] }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+            .bearer(&owner)
+            .post(
+                "/api/v1/api-keys",
+                &json!({ "name": "sync", "scopes": ["catalog.write", "catalog.read"] }),
+            )
+            .await;
         let key = SignedIn {
             access_token: key["key"].as_str().unwrap().to_owned(),
             ..owner.clone()

@@ -1,7 +1,6 @@
 //! Stock written by the catalog import and by virtual-code pools goes through the one stock
 //! writer: a movement per change and the low-stock alert once per crossing.
 
-
 use crate::harness::{problem, SignedIn, TestApp};
 use diesel::prelude::*;
 use fenxiao::db::schema::{outbox_messages, skus, stock_movements};
@@ -40,28 +39,22 @@ fn stock(app: &TestApp, sku_id: i64) -> i64 {
 
 /// Creates a one-SKU product and answers the SKU id.
 async fn sku(app: &TestApp, who: &SignedIn, name: &str, sku: Value) -> i64 {
-    let res = app
-        .post("/api/v1/products")
-        .bearer_auth(&who.access_token)
-        .json(&json!({ "name": name, "skus": [sku] }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 201);
-    let product: Value = res.json().await.unwrap();
+    let product: Value = app
+        .bearer(&who)
+        .expecting(201)
+        .post("/api/v1/products", &json!({ "name": name, "skus": [sku] }))
+        .await;
     product["skus"][0]["id"].as_i64().unwrap()
 }
 
 async fn import(app: &TestApp, who: &SignedIn, csv: &str) -> reqwest::Response {
-    app.post("/api/v1/catalog/imports?dry_run=false")
-        .bearer_auth(&who.access_token)
-        .header("content-type", "text/csv")
-        .body(format!(
-            "商品名称 name,SKU编码 sku_code,零售价 retail_price,库存 stock\n{csv}"
-        ))
-        .send()
+    app.bearer(&who)
+        .post_bytes_raw(
+            "/api/v1/catalog/imports?dry_run=false",
+            "text/csv",
+            format!("商品名称 name,SKU编码 sku_code,零售价 retail_price,库存 stock\n{csv}"),
+        )
         .await
-        .unwrap()
 }
 
 db_test!(
@@ -111,15 +104,7 @@ db_test!(
             movements(&app, new_sku),
             vec![(4, "import".to_owned(), None)]
         );
-        let listed: Value = app
-            .get("/api/v1/inventory/low-stock")
-            .bearer_auth(&owner.access_token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let listed: Value = app.bearer(&owner).get("/api/v1/inventory/low-stock").await;
         let codes: Vec<&str> = listed["items"]
             .as_array()
             .unwrap()
@@ -149,14 +134,7 @@ db_test!(
         assert_eq!(alerts(&app), 2);
 
         // A dry run writes no stock and raises nothing.
-        let res = app
-            .post("/api/v1/catalog/imports?dry_run=true")
-            .bearer_auth(&owner.access_token)
-            .header("content-type", "text/csv")
-            .body("商品名称 name,SKU编码 sku_code,零售价 retail_price,库存 stock\n碧螺春,B-1,88.00,0\n")
-            .send()
-            .await
-            .unwrap();
+        let res = app.bearer(&owner).post_bytes_raw("/api/v1/catalog/imports?dry_run=true", "text/csv", "商品名称 name,SKU编码 sku_code,零售价 retail_price,库存 stock\n碧螺春,B-1,88.00,0\n").await;
         assert_eq!(res.status(), 200);
         assert_eq!((stock(&app, plenty), alerts(&app)), (5, 2));
     }
@@ -189,12 +167,12 @@ fn deliver(
 
 async fn add_codes(app: &TestApp, who: &SignedIn, sku_id: i64, codes: &[&str]) {
     let res = app
-        .post(&format!("/api/v1/skus/{sku_id}/codes"))
-        .bearer_auth(&who.access_token)
-        .json(&json!({ "codes": codes }))
-        .send()
-        .await
-        .unwrap();
+        .bearer(&who)
+        .post_raw(
+            &format!("/api/v1/skus/{sku_id}/codes"),
+            &json!({ "codes": codes }),
+        )
+        .await;
     assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
 }
 
@@ -264,12 +242,12 @@ db_test!(
             Err(fenxiao::AppError::NotFound)
         ));
         let res = app
-            .post(&format!("/api/v1/skus/{sku_id}/codes"))
-            .bearer_auth(&other.access_token)
-            .json(&json!({ "codes": ["X-1"] }))
-            .send()
-            .await
-            .unwrap();
+            .bearer(&other)
+            .post_raw(
+                &format!("/api/v1/skus/{sku_id}/codes"),
+                &json!({ "codes": ["X-1"] }),
+            )
+            .await;
         assert_eq!(problem(res).await["status"], 404);
         assert_eq!(stock(&app, sku_id), 2);
     }

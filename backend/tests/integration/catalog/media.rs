@@ -1,18 +1,8 @@
 //! Image uploads: checked by content, size-limited, stored, served with cache headers, attached
 //! to products.
 
-
-use crate::harness::{problem, SignedIn, TestApp, TestBackend};
+use crate::harness::{assert_problem, expect_json, problem, SignedIn, TestApp, TestBackend, PNG};
 use serde_json::{json, Value};
-
-/// A valid 1×1 PNG.
-const PNG: &[u8] = &[
-    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
-    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x00, 0x00, 0x00, 0x00, 0x3A, 0x7E, 0x9B,
-    0x55, 0x00, 0x00, 0x00, 0x0A, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x60, 0x00, 0x00, 0x00,
-    0x02, 0x00, 0x01, 0x48, 0xAF, 0xA4, 0x71, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE,
-    0x42, 0x60, 0x82,
-];
 
 async fn upload(
     app: &TestApp,
@@ -20,13 +10,9 @@ async fn upload(
     content_type: &str,
     body: Vec<u8>,
 ) -> reqwest::Response {
-    app.post("/api/v1/media")
-        .bearer_auth(&who.access_token)
-        .header("content-type", content_type)
-        .body(body)
-        .send()
+    app.bearer(&who)
+        .post_bytes_raw("/api/v1/media", content_type, body)
         .await
-        .unwrap()
 }
 
 db_test!(
@@ -34,8 +20,7 @@ db_test!(
     |app: TestApp| async move {
         let owner = app.owner("boss@example.com").await;
         let res = upload(&app, &owner, "image/png", PNG.to_vec()).await;
-        assert_eq!(res.status(), 201);
-        let media: Value = res.json().await.unwrap();
+        let media: Value = expect_json(res, 201).await;
         assert_eq!(media["content_type"], "image/png");
         assert_eq!(
             (media["width"].as_i64(), media["height"].as_i64()),
@@ -43,7 +28,7 @@ db_test!(
         );
         let url = media["url"].as_str().unwrap().to_owned();
 
-        let res = app.get(&url).send().await.unwrap();
+        let res = app.anonymous().get_raw(&url).await;
         assert_eq!(res.status(), 200);
         assert_eq!(res.headers()["content-type"], "image/png");
         assert!(res.headers()["cache-control"]
@@ -62,18 +47,16 @@ db_test!(
         assert_eq!(app.count("media"), 1);
 
         assert_eq!(
-            app.get("/media/1/..%2f..%2fetc%2fpasswd")
-                .send()
+            app.anonymous()
+                .get_raw("/media/1/..%2f..%2fetc%2fpasswd")
                 .await
-                .unwrap()
                 .status(),
             404
         );
         assert_eq!(
-            app.get("/media/1/missing.png")
-                .send()
+            app.anonymous()
+                .get_raw("/media/1/missing.png")
                 .await
-                .unwrap()
                 .status(),
             404
         );
@@ -91,8 +74,7 @@ db_test!(
             b"just some text pretending to be a picture".to_vec(),
         )
         .await;
-        assert_eq!(res.status(), 415);
-        assert_eq!(problem(res).await["code"], "unsupported_media_type");
+        assert_problem(res, 415, "unsupported_media_type").await;
         let res = upload(&app, &owner, "text/plain", PNG.to_vec()).await;
         assert_eq!(res.status(), 415, "the declared type must be an image too");
         let truncated = PNG[..20].to_vec();
@@ -134,26 +116,18 @@ db_test!(
             .unwrap();
         assert_eq!(second["content_type"], "image/gif");
         let product: Value = app
-            .post("/api/v1/products")
-            .bearer_auth(&owner.access_token)
-            .json(&json!({ "name": "龙井", "skus": [{ "code": "A", "retail_price": "10" }] }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+            .bearer(&owner)
+            .post(
+                "/api/v1/products",
+                &json!({ "name": "龙井", "skus": [{ "code": "A", "retail_price": "10" }] }),
+            )
+            .await;
         let path = format!("/api/v1/products/{}/images", product["id"]);
-        let res = app
-            .client
-            .put(app.url(&path))
-            .bearer_auth(&owner.access_token)
-            .json(&json!({ "media_ids": [second["id"], first["id"]] }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 200);
-        let updated: Value = res.json().await.unwrap();
+        let updated: Value = app
+            .bearer(&owner)
+            .expecting(200)
+            .put(&path, &json!({ "media_ids": [second["id"], first["id"]] }))
+            .await;
         assert_eq!(
             updated["images"][0]["id"], second["id"],
             "the first is the main image"
@@ -167,13 +141,9 @@ db_test!(
             .await
             .unwrap();
         let res = app
-            .client
-            .put(app.url(&path))
-            .bearer_auth(&owner.access_token)
-            .json(&json!({ "media_ids": [theirs["id"]] }))
-            .send()
-            .await
-            .unwrap();
+            .bearer(&owner)
+            .put_raw(&path, &json!({ "media_ids": [theirs["id"]] }))
+            .await;
         assert_eq!(
             res.status(),
             422,
@@ -181,13 +151,9 @@ db_test!(
         );
         assert_eq!(problem(res).await["errors"][0]["code"], "unknown_media");
         let res = app
-            .client
-            .put(app.url(&path))
-            .bearer_auth(&owner.access_token)
-            .json(&json!({ "media_ids": [first["id"], first["id"]] }))
-            .send()
-            .await
-            .unwrap();
+            .bearer(&owner)
+            .put_raw(&path, &json!({ "media_ids": [first["id"], first["id"]] }))
+            .await;
         assert_eq!(res.status(), 422);
     }
 );

@@ -1,29 +1,11 @@
 //! Presale SKUs (selling beyond stock up to a set allowance) and virtual SKUs (code pools).
 
-
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use crate::harness::{problem, SignedIn, TestApp};
+use crate::harness::{assert_problem, expect_json, problem, SignedIn, TestApp};
 use diesel::prelude::*;
 use serde_json::{json, Value};
-
-async fn post(app: &TestApp, who: &SignedIn, path: &str, body: Value) -> reqwest::Response {
-    app.post(path)
-        .bearer_auth(&who.access_token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn get(app: &TestApp, who: &SignedIn, path: &str) -> reqwest::Response {
-    app.get(path)
-        .bearer_auth(&who.access_token)
-        .send()
-        .await
-        .unwrap()
-}
 
 fn cipher() -> fenxiao::crypto::Cipher {
     fenxiao::crypto::Cipher::new(&[42u8; 32])
@@ -31,13 +13,13 @@ fn cipher() -> fenxiao::crypto::Cipher {
 
 /// Creates a one-SKU product and answers the SKU id.
 async fn sku(app: &TestApp, who: &SignedIn, sku: Value) -> (reqwest::StatusCode, Value) {
-    let response = post(
-        app,
-        who,
-        "/api/v1/products",
-        json!({ "name": "Gift card", "skus": [sku] }),
-    )
-    .await;
+    let response = app
+        .bearer(who)
+        .post_raw(
+            "/api/v1/products",
+            &json!({ "name": "Gift card", "skus": [sku] }),
+        )
+        .await;
     let status = response.status();
     (status, response.json().await.unwrap())
 }
@@ -135,11 +117,10 @@ db_test!(
         }
         assert_eq!(sold.load(Ordering::SeqCst), 8);
         assert_eq!(refused.load(Ordering::SeqCst), 12);
-        let product: Value = get(&app, &owner, &format!("/api/v1/products/{}", product["id"]))
-            .await
-            .json()
-            .await
-            .unwrap();
+        let product: Value = app
+            .bearer(&owner)
+            .get::<Value>(&format!("/api/v1/products/{}", product["id"]))
+            .await;
         assert_eq!(product["skus"][0]["stock"], 0);
         assert_eq!(product["skus"][0]["presale_sold"], 5);
         // A sale of 2 when 1 stock is left takes 1 stock and 1 presale.
@@ -189,15 +170,14 @@ db_test!(
         let owner = app.owner("boss@example.com").await;
         let sku_id = virtual_sku(&app, &owner, "V-1").await;
         let codes: Vec<String> = (0..10).map(|i| format!("CARD-SECRET-{i:04}")).collect();
-        let response = post(
-            &app,
-            &owner,
-            &format!("/api/v1/skus/{sku_id}/codes"),
-            json!({ "codes": codes }),
-        )
-        .await;
-        assert_eq!(response.status(), 200);
-        let body: Value = response.json().await.unwrap();
+        let response = app
+            .bearer(&owner)
+            .post_raw(
+                &format!("/api/v1/skus/{sku_id}/codes"),
+                &json!({ "codes": codes }),
+            )
+            .await;
+        let body: Value = expect_json(response, 200).await;
         assert_eq!(body["imported"], 10);
         assert_eq!(body["available"], 10);
         let merchant_id = owner.merchant_id;
@@ -241,15 +221,10 @@ db_test!(
         got.sort();
         assert_eq!(got, codes, "every code delivered exactly once");
         assert_eq!(refused.load(Ordering::SeqCst), 20);
-        let summary: Value = get(
-            &app,
-            &owner,
-            &format!("/api/v1/skus/{sku_id}/codes/summary"),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+        let summary: Value = app
+            .bearer(&owner)
+            .get::<Value>(&format!("/api/v1/skus/{sku_id}/codes/summary"))
+            .await;
         assert_eq!(
             summary,
             json!({ "sku_id": sku_id, "available": 0, "delivered": 10 })
@@ -268,18 +243,21 @@ db_test!(code_imports_are_validated, |app: TestApp| async move {
     let owner = app.owner("boss@example.com").await;
     let sku_id = virtual_sku(&app, &owner, "V-1").await;
     let path = format!("/api/v1/skus/{sku_id}/codes");
-    let response = post(&app, &owner, &path, json!({ "codes": ["A-1", "B-2"] })).await;
+    let response = app
+        .bearer(&owner)
+        .post_raw(&path, &json!({ "codes": ["A-1", "B-2"] }))
+        .await;
     assert_eq!(response.status(), 200);
     // Duplicates within the request and against the pool, an empty and an overlong entry:
     // all named, nothing written.
     let long = "x".repeat(201);
-    let response = post(
-        &app,
-        &owner,
-        &path,
-        json!({ "codes": ["C-3", "A-1", "C-3", " ", long, "D-4"] }),
-    )
-    .await;
+    let response = app
+        .bearer(&owner)
+        .post_raw(
+            &path,
+            &json!({ "codes": ["C-3", "A-1", "C-3", " ", long, "D-4"] }),
+        )
+        .await;
     assert_eq!(response.status(), 422);
     let body = problem(response).await;
     let named: Vec<(String, String)> = body["errors"]
@@ -303,31 +281,31 @@ db_test!(code_imports_are_validated, |app: TestApp| async move {
         ]
     );
     assert!(!body.to_string().contains("A-1"), "codes are never echoed");
-    let summary: Value = get(
-        &app,
-        &owner,
-        &format!("/api/v1/skus/{sku_id}/codes/summary"),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let summary: Value = app
+        .bearer(&owner)
+        .get::<Value>(&format!("/api/v1/skus/{sku_id}/codes/summary"))
+        .await;
     assert_eq!(summary["available"], 2);
     // Its stock is the pool: staff cannot adjust it.
-    let response = post(
-        &app,
-        &owner,
-        &format!("/api/v1/skus/{sku_id}/stock-adjustments"),
-        json!({ "delta": 5, "reason": "stocktake" }),
-    )
-    .await;
-    assert_eq!(response.status(), 409);
-    assert_eq!(problem(response).await["code"], "virtual_stock");
+    let response = app
+        .bearer(&owner)
+        .post_raw(
+            &format!("/api/v1/skus/{sku_id}/stock-adjustments"),
+            &json!({ "delta": 5, "reason": "stocktake" }),
+        )
+        .await;
+    assert_problem(response, 409, "virtual_stock").await;
     // Empty and oversized requests.
-    let response = post(&app, &owner, &path, json!({ "codes": [] })).await;
+    let response = app
+        .bearer(&owner)
+        .post_raw(&path, &json!({ "codes": [] }))
+        .await;
     assert_eq!(response.status(), 422);
     let many: Vec<String> = (0..10_001).map(|i| format!("N-{i}")).collect();
-    let response = post(&app, &owner, &path, json!({ "codes": many })).await;
+    let response = app
+        .bearer(&owner)
+        .post_raw(&path, &json!({ "codes": many }))
+        .await;
     // Over the body limit of the test server (64 KiB), else over 10,000 codes.
     assert!([413, 422].contains(&response.status().as_u16()));
     // A physical SKU has no code pool.
@@ -338,32 +316,29 @@ db_test!(code_imports_are_validated, |app: TestApp| async move {
     )
     .await;
     let physical = product["skus"][0]["id"].as_i64().unwrap();
-    let response = post(
-        &app,
-        &owner,
-        &format!("/api/v1/skus/{physical}/codes"),
-        json!({ "codes": ["Z-1"] }),
-    )
-    .await;
-    assert_eq!(response.status(), 409);
-    assert_eq!(problem(response).await["code"], "not_virtual_sku");
+    let response = app
+        .bearer(&owner)
+        .post_raw(
+            &format!("/api/v1/skus/{physical}/codes"),
+            &json!({ "codes": ["Z-1"] }),
+        )
+        .await;
+    assert_problem(response, 409, "not_virtual_sku").await;
     // Another tenant: exactly like a missing SKU.
     let other = app.owner("other@example.com").await;
     for target in [sku_id, 999_999] {
-        let response = post(
-            &app,
-            &other,
-            &format!("/api/v1/skus/{target}/codes"),
-            json!({ "codes": ["Z-1"] }),
-        )
-        .await;
+        let response = app
+            .bearer(&other)
+            .post_raw(
+                &format!("/api/v1/skus/{target}/codes"),
+                &json!({ "codes": ["Z-1"] }),
+            )
+            .await;
         assert_eq!(response.status(), 404);
-        let response = get(
-            &app,
-            &other,
-            &format!("/api/v1/skus/{target}/codes/summary"),
-        )
-        .await;
+        let response = app
+            .bearer(&other)
+            .get_raw(&format!("/api/v1/skus/{target}/codes/summary"))
+            .await;
         assert_eq!(response.status(), 404);
     }
 });
@@ -374,13 +349,13 @@ db_test!(
         let owner = app.owner("boss@example.com").await;
         let sku_id = virtual_sku(&app, &owner, "V-1").await;
         let secret = "SECRET-CARD-7F3K9Q";
-        let response = post(
-            &app,
-            &owner,
-            &format!("/api/v1/skus/{sku_id}/codes"),
-            json!({ "codes": [secret] }),
-        )
-        .await;
+        let response = app
+            .bearer(&owner)
+            .post_raw(
+                &format!("/api/v1/skus/{sku_id}/codes"),
+                &json!({ "codes": [secret] }),
+            )
+            .await;
         assert_eq!(response.status(), 200);
         let text = response.text().await.unwrap();
         assert!(!text.contains(secret));
@@ -389,7 +364,13 @@ db_test!(
             "/api/v1/products".to_string(),
             "/api/v1/audit-events".to_string(),
         ] {
-            let text = get(&app, &owner, &path).await.text().await.unwrap();
+            let text = app
+                .bearer(&owner)
+                .get_raw(&path)
+                .await
+                .text()
+                .await
+                .unwrap();
             assert!(!text.contains(secret), "{path} shows a code");
         }
         use fenxiao::db::schema::{audit_events, virtual_codes};
@@ -436,15 +417,10 @@ db_test!(
         virtual_sku(&app, &owner, "V-IMP").await;
         let csv = "商品名称 name,SKU编码 sku_code,零售价 retail_price,库存 stock\nGift card,V-IMP,50.00,5\n";
         let response = app
-            .post("/api/v1/catalog/imports")
-            .bearer_auth(&owner.access_token)
-            .header("content-type", "text/csv")
-            .body(csv)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 422);
-        let body: Value = response.json().await.unwrap();
+            .bearer(&owner)
+            .post_bytes_raw("/api/v1/catalog/imports", "text/csv", csv)
+            .await;
+        let body: Value = expect_json(response, 422).await;
         assert!(
             body["errors"]
                 .as_array()
@@ -456,13 +432,9 @@ db_test!(
         // Leaving the stock column out (or matching the codes) is fine.
         let csv = "商品名称 name,SKU编码 sku_code,零售价 retail_price\nGift card,V-IMP,55.00\n";
         let response = app
-            .post("/api/v1/catalog/imports")
-            .bearer_auth(&owner.access_token)
-            .header("content-type", "text/csv")
-            .body(csv)
-            .send()
-            .await
-            .unwrap();
+            .bearer(&owner)
+            .post_bytes_raw("/api/v1/catalog/imports", "text/csv", csv)
+            .await;
         assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
     }
 );

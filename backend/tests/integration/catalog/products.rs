@@ -1,20 +1,10 @@
 //! Categories, products with SKUs and the price system, the review workflow, and stock.
 
-
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use crate::harness::{problem, SignedIn, TestApp};
+use crate::harness::{assert_problem, expect_json, problem, TestApp};
 use serde_json::{json, Value};
-
-async fn post(app: &TestApp, who: &SignedIn, path: &str, body: Value) -> reqwest::Response {
-    app.post(path)
-        .bearer_auth(&who.access_token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-}
 
 fn tea(code_prefix: &str) -> Value {
     let mut skus = Vec::new();
@@ -42,78 +32,61 @@ db_test!(
     categories_form_a_tree_without_cycles,
     |app: TestApp| async move {
         let owner = app.owner("boss@example.com").await;
-        let tea: Value = post(
-            &app,
-            &owner,
-            "/api/v1/categories",
-            json!({ "name": "茶叶" }),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-        let green: Value = post(
-            &app,
-            &owner,
-            "/api/v1/categories",
-            json!({ "name": "绿茶", "parent_id": tea["id"] }),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-        let res = post(
-            &app,
-            &owner,
-            "/api/v1/categories",
-            json!({ "name": "茶叶" }),
-        )
-        .await;
-        assert_eq!(res.status(), 409);
-        assert_eq!(problem(res).await["code"], "category_name_taken");
-        let res = app
-            .client
-            .put(app.url(&format!("/api/v1/categories/{}", tea["id"])))
-            .bearer_auth(&owner.access_token)
-            .json(&json!({ "name": "茶叶", "parent_id": green["id"] }))
-            .send()
+        let tea: Value = app
+            .bearer(&owner)
+            .post_raw("/api/v1/categories", &json!({ "name": "茶叶" }))
+            .await
+            .json()
             .await
             .unwrap();
+        let green: Value = app
+            .bearer(&owner)
+            .post_raw(
+                "/api/v1/categories",
+                &json!({ "name": "绿茶", "parent_id": tea["id"] }),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        let res = app
+            .bearer(&owner)
+            .post_raw("/api/v1/categories", &json!({ "name": "茶叶" }))
+            .await;
+        assert_problem(res, 409, "category_name_taken").await;
+        let res = app
+            .bearer(&owner)
+            .put_raw(
+                &format!("/api/v1/categories/{}", tea["id"]),
+                &json!({ "name": "茶叶", "parent_id": green["id"] }),
+            )
+            .await;
         assert_eq!(res.status(), 422);
         assert_eq!(problem(res).await["errors"][0]["code"], "category_cycle");
         let res = app
-            .client
-            .delete(app.url(&format!("/api/v1/categories/{}", tea["id"])))
-            .bearer_auth(&owner.access_token)
-            .send()
-            .await
-            .unwrap();
+            .bearer(&owner)
+            .delete_raw(&format!("/api/v1/categories/{}", tea["id"]))
+            .await;
         assert_eq!(res.status(), 409, "not empty");
 
         let other = app.owner("other@example.com").await;
-        let res = post(
-            &app,
-            &other,
-            "/api/v1/categories",
-            json!({ "name": "x", "parent_id": tea["id"] }),
-        )
-        .await;
+        let res = app
+            .bearer(&other)
+            .post_raw(
+                "/api/v1/categories",
+                &json!({ "name": "x", "parent_id": tea["id"] }),
+            )
+            .await;
         assert_eq!(res.status(), 422, "another merchant's category is unknown");
         let res = app
-            .client
-            .delete(app.url(&format!("/api/v1/categories/{}", green["id"])))
-            .bearer_auth(&other.access_token)
-            .send()
-            .await
-            .unwrap();
+            .bearer(&other)
+            .delete_raw(&format!("/api/v1/categories/{}", green["id"]))
+            .await;
         assert_eq!(res.status(), 404);
         let res = app
-            .client
-            .delete(app.url(&format!("/api/v1/categories/{}", green["id"])))
-            .bearer_auth(&owner.access_token)
-            .send()
-            .await
-            .unwrap();
+            .bearer(&owner)
+            .delete_raw(&format!("/api/v1/categories/{}", green["id"]))
+            .await;
         assert_eq!(res.status(), 204);
     }
 );
@@ -122,9 +95,11 @@ db_test!(
     a_product_with_two_specs_goes_through_review,
     |app: TestApp| async move {
         let owner = app.owner("boss@example.com").await;
-        let res = post(&app, &owner, "/api/v1/products", tea("LJ")).await;
-        assert_eq!(res.status(), 201);
-        let product: Value = res.json().await.unwrap();
+        let res = app
+            .bearer(&owner)
+            .post_raw("/api/v1/products", &tea("LJ"))
+            .await;
+        let product: Value = expect_json(res, 201).await;
         assert_eq!(product["status"], "draft");
         assert_eq!(product["skus"].as_array().unwrap().len(), 4);
         assert_eq!(product["skus"][0]["retail_price"], "128.50");
@@ -133,112 +108,79 @@ db_test!(
         let id = product["id"].as_i64().unwrap();
 
         let status = |action: &str| json!({ "action": action });
-        let res = post(
-            &app,
-            &owner,
-            &format!("/api/v1/products/{id}/review"),
-            status("approve"),
-        )
-        .await;
+        let res = app
+            .bearer(&owner)
+            .post_raw(&format!("/api/v1/products/{id}/review"), &status("approve"))
+            .await;
         assert_eq!(res.status(), 409, "a draft cannot be approved");
         assert_eq!(problem(res).await["code"], "invalid_transition");
-        let res = post(
-            &app,
-            &owner,
-            &format!("/api/v1/products/{id}/status"),
-            status("approve"),
-        )
-        .await;
+        let res = app
+            .bearer(&owner)
+            .post_raw(&format!("/api/v1/products/{id}/status"), &status("approve"))
+            .await;
         assert_eq!(
             res.status(),
             422,
             "review decisions have their own endpoint"
         );
         assert_eq!(
-            post(
-                &app,
-                &owner,
-                &format!("/api/v1/products/{id}/status"),
-                status("submit")
-            )
-            .await
-            .status(),
+            app.bearer(&owner)
+                .post_raw(&format!("/api/v1/products/{id}/status"), &status("submit"))
+                .await
+                .status(),
             200
         );
-        let res = post(
-            &app,
-            &owner,
-            &format!("/api/v1/products/{id}/review"),
-            status("reject"),
-        )
-        .await;
+        let res = app
+            .bearer(&owner)
+            .post_raw(&format!("/api/v1/products/{id}/review"), &status("reject"))
+            .await;
         assert_eq!(res.status(), 422, "a rejection needs a reason");
-        let res = post(
-            &app,
-            &owner,
-            &format!("/api/v1/products/{id}/review"),
-            json!({ "action": "reject", "reason": "图片模糊" }),
-        )
-        .await;
+        let res = app
+            .bearer(&owner)
+            .post_raw(
+                &format!("/api/v1/products/{id}/review"),
+                &json!({ "action": "reject", "reason": "图片模糊" }),
+            )
+            .await;
         let rejected: Value = res.json().await.unwrap();
         assert_eq!(rejected["status"], "rejected");
         assert_eq!(rejected["rejection_reason"], "图片模糊");
-        post(
-            &app,
-            &owner,
-            &format!("/api/v1/products/{id}/status"),
-            status("submit"),
-        )
-        .await;
-        let listed: Value = post(
-            &app,
-            &owner,
-            &format!("/api/v1/products/{id}/review"),
-            status("approve"),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-        assert_eq!(listed["status"], "listed");
-        assert!(listed["rejection_reason"].is_null());
-        let unlisted: Value = post(
-            &app,
-            &owner,
-            &format!("/api/v1/products/{id}/status"),
-            status("unlist"),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-        assert_eq!(unlisted["status"], "unlisted");
-
-        let page: Value = app
-            .get("/api/v1/products?status=unlisted")
-            .bearer_auth(&owner.access_token)
-            .send()
+        app.bearer(&owner)
+            .post_raw(&format!("/api/v1/products/{id}/status"), &status("submit"))
+            .await;
+        let listed: Value = app
+            .bearer(&owner)
+            .post_raw(&format!("/api/v1/products/{id}/review"), &status("approve"))
             .await
-            .unwrap()
             .json()
             .await
             .unwrap();
+        assert_eq!(listed["status"], "listed");
+        assert!(listed["rejection_reason"].is_null());
+        let unlisted: Value = app
+            .bearer(&owner)
+            .post_raw(&format!("/api/v1/products/{id}/status"), &status("unlist"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(unlisted["status"], "unlisted");
+
+        let page: Value = app
+            .bearer(&owner)
+            .get("/api/v1/products?status=unlisted")
+            .await;
         assert_eq!(page["items"].as_array().unwrap().len(), 1);
         let other = app.owner("other@example.com").await;
         let res = app
-            .get(&format!("/api/v1/products/{id}"))
-            .bearer_auth(&other.access_token)
-            .send()
-            .await
-            .unwrap();
+            .bearer(&other)
+            .get_raw(&format!("/api/v1/products/{id}"))
+            .await;
         assert_eq!(res.status(), 404);
-        let res = post(
-            &app,
-            &other,
-            &format!("/api/v1/products/{id}/status"),
-            status("relist"),
-        )
-        .await;
+        let res = app
+            .bearer(&other)
+            .post_raw(&format!("/api/v1/products/{id}/status"), &status("relist"))
+            .await;
         assert_eq!(res.status(), 404);
     }
 );
@@ -283,7 +225,7 @@ db_test!(
         for (pointer, value, field, code) in cases {
             let mut body = tea("LJ");
             *body.pointer_mut(pointer).unwrap() = value;
-            let res = post(&app, &owner, "/api/v1/products", body).await;
+            let res = app.bearer(&owner).post_raw("/api/v1/products", &body).await;
             assert_eq!(res.status(), 422, "{pointer}");
             let problem = problem(res).await;
             let errors = problem["errors"].as_array().unwrap();
@@ -297,8 +239,13 @@ db_test!(
         assert_eq!(app.count("products"), 0);
         assert_eq!(app.count("skus"), 0);
 
-        post(&app, &owner, "/api/v1/products", tea("LJ")).await;
-        let res = post(&app, &owner, "/api/v1/products", tea("LJ")).await;
+        app.bearer(&owner)
+            .post_raw("/api/v1/products", &tea("LJ"))
+            .await;
+        let res = app
+            .bearer(&owner)
+            .post_raw("/api/v1/products", &tea("LJ"))
+            .await;
         assert_eq!(res.status(), 422);
         assert_eq!(problem(res).await["errors"][0]["code"], "sku_code_taken");
         assert_eq!(
@@ -313,7 +260,9 @@ db_test!(
     fifty_buyers_cannot_oversell_ten,
     |app: TestApp| async move {
         let owner = app.owner("boss@example.com").await;
-        let product: Value = post(&app, &owner, "/api/v1/products", tea("LJ"))
+        let product: Value = app
+            .bearer(&owner)
+            .post_raw("/api/v1/products", &tea("LJ"))
             .await
             .json()
             .await
@@ -355,14 +304,9 @@ db_test!(
         assert_eq!(sold.load(Ordering::SeqCst), 10);
         assert_eq!(refused.load(Ordering::SeqCst), 40);
         let product: Value = app
+            .bearer(&owner)
             .get(&format!("/api/v1/products/{}", product["id"]))
-            .bearer_auth(&owner.access_token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+            .await;
         assert_eq!(product["skus"][0]["stock"], 0);
         use diesel::prelude::*;
         use fenxiao::db::schema::stock_movements as m;
@@ -379,37 +323,39 @@ db_test!(
     stock_adjustments_never_go_below_zero,
     |app: TestApp| async move {
         let owner = app.owner("boss@example.com").await;
-        let product: Value = post(&app, &owner, "/api/v1/products", tea("LJ"))
+        let product: Value = app
+            .bearer(&owner)
+            .post_raw("/api/v1/products", &tea("LJ"))
             .await
             .json()
             .await
             .unwrap();
         let sku = product["skus"][0]["id"].as_i64().unwrap();
         let path = format!("/api/v1/skus/{sku}/stock-adjustments");
-        let res = post(
-            &app,
-            &owner,
-            &path,
-            json!({ "delta": -11, "reason": "盘点" }),
-        )
-        .await;
-        assert_eq!(res.status(), 409);
-        assert_eq!(problem(res).await["code"], "insufficient_stock");
-        let level: Value = post(&app, &owner, &path, json!({ "delta": 5, "reason": "到货" }))
+        let res = app
+            .bearer(&owner)
+            .post_raw(&path, &json!({ "delta": -11, "reason": "盘点" }))
+            .await;
+        assert_problem(res, 409, "insufficient_stock").await;
+        let level: Value = app
+            .bearer(&owner)
+            .post_raw(&path, &json!({ "delta": 5, "reason": "到货" }))
             .await
             .json()
             .await
             .unwrap();
         assert_eq!(level["stock"], 15);
         assert_eq!(
-            post(&app, &owner, &path, json!({ "delta": 0, "reason": "x" }))
+            app.bearer(&owner)
+                .post_raw(&path, &json!({ "delta": 0, "reason": "x" }))
                 .await
                 .status(),
             422
         );
         let other = app.owner("other@example.com").await;
         assert_eq!(
-            post(&app, &other, &path, json!({ "delta": 1, "reason": "x" }))
+            app.bearer(&other)
+                .post_raw(&path, &json!({ "delta": 1, "reason": "x" }))
                 .await
                 .status(),
             404
@@ -422,12 +368,7 @@ db_test!(
     |app: TestApp| async move {
         use fenxiao::catalog::pricing::{quote, Buyer, PriceSource};
         let owner = app.owner("boss@example.com").await;
-        let tier: Value = post(
-            &app,
-            &owner,
-            "/api/v1/distribution/tiers",
-            json!({ "name": "金牌", "commission_kind": "percent", "level1": "10", "level2": "5" }),
-        )
+        let tier: Value = app.bearer(&owner).post_raw("/api/v1/distribution/tiers", &json!({ "name": "金牌", "commission_kind": "percent", "level1": "10", "level2": "5" }))
         .await
         .json()
         .await
@@ -437,7 +378,9 @@ db_test!(
         for sku in body["skus"].as_array_mut().unwrap() {
             sku["distributor_prices"] = json!([{ "tier_id": tier, "price": "99.90" }]);
         }
-        let product: Value = post(&app, &owner, "/api/v1/products", body)
+        let product: Value = app
+            .bearer(&owner)
+            .post_raw("/api/v1/products", &body)
             .await
             .json()
             .await

@@ -1,38 +1,33 @@
 //! When the platform reviews products, merchants submit and operators decide.
 
-
-use crate::harness::{problem, TestApp, TestBackend};
+use crate::harness::{assert_problem, TestApp, TestBackend};
 use serde_json::{json, Value};
 
 async fn run(backend: TestBackend) {
     let app = TestApp::spawn_with(backend, |c| c.platform_product_review = true).await;
     let owner = app.owner("boss@example.com").await;
     let product: Value = app
-        .post("/api/v1/products")
-        .bearer_auth(&owner.access_token)
-        .json(&json!({ "name": "龙井", "skus": [{ "code": "A", "retail_price": "10" }] }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .bearer(&owner)
+        .post(
+            "/api/v1/products",
+            &json!({ "name": "龙井", "skus": [{ "code": "A", "retail_price": "10" }] }),
+        )
+        .await;
     let id = product["id"].as_i64().unwrap();
-    app.post(&format!("/api/v1/products/{id}/status"))
-        .bearer_auth(&owner.access_token)
-        .json(&json!({ "action": "submit" }))
-        .send()
-        .await
-        .unwrap();
+    app.bearer(&owner)
+        .post_raw(
+            &format!("/api/v1/products/{id}/status"),
+            &json!({ "action": "submit" }),
+        )
+        .await;
     let res = app
-        .post(&format!("/api/v1/products/{id}/review"))
-        .bearer_auth(&owner.access_token)
-        .json(&json!({ "action": "approve" }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 403);
-    assert_eq!(problem(res).await["code"], "platform_review");
+        .bearer(&owner)
+        .post_raw(
+            &format!("/api/v1/products/{id}/review"),
+            &json!({ "action": "approve" }),
+        )
+        .await;
+    assert_problem(res, 403, "platform_review").await;
 
     fenxiao::platform::operators::create(
         &mut app.conn(),
@@ -52,54 +47,40 @@ async fn run(backend: TestBackend) {
         .await
         .unwrap();
     let op = op["tokens"]["access_token"].as_str().unwrap().to_owned();
-    let queue: Value = app
-        .get("/api/v1/platform/products")
-        .bearer_auth(&op)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let queue: Value = app.bearer(&op).get("/api/v1/platform/products").await;
     assert_eq!(queue[0]["merchant_id"], owner.merchant_id);
     assert_eq!(queue[0]["product"]["id"], id);
 
     let res = app
-        .post(&format!("/api/v1/platform/products/{id}/review"))
-        .bearer_auth(&op)
-        .json(&json!({ "action": "reject" }))
-        .send()
-        .await
-        .unwrap();
+        .bearer(&op)
+        .post_raw(
+            &format!("/api/v1/platform/products/{id}/review"),
+            &json!({ "action": "reject" }),
+        )
+        .await;
     assert_eq!(res.status(), 422, "a rejection needs a reason");
-    let res = app
-        .post(&format!("/api/v1/platform/products/{id}/review"))
-        .bearer_auth(&op)
-        .json(&json!({ "action": "approve" }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let approved: Value = res.json().await.unwrap();
+    let approved: Value = app
+        .bearer(&op)
+        .expecting(200)
+        .post(
+            &format!("/api/v1/platform/products/{id}/review"),
+            &json!({ "action": "approve" }),
+        )
+        .await;
     assert_eq!(approved["status"], "listed");
     let res = app
-        .post("/api/v1/platform/products/987654/review")
-        .bearer_auth(&op)
-        .json(&json!({ "action": "approve" }))
-        .send()
-        .await
-        .unwrap();
+        .bearer(&op)
+        .post_raw(
+            "/api/v1/platform/products/987654/review",
+            &json!({ "action": "approve" }),
+        )
+        .await;
     assert_eq!(res.status(), 404);
 
     let audit: Value = app
+        .bearer(&owner)
         .get("/api/v1/audit-events?action=product.status_changed")
-        .bearer_auth(&owner.access_token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(
         audit["items"][0]["actor_kind"], "operator",
         "the merchant sees who decided"

@@ -1,58 +1,22 @@
 //! Distributor purchase prices name real tiers of the merchant — on create, on edit and in the
 //! catalog import — and the price quote gives a distributor their tier's price.
 
-
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::harness::{problem, SignedIn, TestApp};
+use crate::harness::{expect_json, problem, SignedIn, TestApp};
 use diesel::prelude::*;
 use fenxiao::db::schema::{distributors, members};
 use serde_json::{json, Value};
 
-async fn send(
-    app: &TestApp,
-    who: &SignedIn,
-    method: reqwest::Method,
-    path: &str,
-    body: Value,
-) -> reqwest::Response {
-    app.client
-        .request(method, app.url(path))
-        .bearer_auth(&who.access_token)
-        .header("accept-language", "en")
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn post(app: &TestApp, who: &SignedIn, path: &str, body: Value) -> reqwest::Response {
-    send(app, who, reqwest::Method::POST, path, body).await
-}
-
-async fn patch(app: &TestApp, who: &SignedIn, path: &str, body: Value) -> reqwest::Response {
-    send(app, who, reqwest::Method::PATCH, path, body).await
-}
-
-async fn get(app: &TestApp, who: &SignedIn, path: &str) -> Value {
-    let res = app
-        .get(path)
-        .bearer_auth(&who.access_token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200, "GET {path}");
-    res.json().await.unwrap()
-}
-
 async fn tier(app: &TestApp, who: &SignedIn, name: &str) -> i64 {
-    let res = post(
-        app,
-        who,
-        "/api/v1/distribution/tiers",
-        json!({ "name": name, "commission_kind": "percent", "level1": "10", "level2": "5" }),
-    )
-    .await;
+    let res = app
+        .bearer(who)
+        .header("accept-language", "en")
+        .post_raw(
+            "/api/v1/distribution/tiers",
+            &json!({ "name": name, "commission_kind": "percent", "level1": "10", "level2": "5" }),
+        )
+        .await;
     assert_eq!(res.status(), 201);
     res.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
 }
@@ -91,11 +55,12 @@ db_test!(
         // Create: the row with another merchant's tier, and the one with a tier that exists
         // nowhere, are named alike; nothing is written.
         let products = app.count("products");
-        let res = post(
-            &app,
-            &owner,
-            "/api/v1/products",
-            json!({ "name": "龙井", "spec_names": ["规格"], "skus": [
+        let res = app
+            .bearer(&owner)
+            .header("accept-language", "en")
+            .post_raw(
+                "/api/v1/products",
+                &json!({ "name": "龙井", "spec_names": ["规格"], "skus": [
                 { "spec_values": { "规格": "一" }, "code": "A", "retail_price": "100",
                   "distributor_prices": [{ "tier_id": gold, "price": "80" }] },
                 { "spec_values": { "规格": "二" }, "code": "B", "retail_price": "100",
@@ -103,8 +68,8 @@ db_test!(
                 { "spec_values": { "规格": "三" }, "code": "C", "retail_price": "100",
                   "distributor_prices": [{ "tier_id": 987654321, "price": "80" }] },
             ] }),
-        )
-        .await;
+            )
+            .await;
         let errors = field_errors(res).await;
         assert_eq!(
             errors
@@ -125,16 +90,16 @@ db_test!(
 
         // Real tiers are accepted; member tier ids are not checked (member tiers have no table
         // yet).
-        let res = post(
-            &app,
-            &owner,
-            "/api/v1/products",
-            json!({ "name": "龙井", "spec_names": ["规格"], "skus": [sku("A", json!([
+        let res = app
+            .bearer(&owner)
+            .header("accept-language", "en")
+            .post_raw(
+                "/api/v1/products",
+                &json!({ "name": "龙井", "spec_names": ["规格"], "skus": [sku("A", json!([
                 { "tier_id": gold, "price": "80" }, { "tier_id": silver, "price": "90" }]))] }),
-        )
-        .await;
-        assert_eq!(res.status(), 201);
-        let product: Value = res.json().await.unwrap();
+            )
+            .await;
+        let product: Value = expect_json(res, 201).await;
         let id = product["id"].as_i64().unwrap();
         let sku_id = product["skus"][0]["id"].as_i64().unwrap();
         assert_eq!(
@@ -147,17 +112,18 @@ db_test!(
         assert_eq!(product["skus"][0]["member_prices"][0]["tier_id"], 424242);
 
         // Editing the product: the entry is named by its place in `skus`.
-        let res = patch(
-            &app,
-            &owner,
-            &format!("/api/v1/products/{id}"),
-            json!({ "skus": [
+        let res = app
+            .bearer(&owner)
+            .header("accept-language", "en")
+            .patch_raw(
+                &format!("/api/v1/products/{id}"),
+                &json!({ "skus": [
                 { "id": sku_id, "distributor_prices": [{ "tier_id": theirs, "price": "70" }] },
                 { "code": "B", "spec_values": { "规格": "B" }, "retail_price": "50",
                   "distributor_prices": [{ "tier_id": 987654321, "price": "40" }] },
             ] }),
-        )
-        .await;
+            )
+            .await;
         let errors = field_errors(res).await;
         let fields: Vec<&str> = errors.iter().map(|(f, _, _)| f.as_str()).collect();
         assert_eq!(
@@ -166,18 +132,16 @@ db_test!(
         );
         // Editing one SKU.
         let path = format!("/api/v1/skus/{sku_id}");
-        let res = patch(
-            &app,
-            &owner,
-            &path,
-            json!({ "distributor_prices": [{ "tier_id": gold, "price": "70" }, { "tier_id": theirs, "price": "60" }] }),
-        )
+        let res = app.bearer(&owner).header("accept-language", "en").patch_raw(&path, &json!({ "distributor_prices": [{ "tier_id": gold, "price": "70" }, { "tier_id": theirs, "price": "60" }] }))
         .await;
         let errors = field_errors(res).await;
         assert_eq!(errors[0].0, "distributor_prices");
         assert_eq!(errors[0].1, "unknown_tier");
         assert!(errors[0].2.contains(&theirs.to_string()));
-        let stored = get(&app, &owner, &format!("/api/v1/products/{id}")).await;
+        let stored = app
+            .bearer(&owner)
+            .get::<Value>(&format!("/api/v1/products/{id}"))
+            .await;
         assert_eq!(
             stored["skus"].as_array().unwrap().len(),
             1,
@@ -188,29 +152,30 @@ db_test!(
             product["skus"][0]["distributor_prices"]
         );
 
-        let res = patch(
-            &app,
-            &owner,
-            &path,
-            json!({ "distributor_prices": [{ "tier_id": silver, "price": "85" }] }),
-        )
-        .await;
-        assert_eq!(res.status(), 200);
-        let edited: Value = res.json().await.unwrap();
+        let res = app
+            .bearer(&owner)
+            .header("accept-language", "en")
+            .patch_raw(
+                &path,
+                &json!({ "distributor_prices": [{ "tier_id": silver, "price": "85" }] }),
+            )
+            .await;
+        let edited: Value = expect_json(res, 200).await;
         assert_eq!(
             edited["distributor_prices"],
             json!([{ "tier_id": silver, "price": "85.00" }])
         );
         // A price of a tier that went away is not checked again when other fields change.
         let res = app
-            .client
-            .delete(app.url(&format!("/api/v1/distribution/tiers/{gold}")))
-            .bearer_auth(&owner.access_token)
-            .send()
-            .await
-            .unwrap();
+            .bearer(&owner)
+            .delete_raw(&format!("/api/v1/distribution/tiers/{gold}"))
+            .await;
         assert_eq!(res.status(), 204);
-        let res = patch(&app, &owner, &path, json!({ "retail_price": "99" })).await;
+        let res = app
+            .bearer(&owner)
+            .header("accept-language", "en")
+            .patch_raw(&path, &json!({ "retail_price": "99" }))
+            .await;
         assert_eq!(res.status(), 200);
     }
 );
@@ -219,14 +184,10 @@ const HEADER: &str =
     "商品名称 name,规格 specs,SKU编码 sku_code,零售价 retail_price,分销进货价 distributor_prices\n";
 
 async fn import(app: &TestApp, who: &SignedIn, csv: String) -> reqwest::Response {
-    app.post("/api/v1/catalog/imports")
-        .bearer_auth(&who.access_token)
+    app.bearer(&who)
         .header("accept-language", "en")
-        .header("content-type", "text/csv")
-        .body(csv)
-        .send()
+        .post_bytes_raw("/api/v1/catalog/imports", "text/csv", csv)
         .await
-        .unwrap()
 }
 
 db_test!(
@@ -269,7 +230,7 @@ db_test!(
         )
         .await;
         assert_eq!(res.status(), 200);
-        let page = get(&app, &owner, "/api/v1/products").await;
+        let page = app.bearer(&owner).get::<Value>("/api/v1/products").await;
         let skus = page["items"][0]["skus"].as_array().unwrap();
         assert_eq!(
             skus[0]["distributor_prices"],
@@ -279,25 +240,19 @@ db_test!(
 
         // The export names the tiers, lowest first, and imports back unchanged.
         let res = app
-            .get("/api/v1/catalog/export?format=csv")
-            .bearer_auth(&owner.access_token)
-            .send()
-            .await
-            .unwrap();
+            .bearer(&owner)
+            .get_raw("/api/v1/catalog/export?format=csv")
+            .await;
         let exported = res.bytes().await.unwrap().to_vec();
         let text = String::from_utf8(exported.clone()).unwrap();
         assert!(text.contains("分销进货价 distributor_prices"), "{text}");
         assert!(text.contains("金牌:80.00;银牌:90.50"), "{text}");
         let res = app
-            .post("/api/v1/catalog/imports")
-            .bearer_auth(&owner.access_token)
-            .header("content-type", "text/csv")
-            .body(exported)
-            .send()
-            .await
-            .unwrap();
+            .bearer(&owner)
+            .post_bytes_raw("/api/v1/catalog/imports", "text/csv", exported)
+            .await;
         assert_eq!(res.status(), 200);
-        let again = get(&app, &owner, "/api/v1/products").await;
+        let again = app.bearer(&owner).get::<Value>("/api/v1/products").await;
         assert_eq!(again["items"][0]["skus"], page["items"][0]["skus"]);
 
         // An update replaces the list; an empty cell clears it; no column keeps it.
@@ -315,7 +270,7 @@ db_test!(
         )
         .await;
         assert_eq!(res.status(), 200);
-        let page = get(&app, &owner, "/api/v1/products").await;
+        let page = app.bearer(&owner).get::<Value>("/api/v1/products").await;
         let skus = page["items"][0]["skus"].as_array().unwrap();
         assert_eq!(
             skus[0]["distributor_prices"],
@@ -327,7 +282,7 @@ db_test!(
         );
         let res = import(&app, &owner, format!("{HEADER}龙井,规格:1,L-1,100,\n")).await;
         assert_eq!(res.status(), 200);
-        let page = get(&app, &owner, "/api/v1/products").await;
+        let page = app.bearer(&owner).get::<Value>("/api/v1/products").await;
         assert_eq!(page["items"][0]["skus"][0]["distributor_prices"], json!([]));
     }
 );
@@ -376,14 +331,15 @@ db_test!(
         let other = app.owner("other@example.com").await;
         let gold = tier(&app, &owner, "金牌").await;
         let silver = tier(&app, &owner, "银牌").await;
-        let res = post(
-            &app,
-            &owner,
-            "/api/v1/products",
-            json!({ "name": "龙井", "spec_names": ["规格"], "skus": [sku("A", json!([
+        let res = app
+            .bearer(&owner)
+            .header("accept-language", "en")
+            .post_raw(
+                "/api/v1/products",
+                &json!({ "name": "龙井", "spec_names": ["规格"], "skus": [sku("A", json!([
                 { "tier_id": gold, "price": "80" }, { "tier_id": silver, "price": "120" }]))] }),
-        )
-        .await;
+            )
+            .await;
         let product: Value = res.json().await.unwrap();
         let sku_id = product["skus"][0]["id"].as_i64().unwrap();
         let m = owner.merchant_id;

@@ -17,6 +17,12 @@ use fenxiao::db::{self, Backend, DbConnection, DbPool, POSTGRES_MIGRATIONS};
 use fenxiao::secrets::SecretKey;
 use fenxiao::server;
 
+mod client;
+mod fixtures;
+
+pub use client::*;
+pub use fixtures::*;
+
 /// Declares one test body that runs on SQLite and on PostgreSQL, as `name::sqlite` and
 /// `name::postgres`.
 macro_rules! db_test {
@@ -27,7 +33,8 @@ macro_rules! db_test {
 
             #[actix_web::test]
             async fn sqlite() {
-                let app = $crate::harness::TestApp::spawn($crate::harness::TestBackend::Sqlite).await;
+                let app =
+                    $crate::harness::TestApp::spawn($crate::harness::TestBackend::Sqlite).await;
                 ($body)(app).await;
             }
 
@@ -54,7 +61,8 @@ enum TestDatabase {
 
 pub struct TestApp {
     pub base_url: String,
-    pub client: reqwest::Client,
+    /// The HTTP client behind `anonymous()` and `bearer()`.
+    http: reqwest::Client,
     pub pool: DbPool,
     pub backend: Backend,
     handle: ServerHandle,
@@ -288,7 +296,7 @@ impl TestApp {
         actix_web::rt::spawn(server);
         TestApp {
             base_url: format!("http://127.0.0.1:{port}"),
-            client: reqwest::Client::builder()
+            http: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .expect("client"),
@@ -302,14 +310,6 @@ impl TestApp {
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base_url, path)
-    }
-
-    pub fn get(&self, path: &str) -> reqwest::RequestBuilder {
-        self.client.get(self.url(path))
-    }
-
-    pub fn post(&self, path: &str) -> reqwest::RequestBuilder {
-        self.client.post(self.url(path))
     }
 
     pub fn conn(&self) -> db::PooledConnection {
@@ -342,109 +342,7 @@ impl Drop for TestApp {
     }
 }
 
-/// Reads a problem document, checking the media type on the way.
-pub async fn problem(response: reqwest::Response) -> serde_json::Value {
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
-    assert_eq!(
-        content_type, "application/problem+json",
-        "content type of an error"
-    );
-    response.json().await.expect("problem body is JSON")
-}
-
 /// The key the test apps sign tokens with (so tests can forge expired or foreign tokens).
 pub fn test_jwt_key() -> SecretKey {
     SecretKey::from_bytes(b"test-secret-key-with-enough-bytes-0123456789".to_vec())
-}
-
-/// A signed-in merchant owner.
-#[derive(Debug, Clone)]
-pub struct SignedIn {
-    pub merchant_id: i64,
-    pub account_id: i64,
-    pub email: String,
-    pub access_token: String,
-    pub refresh_token: String,
-}
-
-impl TestApp {
-    /// The token of the newest message of `template` sent to `recipient`.
-    pub fn token_from_outbox(&self, recipient: &str, template: &str) -> String {
-        use fenxiao::db::schema::outbox_messages as o;
-        let body: String = o::table
-            .filter(o::recipient.eq(recipient))
-            .filter(o::template.eq(template))
-            .order(o::id.desc())
-            .select(o::body)
-            .first(&mut *self.conn())
-            .expect("message in the outbox");
-        let start = body.find("token=").expect("a token link") + "token=".len();
-        body[start..start + 64].to_owned()
-    }
-
-    pub async fn sign_up_merchant(&self, email: &str) -> i64 {
-        let res = self
-            .post("/api/v1/signup")
-            .json(&serde_json::json!({
-                "company_name": format!("{email} 的店"),
-                "contact_name": "王丽",
-                "phone": "13812345678",
-                "email": email,
-                "password": "tea-garden-2026",
-            }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 201, "sign-up of {email}");
-        let body: serde_json::Value = res.json().await.unwrap();
-        let token = self.token_from_outbox(email, "verify_email");
-        let res = self
-            .post("/api/v1/signup/verify-email")
-            .json(&serde_json::json!({ "token": token }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 200);
-        body["merchant_id"].as_i64().unwrap()
-    }
-
-    pub async fn sign_in(&self, path: &str, email: &str, password: &str) -> reqwest::Response {
-        self.post(path)
-            .json(&serde_json::json!({ "email": email, "password": password }))
-            .send()
-            .await
-            .unwrap()
-    }
-
-    /// Signs up and verifies a merchant, then signs its owner in.
-    pub async fn owner(&self, email: &str) -> SignedIn {
-        let merchant_id = self.sign_up_merchant(email).await;
-        let res = self
-            .sign_in("/api/v1/auth/sign-in", email, "tea-garden-2026")
-            .await;
-        assert_eq!(res.status(), 200);
-        let body: serde_json::Value = res.json().await.unwrap();
-        assert_eq!(body["status"], "signed_in");
-        let me: serde_json::Value = self
-            .get("/api/v1/auth/me")
-            .bearer_auth(body["tokens"]["access_token"].as_str().unwrap())
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        SignedIn {
-            merchant_id,
-            account_id: me["id"].as_i64().unwrap(),
-            email: email.to_owned(),
-            access_token: body["tokens"]["access_token"].as_str().unwrap().to_owned(),
-            refresh_token: body["tokens"]["refresh_token"].as_str().unwrap().to_owned(),
-        }
-    }
 }

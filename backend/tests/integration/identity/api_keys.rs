@@ -1,16 +1,10 @@
 //! API keys: created with scopes, shown once, usable as bearer tokens within their scopes.
 
-
-use crate::harness::{problem, TestApp};
+use crate::harness::{assert_problem, expect_json, TestApp};
 use serde_json::{json, Value};
 
 async fn create(app: &TestApp, token: &str, body: Value) -> reqwest::Response {
-    app.post("/api/v1/api-keys")
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
+    app.bearer(token).post_raw("/api/v1/api-keys", &body).await
 }
 
 db_test!(
@@ -23,37 +17,18 @@ db_test!(
             json!({ "name": "ERP", "scopes": ["staff.read", "staff.read"] }),
         )
         .await;
-        assert_eq!(res.status(), 201);
-        let created: Value = res.json().await.unwrap();
+        let created: Value = expect_json(res, 201).await;
         let key = created["key"].as_str().unwrap().to_owned();
         assert!(key.starts_with("fx_") && key.len() == 67, "{key}");
         assert_eq!(created["scopes"], json!(["staff.read"]));
         assert!(key.starts_with(created["prefix"].as_str().unwrap()));
 
-        let res = app
-            .get("/api/v1/staff")
-            .bearer_auth(&key)
-            .send()
-            .await
-            .unwrap();
+        let res = app.bearer(&key).get_raw("/api/v1/staff").await;
         assert_eq!(res.status(), 200, "in scope");
-        let res = app
-            .get("/api/v1/audit-events")
-            .bearer_auth(&key)
-            .send()
-            .await
-            .unwrap();
+        let res = app.bearer(&key).get_raw("/api/v1/audit-events").await;
         assert_eq!(res.status(), 403, "out of scope");
 
-        let listed: Value = app
-            .get("/api/v1/api-keys")
-            .bearer_auth(&owner.access_token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let listed: Value = app.bearer(&owner).get("/api/v1/api-keys").await;
         assert!(listed[0]["last_used_at"].is_string(), "use is recorded");
         assert!(
             listed[0].get("key").is_none(),
@@ -66,21 +41,12 @@ db_test!(
 
         let id = created["id"].as_i64().unwrap();
         let res = app
-            .client
-            .delete(app.url(&format!("/api/v1/api-keys/{id}")))
-            .bearer_auth(&owner.access_token)
-            .send()
-            .await
-            .unwrap();
+            .bearer(&owner)
+            .delete_raw(&format!("/api/v1/api-keys/{id}"))
+            .await;
         assert_eq!(res.status(), 200);
-        let res = app
-            .get("/api/v1/staff")
-            .bearer_auth(&key)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 401);
-        assert_eq!(problem(res).await["code"], "invalid_api_key");
+        let res = app.bearer(&key).get_raw("/api/v1/staff").await;
+        assert_problem(res, 401, "invalid_api_key").await;
     }
 );
 
@@ -126,16 +92,10 @@ db_test!(
             json!({ "name": "child", "scopes": ["api_keys.manage"] }),
         )
         .await;
-        assert_eq!(res.status(), 403);
-        assert_eq!(problem(res).await["code"], "staff_only");
+        assert_problem(res, 403, "staff_only").await;
         assert_eq!(app.count("api_keys"), 1);
 
-        let res = app
-            .get("/api/v1/staff")
-            .bearer_auth("fx_0000")
-            .send()
-            .await
-            .unwrap();
+        let res = app.bearer("fx_0000").get_raw("/api/v1/staff").await;
         assert_eq!(res.status(), 401);
     }
 );
@@ -156,34 +116,15 @@ db_test!(
         let id = created["id"].as_i64().unwrap();
         let other = app.owner("other@example.com").await;
         let res = app
-            .client
-            .delete(app.url(&format!("/api/v1/api-keys/{id}")))
-            .bearer_auth(&other.access_token)
-            .send()
-            .await
-            .unwrap();
+            .bearer(&other)
+            .delete_raw(&format!("/api/v1/api-keys/{id}"))
+            .await;
         assert_eq!(res.status(), 404);
-        let listed: Value = app
-            .get("/api/v1/api-keys")
-            .bearer_auth(&other.access_token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let listed: Value = app.bearer(&other).get("/api/v1/api-keys").await;
         assert_eq!(listed, json!([]));
         // The key reads its own merchant's staff only.
         let key = created["key"].as_str().unwrap();
-        let staff: Value = app
-            .get("/api/v1/staff")
-            .bearer_auth(key)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let staff: Value = app.bearer(key).get("/api/v1/staff").await;
         assert!(staff
             .as_array()
             .unwrap()

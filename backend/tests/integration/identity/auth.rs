@@ -1,28 +1,20 @@
 //! Sign-in, tokens, sessions, lockout and the audit trail they leave.
 
-
-use crate::harness::{problem, test_jwt_key, TestApp};
+use crate::harness::{
+    assert_problem, expect_json, problem, test_jwt_key, TestApp, OWNER_PASSWORD, SIGN_IN,
+};
 use fenxiao::auth::account::AccountKind;
 use fenxiao::auth::jwt::{self, TokenUse};
 use serde_json::{json, Value};
 
-const SIGN_IN: &str = "/api/v1/auth/sign-in";
-const PASSWORD: &str = "tea-garden-2026";
-
 async fn me(app: &TestApp, token: &str) -> reqwest::Response {
-    app.get("/api/v1/auth/me")
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
+    app.bearer(token).get_raw("/api/v1/auth/me").await
 }
 
 async fn refresh(app: &TestApp, token: &str) -> reqwest::Response {
-    app.post("/api/v1/auth/refresh")
-        .json(&json!({ "refresh_token": token }))
-        .send()
+    app.anonymous()
+        .post_raw("/api/v1/auth/refresh", &json!({ "refresh_token": token }))
         .await
-        .unwrap()
 }
 
 db_test!(
@@ -30,8 +22,7 @@ db_test!(
     |app: TestApp| async move {
         let owner = app.owner("boss@example.com").await;
         let res = me(&app, &owner.access_token).await;
-        assert_eq!(res.status(), 200);
-        let body: Value = res.json().await.unwrap();
+        let body: Value = expect_json(res, 200).await;
         assert_eq!(body["kind"], "staff");
         assert_eq!(body["role"], "owner");
         assert_eq!(body["merchant_id"], owner.merchant_id);
@@ -71,18 +62,20 @@ db_test!(
 
 db_test!(unverified_owner_cannot_sign_in, |app: TestApp| async move {
     let res = app
-        .post("/api/v1/signup")
-        .json(&json!({
-            "company_name": "未验证的店", "contact_name": "李", "phone": "13900000000",
-            "email": "new@example.com", "password": PASSWORD
-        }))
-        .send()
-        .await
-        .unwrap();
+        .anonymous()
+        .post_raw(
+            "/api/v1/signup",
+            &json!({
+                "company_name": "未验证的店", "contact_name": "李", "phone": "13900000000",
+                "email": "new@example.com", "password": OWNER_PASSWORD
+            }),
+        )
+        .await;
     assert_eq!(res.status(), 201);
-    let res = app.sign_in(SIGN_IN, "new@example.com", PASSWORD).await;
-    assert_eq!(res.status(), 403);
-    assert_eq!(problem(res).await["code"], "email_not_verified");
+    let res = app
+        .sign_in(SIGN_IN, "new@example.com", OWNER_PASSWORD)
+        .await;
+    assert_problem(res, 403, "email_not_verified").await;
     assert_eq!(app.count("auth_sessions"), 0);
 });
 
@@ -101,7 +94,9 @@ db_test!(five_failures_lock_the_account, |app: TestApp| async move {
         };
         assert_eq!(code, expected, "attempt {attempt}");
     }
-    let res = app.sign_in(SIGN_IN, "boss@example.com", PASSWORD).await;
+    let res = app
+        .sign_in(SIGN_IN, "boss@example.com", OWNER_PASSWORD)
+        .await;
     assert_eq!(res.status(), 401);
     assert_eq!(
         problem(res).await["code"],
@@ -133,7 +128,9 @@ db_test!(
             .sign_in(SIGN_IN, "boss@example.com", "wrong-password-1")
             .await;
         assert_eq!(problem(res).await["code"], "invalid_credentials");
-        let res = app.sign_in(SIGN_IN, "boss@example.com", PASSWORD).await;
+        let res = app
+            .sign_in(SIGN_IN, "boss@example.com", OWNER_PASSWORD)
+            .await;
         assert_eq!(res.status(), 200);
     }
 );
@@ -143,8 +140,7 @@ db_test!(
     |app: TestApp| async move {
         let owner = app.owner("boss@example.com").await;
         let res = refresh(&app, &owner.refresh_token).await;
-        assert_eq!(res.status(), 200);
-        let pair: Value = res.json().await.unwrap();
+        let pair: Value = expect_json(res, 200).await;
         let new_refresh = pair["refresh_token"].as_str().unwrap().to_owned();
         let new_access = pair["access_token"].as_str().unwrap().to_owned();
         assert_ne!(new_refresh, owner.refresh_token);
@@ -152,14 +148,11 @@ db_test!(
 
         // The old refresh token again: somebody copied it. The whole family dies.
         let res = refresh(&app, &owner.refresh_token).await;
-        assert_eq!(res.status(), 401);
-        assert_eq!(problem(res).await["code"], "refresh_token_reused");
+        assert_problem(res, 401, "refresh_token_reused").await;
         let res = refresh(&app, &new_refresh).await;
-        assert_eq!(res.status(), 401);
-        assert_eq!(problem(res).await["code"], "session_ended");
+        assert_problem(res, 401, "session_ended").await;
         let res = me(&app, &new_access).await;
-        assert_eq!(res.status(), 401);
-        assert_eq!(problem(res).await["code"], "session_ended");
+        assert_problem(res, 401, "session_ended").await;
 
         let res = refresh(&app, "not-a-token").await;
         assert_eq!(problem(res).await["code"], "invalid_refresh_token");
@@ -189,31 +182,26 @@ db_test!(
     |app: TestApp| async move {
         let owner = app.owner("boss@example.com").await;
         let res = app
-            .post("/api/v1/auth/sign-out")
-            .bearer_auth(&owner.access_token)
-            .send()
-            .await
-            .unwrap();
+            .bearer(&owner)
+            .post_empty_raw("/api/v1/auth/sign-out")
+            .await;
         assert_eq!(res.status(), 204);
         let res = me(&app, &owner.access_token).await;
-        assert_eq!(res.status(), 401);
-        assert_eq!(problem(res).await["code"], "session_ended");
+        assert_problem(res, 401, "session_ended").await;
         assert_eq!(refresh(&app, &owner.refresh_token).await.status(), 401);
     }
 );
 
 db_test!(bad_tokens_are_refused, |app: TestApp| async move {
     let owner = app.owner("boss@example.com").await;
-    let res = app.get("/api/v1/auth/me").send().await.unwrap();
-    assert_eq!(res.status(), 401);
-    assert_eq!(problem(res).await["code"], "unauthorized");
+    let res = app.anonymous().get_raw("/api/v1/auth/me").await;
+    assert_problem(res, 401, "unauthorized").await;
 
     let res = app
-        .get("/api/v1/auth/me")
+        .anonymous()
         .header("authorization", "Basic abc")
-        .send()
-        .await
-        .unwrap();
+        .get_raw("/api/v1/auth/me")
+        .await;
     assert_eq!(problem(res).await["code"], "invalid_token");
 
     // Flip a character of the signature.
@@ -264,7 +252,7 @@ db_test!(
     |app: TestApp| async move {
         let owner = app.owner("boss@example.com").await;
         let second: Value = app
-            .sign_in(SIGN_IN, "boss@example.com", PASSWORD)
+            .sign_in(SIGN_IN, "boss@example.com", OWNER_PASSWORD)
             .await
             .json()
             .await
@@ -272,27 +260,16 @@ db_test!(
         let second_access = second["tokens"]["access_token"].as_str().unwrap();
         let second_id = second["tokens"]["session_id"].as_i64().unwrap();
 
-        let list: Value = app
-            .get("/api/v1/auth/sessions")
-            .bearer_auth(&owner.access_token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let list: Value = app.bearer(&owner).get("/api/v1/auth/sessions").await;
         let list = list.as_array().unwrap();
         assert_eq!(list.len(), 2);
         assert_eq!(list.iter().filter(|s| s["current"] == true).count(), 1);
 
         let other = app.owner("other@example.com").await;
         let res = app
-            .client
-            .delete(app.url(&format!("/api/v1/auth/sessions/{second_id}")))
-            .bearer_auth(&other.access_token)
-            .send()
-            .await
-            .unwrap();
+            .bearer(&other)
+            .delete_raw(&format!("/api/v1/auth/sessions/{second_id}"))
+            .await;
         assert_eq!(
             res.status(),
             404,
@@ -301,12 +278,9 @@ db_test!(
         assert_eq!(me(&app, second_access).await.status(), 200);
 
         let res = app
-            .client
-            .delete(app.url(&format!("/api/v1/auth/sessions/{second_id}")))
-            .bearer_auth(&owner.access_token)
-            .send()
-            .await
-            .unwrap();
+            .bearer(&owner)
+            .delete_raw(&format!("/api/v1/auth/sessions/{second_id}"))
+            .await;
         assert_eq!(res.status(), 204);
         assert_eq!(me(&app, second_access).await.status(), 401);
         assert_eq!(me(&app, &owner.access_token).await.status(), 200);
@@ -322,15 +296,10 @@ db_test!(
         let other = app.owner("other@example.com").await;
 
         let page: Value = app
-            .get("/api/v1/audit-events")
-            .bearer_auth(&owner.access_token)
+            .bearer(&owner)
             .header("user-agent", "audit-test")
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+            .get("/api/v1/audit-events")
+            .await;
         let actions: Vec<&str> = page["items"]
             .as_array()
             .unwrap()
@@ -353,35 +322,23 @@ db_test!(
         }
 
         let filtered: Value = app
+            .bearer(&owner)
             .get("/api/v1/audit-events?action=auth.&limit=1")
-            .bearer_auth(&owner.access_token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+            .await;
         assert_eq!(filtered["items"].as_array().unwrap().len(), 1);
         let cursor = filtered["next_cursor"].as_i64().unwrap();
         let next: Value = app
+            .bearer(&owner)
             .get(&format!(
                 "/api/v1/audit-events?action=auth.&limit=1&cursor={cursor}"
             ))
-            .bearer_auth(&owner.access_token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+            .await;
         assert!(next["items"][0]["id"].as_i64().unwrap() < cursor);
 
         let res = app
-            .get("/api/v1/audit-events?limit=abc")
-            .bearer_auth(&owner.access_token)
-            .send()
-            .await
-            .unwrap();
+            .bearer(&owner)
+            .get_raw("/api/v1/audit-events?limit=abc")
+            .await;
         assert_eq!(res.status(), 422);
     }
 );
@@ -403,19 +360,12 @@ db_test!(
                 "platform-pass-2026",
             )
             .await;
-        assert_eq!(res.status(), 200);
-        let body: Value = res.json().await.unwrap();
+        let body: Value = expect_json(res, 200).await;
         let token = body["tokens"]["access_token"].as_str().unwrap();
         let who: Value = me(&app, token).await.json().await.unwrap();
         assert_eq!(who["kind"], "operator");
-        let res = app
-            .get("/api/v1/audit-events")
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 403);
-        assert_eq!(problem(res).await["code"], "wrong_account_kind");
+        let res = app.bearer(token).get_raw("/api/v1/audit-events").await;
+        assert_problem(res, 403, "wrong_account_kind").await;
 
         // Staff credentials do not work at the operators' door, nor the reverse.
         app.sign_up_merchant("boss@example.com").await;
@@ -423,7 +373,7 @@ db_test!(
             .sign_in(
                 "/api/v1/platform/auth/sign-in",
                 "boss@example.com",
-                PASSWORD,
+                OWNER_PASSWORD,
             )
             .await;
         assert_eq!(res.status(), 401);

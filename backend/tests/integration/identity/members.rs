@@ -1,7 +1,6 @@
 //! Members of a shop: verification codes, registration, sign-in, isolation between shops.
 
-
-use crate::harness::{problem, TestApp};
+use crate::harness::{assert_problem, expect_json, problem, TestApp};
 use diesel::prelude::*;
 use serde_json::{json, Value};
 
@@ -19,19 +18,21 @@ fn latest_code(app: &TestApp, recipient: &str) -> String {
 }
 
 async fn send_code(app: &TestApp, shop: i64, recipient: &str) -> reqwest::Response {
-    app.post(&format!("/api/v1/shops/{shop}/verification-codes"))
-        .json(&json!({ "recipient": recipient }))
-        .send()
+    app.anonymous()
+        .post_raw(
+            &format!("/api/v1/shops/{shop}/verification-codes"),
+            &json!({ "recipient": recipient }),
+        )
         .await
-        .unwrap()
 }
 
 async fn register(app: &TestApp, shop: i64, login: &str, code: &str) -> reqwest::Response {
-    app.post(&format!("/api/v1/shops/{shop}/members"))
-        .json(&json!({ "login": login, "code": code, "password": "shopper-2026", "name": "小张" }))
-        .send()
+    app.anonymous()
+        .post_raw(
+            &format!("/api/v1/shops/{shop}/members"),
+            &json!({ "login": login, "code": code, "password": "shopper-2026", "name": "小张" }),
+        )
         .await
-        .unwrap()
 }
 
 async fn member_sign_in(
@@ -40,11 +41,12 @@ async fn member_sign_in(
     login: &str,
     password: &str,
 ) -> reqwest::Response {
-    app.post(&format!("/api/v1/shops/{shop}/members/sign-in"))
-        .json(&json!({ "login": login, "password": password }))
-        .send()
+    app.anonymous()
+        .post_raw(
+            &format!("/api/v1/shops/{shop}/members/sign-in"),
+            &json!({ "login": login, "password": password }),
+        )
         .await
-        .unwrap()
 }
 
 db_test!(
@@ -63,18 +65,12 @@ db_test!(
         };
         assert_eq!(channel, "sms");
         let res = register(&app, shop, "13812345678", &code).await;
-        assert_eq!(res.status(), 201);
-        let body: Value = res.json().await.unwrap();
+        let body: Value = expect_json(res, 201).await;
         let token = body["tokens"]["access_token"].as_str().unwrap().to_owned();
         let me: Value = app
+            .bearer(&token)
             .get(&format!("/api/v1/shops/{shop}/members/me"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+            .await;
         assert_eq!(me["phone"], "13812345678");
         assert_eq!(me["name"], "小张");
 
@@ -112,11 +108,12 @@ db_test!(
         let res = send_code(&app, shop, "not-a-phone").await;
         assert_eq!(res.status(), 422);
         let res = app
-            .post(&format!("/api/v1/shops/{shop}/members"))
-            .json(&json!({ "login": "13900000000", "code": "12", "password": "shopper-2026" }))
-            .send()
-            .await
-            .unwrap();
+            .anonymous()
+            .post_raw(
+                &format!("/api/v1/shops/{shop}/members"),
+                &json!({ "login": "13900000000", "code": "12", "password": "shopper-2026" }),
+            )
+            .await;
         assert_eq!(res.status(), 422);
     }
 );
@@ -152,26 +149,16 @@ db_test!(shops_keep_their_members_apart, |app: TestApp| async move {
         .unwrap();
     let token = body["tokens"]["access_token"].as_str().unwrap().to_owned();
     let res = app
-        .get(&format!("/api/v1/shops/{shop_b}/members/me"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+        .bearer(&token)
+        .get_raw(&format!("/api/v1/shops/{shop_b}/members/me"))
+        .await;
     assert_eq!(res.status(), 404, "shop A's member is nobody at shop B");
+    let res = app.bearer(&token).get_raw("/api/v1/staff").await;
+    assert_problem(res, 403, "wrong_account_kind").await;
     let res = app
-        .get("/api/v1/staff")
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 403);
-    assert_eq!(problem(res).await["code"], "wrong_account_kind");
-    let res = app
-        .get(&format!("/api/v1/shops/{shop_a}/members/me"))
-        .bearer_auth(&owner_a.access_token)
-        .send()
-        .await
-        .unwrap();
+        .bearer(&owner_a)
+        .get_raw(&format!("/api/v1/shops/{shop_a}/members/me"))
+        .await;
     assert_eq!(res.status(), 403, "staff are not members");
 });
 
@@ -180,14 +167,15 @@ db_test!(
     |app: TestApp| async move {
         assert_eq!(send_code(&app, 424_242, "13812345678").await.status(), 404);
         let res = app
-            .post("/api/v1/signup")
-            .json(&json!({
-                "company_name": "未验证", "contact_name": "李", "phone": "13900000000",
-                "email": "new@example.com", "password": "tea-garden-2026"
-            }))
-            .send()
-            .await
-            .unwrap();
+            .anonymous()
+            .post_raw(
+                "/api/v1/signup",
+                &json!({
+                    "company_name": "未验证", "contact_name": "李", "phone": "13900000000",
+                    "email": "new@example.com", "password": "tea-garden-2026"
+                }),
+            )
+            .await;
         let pending: Value = res.json().await.unwrap();
         let shop = pending["merchant_id"].as_i64().unwrap();
         assert_eq!(send_code(&app, shop, "13812345678").await.status(), 404);

@@ -1,12 +1,10 @@
 //! Two-factor authentication: enrolment, sign-in with TOTP or a recovery code, replay, policy.
 
-
-use crate::harness::{problem, SignedIn, TestApp};
+use crate::harness::{
+    assert_problem, expect_json, problem, SignedIn, TestApp, OWNER_PASSWORD, SIGN_IN,
+};
 use serde_json::{json, Value};
 use totp_rs::{Algorithm, Secret, TOTP};
-
-const SIGN_IN: &str = "/api/v1/auth/sign-in";
-const PASSWORD: &str = "tea-garden-2026";
 
 fn code_for(secret_base32: &str, offset_steps: i64) -> String {
     let secret = Secret::Encoded(secret_base32.to_owned())
@@ -17,39 +15,26 @@ fn code_for(secret_base32: &str, offset_steps: i64) -> String {
     totp.generate(u64::try_from(now).unwrap())
 }
 
-async fn post(app: &TestApp, path: &str, token: &str, body: Value) -> reqwest::Response {
-    app.post(path)
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-}
-
 /// Turns MFA on for the signed-in account; returns the secret and the recovery codes.
 async fn enable_mfa(app: &TestApp, who: &SignedIn) -> (String, Vec<String>) {
     let res = app
-        .post("/api/v1/auth/mfa/enrol")
-        .bearer_auth(&who.access_token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let enrolment: Value = res.json().await.unwrap();
+        .bearer(&who)
+        .post_empty_raw("/api/v1/auth/mfa/enrol")
+        .await;
+    let enrolment: Value = expect_json(res, 200).await;
     let secret = enrolment["secret"].as_str().unwrap().to_owned();
     assert!(enrolment["otpauth_url"]
         .as_str()
         .unwrap()
         .starts_with("otpauth://totp/Fenxiao"));
-    let res = post(
-        app,
-        "/api/v1/auth/mfa/confirm",
-        &who.access_token,
-        json!({ "code": code_for(&secret, -1) }),
-    )
-    .await;
-    assert_eq!(res.status(), 200);
-    let codes: Value = res.json().await.unwrap();
+    let res = app
+        .bearer(&who)
+        .post_raw(
+            "/api/v1/auth/mfa/confirm",
+            &json!({ "code": code_for(&secret, -1) }),
+        )
+        .await;
+    let codes: Value = expect_json(res, 200).await;
     let codes: Vec<String> = codes["recovery_codes"]
         .as_array()
         .unwrap()
@@ -61,20 +46,20 @@ async fn enable_mfa(app: &TestApp, who: &SignedIn) -> (String, Vec<String>) {
 }
 
 async fn mfa_challenge(app: &TestApp, email: &str) -> String {
-    let res = app.sign_in(SIGN_IN, email, PASSWORD).await;
-    assert_eq!(res.status(), 200);
-    let body: Value = res.json().await.unwrap();
+    let res = app.sign_in(SIGN_IN, email, OWNER_PASSWORD).await;
+    let body: Value = expect_json(res, 200).await;
     assert_eq!(body["status"], "mfa_required");
     assert!(body["tokens"].is_null());
     body["mfa_token"].as_str().unwrap().to_owned()
 }
 
 async fn verify(app: &TestApp, challenge: &str, code: &str) -> reqwest::Response {
-    app.post("/api/v1/auth/mfa/verify")
-        .json(&json!({ "mfa_token": challenge, "code": code }))
-        .send()
+    app.anonymous()
+        .post_raw(
+            "/api/v1/auth/mfa/verify",
+            &json!({ "mfa_token": challenge, "code": code }),
+        )
         .await
-        .unwrap()
 }
 
 db_test!(
@@ -82,32 +67,20 @@ db_test!(
     |app: TestApp| async move {
         let owner = app.owner("boss@example.com").await;
         let (secret, _) = enable_mfa(&app, &owner).await;
-        let me: Value = app
-            .get("/api/v1/auth/me")
-            .bearer_auth(&owner.access_token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let me: Value = app.bearer(&owner).get("/api/v1/auth/me").await;
         assert_eq!(me["mfa_enabled"], true);
 
         let challenge = mfa_challenge(&app, "boss@example.com").await;
         let res = verify(&app, &challenge, "000000").await;
-        assert_eq!(res.status(), 401);
-        assert_eq!(problem(res).await["code"], "invalid_mfa_code");
+        assert_problem(res, 401, "invalid_mfa_code").await;
 
         let code = code_for(&secret, 0);
         let res = verify(&app, &challenge, &code).await;
-        assert_eq!(res.status(), 200);
-        let tokens: Value = res.json().await.unwrap();
+        let tokens: Value = expect_json(res, 200).await;
         let res = app
-            .get("/api/v1/auth/me")
-            .bearer_auth(tokens["access_token"].as_str().unwrap())
-            .send()
-            .await
-            .unwrap();
+            .bearer(tokens["access_token"].as_str().unwrap())
+            .get_raw("/api/v1/auth/me")
+            .await;
         assert_eq!(res.status(), 200);
 
         // The same code again is a replay.
@@ -148,12 +121,7 @@ db_test!(
         let owner = app.owner("boss@example.com").await;
         let (secret, _) = enable_mfa(&app, &owner).await;
         let challenge = mfa_challenge(&app, "boss@example.com").await;
-        let res = app
-            .get("/api/v1/auth/me")
-            .bearer_auth(&challenge)
-            .send()
-            .await
-            .unwrap();
+        let res = app.bearer(&challenge).get_raw("/api/v1/auth/me").await;
         assert_eq!(res.status(), 401);
         let res = verify(&app, "garbage", &code_for(&secret, 0)).await;
         assert_eq!(problem(res).await["code"], "mfa_challenge_invalid");
@@ -182,40 +150,33 @@ db_test!(
 
 db_test!(enrolment_refuses_bad_input, |app: TestApp| async move {
     let owner = app.owner("boss@example.com").await;
-    let res = post(
-        &app,
-        "/api/v1/auth/mfa/confirm",
-        &owner.access_token,
-        json!({ "code": "123456" }),
-    )
-    .await;
-    assert_eq!(res.status(), 409);
-    assert_eq!(problem(res).await["code"], "mfa_not_enrolling");
+    let res = app
+        .bearer(&owner)
+        .post_raw("/api/v1/auth/mfa/confirm", &json!({ "code": "123456" }))
+        .await;
+    assert_problem(res, 409, "mfa_not_enrolling").await;
     let (secret, _) = enable_mfa(&app, &owner).await;
     let res = app
-        .post("/api/v1/auth/mfa/enrol")
-        .bearer_auth(&owner.access_token)
-        .send()
-        .await
-        .unwrap();
+        .bearer(&owner)
+        .post_empty_raw("/api/v1/auth/mfa/enrol")
+        .await;
     assert_eq!(problem(res).await["code"], "mfa_already_enabled");
-    let res = post(
-        &app,
-        "/api/v1/auth/mfa/disable",
-        &owner.access_token,
-        json!({ "code": "999999" }),
-    )
-    .await;
+    let res = app
+        .bearer(&owner)
+        .post_raw("/api/v1/auth/mfa/disable", &json!({ "code": "999999" }))
+        .await;
     assert_eq!(res.status(), 401);
-    let res = post(
-        &app,
-        "/api/v1/auth/mfa/disable",
-        &owner.access_token,
-        json!({ "code": code_for(&secret, 1) }),
-    )
-    .await;
+    let res = app
+        .bearer(&owner)
+        .post_raw(
+            "/api/v1/auth/mfa/disable",
+            &json!({ "code": code_for(&secret, 1) }),
+        )
+        .await;
     assert_eq!(res.status(), 204);
-    let res = app.sign_in(SIGN_IN, "boss@example.com", PASSWORD).await;
+    let res = app
+        .sign_in(SIGN_IN, "boss@example.com", OWNER_PASSWORD)
+        .await;
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["status"], "signed_in", "MFA is off again");
 });
@@ -224,44 +185,23 @@ db_test!(
     owner_policy_requires_mfa_of_all_staff,
     |app: TestApp| async move {
         let owner = app.owner("boss@example.com").await;
-        let res = app
-            .client
-            .put(app.url("/api/v1/merchant/security-policy"))
-            .bearer_auth(&owner.access_token)
-            .json(&json!({ "require_staff_mfa": true }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 200);
-        let merchant: Value = res.json().await.unwrap();
+        let merchant: Value = app
+            .bearer(&owner)
+            .expecting(200)
+            .put(
+                "/api/v1/merchant/security-policy",
+                &json!({ "require_staff_mfa": true }),
+            )
+            .await;
         assert_eq!(merchant["require_staff_mfa"], true);
 
         // The owner has no MFA yet: everything but the MFA set-up is closed.
-        let res = app
-            .get("/api/v1/staff")
-            .bearer_auth(&owner.access_token)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 403);
-        assert_eq!(problem(res).await["code"], "mfa_enrolment_required");
-        let me: Value = app
-            .get("/api/v1/auth/me")
-            .bearer_auth(&owner.access_token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let res = app.bearer(&owner).get_raw("/api/v1/staff").await;
+        assert_problem(res, 403, "mfa_enrolment_required").await;
+        let me: Value = app.bearer(&owner).get("/api/v1/auth/me").await;
         assert_eq!(me["mfa_enrolment_required"], true);
         enable_mfa(&app, &owner).await;
-        let res = app
-            .get("/api/v1/staff")
-            .bearer_auth(&owner.access_token)
-            .send()
-            .await
-            .unwrap();
+        let res = app.bearer(&owner).get_raw("/api/v1/staff").await;
         assert_eq!(res.status(), 200);
     }
 );
@@ -269,19 +209,20 @@ db_test!(
 db_test!(only_the_owner_sets_the_policy, |app: TestApp| async move {
     let owner = app.owner("boss@example.com").await;
     let res = app
-        .post("/api/v1/staff/invitations")
-        .bearer_auth(&owner.access_token)
-        .json(&json!({ "email": "admin@example.com", "name": "管理员", "role": "admin" }))
-        .send()
-        .await
-        .unwrap();
+        .bearer(&owner)
+        .post_raw(
+            "/api/v1/staff/invitations",
+            &json!({ "email": "admin@example.com", "name": "管理员", "role": "admin" }),
+        )
+        .await;
     assert_eq!(res.status(), 201);
     let token = app.token_from_outbox("admin@example.com", "staff_invitation");
-    app.post("/api/v1/staff/invitations/accept")
-        .json(&json!({ "token": token, "password": "member-pass-2026" }))
-        .send()
-        .await
-        .unwrap();
+    app.anonymous()
+        .post_raw(
+            "/api/v1/staff/invitations/accept",
+            &json!({ "token": token, "password": "member-pass-2026" }),
+        )
+        .await;
     let signed: Value = app
         .sign_in(SIGN_IN, "admin@example.com", "member-pass-2026")
         .await
@@ -290,23 +231,13 @@ db_test!(only_the_owner_sets_the_policy, |app: TestApp| async move {
         .unwrap();
     let admin = signed["tokens"]["access_token"].as_str().unwrap();
     let res = app
-        .client
-        .put(app.url("/api/v1/merchant/security-policy"))
-        .bearer_auth(admin)
-        .json(&json!({ "require_staff_mfa": true }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 403);
-    assert_eq!(problem(res).await["code"], "owner_only");
-    let merchant: Value = app
-        .get("/api/v1/merchant")
-        .bearer_auth(admin)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .bearer(admin)
+        .put_raw(
+            "/api/v1/merchant/security-policy",
+            &json!({ "require_staff_mfa": true }),
+        )
+        .await;
+    assert_problem(res, 403, "owner_only").await;
+    let merchant: Value = app.bearer(admin).get("/api/v1/merchant").await;
     assert_eq!(merchant["require_staff_mfa"], false);
 });

@@ -1,25 +1,21 @@
 //! Password reset and the rate limit on authentication endpoints.
 
-
-use crate::harness::{problem, TestApp, TestBackend};
+use crate::harness::{problem, TestApp, TestBackend, OWNER_PASSWORD, SIGN_IN};
 use serde_json::json;
 
-const SIGN_IN: &str = "/api/v1/auth/sign-in";
-
 async fn ask(app: &TestApp, email: &str) -> reqwest::Response {
-    app.post("/api/v1/auth/password-reset")
-        .json(&json!({ "email": email }))
-        .send()
+    app.anonymous()
+        .post_raw("/api/v1/auth/password-reset", &json!({ "email": email }))
         .await
-        .unwrap()
 }
 
 async fn confirm(app: &TestApp, token: &str, password: &str) -> reqwest::Response {
-    app.post("/api/v1/auth/password-reset/confirm")
-        .json(&json!({ "token": token, "password": password }))
-        .send()
+    app.anonymous()
+        .post_raw(
+            "/api/v1/auth/password-reset/confirm",
+            &json!({ "token": token, "password": password }),
+        )
         .await
-        .unwrap()
 }
 
 db_test!(
@@ -38,15 +34,10 @@ db_test!(
         let res = confirm(&app, &token, "new-garden-2027").await;
         assert_eq!(res.status(), 204);
 
-        let res = app
-            .get("/api/v1/auth/me")
-            .bearer_auth(&owner.access_token)
-            .send()
-            .await
-            .unwrap();
+        let res = app.bearer(&owner).get_raw("/api/v1/auth/me").await;
         assert_eq!(res.status(), 401, "sessions end with the reset");
         assert_eq!(
-            app.sign_in(SIGN_IN, "boss@example.com", "tea-garden-2026")
+            app.sign_in(SIGN_IN, "boss@example.com", OWNER_PASSWORD)
                 .await
                 .status(),
             401
@@ -98,7 +89,7 @@ db_test!(expired_reset_links_are_refused, |app: TestApp| async move {
     let res = confirm(&app, &token, "new-garden-2027").await;
     assert_eq!(problem(res).await["code"], "token_expired");
     assert_eq!(
-        app.sign_in(SIGN_IN, "boss@example.com", "tea-garden-2026")
+        app.sign_in(SIGN_IN, "boss@example.com", OWNER_PASSWORD)
             .await
             .status(),
         200
@@ -127,5 +118,5 @@ async fn authentication_endpoints_are_rate_limited() {
     assert_eq!(problem(res).await["code"], "rate_limited");
     // The same budget covers the other doors, but not ordinary endpoints.
     assert_eq!(ask(&app, "x@example.com").await.status(), 429);
-    assert_eq!(app.get("/api/v1/meta").send().await.unwrap().status(), 200);
+    assert_eq!(app.anonymous().get_raw("/api/v1/meta").await.status(), 200);
 }

@@ -1,7 +1,6 @@
 //! The platform operator: the approval queue, suspension, the outbox.
 
-
-use crate::harness::{problem, TestApp, TestBackend};
+use crate::harness::{assert_problem, expect_json, TestApp, TestBackend};
 use serde_json::{json, Value};
 
 async fn operator_token(app: &TestApp) -> String {
@@ -26,14 +25,12 @@ async fn operator_token(app: &TestApp) -> String {
 }
 
 async fn act(app: &TestApp, token: &str, merchant_id: i64, action: &str) -> reqwest::Response {
-    app.post(&format!(
-        "/api/v1/platform/merchants/{merchant_id}/{action}"
-    ))
-    .bearer_auth(token)
-    .json(&json!({ "reason": "测试" }))
-    .send()
-    .await
-    .unwrap()
+    app.bearer(token)
+        .post_raw(
+            &format!("/api/v1/platform/merchants/{merchant_id}/{action}"),
+            &json!({ "reason": "测试" }),
+        )
+        .await
 }
 
 #[actix_web::test]
@@ -43,23 +40,16 @@ async fn approval_queue_and_state_table() {
     let op = operator_token(&app).await;
     let merchant_id = app.sign_up_merchant("boss@example.com").await;
     let queue: Value = app
+        .bearer(&op)
         .get("/api/v1/platform/merchants?status=pending_approval")
-        .bearer_auth(&op)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(queue.as_array().unwrap().len(), 1);
     assert_eq!(queue[0]["id"], merchant_id);
 
     let res = act(&app, &op, merchant_id, "reactivate").await;
-    assert_eq!(res.status(), 409);
-    assert_eq!(problem(res).await["code"], "invalid_transition");
+    assert_problem(res, 409, "invalid_transition").await;
     let res = act(&app, &op, merchant_id, "approve").await;
-    assert_eq!(res.status(), 200);
-    let merchant: Value = res.json().await.unwrap();
+    let merchant: Value = expect_json(res, 200).await;
     assert_eq!(merchant["status"], "active");
     let res = act(&app, &op, merchant_id, "approve").await;
     assert_eq!(res.status(), 409, "approving twice is refused");
@@ -73,51 +63,32 @@ db_test!(
         let op = operator_token(&app).await;
         let owner = app.owner("boss@example.com").await;
         let key: Value = app
-            .post("/api/v1/api-keys")
-            .bearer_auth(&owner.access_token)
-            .json(&json!({ "name": "ERP", "scopes": ["staff.read"] }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+            .bearer(&owner)
+            .post(
+                "/api/v1/api-keys",
+                &json!({ "name": "ERP", "scopes": ["staff.read"] }),
+            )
+            .await;
         let key = key["key"].as_str().unwrap().to_owned();
 
         let res = act(&app, &op, owner.merchant_id, "suspend").await;
         assert_eq!(res.status(), 200);
         for token in [&owner.access_token, &key] {
-            let res = app
-                .get("/api/v1/staff")
-                .bearer_auth(token)
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(res.status(), 403);
-            assert_eq!(problem(res).await["code"], "merchant_suspended");
+            let res = app.bearer(token).get_raw("/api/v1/staff").await;
+            assert_problem(res, 403, "merchant_suspended").await;
         }
         let res = act(&app, &op, owner.merchant_id, "reactivate").await;
         assert_eq!(res.status(), 200);
         assert_eq!(
-            app.get("/api/v1/staff")
-                .bearer_auth(&key)
-                .send()
-                .await
-                .unwrap()
-                .status(),
+            app.bearer(&key).get_raw("/api/v1/staff").await.status(),
             200
         );
 
         // The merchant's audit log tells who did it.
         let audit: Value = app
+            .bearer(&owner)
             .get("/api/v1/audit-events?action=merchant.suspended")
-            .bearer_auth(&owner.access_token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+            .await;
         assert_eq!(audit["items"][0]["actor_kind"], "operator");
         assert_eq!(audit["items"][0]["changes"]["reason"]["after"], "测试");
     }
@@ -129,39 +100,25 @@ db_test!(
         let op = operator_token(&app).await;
         let owner = app.owner("boss@example.com").await;
         let messages: Value = app
+            .bearer(&op)
             .get("/api/v1/platform/outbox?recipient=BOSS@example.com&template=verify_email")
-            .bearer_auth(&op)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+            .await;
         assert_eq!(messages.as_array().unwrap().len(), 1);
         assert!(messages[0]["body"]
             .as_str()
             .unwrap()
             .contains("/verify-email?token="));
-        let res = app
-            .get("/api/v1/platform/outbox")
-            .bearer_auth(&owner.access_token)
-            .send()
-            .await
-            .unwrap();
+        let res = app.bearer(&owner).get_raw("/api/v1/platform/outbox").await;
         assert_eq!(res.status(), 403);
         let res = app
-            .get("/api/v1/platform/merchants")
-            .bearer_auth(&owner.access_token)
-            .send()
-            .await
-            .unwrap();
+            .bearer(&owner)
+            .get_raw("/api/v1/platform/merchants")
+            .await;
         assert_eq!(res.status(), 403);
         let res = app
-            .get("/api/v1/platform/merchants?status=sleeping")
-            .bearer_auth(&op)
-            .send()
-            .await
-            .unwrap();
+            .bearer(&op)
+            .get_raw("/api/v1/platform/merchants?status=sleeping")
+            .await;
         assert_eq!(res.status(), 422);
     }
 );

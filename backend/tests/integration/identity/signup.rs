@@ -1,7 +1,6 @@
 //! Merchant sign-up and email verification.
 
-
-use crate::harness::{problem, TestApp, TestBackend};
+use crate::harness::{assert_problem, problem, TestApp, TestBackend};
 use diesel::prelude::*;
 use fenxiao::db::schema::{merchants, one_time_tokens, outbox_messages, staff_users};
 use serde_json::{json, Value};
@@ -32,14 +31,11 @@ fn verification_token(app: &TestApp, email: &str) -> String {
 db_test!(
     sign_up_then_verify_activates_the_merchant,
     |app: TestApp| async move {
-        let res = app
-            .post("/api/v1/signup")
-            .json(&signup_body("Owner@Example.COM "))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 201);
-        let created: Value = res.json().await.unwrap();
+        let created: Value = app
+            .anonymous()
+            .expecting(201)
+            .post("/api/v1/signup", &signup_body("Owner@Example.COM "))
+            .await;
         assert_eq!(created["status"], "pending_verification");
         assert_eq!(created["email"], "owner@example.com");
         let merchant_id = created["merchant_id"].as_i64().unwrap();
@@ -67,26 +63,20 @@ db_test!(
             .unwrap();
         assert_ne!(stored, token, "only the token's hash is stored");
 
-        let res = app
-            .post("/api/v1/signup/verify-email")
-            .json(&json!({ "token": token }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 200);
-        let verified: Value = res.json().await.unwrap();
+        let verified: Value = app
+            .anonymous()
+            .expecting(200)
+            .post("/api/v1/signup/verify-email", &json!({ "token": token }))
+            .await;
         assert_eq!(verified["status"], "active");
         assert_eq!(verified["merchant_id"], merchant_id);
 
         // The link works once.
         let res = app
-            .post("/api/v1/signup/verify-email")
-            .json(&json!({ "token": token }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 409);
-        assert_eq!(problem(res).await["code"], "token_used");
+            .anonymous()
+            .post_raw("/api/v1/signup/verify-email", &json!({ "token": token }))
+            .await;
+        assert_problem(res, 409, "token_used").await;
     }
 );
 
@@ -94,20 +84,15 @@ db_test!(
     duplicate_email_is_409_and_writes_nothing,
     |app: TestApp| async move {
         let res = app
-            .post("/api/v1/signup")
-            .json(&signup_body("a@example.com"))
-            .send()
-            .await
-            .unwrap();
+            .anonymous()
+            .post_raw("/api/v1/signup", &signup_body("a@example.com"))
+            .await;
         assert_eq!(res.status(), 201);
         let res = app
-            .post("/api/v1/signup")
-            .json(&signup_body("A@example.com"))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 409);
-        assert_eq!(problem(res).await["code"], "email_taken");
+            .anonymous()
+            .post_raw("/api/v1/signup", &signup_body("A@example.com"))
+            .await;
+        assert_problem(res, 409, "email_taken").await;
         assert_eq!(app.count("merchants"), 1);
         assert_eq!(app.count("staff_users"), 1);
         assert_eq!(app.count("outbox_messages"), 1);
@@ -118,15 +103,11 @@ db_test!(
     concurrent_sign_ups_with_one_email_create_one_account,
     |app: TestApp| async move {
         let attempts = (0..8).map(|_| {
-            app.post("/api/v1/signup")
-                .json(&signup_body("race@example.com"))
-                .send()
+            app.anonymous()
+                .post_raw("/api/v1/signup", &signup_body("race@example.com"))
         });
         let results = futures_util::future::join_all(attempts).await;
-        let statuses: Vec<u16> = results
-            .into_iter()
-            .map(|r| r.unwrap().status().as_u16())
-            .collect();
+        let statuses: Vec<u16> = results.into_iter().map(|r| r.status().as_u16()).collect();
         assert_eq!(
             statuses.iter().filter(|s| **s == 201).count(),
             1,
@@ -145,20 +126,19 @@ db_test!(
     unknown_and_expired_tokens_are_refused,
     |app: TestApp| async move {
         let res = app
-            .post("/api/v1/signup/verify-email")
-            .json(&json!({ "token": "0".repeat(64) }))
-            .send()
-            .await
-            .unwrap();
+            .anonymous()
+            .post_raw(
+                "/api/v1/signup/verify-email",
+                &json!({ "token": "0".repeat(64) }),
+            )
+            .await;
         assert_eq!(res.status(), 422);
         let body = problem(res).await;
         assert_eq!(body["errors"][0]["code"], "invalid_token");
 
-        app.post("/api/v1/signup")
-            .json(&signup_body("late@example.com"))
-            .send()
-            .await
-            .unwrap();
+        app.anonymous()
+            .post_raw("/api/v1/signup", &signup_body("late@example.com"))
+            .await;
         let token = verification_token(&app, "late@example.com");
         diesel::update(one_time_tokens::table)
             .set(
@@ -168,13 +148,10 @@ db_test!(
             .execute(&mut *app.conn())
             .unwrap();
         let res = app
-            .post("/api/v1/signup/verify-email")
-            .json(&json!({ "token": token }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 409);
-        assert_eq!(problem(res).await["code"], "token_expired");
+            .anonymous()
+            .post_raw("/api/v1/signup/verify-email", &json!({ "token": token }))
+            .await;
+        assert_problem(res, 409, "token_expired").await;
         let status: String = merchants::table
             .select(merchants::status)
             .first(&mut *app.conn())
@@ -191,7 +168,7 @@ db_test!(
     |app: TestApp| async move {
         let mut body = signup_body("liwang@example.com");
         body["password"] = json!("liwang-2026-ok");
-        let res = app.post("/api/v1/signup").json(&body).send().await.unwrap();
+        let res = app.anonymous().post_raw("/api/v1/signup", &body).await;
         assert_eq!(res.status(), 422);
         let problem = problem(res).await;
         assert_eq!(problem["errors"][0]["code"], "weak_password");
@@ -205,19 +182,14 @@ async fn approval_setting_leaves_verified_merchants_pending() {
         config.merchant_approval_required = true;
     })
     .await;
-    app.post("/api/v1/signup")
-        .json(&signup_body("wait@example.com"))
-        .send()
-        .await
-        .unwrap();
+    app.anonymous()
+        .post_raw("/api/v1/signup", &signup_body("wait@example.com"))
+        .await;
     let token = verification_token(&app, "wait@example.com");
-    let res = app
-        .post("/api/v1/signup/verify-email")
-        .json(&json!({ "token": token }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let verified: Value = res.json().await.unwrap();
+    let verified: Value = app
+        .anonymous()
+        .expecting(200)
+        .post("/api/v1/signup/verify-email", &json!({ "token": token }))
+        .await;
     assert_eq!(verified["status"], "pending_approval");
 }

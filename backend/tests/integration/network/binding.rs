@@ -2,11 +2,10 @@
 //! in force at any moment of the history, concurrent visits, registration through a link, staff
 //! re-assignment and the customers of a distributor.
 
-
 use std::collections::HashMap;
 
+use crate::harness::{assert_problem, expect_json, problem, TestApp};
 use chrono::{Duration, NaiveDate, NaiveDateTime};
-use crate::harness::{problem, TestApp};
 use diesel::prelude::*;
 use fenxiao::binding::service::{self, BindingOutcome, VisitRequest};
 use fenxiao::binding::{self, EndReason, Source};
@@ -464,11 +463,12 @@ async fn register(
     distributor_code: Option<&str>,
 ) -> reqwest::Response {
     let res = app
-        .post(&format!("/api/v1/shops/{shop}/verification-codes"))
-        .json(&json!({ "recipient": phone }))
-        .send()
-        .await
-        .unwrap();
+        .anonymous()
+        .post_raw(
+            &format!("/api/v1/shops/{shop}/verification-codes"),
+            &json!({ "recipient": phone }),
+        )
+        .await;
     assert_eq!(res.status(), 202);
     let mut body = json!({
         "login": phone, "code": latest_code(app, phone), "password": "shopper-2026"
@@ -476,42 +476,31 @@ async fn register(
     if let Some(code) = distributor_code {
         body["distributor_code"] = json!(code);
     }
-    app.post(&format!("/api/v1/shops/{shop}/members"))
-        .json(&body)
-        .send()
+    app.anonymous()
+        .post_raw(&format!("/api/v1/shops/{shop}/members"), &body)
         .await
-        .unwrap()
 }
 
 /// Registers a member and answers (member id, access token).
 async fn member(app: &TestApp, shop: i64, phone: &str, via: Option<&str>) -> (i64, String) {
     let res = register(app, shop, phone, via).await;
-    assert_eq!(res.status(), 201);
-    let body: Value = res.json().await.unwrap();
+    let body: Value = expect_json(res, 201).await;
     let token = body["tokens"]["access_token"].as_str().unwrap().to_owned();
     let me: Value = app
+        .bearer(&token)
         .get(&format!("/api/v1/shops/{shop}/members/me"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .await;
     (me["id"].as_i64().unwrap(), token)
 }
 
 async fn post_visit(app: &TestApp, token: &str, body: Value) -> reqwest::Response {
-    app.post("/api/v1/members/me/visits")
-        .bearer_auth(token)
-        .json(&body)
-        .send()
+    app.bearer(token)
+        .post_raw("/api/v1/members/me/visits", &body)
         .await
-        .unwrap()
 }
 
 async fn get_json(app: &TestApp, token: &str, path: &str) -> Value {
-    let res = app.get(path).bearer_auth(token).send().await.unwrap();
+    let res = app.bearer(token).get_raw(path).await;
     assert_eq!(res.status(), 200, "{path}");
     res.json().await.unwrap()
 }
@@ -547,8 +536,7 @@ db_test!(
 
         // First touch by default: B's link changes nothing.
         let res = post_visit(&app, &token, json!({ "distributor_code": "TEA-B" })).await;
-        assert_eq!(res.status(), 200);
-        let body: Value = res.json().await.unwrap();
+        let body: Value = expect_json(res, 200).await;
         assert_eq!(body["changed"], false);
         assert_eq!(body["outcome"], "first_touch");
         assert_eq!(body["binding"]["distributor_code"], "TEA-A");
@@ -608,20 +596,17 @@ db_test!(
             assert_eq!(res.status(), 422, "{body}");
         }
         let res = app
-            .post("/api/v1/members/me/visits")
-            .bearer_auth(&token3)
-            .header("content-type", "application/json")
-            .body("{not json")
-            .send()
-            .await
-            .unwrap();
+            .bearer(&token3)
+            .post_bytes_raw("/api/v1/members/me/visits", "application/json", "{not json")
+            .await;
         assert_eq!(res.status(), 400);
         let res = app
-            .post("/api/v1/members/me/visits")
-            .json(&json!({ "distributor_code": "TEA-A" }))
-            .send()
-            .await
-            .unwrap();
+            .anonymous()
+            .post_raw(
+                "/api/v1/members/me/visits",
+                &json!({ "distributor_code": "TEA-A" }),
+            )
+            .await;
         assert_eq!(res.status(), 401);
         let res = post_visit(
             &app,
@@ -651,12 +636,9 @@ db_test!(
 );
 
 async fn reassign(app: &TestApp, token: &str, member: i64, body: Value) -> reqwest::Response {
-    app.post(&format!("/api/v1/members/{member}/binding"))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
+    app.bearer(token)
+        .post_raw(&format!("/api/v1/members/{member}/binding"), &body)
         .await
-        .unwrap()
 }
 
 db_test!(
@@ -713,8 +695,7 @@ db_test!(
             json!({ "distributor_id": b, "reason": "  客户要求更换专属顾问  " }),
         )
         .await;
-        assert_eq!(res.status(), 200);
-        let body: Value = res.json().await.unwrap();
+        let body: Value = expect_json(res, 200).await;
         assert_eq!(body["changed"], true);
         assert_eq!(body["outcome"], "rebound");
         assert_eq!(body["binding"]["distributor_id"], b);
@@ -848,20 +829,13 @@ db_test!(
             format!("/api/v1/members/{}/bindings", m[0]),
             format!("/api/v1/distributors/{a}/customers"),
         ] {
-            let res = app
-                .get(&path)
-                .bearer_auth(&stranger.access_token)
-                .send()
-                .await
-                .unwrap();
+            let res = app.bearer(&stranger).get_raw(&path).await;
             assert_eq!(res.status(), 404, "{path}");
         }
         let res = app
-            .get(&format!("/api/v1/distributors/{a}/customers?limit=x"))
-            .bearer_auth(&owner.access_token)
-            .send()
-            .await
-            .unwrap();
+            .bearer(&owner)
+            .get_raw(&format!("/api/v1/distributors/{a}/customers?limit=x"))
+            .await;
         assert_eq!(res.status(), 422);
     }
 );
@@ -922,8 +896,7 @@ db_test!(nobody_binds_to_their_own_team, |app: TestApp| async move {
         json!({ "distributor_id": mid, "reason": "测试" }),
     )
     .await;
-    assert_eq!(res.status(), 422);
-    assert_eq!(problem(res).await["code"], "binding_own_team");
+    assert_problem(res, 422, "binding_own_team").await;
     assert_eq!(rows(), 2);
     assert_eq!(
         in_force(&app, shop, top_member, now)

@@ -3,9 +3,8 @@
 //! its refused transitions, freezing at the end (stable afterwards, once under concurrency), the
 //! distributors' masked view, and bad input.
 
-
+use crate::harness::{assert_problem, expect_json, problem, TestApp};
 use chrono::{Duration, NaiveDate, NaiveDateTime};
-use crate::harness::{problem, TestApp};
 use diesel::prelude::*;
 use fenxiao::contests::facts::{self, Recorded};
 use fenxiao::contests::standings;
@@ -134,16 +133,6 @@ fn set_timezone(app: &TestApp, merchant_id: i64, zone: &str) {
         .unwrap();
 }
 
-async fn get(app: &TestApp, token: &str, path: &str) -> reqwest::Response {
-    app.get(path).bearer_auth(token).send().await.unwrap()
-}
-
-async fn get_ok(app: &TestApp, token: &str, path: &str) -> Value {
-    let res = get(app, token, path).await;
-    assert_eq!(res.status(), 200, "{path}");
-    res.json().await.unwrap()
-}
-
 /// `[code, amount or count]` of each item, in order.
 fn ranked(board: &Value) -> Vec<(String, String)> {
     board["items"]
@@ -199,12 +188,10 @@ db_test!(
         let theirs = distributor(&app, other, "THEIRS", "赵六");
         sale(&app, other, theirs, "O-1", 99_900, "2026-03-02 02:00:00");
 
-        let day = get_ok(
-            &app,
-            token,
-            "/api/v1/leaderboards?metric=sales&period=day&date=2026-03-02",
-        )
-        .await;
+        let day = app
+            .bearer(token)
+            .get::<Value>("/api/v1/leaderboards?metric=sales&period=day&date=2026-03-02")
+            .await;
         assert_eq!(
             ranked(&day),
             pairs(&[("D2", "80.00/1"), ("D1", "50.00/1"), ("D3", "50.00/1")])
@@ -222,12 +209,10 @@ db_test!(
         assert_eq!(day["items"][0]["reached_at"], "2026-03-02T15:59:59.999999Z");
 
         // 2026-03-02 is a Monday: its week runs to Sunday 03-08; D1's 100.00 fell on Sunday 03-01.
-        let week = get_ok(
-            &app,
-            token,
-            "/api/v1/leaderboards?metric=sales&period=week&date=2026-03-05",
-        )
-        .await;
+        let week = app
+            .bearer(token)
+            .get::<Value>("/api/v1/leaderboards?metric=sales&period=week&date=2026-03-05")
+            .await;
         assert_eq!(
             (week["from"].as_str(), week["to"].as_str()),
             (Some("2026-03-02"), Some("2026-03-08"))
@@ -237,32 +222,28 @@ db_test!(
             pairs(&[("D2", "110.00/2"), ("D1", "50.00/1"), ("D3", "50.00/1")])
         );
 
-        let month = get_ok(
-            &app,
-            token,
-            "/api/v1/leaderboards?metric=sales&period=month&date=2026-03-31",
-        )
-        .await;
+        let month = app
+            .bearer(token)
+            .get::<Value>("/api/v1/leaderboards?metric=sales&period=month&date=2026-03-31")
+            .await;
         assert_eq!(
             ranked(&month),
             pairs(&[("D1", "150.00/2"), ("D2", "110.00/2"), ("D3", "50.00/1")])
         );
 
-        let february_to_first = get_ok(
-            &app,
-            token,
-            "/api/v1/leaderboards?metric=sales&period=custom&from=2026-02-01&to=2026-03-01",
-        )
-        .await;
+        let february_to_first = app
+            .bearer(token)
+            .get::<Value>(
+                "/api/v1/leaderboards?metric=sales&period=custom&from=2026-02-01&to=2026-03-01",
+            )
+            .await;
         assert_eq!(ranked(&february_to_first), pairs(&[("D1", "100.00/1")]));
         assert_eq!(february_to_first["participants"], 1);
 
-        let top_two = get_ok(
-            &app,
-            token,
-            "/api/v1/leaderboards?metric=sales&period=month&date=2026-03-01&limit=2",
-        )
-        .await;
+        let top_two = app
+            .bearer(token)
+            .get::<Value>("/api/v1/leaderboards?metric=sales&period=month&date=2026-03-01&limit=2")
+            .await;
         assert_eq!(ranked(&top_two).len(), 2);
         assert_eq!(
             top_two["participants"], 3,
@@ -271,12 +252,10 @@ db_test!(
 
         // The same facts for a merchant in UTC: both of D1's sales fall on 2026-03-01.
         set_timezone(&app, shop, "UTC");
-        let utc_day = get_ok(
-            &app,
-            token,
-            "/api/v1/leaderboards?metric=sales&period=day&date=2026-03-01",
-        )
-        .await;
+        let utc_day = app
+            .bearer(token)
+            .get::<Value>("/api/v1/leaderboards?metric=sales&period=day&date=2026-03-01")
+            .await;
         assert_eq!(ranked(&utc_day), pairs(&[("D1", "150.00/2")]));
         assert_eq!(utc_day["starts_at"], "2026-03-01T00:00:00Z");
     }
@@ -300,7 +279,7 @@ db_test!(
         sale(&app, shop, zero, "T-0", 0, "2026-05-10 05:00:00");
         let path = "/api/v1/leaderboards?metric=sales&period=day&date=2026-05-10";
         for _ in 0..3 {
-            let board = get_ok(&app, &owner.access_token, path).await;
+            let board = app.bearer(&owner).get::<Value>(path).await;
             assert_eq!(
                 ranked(&board),
                 pairs(&[
@@ -358,12 +337,10 @@ db_test!(
             bind(&app, other, m, theirs, "2026-04-10 05:00:00", None);
         }
 
-        let customers = get_ok(
-            &app,
-            token,
-            "/api/v1/leaderboards?metric=new_customers&period=day&date=2026-04-10",
-        )
-        .await;
+        let customers = app
+            .bearer(token)
+            .get::<Value>("/api/v1/leaderboards?metric=new_customers&period=day&date=2026-04-10")
+            .await;
         // P: m1 and m3 (reached 03:00); Q: m3 (02:00) and m4 (15:59:59) → tie at 2, P first.
         assert_eq!(ranked(&customers), pairs(&[("P", "2"), ("Q", "2")]));
         assert!(customers["items"][0]["amount"].is_null());
@@ -396,12 +373,10 @@ db_test!(
             utc("2026-04-10 08:00:00"),
         );
 
-        let recruits = get_ok(
-            &app,
-            token,
-            "/api/v1/leaderboards?metric=recruits&period=day&date=2026-04-10",
-        )
-        .await;
+        let recruits = app
+            .bearer(token)
+            .get::<Value>("/api/v1/leaderboards?metric=recruits&period=day&date=2026-04-10")
+            .await;
         assert_eq!(ranked(&recruits), pairs(&[("Q", "2"), ("P", "1")]));
         assert_eq!(recruits["participants"], 2);
     }
@@ -433,20 +408,19 @@ db_test!(
         join("13900000013", Some(q), "2026-04-10 03:00:00");
         // Placed under the default sponsor (Q): nobody's recruit.
         let res = app
-            .client
-            .put(app.url("/api/v1/distribution/settings"))
-            .bearer_auth(token)
-            .json(&json!({
-                "entry_mode": "application",
-                "commission_depth": 2,
-                "self_purchase_commission": false,
-                "binding_mode": "first_touch",
-                "protection_days": 0,
-                "default_sponsor_id": q,
-            }))
-            .send()
-            .await
-            .unwrap();
+            .bearer(token)
+            .put_raw(
+                "/api/v1/distribution/settings",
+                &json!({
+                    "entry_mode": "application",
+                    "commission_depth": 2,
+                    "self_purchase_commission": false,
+                    "binding_mode": "first_touch",
+                    "protection_days": 0,
+                    "default_sponsor_id": q,
+                }),
+            )
+            .await;
         assert_eq!(res.status(), 200);
         let placed = join("13900000014", None, "2026-04-10 04:00:00");
         let parent: Option<i64> = distributors::table
@@ -457,16 +431,19 @@ db_test!(
         assert_eq!(parent, Some(q), "the default sponsor applied");
         let path = "/api/v1/leaderboards?metric=recruits&period=day&date=2026-04-10";
         let expected = pairs(&[(&code(p), "2"), (&code(q), "1")]);
-        assert_eq!(ranked(&get_ok(&app, token, path).await), expected);
+        assert_eq!(
+            ranked(&app.bearer(token).get::<Value>(path).await),
+            expected
+        );
 
         // Staff move P's recruit under Q: the tree changes, the past period does not.
         let res = app
-            .post(&format!("/api/v1/distributors/{r1}/move"))
-            .bearer_auth(token)
-            .json(&json!({ "parent_id": q, "reason": "调整团队" }))
-            .send()
-            .await
-            .unwrap();
+            .bearer(token)
+            .post_raw(
+                &format!("/api/v1/distributors/{r1}/move"),
+                &json!({ "parent_id": q, "reason": "调整团队" }),
+            )
+            .await;
         assert_eq!(res.status(), 200);
         let parent: Option<i64> = distributors::table
             .find(r1)
@@ -474,24 +451,25 @@ db_test!(
             .first(&mut *app.conn())
             .unwrap();
         assert_eq!(parent, Some(q));
-        assert_eq!(ranked(&get_ok(&app, token, path).await), expected);
+        assert_eq!(
+            ranked(&app.bearer(token).get::<Value>(path).await),
+            expected
+        );
 
         // Staff making a member a distributor under P: placed, not recruited.
         let member = insert_member(&app, shop, "13900000015", None);
         let res = app
-            .post("/api/v1/distributors")
-            .bearer_auth(token)
-            .json(&json!({ "member_id": member, "sponsor_id": p }))
-            .send()
-            .await
-            .unwrap();
+            .bearer(token)
+            .post_raw(
+                "/api/v1/distributors",
+                &json!({ "member_id": member, "sponsor_id": p }),
+            )
+            .await;
         assert_eq!(res.status(), 201);
-        let today = get_ok(
-            &app,
-            token,
-            "/api/v1/leaderboards?metric=recruits&period=day",
-        )
-        .await;
+        let today = app
+            .bearer(token)
+            .get::<Value>("/api/v1/leaderboards?metric=recruits&period=day")
+            .await;
         assert!(today["items"].as_array().unwrap().is_empty(), "{today}");
     }
 );
@@ -615,43 +593,24 @@ fn contest_body(name: &str, metric: &str, start: NaiveDate, end: NaiveDate) -> V
     })
 }
 
-async fn send(
-    app: &TestApp,
-    token: &str,
-    method: reqwest::Method,
-    path: &str,
-    body: Option<Value>,
-) -> reqwest::Response {
-    let mut req = app.client.request(method, app.url(path)).bearer_auth(token);
-    if let Some(body) = body {
-        req = req.json(&body);
-    }
-    req.send().await.unwrap()
-}
-
 async fn create(app: &TestApp, token: &str, body: Value) -> Value {
-    let res = send(
-        app,
-        token,
-        reqwest::Method::POST,
-        "/api/v1/contests",
-        Some(body),
-    )
-    .await;
+    let res = app
+        .bearer(token)
+        .send_raw(reqwest::Method::POST, "/api/v1/contests", Some(&body))
+        .await;
     assert_eq!(res.status(), 201);
     res.json().await.unwrap()
 }
 
 async fn act(app: &TestApp, token: &str, id: i64, action: &str) -> reqwest::Response {
     let body = (action == "cancel").then(|| json!({ "reason": "活动调整" }));
-    send(
-        app,
-        token,
-        reqwest::Method::POST,
-        &format!("/api/v1/contests/{id}/{action}"),
-        body,
-    )
-    .await
+    app.bearer(token)
+        .send_raw(
+            reqwest::Method::POST,
+            &format!("/api/v1/contests/{id}/{action}"),
+            body.as_ref(),
+        )
+        .await
 }
 
 async fn expect_transition_refused(res: reqwest::Response, from: &str) {
@@ -699,56 +658,59 @@ db_test!(
             today + Duration::days(6),
         );
         changed["prizes"] = json!([{ "rank_from": 1, "rank_to": 5, "description": "优胜奖" }]);
-        let res = send(
-            &app,
-            token,
-            reqwest::Method::PUT,
-            &format!("/api/v1/contests/{id}"),
-            Some(changed.clone()),
-        )
-        .await;
-        assert_eq!(res.status(), 200);
-        let after: Value = res.json().await.unwrap();
+        let res = app
+            .bearer(token)
+            .send_raw(
+                reqwest::Method::PUT,
+                &format!("/api/v1/contests/{id}"),
+                Some(&changed),
+            )
+            .await;
+        let after: Value = expect_json(res, 200).await;
         assert_eq!(after["name"], "周销售冠军");
         assert_eq!(after["prizes"].as_array().unwrap().len(), 1);
 
         // Published: running at once (its period has begun).
         let res = act(&app, token, id, "publish").await;
-        assert_eq!(res.status(), 200);
-        let running: Value = res.json().await.unwrap();
+        let running: Value = expect_json(res, 200).await;
         assert_eq!(running["status"], "running");
         assert!(running["published_at"].is_string());
         expect_transition_refused(act(&app, token, id, "publish").await, "running").await;
-        let res = send(
-            &app,
-            token,
-            reqwest::Method::PUT,
-            &format!("/api/v1/contests/{id}"),
-            Some(changed),
-        )
-        .await;
+        let res = app
+            .bearer(token)
+            .send_raw(
+                reqwest::Method::PUT,
+                &format!("/api/v1/contests/{id}"),
+                Some(&changed),
+            )
+            .await;
         expect_transition_refused(res, "running").await;
-        let res = send(
-            &app,
-            token,
-            reqwest::Method::DELETE,
-            &format!("/api/v1/contests/{id}"),
-            None,
-        )
-        .await;
+        let res = app
+            .bearer(token)
+            .send_raw(
+                reqwest::Method::DELETE,
+                &format!("/api/v1/contests/{id}"),
+                None,
+            )
+            .await;
         expect_transition_refused(res, "running").await;
-        let standings = get_ok(&app, token, &format!("/api/v1/contests/{id}/standings")).await;
+        let standings = app
+            .bearer(token)
+            .get::<Value>(&format!("/api/v1/contests/{id}/standings"))
+            .await;
         assert_eq!(standings["ranking"], "live");
 
         // Cancelled with a reason; nothing more can happen to it.
         let res = act(&app, token, id, "cancel").await;
-        assert_eq!(res.status(), 200);
-        let cancelled: Value = res.json().await.unwrap();
+        let cancelled: Value = expect_json(res, 200).await;
         assert_eq!(cancelled["status"], "cancelled");
         assert_eq!(cancelled["cancel_reason"], "活动调整");
         expect_transition_refused(act(&app, token, id, "cancel").await, "cancelled").await;
         expect_transition_refused(act(&app, token, id, "publish").await, "cancelled").await;
-        let standings = get_ok(&app, token, &format!("/api/v1/contests/{id}/standings")).await;
+        let standings = app
+            .bearer(token)
+            .get::<Value>(&format!("/api/v1/contests/{id}/standings"))
+            .await;
         assert_eq!(standings["ranking"], "none");
 
         // A future contest is scheduled when published, can still change, and can be cancelled.
@@ -778,16 +740,15 @@ db_test!(
             today + Duration::days(11),
             today + Duration::days(20),
         );
-        let res = send(
-            &app,
-            token,
-            reqwest::Method::PUT,
-            &format!("/api/v1/contests/{later_id}"),
-            Some(body),
-        )
-        .await;
-        assert_eq!(res.status(), 200);
-        let moved: Value = res.json().await.unwrap();
+        let res = app
+            .bearer(token)
+            .send_raw(
+                reqwest::Method::PUT,
+                &format!("/api/v1/contests/{later_id}"),
+                Some(&body),
+            )
+            .await;
+        let moved: Value = expect_json(res, 200).await;
         assert_eq!(moved["metric"], "recruits");
         assert_eq!(moved["status"], "scheduled");
         // …but not into the past.
@@ -797,14 +758,14 @@ db_test!(
             today - Duration::days(30),
             today - Duration::days(20),
         );
-        let res = send(
-            &app,
-            token,
-            reqwest::Method::PUT,
-            &format!("/api/v1/contests/{later_id}"),
-            Some(body),
-        )
-        .await;
+        let res = app
+            .bearer(token)
+            .send_raw(
+                reqwest::Method::PUT,
+                &format!("/api/v1/contests/{later_id}"),
+                Some(&body),
+            )
+            .await;
         assert_eq!(res.status(), 422);
         assert_eq!(problem(res).await["errors"][0]["code"], "period_over");
         assert_eq!(act(&app, token, later_id, "cancel").await.status(), 200);
@@ -833,24 +794,25 @@ db_test!(
         // A draft can be deleted; then it is gone.
         let gone = create(&app, token, contest_body("草稿", "sales", today, today)).await;
         let gone_id = gone["id"].as_i64().unwrap();
-        let res = send(
-            &app,
-            token,
-            reqwest::Method::DELETE,
-            &format!("/api/v1/contests/{gone_id}"),
-            None,
-        )
-        .await;
+        let res = app
+            .bearer(token)
+            .send_raw(
+                reqwest::Method::DELETE,
+                &format!("/api/v1/contests/{gone_id}"),
+                None,
+            )
+            .await;
         assert_eq!(res.status(), 204);
         assert_eq!(
-            get(&app, token, &format!("/api/v1/contests/{gone_id}"))
+            app.bearer(token)
+                .get_raw(&format!("/api/v1/contests/{gone_id}"))
                 .await
                 .status(),
             404
         );
 
         // The list, newest first, and by status.
-        let all = get_ok(&app, token, "/api/v1/contests").await;
+        let all = app.bearer(token).get::<Value>("/api/v1/contests").await;
         let names: Vec<&str> = all["items"]
             .as_array()
             .unwrap()
@@ -858,24 +820,34 @@ db_test!(
             .map(|c| c["name"].as_str().unwrap())
             .collect();
         assert_eq!(names, ["上月冠军", "下月拉新赛", "周销售冠军"]);
-        let cancelled = get_ok(&app, token, "/api/v1/contests?status=cancelled").await;
+        let cancelled = app
+            .bearer(token)
+            .get::<Value>("/api/v1/contests?status=cancelled")
+            .await;
         assert_eq!(cancelled["items"].as_array().unwrap().len(), 2);
-        let ended = get_ok(&app, token, "/api/v1/contests?status=ended").await;
+        let ended = app
+            .bearer(token)
+            .get::<Value>("/api/v1/contests?status=ended")
+            .await;
         assert_eq!(ended["items"][0]["id"], past_id);
-        let page = get_ok(&app, token, "/api/v1/contests?limit=2").await;
+        let page = app
+            .bearer(token)
+            .get::<Value>("/api/v1/contests?limit=2")
+            .await;
         assert_eq!(page["items"].as_array().unwrap().len(), 2);
         let next = page["next_cursor"].as_i64().unwrap();
-        let rest = get_ok(
-            &app,
-            token,
-            &format!("/api/v1/contests?limit=2&cursor={next}"),
-        )
-        .await;
+        let rest = app
+            .bearer(token)
+            .get::<Value>(&format!("/api/v1/contests?limit=2&cursor={next}"))
+            .await;
         assert_eq!(rest["items"][0]["name"], "周销售冠军");
         assert!(rest["next_cursor"].is_null());
 
         // Every change is in the audit log.
-        let log = get_ok(&app, token, "/api/v1/audit-events?limit=100").await;
+        let log = app
+            .bearer(token)
+            .get::<Value>("/api/v1/audit-events?limit=100")
+            .await;
         let actions: Vec<&str> = log["items"]
             .as_array()
             .unwrap()
@@ -925,7 +897,7 @@ db_test!(
         let id = contest["id"].as_i64().unwrap();
         assert_eq!(act(&app, token, id, "publish").await.status(), 200);
         let path = format!("/api/v1/contests/{id}/standings");
-        let live = get_ok(&app, token, &path).await;
+        let live = app.bearer(token).get::<Value>(&path).await;
         assert_eq!(live["status"], "ended");
         assert_eq!(live["ranking"], "live", "not frozen until the job runs");
         let expected = pairs(&[("B", "500.00/1"), ("A", "300.00/1"), ("C", "300.00/1")]);
@@ -938,7 +910,7 @@ db_test!(
         let closed = standings::close_due(&mut app.conn(), end + Duration::minutes(5)).unwrap();
         assert_eq!(closed, [id]);
 
-        let frozen = get_ok(&app, token, &path).await;
+        let frozen = app.bearer(token).get::<Value>(&path).await;
         assert_eq!(frozen["ranking"], "final");
         assert!(frozen["frozen_at"].is_string());
         assert_eq!(frozen["participants"], 3);
@@ -963,7 +935,10 @@ db_test!(
                 ("C".to_owned(), json!("茶礼盒")),
             ]
         );
-        let contest = get_ok(&app, token, &format!("/api/v1/contests/{id}")).await;
+        let contest = app
+            .bearer(token)
+            .get::<Value>(&format!("/api/v1/contests/{id}"))
+            .await;
         assert_eq!(contest["participants"], 3);
         assert!(contest["frozen_at"].is_string());
 
@@ -975,20 +950,23 @@ db_test!(
                 .is_empty()
         );
         assert!(!standings::freeze(&mut app.conn(), id, end + Duration::days(1)).unwrap());
-        let again = get_ok(&app, token, &path).await;
+        let again = app.bearer(token).get::<Value>(&path).await;
         assert_eq!(ranked(&again), expected);
         assert_eq!(again["frozen_at"], frozen["frozen_at"]);
         // The free leaderboard over the same days does see it.
-        let board = get_ok(
-            &app,
-            token,
-            "/api/v1/leaderboards?metric=sales&period=custom&from=2026-02-01&to=2026-02-07",
-        )
-        .await;
+        let board = app
+            .bearer(token)
+            .get::<Value>(
+                "/api/v1/leaderboards?metric=sales&period=custom&from=2026-02-01&to=2026-02-07",
+            )
+            .await;
         assert_eq!(board["items"][0]["code"], "D");
         // An ended contest cannot be cancelled or changed.
         expect_transition_refused(act(&app, token, id, "cancel").await, "ended").await;
-        let log = get_ok(&app, token, "/api/v1/audit-events?action=contest.frozen").await;
+        let log = app
+            .bearer(token)
+            .get::<Value>("/api/v1/audit-events?action=contest.frozen")
+            .await;
         assert_eq!(log["items"][0]["actor_kind"], "system");
     }
 );
@@ -1061,24 +1039,26 @@ fn latest_code(app: &TestApp, recipient: &str) -> String {
 /// Registers a member over the API; answers (member id, access token).
 async fn member(app: &TestApp, shop: i64, phone: &str) -> (i64, String) {
     let res = app
-        .post(&format!("/api/v1/shops/{shop}/verification-codes"))
-        .json(&json!({ "recipient": phone }))
-        .send()
-        .await
-        .unwrap();
+        .anonymous()
+        .post_raw(
+            &format!("/api/v1/shops/{shop}/verification-codes"),
+            &json!({ "recipient": phone }),
+        )
+        .await;
     assert_eq!(res.status(), 202);
-    let res = app
-        .post(&format!("/api/v1/shops/{shop}/members"))
-        .json(
+    let body: Value = app
+        .anonymous()
+        .expecting(201)
+        .post(
+            &format!("/api/v1/shops/{shop}/members"),
             &json!({ "login": phone, "code": latest_code(app, phone), "password": "shopper-2026" }),
         )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 201);
-    let body: Value = res.json().await.unwrap();
+        .await;
     let token = body["tokens"]["access_token"].as_str().unwrap().to_owned();
-    let me = get_ok(app, &token, &format!("/api/v1/shops/{shop}/members/me")).await;
+    let me = app
+        .bearer(&token)
+        .get::<Value>(&format!("/api/v1/shops/{shop}/members/me"))
+        .await;
     (me["id"].as_i64().unwrap(), token)
 }
 
@@ -1130,14 +1110,20 @@ db_test!(
         let id = contest["id"].as_i64().unwrap();
         let path = format!("/api/v1/members/me/contests/{id}");
         // Not published yet: not there for distributors.
-        assert_eq!(get(&app, &me_token, &path).await.status(), 404);
+        assert_eq!(app.bearer(&me_token).get_raw(&path).await.status(), 404);
         assert_eq!(act(&app, token, id, "publish").await.status(), 200);
 
-        let list = get_ok(&app, &me_token, "/api/v1/members/me/contests").await;
+        let list = app
+            .bearer(&me_token)
+            .get::<Value>("/api/v1/members/me/contests")
+            .await;
         assert_eq!(list[0]["id"], id);
         assert_eq!(list[0]["status"], "running");
 
-        let view = get_ok(&app, &me_token, &format!("{path}?limit=2")).await;
+        let view = app
+            .bearer(&me_token)
+            .get::<Value>(&format!("{path}?limit=2"))
+            .await;
         assert_eq!(view["ranking"], "live");
         assert_eq!(view["participants"], 4);
         let items = view["items"].as_array().unwrap();
@@ -1155,20 +1141,23 @@ db_test!(
         assert!(view["me"]["prize"].is_null());
 
         // A shopper who does not distribute is refused; staff are the wrong kind of caller.
-        let res = get(&app, &shopper_token, &path).await;
-        assert_eq!(res.status(), 403);
-        assert_eq!(problem(res).await["code"], "not_a_distributor");
+        let res = app.bearer(&shopper_token).get_raw(&path).await;
+        assert_problem(res, 403, "not_a_distributor").await;
         assert_eq!(
-            get(&app, &shopper_token, "/api/v1/members/me/contests")
+            app.bearer(&shopper_token)
+                .get_raw("/api/v1/members/me/contests")
                 .await
                 .status(),
             403
         );
-        assert_eq!(get(&app, token, &path).await.status(), 403);
+        assert_eq!(app.bearer(token).get_raw(&path).await.status(), 403);
         // A cancelled contest is gone for them.
         assert_eq!(act(&app, token, id, "cancel").await.status(), 200);
-        assert_eq!(get(&app, &me_token, &path).await.status(), 404);
-        let list = get_ok(&app, &me_token, "/api/v1/members/me/contests").await;
+        assert_eq!(app.bearer(&me_token).get_raw(&path).await.status(), 404);
+        let list = app
+            .bearer(&me_token)
+            .get::<Value>("/api/v1/members/me/contests")
+            .await;
         assert!(list.as_array().unwrap().is_empty());
     }
 );
@@ -1182,13 +1171,8 @@ db_test!(
         let token = owner.access_token.as_str();
         let day = NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
         let post = |body: Value| {
-            send(
-                &app,
-                token,
-                reqwest::Method::POST,
-                "/api/v1/contests",
-                Some(body),
-            )
+            app.bearer(token)
+                .send_raw(reqwest::Method::POST, "/api/v1/contests", Some(&body))
         };
         let fields = |body: &Value| -> Vec<String> {
             body["errors"]
@@ -1260,13 +1244,9 @@ db_test!(
             assert!(got.iter().any(|f| f == expected), "{expected} in {got:?}");
         }
         let res = app
-            .post("/api/v1/contests")
-            .bearer_auth(token)
-            .header("content-type", "application/json")
-            .body("{not json")
-            .send()
-            .await
-            .unwrap();
+            .bearer(token)
+            .post_bytes_raw("/api/v1/contests", "application/json", "{not json")
+            .await;
         assert_eq!(res.status(), 400);
         let res = act(&app, token, 1, "cancel").await;
         assert_eq!(res.status(), 404);
@@ -1289,18 +1269,21 @@ db_test!(
             ("metric=sales&period=day&colour=red", 422),
             ("metric=sales&period=day&date=2026-02-28", 200),
         ] {
-            let res = get(&app, token, &format!("/api/v1/leaderboards?{query}")).await;
+            let res = app
+                .bearer(token)
+                .get_raw(&format!("/api/v1/leaderboards?{query}"))
+                .await;
             assert_eq!(res.status(), expected, "{query}");
             if expected == 422 {
                 problem(res).await;
             }
         }
-        let res = get(
-            &app,
-            token,
-            "/api/v1/leaderboards?metric=sales&period=custom&from=2026-02-01&to=2026-01-01",
-        )
-        .await;
+        let res = app
+            .bearer(token)
+            .get_raw(
+                "/api/v1/leaderboards?metric=sales&period=custom&from=2026-02-01&to=2026-01-01",
+            )
+            .await;
         assert_eq!(fields(&problem(res).await), ["to:range_reversed"]);
 
         // Another merchant's contest answers exactly like a missing one.
@@ -1337,13 +1320,19 @@ db_test!(
                 Some(json!({ "reason": "x" })),
             ),
         ] {
-            let res = send(&app, theirs, method.clone(), &path, body.clone()).await;
+            let res = app
+                .bearer(theirs)
+                .send_raw(method.clone(), &path, body.clone().as_ref())
+                .await;
             assert_eq!(res.status(), 404, "{method} {path}");
             assert_eq!(problem(res).await["code"], "not_found");
         }
-        let list = get_ok(&app, theirs, "/api/v1/contests").await;
+        let list = app.bearer(theirs).get::<Value>("/api/v1/contests").await;
         assert!(list["items"].as_array().unwrap().is_empty());
-        let mine = get_ok(&app, token, &format!("/api/v1/contests/{id}")).await;
+        let mine = app
+            .bearer(token)
+            .get::<Value>(&format!("/api/v1/contests/{id}"))
+            .await;
         assert_eq!(mine["name"], "甲的比赛");
         assert_eq!(mine["status"], "draft");
     }

@@ -1,98 +1,18 @@
 //! Distribution settings, distributor tiers and automatic promotion.
 
-
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::harness::{problem, SignedIn, TestApp};
+use crate::harness::{assert_problem, expect_json, field_errors, problem, SignedIn, TestApp};
 use diesel::prelude::*;
 use fenxiao::db::schema::{
-    audit_events, distribution_settings, distributor_paths, distributor_tier_changes, distributors,
-    members, sku_tier_prices,
+    distribution_settings, distributor_paths, distributor_tier_changes, distributors, members,
+    sku_tier_prices,
 };
 use fenxiao::distribution::promotion::{self, ConditionFigure, PromotionBasis, Trigger};
 use fenxiao::distribution::tiers::{self, CommissionValue};
 use fenxiao::distribution::{rate::Rate, settings};
 use fenxiao::money::Money;
 use serde_json::{json, Value};
-
-async fn send(
-    app: &TestApp,
-    token: &str,
-    method: reqwest::Method,
-    path: &str,
-    body: Option<Value>,
-) -> reqwest::Response {
-    let mut req = app.client.request(method, app.url(path)).bearer_auth(token);
-    if let Some(body) = body {
-        req = req.json(&body);
-    }
-    req.send().await.unwrap()
-}
-
-async fn get(app: &TestApp, who: &SignedIn, path: &str) -> reqwest::Response {
-    send(app, &who.access_token, reqwest::Method::GET, path, None).await
-}
-
-async fn put(app: &TestApp, who: &SignedIn, path: &str, body: Value) -> reqwest::Response {
-    send(
-        app,
-        &who.access_token,
-        reqwest::Method::PUT,
-        path,
-        Some(body),
-    )
-    .await
-}
-
-async fn post(app: &TestApp, who: &SignedIn, path: &str, body: Value) -> reqwest::Response {
-    send(
-        app,
-        &who.access_token,
-        reqwest::Method::POST,
-        path,
-        Some(body),
-    )
-    .await
-}
-
-async fn delete(app: &TestApp, who: &SignedIn, path: &str) -> reqwest::Response {
-    send(app, &who.access_token, reqwest::Method::DELETE, path, None).await
-}
-
-fn audit_count(app: &TestApp, action: &str) -> i64 {
-    audit_events::table
-        .filter(audit_events::action.eq(action))
-        .count()
-        .get_result(&mut *app.conn())
-        .unwrap()
-}
-
-fn audit_changes(app: &TestApp, action: &str) -> Value {
-    let text: Option<String> = audit_events::table
-        .filter(audit_events::action.eq(action))
-        .order(audit_events::id.desc())
-        .select(audit_events::changes)
-        .first(&mut *app.conn())
-        .unwrap();
-    serde_json::from_str(&text.unwrap()).unwrap()
-}
-
-/// The field errors of a problem as (field, code) pairs.
-async fn field_errors(res: reqwest::Response) -> Vec<(String, String)> {
-    assert_eq!(res.status(), 422);
-    let body = problem(res).await;
-    body["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            (
-                e["field"].as_str().unwrap().to_owned(),
-                e["code"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
-}
 
 /// A distributor's counters, in fen for the sales figures.
 #[derive(Debug, Clone, Copy, Default)]
@@ -188,7 +108,10 @@ fn valid_settings() -> Value {
 }
 
 async fn create_tier(app: &TestApp, who: &SignedIn, body: Value) -> Value {
-    let res = post(app, who, "/api/v1/distribution/tiers", body).await;
+    let res = app
+        .bearer(who)
+        .post_raw("/api/v1/distribution/tiers", &body)
+        .await;
     assert_eq!(res.status(), 201);
     res.json().await.unwrap()
 }
@@ -197,9 +120,11 @@ db_test!(
     settings_default_then_saved_and_audited,
     |app: TestApp| async move {
         let owner = app.owner("owner@example.com").await;
-        let res = get(&app, &owner, "/api/v1/distribution/settings").await;
-        assert_eq!(res.status(), 200);
-        let defaults: Value = res.json().await.unwrap();
+        let res = app
+            .bearer(&owner)
+            .get_raw("/api/v1/distribution/settings")
+            .await;
+        let defaults: Value = expect_json(res, 200).await;
         assert_eq!(
             defaults,
             json!({
@@ -223,9 +148,11 @@ db_test!(
         body["entry_mode"] = json!("spend_threshold");
         body["spend_threshold"] = json!("199.9");
         body["default_sponsor_id"] = json!(sponsor);
-        let res = put(&app, &owner, "/api/v1/distribution/settings", body).await;
-        assert_eq!(res.status(), 200);
-        let saved: Value = res.json().await.unwrap();
+        let res = app
+            .bearer(&owner)
+            .put_raw("/api/v1/distribution/settings", &body)
+            .await;
+        let saved: Value = expect_json(res, 200).await;
         assert_eq!(saved["entry_mode"], "spend_threshold");
         assert_eq!(saved["spend_threshold"], "199.90");
         assert_eq!(saved["binding_mode"], "last_touch");
@@ -233,14 +160,13 @@ db_test!(
         assert_eq!(saved["protection_days"], 7);
         assert_eq!(saved["default_sponsor_id"], sponsor);
         assert!(saved["updated_at"].is_string());
-        let again: Value = get(&app, &owner, "/api/v1/distribution/settings")
-            .await
-            .json()
-            .await
-            .unwrap();
+        let again: Value = app
+            .bearer(&owner)
+            .get::<Value>("/api/v1/distribution/settings")
+            .await;
         assert_eq!(again, saved);
 
-        let changes = audit_changes(&app, "distribution_settings.updated");
+        let changes = app.audit_changes("distribution_settings.updated");
         assert_eq!(
             changes["entry_mode"],
             json!({"before": "application", "after": "spend_threshold"})
@@ -279,7 +205,7 @@ db_test!(
         let path = "/api/v1/distribution/settings";
         let mut body = valid_settings();
         body["commission_depth"] = json!(3);
-        let res = put(&app, &owner, path, body.clone()).await;
+        let res = app.bearer(&owner).put_raw(path, &body).await;
         assert_eq!(
             field_errors(res).await,
             vec![(
@@ -288,44 +214,38 @@ db_test!(
             )]
         );
         assert_eq!(app.count("distribution_settings"), 0, "nothing saved");
-        assert_eq!(audit_count(&app, "distribution_settings.updated"), 0);
+        assert_eq!(app.audit_count("distribution_settings.updated"), 0);
 
         // An integration's key cannot make the statement, even with the permission.
-        let key: Value = post(
-            &app,
-            &owner,
-            "/api/v1/api-keys",
-            json!({ "name": "ERP", "scopes": ["distributors.manage"] }),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+        let key: Value = app
+            .bearer(&owner)
+            .post_raw(
+                "/api/v1/api-keys",
+                &json!({ "name": "ERP", "scopes": ["distributors.manage"] }),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
         body["acknowledge_depth3_compliance"] = json!(true);
-        let res = send(
-            &app,
-            key["key"].as_str().unwrap(),
-            reqwest::Method::PUT,
-            path,
-            Some(body.clone()),
-        )
-        .await;
-        assert_eq!(res.status(), 403);
-        assert_eq!(problem(res).await["code"], "staff_acknowledgement_required");
+        let res = app
+            .bearer(key["key"].as_str().unwrap())
+            .send_raw(reqwest::Method::PUT, path, Some(&body))
+            .await;
+        assert_problem(res, 403, "staff_acknowledgement_required").await;
         assert_eq!(app.count("distribution_settings"), 0);
 
-        let res = put(&app, &owner, path, body.clone()).await;
-        assert_eq!(res.status(), 200);
-        let saved: Value = res.json().await.unwrap();
+        let res = app.bearer(&owner).put_raw(path, &body).await;
+        let saved: Value = expect_json(res, 200).await;
         assert_eq!(saved["commission_depth"], 3);
         assert_eq!(saved["depth3_acknowledged_by"], owner.account_id);
         let acknowledged_at = saved["depth3_acknowledged_at"].clone();
         assert!(acknowledged_at.is_string());
         assert_eq!(
-            audit_count(&app, "distribution_settings.depth3_compliance_acknowledged"),
+            app.audit_count("distribution_settings.depth3_compliance_acknowledged"),
             1
         );
-        let statement = audit_changes(&app, "distribution_settings.depth3_compliance_acknowledged");
+        let statement = app.audit_changes("distribution_settings.depth3_compliance_acknowledged");
         assert_eq!(
             statement["commission_depth"],
             json!({"before": 2, "after": 3})
@@ -349,29 +269,27 @@ db_test!(
         // Keeping depth 3 while changing something else needs no new statement.
         body["acknowledge_depth3_compliance"] = json!(false);
         body["protection_days"] = json!(3);
-        let res = put(&app, &owner, path, body.clone()).await;
-        assert_eq!(res.status(), 200);
-        let kept: Value = res.json().await.unwrap();
+        let res = app.bearer(&owner).put_raw(path, &body).await;
+        let kept: Value = expect_json(res, 200).await;
         assert_eq!(kept["depth3_acknowledged_at"], acknowledged_at);
         assert_eq!(
-            audit_count(&app, "distribution_settings.depth3_compliance_acknowledged"),
+            app.audit_count("distribution_settings.depth3_compliance_acknowledged"),
             1
         );
 
         // Back to two levels: the record stays.
         body["commission_depth"] = json!(2);
-        let res = put(&app, &owner, path, body.clone()).await;
-        assert_eq!(res.status(), 200);
-        let back: Value = res.json().await.unwrap();
+        let res = app.bearer(&owner).put_raw(path, &body).await;
+        let back: Value = expect_json(res, 200).await;
         assert_eq!(back["commission_depth"], 2);
         assert_eq!(back["depth3_acknowledged_at"], acknowledged_at);
         assert_eq!(back["depth3_acknowledged_by"], owner.account_id);
 
         // Choosing 3 again is a new choice: it needs a new acknowledgement.
         body["commission_depth"] = json!(3);
-        let res = put(&app, &owner, path, body.clone()).await;
+        let res = app.bearer(&owner).put_raw(path, &body).await;
         assert_eq!(res.status(), 422);
-        let still: Value = get(&app, &owner, path).await.json().await.unwrap();
+        let still: Value = app.bearer(&owner).get::<Value>(path).await;
         assert_eq!(still["commission_depth"], 2);
     }
 );
@@ -440,7 +358,7 @@ db_test!(
             ),
         ];
         for (body, expected) in cases {
-            let res = put(&app, &owner, path, body.clone()).await;
+            let res = app.bearer(&owner).put_raw(path, &body).await;
             let expected: Vec<(String, String)> = expected
                 .into_iter()
                 .map(|(f, c)| (f.to_owned(), c.to_owned()))
@@ -448,44 +366,35 @@ db_test!(
             assert_eq!(field_errors(res).await, expected, "{body}");
         }
         let res = app
-            .client
-            .put(app.url(path))
-            .bearer_auth(&owner.access_token)
-            .header("content-type", "application/json")
-            .body("{\"entry_mode\": ")
-            .send()
-            .await
-            .unwrap();
+            .bearer(&owner)
+            .send_bytes_raw(
+                reqwest::Method::PUT,
+                path,
+                "application/json",
+                "{\"entry_mode\": ",
+            )
+            .await;
         assert_eq!(res.status(), 400);
 
         // The default sponsor: another merchant's distributor answers like a missing one.
         let theirs = distributor(&app, other.merchant_id, "active", None);
-        let foreign = put(
-            &app,
-            &owner,
-            path,
-            with(json!({"default_sponsor_id": theirs})),
-        )
-        .await;
+        let foreign = app
+            .bearer(&owner)
+            .put_raw(path, &with(json!({"default_sponsor_id": theirs})))
+            .await;
         let foreign = problem(foreign).await;
-        let missing = put(
-            &app,
-            &owner,
-            path,
-            with(json!({"default_sponsor_id": 987654321})),
-        )
-        .await;
+        let missing = app
+            .bearer(&owner)
+            .put_raw(path, &with(json!({"default_sponsor_id": 987654321})))
+            .await;
         let missing = problem(missing).await;
         assert_eq!(foreign["errors"], missing["errors"]);
         assert_eq!(foreign["errors"][0]["code"], "unknown_distributor");
         let frozen = distributor(&app, owner.merchant_id, "frozen", None);
-        let res = put(
-            &app,
-            &owner,
-            path,
-            with(json!({"default_sponsor_id": frozen})),
-        )
-        .await;
+        let res = app
+            .bearer(&owner)
+            .put_raw(path, &with(json!({"default_sponsor_id": frozen})))
+            .await;
         assert_eq!(
             field_errors(res).await,
             vec![(
@@ -495,33 +404,32 @@ db_test!(
         );
 
         assert_eq!(app.count("distribution_settings"), 0);
-        assert_eq!(audit_count(&app, "distribution_settings.updated"), 0);
-        let now: Value = get(&app, &owner, path).await.json().await.unwrap();
+        assert_eq!(app.audit_count("distribution_settings.updated"), 0);
+        let now: Value = app.bearer(&owner).get::<Value>(path).await;
         assert_eq!(now["entry_mode"], "application");
         assert_eq!(now["updated_at"], Value::Null);
 
         // Viewers read, but do not change.
-        let viewer_key: Value = post(
-            &app,
-            &owner,
-            "/api/v1/api-keys",
-            json!({ "name": "BI", "scopes": ["distributors.read"] }),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+        let viewer_key: Value = app
+            .bearer(&owner)
+            .post_raw(
+                "/api/v1/api-keys",
+                &json!({ "name": "BI", "scopes": ["distributors.read"] }),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
         let key = viewer_key["key"].as_str().unwrap();
-        let res = send(&app, key, reqwest::Method::GET, path, None).await;
+        let res = app
+            .bearer(key)
+            .send_raw(reqwest::Method::GET, path, None)
+            .await;
         assert_eq!(res.status(), 200);
-        let res = send(
-            &app,
-            key,
-            reqwest::Method::PUT,
-            path,
-            Some(valid_settings()),
-        )
-        .await;
+        let res = app
+            .bearer(key)
+            .send_raw(reqwest::Method::PUT, path, Some(&valid_settings()))
+            .await;
         assert_eq!(res.status(), 403);
     }
 );
@@ -568,7 +476,7 @@ db_test!(tiers_crud_with_exact_rates, |app: TestApp| async move {
     assert_eq!(silver["purchase_discount"], "0");
     assert_eq!(silver["promotion"]["personal_sales"], "1000.00");
     assert_eq!(silver["promotion"]["order_count"], 5);
-    assert_eq!(audit_count(&app, "distributor_tier.created"), 2);
+    assert_eq!(app.audit_count("distributor_tier.created"), 2);
 
     // Exact values for the commission code.
     let bronze_id = bronze["id"].as_i64().unwrap();
@@ -607,7 +515,7 @@ db_test!(tiers_crud_with_exact_rates, |app: TestApp| async move {
         None
     );
 
-    let list: Value = get(&app, &owner, base).await.json().await.unwrap();
+    let list: Value = app.bearer(&owner).get::<Value>(base).await;
     let names: Vec<&str> = list
         .as_array()
         .unwrap()
@@ -615,60 +523,45 @@ db_test!(tiers_crud_with_exact_rates, |app: TestApp| async move {
         .map(|t| t["name"].as_str().unwrap())
         .collect();
     assert_eq!(names, ["铜牌", "银牌"]);
-    let theirs: Value = get(&app, &other, base).await.json().await.unwrap();
+    let theirs: Value = app.bearer(&other).get::<Value>(base).await;
     assert_eq!(theirs, json!([]));
 
     // Update: rank kept when absent, kind may change.
-    let res = put(
-        &app,
-        &owner,
-        &format!("{base}/{bronze_id}"),
-        json!({ "name": "青铜", "commission_kind": "fixed", "level1": "3", "level2": "1" }),
-    )
-    .await;
-    assert_eq!(res.status(), 200);
-    let updated: Value = res.json().await.unwrap();
+    let res = app
+        .bearer(&owner)
+        .put_raw(
+            &format!("{base}/{bronze_id}"),
+            &json!({ "name": "青铜", "commission_kind": "fixed", "level1": "3", "level2": "1" }),
+        )
+        .await;
+    let updated: Value = expect_json(res, 200).await;
     assert_eq!(updated["rank"], 1);
     assert_eq!(updated["level1"], "3.00");
     assert_eq!(
-        audit_changes(&app, "distributor_tier.updated")["name"],
+        app.audit_changes("distributor_tier.updated")["name"],
         json!({"before": "铜牌", "after": "青铜"})
     );
-    let fetched: Value = get(&app, &owner, &format!("{base}/{bronze_id}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let fetched: Value = app
+        .bearer(&owner)
+        .get::<Value>(&format!("{base}/{bronze_id}"))
+        .await;
     assert_eq!(fetched, updated);
 
     // Conflicts.
-    let res = post(
-        &app,
-        &owner,
-        base,
-        json!({ "name": "银牌", "commission_kind": "percent", "level1": "1", "level2": "1" }),
-    )
+    let res = app
+        .bearer(&owner)
+        .post_raw(
+            base,
+            &json!({ "name": "银牌", "commission_kind": "percent", "level1": "1", "level2": "1" }),
+        )
+        .await;
+    assert_problem(res, 409, "tier_name_taken").await;
+    let res = app.bearer(&owner).post_raw(base, &json!({ "name": "金牌", "rank": 2, "commission_kind": "percent", "level1": "1", "level2": "1" }))
     .await;
-    assert_eq!(res.status(), 409);
-    assert_eq!(problem(res).await["code"], "tier_name_taken");
-    let res = post(
-        &app,
-        &owner,
-        base,
-        json!({ "name": "金牌", "rank": 2, "commission_kind": "percent", "level1": "1", "level2": "1" }),
-    )
+    assert_problem(res, 409, "tier_rank_taken").await;
+    let res = app.bearer(&owner).put_raw(&format!("{base}/{bronze_id}"), &json!({ "name": "青铜", "rank": 2, "commission_kind": "fixed", "level1": "3", "level2": "1" }))
     .await;
-    assert_eq!(res.status(), 409);
-    assert_eq!(problem(res).await["code"], "tier_rank_taken");
-    let res = put(
-        &app,
-        &owner,
-        &format!("{base}/{bronze_id}"),
-        json!({ "name": "青铜", "rank": 2, "commission_kind": "fixed", "level1": "3", "level2": "1" }),
-    )
-    .await;
-    assert_eq!(res.status(), 409);
-    assert_eq!(problem(res).await["code"], "tier_rank_taken");
+    assert_problem(res, 409, "tier_rank_taken").await;
 
     // Bad input, each named by its field; nothing written.
     let tier = |changes: Value| {
@@ -737,7 +630,7 @@ db_test!(tiers_crud_with_exact_rates, |app: TestApp| async move {
         ),
     ];
     for (body, expected) in cases {
-        let res = post(&app, &owner, base, body.clone()).await;
+        let res = app.bearer(&owner).post_raw(base, &body).await;
         let expected: Vec<(String, String)> = expected
             .into_iter()
             .map(|(f, c)| (f.to_owned(), c.to_owned()))
@@ -745,18 +638,21 @@ db_test!(tiers_crud_with_exact_rates, |app: TestApp| async move {
         assert_eq!(field_errors(res).await, expected, "{body}");
     }
     assert_eq!(app.count("distributor_tiers"), 2);
-    assert_eq!(audit_count(&app, "distributor_tier.created"), 2);
+    assert_eq!(app.audit_count("distributor_tier.created"), 2);
 
     // Another merchant's tier is not found, exactly like a missing one.
     for path in [format!("{base}/{bronze_id}"), format!("{base}/987654321")] {
-        let res = get(&app, &other, &path).await;
+        let res = app.bearer(&other).get_raw(&path).await;
         assert_eq!(res.status(), 404);
-        let res = put(&app, &other, &path, tier(json!({}))).await;
+        let res = app.bearer(&other).put_raw(&path, &tier(json!({}))).await;
         assert_eq!(res.status(), 404);
-        let res = delete(&app, &other, &path).await;
+        let res = app.bearer(&other).delete_raw(&path).await;
         assert_eq!(res.status(), 404);
     }
-    let res = get(&app, &owner, &format!("{base}/not-a-number")).await;
+    let res = app
+        .bearer(&owner)
+        .get_raw(&format!("{base}/not-a-number"))
+        .await;
     assert_eq!(res.status(), 404);
     assert_eq!(app.count("distributor_tiers"), 2);
 });
@@ -789,27 +685,26 @@ db_test!(tiers_reorder, |app: TestApp| async move {
         json!({ "tier_ids": [ids[0], ids[1], foreign] }),
         json!({ "tier_ids": [ids[0], ids[1], ids[2], foreign] }),
     ] {
-        let res = post(&app, &owner, path, bad.clone()).await;
+        let res = app.bearer(&owner).post_raw(path, &bad).await;
         assert_eq!(
             field_errors(res).await,
             vec![("tier_ids".to_owned(), "tier_set_mismatch".to_owned())],
             "{bad}"
         );
     }
-    let res = post(&app, &owner, path, json!({ "tier_ids": [] })).await;
+    let res = app
+        .bearer(&owner)
+        .post_raw(path, &json!({ "tier_ids": [] }))
+        .await;
     assert_eq!(
         field_errors(res).await,
         vec![("tier_ids".to_owned(), "length".to_owned())]
     );
-    let res = post(
-        &app,
-        &owner,
-        path,
-        json!({ "tier_ids": [ids[2], ids[0], ids[1]] }),
-    )
-    .await;
-    assert_eq!(res.status(), 200);
-    let list: Value = res.json().await.unwrap();
+    let res = app
+        .bearer(&owner)
+        .post_raw(path, &json!({ "tier_ids": [ids[2], ids[0], ids[1]] }))
+        .await;
+    let list: Value = expect_json(res, 200).await;
     let order: Vec<(i64, i64)> = list
         .as_array()
         .unwrap()
@@ -818,14 +713,13 @@ db_test!(tiers_reorder, |app: TestApp| async move {
         .collect();
     assert_eq!(order, vec![(ids[2], 1), (ids[0], 2), (ids[1], 3)]);
     assert_eq!(
-        audit_changes(&app, "distributor_tiers.reordered")["order"],
+        app.audit_changes("distributor_tiers.reordered")["order"],
         json!({"before": ids, "after": [ids[2], ids[0], ids[1]]})
     );
-    let theirs: Value = get(&app, &other, "/api/v1/distribution/tiers")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let theirs: Value = app
+        .bearer(&other)
+        .get::<Value>("/api/v1/distribution/tiers")
+        .await;
     assert_eq!(
         theirs[0]["rank"], 1,
         "another merchant's tiers are untouched"
@@ -855,65 +749,80 @@ db_test!(
         let c = distributor(&app, owner.merchant_id, "active", Some(new));
 
         // A purchase price for the tier goes with it.
-        let product: Value = post(
-            &app,
-            &owner,
-            "/api/v1/products",
-            json!({
-                "name": "龙井",
-                "skus": [{ "code": "L-1", "retail_price": "100", "stock": 1,
-                           "distributor_prices": [{ "tier_id": old, "price": "80" }] }]
-            }),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-        assert_eq!(product["skus"][0]["distributor_prices"][0]["tier_id"], old);
-
-        let res = delete(
-            &app,
-            &owner,
-            &format!("/api/v1/distribution/tiers/{unused}"),
-        )
-        .await;
-        assert_eq!(res.status(), 204);
-        assert_eq!(audit_count(&app, "distributor_tier.deleted"), 1);
-
-        let path = format!("/api/v1/distribution/tiers/{old}");
-        let res = delete(&app, &owner, &path).await;
-        assert_eq!(res.status(), 409);
-        let body = problem(res).await;
-        assert_eq!(body["code"], "tier_in_use");
-        assert!(body["detail"].as_str().unwrap().contains('2'), "{body}");
-        let list: Value = get(&app, &owner, "/api/v1/distribution/tiers")
+        let product: Value = app
+            .bearer(&owner)
+            .post_raw(
+                "/api/v1/products",
+                &json!({
+                    "name": "龙井",
+                    "skus": [{ "code": "L-1", "retail_price": "100", "stock": 1,
+                               "distributor_prices": [{ "tier_id": old, "price": "80" }] }]
+                }),
+            )
             .await
             .json()
             .await
             .unwrap();
+        assert_eq!(product["skus"][0]["distributor_prices"][0]["tier_id"], old);
+
+        let res = app
+            .bearer(&owner)
+            .delete_raw(&format!("/api/v1/distribution/tiers/{unused}"))
+            .await;
+        assert_eq!(res.status(), 204);
+        assert_eq!(app.audit_count("distributor_tier.deleted"), 1);
+
+        let path = format!("/api/v1/distribution/tiers/{old}");
+        let res = app.bearer(&owner).delete_raw(&path).await;
+        assert_eq!(res.status(), 409);
+        let body = problem(res).await;
+        assert_eq!(body["code"], "tier_in_use");
+        assert!(body["detail"].as_str().unwrap().contains('2'), "{body}");
+        let list: Value = app
+            .bearer(&owner)
+            .get::<Value>("/api/v1/distribution/tiers")
+            .await;
         assert_eq!(list[0]["distributor_count"], 2);
 
-        let res = delete(&app, &owner, &format!("{path}?move_to={foreign}")).await;
+        let res = app
+            .bearer(&owner)
+            .delete_raw(&format!("{path}?move_to={foreign}"))
+            .await;
         let foreign_errors = field_errors(res).await;
-        let res = delete(&app, &owner, &format!("{path}?move_to=987654321")).await;
+        let res = app
+            .bearer(&owner)
+            .delete_raw(&format!("{path}?move_to=987654321"))
+            .await;
         assert_eq!(field_errors(res).await, foreign_errors);
         assert_eq!(
             foreign_errors,
             vec![("move_to".to_owned(), "unknown_tier".to_owned())]
         );
-        let res = delete(&app, &owner, &format!("{path}?move_to={old}")).await;
+        let res = app
+            .bearer(&owner)
+            .delete_raw(&format!("{path}?move_to={old}"))
+            .await;
         assert_eq!(
             field_errors(res).await,
             vec![("move_to".to_owned(), "same_tier".to_owned())]
         );
-        let res = delete(&app, &owner, &format!("{path}?move_to=x")).await;
+        let res = app
+            .bearer(&owner)
+            .delete_raw(&format!("{path}?move_to=x"))
+            .await;
         assert_eq!(res.status(), 422);
-        let res = delete(&app, &owner, &format!("{path}?target={new}")).await;
+        let res = app
+            .bearer(&owner)
+            .delete_raw(&format!("{path}?target={new}"))
+            .await;
         assert_eq!(res.status(), 422);
         assert_eq!(tier_of(&app, a), Some(old), "nothing moved yet");
         assert_eq!(app.count("distributor_tier_changes"), 0);
 
-        let res = delete(&app, &owner, &format!("{path}?move_to={new}")).await;
+        let res = app
+            .bearer(&owner)
+            .delete_raw(&format!("{path}?move_to={new}"))
+            .await;
         assert_eq!(res.status(), 204);
         assert_eq!(tier_of(&app, a), Some(new));
         assert_eq!(tier_of(&app, b), Some(new));
@@ -944,7 +853,7 @@ db_test!(
             .get_result(&mut *app.conn())
             .unwrap();
         assert_eq!(prices, 0);
-        let changes = audit_changes(&app, "distributor_tier.deleted");
+        let changes = app.audit_changes("distributor_tier.deleted");
         assert_eq!(changes["moved_to"]["after"], new);
         assert_eq!(changes["moved_distributors"]["after"], 2);
         assert_eq!(changes["name"]["before"], "旧");
@@ -1150,7 +1059,7 @@ db_test!(promotion_rules, |app: TestApp| async move {
         ));
     }
     assert_eq!(app.count("distributor_tier_changes"), promoted);
-    assert_eq!(audit_count(&app, "distributor.promoted"), promoted);
+    assert_eq!(app.audit_count("distributor.promoted"), promoted);
 
     // The figures that met the conditions are in the record.
     let id = distributor(&app, owner.merchant_id, "active", Some(basic));
@@ -1185,7 +1094,7 @@ db_test!(promotion_rules, |app: TestApp| async move {
     assert_eq!(history[0].reason, None);
     assert_eq!(history[0].from_tier_name.as_deref(), Some("普通"));
     assert_eq!(history[0].actor_account_id, None);
-    let changes = audit_changes(&app, "distributor.promoted");
+    let changes = app.audit_changes("distributor.promoted");
     assert_eq!(changes["tier"], json!({"before": "普通", "after": "银牌"}));
     assert_eq!(changes["trigger"]["after"], "recruit_approved");
 });
@@ -1468,18 +1377,17 @@ db_test!(
         );
         let tier_path = format!("/api/v1/distributors/{id}/tier");
         let hold_path = format!("/api/v1/distributors/{id}/promotion-hold");
-        let res = put(
-            &app,
-            &owner,
-            &tier_path,
-            json!({ "tier_id": basic, "reason": "违规推广" }),
-        )
-        .await;
-        assert_eq!(res.status(), 200);
-        let body: Value = res.json().await.unwrap();
+        let res = app
+            .bearer(&owner)
+            .put_raw(
+                &tier_path,
+                &json!({ "tier_id": basic, "reason": "违规推广" }),
+            )
+            .await;
+        let body: Value = expect_json(res, 200).await;
         assert_eq!(body["tier_id"], basic);
         assert!(body["promotion_held_since"].is_string(), "{body}");
-        let changes = audit_changes(&app, "distributor.tier_set");
+        let changes = app.audit_changes("distributor.tier_set");
         assert_eq!(changes["cause"]["after"], "demotion");
         assert_eq!(
             changes["promotion_held"],
@@ -1511,28 +1419,25 @@ db_test!(
         assert_eq!(tier_of(&app, id), Some(basic));
 
         // Another merchant's staff cannot release it; releasing twice is harmless.
-        let res = delete(&app, &other, &hold_path).await;
+        let res = app.bearer(&other).delete_raw(&hold_path).await;
         assert_eq!(res.status(), 404);
-        let res = delete(
-            &app,
-            &owner,
-            "/api/v1/distributors/987654321/promotion-hold",
-        )
-        .await;
+        let res = app
+            .bearer(&owner)
+            .delete_raw("/api/v1/distributors/987654321/promotion-hold")
+            .await;
         assert_eq!(res.status(), 404);
-        assert_eq!(audit_count(&app, "distributor.promotion_hold_released"), 0);
+        assert_eq!(app.audit_count("distributor.promotion_hold_released"), 0);
         for _ in 0..2 {
-            let res = delete(&app, &owner, &hold_path).await;
-            assert_eq!(res.status(), 200);
-            let body: Value = res.json().await.unwrap();
+            let res = app.bearer(&owner).delete_raw(&hold_path).await;
+            let body: Value = expect_json(res, 200).await;
             assert_eq!(body["promotion_held_since"], Value::Null);
             assert_eq!(
                 body["tier_id"], basic,
                 "releasing promotes nobody by itself"
             );
         }
-        assert_eq!(audit_count(&app, "distributor.promotion_hold_released"), 1);
-        let changes = audit_changes(&app, "distributor.promotion_hold_released");
+        assert_eq!(app.audit_count("distributor.promotion_hold_released"), 1);
+        let changes = app.audit_changes("distributor.promotion_hold_released");
         assert!(changes["promotion_held_since"]["before"].is_string());
 
         // Released: the next evaluation promotes.
@@ -1543,24 +1448,22 @@ db_test!(
 
         // Demoted again, then raised by hand to silver: the raise ends the hold, and the periodic
         // sweep promotes them to the gold they earned.
-        put(
-            &app,
-            &owner,
-            &tier_path,
-            json!({ "tier_id": basic, "reason": "再次违规" }),
-        )
-        .await;
-        let res = put(
-            &app,
-            &owner,
-            &tier_path,
-            json!({ "tier_id": silver, "reason": "整改完成" }),
-        )
-        .await;
-        assert_eq!(res.status(), 200);
-        let body: Value = res.json().await.unwrap();
+        app.bearer(&owner)
+            .put_raw(
+                &tier_path,
+                &json!({ "tier_id": basic, "reason": "再次违规" }),
+            )
+            .await;
+        let res = app
+            .bearer(&owner)
+            .put_raw(
+                &tier_path,
+                &json!({ "tier_id": silver, "reason": "整改完成" }),
+            )
+            .await;
+        let body: Value = expect_json(res, 200).await;
         assert_eq!(body["promotion_held_since"], Value::Null);
-        let changes = audit_changes(&app, "distributor.tier_set");
+        let changes = app.audit_changes("distributor.tier_set");
         assert_eq!(changes["cause"]["after"], "manual");
         assert_eq!(
             changes["promotion_held"],
@@ -1571,13 +1474,12 @@ db_test!(
         assert_eq!(tier_of(&app, id), Some(gold));
 
         // Removing the tier altogether is a demotion too.
-        put(
-            &app,
-            &owner,
-            &tier_path,
-            json!({ "tier_id": null, "reason": "取消等级" }),
-        )
-        .await;
+        app.bearer(&owner)
+            .put_raw(
+                &tier_path,
+                &json!({ "tier_id": null, "reason": "取消等级" }),
+            )
+            .await;
         assert_eq!(
             promotion::evaluate(&mut app.conn(), m, id, Trigger::Periodic, now).unwrap(),
             None

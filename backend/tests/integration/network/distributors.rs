@@ -2,38 +2,10 @@
 //! list with filters, search, sorts and cursors), staff moves, freeze/unfreeze/end, manual tiers,
 //! the member's own profile, and the bad paths.
 
-
-use crate::harness::{problem, SignedIn, TestApp};
+use crate::harness::{assert_problem, expect_json, problem, SignedIn, TestApp};
 use diesel::prelude::*;
-use fenxiao::db::schema::{audit_events, distributor_tier_changes, distributor_tiers, members};
+use fenxiao::db::schema::{distributor_tier_changes, distributor_tiers, members};
 use serde_json::{json, Value};
-
-async fn send(
-    app: &TestApp,
-    who: &SignedIn,
-    method: reqwest::Method,
-    path: &str,
-    body: Option<Value>,
-) -> reqwest::Response {
-    let mut req = app
-        .client
-        .request(method, app.url(path))
-        .bearer_auth(&who.access_token);
-    if let Some(body) = body {
-        req = req.json(&body);
-    }
-    req.send().await.unwrap()
-}
-
-async fn post(app: &TestApp, who: &SignedIn, path: &str, body: Value) -> reqwest::Response {
-    send(app, who, reqwest::Method::POST, path, Some(body)).await
-}
-
-async fn get(app: &TestApp, who: &SignedIn, path: &str) -> Value {
-    let res = send(app, who, reqwest::Method::GET, path, None).await;
-    assert_eq!(res.status(), 200, "GET {path}");
-    res.json().await.unwrap()
-}
 
 fn member(app: &TestApp, merchant_id: i64, phone: &str, name: &str) -> i64 {
     let now = fenxiao::clock::now();
@@ -72,23 +44,15 @@ fn tier(app: &TestApp, merchant_id: i64, name: &str, rank: i32) -> i64 {
 }
 
 async fn grant(app: &TestApp, who: &SignedIn, member_id: i64, sponsor: Option<i64>) -> Value {
-    let res = post(
-        app,
-        who,
-        "/api/v1/distributors",
-        json!({ "member_id": member_id, "sponsor_id": sponsor }),
-    )
-    .await;
+    let res = app
+        .bearer(who)
+        .post_raw(
+            "/api/v1/distributors",
+            &json!({ "member_id": member_id, "sponsor_id": sponsor }),
+        )
+        .await;
     assert_eq!(res.status(), 201);
     res.json().await.unwrap()
-}
-
-fn audit_count(app: &TestApp, action: &str) -> i64 {
-    audit_events::table
-        .filter(audit_events::action.eq(action))
-        .count()
-        .get_result(&mut *app.conn())
-        .unwrap()
 }
 
 db_test!(staff_build_and_read_the_tree, |app: TestApp| async move {
@@ -105,7 +69,7 @@ db_test!(staff_build_and_read_the_tree, |app: TestApp| async move {
     assert_eq!(head["code"].as_str().unwrap().len(), 8);
     assert_eq!(head["member"]["phone"], "13800000001");
     assert_eq!(head["upline"], json!([]));
-    assert_eq!(audit_count(&app, "distributor.created"), 1);
+    assert_eq!(app.audit_count("distributor.created"), 1);
 
     let a = grant(
         &app,
@@ -154,12 +118,10 @@ db_test!(staff_build_and_read_the_tree, |app: TestApp| async move {
     assert_eq!(d["upline"][0]["level"], 1);
     assert_eq!(d["upline"][0]["name"], "赵三");
 
-    let upline = get(
-        &app,
-        &owner,
-        &format!("/api/v1/distributors/{d_id}/upline?depth=10"),
-    )
-    .await;
+    let upline = app
+        .bearer(&owner)
+        .get::<Value>(&format!("/api/v1/distributors/{d_id}/upline?depth=10"))
+        .await;
     assert_eq!(upline.as_array().unwrap().len(), 4);
     assert_eq!(upline[3]["id"], head_id);
 
@@ -180,18 +142,19 @@ db_test!(staff_build_and_read_the_tree, |app: TestApp| async move {
     )
     .unwrap());
     drop(conn);
-    let team = get(
-        &app,
-        &owner,
-        &format!("/api/v1/distributors/{head_id}/team"),
-    )
-    .await;
+    let team = app
+        .bearer(&owner)
+        .get::<Value>(&format!("/api/v1/distributors/{head_id}/team"))
+        .await;
     assert_eq!(
         team,
         json!({ "personal_sales": "0.00", "order_count": 0, "direct_recruits": 1,
                     "team_size": 4, "team_sales": "138.50" })
     );
-    let team = get(&app, &owner, &format!("/api/v1/distributors/{d_id}/team")).await;
+    let team = app
+        .bearer(&owner)
+        .get::<Value>(&format!("/api/v1/distributors/{d_id}/team"))
+        .await;
     assert_eq!(team["personal_sales"], "128.50");
     assert_eq!(team["order_count"], 1);
 
@@ -207,12 +170,10 @@ db_test!(staff_build_and_read_the_tree, |app: TestApp| async move {
         .await;
         fan.push(x["id"].as_i64().unwrap());
     }
-    let page = get(
-        &app,
-        &owner,
-        &format!("/api/v1/distributors/{head_id}/children?limit=4"),
-    )
-    .await;
+    let page = app
+        .bearer(&owner)
+        .get::<Value>(&format!("/api/v1/distributors/{head_id}/children?limit=4"))
+        .await;
     let first: Vec<i64> = page["items"]
         .as_array()
         .unwrap()
@@ -221,35 +182,48 @@ db_test!(staff_build_and_read_the_tree, |app: TestApp| async move {
         .collect();
     assert_eq!(first, vec![a_id, fan[0], fan[1], fan[2]]);
     let cursor = page["next_cursor"].as_str().unwrap();
-    let page = get(
-        &app,
-        &owner,
-        &format!("/api/v1/distributors/{head_id}/children?limit=4&cursor={cursor}"),
-    )
-    .await;
+    let page = app
+        .bearer(&owner)
+        .get::<Value>(&format!(
+            "/api/v1/distributors/{head_id}/children?limit=4&cursor={cursor}"
+        ))
+        .await;
     assert_eq!(page["items"].as_array().unwrap().len(), 2);
     assert!(page["next_cursor"].is_null());
 
     // List: filters, search, sort and cursor.
-    let all = get(&app, &owner, "/api/v1/distributors?limit=100").await;
+    let all = app
+        .bearer(&owner)
+        .get::<Value>("/api/v1/distributors?limit=100")
+        .await;
     assert_eq!(all["items"].as_array().unwrap().len(), 10);
     assert_eq!(all["items"][0]["id"], fan[4], "newest first");
-    let roots = get(&app, &owner, "/api/v1/distributors?roots=true").await;
+    let roots = app
+        .bearer(&owner)
+        .get::<Value>("/api/v1/distributors?roots=true")
+        .await;
     assert_eq!(roots["items"].as_array().unwrap().len(), 1);
-    let by_phone = get(&app, &owner, "/api/v1/distributors?q=138-0000-0003").await;
+    let by_phone = app
+        .bearer(&owner)
+        .get::<Value>("/api/v1/distributors?q=138-0000-0003")
+        .await;
     assert_eq!(by_phone["items"][0]["id"], b_id);
     assert_eq!(by_phone["items"].as_array().unwrap().len(), 1);
     let code = c["code"].as_str().unwrap().to_lowercase();
-    let by_code = get(&app, &owner, &format!("/api/v1/distributors?q={code}")).await;
+    let by_code = app
+        .bearer(&owner)
+        .get::<Value>(&format!("/api/v1/distributors?q={code}"))
+        .await;
     assert_eq!(by_code["items"][0]["id"], c_id);
-    let by_name = get(&app, &owner, &format!("/api/v1/distributors?q={}", "扇")).await;
+    let by_name = app
+        .bearer(&owner)
+        .get::<Value>(&format!("/api/v1/distributors?q={}", "扇"))
+        .await;
     assert_eq!(by_name["items"].as_array().unwrap().len(), 5);
-    let children = get(
-        &app,
-        &owner,
-        &format!("/api/v1/distributors?parent_id={a_id}"),
-    )
-    .await;
+    let children = app
+        .bearer(&owner)
+        .get::<Value>(&format!("/api/v1/distributors?parent_id={a_id}"))
+        .await;
     assert_eq!(children["items"].as_array().unwrap().len(), 1);
 
     let mut seen = Vec::new();
@@ -259,7 +233,7 @@ db_test!(staff_build_and_read_the_tree, |app: TestApp| async move {
             Some(c) => format!("/api/v1/distributors?sort=team_size&limit=3&cursor={c}"),
             None => "/api/v1/distributors?sort=team_size&limit=3".to_owned(),
         };
-        let page = get(&app, &owner, &url).await;
+        let page = app.bearer(&owner).get::<Value>(&url).await;
         for item in page["items"].as_array().unwrap() {
             seen.push((
                 item["figures"]["team_size"].as_i64().unwrap(),
@@ -279,25 +253,24 @@ db_test!(staff_build_and_read_the_tree, |app: TestApp| async move {
     );
 
     // Manual tier: up is manual, down is a demotion; both with the reason.
-    let res = send(
-        &app,
-        &owner,
-        reqwest::Method::PUT,
-        &format!("/api/v1/distributors/{a_id}/tier"),
-        Some(json!({ "tier_id": gold, "reason": "业绩突出" })),
-    )
-    .await;
-    assert_eq!(res.status(), 200);
-    let body: Value = res.json().await.unwrap();
+    let res = app
+        .bearer(&owner)
+        .send_raw(
+            reqwest::Method::PUT,
+            &format!("/api/v1/distributors/{a_id}/tier"),
+            Some(&json!({ "tier_id": gold, "reason": "业绩突出" })),
+        )
+        .await;
+    let body: Value = expect_json(res, 200).await;
     assert_eq!(body["tier_name"], "金牌");
-    let res = send(
-        &app,
-        &owner,
-        reqwest::Method::PUT,
-        &format!("/api/v1/distributors/{a_id}/tier"),
-        Some(json!({ "tier_id": entry, "reason": "违规推广" })),
-    )
-    .await;
+    let res = app
+        .bearer(&owner)
+        .send_raw(
+            reqwest::Method::PUT,
+            &format!("/api/v1/distributors/{a_id}/tier"),
+            Some(&json!({ "tier_id": entry, "reason": "违规推广" })),
+        )
+        .await;
     assert_eq!(res.status(), 200);
     let changes: Vec<(String, String)> = distributor_tier_changes::table
         .filter(distributor_tier_changes::distributor_id.eq(a_id))
@@ -316,12 +289,10 @@ db_test!(staff_build_and_read_the_tree, |app: TestApp| async move {
             ("demotion".to_owned(), "违规推广".to_owned()),
         ]
     );
-    let history = get(
-        &app,
-        &owner,
-        &format!("/api/v1/distributors/{a_id}/tier-changes"),
-    )
-    .await;
+    let history = app
+        .bearer(&owner)
+        .get::<Value>(&format!("/api/v1/distributors/{a_id}/tier-changes"))
+        .await;
     let read: Vec<(Value, Value, Value, Value)> = history
         .as_array()
         .unwrap()
@@ -355,14 +326,14 @@ db_test!(staff_build_and_read_the_tree, |app: TestApp| async move {
         "newest first, with the reasons staff gave"
     );
     assert!(history[1]["actor_account_id"].is_i64(), "{history}");
-    let res = send(
-        &app,
-        &owner,
-        reqwest::Method::PUT,
-        &format!("/api/v1/distributors/{a_id}/tier"),
-        Some(json!({ "tier_id": 987654, "reason": "x" })),
-    )
-    .await;
+    let res = app
+        .bearer(&owner)
+        .send_raw(
+            reqwest::Method::PUT,
+            &format!("/api/v1/distributors/{a_id}/tier"),
+            Some(&json!({ "tier_id": 987654, "reason": "x" })),
+        )
+        .await;
     assert_eq!(res.status(), 422);
     assert_eq!(problem(res).await["errors"][0]["code"], "unknown_tier");
 });
@@ -400,51 +371,56 @@ db_test!(
             .unwrap();
 
         for (target, code) in [(a, "self_parent"), (b, "tree_cycle")] {
-            let res = post(
-                &app,
-                &owner,
-                &format!("/api/v1/distributors/{a}/move"),
-                json!({ "parent_id": target, "reason": "调整" }),
-            )
-            .await;
+            let res = app
+                .bearer(&owner)
+                .post_raw(
+                    &format!("/api/v1/distributors/{a}/move"),
+                    &json!({ "parent_id": target, "reason": "调整" }),
+                )
+                .await;
             assert_eq!(res.status(), 422);
             assert_eq!(problem(res).await["code"], code);
         }
-        let res = post(
-            &app,
-            &owner,
-            &format!("/api/v1/distributors/{a}/move"),
-            json!({ "parent_id": 987654, "reason": "调整" }),
-        )
-        .await;
+        let res = app
+            .bearer(&owner)
+            .post_raw(
+                &format!("/api/v1/distributors/{a}/move"),
+                &json!({ "parent_id": 987654, "reason": "调整" }),
+            )
+            .await;
         assert_eq!(res.status(), 422);
         assert_eq!(problem(res).await["errors"][0]["field"], "parent_id");
-        let res = post(
-            &app,
-            &owner,
-            &format!("/api/v1/distributors/{a}/move"),
-            json!({ "parent_id": c }),
-        )
-        .await;
+        let res = app
+            .bearer(&owner)
+            .post_raw(
+                &format!("/api/v1/distributors/{a}/move"),
+                &json!({ "parent_id": c }),
+            )
+            .await;
         assert_eq!(res.status(), 422, "a reason is required");
-        assert_eq!(audit_count(&app, "distributor.moved"), 0);
+        assert_eq!(app.audit_count("distributor.moved"), 0);
 
-        let res = post(
-            &app,
-            &owner,
-            &format!("/api/v1/distributors/{a}/move"),
-            json!({ "parent_id": c, "reason": "团队合并" }),
-        )
-        .await;
-        assert_eq!(res.status(), 200);
-        let moved: Value = res.json().await.unwrap();
+        let res = app
+            .bearer(&owner)
+            .post_raw(
+                &format!("/api/v1/distributors/{a}/move"),
+                &json!({ "parent_id": c, "reason": "团队合并" }),
+            )
+            .await;
+        let moved: Value = expect_json(res, 200).await;
         assert_eq!(moved["parent_id"], c);
         assert_eq!(moved["depth"], 2);
-        let c_team = get(&app, &owner, &format!("/api/v1/distributors/{c}/team")).await;
+        let c_team = app
+            .bearer(&owner)
+            .get::<Value>(&format!("/api/v1/distributors/{c}/team"))
+            .await;
         assert_eq!(c_team["team_size"], 2);
         assert_eq!(c_team["team_sales"], "50.00");
         assert_eq!(c_team["direct_recruits"], 1);
-        let b_detail = get(&app, &owner, &format!("/api/v1/distributors/{b}")).await;
+        let b_detail = app
+            .bearer(&owner)
+            .get::<Value>(&format!("/api/v1/distributors/{b}"))
+            .await;
         assert_eq!(b_detail["depth"], 3);
         let chain: Vec<i64> = b_detail["upline"]
             .as_array()
@@ -453,21 +429,27 @@ db_test!(
             .map(|u| u["id"].as_i64().unwrap())
             .collect();
         assert_eq!(chain, vec![a, c, head]);
-        assert_eq!(audit_count(&app, "distributor.moved"), 1);
+        assert_eq!(app.audit_count("distributor.moved"), 1);
 
         // To the top, with its team.
-        let res = post(
-            &app,
-            &owner,
-            &format!("/api/v1/distributors/{a}/move"),
-            json!({ "parent_id": null, "reason": "独立" }),
-        )
-        .await;
+        let res = app
+            .bearer(&owner)
+            .post_raw(
+                &format!("/api/v1/distributors/{a}/move"),
+                &json!({ "parent_id": null, "reason": "独立" }),
+            )
+            .await;
         assert_eq!(res.status(), 200);
-        let head_team = get(&app, &owner, &format!("/api/v1/distributors/{head}/team")).await;
+        let head_team = app
+            .bearer(&owner)
+            .get::<Value>(&format!("/api/v1/distributors/{head}/team"))
+            .await;
         assert_eq!(head_team["team_size"], 1);
         assert_eq!(head_team["team_sales"], "0.00");
-        let b_detail = get(&app, &owner, &format!("/api/v1/distributors/{b}")).await;
+        let b_detail = app
+            .bearer(&owner)
+            .get::<Value>(&format!("/api/v1/distributors/{b}"))
+            .await;
         assert_eq!(b_detail["depth"], 1);
         let mut conn = app.conn();
         assert!(fenxiao::network::verify::check(&mut conn, m, 10)
@@ -493,110 +475,102 @@ db_test!(
         .await["id"]
             .as_i64()
             .unwrap();
-        let res = post(
-            &app,
-            &owner,
-            &format!("/api/v1/distributors/{head}/freeze"),
-            json!({}),
-        )
-        .await;
+        let res = app
+            .bearer(&owner)
+            .post_raw(&format!("/api/v1/distributors/{head}/freeze"), &json!({}))
+            .await;
         assert_eq!(res.status(), 422, "a reason is required");
-        let res = post(
-            &app,
-            &owner,
-            &format!("/api/v1/distributors/{head}/freeze"),
-            json!({ "reason": "  " }),
-        )
-        .await;
+        let res = app
+            .bearer(&owner)
+            .post_raw(
+                &format!("/api/v1/distributors/{head}/freeze"),
+                &json!({ "reason": "  " }),
+            )
+            .await;
         assert_eq!(res.status(), 422, "and must not be blank");
-        let res = post(
-            &app,
-            &owner,
-            &format!("/api/v1/distributors/{head}/freeze"),
-            json!({ "reason": "刷单嫌疑" }),
-        )
-        .await;
-        assert_eq!(res.status(), 200);
-        let body: Value = res.json().await.unwrap();
+        let res = app
+            .bearer(&owner)
+            .post_raw(
+                &format!("/api/v1/distributors/{head}/freeze"),
+                &json!({ "reason": "刷单嫌疑" }),
+            )
+            .await;
+        let body: Value = expect_json(res, 200).await;
         assert_eq!(body["status"], "frozen");
         assert_eq!(body["status_reason"], "刷单嫌疑");
-        let res = post(
-            &app,
-            &owner,
-            &format!("/api/v1/distributors/{head}/freeze"),
-            json!({ "reason": "again" }),
-        )
-        .await;
-        assert_eq!(res.status(), 409);
-        assert_eq!(problem(res).await["code"], "invalid_transition");
+        let res = app
+            .bearer(&owner)
+            .post_raw(
+                &format!("/api/v1/distributors/{head}/freeze"),
+                &json!({ "reason": "again" }),
+            )
+            .await;
+        assert_problem(res, 409, "invalid_transition").await;
 
         // A frozen distributor recruits nobody.
         let newcomer = member(&app, m, "13800000003", "乙");
-        let res = post(
-            &app,
-            &owner,
-            "/api/v1/distributors",
-            json!({ "member_id": newcomer, "sponsor_id": head }),
-        )
-        .await;
-        assert_eq!(res.status(), 409);
-        assert_eq!(problem(res).await["code"], "sponsor_not_active");
-
-        let res = post(
-            &app,
-            &owner,
-            &format!("/api/v1/distributors/{head}/unfreeze"),
-            json!({}),
-        )
-        .await;
-        assert_eq!(res.status(), 200);
-        let res = post(
-            &app,
-            &owner,
-            &format!("/api/v1/distributors/{head}/end"),
-            json!({ "reason": "合同终止" }),
-        )
-        .await;
-        assert_eq!(res.status(), 200);
-        let body: Value = res.json().await.unwrap();
-        assert_eq!(body["status"], "ended");
-        // The team stays below the ended distributor.
-        let kid_detail = get(&app, &owner, &format!("/api/v1/distributors/{kid}")).await;
-        assert_eq!(kid_detail["parent_id"], head);
-        for action in ["unfreeze", "freeze", "end"] {
-            let res = post(
-                &app,
-                &owner,
-                &format!("/api/v1/distributors/{head}/{action}"),
-                json!({ "reason": "x" }),
+        let res = app
+            .bearer(&owner)
+            .post_raw(
+                "/api/v1/distributors",
+                &json!({ "member_id": newcomer, "sponsor_id": head }),
             )
             .await;
+        assert_problem(res, 409, "sponsor_not_active").await;
+
+        let res = app
+            .bearer(&owner)
+            .post_raw(&format!("/api/v1/distributors/{head}/unfreeze"), &json!({}))
+            .await;
+        assert_eq!(res.status(), 200);
+        let res = app
+            .bearer(&owner)
+            .post_raw(
+                &format!("/api/v1/distributors/{head}/end"),
+                &json!({ "reason": "合同终止" }),
+            )
+            .await;
+        let body: Value = expect_json(res, 200).await;
+        assert_eq!(body["status"], "ended");
+        // The team stays below the ended distributor.
+        let kid_detail = app
+            .bearer(&owner)
+            .get::<Value>(&format!("/api/v1/distributors/{kid}"))
+            .await;
+        assert_eq!(kid_detail["parent_id"], head);
+        for action in ["unfreeze", "freeze", "end"] {
+            let res = app
+                .bearer(&owner)
+                .post_raw(
+                    &format!("/api/v1/distributors/{head}/{action}"),
+                    &json!({ "reason": "x" }),
+                )
+                .await;
             assert_eq!(res.status(), 409, "{action} after end");
         }
-        let res = post(
-            &app,
-            &owner,
-            &format!("/api/v1/distributors/{kid}/move"),
-            json!({ "parent_id": null, "reason": "x" }),
-        )
-        .await;
+        let res = app
+            .bearer(&owner)
+            .post_raw(
+                &format!("/api/v1/distributors/{kid}/move"),
+                &json!({ "parent_id": null, "reason": "x" }),
+            )
+            .await;
         assert_eq!(res.status(), 200);
-        let res = post(
-            &app,
-            &owner,
-            &format!("/api/v1/distributors/{kid}/move"),
-            json!({ "parent_id": head, "reason": "x" }),
-        )
-        .await;
-        assert_eq!(res.status(), 409);
-        assert_eq!(problem(res).await["code"], "parent_ended");
-        let res = post(
-            &app,
-            &owner,
-            "/api/v1/distributors",
-            json!({ "member_id": newcomer, "sponsor_id": head }),
-        )
-        .await;
+        let res = app
+            .bearer(&owner)
+            .post_raw(
+                &format!("/api/v1/distributors/{kid}/move"),
+                &json!({ "parent_id": head, "reason": "x" }),
+            )
+            .await;
+        assert_problem(res, 409, "parent_ended").await;
+        let res = app
+            .bearer(&owner)
+            .post_raw(
+                "/api/v1/distributors",
+                &json!({ "member_id": newcomer, "sponsor_id": head }),
+            )
+            .await;
         assert_eq!(problem(res).await["code"], "sponsor_not_active");
         // One profile per member, also after it ended.
         let head_member: i64 = fenxiao::db::schema::distributors::table
@@ -604,18 +578,14 @@ db_test!(
             .select(fenxiao::db::schema::distributors::member_id)
             .first(&mut *app.conn())
             .unwrap();
-        let res = post(
-            &app,
-            &owner,
-            "/api/v1/distributors",
-            json!({ "member_id": head_member }),
-        )
-        .await;
-        assert_eq!(res.status(), 409);
-        assert_eq!(problem(res).await["code"], "already_distributor");
-        assert_eq!(audit_count(&app, "distributor.frozen"), 1);
-        assert_eq!(audit_count(&app, "distributor.unfrozen"), 1);
-        assert_eq!(audit_count(&app, "distributor.ended"), 1);
+        let res = app
+            .bearer(&owner)
+            .post_raw("/api/v1/distributors", &json!({ "member_id": head_member }))
+            .await;
+        assert_problem(res, 409, "already_distributor").await;
+        assert_eq!(app.audit_count("distributor.frozen"), 1);
+        assert_eq!(app.audit_count("distributor.unfrozen"), 1);
+        assert_eq!(app.audit_count("distributor.ended"), 1);
     }
 );
 
@@ -633,22 +603,19 @@ db_test!(
         let before = app.count("distributors");
 
         // Another tenant's member or sponsor is unknown here.
-        let res = post(
-            &app,
-            &owner,
-            "/api/v1/distributors",
-            json!({ "member_id": theirs }),
-        )
-        .await;
+        let res = app
+            .bearer(&owner)
+            .post_raw("/api/v1/distributors", &json!({ "member_id": theirs }))
+            .await;
         assert_eq!(res.status(), 422);
         assert_eq!(problem(res).await["errors"][0]["code"], "unknown_member");
-        let res = post(
-            &app,
-            &other,
-            "/api/v1/distributors",
-            json!({ "member_id": theirs, "sponsor_id": head }),
-        )
-        .await;
+        let res = app
+            .bearer(&other)
+            .post_raw(
+                "/api/v1/distributors",
+                &json!({ "member_id": theirs, "sponsor_id": head }),
+            )
+            .await;
         assert_eq!(res.status(), 422);
         assert_eq!(
             problem(res).await["errors"][0]["code"],
@@ -660,43 +627,43 @@ db_test!(
             format!("/api/v1/distributors/{head}/upline"),
             format!("/api/v1/distributors/{head}/children"),
         ] {
-            let res = send(&app, &other, reqwest::Method::GET, &path, None).await;
+            let res = app
+                .bearer(&other)
+                .send_raw(reqwest::Method::GET, &path, None)
+                .await;
             assert_eq!(res.status(), 404, "{path}");
         }
-        let res = post(
-            &app,
-            &other,
-            &format!("/api/v1/distributors/{head}/freeze"),
-            json!({ "reason": "x" }),
-        )
-        .await;
+        let res = app
+            .bearer(&other)
+            .post_raw(
+                &format!("/api/v1/distributors/{head}/freeze"),
+                &json!({ "reason": "x" }),
+            )
+            .await;
         assert_eq!(res.status(), 404);
 
         // Malformed and ill-shaped input.
         let res = app
-            .post("/api/v1/distributors")
-            .bearer_auth(&owner.access_token)
-            .header("content-type", "application/json")
-            .body("{\"member_id\": ")
-            .send()
-            .await
-            .unwrap();
+            .bearer(&owner)
+            .post_bytes_raw(
+                "/api/v1/distributors",
+                "application/json",
+                "{\"member_id\": ",
+            )
+            .await;
         assert_eq!(res.status(), 400);
-        let res = post(
-            &app,
-            &owner,
-            "/api/v1/distributors",
-            json!({ "member_id": "x" }),
-        )
-        .await;
+        let res = app
+            .bearer(&owner)
+            .post_raw("/api/v1/distributors", &json!({ "member_id": "x" }))
+            .await;
         assert_eq!(res.status(), 422);
-        let res = post(
-            &app,
-            &owner,
-            "/api/v1/distributors",
-            json!({ "member_id": mine, "extra": 1 }),
-        )
-        .await;
+        let res = app
+            .bearer(&owner)
+            .post_raw(
+                "/api/v1/distributors",
+                &json!({ "member_id": mine, "extra": 1 }),
+            )
+            .await;
         assert_eq!(res.status(), 422);
         for query in [
             "sort=height",
@@ -705,35 +672,31 @@ db_test!(
             "limit=x",
             "colour=red",
         ] {
-            let res = send(
-                &app,
-                &owner,
-                reqwest::Method::GET,
-                &format!("/api/v1/distributors?{query}"),
-                None,
-            )
-            .await;
+            let res = app
+                .bearer(&owner)
+                .send_raw(
+                    reqwest::Method::GET,
+                    &format!("/api/v1/distributors?{query}"),
+                    None,
+                )
+                .await;
             assert_eq!(res.status(), 422, "{query}");
         }
         for depth in ["0", "51", "x"] {
-            let res = send(
-                &app,
-                &owner,
-                reqwest::Method::GET,
-                &format!("/api/v1/distributors/{head}/upline?depth={depth}"),
-                None,
-            )
-            .await;
+            let res = app
+                .bearer(&owner)
+                .send_raw(
+                    reqwest::Method::GET,
+                    &format!("/api/v1/distributors/{head}/upline?depth={depth}"),
+                    None,
+                )
+                .await;
             assert_eq!(res.status(), 422, "depth {depth}");
         }
-        let res = send(
-            &app,
-            &owner,
-            reqwest::Method::GET,
-            "/api/v1/distributors/abc",
-            None,
-        )
-        .await;
+        let res = app
+            .bearer(&owner)
+            .send_raw(reqwest::Method::GET, "/api/v1/distributors/abc", None)
+            .await;
         assert_eq!(res.status(), 404);
         assert_eq!(app.count("distributors"), before);
     }
@@ -750,26 +713,22 @@ db_test!(a_member_sees_their_own_profile, |app: TestApp| async move {
     let sign_in = |login: &'static str| {
         let app = &app;
         async move {
-            let res = app
-                .post(&format!("/api/v1/shops/{m}/members/sign-in"))
-                .json(&json!({ "login": login, "password": "shopper-2026" }))
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(res.status(), 200);
-            let body: Value = res.json().await.unwrap();
+            let body: Value = app
+                .anonymous()
+                .expecting(200)
+                .post(
+                    &format!("/api/v1/shops/{m}/members/sign-in"),
+                    &json!({ "login": login, "password": "shopper-2026" }),
+                )
+                .await;
             body["tokens"]["access_token"].as_str().unwrap().to_owned()
         }
     };
     let token = sign_in("13800000002").await;
-    let res = app
+    let body: Value = app
+        .bearer(&token)
         .get(&format!("/api/v1/shops/{m}/members/me/distributor"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let body: Value = res.json().await.unwrap();
+        .await;
     assert_eq!(body["id"], mine["id"]);
     assert_eq!(body["code"], mine["code"]);
     assert_eq!(
@@ -784,18 +743,14 @@ db_test!(a_member_sees_their_own_profile, |app: TestApp| async move {
 
     let token = sign_in("13800000003").await;
     let res = app
-        .get(&format!("/api/v1/shops/{m}/members/me/distributor"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+        .bearer(&token)
+        .get_raw(&format!("/api/v1/shops/{m}/members/me/distributor"))
+        .await;
     assert_eq!(res.status(), 404, "not a distributor");
     let res = app
-        .get(&format!("/api/v1/shops/{}/members/me/distributor", m + 1))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+        .bearer(&token)
+        .get_raw(&format!("/api/v1/shops/{}/members/me/distributor", m + 1))
+        .await;
     assert_eq!(res.status(), 404, "another shop");
 });
 
@@ -856,12 +811,10 @@ db_test!(
             "{promotions:?}"
         );
         // Staff read the history with the figures that met the condition.
-        let history = get(
-            &app,
-            &owner,
-            &format!("/api/v1/distributors/{seller_id}/tier-changes"),
-        )
-        .await;
+        let history = app
+            .bearer(&owner)
+            .get::<Value>(&format!("/api/v1/distributors/{seller_id}/tier-changes"))
+            .await;
         assert_eq!(history[0]["cause"], "promotion");
         assert_eq!(history[0]["to_tier_name"], "金牌");
         let basis = &history[0]["promotion"];
@@ -882,14 +835,14 @@ db_test!(
             "joined"
         );
         let stranger = app.owner("other@example.com").await;
-        let res = send(
-            &app,
-            &stranger,
-            reqwest::Method::GET,
-            &format!("/api/v1/distributors/{seller_id}/tier-changes"),
-            None,
-        )
-        .await;
+        let res = app
+            .bearer(&stranger)
+            .send_raw(
+                reqwest::Method::GET,
+                &format!("/api/v1/distributors/{seller_id}/tier-changes"),
+                None,
+            )
+            .await;
         assert_eq!(
             res.status(),
             404,
@@ -976,13 +929,13 @@ db_test!(
         id(grant(&app, &owner, member(&app, m, "13800000007", "己"), Some(r2)).await);
         id(grant(&app, &owner, member(&app, m, "13800000008", "庚"), Some(r2)).await);
         assert_eq!(tier_of(&app, a), Some(entry));
-        let res = post(
-            &app,
-            &owner,
-            &format!("/api/v1/distributors/{r2}/move"),
-            json!({ "parent_id": b, "reason": "团队调整" }),
-        )
-        .await;
+        let res = app
+            .bearer(&owner)
+            .post_raw(
+                &format!("/api/v1/distributors/{r2}/move"),
+                &json!({ "parent_id": b, "reason": "团队调整" }),
+            )
+            .await;
         assert_eq!(res.status(), 200);
         assert_eq!(tier_of(&app, a), Some(gold), "a team of five");
         assert_eq!(promotion_triggers(&app, a), vec!["team_changed"]);
@@ -1041,13 +994,13 @@ db_test!(
                 .get_result(&mut *app.conn())
                 .unwrap()
         };
-        let res = post(
-            &app,
-            &owner,
-            &format!("/api/v1/distributor-applications/{application}/approve"),
-            json!({}),
-        )
-        .await;
+        let res = app
+            .bearer(&owner)
+            .post_raw(
+                &format!("/api/v1/distributor-applications/{application}/approve"),
+                &json!({}),
+            )
+            .await;
         assert_eq!(res.status(), 200);
         assert_eq!(
             tier_of(&app, top),

@@ -3,8 +3,7 @@
 //! sponsor codes, one open application per member, the review queue with concurrent decisions,
 //! the welcome message, and isolation between merchants.
 
-
-use crate::harness::{problem, SignedIn, TestApp, TestBackend};
+use crate::harness::{assert_problem, expect_json, problem, SignedIn, TestApp, TestBackend};
 use diesel::prelude::*;
 use fenxiao::db::schema::{
     audit_events, distributor_applications, distributor_tier_changes, distributors, notifications,
@@ -15,32 +14,6 @@ use qrcode::{Color, EcLevel, QrCode};
 use serde_json::{json, Value};
 
 // ---- Helpers ------------------------------------------------------------------------------
-
-async fn call(
-    app: &TestApp,
-    token: &str,
-    method: reqwest::Method,
-    path: &str,
-    body: Option<Value>,
-) -> reqwest::Response {
-    let mut req = app.client.request(method, app.url(path)).bearer_auth(token);
-    if let Some(body) = body {
-        req = req.json(&body);
-    }
-    req.send().await.unwrap()
-}
-
-async fn get(app: &TestApp, token: &str, path: &str) -> reqwest::Response {
-    call(app, token, reqwest::Method::GET, path, None).await
-}
-
-async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> reqwest::Response {
-    call(app, token, reqwest::Method::POST, path, Some(body)).await
-}
-
-async fn put(app: &TestApp, token: &str, path: &str, body: Value) -> reqwest::Response {
-    call(app, token, reqwest::Method::PUT, path, Some(body)).await
-}
 
 async fn ok(res: reqwest::Response) -> Value {
     let status = res.status();
@@ -57,11 +30,12 @@ struct Member {
 
 async fn register(app: &TestApp, shop: i64, login: &str, distributor_code: Option<&str>) -> Member {
     let res = app
-        .post(&format!("/api/v1/shops/{shop}/verification-codes"))
-        .json(&json!({ "recipient": login }))
-        .send()
-        .await
-        .unwrap();
+        .anonymous()
+        .post_raw(
+            &format!("/api/v1/shops/{shop}/verification-codes"),
+            &json!({ "recipient": login }),
+        )
+        .await;
     assert_eq!(res.status(), 202);
     let body: String = outbox_messages::table
         .filter(outbox_messages::recipient.eq(login))
@@ -73,18 +47,21 @@ async fn register(app: &TestApp, shop: i64, login: &str, distributor_code: Optio
     let start = body.find("验证码是 ").unwrap() + "验证码是 ".len();
     let code = &body[start..start + 6];
     let res = app
-        .post(&format!("/api/v1/shops/{shop}/members"))
-        .json(
+        .anonymous()
+        .post_raw(
+            &format!("/api/v1/shops/{shop}/members"),
             &json!({ "login": login, "code": code, "password": "shopper-2026",
                        "name": format!("会员{}", &login[login.len() - 2..]),
                        "distributor_code": distributor_code }),
         )
-        .send()
-        .await
-        .unwrap();
+        .await;
     let body = ok(res).await;
     let token = body["tokens"]["access_token"].as_str().unwrap().to_owned();
-    let me = ok(get(app, &token, &format!("/api/v1/shops/{shop}/members/me")).await).await;
+    let me = ok(app
+        .bearer(&token)
+        .get_raw(&format!("/api/v1/shops/{shop}/members/me"))
+        .await)
+    .await;
     Member {
         token,
         id: me["id"].as_i64().unwrap(),
@@ -92,12 +69,7 @@ async fn register(app: &TestApp, shop: i64, login: &str, distributor_code: Optio
 }
 
 async fn set_slug(app: &TestApp, owner: &SignedIn, slug: &str) {
-    ok(put(
-        app,
-        &owner.access_token,
-        "/api/v1/merchant/profile",
-        json!({ "name": "好物优选", "slug": slug, "timezone": "Asia/Shanghai", "logo_media_id": null }),
-    )
+    ok(app.bearer(&owner).put_raw("/api/v1/merchant/profile", &json!({ "name": "好物优选", "slug": slug, "timezone": "Asia/Shanghai", "logo_media_id": null }))
     .await)
     .await;
 }
@@ -113,55 +85,45 @@ async fn settings(app: &TestApp, owner: &SignedIn, entry_mode: &str, extra: Valu
     for (k, v) in extra.as_object().unwrap() {
         body[k] = v.clone();
     }
-    ok(put(
-        app,
-        &owner.access_token,
-        "/api/v1/distribution/settings",
-        body,
-    )
-    .await)
+    ok(app
+        .bearer(&owner)
+        .put_raw("/api/v1/distribution/settings", &body)
+        .await)
     .await;
 }
 
 async fn save_form(app: &TestApp, owner: &SignedIn, fields: Value) -> reqwest::Response {
-    put(
-        app,
-        &owner.access_token,
-        "/api/v1/recruitment/application-form",
-        json!({ "fields": fields }),
-    )
-    .await
+    app.bearer(&owner)
+        .put_raw(
+            "/api/v1/recruitment/application-form",
+            &json!({ "fields": fields }),
+        )
+        .await
 }
 
 async fn apply(app: &TestApp, member: &Member, body: Value) -> reqwest::Response {
-    post(
-        app,
-        &member.token,
-        "/api/v1/members/me/distributor-application",
-        body,
-    )
-    .await
+    app.bearer(&member.token)
+        .post_raw("/api/v1/members/me/distributor-application", &body)
+        .await
 }
 
 async fn grant(app: &TestApp, owner: &SignedIn, member_id: i64, sponsor: Option<i64>) -> Value {
-    ok(post(
-        app,
-        &owner.access_token,
-        "/api/v1/distributors",
-        json!({ "member_id": member_id, "sponsor_id": sponsor }),
-    )
-    .await)
+    ok(app
+        .bearer(&owner)
+        .post_raw(
+            "/api/v1/distributors",
+            &json!({ "member_id": member_id, "sponsor_id": sponsor }),
+        )
+        .await)
     .await
 }
 
 /// The member's own distributor profile; `None` when the shop answers 404.
 async fn my_distributor(app: &TestApp, shop: i64, member: &Member) -> Option<Value> {
-    let res = get(
-        app,
-        &member.token,
-        &format!("/api/v1/shops/{shop}/members/me/distributor"),
-    )
-    .await;
+    let res = app
+        .bearer(&member.token)
+        .get_raw(&format!("/api/v1/shops/{shop}/members/me/distributor"))
+        .await;
     if res.status() == 404 {
         return None;
     }
@@ -313,7 +275,7 @@ async fn qr_codes_encode(app: &TestApp, token: &str, base: &str, url: &str) {
     let expected = expected_modules(url);
     let modules = expected.len();
     let png = bytes_of(
-        get(app, token, &format!("{base}/qr.png")).await,
+        app.bearer(token).get_raw(&format!("{base}/qr.png")).await,
         "image/png",
     )
     .await;
@@ -325,7 +287,9 @@ async fn qr_codes_encode(app: &TestApp, token: &str, base: &str, url: &str) {
     );
     assert!(grid == expected, "the PNG encodes {url}");
     let png = bytes_of(
-        get(app, token, &format!("{base}/qr.png?scale=3")).await,
+        app.bearer(token)
+            .get_raw(&format!("{base}/qr.png?scale=3"))
+            .await,
         "image/png",
     )
     .await;
@@ -333,7 +297,7 @@ async fn qr_codes_encode(app: &TestApp, token: &str, base: &str, url: &str) {
     assert_eq!(side as usize, modules * 3);
     assert!(grid == expected);
     let svg = bytes_of(
-        get(app, token, &format!("{base}/qr.svg")).await,
+        app.bearer(token).get_raw(&format!("{base}/qr.svg")).await,
         "image/svg+xml",
     )
     .await;
@@ -343,7 +307,10 @@ async fn qr_codes_encode(app: &TestApp, token: &str, base: &str, url: &str) {
         "the SVG encodes {url}"
     );
     for bad in ["0", "41", "x"] {
-        let res = get(app, token, &format!("{base}/qr.png?scale={bad}")).await;
+        let res = app
+            .bearer(token)
+            .get_raw(&format!("{base}/qr.png?scale={bad}"))
+            .await;
         assert_eq!(res.status(), 422, "scale={bad}");
     }
 }
@@ -357,14 +324,17 @@ mod links {
         let owner = app.owner("boss@example.com").await;
         let shop = owner.merchant_id;
         let token = owner.access_token.clone();
-        let res = get(&app, &token, "/api/v1/recruitment/link").await;
+        let res = app.bearer(&token).get_raw("/api/v1/recruitment/link").await;
         assert_eq!(res.status(), 409, "no shop address yet");
         assert_eq!(problem(res).await["code"], "shop_address_required");
-        let res = get(&app, &token, "/api/v1/recruitment/qr.png").await;
+        let res = app
+            .bearer(&token)
+            .get_raw("/api/v1/recruitment/qr.png")
+            .await;
         assert_eq!(problem(res).await["code"], "shop_address_required");
 
         set_slug(&app, &owner, "tea-garden").await;
-        let link = ok(get(&app, &token, "/api/v1/recruitment/link").await).await;
+        let link = ok(app.bearer(&token).get_raw("/api/v1/recruitment/link").await).await;
         let url = "https://shop.example.com/shop/tea-garden/join";
         assert_eq!(
             link,
@@ -375,35 +345,53 @@ mod links {
 
         // A member's own link needs a distributor profile, an active one.
         let member = register(&app, shop, "13800000001", None).await;
-        let res = get(&app, &member.token, "/api/v1/members/me/recruitment/link").await;
+        let res = app
+            .bearer(&member.token)
+            .get_raw("/api/v1/members/me/recruitment/link")
+            .await;
         assert_eq!(res.status(), 404);
-        let res = get(&app, &member.token, "/api/v1/members/me/recruitment/qr.svg").await;
+        let res = app
+            .bearer(&member.token)
+            .get_raw("/api/v1/members/me/recruitment/qr.svg")
+            .await;
         assert_eq!(res.status(), 404);
         let d = grant(&app, &owner, member.id, None).await;
         let code = d["code"].as_str().unwrap();
-        let mine = ok(get(&app, &member.token, "/api/v1/members/me/recruitment/link").await).await;
+        let mine = ok(app
+            .bearer(&member.token)
+            .get_raw("/api/v1/members/me/recruitment/link")
+            .await)
+        .await;
         let url = format!("https://shop.example.com/shop/tea-garden/join?ref={code}");
         assert_eq!(mine["url"], url);
         assert_eq!(mine["code"], code);
         qr_codes_encode(&app, &member.token, "/api/v1/members/me/recruitment", &url).await;
 
         // Wrong kinds of account.
-        let res = get(&app, &token, "/api/v1/members/me/recruitment/link").await;
+        let res = app
+            .bearer(&token)
+            .get_raw("/api/v1/members/me/recruitment/link")
+            .await;
         assert_eq!(res.status(), 403);
-        let res = get(&app, &member.token, "/api/v1/recruitment/link").await;
+        let res = app
+            .bearer(&member.token)
+            .get_raw("/api/v1/recruitment/link")
+            .await;
         assert_eq!(res.status(), 403);
 
-        ok(post(
-            &app,
-            &token,
-            &format!("/api/v1/distributors/{}/freeze", d["id"]),
-            json!({ "reason": "核查" }),
-        )
-        .await)
+        ok(app
+            .bearer(&token)
+            .post_raw(
+                &format!("/api/v1/distributors/{}/freeze", d["id"]),
+                &json!({ "reason": "核查" }),
+            )
+            .await)
         .await;
-        let res = get(&app, &member.token, "/api/v1/members/me/recruitment/qr.png").await;
-        assert_eq!(res.status(), 409);
-        assert_eq!(problem(res).await["code"], "distributor_not_active");
+        let res = app
+            .bearer(&member.token)
+            .get_raw("/api/v1/members/me/recruitment/qr.png")
+            .await;
+        assert_problem(res, 409, "distributor_not_active").await;
     }
 
     #[actix_web::test]
@@ -432,7 +420,7 @@ db_test!(
     |app: TestApp| async move {
         let owner = app.owner("boss@example.com").await;
         set_slug(&app, &owner, "tea-garden").await;
-        let link = ok(get(&app, &owner.access_token, "/api/v1/recruitment/link").await).await;
+        let link = ok(app.bearer(&owner).get_raw("/api/v1/recruitment/link").await).await;
         assert_eq!(link["url"], "http://127.0.0.1:8080/shop/tea-garden/join");
     }
 );
@@ -453,15 +441,14 @@ db_test!(the_form_is_checked_strictly, |app: TestApp| async move {
     let owner = app.owner("boss@example.com").await;
     let shop = owner.merchant_id;
     let path = "/api/v1/recruitment/application-form";
-    let empty = ok(get(&app, &owner.access_token, path).await).await;
+    let empty = ok(app.bearer(&owner).get_raw(path).await).await;
     assert_eq!(empty, json!({ "fields": [], "updated_at": null }));
     let public = ok(app
-        .get(&format!(
+        .anonymous()
+        .get_raw(&format!(
             "/api/v1/shops/{shop}/distributor-application-form"
         ))
-        .send()
-        .await
-        .unwrap())
+        .await)
     .await;
     assert_eq!(public["entry_mode"], "application");
     assert_eq!(public["application_review"], "manual");
@@ -538,34 +525,32 @@ db_test!(the_form_is_checked_strictly, |app: TestApp| async move {
         assert_eq!(res.status(), 422, "{fields}");
     }
     let res = app
-        .client
-        .put(app.url(path))
-        .bearer_auth(&owner.access_token)
-        .header("content-type", "application/json")
-        .body("{\"fields\": [")
-        .send()
-        .await
-        .unwrap();
+        .bearer(&owner)
+        .send_bytes_raw(
+            reqwest::Method::PUT,
+            path,
+            "application/json",
+            "{\"fields\": [",
+        )
+        .await;
     assert_eq!(res.status(), 400);
 
     // Nothing of the refused ones was saved.
-    let now = ok(get(&app, &owner.access_token, path).await).await;
+    let now = ok(app.bearer(&owner).get_raw(path).await).await;
     assert_eq!(now["fields"].as_array().unwrap().len(), 4);
     assert_eq!(audit_changes(&app, "recruitment_form.updated").len(), 1);
     let public = ok(app
-        .get(&format!(
+        .anonymous()
+        .get_raw(&format!(
             "/api/v1/shops/{shop}/distributor-application-form"
         ))
-        .send()
-        .await
-        .unwrap())
+        .await)
     .await;
     assert_eq!(public["fields"][2]["options"][1], "抖音");
     let res = app
-        .get("/api/v1/shops/987654321/distributor-application-form")
-        .send()
-        .await
-        .unwrap();
+        .anonymous()
+        .get_raw("/api/v1/shops/987654321/distributor-application-form")
+        .await;
     assert_eq!(res.status(), 404);
 });
 
@@ -575,30 +560,27 @@ db_test!(each_entry_mode, |app: TestApp| async move {
     let owner = app.owner("boss@example.com").await;
     let shop = owner.merchant_id;
     set_slug(&app, &owner, "tea-garden").await;
-    let entry_tier = ok(post(
-        &app,
-        &owner.access_token,
-        "/api/v1/distribution/tiers",
-        json!({ "name": "铜牌", "commission_kind": "percent", "level1": "10", "level2": "5" }),
-    )
-    .await)
+    let entry_tier = ok(app
+        .bearer(&owner)
+        .post_raw(
+            "/api/v1/distribution/tiers",
+            &json!({ "name": "铜牌", "commission_kind": "percent", "level1": "10", "level2": "5" }),
+        )
+        .await)
     .await["id"]
         .clone();
 
     // Default: application with manual review — pending, staff told.
     let manual = register(&app, shop, "manual@example.com", None).await;
     let res = apply(&app, &manual, json!({})).await;
-    assert_eq!(res.status(), 201);
-    let body: Value = res.json().await.unwrap();
+    let body: Value = expect_json(res, 201).await;
     assert_eq!(body["status"], "pending");
     assert!(body["distributor_code"].is_null());
     let manual_id = body["id"].as_i64().unwrap();
-    let res = get(
-        &app,
-        &manual.token,
-        &format!("/api/v1/shops/{shop}/members/me/distributor"),
-    )
-    .await;
+    let res = app
+        .bearer(&manual.token)
+        .get_raw(&format!("/api/v1/shops/{shop}/members/me/distributor"))
+        .await;
     assert_eq!(res.status(), 404, "not a distributor while pending");
     let notices: Vec<(String, Option<String>)> = notifications::table
         .select((notifications::kind, notifications::target_id))
@@ -612,7 +594,7 @@ db_test!(each_entry_mode, |app: TestApp| async move {
         )],
         "the owner is told"
     );
-    let inbox = ok(get(&app, &owner.access_token, "/api/v1/notifications").await).await;
+    let inbox = ok(app.bearer(&owner).get_raw("/api/v1/notifications").await).await;
     assert_eq!(inbox["items"][0]["title"], "新的分销商申请");
     assert!(welcome_messages(&app, "manual@example.com").is_empty());
 
@@ -628,22 +610,18 @@ db_test!(each_entry_mode, |app: TestApp| async move {
     let body = ok(apply(&app, &auto, json!({})).await).await;
     assert_eq!(body["status"], "approved");
     let code = body["distributor_code"].as_str().unwrap().to_owned();
-    let me = ok(get(
-        &app,
-        &auto.token,
-        &format!("/api/v1/shops/{shop}/members/me/distributor"),
-    )
-    .await)
+    let me = ok(app
+        .bearer(&auto.token)
+        .get_raw(&format!("/api/v1/shops/{shop}/members/me/distributor"))
+        .await)
     .await;
     assert_eq!(me["code"], code);
     assert_eq!(me["tier_id"], entry_tier);
     assert_eq!(me["status"], "active");
-    let staff_view = ok(get(
-        &app,
-        &owner.access_token,
-        &format!("/api/v1/distributor-applications/{}", body["id"]),
-    )
-    .await)
+    let staff_view = ok(app
+        .bearer(&owner)
+        .get_raw(&format!("/api/v1/distributor-applications/{}", body["id"]))
+        .await)
     .await;
     assert_eq!(staff_view["review"], "auto");
     assert_eq!(staff_view["decided_by_kind"], "system");
@@ -671,8 +649,7 @@ db_test!(each_entry_mode, |app: TestApp| async move {
     assert!(sms[0].2.contains(me["code"].as_str().unwrap()));
     let before = app.count("distributor_applications");
     let res = apply(&app, &everyone, json!({})).await;
-    assert_eq!(res.status(), 409);
-    assert_eq!(problem(res).await["code"], "already_distributor");
+    assert_problem(res, 409, "already_distributor").await;
     assert_eq!(app.count("distributor_applications"), before);
 
     // Spend threshold: nobody has paid spend yet, so nobody qualifies; nothing is stored.
@@ -684,12 +661,11 @@ db_test!(each_entry_mode, |app: TestApp| async move {
     )
     .await;
     let public = ok(app
-        .get(&format!(
+        .anonymous()
+        .get_raw(&format!(
             "/api/v1/shops/{shop}/distributor-application-form"
         ))
-        .send()
-        .await
-        .unwrap())
+        .await)
     .await;
     assert_eq!(public["spend_threshold"], "199.00");
     let spender = register(&app, shop, "13900000003", None).await;
@@ -716,13 +692,13 @@ db_test!(each_entry_mode, |app: TestApp| async move {
     drop(conn);
 
     // The pending application waits whatever the mode is now; staff approve it.
-    let approved = ok(post(
-        &app,
-        &owner.access_token,
-        &format!("/api/v1/distributor-applications/{manual_id}/approve"),
-        json!({}),
-    )
-    .await)
+    let approved = ok(app
+        .bearer(&owner)
+        .post_raw(
+            &format!("/api/v1/distributor-applications/{manual_id}/approve"),
+            &json!({}),
+        )
+        .await)
     .await;
     assert_eq!(approved["status"], "approved");
     assert_eq!(approved["decided_by_kind"], "staff");
@@ -793,12 +769,13 @@ db_test!(
             (Some(recruiter_id), Some(recruiter_id))
         );
         let me = my_distributor(&app, shop, &waiting).await.unwrap();
-        let decided = ok(get(
-            &app,
-            &owner.access_token,
-            &format!("/api/v1/distributor-applications/{}", pending["id"]),
-        )
-        .await)
+        let decided = ok(app
+            .bearer(&owner)
+            .get_raw(&format!(
+                "/api/v1/distributor-applications/{}",
+                pending["id"]
+            ))
+            .await)
         .await;
         assert_eq!(decided["status"], "approved");
         assert_eq!(decided["decided_by_kind"], "system");
@@ -813,13 +790,13 @@ db_test!(
 
         // A frozen recruiter's link: the member still becomes a distributor, under the default
         // sponsor (the link neither binds nor recruits).
-        ok(post(
-            &app,
-            &owner.access_token,
-            &format!("/api/v1/distributors/{recruiter_id}/freeze"),
-            json!({ "reason": "核查" }),
-        )
-        .await)
+        ok(app
+            .bearer(&owner)
+            .post_raw(
+                &format!("/api/v1/distributors/{recruiter_id}/freeze"),
+                &json!({ "reason": "核查" }),
+            )
+            .await)
         .await;
         let late = register(&app, shop, "13800000008", Some(&recruiter_code)).await;
         assert!(my_distributor(&app, shop, &late).await.is_some());
@@ -827,13 +804,13 @@ db_test!(
 
         // A member whose distribution ended is not made a distributor again.
         let ended_id = my_distributor(&app, shop, &plain).await.unwrap()["id"].clone();
-        ok(post(
-            &app,
-            &owner.access_token,
-            &format!("/api/v1/distributors/{ended_id}/end"),
-            json!({ "reason": "违规" }),
-        )
-        .await)
+        ok(app
+            .bearer(&owner)
+            .post_raw(
+                &format!("/api/v1/distributors/{ended_id}/end"),
+                &json!({ "reason": "违规" }),
+            )
+            .await)
         .await;
         let me = my_distributor(&app, shop, &plain).await.unwrap();
         assert_eq!(me["status"], "ended");
@@ -904,14 +881,13 @@ db_test!(answers_must_fit_the_form, |app: TestApp| async move {
     let res = apply(&app, &member, json!({ "answers": {}, "extra": 1 })).await;
     assert_eq!(res.status(), 422);
     let res = app
-        .client
-        .post(app.url("/api/v1/members/me/distributor-application"))
-        .bearer_auth(&member.token)
-        .header("content-type", "application/json")
-        .body("{\"answers\":")
-        .send()
-        .await
-        .unwrap();
+        .bearer(&member.token)
+        .post_bytes_raw(
+            "/api/v1/members/me/distributor-application",
+            "application/json",
+            "{\"answers\":",
+        )
+        .await;
     assert_eq!(res.status(), 400);
     assert_eq!(app.count("distributor_applications"), 0, "nothing stored");
     assert_eq!(app.count("notifications"), 0);
@@ -933,12 +909,10 @@ db_test!(answers_must_fit_the_form, |app: TestApp| async move {
     );
     // Later form changes rewrite no answers.
     ok(save_form(&app, &owner, json!([])).await).await;
-    let mine = ok(get(
-        &app,
-        &member.token,
-        "/api/v1/members/me/distributor-application",
-    )
-    .await)
+    let mine = ok(app
+        .bearer(&member.token)
+        .get_raw("/api/v1/members/me/distributor-application")
+        .await)
     .await;
     assert_eq!(mine["answers"][0]["label_zh"], "姓名");
 });
@@ -948,22 +922,22 @@ db_test!(answers_must_fit_the_form, |app: TestApp| async move {
 db_test!(sponsor_codes, |app: TestApp| async move {
     let owner = app.owner("boss@example.com").await;
     let shop = owner.merchant_id;
-    ok(post(
-        &app,
-        &owner.access_token,
-        "/api/v1/distribution/tiers",
-        json!({ "name": "铜牌", "commission_kind": "percent", "level1": "10", "level2": "5" }),
-    )
-    .await)
+    ok(app
+        .bearer(&owner)
+        .post_raw(
+            "/api/v1/distribution/tiers",
+            &json!({ "name": "铜牌", "commission_kind": "percent", "level1": "10", "level2": "5" }),
+        )
+        .await)
     .await;
-    let silver = ok(post(
-        &app,
-        &owner.access_token,
-        "/api/v1/distribution/tiers",
-        json!({ "name": "银牌", "commission_kind": "percent", "level1": "12", "level2": "6",
+    let silver = ok(app
+        .bearer(&owner)
+        .post_raw(
+            "/api/v1/distribution/tiers",
+            &json!({ "name": "银牌", "commission_kind": "percent", "level1": "12", "level2": "6",
                 "promotion": { "direct_recruits": 1 } }),
-    )
-    .await)
+        )
+        .await)
     .await["id"]
         .clone();
     let s_member = register(&app, shop, "13800000001", None).await;
@@ -971,13 +945,13 @@ db_test!(sponsor_codes, |app: TestApp| async move {
     let sponsor_code = sponsor["code"].as_str().unwrap().to_owned();
     let frozen_member = register(&app, shop, "13800000002", None).await;
     let frozen = grant(&app, &owner, frozen_member.id, None).await;
-    ok(post(
-        &app,
-        &owner.access_token,
-        &format!("/api/v1/distributors/{}/freeze", frozen["id"]),
-        json!({ "reason": "核查" }),
-    )
-    .await)
+    ok(app
+        .bearer(&owner)
+        .post_raw(
+            &format!("/api/v1/distributors/{}/freeze", frozen["id"]),
+            &json!({ "reason": "核查" }),
+        )
+        .await)
     .await;
     let other = app.owner("other@example.com").await;
     let stranger = register(&app, other.merchant_id, "13800000009", None).await;
@@ -1020,40 +994,34 @@ db_test!(sponsor_codes, |app: TestApp| async move {
     .await)
     .await;
     let id = body["id"].as_i64().unwrap();
-    let view = ok(get(
-        &app,
-        &owner.access_token,
-        &format!("/api/v1/distributor-applications/{id}"),
-    )
-    .await)
+    let view = ok(app
+        .bearer(&owner)
+        .get_raw(&format!("/api/v1/distributor-applications/{id}"))
+        .await)
     .await;
     assert_eq!(view["sponsor"]["id"], sponsor["id"]);
     assert_eq!(view["sponsor"]["code"], sponsor_code);
     assert_eq!(view["sponsor_source"], "code");
-    let approved = ok(post(
-        &app,
-        &owner.access_token,
-        &format!("/api/v1/distributor-applications/{id}/approve"),
-        json!({}),
-    )
-    .await)
+    let approved = ok(app
+        .bearer(&owner)
+        .post_raw(
+            &format!("/api/v1/distributor-applications/{id}/approve"),
+            &json!({}),
+        )
+        .await)
     .await;
     let new_id = approved["distributor"]["id"].as_i64().unwrap();
-    let detail = ok(get(
-        &app,
-        &owner.access_token,
-        &format!("/api/v1/distributors/{new_id}"),
-    )
-    .await)
+    let detail = ok(app
+        .bearer(&owner)
+        .get_raw(&format!("/api/v1/distributors/{new_id}"))
+        .await)
     .await;
     assert_eq!(detail["parent_id"], sponsor["id"]);
     // The recruit earned the sponsor a promotion, recorded with its trigger.
-    let s = ok(get(
-        &app,
-        &owner.access_token,
-        &format!("/api/v1/distributors/{}", sponsor["id"]),
-    )
-    .await)
+    let s = ok(app
+        .bearer(&owner)
+        .get_raw(&format!("/api/v1/distributors/{}", sponsor["id"]))
+        .await)
     .await;
     assert_eq!(s["tier_id"], silver);
     assert_eq!(s["figures"]["direct_recruits"], 1);
@@ -1067,12 +1035,10 @@ db_test!(sponsor_codes, |app: TestApp| async move {
     // Without a code, the distributor the member is bound to recruits them.
     let bound = register(&app, shop, "13800000004", Some(&sponsor_code)).await;
     let body = ok(apply(&app, &bound, json!({})).await).await;
-    let view = ok(get(
-        &app,
-        &owner.access_token,
-        &format!("/api/v1/distributor-applications/{}", body["id"]),
-    )
-    .await)
+    let view = ok(app
+        .bearer(&owner)
+        .get_raw(&format!("/api/v1/distributor-applications/{}", body["id"]))
+        .await)
     .await;
     assert_eq!(view["sponsor"]["id"], sponsor["id"]);
     assert_eq!(view["sponsor_source"], "binding");
@@ -1089,28 +1055,29 @@ db_test!(sponsor_codes, |app: TestApp| async move {
         json!({ "default_sponsor_id": default_sponsor["id"] }),
     )
     .await;
-    ok(post(
-        &app,
-        &owner.access_token,
-        &format!("/api/v1/distributors/{}/freeze", sponsor["id"]),
-        json!({ "reason": "核查" }),
-    )
-    .await)
+    ok(app
+        .bearer(&owner)
+        .post_raw(
+            &format!("/api/v1/distributors/{}/freeze", sponsor["id"]),
+            &json!({ "reason": "核查" }),
+        )
+        .await)
     .await;
-    let approved = ok(post(
-        &app,
-        &owner.access_token,
-        &format!("/api/v1/distributor-applications/{}/approve", body["id"]),
-        json!({}),
-    )
-    .await)
+    let approved = ok(app
+        .bearer(&owner)
+        .post_raw(
+            &format!("/api/v1/distributor-applications/{}/approve", body["id"]),
+            &json!({}),
+        )
+        .await)
     .await;
-    let detail = ok(get(
-        &app,
-        &owner.access_token,
-        &format!("/api/v1/distributors/{}", approved["distributor"]["id"]),
-    )
-    .await)
+    let detail = ok(app
+        .bearer(&owner)
+        .get_raw(&format!(
+            "/api/v1/distributors/{}",
+            approved["distributor"]["id"]
+        ))
+        .await)
     .await;
     assert_eq!(detail["parent_id"], default_sponsor["id"]);
     let audits = audit_changes(&app, "distributor_application.approved");
@@ -1120,21 +1087,22 @@ db_test!(sponsor_codes, |app: TestApp| async move {
     // No code, no binding: the tree's rule (the default sponsor) applies.
     let plain = register(&app, shop, "13800000006", None).await;
     let body = ok(apply(&app, &plain, json!({})).await).await;
-    let approved = ok(post(
-        &app,
-        &owner.access_token,
-        &format!("/api/v1/distributor-applications/{}/approve", body["id"]),
-        json!({}),
-    )
-    .await)
+    let approved = ok(app
+        .bearer(&owner)
+        .post_raw(
+            &format!("/api/v1/distributor-applications/{}/approve", body["id"]),
+            &json!({}),
+        )
+        .await)
     .await;
     assert!(approved["sponsor"].is_null());
-    let detail = ok(get(
-        &app,
-        &owner.access_token,
-        &format!("/api/v1/distributors/{}", approved["distributor"]["id"]),
-    )
-    .await)
+    let detail = ok(app
+        .bearer(&owner)
+        .get_raw(&format!(
+            "/api/v1/distributors/{}",
+            approved["distributor"]["id"]
+        ))
+        .await)
     .await;
     assert_eq!(detail["parent_id"], default_sponsor["id"]);
 });
@@ -1147,17 +1115,14 @@ db_test!(
         let owner = app.owner("boss@example.com").await;
         let shop = owner.merchant_id;
         let member = register(&app, shop, "shopper@example.com", None).await;
-        let res = get(
-            &app,
-            &member.token,
-            "/api/v1/members/me/distributor-application",
-        )
-        .await;
+        let res = app
+            .bearer(&member.token)
+            .get_raw("/api/v1/members/me/distributor-application")
+            .await;
         assert_eq!(res.status(), 404, "never applied");
         let first = ok(apply(&app, &member, json!({})).await).await;
         let res = apply(&app, &member, json!({})).await;
-        assert_eq!(res.status(), 409);
-        assert_eq!(problem(res).await["code"], "application_pending");
+        assert_problem(res, 409, "application_pending").await;
         let path =
             |id: &Value, action: &str| format!("/api/v1/distributor-applications/{id}/{action}");
 
@@ -1166,32 +1131,27 @@ db_test!(
             json!({ "reason": "   " }),
             json!({ "reason": "x".repeat(501) }),
         ] {
-            let res = post(
-                &app,
-                &owner.access_token,
-                &path(&first["id"], "reject"),
-                body.clone(),
-            )
-            .await;
+            let res = app
+                .bearer(&owner)
+                .post_raw(&path(&first["id"], "reject"), &body)
+                .await;
             assert_eq!(res.status(), 422, "{body}");
         }
         assert!(rejection_messages(&app, "shopper@example.com").is_empty());
-        let rejected = ok(post(
-            &app,
-            &owner.access_token,
-            &path(&first["id"], "reject"),
-            json!({ "reason": " 请补充推广渠道 " }),
-        )
-        .await)
+        let rejected = ok(app
+            .bearer(&owner)
+            .post_raw(
+                &path(&first["id"], "reject"),
+                &json!({ "reason": " 请补充推广渠道 " }),
+            )
+            .await)
         .await;
         assert_eq!(rejected["status"], "rejected");
         assert_eq!(rejected["reject_reason"], "请补充推广渠道");
-        let mine = ok(get(
-            &app,
-            &member.token,
-            "/api/v1/members/me/distributor-application",
-        )
-        .await)
+        let mine = ok(app
+            .bearer(&member.token)
+            .get_raw("/api/v1/members/me/distributor-application")
+            .await)
         .await;
         assert_eq!(mine["status"], "rejected");
         assert_eq!(mine["reject_reason"], "请补充推广渠道");
@@ -1207,13 +1167,10 @@ db_test!(
             told[0].2
         );
         for action in ["approve", "reject"] {
-            let res = post(
-                &app,
-                &owner.access_token,
-                &path(&first["id"], action),
-                json!({ "reason": "再次" }),
-            )
-            .await;
+            let res = app
+                .bearer(&owner)
+                .post_raw(&path(&first["id"], action), &json!({ "reason": "再次" }))
+                .await;
             assert_eq!(res.status(), 409, "{action} a rejected application");
             assert_eq!(problem(res).await["code"], "invalid_transition");
         }
@@ -1221,34 +1178,25 @@ db_test!(
         // After a rejection the member may apply again.
         let second = ok(apply(&app, &member, json!({})).await).await;
         assert_eq!(second["status"], "pending");
-        ok(post(
-            &app,
-            &owner.access_token,
-            &path(&second["id"], "approve"),
-            json!({}),
-        )
-        .await)
+        ok(app
+            .bearer(&owner)
+            .post_raw(&path(&second["id"], "approve"), &json!({}))
+            .await)
         .await;
-        let mine = ok(get(
-            &app,
-            &member.token,
-            "/api/v1/members/me/distributor-application",
-        )
-        .await)
+        let mine = ok(app
+            .bearer(&member.token)
+            .get_raw("/api/v1/members/me/distributor-application")
+            .await)
         .await;
         assert_eq!(mine["status"], "approved");
         assert_eq!(mine["distributor_code"].as_str().unwrap().len(), 8);
         let res = apply(&app, &member, json!({})).await;
-        assert_eq!(res.status(), 409);
-        assert_eq!(problem(res).await["code"], "already_distributor");
+        assert_problem(res, 409, "already_distributor").await;
         for action in ["approve", "reject"] {
-            let res = post(
-                &app,
-                &owner.access_token,
-                &path(&second["id"], action),
-                json!({ "reason": "再次" }),
-            )
-            .await;
+            let res = app
+                .bearer(&owner)
+                .post_raw(&path(&second["id"], action), &json!({ "reason": "再次" }))
+                .await;
             assert_eq!(res.status(), 409);
         }
 
@@ -1256,22 +1204,18 @@ db_test!(
         let other = register(&app, shop, "13800000007", None).await;
         let waiting = ok(apply(&app, &other, json!({})).await).await;
         grant(&app, &owner, other.id, None).await;
-        let res = post(
-            &app,
-            &owner.access_token,
-            &path(&waiting["id"], "approve"),
-            json!({}),
-        )
-        .await;
-        assert_eq!(res.status(), 409);
-        assert_eq!(problem(res).await["code"], "already_distributor");
-        ok(post(
-            &app,
-            &owner.access_token,
-            &path(&waiting["id"], "reject"),
-            json!({ "reason": "已由员工开通" }),
-        )
-        .await)
+        let res = app
+            .bearer(&owner)
+            .post_raw(&path(&waiting["id"], "approve"), &json!({}))
+            .await;
+        assert_problem(res, 409, "already_distributor").await;
+        ok(app
+            .bearer(&owner)
+            .post_raw(
+                &path(&waiting["id"], "reject"),
+                &json!({ "reason": "已由员工开通" }),
+            )
+            .await)
         .await;
         // Refused decisions told nobody anything; a phone-only applicant is told by SMS.
         assert_eq!(rejection_messages(&app, "shopper@example.com").len(), 1);
@@ -1307,8 +1251,7 @@ db_test!(
             "/api/v1/distributor-applications/{}/approve",
             application["id"]
         );
-        let answers =
-            join_all((0..6).map(|_| post(&app, &owner.access_token, &url, json!({})))).await;
+        let answers = join_all((0..6).map(|_| app.bearer(&owner).post_raw(&url, &json!({})))).await;
         let statuses: Vec<u16> = answers.iter().map(|r| r.status().as_u16()).collect();
         assert_eq!(
             statuses.iter().filter(|s| **s == 200).count(),
@@ -1340,8 +1283,10 @@ db_test!(
         let races = ids.iter().map(|id| async move {
             let approve_url = format!("/api/v1/distributor-applications/{id}/approve");
             let reject_url = format!("/api/v1/distributor-applications/{id}/reject");
-            let approve = post(app_ref, token, &approve_url, json!({}));
-            let reject = post(app_ref, token, &reject_url, json!({ "reason": "名额已满" }));
+            let approve = app_ref.bearer(token).post_raw(&approve_url, &json!({}));
+            let reject = app_ref
+                .bearer(token)
+                .post_raw(&reject_url, &json!({ "reason": "名额已满" }));
             let (a, r) = futures_util::future::join(approve, reject).await;
             (*id, a.status().as_u16(), r.status().as_u16())
         });
@@ -1350,12 +1295,10 @@ db_test!(
                 (a == 200 && r == 409) || (a == 409 && r == 200),
                 "application {id}: approve {a}, reject {r}"
             );
-            let view = ok(get(
-                &app,
-                &owner.access_token,
-                &format!("/api/v1/distributor-applications/{id}"),
-            )
-            .await)
+            let view = ok(app
+                .bearer(&owner)
+                .get_raw(&format!("/api/v1/distributor-applications/{id}"))
+                .await)
             .await;
             assert_eq!(
                 view["status"],
@@ -1401,20 +1344,18 @@ db_test!(
                     .unwrap(),
             );
         }
-        ok(post(
-            &app,
-            &owner.access_token,
-            &format!("/api/v1/distributor-applications/{}/reject", ids[1]),
-            json!({ "reason": "资料不全" }),
-        )
-        .await)
+        ok(app
+            .bearer(&owner)
+            .post_raw(
+                &format!("/api/v1/distributor-applications/{}/reject", ids[1]),
+                &json!({ "reason": "资料不全" }),
+            )
+            .await)
         .await;
-        let page = ok(get(
-            &app,
-            &owner.access_token,
-            "/api/v1/distributor-applications?status=pending&sort=oldest&limit=2",
-        )
-        .await)
+        let page = ok(app
+            .bearer(&owner)
+            .get_raw("/api/v1/distributor-applications?status=pending&sort=oldest&limit=2")
+            .await)
         .await;
         let got: Vec<i64> = page["items"]
             .as_array()
@@ -1425,7 +1366,7 @@ db_test!(
         assert_eq!(got, vec![ids[0], ids[2]]);
         assert_eq!(page["items"][0]["member"]["phone"], "13800000000");
         let cursor = page["next_cursor"].as_i64().unwrap();
-        let page = ok(get(&app, &owner.access_token, &format!("/api/v1/distributor-applications?status=pending&sort=oldest&limit=2&cursor={cursor}")).await).await;
+        let page = ok(app.bearer(&owner).get_raw(&format!("/api/v1/distributor-applications?status=pending&sort=oldest&limit=2&cursor={cursor}")).await).await;
         let got: Vec<i64> = page["items"]
             .as_array()
             .unwrap()
@@ -1434,20 +1375,16 @@ db_test!(
             .collect();
         assert_eq!(got, vec![ids[3], ids[4]]);
         assert!(page["next_cursor"].is_null());
-        let page = ok(get(
-            &app,
-            &owner.access_token,
-            "/api/v1/distributor-applications",
-        )
-        .await)
+        let page = ok(app
+            .bearer(&owner)
+            .get_raw("/api/v1/distributor-applications")
+            .await)
         .await;
         assert_eq!(page["items"][0]["id"], ids[4], "newest first by default");
-        let page = ok(get(
-            &app,
-            &owner.access_token,
-            "/api/v1/distributor-applications?status=rejected",
-        )
-        .await)
+        let page = ok(app
+            .bearer(&owner)
+            .get_raw("/api/v1/distributor-applications?status=rejected")
+            .await)
         .await;
         assert_eq!(page["items"].as_array().unwrap().len(), 1);
         for bad in [
@@ -1458,23 +1395,19 @@ db_test!(
             "cursor=x",
             "colour=red",
         ] {
-            let res = get(
-                &app,
-                &owner.access_token,
-                &format!("/api/v1/distributor-applications?{bad}"),
-            )
-            .await;
+            let res = app
+                .bearer(&owner)
+                .get_raw(&format!("/api/v1/distributor-applications?{bad}"))
+                .await;
             assert_eq!(res.status(), 422, "{bad}");
         }
 
         // Another merchant: A's applications do not exist for them, and stay untouched.
         let other = app.owner("other@example.com").await;
-        let theirs = ok(get(
-            &app,
-            &other.access_token,
-            "/api/v1/distributor-applications",
-        )
-        .await)
+        let theirs = ok(app
+            .bearer(&other)
+            .get_raw("/api/v1/distributor-applications")
+            .await)
         .await;
         assert_eq!(theirs["items"], json!([]));
         let id = ids[0];
@@ -1495,27 +1428,26 @@ db_test!(
                 Some(json!({ "reason": "x" })),
             ),
         ] {
-            let res = call(&app, &other.access_token, method, &path, body).await;
+            let res = app
+                .bearer(&other)
+                .send_raw(method, &path, body.as_ref())
+                .await;
             assert_eq!(res.status(), 404, "{path}");
             assert_eq!(problem(res).await["code"], "not_found");
         }
-        let view = ok(get(
-            &app,
-            &owner.access_token,
-            &format!("/api/v1/distributor-applications/{id}"),
-        )
-        .await)
+        let view = ok(app
+            .bearer(&owner)
+            .get_raw(&format!("/api/v1/distributor-applications/{id}"))
+            .await)
         .await;
         assert_eq!(view["status"], "pending");
         assert_eq!(app.count("distributors"), 0);
         // A member token of one shop reads only that shop's form through its own account.
         let stranger = register(&app, other.merchant_id, "13800000099", None).await;
-        let res = get(
-            &app,
-            &stranger.token,
-            "/api/v1/members/me/distributor-application",
-        )
-        .await;
+        let res = app
+            .bearer(&stranger.token)
+            .get_raw("/api/v1/members/me/distributor-application")
+            .await;
         assert_eq!(res.status(), 404);
     }
 );

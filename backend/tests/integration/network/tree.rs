@@ -5,7 +5,6 @@
 //! Also:
 //! concurrent joins and sales keep the counters exact, and the seeded tree is sound.
 
-
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::harness::TestApp;

@@ -1,15 +1,14 @@
 //! Delivering outbox emails over SMTP, against a small SMTP server run inside the test.
 
-
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::{Arc, Barrier, Mutex};
 use std::time::Duration;
 
+use crate::harness::TestApp;
 use base64::Engine;
 use chrono::NaiveDateTime;
-use crate::harness::TestApp;
 use diesel::prelude::*;
 use fenxiao::clock;
 use fenxiao::db::schema::outbox_messages as o;

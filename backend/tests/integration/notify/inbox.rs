@@ -1,52 +1,28 @@
 //! The staff inbox, the in-app low-stock alert, and the low-stock list.
 
-
-use crate::harness::{problem, SignedIn, TestApp};
+use crate::harness::{assert_problem, expect_json, problem, SignedIn, TestApp};
 use diesel::prelude::*;
 use fenxiao::db::schema::{notifications as n, outbox_messages as o};
 use serde_json::{json, Value};
 
-async fn call(
-    app: &TestApp,
-    method: reqwest::Method,
-    token: &str,
-    path: &str,
-    body: Option<Value>,
-) -> reqwest::Response {
-    let mut req = app.client.request(method, app.url(path)).bearer_auth(token);
-    if let Some(body) = body {
-        req = req.json(&body);
-    }
-    req.send().await.unwrap()
-}
-
-async fn get(app: &TestApp, token: &str, path: &str) -> Value {
-    let res = call(app, reqwest::Method::GET, token, path, None).await;
-    assert_eq!(res.status(), 200, "GET {path}");
-    res.json().await.unwrap()
-}
-
-async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> reqwest::Response {
-    call(app, reqwest::Method::POST, token, path, Some(body)).await
-}
-
 /// Invites, accepts and signs in a staff member; answers their access token.
 async fn join(app: &TestApp, by: &SignedIn, email: &str, role: &str) -> String {
-    let res = post(
-        app,
-        &by.access_token,
-        "/api/v1/staff/invitations",
-        json!({ "email": email, "name": "同事", "role": role }),
-    )
-    .await;
+    let res = app
+        .bearer(&by)
+        .post_raw(
+            "/api/v1/staff/invitations",
+            &json!({ "email": email, "name": "同事", "role": role }),
+        )
+        .await;
     assert_eq!(res.status(), 201);
     let token = app.token_from_outbox(email, "staff_invitation");
     let res = app
-        .post("/api/v1/staff/invitations/accept")
-        .json(&json!({ "token": token, "password": "member-pass-2026" }))
-        .send()
-        .await
-        .unwrap();
+        .anonymous()
+        .post_raw(
+            "/api/v1/staff/invitations/accept",
+            &json!({ "token": token, "password": "member-pass-2026" }),
+        )
+        .await;
     assert_eq!(res.status(), 200);
     let res = app
         .sign_in("/api/v1/auth/sign-in", email, "member-pass-2026")
@@ -78,25 +54,25 @@ async fn product(
             sku
         })
         .collect();
-    let res = post(
-        app,
-        token,
-        "/api/v1/products",
-        json!({ "name": name, "spec_names": names, "skus": skus }),
-    )
-    .await;
+    let res = app
+        .bearer(token)
+        .post_raw(
+            "/api/v1/products",
+            &json!({ "name": name, "spec_names": names, "skus": skus }),
+        )
+        .await;
     assert_eq!(res.status(), 201);
     res.json().await.unwrap()
 }
 
 async fn adjust(app: &TestApp, token: &str, sku: &Value, delta: i64) {
-    let res = post(
-        app,
-        token,
-        &format!("/api/v1/skus/{sku}/stock-adjustments"),
-        json!({ "delta": delta, "reason": "盘点" }),
-    )
-    .await;
+    let res = app
+        .bearer(token)
+        .post_raw(
+            &format!("/api/v1/skus/{sku}/stock-adjustments"),
+            &json!({ "delta": delta, "reason": "盘点" }),
+        )
+        .await;
     assert_eq!(res.status(), 200);
 }
 
@@ -122,7 +98,10 @@ db_test!(
         adjust(&app, &owner.access_token, sku, -1).await;
         assert_eq!(emails(&app), 1, "the email still goes to the owner");
         for (token, expected) in [(&owner.access_token, 1), (&operator, 1), (&viewer, 0)] {
-            let count = get(&app, token, "/api/v1/notifications/unread-count").await;
+            let count = app
+                .bearer(token)
+                .get::<Value>("/api/v1/notifications/unread-count")
+                .await;
             assert_eq!(count["unread"], expected);
         }
         adjust(&app, &owner.access_token, sku, -1).await;
@@ -136,7 +115,10 @@ db_test!(
         assert_eq!(app.count("notifications"), 4, "a new crossing alerts again");
         assert_eq!(emails(&app), 2);
 
-        let page = get(&app, &owner.access_token, "/api/v1/notifications").await;
+        let page = app
+            .bearer(&owner)
+            .get::<Value>("/api/v1/notifications")
+            .await;
         let items = page["items"].as_array().unwrap();
         assert_eq!(items.len(), 2);
         assert!(
@@ -153,77 +135,62 @@ db_test!(
         assert!(items[0]["read_at"].is_null());
 
         let english: Value = app
-            .get("/api/v1/notifications")
-            .bearer_auth(&owner.access_token)
+            .bearer(&owner)
             .header("accept-language", "en")
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+            .get("/api/v1/notifications")
+            .await;
         assert_eq!(english["items"][0]["title"], "Low stock: 龙井");
 
         // Pages, the unread filter, marking one and all.
-        let first = get(&app, &owner.access_token, "/api/v1/notifications?limit=1").await;
+        let first = app
+            .bearer(&owner)
+            .get::<Value>("/api/v1/notifications?limit=1")
+            .await;
         assert_eq!(first["items"].as_array().unwrap().len(), 1);
         let cursor = first["next_cursor"].as_i64().unwrap();
-        let second = get(
-            &app,
-            &owner.access_token,
-            &format!("/api/v1/notifications?limit=1&cursor={cursor}"),
-        )
-        .await;
+        let second = app
+            .bearer(&owner)
+            .get::<Value>(&format!("/api/v1/notifications?limit=1&cursor={cursor}"))
+            .await;
         assert_eq!(second["items"][0]["id"], items[1]["id"]);
         assert!(second["next_cursor"].is_null());
 
         let id = items[1]["id"].as_i64().unwrap();
-        let res = post(
-            &app,
-            &owner.access_token,
-            &format!("/api/v1/notifications/{id}/read"),
-            json!({}),
-        )
-        .await;
-        assert_eq!(res.status(), 200);
-        let read: Value = res.json().await.unwrap();
+        let res = app
+            .bearer(&owner)
+            .post_raw(&format!("/api/v1/notifications/{id}/read"), &json!({}))
+            .await;
+        let read: Value = expect_json(res, 200).await;
         assert!(read["read_at"].is_string());
-        let again: Value = post(
-            &app,
-            &owner.access_token,
-            &format!("/api/v1/notifications/{id}/read"),
-            json!({}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+        let again: Value = app
+            .bearer(&owner)
+            .post_raw(&format!("/api/v1/notifications/{id}/read"), &json!({}))
+            .await
+            .json()
+            .await
+            .unwrap();
         assert_eq!(again["read_at"], read["read_at"], "the first reading stays");
-        let unread = get(
-            &app,
-            &owner.access_token,
-            "/api/v1/notifications?unread=true",
-        )
-        .await;
+        let unread = app
+            .bearer(&owner)
+            .get::<Value>("/api/v1/notifications?unread=true")
+            .await;
         assert_eq!(unread["items"].as_array().unwrap().len(), 1);
         assert_eq!(unread["items"][0]["id"], items[0]["id"]);
 
-        let res = post(
-            &app,
-            &owner.access_token,
-            "/api/v1/notifications/read-all",
-            json!({}),
-        )
-        .await;
+        let res = app
+            .bearer(&owner)
+            .post_raw("/api/v1/notifications/read-all", &json!({}))
+            .await;
         assert_eq!(res.json::<Value>().await.unwrap()["marked"], 1);
-        let count = get(
-            &app,
-            &owner.access_token,
-            "/api/v1/notifications/unread-count",
-        )
-        .await;
+        let count = app
+            .bearer(&owner)
+            .get::<Value>("/api/v1/notifications/unread-count")
+            .await;
         assert_eq!(count["unread"], 0);
-        let count = get(&app, &operator, "/api/v1/notifications/unread-count").await;
+        let count = app
+            .bearer(&operator)
+            .get::<Value>("/api/v1/notifications/unread-count")
+            .await;
         assert_eq!(count["unread"], 2, "the operator's own inbox is untouched");
     }
 );
@@ -233,66 +200,62 @@ db_test!(inboxes_are_private, |app: TestApp| async move {
     let operator = join(&app, &owner, "ops@example.com", "operator").await;
     let p = product(&app, &owner.access_token, "龙井", &[("LJ-1", 5, Some(4))]).await;
     adjust(&app, &owner.access_token, &p["skus"][0]["id"], -1).await;
-    let mine = get(&app, &owner.access_token, "/api/v1/notifications").await;
+    let mine = app
+        .bearer(&owner)
+        .get::<Value>("/api/v1/notifications")
+        .await;
     let id = mine["items"][0]["id"].as_i64().unwrap();
     let path = format!("/api/v1/notifications/{id}/read");
 
-    let res = post(&app, &operator, &path, json!({})).await;
+    let res = app.bearer(&operator).post_raw(&path, &json!({})).await;
     assert_eq!(res.status(), 404, "a colleague's notification");
     let stranger = app.owner("other@example.com").await;
-    let res = post(&app, &stranger.access_token, &path, json!({})).await;
+    let res = app.bearer(&stranger).post_raw(&path, &json!({})).await;
     assert_eq!(res.status(), 404, "another merchant's");
     assert_eq!(problem(res).await["code"], "not_found");
-    let theirs = get(&app, &stranger.access_token, "/api/v1/notifications").await;
+    let theirs = app
+        .bearer(&stranger)
+        .get::<Value>("/api/v1/notifications")
+        .await;
     assert!(theirs["items"].as_array().unwrap().is_empty());
-    let res = post(
-        &app,
-        &stranger.access_token,
-        "/api/v1/notifications/read-all",
-        json!({}),
-    )
-    .await;
+    let res = app
+        .bearer(&stranger)
+        .post_raw("/api/v1/notifications/read-all", &json!({}))
+        .await;
     assert_eq!(res.json::<Value>().await.unwrap()["marked"], 0);
 
     // An API key has no inbox, whatever its scopes.
-    let key: Value = post(
-        &app,
-        &owner.access_token,
-        "/api/v1/api-keys",
-        json!({ "name": "ERP", "scopes": ["merchant.read"] }),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
-    let res = call(
-        &app,
-        reqwest::Method::GET,
-        key["key"].as_str().unwrap(),
-        "/api/v1/notifications",
-        None,
-    )
-    .await;
-    assert_eq!(res.status(), 403);
-    assert_eq!(problem(res).await["code"], "wrong_account_kind");
+    let key: Value = app
+        .bearer(&owner)
+        .post_raw(
+            "/api/v1/api-keys",
+            &json!({ "name": "ERP", "scopes": ["merchant.read"] }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let res = app
+        .bearer(key["key"].as_str().unwrap())
+        .send_raw(reqwest::Method::GET, "/api/v1/notifications", None)
+        .await;
+    assert_problem(res, 403, "wrong_account_kind").await;
 
     for query in ["limit=0", "limit=101", "unread=maybe", "colour=red"] {
-        let res = call(
-            &app,
-            reqwest::Method::GET,
-            &owner.access_token,
-            &format!("/api/v1/notifications?{query}"),
-            None,
-        )
-        .await;
+        let res = app
+            .bearer(&owner)
+            .send_raw(
+                reqwest::Method::GET,
+                &format!("/api/v1/notifications?{query}"),
+                None,
+            )
+            .await;
         assert_eq!(res.status(), 422, "{query}");
     }
-    let count = get(
-        &app,
-        &owner.access_token,
-        "/api/v1/notifications/unread-count",
-    )
-    .await;
+    let count = app
+        .bearer(&owner)
+        .get::<Value>("/api/v1/notifications/unread-count")
+        .await;
     assert_eq!(count["unread"], 1, "nobody else could mark it read");
 });
 
@@ -368,7 +331,10 @@ db_test!(
         let other = app.owner("other@example.com").await;
         product(&app, &other.access_token, "别家", &[("X-1", 0, Some(9))]).await;
 
-        let page = get(&app, token, "/api/v1/inventory/low-stock").await;
+        let page = app
+            .bearer(token)
+            .get::<Value>("/api/v1/inventory/low-stock")
+            .await;
         let codes: Vec<&str> = page["items"]
             .as_array()
             .unwrap()
@@ -385,35 +351,44 @@ db_test!(
         assert_eq!(first["spec_values"]["规格"], "LJ-1");
         assert_eq!(first["kind"], "physical");
 
-        let one = get(&app, token, "/api/v1/inventory/low-stock?limit=2").await;
+        let one = app
+            .bearer(token)
+            .get::<Value>("/api/v1/inventory/low-stock?limit=2")
+            .await;
         assert_eq!(one["items"].as_array().unwrap().len(), 2);
         let cursor = one["next_cursor"].as_i64().unwrap();
-        let rest = get(
-            &app,
-            token,
-            &format!("/api/v1/inventory/low-stock?limit=2&cursor={cursor}"),
-        )
-        .await;
+        let rest = app
+            .bearer(token)
+            .get::<Value>(&format!(
+                "/api/v1/inventory/low-stock?limit=2&cursor={cursor}"
+            ))
+            .await;
         assert_eq!(rest["items"][0]["sku_code"], "LJ-1");
         assert!(rest["next_cursor"].is_null());
 
         // Restocking takes a SKU off the list.
         adjust(&app, token, &tea["skus"][0]["id"], 1).await;
-        let page = get(&app, token, "/api/v1/inventory/low-stock").await;
+        let page = app
+            .bearer(token)
+            .get::<Value>("/api/v1/inventory/low-stock")
+            .await;
         assert_eq!(page["items"].as_array().unwrap().len(), 2);
 
-        let theirs = get(&app, &other.access_token, "/api/v1/inventory/low-stock").await;
+        let theirs = app
+            .bearer(&other)
+            .get::<Value>("/api/v1/inventory/low-stock")
+            .await;
         assert_eq!(theirs["items"].as_array().unwrap().len(), 1);
         assert_eq!(theirs["items"][0]["sku_code"], "X-1");
 
-        let res = call(
-            &app,
-            reqwest::Method::GET,
-            token,
-            "/api/v1/inventory/low-stock?limit=abc",
-            None,
-        )
-        .await;
+        let res = app
+            .bearer(token)
+            .send_raw(
+                reqwest::Method::GET,
+                "/api/v1/inventory/low-stock?limit=abc",
+                None,
+            )
+            .await;
         assert_eq!(res.status(), 422);
     }
 );

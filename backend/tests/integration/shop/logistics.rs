@@ -1,61 +1,8 @@
 //! Logistics settings: regions, carriers, delivery methods with pickup points, freight templates
 //! and the freight quote.
 
-
-use crate::harness::{problem, SignedIn, TestApp};
+use crate::harness::{assert_problem, expect_json, problem, TestApp};
 use serde_json::{json, Value};
-
-async fn send(
-    app: &TestApp,
-    who: &SignedIn,
-    method: reqwest::Method,
-    path: &str,
-    body: Option<Value>,
-) -> reqwest::Response {
-    let mut req = app
-        .client
-        .request(method, app.url(path))
-        .bearer_auth(&who.access_token);
-    if let Some(body) = body {
-        req = req.json(&body);
-    }
-    req.send().await.unwrap()
-}
-
-async fn post(app: &TestApp, who: &SignedIn, path: &str, body: Value) -> reqwest::Response {
-    send(app, who, reqwest::Method::POST, path, Some(body)).await
-}
-
-async fn put(app: &TestApp, who: &SignedIn, path: &str, body: Value) -> reqwest::Response {
-    send(app, who, reqwest::Method::PUT, path, Some(body)).await
-}
-
-async fn get(app: &TestApp, who: &SignedIn, path: &str) -> reqwest::Response {
-    send(app, who, reqwest::Method::GET, path, None).await
-}
-
-fn audit_count(app: &TestApp, action: &str) -> i64 {
-    use diesel::prelude::*;
-    use fenxiao::db::schema::audit_events as a;
-    a::table
-        .filter(a::action.eq(action))
-        .count()
-        .get_result(&mut *app.conn())
-        .unwrap()
-}
-
-/// The changes recorded by the newest audit event of `action`.
-fn audit_changes(app: &TestApp, action: &str) -> Value {
-    use diesel::prelude::*;
-    use fenxiao::db::schema::audit_events as a;
-    let text: Option<String> = a::table
-        .filter(a::action.eq(action))
-        .order(a::id.desc())
-        .select(a::changes)
-        .first(&mut *app.conn())
-        .unwrap();
-    serde_json::from_str(&text.unwrap()).unwrap()
-}
 
 /// By weight: first 1 kg ¥10, each further 500 g ¥4; Zhejiang ¥8/¥2, Hangzhou ¥6/¥1; no
 /// delivery to Xinjiang or Lhasa; free from ¥99.
@@ -80,9 +27,7 @@ fn by_weight() -> Value {
 #[actix_web::test]
 async fn regions_are_public_and_complete() {
     let app = TestApp::spawn(crate::harness::TestBackend::Sqlite).await;
-    let res = app.get("/api/v1/regions").send().await.unwrap();
-    assert_eq!(res.status(), 200);
-    let provinces: Value = res.json().await.unwrap();
+    let provinces: Value = app.anonymous().get("/api/v1/regions").await;
     let provinces = provinces.as_array().unwrap();
     assert_eq!(provinces.len(), 31);
     let zhejiang = provinces.iter().find(|p| p["code"] == "330000").unwrap();
@@ -98,9 +43,8 @@ db_test!(
     carriers_are_seeded_once_and_editable,
     |app: TestApp| async move {
         let owner = app.owner("boss@example.com").await;
-        let res = get(&app, &owner, "/api/v1/carriers").await;
-        assert_eq!(res.status(), 200);
-        let list: Value = res.json().await.unwrap();
+        let res = app.bearer(&owner).get_raw("/api/v1/carriers").await;
+        let list: Value = expect_json(res, 200).await;
         let codes: Vec<&str> = list
             .as_array()
             .unwrap()
@@ -123,82 +67,68 @@ db_test!(
         );
         assert_eq!(list[0]["name"], "顺丰速运");
         // Listing again does not seed again.
-        let again: Value = get(&app, &owner, "/api/v1/carriers")
-            .await
-            .json()
-            .await
-            .unwrap();
+        let again: Value = app.bearer(&owner).get::<Value>("/api/v1/carriers").await;
         assert_eq!(again.as_array().unwrap().len(), 9);
-        assert_eq!(audit_count(&app, "carriers.seeded"), 1);
+        assert_eq!(app.audit_count("carriers.seeded"), 1);
 
-        let res = post(
-            &app,
-            &owner,
-            "/api/v1/carriers",
-            json!({ "code": " zjs ", "name": "宅急送", "sort_order": 100 }),
-        )
-        .await;
-        assert_eq!(res.status(), 201);
-        let zjs: Value = res.json().await.unwrap();
+        let res = app
+            .bearer(&owner)
+            .post_raw(
+                "/api/v1/carriers",
+                &json!({ "code": " zjs ", "name": "宅急送", "sort_order": 100 }),
+            )
+            .await;
+        let zjs: Value = expect_json(res, 201).await;
         assert_eq!(zjs["code"], "ZJS");
         assert_eq!(zjs["enabled"], true);
-        let res = post(
-            &app,
-            &owner,
-            "/api/v1/carriers",
-            json!({ "code": "SF", "name": "又一个顺丰" }),
-        )
-        .await;
-        assert_eq!(res.status(), 409);
-        assert_eq!(problem(res).await["code"], "carrier_code_taken");
-        let res = post(
-            &app,
-            &owner,
-            "/api/v1/carriers",
-            json!({ "code": "S F", "name": "x" }),
-        )
-        .await;
+        let res = app
+            .bearer(&owner)
+            .post_raw(
+                "/api/v1/carriers",
+                &json!({ "code": "SF", "name": "又一个顺丰" }),
+            )
+            .await;
+        assert_problem(res, 409, "carrier_code_taken").await;
+        let res = app
+            .bearer(&owner)
+            .post_raw("/api/v1/carriers", &json!({ "code": "S F", "name": "x" }))
+            .await;
         assert_eq!(res.status(), 422);
         assert_eq!(problem(res).await["errors"][0]["field"], "code");
 
         let sf_id = list[0]["id"].as_i64().unwrap();
-        let res = put(
-            &app,
-            &owner,
-            &format!("/api/v1/carriers/{sf_id}"),
-            json!({ "code": "SF", "name": "顺丰", "enabled": false }),
-        )
-        .await;
-        assert_eq!(res.status(), 200);
-        let sf: Value = res.json().await.unwrap();
+        let res = app
+            .bearer(&owner)
+            .put_raw(
+                &format!("/api/v1/carriers/{sf_id}"),
+                &json!({ "code": "SF", "name": "顺丰", "enabled": false }),
+            )
+            .await;
+        let sf: Value = expect_json(res, 200).await;
         assert_eq!(sf["enabled"], false);
         assert_eq!(sf["name"], "顺丰");
-        assert_eq!(audit_count(&app, "carrier.updated"), 1);
+        assert_eq!(app.audit_count("carrier.updated"), 1);
         assert_eq!(
-            audit_changes(&app, "carrier.updated"),
+            app.audit_changes("carrier.updated"),
             json!({
                 "enabled": { "before": true, "after": false },
                 "name": { "before": "顺丰速运", "after": "顺丰" },
             })
         );
-        assert_eq!(audit_count(&app, "carrier.created"), 1);
+        assert_eq!(app.audit_count("carrier.created"), 1);
 
         // Another merchant has its own list and cannot touch this one's.
         let other = app.owner("other@example.com").await;
-        let theirs: Value = get(&app, &other, "/api/v1/carriers")
-            .await
-            .json()
-            .await
-            .unwrap();
+        let theirs: Value = app.bearer(&other).get::<Value>("/api/v1/carriers").await;
         assert_eq!(theirs.as_array().unwrap().len(), 9);
         assert_eq!(theirs[0]["enabled"], true);
-        let res = put(
-            &app,
-            &other,
-            &format!("/api/v1/carriers/{sf_id}"),
-            json!({ "code": "SF", "name": "偷改" }),
-        )
-        .await;
+        let res = app
+            .bearer(&other)
+            .put_raw(
+                &format!("/api/v1/carriers/{sf_id}"),
+                &json!({ "code": "SF", "name": "偷改" }),
+            )
+            .await;
         assert_eq!(res.status(), 404);
     }
 );
@@ -207,21 +137,20 @@ db_test!(
     delivery_methods_and_pickup_points,
     |app: TestApp| async move {
         let owner = app.owner("boss@example.com").await;
-        let methods: Value = get(&app, &owner, "/api/v1/delivery-methods")
-            .await
-            .json()
-            .await
-            .unwrap();
+        let methods: Value = app
+            .bearer(&owner)
+            .get::<Value>("/api/v1/delivery-methods")
+            .await;
         assert_eq!(methods["express_enabled"], true);
         assert_eq!(methods["pickup_enabled"], false);
 
-        let res = put(
-            &app,
-            &owner,
-            "/api/v1/delivery-methods",
-            json!({ "express_enabled": true, "pickup_enabled": true }),
-        )
-        .await;
+        let res = app
+            .bearer(&owner)
+            .put_raw(
+                "/api/v1/delivery-methods",
+                &json!({ "express_enabled": true, "pickup_enabled": true }),
+            )
+            .await;
         assert_eq!(res.status(), 422, "no pickup point yet");
         let body = problem(res).await;
         assert_eq!(body["errors"][0]["code"], "no_pickup_points");
@@ -236,52 +165,63 @@ db_test!(
         });
         let mut bad = point.clone();
         bad["region_code"] = json!("330199");
-        let res = post(&app, &owner, "/api/v1/pickup-points", bad).await;
+        let res = app
+            .bearer(&owner)
+            .post_raw("/api/v1/pickup-points", &bad)
+            .await;
         assert_eq!(res.status(), 422);
         let body = problem(res).await;
         assert_eq!(body["errors"][0]["field"], "region_code");
         assert_eq!(body["errors"][0]["code"], "unknown_region");
         let mut bad = point.clone();
         bad["contact_phone"] = json!("call me");
-        let res = post(&app, &owner, "/api/v1/pickup-points", bad).await;
+        let res = app
+            .bearer(&owner)
+            .post_raw("/api/v1/pickup-points", &bad)
+            .await;
         assert_eq!(res.status(), 422);
         assert_eq!(problem(res).await["errors"][0]["field"], "contact_phone");
         assert_eq!(app.count("pickup_points"), 0);
 
-        let res = post(&app, &owner, "/api/v1/pickup-points", point.clone()).await;
-        assert_eq!(res.status(), 201);
-        let created: Value = res.json().await.unwrap();
+        let res = app
+            .bearer(&owner)
+            .post_raw("/api/v1/pickup-points", &point)
+            .await;
+        let created: Value = expect_json(res, 201).await;
         let id = created["id"].as_i64().unwrap();
         assert_eq!(created["enabled"], true);
-        let res = post(&app, &owner, "/api/v1/pickup-points", point.clone()).await;
-        assert_eq!(res.status(), 409);
-        assert_eq!(problem(res).await["code"], "pickup_point_name_taken");
+        let res = app
+            .bearer(&owner)
+            .post_raw("/api/v1/pickup-points", &point)
+            .await;
+        assert_problem(res, 409, "pickup_point_name_taken").await;
 
-        let res = put(
-            &app,
-            &owner,
-            "/api/v1/delivery-methods",
-            json!({ "express_enabled": false, "pickup_enabled": true }),
-        )
-        .await;
-        assert_eq!(res.status(), 200);
-        let methods: Value = res.json().await.unwrap();
+        let res = app
+            .bearer(&owner)
+            .put_raw(
+                "/api/v1/delivery-methods",
+                &json!({ "express_enabled": false, "pickup_enabled": true }),
+            )
+            .await;
+        let methods: Value = expect_json(res, 200).await;
         assert_eq!(methods["express_enabled"], false);
         assert_eq!(methods["pickup_enabled"], true);
         assert_eq!(methods["pickup_points"][0]["name"], "西湖店");
-        assert_eq!(audit_count(&app, "delivery_methods.updated"), 1);
+        assert_eq!(app.audit_count("delivery_methods.updated"), 1);
 
         // The last enabled point cannot be switched off while self-pickup is on.
         let mut off = point.clone();
         off["enabled"] = json!(false);
-        let res = put(&app, &owner, &format!("/api/v1/pickup-points/{id}"), off).await;
+        let res = app
+            .bearer(&owner)
+            .put_raw(&format!("/api/v1/pickup-points/{id}"), &off)
+            .await;
         assert_eq!(res.status(), 422);
         assert_eq!(problem(res).await["errors"][0]["code"], "last_pickup_point");
-        let points: Value = get(&app, &owner, "/api/v1/pickup-points")
-            .await
-            .json()
-            .await
-            .unwrap();
+        let points: Value = app
+            .bearer(&owner)
+            .get::<Value>("/api/v1/pickup-points")
+            .await;
         assert_eq!(
             points[0]["enabled"], true,
             "the refused change wrote nothing"
@@ -290,29 +230,28 @@ db_test!(
         let mut moved = point.clone();
         moved["region_code"] = json!("330000");
         moved["address"] = json!("浙江省某地");
-        let res = put(&app, &owner, &format!("/api/v1/pickup-points/{id}"), moved).await;
+        let res = app
+            .bearer(&owner)
+            .put_raw(&format!("/api/v1/pickup-points/{id}"), &moved)
+            .await;
         assert_eq!(res.status(), 200);
         assert_eq!(res.json::<Value>().await.unwrap()["region_code"], "330000");
-        assert_eq!(audit_count(&app, "pickup_point.updated"), 1);
+        assert_eq!(app.audit_count("pickup_point.updated"), 1);
         assert_eq!(
-            audit_changes(&app, "pickup_point.updated")["region"],
+            app.audit_changes("pickup_point.updated")["region"],
             json!({ "before": "330100", "after": "330000" })
         );
 
         let other = app.owner("other@example.com").await;
-        let res = put(
-            &app,
-            &other,
-            &format!("/api/v1/pickup-points/{id}"),
-            point.clone(),
-        )
-        .await;
+        let res = app
+            .bearer(&other)
+            .put_raw(&format!("/api/v1/pickup-points/{id}"), &point)
+            .await;
         assert_eq!(res.status(), 404);
-        let theirs: Value = get(&app, &other, "/api/v1/delivery-methods")
-            .await
-            .json()
-            .await
-            .unwrap();
+        let theirs: Value = app
+            .bearer(&other)
+            .get::<Value>("/api/v1/delivery-methods")
+            .await;
         assert_eq!(theirs["pickup_points"].as_array().unwrap().len(), 0);
         assert_eq!(theirs["express_enabled"], true);
     }
@@ -322,9 +261,11 @@ db_test!(
     freight_templates_validate_and_keep_one_default,
     |app: TestApp| async move {
         let owner = app.owner("boss@example.com").await;
-        let res = post(&app, &owner, "/api/v1/freight-templates", by_weight()).await;
-        assert_eq!(res.status(), 201);
-        let first: Value = res.json().await.unwrap();
+        let res = app
+            .bearer(&owner)
+            .post_raw("/api/v1/freight-templates", &by_weight())
+            .await;
+        let first: Value = expect_json(res, 201).await;
         assert_eq!(first["mode"], "weight");
         assert_eq!(first["first_price"], "10.00");
         assert_eq!(first["additional_price"], "4.00");
@@ -334,7 +275,7 @@ db_test!(
         assert_eq!(first["restricted_regions"], json!(["650000", "540100"]));
         assert_eq!(first["is_default"], true);
         let first_id = first["id"].as_i64().unwrap();
-        let created = audit_changes(&app, "freight_template.created");
+        let created = app.audit_changes("freight_template.created");
         assert_eq!(
             created["region_prices"]["after"][0]["regions"],
             json!(["330000"]),
@@ -384,7 +325,10 @@ db_test!(
             for (k, v) in patch.as_object().unwrap() {
                 body[k] = v.clone();
             }
-            let res = post(&app, &owner, "/api/v1/freight-templates", body).await;
+            let res = app
+                .bearer(&owner)
+                .post_raw("/api/v1/freight-templates", &body)
+                .await;
             assert_eq!(res.status(), 422, "{field}");
             let problem = problem(res).await;
             let error = &problem["errors"][0];
@@ -395,25 +339,28 @@ db_test!(
         }
         assert_eq!(app.count("freight_templates"), 1, "nothing written");
 
-        let res = post(&app, &owner, "/api/v1/freight-templates", by_weight()).await;
-        assert_eq!(res.status(), 409);
-        assert_eq!(problem(res).await["code"], "freight_template_name_taken");
+        let res = app
+            .bearer(&owner)
+            .post_raw("/api/v1/freight-templates", &by_weight())
+            .await;
+        assert_problem(res, 409, "freight_template_name_taken").await;
 
         // A second default takes the mark from the first.
         let mut piece = json!({
             "name": "按件", "mode": "piece", "first_units": 1, "first_price": "6",
             "additional_units": 2, "additional_price": "1.5", "is_default": true
         });
-        let res = post(&app, &owner, "/api/v1/freight-templates", piece.clone()).await;
-        assert_eq!(res.status(), 201);
-        let second: Value = res.json().await.unwrap();
+        let res = app
+            .bearer(&owner)
+            .post_raw("/api/v1/freight-templates", &piece)
+            .await;
+        let second: Value = expect_json(res, 201).await;
         let second_id = second["id"].as_i64().unwrap();
         assert_eq!(second["free_shipping_threshold"], Value::Null);
-        let list: Value = get(&app, &owner, "/api/v1/freight-templates")
-            .await
-            .json()
-            .await
-            .unwrap();
+        let list: Value = app
+            .bearer(&owner)
+            .get::<Value>("/api/v1/freight-templates")
+            .await;
         let defaults: Vec<i64> = list
             .as_array()
             .unwrap()
@@ -424,69 +371,67 @@ db_test!(
         assert_eq!(defaults, [second_id]);
 
         // Updating the first back to default moves the mark again.
-        let res = put(
-            &app,
-            &owner,
-            &format!("/api/v1/freight-templates/{first_id}"),
-            by_weight(),
-        )
-        .await;
+        let res = app
+            .bearer(&owner)
+            .put_raw(
+                &format!("/api/v1/freight-templates/{first_id}"),
+                &by_weight(),
+            )
+            .await;
         assert_eq!(res.status(), 200);
-        let second_now: Value = get(
-            &app,
-            &owner,
-            &format!("/api/v1/freight-templates/{second_id}"),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+        let second_now: Value = app
+            .bearer(&owner)
+            .get::<Value>(&format!("/api/v1/freight-templates/{second_id}"))
+            .await;
         assert_eq!(second_now["is_default"], false);
 
         piece["first_price"] = json!("7");
         piece["is_default"] = json!(false);
-        let res = put(
-            &app,
-            &owner,
-            &format!("/api/v1/freight-templates/{second_id}"),
-            piece.clone(),
-        )
-        .await;
+        let res = app
+            .bearer(&owner)
+            .put_raw(&format!("/api/v1/freight-templates/{second_id}"), &piece)
+            .await;
         assert_eq!(res.status(), 200);
         assert_eq!(res.json::<Value>().await.unwrap()["first_price"], "7.00");
-        assert_eq!(audit_count(&app, "freight_template.created"), 2);
-        assert_eq!(audit_count(&app, "freight_template.updated"), 2);
+        assert_eq!(app.audit_count("freight_template.created"), 2);
+        assert_eq!(app.audit_count("freight_template.updated"), 2);
         assert_eq!(
-            audit_changes(&app, "freight_template.updated")["first_price"],
+            app.audit_changes("freight_template.updated")["first_price"],
             json!({ "before": "6.00", "after": "7.00" })
         );
 
         // Another tenant: 404 for reading, changing, deleting and quoting.
         let other = app.owner("other@example.com").await;
         let path = format!("/api/v1/freight-templates/{first_id}");
-        assert_eq!(get(&app, &other, &path).await.status(), 404);
-        assert_eq!(put(&app, &other, &path, by_weight()).await.status(), 404);
-        let res = send(&app, &other, reqwest::Method::DELETE, &path, None).await;
+        assert_eq!(app.bearer(&other).get_raw(&path).await.status(), 404);
+        assert_eq!(
+            app.bearer(&other)
+                .put_raw(&path, &by_weight())
+                .await
+                .status(),
+            404
+        );
+        let res = app
+            .bearer(&other)
+            .send_raw(reqwest::Method::DELETE, &path, None)
+            .await;
         assert_eq!(res.status(), 404);
-        let res = post(
-            &app,
-            &other,
-            &format!("{path}/quote"),
-            json!({ "region_code": "110100", "items": [{ "quantity": 1 }], "goods_total": "1" }),
-        )
+        let res = app.bearer(&other).post_raw(&format!("{path}/quote"), &json!({ "region_code": "110100", "items": [{ "quantity": 1 }], "goods_total": "1" }))
         .await;
         assert_eq!(res.status(), 404);
-        let theirs: Value = get(&app, &other, "/api/v1/freight-templates")
-            .await
-            .json()
-            .await
-            .unwrap();
+        let theirs: Value = app
+            .bearer(&other)
+            .get::<Value>("/api/v1/freight-templates")
+            .await;
         assert_eq!(theirs, json!([]));
 
-        let res = send(&app, &owner, reqwest::Method::DELETE, &path, None).await;
+        let res = app
+            .bearer(&owner)
+            .send_raw(reqwest::Method::DELETE, &path, None)
+            .await;
         assert_eq!(res.status(), 204);
-        assert_eq!(get(&app, &owner, &path).await.status(), 404);
-        assert_eq!(audit_count(&app, "freight_template.deleted"), 1);
+        assert_eq!(app.bearer(&owner).get_raw(&path).await.status(), 404);
+        assert_eq!(app.audit_count("freight_template.deleted"), 1);
     }
 );
 
@@ -494,7 +439,9 @@ db_test!(
     the_quote_prices_regions_and_refuses_restricted_ones,
     |app: TestApp| async move {
         let owner = app.owner("boss@example.com").await;
-        let template: Value = post(&app, &owner, "/api/v1/freight-templates", by_weight())
+        let template: Value = app
+            .bearer(&owner)
+            .post_raw("/api/v1/freight-templates", &by_weight())
             .await
             .json()
             .await
@@ -505,24 +452,22 @@ db_test!(
             let owner = &owner;
             let path = path.clone();
             async move {
-                post(
-                    app,
-                    owner,
-                    &path,
-                    json!({
-                        "region_code": region,
-                        "items": [{ "quantity": 1, "weight_grams": grams }],
-                        "goods_total": goods
-                    }),
-                )
-                .await
+                app.bearer(owner)
+                    .post_raw(
+                        &path,
+                        &json!({
+                            "region_code": region,
+                            "items": [{ "quantity": 1, "weight_grams": grams }],
+                            "goods_total": goods
+                        }),
+                    )
+                    .await
             }
         };
 
         // Beijing, 1001 g: ¥10 + one step of ¥4 (rounded up).
         let res = quote("110100", 1001, "50").await;
-        assert_eq!(res.status(), 200);
-        let body: Value = res.json().await.unwrap();
+        let body: Value = expect_json(res, 200).await;
         assert_eq!(body["freight"], "14.00");
         assert_eq!(body["chargeable_units"], 1001);
         assert_eq!(body["free_shipping"], false);
@@ -548,14 +493,7 @@ db_test!(
             let body = problem(res).await;
             assert_eq!(body["code"], "region_not_delivered");
         }
-        let res = app
-            .post(&path)
-            .bearer_auth(&owner.access_token)
-            .header("accept-language", "en")
-            .json(&json!({ "region_code": "650100", "items": [{ "quantity": 1 }], "goods_total": "1" }))
-            .send()
-            .await
-            .unwrap();
+        let res = app.bearer(&owner).header("accept-language", "en").post_raw(&path, &json!({ "region_code": "650100", "items": [{ "quantity": 1 }], "goods_total": "1" })).await;
         let body = problem(res).await;
         assert!(
             body["detail"].as_str().unwrap().contains("do not deliver"),
@@ -571,12 +509,7 @@ db_test!(
         let res = quote("110100", 500, "1.001").await;
         assert_eq!(res.status(), 422);
         assert_eq!(problem(res).await["errors"][0]["field"], "goods_total");
-        let res = post(
-            &app,
-            &owner,
-            &path,
-            json!({ "region_code": "110100", "items": [{ "quantity": 0 }], "goods_total": "1" }),
-        )
+        let res = app.bearer(&owner).post_raw(&path, &json!({ "region_code": "110100", "items": [{ "quantity": 0 }], "goods_total": "1" }))
         .await;
         assert_eq!(res.status(), 422);
         assert_eq!(
@@ -590,14 +523,13 @@ db_test!(
     parallel_first_requests_seed_carriers_once,
     |app: TestApp| async move {
         let owner = app.owner("boss@example.com").await;
-        let requests = (0..6).map(|_| get(&app, &owner, "/api/v1/carriers"));
+        let requests = (0..6).map(|_| app.bearer(&owner).get_raw("/api/v1/carriers"));
         let responses = futures_util::future::join_all(requests).await;
         for res in responses {
-            assert_eq!(res.status(), 200);
-            let list: Value = res.json().await.unwrap();
+            let list: Value = expect_json(res, 200).await;
             assert_eq!(list.as_array().unwrap().len(), 9);
         }
         assert_eq!(app.count("carriers"), 9);
-        assert_eq!(audit_count(&app, "carriers.seeded"), 1);
+        assert_eq!(app.audit_count("carriers.seeded"), 1);
     }
 );

@@ -1,29 +1,17 @@
 //! Payment method settings: validated, encrypted at rest, masked in answers.
 
-
-use crate::harness::{problem, SignedIn, TestApp};
+use crate::harness::{expect_json, problem, SignedIn, TestApp};
 use diesel::prelude::*;
 use serde_json::{json, Value};
 
 async fn save(app: &TestApp, who: &SignedIn, body: Value) -> reqwest::Response {
-    app.client
-        .put(app.url("/api/v1/payment-methods"))
-        .bearer_auth(&who.access_token)
-        .json(&body)
-        .send()
+    app.bearer(&who)
+        .put_raw("/api/v1/payment-methods", &body)
         .await
-        .unwrap()
 }
 
 async fn list(app: &TestApp, who: &SignedIn) -> Value {
-    app.get("/api/v1/payment-methods")
-        .bearer_auth(&who.access_token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+    app.bearer(&who).get("/api/v1/payment-methods").await
 }
 
 db_test!(
@@ -55,8 +43,7 @@ db_test!(
         let res = save(&app, &owner, json!({ "kind": "bank_transfer", "enabled": true, "settings": {
         "account_name": "杭州好物优选有限公司", "bank_name": "工商银行", "account_number": "6222021234567890123"
     } })).await;
-        assert_eq!(res.status(), 200);
-        let saved: Value = res.json().await.unwrap();
+        let saved: Value = expect_json(res, 200).await;
         assert_eq!(saved["settings"]["account_number"], "****0123");
         assert_eq!(saved["settings"]["bank_name"], "工商银行");
 
@@ -79,20 +66,14 @@ db_test!(
     } }),
         )
         .await;
-        assert_eq!(res.status(), 200);
-        let saved: Value = res.json().await.unwrap();
+        let saved: Value = expect_json(res, 200).await;
         assert_eq!(saved["settings"]["account_number"], "****0123");
         assert_eq!(saved["settings"]["bank_name"], "建设银行");
 
         let audit: Value = app
+            .bearer(&owner)
             .get("/api/v1/audit-events?action=payment_method.saved")
-            .bearer_auth(&owner.access_token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+            .await;
         assert!(
             !audit.to_string().contains("6222021234567890123"),
             "no secret in the audit log"

@@ -1,7 +1,6 @@
 //! Store profile, the public shop by slug, and low-stock alerts.
 
-
-use crate::harness::{problem, SignedIn, TestApp};
+use crate::harness::{assert_problem, expect_json, problem, SignedIn, TestApp};
 use diesel::prelude::*;
 use serde_json::{json, Value};
 
@@ -10,13 +9,9 @@ fn profile(slug: &str) -> Value {
 }
 
 async fn put_profile(app: &TestApp, who: &SignedIn, body: Value) -> reqwest::Response {
-    app.client
-        .put(app.url("/api/v1/merchant/profile"))
-        .bearer_auth(&who.access_token)
-        .json(&body)
-        .send()
+    app.bearer(&who)
+        .put_raw("/api/v1/merchant/profile", &body)
         .await
-        .unwrap()
 }
 
 async fn product(
@@ -26,9 +21,7 @@ async fn product(
     stock: i64,
     threshold: Option<i64>,
 ) -> Value {
-    let res = app.post("/api/v1/products").bearer_auth(&who.access_token)
-        .json(&json!({ "name": format!("茶 {code}"), "skus": [{ "code": code, "retail_price": "128.50", "stock": stock, "low_stock_threshold": threshold }] }))
-        .send().await.unwrap();
+    let res = app.bearer(&who).post_raw("/api/v1/products", &json!({ "name": format!("茶 {code}"), "skus": [{ "code": code, "retail_price": "128.50", "stock": stock, "low_stock_threshold": threshold }] })).await;
     assert_eq!(res.status(), 201);
     res.json().await.unwrap()
 }
@@ -36,8 +29,7 @@ async fn product(
 db_test!(the_store_profile_is_validated, |app: TestApp| async move {
     let owner = app.owner("boss@example.com").await;
     let res = put_profile(&app, &owner, profile("Haowu-Tea")).await;
-    assert_eq!(res.status(), 200);
-    let merchant: Value = res.json().await.unwrap();
+    let merchant: Value = expect_json(res, 200).await;
     assert_eq!(merchant["slug"], "haowu-tea", "slugs are lower-cased");
     for (slug, code) in [
         ("-bad", "invalid_slug"),
@@ -61,8 +53,7 @@ db_test!(the_store_profile_is_validated, |app: TestApp| async move {
 
     let other = app.owner("other@example.com").await;
     let res = put_profile(&app, &other, profile("haowu-tea")).await;
-    assert_eq!(res.status(), 409);
-    assert_eq!(problem(res).await["code"], "slug_taken");
+    assert_problem(res, 409, "slug_taken").await;
 });
 
 db_test!(
@@ -72,38 +63,24 @@ db_test!(
         put_profile(&app, &owner, profile("haowu-tea")).await;
         let listed = product(&app, &owner, "L-1", 5, None).await;
         let id = listed["id"].as_i64().unwrap();
-        app.post(&format!("/api/v1/products/{id}/status"))
-            .bearer_auth(&owner.access_token)
-            .json(&json!({ "action": "submit" }))
-            .send()
-            .await
-            .unwrap();
-        app.post(&format!("/api/v1/products/{id}/review"))
-            .bearer_auth(&owner.access_token)
-            .json(&json!({ "action": "approve" }))
-            .send()
-            .await
-            .unwrap();
+        app.bearer(&owner)
+            .post_raw(
+                &format!("/api/v1/products/{id}/status"),
+                &json!({ "action": "submit" }),
+            )
+            .await;
+        app.bearer(&owner)
+            .post_raw(
+                &format!("/api/v1/products/{id}/review"),
+                &json!({ "action": "approve" }),
+            )
+            .await;
         product(&app, &owner, "D-1", 5, None).await;
 
-        let shop: Value = app
-            .get("/api/v1/shop/haowu-tea")
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let shop: Value = app.anonymous().get("/api/v1/shop/haowu-tea").await;
         assert_eq!(shop["name"], "好物优选");
         assert_eq!(shop["merchant_id"], owner.merchant_id);
-        let page: Value = app
-            .get("/api/v1/shop/HAOWU-TEA/products")
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let page: Value = app.anonymous().get("/api/v1/shop/HAOWU-TEA/products").await;
         let items = page["items"].as_array().unwrap();
         assert_eq!(items.len(), 1, "the draft is not shown");
         assert_eq!(items[0]["id"], id);
@@ -116,10 +93,9 @@ db_test!(
         );
 
         assert_eq!(
-            app.get("/api/v1/shop/nobody-here")
-                .send()
+            app.anonymous()
+                .get_raw("/api/v1/shop/nobody-here")
                 .await
-                .unwrap()
                 .status(),
             404
         );
@@ -141,20 +117,16 @@ db_test!(
             .json()
             .await
             .unwrap();
-        app.post(&format!(
-            "/api/v1/platform/merchants/{}/suspend",
-            owner.merchant_id
-        ))
-        .bearer_auth(op["tokens"]["access_token"].as_str().unwrap())
-        .json(&json!({}))
-        .send()
-        .await
-        .unwrap();
+        app.bearer(op["tokens"]["access_token"].as_str().unwrap())
+            .post_raw(
+                &format!("/api/v1/platform/merchants/{}/suspend", owner.merchant_id),
+                &json!({}),
+            )
+            .await;
         assert_eq!(
-            app.get("/api/v1/shop/haowu-tea")
-                .send()
+            app.anonymous()
+                .get_raw("/api/v1/shop/haowu-tea")
                 .await
-                .unwrap()
                 .status(),
             404
         );
@@ -193,19 +165,13 @@ db_test!(
         take(1)();
         assert_eq!(alerts(&app), 1, "staying below does not alert again");
         let path = format!("/api/v1/skus/{sku}/stock-adjustments");
-        app.post(&path)
-            .bearer_auth(&owner.access_token)
-            .json(&json!({ "delta": 10, "reason": "到货" }))
-            .send()
-            .await
-            .unwrap();
+        app.bearer(&owner)
+            .post_raw(&path, &json!({ "delta": 10, "reason": "到货" }))
+            .await;
         assert_eq!(alerts(&app), 1);
-        app.post(&path)
-            .bearer_auth(&owner.access_token)
-            .json(&json!({ "delta": -10, "reason": "盘亏" }))
-            .send()
-            .await
-            .unwrap();
+        app.bearer(&owner)
+            .post_raw(&path, &json!({ "delta": -10, "reason": "盘亏" }))
+            .await;
         assert_eq!(alerts(&app), 2, "a new crossing alerts again");
         let body: String = o::table
             .filter(o::template.eq("low_stock"))
@@ -232,34 +198,29 @@ fn latest_code(app: &TestApp, recipient: &str) -> String {
 /// Registers a member of the shop and answers (member id, access token).
 async fn shopper(app: &TestApp, shop: i64, phone: &str) -> (i64, String) {
     let res = app
-        .post(&format!("/api/v1/shops/{shop}/verification-codes"))
-        .json(&json!({ "recipient": phone }))
-        .send()
-        .await
-        .unwrap();
+        .anonymous()
+        .post_raw(
+            &format!("/api/v1/shops/{shop}/verification-codes"),
+            &json!({ "recipient": phone }),
+        )
+        .await;
     assert_eq!(res.status(), 202);
     let res = app
-        .post(&format!("/api/v1/shops/{shop}/members"))
-        .json(
+        .anonymous()
+        .post_raw(
+            &format!("/api/v1/shops/{shop}/members"),
             &json!({ "login": phone, "code": latest_code(app, phone), "password": "shopper-2026" }),
         )
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(res.status(), 201);
     let token = res.json::<Value>().await.unwrap()["tokens"]["access_token"]
         .as_str()
         .unwrap()
         .to_owned();
     let me: Value = app
+        .bearer(&token)
         .get(&format!("/api/v1/shops/{shop}/members/me"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .await;
     (me["id"].as_i64().unwrap(), token)
 }
 
@@ -269,69 +230,47 @@ db_test!(
         let owner = app.owner("boss@example.com").await;
         let other = app.owner("other@example.com").await;
         put_profile(&app, &owner, profile("haowu-tea")).await;
-        let tier: Value = app
-            .post("/api/v1/distribution/tiers")
-            .bearer_auth(&owner.access_token)
-            .json(&json!({ "name": "金牌", "commission_kind": "percent", "level1": "10", "level2": "5" }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let res = app
-            .post("/api/v1/products")
-            .bearer_auth(&owner.access_token)
-            .json(&json!({ "name": "龙井", "skus": [{ "code": "L-1", "retail_price": "128.50", "stock": 5,
-                "distributor_prices": [{ "tier_id": tier["id"], "price": "99.00" }] }] }))
-            .send()
-            .await
-            .unwrap();
+        let tier: Value = app.bearer(&owner).post("/api/v1/distribution/tiers", &json!({ "name": "金牌", "commission_kind": "percent", "level1": "10", "level2": "5" })).await;
+        let res = app.bearer(&owner).post_raw("/api/v1/products", &json!({ "name": "龙井", "skus": [{ "code": "L-1", "retail_price": "128.50", "stock": 5,
+                "distributor_prices": [{ "tier_id": tier["id"], "price": "99.00" }] }] })).await;
         let product: Value = res.json().await.unwrap();
         let id = product["id"]
             .as_i64()
             .unwrap_or_else(|| panic!("{product}"));
         for (path, action) in [("status", "submit"), ("review", "approve")] {
             let res = app
-                .post(&format!("/api/v1/products/{id}/{path}"))
-                .bearer_auth(&owner.access_token)
-                .json(&json!({ "action": action }))
-                .send()
-                .await
-                .unwrap();
+                .bearer(&owner)
+                .post_raw(
+                    &format!("/api/v1/products/{id}/{path}"),
+                    &json!({ "action": action }),
+                )
+                .await;
             assert_eq!(res.status(), 200, "{path}");
         }
         let (member_id, distributor_token) = shopper(&app, owner.merchant_id, "13800000001").await;
         let (_, plain_token) = shopper(&app, owner.merchant_id, "13800000002").await;
         let (_, foreign_token) = shopper(&app, other.merchant_id, "13800000001").await;
         let distributor: Value = app
-            .post("/api/v1/distributors")
-            .bearer_auth(&owner.access_token)
-            .json(&json!({ "member_id": member_id }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+            .bearer(&owner)
+            .post("/api/v1/distributors", &json!({ "member_id": member_id }))
+            .await;
         let res = app
-            .client
-            .put(app.url(&format!("/api/v1/distributors/{}/tier", distributor["id"])))
-            .bearer_auth(&owner.access_token)
-            .json(&json!({ "tier_id": tier["id"], "reason": "首批分销商" }))
-            .send()
-            .await
-            .unwrap();
+            .bearer(&owner)
+            .put_raw(
+                &format!("/api/v1/distributors/{}/tier", distributor["id"]),
+                &json!({ "tier_id": tier["id"], "reason": "首批分销商" }),
+            )
+            .await;
         assert_eq!(res.status(), 200);
 
         let price_seen_by = |token: Option<String>| {
-            let request = app.get("/api/v1/shop/haowu-tea/products");
+            let client = match &token {
+                Some(token) => app.bearer(token),
+                None => app.anonymous(),
+            };
+            let request = client.get_raw("/api/v1/shop/haowu-tea/products");
             async move {
-                let request = match token {
-                    Some(token) => request.bearer_auth(token),
-                    None => request,
-                };
-                let page: Value = request.send().await.unwrap().json().await.unwrap();
+                let page: Value = request.await.json().await.unwrap();
                 let price = &page["items"][0]["skus"][0]["price"];
                 (
                     price["unit_price"].as_str().unwrap().to_owned(),
@@ -358,15 +297,12 @@ db_test!(
         );
         // A frozen distributor buys like any member.
         let res = app
-            .post(&format!(
-                "/api/v1/distributors/{}/freeze",
-                distributor["id"]
-            ))
-            .bearer_auth(&owner.access_token)
-            .json(&json!({ "reason": "核查" }))
-            .send()
-            .await
-            .unwrap();
+            .bearer(&owner)
+            .post_raw(
+                &format!("/api/v1/distributors/{}/freeze", distributor["id"]),
+                &json!({ "reason": "核查" }),
+            )
+            .await;
         assert_eq!(res.status(), 200);
         assert_eq!(price_seen_by(Some(distributor_token)).await, retail);
     }
@@ -376,12 +312,12 @@ db_test!(
 async fn list_product(app: &TestApp, owner: &SignedIn, id: i64) {
     for (path, action) in [("status", "submit"), ("review", "approve")] {
         let res = app
-            .post(&format!("/api/v1/products/{id}/{path}"))
-            .bearer_auth(&owner.access_token)
-            .json(&json!({ "action": action }))
-            .send()
-            .await
-            .unwrap();
+            .bearer(&owner)
+            .post_raw(
+                &format!("/api/v1/products/{id}/{path}"),
+                &json!({ "action": action }),
+            )
+            .await;
         assert_eq!(res.status(), 200, "{path}");
     }
 }
@@ -392,66 +328,46 @@ db_test!(
         let owner = app.owner("boss@example.com").await;
         put_profile(&app, &owner, profile("haowu-tea")).await;
         let tier: Value = app
-            .post("/api/v1/distribution/tiers")
-            .bearer_auth(&owner.access_token)
-            .json(
+            .bearer(&owner)
+            .post(
+                "/api/v1/distribution/tiers",
                 &json!({ "name": "金牌", "commission_kind": "percent", "level1": "10",
                 "level2": "5", "purchase_discount": "12.5" }),
             )
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+            .await;
         let tier_id = tier["id"].as_i64().unwrap_or_else(|| panic!("{tier}"));
         // L-1 has no tier price: 12.5 % off 128.50 is 112.4375, paid as 112.44.
         // L-2 has a tier price of 80.00, below 12.5 % off 100.00 (87.50).
         // L-3 has a tier price of 95.00, above 12.5 % off 100.00.
-        let res = app
-            .post("/api/v1/products")
-            .bearer_auth(&owner.access_token)
-            .json(&json!({ "name": "龙井", "spec_names": ["规格"], "skus": [
+        let product: Value = app.bearer(&owner).expecting(201).post("/api/v1/products", &json!({ "name": "龙井", "spec_names": ["规格"], "skus": [
                 { "code": "L-1", "spec_values": { "规格": "大" }, "retail_price": "128.50", "stock": 5 },
                 { "code": "L-2", "spec_values": { "规格": "中" }, "retail_price": "100.00", "stock": 5,
                   "distributor_prices": [{ "tier_id": tier_id, "price": "80.00" }] },
                 { "code": "L-3", "spec_values": { "规格": "小" }, "retail_price": "100.00", "stock": 5,
-                  "distributor_prices": [{ "tier_id": tier_id, "price": "95.00" }] }] }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 201);
-        let product: Value = res.json().await.unwrap();
+                  "distributor_prices": [{ "tier_id": tier_id, "price": "95.00" }] }] })).await;
         list_product(&app, &owner, product["id"].as_i64().unwrap()).await;
         let (member_id, token) = shopper(&app, owner.merchant_id, "13800000001").await;
         let distributor: Value = app
-            .post("/api/v1/distributors")
-            .bearer_auth(&owner.access_token)
-            .json(&json!({ "member_id": member_id }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+            .bearer(&owner)
+            .post("/api/v1/distributors", &json!({ "member_id": member_id }))
+            .await;
         let res = app
-            .client
-            .put(app.url(&format!("/api/v1/distributors/{}/tier", distributor["id"])))
-            .bearer_auth(&owner.access_token)
-            .json(&json!({ "tier_id": tier_id, "reason": "首批分销商" }))
-            .send()
-            .await
-            .unwrap();
+            .bearer(&owner)
+            .put_raw(
+                &format!("/api/v1/distributors/{}/tier", distributor["id"]),
+                &json!({ "tier_id": tier_id, "reason": "首批分销商" }),
+            )
+            .await;
         assert_eq!(res.status(), 200);
 
         let prices = |token: Option<&str>| {
-            let request = app.get("/api/v1/shop/haowu-tea/products");
-            let request = match token {
-                Some(token) => request.bearer_auth(token),
-                None => request,
+            let client = match token {
+                Some(token) => app.bearer(token),
+                None => app.anonymous(),
             };
+            let request = client.get_raw("/api/v1/shop/haowu-tea/products");
             async move {
-                let page: Value = request.send().await.unwrap().json().await.unwrap();
+                let page: Value = request.await.json().await.unwrap();
                 let mut seen: Vec<(String, Value)> = page["items"][0]["skus"]
                     .as_array()
                     .unwrap()
@@ -484,15 +400,12 @@ db_test!(
         );
         // Once frozen, the distributor buys like any member: no tier price, no discount.
         let res = app
-            .post(&format!(
-                "/api/v1/distributors/{}/freeze",
-                distributor["id"]
-            ))
-            .bearer_auth(&owner.access_token)
-            .json(&json!({ "reason": "核查" }))
-            .send()
-            .await
-            .unwrap();
+            .bearer(&owner)
+            .post_raw(
+                &format!("/api/v1/distributors/{}/freeze", distributor["id"]),
+                &json!({ "reason": "核查" }),
+            )
+            .await;
         assert_eq!(res.status(), 200);
         assert_eq!(
             prices(Some(&token)).await,
