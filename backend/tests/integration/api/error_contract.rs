@@ -213,7 +213,7 @@ db_test!(texts_follow_accept_language, |app: TestApp| async move {
     assert_eq!(problem(res).await["title"], "未找到");
     let res = app
         .anonymous()
-        .header("accept-language", "en")
+        .in_english()
         .get_raw("/api/v1/nothing")
         .await;
     assert_eq!(problem(res).await["title"], "Not found");

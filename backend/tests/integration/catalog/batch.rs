@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 
 /// A product with one SKU, moved to `status` through the workflow.
 async fn product(app: &TestApp, who: &SignedIn, name: &str, status: &str) -> i64 {
-    let res = app.bearer(who).header("accept-language", "en").post_raw("/api/v1/products", &json!({ "name": name, "skus": [{ "code": format!("{name}-1"), "retail_price": "10", "stock": 5 }] }))
+    let res = app.bearer(who).in_english().post_raw("/api/v1/products", &json!({ "name": name, "skus": [{ "code": format!("{name}-1"), "retail_price": "10", "stock": 5 }] }))
     .await;
     assert_eq!(res.status(), 201);
     let id = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
@@ -23,7 +23,7 @@ async fn product(app: &TestApp, who: &SignedIn, name: &str, status: &str) -> i64
     for (path, action) in steps {
         let res = app
             .bearer(who)
-            .header("accept-language", "en")
+            .in_english()
             .post_raw(
                 &format!("/api/v1/products/{id}/{path}"),
                 &json!({ "action": action }),
@@ -56,7 +56,7 @@ fn status_changes(app: &TestApp) -> i64 {
 async fn batch(app: &TestApp, who: &SignedIn, ids: &[i64], action: &str) -> Value {
     let res = app
         .bearer(who)
-        .header("accept-language", "en")
+        .in_english()
         .post_raw(
             "/api/v1/products/batch-status",
             &json!({ "product_ids": ids, "action": action }),
@@ -196,11 +196,7 @@ db_test!(
                 "force",
             ),
         ] {
-            let res = app
-                .bearer(&owner)
-                .header("accept-language", "en")
-                .post_raw(path, &body)
-                .await;
+            let res = app.bearer(&owner).in_english().post_raw(path, &body).await;
             assert_eq!(res.status(), 422, "{body}");
             let problem = problem(res).await;
             assert_eq!(problem["errors"][0]["field"], field, "{body}");
@@ -298,7 +294,7 @@ db_test!(
                 }
                 let res = app
                     .bearer(&owner)
-                    .header("accept-language", "en")
+                    .in_english()
                     .post_raw("/api/v1/products", &json!({ "name": name, "skus": [sku] }))
                     .await;
                 assert_eq!(res.status(), 201);
@@ -309,7 +305,7 @@ db_test!(
         let alpha = create("Alpha", 0, None, 0).await; // out
         create("Gamma", 0, Some(0), 10).await; // low (0 ≤ 0), not out: presale left
         create("Delta", 50, Some(5), 0).await;
-        let res = app.bearer(&other).header("accept-language", "en").post_raw("/api/v1/products", &json!({ "name": "Low elsewhere", "skus": [{ "code": "X", "retail_price": "1", "stock": 0, "low_stock_threshold": 3 }] }))
+        let res = app.bearer(&other).in_english().post_raw("/api/v1/products", &json!({ "name": "Low elsewhere", "skus": [{ "code": "X", "retail_price": "1", "stock": 0, "low_stock_threshold": 3 }] }))
         .await;
         assert_eq!(res.status(), 201);
 
@@ -387,7 +383,7 @@ db_test!(
             async move {
                 let res = app
                     .bearer(&who)
-                    .header("accept-language", "en")
+                    .in_english()
                     .post_raw(
                         "/api/v1/categories",
                         &json!({ "name": name, "parent_id": parent }),
@@ -409,7 +405,7 @@ db_test!(
         ] {
             let res = app
                 .bearer(&owner)
-                .header("accept-language", "en")
+                .in_english()
                 .post_raw(
                     "/api/v1/products",
                     &json!({ "name": name, "category_id": category,

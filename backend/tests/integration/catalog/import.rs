@@ -147,7 +147,7 @@ db_test!(
         // The same refusal in English.
         let res = app
             .bearer(&owner)
-            .header("accept-language", "en")
+            .in_english()
             .post_bytes_raw("/api/v1/catalog/imports", "text/csv", csv_of(&rows))
             .await;
         let body = problem(res).await;

@@ -1,7 +1,7 @@
 //! Stock written by the catalog import and by virtual-code pools goes through the one stock
 //! writer: a movement per change and the low-stock alert once per crossing.
 
-use crate::harness::{problem, SignedIn, TestApp};
+use crate::harness::{problem, test_cipher, SignedIn, TestApp};
 use diesel::prelude::*;
 use fenxiao::db::schema::{outbox_messages, skus, stock_movements};
 use serde_json::{json, Value};
@@ -140,10 +140,6 @@ db_test!(
     }
 );
 
-fn cipher() -> fenxiao::crypto::Cipher {
-    fenxiao::crypto::Cipher::new(&[42u8; 32])
-}
-
 fn deliver(
     app: &TestApp,
     merchant_id: i64,
@@ -155,7 +151,7 @@ fn deliver(
     fenxiao::db::write_transaction(&mut conn, |conn| {
         fenxiao::inventory::virtual_codes::deliver(
             conn,
-            &cipher(),
+            &test_cipher(),
             merchant_id,
             sku_id,
             quantity,

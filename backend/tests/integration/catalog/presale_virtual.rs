@@ -3,13 +3,9 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use crate::harness::{assert_problem, expect_json, problem, SignedIn, TestApp};
+use crate::harness::{assert_problem, expect_json, problem, test_cipher, SignedIn, TestApp};
 use diesel::prelude::*;
 use serde_json::{json, Value};
-
-fn cipher() -> fenxiao::crypto::Cipher {
-    fenxiao::crypto::Cipher::new(&[42u8; 32])
-}
 
 /// Creates a one-SKU product and answers the SKU id.
 async fn sku(app: &TestApp, who: &SignedIn, sku: Value) -> (reqwest::StatusCode, Value) {
@@ -188,7 +184,7 @@ db_test!(
                 let pool = app.pool.clone();
                 let (delivered, refused) = (delivered.clone(), refused.clone());
                 std::thread::spawn(move || {
-                    let cipher = cipher();
+                    let cipher = test_cipher();
                     let mut conn = pool.get().unwrap();
                     let result = fenxiao::db::write_transaction(&mut conn, |conn| {
                         fenxiao::inventory::virtual_codes::deliver(
@@ -389,7 +385,7 @@ db_test!(
             .unwrap();
         assert!(!stored.contains(secret) && !hash.contains(secret));
         assert_eq!(
-            String::from_utf8(cipher().decrypt(&stored).unwrap()).unwrap(),
+            String::from_utf8(test_cipher().decrypt(&stored).unwrap()).unwrap(),
             secret
         );
         // Delivered to an order, decrypted.
@@ -397,7 +393,7 @@ db_test!(
         let codes = fenxiao::db::write_transaction(&mut conn, |conn| {
             fenxiao::inventory::virtual_codes::deliver(
                 conn,
-                &cipher(),
+                &test_cipher(),
                 owner.merchant_id,
                 sku_id,
                 1,

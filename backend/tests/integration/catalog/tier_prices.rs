@@ -3,15 +3,13 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::harness::{expect_json, problem, SignedIn, TestApp};
-use diesel::prelude::*;
-use fenxiao::db::schema::{distributors, members};
+use crate::harness::{expect_json, unprocessable, NewDistributor, SignedIn, TestApp};
 use serde_json::{json, Value};
 
 async fn tier(app: &TestApp, who: &SignedIn, name: &str) -> i64 {
     let res = app
         .bearer(who)
-        .header("accept-language", "en")
+        .in_english()
         .post_raw(
             "/api/v1/distribution/tiers",
             &json!({ "name": name, "commission_kind": "percent", "level1": "10", "level2": "5" }),
@@ -21,19 +19,13 @@ async fn tier(app: &TestApp, who: &SignedIn, name: &str) -> i64 {
     res.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
 }
 
-async fn field_errors(res: reqwest::Response) -> Vec<(String, String, String)> {
-    assert_eq!(res.status(), 422);
-    problem(res).await["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            (
-                e["field"].as_str().unwrap().to_owned(),
-                e["code"].as_str().unwrap().to_owned(),
-                e["message"].as_str().unwrap().to_owned(),
-            )
-        })
+/// The (field, code, message) of every error of a 422 problem.
+async fn field_messages(res: reqwest::Response) -> Vec<(String, String, String)> {
+    let problem = unprocessable(res).await;
+    problem
+        .errors
+        .into_iter()
+        .map(|e| (e.field, e.code, e.message))
         .collect()
 }
 
@@ -57,7 +49,7 @@ db_test!(
         let products = app.count("products");
         let res = app
             .bearer(&owner)
-            .header("accept-language", "en")
+            .in_english()
             .post_raw(
                 "/api/v1/products",
                 &json!({ "name": "龙井", "spec_names": ["规格"], "skus": [
@@ -70,7 +62,7 @@ db_test!(
             ] }),
             )
             .await;
-        let errors = field_errors(res).await;
+        let errors = field_messages(res).await;
         assert_eq!(
             errors
                 .iter()
@@ -92,7 +84,7 @@ db_test!(
         // yet).
         let res = app
             .bearer(&owner)
-            .header("accept-language", "en")
+            .in_english()
             .post_raw(
                 "/api/v1/products",
                 &json!({ "name": "龙井", "spec_names": ["规格"], "skus": [sku("A", json!([
@@ -114,7 +106,7 @@ db_test!(
         // Editing the product: the entry is named by its place in `skus`.
         let res = app
             .bearer(&owner)
-            .header("accept-language", "en")
+            .in_english()
             .patch_raw(
                 &format!("/api/v1/products/{id}"),
                 &json!({ "skus": [
@@ -124,7 +116,7 @@ db_test!(
             ] }),
             )
             .await;
-        let errors = field_errors(res).await;
+        let errors = field_messages(res).await;
         let fields: Vec<&str> = errors.iter().map(|(f, _, _)| f.as_str()).collect();
         assert_eq!(
             fields,
@@ -132,9 +124,9 @@ db_test!(
         );
         // Editing one SKU.
         let path = format!("/api/v1/skus/{sku_id}");
-        let res = app.bearer(&owner).header("accept-language", "en").patch_raw(&path, &json!({ "distributor_prices": [{ "tier_id": gold, "price": "70" }, { "tier_id": theirs, "price": "60" }] }))
+        let res = app.bearer(&owner).in_english().patch_raw(&path, &json!({ "distributor_prices": [{ "tier_id": gold, "price": "70" }, { "tier_id": theirs, "price": "60" }] }))
         .await;
-        let errors = field_errors(res).await;
+        let errors = field_messages(res).await;
         assert_eq!(errors[0].0, "distributor_prices");
         assert_eq!(errors[0].1, "unknown_tier");
         assert!(errors[0].2.contains(&theirs.to_string()));
@@ -154,7 +146,7 @@ db_test!(
 
         let res = app
             .bearer(&owner)
-            .header("accept-language", "en")
+            .in_english()
             .patch_raw(
                 &path,
                 &json!({ "distributor_prices": [{ "tier_id": silver, "price": "85" }] }),
@@ -173,7 +165,7 @@ db_test!(
         assert_eq!(res.status(), 204);
         let res = app
             .bearer(&owner)
-            .header("accept-language", "en")
+            .in_english()
             .patch_raw(&path, &json!({ "retail_price": "99" }))
             .await;
         assert_eq!(res.status(), 200);
@@ -185,7 +177,7 @@ const HEADER: &str =
 
 async fn import(app: &TestApp, who: &SignedIn, csv: String) -> reqwest::Response {
     app.bearer(&who)
-        .header("accept-language", "en")
+        .in_english()
         .post_bytes_raw("/api/v1/catalog/imports", "text/csv", csv)
         .await
 }
@@ -205,7 +197,7 @@ db_test!(
             format!("{HEADER}龙井,规格:1,L-1,100,金牌:80;银牌：90.5\n龙井,规格:2,L-2,100,外:70\n龙井,规格:3,L-3,100,金牌:1.001\n龙井,规格:4,L-4,100,铜牌:1\n"),
         )
         .await;
-        let errors = field_errors(res).await;
+        let errors = field_messages(res).await;
         assert_eq!(
             errors
                 .iter()
@@ -293,32 +285,13 @@ static NEXT: AtomicU64 = AtomicU64::new(1);
 fn member(app: &TestApp, merchant_id: i64, distributor: Option<(&str, i64)>) -> i64 {
     let n = NEXT.fetch_add(1, Ordering::Relaxed);
     let now = fenxiao::clock::now();
-    let conn = &mut *app.conn();
-    let member_id: i64 = diesel::insert_into(members::table)
-        .values((
-            members::merchant_id.eq(merchant_id),
-            members::email.eq(format!("m{n}@example.com")),
-            members::password_hash.eq("x"),
-            members::status.eq("active"),
-            members::created_at.eq(now),
-            members::updated_at.eq(now),
-        ))
-        .returning(members::id)
-        .get_result(conn)
-        .unwrap();
+    let member_id = app.insert_member(merchant_id, &format!("m{n}@example.com"), None, now);
     if let Some((status, tier_id)) = distributor {
-        diesel::insert_into(distributors::table)
-            .values((
-                distributors::merchant_id.eq(merchant_id),
-                distributors::member_id.eq(member_id),
-                distributors::tier_id.eq(tier_id),
-                distributors::code.eq(format!("D{n}")),
-                distributors::status.eq(status),
-                distributors::joined_at.eq(now),
-                distributors::updated_at.eq(now),
-            ))
-            .execute(conn)
-            .unwrap();
+        app.insert_distributor(NewDistributor {
+            status,
+            tier_id: Some(tier_id),
+            ..NewDistributor::root(merchant_id, member_id, &format!("D{n}"), now)
+        });
     }
     member_id
 }
@@ -333,7 +306,7 @@ db_test!(
         let silver = tier(&app, &owner, "银牌").await;
         let res = app
             .bearer(&owner)
-            .header("accept-language", "en")
+            .in_english()
             .post_raw(
                 "/api/v1/products",
                 &json!({ "name": "龙井", "spec_names": ["规格"], "skus": [sku("A", json!([

@@ -86,6 +86,11 @@ impl Client<'_> {
         client
     }
 
+    /// The same client, asking for answers in English.
+    pub fn in_english(&self) -> Self {
+        self.header("accept-language", "en")
+    }
+
     /// The same client, its typed calls asserting exactly `status` (instead of 200 for a read,
     /// any 2xx otherwise).
     pub fn expecting(&self, status: u16) -> Self {
@@ -250,6 +255,15 @@ pub async fn expect_json<T: DeserializeOwned>(res: Response, status: u16) -> T {
     let actual = res.status();
     let text = res.text().await.expect("a readable body");
     assert_eq!(actual, status, "{what}: {text}");
+    decode(&text, &what)
+}
+
+/// Asserts that `res` succeeded (any 2xx) and decodes its body.
+pub async fn expect_success<T: DeserializeOwned>(res: Response) -> T {
+    let what = format!("{} {}", res.url().path(), res.status());
+    let success = res.status().is_success();
+    let text = res.text().await.expect("a readable body");
+    assert!(success, "{what}: {text}");
     decode(&text, &what)
 }
 

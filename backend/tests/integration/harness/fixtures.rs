@@ -73,6 +73,12 @@ pub struct Id {
     pub id: i64,
 }
 
+/// The code a verification message carries.
+pub fn verification_code_in(message: &str) -> String {
+    let start = message.find("验证码是 ").expect("a code") + "验证码是 ".len();
+    message[start..start + 6].to_owned()
+}
+
 impl TestApp {
     /// The token of the newest message of `template` sent to `recipient`.
     pub fn token_from_outbox(&self, recipient: &str, template: &str) -> String {
@@ -83,9 +89,7 @@ impl TestApp {
 
     /// The newest verification code sent to `recipient`.
     pub fn latest_code(&self, recipient: &str) -> String {
-        let body = self.newest_message(recipient, "verification_code");
-        let start = body.find("验证码是 ").expect("a code") + "验证码是 ".len();
-        body[start..start + 6].to_owned()
+        verification_code_in(&self.newest_message(recipient, "verification_code"))
     }
 
     /// The body of the newest message of `template` sent to `recipient`.

@@ -19,9 +19,11 @@ use fenxiao::server;
 
 mod client;
 mod fixtures;
+mod seed;
 
 pub use client::*;
 pub use fixtures::*;
+pub use seed::*;
 
 /// Declares one test body that runs on SQLite and on PostgreSQL, as `name::sqlite` and
 /// `name::postgres`.

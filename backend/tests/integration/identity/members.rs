@@ -1,21 +1,8 @@
 //! Members of a shop: verification codes, registration, sign-in, isolation between shops.
 
-use crate::harness::{assert_problem, expect_json, problem, TestApp};
+use crate::harness::{assert_problem, expect_json, problem, verification_code_in, TestApp};
 use diesel::prelude::*;
 use serde_json::{json, Value};
-
-fn latest_code(app: &TestApp, recipient: &str) -> String {
-    use fenxiao::db::schema::outbox_messages as o;
-    let body: String = o::table
-        .filter(o::recipient.eq(recipient))
-        .filter(o::template.eq("verification_code"))
-        .order(o::id.desc())
-        .select(o::body)
-        .first(&mut *app.conn())
-        .unwrap();
-    let start = body.find("验证码是 ").unwrap() + "验证码是 ".len();
-    body[start..start + 6].to_owned()
-}
 
 async fn send_code(app: &TestApp, shop: i64, recipient: &str) -> reqwest::Response {
     app.anonymous()
@@ -54,7 +41,7 @@ db_test!(
     |app: TestApp| async move {
         let shop = app.owner("boss@example.com").await.merchant_id;
         assert_eq!(send_code(&app, shop, "138 1234 5678").await.status(), 202);
-        let code = latest_code(&app, "13812345678");
+        let code = app.latest_code("13812345678");
         let channel: String = {
             use fenxiao::db::schema::outbox_messages as o;
             o::table
@@ -93,7 +80,7 @@ db_test!(
         send_code(&app, shop, "shopper@example.com").await;
         let res = send_code(&app, shop, "shopper@example.com").await;
         assert_eq!(res.status(), 429, "one code a minute");
-        let code = latest_code(&app, "shopper@example.com");
+        let code = app.latest_code("shopper@example.com");
         let wrong = if code == "000000" { "111111" } else { "000000" };
         let res = register(&app, shop, "shopper@example.com", wrong).await;
         assert_eq!(res.status(), 422);
@@ -133,8 +120,7 @@ db_test!(shops_keep_their_members_apart, |app: TestApp| async move {
                 .select(o::body)
                 .first(&mut *app.conn())
                 .unwrap();
-            let start = body.find("验证码是 ").unwrap() + "验证码是 ".len();
-            body[start..start + 6].to_owned()
+            verification_code_in(&body)
         };
         assert_eq!(
             register(&app, shop, "13812345678", &code).await.status(),

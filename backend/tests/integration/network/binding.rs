@@ -4,13 +4,13 @@
 
 use std::collections::HashMap;
 
-use crate::harness::{assert_problem, expect_json, problem, TestApp};
+use crate::harness::{assert_problem, expect_json, problem, NewDistributor, TestApp};
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use fenxiao::binding::service::{self, BindingOutcome, VisitRequest};
 use fenxiao::binding::{self, EndReason, Source};
+use fenxiao::db::schema::distributors;
 use fenxiao::db::schema::{customer_bindings as cb, distribution_settings as ds};
-use fenxiao::db::schema::{distributor_paths, distributors, members};
 use fenxiao::db::write_transaction;
 use fenxiao::AppError;
 use serde_json::{json, Value};
@@ -31,51 +31,7 @@ fn micro() -> Duration {
 }
 
 fn insert_member(app: &TestApp, merchant_id: i64, phone: &str) -> i64 {
-    diesel::insert_into(members::table)
-        .values((
-            members::merchant_id.eq(merchant_id),
-            members::phone.eq(phone),
-            members::password_hash.eq("not-a-real-hash"),
-            members::status.eq("active"),
-            members::created_at.eq(t0()),
-            members::updated_at.eq(t0()),
-        ))
-        .returning(members::id)
-        .get_result(&mut *app.conn())
-        .unwrap()
-}
-
-/// A distributor profile for the member, at the root of the tree.
-fn insert_distributor(
-    app: &TestApp,
-    merchant_id: i64,
-    member_id: i64,
-    code: &str,
-    status: &str,
-) -> i64 {
-    let conn = &mut *app.conn();
-    let id: i64 = diesel::insert_into(distributors::table)
-        .values((
-            distributors::merchant_id.eq(merchant_id),
-            distributors::member_id.eq(member_id),
-            distributors::code.eq(code),
-            distributors::status.eq(status),
-            distributors::joined_at.eq(t0()),
-            distributors::updated_at.eq(t0()),
-        ))
-        .returning(distributors::id)
-        .get_result(conn)
-        .unwrap();
-    diesel::insert_into(distributor_paths::table)
-        .values((
-            distributor_paths::merchant_id.eq(merchant_id),
-            distributor_paths::ancestor_id.eq(id),
-            distributor_paths::descendant_id.eq(id),
-            distributor_paths::depth.eq(0),
-        ))
-        .execute(conn)
-        .unwrap();
-    id
+    app.insert_member(merchant_id, phone, None, t0())
 }
 
 /// A member who is a distributor with this code.
@@ -85,10 +41,11 @@ fn distributor(app: &TestApp, merchant_id: i64, code: &str, status: &str) -> (i6
         code.bytes().map(u64::from).sum::<u64>() * 7919 % 100_000_000
     );
     let member = insert_member(app, merchant_id, &phone);
-    (
-        insert_distributor(app, merchant_id, member, code, status),
-        member,
-    )
+    let distributor = NewDistributor {
+        status,
+        ..NewDistributor::root(merchant_id, member, code, t0())
+    };
+    (app.insert_distributor(distributor), member)
 }
 
 fn set_policy(app: &TestApp, merchant_id: i64, mode: &str, days: Option<i32>, protection: i32) {
@@ -443,66 +400,22 @@ db_test!(
 
 // ---- Over HTTP ------------------------------------------------------------------------------
 
-fn latest_code(app: &TestApp, recipient: &str) -> String {
-    use fenxiao::db::schema::outbox_messages as o;
-    let body: String = o::table
-        .filter(o::recipient.eq(recipient))
-        .filter(o::template.eq("verification_code"))
-        .order(o::id.desc())
-        .select(o::body)
-        .first(&mut *app.conn())
-        .unwrap();
-    let start = body.find("验证码是 ").unwrap() + "验证码是 ".len();
-    body[start..start + 6].to_owned()
-}
-
-async fn register(
-    app: &TestApp,
-    shop: i64,
-    phone: &str,
-    distributor_code: Option<&str>,
-) -> reqwest::Response {
-    let res = app
-        .anonymous()
-        .post_raw(
-            &format!("/api/v1/shops/{shop}/verification-codes"),
-            &json!({ "recipient": phone }),
-        )
-        .await;
-    assert_eq!(res.status(), 202);
-    let mut body = json!({
-        "login": phone, "code": latest_code(app, phone), "password": "shopper-2026"
-    });
-    if let Some(code) = distributor_code {
-        body["distributor_code"] = json!(code);
-    }
-    app.anonymous()
-        .post_raw(&format!("/api/v1/shops/{shop}/members"), &body)
-        .await
-}
-
-/// Registers a member and answers (member id, access token).
+/// Registers a member, through a distributor's link when `via` names one; answers (member id,
+/// access token).
 async fn member(app: &TestApp, shop: i64, phone: &str, via: Option<&str>) -> (i64, String) {
-    let res = register(app, shop, phone, via).await;
-    let body: Value = expect_json(res, 201).await;
-    let token = body["tokens"]["access_token"].as_str().unwrap().to_owned();
-    let me: Value = app
-        .bearer(&token)
-        .get(&format!("/api/v1/shops/{shop}/members/me"))
-        .await;
-    (me["id"].as_i64().unwrap(), token)
+    let member = app.member(shop, phone, through(via)).await;
+    (member.id, member.token)
+}
+
+/// The registration fields for a distributor's link.
+fn through(via: Option<&str>) -> Value {
+    via.map_or_else(|| json!({}), |code| json!({ "distributor_code": code }))
 }
 
 async fn post_visit(app: &TestApp, token: &str, body: Value) -> reqwest::Response {
     app.bearer(token)
         .post_raw("/api/v1/members/me/visits", &body)
         .await
-}
-
-async fn get_json(app: &TestApp, token: &str, path: &str) -> Value {
-    let res = app.bearer(token).get_raw(path).await;
-    assert_eq!(res.status(), 200, "{path}");
-    res.json().await.unwrap()
 }
 
 db_test!(
@@ -518,12 +431,10 @@ db_test!(
 
         // Registration through A's link binds with source `registration`.
         let (m1, token) = member(&app, shop, "13800000001", Some(" TEA-A ")).await;
-        let history = get_json(
-            &app,
-            &owner.access_token,
-            &format!("/api/v1/members/{m1}/bindings"),
-        )
-        .await;
+        let history = app
+            .bearer(&owner)
+            .get::<Value>(&format!("/api/v1/members/{m1}/bindings"))
+            .await;
         assert_eq!(history["items"].as_array().unwrap().len(), 1);
         assert_eq!(history["items"][0]["distributor_id"], a);
         assert_eq!(history["items"][0]["distributor_code"], "TEA-A");
@@ -555,12 +466,10 @@ db_test!(
 
         // A frozen distributor's link registers the member unbound.
         let (m3, token3) = member(&app, shop, "13800000003", Some("FROZEN")).await;
-        let history = get_json(
-            &app,
-            &owner.access_token,
-            &format!("/api/v1/members/{m3}/bindings"),
-        )
-        .await;
+        let history = app
+            .bearer(&owner)
+            .get::<Value>(&format!("/api/v1/members/{m3}/bindings"))
+            .await;
         assert_eq!(history["items"], json!([]));
         let body: Value = post_visit(&app, &token3, json!({ "distributor_code": "FROZEN" }))
             .await
@@ -620,7 +529,9 @@ db_test!(
         // Registration through an unknown or foreign code is refused and creates nobody.
         let members_before = app.count("members");
         for code in ["NOPE", "THEIRS"] {
-            let res = register(&app, shop, "13800000009", Some(code)).await;
+            let res = app
+                .register_member_raw(shop, "13800000009", through(Some(code)))
+                .await;
             assert_eq!(res.status(), 422, "{code}");
             let body = problem(res).await;
             assert_eq!(body["errors"][0]["field"], "distributor_code");
@@ -662,12 +573,10 @@ db_test!(
             })
             .collect();
 
-        let customers = get_json(
-            &app,
-            &owner.access_token,
-            &format!("/api/v1/distributors/{a}/customers?limit=2"),
-        )
-        .await;
+        let customers = app
+            .bearer(&owner)
+            .get::<Value>(&format!("/api/v1/distributors/{a}/customers?limit=2"))
+            .await;
         let first_page: Vec<i64> = customers["items"]
             .as_array()
             .unwrap()
@@ -678,12 +587,12 @@ db_test!(
         assert_eq!(customers["items"][0]["phone"], "13300000002");
         assert_eq!(customers["items"][0]["source"], "visit");
         let cursor = customers["next_cursor"].as_i64().unwrap();
-        let rest = get_json(
-            &app,
-            &owner.access_token,
-            &format!("/api/v1/distributors/{a}/customers?limit=2&cursor={cursor}"),
-        )
-        .await;
+        let rest = app
+            .bearer(&owner)
+            .get::<Value>(&format!(
+                "/api/v1/distributors/{a}/customers?limit=2&cursor={cursor}"
+            ))
+            .await;
         assert_eq!(rest["items"][0]["member_id"], m[0]);
         assert!(rest["next_cursor"].is_null());
 
@@ -704,12 +613,10 @@ db_test!(
         assert_eq!(body["binding"]["note"], "客户要求更换专属顾问");
         assert_eq!(body["binding"]["assigned_by"], owner.account_id);
         assert_eq!(body["binding"]["in_force"], true);
-        let history = get_json(
-            &app,
-            &owner.access_token,
-            &format!("/api/v1/members/{}/bindings", m[0]),
-        )
-        .await;
+        let history = app
+            .bearer(&owner)
+            .get::<Value>(&format!("/api/v1/members/{}/bindings", m[0]))
+            .await;
         let items = history["items"].as_array().unwrap();
         assert_eq!(items.len(), 2);
         assert_eq!(items[0]["distributor_id"], b);
@@ -718,21 +625,17 @@ db_test!(
         assert_eq!(items[1]["end_note"], "客户要求更换专属顾问");
         assert_eq!(items[1]["ended_by"], owner.account_id);
         assert_eq!(items[1]["in_force"], false);
-        let audit = get_json(
-            &app,
-            &owner.access_token,
-            "/api/v1/audit-events?action=binding.reassigned",
-        )
-        .await;
+        let audit = app
+            .bearer(&owner)
+            .get::<Value>("/api/v1/audit-events?action=binding.reassigned")
+            .await;
         assert_eq!(audit["items"][0]["target_id"], m[0].to_string());
         assert_eq!(audit["items"][0]["changes"]["distributor_id"]["before"], a);
         assert_eq!(audit["items"][0]["changes"]["distributor_id"]["after"], b);
-        let customers_of_b = get_json(
-            &app,
-            &owner.access_token,
-            &format!("/api/v1/distributors/{b}/customers"),
-        )
-        .await;
+        let customers_of_b = app
+            .bearer(&owner)
+            .get::<Value>(&format!("/api/v1/distributors/{b}/customers"))
+            .await;
         assert_eq!(customers_of_b["items"][0]["member_id"], m[0]);
         assert_eq!(customers_of_b["items"][0]["source"], "staff");
 
@@ -776,12 +679,10 @@ db_test!(
         .unwrap();
         assert_eq!(body["changed"], false);
         assert_eq!(body["outcome"], "not_bound");
-        let audit = get_json(
-            &app,
-            &owner.access_token,
-            "/api/v1/audit-events?action=binding.",
-        )
-        .await;
+        let audit = app
+            .bearer(&owner)
+            .get::<Value>("/api/v1/audit-events?action=binding.")
+            .await;
         assert_eq!(
             audit["items"].as_array().unwrap().len(),
             2,

@@ -3,13 +3,13 @@
 //! its refused transitions, freezing at the end (stable afterwards, once under concurrency), the
 //! distributors' masked view, and bad input.
 
-use crate::harness::{assert_problem, expect_json, problem, TestApp};
+use crate::harness::{assert_problem, expect_json, problem, Member, NewDistributor, TestApp};
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use fenxiao::contests::facts::{self, Recorded};
 use fenxiao::contests::standings;
-use fenxiao::db::schema::{contest_standings, contests, merchants, outbox_messages};
-use fenxiao::db::schema::{customer_bindings as cb, distributor_paths, distributors, members};
+use fenxiao::db::schema::{contest_standings, contests, merchants};
+use fenxiao::db::schema::{customer_bindings as cb, distributors};
 use fenxiao::db::write_transaction;
 use fenxiao::AppError;
 use serde_json::{json, Value};
@@ -20,23 +20,10 @@ fn utc(text: &str) -> NaiveDateTime {
 }
 
 fn insert_member(app: &TestApp, merchant_id: i64, phone: &str, name: Option<&str>) -> i64 {
-    let at = utc("2026-01-01 00:00:00");
-    diesel::insert_into(members::table)
-        .values((
-            members::merchant_id.eq(merchant_id),
-            members::phone.eq(phone),
-            members::name.eq(name),
-            members::password_hash.eq("not-a-real-hash"),
-            members::status.eq("active"),
-            members::created_at.eq(at),
-            members::updated_at.eq(at),
-        ))
-        .returning(members::id)
-        .get_result(&mut *app.conn())
-        .unwrap()
+    app.insert_member(merchant_id, phone, name, utc("2026-01-01 00:00:00"))
 }
 
-/// A distributors row and its own row in the closure table; the parent, if any, recruited it.
+/// A distributor with its own row in the closure table; the parent, if any, recruited it.
 fn insert_distributor(
     app: &TestApp,
     merchant_id: i64,
@@ -45,31 +32,10 @@ fn insert_distributor(
     parent_id: Option<i64>,
     joined_at: NaiveDateTime,
 ) -> i64 {
-    let conn = &mut *app.conn();
-    let id: i64 = diesel::insert_into(distributors::table)
-        .values((
-            distributors::merchant_id.eq(merchant_id),
-            distributors::member_id.eq(member_id),
-            distributors::parent_id.eq(parent_id),
-            distributors::sponsor_id.eq(parent_id),
-            distributors::code.eq(code),
-            distributors::status.eq("active"),
-            distributors::joined_at.eq(joined_at),
-            distributors::updated_at.eq(joined_at),
-        ))
-        .returning(distributors::id)
-        .get_result(conn)
-        .unwrap();
-    diesel::insert_into(distributor_paths::table)
-        .values((
-            distributor_paths::merchant_id.eq(merchant_id),
-            distributor_paths::ancestor_id.eq(id),
-            distributor_paths::descendant_id.eq(id),
-            distributor_paths::depth.eq(0),
-        ))
-        .execute(conn)
-        .unwrap();
-    id
+    app.insert_distributor(NewDistributor {
+        parent_id,
+        ..NewDistributor::root(merchant_id, member_id, code, joined_at)
+    })
 }
 
 /// A member who is a distributor, joined long ago, at the root of the tree.
@@ -1024,44 +990,6 @@ db_test!(
 
 // ---- Distributors' view ---------------------------------------------------------------------
 
-fn latest_code(app: &TestApp, recipient: &str) -> String {
-    let body: String = outbox_messages::table
-        .filter(outbox_messages::recipient.eq(recipient))
-        .filter(outbox_messages::template.eq("verification_code"))
-        .order(outbox_messages::id.desc())
-        .select(outbox_messages::body)
-        .first(&mut *app.conn())
-        .unwrap();
-    let start = body.find("验证码是 ").unwrap() + "验证码是 ".len();
-    body[start..start + 6].to_owned()
-}
-
-/// Registers a member over the API; answers (member id, access token).
-async fn member(app: &TestApp, shop: i64, phone: &str) -> (i64, String) {
-    let res = app
-        .anonymous()
-        .post_raw(
-            &format!("/api/v1/shops/{shop}/verification-codes"),
-            &json!({ "recipient": phone }),
-        )
-        .await;
-    assert_eq!(res.status(), 202);
-    let body: Value = app
-        .anonymous()
-        .expecting(201)
-        .post(
-            &format!("/api/v1/shops/{shop}/members"),
-            &json!({ "login": phone, "code": latest_code(app, phone), "password": "shopper-2026" }),
-        )
-        .await;
-    let token = body["tokens"]["access_token"].as_str().unwrap().to_owned();
-    let me = app
-        .bearer(&token)
-        .get::<Value>(&format!("/api/v1/shops/{shop}/members/me"))
-        .await;
-    (me["id"].as_i64().unwrap(), token)
-}
-
 db_test!(
     distributors_see_masked_standings_and_their_own_place,
     |app: TestApp| async move {
@@ -1069,7 +997,10 @@ db_test!(
         let shop = owner.merchant_id;
         let token = owner.access_token.as_str();
         let today = today();
-        let (me_member, me_token) = member(&app, shop, "13912345678").await;
+        let Member {
+            id: me_member,
+            token: me_token,
+        } = app.member(shop, "13912345678", json!({})).await;
         let mine = insert_distributor(
             &app,
             shop,
@@ -1078,7 +1009,7 @@ db_test!(
             None,
             utc("2025-01-01 00:00:00"),
         );
-        let (_, shopper_token) = member(&app, shop, "13987654321").await;
+        let shopper_token = app.member(shop, "13987654321", json!({})).await.token;
         let rivals: Vec<i64> = (0..3)
             .map(|i| distributor(&app, shop, &format!("RIVAL{i}"), &format!("欧阳{i}")))
             .collect();

@@ -2,11 +2,12 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::harness::{assert_problem, expect_json, field_errors, problem, SignedIn, TestApp};
+use crate::harness::{
+    assert_problem, expect_json, field_errors, problem, NewDistributor, SignedIn, TestApp,
+};
 use diesel::prelude::*;
 use fenxiao::db::schema::{
-    distribution_settings, distributor_paths, distributor_tier_changes, distributors, members,
-    sku_tier_prices,
+    distribution_settings, distributor_tier_changes, distributors, sku_tier_prices,
 };
 use fenxiao::distribution::promotion::{self, ConditionFigure, PromotionBasis, Trigger};
 use fenxiao::distribution::tiers::{self, CommissionValue};
@@ -37,42 +38,12 @@ static NEXT: AtomicU64 = AtomicU64::new(1);
 fn distributor(app: &TestApp, merchant_id: i64, status: &str, tier_id: Option<i64>) -> i64 {
     let n = NEXT.fetch_add(1, Ordering::Relaxed);
     let now = fenxiao::clock::now();
-    let conn = &mut *app.conn();
-    let member_id: i64 = diesel::insert_into(members::table)
-        .values((
-            members::merchant_id.eq(merchant_id),
-            members::email.eq(format!("d{n}@example.com")),
-            members::password_hash.eq("x"),
-            members::status.eq("active"),
-            members::created_at.eq(now),
-            members::updated_at.eq(now),
-        ))
-        .returning(members::id)
-        .get_result(conn)
-        .unwrap();
-    let id: i64 = diesel::insert_into(distributors::table)
-        .values((
-            distributors::merchant_id.eq(merchant_id),
-            distributors::member_id.eq(member_id),
-            distributors::tier_id.eq(tier_id),
-            distributors::code.eq(format!("D{n}")),
-            distributors::status.eq(status),
-            distributors::joined_at.eq(now),
-            distributors::updated_at.eq(now),
-        ))
-        .returning(distributors::id)
-        .get_result(conn)
-        .unwrap();
-    diesel::insert_into(distributor_paths::table)
-        .values((
-            distributor_paths::merchant_id.eq(merchant_id),
-            distributor_paths::ancestor_id.eq(id),
-            distributor_paths::descendant_id.eq(id),
-            distributor_paths::depth.eq(0),
-        ))
-        .execute(conn)
-        .unwrap();
-    id
+    let member_id = app.insert_member(merchant_id, &format!("d{n}@example.com"), None, now);
+    app.insert_distributor(NewDistributor {
+        status,
+        tier_id,
+        ..NewDistributor::root(merchant_id, member_id, &format!("D{n}"), now)
+    })
 }
 
 fn set_counters(app: &TestApp, id: i64, c: Counters) {

@@ -3,10 +3,13 @@
 //! sponsor codes, one open application per member, the review queue with concurrent decisions,
 //! the welcome message, and isolation between merchants.
 
-use crate::harness::{assert_problem, expect_json, problem, SignedIn, TestApp, TestBackend};
+use crate::harness::{
+    assert_problem, expect_json, expect_success, field_errors, problem, Member, SignedIn, TestApp,
+    TestBackend,
+};
 use diesel::prelude::*;
 use fenxiao::db::schema::{
-    audit_events, distributor_applications, distributor_tier_changes, distributors, notifications,
+    distributor_applications, distributor_tier_changes, distributors, notifications,
     outbox_messages,
 };
 use futures_util::future::join_all;
@@ -15,63 +18,19 @@ use serde_json::{json, Value};
 
 // ---- Helpers ------------------------------------------------------------------------------
 
-async fn ok(res: reqwest::Response) -> Value {
-    let status = res.status();
-    let body: Value = res.json().await.unwrap();
-    assert!(status.is_success(), "{status}: {body}");
-    body
-}
-
-/// A member registered through the shop's API (code from the outbox), signed in.
-struct Member {
-    token: String,
-    id: i64,
-}
-
+/// A member registered through the shop's API, named after the end of their login, signed in.
 async fn register(app: &TestApp, shop: i64, login: &str, distributor_code: Option<&str>) -> Member {
-    let res = app
-        .anonymous()
-        .post_raw(
-            &format!("/api/v1/shops/{shop}/verification-codes"),
-            &json!({ "recipient": login }),
-        )
-        .await;
-    assert_eq!(res.status(), 202);
-    let body: String = outbox_messages::table
-        .filter(outbox_messages::recipient.eq(login))
-        .filter(outbox_messages::template.eq("verification_code"))
-        .order(outbox_messages::id.desc())
-        .select(outbox_messages::body)
-        .first(&mut *app.conn())
-        .unwrap();
-    let start = body.find("验证码是 ").unwrap() + "验证码是 ".len();
-    let code = &body[start..start + 6];
-    let res = app
-        .anonymous()
-        .post_raw(
-            &format!("/api/v1/shops/{shop}/members"),
-            &json!({ "login": login, "code": code, "password": "shopper-2026",
-                       "name": format!("会员{}", &login[login.len() - 2..]),
-                       "distributor_code": distributor_code }),
-        )
-        .await;
-    let body = ok(res).await;
-    let token = body["tokens"]["access_token"].as_str().unwrap().to_owned();
-    let me = ok(app
-        .bearer(&token)
-        .get_raw(&format!("/api/v1/shops/{shop}/members/me"))
-        .await)
-    .await;
-    Member {
-        token,
-        id: me["id"].as_i64().unwrap(),
-    }
+    let name = format!("会员{}", &login[login.len() - 2..]);
+    app.member(
+        shop,
+        login,
+        json!({ "name": name, "distributor_code": distributor_code }),
+    )
+    .await
 }
 
 async fn set_slug(app: &TestApp, owner: &SignedIn, slug: &str) {
-    ok(app.bearer(&owner).put_raw("/api/v1/merchant/profile", &json!({ "name": "好物优选", "slug": slug, "timezone": "Asia/Shanghai", "logo_media_id": null }))
-    .await)
-    .await;
+    app.bearer(&owner).put::<Value>("/api/v1/merchant/profile", &json!({ "name": "好物优选", "slug": slug, "timezone": "Asia/Shanghai", "logo_media_id": null })).await;
 }
 
 async fn settings(app: &TestApp, owner: &SignedIn, entry_mode: &str, extra: Value) {
@@ -85,11 +44,9 @@ async fn settings(app: &TestApp, owner: &SignedIn, entry_mode: &str, extra: Valu
     for (k, v) in extra.as_object().unwrap() {
         body[k] = v.clone();
     }
-    ok(app
-        .bearer(&owner)
-        .put_raw("/api/v1/distribution/settings", &body)
-        .await)
-    .await;
+    app.bearer(&owner)
+        .put::<Value>("/api/v1/distribution/settings", &body)
+        .await;
 }
 
 async fn save_form(app: &TestApp, owner: &SignedIn, fields: Value) -> reqwest::Response {
@@ -108,14 +65,12 @@ async fn apply(app: &TestApp, member: &Member, body: Value) -> reqwest::Response
 }
 
 async fn grant(app: &TestApp, owner: &SignedIn, member_id: i64, sponsor: Option<i64>) -> Value {
-    ok(app
-        .bearer(&owner)
-        .post_raw(
+    app.bearer(&owner)
+        .post::<Value>(
             "/api/v1/distributors",
             &json!({ "member_id": member_id, "sponsor_id": sponsor }),
         )
-        .await)
-    .await
+        .await
 }
 
 /// The member's own distributor profile; `None` when the shop answers 404.
@@ -127,7 +82,7 @@ async fn my_distributor(app: &TestApp, shop: i64, member: &Member) -> Option<Val
     if res.status() == 404 {
         return None;
     }
-    Some(ok(res).await)
+    Some(expect_success::<Value>(res).await)
 }
 
 /// Parent and recorded recruiter of the member's distributor profile.
@@ -139,56 +94,26 @@ fn placement(app: &TestApp, member_id: i64) -> (Option<i64>, Option<i64>) {
         .unwrap()
 }
 
-fn field_codes(problem: &Value) -> Vec<(String, String)> {
-    problem["errors"]
-        .as_array()
+/// (channel, subject, body) of every message of `template` sent to `recipient`.
+fn messages(app: &TestApp, recipient: &str, template: &str) -> Vec<(String, String, String)> {
+    outbox_messages::table
+        .filter(outbox_messages::recipient.eq(recipient))
+        .filter(outbox_messages::template.eq(template))
+        .select((
+            outbox_messages::channel,
+            outbox_messages::subject,
+            outbox_messages::body,
+        ))
+        .load(&mut *app.conn())
         .unwrap()
-        .iter()
-        .map(|e| {
-            (
-                e["field"].as_str().unwrap().to_owned(),
-                e["code"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
-}
-
-fn audit_changes(app: &TestApp, action: &str) -> Vec<Value> {
-    audit_events::table
-        .filter(audit_events::action.eq(action))
-        .order(audit_events::id.asc())
-        .select(audit_events::changes)
-        .load::<Option<String>>(&mut *app.conn())
-        .unwrap()
-        .into_iter()
-        .map(|c| serde_json::from_str(&c.unwrap()).unwrap())
-        .collect()
 }
 
 fn welcome_messages(app: &TestApp, recipient: &str) -> Vec<(String, String, String)> {
-    outbox_messages::table
-        .filter(outbox_messages::recipient.eq(recipient))
-        .filter(outbox_messages::template.eq("distributor_welcome"))
-        .select((
-            outbox_messages::channel,
-            outbox_messages::subject,
-            outbox_messages::body,
-        ))
-        .load(&mut *app.conn())
-        .unwrap()
+    messages(app, recipient, "distributor_welcome")
 }
 
 fn rejection_messages(app: &TestApp, recipient: &str) -> Vec<(String, String, String)> {
-    outbox_messages::table
-        .filter(outbox_messages::recipient.eq(recipient))
-        .filter(outbox_messages::template.eq("distributor_rejected"))
-        .select((
-            outbox_messages::channel,
-            outbox_messages::subject,
-            outbox_messages::body,
-        ))
-        .load(&mut *app.conn())
-        .unwrap()
+    messages(app, recipient, "distributor_rejected")
 }
 
 /// The modules of the QR code of `text` as the server makes it (medium error correction),
@@ -334,7 +259,10 @@ mod links {
         assert_eq!(problem(res).await["code"], "shop_address_required");
 
         set_slug(&app, &owner, "tea-garden").await;
-        let link = ok(app.bearer(&token).get_raw("/api/v1/recruitment/link").await).await;
+        let link = app
+            .bearer(&token)
+            .get::<Value>("/api/v1/recruitment/link")
+            .await;
         let url = "https://shop.example.com/shop/tea-garden/join";
         assert_eq!(
             link,
@@ -357,11 +285,10 @@ mod links {
         assert_eq!(res.status(), 404);
         let d = grant(&app, &owner, member.id, None).await;
         let code = d["code"].as_str().unwrap();
-        let mine = ok(app
+        let mine = app
             .bearer(&member.token)
-            .get_raw("/api/v1/members/me/recruitment/link")
-            .await)
-        .await;
+            .get::<Value>("/api/v1/members/me/recruitment/link")
+            .await;
         let url = format!("https://shop.example.com/shop/tea-garden/join?ref={code}");
         assert_eq!(mine["url"], url);
         assert_eq!(mine["code"], code);
@@ -379,14 +306,12 @@ mod links {
             .await;
         assert_eq!(res.status(), 403);
 
-        ok(app
-            .bearer(&token)
-            .post_raw(
+        app.bearer(&token)
+            .post::<Value>(
                 &format!("/api/v1/distributors/{}/freeze", d["id"]),
                 &json!({ "reason": "核查" }),
             )
-            .await)
-        .await;
+            .await;
         let res = app
             .bearer(&member.token)
             .get_raw("/api/v1/members/me/recruitment/qr.png")
@@ -420,7 +345,10 @@ db_test!(
     |app: TestApp| async move {
         let owner = app.owner("boss@example.com").await;
         set_slug(&app, &owner, "tea-garden").await;
-        let link = ok(app.bearer(&owner).get_raw("/api/v1/recruitment/link").await).await;
+        let link = app
+            .bearer(&owner)
+            .get::<Value>("/api/v1/recruitment/link")
+            .await;
         assert_eq!(link["url"], "http://127.0.0.1:8080/shop/tea-garden/join");
     }
 );
@@ -441,20 +369,19 @@ db_test!(the_form_is_checked_strictly, |app: TestApp| async move {
     let owner = app.owner("boss@example.com").await;
     let shop = owner.merchant_id;
     let path = "/api/v1/recruitment/application-form";
-    let empty = ok(app.bearer(&owner).get_raw(path).await).await;
+    let empty = app.bearer(&owner).get::<Value>(path).await;
     assert_eq!(empty, json!({ "fields": [], "updated_at": null }));
-    let public = ok(app
+    let public = app
         .anonymous()
-        .get_raw(&format!(
+        .get::<Value>(&format!(
             "/api/v1/shops/{shop}/distributor-application-form"
         ))
-        .await)
-    .await;
+        .await;
     assert_eq!(public["entry_mode"], "application");
     assert_eq!(public["application_review"], "manual");
     assert_eq!(public["fields"], json!([]));
 
-    let saved = ok(save_form(&app, &owner, good_form()).await).await;
+    let saved = expect_success::<Value>(save_form(&app, &owner, good_form()).await).await;
     assert_eq!(
         saved["fields"],
         good_form()
@@ -500,7 +427,7 @@ db_test!(the_form_is_checked_strictly, |app: TestApp| async move {
     for (fields, expected) in cases {
         let res = save_form(&app, &owner, fields.clone()).await;
         assert_eq!(res.status(), 422, "{fields}");
-        let got = field_codes(&problem(res).await);
+        let got = field_errors(res).await;
         let expected: Vec<(String, String)> = expected
             .into_iter()
             .map(|(f, c)| (f.to_owned(), c.to_owned()))
@@ -512,7 +439,7 @@ db_test!(the_form_is_checked_strictly, |app: TestApp| async move {
         .collect();
     let res = save_form(&app, &owner, Value::Array(many)).await;
     assert_eq!(
-        field_codes(&problem(res).await),
+        field_errors(res).await,
         vec![("fields".to_owned(), "too_many_fields".to_owned())]
     );
     // Unknown type, unknown property, wrong shape: refused by the parser, naming the field.
@@ -536,16 +463,15 @@ db_test!(the_form_is_checked_strictly, |app: TestApp| async move {
     assert_eq!(res.status(), 400);
 
     // Nothing of the refused ones was saved.
-    let now = ok(app.bearer(&owner).get_raw(path).await).await;
+    let now = app.bearer(&owner).get::<Value>(path).await;
     assert_eq!(now["fields"].as_array().unwrap().len(), 4);
-    assert_eq!(audit_changes(&app, "recruitment_form.updated").len(), 1);
-    let public = ok(app
+    assert_eq!(app.audit_changes_all("recruitment_form.updated").len(), 1);
+    let public = app
         .anonymous()
-        .get_raw(&format!(
+        .get::<Value>(&format!(
             "/api/v1/shops/{shop}/distributor-application-form"
         ))
-        .await)
-    .await;
+        .await;
     assert_eq!(public["fields"][2]["options"][1], "抖音");
     let res = app
         .anonymous()
@@ -560,14 +486,13 @@ db_test!(each_entry_mode, |app: TestApp| async move {
     let owner = app.owner("boss@example.com").await;
     let shop = owner.merchant_id;
     set_slug(&app, &owner, "tea-garden").await;
-    let entry_tier = ok(app
+    let entry_tier = app
         .bearer(&owner)
-        .post_raw(
+        .post::<Value>(
             "/api/v1/distribution/tiers",
             &json!({ "name": "铜牌", "commission_kind": "percent", "level1": "10", "level2": "5" }),
         )
-        .await)
-    .await["id"]
+        .await["id"]
         .clone();
 
     // Default: application with manual review — pending, staff told.
@@ -594,7 +519,10 @@ db_test!(each_entry_mode, |app: TestApp| async move {
         )],
         "the owner is told"
     );
-    let inbox = ok(app.bearer(&owner).get_raw("/api/v1/notifications").await).await;
+    let inbox = app
+        .bearer(&owner)
+        .get::<Value>("/api/v1/notifications")
+        .await;
     assert_eq!(inbox["items"][0]["title"], "新的分销商申请");
     assert!(welcome_messages(&app, "manual@example.com").is_empty());
 
@@ -607,22 +535,20 @@ db_test!(each_entry_mode, |app: TestApp| async move {
     )
     .await;
     let auto = register(&app, shop, "auto@example.com", None).await;
-    let body = ok(apply(&app, &auto, json!({})).await).await;
+    let body = expect_success::<Value>(apply(&app, &auto, json!({})).await).await;
     assert_eq!(body["status"], "approved");
     let code = body["distributor_code"].as_str().unwrap().to_owned();
-    let me = ok(app
+    let me = app
         .bearer(&auto.token)
-        .get_raw(&format!("/api/v1/shops/{shop}/members/me/distributor"))
-        .await)
-    .await;
+        .get::<Value>(&format!("/api/v1/shops/{shop}/members/me/distributor"))
+        .await;
     assert_eq!(me["code"], code);
     assert_eq!(me["tier_id"], entry_tier);
     assert_eq!(me["status"], "active");
-    let staff_view = ok(app
+    let staff_view = app
         .bearer(&owner)
-        .get_raw(&format!("/api/v1/distributor-applications/{}", body["id"]))
-        .await)
-    .await;
+        .get::<Value>(&format!("/api/v1/distributor-applications/{}", body["id"]))
+        .await;
     assert_eq!(staff_view["review"], "auto");
     assert_eq!(staff_view["decided_by_kind"], "system");
     assert_eq!(staff_view["distributor"]["code"], code);
@@ -660,13 +586,12 @@ db_test!(each_entry_mode, |app: TestApp| async move {
         json!({ "spend_threshold": "199.00" }),
     )
     .await;
-    let public = ok(app
+    let public = app
         .anonymous()
-        .get_raw(&format!(
+        .get::<Value>(&format!(
             "/api/v1/shops/{shop}/distributor-application-form"
         ))
-        .await)
-    .await;
+        .await;
     assert_eq!(public["spend_threshold"], "199.00");
     let spender = register(&app, shop, "13900000003", None).await;
     let before = app.count("distributor_applications");
@@ -692,14 +617,13 @@ db_test!(each_entry_mode, |app: TestApp| async move {
     drop(conn);
 
     // The pending application waits whatever the mode is now; staff approve it.
-    let approved = ok(app
+    let approved = app
         .bearer(&owner)
-        .post_raw(
+        .post::<Value>(
             &format!("/api/v1/distributor-applications/{manual_id}/approve"),
             &json!({}),
         )
-        .await)
-    .await;
+        .await;
     assert_eq!(approved["status"], "approved");
     assert_eq!(approved["decided_by_kind"], "staff");
     assert_eq!(approved["decided_by"], owner.account_id);
@@ -729,7 +653,7 @@ db_test!(
         let early = register(&app, shop, "13800000003", None).await;
         let early_bound = register(&app, shop, "13800000004", Some(&recruiter_code)).await;
         let waiting = register(&app, shop, "13800000005", None).await;
-        let pending = ok(apply(&app, &waiting, json!({})).await).await;
+        let pending = expect_success::<Value>(apply(&app, &waiting, json!({})).await).await;
         assert_eq!(pending["status"], "pending");
         for m in [&early, &early_bound, &waiting] {
             assert!(my_distributor(&app, shop, m).await.is_none());
@@ -752,7 +676,7 @@ db_test!(
         let plain = register(&app, shop, "13800000006", None).await;
         assert!(my_distributor(&app, shop, &plain).await.is_some());
         assert_eq!(placement(&app, plain.id), (Some(default_id), None));
-        let enrolled = audit_changes(&app, "distributor.enrolled");
+        let enrolled = app.audit_changes_all("distributor.enrolled");
         assert_eq!(enrolled.len(), 2);
         assert_eq!(enrolled[0]["sponsor_id"]["after"], recruiter_id);
         assert!(enrolled[1]["sponsor_id"]["after"].is_null());
@@ -769,14 +693,13 @@ db_test!(
             (Some(recruiter_id), Some(recruiter_id))
         );
         let me = my_distributor(&app, shop, &waiting).await.unwrap();
-        let decided = ok(app
+        let decided = app
             .bearer(&owner)
-            .get_raw(&format!(
+            .get::<Value>(&format!(
                 "/api/v1/distributor-applications/{}",
                 pending["id"]
             ))
-            .await)
-        .await;
+            .await;
         assert_eq!(decided["status"], "approved");
         assert_eq!(decided["decided_by_kind"], "system");
         assert_eq!(decided["distributor"]["code"], me["code"]);
@@ -790,28 +713,24 @@ db_test!(
 
         // A frozen recruiter's link: the member still becomes a distributor, under the default
         // sponsor (the link neither binds nor recruits).
-        ok(app
-            .bearer(&owner)
-            .post_raw(
+        app.bearer(&owner)
+            .post::<Value>(
                 &format!("/api/v1/distributors/{recruiter_id}/freeze"),
                 &json!({ "reason": "核查" }),
             )
-            .await)
-        .await;
+            .await;
         let late = register(&app, shop, "13800000008", Some(&recruiter_code)).await;
         assert!(my_distributor(&app, shop, &late).await.is_some());
         assert_eq!(placement(&app, late.id), (Some(default_id), None));
 
         // A member whose distribution ended is not made a distributor again.
         let ended_id = my_distributor(&app, shop, &plain).await.unwrap()["id"].clone();
-        ok(app
-            .bearer(&owner)
-            .post_raw(
+        app.bearer(&owner)
+            .post::<Value>(
                 &format!("/api/v1/distributors/{ended_id}/end"),
                 &json!({ "reason": "违规" }),
             )
-            .await)
-        .await;
+            .await;
         let me = my_distributor(&app, shop, &plain).await.unwrap();
         assert_eq!(me["status"], "ended");
         assert_eq!(me["id"], ended_id);
@@ -833,7 +752,7 @@ db_test!(
 db_test!(answers_must_fit_the_form, |app: TestApp| async move {
     let owner = app.owner("boss@example.com").await;
     let shop = owner.merchant_id;
-    ok(save_form(&app, &owner, good_form()).await).await;
+    expect_success::<Value>(save_form(&app, &owner, good_form()).await).await;
     let member = register(&app, shop, "13800000001", None).await;
     let cases = [
         (
@@ -876,7 +795,7 @@ db_test!(answers_must_fit_the_form, |app: TestApp| async move {
             .into_iter()
             .map(|(f, c)| (f.to_owned(), c.to_owned()))
             .collect();
-        assert_eq!(field_codes(&problem(res).await), expected, "{answers}");
+        assert_eq!(field_errors(res).await, expected, "{answers}");
     }
     let res = apply(&app, &member, json!({ "answers": {}, "extra": 1 })).await;
     assert_eq!(res.status(), 422);
@@ -892,13 +811,12 @@ db_test!(answers_must_fit_the_form, |app: TestApp| async move {
     assert_eq!(app.count("distributor_applications"), 0, "nothing stored");
     assert_eq!(app.count("notifications"), 0);
 
-    let body = ok(apply(
+    let body = expect_success::<Value>(apply(
         &app,
         &member,
         json!({ "answers": { "name": " 王丽 ", "channel": "抖音", "mobile": "139-0000 0001", "about": "" } }),
     )
-    .await)
-    .await;
+    .await).await;
     assert_eq!(
         body["answers"],
         json!([
@@ -908,12 +826,11 @@ db_test!(answers_must_fit_the_form, |app: TestApp| async move {
         ])
     );
     // Later form changes rewrite no answers.
-    ok(save_form(&app, &owner, json!([])).await).await;
-    let mine = ok(app
+    expect_success::<Value>(save_form(&app, &owner, json!([])).await).await;
+    let mine = app
         .bearer(&member.token)
-        .get_raw("/api/v1/members/me/distributor-application")
-        .await)
-    .await;
+        .get::<Value>("/api/v1/members/me/distributor-application")
+        .await;
     assert_eq!(mine["answers"][0]["label_zh"], "姓名");
 });
 
@@ -922,37 +839,32 @@ db_test!(answers_must_fit_the_form, |app: TestApp| async move {
 db_test!(sponsor_codes, |app: TestApp| async move {
     let owner = app.owner("boss@example.com").await;
     let shop = owner.merchant_id;
-    ok(app
-        .bearer(&owner)
-        .post_raw(
+    app.bearer(&owner)
+        .post::<Value>(
             "/api/v1/distribution/tiers",
             &json!({ "name": "铜牌", "commission_kind": "percent", "level1": "10", "level2": "5" }),
         )
-        .await)
-    .await;
-    let silver = ok(app
+        .await;
+    let silver = app
         .bearer(&owner)
-        .post_raw(
+        .post::<Value>(
             "/api/v1/distribution/tiers",
             &json!({ "name": "银牌", "commission_kind": "percent", "level1": "12", "level2": "6",
                 "promotion": { "direct_recruits": 1 } }),
         )
-        .await)
-    .await["id"]
+        .await["id"]
         .clone();
     let s_member = register(&app, shop, "13800000001", None).await;
     let sponsor = grant(&app, &owner, s_member.id, None).await;
     let sponsor_code = sponsor["code"].as_str().unwrap().to_owned();
     let frozen_member = register(&app, shop, "13800000002", None).await;
     let frozen = grant(&app, &owner, frozen_member.id, None).await;
-    ok(app
-        .bearer(&owner)
-        .post_raw(
+    app.bearer(&owner)
+        .post::<Value>(
             &format!("/api/v1/distributors/{}/freeze", frozen["id"]),
             &json!({ "reason": "核查" }),
         )
-        .await)
-    .await;
+        .await;
     let other = app.owner("other@example.com").await;
     let stranger = register(&app, other.merchant_id, "13800000009", None).await;
     let foreign = grant(&app, &other, stranger.id, None).await;
@@ -973,56 +885,53 @@ db_test!(sponsor_codes, |app: TestApp| async move {
     ] {
         let res = apply(&app, &applicant, json!({ "sponsor_code": code })).await;
         assert_eq!(res.status(), status, "{code}");
-        let p = problem(res).await;
         if status == 422 {
             assert_eq!(
-                field_codes(&p),
+                field_errors(res).await,
                 vec![("sponsor_code".to_owned(), problem_code.to_owned())]
             );
         } else {
-            assert_eq!(p["code"], problem_code);
+            assert_problem(res, status, problem_code).await;
         }
     }
     assert_eq!(app.count("distributor_applications"), 0);
 
     // The code of the link, typed in lower case, names the recruiter.
-    let body = ok(apply(
-        &app,
-        &applicant,
-        json!({ "sponsor_code": format!(" {} ", sponsor_code.to_lowercase()) }),
+    let body = expect_success::<Value>(
+        apply(
+            &app,
+            &applicant,
+            json!({ "sponsor_code": format!(" {} ", sponsor_code.to_lowercase()) }),
+        )
+        .await,
     )
-    .await)
     .await;
     let id = body["id"].as_i64().unwrap();
-    let view = ok(app
+    let view = app
         .bearer(&owner)
-        .get_raw(&format!("/api/v1/distributor-applications/{id}"))
-        .await)
-    .await;
+        .get::<Value>(&format!("/api/v1/distributor-applications/{id}"))
+        .await;
     assert_eq!(view["sponsor"]["id"], sponsor["id"]);
     assert_eq!(view["sponsor"]["code"], sponsor_code);
     assert_eq!(view["sponsor_source"], "code");
-    let approved = ok(app
+    let approved = app
         .bearer(&owner)
-        .post_raw(
+        .post::<Value>(
             &format!("/api/v1/distributor-applications/{id}/approve"),
             &json!({}),
         )
-        .await)
-    .await;
+        .await;
     let new_id = approved["distributor"]["id"].as_i64().unwrap();
-    let detail = ok(app
+    let detail = app
         .bearer(&owner)
-        .get_raw(&format!("/api/v1/distributors/{new_id}"))
-        .await)
-    .await;
+        .get::<Value>(&format!("/api/v1/distributors/{new_id}"))
+        .await;
     assert_eq!(detail["parent_id"], sponsor["id"]);
     // The recruit earned the sponsor a promotion, recorded with its trigger.
-    let s = ok(app
+    let s = app
         .bearer(&owner)
-        .get_raw(&format!("/api/v1/distributors/{}", sponsor["id"]))
-        .await)
-    .await;
+        .get::<Value>(&format!("/api/v1/distributors/{}", sponsor["id"]))
+        .await;
     assert_eq!(s["tier_id"], silver);
     assert_eq!(s["figures"]["direct_recruits"], 1);
     let detail: String = distributor_tier_changes::table
@@ -1034,12 +943,11 @@ db_test!(sponsor_codes, |app: TestApp| async move {
 
     // Without a code, the distributor the member is bound to recruits them.
     let bound = register(&app, shop, "13800000004", Some(&sponsor_code)).await;
-    let body = ok(apply(&app, &bound, json!({})).await).await;
-    let view = ok(app
+    let body = expect_success::<Value>(apply(&app, &bound, json!({})).await).await;
+    let view = app
         .bearer(&owner)
-        .get_raw(&format!("/api/v1/distributor-applications/{}", body["id"]))
-        .await)
-    .await;
+        .get::<Value>(&format!("/api/v1/distributor-applications/{}", body["id"]))
+        .await;
     assert_eq!(view["sponsor"]["id"], sponsor["id"]);
     assert_eq!(view["sponsor_source"], "binding");
     assert!(view["sponsor_code"].is_null());
@@ -1055,55 +963,49 @@ db_test!(sponsor_codes, |app: TestApp| async move {
         json!({ "default_sponsor_id": default_sponsor["id"] }),
     )
     .await;
-    ok(app
-        .bearer(&owner)
-        .post_raw(
+    app.bearer(&owner)
+        .post::<Value>(
             &format!("/api/v1/distributors/{}/freeze", sponsor["id"]),
             &json!({ "reason": "核查" }),
         )
-        .await)
-    .await;
-    let approved = ok(app
+        .await;
+    let approved = app
         .bearer(&owner)
-        .post_raw(
+        .post::<Value>(
             &format!("/api/v1/distributor-applications/{}/approve", body["id"]),
             &json!({}),
         )
-        .await)
-    .await;
-    let detail = ok(app
+        .await;
+    let detail = app
         .bearer(&owner)
-        .get_raw(&format!(
+        .get::<Value>(&format!(
             "/api/v1/distributors/{}",
             approved["distributor"]["id"]
         ))
-        .await)
-    .await;
+        .await;
     assert_eq!(detail["parent_id"], default_sponsor["id"]);
-    let audits = audit_changes(&app, "distributor_application.approved");
+    let audits = app.audit_changes_all("distributor_application.approved");
     assert_eq!(audits.last().unwrap()["sponsor_fallback"]["after"], true);
     assert_eq!(audits[0]["sponsor_fallback"]["after"], false);
 
     // No code, no binding: the tree's rule (the default sponsor) applies.
     let plain = register(&app, shop, "13800000006", None).await;
-    let body = ok(apply(&app, &plain, json!({})).await).await;
-    let approved = ok(app
+    let body = expect_success::<Value>(apply(&app, &plain, json!({})).await).await;
+    let approved = app
         .bearer(&owner)
-        .post_raw(
+        .post::<Value>(
             &format!("/api/v1/distributor-applications/{}/approve", body["id"]),
             &json!({}),
         )
-        .await)
-    .await;
+        .await;
     assert!(approved["sponsor"].is_null());
-    let detail = ok(app
+    let detail = app
         .bearer(&owner)
-        .get_raw(&format!(
+        .get::<Value>(&format!(
             "/api/v1/distributors/{}",
             approved["distributor"]["id"]
         ))
-        .await)
-    .await;
+        .await;
     assert_eq!(detail["parent_id"], default_sponsor["id"]);
 });
 
@@ -1120,7 +1022,7 @@ db_test!(
             .get_raw("/api/v1/members/me/distributor-application")
             .await;
         assert_eq!(res.status(), 404, "never applied");
-        let first = ok(apply(&app, &member, json!({})).await).await;
+        let first = expect_success::<Value>(apply(&app, &member, json!({})).await).await;
         let res = apply(&app, &member, json!({})).await;
         assert_problem(res, 409, "application_pending").await;
         let path =
@@ -1138,21 +1040,19 @@ db_test!(
             assert_eq!(res.status(), 422, "{body}");
         }
         assert!(rejection_messages(&app, "shopper@example.com").is_empty());
-        let rejected = ok(app
+        let rejected = app
             .bearer(&owner)
-            .post_raw(
+            .post::<Value>(
                 &path(&first["id"], "reject"),
                 &json!({ "reason": " 请补充推广渠道 " }),
             )
-            .await)
-        .await;
+            .await;
         assert_eq!(rejected["status"], "rejected");
         assert_eq!(rejected["reject_reason"], "请补充推广渠道");
-        let mine = ok(app
+        let mine = app
             .bearer(&member.token)
-            .get_raw("/api/v1/members/me/distributor-application")
-            .await)
-        .await;
+            .get::<Value>("/api/v1/members/me/distributor-application")
+            .await;
         assert_eq!(mine["status"], "rejected");
         assert_eq!(mine["reject_reason"], "请补充推广渠道");
         // The applicant is told, with the reason, by email.
@@ -1176,18 +1076,15 @@ db_test!(
         }
 
         // After a rejection the member may apply again.
-        let second = ok(apply(&app, &member, json!({})).await).await;
+        let second = expect_success::<Value>(apply(&app, &member, json!({})).await).await;
         assert_eq!(second["status"], "pending");
-        ok(app
-            .bearer(&owner)
-            .post_raw(&path(&second["id"], "approve"), &json!({}))
-            .await)
-        .await;
-        let mine = ok(app
+        app.bearer(&owner)
+            .post::<Value>(&path(&second["id"], "approve"), &json!({}))
+            .await;
+        let mine = app
             .bearer(&member.token)
-            .get_raw("/api/v1/members/me/distributor-application")
-            .await)
-        .await;
+            .get::<Value>("/api/v1/members/me/distributor-application")
+            .await;
         assert_eq!(mine["status"], "approved");
         assert_eq!(mine["distributor_code"].as_str().unwrap().len(), 8);
         let res = apply(&app, &member, json!({})).await;
@@ -1202,21 +1099,19 @@ db_test!(
 
         // Granted by staff while an application waits: approving it is refused, rejecting works.
         let other = register(&app, shop, "13800000007", None).await;
-        let waiting = ok(apply(&app, &other, json!({})).await).await;
+        let waiting = expect_success::<Value>(apply(&app, &other, json!({})).await).await;
         grant(&app, &owner, other.id, None).await;
         let res = app
             .bearer(&owner)
             .post_raw(&path(&waiting["id"], "approve"), &json!({}))
             .await;
         assert_problem(res, 409, "already_distributor").await;
-        ok(app
-            .bearer(&owner)
-            .post_raw(
+        app.bearer(&owner)
+            .post::<Value>(
                 &path(&waiting["id"], "reject"),
                 &json!({ "reason": "已由员工开通" }),
             )
-            .await)
-        .await;
+            .await;
         // Refused decisions told nobody anything; a phone-only applicant is told by SMS.
         assert_eq!(rejection_messages(&app, "shopper@example.com").len(), 1);
         let sms = rejection_messages(&app, "13800000007");
@@ -1225,15 +1120,18 @@ db_test!(
         assert!(sms[0].2.contains("已由员工开通"));
 
         assert_eq!(
-            audit_changes(&app, "distributor_application.submitted").len(),
+            app.audit_changes_all("distributor_application.submitted")
+                .len(),
             3
         );
         assert_eq!(
-            audit_changes(&app, "distributor_application.rejected").len(),
+            app.audit_changes_all("distributor_application.rejected")
+                .len(),
             2
         );
         assert_eq!(
-            audit_changes(&app, "distributor_application.approved").len(),
+            app.audit_changes_all("distributor_application.approved")
+                .len(),
             1
         );
     }
@@ -1246,7 +1144,7 @@ db_test!(
         let shop = owner.merchant_id;
         // Several approvals of one application: one distributor.
         let member = register(&app, shop, "13800000001", None).await;
-        let application = ok(apply(&app, &member, json!({})).await).await;
+        let application = expect_success::<Value>(apply(&app, &member, json!({})).await).await;
         let url = format!(
             "/api/v1/distributor-applications/{}/approve",
             application["id"]
@@ -1274,7 +1172,7 @@ db_test!(
         for k in 0..4 {
             let m = register(&app, shop, &format!("1380000010{k}"), None).await;
             ids.push(
-                ok(apply(&app, &m, json!({})).await).await["id"]
+                expect_success::<Value>(apply(&app, &m, json!({})).await).await["id"]
                     .as_i64()
                     .unwrap(),
             );
@@ -1295,21 +1193,24 @@ db_test!(
                 (a == 200 && r == 409) || (a == 409 && r == 200),
                 "application {id}: approve {a}, reject {r}"
             );
-            let view = ok(app
+            let view = app
                 .bearer(&owner)
-                .get_raw(&format!("/api/v1/distributor-applications/{id}"))
-                .await)
-            .await;
+                .get::<Value>(&format!("/api/v1/distributor-applications/{id}"))
+                .await;
             assert_eq!(
                 view["status"],
                 if a == 200 { "approved" } else { "rejected" }
             );
             assert_eq!(view["distributor"].is_null(), a != 200);
         }
-        let approved = audit_changes(&app, "distributor_application.approved").len() as i64;
+        let approved = app
+            .audit_changes_all("distributor_application.approved")
+            .len() as i64;
         assert_eq!(app.count("distributors"), approved);
         // One rejection message per rejection that stood, none for the losing attempts.
-        let rejected = audit_changes(&app, "distributor_application.rejected").len();
+        let rejected = app
+            .audit_changes_all("distributor_application.rejected")
+            .len();
         let told: i64 = outbox_messages::table
             .filter(outbox_messages::template.eq("distributor_rejected"))
             .count()
@@ -1339,24 +1240,21 @@ db_test!(
         for k in 0..5 {
             let m = register(&app, shop, &format!("1380000000{k}"), None).await;
             ids.push(
-                ok(apply(&app, &m, json!({})).await).await["id"]
+                expect_success::<Value>(apply(&app, &m, json!({})).await).await["id"]
                     .as_i64()
                     .unwrap(),
             );
         }
-        ok(app
-            .bearer(&owner)
-            .post_raw(
+        app.bearer(&owner)
+            .post::<Value>(
                 &format!("/api/v1/distributor-applications/{}/reject", ids[1]),
                 &json!({ "reason": "资料不全" }),
             )
-            .await)
-        .await;
-        let page = ok(app
+            .await;
+        let page = app
             .bearer(&owner)
-            .get_raw("/api/v1/distributor-applications?status=pending&sort=oldest&limit=2")
-            .await)
-        .await;
+            .get::<Value>("/api/v1/distributor-applications?status=pending&sort=oldest&limit=2")
+            .await;
         let got: Vec<i64> = page["items"]
             .as_array()
             .unwrap()
@@ -1366,7 +1264,7 @@ db_test!(
         assert_eq!(got, vec![ids[0], ids[2]]);
         assert_eq!(page["items"][0]["member"]["phone"], "13800000000");
         let cursor = page["next_cursor"].as_i64().unwrap();
-        let page = ok(app.bearer(&owner).get_raw(&format!("/api/v1/distributor-applications?status=pending&sort=oldest&limit=2&cursor={cursor}")).await).await;
+        let page = app.bearer(&owner).get::<Value>(&format!("/api/v1/distributor-applications?status=pending&sort=oldest&limit=2&cursor={cursor}")).await;
         let got: Vec<i64> = page["items"]
             .as_array()
             .unwrap()
@@ -1375,17 +1273,15 @@ db_test!(
             .collect();
         assert_eq!(got, vec![ids[3], ids[4]]);
         assert!(page["next_cursor"].is_null());
-        let page = ok(app
+        let page = app
             .bearer(&owner)
-            .get_raw("/api/v1/distributor-applications")
-            .await)
-        .await;
+            .get::<Value>("/api/v1/distributor-applications")
+            .await;
         assert_eq!(page["items"][0]["id"], ids[4], "newest first by default");
-        let page = ok(app
+        let page = app
             .bearer(&owner)
-            .get_raw("/api/v1/distributor-applications?status=rejected")
-            .await)
-        .await;
+            .get::<Value>("/api/v1/distributor-applications?status=rejected")
+            .await;
         assert_eq!(page["items"].as_array().unwrap().len(), 1);
         for bad in [
             "status=open",
@@ -1404,11 +1300,10 @@ db_test!(
 
         // Another merchant: A's applications do not exist for them, and stay untouched.
         let other = app.owner("other@example.com").await;
-        let theirs = ok(app
+        let theirs = app
             .bearer(&other)
-            .get_raw("/api/v1/distributor-applications")
-            .await)
-        .await;
+            .get::<Value>("/api/v1/distributor-applications")
+            .await;
         assert_eq!(theirs["items"], json!([]));
         let id = ids[0];
         for (method, path, body) in [
@@ -1435,11 +1330,10 @@ db_test!(
             assert_eq!(res.status(), 404, "{path}");
             assert_eq!(problem(res).await["code"], "not_found");
         }
-        let view = ok(app
+        let view = app
             .bearer(&owner)
-            .get_raw(&format!("/api/v1/distributor-applications/{id}"))
-            .await)
-        .await;
+            .get::<Value>(&format!("/api/v1/distributor-applications/{id}"))
+            .await;
         assert_eq!(view["status"], "pending");
         assert_eq!(app.count("distributors"), 0);
         // A member token of one shop reads only that shop's form through its own account.

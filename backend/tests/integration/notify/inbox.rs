@@ -1,35 +1,9 @@
 //! The staff inbox, the in-app low-stock alert, and the low-stock list.
 
-use crate::harness::{assert_problem, expect_json, problem, SignedIn, TestApp};
+use crate::harness::{assert_problem, expect_json, problem, TestApp};
 use diesel::prelude::*;
 use fenxiao::db::schema::{notifications as n, outbox_messages as o};
 use serde_json::{json, Value};
-
-/// Invites, accepts and signs in a staff member; answers their access token.
-async fn join(app: &TestApp, by: &SignedIn, email: &str, role: &str) -> String {
-    let res = app
-        .bearer(&by)
-        .post_raw(
-            "/api/v1/staff/invitations",
-            &json!({ "email": email, "name": "同事", "role": role }),
-        )
-        .await;
-    assert_eq!(res.status(), 201);
-    let token = app.token_from_outbox(email, "staff_invitation");
-    let res = app
-        .anonymous()
-        .post_raw(
-            "/api/v1/staff/invitations/accept",
-            &json!({ "token": token, "password": "member-pass-2026" }),
-        )
-        .await;
-    assert_eq!(res.status(), 200);
-    let res = app
-        .sign_in("/api/v1/auth/sign-in", email, "member-pass-2026")
-        .await;
-    let body: Value = res.json().await.unwrap();
-    body["tokens"]["access_token"].as_str().unwrap().to_owned()
-}
 
 /// A product with one SKU per (code, stock, threshold).
 async fn product(
@@ -88,8 +62,11 @@ db_test!(
     low_stock_notifies_the_staff_who_manage_stock_once_per_crossing,
     |app: TestApp| async move {
         let owner = app.owner("boss@example.com").await;
-        let operator = join(&app, &owner, "ops@example.com", "operator").await;
-        let viewer = join(&app, &owner, "look@example.com", "viewer").await;
+        let operator = app
+            .join_staff(&owner, "ops@example.com", "operator")
+            .await
+            .1;
+        let viewer = app.join_staff(&owner, "look@example.com", "viewer").await.1;
         let p = product(&app, &owner.access_token, "龙井", &[("LJ-1", 5, Some(3))]).await;
         let sku = &p["skus"][0]["id"];
 
@@ -136,7 +113,7 @@ db_test!(
 
         let english: Value = app
             .bearer(&owner)
-            .header("accept-language", "en")
+            .in_english()
             .get("/api/v1/notifications")
             .await;
         assert_eq!(english["items"][0]["title"], "Low stock: 龙井");
@@ -197,7 +174,10 @@ db_test!(
 
 db_test!(inboxes_are_private, |app: TestApp| async move {
     let owner = app.owner("boss@example.com").await;
-    let operator = join(&app, &owner, "ops@example.com", "operator").await;
+    let operator = app
+        .join_staff(&owner, "ops@example.com", "operator")
+        .await
+        .1;
     let p = product(&app, &owner.access_token, "龙井", &[("LJ-1", 5, Some(4))]).await;
     adjust(&app, &owner.access_token, &p["skus"][0]["id"], -1).await;
     let mine = app

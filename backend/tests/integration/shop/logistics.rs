@@ -493,7 +493,7 @@ db_test!(
             let body = problem(res).await;
             assert_eq!(body["code"], "region_not_delivered");
         }
-        let res = app.bearer(&owner).header("accept-language", "en").post_raw(&path, &json!({ "region_code": "650100", "items": [{ "quantity": 1 }], "goods_total": "1" })).await;
+        let res = app.bearer(&owner).in_english().post_raw(&path, &json!({ "region_code": "650100", "items": [{ "quantity": 1 }], "goods_total": "1" })).await;
         let body = problem(res).await;
         assert!(
             body["detail"].as_str().unwrap().contains("do not deliver"),

@@ -1,6 +1,6 @@
 //! Store profile, the public shop by slug, and low-stock alerts.
 
-use crate::harness::{assert_problem, expect_json, problem, SignedIn, TestApp};
+use crate::harness::{assert_problem, expect_json, problem, Member, SignedIn, TestApp};
 use diesel::prelude::*;
 use serde_json::{json, Value};
 
@@ -182,48 +182,6 @@ db_test!(
     }
 );
 
-/// The latest verification code sent to `recipient`, read from the outbox.
-fn latest_code(app: &TestApp, recipient: &str) -> String {
-    use fenxiao::db::schema::outbox_messages as o;
-    let body: String = o::table
-        .filter(o::recipient.eq(recipient))
-        .order(o::id.desc())
-        .select(o::body)
-        .first(&mut *app.conn())
-        .unwrap();
-    let start = body.find("验证码是 ").unwrap() + "验证码是 ".len();
-    body[start..start + 6].to_owned()
-}
-
-/// Registers a member of the shop and answers (member id, access token).
-async fn shopper(app: &TestApp, shop: i64, phone: &str) -> (i64, String) {
-    let res = app
-        .anonymous()
-        .post_raw(
-            &format!("/api/v1/shops/{shop}/verification-codes"),
-            &json!({ "recipient": phone }),
-        )
-        .await;
-    assert_eq!(res.status(), 202);
-    let res = app
-        .anonymous()
-        .post_raw(
-            &format!("/api/v1/shops/{shop}/members"),
-            &json!({ "login": phone, "code": latest_code(app, phone), "password": "shopper-2026" }),
-        )
-        .await;
-    assert_eq!(res.status(), 201);
-    let token = res.json::<Value>().await.unwrap()["tokens"]["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let me: Value = app
-        .bearer(&token)
-        .get(&format!("/api/v1/shops/{shop}/members/me"))
-        .await;
-    (me["id"].as_i64().unwrap(), token)
-}
-
 db_test!(
     a_signed_in_distributor_sees_their_tier_price_in_the_shop,
     |app: TestApp| async move {
@@ -247,9 +205,20 @@ db_test!(
                 .await;
             assert_eq!(res.status(), 200, "{path}");
         }
-        let (member_id, distributor_token) = shopper(&app, owner.merchant_id, "13800000001").await;
-        let (_, plain_token) = shopper(&app, owner.merchant_id, "13800000002").await;
-        let (_, foreign_token) = shopper(&app, other.merchant_id, "13800000001").await;
+        let Member {
+            id: member_id,
+            token: distributor_token,
+        } = app
+            .member(owner.merchant_id, "13800000001", json!({}))
+            .await;
+        let plain_token = app
+            .member(owner.merchant_id, "13800000002", json!({}))
+            .await
+            .token;
+        let foreign_token = app
+            .member(other.merchant_id, "13800000001", json!({}))
+            .await
+            .token;
         let distributor: Value = app
             .bearer(&owner)
             .post("/api/v1/distributors", &json!({ "member_id": member_id }))
@@ -346,7 +315,12 @@ db_test!(
                 { "code": "L-3", "spec_values": { "规格": "小" }, "retail_price": "100.00", "stock": 5,
                   "distributor_prices": [{ "tier_id": tier_id, "price": "95.00" }] }] })).await;
         list_product(&app, &owner, product["id"].as_i64().unwrap()).await;
-        let (member_id, token) = shopper(&app, owner.merchant_id, "13800000001").await;
+        let Member {
+            id: member_id,
+            token,
+        } = app
+            .member(owner.merchant_id, "13800000001", json!({}))
+            .await;
         let distributor: Value = app
             .bearer(&owner)
             .post("/api/v1/distributors", &json!({ "member_id": member_id }))
