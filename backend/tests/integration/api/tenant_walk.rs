@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use crate::harness::{expect_json, test_jwt_key, Id, TestApp, WithTokens, OWNER_PASSWORD};
+use crate::harness::{expect_json, test_jwt_key, Id, TestApp, OWNER_PASSWORD};
 use fenxiao::auth::account::AccountKind;
 use fenxiao::auth::jwt::{self, TokenUse};
 use fenxiao::auth::permissions::Permission;
@@ -118,23 +118,7 @@ impl World {
             .post("/api/v1/members/me/distributor-application", &json!({}))
             .await;
         assert_eq!(application["status"], "pending");
-        fenxiao::platform::operators::create(
-            &mut app.conn(),
-            "root@example.com",
-            "运维",
-            "platform-pass-2026",
-        )
-        .unwrap();
-        let operator: WithTokens = expect_json(
-            app.sign_in(
-                "/api/v1/platform/auth/sign-in",
-                "root@example.com",
-                "platform-pass-2026",
-            )
-            .await,
-            200,
-        )
-        .await;
+        let operator = app.operator().await;
 
         let past = fenxiao::clock::now() - chrono::Duration::hours(1);
         let (expired, _) = jwt::issue(
@@ -279,7 +263,7 @@ impl World {
             a_owner: a.access_token,
             b_owner: b.access_token,
             a_member: member.token,
-            operator: operator.tokens.access_token,
+            operator,
             expired,
             forged,
             params,

@@ -1,6 +1,6 @@
 //! Listing and unlisting products in batches, and the product list's filters and orders.
 
-use crate::harness::{problem, SignedIn, TestApp};
+use crate::harness::{expect_json, problem, Id, SignedIn, TestApp};
 use serde_json::{json, Value};
 
 /// A product with one SKU, moved to `status` through the workflow.
@@ -62,8 +62,7 @@ async fn batch(app: &TestApp, who: &SignedIn, ids: &[i64], action: &str) -> Valu
             &json!({ "product_ids": ids, "action": action }),
         )
         .await;
-    assert_eq!(res.status(), 200);
-    res.json().await.unwrap()
+    expect_json(res, 200).await
 }
 
 db_test!(
@@ -297,8 +296,7 @@ db_test!(
                     .in_english()
                     .post_raw("/api/v1/products", &json!({ "name": name, "skus": [sku] }))
                     .await;
-                assert_eq!(res.status(), 201);
-                res.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
+                expect_json::<Id>(res, 201).await.id
             }
         };
         create("Beta", 3, Some(5), 0).await; // low
@@ -389,8 +387,7 @@ db_test!(
                         &json!({ "name": name, "parent_id": parent }),
                     )
                     .await;
-                assert_eq!(res.status(), 201);
-                res.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
+                expect_json::<Id>(res, 201).await.id
             }
         };
         let tea = category(owner.clone(), "茶叶", None).await;

@@ -20,8 +20,7 @@ async fn tea(app: &TestApp, owner: &SignedIn) -> Value {
     }
     let res = app.bearer(&owner).post_raw("/api/v1/products", &json!({ "name": "明前龙井", "spec_names": ["颜色", "尺码"], "skus": skus, "tags": ["新品"] }))
     .await;
-    assert_eq!(res.status(), 201);
-    res.json().await.unwrap()
+    expect_json(res, 201).await
 }
 
 async fn listed_tea(app: &TestApp, owner: &SignedIn) -> Value {
@@ -76,7 +75,7 @@ db_test!(
             .await;
         assert_eq!(res.status(), 200);
 
-        let res = app.bearer(&owner).patch_raw(&format!("/api/v1/products/{id}"), &json!({
+        let edited: Value = app.bearer(&owner).expecting(200).patch(&format!("/api/v1/products/{id}"), &json!({
                 "name": "  西湖龙井  ",
                 "description_html": "<p onclick=\"x()\">春茶<script>alert(1)</script></p>",
                 "category_id": category["id"],
@@ -88,9 +87,7 @@ db_test!(
                     { "code": "LJ-NEW", "spec_values": { "颜色": "黄", "尺码": "M" },
                       "retail_price": "150", "stock": 3, "low_stock_threshold": 1 },
                 ],
-            }))
-        .await;
-        let edited: Value = expect_json(res, 200).await;
+            })).await;
         assert_eq!(edited["name"], "西湖龙井", "trimmed");
         assert_eq!(edited["description_html"], "<p>春茶</p>", "sanitised");
         assert_eq!(edited["category_id"], category["id"]);
@@ -182,22 +179,22 @@ db_test!(
         let mut priced = all.clone();
         priced[1] = json!({ "id": ids[1], "retail_price": "88.00",
             "distributor_prices": [{ "tier_id": tier["id"], "price": "70" }] });
-        let res = app
+        let edited: Value = app
             .bearer(token)
-            .patch_raw(&path, &json!({ "skus": priced }))
+            .expecting(200)
+            .patch(&path, &json!({ "skus": priced }))
             .await;
-        let edited: Value = expect_json(res, 200).await;
         assert_eq!(edited["status"], "listed");
         assert_eq!(edited["skus"][1]["retail_price"], "88.00");
         assert_eq!(edited["skus"][1]["distributor_prices"][0]["price"], "70.00");
-        let res = app
+        let sku: Value = app
             .bearer(token)
-            .patch_raw(
+            .expecting(200)
+            .patch(
                 &format!("/api/v1/skus/{}", ids[0]),
                 &json!({ "retail_price": "66.60", "weight_grams": 300 }),
             )
             .await;
-        let sku: Value = expect_json(res, 200).await;
         assert_eq!(sku["retail_price"], "66.60");
         assert_eq!(sku["weight_grams"], 300);
 
@@ -245,11 +242,11 @@ db_test!(
         assert_eq!(shop_price(&app), 6660);
 
         // Content goes back to review; the reason for the status is in the audit log.
-        let res = app
+        let edited: Value = app
             .bearer(token)
-            .patch_raw(&path, &json!({ "subtitle": "今年新茶" }))
+            .expecting(200)
+            .patch(&path, &json!({ "subtitle": "今年新茶" }))
             .await;
-        let edited: Value = expect_json(res, 200).await;
         assert_eq!(edited["status"], "pending_review");
         assert_eq!(edited["subtitle"], "今年新茶");
         let events = app.audit_changes_all("product.updated");

@@ -78,41 +78,9 @@ db_test!(
         .await;
         assert_eq!(status, 201, "{product}");
         let sku_id = product["skus"][0]["id"].as_i64().unwrap();
-        let merchant_id = owner.merchant_id;
-        let sold = Arc::new(AtomicUsize::new(0));
-        let refused = Arc::new(AtomicUsize::new(0));
-        let threads: Vec<_> = (0..20)
-            .map(|i| {
-                let pool = app.pool.clone();
-                let (sold, refused) = (sold.clone(), refused.clone());
-                std::thread::spawn(move || {
-                    let mut conn = pool.get().unwrap();
-                    let result = fenxiao::db::write_transaction(&mut conn, |conn| {
-                        fenxiao::inventory::take(
-                            conn,
-                            merchant_id,
-                            sku_id,
-                            1,
-                            &format!("order-{i}"),
-                            fenxiao::clock::now(),
-                        )
-                    });
-                    match result {
-                        Ok(_) => sold.fetch_add(1, Ordering::SeqCst),
-                        Err(fenxiao::AppError::Conflict {
-                            code: "insufficient_stock",
-                            ..
-                        }) => refused.fetch_add(1, Ordering::SeqCst),
-                        Err(other) => panic!("unexpected {other:?}"),
-                    };
-                })
-            })
-            .collect();
-        for t in threads {
-            t.join().unwrap();
-        }
-        assert_eq!(sold.load(Ordering::SeqCst), 8);
-        assert_eq!(refused.load(Ordering::SeqCst), 12);
+        let (sold, refused) = app.take_concurrently(owner.merchant_id, sku_id, 20);
+        assert_eq!(sold, 8);
+        assert_eq!(refused, 12);
         let product: Value = app
             .bearer(&owner)
             .get::<Value>(&format!("/api/v1/products/{}", product["id"]))
@@ -130,12 +98,26 @@ db_test!(
         let sku_id = product["skus"][0]["id"].as_i64().unwrap();
         let mut conn = app.conn();
         let left = fenxiao::db::write_transaction(&mut conn, |conn| {
-            fenxiao::inventory::take(conn, merchant_id, sku_id, 2, "o", fenxiao::clock::now())
+            fenxiao::inventory::take(
+                conn,
+                owner.merchant_id,
+                sku_id,
+                2,
+                "o",
+                fenxiao::clock::now(),
+            )
         })
         .unwrap();
         assert_eq!(left, 0);
         let err = fenxiao::db::write_transaction(&mut conn, |conn| {
-            fenxiao::inventory::take(conn, merchant_id, sku_id, 1, "o", fenxiao::clock::now())
+            fenxiao::inventory::take(
+                conn,
+                owner.merchant_id,
+                sku_id,
+                1,
+                "o",
+                fenxiao::clock::now(),
+            )
         })
         .unwrap_err();
         assert!(matches!(
@@ -166,14 +148,14 @@ db_test!(
         let owner = app.owner("boss@example.com").await;
         let sku_id = virtual_sku(&app, &owner, "V-1").await;
         let codes: Vec<String> = (0..10).map(|i| format!("CARD-SECRET-{i:04}")).collect();
-        let response = app
+        let body: Value = app
             .bearer(&owner)
-            .post_raw(
+            .expecting(200)
+            .post(
                 &format!("/api/v1/skus/{sku_id}/codes"),
                 &json!({ "codes": codes }),
             )
             .await;
-        let body: Value = expect_json(response, 200).await;
         assert_eq!(body["imported"], 10);
         assert_eq!(body["available"], 10);
         let merchant_id = owner.merchant_id;

@@ -1,9 +1,6 @@
 //! Categories, products with SKUs and the price system, the review workflow, and stock.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
-
-use crate::harness::{assert_problem, expect_json, problem, TestApp};
+use crate::harness::{assert_problem, problem, TestApp};
 use serde_json::{json, Value};
 
 fn tea(code_prefix: &str) -> Value {
@@ -95,11 +92,11 @@ db_test!(
     a_product_with_two_specs_goes_through_review,
     |app: TestApp| async move {
         let owner = app.owner("boss@example.com").await;
-        let res = app
+        let product: Value = app
             .bearer(&owner)
-            .post_raw("/api/v1/products", &tea("LJ"))
+            .expecting(201)
+            .post("/api/v1/products", &tea("LJ"))
             .await;
-        let product: Value = expect_json(res, 201).await;
         assert_eq!(product["status"], "draft");
         assert_eq!(product["skus"].as_array().unwrap().len(), 4);
         assert_eq!(product["skus"][0]["retail_price"], "128.50");
@@ -268,41 +265,9 @@ db_test!(
             .await
             .unwrap();
         let sku_id = product["skus"][0]["id"].as_i64().unwrap();
-        let merchant_id = owner.merchant_id;
-        let sold = Arc::new(AtomicUsize::new(0));
-        let refused = Arc::new(AtomicUsize::new(0));
-        let threads: Vec<_> = (0..50)
-            .map(|i| {
-                let pool = app.pool.clone();
-                let (sold, refused) = (sold.clone(), refused.clone());
-                std::thread::spawn(move || {
-                    let mut conn = pool.get().unwrap();
-                    let result = fenxiao::db::write_transaction(&mut conn, |conn| {
-                        fenxiao::inventory::take(
-                            conn,
-                            merchant_id,
-                            sku_id,
-                            1,
-                            &format!("order-{i}"),
-                            fenxiao::clock::now(),
-                        )
-                    });
-                    match result {
-                        Ok(_) => sold.fetch_add(1, Ordering::SeqCst),
-                        Err(fenxiao::AppError::Conflict {
-                            code: "insufficient_stock",
-                            ..
-                        }) => refused.fetch_add(1, Ordering::SeqCst),
-                        Err(other) => panic!("unexpected {other:?}"),
-                    };
-                })
-            })
-            .collect();
-        for t in threads {
-            t.join().unwrap();
-        }
-        assert_eq!(sold.load(Ordering::SeqCst), 10);
-        assert_eq!(refused.load(Ordering::SeqCst), 40);
+        let (sold, refused) = app.take_concurrently(owner.merchant_id, sku_id, 50);
+        assert_eq!(sold, 10);
+        assert_eq!(refused, 40);
         let product: Value = app
             .bearer(&owner)
             .get(&format!("/api/v1/products/{}", product["id"]))

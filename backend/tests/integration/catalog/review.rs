@@ -29,24 +29,7 @@ async fn run(backend: TestBackend) {
         .await;
     assert_problem(res, 403, "platform_review").await;
 
-    fenxiao::platform::operators::create(
-        &mut app.conn(),
-        "root@example.com",
-        "运维",
-        "platform-pass-2026",
-    )
-    .unwrap();
-    let op: Value = app
-        .sign_in(
-            "/api/v1/platform/auth/sign-in",
-            "root@example.com",
-            "platform-pass-2026",
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    let op = op["tokens"]["access_token"].as_str().unwrap().to_owned();
+    let op = app.operator().await;
     let queue: Value = app.bearer(&op).get("/api/v1/platform/products").await;
     assert_eq!(queue[0]["merchant_id"], owner.merchant_id);
     assert_eq!(queue[0]["product"]["id"], id);

@@ -3,7 +3,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::harness::{expect_json, unprocessable, NewDistributor, SignedIn, TestApp};
+use crate::harness::{expect_json, unprocessable, Id, NewDistributor, SignedIn, TestApp};
 use serde_json::{json, Value};
 
 async fn tier(app: &TestApp, who: &SignedIn, name: &str) -> i64 {
@@ -15,8 +15,7 @@ async fn tier(app: &TestApp, who: &SignedIn, name: &str) -> i64 {
             &json!({ "name": name, "commission_kind": "percent", "level1": "10", "level2": "5" }),
         )
         .await;
-    assert_eq!(res.status(), 201);
-    res.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
+    expect_json::<Id>(res, 201).await.id
 }
 
 /// The (field, code, message) of every error of a 422 problem.
@@ -82,16 +81,16 @@ db_test!(
 
         // Real tiers are accepted; member tier ids are not checked (member tiers have no table
         // yet).
-        let res = app
+        let product: Value = app
             .bearer(&owner)
             .in_english()
-            .post_raw(
+            .expecting(201)
+            .post(
                 "/api/v1/products",
                 &json!({ "name": "龙井", "spec_names": ["规格"], "skus": [sku("A", json!([
                 { "tier_id": gold, "price": "80" }, { "tier_id": silver, "price": "90" }]))] }),
             )
             .await;
-        let product: Value = expect_json(res, 201).await;
         let id = product["id"].as_i64().unwrap();
         let sku_id = product["skus"][0]["id"].as_i64().unwrap();
         assert_eq!(
@@ -144,15 +143,15 @@ db_test!(
             product["skus"][0]["distributor_prices"]
         );
 
-        let res = app
+        let edited: Value = app
             .bearer(&owner)
             .in_english()
-            .patch_raw(
+            .expecting(200)
+            .patch(
                 &path,
                 &json!({ "distributor_prices": [{ "tier_id": silver, "price": "85" }] }),
             )
             .await;
-        let edited: Value = expect_json(res, 200).await;
         assert_eq!(
             edited["distributor_prices"],
             json!([{ "tier_id": silver, "price": "85.00" }])

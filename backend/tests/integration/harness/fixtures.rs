@@ -1,6 +1,9 @@
 //! What many tests start from: a signed-in merchant owner, staff members, shop members, and
 //! reads of what requests left behind (the outbox, the audit log).
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
 use diesel::prelude::*;
 use reqwest::Response;
 use serde::Deserialize;
@@ -14,6 +17,8 @@ pub const SIGN_IN: &str = "/api/v1/auth/sign-in";
 pub const OWNER_PASSWORD: &str = "tea-garden-2026";
 /// The password of every staff member `join_staff` brings in.
 pub const STAFF_PASSWORD: &str = "member-pass-2026";
+/// The password of the operator `operator` creates.
+pub const OPERATOR_PASSWORD: &str = "platform-pass-2026";
 /// The password of every shop member `member` registers.
 pub const MEMBER_PASSWORD: &str = "shopper-2026";
 
@@ -157,6 +162,27 @@ impl TestApp {
         }
     }
 
+    /// Creates the platform operator `root@example.com` and signs them in; answers the access
+    /// token.
+    pub async fn operator(&self) -> String {
+        fenxiao::platform::operators::create(
+            &mut self.conn(),
+            "root@example.com",
+            "运维",
+            OPERATOR_PASSWORD,
+        )
+        .unwrap();
+        let res = self
+            .sign_in(
+                "/api/v1/platform/auth/sign-in",
+                "root@example.com",
+                OPERATOR_PASSWORD,
+            )
+            .await;
+        let signed_in: WithTokens = expect_json(res, 200).await;
+        signed_in.tokens.access_token
+    }
+
     /// Invites `email` to `by`'s merchant as `role`, accepts and signs in; answers the staff
     /// member's id and access token.
     pub async fn join_staff(&self, by: &SignedIn, email: &str, role: &str) -> (i64, String) {
@@ -217,6 +243,50 @@ impl TestApp {
             .get(&format!("/api/v1/shops/{shop}/members/me"))
             .await;
         Member { id: me.id, token }
+    }
+
+    /// Takes one unit of the SKU in each of `buyers` transactions running at once (orders
+    /// `order-0`, `order-1`, …); answers how many were sold and how many refused for want of
+    /// stock.
+    pub fn take_concurrently(
+        &self,
+        merchant_id: i64,
+        sku_id: i64,
+        buyers: usize,
+    ) -> (usize, usize) {
+        let sold = Arc::new(AtomicUsize::new(0));
+        let refused = Arc::new(AtomicUsize::new(0));
+        let threads: Vec<_> = (0..buyers)
+            .map(|i| {
+                let pool = self.pool.clone();
+                let (sold, refused) = (sold.clone(), refused.clone());
+                std::thread::spawn(move || {
+                    let mut conn = pool.get().unwrap();
+                    let result = fenxiao::db::write_transaction(&mut conn, |conn| {
+                        fenxiao::inventory::take(
+                            conn,
+                            merchant_id,
+                            sku_id,
+                            1,
+                            &format!("order-{i}"),
+                            fenxiao::clock::now(),
+                        )
+                    });
+                    match result {
+                        Ok(_) => sold.fetch_add(1, Ordering::SeqCst),
+                        Err(fenxiao::AppError::Conflict {
+                            code: "insufficient_stock",
+                            ..
+                        }) => refused.fetch_add(1, Ordering::SeqCst),
+                        Err(other) => panic!("unexpected {other:?}"),
+                    };
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        (sold.load(Ordering::SeqCst), refused.load(Ordering::SeqCst))
     }
 
     /// How many audit events of `action` were recorded.

@@ -27,14 +27,14 @@ async fn enable_mfa(app: &TestApp, who: &SignedIn) -> (String, Vec<String>) {
         .as_str()
         .unwrap()
         .starts_with("otpauth://totp/Fenxiao"));
-    let res = app
+    let codes: Value = app
         .bearer(&who)
-        .post_raw(
+        .expecting(200)
+        .post(
             "/api/v1/auth/mfa/confirm",
             &json!({ "code": code_for(&secret, -1) }),
         )
         .await;
-    let codes: Value = expect_json(res, 200).await;
     let codes: Vec<String> = codes["recovery_codes"]
         .as_array()
         .unwrap()

@@ -3,27 +3,6 @@
 use crate::harness::{assert_problem, expect_json, TestApp, TestBackend};
 use serde_json::{json, Value};
 
-async fn operator_token(app: &TestApp) -> String {
-    fenxiao::platform::operators::create(
-        &mut app.conn(),
-        "root@example.com",
-        "运维",
-        "platform-pass-2026",
-    )
-    .unwrap();
-    let body: Value = app
-        .sign_in(
-            "/api/v1/platform/auth/sign-in",
-            "root@example.com",
-            "platform-pass-2026",
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    body["tokens"]["access_token"].as_str().unwrap().to_owned()
-}
-
 async fn act(app: &TestApp, token: &str, merchant_id: i64, action: &str) -> reqwest::Response {
     app.bearer(token)
         .post_raw(
@@ -37,7 +16,7 @@ async fn act(app: &TestApp, token: &str, merchant_id: i64, action: &str) -> reqw
 async fn approval_queue_and_state_table() {
     let app =
         TestApp::spawn_with(TestBackend::Sqlite, |c| c.merchant_approval_required = true).await;
-    let op = operator_token(&app).await;
+    let op = app.operator().await;
     let merchant_id = app.sign_up_merchant("boss@example.com").await;
     let queue: Value = app
         .bearer(&op)
@@ -60,7 +39,7 @@ async fn approval_queue_and_state_table() {
 db_test!(
     suspension_stops_the_merchants_staff_and_keys,
     |app: TestApp| async move {
-        let op = operator_token(&app).await;
+        let op = app.operator().await;
         let owner = app.owner("boss@example.com").await;
         let key: Value = app
             .bearer(&owner)
@@ -97,7 +76,7 @@ db_test!(
 db_test!(
     operators_read_the_outbox_and_merchants_cannot,
     |app: TestApp| async move {
-        let op = operator_token(&app).await;
+        let op = app.operator().await;
         let owner = app.owner("boss@example.com").await;
         let messages: Value = app
             .bearer(&op)

@@ -564,8 +564,7 @@ async fn create(app: &TestApp, token: &str, body: Value) -> Value {
         .bearer(token)
         .send_raw(reqwest::Method::POST, "/api/v1/contests", Some(&body))
         .await;
-    assert_eq!(res.status(), 201);
-    res.json().await.unwrap()
+    expect_json(res, 201).await
 }
 
 async fn act(app: &TestApp, token: &str, id: i64, action: &str) -> reqwest::Response {

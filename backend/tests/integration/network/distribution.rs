@@ -83,19 +83,17 @@ async fn create_tier(app: &TestApp, who: &SignedIn, body: Value) -> Value {
         .bearer(who)
         .post_raw("/api/v1/distribution/tiers", &body)
         .await;
-    assert_eq!(res.status(), 201);
-    res.json().await.unwrap()
+    expect_json(res, 201).await
 }
 
 db_test!(
     settings_default_then_saved_and_audited,
     |app: TestApp| async move {
         let owner = app.owner("owner@example.com").await;
-        let res = app
+        let defaults: Value = app
             .bearer(&owner)
-            .get_raw("/api/v1/distribution/settings")
+            .get("/api/v1/distribution/settings")
             .await;
-        let defaults: Value = expect_json(res, 200).await;
         assert_eq!(
             defaults,
             json!({
@@ -119,11 +117,11 @@ db_test!(
         body["entry_mode"] = json!("spend_threshold");
         body["spend_threshold"] = json!("199.9");
         body["default_sponsor_id"] = json!(sponsor);
-        let res = app
+        let saved: Value = app
             .bearer(&owner)
-            .put_raw("/api/v1/distribution/settings", &body)
+            .expecting(200)
+            .put("/api/v1/distribution/settings", &body)
             .await;
-        let saved: Value = expect_json(res, 200).await;
         assert_eq!(saved["entry_mode"], "spend_threshold");
         assert_eq!(saved["spend_threshold"], "199.90");
         assert_eq!(saved["binding_mode"], "last_touch");
@@ -206,8 +204,7 @@ db_test!(
         assert_problem(res, 403, "staff_acknowledgement_required").await;
         assert_eq!(app.count("distribution_settings"), 0);
 
-        let res = app.bearer(&owner).put_raw(path, &body).await;
-        let saved: Value = expect_json(res, 200).await;
+        let saved: Value = app.bearer(&owner).expecting(200).put(path, &body).await;
         assert_eq!(saved["commission_depth"], 3);
         assert_eq!(saved["depth3_acknowledged_by"], owner.account_id);
         let acknowledged_at = saved["depth3_acknowledged_at"].clone();
@@ -240,8 +237,7 @@ db_test!(
         // Keeping depth 3 while changing something else needs no new statement.
         body["acknowledge_depth3_compliance"] = json!(false);
         body["protection_days"] = json!(3);
-        let res = app.bearer(&owner).put_raw(path, &body).await;
-        let kept: Value = expect_json(res, 200).await;
+        let kept: Value = app.bearer(&owner).expecting(200).put(path, &body).await;
         assert_eq!(kept["depth3_acknowledged_at"], acknowledged_at);
         assert_eq!(
             app.audit_count("distribution_settings.depth3_compliance_acknowledged"),
@@ -250,8 +246,7 @@ db_test!(
 
         // Back to two levels: the record stays.
         body["commission_depth"] = json!(2);
-        let res = app.bearer(&owner).put_raw(path, &body).await;
-        let back: Value = expect_json(res, 200).await;
+        let back: Value = app.bearer(&owner).expecting(200).put(path, &body).await;
         assert_eq!(back["commission_depth"], 2);
         assert_eq!(back["depth3_acknowledged_at"], acknowledged_at);
         assert_eq!(back["depth3_acknowledged_by"], owner.account_id);
@@ -498,14 +493,14 @@ db_test!(tiers_crud_with_exact_rates, |app: TestApp| async move {
     assert_eq!(theirs, json!([]));
 
     // Update: rank kept when absent, kind may change.
-    let res = app
+    let updated: Value = app
         .bearer(&owner)
-        .put_raw(
+        .expecting(200)
+        .put(
             &format!("{base}/{bronze_id}"),
             &json!({ "name": "青铜", "commission_kind": "fixed", "level1": "3", "level2": "1" }),
         )
         .await;
-    let updated: Value = expect_json(res, 200).await;
     assert_eq!(updated["rank"], 1);
     assert_eq!(updated["level1"], "3.00");
     assert_eq!(
@@ -671,11 +666,11 @@ db_test!(tiers_reorder, |app: TestApp| async move {
         field_errors(res).await,
         vec![("tier_ids".to_owned(), "length".to_owned())]
     );
-    let res = app
+    let list: Value = app
         .bearer(&owner)
-        .post_raw(path, &json!({ "tier_ids": [ids[2], ids[0], ids[1]] }))
+        .expecting(200)
+        .post(path, &json!({ "tier_ids": [ids[2], ids[0], ids[1]] }))
         .await;
-    let list: Value = expect_json(res, 200).await;
     let order: Vec<(i64, i64)> = list
         .as_array()
         .unwrap()
@@ -1348,14 +1343,14 @@ db_test!(
         );
         let tier_path = format!("/api/v1/distributors/{id}/tier");
         let hold_path = format!("/api/v1/distributors/{id}/promotion-hold");
-        let res = app
+        let body: Value = app
             .bearer(&owner)
-            .put_raw(
+            .expecting(200)
+            .put(
                 &tier_path,
                 &json!({ "tier_id": basic, "reason": "违规推广" }),
             )
             .await;
-        let body: Value = expect_json(res, 200).await;
         assert_eq!(body["tier_id"], basic);
         assert!(body["promotion_held_since"].is_string(), "{body}");
         let changes = app.audit_changes("distributor.tier_set");
@@ -1399,8 +1394,7 @@ db_test!(
         assert_eq!(res.status(), 404);
         assert_eq!(app.audit_count("distributor.promotion_hold_released"), 0);
         for _ in 0..2 {
-            let res = app.bearer(&owner).delete_raw(&hold_path).await;
-            let body: Value = expect_json(res, 200).await;
+            let body: Value = app.bearer(&owner).expecting(200).delete(&hold_path).await;
             assert_eq!(body["promotion_held_since"], Value::Null);
             assert_eq!(
                 body["tier_id"], basic,
@@ -1425,14 +1419,14 @@ db_test!(
                 &json!({ "tier_id": basic, "reason": "再次违规" }),
             )
             .await;
-        let res = app
+        let body: Value = app
             .bearer(&owner)
-            .put_raw(
+            .expecting(200)
+            .put(
                 &tier_path,
                 &json!({ "tier_id": silver, "reason": "整改完成" }),
             )
             .await;
-        let body: Value = expect_json(res, 200).await;
         assert_eq!(body["promotion_held_since"], Value::Null);
         let changes = app.audit_changes("distributor.tier_set");
         assert_eq!(changes["cause"]["after"], "manual");

@@ -51,8 +51,7 @@ async fn grant(app: &TestApp, who: &SignedIn, member_id: i64, sponsor: Option<i6
             &json!({ "member_id": member_id, "sponsor_id": sponsor }),
         )
         .await;
-    assert_eq!(res.status(), 201);
-    res.json().await.unwrap()
+    expect_json(res, 201).await
 }
 
 db_test!(staff_build_and_read_the_tree, |app: TestApp| async move {
@@ -400,14 +399,14 @@ db_test!(
         assert_eq!(res.status(), 422, "a reason is required");
         assert_eq!(app.audit_count("distributor.moved"), 0);
 
-        let res = app
+        let moved: Value = app
             .bearer(&owner)
-            .post_raw(
+            .expecting(200)
+            .post(
                 &format!("/api/v1/distributors/{a}/move"),
                 &json!({ "parent_id": c, "reason": "团队合并" }),
             )
             .await;
-        let moved: Value = expect_json(res, 200).await;
         assert_eq!(moved["parent_id"], c);
         assert_eq!(moved["depth"], 2);
         let c_team = app
@@ -488,14 +487,14 @@ db_test!(
             )
             .await;
         assert_eq!(res.status(), 422, "and must not be blank");
-        let res = app
+        let body: Value = app
             .bearer(&owner)
-            .post_raw(
+            .expecting(200)
+            .post(
                 &format!("/api/v1/distributors/{head}/freeze"),
                 &json!({ "reason": "刷单嫌疑" }),
             )
             .await;
-        let body: Value = expect_json(res, 200).await;
         assert_eq!(body["status"], "frozen");
         assert_eq!(body["status_reason"], "刷单嫌疑");
         let res = app
@@ -523,14 +522,14 @@ db_test!(
             .post_raw(&format!("/api/v1/distributors/{head}/unfreeze"), &json!({}))
             .await;
         assert_eq!(res.status(), 200);
-        let res = app
+        let body: Value = app
             .bearer(&owner)
-            .post_raw(
+            .expecting(200)
+            .post(
                 &format!("/api/v1/distributors/{head}/end"),
                 &json!({ "reason": "合同终止" }),
             )
             .await;
-        let body: Value = expect_json(res, 200).await;
         assert_eq!(body["status"], "ended");
         // The team stays below the ended distributor.
         let kid_detail = app

@@ -35,8 +35,7 @@ async fn product(
             &json!({ "name": name, "spec_names": names, "skus": skus }),
         )
         .await;
-    assert_eq!(res.status(), 201);
-    res.json().await.unwrap()
+    expect_json(res, 201).await
 }
 
 async fn adjust(app: &TestApp, token: &str, sku: &Value, delta: i64) {
@@ -133,11 +132,11 @@ db_test!(
         assert!(second["next_cursor"].is_null());
 
         let id = items[1]["id"].as_i64().unwrap();
-        let res = app
+        let read: Value = app
             .bearer(&owner)
-            .post_raw(&format!("/api/v1/notifications/{id}/read"), &json!({}))
+            .expecting(200)
+            .post(&format!("/api/v1/notifications/{id}/read"), &json!({}))
             .await;
-        let read: Value = expect_json(res, 200).await;
         assert!(read["read_at"].is_string());
         let again: Value = app
             .bearer(&owner)

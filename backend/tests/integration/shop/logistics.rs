@@ -43,8 +43,7 @@ db_test!(
     carriers_are_seeded_once_and_editable,
     |app: TestApp| async move {
         let owner = app.owner("boss@example.com").await;
-        let res = app.bearer(&owner).get_raw("/api/v1/carriers").await;
-        let list: Value = expect_json(res, 200).await;
+        let list: Value = app.bearer(&owner).get("/api/v1/carriers").await;
         let codes: Vec<&str> = list
             .as_array()
             .unwrap()
@@ -71,14 +70,14 @@ db_test!(
         assert_eq!(again.as_array().unwrap().len(), 9);
         assert_eq!(app.audit_count("carriers.seeded"), 1);
 
-        let res = app
+        let zjs: Value = app
             .bearer(&owner)
-            .post_raw(
+            .expecting(201)
+            .post(
                 "/api/v1/carriers",
                 &json!({ "code": " zjs ", "name": "宅急送", "sort_order": 100 }),
             )
             .await;
-        let zjs: Value = expect_json(res, 201).await;
         assert_eq!(zjs["code"], "ZJS");
         assert_eq!(zjs["enabled"], true);
         let res = app
@@ -97,14 +96,14 @@ db_test!(
         assert_eq!(problem(res).await["errors"][0]["field"], "code");
 
         let sf_id = list[0]["id"].as_i64().unwrap();
-        let res = app
+        let sf: Value = app
             .bearer(&owner)
-            .put_raw(
+            .expecting(200)
+            .put(
                 &format!("/api/v1/carriers/{sf_id}"),
                 &json!({ "code": "SF", "name": "顺丰", "enabled": false }),
             )
             .await;
-        let sf: Value = expect_json(res, 200).await;
         assert_eq!(sf["enabled"], false);
         assert_eq!(sf["name"], "顺丰");
         assert_eq!(app.audit_count("carrier.updated"), 1);
@@ -183,11 +182,11 @@ db_test!(
         assert_eq!(problem(res).await["errors"][0]["field"], "contact_phone");
         assert_eq!(app.count("pickup_points"), 0);
 
-        let res = app
+        let created: Value = app
             .bearer(&owner)
-            .post_raw("/api/v1/pickup-points", &point)
+            .expecting(201)
+            .post("/api/v1/pickup-points", &point)
             .await;
-        let created: Value = expect_json(res, 201).await;
         let id = created["id"].as_i64().unwrap();
         assert_eq!(created["enabled"], true);
         let res = app
@@ -196,14 +195,14 @@ db_test!(
             .await;
         assert_problem(res, 409, "pickup_point_name_taken").await;
 
-        let res = app
+        let methods: Value = app
             .bearer(&owner)
-            .put_raw(
+            .expecting(200)
+            .put(
                 "/api/v1/delivery-methods",
                 &json!({ "express_enabled": false, "pickup_enabled": true }),
             )
             .await;
-        let methods: Value = expect_json(res, 200).await;
         assert_eq!(methods["express_enabled"], false);
         assert_eq!(methods["pickup_enabled"], true);
         assert_eq!(methods["pickup_points"][0]["name"], "西湖店");
@@ -261,11 +260,11 @@ db_test!(
     freight_templates_validate_and_keep_one_default,
     |app: TestApp| async move {
         let owner = app.owner("boss@example.com").await;
-        let res = app
+        let first: Value = app
             .bearer(&owner)
-            .post_raw("/api/v1/freight-templates", &by_weight())
+            .expecting(201)
+            .post("/api/v1/freight-templates", &by_weight())
             .await;
-        let first: Value = expect_json(res, 201).await;
         assert_eq!(first["mode"], "weight");
         assert_eq!(first["first_price"], "10.00");
         assert_eq!(first["additional_price"], "4.00");
@@ -350,11 +349,11 @@ db_test!(
             "name": "按件", "mode": "piece", "first_units": 1, "first_price": "6",
             "additional_units": 2, "additional_price": "1.5", "is_default": true
         });
-        let res = app
+        let second: Value = app
             .bearer(&owner)
-            .post_raw("/api/v1/freight-templates", &piece)
+            .expecting(201)
+            .post("/api/v1/freight-templates", &piece)
             .await;
-        let second: Value = expect_json(res, 201).await;
         let second_id = second["id"].as_i64().unwrap();
         assert_eq!(second["free_shipping_threshold"], Value::Null);
         let list: Value = app

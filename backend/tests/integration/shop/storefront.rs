@@ -22,8 +22,7 @@ async fn product(
     threshold: Option<i64>,
 ) -> Value {
     let res = app.bearer(&who).post_raw("/api/v1/products", &json!({ "name": format!("茶 {code}"), "skus": [{ "code": code, "retail_price": "128.50", "stock": stock, "low_stock_threshold": threshold }] })).await;
-    assert_eq!(res.status(), 201);
-    res.json().await.unwrap()
+    expect_json(res, 201).await
 }
 
 db_test!(the_store_profile_is_validated, |app: TestApp| async move {
@@ -100,24 +99,8 @@ db_test!(
             404
         );
         // A suspended merchant has no shop.
-        fenxiao::platform::operators::create(
-            &mut app.conn(),
-            "root@example.com",
-            "运维",
-            "platform-pass-2026",
-        )
-        .unwrap();
-        let op: Value = app
-            .sign_in(
-                "/api/v1/platform/auth/sign-in",
-                "root@example.com",
-                "platform-pass-2026",
-            )
-            .await
-            .json()
-            .await
-            .unwrap();
-        app.bearer(op["tokens"]["access_token"].as_str().unwrap())
+        let op = app.operator().await;
+        app.bearer(&op)
             .post_raw(
                 &format!("/api/v1/platform/merchants/{}/suspend", owner.merchant_id),
                 &json!({}),
