@@ -1,6 +1,7 @@
 //! Listing and unlisting products in batches, and the product list's filters and orders.
 
-use crate::harness::{expect_json, problem, Id, SignedIn, TestApp};
+use crate::harness::{expect_json, problem, Id, Page, SignedIn, TestApp};
+use serde::Deserialize;
 use serde_json::{json, Value};
 
 /// A product with one SKU, moved to `status` through the workflow.
@@ -248,13 +249,17 @@ db_test!(
     }
 );
 
-fn names(page: &Value) -> Vec<String> {
-    page["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["name"].as_str().unwrap().to_owned())
-        .collect()
+/// A product of a list, by its name.
+#[derive(Debug, Deserialize)]
+struct Listed {
+    name: String,
+}
+
+/// A page of the product list.
+type Products = Page<Listed, i64>;
+
+fn names(page: &Products) -> Vec<String> {
+    page.items.iter().map(|p| p.name.clone()).collect()
 }
 
 /// Every page of a list, one product per page, by cursor.
@@ -266,9 +271,9 @@ async fn walk(app: &TestApp, who: &SignedIn, query: &str) -> Vec<String> {
             Some(c) => format!("/api/v1/products?{query}&limit=1&cursor={c}"),
             None => format!("/api/v1/products?{query}&limit=1"),
         };
-        let page = app.bearer(who).get::<Value>(&path).await;
+        let page: Products = app.bearer(who).get(&path).await;
         out.extend(names(&page));
-        match page["next_cursor"].as_i64() {
+        match page.next_cursor {
             Some(c) => cursor = Some(c),
             None => return out,
         }
@@ -307,15 +312,12 @@ db_test!(
         .await;
         assert_eq!(res.status(), 201);
 
-        let low = app
+        let low: Products = app
             .bearer(&owner)
-            .get::<Value>("/api/v1/products?stock=low&sort=name")
+            .get("/api/v1/products?stock=low&sort=name")
             .await;
         assert_eq!(names(&low), vec!["Beta", "Gamma"]);
-        let out = app
-            .bearer(&owner)
-            .get::<Value>("/api/v1/products?stock=out")
-            .await;
+        let out: Products = app.bearer(&owner).get("/api/v1/products?stock=out").await;
         assert_eq!(names(&out), vec!["Alpha"]);
 
         assert_eq!(
@@ -413,18 +415,18 @@ db_test!(
         }
         let by = |id: i64| format!("/api/v1/products?sort=name&category_id={id}");
         assert_eq!(
-            names(&app.bearer(&owner).get::<Value>(&by(tea)).await),
+            names(&app.bearer(&owner).get::<Products>(&by(tea)).await),
             vec!["Green", "Tea", "West Lake"]
         );
         assert_eq!(
-            names(&app.bearer(&owner).get::<Value>(&by(green)).await),
+            names(&app.bearer(&owner).get::<Products>(&by(green)).await),
             vec!["Green", "West Lake"]
         );
         assert_eq!(
-            names(&app.bearer(&owner).get::<Value>(&by(longjing)).await),
+            names(&app.bearer(&owner).get::<Products>(&by(longjing)).await),
             vec!["West Lake"]
         );
         // Another merchant's category names none of this merchant's products.
-        assert!(names(&app.bearer(&owner).get::<Value>(&by(theirs)).await).is_empty());
+        assert!(names(&app.bearer(&owner).get::<Products>(&by(theirs)).await).is_empty());
     }
 );

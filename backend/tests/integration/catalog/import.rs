@@ -1,6 +1,6 @@
 //! Import and export of products, SKUs and stock as CSV and xlsx.
 
-use crate::harness::{expect_json, problem, SignedIn, TestApp};
+use crate::harness::{expect_json, problem, AuditPage, SignedIn, TestApp};
 use serde_json::{json, Value};
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -453,11 +453,11 @@ db_test!(
         );
         assert_eq!(export(&app, &owner, "csv").await, exported);
 
-        let audit: Value = app
+        let audit: AuditPage = app
             .bearer(&owner)
             .get("/api/v1/audit-events?action=catalog.imported")
             .await;
-        assert_eq!(audit["items"].as_array().unwrap().len(), 1, "{audit}");
+        assert_eq!(audit.items.len(), 1, "{audit:?}");
     }
 );
 

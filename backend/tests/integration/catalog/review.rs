@@ -1,6 +1,6 @@
 //! When the platform reviews products, merchants submit and operators decide.
 
-use crate::harness::{assert_problem, TestApp, TestBackend};
+use crate::harness::{assert_problem, AuditPage, TestApp, TestBackend};
 use serde_json::{json, Value};
 
 async fn run(backend: TestBackend) {
@@ -60,12 +60,12 @@ async fn run(backend: TestBackend) {
         .await;
     assert_eq!(res.status(), 404);
 
-    let audit: Value = app
+    let audit: AuditPage = app
         .bearer(&owner)
         .get("/api/v1/audit-events?action=product.status_changed")
         .await;
     assert_eq!(
-        audit["items"][0]["actor_kind"], "operator",
+        audit.items[0].actor_kind, "operator",
         "the merchant sees who decided"
     );
 }

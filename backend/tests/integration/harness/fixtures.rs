@@ -9,7 +9,7 @@ use reqwest::Response;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{expect_json, Credential, TestApp};
+use super::{expect_json, Credential, Me, TestApp};
 
 /// Where staff sign in.
 pub const SIGN_IN: &str = "/api/v1/auth/sign-in";
@@ -149,7 +149,7 @@ impl TestApp {
         let body: Value = expect_json(res, 200).await;
         assert_eq!(body["status"], "signed_in");
         let tokens: Tokens = serde_json::from_value(body["tokens"].clone()).unwrap();
-        let me: Id = self
+        let me: Me = self
             .bearer(&tokens.access_token)
             .get("/api/v1/auth/me")
             .await;

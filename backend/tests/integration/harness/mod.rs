@@ -17,10 +17,12 @@ use fenxiao::db::{self, Backend, DbConnection, DbPool, POSTGRES_MIGRATIONS};
 use fenxiao::secrets::SecretKey;
 use fenxiao::server;
 
+mod answers;
 mod client;
 mod fixtures;
 mod seed;
 
+pub use answers::*;
 pub use client::*;
 pub use fixtures::*;
 pub use seed::*;

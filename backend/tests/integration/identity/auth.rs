@@ -1,7 +1,8 @@
 //! Sign-in, tokens, sessions, lockout and the audit trail they leave.
 
 use crate::harness::{
-    assert_problem, expect_json, problem, test_jwt_key, TestApp, OWNER_PASSWORD, SIGN_IN,
+    assert_problem, expect_json, problem, test_jwt_key, AuditPage, Me, Session, TestApp,
+    OWNER_PASSWORD, SIGN_IN,
 };
 use fenxiao::auth::account::AccountKind;
 use fenxiao::auth::jwt::{self, TokenUse};
@@ -22,19 +23,13 @@ db_test!(
     |app: TestApp| async move {
         let owner = app.owner("boss@example.com").await;
         let res = me(&app, &owner.access_token).await;
-        let body: Value = expect_json(res, 200).await;
-        assert_eq!(body["kind"], "staff");
-        assert_eq!(body["role"], "owner");
-        assert_eq!(body["merchant_id"], owner.merchant_id);
-        let permissions: Vec<&str> = body["permissions"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|p| p.as_str().unwrap())
-            .collect();
-        assert!(permissions.contains(&"staff.manage"));
-        assert!(permissions.contains(&"audit.read"));
-        assert_eq!(body["mfa_enabled"], false);
+        let me: Me = expect_json(res, 200).await;
+        assert_eq!(me.kind, "staff");
+        assert_eq!(me.role.as_deref(), Some("owner"));
+        assert_eq!(me.merchant_id, Some(owner.merchant_id));
+        assert!(me.permissions.iter().any(|p| p == "staff.manage"));
+        assert!(me.permissions.iter().any(|p| p == "audit.read"));
+        assert!(!me.mfa_enabled);
     }
 );
 
@@ -260,10 +255,10 @@ db_test!(
         let second_access = second["tokens"]["access_token"].as_str().unwrap();
         let second_id = second["tokens"]["session_id"].as_i64().unwrap();
 
-        let list: Value = app.bearer(&owner).get("/api/v1/auth/sessions").await;
-        let list = list.as_array().unwrap();
+        let list: Vec<Session> = app.bearer(&owner).get("/api/v1/auth/sessions").await;
         assert_eq!(list.len(), 2);
-        assert_eq!(list.iter().filter(|s| s["current"] == true).count(), 1);
+        assert_eq!(list.iter().filter(|s| s.current).count(), 1);
+        assert!(list.iter().any(|s| s.id == second_id));
 
         let other = app.owner("other@example.com").await;
         let res = app
@@ -295,45 +290,37 @@ db_test!(
             .await;
         let other = app.owner("other@example.com").await;
 
-        let page: Value = app
+        let page: AuditPage = app
             .bearer(&owner)
             .header("user-agent", "audit-test")
             .get("/api/v1/audit-events")
             .await;
-        let actions: Vec<&str> = page["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e["action"].as_str().unwrap())
-            .collect();
+        let actions: Vec<&str> = page.items.iter().map(|e| e.action.as_str()).collect();
         assert!(actions.contains(&"auth.signed_in"), "{actions:?}");
         assert!(actions.contains(&"auth.sign_in_failed"), "{actions:?}");
         assert!(actions.contains(&"merchant.signed_up"), "{actions:?}");
-        for event in page["items"].as_array().unwrap() {
+        for event in &page.items {
             assert_ne!(
-                event["actor_label"],
-                other.email.as_str(),
+                event.actor_label.as_deref(),
+                Some(other.email.as_str()),
                 "no event of another tenant"
             );
-            assert!(
-                event["ip"].as_str().is_some_and(|ip| ip == "127.0.0.1"),
-                "{event}"
-            );
+            assert_eq!(event.ip.as_deref(), Some("127.0.0.1"), "{event:?}");
         }
 
-        let filtered: Value = app
+        let filtered: AuditPage = app
             .bearer(&owner)
             .get("/api/v1/audit-events?action=auth.&limit=1")
             .await;
-        assert_eq!(filtered["items"].as_array().unwrap().len(), 1);
-        let cursor = filtered["next_cursor"].as_i64().unwrap();
-        let next: Value = app
+        assert_eq!(filtered.items.len(), 1);
+        let cursor = filtered.next_cursor.unwrap();
+        let next: AuditPage = app
             .bearer(&owner)
             .get(&format!(
                 "/api/v1/audit-events?action=auth.&limit=1&cursor={cursor}"
             ))
             .await;
-        assert!(next["items"][0]["id"].as_i64().unwrap() < cursor);
+        assert!(next.items[0].id < cursor);
 
         let res = app
             .bearer(&owner)
@@ -362,8 +349,8 @@ db_test!(
             .await;
         let body: Value = expect_json(res, 200).await;
         let token = body["tokens"]["access_token"].as_str().unwrap();
-        let who: Value = me(&app, token).await.json().await.unwrap();
-        assert_eq!(who["kind"], "operator");
+        let who: Me = expect_json(me(&app, token).await, 200).await;
+        assert_eq!(who.kind, "operator");
         let res = app.bearer(token).get_raw("/api/v1/audit-events").await;
         assert_problem(res, 403, "wrong_account_kind").await;
 

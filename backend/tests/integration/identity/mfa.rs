@@ -1,7 +1,7 @@
 //! Two-factor authentication: enrolment, sign-in with TOTP or a recovery code, replay, policy.
 
 use crate::harness::{
-    assert_problem, expect_json, problem, SignedIn, TestApp, OWNER_PASSWORD, SIGN_IN,
+    assert_problem, expect_json, problem, Me, SignedIn, TestApp, OWNER_PASSWORD, SIGN_IN,
 };
 use serde_json::{json, Value};
 use totp_rs::{Algorithm, Secret, TOTP};
@@ -67,8 +67,8 @@ db_test!(
     |app: TestApp| async move {
         let owner = app.owner("boss@example.com").await;
         let (secret, _) = enable_mfa(&app, &owner).await;
-        let me: Value = app.bearer(&owner).get("/api/v1/auth/me").await;
-        assert_eq!(me["mfa_enabled"], true);
+        let me: Me = app.bearer(&owner).get("/api/v1/auth/me").await;
+        assert!(me.mfa_enabled);
 
         let challenge = mfa_challenge(&app, "boss@example.com").await;
         let res = verify(&app, &challenge, "000000").await;
@@ -198,8 +198,8 @@ db_test!(
         // The owner has no MFA yet: everything but the MFA set-up is closed.
         let res = app.bearer(&owner).get_raw("/api/v1/staff").await;
         assert_problem(res, 403, "mfa_enrolment_required").await;
-        let me: Value = app.bearer(&owner).get("/api/v1/auth/me").await;
-        assert_eq!(me["mfa_enrolment_required"], true);
+        let me: Me = app.bearer(&owner).get("/api/v1/auth/me").await;
+        assert!(me.mfa_enrolment_required);
         enable_mfa(&app, &owner).await;
         let res = app.bearer(&owner).get_raw("/api/v1/staff").await;
         assert_eq!(res.status(), 200);

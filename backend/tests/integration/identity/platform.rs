@@ -1,6 +1,6 @@
 //! The platform operator: the approval queue, suspension, the outbox.
 
-use crate::harness::{assert_problem, expect_json, TestApp, TestBackend};
+use crate::harness::{assert_problem, expect_json, AuditPage, TestApp, TestBackend};
 use serde_json::{json, Value};
 
 async fn act(app: &TestApp, token: &str, merchant_id: i64, action: &str) -> reqwest::Response {
@@ -64,12 +64,13 @@ db_test!(
         );
 
         // The merchant's audit log tells who did it.
-        let audit: Value = app
+        let audit: AuditPage = app
             .bearer(&owner)
             .get("/api/v1/audit-events?action=merchant.suspended")
             .await;
-        assert_eq!(audit["items"][0]["actor_kind"], "operator");
-        assert_eq!(audit["items"][0]["changes"]["reason"]["after"], "测试");
+        let event = &audit.items[0];
+        assert_eq!(event.actor_kind, "operator");
+        assert_eq!(event.changes.as_ref().unwrap()["reason"]["after"], "测试");
     }
 );
 

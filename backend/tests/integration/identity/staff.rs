@@ -1,7 +1,8 @@
 //! Staff management: invitations, roles, disabling, unlocking, and who may do it.
 
 use crate::harness::{
-    assert_problem, expect_json, problem, Credential, TestApp, SIGN_IN, STAFF_PASSWORD,
+    assert_problem, expect_json, problem, AuditPage, Credential, Me, TestApp, SIGN_IN,
+    STAFF_PASSWORD,
 };
 use serde_json::{json, Value};
 
@@ -35,9 +36,9 @@ db_test!(
     |app: TestApp| async move {
         let owner = app.owner("boss@example.com").await;
         let (_, token) = app.join_staff(&owner, "ops@example.com", "operator").await;
-        let me: Value = app.bearer(&token).get("/api/v1/auth/me").await;
-        assert_eq!(me["role"], "operator");
-        assert_eq!(me["merchant_id"], owner.merchant_id);
+        let me: Me = app.bearer(&token).get("/api/v1/auth/me").await;
+        assert_eq!(me.role.as_deref(), Some("operator"));
+        assert_eq!(me.merchant_id, Some(owner.merchant_id));
 
         // An operator may read the staff list but not invite.
         let list: Value = app.bearer(&token).get("/api/v1/staff").await;
@@ -139,18 +140,18 @@ db_test!(
         let updated: Value = expect_json(res, 200).await;
         assert_eq!(updated["role"], "viewer");
 
-        let audit: Value = app
+        let audit: AuditPage = app
             .bearer(&owner)
             .get(&format!(
                 "/api/v1/audit-events?action=staff.updated&target_id={id}"
             ))
             .await;
-        let event = &audit["items"][0];
+        let event = &audit.items[0];
         assert_eq!(
-            event["changes"]["role"],
+            event.changes.as_ref().unwrap()["role"],
             json!({ "before": "finance", "after": "viewer" })
         );
-        assert_eq!(event["actor_label"], "boss@example.com");
+        assert_eq!(event.actor_label.as_deref(), Some("boss@example.com"));
 
         let res = update(&app, &owner, id, json!({ "status": "disabled" })).await;
         assert_eq!(res.status(), 200);

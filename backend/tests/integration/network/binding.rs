@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use crate::harness::{assert_problem, expect_json, problem, NewDistributor, TestApp};
+use crate::harness::{assert_problem, expect_json, problem, AuditPage, NewDistributor, TestApp};
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use fenxiao::binding::service::{self, BindingOutcome, VisitRequest};
@@ -625,13 +625,15 @@ db_test!(
         assert_eq!(items[1]["end_note"], "客户要求更换专属顾问");
         assert_eq!(items[1]["ended_by"], owner.account_id);
         assert_eq!(items[1]["in_force"], false);
-        let audit = app
+        let audit: AuditPage = app
             .bearer(&owner)
-            .get::<Value>("/api/v1/audit-events?action=binding.reassigned")
+            .get("/api/v1/audit-events?action=binding.reassigned")
             .await;
-        assert_eq!(audit["items"][0]["target_id"], m[0].to_string());
-        assert_eq!(audit["items"][0]["changes"]["distributor_id"]["before"], a);
-        assert_eq!(audit["items"][0]["changes"]["distributor_id"]["after"], b);
+        let event = &audit.items[0];
+        assert_eq!(event.target_id, Some(m[0].to_string()));
+        let changes = event.changes.as_ref().unwrap();
+        assert_eq!(changes["distributor_id"]["before"], a);
+        assert_eq!(changes["distributor_id"]["after"], b);
         let customers_of_b = app
             .bearer(&owner)
             .get::<Value>(&format!("/api/v1/distributors/{b}/customers"))
@@ -679,15 +681,11 @@ db_test!(
         .unwrap();
         assert_eq!(body["changed"], false);
         assert_eq!(body["outcome"], "not_bound");
-        let audit = app
+        let audit: AuditPage = app
             .bearer(&owner)
-            .get::<Value>("/api/v1/audit-events?action=binding.")
+            .get("/api/v1/audit-events?action=binding.")
             .await;
-        assert_eq!(
-            audit["items"].as_array().unwrap().len(),
-            2,
-            "one per change"
-        );
+        assert_eq!(audit.items.len(), 2, "one per change");
 
         // Refusals change nothing.
         let before = app.count("customer_bindings");

@@ -3,7 +3,9 @@
 //! its refused transitions, freezing at the end (stable afterwards, once under concurrency), the
 //! distributors' masked view, and bad input.
 
-use crate::harness::{assert_problem, expect_json, problem, Member, NewDistributor, TestApp};
+use crate::harness::{
+    assert_problem, expect_json, problem, AuditPage, Member, NewDistributor, TestApp,
+};
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use fenxiao::contests::facts::{self, Recorded};
@@ -809,16 +811,11 @@ db_test!(
         assert!(rest["next_cursor"].is_null());
 
         // Every change is in the audit log.
-        let log = app
+        let log: AuditPage = app
             .bearer(token)
-            .get::<Value>("/api/v1/audit-events?limit=100")
+            .get("/api/v1/audit-events?limit=100")
             .await;
-        let actions: Vec<&str> = log["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e["action"].as_str().unwrap())
-            .collect();
+        let actions: Vec<&str> = log.items.iter().map(|e| e.action.as_str()).collect();
         for action in [
             "contest.created",
             "contest.updated",
@@ -928,11 +925,11 @@ db_test!(
         assert_eq!(board["items"][0]["code"], "D");
         // An ended contest cannot be cancelled or changed.
         expect_transition_refused(act(&app, token, id, "cancel").await, "ended").await;
-        let log = app
+        let log: AuditPage = app
             .bearer(token)
-            .get::<Value>("/api/v1/audit-events?action=contest.frozen")
+            .get("/api/v1/audit-events?action=contest.frozen")
             .await;
-        assert_eq!(log["items"][0]["actor_kind"], "system");
+        assert_eq!(log.items[0].actor_kind, "system");
     }
 );
 
