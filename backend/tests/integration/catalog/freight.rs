@@ -18,13 +18,13 @@ async fn template(app: &TestApp, who: &SignedIn, name: &str) -> i64 {
     created.id
 }
 
-async fn patch(app: &TestApp, who: &SignedIn, id: i64, body: Value) -> reqwest::Response {
+async fn edit_product(app: &TestApp, who: &SignedIn, id: i64, body: Value) -> reqwest::Response {
     app.bearer(who)
         .patch_raw(&format!("/api/v1/products/{id}"), &body)
         .await
 }
 
-async fn delete(app: &TestApp, who: &SignedIn, template: i64) -> reqwest::Response {
+async fn delete_template(app: &TestApp, who: &SignedIn, template: i64) -> reqwest::Response {
     app.bearer(who)
         .delete_raw(&format!("/api/v1/freight-templates/{template}"))
         .await
@@ -101,7 +101,7 @@ db_test!(
                 .await;
             assert_eq!(res.status(), 200, "{path}");
         }
-        let res = patch(&app, &owner, id, json!({ "freight_template_id": bulky })).await;
+        let res = edit_product(&app, &owner, id, json!({ "freight_template_id": bulky })).await;
         let edited: Value = expect_json(res, 200).await;
         assert_eq!(edited["freight_template_id"], bulky);
         assert_eq!(edited["status"], "listed");
@@ -110,12 +110,14 @@ db_test!(
 
         // Edit: the same refusals, and the product keeps its template.
         refused_as_unknown(
-            &problem(patch(&app, &owner, id, json!({ "freight_template_id": foreign })).await)
-                .await,
+            &problem(
+                edit_product(&app, &owner, id, json!({ "freight_template_id": foreign })).await,
+            )
+            .await,
         );
         refused_as_unknown(
             &problem(
-                patch(
+                edit_product(
                     &app,
                     &owner,
                     id,
@@ -128,12 +130,12 @@ db_test!(
         assert_eq!(stored(&app, id), Some(bulky));
 
         // Leaving the field out keeps it; null returns to the default.
-        let res = patch(&app, &owner, id, json!({ "subtitle": "明前" })).await;
+        let res = edit_product(&app, &owner, id, json!({ "subtitle": "明前" })).await;
         assert_eq!(
             res.json::<Value>().await.unwrap()["freight_template_id"],
             bulky
         );
-        let res = patch(&app, &owner, id, json!({ "freight_template_id": null })).await;
+        let res = edit_product(&app, &owner, id, json!({ "freight_template_id": null })).await;
         assert_eq!(res.status(), 200);
         assert_eq!(
             res.json::<Value>().await.unwrap()["freight_template_id"],
@@ -171,17 +173,17 @@ db_test!(
             .post("/api/v1/products", &product_body(json!(used)))
             .await;
 
-        let res = delete(&app, &owner, used).await;
+        let res = delete_template(&app, &owner, used).await;
         assert_problem(res, 409, "freight_template_in_use").await;
         assert_eq!(app.count("freight_templates"), 2);
         // Another merchant cannot learn it exists, nor delete it.
-        assert_eq!(delete(&app, &other, used).await.status(), 404);
+        assert_eq!(delete_template(&app, &other, used).await.status(), 404);
 
-        assert_eq!(delete(&app, &owner, unused).await.status(), 204);
+        assert_eq!(delete_template(&app, &owner, unused).await.status(), 204);
         // Once no product uses it, it goes.
-        let res = patch(&app, &owner, id, json!({ "freight_template_id": null })).await;
+        let res = edit_product(&app, &owner, id, json!({ "freight_template_id": null })).await;
         assert_eq!(res.status(), 200);
-        assert_eq!(delete(&app, &owner, used).await.status(), 204);
+        assert_eq!(delete_template(&app, &owner, used).await.status(), 204);
         assert_eq!(app.count("freight_templates"), 0);
     }
 );

@@ -14,6 +14,7 @@ use fenxiao::db::schema::{contest_standings, contests, merchants};
 use fenxiao::db::schema::{customer_bindings as cb, distributors};
 use fenxiao::db::write_transaction;
 use fenxiao::AppError;
+use serde::Deserialize;
 use serde_json::{json, Value};
 
 /// A UTC instant, written as in the tables.
@@ -101,19 +102,36 @@ fn set_timezone(app: &TestApp, merchant_id: i64, zone: &str) {
         .unwrap();
 }
 
+/// A leaderboard or a contest's standings, with what the figures tests look at.
+#[derive(Debug, Deserialize)]
+struct Board {
+    items: Vec<Place>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Place {
+    code: String,
+    rank: i64,
+    /// Sales boards only.
+    amount: Option<String>,
+    count: i64,
+}
+
+fn board(answer: &Value) -> Board {
+    serde_json::from_value(answer.clone()).unwrap_or_else(|e| panic!("{e}: {answer}"))
+}
+
 /// `[code, amount or count]` of each item, in order.
-fn ranked(board: &Value) -> Vec<(String, String)> {
-    board["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            let figure = if e["amount"].is_null() {
-                e["count"].to_string()
-            } else {
-                format!("{}/{}", e["amount"].as_str().unwrap(), e["count"])
+fn ranked(answer: &Value) -> Vec<(String, String)> {
+    board(answer)
+        .items
+        .into_iter()
+        .map(|place| {
+            let figure = match place.amount {
+                None => place.count.to_string(),
+                Some(amount) => format!("{amount}/{}", place.count),
             };
-            (e["code"].as_str().unwrap().to_owned(), figure)
+            (place.code, figure)
         })
         .collect()
 }
@@ -125,13 +143,8 @@ fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
         .collect()
 }
 
-fn ranks(board: &Value) -> Vec<i64> {
-    board["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["rank"].as_i64().unwrap())
-        .collect()
+fn ranks(answer: &Value) -> Vec<i64> {
+    board(answer).items.iter().map(|place| place.rank).collect()
 }
 
 // ---- Leaderboards ---------------------------------------------------------------------------
