@@ -6,8 +6,17 @@ use serde_json::{json, Value};
 
 /// A product with one SKU, moved to `status` through the workflow.
 async fn product(app: &TestApp, who: &SignedIn, name: &str, status: &str) -> i64 {
-    let res = app.bearer(who).in_english().post_raw("/api/v1/products", &json!({ "name": name, "skus": [{ "code": format!("{name}-1"), "retail_price": "10", "stock": 5 }] }))
-    .await;
+    let res = app
+        .bearer(who)
+        .in_english()
+        .post_raw(
+            "/api/v1/products",
+            &json!({
+                "name": name,
+                "skus": [{ "code": format!("{name}-1"), "retail_price": "10", "stock": 5 }],
+            }),
+        )
+        .await;
     assert_eq!(res.status(), 201);
     let id = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
     let steps: &[(&str, &str)] = match status {
@@ -308,8 +317,17 @@ db_test!(
         let alpha = create("Alpha", 0, None, 0).await; // out
         create("Gamma", 0, Some(0), 10).await; // low (0 ≤ 0), not out: presale left
         create("Delta", 50, Some(5), 0).await;
-        let res = app.bearer(&other).in_english().post_raw("/api/v1/products", &json!({ "name": "Low elsewhere", "skus": [{ "code": "X", "retail_price": "1", "stock": 0, "low_stock_threshold": 3 }] }))
-        .await;
+        let res = app
+            .bearer(&other)
+            .in_english()
+            .post_raw(
+                "/api/v1/products",
+                &json!({
+                    "name": "Low elsewhere",
+                    "skus": [{ "code": "X", "retail_price": "1", "stock": 0, "low_stock_threshold": 3 }],
+                }),
+            )
+            .await;
         assert_eq!(res.status(), 201);
 
         let low: Products = app

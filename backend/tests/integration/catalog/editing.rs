@@ -18,8 +18,13 @@ async fn tea(app: &TestApp, owner: &SignedIn) -> Value {
             }));
         }
     }
-    let res = app.bearer(&owner).post_raw("/api/v1/products", &json!({ "name": "明前龙井", "spec_names": ["颜色", "尺码"], "skus": skus, "tags": ["新品"] }))
-    .await;
+    let res = app
+        .bearer(&owner)
+        .post_raw(
+            "/api/v1/products",
+            &json!({ "name": "明前龙井", "spec_names": ["颜色", "尺码"], "skus": skus, "tags": ["新品"] }),
+        )
+        .await;
     expect_json(res, 201).await
 }
 
@@ -56,11 +61,8 @@ db_test!(
         let owner = app.owner("boss@example.com").await;
         let category: Value = app
             .bearer(&owner)
-            .post_raw("/api/v1/categories", &json!({ "name": "绿茶" }))
-            .await
-            .json()
-            .await
-            .unwrap();
+            .post::<Value>("/api/v1/categories", &json!({ "name": "绿茶" }))
+            .await;
         let product = tea(&app, &owner).await;
         assert_eq!(product["tags"], json!(["新品"]));
         let id = product["id"].as_i64().unwrap();
@@ -75,19 +77,24 @@ db_test!(
             .await;
         assert_eq!(res.status(), 200);
 
-        let edited: Value = app.bearer(&owner).expecting(200).patch(&format!("/api/v1/products/{id}"), &json!({
-                "name": "  西湖龙井  ",
-                "description_html": "<p onclick=\"x()\">春茶<script>alert(1)</script></p>",
-                "category_id": category["id"],
-                "tags": [" 包邮 ", "明前"],
-                "skus": [
-                    { "id": ids[0], "retail_price": "99.90", "barcode": "6901234567890" },
-                    { "id": ids[1] },
-                    { "id": ids[2], "spec_values": { "颜色": "绿", "尺码": "S" }, "code": "LJ-GS" },
-                    { "code": "LJ-NEW", "spec_values": { "颜色": "黄", "尺码": "M" },
-                      "retail_price": "150", "stock": 3, "low_stock_threshold": 1 },
-                ],
-            })).await;
+        let edit = json!({
+            "name": "  西湖龙井  ",
+            "description_html": "<p onclick=\"x()\">春茶<script>alert(1)</script></p>",
+            "category_id": category["id"],
+            "tags": [" 包邮 ", "明前"],
+            "skus": [
+                { "id": ids[0], "retail_price": "99.90", "barcode": "6901234567890" },
+                { "id": ids[1] },
+                { "id": ids[2], "spec_values": { "颜色": "绿", "尺码": "S" }, "code": "LJ-GS" },
+                { "code": "LJ-NEW", "spec_values": { "颜色": "黄", "尺码": "M" },
+                  "retail_price": "150", "stock": 3, "low_stock_threshold": 1 },
+            ],
+        });
+        let edited: Value = app
+            .bearer(&owner)
+            .expecting(200)
+            .patch(&format!("/api/v1/products/{id}"), &edit)
+            .await;
         assert_eq!(edited["name"], "西湖龙井", "trimmed");
         assert_eq!(edited["description_html"], "<p>春茶</p>", "sanitised");
         assert_eq!(edited["category_id"], category["id"]);
@@ -170,11 +177,18 @@ db_test!(
         let path = format!("/api/v1/products/{id}");
 
         // Prices change without review.
-        let tier: Value = app.bearer(token).post_raw("/api/v1/distribution/tiers", &json!({ "name": "金牌", "commission_kind": "percent", "level1": "10", "level2": "5" }))
-        .await
-        .json()
-        .await
-        .unwrap();
+        let tier: Value = app
+            .bearer(token)
+            .post::<Value>(
+                "/api/v1/distribution/tiers",
+                &json!({
+                    "name": "金牌",
+                    "commission_kind": "percent",
+                    "level1": "10",
+                    "level2": "5",
+                }),
+            )
+            .await;
         let all: Vec<Value> = ids.iter().map(|i| json!({ "id": i })).collect();
         let mut priced = all.clone();
         priced[1] = json!({ "id": ids[1], "retail_price": "88.00",
@@ -330,11 +344,8 @@ db_test!(
             let other = app.owner("other@example.com").await;
             let c: Value = app
                 .bearer(&other)
-                .post_raw("/api/v1/categories", &json!({ "name": "别家" }))
-                .await
-                .json()
-                .await
-                .unwrap();
+                .post::<Value>("/api/v1/categories", &json!({ "name": "别家" }))
+                .await;
             c["id"].clone()
         };
         let cases = [
@@ -432,14 +443,11 @@ db_test!(
         // A code another product uses.
         let second: Value = app
             .bearer(token)
-            .post_raw(
+            .post::<Value>(
                 "/api/v1/products",
                 &json!({ "name": "红茶", "skus": [{ "code": "HC-1", "retail_price": "10" }] }),
             )
-            .await
-            .json()
-            .await
-            .unwrap();
+            .await;
         let res = app
             .bearer(token)
             .patch_raw(
@@ -489,14 +497,11 @@ db_test!(
         }
         let key: Value = app
             .bearer(&owner)
-            .post_raw(
+            .post::<Value>(
                 "/api/v1/api-keys",
                 &json!({ "name": "只读", "scopes": ["catalog.read"] }),
             )
-            .await
-            .json()
-            .await
-            .unwrap();
+            .await;
         let key = key["key"].as_str().unwrap();
         let res = app
             .bearer(key)

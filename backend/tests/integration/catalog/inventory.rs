@@ -134,7 +134,14 @@ db_test!(
         assert_eq!(alerts(&app), 2);
 
         // A dry run writes no stock and raises nothing.
-        let res = app.bearer(&owner).post_bytes_raw("/api/v1/catalog/imports?dry_run=true", "text/csv", "商品名称 name,SKU编码 sku_code,零售价 retail_price,库存 stock\n碧螺春,B-1,88.00,0\n").await;
+        let res = app
+            .bearer(&owner)
+            .post_bytes_raw(
+                "/api/v1/catalog/imports?dry_run=true",
+                "text/csv",
+                "商品名称 name,SKU编码 sku_code,零售价 retail_price,库存 stock\n碧螺春,B-1,88.00,0\n",
+            )
+            .await;
         assert_eq!(res.status(), 200);
         assert_eq!((stock(&app, plenty), alerts(&app)), (5, 2));
     }

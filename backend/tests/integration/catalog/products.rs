@@ -31,21 +31,15 @@ db_test!(
         let owner = app.owner("boss@example.com").await;
         let tea: Value = app
             .bearer(&owner)
-            .post_raw("/api/v1/categories", &json!({ "name": "茶叶" }))
-            .await
-            .json()
-            .await
-            .unwrap();
+            .post::<Value>("/api/v1/categories", &json!({ "name": "茶叶" }))
+            .await;
         let green: Value = app
             .bearer(&owner)
-            .post_raw(
+            .post::<Value>(
                 "/api/v1/categories",
                 &json!({ "name": "绿茶", "parent_id": tea["id"] }),
             )
-            .await
-            .json()
-            .await
-            .unwrap();
+            .await;
         let res = app
             .bearer(&owner)
             .post_raw("/api/v1/categories", &json!({ "name": "茶叶" }))
@@ -147,20 +141,14 @@ db_test!(
             .await;
         let listed: Value = app
             .bearer(&owner)
-            .post_raw(&format!("/api/v1/products/{id}/review"), &status("approve"))
-            .await
-            .json()
-            .await
-            .unwrap();
+            .post::<Value>(&format!("/api/v1/products/{id}/review"), &status("approve"))
+            .await;
         assert_eq!(listed["status"], "listed");
         assert!(listed["rejection_reason"].is_null());
         let unlisted: Value = app
             .bearer(&owner)
-            .post_raw(&format!("/api/v1/products/{id}/status"), &status("unlist"))
-            .await
-            .json()
-            .await
-            .unwrap();
+            .post::<Value>(&format!("/api/v1/products/{id}/status"), &status("unlist"))
+            .await;
         assert_eq!(unlisted["status"], "unlisted");
 
         let page: Value = app
@@ -259,11 +247,8 @@ db_test!(
         let owner = app.owner("boss@example.com").await;
         let product: Value = app
             .bearer(&owner)
-            .post_raw("/api/v1/products", &tea("LJ"))
-            .await
-            .json()
-            .await
-            .unwrap();
+            .post::<Value>("/api/v1/products", &tea("LJ"))
+            .await;
         let sku_id = product["skus"][0]["id"].as_i64().unwrap();
         let (sold, refused) = app.take_concurrently(owner.merchant_id, sku_id, 50);
         assert_eq!(sold, 10);
@@ -290,11 +275,8 @@ db_test!(
         let owner = app.owner("boss@example.com").await;
         let product: Value = app
             .bearer(&owner)
-            .post_raw("/api/v1/products", &tea("LJ"))
-            .await
-            .json()
-            .await
-            .unwrap();
+            .post::<Value>("/api/v1/products", &tea("LJ"))
+            .await;
         let sku = product["skus"][0]["id"].as_i64().unwrap();
         let path = format!("/api/v1/skus/{sku}/stock-adjustments");
         let res = app
@@ -304,11 +286,8 @@ db_test!(
         assert_problem(res, 409, "insufficient_stock").await;
         let level: Value = app
             .bearer(&owner)
-            .post_raw(&path, &json!({ "delta": 5, "reason": "到货" }))
-            .await
-            .json()
-            .await
-            .unwrap();
+            .post::<Value>(&path, &json!({ "delta": 5, "reason": "到货" }))
+            .await;
         assert_eq!(level["stock"], 15);
         assert_eq!(
             app.bearer(&owner)
@@ -333,11 +312,18 @@ db_test!(
     |app: TestApp| async move {
         use fenxiao::catalog::pricing::{quote, Buyer, PriceSource};
         let owner = app.owner("boss@example.com").await;
-        let tier: Value = app.bearer(&owner).post_raw("/api/v1/distribution/tiers", &json!({ "name": "金牌", "commission_kind": "percent", "level1": "10", "level2": "5" }))
-        .await
-        .json()
-        .await
-        .unwrap();
+        let tier: Value = app
+            .bearer(&owner)
+            .post::<Value>(
+                "/api/v1/distribution/tiers",
+                &json!({
+                    "name": "金牌",
+                    "commission_kind": "percent",
+                    "level1": "10",
+                    "level2": "5",
+                }),
+            )
+            .await;
         let tier = tier["id"].as_i64().unwrap();
         let mut body = tea("LJ");
         for sku in body["skus"].as_array_mut().unwrap() {
@@ -345,11 +331,8 @@ db_test!(
         }
         let product: Value = app
             .bearer(&owner)
-            .post_raw("/api/v1/products", &body)
-            .await
-            .json()
-            .await
-            .unwrap();
+            .post::<Value>("/api/v1/products", &body)
+            .await;
         let sku = product["skus"][0]["id"].as_i64().unwrap();
         let mut conn = app.conn();
         let retail = quote(&mut conn, owner.merchant_id, sku, Buyer::default()).unwrap();

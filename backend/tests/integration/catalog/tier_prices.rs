@@ -123,8 +123,19 @@ db_test!(
         );
         // Editing one SKU.
         let path = format!("/api/v1/skus/{sku_id}");
-        let res = app.bearer(&owner).in_english().patch_raw(&path, &json!({ "distributor_prices": [{ "tier_id": gold, "price": "70" }, { "tier_id": theirs, "price": "60" }] }))
-        .await;
+        let res = app
+            .bearer(&owner)
+            .in_english()
+            .patch_raw(
+                &path,
+                &json!({
+                    "distributor_prices": [
+                        { "tier_id": gold, "price": "70" },
+                        { "tier_id": theirs, "price": "60" },
+                    ],
+                }),
+            )
+            .await;
         let errors = field_messages(res).await;
         assert_eq!(errors[0].0, "distributor_prices");
         assert_eq!(errors[0].1, "unknown_tier");

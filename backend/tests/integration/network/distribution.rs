@@ -188,14 +188,11 @@ db_test!(
         // An integration's key cannot make the statement, even with the permission.
         let key: Value = app
             .bearer(&owner)
-            .post_raw(
+            .post::<Value>(
                 "/api/v1/api-keys",
                 &json!({ "name": "ERP", "scopes": ["distributors.manage"] }),
             )
-            .await
-            .json()
-            .await
-            .unwrap();
+            .await;
         body["acknowledge_depth3_compliance"] = json!(true);
         let res = app
             .bearer(key["key"].as_str().unwrap())
@@ -378,14 +375,11 @@ db_test!(
         // Viewers read, but do not change.
         let viewer_key: Value = app
             .bearer(&owner)
-            .post_raw(
+            .post::<Value>(
                 "/api/v1/api-keys",
                 &json!({ "name": "BI", "scopes": ["distributors.read"] }),
             )
-            .await
-            .json()
-            .await
-            .unwrap();
+            .await;
         let key = viewer_key["key"].as_str().unwrap();
         let res = app
             .bearer(key)
@@ -522,11 +516,33 @@ db_test!(tiers_crud_with_exact_rates, |app: TestApp| async move {
         )
         .await;
     assert_problem(res, 409, "tier_name_taken").await;
-    let res = app.bearer(&owner).post_raw(base, &json!({ "name": "金牌", "rank": 2, "commission_kind": "percent", "level1": "1", "level2": "1" }))
-    .await;
+    let res = app
+        .bearer(&owner)
+        .post_raw(
+            base,
+            &json!({
+                "name": "金牌",
+                "rank": 2,
+                "commission_kind": "percent",
+                "level1": "1",
+                "level2": "1",
+            }),
+        )
+        .await;
     assert_problem(res, 409, "tier_rank_taken").await;
-    let res = app.bearer(&owner).put_raw(&format!("{base}/{bronze_id}"), &json!({ "name": "青铜", "rank": 2, "commission_kind": "fixed", "level1": "3", "level2": "1" }))
-    .await;
+    let res = app
+        .bearer(&owner)
+        .put_raw(
+            &format!("{base}/{bronze_id}"),
+            &json!({
+                "name": "青铜",
+                "rank": 2,
+                "commission_kind": "fixed",
+                "level1": "3",
+                "level2": "1",
+            }),
+        )
+        .await;
     assert_problem(res, 409, "tier_rank_taken").await;
 
     // Bad input, each named by its field; nothing written.
@@ -717,7 +733,7 @@ db_test!(
         // A purchase price for the tier goes with it.
         let product: Value = app
             .bearer(&owner)
-            .post_raw(
+            .post::<Value>(
                 "/api/v1/products",
                 &json!({
                     "name": "龙井",
@@ -725,10 +741,7 @@ db_test!(
                                "distributor_prices": [{ "tier_id": old, "price": "80" }] }]
                 }),
             )
-            .await
-            .json()
-            .await
-            .unwrap();
+            .await;
         assert_eq!(product["skus"][0]["distributor_prices"][0]["tier_id"], old);
 
         let res = app

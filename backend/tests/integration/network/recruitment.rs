@@ -30,7 +30,17 @@ async fn register(app: &TestApp, shop: i64, login: &str, distributor_code: Optio
 }
 
 async fn set_slug(app: &TestApp, owner: &SignedIn, slug: &str) {
-    app.bearer(&owner).put::<Value>("/api/v1/merchant/profile", &json!({ "name": "好物优选", "slug": slug, "timezone": "Asia/Shanghai", "logo_media_id": null })).await;
+    app.bearer(&owner)
+        .put::<Value>(
+            "/api/v1/merchant/profile",
+            &json!({
+                "name": "好物优选",
+                "slug": slug,
+                "timezone": "Asia/Shanghai",
+                "logo_media_id": null,
+            }),
+        )
+        .await;
 }
 
 async fn settings(app: &TestApp, owner: &SignedIn, entry_mode: &str, extra: Value) {
@@ -1264,7 +1274,12 @@ db_test!(
         assert_eq!(got, vec![ids[0], ids[2]]);
         assert_eq!(page["items"][0]["member"]["phone"], "13800000000");
         let cursor = page["next_cursor"].as_i64().unwrap();
-        let page = app.bearer(&owner).get::<Value>(&format!("/api/v1/distributor-applications?status=pending&sort=oldest&limit=2&cursor={cursor}")).await;
+        let page = app
+            .bearer(&owner)
+            .get::<Value>(
+                &format!("/api/v1/distributor-applications?status=pending&sort=oldest&limit=2&cursor={cursor}"),
+            )
+            .await;
         let got: Vec<i64> = page["items"]
             .as_array()
             .unwrap()

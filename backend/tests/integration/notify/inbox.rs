@@ -140,11 +140,8 @@ db_test!(
         assert!(read["read_at"].is_string());
         let again: Value = app
             .bearer(&owner)
-            .post_raw(&format!("/api/v1/notifications/{id}/read"), &json!({}))
-            .await
-            .json()
-            .await
-            .unwrap();
+            .post::<Value>(&format!("/api/v1/notifications/{id}/read"), &json!({}))
+            .await;
         assert_eq!(again["read_at"], read["read_at"], "the first reading stays");
         let unread = app
             .bearer(&owner)
@@ -206,14 +203,11 @@ db_test!(inboxes_are_private, |app: TestApp| async move {
     // An API key has no inbox, whatever its scopes.
     let key: Value = app
         .bearer(&owner)
-        .post_raw(
+        .post::<Value>(
             "/api/v1/api-keys",
             &json!({ "name": "ERP", "scopes": ["merchant.read"] }),
         )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     let res = app
         .bearer(key["key"].as_str().unwrap())
         .send_raw(reqwest::Method::GET, "/api/v1/notifications", None)

@@ -415,8 +415,17 @@ db_test!(
             .send_raw(reqwest::Method::DELETE, &path, None)
             .await;
         assert_eq!(res.status(), 404);
-        let res = app.bearer(&other).post_raw(&format!("{path}/quote"), &json!({ "region_code": "110100", "items": [{ "quantity": 1 }], "goods_total": "1" }))
-        .await;
+        let res = app
+            .bearer(&other)
+            .post_raw(
+                &format!("{path}/quote"),
+                &json!({
+                    "region_code": "110100",
+                    "items": [{ "quantity": 1 }],
+                    "goods_total": "1",
+                }),
+            )
+            .await;
         assert_eq!(res.status(), 404);
         let theirs: Value = app
             .bearer(&other)
@@ -440,11 +449,8 @@ db_test!(
         let owner = app.owner("boss@example.com").await;
         let template: Value = app
             .bearer(&owner)
-            .post_raw("/api/v1/freight-templates", &by_weight())
-            .await
-            .json()
-            .await
-            .unwrap();
+            .post::<Value>("/api/v1/freight-templates", &by_weight())
+            .await;
         let path = format!("/api/v1/freight-templates/{}/quote", template["id"]);
         let quote = |region: &'static str, grams: u32, goods: &'static str| {
             let app = &app;
@@ -492,7 +498,18 @@ db_test!(
             let body = problem(res).await;
             assert_eq!(body["code"], "region_not_delivered");
         }
-        let res = app.bearer(&owner).in_english().post_raw(&path, &json!({ "region_code": "650100", "items": [{ "quantity": 1 }], "goods_total": "1" })).await;
+        let res = app
+            .bearer(&owner)
+            .in_english()
+            .post_raw(
+                &path,
+                &json!({
+                    "region_code": "650100",
+                    "items": [{ "quantity": 1 }],
+                    "goods_total": "1",
+                }),
+            )
+            .await;
         let body = problem(res).await;
         assert!(
             body["detail"].as_str().unwrap().contains("do not deliver"),
@@ -508,8 +525,17 @@ db_test!(
         let res = quote("110100", 500, "1.001").await;
         assert_eq!(res.status(), 422);
         assert_eq!(problem(res).await["errors"][0]["field"], "goods_total");
-        let res = app.bearer(&owner).post_raw(&path, &json!({ "region_code": "110100", "items": [{ "quantity": 0 }], "goods_total": "1" }))
-        .await;
+        let res = app
+            .bearer(&owner)
+            .post_raw(
+                &path,
+                &json!({
+                    "region_code": "110100",
+                    "items": [{ "quantity": 0 }],
+                    "goods_total": "1",
+                }),
+            )
+            .await;
         assert_eq!(res.status(), 422);
         assert_eq!(
             problem(res).await["errors"][0]["field"],

@@ -21,7 +21,16 @@ async fn product(
     stock: i64,
     threshold: Option<i64>,
 ) -> Value {
-    let res = app.bearer(&who).post_raw("/api/v1/products", &json!({ "name": format!("茶 {code}"), "skus": [{ "code": code, "retail_price": "128.50", "stock": stock, "low_stock_threshold": threshold }] })).await;
+    let res = app
+        .bearer(&who)
+        .post_raw(
+            "/api/v1/products",
+            &json!({
+                "name": format!("茶 {code}"),
+                "skus": [{ "code": code, "retail_price": "128.50", "stock": stock, "low_stock_threshold": threshold }],
+            }),
+        )
+        .await;
     expect_json(res, 201).await
 }
 
@@ -171,9 +180,31 @@ db_test!(
         let owner = app.owner("boss@example.com").await;
         let other = app.owner("other@example.com").await;
         put_profile(&app, &owner, profile("haowu-tea")).await;
-        let tier: Value = app.bearer(&owner).post("/api/v1/distribution/tiers", &json!({ "name": "金牌", "commission_kind": "percent", "level1": "10", "level2": "5" })).await;
-        let res = app.bearer(&owner).post_raw("/api/v1/products", &json!({ "name": "龙井", "skus": [{ "code": "L-1", "retail_price": "128.50", "stock": 5,
-                "distributor_prices": [{ "tier_id": tier["id"], "price": "99.00" }] }] })).await;
+        let tier: Value = app
+            .bearer(&owner)
+            .post(
+                "/api/v1/distribution/tiers",
+                &json!({
+                    "name": "金牌",
+                    "commission_kind": "percent",
+                    "level1": "10",
+                    "level2": "5",
+                }),
+            )
+            .await;
+        let res = app
+            .bearer(&owner)
+            .post_raw(
+                "/api/v1/products",
+                &json!({
+                    "name": "龙井",
+                    "skus": [{
+                        "code": "L-1", "retail_price": "128.50", "stock": 5,
+                        "distributor_prices": [{ "tier_id": tier["id"], "price": "99.00" }],
+                    }],
+                }),
+            )
+            .await;
         let product: Value = res.json().await.unwrap();
         let id = product["id"]
             .as_i64()
@@ -291,12 +322,17 @@ db_test!(
         // L-1 has no tier price: 12.5 % off 128.50 is 112.4375, paid as 112.44.
         // L-2 has a tier price of 80.00, below 12.5 % off 100.00 (87.50).
         // L-3 has a tier price of 95.00, above 12.5 % off 100.00.
-        let product: Value = app.bearer(&owner).expecting(201).post("/api/v1/products", &json!({ "name": "龙井", "spec_names": ["规格"], "skus": [
-                { "code": "L-1", "spec_values": { "规格": "大" }, "retail_price": "128.50", "stock": 5 },
-                { "code": "L-2", "spec_values": { "规格": "中" }, "retail_price": "100.00", "stock": 5,
-                  "distributor_prices": [{ "tier_id": tier_id, "price": "80.00" }] },
-                { "code": "L-3", "spec_values": { "规格": "小" }, "retail_price": "100.00", "stock": 5,
-                  "distributor_prices": [{ "tier_id": tier_id, "price": "95.00" }] }] })).await;
+        let body = json!({ "name": "龙井", "spec_names": ["规格"], "skus": [
+            { "code": "L-1", "spec_values": { "规格": "大" }, "retail_price": "128.50", "stock": 5 },
+            { "code": "L-2", "spec_values": { "规格": "中" }, "retail_price": "100.00", "stock": 5,
+              "distributor_prices": [{ "tier_id": tier_id, "price": "80.00" }] },
+            { "code": "L-3", "spec_values": { "规格": "小" }, "retail_price": "100.00", "stock": 5,
+              "distributor_prices": [{ "tier_id": tier_id, "price": "95.00" }] }] });
+        let product: Value = app
+            .bearer(&owner)
+            .expecting(201)
+            .post("/api/v1/products", &body)
+            .await;
         list_product(&app, &owner, product["id"].as_i64().unwrap()).await;
         let Member {
             id: member_id,
