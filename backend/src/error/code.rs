@@ -64,6 +64,7 @@ pub enum ErrorCode {
     Email,
     EmailNotVerified,
     EmailTaken,
+    EntryModeNotEveryone,
     Forbidden,
     FreightTemplateInUse,
     FreightTemplateNameTaken,

@@ -49,5 +49,6 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(routes::end_distributor)
         .service(routes::set_distributor_tier)
         .service(routes::release_promotion_hold)
-        .service(routes::my_distributor);
+        .service(routes::my_distributor)
+        .service(routes::join_as_distributor);
 }

@@ -481,9 +481,9 @@ pub async fn release_promotion_hold(
 
 /// The signed-in member's distributor profile
 ///
-/// Code, status, tier, sponsor and team figures; 404 when the member is not a distributor. When
-/// the shop's entry mode is `everyone`, a member without a profile gets one now (members who
-/// registered before the shop switched to that mode).
+/// Code, status, tier, sponsor and team figures; 404 when the member is not a distributor.
+/// Reading changes nothing: a member of a shop in `everyone` mode who has no profile yet
+/// (registered before the switch) becomes a distributor with `POST` on this path.
 #[utoipa::path(
     tag = "distribution",
     security(("bearer" = [])),
@@ -501,25 +501,71 @@ pub async fn my_distributor(
     caller: MemberCaller,
     path: web::Path<i64>,
 ) -> AppResult<web::Json<MyDistributor>> {
-    let merchant_id = path.into_inner();
-    let p = caller.0;
-    if p.merchant_id != Some(merchant_id) {
-        return Err(AppError::NotFound);
-    }
+    let merchant_id = own_shop(&caller, path.into_inner())?;
+    let member_id = caller.0.id;
+    Ok(web::Json(
+        state
+            .db(move |conn| queries::my_distributor(conn, merchant_id, member_id))
+            .await?,
+    ))
+}
+
+/// Become a distributor (人人分销)
+///
+/// For a shop in `everyone` mode, where every member is a distributor: gives the signed-in
+/// member a distributor profile if they have none yet (members who registered before the shop
+/// switched to that mode; a pending application is approved) and answers it. Asking again
+/// changes nothing. In another entry mode members apply instead
+/// (`/members/me/distributor-application`): 409 `entry_mode_not_everyone`.
+#[utoipa::path(
+    tag = "distribution",
+    security(("bearer" = [])),
+    params(("merchant_id" = i64, Path, description = "The shop's merchant")),
+    responses(
+        (status = 200, description = "The member's distributor profile", body = MyDistributor),
+        (status = 401, description = "Not signed in", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "Members only", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, description = "Not a member of this shop, or the member is disabled", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "`entry_mode_not_everyone`: apply instead", body = ProblemBody, content_type = "application/problem+json"),
+    )
+)]
+#[post("/shops/{merchant_id}/members/me/distributor")]
+pub async fn join_as_distributor(
+    state: web::Data<AppState>,
+    caller: MemberCaller,
+    path: web::Path<i64>,
+) -> AppResult<web::Json<MyDistributor>> {
+    let merchant_id = own_shop(&caller, path.into_inner())?;
+    let member_id = caller.0.id;
     let base = state.config.public_base_url();
     Ok(web::Json(
         state
             .db(move |conn| {
-                let now = clock::now();
-                crate::recruitment::everyone::on_profile_request(
+                crate::recruitment::everyone::on_join_request(
                     conn,
                     merchant_id,
-                    p.id,
+                    member_id,
                     &base,
-                    now,
+                    clock::now(),
                 )?;
-                queries::my_distributor(conn, merchant_id, p.id)
+                match queries::my_distributor(conn, merchant_id, member_id) {
+                    Err(AppError::NotFound)
+                        if !crate::recruitment::everyone::everyone_mode(conn, merchant_id)? =>
+                    {
+                        Err(AppError::conflict(ErrorCode::EntryModeNotEveryone))
+                    }
+                    other => other,
+                }
             })
             .await?,
     ))
+}
+
+/// The shop of the path, when it is the signed-in member's own; another shop is "not found".
+fn own_shop(caller: &MemberCaller, merchant_id: i64) -> AppResult<i64> {
+    if caller.0.merchant_id == Some(merchant_id) {
+        Ok(merchant_id)
+    } else {
+        Err(AppError::NotFound)
+    }
 }

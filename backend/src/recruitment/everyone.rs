@@ -5,12 +5,12 @@
 //!
 //! - a member who registers while the mode is in force becomes a distributor in the
 //!   registration's own transaction ([`at_registration`]);
-//! - a member who registered before the merchant switched to the mode becomes one the first time
-//!   they ask for their own distributor profile ([`on_profile_request`]): that is where the shop
-//!   shows a member their distributor standing, so nobody sees "not a distributor" in a shop
-//!   where everyone is one. A pending application of theirs is approved by the entry rules
-//!   then, exactly as if they had applied now. (Applying also still works: it is approved at
-//!   once.)
+//! - a member who registered before the merchant switched to the mode becomes one when they
+//!   ask to join (`POST /shops/{merchant_id}/members/me/distributor`, [`on_join_request`]): the
+//!   shop asks on their behalf when it finds them without a profile, so nobody is left "not a
+//!   distributor" in a shop where everyone is one, and reading a profile never writes. A
+//!   pending application of theirs is approved by the entry rules then, exactly as if they had
+//!   applied now. (Applying also still works: it is approved at once.)
 //!
 //! The recruiter is picked as for an application: the distributor whose recruit or share link the
 //! member came through, if that distributor can recruit; else the distributor the member is bound
@@ -34,7 +34,7 @@ use crate::distribution::settings::{self, EntryMode};
 use crate::error::AppResult;
 use crate::network;
 
-fn everyone_mode(conn: &mut DbConnection, merchant_id: i64) -> AppResult<bool> {
+pub fn everyone_mode(conn: &mut DbConnection, merchant_id: i64) -> AppResult<bool> {
     Ok(settings::load(conn, merchant_id)?.entry_mode == EntryMode::Everyone)
 }
 
@@ -57,8 +57,8 @@ pub fn at_registration(
 
 /// Makes a member who has no distributor profile yet one when the merchant is in `everyone`
 /// mode (see the module comment); changes nothing otherwise. Cheap reads first, so that the
-/// profile request of a member who already is a distributor (or of another mode) writes nothing.
-pub fn on_profile_request(
+/// request of a member who already is a distributor (or of another mode) writes nothing.
+pub fn on_join_request(
     conn: &mut DbConnection,
     merchant_id: i64,
     member_id: i64,

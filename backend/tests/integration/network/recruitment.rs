@@ -95,6 +95,13 @@ async fn my_distributor(app: &TestApp, shop: i64, member: &Member) -> Option<Val
     Some(expect_success::<Value>(res).await)
 }
 
+/// `POST …/members/me/distributor`: join as a distributor in `everyone` mode.
+async fn join_as_distributor(app: &TestApp, shop: i64, member: &Member) -> reqwest::Response {
+    app.bearer(&member.token)
+        .post_empty_raw(&format!("/api/v1/shops/{shop}/members/me/distributor"))
+        .await
+}
+
 /// Parent and recorded recruiter of the member's distributor profile.
 fn placement(app: &TestApp, member_id: i64) -> (Option<i64>, Option<i64>) {
     distributors::table
@@ -517,6 +524,10 @@ db_test!(each_entry_mode, |app: TestApp| async move {
         .get_raw(&format!("/api/v1/shops/{shop}/members/me/distributor"))
         .await;
     assert_eq!(res.status(), 404, "not a distributor while pending");
+    let distributors_before = app.count("distributors");
+    let res = join_as_distributor(&app, shop, &manual).await;
+    assert_problem(res, 409, "entry_mode_not_everyone").await;
+    assert_eq!(app.count("distributors"), distributors_before);
     let notices: Vec<(String, Option<String>)> = notifications::table
         .select((notifications::kind, notifications::target_id))
         .load(&mut *app.conn())
@@ -691,18 +702,27 @@ db_test!(
         assert_eq!(enrolled[0]["sponsor_id"]["after"], recruiter_id);
         assert!(enrolled[1]["sponsor_id"]["after"].is_null());
 
-        // Members from before the switch: a distributor on their first profile request, placed
-        // as an application would be (the binding's distributor, else the default sponsor); a
-        // pending application is approved by the rules then.
-        let early_profile = my_distributor(&app, shop, &early).await.unwrap();
+        // Members from before the switch: reading their profile writes nothing (404); asking to
+        // join makes them distributors, placed as an application would be (the binding's
+        // distributor, else the default sponsor); a pending application is approved by the
+        // rules then.
+        let count = app.count("distributors");
+        assert!(my_distributor(&app, shop, &early).await.is_none());
+        assert_eq!(app.count("distributors"), count, "a GET never enrols");
+        let early_profile =
+            expect_success::<Value>(join_as_distributor(&app, shop, &early).await).await;
+        assert_eq!(
+            my_distributor(&app, shop, &early).await.unwrap()["id"],
+            early_profile["id"]
+        );
         assert_eq!(early_profile["status"], "active");
         assert_eq!(placement(&app, early.id), (Some(default_id), None));
-        my_distributor(&app, shop, &early_bound).await.unwrap();
+        expect_success::<Value>(join_as_distributor(&app, shop, &early_bound).await).await;
         assert_eq!(
             placement(&app, early_bound.id),
             (Some(recruiter_id), Some(recruiter_id))
         );
-        let me = my_distributor(&app, shop, &waiting).await.unwrap();
+        let me = expect_success::<Value>(join_as_distributor(&app, shop, &waiting).await).await;
         let decided = app
             .bearer(&owner)
             .get::<Value>(&format!(
@@ -715,7 +735,7 @@ db_test!(
         assert_eq!(decided["distributor"]["code"], me["code"]);
         // Asking again changes nothing.
         let count = app.count("distributors");
-        let again = my_distributor(&app, shop, &early).await.unwrap();
+        let again = expect_success::<Value>(join_as_distributor(&app, shop, &early).await).await;
         assert_eq!(again["id"], early_profile["id"]);
         assert_eq!(app.count("distributors"), count);
         assert_eq!(welcome_messages(&app, "13800000003").len(), 1);

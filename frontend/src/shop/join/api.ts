@@ -97,6 +97,15 @@ async function standing(merchantId: number, token: string): Promise<Standing> {
   if (mine.response.status === 401) throw new SignedOut();
   if (mine.data) return { kind: "distributor", distributor: mine.data };
   if (mine.response.status !== 404) throw mine.error;
+  // A shop where every member is a distributor (人人分销) makes one of a member who registered
+  // before it switched, when asked; any other shop answers 409 and the member applies instead.
+  const joined = await shopApi.POST("/api/v1/shops/{merchant_id}/members/me/distributor", {
+    params: { path: { merchant_id: merchantId } },
+    headers,
+  });
+  if (joined.response.status === 401) throw new SignedOut();
+  if (joined.data) return { kind: "distributor", distributor: joined.data };
+  if (joined.response.status !== 409 && joined.response.status !== 404) throw joined.error;
   const application = await shopApi.GET("/api/v1/members/me/distributor-application", {
     headers,
   });
