@@ -277,6 +277,11 @@ pub fn search(
     Ok(AuditPage { items, next_cursor })
 }
 
+/// Registers this module's routes (and so their OpenAPI paths) under the API prefix.
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(routes::search_audit_events);
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -296,9 +301,4 @@ mod tests {
             })
         );
     }
-}
-
-/// Registers this module's routes (and so their OpenAPI paths) under the API prefix.
-pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(routes::search_audit_events);
 }

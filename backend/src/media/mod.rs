@@ -153,6 +153,11 @@ pub fn upload(
     })
 }
 
+/// Registers this module's routes (and so their OpenAPI paths) under the API prefix.
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(routes::upload_media);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -177,9 +182,4 @@ mod tests {
         assert_eq!(sniff(b"%PDF-1.7"), None);
         assert_eq!(sniff(b""), None);
     }
-}
-
-/// Registers this module's routes (and so their OpenAPI paths) under the API prefix.
-pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(routes::upload_media);
 }
