@@ -93,7 +93,7 @@ pub fn build(
 > {
     let limit = state.config.max_json_bytes;
     let frontend = Frontend::new(&state.config.frontend_dir);
-    let (app, spec) = App::new()
+    let (app, mut spec) = App::new()
         .into_utoipa_app()
         .openapi(api::ApiDoc::openapi())
         .app_data(web::Data::new(state))
@@ -107,6 +107,7 @@ pub fn build(
         .app_data(extractors::query_config())
         .configure(api::configure)
         .split_for_parts();
+    api::share_problem_responses(&mut spec);
     let app = match frontend {
         Some(frontend) => app.app_data(web::Data::new(frontend)),
         None => app,

@@ -105,12 +105,67 @@ pub fn configure(cfg: &mut ServiceConfig) {
 
 /// The OpenAPI document of the whole API, as served at `/api/openapi.json`.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    let (_, api) = App::new()
+    let (_, mut api) = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .configure(configure)
         .split_for_parts();
+    share_problem_responses(&mut api);
     api
+}
+
+/// The component every error response of the document refers to.
+const PROBLEM_RESPONSE: &str = "Problem";
+
+/// Every error response is the same `application/problem+json` body; only its description (what
+/// goes wrong at that operation, which permission it needs) differs. Handlers declare them inline,
+/// where they are read with the handler; the document then states the body once, as the
+/// response component `Problem`, and each operation refers to it with its own description
+/// (OpenAPI 3.1 lets a reference override the description).
+pub fn share_problem_responses(api: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{RefOr, Response};
+
+    let is_problem = |response: &Response| {
+        response.content.len() == 1 && response.content.contains_key(crate::error::PROBLEM_JSON)
+    };
+    let mut shared: Option<Response> = None;
+    for item in api.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+            &mut item.head,
+            &mut item.options,
+            &mut item.trace,
+        ];
+        for operation in operations.into_iter().flatten() {
+            for response in operation.responses.responses.values_mut() {
+                let RefOr::T(inline) = response else { continue };
+                if !is_problem(inline) {
+                    continue;
+                }
+                let description = std::mem::take(&mut inline.description);
+                if shared.is_none() {
+                    let mut body = inline.clone();
+                    body.description =
+                        "A problem document (RFC 9457): `code` says what went wrong.".to_owned();
+                    shared = Some(body);
+                }
+                let mut reference =
+                    utoipa::openapi::Ref::new(format!("#/components/responses/{PROBLEM_RESPONSE}"));
+                reference.description = description;
+                *response = RefOr::Ref(reference);
+            }
+        }
+    }
+    if let Some(body) = shared {
+        let components = api.components.get_or_insert_with(Default::default);
+        components
+            .responses
+            .insert(PROBLEM_RESPONSE.to_owned(), RefOr::T(body));
+    }
 }
 
 /// The document as committed in `openapi/openapi.json`: pretty-printed, ending with a newline.

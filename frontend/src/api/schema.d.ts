@@ -4307,7 +4307,17 @@ export interface components {
             outcome: components["schemas"]["BindingOutcome"];
         };
     };
-    responses: never;
+    responses: {
+        /** @description A problem document (RFC 9457): `code` says what went wrong. */
+        Problem: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemBody"];
+            };
+        };
+    };
     parameters: never;
     requestBodies: never;
     headers: never;
@@ -4334,23 +4344,9 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `api_keys.manage` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
         };
     };
     create_api_key: {
@@ -4376,32 +4372,11 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `api_keys.manage` (`staff_only` for API keys) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description Invalid fields (`scope_not_held`, …) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
         };
     };
     revoke_api_key: {
@@ -4426,32 +4401,11 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `api_keys.manage` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description No such key */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
         };
     };
     search_audit_events: {
@@ -4488,32 +4442,11 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `audit.read` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description Invalid filter */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
         };
     };
     me: {
@@ -4535,14 +4468,7 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
         };
     };
     mfa_confirm: {
@@ -4568,23 +4494,9 @@ export interface operations {
                 };
             };
             /** @description `invalid_mfa_code` */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description `mfa_already_enabled` or `mfa_not_enrolling` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            409: components["responses"]["Problem"];
         };
     };
     mfa_disable: {
@@ -4608,14 +4520,7 @@ export interface operations {
                 content?: never;
             };
             /** @description `invalid_mfa_code` */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
         };
     };
     mfa_enrol: {
@@ -4637,23 +4542,9 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description `mfa_already_enabled` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            409: components["responses"]["Problem"];
         };
     };
     mfa_verify: {
@@ -4679,32 +4570,11 @@ export interface operations {
                 };
             };
             /** @description `invalid_mfa_code`, `mfa_challenge_invalid` or `account_locked` */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Invalid fields */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
             /** @description Too many attempts from this address (`rate_limited`) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            429: components["responses"]["Problem"];
         };
     };
     request_password_reset: {
@@ -4728,23 +4598,9 @@ export interface operations {
                 content?: never;
             };
             /** @description Invalid fields */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
             /** @description Too many attempts from this address (`rate_limited`) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            429: components["responses"]["Problem"];
         };
     };
     confirm_password_reset: {
@@ -4768,32 +4624,11 @@ export interface operations {
                 content?: never;
             };
             /** @description `token_used` or `token_expired` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            409: components["responses"]["Problem"];
             /** @description `invalid_token` or a weak password */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
             /** @description Too many attempts from this address (`rate_limited`) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            429: components["responses"]["Problem"];
         };
     };
     refresh: {
@@ -4819,23 +4654,9 @@ export interface operations {
                 };
             };
             /** @description `invalid_refresh_token`, `refresh_token_reused` or `session_ended` */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Too many attempts from this address (`rate_limited`) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            429: components["responses"]["Problem"];
         };
     };
     list_sessions: {
@@ -4857,14 +4678,7 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
         };
     };
     revoke_session: {
@@ -4887,23 +4701,9 @@ export interface operations {
                 content?: never;
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description No such session of the caller */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
         };
     };
     staff_sign_in: {
@@ -4929,41 +4729,13 @@ export interface operations {
                 };
             };
             /** @description `invalid_credentials` or `account_locked` */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description `email_not_verified` or `account_disabled` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description Invalid fields */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
             /** @description Too many attempts from this address (`rate_limited`) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            429: components["responses"]["Problem"];
         };
     };
     sign_out: {
@@ -4983,14 +4755,7 @@ export interface operations {
                 content?: never;
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
         };
     };
     list_carriers: {
@@ -5012,23 +4777,9 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `merchant.read` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
         };
     };
     create_carrier: {
@@ -5054,41 +4805,13 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `merchant.manage` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description `carrier_code_taken` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            409: components["responses"]["Problem"];
             /** @description Invalid fields (`carrier_code`, …) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
         };
     };
     update_carrier: {
@@ -5116,50 +4839,15 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `merchant.manage` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description No such carrier */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
             /** @description `carrier_code_taken` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            409: components["responses"]["Problem"];
             /** @description Invalid fields */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
         };
     };
     export_catalog: {
@@ -5185,32 +4873,11 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `catalog.read` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description Unknown format */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
         };
     };
     list_imports: {
@@ -5232,23 +4899,9 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `catalog.read` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
         };
     };
     import_catalog: {
@@ -5279,59 +4932,17 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `catalog.write` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description `stock_changed`: stock moved during the import */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            409: components["responses"]["Problem"];
             /** @description Larger than 20 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            413: components["responses"]["Problem"];
             /** @description Neither CSV nor an xlsx workbook */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            415: components["responses"]["Problem"];
             /** @description Bad rows, every one as `rows[N].column` with its reason; nothing was written */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
         };
     };
     get_import: {
@@ -5355,32 +4966,11 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `catalog.read` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description No such import */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
         };
     };
     list_categories: {
@@ -5402,23 +4992,9 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `catalog.read` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
         };
     };
     create_category: {
@@ -5444,41 +5020,13 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `catalog.write` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description `category_name_taken` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            409: components["responses"]["Problem"];
             /** @description Invalid fields (`unknown_category`, …) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
         };
     };
     update_category: {
@@ -5506,50 +5054,15 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `catalog.write` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description No such category */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
             /** @description `category_name_taken` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            409: components["responses"]["Problem"];
             /** @description Invalid fields (`category_cycle`, …) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
         };
     };
     delete_category: {
@@ -5571,41 +5084,13 @@ export interface operations {
                 content?: never;
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `catalog.write` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description No such category */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
             /** @description `category_not_empty` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            409: components["responses"]["Problem"];
         };
     };
     list_contests: {
@@ -5634,32 +5119,11 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `distributors.read` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description Invalid query */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
         };
     };
     create_contest: {
@@ -5685,32 +5149,11 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `distributors.manage` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description Invalid fields (`range_reversed`, `range_too_long`, `prize_overlap`, money, …) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
         };
     };
     get_contest: {
@@ -5734,32 +5177,11 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `distributors.read` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description No such contest */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
         };
     };
     update_contest: {
@@ -5787,50 +5209,15 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `distributors.manage` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description No such contest */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
             /** @description `invalid_transition`, or `contest_changed` by someone else meanwhile */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            409: components["responses"]["Problem"];
             /** @description Invalid fields (`period_over` for a published contest, …) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
         };
     };
     delete_contest: {
@@ -5852,41 +5239,13 @@ export interface operations {
                 content?: never;
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `distributors.manage` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description No such contest */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
             /** @description `invalid_transition`: not a draft */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            409: components["responses"]["Problem"];
         };
     };
     cancel_contest: {
@@ -5914,50 +5273,15 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `distributors.manage` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description No such contest */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
             /** @description `invalid_transition`: a draft, ended or cancelled contest */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            409: components["responses"]["Problem"];
             /** @description Invalid fields */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
         };
     };
     publish_contest: {
@@ -5981,41 +5305,13 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `distributors.manage` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description No such contest */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
             /** @description `invalid_transition`: not a draft */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            409: components["responses"]["Problem"];
         };
     };
     get_contest_standings: {
@@ -6042,41 +5338,13 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `distributors.read` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description No such contest */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
             /** @description Invalid query */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
         };
     };
     get_delivery_methods: {
@@ -6098,23 +5366,9 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `merchant.read` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
         };
     };
     set_delivery_methods: {
@@ -6140,32 +5394,11 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `merchant.manage` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description Invalid fields (`no_pickup_points`, …) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
         };
     };
     get_distribution_settings: {
@@ -6187,23 +5420,9 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `distributors.read` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
         };
     };
     save_distribution_settings: {
@@ -6229,32 +5448,11 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `distributors.manage` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description Invalid fields (`depth3_acknowledgement_required`, `unknown_distributor`, `protection_exceeds_validity`, …) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
         };
     };
     list_tiers: {
@@ -6276,23 +5474,9 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `distributors.read` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
         };
     };
     create_tier: {
@@ -6318,41 +5502,13 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `distributors.manage` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description `tier_name_taken`, `tier_rank_taken`, `tier_limit` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            409: components["responses"]["Problem"];
             /** @description Invalid fields (`percent_precision`, `percent_range`, `money_precision`, `commission_total_over_100`, …) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
         };
     };
     reorder_tiers: {
@@ -6378,32 +5534,11 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `distributors.manage` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description `tier_set_mismatch`: not every tier exactly once */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
         };
     };
     get_tier: {
@@ -6427,32 +5562,11 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `distributors.read` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description No such tier */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
         };
     };
     update_tier: {
@@ -6480,50 +5594,15 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `distributors.manage` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description No such tier */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
             /** @description `tier_name_taken`, `tier_rank_taken` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            409: components["responses"]["Problem"];
             /** @description Invalid fields */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
         };
     };
     delete_tier: {
@@ -6551,50 +5630,15 @@ export interface operations {
                 content?: never;
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `distributors.manage` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description No such tier */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
             /** @description `tier_in_use` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            409: components["responses"]["Problem"];
             /** @description `move_to`: `unknown_tier` or `same_tier` */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
         };
     };
     list_applications: {
@@ -6624,32 +5668,11 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `distributors.read` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description Bad filter */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
         };
     };
     get_application: {
@@ -6673,32 +5696,11 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `distributors.read` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description No such application */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
         };
     };
     approve_application: {
@@ -6722,41 +5724,13 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `distributors.manage` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description No such application */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
             /** @description `invalid_transition` (already decided), `already_distributor`, `member_disabled` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            409: components["responses"]["Problem"];
         };
     };
     reject_application: {
@@ -6784,50 +5758,15 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `distributors.manage` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description No such application */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
             /** @description `invalid_transition` (already decided) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            409: components["responses"]["Problem"];
             /** @description Invalid fields */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
         };
     };
     list_distributors: {
@@ -6863,32 +5802,11 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `distributors.read` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description Bad filter or `invalid_cursor` */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
         };
     };
     create_distributor: {
@@ -6914,41 +5832,13 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `distributors.manage` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description `already_distributor`, `sponsor_not_active`, `member_disabled` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            409: components["responses"]["Problem"];
             /** @description Invalid fields (`unknown_member`, `unknown_distributor`, …) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
         };
     };
     get_distributor: {
@@ -6972,32 +5862,11 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `distributors.read` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description No such distributor */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
         };
     };
     list_children: {
@@ -7026,32 +5895,11 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `distributors.read` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description No such distributor */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
         };
     };
     list_distributor_customers: {
@@ -7080,41 +5928,13 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `distributors.read` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description No such distributor */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
             /** @description Invalid query */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
         };
     };
     end_distributor: {
@@ -7142,50 +5962,15 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `distributors.manage` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description No such distributor */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
             /** @description `invalid_transition` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            409: components["responses"]["Problem"];
             /** @description Invalid fields */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
         };
     };
     freeze_distributor: {
@@ -7213,50 +5998,15 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `distributors.manage` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description No such distributor */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
             /** @description `invalid_transition` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            409: components["responses"]["Problem"];
             /** @description Invalid fields */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
         };
     };
     move_distributor: {
@@ -7284,50 +6034,15 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `distributors.manage` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description No such distributor */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
             /** @description `parent_ended`, `move_binds_own_team` (a member of the new upline would be bound to someone in their own team) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            409: components["responses"]["Problem"];
             /** @description `self_parent`, `tree_cycle`, `unknown_distributor`, invalid fields */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
         };
     };
     release_promotion_hold: {
@@ -7351,32 +6066,11 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `distributors.manage` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description No such distributor */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
         };
     };
     get_team: {
@@ -7400,32 +6094,11 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `distributors.read` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description No such distributor */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
         };
     };
     set_distributor_tier: {
@@ -7453,50 +6126,15 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `distributors.manage` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description No such distributor */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
             /** @description `tier_changed`: an automatic promotion changed the tier meanwhile */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            409: components["responses"]["Problem"];
             /** @description Invalid fields (`unknown_tier`, …) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
         };
     };
     list_tier_changes: {
@@ -7520,32 +6158,11 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `distributors.read` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description No such distributor */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
         };
     };
     unfreeze_distributor: {
@@ -7573,50 +6190,15 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `distributors.manage` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description No such distributor */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
             /** @description `invalid_transition` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            409: components["responses"]["Problem"];
             /** @description Invalid fields */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
         };
     };
     get_upline: {
@@ -7643,41 +6225,13 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `distributors.read` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description No such distributor */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
             /** @description `depth` out of range */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
         };
     };
     list_freight_templates: {
@@ -7699,23 +6253,9 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `merchant.read` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
         };
     };
     create_freight_template: {
@@ -7741,41 +6281,13 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `merchant.manage` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description `freight_template_name_taken` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            409: components["responses"]["Problem"];
             /** @description Invalid fields (`unknown_region`, `duplicate_region`, money, …) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
         };
     };
     get_freight_template: {
@@ -7799,32 +6311,11 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `merchant.read` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description No such template */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
         };
     };
     update_freight_template: {
@@ -7852,50 +6343,15 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `merchant.manage` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description No such template */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
             /** @description `freight_template_name_taken` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            409: components["responses"]["Problem"];
             /** @description Invalid fields (`unknown_region`, `duplicate_region`, money, …) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
         };
     };
     delete_freight_template: {
@@ -7917,41 +6373,13 @@ export interface operations {
                 content?: never;
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `merchant.manage` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description No such template */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
             /** @description `freight_template_in_use`: products ship under it */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            409: components["responses"]["Problem"];
         };
     };
     quote_freight: {
@@ -7979,41 +6407,13 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `merchant.read` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description No such template */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
             /** @description `region_not_delivered`, or invalid fields (`unknown_region`, …) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
         };
     };
     list_low_stock: {
@@ -8040,32 +6440,11 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `catalog.read` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description Invalid query */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
         };
     };
     get_leaderboard: {
@@ -8101,32 +6480,11 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `distributors.read` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description Invalid query (`required`, `not_allowed`, `range_reversed`, `range_too_long`, `date_out_of_range`, `out_of_range`) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
         };
     };
     upload_media: {
@@ -8153,41 +6511,13 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `catalog.write` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description Too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            413: components["responses"]["Problem"];
             /** @description Not a PNG, JPEG, GIF or WebP image */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            415: components["responses"]["Problem"];
         };
     };
     list_member_contests: {
@@ -8209,23 +6539,9 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Members only; `not_a_distributor` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
         };
     };
     get_member_contest: {
@@ -8252,41 +6568,13 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Members only; `not_a_distributor` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description No such published contest */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
             /** @description Invalid query */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
         };
     };
     get_my_application: {
@@ -8308,32 +6596,11 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Members only */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description No application */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
         };
     };
     apply: {
@@ -8359,41 +6626,13 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Members only */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description `already_distributor`, `application_pending`, `spend_threshold_not_met`, `sponsor_not_active` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            409: components["responses"]["Problem"];
             /** @description Answers that do not fit the form (at `answers.{key}`), `unknown_distributor_code` */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
         };
     };
     get_my_recruit_link: {
@@ -8415,41 +6654,13 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Members only */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description Not a distributor */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
             /** @description `distributor_not_active`, `shop_address_required` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            409: components["responses"]["Problem"];
         };
     };
     get_my_recruit_qr_png: {
@@ -8474,50 +6685,15 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Members only */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description Not a distributor */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
             /** @description `distributor_not_active`, `shop_address_required` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            409: components["responses"]["Problem"];
             /** @description `scale` out of range */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
         };
     };
     get_my_recruit_qr_svg: {
@@ -8539,41 +6715,13 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Members only */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description Not a distributor */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
             /** @description `distributor_not_active`, `shop_address_required` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            409: components["responses"]["Problem"];
         };
     };
     record_visit: {
@@ -8599,32 +6747,11 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Members only */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description Invalid fields, or `unknown_distributor_code` */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
         };
     };
     reassign_binding: {
@@ -8652,50 +6779,15 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `distributors.manage` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description No such member */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
             /** @description `distributor_not_active`: the distributor is frozen or ended */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            409: components["responses"]["Problem"];
             /** @description Invalid fields (`unknown_distributor`), `self_binding`, or `binding_own_team` (the distributor is in the member's own team) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
         };
     };
     list_member_bindings: {
@@ -8724,41 +6816,13 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `distributors.read` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description No such member */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
             /** @description Invalid query */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
         };
     };
     get_merchant: {
@@ -8780,23 +6844,9 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `merchant.read` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
         };
     };
     update_profile: {
@@ -8822,41 +6872,13 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `merchant.manage` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description `slug_taken` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            409: components["responses"]["Problem"];
             /** @description Invalid fields (`invalid_slug`, `reserved_slug`, `invalid_timezone`, `unknown_media`) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
         };
     };
     set_security_policy: {
@@ -8882,32 +6904,11 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `merchant.manage`, and only the owner may (`owner_only`) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description Invalid fields */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
         };
     };
     get_meta: {
@@ -8956,32 +6957,11 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `merchant.read` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description Invalid filter */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
         };
     };
     mark_all_notifications_read: {
@@ -9003,23 +6983,9 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `merchant.read` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
         };
     };
     count_unread_notifications: {
@@ -9041,23 +7007,9 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `merchant.read` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
         };
     };
     mark_notification_read: {
@@ -9081,32 +7033,11 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `merchant.read` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description No such notification in the caller's inbox */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
         };
     };
     list_payment_methods: {
@@ -9128,23 +7059,9 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `merchant.manage` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
         };
     };
     save_payment_method: {
@@ -9170,32 +7087,11 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `merchant.manage` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description Invalid settings */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
         };
     };
     list_pickup_points: {
@@ -9217,23 +7113,9 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `merchant.read` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
         };
     };
     create_pickup_point: {
@@ -9259,41 +7141,13 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `merchant.manage` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description `pickup_point_name_taken` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            409: components["responses"]["Problem"];
             /** @description Invalid fields (`unknown_region`, `phone`, …) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
         };
     };
     update_pickup_point: {
@@ -9321,50 +7175,15 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `merchant.manage` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description No such pickup point */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
             /** @description `pickup_point_name_taken` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            409: components["responses"]["Problem"];
             /** @description Invalid fields (`unknown_region`, `last_pickup_point`, …) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
         };
     };
     operator_sign_in: {
@@ -9390,32 +7209,11 @@ export interface operations {
                 };
             };
             /** @description `invalid_credentials` or `account_locked` */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Invalid fields */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
             /** @description Too many attempts from this address (`rate_limited`) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            429: components["responses"]["Problem"];
         };
     };
     list_merchants: {
@@ -9443,32 +7241,11 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Operators only */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description Invalid filter */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
         };
     };
     approve_merchant: {
@@ -9496,41 +7273,13 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Operators only */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description No such merchant */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
             /** @description `invalid_transition` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            409: components["responses"]["Problem"];
         };
     };
     reactivate_merchant: {
@@ -9558,41 +7307,13 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Operators only */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description No such merchant */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
             /** @description `invalid_transition` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            409: components["responses"]["Problem"];
         };
     };
     suspend_merchant: {
@@ -9620,41 +7341,13 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Operators only */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description No such merchant */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
             /** @description `invalid_transition` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            409: components["responses"]["Problem"];
         };
     };
     list_outbox: {
@@ -9683,23 +7376,9 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Operators only */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
         };
     };
     product_review_queue: {
@@ -9726,23 +7405,9 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Operators only */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
         };
     };
     platform_review_product: {
@@ -9770,50 +7435,15 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Operators only */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description No such product */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
             /** @description `invalid_transition` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            409: components["responses"]["Problem"];
             /** @description Invalid fields */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
         };
     };
     list_products: {
@@ -9847,32 +7477,11 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `catalog.read` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description Invalid filter */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
         };
     };
     create_product: {
@@ -9898,32 +7507,11 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `catalog.write` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description Invalid fields (`money_precision`, `invalid_spec_values`, `sku_code_taken`, `unknown_freight_template`, …) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
         };
     };
     batch_product_status: {
@@ -9949,32 +7537,11 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `catalog.write` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description Invalid fields (no ids, more than 100, unknown action) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
         };
     };
     get_product: {
@@ -9998,32 +7565,11 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `catalog.read` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description No such product */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
         };
     };
     update_product: {
@@ -10051,50 +7597,15 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `catalog.write` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description No such product */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
             /** @description `product_structure_locked`, `product_changed`, `sku_has_codes` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            409: components["responses"]["Problem"];
             /** @description Invalid fields (`money_precision`, `invalid_spec_values`, `unknown_sku`, `stock_by_adjustment`, `sku_code_taken`, `unknown_freight_template`, …) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
         };
     };
     set_product_images: {
@@ -10122,50 +7633,15 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `catalog.write` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description No such product */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
             /** @description `product_changed`: a review decided meanwhile */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            409: components["responses"]["Problem"];
             /** @description Invalid fields (`unknown_media`, `duplicate_media`) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
         };
     };
     review_product: {
@@ -10193,50 +7669,15 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `catalog.review` (`platform_review` when the platform reviews products) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description No such product */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
             /** @description `invalid_transition` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            409: components["responses"]["Problem"];
             /** @description Invalid fields (a rejection needs a `reason`) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
         };
     };
     change_product_status: {
@@ -10264,50 +7705,15 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `catalog.write` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description No such product */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
             /** @description `invalid_transition` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            409: components["responses"]["Problem"];
             /** @description Invalid fields */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
         };
     };
     get_application_form: {
@@ -10329,23 +7735,9 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `distributors.read` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
         };
     };
     save_application_form: {
@@ -10371,32 +7763,11 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `distributors.manage` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description Invalid fields (`invalid_key`, `duplicate_key`, `options_required`, …) at `fields[i].…` */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
         };
     };
     get_recruit_link: {
@@ -10418,32 +7789,11 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `distributors.read` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description `shop_address_required`: the shop has no address (slug) yet */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            409: components["responses"]["Problem"];
         };
     };
     get_recruit_qr_png: {
@@ -10468,41 +7818,13 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `distributors.read` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description `shop_address_required` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            409: components["responses"]["Problem"];
             /** @description `scale` out of range */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
         };
     };
     get_recruit_qr_svg: {
@@ -10524,32 +7846,11 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `distributors.read` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description `shop_address_required` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            409: components["responses"]["Problem"];
         };
     };
     list_regions: {
@@ -10571,14 +7872,7 @@ export interface operations {
                 };
             };
             /** @description Internal error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            500: components["responses"]["Problem"];
         };
     };
     get_shop: {
@@ -10603,14 +7897,7 @@ export interface operations {
                 };
             };
             /** @description No open shop at this address */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
         };
     };
     list_shop_products: {
@@ -10641,23 +7928,9 @@ export interface operations {
                 };
             };
             /** @description No open shop at this address */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
             /** @description Invalid filter */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
         };
     };
     get_shop_application_form: {
@@ -10682,14 +7955,7 @@ export interface operations {
                 };
             };
             /** @description No such shop */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
         };
     };
     register: {
@@ -10718,41 +7984,13 @@ export interface operations {
                 };
             };
             /** @description No such shop */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
             /** @description `login_taken` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            409: components["responses"]["Problem"];
             /** @description Invalid fields, `invalid_code` or `unknown_distributor_code` */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
             /** @description Too many attempts from this address (`rate_limited`) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            429: components["responses"]["Problem"];
         };
     };
     member_me: {
@@ -10777,32 +8015,11 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Members only */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description Not a member of this shop */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
         };
     };
     my_distributor: {
@@ -10827,32 +8044,11 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Members only */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description Not a distributor of this shop */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
         };
     };
     join_as_distributor: {
@@ -10877,41 +8073,13 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Members only */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description Not a member of this shop, or the member is disabled */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
             /** @description `entry_mode_not_everyone`: apply instead */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            409: components["responses"]["Problem"];
         };
     };
     sign_in: {
@@ -10940,41 +8108,13 @@ export interface operations {
                 };
             };
             /** @description `invalid_credentials` or `account_locked` */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description No such shop */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
             /** @description Invalid fields */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
             /** @description Too many attempts from this address (`rate_limited`) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            429: components["responses"]["Problem"];
         };
     };
     send_code: {
@@ -11001,32 +8141,11 @@ export interface operations {
                 content?: never;
             };
             /** @description No such shop */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
             /** @description Not a phone number or email */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
             /** @description Asked again too soon (`rate_limited`) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            429: components["responses"]["Problem"];
         };
     };
     sign_up: {
@@ -11052,59 +8171,17 @@ export interface operations {
                 };
             };
             /** @description Malformed JSON */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            400: components["responses"]["Problem"];
             /** @description The email is already registered (`email_taken`) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            409: components["responses"]["Problem"];
             /** @description Body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            413: components["responses"]["Problem"];
             /** @description Not JSON */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            415: components["responses"]["Problem"];
             /** @description Invalid fields */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
             /** @description Too many attempts from this address (`rate_limited`) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            429: components["responses"]["Problem"];
         };
     };
     verify_email: {
@@ -11130,32 +8207,11 @@ export interface operations {
                 };
             };
             /** @description The link was used already (`token_used`) or has expired (`token_expired`) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            409: components["responses"]["Problem"];
             /** @description Unknown token (`invalid_token`) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
             /** @description Too many attempts from this address (`rate_limited`) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            429: components["responses"]["Problem"];
         };
     };
     update_sku: {
@@ -11183,50 +8239,15 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `catalog.write` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description No such SKU */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
             /** @description `product_structure_locked`, `product_changed` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            409: components["responses"]["Problem"];
             /** @description Invalid fields (`money_precision`, `stock_by_adjustment`, `presale_below_sold`, …) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
         };
     };
     import_codes: {
@@ -11254,50 +8275,15 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `inventory.write` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description No such SKU */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
             /** @description `not_virtual_sku`: the SKU is physical */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            409: components["responses"]["Problem"];
             /** @description Invalid, duplicate or existing codes */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
         };
     };
     code_summary: {
@@ -11321,32 +8307,11 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `catalog.read` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description No such SKU */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
         };
     };
     adjust_stock: {
@@ -11374,50 +8339,15 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `inventory.write` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description No such SKU */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
             /** @description `insufficient_stock`, or `virtual_stock` for a virtual SKU */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            409: components["responses"]["Problem"];
             /** @description Invalid fields */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
         };
     };
     list_staff: {
@@ -11439,23 +8369,9 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `staff.read` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
         };
     };
     invite_staff: {
@@ -11481,41 +8397,13 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `staff.manage` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description `email_taken` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            409: components["responses"]["Problem"];
             /** @description Invalid fields (`owner_not_assignable`, …) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
         };
     };
     accept_invitation: {
@@ -11541,32 +8429,11 @@ export interface operations {
                 };
             };
             /** @description `token_used` or `token_expired` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            409: components["responses"]["Problem"];
             /** @description `invalid_token` or a weak password */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
             /** @description Too many attempts from this address (`rate_limited`) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            429: components["responses"]["Problem"];
         };
     };
     get_staff: {
@@ -11591,32 +8458,11 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `staff.read` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description No such staff member */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
         };
     };
     update_staff: {
@@ -11645,50 +8491,15 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `staff.manage` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description No such staff member */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
             /** @description `owner_protected`, `cannot_change_self` or `invitation_pending` */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            409: components["responses"]["Problem"];
             /** @description Invalid fields */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            422: components["responses"]["Problem"];
         };
     };
     unlock_staff: {
@@ -11713,32 +8524,11 @@ export interface operations {
                 };
             };
             /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            401: components["responses"]["Problem"];
             /** @description Needs `staff.manage` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            403: components["responses"]["Problem"];
             /** @description No such staff member */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            404: components["responses"]["Problem"];
         };
     };
     healthz: {
@@ -11780,14 +8570,7 @@ export interface operations {
                 };
             };
             /** @description The database is unreachable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemBody"];
-                };
-            };
+            503: components["responses"]["Problem"];
         };
     };
 }
