@@ -62,7 +62,7 @@ describe("problem documents", () => {
       ...conflict,
       errors: [{ field: "slug", code: "slug_taken", message: "Another shop uses this address." }],
     });
-    expect(withCodeFields(conflict, { other: "x" })).toBe(conflict);
+    expect(withCodeFields(conflict, { email_taken: "x" })).toBe(conflict);
     expect(withCodeFields(problem, { validation_failed: "x" })).toBe(problem);
     expect(withCodeFields("network down", { slug_taken: "slug" })).toBe("network down");
   });

@@ -1,4 +1,4 @@
-import type { Problem } from "./types";
+import type { ErrorCode, Problem } from "./types";
 
 export function isProblem(value: unknown): value is Problem {
   if (typeof value !== "object" || value === null) return false;
@@ -55,7 +55,10 @@ export function namePath(field: string): (string | number)[] {
  * A problem whose code names one field (409 `slug_taken` is about `slug`) with that field's
  * error spelled out, so that forms show it next to the field; other problems unchanged.
  */
-export function withCodeFields(error: unknown, fields: Record<string, string>): unknown {
+export function withCodeFields(
+  error: unknown,
+  fields: Partial<Record<ErrorCode, string>>,
+): unknown {
   if (!isProblem(error) || error.errors.length > 0) return error;
   const field = fields[error.code];
   if (!field) return error;

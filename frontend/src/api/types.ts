@@ -68,6 +68,8 @@ export type PickupPointRequest = Schemas["PickupPointRequest"];
 export type Prize = Schemas["Prize"];
 /** Every error the API answers is one of these (`application/problem+json`). */
 export type Problem = Schemas["ProblemBody"];
+/** Every stable error code the API answers (the server's `ErrorCode`). */
+export type ErrorCode = Schemas["ErrorCode"];
 export type Product = Schemas["Product"];
 export type ProductAction = Schemas["ProductAction"];
 export type ProductInput = Schemas["ProductInput"];
