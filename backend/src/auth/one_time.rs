@@ -6,24 +6,16 @@ use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 
+use crate::db::enums::db_enum;
 use crate::db::schema::one_time_tokens;
 use crate::db::DbConnection;
 use crate::error::{AppError, AppResult, Text};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Purpose {
-    VerifyEmail,
-    ResetPassword,
-    StaffInvitation,
-}
-
-impl Purpose {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Purpose::VerifyEmail => "verify_email",
-            Purpose::ResetPassword => "reset_password",
-            Purpose::StaffInvitation => "staff_invitation",
-        }
+db_enum! {
+    pub enum Purpose {
+        VerifyEmail,
+        ResetPassword,
+        StaffInvitation,
     }
 }
 
@@ -56,7 +48,7 @@ pub fn issue(
         .values((
             one_time_tokens::merchant_id.eq(merchant_id),
             one_time_tokens::staff_user_id.eq(staff_user_id),
-            one_time_tokens::purpose.eq(purpose.as_str()),
+            one_time_tokens::purpose.eq(purpose),
             one_time_tokens::token_hash.eq(digest(&token)),
             one_time_tokens::expires_at.eq(expires_at),
             one_time_tokens::created_at.eq(now),
@@ -85,7 +77,7 @@ pub fn redeem(
     let updated = diesel::update(
         one_time_tokens::table
             .filter(one_time_tokens::token_hash.eq(&hash))
-            .filter(one_time_tokens::purpose.eq(purpose.as_str()))
+            .filter(one_time_tokens::purpose.eq(purpose))
             .filter(one_time_tokens::used_at.is_null())
             .filter(one_time_tokens::expires_at.gt(now)),
     )
@@ -102,7 +94,7 @@ pub fn redeem(
     }
     let existing = one_time_tokens::table
         .filter(one_time_tokens::token_hash.eq(&hash))
-        .filter(one_time_tokens::purpose.eq(purpose.as_str()))
+        .filter(one_time_tokens::purpose.eq(purpose))
         .select(one_time_tokens::used_at)
         .first::<Option<NaiveDateTime>>(conn)
         .optional()?;

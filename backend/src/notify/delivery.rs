@@ -15,7 +15,7 @@
 use chrono::{Duration, NaiveDateTime, SubsecRound};
 use diesel::prelude::*;
 
-use super::outbox::Channel;
+use super::outbox::{Channel, OutboxStatus};
 use super::sender::{Email, EmailSender, SendError};
 use crate::db::schema::outbox_messages as o;
 use crate::db::{self, DbConnection};
@@ -96,9 +96,9 @@ fn claim_next(conn: &mut DbConnection, now: NaiveDateTime) -> AppResult<Option<C
     db::write_transaction(conn, |conn| {
         for _ in 0..CLAIM_TRIES {
             let candidate: Option<i64> = o::table
-                .filter(o::status.eq("pending"))
+                .filter(o::status.eq(OutboxStatus::Pending))
                 // SMS stays pending: no SMS provider is wired up yet.
-                .filter(o::channel.eq(Channel::Email.as_str()))
+                .filter(o::channel.eq(Channel::Email))
                 .filter(o::next_attempt_at.is_null().or(o::next_attempt_at.le(now)))
                 .filter(o::locked_until.is_null().or(o::locked_until.lt(now)))
                 .order(o::id)
@@ -112,7 +112,7 @@ fn claim_next(conn: &mut DbConnection, now: NaiveDateTime) -> AppResult<Option<C
             let taken = diesel::update(
                 o::table
                     .filter(o::id.eq(id))
-                    .filter(o::status.eq("pending"))
+                    .filter(o::status.eq(OutboxStatus::Pending))
                     .filter(o::locked_until.is_null().or(o::locked_until.lt(now))),
             )
             .set(o::locked_until.eq(lease))
@@ -170,7 +170,7 @@ fn record(
             db::write_transaction(conn, |conn| {
                 diesel::update(ours)
                     .set((
-                        o::status.eq("sent"),
+                        o::status.eq(OutboxStatus::Sent),
                         o::sent_at.eq(now),
                         o::attempts.eq(attempts),
                         o::next_attempt_at.eq(None::<NaiveDateTime>),
@@ -205,7 +205,11 @@ fn record(
                 );
                 Some(at)
             };
-            let status = if give_up { "failed" } else { "pending" };
+            let status = if give_up {
+                OutboxStatus::Failed
+            } else {
+                OutboxStatus::Pending
+            };
             db::write_transaction(conn, |conn| {
                 diesel::update(ours)
                     .set((
