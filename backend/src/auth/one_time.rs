@@ -23,14 +23,12 @@ db_enum! {
 pub fn generate() -> AppResult<String> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(AppError::internal)?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    Ok(crate::crypto::hex(&bytes))
 }
 
+/// The SHA-256 of the token, in hex: what is stored instead of the token.
 pub fn digest(token: &str) -> String {
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    format!("{:x}", Sha256::digest(token.as_bytes()))
 }
 
 /// Stores a new token and returns it in the clear, for the message that carries it.

@@ -123,13 +123,7 @@ fn invalid_token() -> AppError {
 
 /// The client's address and agent, as recorded in sessions and the audit log.
 pub fn client_info(req: &HttpRequest) -> ClientInfo {
-    let ip = req.connection_info().realip_remote_addr().map(|addr| {
-        // `ip:port` → `ip`; bracketed IPv6 keeps its brackets off.
-        addr.rsplit_once(':')
-            .filter(|(host, port)| port.chars().all(|c| c.is_ascii_digit()) && !host.ends_with(':'))
-            .map(|(host, _)| host.trim_matches(['[', ']']).to_owned())
-            .unwrap_or_else(|| addr.to_owned())
-    });
+    let ip = crate::http::client_ip(req);
     let user_agent = req
         .headers()
         .get(header::USER_AGENT)

@@ -4,7 +4,6 @@
 //! limits on its own, which bounds a client to `instances × limit`.
 
 use std::future::{ready, Ready};
-use std::net::SocketAddr;
 use std::num::NonZeroU32;
 
 use actix_web::dev::Payload;
@@ -76,16 +75,7 @@ impl FromRequest for AuthRateLimit {
         let Some(state) = req.app_data::<web::Data<AppState>>() else {
             return ready(Ok(AuthRateLimit));
         };
-        // The address without its port (`[::1]:5000` → `::1`); a forwarded address usually
-        // comes without one.
-        let client = req
-            .connection_info()
-            .realip_remote_addr()
-            .map(|a| {
-                a.parse::<SocketAddr>()
-                    .map_or_else(|_| a.to_owned(), |s| s.ip().to_string())
-            })
-            .unwrap_or_default();
+        let client = crate::http::client_ip(req).unwrap_or_default();
         ready(
             state
                 .auth_limiter

@@ -85,11 +85,7 @@ pub fn code_hash(merchant_id: i64, code: &str) -> String {
     hasher.update(merchant_id.to_string().as_bytes());
     hasher.update(b":");
     hasher.update(code.as_bytes());
-    hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    format!("{:x}", hasher.finalize())
 }
 
 /// The SKU's kind, or 404 when the merchant has no such SKU.
