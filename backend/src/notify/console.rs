@@ -121,6 +121,12 @@ mod tests {
         (dir, pool)
     }
 
+    /// Queues a verification code (an SMS for a phone number, an email for an address).
+    fn queue_code(conn: &mut DbConnection, recipient: &str, code: &str) -> i64 {
+        let message = templates::verification_code(recipient, code, 10);
+        outbox::enqueue(conn, None, &message, clock::now()).expect("queued")
+    }
+
     fn status(conn: &mut DbConnection, id: i64) -> OutboxStatus {
         o::table
             .find(id)
@@ -147,13 +153,7 @@ mod tests {
             now,
         )
         .expect("queued");
-        let sms = outbox::enqueue(
-            &mut conn,
-            None,
-            &templates::verification_code("13812345678", "482913", 10),
-            now,
-        )
-        .expect("queued");
+        let sms = queue_code(&mut conn, "13812345678", "482913");
 
         let captured = Captured::default();
         let sender = ConsoleSender::new(Box::new(captured.clone()));
@@ -216,13 +216,7 @@ mod tests {
         let (_dir, pool) = pool();
         let mut conn = pool.get().expect("a connection");
         let now = clock::now();
-        let id = outbox::enqueue(
-            &mut conn,
-            None,
-            &templates::verification_code("owner@example.com", "222222", 10),
-            now,
-        )
-        .expect("queued");
+        let id = queue_code(&mut conn, "owner@example.com", "222222");
         // Another instance claimed it a moment ago and holds the lease.
         diesel::update(o::table.find(id))
             .set(o::locked_until.eq(now + Duration::minutes(5)))
@@ -243,13 +237,7 @@ mod tests {
         {
             let mut conn = pool.get().expect("a connection");
             for i in 0..10 {
-                outbox::enqueue(
-                    &mut conn,
-                    None,
-                    &templates::verification_code(&format!("1381234567{i}"), "333333", 10),
-                    now,
-                )
-                .expect("queued");
+                queue_code(&mut conn, &format!("1381234567{i}"), "333333");
             }
         }
         let captured = Captured::default();
