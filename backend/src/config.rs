@@ -62,6 +62,10 @@ pub struct Config {
     pub smtp_url: Option<String>,
     /// The `From` of every email, e.g. `Fenxiao <no-reply@example.com>`.
     pub mail_from: String,
+    /// Whether outgoing emails and SMS are printed on the console instead of sent; unset, they
+    /// are exactly when no mail server is set and the service is reached at a loopback address
+    /// (a local trial). See [`Config::prints_messages`].
+    pub print_messages: Option<bool>,
     /// Seconds between two sweeps of the periodic promotion job while the server runs; 0 turns
     /// the sweep off (run `fenxiao jobs promote` from a scheduler instead).
     pub promotion_interval_secs: u64,
@@ -91,6 +95,7 @@ impl Default for Config {
             auth_rate_limit_per_minute: 30,
             smtp_url: None,
             mail_from: "Fenxiao <no-reply@localhost>".into(),
+            print_messages: None,
             promotion_interval_secs: 3600,
         }
     }
@@ -133,6 +138,7 @@ pub const ENV_VARS: &[&str] = &[
     "FENXIAO_AUTH_RATE_LIMIT_PER_MINUTE",
     "FENXIAO_SMTP_URL",
     "FENXIAO_MAIL_FROM",
+    "FENXIAO_PRINT_MESSAGES",
     "FENXIAO_PROMOTION_INTERVAL_SECS",
 ];
 
@@ -244,6 +250,9 @@ impl Config {
         if let Some(v) = get("FENXIAO_MAIL_FROM") {
             self.mail_from = v;
         }
+        if let Some(v) = get("FENXIAO_PRINT_MESSAGES").filter(|v| !v.trim().is_empty()) {
+            self.print_messages = Some(parse("FENXIAO_PRINT_MESSAGES", &v)?);
+        }
         if let Some(v) = get("FENXIAO_PROMOTION_INTERVAL_SECS") {
             self.promotion_interval_secs = parse("FENXIAO_PROMOTION_INTERVAL_SECS", &v)?;
         }
@@ -263,6 +272,29 @@ impl Config {
         self.smtp_url
             .as_deref()
             .filter(|url| !url.trim().is_empty())
+    }
+
+    /// Whether the server prints outgoing emails and SMS on its console (and marks them sent)
+    /// instead of delivering them. As set by `FENXIAO_PRINT_MESSAGES`; unset, only in a local
+    /// trial: no mail server, and the public base URL's host is a loopback address (`localhost`,
+    /// `127.0.0.1`, `[::1]`), so that nobody but the person at this machine can reach the links.
+    /// Never together with a mail server (refused by the validation).
+    pub fn prints_messages(&self) -> bool {
+        self.print_messages
+            .unwrap_or_else(|| self.smtp_url().is_none() && self.is_local())
+    }
+
+    /// Whether the public base URL names this machine only.
+    fn is_local(&self) -> bool {
+        match url::Url::parse(&self.public_base_url())
+            .ok()
+            .and_then(|u| u.host().map(|h| h.to_owned()))
+        {
+            Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            None => false,
+        }
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
@@ -296,6 +328,14 @@ impl Config {
                 name: "FENXIAO_SMTP_URL",
                 message: e.to_string(),
             })?;
+        }
+        if self.print_messages == Some(true) && self.smtp_url().is_some() {
+            return Err(ConfigError::Env {
+                name: "FENXIAO_PRINT_MESSAGES",
+                message: "cannot be true while FENXIAO_SMTP_URL is set: emails go to the mail \
+                          server, and message contents are never printed next to it"
+                    .into(),
+            });
         }
         smtp::parse_mailbox(&self.mail_from).map_err(|e| ConfigError::Env {
             name: "FENXIAO_MAIL_FROM",
@@ -381,6 +421,47 @@ mod tests {
             Some("smtps://mailer:pw@smtp.example.com")
         );
         assert_eq!(config.mail_from, "Shop <shop@example.com>");
+    }
+
+    #[test]
+    fn messages_are_printed_in_a_local_trial_only() {
+        assert!(
+            with_env(&[]).unwrap().prints_messages(),
+            "defaults: a local trial"
+        );
+        for public in [
+            "http://localhost:8080",
+            "http://127.0.0.1:8080",
+            "http://[::1]:8080/",
+        ] {
+            let config = with_env(&[("FENXIAO_PUBLIC_URL", public)]).unwrap();
+            assert!(config.prints_messages(), "{public}");
+        }
+        for (name, value) in [
+            ("FENXIAO_PUBLIC_URL", "https://shop.example.com"),
+            ("FENXIAO_BIND", "0.0.0.0:8080"),
+            ("FENXIAO_SMTP_URL", "smtp://mail.example.com"),
+            ("FENXIAO_PRINT_MESSAGES", "false"),
+        ] {
+            let config = with_env(&[(name, value)]).unwrap();
+            assert!(!config.prints_messages(), "{name}={value}");
+        }
+        let forced = with_env(&[
+            ("FENXIAO_PUBLIC_URL", "https://demo.example.com"),
+            ("FENXIAO_PRINT_MESSAGES", "true"),
+        ])
+        .unwrap();
+        assert!(forced.prints_messages(), "set explicitly");
+        let blank = with_env(&[("FENXIAO_PRINT_MESSAGES", " ")]).unwrap();
+        assert_eq!(blank.print_messages, None, "blank means unset");
+        let err = with_env(&[
+            ("FENXIAO_SMTP_URL", "smtp://mail.example.com"),
+            ("FENXIAO_PRINT_MESSAGES", "true"),
+        ])
+        .unwrap_err();
+        assert!(err.to_string().contains("FENXIAO_PRINT_MESSAGES"), "{err}");
+        let err = with_env(&[("FENXIAO_PRINT_MESSAGES", "yes")]).unwrap_err();
+        assert!(err.to_string().contains("FENXIAO_PRINT_MESSAGES"), "{err}");
     }
 
     #[test]

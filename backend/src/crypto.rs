@@ -17,7 +17,9 @@ impl std::fmt::Debug for Cipher {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// Lower-case hex of the bytes (random tokens, keys, nonces). Digests print themselves with
+/// `{:x}`.
+pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 

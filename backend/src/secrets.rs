@@ -77,10 +77,6 @@ pub fn encryption_key(
     crate::crypto::Cipher::from_hex(&hex_key).ok_or(SecretError::BadEncryptionKey)
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 fn load_or_create(path: &Path) -> Result<SecretKey, SecretError> {
     let io = |source| SecretError::Io {
         path: path.to_path_buf(),
@@ -101,7 +97,8 @@ fn load_or_create(path: &Path) -> Result<SecretKey, SecretError> {
     // `create_new` makes the first writer win when two processes start at once.
     match options.open(path) {
         Ok(mut file) => {
-            file.write_all(hex(&bytes).as_bytes()).map_err(io)?;
+            file.write_all(crate::crypto::hex(&bytes).as_bytes())
+                .map_err(io)?;
             file.sync_all().map_err(io)?;
         }
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}

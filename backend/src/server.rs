@@ -1,8 +1,9 @@
 //! Starting the service: database, migrations, secrets, then the HTTP server with graceful
 //! shutdown (SIGTERM/SIGINT stop accepting, in-flight requests get `shutdown_timeout_secs`).
-//! Alongside run: the email delivery thread when SMTP is configured, the periodic promotion
-//! sweep unless its interval is 0, and the thread freezing the rankings of ended contests; all
-//! stop with the server.
+//! Alongside run: the outbox delivery thread (over SMTP when a mail server is configured, or
+//! printing messages on the console in a local trial), the periodic promotion sweep unless its
+//! interval is 0, and the thread freezing the rankings of ended contests; all stop with the
+//! server.
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -17,8 +18,10 @@ use crate::contests::worker as contest_worker;
 use crate::db::{self, DatabaseUrl, DbPool, DbSetupError};
 use crate::distribution::promotion;
 use crate::distribution::worker::{self as promotion_worker, PromotionWorker};
+use crate::notify::console::ConsoleSender;
+use crate::notify::sender::EmailSender;
 use crate::notify::smtp::{SmtpSender, SmtpSetupError};
-use crate::notify::worker::{self, DeliveryWorker};
+use crate::notify::worker;
 use crate::secrets::{self, SecretError};
 
 #[derive(Debug, thiserror::Error)]
@@ -79,12 +82,15 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
             "no built SPA found; serving the API only (run `make run` to build it)"
         );
     }
-    let mail = SmtpSender::from_config(&config)?;
+    let sender = message_sender(&config)?;
     let promotion_every = config.promotion_interval_secs;
     let state = AppState::new(pool.clone(), config, jwt_secret, cipher);
     let server = http_server(state, listener)?;
     let closer = contest_worker::spawn(pool.clone(), contest_worker::POLL_INTERVAL)?;
-    let delivery = start_email_delivery(pool.clone(), mail)?;
+    let delivery = match sender {
+        Some(sender) => Some(worker::spawn(pool.clone(), sender, worker::POLL_INTERVAL)?),
+        None => None,
+    };
     let promotions = start_promotion_sweep(pool, promotion_every)?;
     tracing::info!(url = %format!("http://{addr}"), "Fenxiao is listening");
     println!("Fenxiao is serving on http://{addr}  (API docs: http://{addr}/api/docs/)");
@@ -101,17 +107,22 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
     Ok(())
 }
 
-/// The delivery thread when a mail server is configured; otherwise emails stay in the outbox.
-fn start_email_delivery(
-    pool: DbPool,
-    mail: Option<SmtpSender>,
-) -> std::io::Result<Option<DeliveryWorker>> {
-    let Some(sender) = mail else {
-        tracing::info!("FENXIAO_SMTP_URL is not set: emails stay pending in the outbox");
-        return Ok(None);
-    };
-    tracing::info!(smtp = %sender.describe(), "delivering emails over SMTP");
-    worker::spawn(pool, Arc::new(sender), worker::POLL_INTERVAL).map(Some)
+/// What delivers the outbox: the mail server when one is configured, the console in a local
+/// trial (`Config::prints_messages`), else nothing and messages stay pending in the outbox.
+fn message_sender(config: &Config) -> Result<Option<Arc<dyn EmailSender>>, ServeError> {
+    if let Some(sender) = SmtpSender::from_config(config)? {
+        tracing::info!(smtp = %sender.describe(), "delivering emails over SMTP");
+        return Ok(Some(Arc::new(sender)));
+    }
+    if config.prints_messages() {
+        tracing::warn!(
+            "no mail server (FENXIAO_SMTP_URL): emails and SMS are printed on this console and \
+             marked sent (FENXIAO_PRINT_MESSAGES=false turns this off)"
+        );
+        return Ok(Some(Arc::new(ConsoleSender::stdout())));
+    }
+    tracing::info!("FENXIAO_SMTP_URL is not set: emails and SMS stay pending in the outbox");
+    Ok(None)
 }
 
 /// The periodic promotion sweep, unless its interval is 0.

@@ -10,17 +10,45 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::auth::account::AccountKind;
 use crate::auth::sessions::ClientInfo;
 use crate::clock;
+use crate::db::enums::db_enum;
 use crate::db::schema::audit_events;
 use crate::db::DbConnection;
 use crate::error::AppResult;
+
+db_enum! {
+    /// What kind of actor an event names.
+    #[derive(Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum ActorKind {
+        /// Nobody signed in (a failed sign-in, a sign-up).
+        Anonymous,
+        /// The application itself (rules applied automatically, jobs).
+        System,
+        Staff,
+        Member,
+        Operator,
+        ApiKey,
+    }
+}
+
+impl From<AccountKind> for ActorKind {
+    fn from(kind: AccountKind) -> Self {
+        match kind {
+            AccountKind::Staff => ActorKind::Staff,
+            AccountKind::Member => ActorKind::Member,
+            AccountKind::Operator => ActorKind::Operator,
+        }
+    }
+}
 
 /// Who acted: an account, an API key, or nobody signed in.
 #[derive(Debug, Clone)]
 pub struct AuditActor {
     pub merchant_id: Option<i64>,
-    pub kind: &'static str,
+    pub kind: ActorKind,
     pub id: Option<i64>,
     pub label: Option<String>,
 }
@@ -29,7 +57,7 @@ impl AuditActor {
     pub fn anonymous(merchant_id: Option<i64>) -> Self {
         Self {
             merchant_id,
-            kind: "anonymous",
+            kind: ActorKind::Anonymous,
             id: None,
             label: None,
         }
@@ -38,7 +66,7 @@ impl AuditActor {
     pub fn system(merchant_id: Option<i64>) -> Self {
         Self {
             merchant_id,
-            kind: "system",
+            kind: ActorKind::System,
             id: None,
             label: None,
         }
@@ -136,7 +164,8 @@ pub fn record(
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct AuditEvent {
     pub id: i64,
-    pub actor_kind: String,
+    #[schema(value_type = String)]
+    pub actor_kind: ActorKind,
     pub actor_id: Option<i64>,
     pub actor_label: Option<String>,
     #[schema(example = "staff.role_changed")]
@@ -181,7 +210,7 @@ pub struct AuditPage {
 
 type AuditRow = (
     i64,
-    String,
+    ActorKind,
     Option<i64>,
     Option<String>,
     String,

@@ -4,35 +4,32 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::db::enums::db_enum;
 use crate::db::schema::{members, platform_operators, staff_users};
 use crate::db::DbConnection;
 use crate::error::AppResult;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum AccountKind {
-    Staff,
-    Member,
-    Operator,
+db_enum! {
+    #[derive(Serialize, Deserialize, ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum AccountKind {
+        Staff,
+        Member,
+        Operator,
+    }
 }
 
-impl AccountKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AccountKind::Staff => "staff",
-            AccountKind::Member => "member",
-            AccountKind::Operator => "operator",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        [
-            AccountKind::Staff,
-            AccountKind::Member,
-            AccountKind::Operator,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == value)
+// The status of an account of any kind: staff go through all four; members and platform
+// operators are only `active` or `disabled`. The API shows it for staff, hence its schema name.
+db_enum! {
+    #[derive(Serialize, Deserialize, ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    #[schema(as = StaffStatus)]
+    pub enum AccountStatus {
+        PendingVerification,
+        Invited,
+        Active,
+        Disabled,
     }
 }
 
@@ -44,12 +41,12 @@ pub struct AccountRecord {
     pub merchant_id: Option<i64>,
     pub email: String,
     pub password_hash: String,
-    pub status: String,
+    pub status: AccountStatus,
 }
 
 impl AccountRecord {
     pub fn is_active(&self) -> bool {
-        self.status == "active"
+        self.status == AccountStatus::Active
     }
 }
 
@@ -68,7 +65,7 @@ pub fn find_by_email(
                 staff_users::password_hash,
                 staff_users::status,
             ))
-            .first::<(i64, i64, String, String, String)>(conn)
+            .first::<(i64, i64, String, String, AccountStatus)>(conn)
             .optional()?
             .map(
                 |(id, merchant_id, email, password_hash, status)| AccountRecord {
@@ -88,7 +85,7 @@ pub fn find_by_email(
                 platform_operators::password_hash,
                 platform_operators::status,
             ))
-            .first::<(i64, String, String, String)>(conn)
+            .first::<(i64, String, String, AccountStatus)>(conn)
             .optional()?
             .map(|(id, email, password_hash, status)| AccountRecord {
                 kind,
@@ -103,7 +100,14 @@ pub fn find_by_email(
     Ok(record)
 }
 
-type MemberRow = (i64, i64, Option<String>, Option<String>, String, String);
+type MemberRow = (
+    i64,
+    i64,
+    Option<String>,
+    Option<String>,
+    String,
+    AccountStatus,
+);
 
 fn member_record(row: MemberRow) -> AccountRecord {
     let (id, merchant_id, phone, email, password_hash, status) = row;

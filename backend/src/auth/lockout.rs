@@ -32,14 +32,14 @@ pub fn ensure_row(
     merchant_id: Option<i64>,
 ) -> AppResult<()> {
     let exists: i64 = sec::table
-        .filter(sec::account_kind.eq(kind.as_str()))
+        .filter(sec::account_kind.eq(kind))
         .filter(sec::account_id.eq(account_id))
         .count()
         .get_result(conn)?;
     if exists == 0 {
         diesel::insert_into(sec::table)
             .values((
-                sec::account_kind.eq(kind.as_str()),
+                sec::account_kind.eq(kind),
                 sec::account_id.eq(account_id),
                 sec::merchant_id.eq(merchant_id),
             ))
@@ -54,7 +54,7 @@ pub fn locked_at(
     account_id: i64,
 ) -> AppResult<Option<NaiveDateTime>> {
     Ok(sec::table
-        .filter(sec::account_kind.eq(kind.as_str()))
+        .filter(sec::account_kind.eq(kind))
         .filter(sec::account_id.eq(account_id))
         .select(sec::locked_at)
         .first::<Option<NaiveDateTime>>(conn)
@@ -74,7 +74,7 @@ pub fn record_failure(
     ensure_row(conn, kind, account_id, merchant_id)?;
     let row = || {
         sec::table
-            .filter(sec::account_kind.eq(kind.as_str()))
+            .filter(sec::account_kind.eq(kind))
             .filter(sec::account_id.eq(account_id))
     };
     // Single-statement updates, so concurrent failures are all counted.
@@ -110,7 +110,7 @@ pub fn record_failure(
 pub fn clear(conn: &mut DbConnection, kind: AccountKind, account_id: i64) -> AppResult<()> {
     diesel::update(
         sec::table
-            .filter(sec::account_kind.eq(kind.as_str()))
+            .filter(sec::account_kind.eq(kind))
             .filter(sec::account_id.eq(account_id)),
     )
     .set((

@@ -91,7 +91,7 @@ fn security_row(
     account_id: i64,
 ) -> AppResult<(Option<String>, Option<NaiveDateTime>, Option<i64>)> {
     Ok(sec::table
-        .filter(sec::account_kind.eq(kind.as_str()))
+        .filter(sec::account_kind.eq(kind))
         .filter(sec::account_id.eq(account_id))
         .select((sec::totp_secret, sec::totp_enabled_at, sec::totp_last_step))
         .first(conn)
@@ -127,7 +127,7 @@ pub fn enrol(
         }
         diesel::update(
             sec::table
-                .filter(sec::account_kind.eq(kind.as_str()))
+                .filter(sec::account_kind.eq(kind))
                 .filter(sec::account_id.eq(caller.id)),
         )
         .set(sec::totp_secret.eq(&sealed))
@@ -155,7 +155,7 @@ fn new_recovery_codes(
 ) -> AppResult<Vec<String>> {
     diesel::delete(
         rc::table
-            .filter(rc::account_kind.eq(kind.as_str()))
+            .filter(rc::account_kind.eq(kind))
             .filter(rc::account_id.eq(account_id)),
     )
     .execute(conn)?;
@@ -165,7 +165,7 @@ fn new_recovery_codes(
         let code = format!("{}-{}", &raw[..5], &raw[5..10]);
         diesel::insert_into(rc::table)
             .values((
-                rc::account_kind.eq(kind.as_str()),
+                rc::account_kind.eq(kind),
                 rc::account_id.eq(account_id),
                 rc::code_hash.eq(one_time::digest(&code)),
                 rc::created_at.eq(now),
@@ -197,7 +197,7 @@ pub fn confirm(
         let step = matching_step(&totp, code.trim(), now).ok_or_else(invalid_code)?;
         diesel::update(
             sec::table
-                .filter(sec::account_kind.eq(kind.as_str()))
+                .filter(sec::account_kind.eq(kind))
                 .filter(sec::account_id.eq(caller.id)),
         )
         .set((sec::totp_enabled_at.eq(now), sec::totp_last_step.eq(step)))
@@ -237,7 +237,7 @@ fn accept_code(
         // Consuming the step is conditional, so a code works once even under concurrency.
         let consumed = diesel::update(
             sec::table
-                .filter(sec::account_kind.eq(kind.as_str()))
+                .filter(sec::account_kind.eq(kind))
                 .filter(sec::account_id.eq(account_id))
                 .filter(
                     sec::totp_last_step
@@ -251,7 +251,7 @@ fn accept_code(
     }
     let used = diesel::update(
         rc::table
-            .filter(rc::account_kind.eq(kind.as_str()))
+            .filter(rc::account_kind.eq(kind))
             .filter(rc::account_id.eq(account_id))
             .filter(rc::code_hash.eq(one_time::digest(&code.to_ascii_lowercase())))
             .filter(rc::used_at.is_null()),
@@ -275,7 +275,7 @@ pub fn disable(
         }
         diesel::update(
             sec::table
-                .filter(sec::account_kind.eq(kind.as_str()))
+                .filter(sec::account_kind.eq(kind))
                 .filter(sec::account_id.eq(caller.id)),
         )
         .set((
@@ -286,7 +286,7 @@ pub fn disable(
         .execute(conn)?;
         diesel::delete(
             rc::table
-                .filter(rc::account_kind.eq(kind.as_str()))
+                .filter(rc::account_kind.eq(kind))
                 .filter(rc::account_id.eq(caller.id)),
         )
         .execute(conn)?;
@@ -325,7 +325,7 @@ pub fn complete_sign_in(
             .ok_or_else(expired)?;
         let actor = AuditActor {
             merchant_id: account.merchant_id,
-            kind: account.kind.as_str(),
+            kind: account.kind.into(),
             id: Some(account.id),
             label: Some(account.email.clone()),
         };

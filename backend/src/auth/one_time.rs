@@ -6,24 +6,16 @@ use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 
+use crate::db::enums::db_enum;
 use crate::db::schema::one_time_tokens;
 use crate::db::DbConnection;
 use crate::error::{AppError, AppResult, ErrorCode};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Purpose {
-    VerifyEmail,
-    ResetPassword,
-    StaffInvitation,
-}
-
-impl Purpose {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Purpose::VerifyEmail => "verify_email",
-            Purpose::ResetPassword => "reset_password",
-            Purpose::StaffInvitation => "staff_invitation",
-        }
+db_enum! {
+    pub enum Purpose {
+        VerifyEmail,
+        ResetPassword,
+        StaffInvitation,
     }
 }
 
@@ -31,14 +23,12 @@ impl Purpose {
 pub fn generate() -> AppResult<String> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(AppError::internal)?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    Ok(crate::crypto::hex(&bytes))
 }
 
+/// The SHA-256 of the token, in hex: what is stored instead of the token.
 pub fn digest(token: &str) -> String {
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    format!("{:x}", Sha256::digest(token.as_bytes()))
 }
 
 /// Stores a new token and returns it in the clear, for the message that carries it.
@@ -56,7 +46,7 @@ pub fn issue(
         .values((
             one_time_tokens::merchant_id.eq(merchant_id),
             one_time_tokens::staff_user_id.eq(staff_user_id),
-            one_time_tokens::purpose.eq(purpose.as_str()),
+            one_time_tokens::purpose.eq(purpose),
             one_time_tokens::token_hash.eq(digest(&token)),
             one_time_tokens::expires_at.eq(expires_at),
             one_time_tokens::created_at.eq(now),
@@ -85,7 +75,7 @@ pub fn redeem(
     let updated = diesel::update(
         one_time_tokens::table
             .filter(one_time_tokens::token_hash.eq(&hash))
-            .filter(one_time_tokens::purpose.eq(purpose.as_str()))
+            .filter(one_time_tokens::purpose.eq(purpose))
             .filter(one_time_tokens::used_at.is_null())
             .filter(one_time_tokens::expires_at.gt(now)),
     )
@@ -102,7 +92,7 @@ pub fn redeem(
     }
     let existing = one_time_tokens::table
         .filter(one_time_tokens::token_hash.eq(&hash))
-        .filter(one_time_tokens::purpose.eq(purpose.as_str()))
+        .filter(one_time_tokens::purpose.eq(purpose))
         .select(one_time_tokens::used_at)
         .first::<Option<NaiveDateTime>>(conn)
         .optional()?;

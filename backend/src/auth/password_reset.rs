@@ -42,7 +42,7 @@ pub struct ResetConfirmRequest {
 fn actor(account: &account::AccountRecord) -> AuditActor {
     AuditActor {
         merchant_id: account.merchant_id,
-        kind: account.kind.as_str(),
+        kind: account.kind.into(),
         id: Some(account.id),
         label: Some(account.email.clone()),
     }

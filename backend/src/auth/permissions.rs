@@ -155,7 +155,7 @@ mod tests {
 
     #[test]
     fn only_owners_and_admins_manage_staff_and_keys() {
-        for role in StaffRole::ALL {
+        for &role in StaffRole::VARIANTS {
             let manages = for_role(role).contains(&Permission::StaffManage);
             assert_eq!(
                 manages,

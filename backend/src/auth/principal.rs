@@ -12,13 +12,13 @@ use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use chrono::Duration;
 use diesel::prelude::*;
 
-use super::account::AccountKind;
+use super::account::{AccountKind, AccountStatus};
 use super::jwt::{self, Rejection, TokenUse};
 use super::one_time;
 use super::permissions::{self, Need, Permission};
 use super::sessions::{self, ClientInfo};
 use crate::app::AppState;
-use crate::audit::AuditActor;
+use crate::audit::{ActorKind, AuditActor};
 use crate::clock;
 use crate::db::schema::{
     account_security, api_keys, members, merchants, platform_operators, staff_users,
@@ -85,10 +85,10 @@ impl Principal {
         AuditActor {
             merchant_id: self.merchant_id,
             kind: match self.caller {
-                Caller::Staff { .. } => "staff",
-                Caller::Operator => "operator",
-                Caller::Member => "member",
-                Caller::ApiKey => "api_key",
+                Caller::Staff { .. } => ActorKind::Staff,
+                Caller::Operator => ActorKind::Operator,
+                Caller::Member => ActorKind::Member,
+                Caller::ApiKey => ActorKind::ApiKey,
             },
             id: Some(self.id),
             label: Some(self.label.clone()),
@@ -110,13 +110,7 @@ fn invalid_token() -> AppError {
 
 /// The client's address and agent, as recorded in sessions and the audit log.
 pub fn client_info(req: &HttpRequest) -> ClientInfo {
-    let ip = req.connection_info().realip_remote_addr().map(|addr| {
-        // `ip:port` → `ip`; bracketed IPv6 keeps its brackets off.
-        addr.rsplit_once(':')
-            .filter(|(host, port)| port.chars().all(|c| c.is_ascii_digit()) && !host.ends_with(':'))
-            .map(|(host, _)| host.trim_matches(['[', ']']).to_owned())
-            .unwrap_or_else(|| addr.to_owned())
-    });
+    let ip = crate::http::client_ip(req);
     let user_agent = req
         .headers()
         .get(header::USER_AGENT)
@@ -178,21 +172,19 @@ pub fn resolve(
                     merchants::status,
                     merchants::require_staff_mfa,
                 ))
-                .first::<(i64, String, String, String, String, bool)>(conn)
+                .first::<(i64, String, StaffRole, AccountStatus, MerchantStatus, bool)>(conn)
                 .optional()?;
             let Some((merchant_id, email, role, status, merchant_status, require_mfa)) = row else {
                 return Err(invalid_token());
             };
-            if status != "active" || Some(merchant_id) != claims.mid {
+            if status != AccountStatus::Active || Some(merchant_id) != claims.mid {
                 return Err(invalid_token());
             }
-            if merchant_status == MerchantStatus::Suspended.as_str() {
+            if merchant_status == MerchantStatus::Suspended {
                 return Err(AppError::refused(ErrorCode::MerchantSuspended));
             }
-            let role = StaffRole::parse(&role)
-                .ok_or_else(|| AppError::internal(format!("unknown role {role}")))?;
             let has_mfa = account_security::table
-                .filter(account_security::account_kind.eq(AccountKind::Staff.as_str()))
+                .filter(account_security::account_kind.eq(AccountKind::Staff))
                 .filter(account_security::account_id.eq(account_id))
                 .select(account_security::totp_enabled_at)
                 .first::<Option<chrono::NaiveDateTime>>(conn)
@@ -214,10 +206,10 @@ pub fn resolve(
             let row = platform_operators::table
                 .find(account_id)
                 .select((platform_operators::email, platform_operators::status))
-                .first::<(String, String)>(conn)
+                .first::<(String, AccountStatus)>(conn)
                 .optional()?;
             match row {
-                Some((email, status)) if status == "active" => Ok(Principal {
+                Some((email, AccountStatus::Active)) => Ok(Principal {
                     caller: Caller::Operator,
                     id: account_id,
                     merchant_id: None,
@@ -241,12 +233,18 @@ pub fn resolve(
                     members::status,
                     merchants::status,
                 ))
-                .first::<(i64, Option<String>, Option<String>, String, String)>(conn)
+                .first::<(
+                    i64,
+                    Option<String>,
+                    Option<String>,
+                    AccountStatus,
+                    MerchantStatus,
+                )>(conn)
                 .optional()?;
             match row {
                 Some((merchant_id, phone, email, status, merchant_status))
-                    if status == "active"
-                        && merchant_status == MerchantStatus::Active.as_str()
+                    if status == AccountStatus::Active
+                        && merchant_status == MerchantStatus::Active
                         && Some(merchant_id) == claims.mid =>
                 {
                     Ok(Principal {
@@ -290,13 +288,13 @@ fn resolve_api_key(
             String,
             String,
             Option<chrono::NaiveDateTime>,
-            String,
+            MerchantStatus,
         )>(conn)
         .optional()?;
     let Some((id, merchant_id, name, scopes, last_used_at, merchant_status)) = row else {
         return Err(unauthorized(ErrorCode::InvalidApiKey));
     };
-    if merchant_status == MerchantStatus::Suspended.as_str() {
+    if merchant_status == MerchantStatus::Suspended {
         return Err(AppError::refused(ErrorCode::MerchantSuspended));
     }
     // Recording every use would turn every read into a write; a minute's precision is enough.

@@ -199,7 +199,7 @@ pub async fn me(state: web::Data<AppState>, caller: Authenticated) -> AppResult<
         None => false,
     };
     Ok(web::Json(Me {
-        kind: p.audit_actor().kind.to_owned(),
+        kind: p.audit_actor().kind.as_str().to_owned(),
         id: p.id,
         label: p.label.clone(),
         merchant_id: p.merchant_id,

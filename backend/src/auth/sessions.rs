@@ -120,7 +120,7 @@ pub fn start(
     let expires_at = now + Duration::days(SESSION_TTL_DAYS);
     let session_id: i64 = diesel::insert_into(auth_sessions::table)
         .values((
-            auth_sessions::account_kind.eq(kind.as_str()),
+            auth_sessions::account_kind.eq(kind),
             auth_sessions::account_id.eq(account_id),
             auth_sessions::merchant_id.eq(merchant_id),
             auth_sessions::ip.eq(client.ip.as_deref()),
@@ -180,7 +180,7 @@ pub fn refresh(
                 i64,
                 Option<NaiveDateTime>,
                 i64,
-                String,
+                AccountKind,
                 i64,
                 Option<i64>,
                 NaiveDateTime,
@@ -216,8 +216,6 @@ pub fn refresh(
             revoke(conn, session_id, "refresh_token_reuse", now)?;
             return Ok(RefreshOutcome::Reused);
         }
-        let kind = AccountKind::parse(&kind)
-            .ok_or_else(|| AppError::internal(format!("unknown account kind {kind}")))?;
         let active = account::find_by_id(conn, kind, account_id)?.is_some_and(|a| a.is_active());
         if !active {
             revoke(conn, session_id, "account_inactive", now)?;
@@ -275,7 +273,7 @@ pub fn revoke_all(
 ) -> AppResult<usize> {
     Ok(diesel::update(
         auth_sessions::table
-            .filter(auth_sessions::account_kind.eq(kind.as_str()))
+            .filter(auth_sessions::account_kind.eq(kind))
             .filter(auth_sessions::account_id.eq(account_id))
             .filter(auth_sessions::revoked_at.is_null()),
     )
@@ -297,7 +295,7 @@ pub fn is_open(
 ) -> AppResult<bool> {
     let count: i64 = auth_sessions::table
         .filter(auth_sessions::id.eq(session_id))
-        .filter(auth_sessions::account_kind.eq(kind.as_str()))
+        .filter(auth_sessions::account_kind.eq(kind))
         .filter(auth_sessions::account_id.eq(account_id))
         .filter(auth_sessions::revoked_at.is_null())
         .filter(auth_sessions::expires_at.gt(now))
@@ -314,7 +312,7 @@ pub fn list_open(
     now: NaiveDateTime,
 ) -> AppResult<Vec<SessionView>> {
     let rows = auth_sessions::table
-        .filter(auth_sessions::account_kind.eq(kind.as_str()))
+        .filter(auth_sessions::account_kind.eq(kind))
         .filter(auth_sessions::account_id.eq(account_id))
         .filter(auth_sessions::revoked_at.is_null())
         .filter(auth_sessions::expires_at.gt(now))
@@ -361,7 +359,7 @@ pub fn revoke_own(
 ) -> AppResult<()> {
     let owned: i64 = auth_sessions::table
         .filter(auth_sessions::id.eq(session_id))
-        .filter(auth_sessions::account_kind.eq(kind.as_str()))
+        .filter(auth_sessions::account_kind.eq(kind))
         .filter(auth_sessions::account_id.eq(account_id))
         .count()
         .get_result(conn)?;

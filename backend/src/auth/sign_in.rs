@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::account::{self, AccountKind, AccountRecord};
+use super::account::{self, AccountKind, AccountRecord, AccountStatus};
 use super::jwt::{self, TokenUse};
 use super::lockout::{self, LockoutPolicy};
 use super::password;
@@ -64,7 +64,7 @@ fn dummy_hash() -> &'static str {
 fn actor_for(account: &AccountRecord) -> AuditActor {
     AuditActor {
         merchant_id: account.merchant_id,
-        kind: account.kind.as_str(),
+        kind: account.kind.into(),
         id: Some(account.id),
         label: Some(account.email.clone()),
     }
@@ -75,7 +75,7 @@ pub fn has_mfa(conn: &mut DbConnection, kind: AccountKind, account_id: i64) -> A
     use crate::db::schema::account_security as sec;
     use diesel::prelude::*;
     Ok(sec::table
-        .filter(sec::account_kind.eq(kind.as_str()))
+        .filter(sec::account_kind.eq(kind))
         .filter(sec::account_id.eq(account_id))
         .select(sec::totp_enabled_at)
         .first::<Option<NaiveDateTime>>(conn)
@@ -131,7 +131,7 @@ pub fn sign_in_account(
             )?;
             return Ok(Attempt::Refused(locked()));
         }
-        if !password_ok || account.status == "invited" {
+        if !password_ok || account.status == AccountStatus::Invited {
             let now_locked =
                 lockout::record_failure(conn, kind, account.id, account.merchant_id, policy, now)?;
             audit::record(
@@ -153,9 +153,9 @@ pub fn sign_in_account(
             }
             return Ok(Attempt::Refused(invalid_credentials()));
         }
-        match account.status.as_str() {
-            "active" => {}
-            "pending_verification" => {
+        match account.status {
+            AccountStatus::Active => {}
+            AccountStatus::PendingVerification => {
                 return Ok(Attempt::Refused(AppError::refused(
                     ErrorCode::EmailNotVerified,
                 )))

@@ -92,11 +92,11 @@ pub(crate) type Row = (
     i64,
     i64,
     i64,
-    String,
+    Source,
     NaiveDateTime,
     Option<NaiveDateTime>,
     Option<NaiveDateTime>,
-    Option<String>,
+    Option<EndReason>,
     Option<i64>,
     Option<String>,
     Option<i64>,
@@ -108,12 +108,8 @@ impl TryFrom<Row> for Binding {
     type Error = AppError;
 
     fn try_from(r: Row) -> AppResult<Self> {
-        // The table's CHECK constraints allow no other values.
-        let source =
-            Source::parse(&r.4).ok_or_else(|| AppError::internal(format!("source {}", r.4)))?;
-        let end_reason =
-            r.8.map(|v| EndReason::parse(&v).ok_or_else(|| AppError::internal(format!("end {v}"))))
-                .transpose()?;
+        let source = r.4;
+        let end_reason = r.8;
         Ok(Binding {
             id: r.0,
             merchant_id: r.1,

@@ -7,6 +7,8 @@ use chrono::{Duration, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::db::enums::db_enum;
+
 pub use crate::distribution::settings::BindingMode;
 
 /// The binding settings of a merchant.
@@ -38,73 +40,35 @@ impl Policy {
     }
 }
 
-/// What brought the member to the distributor.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Source {
-    /// A visit through the distributor's share link.
-    Visit,
-    /// Registration through the distributor's share link.
-    Registration,
-    /// Assigned by the merchant's staff.
-    Staff,
-}
-
-impl Source {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Visit => "visit",
-            Self::Registration => "registration",
-            Self::Staff => "staff",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "visit" => Some(Self::Visit),
-            "registration" => Some(Self::Registration),
-            "staff" => Some(Self::Staff),
-            _ => None,
-        }
+db_enum! {
+    /// What brought the member to the distributor.
+    #[derive(Serialize, Deserialize, ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Source {
+        /// A visit through the distributor's share link.
+        Visit,
+        /// Registration through the distributor's share link.
+        Registration,
+        /// Assigned by the merchant's staff.
+        Staff,
     }
 }
 
-/// Why a binding was closed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum EndReason {
-    /// A newer link re-bound the member while this binding was in force (last touch).
-    Superseded,
-    /// Its validity had run out when another binding replaced it (it ended at `ends_at`).
-    Expired,
-    /// Staff assigned the member to another distributor.
-    Reassigned,
-    /// Staff released the member.
-    Released,
-    /// Distribution was ended for its distributor, and another link bound the member.
-    DistributorEnded,
-}
-
-impl EndReason {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Superseded => "superseded",
-            Self::Expired => "expired",
-            Self::Reassigned => "reassigned",
-            Self::Released => "released",
-            Self::DistributorEnded => "distributor_ended",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "superseded" => Some(Self::Superseded),
-            "expired" => Some(Self::Expired),
-            "reassigned" => Some(Self::Reassigned),
-            "released" => Some(Self::Released),
-            "distributor_ended" => Some(Self::DistributorEnded),
-            _ => None,
-        }
+db_enum! {
+    /// Why a binding was closed.
+    #[derive(Serialize, Deserialize, ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum EndReason {
+        /// A newer link re-bound the member while this binding was in force (last touch).
+        Superseded,
+        /// Its validity had run out when another binding replaced it (it ended at `ends_at`).
+        Expired,
+        /// Staff assigned the member to another distributor.
+        Reassigned,
+        /// Staff released the member.
+        Released,
+        /// Distribution was ended for its distributor, and another link bound the member.
+        DistributorEnded,
     }
 }
 
@@ -465,26 +429,5 @@ mod tests {
         assert!(c.in_force_at(day(30) - micro()));
         assert!(!c.in_force_at(day(30)));
         assert!(!c.in_force_at(t0() - micro()));
-    }
-
-    #[test]
-    fn names_round_trip() {
-        for s in [Source::Visit, Source::Registration, Source::Staff] {
-            assert_eq!(Source::parse(s.as_str()), Some(s));
-        }
-        for r in [
-            EndReason::Superseded,
-            EndReason::Expired,
-            EndReason::Reassigned,
-            EndReason::Released,
-            EndReason::DistributorEnded,
-        ] {
-            assert_eq!(EndReason::parse(r.as_str()), Some(r));
-        }
-        assert_eq!(
-            BindingMode::parse("last_touch"),
-            Some(BindingMode::LastTouch)
-        );
-        assert_eq!(BindingMode::parse("nope"), None);
     }
 }

@@ -18,6 +18,7 @@ use crate::db::schema::{
 };
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode};
+use crate::network::DistributorStatus;
 use crate::validate;
 
 /// The longest distributor code accepted in a request.
@@ -29,7 +30,7 @@ pub struct Referrer {
     pub distributor_id: i64,
     pub member_id: i64,
     pub code: String,
-    pub status: String,
+    pub status: DistributorStatus,
 }
 
 impl Referrer {
@@ -37,7 +38,7 @@ impl Referrer {
         Candidate {
             distributor_id: self.distributor_id,
             member_id: self.member_id,
-            active: self.status == "active",
+            active: self.status == DistributorStatus::Active,
             in_members_team,
         }
     }
@@ -190,7 +191,7 @@ pub fn referrer_by_code(
     code: &str,
     field: &str,
 ) -> AppResult<Referrer> {
-    let row: Option<(i64, i64, String, String)> = distributors::table
+    let row: Option<(i64, i64, String, DistributorStatus)> = distributors::table
         .filter(distributors::merchant_id.eq(merchant_id))
         .filter(distributors::code.eq(code))
         .select((
@@ -215,7 +216,7 @@ fn referrer_by_id(
     merchant_id: i64,
     distributor_id: i64,
 ) -> AppResult<Option<Referrer>> {
-    let row: Option<(i64, i64, String, String)> = distributors::table
+    let row: Option<(i64, i64, String, DistributorStatus)> = distributors::table
         .filter(distributors::merchant_id.eq(merchant_id))
         .filter(distributors::id.eq(distributor_id))
         .select((
@@ -256,8 +257,8 @@ fn open_binding(
     conn: &mut DbConnection,
     merchant_id: i64,
     member_id: i64,
-) -> AppResult<Option<(Binding, String)>> {
-    let row: Option<(Row, String)> = cb::table
+) -> AppResult<Option<(Binding, DistributorStatus)>> {
+    let row: Option<(Row, DistributorStatus)> = cb::table
         .inner_join(distributors::table.on(distributors::id.eq(cb::distributor_id)))
         .filter(cb::merchant_id.eq(merchant_id))
         .filter(cb::member_id.eq(member_id))
@@ -284,7 +285,7 @@ fn close(
     )
     .set((
         cb::ended_at.eq(at),
-        cb::end_reason.eq(reason.as_str()),
+        cb::end_reason.eq(reason),
         cb::ended_by.eq(staff.and_then(|s| s.account_id)),
         cb::end_note.eq(staff.map(|s| s.reason)),
     ))
@@ -314,7 +315,7 @@ fn apply(
         distributor_id: b.distributor_id,
         starts_at: b.starts_at,
         ends_at: b.ends_at,
-        distributor_ended: status == "ended",
+        distributor_ended: *status == DistributorStatus::Ended,
     });
     let own_team = in_members_team(conn, merchant_id, member_id, referrer.distributor_id)?;
     let decision = rules::decide(
@@ -346,7 +347,7 @@ fn apply(
             cb::merchant_id.eq(merchant_id),
             cb::member_id.eq(member_id),
             cb::distributor_id.eq(referrer.distributor_id),
-            cb::source.eq(source.as_str()),
+            cb::source.eq(source),
             cb::starts_at.eq(starts_at),
             cb::ends_at.eq(ends_at),
             cb::assigned_by.eq(staff.and_then(|s| s.account_id)),
@@ -661,7 +662,7 @@ type CustomerRow = (
     Option<String>,
     Option<String>,
     Option<String>,
-    String,
+    Source,
     NaiveDateTime,
     Option<NaiveDateTime>,
 );
@@ -710,8 +711,7 @@ pub fn customers(
             name: r.2,
             phone: r.3,
             email: r.4,
-            source: Source::parse(&r.5)
-                .ok_or_else(|| AppError::internal(format!("source {}", r.5)))?,
+            source: r.5,
             starts_at: clock::to_utc(r.6),
             ends_at: r.7.map(clock::to_utc),
         })

@@ -94,13 +94,12 @@ fn current_status(
     merchant_id: i64,
     id: i64,
 ) -> AppResult<Option<ProductStatus>> {
-    let status: Option<String> = products_table::table
+    Ok(products_table::table
         .filter(products_table::id.eq(id))
         .filter(products_table::merchant_id.eq(merchant_id))
         .select(products_table::status)
         .first(conn)
-        .optional()?;
-    Ok(status.as_deref().and_then(ProductStatus::parse))
+        .optional()?)
 }
 
 /// Why a product cannot take the action from its status.

@@ -28,7 +28,7 @@ use super::lifecycle::ProductStatus;
 use super::products::{
     self as catalog_products, check_category, check_freight_template, check_specs, code_taken,
     sanitise, tags_are_valid, trimmed_tags_option, write_tier_prices, Product, Sku, SkuInput,
-    SkuKind, TierPrice,
+    SkuKind, TierKind, TierPrice,
 };
 use super::tier_prices::{check_distributor_tiers, PricedSku};
 use crate::audit::{self, AuditEntry};
@@ -585,14 +585,14 @@ fn update_sku_row(
         return Err(changed_meanwhile());
     }
     if old.member_prices != new.member_prices {
-        write_tier_prices(conn, merchant_id, id, "member", &new.member_prices)?;
+        write_tier_prices(conn, merchant_id, id, TierKind::Member, &new.member_prices)?;
     }
     if old.distributor_prices != new.distributor_prices {
         write_tier_prices(
             conn,
             merchant_id,
             id,
-            "distributor",
+            TierKind::Distributor,
             &new.distributor_prices,
         )?;
     }
@@ -672,7 +672,7 @@ fn edit(
             products::table
                 .filter(products::id.eq(product_id))
                 .filter(products::merchant_id.eq(merchant_id))
-                .filter(products::status.eq(before.status.as_str())),
+                .filter(products::status.eq(before.status)),
         )
         .set((
             products::name.eq(&target.name),
@@ -682,7 +682,7 @@ fn edit(
             products::freight_template_id.eq(target.freight_template_id),
             products::tags.eq(tags),
             products::spec_names.eq(spec_names),
-            products::status.eq(status.as_str()),
+            products::status.eq(status),
             products::rejection_reason.eq(reason),
             products::updated_at.eq(now),
         ))
@@ -859,7 +859,7 @@ mod tests {
             terms: true,
             ..Changes::default()
         };
-        for status in ProductStatus::ALL {
+        for &status in ProductStatus::VARIANTS {
             assert_eq!(
                 status_after(status, &structure).is_ok(),
                 matches!(status, Draft | Rejected),

@@ -29,7 +29,9 @@ use super::sheet::{self, Format, RawRow, COLUMNS};
 use crate::audit::{self, AuditEntry};
 use crate::auth::permissions::Permission;
 use crate::auth::principal::Principal;
+use crate::catalog::products::{SkuKind, TierKind};
 use crate::clock;
+use crate::db::enums::db_enum;
 use crate::db::schema::{
     catalog_imports, categories, distributor_tiers, freight_templates, products, sku_tier_prices,
     skus, stock_movements,
@@ -37,7 +39,7 @@ use crate::db::schema::{
 use crate::db::{write_transaction, DbConnection};
 use crate::distribution::tiers;
 use crate::error::{AppError, AppResult, ErrorCode, FieldError, Message, Text};
-use crate::inventory;
+use crate::inventory::{self, MovementReason};
 use crate::money::Money;
 
 /// Rows checked between two progress updates.
@@ -56,42 +58,20 @@ macro_rules! insert_many {
 /// Rows per multi-row INSERT (SQLite allows 32766 bound parameters per statement).
 const INSERT_BATCH: usize = 500;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ImportStatus {
-    /// First pass: reading and checking rows (`processed_rows` of `total_rows`).
-    Validating,
-    /// Second pass: writing in one transaction.
-    Writing,
-    /// A dry run found no bad row; nothing was written.
-    Validated,
-    /// Written.
-    Completed,
-    /// Refused (bad rows or another error); nothing was written.
-    Failed,
-}
-
-impl ImportStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ImportStatus::Validating => "validating",
-            ImportStatus::Writing => "writing",
-            ImportStatus::Validated => "validated",
-            ImportStatus::Completed => "completed",
-            ImportStatus::Failed => "failed",
-        }
-    }
-
-    fn parse(text: &str) -> Option<Self> {
-        [
-            ImportStatus::Validating,
-            ImportStatus::Writing,
-            ImportStatus::Validated,
-            ImportStatus::Completed,
-            ImportStatus::Failed,
-        ]
-        .into_iter()
-        .find(|s| s.as_str() == text)
+db_enum! {
+    #[derive(Serialize, Deserialize, ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum ImportStatus {
+        /// First pass: reading and checking rows (`processed_rows` of `total_rows`).
+        Validating,
+        /// Second pass: writing in one transaction.
+        Writing,
+        /// A dry run found no bad row; nothing was written.
+        Validated,
+        /// Written.
+        Completed,
+        /// Refused (bad rows or another error); nothing was written.
+        Failed,
     }
 }
 
@@ -118,9 +98,9 @@ pub struct ImportJob {
 
 type JobRow = (
     i64,
-    String,
+    Format,
     bool,
-    String,
+    ImportStatus,
     i64,
     i64,
     i64,
@@ -157,11 +137,9 @@ macro_rules! job_rows {
 fn to_job(r: JobRow) -> AppResult<ImportJob> {
     Ok(ImportJob {
         id: r.0,
-        format: Format::parse(&r.1)
-            .ok_or_else(|| AppError::internal(format!("unknown import format {}", r.1)))?,
+        format: r.1,
         dry_run: r.2,
-        status: ImportStatus::parse(&r.3)
-            .ok_or_else(|| AppError::internal(format!("unknown import status {}", r.3)))?,
+        status: r.3,
         total_rows: r.4,
         processed_rows: r.5,
         error_rows: r.6,
@@ -633,7 +611,7 @@ fn snapshot(conn: &mut DbConnection, merchant_id: i64) -> AppResult<Snapshot> {
             },
         );
     }
-    type SkuRow = (i64, i64, String, String, i64, Option<String>, i32, String);
+    type SkuRow = (i64, i64, String, String, i64, Option<String>, i32, SkuKind);
     let sku_rows: Vec<SkuRow> = skus::table
         .filter(skus::merchant_id.eq(merchant_id))
         .select((
@@ -661,7 +639,7 @@ fn snapshot(conn: &mut DbConnection, merchant_id: i64) -> AppResult<Snapshot> {
                 stock,
                 barcode,
                 weight,
-                is_virtual: kind == "virtual",
+                is_virtual: kind == SkuKind::Virtual,
             },
         );
     }
@@ -1062,9 +1040,9 @@ fn create_job(
         diesel::insert_into(catalog_imports::table)
             .values((
                 catalog_imports::merchant_id.eq(merchant_id),
-                catalog_imports::format.eq(format.as_str()),
+                catalog_imports::format.eq(format),
                 catalog_imports::dry_run.eq(dry_run),
-                catalog_imports::status.eq(ImportStatus::Validating.as_str()),
+                catalog_imports::status.eq(ImportStatus::Validating),
                 catalog_imports::created_at.eq(now),
                 catalog_imports::updated_at.eq(now),
             ))
@@ -1090,7 +1068,7 @@ fn update_job(
     .then_some(now);
     diesel::update(catalog_imports::table.filter(catalog_imports::id.eq(job_id)))
         .set((
-            catalog_imports::status.eq(status.as_str()),
+            catalog_imports::status.eq(status),
             catalog_imports::total_rows.eq(total),
             catalog_imports::processed_rows.eq(processed),
             catalog_imports::error_rows.eq(error_rows),
@@ -1293,7 +1271,7 @@ fn write(
                 products::freight_template_id.eq(p.freight_template_id),
                 products::name.eq(&p.name),
                 products::spec_names.eq(spec_names),
-                products::status.eq(super::lifecycle::ProductStatus::Draft.as_str()),
+                products::status.eq(super::lifecycle::ProductStatus::Draft),
                 products::created_at.eq(now),
                 products::updated_at.eq(now),
             ))
@@ -1411,7 +1389,7 @@ fn write(
                 stock_movements::merchant_id.eq(merchant_id),
                 stock_movements::sku_id.eq(id),
                 stock_movements::delta.eq(*stock),
-                stock_movements::reason.eq("import"),
+                stock_movements::reason.eq(MovementReason::Import),
                 stock_movements::created_at.eq(now),
             ));
         }
@@ -1435,7 +1413,15 @@ fn write(
     }
     write_distributor_prices(conn, merchant_id, &priced_ids, &plan.tier_ids)?;
     for (sku_id, delta) in stock_changes {
-        inventory::change(conn, merchant_id, sku_id, delta, "import", None, now)?;
+        inventory::change(
+            conn,
+            merchant_id,
+            sku_id,
+            delta,
+            MovementReason::Import,
+            None,
+            now,
+        )?;
     }
     Ok(())
 }
@@ -1453,7 +1439,7 @@ fn write_distributor_prices(
         diesel::delete(
             sku_tier_prices::table
                 .filter(sku_tier_prices::merchant_id.eq(merchant_id))
-                .filter(sku_tier_prices::tier_kind.eq("distributor"))
+                .filter(sku_tier_prices::tier_kind.eq(TierKind::Distributor))
                 .filter(sku_tier_prices::sku_id.eq_any(&ids)),
         )
         .execute(conn)?;
@@ -1466,7 +1452,7 @@ fn write_distributor_prices(
                 values.push((
                     sku_tier_prices::merchant_id.eq(merchant_id),
                     sku_tier_prices::sku_id.eq(*sku_id),
-                    sku_tier_prices::tier_kind.eq("distributor"),
+                    sku_tier_prices::tier_kind.eq(TierKind::Distributor),
                     sku_tier_prices::tier_id.eq(*tier_id),
                     sku_tier_prices::price_fen.eq(price.fen()),
                 ));
@@ -1534,7 +1520,7 @@ pub fn export(conn: &mut DbConnection, merchant_id: i64, format: Format) -> AppR
                 .and(distributor_tiers::merchant_id.eq(sku_tier_prices::merchant_id))),
         )
         .filter(sku_tier_prices::merchant_id.eq(merchant_id))
-        .filter(sku_tier_prices::tier_kind.eq("distributor"))
+        .filter(sku_tier_prices::tier_kind.eq(TierKind::Distributor))
         .order((sku_tier_prices::sku_id, distributor_tiers::rank))
         .select((
             sku_tier_prices::sku_id,

@@ -4,41 +4,24 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ProductStatus {
-    Draft,
-    PendingReview,
-    Listed,
-    Rejected,
-    Unlisted,
-}
+use crate::db::enums::db_enum;
 
-impl ProductStatus {
-    pub const ALL: [ProductStatus; 5] = [
-        ProductStatus::Draft,
-        ProductStatus::PendingReview,
-        ProductStatus::Listed,
-        ProductStatus::Rejected,
-        ProductStatus::Unlisted,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ProductStatus::Draft => "draft",
-            ProductStatus::PendingReview => "pending_review",
-            ProductStatus::Listed => "listed",
-            ProductStatus::Rejected => "rejected",
-            ProductStatus::Unlisted => "unlisted",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.as_str() == value)
+db_enum! {
+    #[derive(Serialize, Deserialize, ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum ProductStatus {
+        Draft,
+        PendingReview,
+        Listed,
+        Rejected,
+        Unlisted,
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, strum::IntoStaticStr,
+)]
+#[strum(serialize_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
 pub enum ProductAction {
     /// Ask for review.
@@ -51,13 +34,7 @@ pub enum ProductAction {
 
 impl ProductAction {
     pub fn as_str(self) -> &'static str {
-        match self {
-            ProductAction::Submit => "submit",
-            ProductAction::Approve => "approve",
-            ProductAction::Reject => "reject",
-            ProductAction::Unlist => "unlist",
-            ProductAction::Relist => "relist",
-        }
+        self.into()
     }
 
     /// Whether the action is a review decision (needs `catalog.review`, not `catalog.write`).
@@ -114,8 +91,9 @@ mod tests {
 
     #[test]
     fn the_table_allows_exactly_the_documented_moves() {
-        let allowed: Vec<(ProductStatus, ProductAction)> = ProductStatus::ALL
-            .into_iter()
+        let allowed: Vec<(ProductStatus, ProductAction)> = ProductStatus::VARIANTS
+            .iter()
+            .copied()
             .flat_map(|s| {
                 [Submit, Approve, Reject, Unlist, Relist]
                     .into_iter()

@@ -7,11 +7,13 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::catalog::products::TierKind;
 use crate::db::schema::{distributor_tiers, distributors, sku_tier_prices, skus};
 use crate::db::DbConnection;
 use crate::distribution::rate::{Rate, WHOLE};
 use crate::error::AppResult;
 use crate::money::Money;
+use crate::network::status::DistributorStatus;
 
 /// What the buyer is, as far as prices go.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -39,7 +41,7 @@ impl Buyer {
             .filter(distributors::merchant_id.eq(merchant_id))
             .filter(distributor_tiers::merchant_id.eq(merchant_id))
             .filter(distributors::member_id.eq(member_id))
-            .filter(distributors::status.eq("active"))
+            .filter(distributors::status.eq(DistributorStatus::Active))
             .select((distributor_tiers::id, distributor_tiers::purchase_discount))
             .first(conn)
             .optional()?;
@@ -131,7 +133,7 @@ pub fn lowest(
 fn tier_price(
     conn: &mut DbConnection,
     sku_id: i64,
-    kind: &str,
+    kind: TierKind,
     tier_id: Option<i64>,
 ) -> AppResult<Option<(i64, Money)>> {
     let Some(tier_id) = tier_id else {
@@ -162,8 +164,13 @@ pub fn quote(
         .select(skus::retail_price_fen)
         .first(conn)?;
     let retail = Money::from_fen(retail_fen).unwrap_or(Money::ZERO);
-    let member = tier_price(conn, sku_id, "member", buyer.member_tier_id)?;
-    let distributor = tier_price(conn, sku_id, "distributor", buyer.distributor_tier_id)?;
+    let member = tier_price(conn, sku_id, TierKind::Member, buyer.member_tier_id)?;
+    let distributor = tier_price(
+        conn,
+        sku_id,
+        TierKind::Distributor,
+        buyer.distributor_tier_id,
+    )?;
     let discount = buyer
         .distributor_tier_id
         .map(|tier_id| (tier_id, buyer.distributor_discount));

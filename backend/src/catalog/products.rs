@@ -19,6 +19,7 @@ use crate::auth::permissions::Permission;
 use crate::auth::principal::Principal;
 use crate::auth::sessions::ClientInfo;
 use crate::clock;
+use crate::db::enums::db_enum;
 use crate::db::schema::{
     categories, freight_templates, product_media, products, sku_tier_prices, skus,
 };
@@ -38,30 +39,25 @@ pub struct TierPrice {
     pub price: Money,
 }
 
-/// `physical` goods are shipped; `virtual` ones (e-vouchers, card secrets) deliver a code from
-/// the SKU's code pool, and their stock is the number of available codes.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum SkuKind {
-    #[default]
-    Physical,
-    Virtual,
+db_enum! {
+    /// `physical` goods are shipped; `virtual` ones (e-vouchers, card secrets) deliver a code from
+    /// the SKU's code pool, and their stock is the number of available codes.
+    #[derive(Default, Serialize, Deserialize, ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum SkuKind {
+        #[default]
+        Physical,
+        Virtual,
+    }
 }
 
-impl SkuKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SkuKind::Physical => "physical",
-            SkuKind::Virtual => "virtual",
-        }
-    }
-
-    pub fn parse(s: &str) -> Self {
-        if s == "virtual" {
-            SkuKind::Virtual
-        } else {
-            SkuKind::Physical
-        }
+db_enum! {
+    /// Whose price a tier price is (`sku_tier_prices.tier_kind`).
+    pub enum TierKind {
+        /// A member tier's price.
+        Member,
+        /// A distributor tier's purchase price.
+        Distributor,
     }
 }
 
@@ -339,7 +335,7 @@ type ProductRow = (
     String,
     Option<i64>,
     String,
-    String,
+    ProductStatus,
     Option<String>,
     NaiveDateTime,
     NaiveDateTime,
@@ -357,7 +353,7 @@ type SkuRow = (
     i64,
     i64,
     Option<i64>,
-    (String, i64, i64, Option<String>),
+    (SkuKind, i64, i64, Option<String>),
 );
 
 fn load_skus(
@@ -388,7 +384,7 @@ fn load_skus(
         ))
         .load(conn)?;
     let sku_ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
-    let prices: Vec<(i64, String, i64, i64)> = sku_tier_prices::table
+    let prices: Vec<(i64, TierKind, i64, i64)> = sku_tier_prices::table
         .filter(sku_tier_prices::merchant_id.eq(merchant_id))
         .filter(sku_tier_prices::sku_id.eq_any(&sku_ids))
         .order((
@@ -417,7 +413,7 @@ fn load_skus(
         (kind, presale_quantity, presale_sold, presale_ship_date),
     ) in rows
     {
-        let tier = |kind: &str| {
+        let tier = |kind: TierKind| {
             prices
                 .iter()
                 .filter(|p| p.0 == id && p.1 == kind)
@@ -436,9 +432,9 @@ fn load_skus(
             retail_price: Money::from_fen(retail).unwrap_or(Money::ZERO),
             stock,
             low_stock_threshold: threshold,
-            member_prices: tier("member"),
-            distributor_prices: tier("distributor"),
-            kind: SkuKind::parse(&kind),
+            member_prices: tier(TierKind::Member),
+            distributor_prices: tier(TierKind::Distributor),
+            kind,
             presale_quantity,
             presale_sold,
             presale_ship_date: presale_ship_date
@@ -489,8 +485,7 @@ fn assemble(
                 freight_template_id: r.11,
                 tags: serde_json::from_str(&r.10).unwrap_or_default(),
                 spec_names: serde_json::from_str(&r.5).unwrap_or_default(),
-                status: ProductStatus::parse(&r.6)
-                    .ok_or_else(|| AppError::internal(format!("unknown product status {}", r.6)))?,
+                status: r.6,
                 rejection_reason: r.7,
                 skus: skus.remove(&r.0).unwrap_or_default(),
                 images: images.remove(&r.0).unwrap_or_default(),
@@ -539,7 +534,7 @@ pub fn list(
     let limit = query.limit.unwrap_or(20).clamp(1, 100);
     let mut q = product_rows!(merchant_id).into_boxed();
     if let Some(status) = query.status {
-        q = q.filter(products::status.eq(status.as_str()));
+        q = q.filter(products::status.eq(status));
     }
     if let Some(category_id) = query.category_id {
         let all = super::categories::list(conn, merchant_id)?;
@@ -717,7 +712,7 @@ pub(crate) fn insert_skus(
                 skus::retail_price_fen.eq(sku.retail_price.fen()),
                 skus::stock.eq(sku.stock),
                 skus::low_stock_threshold.eq(sku.low_stock_threshold),
-                skus::kind.eq(sku.kind.as_str()),
+                skus::kind.eq(sku.kind),
                 skus::presale_quantity.eq(sku.presale_quantity),
                 skus::presale_ship_date.eq(sku
                     .presale_ship_date
@@ -733,24 +728,30 @@ pub(crate) fn insert_skus(
                 }
                 other => other.into(),
             })?;
-        write_tier_prices(conn, merchant_id, sku_id, "member", &sku.member_prices)?;
         write_tier_prices(
             conn,
             merchant_id,
             sku_id,
-            "distributor",
+            TierKind::Member,
+            &sku.member_prices,
+        )?;
+        write_tier_prices(
+            conn,
+            merchant_id,
+            sku_id,
+            TierKind::Distributor,
             &sku.distributor_prices,
         )?;
     }
     Ok(())
 }
 
-/// Replaces a SKU's prices of one tier kind (`member` or `distributor`).
+/// Replaces a SKU's prices of one tier kind.
 pub(crate) fn write_tier_prices(
     conn: &mut DbConnection,
     merchant_id: i64,
     sku_id: i64,
-    kind: &str,
+    kind: TierKind,
     prices: &[TierPrice],
 ) -> AppResult<()> {
     let mut seen = BTreeSet::new();
@@ -812,7 +813,7 @@ pub fn create(
                 products::description_html.eq(&description),
                 products::spec_names.eq(&spec_names),
                 products::tags.eq(&tags),
-                products::status.eq(ProductStatus::Draft.as_str()),
+                products::status.eq(ProductStatus::Draft),
                 products::created_at.eq(now),
                 products::updated_at.eq(now),
             ))
@@ -907,7 +908,7 @@ pub fn review_queue(
     limit: i64,
 ) -> AppResult<Vec<(i64, Product)>> {
     let mut q = products::table
-        .filter(products::status.eq(ProductStatus::PendingReview.as_str()))
+        .filter(products::status.eq(ProductStatus::PendingReview))
         .select((products::id, products::merchant_id))
         .into_boxed();
     if let Some(cursor) = cursor {
@@ -955,10 +956,10 @@ pub(crate) fn apply(
             products::table
                 .filter(products::id.eq(id))
                 .filter(products::merchant_id.eq(merchant_id))
-                .filter(products::status.eq(before.status.as_str())),
+                .filter(products::status.eq(before.status)),
         )
         .set((
-            products::status.eq(to.as_str()),
+            products::status.eq(to),
             products::rejection_reason.eq(reason.as_deref()),
             products::updated_at.eq(now),
         ))
@@ -1044,12 +1045,9 @@ pub fn set_images(
             products::table
                 .filter(products::id.eq(id))
                 .filter(products::merchant_id.eq(merchant_id))
-                .filter(products::status.eq(before.status.as_str())),
+                .filter(products::status.eq(before.status)),
         )
-        .set((
-            products::status.eq(status.as_str()),
-            products::updated_at.eq(now),
-        ))
+        .set((products::status.eq(status), products::updated_at.eq(now)))
         .execute(conn)?;
         if updated == 0 {
             return Err(AppError::conflict(ErrorCode::ProductChanged));

@@ -12,36 +12,25 @@ use diesel::sql_types::{BigInt, Timestamp};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::db::enums::db_enum;
 use crate::db::{Backend, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Metric {
-    /// Completed order amounts attributed to the distributor (`distributor_sales`).
-    Sales,
-    /// Members whose binding to the distributor started in the period.
-    NewCustomers,
-    /// Distributors who joined in the period recruited by this distributor (the sponsor recorded
-    /// at join; later moves in the tree do not change it).
-    Recruits,
+db_enum! {
+    #[derive(Serialize, Deserialize, ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Metric {
+        /// Completed order amounts attributed to the distributor (`distributor_sales`).
+        Sales,
+        /// Members whose binding to the distributor started in the period.
+        NewCustomers,
+        /// Distributors who joined in the period recruited by this distributor (the sponsor
+        /// recorded at join; later moves in the tree do not change it).
+        Recruits,
+    }
 }
 
 impl Metric {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Metric::Sales => "sales",
-            Metric::NewCustomers => "new_customers",
-            Metric::Recruits => "recruits",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        [Metric::Sales, Metric::NewCustomers, Metric::Recruits]
-            .into_iter()
-            .find(|m| m.as_str() == value)
-    }
-
     /// Where the metric's facts live. The fragments are constants of this file, never input.
     fn source(self) -> Source {
         match self {
@@ -269,13 +258,5 @@ mod tests {
             "a = $1 AND b < $2"
         );
         assert_eq!(placeholders(Backend::Sqlite, "a = ?"), "a = ?");
-    }
-
-    #[test]
-    fn metrics_round_trip() {
-        for m in [Metric::Sales, Metric::NewCustomers, Metric::Recruits] {
-            assert_eq!(Metric::parse(m.as_str()), Some(m));
-        }
-        assert_eq!(Metric::parse("profit"), None);
     }
 }

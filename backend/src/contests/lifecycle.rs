@@ -6,31 +6,21 @@ use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// What staff decided, as stored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum State {
-    Draft,
-    Published,
-    Cancelled,
-}
+use crate::db::enums::db_enum;
 
-impl State {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            State::Draft => "draft",
-            State::Published => "published",
-            State::Cancelled => "cancelled",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        [State::Draft, State::Published, State::Cancelled]
-            .into_iter()
-            .find(|s| s.as_str() == value)
+db_enum! {
+    /// What staff decided, as stored.
+    pub enum State {
+        Draft,
+        Published,
+        Cancelled,
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, strum::IntoStaticStr,
+)]
+#[strum(serialize_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
 pub enum ContestStatus {
     /// Being prepared; distributors do not see it.
@@ -47,13 +37,7 @@ pub enum ContestStatus {
 
 impl ContestStatus {
     pub fn as_str(self) -> &'static str {
-        match self {
-            ContestStatus::Draft => "draft",
-            ContestStatus::Scheduled => "scheduled",
-            ContestStatus::Running => "running",
-            ContestStatus::Ended => "ended",
-            ContestStatus::Cancelled => "cancelled",
-        }
+        self.into()
     }
 }
 
@@ -73,7 +57,8 @@ pub fn status(
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
 pub enum Action {
     /// Change name, period, metric or prizes.
     Update,
@@ -84,12 +69,7 @@ pub enum Action {
 
 impl Action {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Action::Update => "update",
-            Action::Publish => "publish",
-            Action::Cancel => "cancel",
-            Action::Delete => "delete",
-        }
+        self.into()
     }
 }
 

@@ -148,8 +148,8 @@ impl Record {
 }
 
 type Row = (
-    (i64, i64, String, String, String, String, String, String),
-    (NaiveDateTime, NaiveDateTime, String),
+    (i64, i64, String, String, Metric, String, String, String),
+    (NaiveDateTime, NaiveDateTime, State),
     (Option<NaiveDateTime>, Option<NaiveDateTime>, Option<String>),
     (
         Option<NaiveDateTime>,
@@ -212,15 +212,13 @@ impl TryFrom<Row> for Record {
             merchant_id,
             name,
             description,
-            metric: Metric::parse(&metric)
-                .ok_or_else(|| AppError::internal(format!("stored metric {metric}")))?,
+            metric,
             start_date: stored_date(&start_date)?,
             end_date: stored_date(&end_date)?,
             timezone,
             starts_at,
             ends_at,
-            state: State::parse(&state)
-                .ok_or_else(|| AppError::internal(format!("stored state {state}")))?,
+            state,
             published_at,
             cancelled_at,
             cancel_reason,
@@ -246,7 +244,7 @@ pub fn record(conn: &mut DbConnection, merchant_id: i64, id: i64) -> AppResult<R
 pub fn published(conn: &mut DbConnection, merchant_id: i64, limit: i64) -> AppResult<Vec<Record>> {
     let rows: Vec<Row> = c::table
         .filter(c::merchant_id.eq(merchant_id))
-        .filter(c::state.eq(State::Published.as_str()))
+        .filter(c::state.eq(State::Published))
         .order((c::starts_at.desc(), c::id.desc()))
         .limit(limit)
         .select(COLUMNS)
@@ -363,8 +361,8 @@ pub fn list(
     let published = State::Published.as_str();
     q = match query.status {
         None => q,
-        Some(ContestStatus::Draft) => q.filter(c::state.eq(State::Draft.as_str())),
-        Some(ContestStatus::Cancelled) => q.filter(c::state.eq(State::Cancelled.as_str())),
+        Some(ContestStatus::Draft) => q.filter(c::state.eq(State::Draft)),
+        Some(ContestStatus::Cancelled) => q.filter(c::state.eq(State::Cancelled)),
         Some(ContestStatus::Scheduled) => q
             .filter(c::state.eq(published))
             .filter(c::starts_at.gt(now)),
@@ -538,13 +536,13 @@ pub fn create(
                 c::merchant_id.eq(merchant_id),
                 c::name.eq(&request.name),
                 c::description.eq(&request.description),
-                c::metric.eq(request.metric.as_str()),
+                c::metric.eq(request.metric),
                 c::start_date.eq(request.start_date.to_string()),
                 c::end_date.eq(request.end_date.to_string()),
                 c::timezone.eq(&zone),
                 c::starts_at.eq(span.starts_at),
                 c::ends_at.eq(span.ends_at),
-                c::state.eq(State::Draft.as_str()),
+                c::state.eq(State::Draft),
                 c::created_at.eq(now),
                 c::updated_at.eq(now),
             ))
@@ -592,13 +590,13 @@ pub fn update(
             c::table
                 .filter(c::id.eq(id))
                 .filter(c::merchant_id.eq(merchant_id))
-                .filter(c::state.eq(stored.state.as_str()))
+                .filter(c::state.eq(stored.state))
                 .filter(c::updated_at.eq(stored.updated_at)),
         )
         .set((
             c::name.eq(&request.name),
             c::description.eq(&request.description),
-            c::metric.eq(request.metric.as_str()),
+            c::metric.eq(request.metric),
             c::start_date.eq(request.start_date.to_string()),
             c::end_date.eq(request.end_date.to_string()),
             c::timezone.eq(&zone),
@@ -645,12 +643,12 @@ fn change_state(
     let target = c::table
         .filter(c::id.eq(id))
         .filter(c::merchant_id.eq(merchant_id))
-        .filter(c::state.eq(from.as_str()))
+        .filter(c::state.eq(from))
         .filter(c::frozen_at.is_null());
     let updated = match to {
         State::Published => diesel::update(target)
             .set((
-                c::state.eq(to.as_str()),
+                c::state.eq(to),
                 c::published_at.eq(now),
                 c::updated_at.eq(now),
             ))
@@ -658,7 +656,7 @@ fn change_state(
         // Only before the end: an ended contest's result stands.
         State::Cancelled => diesel::update(target.filter(c::ends_at.gt(now)))
             .set((
-                c::state.eq(to.as_str()),
+                c::state.eq(to),
                 c::cancelled_at.eq(now),
                 c::cancel_reason.eq(reason),
                 c::updated_at.eq(now),
@@ -751,7 +749,7 @@ pub fn delete(
             c::table
                 .filter(c::id.eq(id))
                 .filter(c::merchant_id.eq(merchant_id))
-                .filter(c::state.eq(State::Draft.as_str())),
+                .filter(c::state.eq(State::Draft)),
         )
         .execute(conn)?;
         if deleted != 1 {

@@ -418,7 +418,7 @@ pub fn standings(
 /// instances at once: each contest is frozen by exactly one of them.
 pub fn close_due(conn: &mut DbConnection, now: NaiveDateTime) -> AppResult<Vec<i64>> {
     let due: Vec<i64> = c::table
-        .filter(c::state.eq(State::Published.as_str()))
+        .filter(c::state.eq(State::Published))
         .filter(c::frozen_at.is_null())
         .filter(c::ends_at.le(now - close_delay()))
         .order((c::ends_at.asc(), c::id.asc()))
@@ -458,7 +458,7 @@ pub fn freeze(conn: &mut DbConnection, contest_id: i64, now: NaiveDateTime) -> A
         let claimed = diesel::update(
             c::table
                 .filter(c::id.eq(contest_id))
-                .filter(c::state.eq(State::Published.as_str()))
+                .filter(c::state.eq(State::Published))
                 .filter(c::frozen_at.is_null()),
         )
         .set((

@@ -2,6 +2,7 @@
 //! (production), an r2d2 pool, embedded migrations per backend, and the few places where the two
 //! backends need different SQL.
 
+pub mod enums;
 pub mod schema;
 
 use std::path::{Path, PathBuf};

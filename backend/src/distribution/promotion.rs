@@ -32,9 +32,13 @@ use crate::db::schema::{
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{AppError, AppResult};
 use crate::money::Money;
+use crate::network::{DistributorStatus, TierCause};
 
 /// What asked for the evaluation; recorded with the promotion.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, strum::IntoStaticStr,
+)]
+#[strum(serialize_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
 pub enum Trigger {
     /// An order the distributor (or their team) brought completed.
@@ -49,12 +53,7 @@ pub enum Trigger {
 
 impl Trigger {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Trigger::OrderCompleted => "order_completed",
-            Trigger::RecruitApproved => "recruit_approved",
-            Trigger::TeamChanged => "team_changed",
-            Trigger::Periodic => "periodic",
-        }
+        self.into()
     }
 }
 
@@ -188,7 +187,7 @@ pub struct Promotion {
 
 type DistributorRow = (
     Option<i64>,
-    String,
+    DistributorStatus,
     Option<NaiveDateTime>,
     i64,
     i64,
@@ -252,7 +251,7 @@ pub fn evaluate_within(
         team_size,
         order_count,
     ) = row;
-    if status != "active" || held.is_some() {
+    if status != DistributorStatus::Active || held.is_some() {
         return Ok(None);
     }
     let figures = Figures {
@@ -271,7 +270,7 @@ pub fn evaluate_within(
     let base = distributors::table
         .filter(distributors::merchant_id.eq(merchant_id))
         .filter(distributors::id.eq(distributor_id))
-        .filter(distributors::status.eq("active"))
+        .filter(distributors::status.eq(DistributorStatus::Active))
         .filter(distributors::promotion_held_since.is_null());
     let set = (
         distributors::tier_id.eq(step.id),
@@ -454,7 +453,7 @@ pub fn run_periodic(
             break;
         }
         let rows: Vec<ScanRow> = distributors::table
-            .filter(distributors::status.eq("active"))
+            .filter(distributors::status.eq(DistributorStatus::Active))
             .filter(distributors::promotion_held_since.is_null())
             .filter(distributors::id.gt(after))
             .order(distributors::id.asc())
@@ -582,7 +581,7 @@ type ChangeRow = (
     i64,
     Option<i64>,
     Option<i64>,
-    String,
+    TierCause,
     String,
     Option<i64>,
     NaiveDateTime,
@@ -627,7 +626,7 @@ pub fn history(
     Ok(rows
         .into_iter()
         .map(|(id, from, to, cause, detail, actor, created_at)| {
-            let promotion = (cause == "promotion")
+            let promotion = (cause == TierCause::Promotion)
                 .then(|| PromotionBasis::from_stored(&detail))
                 .flatten();
             let reason = (promotion.is_none() && !detail.is_empty()).then_some(detail);
@@ -637,7 +636,7 @@ pub fn history(
                 from_tier_name: from.and_then(|t| names.get(&t).cloned()),
                 to_tier_id: to,
                 to_tier_name: to.and_then(|t| names.get(&t).cloned()),
-                cause,
+                cause: cause.as_str().to_owned(),
                 reason,
                 promotion,
                 actor_account_id: actor,

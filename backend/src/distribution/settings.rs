@@ -16,74 +16,51 @@ use validator::Validate;
 use crate::audit::{self, AuditEntry};
 use crate::auth::principal::{Caller, Principal};
 use crate::clock;
+use crate::db::enums::db_enum;
 use crate::db::schema::{distribution_settings as ds, distributors};
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode, FieldError};
 use crate::money::Money;
+use crate::network::DistributorStatus;
 
-/// Who becomes a distributor.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum EntryMode {
-    /// Every member (人人分销).
-    Everyone,
-    /// Members apply; `application_review` says whether they are approved at once.
-    Application,
-    /// Members whose cumulative paid spend reaches `spend_threshold`.
-    SpendThreshold,
+db_enum! {
+    /// Who becomes a distributor.
+    #[derive(Serialize, Deserialize, ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum EntryMode {
+        /// Every member (人人分销).
+        Everyone,
+        /// Members apply; `application_review` says whether they are approved at once.
+        Application,
+        /// Members whose cumulative paid spend reaches `spend_threshold`.
+        SpendThreshold,
+    }
 }
 
-/// How applications are decided.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ApplicationReview {
-    Auto,
-    #[default]
-    Manual,
+db_enum! {
+    /// How applications are decided.
+    #[derive(Default, Serialize, Deserialize, ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum ApplicationReview {
+        Auto,
+        #[default]
+        Manual,
+    }
 }
 
-/// Which distributor's link binds a customer (锁客).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum BindingMode {
-    /// The first binding stands.
-    FirstTouch,
-    /// A newer link re-binds, outside the protection days.
-    LastTouch,
-    /// Only the link a member registered through binds.
-    RegistrationOnly,
+db_enum! {
+    /// Which distributor's link binds a customer (锁客).
+    #[derive(Serialize, Deserialize, ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum BindingMode {
+        /// The first binding stands.
+        FirstTouch,
+        /// A newer link re-binds, outside the protection days.
+        LastTouch,
+        /// Only the link a member registered through binds.
+        RegistrationOnly,
+    }
 }
-
-macro_rules! text_enum {
-    ($ty:ty { $($variant:ident => $name:literal),+ $(,)? }) => {
-        impl $ty {
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $(Self::$variant => $name,)+
-                }
-            }
-
-            pub fn parse(value: &str) -> Option<Self> {
-                match value {
-                    $($name => Some(Self::$variant),)+
-                    _ => None,
-                }
-            }
-        }
-    };
-}
-
-text_enum!(EntryMode {
-    Everyone => "everyone",
-    Application => "application",
-    SpendThreshold => "spend_threshold",
-});
-text_enum!(ApplicationReview { Auto => "auto", Manual => "manual" });
-text_enum!(BindingMode {
-    FirstTouch => "first_touch",
-    LastTouch => "last_touch",
-    RegistrationOnly => "registration_only",
-});
 
 /// The default commission depth: level 1 (the distributor who brought the order) and level 2.
 pub const DEFAULT_DEPTH: i32 = 2;
@@ -185,23 +162,19 @@ pub const DEPTH3_STATEMENT_EN: &str = "Three commission levels count buyer, dist
 pub const DEPTH3_STATEMENT_ZH: &str = "三级分佣将买家、分销商及其上级计为三个层级，在中国法律下可能被认定为传销。我方已确认本分销方案符合适用法律，并承担相应责任。";
 
 type Row = (
-    String,
-    String,
+    EntryMode,
+    ApplicationReview,
     Option<i64>,
     i32,
     Option<NaiveDateTime>,
     Option<i64>,
     bool,
-    String,
+    BindingMode,
     Option<i32>,
     i32,
     Option<i64>,
     NaiveDateTime,
 );
-
-fn stored<T>(value: Option<T>, what: &str, text: &str) -> AppResult<T> {
-    value.ok_or_else(|| AppError::internal(format!("stored {what} `{text}`")))
-}
 
 fn from_row(row: Row) -> AppResult<DistributionSettings> {
     let (
@@ -219,8 +192,8 @@ fn from_row(row: Row) -> AppResult<DistributionSettings> {
         updated_at,
     ) = row;
     Ok(DistributionSettings {
-        entry_mode: stored(EntryMode::parse(&entry_mode), "entry mode", &entry_mode)?,
-        application_review: stored(ApplicationReview::parse(&review), "review", &review)?,
+        entry_mode,
+        application_review: review,
         spend_threshold: threshold
             .map(|fen| {
                 Money::from_fen(fen).map_err(|e| AppError::internal(format!("threshold: {e}")))
@@ -230,11 +203,7 @@ fn from_row(row: Row) -> AppResult<DistributionSettings> {
         depth3_acknowledged_at: ack_at.map(clock::to_utc),
         depth3_acknowledged_by: ack_by,
         self_purchase_commission: self_purchase,
-        binding_mode: stored(
-            BindingMode::parse(&binding_mode),
-            "binding mode",
-            &binding_mode,
-        )?,
+        binding_mode,
         binding_days,
         protection_days,
         default_sponsor_id: sponsor,
@@ -309,7 +278,7 @@ fn check_sponsor(
     sponsor_id: i64,
     changed: bool,
 ) -> AppResult<()> {
-    let status: Option<String> = distributors::table
+    let status: Option<DistributorStatus> = distributors::table
         .filter(distributors::merchant_id.eq(merchant_id))
         .filter(distributors::id.eq(sponsor_id))
         .select(distributors::status)
@@ -320,7 +289,7 @@ fn check_sponsor(
             "default_sponsor_id",
             ErrorCode::UnknownDistributor,
         )),
-        Some(status) if changed && status != "active" => Err(AppError::field(
+        Some(status) if changed && status != DistributorStatus::Active => Err(AppError::field(
             "default_sponsor_id",
             ErrorCode::SponsorNotActive.form("default_sponsor"),
         )),
@@ -373,14 +342,14 @@ pub fn update(
             )?;
         }
         let values = (
-            ds::entry_mode.eq(request.entry_mode.as_str()),
-            ds::application_review.eq(request.application_review.as_str()),
+            ds::entry_mode.eq(request.entry_mode),
+            ds::application_review.eq(request.application_review),
             ds::spend_threshold.eq(request.spend_threshold.map(Money::fen)),
             ds::commission_depth.eq(request.commission_depth),
             ds::depth3_acknowledged_at.eq(ack_at),
             ds::depth3_acknowledged_by.eq(ack_by),
             ds::self_purchase_commission.eq(request.self_purchase_commission),
-            ds::binding_mode.eq(request.binding_mode.as_str()),
+            ds::binding_mode.eq(request.binding_mode),
             ds::binding_days.eq(request.binding_days),
             ds::protection_days.eq(request.protection_days),
             ds::default_sponsor_id.eq(request.default_sponsor_id),

@@ -20,7 +20,9 @@ use validator::Validate;
 use super::rate::{self, Rate};
 use crate::audit::{self, AuditEntry};
 use crate::auth::principal::{Caller, Principal};
+use crate::catalog::products::TierKind;
 use crate::clock;
+use crate::db::enums::db_enum;
 use crate::db::schema::{
     distributor_tier_changes as changes, distributor_tiers as dt, distributors, sku_tier_prices,
 };
@@ -35,56 +37,26 @@ pub const MAX_TIERS: i64 = 50;
 /// Highest rank a tier may have.
 pub const MAX_RANK: i32 = 1000;
 
-/// How a tier's level values are read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum CommissionKind {
-    /// A percentage of the line's commission base.
-    Percent,
-    /// A fixed amount per unit sold.
-    Fixed,
-}
-
-impl CommissionKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CommissionKind::Percent => "percent",
-            CommissionKind::Fixed => "fixed",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "percent" => Some(CommissionKind::Percent),
-            "fixed" => Some(CommissionKind::Fixed),
-            _ => None,
-        }
+db_enum! {
+    /// How a tier's level values are read.
+    #[derive(Serialize, Deserialize, ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum CommissionKind {
+        /// A percentage of the line's commission base.
+        Percent,
+        /// A fixed amount per unit sold.
+        Fixed,
     }
 }
 
-/// Whether every condition set must be met, or one is enough.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ConditionMode {
-    #[default]
-    All,
-    Any,
-}
-
-impl ConditionMode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ConditionMode::All => "all",
-            ConditionMode::Any => "any",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "all" => Some(ConditionMode::All),
-            "any" => Some(ConditionMode::Any),
-            _ => None,
-        }
+db_enum! {
+    /// Whether every condition set must be met, or one is enough.
+    #[derive(Default, Serialize, Deserialize, ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum ConditionMode {
+        #[default]
+        All,
+        Any,
     }
 }
 
@@ -261,12 +233,12 @@ type Row = (
     i64,
     String,
     i32,
-    String,
+    CommissionKind,
     i64,
     i64,
     i64,
     i64,
-    String,
+    ConditionMode,
     Option<i64>,
     Option<i64>,
     Option<i64>,
@@ -312,8 +284,6 @@ fn decode(row: Row) -> AppResult<Loaded> {
         created_at,
         updated_at,
     ) = row;
-    let kind = CommissionKind::parse(&kind)
-        .ok_or_else(|| AppError::internal(format!("stored commission kind `{kind}`")))?;
     Ok(Loaded {
         id,
         name,
@@ -327,8 +297,7 @@ fn decode(row: Row) -> AppResult<Loaded> {
         purchase_discount: Rate::from_millionths(discount)
             .map_err(|e| AppError::internal(format!("stored discount {discount}: {e}")))?,
         conditions: PromotionConditions {
-            mode: ConditionMode::parse(&mode)
-                .ok_or_else(|| AppError::internal(format!("stored condition mode `{mode}`")))?,
+            mode,
             personal_sales: personal_sales.map(money).transpose()?,
             team_sales: team_sales.map(money).transpose()?,
             direct_recruits,
@@ -621,12 +590,12 @@ pub fn create(
                 dt::merchant_id.eq(merchant_id),
                 dt::name.eq(&request.name),
                 dt::rank.eq(rank),
-                dt::commission_kind.eq(request.commission_kind.as_str()),
+                dt::commission_kind.eq(request.commission_kind),
                 dt::level1_value.eq(values[0]),
                 dt::level2_value.eq(values[1]),
                 dt::level3_value.eq(values[2]),
                 dt::purchase_discount.eq(request.purchase_discount.millionths()),
-                dt::condition_mode.eq(c.mode.as_str()),
+                dt::condition_mode.eq(c.mode),
                 dt::min_personal_sales.eq(c.personal_sales.map(Money::fen)),
                 dt::min_team_sales.eq(c.team_sales.map(Money::fen)),
                 dt::min_direct_recruits.eq(c.direct_recruits),
@@ -674,12 +643,12 @@ pub fn update(
         .set((
             dt::name.eq(&request.name),
             dt::rank.eq(request.rank.unwrap_or(before.rank)),
-            dt::commission_kind.eq(request.commission_kind.as_str()),
+            dt::commission_kind.eq(request.commission_kind),
             dt::level1_value.eq(values[0]),
             dt::level2_value.eq(values[1]),
             dt::level3_value.eq(values[2]),
             dt::purchase_discount.eq(request.purchase_discount.millionths()),
-            dt::condition_mode.eq(c.mode.as_str()),
+            dt::condition_mode.eq(c.mode),
             dt::min_personal_sales.eq(c.personal_sales.map(Money::fen)),
             dt::min_team_sales.eq(c.team_sales.map(Money::fen)),
             dt::min_direct_recruits.eq(c.direct_recruits),
@@ -791,7 +760,7 @@ pub fn delete(
         diesel::delete(
             sku_tier_prices::table
                 .filter(sku_tier_prices::merchant_id.eq(merchant_id))
-                .filter(sku_tier_prices::tier_kind.eq("distributor"))
+                .filter(sku_tier_prices::tier_kind.eq(TierKind::Distributor))
                 .filter(sku_tier_prices::tier_id.eq(id)),
         )
         .execute(conn)?;

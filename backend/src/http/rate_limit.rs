@@ -1,74 +1,67 @@
 //! Per-client rate limits for the endpoints that guess-work attacks aim at (sign-in, sign-up,
-//! codes, resets). A token bucket per client address, in integer arithmetic, kept in memory:
-//! each server instance limits on its own, which bounds a client to `instances × limit`.
+//! codes, resets): a keyed GCRA limiter from `governor` (equivalent to a token bucket of
+//! `per_minute` tokens refilled at `per_minute` a minute), kept in memory: each server instance
+//! limits on its own, which bounds a client to `instances × limit`.
 
-use std::collections::HashMap;
 use std::future::{ready, Ready};
-use std::sync::Mutex;
-use std::time::Instant;
+use std::num::NonZeroU32;
 
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest};
+use governor::clock::{Clock, DefaultClock};
+use governor::middleware::NoOpMiddleware;
+use governor::state::keyed::HashMapStateStore;
+use governor::Quota;
 
 use crate::app::AppState;
 use crate::error::AppError;
 
-/// One token is this many units; a bucket refills `per_minute` units per millisecond, i.e.
-/// `per_minute` tokens per minute.
-const UNITS_PER_TOKEN: u64 = 60_000;
-/// Buckets idle this long are forgotten.
-const IDLE_MS: u64 = 10 * 60_000;
+/// Past this many remembered clients, those whose budget is full again are forgotten.
+const FORGET_ABOVE: usize = 10_000;
 
-#[derive(Debug)]
-struct Bucket {
-    units: u64,
-    updated: Instant,
+/// One budget per client address.
+pub struct RateLimiter<C: Clock = DefaultClock> {
+    limiter:
+        governor::RateLimiter<String, HashMapStateStore<String>, C, NoOpMiddleware<C::Instant>>,
 }
 
-#[derive(Debug)]
-pub struct RateLimiter {
-    per_minute: u64,
-    buckets: Mutex<HashMap<String, Bucket>>,
+impl std::fmt::Debug for RateLimiter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RateLimiter")
+            .field("clients", &self.limiter.len())
+            .finish()
+    }
 }
 
 impl RateLimiter {
+    /// `per_minute` requests in a burst, then one every `60 / per_minute` seconds.
     pub fn new(per_minute: u32) -> Self {
-        Self {
-            per_minute: u64::from(per_minute.max(1)),
-            buckets: Mutex::new(HashMap::new()),
-        }
-    }
-
-    /// Takes a token for `client`; on refusal, the seconds until one is available.
-    pub fn check(&self, client: &str, now: Instant) -> Result<(), u64> {
-        let capacity = self.per_minute * UNITS_PER_TOKEN;
-        let mut buckets = self
-            .buckets
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if buckets.len() > 10_000 {
-            buckets.retain(|_, b| elapsed_ms(b.updated, now) < IDLE_MS);
-        }
-        let bucket = buckets.entry(client.to_owned()).or_insert(Bucket {
-            units: capacity,
-            updated: now,
-        });
-        let refill = elapsed_ms(bucket.updated, now).saturating_mul(self.per_minute);
-        bucket.units = bucket.units.saturating_add(refill).min(capacity);
-        bucket.updated = now;
-        if bucket.units >= UNITS_PER_TOKEN {
-            bucket.units -= UNITS_PER_TOKEN;
-            Ok(())
-        } else {
-            let missing = UNITS_PER_TOKEN - bucket.units;
-            let wait_ms = missing.div_ceil(self.per_minute);
-            Err(wait_ms.div_ceil(1000).max(1))
-        }
+        Self::with_clock(per_minute, DefaultClock::default())
     }
 }
 
-fn elapsed_ms(from: Instant, to: Instant) -> u64 {
-    u64::try_from(to.saturating_duration_since(from).as_millis()).unwrap_or(u64::MAX)
+impl<C: Clock> RateLimiter<C> {
+    pub fn with_clock(per_minute: u32, clock: C) -> Self {
+        let quota = Quota::per_minute(NonZeroU32::new(per_minute).unwrap_or(NonZeroU32::MIN));
+        Self {
+            limiter: governor::RateLimiter::hashmap_with_clock(quota, clock),
+        }
+    }
+
+    /// Takes a token for `client`; on refusal, the whole seconds until one is available.
+    pub fn check(&self, client: &str) -> Result<(), u64> {
+        if self.limiter.len() > FORGET_ABOVE {
+            self.limiter.retain_recent();
+        }
+        self.limiter
+            .check_key(&client.to_owned())
+            .map_err(|not_until| {
+                let wait = not_until.wait_time_from(self.limiter.clock().now());
+                u64::try_from(wait.as_millis().div_ceil(1000))
+                    .unwrap_or(u64::MAX)
+                    .max(1)
+            })
+    }
 }
 
 /// Taking this extractor spends one token of the caller's authentication budget.
@@ -82,19 +75,11 @@ impl FromRequest for AuthRateLimit {
         let Some(state) = req.app_data::<web::Data<AppState>>() else {
             return ready(Ok(AuthRateLimit));
         };
-        let client = req
-            .connection_info()
-            .realip_remote_addr()
-            .map(|a| {
-                a.rsplit_once(':')
-                    .map(|(h, _)| h.to_owned())
-                    .unwrap_or_else(|| a.to_owned())
-            })
-            .unwrap_or_default();
+        let client = crate::http::client_ip(req).unwrap_or_default();
         ready(
             state
                 .auth_limiter
-                .check(&client, Instant::now())
+                .check(&client)
                 .map(|()| AuthRateLimit)
                 .map_err(|retry_after_secs| AppError::TooManyRequests { retry_after_secs }),
         )
@@ -105,22 +90,51 @@ impl FromRequest for AuthRateLimit {
 mod tests {
     use std::time::Duration;
 
+    use governor::clock::FakeRelativeClock;
+
     use super::*;
 
     #[test]
     fn bursts_up_to_the_limit_then_refills_at_the_rate() {
-        let limiter = RateLimiter::new(6); // one token every 10 s
-        let start = Instant::now();
+        let clock = FakeRelativeClock::default();
+        let limiter = RateLimiter::with_clock(6, clock.clone()); // one token every 10 s
         for _ in 0..6 {
-            assert!(limiter.check("a", start).is_ok());
+            assert!(limiter.check("a").is_ok());
         }
-        assert_eq!(limiter.check("a", start), Err(10));
-        assert!(
-            limiter.check("b", start).is_ok(),
-            "clients have their own buckets"
+        assert_eq!(limiter.check("a"), Err(10));
+        assert!(limiter.check("b").is_ok(), "clients have their own buckets");
+        clock.advance(Duration::from_secs(4));
+        assert_eq!(limiter.check("a"), Err(6));
+        clock.advance(Duration::from_secs(6));
+        assert!(limiter.check("a").is_ok());
+        assert!(limiter.check("a").is_err());
+    }
+
+    #[test]
+    fn a_zero_limit_still_allows_one_a_minute() {
+        let clock = FakeRelativeClock::default();
+        let limiter = RateLimiter::with_clock(0, clock.clone());
+        assert!(limiter.check("a").is_ok());
+        assert_eq!(limiter.check("a"), Err(60));
+        clock.advance(Duration::from_millis(59_001));
+        assert_eq!(limiter.check("a"), Err(1), "a part of a second rounds up");
+    }
+
+    #[test]
+    fn clients_with_a_full_budget_are_forgotten_past_the_bound() {
+        let clock = FakeRelativeClock::default();
+        let limiter = RateLimiter::with_clock(60, clock.clone());
+        for i in 0..=FORGET_ABOVE {
+            assert!(limiter
+                .check(&format!("10.0.{}.{}", i / 256, i % 256))
+                .is_ok());
+        }
+        clock.advance(Duration::from_secs(60));
+        assert!(limiter.check("fresh").is_ok());
+        assert_eq!(
+            limiter.limiter.len(),
+            1,
+            "only the newest client is remembered"
         );
-        assert_eq!(limiter.check("a", start + Duration::from_secs(4)), Err(6));
-        assert!(limiter.check("a", start + Duration::from_secs(10)).is_ok());
-        assert!(limiter.check("a", start + Duration::from_secs(10)).is_err());
     }
 }

@@ -9,6 +9,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::auth::account::AccountStatus;
 use crate::auth::permissions::Permission;
 use crate::catalog::lifecycle::ProductStatus;
 use crate::catalog::products::SkuKind;
@@ -17,6 +18,7 @@ use crate::db::DbConnection;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::notify::inbox::{self, Recipients};
 use crate::notify::{outbox, templates};
+use crate::tenancy::models::StaffRole;
 
 /// Re-evaluates a SKU's low-stock state after its stock (or its threshold) changed; runs in the
 /// caller's transaction. The `low_stock_alerted` flag is set by a conditional update, so of two
@@ -55,8 +57,8 @@ pub fn alert(
     }
     let owners: Vec<String> = staff_users::table
         .filter(staff_users::merchant_id.eq(merchant_id))
-        .filter(staff_users::role.eq_any(["owner", "admin"]))
-        .filter(staff_users::status.eq("active"))
+        .filter(staff_users::role.eq_any([StaffRole::Owner, StaffRole::Admin]))
+        .filter(staff_users::status.eq(AccountStatus::Active))
         .select(staff_users::email)
         .load(conn)?;
     for email in owners {
@@ -110,10 +112,10 @@ type LowStockRow = (
     i64,
     String,
     String,
-    String,
+    SkuKind,
     i64,
     String,
-    String,
+    ProductStatus,
     i64,
     Option<i64>,
 );
@@ -160,20 +162,17 @@ pub fn list(
     let next_cursor = if more { rows.last().map(|r| r.0) } else { None };
     let items = rows
         .into_iter()
-        .map(|r| {
-            Ok(LowStockSku {
-                sku_id: r.0,
-                sku_code: r.1,
-                spec_values: serde_json::from_str(&r.2).unwrap_or_default(),
-                kind: SkuKind::parse(&r.3),
-                product_id: r.4,
-                product_name: r.5,
-                product_status: ProductStatus::parse(&r.6)
-                    .ok_or_else(|| AppError::internal(format!("unknown product status {}", r.6)))?,
-                stock: r.7,
-                low_stock_threshold: r.8.unwrap_or_default(),
-            })
+        .map(|r| LowStockSku {
+            sku_id: r.0,
+            sku_code: r.1,
+            spec_values: serde_json::from_str(&r.2).unwrap_or_default(),
+            kind: r.3,
+            product_id: r.4,
+            product_name: r.5,
+            product_status: r.6,
+            stock: r.7,
+            low_stock_threshold: r.8.unwrap_or_default(),
         })
-        .collect::<AppResult<Vec<_>>>()?;
+        .collect();
     Ok(LowStockPage { items, next_cursor })
 }

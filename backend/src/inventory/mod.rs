@@ -14,10 +14,26 @@ use validator::Validate;
 
 use crate::audit::{self, AuditEntry};
 use crate::auth::principal::Principal;
+use crate::catalog::products::SkuKind;
+use crate::db::enums::db_enum;
 use crate::db::schema::{skus, stock_movements};
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::validate;
+
+db_enum! {
+    /// Why a SKU's stock changed (`stock_movements.reason`).
+    pub enum MovementReason {
+        /// A staff adjustment; the movement's reference is the reason they gave.
+        Adjustment,
+        /// The stock column of a product import.
+        Import,
+        /// Codes added to a virtual SKU's pool.
+        CodeImport,
+        /// Taken by an order; the reference names it.
+        Sale,
+    }
+}
 
 fn out_of_stock() -> AppError {
     AppError::conflict(ErrorCode::InsufficientStock)
@@ -31,7 +47,7 @@ pub fn change(
     merchant_id: i64,
     sku_id: i64,
     delta: i64,
-    reason: &str,
+    reason: MovementReason,
     reference: Option<&str>,
     now: NaiveDateTime,
 ) -> AppResult<i64> {
@@ -135,7 +151,7 @@ pub fn take(
             stock_movements::merchant_id.eq(merchant_id),
             stock_movements::sku_id.eq(sku_id),
             stock_movements::delta.eq(-quantity),
-            stock_movements::reason.eq("sale"),
+            stock_movements::reason.eq(MovementReason::Sale),
             stock_movements::reference.eq(Some(reference)),
             stock_movements::created_at.eq(now),
         ))
@@ -175,13 +191,13 @@ pub fn adjust(
         return Err(AppError::field("delta", ErrorCode::Range.form("not_zero")));
     }
     write_transaction(conn, |conn| {
-        let kind: Option<String> = skus::table
+        let kind: Option<SkuKind> = skus::table
             .filter(skus::id.eq(sku_id))
             .filter(skus::merchant_id.eq(merchant_id))
             .select(skus::kind)
             .first(conn)
             .optional()?;
-        if kind.as_deref() == Some("virtual") {
+        if kind == Some(SkuKind::Virtual) {
             return Err(AppError::conflict(ErrorCode::VirtualStock));
         }
         let stock = change(
@@ -189,7 +205,7 @@ pub fn adjust(
             merchant_id,
             sku_id,
             request.delta,
-            "adjustment",
+            MovementReason::Adjustment,
             Some(&request.reason),
             now,
         )?;

@@ -16,13 +16,24 @@ use crate::audit::{self, AuditEntry};
 use crate::auth::principal::Principal;
 use crate::catalog::products::SkuKind;
 use crate::crypto::Cipher;
+use crate::db::enums::db_enum;
 use crate::db::schema::{skus, virtual_codes};
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode, FieldError, Message};
+use crate::inventory::MovementReason;
 
 pub const MAX_CODES_PER_IMPORT: usize = 10_000;
 pub const MAX_CODE_CHARS: usize = 200;
 const BATCH: usize = 500;
+
+db_enum! {
+    /// Where a code of the pool is.
+    pub enum CodeStatus {
+        Available,
+        /// Given to an order (`order_reference`).
+        Delivered,
+    }
+}
 
 #[derive(Debug, Clone, Deserialize, ToSchema, validator::Validate)]
 #[serde(deny_unknown_fields)]
@@ -62,32 +73,27 @@ pub fn code_hash(merchant_id: i64, code: &str) -> String {
     hasher.update(merchant_id.to_string().as_bytes());
     hasher.update(b":");
     hasher.update(code.as_bytes());
-    hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    format!("{:x}", hasher.finalize())
 }
 
 /// The SKU's kind, or 404 when the merchant has no such SKU.
 fn sku_kind(conn: &mut DbConnection, merchant_id: i64, sku_id: i64) -> AppResult<SkuKind> {
-    let kind: String = skus::table
+    Ok(skus::table
         .filter(skus::id.eq(sku_id))
         .filter(skus::merchant_id.eq(merchant_id))
         .select(skus::kind)
-        .first(conn)?;
-    Ok(SkuKind::parse(&kind))
+        .first(conn)?)
 }
 
 fn counts(conn: &mut DbConnection, merchant_id: i64, sku_id: i64) -> AppResult<(i64, i64)> {
-    let rows: Vec<(String, i64)> = virtual_codes::table
+    let rows: Vec<(CodeStatus, i64)> = virtual_codes::table
         .filter(virtual_codes::merchant_id.eq(merchant_id))
         .filter(virtual_codes::sku_id.eq(sku_id))
         .group_by(virtual_codes::status)
         .select((virtual_codes::status, diesel::dsl::count_star()))
         .load(conn)?;
-    let get = |s: &str| rows.iter().find(|r| r.0 == s).map_or(0, |r| r.1);
-    Ok((get("available"), get("delivered")))
+    let get = |s: CodeStatus| rows.iter().find(|r| r.0 == s).map_or(0, |r| r.1);
+    Ok((get(CodeStatus::Available), get(CodeStatus::Delivered)))
 }
 
 /// Counts of a SKU's pool; never the codes. 404 for another merchant's SKU.
@@ -180,7 +186,7 @@ pub fn import(
                     virtual_codes::sku_id.eq(sku_id),
                     virtual_codes::code_hash.eq(hash),
                     virtual_codes::code_encrypted.eq(cipher.encrypt(code.as_bytes())?),
-                    virtual_codes::status.eq("available"),
+                    virtual_codes::status.eq(CodeStatus::Available),
                     virtual_codes::created_at.eq(now),
                 ))
                 .execute(conn)?;
@@ -191,7 +197,7 @@ pub fn import(
             merchant_id,
             sku_id,
             imported,
-            "code_import",
+            MovementReason::CodeImport,
             None,
             now,
         )?;
@@ -245,7 +251,7 @@ pub fn deliver(
         merchant_id,
         sku_id,
         -quantity,
-        "sale",
+        MovementReason::Sale,
         Some(order_reference),
         now,
     )
@@ -259,7 +265,7 @@ pub fn deliver(
         let candidate: Option<(i64, String)> = virtual_codes::table
             .filter(virtual_codes::merchant_id.eq(merchant_id))
             .filter(virtual_codes::sku_id.eq(sku_id))
-            .filter(virtual_codes::status.eq("available"))
+            .filter(virtual_codes::status.eq(CodeStatus::Available))
             .order(virtual_codes::id.asc())
             .select((virtual_codes::id, virtual_codes::code_encrypted))
             .first(conn)
@@ -270,10 +276,10 @@ pub fn deliver(
         let claimed = diesel::update(
             virtual_codes::table
                 .filter(virtual_codes::id.eq(id))
-                .filter(virtual_codes::status.eq("available")),
+                .filter(virtual_codes::status.eq(CodeStatus::Available)),
         )
         .set((
-            virtual_codes::status.eq("delivered"),
+            virtual_codes::status.eq(CodeStatus::Delivered),
             virtual_codes::order_reference.eq(Some(order_reference)),
             virtual_codes::delivered_at.eq(Some(now)),
         ))

@@ -174,7 +174,7 @@ fn ensure_seeded(conn: &mut DbConnection, merchant_id: i64, now: NaiveDateTime) 
     });
     match seeded {
         Ok(_) => Ok(()),
-        Err(AppError::Conflict { .. }) => Ok(()),
+        Err(AppError::Conflict(_)) => Ok(()),
         Err(e) => Err(e),
     }
 }

@@ -15,33 +15,19 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::db::enums::db_enum;
 use crate::error::{AppError, ErrorCode};
 use crate::money::{Money, MAX_FEN};
 use crate::regions::{self, RegionLevel};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum FreightMode {
-    /// Units are pieces.
-    Piece,
-    /// Units are grams.
-    Weight,
-}
-
-impl FreightMode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FreightMode::Piece => "piece",
-            FreightMode::Weight => "weight",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "piece" => Some(FreightMode::Piece),
-            "weight" => Some(FreightMode::Weight),
-            _ => None,
-        }
+db_enum! {
+    #[derive(Serialize, Deserialize, ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum FreightMode {
+        /// Units are pieces.
+        Piece,
+        /// Units are grams.
+        Weight,
     }
 }
 

@@ -144,7 +144,7 @@ fn map_unique(e: DieselError) -> AppError {
 type Row = (
     i64,
     String,
-    String,
+    FreightMode,
     i64,
     i64,
     i64,
@@ -188,8 +188,7 @@ fn from_row(row: Row) -> AppResult<FreightTemplate> {
     Ok(FreightTemplate {
         id,
         name,
-        mode: FreightMode::parse(&mode)
-            .ok_or_else(|| AppError::internal(format!("stored freight mode {mode}")))?,
+        mode,
         first_units,
         first_price: money(first_fen)?,
         additional_units,
@@ -331,7 +330,7 @@ pub fn create(
             .values((
                 ft::merchant_id.eq(merchant_id),
                 ft::name.eq(&request.name),
-                ft::mode.eq(request.mode.as_str()),
+                ft::mode.eq(request.mode),
                 ft::first_units.eq(request.first_units),
                 ft::first_price_fen.eq(request.first_price.fen()),
                 ft::additional_units.eq(request.additional_units),
@@ -381,7 +380,7 @@ pub fn update(
         )
         .set((
             ft::name.eq(&request.name),
-            ft::mode.eq(request.mode.as_str()),
+            ft::mode.eq(request.mode),
             ft::first_units.eq(request.first_units),
             ft::first_price_fen.eq(request.first_price.fen()),
             ft::additional_units.eq(request.additional_units),

@@ -112,11 +112,8 @@ pub fn upload(
     if width == 0 || height == 0 {
         return Err(not_an_image());
     }
-    let hash: String = Sha256::digest(bytes)
-        .iter()
-        .take(16)
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    // The first 16 bytes of the digest, in hex.
+    let hash = format!("{:.32x}", Sha256::digest(bytes));
     let key = format!("{merchant_id}/{hash}.{extension}");
     store.put(&key, bytes).map_err(AppError::internal)?;
     write_transaction(conn, |conn| {

@@ -5,6 +5,7 @@ use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 
 use crate::auth::one_time;
+use crate::db::enums::db_enum;
 use crate::db::schema::verification_codes as vc;
 use crate::db::DbConnection;
 use crate::error::{AppError, AppResult, ErrorCode};
@@ -13,7 +14,13 @@ use crate::notify::{outbox, templates};
 pub const VALID_FOR_MINUTES: i64 = 10;
 pub const RESEND_AFTER_SECONDS: i64 = 60;
 pub const MAX_ATTEMPTS: i32 = 5;
-pub const PURPOSE_REGISTER: &str = "member_register";
+
+db_enum! {
+    /// What a verification code is for.
+    pub enum CodePurpose {
+        MemberRegister,
+    }
+}
 
 fn six_digits() -> AppResult<String> {
     let mut bytes = [0u8; 4];
@@ -36,7 +43,7 @@ pub fn send(
     let last: Option<NaiveDateTime> = vc::table
         .filter(vc::merchant_id.eq(merchant_id))
         .filter(vc::recipient.eq(recipient))
-        .filter(vc::purpose.eq(PURPOSE_REGISTER))
+        .filter(vc::purpose.eq(CodePurpose::MemberRegister))
         .order(vc::id.desc())
         .select(vc::created_at)
         .first(conn)
@@ -54,9 +61,9 @@ pub fn send(
     diesel::insert_into(vc::table)
         .values((
             vc::merchant_id.eq(merchant_id),
-            vc::channel.eq(message.channel.as_str()),
+            vc::channel.eq(message.channel),
             vc::recipient.eq(recipient),
-            vc::purpose.eq(PURPOSE_REGISTER),
+            vc::purpose.eq(CodePurpose::MemberRegister),
             vc::code_hash.eq(digest(merchant_id, recipient, &code)),
             vc::expires_at.eq(now + Duration::minutes(VALID_FOR_MINUTES)),
             vc::created_at.eq(now),
@@ -82,7 +89,7 @@ pub fn check(
     let newest = vc::table
         .filter(vc::merchant_id.eq(merchant_id))
         .filter(vc::recipient.eq(recipient))
-        .filter(vc::purpose.eq(PURPOSE_REGISTER))
+        .filter(vc::purpose.eq(CodePurpose::MemberRegister))
         .filter(vc::used_at.is_null())
         .filter(vc::expires_at.gt(now))
         .filter(vc::attempts.lt(MAX_ATTEMPTS))

@@ -9,6 +9,7 @@ use validator::{Validate, ValidationError};
 
 use super::codes;
 use crate::audit::{self, AuditActor, AuditEntry};
+use crate::auth::account::AccountStatus;
 use crate::auth::account::{self, AccountKind};
 use crate::auth::lockout::LockoutPolicy;
 use crate::auth::password;
@@ -104,13 +105,13 @@ pub struct MemberView {
 
 /// The shop of an active merchant; any other merchant has no shop to show.
 pub fn open_shop(conn: &mut DbConnection, merchant_id: i64) -> AppResult<()> {
-    let status: Option<String> = merchants::table
+    let status: Option<MerchantStatus> = merchants::table
         .find(merchant_id)
         .select(merchants::status)
         .first(conn)
         .optional()?;
     match status {
-        Some(s) if s == MerchantStatus::Active.as_str() => Ok(()),
+        Some(MerchantStatus::Active) => Ok(()),
         _ => Err(AppError::NotFound),
     }
 }
@@ -199,7 +200,7 @@ pub fn register(
                 members::email.eq(by_email.then_some(&request.login)),
                 members::name.eq(request.name.as_deref()),
                 members::password_hash.eq(&hash),
-                members::status.eq("active"),
+                members::status.eq(AccountStatus::Active),
                 members::phone_verified_at.eq((!by_email).then_some(now)),
                 members::email_verified_at.eq(by_email.then_some(now)),
                 members::created_at.eq(now),
@@ -235,7 +236,7 @@ pub fn register(
         )?;
         let actor = AuditActor {
             merchant_id: Some(merchant_id),
-            kind: "member",
+            kind: crate::audit::ActorKind::Member,
             id: Some(id),
             label: Some(request.login.clone()),
         };

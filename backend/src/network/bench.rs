@@ -13,6 +13,7 @@ use diesel::sql_types::{BigInt, Text};
 use super::queries::{self, DistributorQuery, DistributorSort};
 use super::seed::Rng;
 use super::tree;
+use crate::auth::account::AccountStatus;
 use crate::clock;
 use crate::db::schema::{distributor_paths as paths, distributors, members};
 use crate::db::DbConnection;
@@ -229,7 +230,7 @@ pub fn run(conn: &mut DbConnection, options: &BenchOptions) -> AppResult<(String
                         members::merchant_id.eq(m),
                         members::email.eq(format!("bench-{}@example.com", uuid::Uuid::new_v4())),
                         members::password_hash.eq("!bench"),
-                        members::status.eq("active"),
+                        members::status.eq(AccountStatus::Active),
                         members::created_at.eq(now),
                         members::updated_at.eq(now),
                     ))

@@ -150,7 +150,7 @@ type HeadRow = (
     String,
     Option<i64>,
     Option<i64>,
-    String,
+    DistributorStatus,
     Option<String>,
     i32,
     NaiveDateTime,
@@ -158,7 +158,14 @@ type HeadRow = (
 );
 type FiguresRow = (i64, i64, i64, i64, i64);
 /// Level, id, code, status, tier, name.
-type UplineRow = (i32, i64, String, String, Option<i64>, Option<String>);
+type UplineRow = (
+    i32,
+    i64,
+    String,
+    DistributorStatus,
+    Option<i64>,
+    Option<String>,
+);
 type MemberRow = (i64, Option<String>, Option<String>, Option<String>);
 type DistributorRow = (HeadRow, FiguresRow, MemberRow, Option<String>);
 
@@ -223,7 +230,7 @@ fn assemble(row: DistributorRow) -> AppResult<Distributor> {
         parent_id: head.2,
         tier_id: head.3,
         tier_name,
-        status: DistributorStatus::parse(&head.4)?,
+        status: head.4,
         status_reason: head.5,
         depth: head.6,
         figures: figures(counters),
@@ -268,19 +275,18 @@ pub fn upline(
     if rows.is_empty() {
         return Err(AppError::NotFound);
     }
-    rows.into_iter()
+    Ok(rows
+        .into_iter()
         .filter(|r| r.0 > 0)
-        .map(|r| {
-            Ok(UplineEntry {
-                level: r.0,
-                id: r.1,
-                code: r.2,
-                status: DistributorStatus::parse(&r.3)?,
-                tier_id: r.4,
-                name: r.5,
-            })
+        .map(|r| UplineEntry {
+            level: r.0,
+            id: r.1,
+            code: r.2,
+            status: r.3,
+            tier_id: r.4,
+            name: r.5,
         })
-        .collect()
+        .collect())
 }
 
 /// Team figures: one row read.
@@ -402,7 +408,7 @@ pub fn list(
     let sort = query.sort.unwrap_or_default();
     let mut q = distributor_rows!(merchant_id).into_boxed();
     if let Some(status) = query.status {
-        q = q.filter(distributors::status.eq(status.as_str()));
+        q = q.filter(distributors::status.eq(status));
     }
     if let Some(tier_id) = query.tier_id {
         q = q.filter(distributors::tier_id.eq(tier_id));

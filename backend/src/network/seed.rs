@@ -20,9 +20,12 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 
+use crate::auth::account::AccountStatus;
 use crate::db::schema::merchants;
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{AppError, AppResult};
+use crate::network::DistributorStatus;
+use crate::tenancy::models::MerchantStatus;
 
 #[derive(Debug, Clone)]
 pub struct SeedOptions {
@@ -227,7 +230,7 @@ pub fn create_merchant(conn: &mut DbConnection, name: &str, now: NaiveDateTime) 
             merchants::contact_name.eq("Seed"),
             merchants::contact_phone.eq("10000000000"),
             merchants::contact_email.eq("seed@example.com"),
-            merchants::status.eq("active"),
+            merchants::status.eq(MerchantStatus::Active),
             merchants::created_at.eq(now),
             merchants::updated_at.eq(now),
         ))
@@ -489,7 +492,7 @@ pub fn run(conn: &mut DbConnection, options: &SeedOptions) -> AppResult<SeedRepo
                 Field::Text(&phone),
                 Field::Text(&name),
                 Field::Text("!seeded"),
-                Field::Text("active"),
+                Field::Text(AccountStatus::Active.as_str()),
                 Field::Text(&stamp),
                 Field::Text(&stamp),
             ];
@@ -511,7 +514,7 @@ pub fn run(conn: &mut DbConnection, options: &SeedOptions) -> AppResult<SeedRepo
                 Field::Int(member_base + i as i64),
                 node.parent.map_or(Field::Null, |p| Field::Int(id(p))),
                 Field::Text(&code),
-                Field::Text("active"),
+                Field::Text(DistributorStatus::Active.as_str()),
                 Field::Int(i64::from(node.depth)),
                 Field::Int(node.personal_sales),
                 Field::Int(node.order_count),

@@ -17,40 +17,23 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::tree::{in_write_transaction, lock_tree};
+use crate::db::enums::db_enum;
 use crate::db::schema::{distributor_tier_changes, distributor_tiers, distributors};
 use crate::db::DbConnection;
 use crate::error::{AppError, AppResult, ErrorCode};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum DistributorStatus {
-    Active,
-    Frozen,
-    Ended,
-}
-
-impl DistributorStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DistributorStatus::Active => "active",
-            DistributorStatus::Frozen => "frozen",
-            DistributorStatus::Ended => "ended",
-        }
-    }
-
-    pub fn parse(value: &str) -> AppResult<Self> {
-        match value {
-            "active" => Ok(DistributorStatus::Active),
-            "frozen" => Ok(DistributorStatus::Frozen),
-            "ended" => Ok(DistributorStatus::Ended),
-            other => Err(AppError::internal(format!(
-                "unknown distributor status {other}"
-            ))),
-        }
+db_enum! {
+    #[derive(Serialize, Deserialize, ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum DistributorStatus {
+        Active,
+        Frozen,
+        Ended,
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
 pub enum StatusAction {
     Freeze,
     Unfreeze,
@@ -59,11 +42,7 @@ pub enum StatusAction {
 
 impl StatusAction {
     pub fn as_str(self) -> &'static str {
-        match self {
-            StatusAction::Freeze => "freeze",
-            StatusAction::Unfreeze => "unfreeze",
-            StatusAction::End => "end",
-        }
+        self.into()
     }
 }
 
@@ -91,12 +70,11 @@ pub fn change_status(
         // Under the tree lock, so that a join checking this distributor as a sponsor sees the
         // status either before or after, never a sponsor ended half-way through its join.
         lock_tree(conn, merchant_id)?;
-        let current: String = distributors::table
+        let from: DistributorStatus = distributors::table
             .filter(distributors::merchant_id.eq(merchant_id))
             .filter(distributors::id.eq(id))
             .select(distributors::status)
             .first(conn)?;
-        let from = DistributorStatus::parse(&current)?;
         let to = next_status(from, action).ok_or_else(|| AppError::InvalidTransition {
             from: from.as_str().to_owned(),
             action: action.as_str().to_owned(),
@@ -105,7 +83,7 @@ pub fn change_status(
             .filter(distributors::merchant_id.eq(merchant_id))
             .filter(distributors::id.eq(id))
             .set((
-                distributors::status.eq(to.as_str()),
+                distributors::status.eq(to),
                 distributors::status_reason.eq(reason),
                 distributors::updated_at.eq(now),
             ))
@@ -155,24 +133,15 @@ pub fn end(
     change_status(conn, merchant_id, id, StatusAction::End, Some(reason), now).map(|_| ())
 }
 
-/// Why a tier changed, as `distributor_tier_changes.cause` stores it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum TierCause {
-    Joined,
-    Promotion,
-    Demotion,
-    Manual,
-}
-
-impl TierCause {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TierCause::Joined => "joined",
-            TierCause::Promotion => "promotion",
-            TierCause::Demotion => "demotion",
-            TierCause::Manual => "manual",
-        }
+db_enum! {
+    /// Why a tier changed, as `distributor_tier_changes.cause` stores it.
+    #[derive(Serialize, Deserialize, ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum TierCause {
+        Joined,
+        Promotion,
+        Demotion,
+        Manual,
     }
 }
 
@@ -196,7 +165,7 @@ pub fn record_tier_change(
             distributor_tier_changes::distributor_id.eq(distributor_id),
             distributor_tier_changes::from_tier_id.eq(from),
             distributor_tier_changes::to_tier_id.eq(to),
-            distributor_tier_changes::cause.eq(cause.as_str()),
+            distributor_tier_changes::cause.eq(cause),
             distributor_tier_changes::detail.eq(detail),
             distributor_tier_changes::actor_account_id.eq(actor_account_id),
             distributor_tier_changes::created_at.eq(now),
@@ -369,7 +338,6 @@ mod tests {
                 next_status(from, StatusAction::End),
                 (from != Ended).then_some(Ended)
             );
-            assert_eq!(DistributorStatus::parse(from.as_str()).ok(), Some(from));
         }
     }
 }

@@ -17,6 +17,7 @@ use diesel::sql_types::BigInt;
 
 use super::code;
 use super::status::{self, DistributorStatus, TierCause};
+use crate::auth::account::AccountStatus;
 use crate::db::schema::{
     distribution_settings, distributor_paths as paths, distributor_tiers, distributors, members,
 };
@@ -77,7 +78,7 @@ pub(crate) struct Node {
 }
 
 pub(crate) fn node(conn: &mut DbConnection, merchant_id: i64, id: i64) -> AppResult<Node> {
-    let row: (i64, Option<i64>, i32, String, i64, i64, i64) = distributors::table
+    let row: (i64, Option<i64>, i32, DistributorStatus, i64, i64, i64) = distributors::table
         .filter(distributors::merchant_id.eq(merchant_id))
         .filter(distributors::id.eq(id))
         .select((
@@ -94,7 +95,7 @@ pub(crate) fn node(conn: &mut DbConnection, merchant_id: i64, id: i64) -> AppRes
         id: row.0,
         parent_id: row.1,
         depth: row.2,
-        status: DistributorStatus::parse(&row.3)?,
+        status: row.3,
         personal_sales: row.4,
         team_size: row.5,
         team_sales: row.6,
@@ -221,15 +222,15 @@ fn join_as(
     let recruiter = sponsor.filter(|_| placement == Placement::Recruited);
     in_write_transaction(conn, |conn| {
         lock_tree(conn, merchant_id)?;
-        let member_status: Option<String> = members::table
+        let member_status: Option<AccountStatus> = members::table
             .filter(members::merchant_id.eq(merchant_id))
             .filter(members::id.eq(member_id))
             .select(members::status)
             .first(conn)
             .optional()?;
-        match member_status.as_deref() {
+        match member_status {
             None => return Err(AppError::field("member_id", ErrorCode::UnknownMember)),
-            Some("active") => {}
+            Some(AccountStatus::Active) => {}
             Some(_) => return Err(AppError::conflict(ErrorCode::MemberDisabled)),
         }
         let existing: i64 = distributors::table
@@ -265,7 +266,7 @@ fn join_as(
                 distributors::sponsor_id.eq(recruiter),
                 distributors::tier_id.eq(entry_tier),
                 distributors::code.eq(&code),
-                distributors::status.eq(DistributorStatus::Active.as_str()),
+                distributors::status.eq(DistributorStatus::Active),
                 distributors::depth.eq(sponsor.as_ref().map_or(0, |s| s.depth + 1)),
                 distributors::joined_at.eq(now),
                 distributors::updated_at.eq(now),

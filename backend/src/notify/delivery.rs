@@ -1,4 +1,4 @@
-//! Delivering outbox emails: claim one due message under a lease, send it, record the outcome.
+//! Delivering outbox messages: claim one due message under a lease, send it, record the outcome.
 //!
 //! The lease (`locked_until`) is taken by a conditional update, so two server instances (or two
 //! threads) never claim the same message: on PostgreSQL the second update waits for the first
@@ -9,13 +9,14 @@
 //! Delivery is at-least-once: a process killed between the server accepting a message and the
 //! outcome being recorded sends it again once the lease has expired.
 //!
-//! Only emails are delivered. SMS messages are left `pending`: there is no SMS provider yet, and
-//! operators read them at GET /api/v1/platform/outbox.
+//! A sender names the channels it delivers: SMTP takes emails only, so SMS messages stay
+//! `pending` (there is no SMS provider yet; operators read them at GET /api/v1/platform/outbox),
+//! while the console of a local trial (`notify::console`) takes both.
 
 use chrono::{Duration, NaiveDateTime, SubsecRound};
 use diesel::prelude::*;
 
-use super::outbox::Channel;
+use super::outbox::{Channel, OutboxStatus};
 use super::sender::{Email, EmailSender, SendError};
 use crate::db::schema::outbox_messages as o;
 use crate::db::{self, DbConnection};
@@ -61,14 +62,14 @@ pub fn retry_delay(failed_attempts: i32) -> Duration {
 /// A message this worker holds the lease on.
 struct Claimed {
     id: i64,
-    template: String,
     attempts: i32,
     lease: NaiveDateTime,
     email: Email,
 }
 
-/// Sends up to `batch` due emails, one at a time, and returns what happened. Failures to send are
-/// recorded on the messages, not returned; an error means the database could not be used.
+/// Sends up to `batch` due messages of the sender's channels, one at a time, and returns what
+/// happened. Failures to send are recorded on the messages, not returned; an error means the
+/// database could not be used.
 pub fn deliver_due(
     conn: &mut DbConnection,
     sender: &dyn EmailSender,
@@ -79,7 +80,7 @@ pub fn deliver_due(
     let now = now.trunc_subsecs(6);
     let mut report = DeliveryReport::default();
     for _ in 0..batch {
-        let Some(message) = claim_next(conn, now)? else {
+        let Some(message) = claim_next(conn, sender.channels(), now)? else {
             break;
         };
         let outcome = sender.send(&message.email);
@@ -91,14 +92,17 @@ pub fn deliver_due(
 /// How many rows a claim may lose to other workers before giving up until the next round.
 const CLAIM_TRIES: usize = 8;
 
-fn claim_next(conn: &mut DbConnection, now: NaiveDateTime) -> AppResult<Option<Claimed>> {
+fn claim_next(
+    conn: &mut DbConnection,
+    channels: &[Channel],
+    now: NaiveDateTime,
+) -> AppResult<Option<Claimed>> {
     let lease = now + LEASE;
     db::write_transaction(conn, |conn| {
         for _ in 0..CLAIM_TRIES {
             let candidate: Option<i64> = o::table
-                .filter(o::status.eq("pending"))
-                // SMS stays pending: no SMS provider is wired up yet.
-                .filter(o::channel.eq(Channel::Email.as_str()))
+                .filter(o::status.eq(OutboxStatus::Pending))
+                .filter(o::channel.eq_any(channels))
                 .filter(o::next_attempt_at.is_null().or(o::next_attempt_at.le(now)))
                 .filter(o::locked_until.is_null().or(o::locked_until.lt(now)))
                 .order(o::id)
@@ -112,7 +116,7 @@ fn claim_next(conn: &mut DbConnection, now: NaiveDateTime) -> AppResult<Option<C
             let taken = diesel::update(
                 o::table
                     .filter(o::id.eq(id))
-                    .filter(o::status.eq("pending"))
+                    .filter(o::status.eq(OutboxStatus::Pending))
                     .filter(o::locked_until.is_null().or(o::locked_until.lt(now))),
             )
             .set(o::locked_until.eq(lease))
@@ -120,7 +124,8 @@ fn claim_next(conn: &mut DbConnection, now: NaiveDateTime) -> AppResult<Option<C
             if taken == 0 {
                 continue;
             }
-            let (template, recipient, subject, body, attempts): (
+            let (channel, template, recipient, subject, body, attempts): (
+                Channel,
                 String,
                 String,
                 String,
@@ -128,15 +133,23 @@ fn claim_next(conn: &mut DbConnection, now: NaiveDateTime) -> AppResult<Option<C
                 i32,
             ) = o::table
                 .find(id)
-                .select((o::template, o::recipient, o::subject, o::body, o::attempts))
+                .select((
+                    o::channel,
+                    o::template,
+                    o::recipient,
+                    o::subject,
+                    o::body,
+                    o::attempts,
+                ))
                 .first(conn)?;
             return Ok(Some(Claimed {
                 id,
-                template,
                 attempts,
                 lease,
                 email: Email {
                     outbox_id: id,
+                    channel,
+                    template,
                     recipient,
                     subject,
                     body,
@@ -163,14 +176,15 @@ fn record(
             report.sent += 1;
             tracing::info!(
                 outbox_id = message.id,
-                template = %message.template,
+                channel = message.email.channel.as_str(),
+                template = %message.email.template,
                 attempts,
-                "email sent"
+                "message sent"
             );
             db::write_transaction(conn, |conn| {
                 diesel::update(ours)
                     .set((
-                        o::status.eq("sent"),
+                        o::status.eq(OutboxStatus::Sent),
                         o::sent_at.eq(now),
                         o::attempts.eq(attempts),
                         o::next_attempt_at.eq(None::<NaiveDateTime>),
@@ -186,10 +200,11 @@ fn record(
                 report.failed += 1;
                 tracing::error!(
                     outbox_id = message.id,
-                    template = %message.template,
+                    channel = message.email.channel.as_str(),
+                    template = %message.email.template,
                     attempts,
                     error = %error,
-                    "email not delivered; giving up"
+                    "message not delivered; giving up"
                 );
                 None
             } else {
@@ -197,15 +212,20 @@ fn record(
                 let at = now + retry_delay(attempts);
                 tracing::warn!(
                     outbox_id = message.id,
-                    template = %message.template,
+                    channel = message.email.channel.as_str(),
+                    template = %message.email.template,
                     attempts,
                     error = %error,
                     next_attempt_at = %at,
-                    "email not delivered; will retry"
+                    "message not delivered; will retry"
                 );
                 Some(at)
             };
-            let status = if give_up { "failed" } else { "pending" };
+            let status = if give_up {
+                OutboxStatus::Failed
+            } else {
+                OutboxStatus::Pending
+            };
             db::write_transaction(conn, |conn| {
                 diesel::update(ours)
                     .set((

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
+use crate::auth::account::AccountStatus;
 use crate::auth::permissions::{self, Permission};
 use crate::clock;
 use crate::db::schema::{notifications, staff_users};
@@ -47,9 +48,9 @@ pub fn notify_staff(
     notice: &Notice,
     now: NaiveDateTime,
 ) -> AppResult<usize> {
-    let staff: Vec<(i64, String)> = staff_users::table
+    let staff: Vec<(i64, StaffRole)> = staff_users::table
         .filter(staff_users::merchant_id.eq(merchant_id))
-        .filter(staff_users::status.eq("active"))
+        .filter(staff_users::status.eq(AccountStatus::Active))
         .order(staff_users::id.asc())
         .select((staff_users::id, staff_users::role))
         .load(conn)?;
@@ -58,8 +59,7 @@ pub fn notify_staff(
     for (staff_id, role) in staff {
         let concerned = match recipients {
             Recipients::AllStaff => true,
-            Recipients::Holding(permission) => StaffRole::parse(&role)
-                .is_some_and(|r| permissions::for_role(r).contains(&permission)),
+            Recipients::Holding(permission) => permissions::for_role(role).contains(&permission),
         };
         if !concerned {
             continue;

@@ -1,9 +1,11 @@
 //! Notifications. Messages are written to the outbox in the same transaction as the change that
 //! causes them, so a message is never sent for a change that rolled back, nor lost for one that
 //! committed. When SMTP is configured, a background worker delivers the emails (`delivery`,
-//! `worker`); SMS messages stay in the outbox until an SMS provider is added. Staff also have an
-//! in-app inbox (`inbox`), written the same way.
+//! `worker`); SMS messages stay in the outbox until an SMS provider is added. In a local trial
+//! without a mail server the same worker prints emails and SMS on the console instead
+//! (`console`). Staff also have an in-app inbox (`inbox`), written the same way.
 
+pub mod console;
 pub mod delivery;
 pub mod inbox;
 pub mod inbox_routes;

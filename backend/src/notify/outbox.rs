@@ -2,23 +2,33 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
 
+use crate::db::enums::db_enum;
 use crate::db::schema::outbox_messages;
 use crate::db::DbConnection;
 use crate::error::AppResult;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Channel {
-    Email,
-    Sms,
+db_enum! {
+    /// How a message travels.
+    #[derive(Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Channel {
+        Email,
+        Sms,
+    }
 }
 
-impl Channel {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Channel::Email => "email",
-            Channel::Sms => "sms",
-        }
+db_enum! {
+    /// Where a message is in its delivery.
+    #[derive(Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum OutboxStatus {
+        /// Waiting for (another) delivery attempt.
+        Pending,
+        Sent,
+        /// Given up after the last attempt.
+        Failed,
     }
 }
 
@@ -42,12 +52,12 @@ pub fn enqueue(
     let id = diesel::insert_into(outbox_messages::table)
         .values((
             outbox_messages::merchant_id.eq(merchant_id),
-            outbox_messages::channel.eq(message.channel.as_str()),
+            outbox_messages::channel.eq(message.channel),
             outbox_messages::recipient.eq(&message.recipient),
             outbox_messages::template.eq(message.template),
             outbox_messages::subject.eq(&message.subject),
             outbox_messages::body.eq(&message.body),
-            outbox_messages::status.eq("pending"),
+            outbox_messages::status.eq(OutboxStatus::Pending),
             outbox_messages::created_at.eq(now),
         ))
         .returning(outbox_messages::id)

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::outbox::{Channel, OutboxStatus};
 use crate::clock;
 use crate::db::schema::outbox_messages as o;
 use crate::db::DbConnection;
@@ -15,13 +16,15 @@ pub struct OutboxMessage {
     pub id: i64,
     pub merchant_id: Option<i64>,
     /// `email` or `sms`.
-    pub channel: String,
+    #[schema(value_type = String)]
+    pub channel: Channel,
     pub recipient: String,
     pub template: String,
     pub subject: String,
     pub body: String,
     /// `pending`, `sent` or `failed`.
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: OutboxStatus,
     pub attempts: i32,
     pub created_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
@@ -42,12 +45,12 @@ pub struct OutboxQuery {
 type Row = (
     i64,
     Option<i64>,
+    Channel,
     String,
     String,
     String,
     String,
-    String,
-    String,
+    OutboxStatus,
     i32,
     NaiveDateTime,
     Option<NaiveDateTime>,

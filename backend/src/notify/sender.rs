@@ -1,12 +1,19 @@
-//! The interface between the outbox and whatever delivers email. Delivery (`notify::delivery`)
-//! only knows this trait, so tests and future providers plug in without touching the retry rules.
+//! The interface between the outbox and whatever delivers its messages. Delivery
+//! (`notify::delivery`) only knows this trait, so tests and future providers plug in without
+//! touching the retry rules.
 
-/// One email as it leaves the outbox.
+use super::outbox::Channel;
+
+/// One message as it leaves the outbox: an email, or an SMS for a sender that takes them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Email {
     /// The outbox row, for logs and message ids.
     pub outbox_id: i64,
+    pub channel: Channel,
+    /// Stable name of the template that produced the message.
+    pub template: String,
     pub recipient: String,
+    /// Empty for SMS.
     pub subject: String,
     /// Plain text.
     pub body: String,
@@ -40,7 +47,13 @@ impl SendError {
     }
 }
 
-/// Delivers one email, synchronously: delivery runs on its own thread, never on an HTTP worker.
+/// Delivers one message, synchronously: delivery runs on its own thread, never on an HTTP
+/// worker.
 pub trait EmailSender: Send + Sync {
     fn send(&self, email: &Email) -> Result<(), SendError>;
+
+    /// The channels this sender delivers; messages of other channels stay pending for another.
+    fn channels(&self) -> &'static [Channel] {
+        &[Channel::Email]
+    }
 }

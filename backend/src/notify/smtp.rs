@@ -401,6 +401,8 @@ mod tests {
             SmtpSender::new(&url, parse_mailbox("Fenxiao <no-reply@fx.test>").unwrap()).unwrap();
         let email = Email {
             outbox_id: 7,
+            channel: crate::notify::outbox::Channel::Email,
+            template: "test".into(),
             recipient: "owner@example.com".into(),
             subject: "Hello".into(),
             body: "Body".into(),

@@ -1,4 +1,4 @@
-//! The background thread that delivers outbox emails while the server runs.
+//! The background thread that delivers outbox messages while the server runs.
 //!
 //! A plain thread rather than an actix task: sending is blocking I/O (sync SMTP) and database
 //! work, which must stay off the HTTP workers, and the thread needs no runtime to sleep on.
@@ -38,7 +38,7 @@ pub fn spawn(
     let (stop_tx, stop_rx) = mpsc::channel();
     let (done_tx, done_rx) = mpsc::channel();
     std::thread::Builder::new()
-        .name("email-delivery".into())
+        .name("outbox-delivery".into())
         .spawn(move || {
             run(&pool, sender.as_ref(), &stop_rx, interval);
             // The receiver may be gone (`stop` gave up waiting); nothing to do then.
@@ -56,15 +56,15 @@ impl DeliveryWorker {
         // An error means the thread has already ended.
         let _ = self.stop.send(());
         if self.done.recv_timeout(STOP_GRACE).is_err() {
-            tracing::warn!("email delivery still busy at shutdown; its message will be retried");
+            tracing::warn!("message delivery still busy at shutdown; its message will be retried");
         }
     }
 }
 
 fn run(pool: &DbPool, sender: &dyn EmailSender, stop: &Receiver<()>, interval: Duration) {
-    tracing::info!("email delivery started");
+    tracing::info!("message delivery started");
     while drain(pool, sender, stop) && sleep(stop, interval) {}
-    tracing::info!("email delivery stopped");
+    tracing::info!("message delivery stopped");
 }
 
 /// Rounds back to back while they come back full; false when asked to stop meanwhile.
@@ -73,7 +73,7 @@ fn drain(pool: &DbPool, sender: &dyn EmailSender, stop: &Receiver<()>) -> bool {
         let full = match round(pool, sender) {
             Ok(report) => report.attempted() >= BATCH,
             Err(err) => {
-                tracing::error!(error = %err, "email delivery round failed");
+                tracing::error!(error = %err, "message delivery round failed");
                 false
             }
         };

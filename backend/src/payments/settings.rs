@@ -13,17 +13,20 @@ use validator::Validate;
 use crate::audit::{self, AuditEntry};
 use crate::auth::principal::Principal;
 use crate::crypto::Cipher;
+use crate::db::enums::db_enum;
 use crate::db::schema::payment_methods;
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode, FieldError};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum PaymentKind {
-    BankTransfer,
-    Alipay,
-    WechatPay,
-    Sandbox,
+db_enum! {
+    #[derive(PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum PaymentKind {
+        BankTransfer,
+        Alipay,
+        WechatPay,
+        Sandbox,
+    }
 }
 
 /// A setting a method needs: its name, whether it is secret (masked in answers), and whether
@@ -45,22 +48,6 @@ const fn field(name: &'static str, secret: bool, required: bool, max_len: usize)
 }
 
 impl PaymentKind {
-    pub const ALL: [PaymentKind; 4] = [
-        PaymentKind::BankTransfer,
-        PaymentKind::Alipay,
-        PaymentKind::WechatPay,
-        PaymentKind::Sandbox,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PaymentKind::BankTransfer => "bank_transfer",
-            PaymentKind::Alipay => "alipay",
-            PaymentKind::WechatPay => "wechat_pay",
-            PaymentKind::Sandbox => "sandbox",
-        }
-    }
-
     fn fields(self) -> &'static [Field] {
         const BANK: &[Field] = &[
             field("account_name", false, true, 100),
@@ -121,7 +108,7 @@ pub fn mask(secret: &str) -> String {
 type Stored = BTreeMap<PaymentKind, (bool, BTreeMap<String, String>)>;
 
 fn load(conn: &mut DbConnection, cipher: &Cipher, merchant_id: i64) -> AppResult<Stored> {
-    let rows: Vec<(String, bool, String)> = payment_methods::table
+    let rows: Vec<(PaymentKind, bool, String)> = payment_methods::table
         .filter(payment_methods::merchant_id.eq(merchant_id))
         .select((
             payment_methods::kind,
@@ -131,9 +118,6 @@ fn load(conn: &mut DbConnection, cipher: &Cipher, merchant_id: i64) -> AppResult
         .load(conn)?;
     let mut out = BTreeMap::new();
     for (kind, enabled, sealed) in rows {
-        let Some(kind) = PaymentKind::ALL.into_iter().find(|k| k.as_str() == kind) else {
-            continue;
-        };
         let settings: BTreeMap<String, String> =
             serde_json::from_slice(&cipher.decrypt(&sealed)?).map_err(AppError::internal)?;
         out.insert(kind, (enabled, settings));
@@ -168,9 +152,9 @@ pub fn list(
     merchant_id: i64,
 ) -> AppResult<Vec<PaymentMethod>> {
     let stored = load(conn, cipher, merchant_id)?;
-    Ok(PaymentKind::ALL
-        .into_iter()
-        .map(|kind| match stored.get(&kind) {
+    Ok(PaymentKind::VARIANTS
+        .iter()
+        .map(|&kind| match stored.get(&kind) {
             Some((enabled, settings)) => masked(kind, *enabled, settings),
             None => masked(kind, false, &BTreeMap::new()),
         })
@@ -231,13 +215,13 @@ pub fn save(
         diesel::delete(
             payment_methods::table
                 .filter(payment_methods::merchant_id.eq(merchant_id))
-                .filter(payment_methods::kind.eq(kind.as_str())),
+                .filter(payment_methods::kind.eq(kind)),
         )
         .execute(conn)?;
         diesel::insert_into(payment_methods::table)
             .values((
                 payment_methods::merchant_id.eq(merchant_id),
-                payment_methods::kind.eq(kind.as_str()),
+                payment_methods::kind.eq(kind),
                 payment_methods::enabled.eq(request.enabled),
                 payment_methods::settings_encrypted.eq(&sealed),
                 payment_methods::updated_at.eq(now),

@@ -40,7 +40,7 @@ pub fn list(conn: &mut DbConnection, query: &MerchantQuery) -> AppResult<Vec<Mer
     let limit = query.limit.unwrap_or(50).clamp(1, 200);
     let mut q = merchants::table.select(merchants::id).into_boxed();
     if let Some(status) = query.status {
-        q = q.filter(merchants::status.eq(status.as_str()));
+        q = q.filter(merchants::status.eq(status));
     }
     if let Some(cursor) = query.cursor {
         q = q.filter(merchants::id.gt(cursor));
@@ -68,12 +68,9 @@ pub fn change_status(
         let changed = diesel::update(
             merchants::table
                 .filter(merchants::id.eq(merchant_id))
-                .filter(merchants::status.eq(before.status.as_str())),
+                .filter(merchants::status.eq(before.status)),
         )
-        .set((
-            merchants::status.eq(to.as_str()),
-            merchants::updated_at.eq(now),
-        ))
+        .set((merchants::status.eq(to), merchants::updated_at.eq(now)))
         .execute(conn)?;
         if changed == 0 {
             return Err(AppError::InvalidTransition {

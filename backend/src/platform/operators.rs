@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 use crate::audit::{self, AuditActor, AuditEntry};
+use crate::auth::account::AccountStatus;
 use crate::auth::password;
 use crate::auth::sessions::ClientInfo;
 use crate::clock;
@@ -43,7 +44,7 @@ pub fn create(
                 platform_operators::email.eq(&email),
                 platform_operators::name.eq(name),
                 platform_operators::password_hash.eq(&hash),
-                platform_operators::status.eq("active"),
+                platform_operators::status.eq(AccountStatus::Active),
                 platform_operators::created_at.eq(now),
                 platform_operators::updated_at.eq(now),
             ))

@@ -46,74 +46,49 @@ use crate::auth::principal::{Caller, Principal};
 use crate::auth::sessions::ClientInfo;
 use crate::binding;
 use crate::clock;
+use crate::db::enums::db_enum;
 use crate::db::schema::{distributor_applications as da, distributors, members, merchants};
 use crate::db::{write_transaction, DbConnection};
 use crate::distribution::promotion;
 use crate::distribution::settings::{self, ApplicationReview, EntryMode};
 use crate::error::{AppError, AppResult, ErrorCode};
-use crate::network::{self, MemberBrief};
+use crate::network::{self, DistributorStatus, MemberBrief};
 use crate::notify::inbox::{self, Recipients};
 use crate::notify::{outbox, templates};
 use crate::validate;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ApplicationStatus {
-    Pending,
-    Approved,
-    Rejected,
+db_enum! {
+    #[derive(Serialize, Deserialize, ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum ApplicationStatus {
+        Pending,
+        Approved,
+        Rejected,
+    }
 }
 
-/// Where the sponsor of an application came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum SponsorSource {
-    /// The code of the recruit link the applicant came through.
-    Code,
-    /// The distributor the applicant was bound to as a customer.
-    Binding,
+db_enum! {
+    /// Where the sponsor of an application came from.
+    #[derive(Serialize, Deserialize, ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum SponsorSource {
+        /// The code of the recruit link the applicant came through.
+        Code,
+        /// The distributor the applicant was bound to as a customer.
+        Binding,
+    }
 }
 
-/// Who decided an application.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum DeciderKind {
-    Staff,
-    ApiKey,
-    /// Approved at once by the entry rules.
-    System,
-}
-
-macro_rules! text_enum {
-    ($ty:ty { $($variant:ident => $name:literal),+ $(,)? }) => {
-        impl $ty {
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $(Self::$variant => $name,)+
-                }
-            }
-
-            fn parse(value: &str) -> AppResult<Self> {
-                match value {
-                    $($name => Ok(Self::$variant),)+
-                    other => Err(AppError::internal(format!("stored {} `{other}`", stringify!($ty)))),
-                }
-            }
-        }
-    };
-}
-
-text_enum!(ApplicationStatus { Pending => "pending", Approved => "approved", Rejected => "rejected" });
-text_enum!(SponsorSource { Code => "code", Binding => "binding" });
-text_enum!(DeciderKind { Staff => "staff", ApiKey => "api_key", System => "system" });
-
-fn entry_mode(value: &str) -> AppResult<EntryMode> {
-    EntryMode::parse(value).ok_or_else(|| AppError::internal(format!("stored entry mode {value}")))
-}
-
-fn review(value: &str) -> AppResult<ApplicationReview> {
-    ApplicationReview::parse(value)
-        .ok_or_else(|| AppError::internal(format!("stored review {value}")))
+db_enum! {
+    /// Who decided an application.
+    #[derive(Serialize, Deserialize, ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum DeciderKind {
+        Staff,
+        ApiKey,
+        /// Approved at once by the entry rules.
+        System,
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
@@ -225,16 +200,16 @@ type Row = (
     (
         i64,
         i64,
-        String,
-        String,
-        String,
+        ApplicationStatus,
+        EntryMode,
+        ApplicationReview,
         String,
         Option<String>,
         Option<i64>,
-        Option<String>,
+        Option<SponsorSource>,
         Option<i64>,
         Option<NaiveDateTime>,
-        Option<String>,
+        Option<DeciderKind>,
         Option<i64>,
         Option<String>,
         NaiveDateTime,
@@ -310,9 +285,9 @@ fn assemble(
                 .map_err(|e| AppError::internal(format!("stored answers: {e}")))?;
             Ok(Application {
                 id: a.0,
-                status: ApplicationStatus::parse(&a.2)?,
-                entry_mode: entry_mode(&a.3)?,
-                review: review(&a.4)?,
+                status: a.2,
+                entry_mode: a.3,
+                review: a.4,
                 member: MemberBrief {
                     id: a.1,
                     name,
@@ -322,10 +297,10 @@ fn assemble(
                 answers,
                 sponsor_code: a.6,
                 sponsor: a.7.and_then(|id| refs.get(&id).cloned()),
-                sponsor_source: a.8.as_deref().map(SponsorSource::parse).transpose()?,
+                sponsor_source: a.8,
                 distributor: a.9.and_then(|id| refs.get(&id).cloned()),
                 decided_at: a.10.map(clock::to_utc),
-                decided_by_kind: a.11.as_deref().map(DeciderKind::parse).transpose()?,
+                decided_by_kind: a.11,
                 decided_by: a.12,
                 reject_reason: a.13,
                 created_at: clock::to_utc(a.14),
@@ -361,7 +336,7 @@ pub fn list(
     }
     let mut q = rows!(merchant_id).into_boxed();
     if let Some(status) = query.status {
-        q = q.filter(da::status.eq(status.as_str()));
+        q = q.filter(da::status.eq(status));
     }
     if let Some(member_id) = query.member_id {
         q = q.filter(da::member_id.eq(member_id));
@@ -467,13 +442,13 @@ pub(super) fn active_distributor(
     merchant_id: i64,
     id: i64,
 ) -> AppResult<bool> {
-    let status: Option<String> = distributors::table
+    let status: Option<DistributorStatus> = distributors::table
         .filter(distributors::merchant_id.eq(merchant_id))
         .filter(distributors::id.eq(id))
         .select(distributors::status)
         .first(conn)
         .optional()?;
-    Ok(status.as_deref() == Some("active"))
+    Ok(status == Some(DistributorStatus::Active))
 }
 
 /// The recruiter of an application (see the module comment for the order).
@@ -491,7 +466,7 @@ pub(super) fn resolve_sponsor(
             &code.to_ascii_uppercase(),
             "sponsor_code",
         )?;
-        if referrer.status != "active" {
+        if referrer.status != DistributorStatus::Active {
             return Err(sponsor_not_active());
         }
         return Ok(Some((referrer.distributor_id, SponsorSource::Code)));
@@ -541,7 +516,7 @@ pub fn apply(
         let pending: i64 = da::table
             .filter(da::merchant_id.eq(merchant_id))
             .filter(da::member_id.eq(member_id))
-            .filter(da::status.eq(ApplicationStatus::Pending.as_str()))
+            .filter(da::status.eq(ApplicationStatus::Pending))
             .count()
             .get_result(conn)?;
         if pending > 0 {
@@ -573,13 +548,13 @@ pub fn apply(
             .values((
                 da::merchant_id.eq(merchant_id),
                 da::member_id.eq(member_id),
-                da::status.eq(ApplicationStatus::Pending.as_str()),
-                da::entry_mode.eq(s.entry_mode.as_str()),
-                da::review.eq(review.as_str()),
+                da::status.eq(ApplicationStatus::Pending),
+                da::entry_mode.eq(s.entry_mode),
+                da::review.eq(review),
                 da::answers.eq(&answers_json),
                 da::sponsor_code.eq(request.sponsor_code.as_deref()),
                 da::sponsor_id.eq(sponsor.map(|s| s.0)),
-                da::sponsor_source.eq(sponsor.map(|s| s.1.as_str())),
+                da::sponsor_source.eq(sponsor.map(|s| s.1)),
                 da::created_at.eq(now),
                 da::updated_at.eq(now),
             ))
@@ -665,12 +640,11 @@ fn lock_application(
         .filter(da::merchant_id.eq(merchant_id))
         .filter(da::id.eq(id))
         .select((da::member_id, da::status, da::sponsor_id));
-    let row: Option<(i64, String, Option<i64>)> = match conn {
+    let row: Option<(i64, ApplicationStatus, Option<i64>)> = match conn {
         DbConnection::Postgresql(pg) => query.for_update().first(pg).optional()?,
         DbConnection::Sqlite(sqlite) => query.first(sqlite).optional()?,
     };
-    let (member_id, status, sponsor) = row.ok_or(AppError::NotFound)?;
-    Ok((member_id, ApplicationStatus::parse(&status)?, sponsor))
+    row.ok_or(AppError::NotFound)
 }
 
 fn decided(from: ApplicationStatus, action: &str) -> AppError {
@@ -705,13 +679,13 @@ pub(super) fn approve_claimed(
         da::table
             .filter(da::merchant_id.eq(merchant_id))
             .filter(da::id.eq(id))
-            .filter(da::status.eq(ApplicationStatus::Pending.as_str())),
+            .filter(da::status.eq(ApplicationStatus::Pending)),
     )
     .set((
-        da::status.eq(ApplicationStatus::Approved.as_str()),
+        da::status.eq(ApplicationStatus::Approved),
         da::distributor_id.eq(distributor_id),
         da::decided_at.eq(now),
-        da::decided_by_kind.eq(decider.kind().as_str()),
+        da::decided_by_kind.eq(decider.kind()),
         da::decided_by.eq(decider.id()),
         da::updated_at.eq(now),
     ))
@@ -822,13 +796,13 @@ pub fn reject(
             da::table
                 .filter(da::merchant_id.eq(merchant_id))
                 .filter(da::id.eq(id))
-                .filter(da::status.eq(ApplicationStatus::Pending.as_str())),
+                .filter(da::status.eq(ApplicationStatus::Pending)),
         )
         .set((
-            da::status.eq(ApplicationStatus::Rejected.as_str()),
+            da::status.eq(ApplicationStatus::Rejected),
             da::reject_reason.eq(&request.reason),
             da::decided_at.eq(now),
-            da::decided_by_kind.eq(decider.kind().as_str()),
+            da::decided_by_kind.eq(decider.kind()),
             da::decided_by.eq(decider.id()),
             da::updated_at.eq(now),
         ))

@@ -26,6 +26,7 @@ use serde_json::json;
 
 use super::applications::{self, ApplicationStatus, Decider};
 use crate::audit::{self, AuditActor, AuditEntry};
+use crate::auth::account::AccountStatus;
 use crate::auth::sessions::ClientInfo;
 use crate::db::schema::{distributor_applications as da, distributors, members};
 use crate::db::{write_transaction, DbConnection};
@@ -79,17 +80,17 @@ pub fn on_join_request(
         {
             return Ok(());
         }
-        let status: String = members::table
+        let status: AccountStatus = members::table
             .find(member_id)
             .select(members::status)
             .first(conn)?;
-        if status != "active" {
+        if status != AccountStatus::Active {
             return Ok(());
         }
         let pending: Option<i64> = da::table
             .filter(da::merchant_id.eq(merchant_id))
             .filter(da::member_id.eq(member_id))
-            .filter(da::status.eq(ApplicationStatus::Pending.as_str()))
+            .filter(da::status.eq(ApplicationStatus::Pending))
             .select(da::id)
             .first(conn)
             .optional()?;

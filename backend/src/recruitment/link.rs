@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 use crate::db::schema::{distributors, merchants};
 use crate::db::DbConnection;
 use crate::error::{AppError, AppResult, ErrorCode};
+use crate::network::DistributorStatus;
 
 /// A recruit link and what it is made of.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
@@ -65,12 +66,12 @@ pub fn distributor_link(
     member_id: i64,
     base: &str,
 ) -> AppResult<RecruitLink> {
-    let (code, status): (String, String) = distributors::table
+    let (code, status): (String, DistributorStatus) = distributors::table
         .filter(distributors::merchant_id.eq(merchant_id))
         .filter(distributors::member_id.eq(member_id))
         .select((distributors::code, distributors::status))
         .first(conn)?;
-    if status != "active" {
+    if status != DistributorStatus::Active {
         return Err(AppError::conflict(
             ErrorCode::DistributorNotActive.form("recruit"),
         ));

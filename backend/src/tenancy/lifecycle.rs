@@ -3,7 +3,8 @@
 
 use super::models::MerchantStatus;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
 pub enum MerchantAction {
     Approve,
     Suspend,
@@ -12,11 +13,7 @@ pub enum MerchantAction {
 
 impl MerchantAction {
     pub fn as_str(self) -> &'static str {
-        match self {
-            MerchantAction::Approve => "approve",
-            MerchantAction::Suspend => "suspend",
-            MerchantAction::Reactivate => "reactivate",
-        }
+        self.into()
     }
 }
 

@@ -99,8 +99,7 @@ pub fn view(conn: &mut DbConnection, merchant_id: i64) -> AppResult<MerchantView
         .first(conn)?;
     Ok(MerchantView {
         id: m.id,
-        status: MerchantStatus::parse(&m.status)
-            .ok_or_else(|| AppError::internal(format!("unknown merchant status {}", m.status)))?,
+        status: m.status,
         name: m.name,
         contact_name: m.contact_name,
         contact_phone: m.contact_phone,
@@ -122,7 +121,7 @@ pub fn view(conn: &mut DbConnection, merchant_id: i64) -> AppResult<MerchantView
 pub fn by_slug(conn: &mut DbConnection, slug: &str) -> AppResult<MerchantView> {
     let id: i64 = merchants::table
         .filter(merchants::slug.eq(slug.to_lowercase()))
-        .filter(merchants::status.eq(MerchantStatus::Active.as_str()))
+        .filter(merchants::status.eq(MerchantStatus::Active))
         .select(merchants::id)
         .first(conn)?;
     view(conn, id)

@@ -5,76 +5,34 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::auth::account::AccountStatus;
+use crate::db::enums::db_enum;
 use crate::db::schema::{merchants, staff_users};
 
-/// Lifecycle of a merchant account.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum MerchantStatus {
-    /// Signed up; the owner has not verified their email yet.
-    PendingVerification,
-    /// Verified; waiting for the platform's approval (when approval is required).
-    PendingApproval,
-    Active,
-    Suspended,
-}
-
-impl MerchantStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MerchantStatus::PendingVerification => "pending_verification",
-            MerchantStatus::PendingApproval => "pending_approval",
-            MerchantStatus::Active => "active",
-            MerchantStatus::Suspended => "suspended",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        [
-            MerchantStatus::PendingVerification,
-            MerchantStatus::PendingApproval,
-            MerchantStatus::Active,
-            MerchantStatus::Suspended,
-        ]
-        .into_iter()
-        .find(|s| s.as_str() == value)
+db_enum! {
+    /// Lifecycle of a merchant account.
+    #[derive(Serialize, Deserialize, ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum MerchantStatus {
+        /// Signed up; the owner has not verified their email yet.
+        PendingVerification,
+        /// Verified; waiting for the platform's approval (when approval is required).
+        PendingApproval,
+        Active,
+        Suspended,
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum StaffRole {
-    Owner,
-    Admin,
-    Operator,
-    Finance,
-    Support,
-    Viewer,
-}
-
-impl StaffRole {
-    pub const ALL: [StaffRole; 6] = [
-        StaffRole::Owner,
-        StaffRole::Admin,
-        StaffRole::Operator,
-        StaffRole::Finance,
-        StaffRole::Support,
-        StaffRole::Viewer,
-    ];
-
-    pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.as_str() == value)
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            StaffRole::Owner => "owner",
-            StaffRole::Admin => "admin",
-            StaffRole::Operator => "operator",
-            StaffRole::Finance => "finance",
-            StaffRole::Support => "support",
-            StaffRole::Viewer => "viewer",
-        }
+db_enum! {
+    #[derive(Serialize, Deserialize, ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum StaffRole {
+        Owner,
+        Admin,
+        Operator,
+        Finance,
+        Support,
+        Viewer,
     }
 }
 
@@ -86,7 +44,7 @@ pub struct Merchant {
     pub contact_name: String,
     pub contact_phone: String,
     pub contact_email: String,
-    pub status: String,
+    pub status: MerchantStatus,
     pub timezone: String,
     pub currency: String,
     pub created_at: NaiveDateTime,
@@ -104,7 +62,7 @@ pub struct MerchantInsertForm<'a> {
     pub contact_name: &'a str,
     pub contact_phone: &'a str,
     pub contact_email: &'a str,
-    pub status: &'a str,
+    pub status: MerchantStatus,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
@@ -118,8 +76,8 @@ pub struct StaffUser {
     pub name: String,
     pub phone: Option<String>,
     pub password_hash: String,
-    pub role: String,
-    pub status: String,
+    pub role: StaffRole,
+    pub status: AccountStatus,
     pub email_verified_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -133,8 +91,8 @@ pub struct StaffUserInsertForm<'a> {
     pub name: &'a str,
     pub phone: Option<&'a str>,
     pub password_hash: &'a str,
-    pub role: &'a str,
-    pub status: &'a str,
+    pub role: StaffRole,
+    pub status: AccountStatus,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }

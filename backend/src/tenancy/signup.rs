@@ -10,7 +10,8 @@ use utoipa::ToSchema;
 use validator::{Validate, ValidationError};
 
 use super::models::{Merchant, MerchantInsertForm, MerchantStatus, StaffRole, StaffUserInsertForm};
-use crate::audit::{self, AuditActor, AuditEntry};
+use crate::audit::{self, ActorKind, AuditActor, AuditEntry};
+use crate::auth::account::AccountStatus;
 use crate::auth::one_time::{self, Purpose};
 use crate::auth::password;
 use crate::auth::sessions::ClientInfo;
@@ -119,7 +120,7 @@ pub fn sign_up(
                 contact_name: &request.contact_name,
                 contact_phone: &request.phone,
                 contact_email: &request.email,
-                status: MerchantStatus::PendingVerification.as_str(),
+                status: MerchantStatus::PendingVerification,
                 created_at: now,
                 updated_at: now,
             })
@@ -136,8 +137,8 @@ pub fn sign_up(
                 name: &request.contact_name,
                 phone: Some(&request.phone),
                 password_hash: &password_hash,
-                role: StaffRole::Owner.as_str(),
-                status: "pending_verification",
+                role: StaffRole::Owner,
+                status: AccountStatus::PendingVerification,
                 created_at: now,
                 updated_at: now,
             })
@@ -166,7 +167,7 @@ pub fn sign_up(
         outbox::enqueue(conn, Some(merchant.id), &message, now)?;
         let owner = AuditActor {
             merchant_id: Some(merchant.id),
-            kind: "staff",
+            kind: ActorKind::Staff,
             id: Some(owner_id),
             label: Some(request.email.clone()),
         };
@@ -213,7 +214,7 @@ pub fn verify_email(
                 .filter(staff_users::merchant_id.eq(merchant_id)),
         )
         .set((
-            staff_users::status.eq("active"),
+            staff_users::status.eq(AccountStatus::Active),
             staff_users::email_verified_at.eq(now),
             staff_users::updated_at.eq(now),
         ))
@@ -228,22 +229,17 @@ pub fn verify_email(
         diesel::update(
             merchants::table
                 .filter(merchants::id.eq(merchant_id))
-                .filter(merchants::status.eq(MerchantStatus::PendingVerification.as_str())),
+                .filter(merchants::status.eq(MerchantStatus::PendingVerification)),
         )
-        .set((
-            merchants::status.eq(next.as_str()),
-            merchants::updated_at.eq(now),
-        ))
+        .set((merchants::status.eq(next), merchants::updated_at.eq(now)))
         .execute(conn)?;
-        let status: String = merchants::table
+        let status: MerchantStatus = merchants::table
             .find(merchant_id)
             .select(merchants::status)
             .first(conn)?;
-        let status = MerchantStatus::parse(&status)
-            .ok_or_else(|| AppError::internal(format!("unknown merchant status {status}")))?;
         let owner = AuditActor {
             merchant_id: Some(merchant_id),
-            kind: "staff",
+            kind: ActorKind::Staff,
             id: Some(staff_user_id),
             label: Some(email.clone()),
         };

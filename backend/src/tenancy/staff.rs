@@ -23,25 +23,8 @@ use crate::validate;
 
 pub const INVITATION_VALID_FOR_DAYS: i64 = 7;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum StaffStatus {
-    PendingVerification,
-    Invited,
-    Active,
-    Disabled,
-}
-
-impl StaffStatus {
-    fn parse(value: &str) -> Self {
-        match value {
-            "pending_verification" => StaffStatus::PendingVerification,
-            "invited" => StaffStatus::Invited,
-            "active" => StaffStatus::Active,
-            _ => StaffStatus::Disabled,
-        }
-    }
-}
+/// A staff member's status is the status of their account.
+pub use crate::auth::account::AccountStatus as StaffStatus;
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct StaffMember {
@@ -62,8 +45,8 @@ type StaffRow = (
     String,
     String,
     Option<String>,
-    String,
-    String,
+    StaffRole,
+    StaffStatus,
     NaiveDateTime,
     Option<NaiveDateTime>,
     Option<NaiveDateTime>,
@@ -76,9 +59,8 @@ fn to_member(row: StaffRow) -> AppResult<StaffMember> {
         email,
         name,
         phone,
-        role: StaffRole::parse(&role)
-            .ok_or_else(|| AppError::internal(format!("unknown role {role}")))?,
-        status: StaffStatus::parse(&status),
+        role,
+        status,
         mfa_enabled: totp_enabled_at.is_some(),
         locked: locked_at.is_some(),
         created_at: clock::to_utc(created_at),
@@ -92,7 +74,7 @@ macro_rules! staff_of {
         staff_users::table
             .left_join(
                 account_security::table.on(account_security::account_kind
-                    .eq(AccountKind::Staff.as_str())
+                    .eq(AccountKind::Staff)
                     .and(account_security::account_id.eq(staff_users::id))),
             )
             .filter(staff_users::merchant_id.eq($merchant_id))
@@ -173,8 +155,8 @@ pub fn invite(
                 staff_users::email.eq(&request.email),
                 staff_users::name.eq(&request.name),
                 staff_users::password_hash.eq(unusable),
-                staff_users::role.eq(request.role.as_str()),
-                staff_users::status.eq("invited"),
+                staff_users::role.eq(request.role),
+                staff_users::status.eq(StaffStatus::Invited),
                 staff_users::created_at.eq(now),
                 staff_users::updated_at.eq(now),
             ))
@@ -244,24 +226,24 @@ pub fn accept_invitation(
         else {
             return Err(AppError::internal("invitation without its staff member"));
         };
-        let (email, status): (String, String) = staff_users::table
+        let (email, status): (String, StaffStatus) = staff_users::table
             .find(staff_id)
             .select((staff_users::email, staff_users::status))
             .first(conn)?;
-        if status != "invited" {
+        if status != StaffStatus::Invited {
             return Err(AppError::conflict(ErrorCode::TokenUsed.form("invitation")));
         }
         diesel::update(staff_users::table.find(staff_id))
             .set((
                 staff_users::password_hash.eq(&hash),
-                staff_users::status.eq("active"),
+                staff_users::status.eq(StaffStatus::Active),
                 staff_users::email_verified_at.eq(now),
                 staff_users::updated_at.eq(now),
             ))
             .execute(conn)?;
         let actor = crate::audit::AuditActor {
             merchant_id: Some(merchant_id),
-            kind: "staff",
+            kind: crate::audit::ActorKind::Staff,
             id: Some(staff_id),
             label: Some(email),
         };
@@ -322,14 +304,9 @@ pub fn update(
         }
         let role = request.role.unwrap_or(before.role);
         let status = match request.status {
-            Some(StaffStatus::Disabled) => "disabled",
-            Some(_) => "active",
-            None => match before.status {
-                StaffStatus::Active => "active",
-                StaffStatus::Invited => "invited",
-                StaffStatus::PendingVerification => "pending_verification",
-                StaffStatus::Disabled => "disabled",
-            },
+            Some(StaffStatus::Disabled) => StaffStatus::Disabled,
+            Some(_) => StaffStatus::Active,
+            None => before.status,
         };
         let name = request.name.clone().unwrap_or_else(|| before.name.clone());
         diesel::update(
@@ -338,13 +315,13 @@ pub fn update(
                 .filter(staff_users::merchant_id.eq(merchant_id)),
         )
         .set((
-            staff_users::role.eq(role.as_str()),
+            staff_users::role.eq(role),
             staff_users::status.eq(status),
             staff_users::name.eq(&name),
             staff_users::updated_at.eq(now),
         ))
         .execute(conn)?;
-        if status == "disabled" && before.status != StaffStatus::Disabled {
+        if status == StaffStatus::Disabled && before.status != StaffStatus::Disabled {
             sessions::revoke_all(conn, AccountKind::Staff, staff_id, "account_disabled", now)?;
         }
         let after = find(conn, merchant_id, staff_id)?;
