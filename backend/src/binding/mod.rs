@@ -15,10 +15,12 @@ pub use rules::{BindingMode, EndReason, Policy, Source};
 
 use crate::db::schema::customer_bindings as cb;
 use crate::db::DbConnection;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 
-/// One binding of the history.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One binding of the history: a row of `customer_bindings`.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = cb)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub struct Binding {
     pub id: i64,
     pub merchant_id: i64,
@@ -38,6 +40,32 @@ pub struct Binding {
     pub created_at: NaiveDateTime,
 }
 
+/// A new (open) binding.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = cb)]
+pub(crate) struct BindingInsertForm<'a> {
+    pub merchant_id: i64,
+    pub member_id: i64,
+    pub distributor_id: i64,
+    pub source: Source,
+    pub starts_at: NaiveDateTime,
+    pub ends_at: Option<NaiveDateTime>,
+    pub assigned_by: Option<i64>,
+    pub note: Option<&'a str>,
+    pub created_at: NaiveDateTime,
+}
+
+/// Closing an open binding: when, why and (for staff) by whom; `None` writes NULL.
+#[derive(Debug, AsChangeset)]
+#[diesel(table_name = cb)]
+#[diesel(treat_none_as_null = true)]
+pub(crate) struct BindingUpdateForm<'a> {
+    pub ended_at: NaiveDateTime,
+    pub end_reason: EndReason,
+    pub ended_by: Option<i64>,
+    pub end_note: Option<&'a str>,
+}
+
 impl Binding {
     /// When it stopped (or will stop) being in force: the earlier of its validity and its closing.
     pub fn effective_end(&self) -> Option<NaiveDateTime> {
@@ -53,82 +81,6 @@ impl Binding {
     }
 }
 
-type Columns = (
-    cb::id,
-    cb::merchant_id,
-    cb::member_id,
-    cb::distributor_id,
-    cb::source,
-    cb::starts_at,
-    cb::ends_at,
-    cb::ended_at,
-    cb::end_reason,
-    cb::assigned_by,
-    cb::note,
-    cb::ended_by,
-    cb::end_note,
-    cb::created_at,
-);
-
-pub(crate) const COLUMNS: Columns = (
-    cb::id,
-    cb::merchant_id,
-    cb::member_id,
-    cb::distributor_id,
-    cb::source,
-    cb::starts_at,
-    cb::ends_at,
-    cb::ended_at,
-    cb::end_reason,
-    cb::assigned_by,
-    cb::note,
-    cb::ended_by,
-    cb::end_note,
-    cb::created_at,
-);
-
-pub(crate) type Row = (
-    i64,
-    i64,
-    i64,
-    i64,
-    Source,
-    NaiveDateTime,
-    Option<NaiveDateTime>,
-    Option<NaiveDateTime>,
-    Option<EndReason>,
-    Option<i64>,
-    Option<String>,
-    Option<i64>,
-    Option<String>,
-    NaiveDateTime,
-);
-
-impl TryFrom<Row> for Binding {
-    type Error = AppError;
-
-    fn try_from(r: Row) -> AppResult<Self> {
-        let source = r.4;
-        let end_reason = r.8;
-        Ok(Binding {
-            id: r.0,
-            merchant_id: r.1,
-            member_id: r.2,
-            distributor_id: r.3,
-            source,
-            starts_at: r.5,
-            ends_at: r.6,
-            ended_at: r.7,
-            end_reason,
-            assigned_by: r.9,
-            note: r.10,
-            ended_by: r.11,
-            end_note: r.12,
-            created_at: r.13,
-        })
-    }
-}
-
 /// The binding in force for the member at `at` (payment time), if any.
 ///
 /// Bindings of a member never overlap (each new one starts when the open one is closed), so only
@@ -140,18 +92,15 @@ pub fn in_force(
     member_id: i64,
     at: NaiveDateTime,
 ) -> AppResult<Option<Binding>> {
-    let latest: Option<Row> = cb::table
+    let latest: Option<Binding> = cb::table
         .filter(cb::merchant_id.eq(merchant_id))
         .filter(cb::member_id.eq(member_id))
         .filter(cb::starts_at.le(at))
         .order((cb::starts_at.desc(), cb::id.desc()))
-        .select(COLUMNS)
+        .select(Binding::as_select())
         .first(conn)
         .optional()?;
-    Ok(latest
-        .map(Binding::try_from)
-        .transpose()?
-        .filter(|b| b.in_force_at(at)))
+    Ok(latest.filter(|b| b.in_force_at(at)))
 }
 
 /// Registers this module's routes (and so their OpenAPI paths) under the API prefix.

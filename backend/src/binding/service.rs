@@ -9,7 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use super::rules::{self, Candidate, Current, Decision, EndReason, Kept, Source};
-use super::{settings, Binding, Row, COLUMNS};
+use super::{settings, Binding, BindingInsertForm, BindingUpdateForm};
 use crate::audit::{self, AuditEntry};
 use crate::auth::principal::{Caller, Principal};
 use crate::clock;
@@ -258,16 +258,15 @@ fn open_binding(
     merchant_id: i64,
     member_id: i64,
 ) -> AppResult<Option<(Binding, DistributorStatus)>> {
-    let row: Option<(Row, DistributorStatus)> = cb::table
+    let row: Option<(Binding, DistributorStatus)> = cb::table
         .inner_join(distributors::table.on(distributors::id.eq(cb::distributor_id)))
         .filter(cb::merchant_id.eq(merchant_id))
         .filter(cb::member_id.eq(member_id))
         .filter(cb::ended_at.is_null())
-        .select((COLUMNS, distributors::status))
+        .select((Binding::as_select(), distributors::status))
         .first(conn)
         .optional()?;
-    row.map(|(r, status)| Ok((Binding::try_from(r)?, status)))
-        .transpose()
+    Ok(row)
 }
 
 /// Closes the open binding; the lock taken by `lock_member` makes the condition a formality.
@@ -283,12 +282,12 @@ fn close(
             .filter(cb::id.eq(binding.id))
             .filter(cb::ended_at.is_null()),
     )
-    .set((
-        cb::ended_at.eq(at),
-        cb::end_reason.eq(reason),
-        cb::ended_by.eq(staff.and_then(|s| s.account_id)),
-        cb::end_note.eq(staff.map(|s| s.reason)),
-    ))
+    .set(BindingUpdateForm {
+        ended_at: at,
+        end_reason: reason,
+        ended_by: staff.and_then(|s| s.account_id),
+        end_note: staff.map(|s| s.reason),
+    })
     .execute(conn)?;
     if closed != 1 {
         return Err(AppError::conflict(ErrorCode::BindingChanged));
@@ -343,17 +342,17 @@ fn apply(
     }
     let ends_at = policy.ends_at(starts_at);
     let id: i64 = diesel::insert_into(cb::table)
-        .values((
-            cb::merchant_id.eq(merchant_id),
-            cb::member_id.eq(member_id),
-            cb::distributor_id.eq(referrer.distributor_id),
-            cb::source.eq(source),
-            cb::starts_at.eq(starts_at),
-            cb::ends_at.eq(ends_at),
-            cb::assigned_by.eq(staff.and_then(|s| s.account_id)),
-            cb::note.eq(staff.map(|s| s.reason)),
-            cb::created_at.eq(now),
-        ))
+        .values(BindingInsertForm {
+            merchant_id,
+            member_id,
+            distributor_id: referrer.distributor_id,
+            source,
+            starts_at,
+            ends_at,
+            assigned_by: staff.and_then(|s| s.account_id),
+            note: staff.map(|s| s.reason),
+            created_at: now,
+        })
         .returning(cb::id)
         .get_result(conn)?;
     let rebound = matches!(
@@ -588,13 +587,13 @@ pub fn history(
     if let Some(cursor) = query.cursor {
         q = q.filter(cb::id.lt(cursor));
     }
-    let rows: Vec<(Row, String)> = q
+    let rows: Vec<(Binding, String)> = q
         .order(cb::id.desc())
         .limit(limit + 1)
-        .select((COLUMNS, distributors::code))
+        .select((Binding::as_select(), distributors::code))
         .load(conn)?;
-    page(rows, limit, |(row, code)| {
-        Ok(BindingRecord::new(Binding::try_from(row)?, code, now))
+    page(rows, limit, |(binding, code)| {
+        Ok(BindingRecord::new(binding, code, now))
     })
     .map(|(items, next_cursor)| BindingPage { items, next_cursor })
 }
@@ -656,16 +655,27 @@ pub struct CustomerPage {
     pub next_cursor: Option<i64>,
 }
 
-type CustomerRow = (
-    i64,
-    i64,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Source,
-    NaiveDateTime,
-    Option<NaiveDateTime>,
-);
+/// The binding columns a [`Customer`] shows.
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = cb)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+struct CustomerBindingRow {
+    id: i64,
+    member_id: i64,
+    source: Source,
+    starts_at: NaiveDateTime,
+    ends_at: Option<NaiveDateTime>,
+}
+
+/// The member columns a [`Customer`] shows.
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = members)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+struct CustomerContactRow {
+    name: Option<String>,
+    phone: Option<String>,
+    email: Option<String>,
+}
 
 /// The members bound to a distributor now (open and within validity), newest first.
 pub fn customers(
@@ -690,30 +700,24 @@ pub fn customers(
     if let Some(cursor) = query.cursor {
         q = q.filter(cb::id.lt(cursor));
     }
-    let rows: Vec<CustomerRow> = q
+    let rows: Vec<(CustomerBindingRow, CustomerContactRow)> = q
         .order(cb::id.desc())
         .limit(limit + 1)
         .select((
-            cb::id,
-            cb::member_id,
-            members::name,
-            members::phone,
-            members::email,
-            cb::source,
-            cb::starts_at,
-            cb::ends_at,
+            CustomerBindingRow::as_select(),
+            CustomerContactRow::as_select(),
         ))
         .load(conn)?;
-    page(rows, limit, |r| {
+    page(rows, limit, |(binding, contact)| {
         Ok(Customer {
-            binding_id: r.0,
-            member_id: r.1,
-            name: r.2,
-            phone: r.3,
-            email: r.4,
-            source: r.5,
-            starts_at: clock::to_utc(r.6),
-            ends_at: r.7.map(clock::to_utc),
+            binding_id: binding.id,
+            member_id: binding.member_id,
+            name: contact.name,
+            phone: contact.phone,
+            email: contact.email,
+            source: binding.source,
+            starts_at: clock::to_utc(binding.starts_at),
+            ends_at: binding.ends_at.map(clock::to_utc),
         })
     })
     .map(|(items, next_cursor)| CustomerPage { items, next_cursor })

@@ -15,7 +15,9 @@ use crate::db::{write_transaction, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::validate;
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Queryable, Selectable)]
+#[diesel(table_name = categories)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub struct Category {
     pub id: i64,
     pub parent_id: Option<i64>,
@@ -69,25 +71,11 @@ pub fn subtree(all: &[Category], root: i64) -> Vec<i64> {
 }
 
 pub fn list(conn: &mut DbConnection, merchant_id: i64) -> AppResult<Vec<Category>> {
-    let rows: Vec<(i64, Option<i64>, String, i32)> = categories::table
+    Ok(categories::table
         .filter(categories::merchant_id.eq(merchant_id))
         .order((categories::sort_order.asc(), categories::id.asc()))
-        .select((
-            categories::id,
-            categories::parent_id,
-            categories::name,
-            categories::sort_order,
-        ))
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, parent_id, name, sort_order)| Category {
-            id,
-            parent_id,
-            name,
-            sort_order,
-        })
-        .collect())
+        .select(Category::as_select())
+        .load(conn)?)
 }
 
 fn find(conn: &mut DbConnection, merchant_id: i64, id: i64) -> AppResult<Category> {

@@ -24,6 +24,8 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::categories::Category;
+use super::models::{CatalogImportRow, ProductSheetRow, SkuRow};
 use super::products::MAX_SKUS;
 use super::sheet::{self, Format, RawRow, COLUMNS};
 use crate::audit::{self, AuditEntry};
@@ -96,72 +98,38 @@ pub struct ImportJob {
     pub finished_at: Option<DateTime<Utc>>,
 }
 
-type JobRow = (
-    i64,
-    Format,
-    bool,
-    ImportStatus,
-    i64,
-    i64,
-    i64,
-    i64,
-    i64,
-    i64,
-    NaiveDateTime,
-    NaiveDateTime,
-    Option<NaiveDateTime>,
-);
-
-macro_rules! job_rows {
-    ($merchant_id:expr) => {
-        catalog_imports::table
-            .filter(catalog_imports::merchant_id.eq($merchant_id))
-            .select((
-                catalog_imports::id,
-                catalog_imports::format,
-                catalog_imports::dry_run,
-                catalog_imports::status,
-                catalog_imports::total_rows,
-                catalog_imports::processed_rows,
-                catalog_imports::error_rows,
-                catalog_imports::products_created,
-                catalog_imports::skus_created,
-                catalog_imports::skus_updated,
-                catalog_imports::created_at,
-                catalog_imports::updated_at,
-                catalog_imports::finished_at,
-            ))
-    };
-}
-
-fn to_job(r: JobRow) -> AppResult<ImportJob> {
+fn to_job(r: CatalogImportRow) -> AppResult<ImportJob> {
     Ok(ImportJob {
-        id: r.0,
-        format: r.1,
-        dry_run: r.2,
-        status: r.3,
-        total_rows: r.4,
-        processed_rows: r.5,
-        error_rows: r.6,
-        products_created: r.7,
-        skus_created: r.8,
-        skus_updated: r.9,
-        created_at: clock::to_utc(r.10),
-        updated_at: clock::to_utc(r.11),
-        finished_at: r.12.map(clock::to_utc),
+        id: r.id,
+        format: r.format,
+        dry_run: r.dry_run,
+        status: r.status,
+        total_rows: r.total_rows,
+        processed_rows: r.processed_rows,
+        error_rows: r.error_rows,
+        products_created: r.products_created,
+        skus_created: r.skus_created,
+        skus_updated: r.skus_updated,
+        created_at: clock::to_utc(r.created_at),
+        updated_at: clock::to_utc(r.updated_at),
+        finished_at: r.finished_at.map(clock::to_utc),
     })
 }
 
 pub fn find_job(conn: &mut DbConnection, merchant_id: i64, id: i64) -> AppResult<ImportJob> {
-    let row: JobRow = job_rows!(merchant_id)
+    let row: CatalogImportRow = catalog_imports::table
+        .filter(catalog_imports::merchant_id.eq(merchant_id))
         .filter(catalog_imports::id.eq(id))
+        .select(CatalogImportRow::as_select())
         .first(conn)?;
     to_job(row)
 }
 
 /// The merchant's 20 most recent imports, newest first (a running one among them).
 pub fn list_jobs(conn: &mut DbConnection, merchant_id: i64) -> AppResult<Vec<ImportJob>> {
-    let rows: Vec<JobRow> = job_rows!(merchant_id)
+    let rows: Vec<CatalogImportRow> = catalog_imports::table
+        .filter(catalog_imports::merchant_id.eq(merchant_id))
+        .select(CatalogImportRow::as_select())
         .order(catalog_imports::id.desc())
         .limit(20)
         .load(conn)?;
@@ -554,12 +522,14 @@ fn category_paths(
     conn: &mut DbConnection,
     merchant_id: i64,
 ) -> AppResult<HashMap<i64, Vec<String>>> {
-    let rows: Vec<(i64, Option<i64>, String)> = categories::table
+    let rows: Vec<Category> = categories::table
         .filter(categories::merchant_id.eq(merchant_id))
-        .select((categories::id, categories::parent_id, categories::name))
+        .select(Category::as_select())
         .load(conn)?;
-    let nodes: HashMap<i64, (Option<i64>, String)> =
-        rows.into_iter().map(|(id, p, n)| (id, (p, n))).collect();
+    let nodes: HashMap<i64, (Option<i64>, String)> = rows
+        .into_iter()
+        .map(|c| (c.id, (c.parent_id, c.name)))
+        .collect();
     let mut out = HashMap::new();
     for id in nodes.keys() {
         let mut path = Vec::new();
@@ -585,61 +555,44 @@ fn snapshot(conn: &mut DbConnection, merchant_id: i64) -> AppResult<Snapshot> {
         .into_iter()
         .map(|(id, path)| (path, id))
         .collect();
-    type ProductRow = (i64, String, Option<i64>, String, Option<i64>);
-    let product_rows: Vec<ProductRow> = products::table
+    let product_rows: Vec<ProductSheetRow> = products::table
         .filter(products::merchant_id.eq(merchant_id))
-        .select((
-            products::id,
-            products::name,
-            products::category_id,
-            products::spec_names,
-            products::freight_template_id,
-        ))
+        .select(ProductSheetRow::as_select())
         .load(conn)?;
     let mut products = HashMap::new();
     let mut by_name: HashMap<String, Vec<i64>> = HashMap::new();
-    for (id, name, category_id, spec_names, freight_template_id) in product_rows {
-        by_name.entry(name.clone()).or_default().push(id);
+    for p in product_rows {
+        by_name.entry(p.name.clone()).or_default().push(p.id);
         products.insert(
-            id,
+            p.id,
             ExistingProduct {
-                name,
-                category_id,
-                freight_template_id,
-                spec_names: serde_json::from_str(&spec_names).unwrap_or_default(),
+                name: p.name,
+                category_id: p.category_id,
+                freight_template_id: p.freight_template_id,
+                spec_names: serde_json::from_str(&p.spec_names).unwrap_or_default(),
                 sku_count: 0,
             },
         );
     }
-    type SkuRow = (i64, i64, String, String, i64, Option<String>, i32, SkuKind);
     let sku_rows: Vec<SkuRow> = skus::table
         .filter(skus::merchant_id.eq(merchant_id))
-        .select((
-            skus::id,
-            skus::product_id,
-            skus::code,
-            skus::spec_values,
-            skus::stock,
-            skus::barcode,
-            skus::weight_grams,
-            skus::kind,
-        ))
+        .select(SkuRow::as_select())
         .load(conn)?;
     let mut skus = HashMap::new();
-    for (id, product_id, code, spec_values, stock, barcode, weight, kind) in sku_rows {
-        if let Some(p) = products.get_mut(&product_id) {
+    for sku in sku_rows {
+        if let Some(p) = products.get_mut(&sku.product_id) {
             p.sku_count += 1;
         }
         skus.insert(
-            code,
+            sku.code,
             ExistingSku {
-                id,
-                product_id,
-                spec_values: serde_json::from_str(&spec_values).unwrap_or_default(),
-                stock,
-                barcode,
-                weight,
-                is_virtual: kind == SkuKind::Virtual,
+                id: sku.id,
+                product_id: sku.product_id,
+                spec_values: serde_json::from_str(&sku.spec_values).unwrap_or_default(),
+                stock: sku.stock,
+                barcode: sku.barcode,
+                weight: sku.weight_grams,
+                is_virtual: sku.kind == SkuKind::Virtual,
             },
         );
     }
@@ -1477,35 +1430,30 @@ pub fn export(conn: &mut DbConnection, merchant_id: i64, format: Format) -> AppR
         .load::<(i64, String)>(conn)?
         .into_iter()
         .collect();
-    type ProductRow = (i64, String, Option<i64>, String, Option<i64>);
-    let product_rows: Vec<ProductRow> = products::table
+    let product_rows: Vec<ProductSheetRow> = products::table
         .filter(products::merchant_id.eq(merchant_id))
         .order(products::id.asc())
-        .select((
-            products::id,
-            products::name,
-            products::category_id,
-            products::spec_names,
-            products::freight_template_id,
-        ))
+        .select(ProductSheetRow::as_select())
         .load(conn)?;
     // Per product: name, category path, specification names, freight template name.
     let products: HashMap<i64, (String, String, Vec<String>, String)> = product_rows
         .into_iter()
-        .map(|(id, name, category_id, spec_names, template)| {
-            let path = category_id
+        .map(|p| {
+            let path = p
+                .category_id
                 .and_then(|c| paths.get(&c))
                 .map(|p| p.join("/"))
                 .unwrap_or_default();
-            let template = template
+            let template = p
+                .freight_template_id
                 .and_then(|t| template_names.get(&t).cloned())
                 .unwrap_or_default();
             (
-                id,
+                p.id,
                 (
-                    name,
+                    p.name,
                     path,
-                    serde_json::from_str(&spec_names).unwrap_or_default(),
+                    serde_json::from_str(&p.spec_names).unwrap_or_default(),
                     template,
                 ),
             )
@@ -1536,28 +1484,18 @@ pub fn export(conn: &mut DbConnection, merchant_id: i64, format: Format) -> AppR
             .or_default()
             .push(format!("{tier}:{price}"));
     }
-    type SkuRow = (i64, i64, String, String, Option<String>, i32, i64, i64);
     let sku_rows: Vec<SkuRow> = skus::table
         .filter(skus::merchant_id.eq(merchant_id))
         .order((skus::product_id.asc(), skus::id.asc()))
-        .select((
-            skus::id,
-            skus::product_id,
-            skus::code,
-            skus::spec_values,
-            skus::barcode,
-            skus::weight_grams,
-            skus::retail_price_fen,
-            skus::stock,
-        ))
+        .select(SkuRow::as_select())
         .load(conn)?;
     let mut out = Vec::with_capacity(sku_rows.len());
-    for (sku_id, product_id, code, spec_values, barcode, weight, price, stock) in sku_rows {
-        let Some((name, path, spec_names, template)) = products.get(&product_id) else {
+    for sku in sku_rows {
+        let Some((name, path, spec_names, template)) = products.get(&sku.product_id) else {
             continue;
         };
         let values: BTreeMap<String, String> =
-            serde_json::from_str(&spec_values).unwrap_or_default();
+            serde_json::from_str(&sku.spec_values).unwrap_or_default();
         let specs = spec_names
             .iter()
             .filter_map(|n| values.get(n).map(|v| format!("{n}:{v}")))
@@ -1567,12 +1505,14 @@ pub fn export(conn: &mut DbConnection, merchant_id: i64, format: Format) -> AppR
             name.clone(),
             path.clone(),
             specs,
-            code,
-            barcode.unwrap_or_default(),
-            weight.to_string(),
-            Money::from_fen(price).unwrap_or(Money::ZERO).to_string(),
-            stock.to_string(),
-            prices.remove(&sku_id).unwrap_or_default().join(";"),
+            sku.code,
+            sku.barcode.unwrap_or_default(),
+            sku.weight_grams.to_string(),
+            Money::from_fen(sku.retail_price_fen)
+                .unwrap_or(Money::ZERO)
+                .to_string(),
+            sku.stock.to_string(),
+            prices.remove(&sku.id).unwrap_or_default().join(";"),
             template.clone(),
         ]);
     }

@@ -8,6 +8,7 @@ pub mod editing;
 pub mod import;
 pub mod import_routes;
 pub mod lifecycle;
+pub mod models;
 pub mod pricing;
 pub mod product_routes;
 pub mod products;

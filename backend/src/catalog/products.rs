@@ -13,6 +13,10 @@ use utoipa::{IntoParams, ToSchema};
 use validator::{Validate, ValidationError};
 
 use super::lifecycle::{self, ProductAction, ProductStatus};
+use super::models::{
+    ProductInsertForm, ProductMediaRow, ProductRow, SkuInsertForm, SkuRow, SkuTierPriceInsertForm,
+    SkuTierPriceRow,
+};
 use super::tier_prices::{check_distributor_tiers, PricedSku};
 use crate::audit::{self, AuditActor, AuditEntry};
 use crate::auth::permissions::Permission;
@@ -328,34 +332,6 @@ pub fn sanitise(html: &str) -> String {
         .to_string()
 }
 
-type ProductRow = (
-    i64,
-    String,
-    String,
-    String,
-    Option<i64>,
-    String,
-    ProductStatus,
-    Option<String>,
-    NaiveDateTime,
-    NaiveDateTime,
-    String,
-    Option<i64>,
-);
-
-type SkuRow = (
-    i64,
-    i64,
-    String,
-    String,
-    Option<String>,
-    i32,
-    i64,
-    i64,
-    Option<i64>,
-    (SkuKind, i64, i64, Option<String>),
-);
-
 fn load_skus(
     conn: &mut DbConnection,
     merchant_id: i64,
@@ -365,26 +341,10 @@ fn load_skus(
         .filter(skus::merchant_id.eq(merchant_id))
         .filter(skus::product_id.eq_any(product_ids))
         .order(skus::id.asc())
-        .select((
-            skus::id,
-            skus::product_id,
-            skus::code,
-            skus::spec_values,
-            skus::barcode,
-            skus::weight_grams,
-            skus::retail_price_fen,
-            skus::stock,
-            skus::low_stock_threshold,
-            (
-                skus::kind,
-                skus::presale_quantity,
-                skus::presale_sold,
-                skus::presale_ship_date,
-            ),
-        ))
+        .select(SkuRow::as_select())
         .load(conn)?;
-    let sku_ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
-    let prices: Vec<(i64, TierKind, i64, i64)> = sku_tier_prices::table
+    let sku_ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let prices: Vec<SkuTierPriceRow> = sku_tier_prices::table
         .filter(sku_tier_prices::merchant_id.eq(merchant_id))
         .filter(sku_tier_prices::sku_id.eq_any(&sku_ids))
         .order((
@@ -392,52 +352,38 @@ fn load_skus(
             sku_tier_prices::tier_kind,
             sku_tier_prices::tier_id,
         ))
-        .select((
-            sku_tier_prices::sku_id,
-            sku_tier_prices::tier_kind,
-            sku_tier_prices::tier_id,
-            sku_tier_prices::price_fen,
-        ))
+        .select(SkuTierPriceRow::as_select())
         .load(conn)?;
     let mut out: BTreeMap<i64, Vec<Sku>> = BTreeMap::new();
-    for (
-        id,
-        product_id,
-        code,
-        spec_values,
-        barcode,
-        weight_grams,
-        retail,
-        stock,
-        threshold,
-        (kind, presale_quantity, presale_sold, presale_ship_date),
-    ) in rows
-    {
+    for row in rows {
         let tier = |kind: TierKind| {
             prices
                 .iter()
-                .filter(|p| p.0 == id && p.1 == kind)
+                .filter(|p| p.sku_id == row.id && p.tier_kind == kind)
                 .map(|p| TierPrice {
-                    tier_id: p.2,
-                    price: Money::from_fen(p.3).unwrap_or(Money::ZERO),
+                    tier_id: p.tier_id,
+                    price: Money::from_fen(p.price_fen).unwrap_or(Money::ZERO),
                 })
                 .collect::<Vec<_>>()
         };
-        out.entry(product_id).or_default().push(Sku {
-            id,
-            code,
-            spec_values: serde_json::from_str(&spec_values).unwrap_or_default(),
-            barcode,
-            weight_grams,
-            retail_price: Money::from_fen(retail).unwrap_or(Money::ZERO),
-            stock,
-            low_stock_threshold: threshold,
-            member_prices: tier(TierKind::Member),
-            distributor_prices: tier(TierKind::Distributor),
-            kind,
-            presale_quantity,
-            presale_sold,
-            presale_ship_date: presale_ship_date
+        let member_prices = tier(TierKind::Member);
+        let distributor_prices = tier(TierKind::Distributor);
+        out.entry(row.product_id).or_default().push(Sku {
+            id: row.id,
+            code: row.code,
+            spec_values: serde_json::from_str(&row.spec_values).unwrap_or_default(),
+            barcode: row.barcode,
+            weight_grams: row.weight_grams,
+            retail_price: Money::from_fen(row.retail_price_fen).unwrap_or(Money::ZERO),
+            stock: row.stock,
+            low_stock_threshold: row.low_stock_threshold,
+            member_prices,
+            distributor_prices,
+            kind: row.kind,
+            presale_quantity: row.presale_quantity,
+            presale_sold: row.presale_sold,
+            presale_ship_date: row
+                .presale_ship_date
                 .and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
         });
     }
@@ -449,18 +395,18 @@ fn load_images(
     merchant_id: i64,
     product_ids: &[i64],
 ) -> AppResult<BTreeMap<i64, Vec<Media>>> {
-    let links: Vec<(i64, i64)> = product_media::table
+    let links: Vec<ProductMediaRow> = product_media::table
         .filter(product_media::merchant_id.eq(merchant_id))
         .filter(product_media::product_id.eq_any(product_ids))
         .order((product_media::product_id, product_media::sort_order))
-        .select((product_media::product_id, product_media::media_id))
+        .select(ProductMediaRow::as_select())
         .load(conn)?;
-    let media_ids: Vec<i64> = links.iter().map(|l| l.1).collect();
+    let media_ids: Vec<i64> = links.iter().map(|l| l.media_id).collect();
     let found = media::find_many(conn, merchant_id, &media_ids)?;
     let mut out: BTreeMap<i64, Vec<Media>> = BTreeMap::new();
-    for (product_id, media_id) in links {
-        if let Some(m) = found.iter().find(|m| m.id == media_id) {
-            out.entry(product_id).or_default().push(m.clone());
+    for link in links {
+        if let Some(m) = found.iter().find(|m| m.id == link.media_id) {
+            out.entry(link.product_id).or_default().push(m.clone());
         }
     }
     Ok(out)
@@ -471,55 +417,36 @@ fn assemble(
     merchant_id: i64,
     rows: Vec<ProductRow>,
 ) -> AppResult<Vec<Product>> {
-    let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let mut skus = load_skus(conn, merchant_id, &ids)?;
     let mut images = load_images(conn, merchant_id, &ids)?;
     rows.into_iter()
         .map(|r| {
             Ok(Product {
-                id: r.0,
-                name: r.1,
-                subtitle: r.2,
-                description_html: r.3,
-                category_id: r.4,
-                freight_template_id: r.11,
-                tags: serde_json::from_str(&r.10).unwrap_or_default(),
-                spec_names: serde_json::from_str(&r.5).unwrap_or_default(),
-                status: r.6,
-                rejection_reason: r.7,
-                skus: skus.remove(&r.0).unwrap_or_default(),
-                images: images.remove(&r.0).unwrap_or_default(),
-                created_at: clock::to_utc(r.8),
-                updated_at: clock::to_utc(r.9),
+                id: r.id,
+                name: r.name,
+                subtitle: r.subtitle,
+                description_html: r.description_html,
+                category_id: r.category_id,
+                freight_template_id: r.freight_template_id,
+                tags: serde_json::from_str(&r.tags).unwrap_or_default(),
+                spec_names: serde_json::from_str(&r.spec_names).unwrap_or_default(),
+                status: r.status,
+                rejection_reason: r.rejection_reason,
+                skus: skus.remove(&r.id).unwrap_or_default(),
+                images: images.remove(&r.id).unwrap_or_default(),
+                created_at: clock::to_utc(r.created_at),
+                updated_at: clock::to_utc(r.updated_at),
             })
         })
         .collect()
 }
 
-macro_rules! product_rows {
-    ($merchant_id:expr) => {
-        products::table
-            .filter(products::merchant_id.eq($merchant_id))
-            .select((
-                products::id,
-                products::name,
-                products::subtitle,
-                products::description_html,
-                products::category_id,
-                products::spec_names,
-                products::status,
-                products::rejection_reason,
-                products::created_at,
-                products::updated_at,
-                products::tags,
-                products::freight_template_id,
-            ))
-    };
-}
-
 pub fn find(conn: &mut DbConnection, merchant_id: i64, id: i64) -> AppResult<Product> {
-    let row: ProductRow = product_rows!(merchant_id)
+    let row: ProductRow = products::table
+        .filter(products::merchant_id.eq(merchant_id))
         .filter(products::id.eq(id))
+        .select(ProductRow::as_select())
         .first(conn)?;
     assemble(conn, merchant_id, vec![row])?
         .pop()
@@ -532,7 +459,10 @@ pub fn list(
     query: &ProductQuery,
 ) -> AppResult<ProductPage> {
     let limit = query.limit.unwrap_or(20).clamp(1, 100);
-    let mut q = product_rows!(merchant_id).into_boxed();
+    let mut q = products::table
+        .filter(products::merchant_id.eq(merchant_id))
+        .select(ProductRow::as_select())
+        .into_boxed();
     if let Some(status) = query.status {
         q = q.filter(products::status.eq(status));
     }
@@ -602,7 +532,11 @@ pub fn list(
     let mut rows: Vec<ProductRow> = q.limit(limit + 1).load(conn)?;
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
-    let next_cursor = if more { rows.last().map(|r| r.0) } else { None };
+    let next_cursor = if more {
+        rows.last().map(|r| r.id)
+    } else {
+        None
+    };
     Ok(ProductPage {
         items: assemble(conn, merchant_id, rows)?,
         next_cursor,
@@ -702,24 +636,24 @@ pub(crate) fn insert_skus(
         check_presale_and_kind(sku)?;
         let spec_values = serde_json::to_string(&sku.spec_values).map_err(AppError::internal)?;
         let sku_id: i64 = diesel::insert_into(skus::table)
-            .values((
-                skus::merchant_id.eq(merchant_id),
-                skus::product_id.eq(product_id),
-                skus::code.eq(&sku.code),
-                skus::spec_values.eq(spec_values),
-                skus::barcode.eq(sku.barcode.as_deref()),
-                skus::weight_grams.eq(sku.weight_grams),
-                skus::retail_price_fen.eq(sku.retail_price.fen()),
-                skus::stock.eq(sku.stock),
-                skus::low_stock_threshold.eq(sku.low_stock_threshold),
-                skus::kind.eq(sku.kind),
-                skus::presale_quantity.eq(sku.presale_quantity),
-                skus::presale_ship_date.eq(sku
+            .values(SkuInsertForm {
+                merchant_id,
+                product_id,
+                code: &sku.code,
+                spec_values: &spec_values,
+                barcode: sku.barcode.as_deref(),
+                weight_grams: sku.weight_grams,
+                retail_price_fen: sku.retail_price.fen(),
+                stock: sku.stock,
+                low_stock_threshold: sku.low_stock_threshold,
+                kind: sku.kind,
+                presale_quantity: sku.presale_quantity,
+                presale_ship_date: sku
                     .presale_ship_date
-                    .map(|d| d.format("%Y-%m-%d").to_string())),
-                skus::created_at.eq(now),
-                skus::updated_at.eq(now),
-            ))
+                    .map(|d| d.format("%Y-%m-%d").to_string()),
+                created_at: now,
+                updated_at: now,
+            })
             .returning(skus::id)
             .get_result(conn)
             .map_err(|e| match e {
@@ -767,13 +701,13 @@ pub(crate) fn write_tier_prices(
     .execute(conn)?;
     for price in prices {
         diesel::insert_into(sku_tier_prices::table)
-            .values((
-                sku_tier_prices::merchant_id.eq(merchant_id),
-                sku_tier_prices::sku_id.eq(sku_id),
-                sku_tier_prices::tier_kind.eq(kind),
-                sku_tier_prices::tier_id.eq(price.tier_id),
-                sku_tier_prices::price_fen.eq(price.price.fen()),
-            ))
+            .values(SkuTierPriceInsertForm {
+                merchant_id,
+                sku_id,
+                tier_kind: kind,
+                tier_id: price.tier_id,
+                price_fen: price.price.fen(),
+            })
             .execute(conn)?;
     }
     Ok(())
@@ -804,19 +738,19 @@ pub fn create(
             .collect();
         check_distributor_tiers(conn, merchant_id, &priced)?;
         let id: i64 = diesel::insert_into(products::table)
-            .values((
-                products::merchant_id.eq(merchant_id),
-                products::category_id.eq(input.category_id),
-                products::freight_template_id.eq(input.freight_template_id),
-                products::name.eq(&input.name),
-                products::subtitle.eq(&input.subtitle),
-                products::description_html.eq(&description),
-                products::spec_names.eq(&spec_names),
-                products::tags.eq(&tags),
-                products::status.eq(ProductStatus::Draft),
-                products::created_at.eq(now),
-                products::updated_at.eq(now),
-            ))
+            .values(ProductInsertForm {
+                merchant_id,
+                category_id: input.category_id,
+                freight_template_id: input.freight_template_id,
+                name: &input.name,
+                subtitle: &input.subtitle,
+                description_html: &description,
+                spec_names: &spec_names,
+                tags: &tags,
+                status: ProductStatus::Draft,
+                created_at: now,
+                updated_at: now,
+            })
             .returning(products::id)
             .get_result(conn)?;
         insert_skus(conn, merchant_id, id, &input.skus, now)?;
