@@ -1,8 +1,9 @@
 //! Automatic promotion (SPEC §4): a distributor moves up to the highest-ranked tier whose
 //! promotion conditions their counters meet. Promotion never demotes and never touches frozen or
-//! ended distributors; demotion is a staff decision made elsewhere. Every promotion is recorded
-//! in `distributor_tier_changes` (cause `promotion`, with the conditions and the figures that
-//! met them) and in the audit log.
+//! ended distributors; demotion is a staff decision made elsewhere. This module decides; the
+//! network, which owns `distributors.tier_id` and the tier history, makes the change
+//! (`network::promote`), recorded in `distributor_tier_changes` (cause `promotion`, with the
+//! conditions and the figures that met them); the audit event is written here.
 //!
 //! A demotion must stick: it puts the distributor on a promotion hold
 //! (`distributors.promotion_held_since`, see `network::set_tier`), and held distributors are
@@ -266,28 +267,6 @@ pub fn evaluate_within(
     let Some(step) = target(&ladder, current_rank(&ladder, tier_id), &figures) else {
         return Ok(None);
     };
-    // Conditional on the tier, status and hold read above: a concurrent promotion, demotion or
-    // freeze wins, and this one records nothing.
-    let base = distributors::table
-        .filter(distributors::merchant_id.eq(merchant_id))
-        .filter(distributors::id.eq(distributor_id))
-        .filter(distributors::status.eq("active"))
-        .filter(distributors::promotion_held_since.is_null());
-    let set = (
-        distributors::tier_id.eq(step.id),
-        distributors::updated_at.eq(now),
-    );
-    let updated = match tier_id {
-        Some(current) => diesel::update(base.filter(distributors::tier_id.eq(current)))
-            .set(set)
-            .execute(conn)?,
-        None => diesel::update(base.filter(distributors::tier_id.is_null()))
-            .set(set)
-            .execute(conn)?,
-    };
-    if updated == 0 {
-        return Ok(None);
-    }
     let from = tier_id.and_then(|id| ladder.iter().find(|t| t.id == id));
     let tier_json = |t: &TierStep| json!({ "id": t.id, "name": t.name, "rank": t.rank });
     let detail = json!({
@@ -300,17 +279,20 @@ pub fn evaluate_within(
             .map(Check::to_json)
             .collect::<Vec<_>>(),
     });
-    let change_id = crate::network::record_tier_change(
+    // The network changes the tier, conditionally on the tier, status and hold read above: a
+    // concurrent promotion, demotion or freeze wins, and this one records nothing.
+    let Some(change_id) = crate::network::promote(
         conn,
         merchant_id,
         distributor_id,
         tier_id,
-        Some(step.id),
-        crate::network::TierCause::Promotion,
+        step.id,
         &detail.to_string(),
-        None,
         now,
-    )?;
+    )?
+    else {
+        return Ok(None);
+    };
     audit::record(
         conn,
         &AuditActor::system(Some(merchant_id)),
