@@ -1,8 +1,8 @@
 //! Starting the service: database, migrations, secrets, then the HTTP server with graceful
 //! shutdown (SIGTERM/SIGINT stop accepting, in-flight requests get `shutdown_timeout_secs`).
 //! Alongside run: the email delivery thread when SMTP is configured, the periodic promotion
-//! sweep unless its interval is 0, and the thread freezing the rankings of ended contests; all
-//! stop with the server.
+//! sweep unless its interval is 0, the thread freezing the rankings of ended contests, and the
+//! one feeding the asynchronous consumers of domain events; all stop with the server.
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -17,6 +17,7 @@ use crate::contests::worker as contest_worker;
 use crate::db::{self, DatabaseUrl, DbPool, DbSetupError};
 use crate::distribution::promotion;
 use crate::distribution::worker::{self as promotion_worker, PromotionWorker};
+use crate::events::worker as event_worker;
 use crate::notify::smtp::{SmtpSender, SmtpSetupError};
 use crate::notify::worker::{self, DeliveryWorker};
 use crate::secrets::{self, SecretError};
@@ -84,12 +85,14 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
     let state = AppState::new(pool.clone(), config, jwt_secret, cipher);
     let server = http_server(state, listener)?;
     let closer = contest_worker::spawn(pool.clone(), contest_worker::POLL_INTERVAL)?;
+    let dispatcher = event_worker::spawn(pool.clone(), event_worker::POLL_INTERVAL)?;
     let delivery = start_email_delivery(pool.clone(), mail)?;
     let promotions = start_promotion_sweep(pool, promotion_every)?;
     tracing::info!(url = %format!("http://{addr}"), "Fenxiao is listening");
     println!("Fenxiao is serving on http://{addr}  (API docs: http://{addr}/api/docs/)");
     let result = server.await;
     closer.stop();
+    dispatcher.stop();
     if let Some(delivery) = delivery {
         delivery.stop();
     }

@@ -10,7 +10,8 @@
 //! passed over here until staff raise their tier by hand or release the hold.
 //!
 //! Events call [`evaluate`] (or [`evaluate_within`] inside their own transaction, or
-//! [`evaluate_upline_within`] for a distributor and their nearest upline); the periodic job
+//! [`evaluate_upline_within`] for a distributor and their nearest upline; the network's domain
+//! events reach them through `reactions`); the periodic job
 //! [`run_periodic`] sweeps every active distributor of every merchant in batches, for promotions
 //! that no event triggered (a tier added or lowered later, counters corrected).
 
@@ -349,6 +350,74 @@ pub fn evaluate_upline_within(
     Ok(promotions)
 }
 
+/// A distributor as the sweeps read it to pick candidates: id, merchant, tier and figures.
+type ScanRow = (i64, i64, Option<i64>, i64, i64, i64, i64, i64);
+
+/// The columns of a [`ScanRow`].
+macro_rules! scan_columns {
+    () => {
+        (
+            distributors::id,
+            distributors::merchant_id,
+            distributors::tier_id,
+            distributors::personal_sales,
+            distributors::team_sales,
+            distributors::direct_recruits,
+            distributors::team_size,
+            distributors::order_count,
+        )
+    };
+}
+
+/// Whether the figures read earn a tier above the one read (worth an evaluation).
+fn earns_more(ladder: &[TierStep], row: &ScanRow) -> bool {
+    let (_, _, tier_id, personal_sales, team_sales, direct_recruits, team_size, order_count) = *row;
+    let figures = Figures {
+        personal_sales,
+        team_sales,
+        direct_recruits,
+        team_size,
+        order_count,
+    };
+    target(ladder, current_rank(ladder, tier_id), &figures).is_some()
+}
+
+/// Evaluates, inside the caller's transaction, the distributor's ancestors above
+/// [`UPLINE_LEVELS`], nearest first, for events whose figures reach the whole upline (a sale's
+/// team sales, a join's or a move's team size); the asynchronous consumer
+/// `reactions::DeepUplinePromotion` runs it. One read picks the active ancestors without a hold
+/// whose figures earn a higher tier; only those are evaluated (each reads its row again), so a
+/// chain of hundreds of levels costs two queries when nobody is promoted.
+pub fn evaluate_deep_upline_within(
+    conn: &mut DbConnection,
+    merchant_id: i64,
+    distributor_id: i64,
+    trigger: Trigger,
+    now: NaiveDateTime,
+) -> AppResult<Vec<Promotion>> {
+    let rows: Vec<ScanRow> = paths::table
+        .inner_join(distributors::table.on(distributors::id.eq(paths::ancestor_id)))
+        .filter(paths::merchant_id.eq(merchant_id))
+        .filter(paths::descendant_id.eq(distributor_id))
+        .filter(paths::depth.gt(UPLINE_LEVELS))
+        .filter(distributors::status.eq("active"))
+        .filter(distributors::promotion_held_since.is_null())
+        .order(paths::depth.asc())
+        .select(scan_columns!())
+        .load(conn)?;
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ladder = tiers::ladder(conn, merchant_id)?;
+    let mut promotions = Vec::new();
+    for row in rows.iter().filter(|row| earns_more(&ladder, row)) {
+        if let Some(p) = evaluate_within(conn, merchant_id, row.0, trigger, now)? {
+            promotions.push(p);
+        }
+    }
+    Ok(promotions)
+}
+
 /// Evaluates, inside the caller's transaction, the upline of a distributor who has just joined
 /// through a recruiter: the sponsor gained a recruit (`recruit_approved`), the two levels above
 /// only a team member (`team_changed`), so each promotion names what changed for that person.
@@ -412,8 +481,6 @@ pub struct PeriodicReport {
     pub interrupted: bool,
 }
 
-type ScanRow = (i64, i64, Option<i64>, i64, i64, i64, i64, i64);
-
 /// Sweeps every active distributor of every merchant whose promotion is not held, `batch` at a
 /// time in id order, and promotes those who earned a higher tier. Candidates are picked from one read per batch; each
 /// is then evaluated in its own short transaction, which reads the row again, so the sweep is
@@ -441,22 +508,14 @@ pub fn run_periodic(
             .filter(distributors::id.gt(after))
             .order(distributors::id.asc())
             .limit(batch)
-            .select((
-                distributors::id,
-                distributors::merchant_id,
-                distributors::tier_id,
-                distributors::personal_sales,
-                distributors::team_sales,
-                distributors::direct_recruits,
-                distributors::team_size,
-                distributors::order_count,
-            ))
+            .select(scan_columns!())
             .load(conn)?;
         let Some(last) = rows.last().map(|r| r.0) else {
             break;
         };
         report.batches += 1;
-        for (id, merchant_id, tier_id, ps, ts, dr, tsz, oc) in &rows {
+        for row in &rows {
+            let (id, merchant_id) = (&row.0, &row.1);
             report.evaluated += 1;
             let ladder = match ladders.get(merchant_id) {
                 Some(ladder) => ladder,
@@ -465,14 +524,7 @@ pub fn run_periodic(
                     ladders.entry(*merchant_id).or_insert(ladder)
                 }
             };
-            let figures = Figures {
-                personal_sales: *ps,
-                team_sales: *ts,
-                direct_recruits: *dr,
-                team_size: *tsz,
-                order_count: *oc,
-            };
-            if target(ladder, current_rank(ladder, *tier_id), &figures).is_none() {
+            if !earns_more(ladder, row) {
                 continue;
             }
             match evaluate(conn, *merchant_id, *id, Trigger::Periodic, now) {

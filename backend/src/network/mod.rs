@@ -11,6 +11,10 @@
 //!   [`promote`] and [`move_tier_holders`] are how automatic promotion and the deletion of a
 //!   tier change tiers: nothing else writes them.
 //!
+//! What others do about these changes (the sales fact of a sale, the promotion it earns) is not
+//! called from here: joins, moves and sales record domain events (`distributor.joined`,
+//! `.moved`, `.sale_recorded`, see `events`), and the subscribers react.
+//!
 //! Reads: [`upline`] (one indexed range read of the closure table), [`team`] (one row),
 //! [`children`], [`list`], [`detail`], [`my_distributor`]. `docs/architecture.md` ("Distributor
 //! tree") explains the design and its costs.
