@@ -78,6 +78,9 @@ pub enum JobsCommand {
     /// Freeze the final ranking of every contest that has ended (what the server does every
     /// minute).
     CloseContests,
+    /// Hand every asynchronous consumer of domain events what it has not handled yet (what the
+    /// server does every second).
+    DispatchEvents,
 }
 
 #[derive(Debug, Subcommand)]
@@ -158,6 +161,32 @@ fn jobs(config: &Config, command: JobsCommand) -> Result<(), String> {
             let closed = crate::contests::standings::close_due(&mut conn, crate::clock::now())
                 .map_err(|e| describe(&e))?;
             println!("{} contest(s) closed", closed.len());
+            Ok(())
+        }
+        JobsCommand::DispatchEvents => {
+            let (pool, _) = server::prepare_database(config).map_err(|e| e.to_string())?;
+            let mut conn = pool.get().map_err(|e| e.to_string())?;
+            let mut failed = 0;
+            for result in crate::events::consumers::drain_all(&mut conn, crate::clock::now()) {
+                let drained = result.map_err(|e| describe(&e))?;
+                let state = match (&drained.last, drained.last.failed) {
+                    (_, Some(event)) => {
+                        failed += 1;
+                        format!("failed at event {event}; see the log")
+                    }
+                    (last, None) if !last.claimed && !last.idle => {
+                        "busy elsewhere or backing off".to_owned()
+                    }
+                    (last, None) => format!("position {}", last.position),
+                };
+                println!(
+                    "{}: {} event(s) handled, {state}",
+                    drained.consumer, drained.handled
+                );
+            }
+            if failed > 0 {
+                return Err(format!("{failed} consumer(s) failed"));
+            }
             Ok(())
         }
     }

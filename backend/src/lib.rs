@@ -17,6 +17,7 @@ pub mod crypto;
 pub mod db;
 pub mod distribution;
 pub mod error;
+pub mod events;
 pub mod http;
 pub mod integrations;
 pub mod inventory;

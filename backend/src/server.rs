@@ -2,8 +2,8 @@
 //! shutdown (SIGTERM/SIGINT stop accepting, in-flight requests get `shutdown_timeout_secs`).
 //! Alongside run: the outbox delivery thread (over SMTP when a mail server is configured, or
 //! printing messages on the console in a local trial), the periodic promotion sweep unless its
-//! interval is 0, and the thread freezing the rankings of ended contests; all stop with the
-//! server.
+//! interval is 0, the thread freezing the rankings of ended contests, and the one feeding the
+//! asynchronous consumers of domain events; all stop with the server.
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -18,6 +18,7 @@ use crate::contests::worker as contest_worker;
 use crate::db::{self, DatabaseUrl, DbPool, DbSetupError};
 use crate::distribution::promotion;
 use crate::distribution::worker::{self as promotion_worker, PromotionWorker};
+use crate::events::worker as event_worker;
 use crate::notify::console::ConsoleSender;
 use crate::notify::sender::EmailSender;
 use crate::notify::smtp::{SmtpSender, SmtpSetupError};
@@ -87,6 +88,7 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
     let state = AppState::new(pool.clone(), config, jwt_secret, cipher);
     let server = http_server(state, listener)?;
     let closer = contest_worker::spawn(pool.clone(), contest_worker::POLL_INTERVAL)?;
+    let dispatcher = event_worker::spawn(pool.clone(), event_worker::POLL_INTERVAL)?;
     let delivery = match sender {
         Some(sender) => Some(worker::spawn(pool.clone(), sender, worker::POLL_INTERVAL)?),
         None => None,
@@ -96,6 +98,7 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
     println!("Fenxiao is serving on http://{addr}  (API docs: http://{addr}/api/docs/)");
     let result = server.await;
     closer.stop();
+    dispatcher.stop();
     if let Some(delivery) = delivery {
         delivery.stop();
     }

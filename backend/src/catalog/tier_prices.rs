@@ -5,7 +5,10 @@
 
 use std::collections::BTreeSet;
 
+use diesel::prelude::*;
+
 use super::products::TierPrice;
+use crate::db::schema::sku_tier_prices;
 use crate::db::DbConnection;
 use crate::distribution::tiers;
 use crate::error::{AppError, AppResult, ErrorCode, FieldError};
@@ -51,6 +54,23 @@ pub(crate) fn check_distributor_tiers(
     } else {
         Err(AppError::Validation(errors))
     }
+}
+
+/// Removes every SKU's purchase price for a distributor tier that is being deleted, inside the
+/// deleting transaction (which holds the tier, so no price for it is written meanwhile).
+pub(crate) fn remove_distributor_tier(
+    conn: &mut DbConnection,
+    merchant_id: i64,
+    tier_id: i64,
+) -> AppResult<()> {
+    diesel::delete(
+        sku_tier_prices::table
+            .filter(sku_tier_prices::merchant_id.eq(merchant_id))
+            .filter(sku_tier_prices::tier_kind.eq(super::products::TierKind::Distributor))
+            .filter(sku_tier_prices::tier_id.eq(tier_id)),
+    )
+    .execute(conn)?;
+    Ok(())
 }
 
 fn unknown_tier(field: &str, code: &str, ids: &BTreeSet<i64>) -> FieldError {

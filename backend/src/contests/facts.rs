@@ -1,6 +1,7 @@
 //! Sales facts: the time-stamped record that a distributor brought a completed order, which
-//! leaderboards and contests sum over periods. The network module records one fact per order
-//! when the order completes, in the order's own transaction.
+//! leaderboards and contests sum over periods. One fact is written per
+//! `distributor.sale_recorded` event, by its synchronous subscriber [`on_sale_recorded`], in the
+//! sale's own transaction.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -9,10 +10,10 @@ use diesel::sql_types::{BigInt, Text as SqlText, Timestamp};
 use crate::db::schema::{distributor_sales as ds, distributors};
 use crate::db::{Backend, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode};
-use crate::money::MAX_FEN;
+use crate::events::SaleRecorded;
 
 /// The longest order reference kept.
-pub const MAX_ORDER_REF_LEN: usize = 64;
+pub const MAX_ORDER_REF_LEN: usize = SaleRecorded::MAX_ORDER_REF_LEN;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Recorded {
@@ -20,10 +21,6 @@ pub enum Recorded {
     New,
     /// The same fact was recorded before; nothing changed.
     AlreadyRecorded,
-}
-
-fn invalid(reason: &str) -> AppError {
-    AppError::unprocessable(ErrorCode::InvalidSaleFact.arg("reason", reason))
 }
 
 /// Records that `distributor_id` brought the order `order_ref` of `amount_fen`, completed at
@@ -41,12 +38,7 @@ pub fn record_sale(
     amount_fen: i64,
     at: NaiveDateTime,
 ) -> AppResult<Recorded> {
-    if order_ref.trim().is_empty() || order_ref.len() > MAX_ORDER_REF_LEN {
-        return Err(invalid("the order reference is empty or too long"));
-    }
-    if !(0..=MAX_FEN).contains(&amount_fen) {
-        return Err(invalid("the amount is negative or too large"));
-    }
+    SaleRecorded::new(distributor_id, order_ref, amount_fen)?;
     let known: i64 = distributors::table
         .filter(distributors::id.eq(distributor_id))
         .filter(distributors::merchant_id.eq(merchant_id))
@@ -88,4 +80,24 @@ pub fn record_sale(
     } else {
         Err(AppError::conflict(ErrorCode::SaleAlreadyRecorded))
     }
+}
+
+/// The synchronous subscriber of `distributor.sale_recorded`: the sale's fact. A fact already
+/// there with the same figures (written directly, before the event) is kept; one with other
+/// figures refuses the sale (409 `sale_already_recorded`), rolling it back.
+pub fn on_sale_recorded(
+    conn: &mut DbConnection,
+    merchant_id: i64,
+    sale: &SaleRecorded,
+    at: NaiveDateTime,
+) -> AppResult<()> {
+    record_sale(
+        conn,
+        merchant_id,
+        sale.distributor_id,
+        &sale.order_ref,
+        sale.amount_fen,
+        at,
+    )?;
+    Ok(())
 }

@@ -622,6 +622,38 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    domain_events (id) {
+        id -> BigInt,
+        merchant_id -> BigInt,
+        name -> Text,
+        payload -> Text,
+        event_key -> Nullable<Text>,
+        occurred_at -> Timestamp,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    event_consumers (name) {
+        name -> Text,
+        position -> BigInt,
+        locked_until -> Nullable<Timestamp>,
+        locked_by -> Nullable<Text>,
+        failures -> Integer,
+        retry_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    event_receipts (consumer, event_id) {
+        consumer -> Text,
+        event_id -> BigInt,
+        handled_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(distributor_applications -> members (member_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -665,4 +697,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     contest_standings,
     recruitment_forms,
     distributor_applications,
+    domain_events,
+    event_consumers,
+    event_receipts,
 );

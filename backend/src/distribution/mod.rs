@@ -5,6 +5,7 @@
 
 pub mod promotion;
 pub mod rate;
+pub mod reactions;
 pub mod routes;
 pub mod settings;
 pub mod tiers;

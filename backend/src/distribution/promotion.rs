@@ -1,15 +1,17 @@
 //! Automatic promotion (SPEC §4): a distributor moves up to the highest-ranked tier whose
 //! promotion conditions their counters meet. Promotion never demotes and never touches frozen or
-//! ended distributors; demotion is a staff decision made elsewhere. Every promotion is recorded
-//! in `distributor_tier_changes` (cause `promotion`, with the conditions and the figures that
-//! met them) and in the audit log.
+//! ended distributors; demotion is a staff decision made elsewhere. This module decides; the
+//! network, which owns `distributors.tier_id` and the tier history, makes the change
+//! (`network::promote`), recorded in `distributor_tier_changes` (cause `promotion`, with the
+//! conditions and the figures that met them); the audit event is written here.
 //!
 //! A demotion must stick: it puts the distributor on a promotion hold
 //! (`distributors.promotion_held_since`, see `network::set_tier`), and held distributors are
 //! passed over here until staff raise their tier by hand or release the hold.
 //!
 //! Events call [`evaluate`] (or [`evaluate_within`] inside their own transaction, or
-//! [`evaluate_upline_within`] for a distributor and their nearest upline); the periodic job
+//! [`evaluate_upline_within`] for a distributor and their nearest upline; the network's domain
+//! events reach them through `reactions`); the periodic job
 //! [`run_periodic`] sweeps every active distributor of every merchant in batches, for promotions
 //! that no event triggered (a tier added or lowered later, counters corrected).
 
@@ -265,28 +267,6 @@ pub fn evaluate_within(
     let Some(step) = target(&ladder, current_rank(&ladder, tier_id), &figures) else {
         return Ok(None);
     };
-    // Conditional on the tier, status and hold read above: a concurrent promotion, demotion or
-    // freeze wins, and this one records nothing.
-    let base = distributors::table
-        .filter(distributors::merchant_id.eq(merchant_id))
-        .filter(distributors::id.eq(distributor_id))
-        .filter(distributors::status.eq(DistributorStatus::Active))
-        .filter(distributors::promotion_held_since.is_null());
-    let set = (
-        distributors::tier_id.eq(step.id),
-        distributors::updated_at.eq(now),
-    );
-    let updated = match tier_id {
-        Some(current) => diesel::update(base.filter(distributors::tier_id.eq(current)))
-            .set(set)
-            .execute(conn)?,
-        None => diesel::update(base.filter(distributors::tier_id.is_null()))
-            .set(set)
-            .execute(conn)?,
-    };
-    if updated == 0 {
-        return Ok(None);
-    }
     let from = tier_id.and_then(|id| ladder.iter().find(|t| t.id == id));
     let tier_json = |t: &TierStep| json!({ "id": t.id, "name": t.name, "rank": t.rank });
     let detail = json!({
@@ -299,17 +279,20 @@ pub fn evaluate_within(
             .map(Check::to_json)
             .collect::<Vec<_>>(),
     });
-    let change_id = crate::network::record_tier_change(
+    // The network changes the tier, conditionally on the tier, status and hold read above: a
+    // concurrent promotion, demotion or freeze wins, and this one records nothing.
+    let Some(change_id) = crate::network::promote(
         conn,
         merchant_id,
         distributor_id,
         tier_id,
-        Some(step.id),
-        crate::network::TierCause::Promotion,
+        step.id,
         &detail.to_string(),
-        None,
         now,
-    )?;
+    )?
+    else {
+        return Ok(None);
+    };
     audit::record(
         conn,
         &AuditActor::system(Some(merchant_id)),
@@ -360,6 +343,74 @@ pub fn evaluate_upline_within(
     let mut promotions = Vec::new();
     for id in nearest {
         if let Some(p) = evaluate_within(conn, merchant_id, id, trigger, now)? {
+            promotions.push(p);
+        }
+    }
+    Ok(promotions)
+}
+
+/// A distributor as the sweeps read it to pick candidates: id, merchant, tier and figures.
+type ScanRow = (i64, i64, Option<i64>, i64, i64, i64, i64, i64);
+
+/// The columns of a [`ScanRow`].
+macro_rules! scan_columns {
+    () => {
+        (
+            distributors::id,
+            distributors::merchant_id,
+            distributors::tier_id,
+            distributors::personal_sales,
+            distributors::team_sales,
+            distributors::direct_recruits,
+            distributors::team_size,
+            distributors::order_count,
+        )
+    };
+}
+
+/// Whether the figures read earn a tier above the one read (worth an evaluation).
+fn earns_more(ladder: &[TierStep], row: &ScanRow) -> bool {
+    let (_, _, tier_id, personal_sales, team_sales, direct_recruits, team_size, order_count) = *row;
+    let figures = Figures {
+        personal_sales,
+        team_sales,
+        direct_recruits,
+        team_size,
+        order_count,
+    };
+    target(ladder, current_rank(ladder, tier_id), &figures).is_some()
+}
+
+/// Evaluates, inside the caller's transaction, the distributor's ancestors above
+/// [`UPLINE_LEVELS`], nearest first, for events whose figures reach the whole upline (a sale's
+/// team sales, a join's or a move's team size); the asynchronous consumer
+/// `reactions::DeepUplinePromotion` runs it. One read picks the active ancestors without a hold
+/// whose figures earn a higher tier; only those are evaluated (each reads its row again), so a
+/// chain of hundreds of levels costs two queries when nobody is promoted.
+pub fn evaluate_deep_upline_within(
+    conn: &mut DbConnection,
+    merchant_id: i64,
+    distributor_id: i64,
+    trigger: Trigger,
+    now: NaiveDateTime,
+) -> AppResult<Vec<Promotion>> {
+    let rows: Vec<ScanRow> = paths::table
+        .inner_join(distributors::table.on(distributors::id.eq(paths::ancestor_id)))
+        .filter(paths::merchant_id.eq(merchant_id))
+        .filter(paths::descendant_id.eq(distributor_id))
+        .filter(paths::depth.gt(UPLINE_LEVELS))
+        .filter(distributors::status.eq(crate::network::DistributorStatus::Active))
+        .filter(distributors::promotion_held_since.is_null())
+        .order(paths::depth.asc())
+        .select(scan_columns!())
+        .load(conn)?;
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ladder = tiers::ladder(conn, merchant_id)?;
+    let mut promotions = Vec::new();
+    for row in rows.iter().filter(|row| earns_more(&ladder, row)) {
+        if let Some(p) = evaluate_within(conn, merchant_id, row.0, trigger, now)? {
             promotions.push(p);
         }
     }
@@ -429,8 +480,6 @@ pub struct PeriodicReport {
     pub interrupted: bool,
 }
 
-type ScanRow = (i64, i64, Option<i64>, i64, i64, i64, i64, i64);
-
 /// Sweeps every active distributor of every merchant whose promotion is not held, `batch` at a
 /// time in id order, and promotes those who earned a higher tier. Candidates are picked from one read per batch; each
 /// is then evaluated in its own short transaction, which reads the row again, so the sweep is
@@ -458,22 +507,14 @@ pub fn run_periodic(
             .filter(distributors::id.gt(after))
             .order(distributors::id.asc())
             .limit(batch)
-            .select((
-                distributors::id,
-                distributors::merchant_id,
-                distributors::tier_id,
-                distributors::personal_sales,
-                distributors::team_sales,
-                distributors::direct_recruits,
-                distributors::team_size,
-                distributors::order_count,
-            ))
+            .select(scan_columns!())
             .load(conn)?;
         let Some(last) = rows.last().map(|r| r.0) else {
             break;
         };
         report.batches += 1;
-        for (id, merchant_id, tier_id, ps, ts, dr, tsz, oc) in &rows {
+        for row in &rows {
+            let (id, merchant_id) = (&row.0, &row.1);
             report.evaluated += 1;
             let ladder = match ladders.get(merchant_id) {
                 Some(ladder) => ladder,
@@ -482,14 +523,7 @@ pub fn run_periodic(
                     ladders.entry(*merchant_id).or_insert(ladder)
                 }
             };
-            let figures = Figures {
-                personal_sales: *ps,
-                team_sales: *ts,
-                direct_recruits: *dr,
-                team_size: *tsz,
-                order_count: *oc,
-            };
-            if target(ladder, current_rank(ladder, *tier_id), &figures).is_none() {
+            if !earns_more(ladder, row) {
                 continue;
             }
             match evaluate(conn, *merchant_id, *id, Trigger::Periodic, now) {

@@ -12,7 +12,6 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::dsl::{count_star, max};
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
-use diesel::sql_types::{BigInt, Nullable, Text as SqlText, Timestamp};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
@@ -20,12 +19,9 @@ use validator::Validate;
 use super::rate::{self, Rate};
 use crate::audit::{self, AuditEntry};
 use crate::auth::principal::{Caller, Principal};
-use crate::catalog::products::TierKind;
 use crate::clock;
 use crate::db::enums::db_enum;
-use crate::db::schema::{
-    distributor_tier_changes as changes, distributor_tiers as dt, distributors, sku_tier_prices,
-};
+use crate::db::schema::{distributor_tiers as dt, distributors};
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode, FieldError};
 use crate::money::Money;
@@ -757,13 +753,7 @@ pub fn delete(
             (None, n) => return Err(tier_in_use(n)),
             (Some(target), _) => move_distributors(conn, caller, &before, target, now)?,
         };
-        diesel::delete(
-            sku_tier_prices::table
-                .filter(sku_tier_prices::merchant_id.eq(merchant_id))
-                .filter(sku_tier_prices::tier_kind.eq(TierKind::Distributor))
-                .filter(sku_tier_prices::tier_id.eq(id)),
-        )
-        .execute(conn)?;
+        crate::catalog::tier_prices::remove_distributor_tier(conn, merchant_id, id)?;
         // A distributor given the tier since it was counted makes this fail on the foreign key
         // (409), rather than leaving them without a tier.
         diesel::delete(
@@ -795,8 +785,8 @@ pub fn delete(
     })
 }
 
-/// Moves every distributor of `from` into `to` with one tier-change row each, in two
-/// statements whatever their number.
+/// Moves every distributor of `from` into `to` through the network (one tier-change row each,
+/// in two statements whatever their number).
 fn move_distributors(
     conn: &mut DbConnection,
     caller: &Principal,
@@ -810,44 +800,7 @@ fn move_distributors(
         from.name, to.name, from.name, to.name
     );
     let actor = matches!(caller.caller, Caller::Staff { .. }).then_some(caller.id);
-    diesel::insert_into(changes::table)
-        .values(
-            distributors::table
-                .filter(distributors::merchant_id.eq(merchant_id))
-                .filter(distributors::tier_id.eq(from.id))
-                .select((
-                    distributors::merchant_id,
-                    distributors::id,
-                    distributors::tier_id,
-                    Some(to.id).into_sql::<Nullable<BigInt>>(),
-                    "manual".into_sql::<SqlText>(),
-                    reason.into_sql::<SqlText>(),
-                    actor.into_sql::<Nullable<BigInt>>(),
-                    now.into_sql::<Timestamp>(),
-                )),
-        )
-        .into_columns((
-            changes::merchant_id,
-            changes::distributor_id,
-            changes::from_tier_id,
-            changes::to_tier_id,
-            changes::cause,
-            changes::detail,
-            changes::actor_account_id,
-            changes::created_at,
-        ))
-        .execute(conn)?;
-    let moved = diesel::update(
-        distributors::table
-            .filter(distributors::merchant_id.eq(merchant_id))
-            .filter(distributors::tier_id.eq(from.id)),
-    )
-    .set((
-        distributors::tier_id.eq(to.id),
-        distributors::updated_at.eq(now),
-    ))
-    .execute(conn)?;
-    i64::try_from(moved).map_err(AppError::internal)
+    crate::network::move_tier_holders(conn, merchant_id, from.id, to.id, &reason, actor, now)
 }
 
 #[cfg(test)]

@@ -14,7 +14,6 @@ use crate::audit::{self, AuditEntry};
 use crate::auth::principal::{Caller, Principal};
 use crate::clock;
 use crate::db::{write_transaction, DbConnection};
-use crate::distribution::promotion::{self, Trigger};
 use crate::error::AppResult;
 use crate::validate;
 
@@ -86,8 +85,6 @@ pub fn create(
             request.sponsor_id,
             now,
         )?;
-        // The sponsor's upline gained a team member (the sponsor a recruit).
-        promotion::evaluate_upline_within(conn, merchant_id, id, 1, Trigger::TeamChanged, now)?;
         let created = queries::find(conn, merchant_id, id)?;
         audit::record(
             conn,

@@ -7,7 +7,13 @@
 //! - [`move_distributor`] re-parents a whole subtree, refusing self-parenting and cycles;
 //! - [`record_sale`] / [`adjust_sales`] add to personal sales and to every ancestor's team sales;
 //! - [`freeze`], [`unfreeze`], [`end`] and [`set_tier`] change status and tier, with reasons;
-//!   a demotion holds automatic promotion until [`release_promotion_hold`] or a manual raise.
+//!   a demotion holds automatic promotion until [`release_promotion_hold`] or a manual raise;
+//!   [`promote`] and [`move_tier_holders`] are how automatic promotion and the deletion of a
+//!   tier change tiers: nothing else writes them.
+//!
+//! What others do about these changes (the sales fact of a sale, the promotion it earns) is not
+//! called from here: joins, moves and sales record domain events (`distributor.joined`,
+//! `.moved`, `.sale_recorded`, see `events`), and the subscribers react.
 //!
 //! Reads: [`upline`] (one indexed range read of the closure table), [`team`] (one row),
 //! [`children`], [`list`], [`detail`], [`my_distributor`]. `docs/architecture.md` ("Distributor
@@ -29,8 +35,8 @@ pub use queries::{
     UplineEntry,
 };
 pub use status::{
-    end, freeze, record_tier_change, release_promotion_hold, set_tier, unfreeze, DistributorStatus,
-    TierCause, TierSet,
+    end, freeze, move_tier_holders, promote, release_promotion_hold, set_tier, unfreeze,
+    DistributorStatus, TierCause, TierSet,
 };
 pub use tree::{adjust_sales, join, move_distributor, record_sale, MAX_UPLINE_DEPTH};
 

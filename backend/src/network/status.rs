@@ -1,4 +1,7 @@
-//! A distributor's status (active, frozen, ended) and tier, changed by staff with a reason.
+//! A distributor's status (active, frozen, ended) and tier, changed by staff with a reason, or
+//! the tier by automatic promotion ([`promote`]) and by the deletion of a tier
+//! ([`move_tier_holders`]). This is the one writer of `distributors.status`, `.tier_id`,
+//! `.promotion_held_since` and of `distributor_tier_changes`: other modules decide, and call here.
 //!
 //! | from \ action | freeze | unfreeze | end   |
 //! |---------------|--------|----------|-------|
@@ -13,6 +16,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Nullable, Text as SqlText, Timestamp};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -148,7 +152,7 @@ db_enum! {
 /// Writes one row of tier history. `detail`: the reason staff gave, or for promotions the
 /// conditions and figures that met them (JSON).
 #[allow(clippy::too_many_arguments)]
-pub fn record_tier_change(
+pub(super) fn record_tier_change(
     conn: &mut DbConnection,
     merchant_id: i64,
     distributor_id: i64,
@@ -173,6 +177,21 @@ pub fn record_tier_change(
         .returning(distributor_tier_changes::id)
         .get_result(conn)?;
     Ok(id)
+}
+
+/// Applies `set` to the distributors `base` selects whose tier is still `current` (`None`: no
+/// tier); the number of rows changed.
+macro_rules! update_if_tier {
+    ($conn:expr, $base:expr, $current:expr, $set:expr) => {
+        match $current {
+            Some(tier) => diesel::update($base.filter(distributors::tier_id.eq(tier)))
+                .set($set)
+                .execute($conn)?,
+            None => diesel::update($base.filter(distributors::tier_id.is_null()))
+                .set($set)
+                .execute($conn)?,
+        }
+    };
 }
 
 fn tier_rank(conn: &mut DbConnection, merchant_id: i64, tier_id: i64) -> AppResult<Option<i32>> {
@@ -253,14 +272,7 @@ pub fn set_tier(
             distributors::promotion_held_since.eq(hold),
             distributors::updated_at.eq(now),
         );
-        let updated = match current {
-            Some(t) => diesel::update(base.filter(distributors::tier_id.eq(t)))
-                .set(set)
-                .execute(conn)?,
-            None => diesel::update(base.filter(distributors::tier_id.is_null()))
-                .set(set)
-                .execute(conn)?,
-        };
+        let updated = update_if_tier!(conn, base, current, set);
         if updated == 0 {
             return Err(AppError::conflict(ErrorCode::TierChanged));
         }
@@ -282,6 +294,101 @@ pub fn set_tier(
             held_after: hold.is_some(),
         }))
     })
+}
+
+/// Raises a distributor from tier `from` to `to` by automatic promotion (the decision is
+/// `distribution::promotion`'s), with its `promotion` tier change carrying `detail` (the
+/// trigger, conditions and figures, as JSON). Conditional on the tier being still `from`, the
+/// distributor active and not on a promotion hold: when a concurrent promotion, demotion or
+/// freeze got there first nothing changes and `None` is answered. Otherwise the tier change's id.
+/// Runs inside the caller's transaction.
+pub fn promote(
+    conn: &mut DbConnection,
+    merchant_id: i64,
+    id: i64,
+    from: Option<i64>,
+    to: i64,
+    detail: &str,
+    now: NaiveDateTime,
+) -> AppResult<Option<i64>> {
+    let base = distributors::table
+        .filter(distributors::merchant_id.eq(merchant_id))
+        .filter(distributors::id.eq(id))
+        .filter(distributors::status.eq(DistributorStatus::Active.as_str()))
+        .filter(distributors::promotion_held_since.is_null());
+    let set = (
+        distributors::tier_id.eq(to),
+        distributors::updated_at.eq(now),
+    );
+    let updated = update_if_tier!(conn, base, from, set);
+    if updated == 0 {
+        return Ok(None);
+    }
+    record_tier_change(
+        conn,
+        merchant_id,
+        id,
+        from,
+        Some(to),
+        TierCause::Promotion,
+        detail,
+        None,
+        now,
+    )
+    .map(Some)
+}
+
+/// Moves every distributor of the merchant holding tier `from` (whatever their status) to tier
+/// `to`, each with a `manual` tier change giving `reason`, in two statements whatever their
+/// number; for the deletion of a tier. Returns how many moved. Runs inside the caller's
+/// transaction, which must hold tier `from` (`distribution::tiers` locks it).
+pub fn move_tier_holders(
+    conn: &mut DbConnection,
+    merchant_id: i64,
+    from: i64,
+    to: i64,
+    reason: &str,
+    actor_account_id: Option<i64>,
+    now: NaiveDateTime,
+) -> AppResult<i64> {
+    diesel::insert_into(distributor_tier_changes::table)
+        .values(
+            distributors::table
+                .filter(distributors::merchant_id.eq(merchant_id))
+                .filter(distributors::tier_id.eq(from))
+                .select((
+                    distributors::merchant_id,
+                    distributors::id,
+                    distributors::tier_id,
+                    Some(to).into_sql::<Nullable<BigInt>>(),
+                    TierCause::Manual.as_str().into_sql::<SqlText>(),
+                    reason.into_sql::<SqlText>(),
+                    actor_account_id.into_sql::<Nullable<BigInt>>(),
+                    now.into_sql::<Timestamp>(),
+                )),
+        )
+        .into_columns((
+            distributor_tier_changes::merchant_id,
+            distributor_tier_changes::distributor_id,
+            distributor_tier_changes::from_tier_id,
+            distributor_tier_changes::to_tier_id,
+            distributor_tier_changes::cause,
+            distributor_tier_changes::detail,
+            distributor_tier_changes::actor_account_id,
+            distributor_tier_changes::created_at,
+        ))
+        .execute(conn)?;
+    let moved = diesel::update(
+        distributors::table
+            .filter(distributors::merchant_id.eq(merchant_id))
+            .filter(distributors::tier_id.eq(from)),
+    )
+    .set((
+        distributors::tier_id.eq(to),
+        distributors::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    i64::try_from(moved).map_err(AppError::internal)
 }
 
 /// Lets automatic promotion resume for a distributor that a demotion put on hold; the next

@@ -22,8 +22,8 @@ use crate::db::schema::{
     distribution_settings, distributor_paths as paths, distributor_tiers, distributors, members,
 };
 use crate::db::{self, DbConnection};
-use crate::distribution::promotion::{self, Trigger};
 use crate::error::{AppError, AppResult, ErrorCode};
+use crate::events::{self, DistributorJoined, DistributorMoved, DomainEvent, SaleRecorded};
 
 /// The deepest upline a query may ask for. Commission needs three levels; the rest is for staff
 /// looking at a chain.
@@ -164,8 +164,8 @@ fn default_sponsor(conn: &mut DbConnection, merchant_id: i64) -> AppResult<Optio
 /// leaderboard counts, and which later moves in the tree leave alone); the default sponsor is
 /// not (nobody recruited them). Staff placing a member use [`join_placed`] instead.
 ///
-/// The upline's tiers are not re-evaluated here: the caller does it, with the trigger that fits
-/// (a recruit approved, a distributor added by staff; see `promotion::evaluate_upline_within`).
+/// Records `distributor.joined`, whose subscribers re-evaluate the upline's tiers (the sponsor
+/// gained a recruit, or with [`join_placed`] a team member).
 ///
 /// Runs in its own write transaction, or inside the caller's.
 pub fn join(
@@ -329,6 +329,19 @@ fn join_as(
                 now,
             )?;
         }
+        let joined = DistributorJoined {
+            distributor_id: id,
+            member_id,
+            parent_id: sponsor.as_ref().map(|s| s.id),
+            sponsor_id: recruiter,
+            placed_by_staff: placement == Placement::ByStaff,
+        };
+        events::record(
+            conn,
+            merchant_id,
+            &DomainEvent::DistributorJoined(joined),
+            now,
+        )?;
         Ok(id)
     })
 }
@@ -343,8 +356,8 @@ fn join_as(
 /// The subtree keeps its inner shape; its closure rows to the old upline are replaced by rows
 /// to the new one, depths shift by the same amount, and the subtree's size and sales move from
 /// the old upline's team counters to the new upline's. Ancestors common to both lose and regain
-/// the same amounts. The new upline's nearest levels are then evaluated for promotion
-/// (trigger `team_changed`) in the same transaction.
+/// the same amounts. A move that changed something records `distributor.moved`, whose
+/// subscribers evaluate the new upline for promotion (trigger `team_changed`).
 pub fn move_distributor(
     conn: &mut DbConnection,
     merchant_id: i64,
@@ -501,26 +514,29 @@ pub fn move_distributor(
                 distributors::updated_at.eq(now),
             ))
             .execute(conn)?;
-        // The new upline gained a team (and a recruit): its nearest levels may now earn a higher
-        // tier. The old upline only lost figures, and promotion never demotes, so it is left be.
-        promotion::evaluate_upline_within(
+        let event = DistributorMoved {
+            distributor_id: moved.id,
+            from_parent_id: moved.parent_id,
+            to_parent_id: new_parent,
+        };
+        events::record(
             conn,
             merchant_id,
-            moved.id,
-            1,
-            Trigger::TeamChanged,
+            &DomainEvent::DistributorMoved(event),
             now,
         )?;
         Ok(true)
     })
 }
 
-/// Records one completed order `order_ref` of `amount_fen` brought by the distributor: the
-/// time-stamped sales fact that leaderboards and contests sum, its personal sales and order
-/// count, and the team sales of every ancestor. Idempotent per order: recording the same order
-/// again changes nothing (and answers `false`), so a retried completion cannot count twice.
-/// Orders call this inside their completion transaction (best as its last step: on PostgreSQL it
-/// holds the merchant's tree lock until that transaction ends).
+/// Records one completed order `order_ref` of `amount_fen` brought by the distributor: its
+/// personal sales and order count, the team sales of every ancestor, and the event
+/// `distributor.sale_recorded`, whose subscribers write the time-stamped sales fact that
+/// leaderboards and contests sum and re-evaluate promotion. Idempotent per order: recording the
+/// same order again changes nothing (and answers `false`), so a retried completion cannot count
+/// twice; the same order with another distributor or amount is refused (409
+/// `sale_already_recorded`). Orders call this inside their completion transaction (best as its
+/// last step: on PostgreSQL it holds the merchant's tree lock until that transaction ends).
 pub fn record_sale(
     conn: &mut DbConnection,
     merchant_id: i64,
@@ -532,41 +548,21 @@ pub fn record_sale(
     if amount_fen < 0 {
         return Err(AppError::internal("record_sale with a negative amount"));
     }
+    let sale = DomainEvent::SaleRecorded(SaleRecorded::new(distributor_id, order_ref, amount_fen)?);
     in_write_transaction(conn, |conn| {
-        let fact = crate::contests::facts::record_sale(
-            conn,
-            merchant_id,
-            distributor_id,
-            order_ref,
-            amount_fen,
-            at,
-        )?;
-        if fact == crate::contests::facts::Recorded::AlreadyRecorded {
-            return Ok(false);
+        // Under the lock, so that a repeat racing the first recording waits for it and sees it.
+        lock_tree(conn, merchant_id)?;
+        if let Some(before) = events::previous(conn, merchant_id, &sale)? {
+            return if before == sale {
+                Ok(false)
+            } else {
+                Err(AppError::conflict(ErrorCode::SaleAlreadyRecorded))
+            };
         }
         adjust_sales(conn, merchant_id, distributor_id, amount_fen, 1, at)?;
-        promote_after_sale(conn, merchant_id, distributor_id, at)?;
+        events::record(conn, merchant_id, &sale, at)?;
         Ok(true)
     })
-}
-
-/// A sale may lift the seller (personal sales, order count) and their nearest upline (team
-/// sales) into a higher tier: evaluated now, inside the sale's transaction.
-fn promote_after_sale(
-    conn: &mut DbConnection,
-    merchant_id: i64,
-    distributor_id: i64,
-    at: NaiveDateTime,
-) -> AppResult<()> {
-    promotion::evaluate_upline_within(
-        conn,
-        merchant_id,
-        distributor_id,
-        0,
-        Trigger::OrderCompleted,
-        at,
-    )?;
-    Ok(())
 }
 
 /// Adds `amount_fen` (negative for a refund) and `orders` to the distributor's personal figures

@@ -10,9 +10,10 @@
 //! | `application`     | `manual` | pending in the review queue; staff are notified         |
 //! | `spend_threshold` | —        | refused until the paid spend reaches the threshold, then approved at once |
 //!
-//! Approval makes the member a distributor (`network::join`, which also gives the entry tier)
-//! under the sponsor, lets the upline's tiers be re-evaluated (a recruit may earn a promotion),
-//! and queues the welcome message with a short guide — all in one transaction.
+//! Approval makes the member a distributor (`network::join`, which also gives the entry tier,
+//! and whose `distributor.joined` event re-evaluates the upline's tiers: a recruit may earn a
+//! promotion) under the sponsor, and queues the welcome message with a short guide — all in one
+//! transaction.
 //!
 //! The sponsor is, in order: the distributor whose code came with the application (it must be
 //! an active distributor of the merchant, else the application is refused: the applicant chose
@@ -49,7 +50,6 @@ use crate::clock;
 use crate::db::enums::db_enum;
 use crate::db::schema::{distributor_applications as da, distributors, members, merchants};
 use crate::db::{write_transaction, DbConnection};
-use crate::distribution::promotion;
 use crate::distribution::settings::{self, ApplicationReview, EntryMode};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::network::{self, DistributorStatus, MemberBrief};
@@ -700,8 +700,6 @@ pub(super) fn approve_claimed(
         .filter(distributors::id.eq(distributor_id))
         .select((distributors::code, distributors::parent_id))
         .first(conn)?;
-    // The sponsor gained a recruit and their upline a team member.
-    promotion::evaluate_after_recruit_within(conn, merchant_id, distributor_id, now)?;
     send_welcome(conn, merchant_id, member_id, &code, base_url, now)?;
     let (actor, client) = decider.audit(merchant_id);
     audit::record(

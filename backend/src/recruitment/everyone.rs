@@ -15,9 +15,9 @@
 //! The recruiter is picked as for an application: the distributor whose recruit or share link the
 //! member came through, if that distributor can recruit; else the distributor the member is bound
 //! to, if active; else nobody, and the tree's rule applies (the merchant's default sponsor, or a
-//! root). The member joins through `network::join` (entry tier, closure rows, counters), the
-//! upline's tiers are re-evaluated (three levels), the welcome message is queued and the enrolment audited, as an
-//! approval does. A member whose distribution was ended stays ended: only a member without any
+//! root). The member joins through `network::join` (entry tier, closure rows, counters; its
+//! `distributor.joined` event re-evaluates the upline's tiers), the welcome message is queued and
+//! the enrolment audited, as an approval does. A member whose distribution was ended stays ended: only a member without any
 //! distributor profile is enrolled.
 
 use chrono::NaiveDateTime;
@@ -30,7 +30,6 @@ use crate::auth::account::AccountStatus;
 use crate::auth::sessions::ClientInfo;
 use crate::db::schema::{distributor_applications as da, distributors, members};
 use crate::db::{write_transaction, DbConnection};
-use crate::distribution::promotion;
 use crate::distribution::settings::{self, EntryMode};
 use crate::error::AppResult;
 use crate::network;
@@ -128,8 +127,6 @@ fn enrol(
         .filter(distributors::id.eq(distributor_id))
         .select((distributors::code, distributors::parent_id))
         .first(conn)?;
-    // The sponsor gained a recruit and their upline a team member, as with an approval.
-    promotion::evaluate_after_recruit_within(conn, merchant_id, distributor_id, now)?;
     applications::send_welcome(conn, merchant_id, member_id, &code, base_url, now)?;
     audit::record(
         conn,

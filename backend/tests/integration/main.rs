@@ -50,6 +50,7 @@ mod network {
     mod contests;
     mod distribution;
     mod distributors;
+    mod events;
     mod recruitment;
     mod tree;
 }

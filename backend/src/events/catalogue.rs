@@ -1,0 +1,197 @@
+//! The events themselves: one variant of [`DomainEvent`] per event, each with a stable name
+//! ([`EventKind`]) and a payload struct serialised as JSON. A name and the meaning of a payload
+//! field are never changed once released: consumers, stored rows and (later) webhooks rely on
+//! them. New fields may be added with `#[serde(default)]`, so rows written before still read.
+//!
+//! docs/architecture.md ("Domain events") lists every event with its producer and consumers.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{AppError, AppResult, ErrorCode};
+use crate::money::MAX_FEN;
+
+/// Declares the events: the fieldless [`EventKind`] with each stable name, [`DomainEvent`] with
+/// each payload, and the conversions between a stored row (name, payload text) and an event, so
+/// a name is written once.
+macro_rules! catalogue {
+    ($($(#[$doc:meta])* $variant:ident($payload:ident) = $name:literal,)+) => {
+        /// Which event, without its payload: what consumers subscribe to.
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, strum::EnumIter, strum::EnumString,
+            strum::IntoStaticStr,
+        )]
+        pub enum EventKind {
+            $($(#[$doc])* #[strum(serialize = $name)] $variant,)+
+        }
+
+        /// Something that happened, as its producer records it.
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub enum DomainEvent {
+            $($(#[$doc])* $variant($payload),)+
+        }
+
+        impl DomainEvent {
+            pub fn kind(&self) -> EventKind {
+                match self {
+                    $(DomainEvent::$variant(_) => EventKind::$variant,)+
+                }
+            }
+
+            /// The payload as stored (JSON text).
+            pub fn payload(&self) -> AppResult<String> {
+                let text = match self {
+                    $(DomainEvent::$variant(payload) => serde_json::to_string(payload),)+
+                };
+                text.map_err(AppError::internal)
+            }
+
+            /// Reads a stored event back.
+            pub fn decode(name: &str, payload: &str) -> AppResult<Self> {
+                let kind: EventKind = name
+                    .parse()
+                    .map_err(|_| AppError::internal(format!("unknown domain event {name}")))?;
+                let event = match kind {
+                    $(EventKind::$variant => {
+                        serde_json::from_str(payload).map(DomainEvent::$variant)
+                    })+
+                };
+                event.map_err(|err| AppError::internal(format!("domain event {name}: {err}")))
+            }
+        }
+    };
+}
+
+catalogue! {
+    /// A member became a distributor (`network::join`, `join_placed`).
+    DistributorJoined(DistributorJoined) = "distributor.joined",
+    /// Staff moved a distributor, with their team, under another parent
+    /// (`network::move_distributor`).
+    DistributorMoved(DistributorMoved) = "distributor.moved",
+    /// A completed order was credited to a distributor (`network::record_sale`).
+    SaleRecorded(SaleRecorded) = "distributor.sale_recorded",
+}
+
+impl EventKind {
+    /// The stable name, as stored in `domain_events.name`.
+    pub fn name(self) -> &'static str {
+        self.into()
+    }
+}
+
+impl DomainEvent {
+    /// The key of an event that happens at most once per thing (the sale of one order), unique
+    /// per merchant and name; `None` for events that may happen any number of times.
+    pub fn key(&self) -> Option<&str> {
+        match self {
+            DomainEvent::SaleRecorded(sale) => Some(&sale.order_ref),
+            DomainEvent::DistributorJoined(_) | DomainEvent::DistributorMoved(_) => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DistributorJoined {
+    pub distributor_id: i64,
+    pub member_id: i64,
+    /// The place in the tree: the sponsor, the merchant's default sponsor, or none (a root).
+    pub parent_id: Option<i64>,
+    /// The recruiter recorded on the profile (`distributors.sponsor_id`): none under the default
+    /// sponsor or when placed by staff.
+    pub sponsor_id: Option<i64>,
+    /// Staff made the member a distributor under a parent of their choosing; otherwise the member
+    /// was recruited (an application, or enrolment in the `everyone` mode).
+    pub placed_by_staff: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DistributorMoved {
+    pub distributor_id: i64,
+    pub from_parent_id: Option<i64>,
+    pub to_parent_id: Option<i64>,
+}
+
+/// One completed order brought by a distributor. The order reference is the event's key: the
+/// same order is credited once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SaleRecorded {
+    pub distributor_id: i64,
+    pub order_ref: String,
+    /// Fen, 0 to `money::MAX_FEN`.
+    pub amount_fen: i64,
+}
+
+impl SaleRecorded {
+    /// The longest order reference kept.
+    pub const MAX_ORDER_REF_LEN: usize = 64;
+
+    /// A sale with its facts checked: a reference of 1 to 64 characters, an amount from 0 to
+    /// `MAX_FEN` (422 `invalid_sale_fact` otherwise).
+    pub fn new(distributor_id: i64, order_ref: &str, amount_fen: i64) -> AppResult<Self> {
+        let invalid = |reason: &str| {
+            AppError::unprocessable(ErrorCode::InvalidSaleFact.arg("reason", reason))
+        };
+        if order_ref.trim().is_empty() || order_ref.len() > Self::MAX_ORDER_REF_LEN {
+            return Err(invalid("the order reference is empty or too long"));
+        }
+        if !(0..=MAX_FEN).contains(&amount_fen) {
+            return Err(invalid("the amount is negative or too large"));
+        }
+        Ok(Self {
+            distributor_id,
+            order_ref: order_ref.to_owned(),
+            amount_fen,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use strum::IntoEnumIterator;
+
+    use super::*;
+
+    #[test]
+    fn names_are_stable_and_distinct() {
+        let names: Vec<&str> = EventKind::iter().map(EventKind::name).collect();
+        assert_eq!(
+            names,
+            [
+                "distributor.joined",
+                "distributor.moved",
+                "distributor.sale_recorded"
+            ]
+        );
+        for kind in EventKind::iter() {
+            assert_eq!(kind.name().parse::<EventKind>().ok(), Some(kind));
+        }
+    }
+
+    #[test]
+    fn an_event_reads_back_as_written() {
+        let sale = DomainEvent::SaleRecorded(SaleRecorded::new(7, "SO-1", 12_850).unwrap());
+        let payload = sale.payload().unwrap();
+        assert_eq!(
+            payload,
+            r#"{"distributor_id":7,"order_ref":"SO-1","amount_fen":12850}"#
+        );
+        assert_eq!(
+            DomainEvent::decode("distributor.sale_recorded", &payload).unwrap(),
+            sale
+        );
+        assert_eq!(sale.key(), Some("SO-1"));
+        assert!(DomainEvent::decode("distributor.unknown", &payload).is_err());
+        assert!(DomainEvent::decode("distributor.joined", &payload).is_err());
+    }
+
+    #[test]
+    fn a_sale_checks_its_facts() {
+        for (order_ref, amount) in [("", 1), ("  ", 1), ("SO", -1), ("SO", MAX_FEN + 1)] {
+            assert!(
+                SaleRecorded::new(1, order_ref, amount).is_err(),
+                "{order_ref:?}"
+            );
+        }
+        assert!(SaleRecorded::new(1, &"x".repeat(65), 1).is_err());
+        assert!(SaleRecorded::new(1, &"x".repeat(64), 0).is_ok());
+    }
+}

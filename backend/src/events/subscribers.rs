@@ -1,0 +1,34 @@
+//! The synchronous subscribers: who reacts to each event inside the producer's transaction.
+//!
+//! Only what must be atomic with the cause belongs here (a sale and its sales fact, a sale and
+//! the promotion it earns); whatever may lag is an asynchronous consumer ([`super::consumers`]).
+//! Subscribers run in the order listed, after the producer's own writes, and may fail the whole
+//! transaction by returning an error.
+
+use chrono::NaiveDateTime;
+
+use super::DomainEvent;
+use crate::contests;
+use crate::db::DbConnection;
+use crate::distribution;
+use crate::error::AppResult;
+
+pub(super) fn run(
+    conn: &mut DbConnection,
+    merchant_id: i64,
+    event: &DomainEvent,
+    at: NaiveDateTime,
+) -> AppResult<()> {
+    match event {
+        DomainEvent::SaleRecorded(sale) => {
+            contests::facts::on_sale_recorded(conn, merchant_id, sale, at)?;
+            distribution::reactions::on_sale_recorded(conn, merchant_id, sale, at)
+        }
+        DomainEvent::DistributorJoined(joined) => {
+            distribution::reactions::on_distributor_joined(conn, merchant_id, joined, at)
+        }
+        DomainEvent::DistributorMoved(moved) => {
+            distribution::reactions::on_distributor_moved(conn, merchant_id, moved, at)
+        }
+    }
+}

@@ -1,0 +1,3 @@
+DROP TABLE event_receipts;
+DROP TABLE event_consumers;
+DROP TABLE domain_events;
