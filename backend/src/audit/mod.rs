@@ -143,20 +143,20 @@ pub fn record(
     now: NaiveDateTime,
 ) -> AppResult<()> {
     diesel::insert_into(audit_events::table)
-        .values((
-            audit_events::merchant_id.eq(actor.merchant_id),
-            audit_events::actor_kind.eq(actor.kind),
-            audit_events::actor_id.eq(actor.id),
-            audit_events::actor_label.eq(actor.label.as_deref()),
-            audit_events::action.eq(entry.action),
-            audit_events::target_type.eq(entry.target_type),
-            audit_events::target_id.eq(entry.target_id.as_deref()),
-            audit_events::ip.eq(client.ip.as_deref()),
-            audit_events::user_agent.eq(client.user_agent.as_deref()),
-            audit_events::request_id.eq(client.request_id.as_deref()),
-            audit_events::changes.eq(entry.changes.map(|c| c.to_string())),
-            audit_events::created_at.eq(now),
-        ))
+        .values(AuditEventInsertForm {
+            merchant_id: actor.merchant_id,
+            actor_kind: actor.kind,
+            actor_id: actor.id,
+            actor_label: actor.label.as_deref(),
+            action: entry.action,
+            target_type: entry.target_type,
+            target_id: entry.target_id.as_deref(),
+            ip: client.ip.as_deref(),
+            user_agent: client.user_agent.as_deref(),
+            request_id: client.request_id.as_deref(),
+            changes: entry.changes.map(|c| c.to_string()),
+            created_at: now,
+        })
         .execute(conn)?;
     Ok(())
 }
@@ -208,20 +208,44 @@ pub struct AuditPage {
     pub next_cursor: Option<i64>,
 }
 
-type AuditRow = (
-    i64,
-    ActorKind,
-    Option<i64>,
-    Option<String>,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    NaiveDateTime,
-);
+/// A new event.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = audit_events)]
+#[diesel(treat_none_as_default_value = false)]
+struct AuditEventInsertForm<'a> {
+    merchant_id: Option<i64>,
+    actor_kind: ActorKind,
+    actor_id: Option<i64>,
+    actor_label: Option<&'a str>,
+    action: &'a str,
+    target_type: Option<&'a str>,
+    target_id: Option<&'a str>,
+    ip: Option<&'a str>,
+    user_agent: Option<&'a str>,
+    request_id: Option<&'a str>,
+    changes: Option<String>,
+    created_at: NaiveDateTime,
+}
+
+/// A row of `audit_events` (without its tenant).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = audit_events)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+struct AuditEventRow {
+    id: i64,
+    actor_kind: ActorKind,
+    actor_id: Option<i64>,
+    actor_label: Option<String>,
+    action: String,
+    target_type: Option<String>,
+    target_id: Option<String>,
+    ip: Option<String>,
+    user_agent: Option<String>,
+    request_id: Option<String>,
+    /// A JSON object.
+    changes: Option<String>,
+    created_at: NaiveDateTime,
+}
 
 /// A merchant's events, newest first, filtered, in pages keyed by id.
 pub fn search(
@@ -261,41 +285,28 @@ pub fn search(
     if let Some(cursor) = query.cursor {
         q = q.filter(audit_events::id.lt(cursor));
     }
-    let rows: Vec<AuditRow> = q
+    let rows: Vec<AuditEventRow> = q
         .order(audit_events::id.desc())
         .limit(limit + 1)
-        .select((
-            audit_events::id,
-            audit_events::actor_kind,
-            audit_events::actor_id,
-            audit_events::actor_label,
-            audit_events::action,
-            audit_events::target_type,
-            audit_events::target_id,
-            audit_events::ip,
-            audit_events::user_agent,
-            audit_events::request_id,
-            audit_events::changes,
-            audit_events::created_at,
-        ))
+        .select(AuditEventRow::as_select())
         .load(conn)?;
     let more = rows.len() as i64 > limit;
     let items: Vec<AuditEvent> = rows
         .into_iter()
         .take(limit as usize)
         .map(|r| AuditEvent {
-            id: r.0,
-            actor_kind: r.1,
-            actor_id: r.2,
-            actor_label: r.3,
-            action: r.4,
-            target_type: r.5,
-            target_id: r.6,
-            ip: r.7,
-            user_agent: r.8,
-            request_id: r.9,
-            changes: r.10.and_then(|c| serde_json::from_str(&c).ok()),
-            created_at: clock::to_utc(r.11),
+            id: r.id,
+            actor_kind: r.actor_kind,
+            actor_id: r.actor_id,
+            actor_label: r.actor_label,
+            action: r.action,
+            target_type: r.target_type,
+            target_id: r.target_id,
+            ip: r.ip,
+            user_agent: r.user_agent,
+            request_id: r.request_id,
+            changes: r.changes.and_then(|c| serde_json::from_str(&c).ok()),
+            created_at: clock::to_utc(r.created_at),
         })
         .collect();
     let next_cursor = if more {

@@ -38,7 +38,7 @@ pub struct SkuRow {
     pub id: i64,
     pub product_id: i64,
     pub code: String,
-    /// JSON array of the specification values.
+    /// JSON object of the specification values by name.
     pub spec_values: String,
     pub barcode: Option<String>,
     pub weight_grams: i32,

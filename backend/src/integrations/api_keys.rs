@@ -52,46 +52,54 @@ pub struct CreateApiKeyRequest {
     pub scopes: Vec<Permission>,
 }
 
-type KeyRow = (
-    i64,
-    String,
-    String,
-    String,
-    NaiveDateTime,
-    Option<NaiveDateTime>,
-    Option<NaiveDateTime>,
-);
+/// A row of `api_keys` as its owners see it (never the hash).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = api_keys)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+struct ApiKeyRow {
+    id: i64,
+    name: String,
+    prefix: String,
+    /// Permission names separated by spaces.
+    scopes: String,
+    created_at: NaiveDateTime,
+    last_used_at: Option<NaiveDateTime>,
+    revoked_at: Option<NaiveDateTime>,
+}
 
-fn to_key(row: KeyRow) -> ApiKey {
-    let (id, name, prefix, scopes, created_at, last_used_at, revoked_at) = row;
+/// A new key, stored by its hash.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = api_keys)]
+#[diesel(treat_none_as_default_value = false)]
+struct ApiKeyInsertForm<'a> {
+    merchant_id: i64,
+    name: &'a str,
+    prefix: &'a str,
+    key_hash: &'a str,
+    scopes: &'a str,
+    created_by: Option<i64>,
+    created_at: NaiveDateTime,
+}
+
+fn to_key(row: ApiKeyRow) -> ApiKey {
     ApiKey {
-        id,
-        name,
-        prefix,
-        scopes: scopes
+        id: row.id,
+        name: row.name,
+        prefix: row.prefix,
+        scopes: row
+            .scopes
             .split_whitespace()
             .filter_map(Permission::parse)
             .collect(),
-        created_at: clock::to_utc(created_at),
-        last_used_at: last_used_at.map(clock::to_utc),
-        revoked_at: revoked_at.map(clock::to_utc),
+        created_at: clock::to_utc(row.created_at),
+        last_used_at: row.last_used_at.map(clock::to_utc),
+        revoked_at: row.revoked_at.map(clock::to_utc),
     }
 }
 
-macro_rules! keys_of {
-    ($merchant_id:expr) => {
-        api_keys::table
-            .filter(api_keys::merchant_id.eq($merchant_id))
-            .select((
-                api_keys::id,
-                api_keys::name,
-                api_keys::prefix,
-                api_keys::scopes,
-                api_keys::created_at,
-                api_keys::last_used_at,
-                api_keys::revoked_at,
-            ))
-    };
+/// The merchant's keys.
+fn keys_of(merchant_id: i64) -> diesel::dsl::Eq<api_keys::merchant_id, i64> {
+    api_keys::merchant_id.eq(merchant_id)
 }
 
 fn staff_only(caller: &Principal) -> AppResult<()> {
@@ -102,7 +110,9 @@ fn staff_only(caller: &Principal) -> AppResult<()> {
 }
 
 pub fn list(conn: &mut DbConnection, merchant_id: i64) -> AppResult<Vec<ApiKey>> {
-    let rows: Vec<KeyRow> = keys_of!(merchant_id)
+    let rows: Vec<ApiKeyRow> = api_keys::table
+        .filter(keys_of(merchant_id))
+        .select(ApiKeyRow::as_select())
         .order(api_keys::id.desc())
         .load(conn)?;
     Ok(rows.into_iter().map(to_key).collect())
@@ -134,15 +144,15 @@ pub fn create(
         .join(" ");
     write_transaction(conn, |conn| {
         let id: i64 = diesel::insert_into(api_keys::table)
-            .values((
-                api_keys::merchant_id.eq(merchant_id),
-                api_keys::name.eq(&request.name),
-                api_keys::prefix.eq(&prefix),
-                api_keys::key_hash.eq(one_time::digest(&key)),
-                api_keys::scopes.eq(&scope_text),
-                api_keys::created_by.eq(caller.id),
-                api_keys::created_at.eq(now),
-            ))
+            .values(ApiKeyInsertForm {
+                merchant_id,
+                name: &request.name,
+                prefix: &prefix,
+                key_hash: &one_time::digest(&key),
+                scopes: &scope_text,
+                created_by: Some(caller.id),
+                created_at: now,
+            })
             .returning(api_keys::id)
             .get_result(conn)?;
         audit::record(
@@ -157,7 +167,9 @@ pub fn create(
                 })),
             now,
         )?;
-        let row: KeyRow = keys_of!(merchant_id)
+        let row: ApiKeyRow = api_keys::table
+            .filter(keys_of(merchant_id))
+            .select(ApiKeyRow::as_select())
             .filter(api_keys::id.eq(id))
             .first(conn)?;
         Ok(CreatedApiKey {
@@ -176,10 +188,12 @@ pub fn revoke(
     staff_only(caller)?;
     let merchant_id = caller.tenant()?;
     write_transaction(conn, |conn| {
-        let row: KeyRow = keys_of!(merchant_id)
+        let row: ApiKeyRow = api_keys::table
+            .filter(keys_of(merchant_id))
+            .select(ApiKeyRow::as_select())
             .filter(api_keys::id.eq(key_id))
             .first(conn)?;
-        if row.6.is_none() {
+        if row.revoked_at.is_none() {
             diesel::update(api_keys::table.filter(api_keys::id.eq(key_id)))
                 .set(api_keys::revoked_at.eq(now))
                 .execute(conn)?;
@@ -191,7 +205,9 @@ pub fn revoke(
                 now,
             )?;
         }
-        let row: KeyRow = keys_of!(merchant_id)
+        let row: ApiKeyRow = api_keys::table
+            .filter(keys_of(merchant_id))
+            .select(ApiKeyRow::as_select())
             .filter(api_keys::id.eq(key_id))
             .first(conn)?;
         Ok(to_key(row))

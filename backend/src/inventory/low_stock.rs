@@ -108,17 +108,29 @@ pub struct LowStockPage {
     pub next_cursor: Option<i64>,
 }
 
-type LowStockRow = (
-    i64,
-    String,
-    String,
-    SkuKind,
-    i64,
-    String,
-    ProductStatus,
-    i64,
-    Option<i64>,
-);
+/// The SKU columns a low-stock entry shows.
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = skus)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+struct LowStockSkuRow {
+    id: i64,
+    code: String,
+    /// JSON object of the specification values.
+    spec_values: String,
+    kind: SkuKind,
+    stock: i64,
+    low_stock_threshold: Option<i64>,
+}
+
+/// The product columns a low-stock entry shows.
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = products)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+struct LowStockProductRow {
+    id: i64,
+    name: String,
+    status: ProductStatus,
+}
 
 /// The merchant's SKUs at or below their threshold, whatever the product's status.
 pub fn list(
@@ -141,37 +153,32 @@ pub fn list(
         .filter(skus::merchant_id.eq(merchant_id))
         .filter(skus::low_stock_threshold.is_not_null())
         .filter(skus::low_stock_threshold.ge(skus::stock.nullable()))
-        .select((
-            skus::id,
-            skus::code,
-            skus::spec_values,
-            skus::kind,
-            products::id,
-            products::name,
-            products::status,
-            skus::stock,
-            skus::low_stock_threshold,
-        ))
+        .select((LowStockSkuRow::as_select(), LowStockProductRow::as_select()))
         .into_boxed();
     if let Some(cursor) = query.cursor {
         q = q.filter(skus::id.lt(cursor));
     }
-    let mut rows: Vec<LowStockRow> = q.order(skus::id.desc()).limit(limit + 1).load(conn)?;
+    let mut rows: Vec<(LowStockSkuRow, LowStockProductRow)> =
+        q.order(skus::id.desc()).limit(limit + 1).load(conn)?;
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
-    let next_cursor = if more { rows.last().map(|r| r.0) } else { None };
+    let next_cursor = if more {
+        rows.last().map(|(sku, _)| sku.id)
+    } else {
+        None
+    };
     let items = rows
         .into_iter()
-        .map(|r| LowStockSku {
-            sku_id: r.0,
-            sku_code: r.1,
-            spec_values: serde_json::from_str(&r.2).unwrap_or_default(),
-            kind: r.3,
-            product_id: r.4,
-            product_name: r.5,
-            product_status: r.6,
-            stock: r.7,
-            low_stock_threshold: r.8.unwrap_or_default(),
+        .map(|(sku, product)| LowStockSku {
+            sku_id: sku.id,
+            sku_code: sku.code,
+            spec_values: serde_json::from_str(&sku.spec_values).unwrap_or_default(),
+            kind: sku.kind,
+            product_id: product.id,
+            product_name: product.name,
+            product_status: product.status,
+            stock: sku.stock,
+            low_stock_threshold: sku.low_stock_threshold.unwrap_or_default(),
         })
         .collect();
     Ok(LowStockPage { items, next_cursor })

@@ -56,38 +56,49 @@ pub fn url_for(key: &str) -> String {
     format!("{MEDIA_PATH}/{key}")
 }
 
-type MediaRow = (i64, String, String, i64, i32, i32, NaiveDateTime);
+/// A row of `media` (without its tenant).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = media)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+struct MediaRow {
+    id: i64,
+    storage_key: String,
+    content_type: String,
+    size_bytes: i64,
+    width: i32,
+    height: i32,
+    created_at: NaiveDateTime,
+}
+
+/// A newly stored image.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = media)]
+struct MediaInsertForm<'a> {
+    merchant_id: i64,
+    storage_key: &'a str,
+    content_type: &'a str,
+    size_bytes: i64,
+    width: i32,
+    height: i32,
+    created_at: NaiveDateTime,
+}
 
 fn to_media(row: MediaRow) -> Media {
     Media {
-        id: row.0,
-        url: url_for(&row.1),
-        content_type: row.2,
-        size_bytes: row.3,
-        width: row.4,
-        height: row.5,
-        created_at: clock::to_utc(row.6),
+        id: row.id,
+        url: url_for(&row.storage_key),
+        content_type: row.content_type,
+        size_bytes: row.size_bytes,
+        width: row.width,
+        height: row.height,
+        created_at: clock::to_utc(row.created_at),
     }
 }
 
-macro_rules! media_of {
-    ($merchant_id:expr) => {
-        media::table
-            .filter(media::merchant_id.eq($merchant_id))
-            .select((
-                media::id,
-                media::storage_key,
-                media::content_type,
-                media::size_bytes,
-                media::width,
-                media::height,
-                media::created_at,
-            ))
-    };
-}
-
 pub fn find_many(conn: &mut DbConnection, merchant_id: i64, ids: &[i64]) -> AppResult<Vec<Media>> {
-    let rows: Vec<MediaRow> = media_of!(merchant_id)
+    let rows: Vec<MediaRow> = media::table
+        .filter(media::merchant_id.eq(merchant_id))
+        .select(MediaRow::as_select())
         .filter(media::id.eq_any(ids))
         .load(conn)?;
     Ok(rows.into_iter().map(to_media).collect())
@@ -117,7 +128,9 @@ pub fn upload(
     let key = format!("{merchant_id}/{hash}.{extension}");
     store.put(&key, bytes).map_err(AppError::internal)?;
     write_transaction(conn, |conn| {
-        let existing: Option<MediaRow> = media_of!(merchant_id)
+        let existing: Option<MediaRow> = media::table
+            .filter(media::merchant_id.eq(merchant_id))
+            .select(MediaRow::as_select())
             .filter(media::storage_key.eq(&key))
             .first(conn)
             .optional()?;
@@ -125,15 +138,15 @@ pub fn upload(
             return Ok(to_media(row));
         }
         let id: i64 = diesel::insert_into(media::table)
-            .values((
-                media::merchant_id.eq(merchant_id),
-                media::storage_key.eq(&key),
-                media::content_type.eq(content_type),
-                media::size_bytes.eq(i64::try_from(bytes.len()).unwrap_or(i64::MAX)),
-                media::width.eq(width),
-                media::height.eq(height),
-                media::created_at.eq(now),
-            ))
+            .values(MediaInsertForm {
+                merchant_id,
+                storage_key: &key,
+                content_type,
+                size_bytes: i64::try_from(bytes.len()).unwrap_or(i64::MAX),
+                width,
+                height,
+                created_at: now,
+            })
             .returning(media::id)
             .get_result(conn)?;
         crate::audit::record(
@@ -143,7 +156,9 @@ pub fn upload(
             crate::audit::AuditEntry::new("media.uploaded").target("media", id),
             now,
         )?;
-        let row: MediaRow = media_of!(merchant_id)
+        let row: MediaRow = media::table
+            .filter(media::merchant_id.eq(merchant_id))
+            .select(MediaRow::as_select())
             .filter(media::id.eq(id))
             .first(conn)?;
         Ok(to_media(row))

@@ -92,6 +92,19 @@ pub fn deliver_due(
 /// How many rows a claim may lose to other workers before giving up until the next round.
 const CLAIM_TRIES: usize = 8;
 
+/// What sending a claimed message needs of its row.
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = o)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+struct ClaimedRow {
+    channel: Channel,
+    template: String,
+    recipient: String,
+    subject: String,
+    body: String,
+    attempts: i32,
+}
+
 fn claim_next(
     conn: &mut DbConnection,
     channels: &[Channel],
@@ -124,35 +137,21 @@ fn claim_next(
             if taken == 0 {
                 continue;
             }
-            let (channel, template, recipient, subject, body, attempts): (
-                Channel,
-                String,
-                String,
-                String,
-                String,
-                i32,
-            ) = o::table
+            let row: ClaimedRow = o::table
                 .find(id)
-                .select((
-                    o::channel,
-                    o::template,
-                    o::recipient,
-                    o::subject,
-                    o::body,
-                    o::attempts,
-                ))
+                .select(ClaimedRow::as_select())
                 .first(conn)?;
             return Ok(Some(Claimed {
                 id,
-                attempts,
+                attempts: row.attempts,
                 lease,
                 email: Email {
                     outbox_id: id,
-                    channel,
-                    template,
-                    recipient,
-                    subject,
-                    body,
+                    channel: row.channel,
+                    template: row.template,
+                    recipient: row.recipient,
+                    subject: row.subject,
+                    body: row.body,
                 },
             }));
         }

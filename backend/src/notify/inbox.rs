@@ -39,6 +39,15 @@ pub enum Recipients {
     Holding(Permission),
 }
 
+/// A staff member and their role.
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = staff_users)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+struct StaffRoleRow {
+    id: i64,
+    role: StaffRole,
+}
+
 /// Gives every active staff member of the merchant concerned a copy of the notice. Runs in the
 /// caller's transaction. Answers how many were notified.
 pub fn notify_staff(
@@ -48,36 +57,42 @@ pub fn notify_staff(
     notice: &Notice,
     now: NaiveDateTime,
 ) -> AppResult<usize> {
-    let staff: Vec<(i64, StaffRole)> = staff_users::table
+    let staff: Vec<StaffRoleRow> = staff_users::table
         .filter(staff_users::merchant_id.eq(merchant_id))
         .filter(staff_users::status.eq(AccountStatus::Active))
         .order(staff_users::id.asc())
-        .select((staff_users::id, staff_users::role))
+        .select(StaffRoleRow::as_select())
         .load(conn)?;
     let data = notice.data.to_string();
+    let (target_type, target_id) = match &notice.target {
+        Some((kind, id)) => (Some(*kind), Some(id.as_str())),
+        None => (None, None),
+    };
     let mut sent = 0;
-    for (staff_id, role) in staff {
+    for staff in staff {
         let concerned = match recipients {
             Recipients::AllStaff => true,
-            Recipients::Holding(permission) => permissions::for_role(role).contains(&permission),
+            Recipients::Holding(permission) => {
+                permissions::for_role(staff.role).contains(&permission)
+            }
         };
         if !concerned {
             continue;
         }
         diesel::insert_into(notifications::table)
-            .values((
-                notifications::merchant_id.eq(merchant_id),
-                notifications::staff_user_id.eq(staff_id),
-                notifications::kind.eq(notice.kind),
-                notifications::title_zh.eq(notice.title.zh.as_ref()),
-                notifications::title_en.eq(notice.title.en.as_ref()),
-                notifications::body_zh.eq(notice.body.zh.as_ref()),
-                notifications::body_en.eq(notice.body.en.as_ref()),
-                notifications::target_type.eq(notice.target.as_ref().map(|t| t.0)),
-                notifications::target_id.eq(notice.target.as_ref().map(|t| t.1.as_str())),
-                notifications::data.eq(&data),
-                notifications::created_at.eq(now),
-            ))
+            .values(NotificationInsertForm {
+                merchant_id,
+                staff_user_id: staff.id,
+                kind: notice.kind,
+                title_zh: notice.title.zh.as_ref(),
+                title_en: notice.title.en.as_ref(),
+                body_zh: notice.body.zh.as_ref(),
+                body_en: notice.body.en.as_ref(),
+                target_type,
+                target_id,
+                data: &data,
+                created_at: now,
+            })
             .execute(conn)?;
         sent += 1;
     }
@@ -140,61 +155,70 @@ pub struct Reader {
     pub staff_id: i64,
 }
 
-type NotificationRow = (
-    i64,
-    String,
-    String,
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    String,
-    Option<NaiveDateTime>,
-    NaiveDateTime,
-);
-
-macro_rules! inbox_of {
-    ($reader:expr) => {
-        notifications::table
-            .filter(notifications::merchant_id.eq($reader.merchant_id))
-            .filter(notifications::staff_user_id.eq($reader.staff_id))
-    };
+/// A row of `notifications` (without its tenant and reader).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = notifications)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+struct NotificationRow {
+    id: i64,
+    kind: String,
+    title_zh: String,
+    title_en: String,
+    body_zh: String,
+    body_en: String,
+    target_type: Option<String>,
+    target_id: Option<String>,
+    /// A JSON object.
+    data: String,
+    read_at: Option<NaiveDateTime>,
+    created_at: NaiveDateTime,
 }
 
-macro_rules! notification_columns {
-    () => {
-        (
-            notifications::id,
-            notifications::kind,
-            notifications::title_zh,
-            notifications::title_en,
-            notifications::body_zh,
-            notifications::body_en,
-            notifications::target_type,
-            notifications::target_id,
-            notifications::data,
-            notifications::read_at,
-            notifications::created_at,
-        )
-    };
+/// A notice for one staff member.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = notifications)]
+#[diesel(treat_none_as_default_value = false)]
+struct NotificationInsertForm<'a> {
+    merchant_id: i64,
+    staff_user_id: i64,
+    kind: &'a str,
+    title_zh: &'a str,
+    title_en: &'a str,
+    body_zh: &'a str,
+    body_en: &'a str,
+    target_type: Option<&'a str>,
+    target_id: Option<&'a str>,
+    data: &'a str,
+    created_at: NaiveDateTime,
+}
+
+/// The reader's notifications.
+type InInbox = diesel::dsl::And<
+    diesel::dsl::Eq<notifications::merchant_id, i64>,
+    diesel::dsl::Eq<notifications::staff_user_id, i64>,
+>;
+
+fn in_inbox(reader: Reader) -> InInbox {
+    notifications::merchant_id
+        .eq(reader.merchant_id)
+        .and(notifications::staff_user_id.eq(reader.staff_id))
 }
 
 fn to_notification(row: NotificationRow, lang: Lang) -> Notification {
     let (title, body) = match lang {
-        Lang::ZhCn => (row.2, row.4),
-        Lang::En => (row.3, row.5),
+        Lang::ZhCn => (row.title_zh, row.body_zh),
+        Lang::En => (row.title_en, row.body_en),
     };
     Notification {
-        id: row.0,
-        kind: row.1,
+        id: row.id,
+        kind: row.kind,
         title,
         body,
-        target_type: row.6,
-        target_id: row.7,
-        data: serde_json::from_str(&row.8).unwrap_or(Value::Null),
-        read_at: row.9.map(clock::to_utc),
-        created_at: clock::to_utc(row.10),
+        target_type: row.target_type,
+        target_id: row.target_id,
+        data: serde_json::from_str(&row.data).unwrap_or(Value::Null),
+        read_at: row.read_at.map(clock::to_utc),
+        created_at: clock::to_utc(row.created_at),
     }
 }
 
@@ -215,8 +239,9 @@ pub fn list(
                 .arg("max", 100),
         ));
     }
-    let mut q = inbox_of!(reader)
-        .select(notification_columns!())
+    let mut q = notifications::table
+        .filter(in_inbox(reader))
+        .select(NotificationRow::as_select())
         .into_boxed();
     if query.unread == Some(true) {
         q = q.filter(notifications::read_at.is_null());
@@ -230,7 +255,11 @@ pub fn list(
         .load(conn)?;
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
-    let next_cursor = if more { rows.last().map(|r| r.0) } else { None };
+    let next_cursor = if more {
+        rows.last().map(|r| r.id)
+    } else {
+        None
+    };
     Ok(NotificationPage {
         items: rows.into_iter().map(|r| to_notification(r, lang)).collect(),
         next_cursor,
@@ -238,7 +267,8 @@ pub fn list(
 }
 
 pub fn unread_count(conn: &mut DbConnection, reader: Reader) -> AppResult<UnreadCount> {
-    let unread: i64 = inbox_of!(reader)
+    let unread: i64 = notifications::table
+        .filter(in_inbox(reader))
         .filter(notifications::read_at.is_null())
         .count()
         .get_result(conn)?;
@@ -255,15 +285,17 @@ pub fn mark_read(
     now: NaiveDateTime,
 ) -> AppResult<Notification> {
     diesel::update(
-        inbox_of!(reader)
+        notifications::table
+            .filter(in_inbox(reader))
             .filter(notifications::id.eq(id))
             .filter(notifications::read_at.is_null()),
     )
     .set(notifications::read_at.eq(now))
     .execute(conn)?;
-    let row: NotificationRow = inbox_of!(reader)
+    let row: NotificationRow = notifications::table
+        .filter(in_inbox(reader))
         .filter(notifications::id.eq(id))
-        .select(notification_columns!())
+        .select(NotificationRow::as_select())
         .first(conn)?;
     Ok(to_notification(row, lang))
 }
@@ -274,9 +306,13 @@ pub fn mark_all_read(
     reader: Reader,
     now: NaiveDateTime,
 ) -> AppResult<MarkedRead> {
-    let marked = diesel::update(inbox_of!(reader).filter(notifications::read_at.is_null()))
-        .set(notifications::read_at.eq(now))
-        .execute(conn)?;
+    let marked = diesel::update(
+        notifications::table
+            .filter(in_inbox(reader))
+            .filter(notifications::read_at.is_null()),
+    )
+    .set(notifications::read_at.eq(now))
+    .execute(conn)?;
     Ok(MarkedRead {
         marked: marked as i64,
     })

@@ -43,6 +43,21 @@ pub struct Message {
     pub body: String,
 }
 
+/// A new message, pending.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = outbox_messages)]
+#[diesel(treat_none_as_default_value = false)]
+struct OutboxMessageInsertForm<'a> {
+    merchant_id: Option<i64>,
+    channel: Channel,
+    recipient: &'a str,
+    template: &'a str,
+    subject: &'a str,
+    body: &'a str,
+    status: OutboxStatus,
+    created_at: NaiveDateTime,
+}
+
 pub fn enqueue(
     conn: &mut DbConnection,
     merchant_id: Option<i64>,
@@ -50,16 +65,16 @@ pub fn enqueue(
     now: NaiveDateTime,
 ) -> AppResult<i64> {
     let id = diesel::insert_into(outbox_messages::table)
-        .values((
-            outbox_messages::merchant_id.eq(merchant_id),
-            outbox_messages::channel.eq(message.channel),
-            outbox_messages::recipient.eq(&message.recipient),
-            outbox_messages::template.eq(message.template),
-            outbox_messages::subject.eq(&message.subject),
-            outbox_messages::body.eq(&message.body),
-            outbox_messages::status.eq(OutboxStatus::Pending),
-            outbox_messages::created_at.eq(now),
-        ))
+        .values(OutboxMessageInsertForm {
+            merchant_id,
+            channel: message.channel,
+            recipient: &message.recipient,
+            template: message.template,
+            subject: &message.subject,
+            body: &message.body,
+            status: OutboxStatus::Pending,
+            created_at: now,
+        })
         .returning(outbox_messages::id)
         .get_result(conn)?;
     Ok(id)

@@ -42,19 +42,23 @@ pub struct OutboxQuery {
     pub limit: Option<i64>,
 }
 
-type Row = (
-    i64,
-    Option<i64>,
-    Channel,
-    String,
-    String,
-    String,
-    String,
-    OutboxStatus,
-    i32,
-    NaiveDateTime,
-    Option<NaiveDateTime>,
-);
+/// The columns of `outbox_messages` an operator reads.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = o)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+struct OutboxMessageRow {
+    id: i64,
+    merchant_id: Option<i64>,
+    channel: Channel,
+    recipient: String,
+    template: String,
+    subject: String,
+    body: String,
+    status: OutboxStatus,
+    attempts: i32,
+    created_at: NaiveDateTime,
+    sent_at: Option<NaiveDateTime>,
+}
 
 pub fn search(conn: &mut DbConnection, query: &OutboxQuery) -> AppResult<Vec<OutboxMessage>> {
     let limit = query.limit.unwrap_or(50).clamp(1, 200);
@@ -68,37 +72,25 @@ pub fn search(conn: &mut DbConnection, query: &OutboxQuery) -> AppResult<Vec<Out
     if let Some(cursor) = query.cursor {
         q = q.filter(o::id.lt(cursor));
     }
-    let rows: Vec<Row> = q
+    let rows: Vec<OutboxMessageRow> = q
         .order(o::id.desc())
         .limit(limit)
-        .select((
-            o::id,
-            o::merchant_id,
-            o::channel,
-            o::recipient,
-            o::template,
-            o::subject,
-            o::body,
-            o::status,
-            o::attempts,
-            o::created_at,
-            o::sent_at,
-        ))
+        .select(OutboxMessageRow::as_select())
         .load(conn)?;
     Ok(rows
         .into_iter()
         .map(|r| OutboxMessage {
-            id: r.0,
-            merchant_id: r.1,
-            channel: r.2,
-            recipient: r.3,
-            template: r.4,
-            subject: r.5,
-            body: r.6,
-            status: r.7,
-            attempts: r.8,
-            created_at: clock::to_utc(r.9),
-            sent_at: r.10.map(clock::to_utc),
+            id: r.id,
+            merchant_id: r.merchant_id,
+            channel: r.channel,
+            recipient: r.recipient,
+            template: r.template,
+            subject: r.subject,
+            body: r.body,
+            status: r.status,
+            attempts: r.attempts,
+            created_at: clock::to_utc(r.created_at),
+            sent_at: r.sent_at.map(clock::to_utc),
         })
         .collect())
 }
