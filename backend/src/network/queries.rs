@@ -156,16 +156,26 @@ type HeadRow = (
     NaiveDateTime,
     NaiveDateTime,
 );
-type FiguresRow = (i64, i64, i64, i64, i64);
-/// Level, id, code, status, tier, name.
-type UplineRow = (
-    i32,
-    i64,
-    String,
-    DistributorStatus,
-    Option<i64>,
-    Option<String>,
-);
+/// A distributor's counters, in the order `distributor_rows!` selects them.
+#[derive(Queryable)]
+struct FiguresRow {
+    personal_sales: i64,
+    order_count: i64,
+    direct_recruits: i64,
+    team_size: i64,
+    team_sales: i64,
+}
+
+/// One ancestor of the upline query, in the order it selects the columns.
+#[derive(Queryable)]
+struct UplineRow {
+    level: i32,
+    id: i64,
+    code: String,
+    status: DistributorStatus,
+    tier_id: Option<i64>,
+    name: Option<String>,
+}
 type MemberRow = (i64, Option<String>, Option<String>, Option<String>);
 type DistributorRow = (HeadRow, FiguresRow, MemberRow, Option<String>);
 
@@ -208,11 +218,11 @@ fn money(fen: i64) -> Money {
 
 fn figures(row: FiguresRow) -> TeamFigures {
     TeamFigures {
-        personal_sales: money(row.0),
-        order_count: row.1,
-        direct_recruits: row.2,
-        team_size: row.3,
-        team_sales: money(row.4),
+        personal_sales: money(row.personal_sales),
+        order_count: row.order_count,
+        direct_recruits: row.direct_recruits,
+        team_size: row.team_size,
+        team_sales: money(row.team_sales),
     }
 }
 
@@ -277,14 +287,14 @@ pub fn upline(
     }
     Ok(rows
         .into_iter()
-        .filter(|r| r.0 > 0)
+        .filter(|r| r.level > 0)
         .map(|r| UplineEntry {
-            level: r.0,
-            id: r.1,
-            code: r.2,
-            status: r.3,
-            tier_id: r.4,
-            name: r.5,
+            level: r.level,
+            id: r.id,
+            code: r.code,
+            status: r.status,
+            tier_id: r.tier_id,
+            name: r.name,
         })
         .collect())
 }
