@@ -63,6 +63,7 @@ fn merchant(conn: &mut DbConnection, label: &str) -> Principal {
         },
         id: 0,
         merchant_id: Some(id),
+        shop: None,
         session_id: None,
         label: "bench".into(),
         permissions: Permission::ALL.iter().copied().collect::<BTreeSet<_>>(),

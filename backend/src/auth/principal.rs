@@ -45,6 +45,9 @@ pub struct Principal {
     /// Staff, operator or member id; the key's id for API keys.
     pub id: i64,
     pub merchant_id: Option<i64>,
+    /// A member's shop address (its merchant's slug), which the member-facing paths name; none
+    /// for other callers.
+    pub shop: Option<String>,
     pub session_id: Option<i64>,
     /// Email, or the key's name.
     pub label: String,
@@ -195,6 +198,7 @@ pub fn resolve(
                 caller: Caller::Staff { role },
                 id: account_id,
                 merchant_id: Some(merchant_id),
+                shop: None,
                 session_id: Some(session_id),
                 label: email,
                 permissions: permissions::for_role(role).iter().copied().collect(),
@@ -213,6 +217,7 @@ pub fn resolve(
                     caller: Caller::Operator,
                     id: account_id,
                     merchant_id: None,
+                    shop: None,
                     session_id: Some(session_id),
                     label: email,
                     permissions: BTreeSet::new(),
@@ -232,6 +237,7 @@ pub fn resolve(
                     members::email,
                     members::status,
                     merchants::status,
+                    merchants::slug,
                 ))
                 .first::<(
                     i64,
@@ -239,10 +245,11 @@ pub fn resolve(
                     Option<String>,
                     AccountStatus,
                     MerchantStatus,
+                    Option<String>,
                 )>(conn)
                 .optional()?;
             match row {
-                Some((merchant_id, phone, email, status, merchant_status))
+                Some((merchant_id, phone, email, status, merchant_status, shop))
                     if status == AccountStatus::Active
                         && merchant_status == MerchantStatus::Active
                         && Some(merchant_id) == claims.mid =>
@@ -251,6 +258,7 @@ pub fn resolve(
                         caller: Caller::Member,
                         id: account_id,
                         merchant_id: Some(merchant_id),
+                        shop,
                         session_id: Some(session_id),
                         label: phone.or(email).unwrap_or_default(),
                         permissions: BTreeSet::new(),
@@ -307,6 +315,7 @@ fn resolve_api_key(
         caller: Caller::ApiKey,
         id,
         merchant_id: Some(merchant_id),
+        shop: None,
         session_id: None,
         label: name,
         permissions: scopes

@@ -9,10 +9,11 @@ use super::service::{
 };
 use crate::app::AppState;
 use crate::auth::permissions::need;
-use crate::auth::principal::{Allowed, MemberCaller};
+use crate::auth::principal::Allowed;
 use crate::clock;
 use crate::error::{AppResult, ProblemBody};
 use crate::http::ApiJson;
+use crate::shop::ShopMember;
 
 /// Record a visit through a share link
 ///
@@ -24,26 +25,29 @@ use crate::http::ApiJson;
 #[utoipa::path(
     tag = "binding",
     security(("bearer" = [])),
+    params(("slug" = String, Path, description = "The shop's address")),
     request_body = VisitRequest,
     responses(
         (status = 200, description = "The binding in force after the visit", body = VisitResult),
         (status = 401, description = "Not signed in", body = ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "Members only", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, description = "Not a member of this shop", body = ProblemBody, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, or `unknown_distributor_code`", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
-#[post("/members/me/visits")]
+#[post("/shops/{slug}/me/visits")]
 pub async fn record_visit(
-    caller: MemberCaller,
+    member: ShopMember,
     state: web::Data<AppState>,
     body: ApiJson<VisitRequest>,
 ) -> AppResult<web::Json<VisitResult>> {
-    let p = caller.0;
-    let merchant_id = p.tenant()?;
+    let (merchant_id, member_id) = (member.merchant_id, member.member_id());
     let request = body.into_inner();
     Ok(web::Json(
         state
-            .db(move |conn| service::record_visit(conn, merchant_id, p.id, &request, clock::now()))
+            .db(move |conn| {
+                service::record_visit(conn, merchant_id, member_id, &request, clock::now())
+            })
             .await?,
     ))
 }

@@ -10,10 +10,11 @@ use super::standings::{
 };
 use crate::app::AppState;
 use crate::auth::permissions::need;
-use crate::auth::principal::{Allowed, MemberCaller};
+use crate::auth::principal::Allowed;
 use crate::clock;
 use crate::error::{AppResult, ProblemBody};
 use crate::http::ApiJson;
+use crate::shop::ShopMember;
 
 /// A leaderboard of distributors
 ///
@@ -301,22 +302,23 @@ pub async fn get_contest_standings(
 #[utoipa::path(
     tag = "contests",
     security(("bearer" = [])),
+    params(("slug" = String, Path, description = "The shop's address")),
     responses(
         (status = 200, description = "Contests", body = [MemberContestSummary]),
         (status = 401, description = "Not signed in", body = ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "Members only; `not_a_distributor`", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, description = "Not a member of this shop", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
-#[get("/members/me/contests")]
+#[get("/shops/{slug}/me/contests")]
 pub async fn list_member_contests(
-    caller: MemberCaller,
+    member: ShopMember,
     state: web::Data<AppState>,
 ) -> AppResult<web::Json<Vec<MemberContestSummary>>> {
-    let p = caller.0;
-    let merchant_id = p.tenant()?;
+    let (merchant_id, member_id) = (member.merchant_id, member.member_id());
     Ok(web::Json(
         state
-            .db(move |conn| standings::member_contests(conn, merchant_id, p.id, clock::now()))
+            .db(move |conn| standings::member_contests(conn, merchant_id, member_id, clock::now()))
             .await?,
     ))
 }
@@ -327,30 +329,33 @@ pub async fn list_member_contests(
 #[utoipa::path(
     tag = "contests",
     security(("bearer" = [])),
-    params(("contest_id" = i64, Path), StandingsQuery),
+    params(
+        ("slug" = String, Path, description = "The shop's address"),
+        ("contest_id" = i64, Path),
+        StandingsQuery
+    ),
     responses(
         (status = 200, description = "The contest and its leaderboard", body = MemberContest),
         (status = 401, description = "Not signed in", body = ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "Members only; `not_a_distributor`", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 404, description = "No such published contest", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, description = "No such published contest, or not a member of this shop", body = ProblemBody, content_type = "application/problem+json"),
         (status = 422, description = "Invalid query", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
-#[get("/members/me/contests/{contest_id}")]
+#[get("/shops/{slug}/me/contests/{contest_id}")]
 pub async fn get_member_contest(
-    caller: MemberCaller,
+    member: ShopMember,
     state: web::Data<AppState>,
-    path: web::Path<i64>,
+    path: web::Path<(String, i64)>,
     query: web::Query<StandingsQuery>,
 ) -> AppResult<web::Json<MemberContest>> {
-    let p = caller.0;
-    let merchant_id = p.tenant()?;
-    let id = path.into_inner();
+    let (merchant_id, member_id) = (member.merchant_id, member.member_id());
+    let (_, id) = path.into_inner();
     let query = query.into_inner();
     Ok(web::Json(
         state
             .db(move |conn| {
-                standings::member_contest(conn, merchant_id, p.id, id, &query, clock::now())
+                standings::member_contest(conn, merchant_id, member_id, id, &query, clock::now())
             })
             .await?,
     ))

@@ -5,13 +5,13 @@ use actix_web::{get, post, web, HttpResponse};
 use super::service::{self, CodeRequest, MemberSignInRequest, MemberView, RegisterRequest};
 use crate::app::AppState;
 use crate::auth::lockout::LockoutPolicy;
-use crate::auth::principal::MemberCaller;
 use crate::auth::sessions::ClientInfo;
 use crate::auth::sign_in::SignInResponse;
 use crate::clock;
-use crate::error::{AppError, AppResult, ProblemBody};
+use crate::error::{AppResult, ProblemBody};
 use crate::http::rate_limit::AuthRateLimit;
 use crate::http::ApiJson;
+use crate::shop::{OpenShop, ShopMember};
 
 /// Send a verification code
 ///
@@ -19,24 +19,23 @@ use crate::http::ApiJson;
 /// recipient.
 #[utoipa::path(
     tag = "members",
-    params(("merchant_id" = i64, Path, description = "The shop's merchant")),
+    params(("slug" = String, Path, description = "The shop's address")),
     request_body = CodeRequest,
     responses(
         (status = 202, description = "The code is on its way"),
-        (status = 404, description = "No such shop", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, description = "No open shop at this address", body = ProblemBody, content_type = "application/problem+json"),
         (status = 422, description = "Not a phone number or email", body = ProblemBody, content_type = "application/problem+json"),
         (status = 429, description = "Asked again too soon (`rate_limited`)", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
-#[post("/shops/{merchant_id}/verification-codes")]
+#[post("/shops/{slug}/verification-codes")]
 pub async fn send_code(
     _limit: AuthRateLimit,
     state: web::Data<AppState>,
-    path: web::Path<i64>,
+    OpenShop(merchant_id): OpenShop,
     body: ApiJson<CodeRequest>,
     client: ClientInfo,
 ) -> AppResult<HttpResponse> {
-    let merchant_id = path.into_inner();
     let request = body.into_inner();
     state
         .db(move |conn| service::send_code(conn, merchant_id, &request, &client, clock::now()))
@@ -53,25 +52,24 @@ pub async fn send_code(
 /// distributor when they can recruit).
 #[utoipa::path(
     tag = "members",
-    params(("merchant_id" = i64, Path, description = "The shop's merchant")),
+    params(("slug" = String, Path, description = "The shop's address")),
     request_body = RegisterRequest,
     responses(
         (status = 201, description = "Registered and signed in", body = SignInResponse),
-        (status = 404, description = "No such shop", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, description = "No open shop at this address", body = ProblemBody, content_type = "application/problem+json"),
         (status = 409, description = "`login_taken`", body = ProblemBody, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, `invalid_code` or `unknown_distributor_code`", body = ProblemBody, content_type = "application/problem+json"),
         (status = 429, description = "Too many attempts from this address (`rate_limited`)", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
-#[post("/shops/{merchant_id}/members")]
+#[post("/shops/{slug}/members")]
 pub async fn register(
     _limit: AuthRateLimit,
     state: web::Data<AppState>,
-    path: web::Path<i64>,
+    OpenShop(merchant_id): OpenShop,
     body: ApiJson<RegisterRequest>,
     client: ClientInfo,
 ) -> AppResult<HttpResponse> {
-    let merchant_id = path.into_inner();
     let request = body.into_inner();
     let key = state.jwt_secret.clone();
     let base = state.config.public_base_url();
@@ -84,25 +82,24 @@ pub async fn register(
 /// Member sign-in
 #[utoipa::path(
     tag = "members",
-    params(("merchant_id" = i64, Path, description = "The shop's merchant")),
+    params(("slug" = String, Path, description = "The shop's address")),
     request_body = MemberSignInRequest,
     responses(
         (status = 200, description = "Signed in", body = SignInResponse),
         (status = 401, description = "`invalid_credentials` or `account_locked`", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 404, description = "No such shop", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, description = "No open shop at this address", body = ProblemBody, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = ProblemBody, content_type = "application/problem+json"),
         (status = 429, description = "Too many attempts from this address (`rate_limited`)", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
-#[post("/shops/{merchant_id}/members/sign-in")]
+#[post("/shops/{slug}/members/sign-in")]
 pub async fn sign_in(
     _limit: AuthRateLimit,
     state: web::Data<AppState>,
-    path: web::Path<i64>,
+    OpenShop(merchant_id): OpenShop,
     body: ApiJson<MemberSignInRequest>,
     client: ClientInfo,
 ) -> AppResult<web::Json<SignInResponse>> {
-    let merchant_id = path.into_inner();
     let request = body.into_inner();
     let key = state.jwt_secret.clone();
     let policy = LockoutPolicy {
@@ -122,28 +119,23 @@ pub async fn sign_in(
     // Not `me`: that is the staff account's operation, and ids key the SPA's generated types.
     operation_id = "member_me",
     security(("bearer" = [])),
-    params(("merchant_id" = i64, Path, description = "The shop's merchant")),
+    params(("slug" = String, Path, description = "The shop's address")),
     responses(
         (status = 200, description = "The member", body = MemberView),
         (status = 401, description = "Not signed in", body = ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "Members only", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 404, description = "Not a member of this shop", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, description = "Not a member of this shop (or no open shop at this address)", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
-#[get("/shops/{merchant_id}/members/me")]
+#[get("/shops/{slug}/me")]
 pub async fn me(
     state: web::Data<AppState>,
-    caller: MemberCaller,
-    path: web::Path<i64>,
+    member: ShopMember,
 ) -> AppResult<web::Json<MemberView>> {
-    let merchant_id = path.into_inner();
-    let p = caller.0;
-    if p.merchant_id != Some(merchant_id) {
-        return Err(AppError::NotFound);
-    }
+    let (merchant_id, member_id) = (member.merchant_id, member.member_id());
     Ok(web::Json(
         state
-            .db(move |conn| service::view(conn, merchant_id, p.id))
+            .db(move |conn| service::view(conn, merchant_id, member_id))
             .await?,
     ))
 }

@@ -17,11 +17,12 @@ use super::status::StatusAction;
 use super::tree::MAX_UPLINE_DEPTH;
 use crate::app::AppState;
 use crate::auth::permissions::need;
-use crate::auth::principal::{Allowed, MemberCaller};
+use crate::auth::principal::Allowed;
 use crate::clock;
 use crate::distribution::promotion::{self, TierChange};
 use crate::error::{AppError, AppResult, ErrorCode, ProblemBody};
 use crate::http::ApiJson;
+use crate::shop::ShopMember;
 
 #[derive(Debug, Clone, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -487,7 +488,7 @@ pub async fn release_promotion_hold(
 #[utoipa::path(
     tag = "distribution",
     security(("bearer" = [])),
-    params(("merchant_id" = i64, Path, description = "The shop's merchant")),
+    params(("slug" = String, Path, description = "The shop's address")),
     responses(
         (status = 200, description = "The member's distributor profile", body = MyDistributor),
         (status = 401, description = "Not signed in", body = ProblemBody, content_type = "application/problem+json"),
@@ -495,14 +496,12 @@ pub async fn release_promotion_hold(
         (status = 404, description = "Not a distributor of this shop", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
-#[get("/shops/{merchant_id}/members/me/distributor")]
+#[get("/shops/{slug}/me/distributor")]
 pub async fn my_distributor(
     state: web::Data<AppState>,
-    caller: MemberCaller,
-    path: web::Path<i64>,
+    member: ShopMember,
 ) -> AppResult<web::Json<MyDistributor>> {
-    let merchant_id = own_shop(&caller, path.into_inner())?;
-    let member_id = caller.0.id;
+    let (merchant_id, member_id) = (member.merchant_id, member.member_id());
     Ok(web::Json(
         state
             .db(move |conn| queries::my_distributor(conn, merchant_id, member_id))
@@ -516,11 +515,11 @@ pub async fn my_distributor(
 /// member a distributor profile if they have none yet (members who registered before the shop
 /// switched to that mode; a pending application is approved) and answers it. Asking again
 /// changes nothing. In another entry mode members apply instead
-/// (`/members/me/distributor-application`): 409 `entry_mode_not_everyone`.
+/// (`/shops/{slug}/me/distributor-application`): 409 `entry_mode_not_everyone`.
 #[utoipa::path(
     tag = "distribution",
     security(("bearer" = [])),
-    params(("merchant_id" = i64, Path, description = "The shop's merchant")),
+    params(("slug" = String, Path, description = "The shop's address")),
     responses(
         (status = 200, description = "The member's distributor profile", body = MyDistributor),
         (status = 401, description = "Not signed in", body = ProblemBody, content_type = "application/problem+json"),
@@ -529,14 +528,12 @@ pub async fn my_distributor(
         (status = 409, description = "`entry_mode_not_everyone`: apply instead", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
-#[post("/shops/{merchant_id}/members/me/distributor")]
+#[post("/shops/{slug}/me/distributor")]
 pub async fn join_as_distributor(
     state: web::Data<AppState>,
-    caller: MemberCaller,
-    path: web::Path<i64>,
+    member: ShopMember,
 ) -> AppResult<web::Json<MyDistributor>> {
-    let merchant_id = own_shop(&caller, path.into_inner())?;
-    let member_id = caller.0.id;
+    let (merchant_id, member_id) = (member.merchant_id, member.member_id());
     let base = state.config.public_base_url();
     Ok(web::Json(
         state
@@ -559,13 +556,4 @@ pub async fn join_as_distributor(
             })
             .await?,
     ))
-}
-
-/// The shop of the path, when it is the signed-in member's own; another shop is "not found".
-fn own_shop(caller: &MemberCaller, merchant_id: i64) -> AppResult<i64> {
-    if caller.0.merchant_id == Some(merchant_id) {
-        Ok(merchant_id)
-    } else {
-        Err(AppError::NotFound)
-    }
 }

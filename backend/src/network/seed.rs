@@ -224,7 +224,7 @@ impl Progress {
 
 /// A merchant for seeded data: active, with no staff (sign up a real one to use the console).
 pub fn create_merchant(conn: &mut DbConnection, name: &str, now: NaiveDateTime) -> AppResult<i64> {
-    Ok(diesel::insert_into(merchants::table)
+    let id = diesel::insert_into(merchants::table)
         .values((
             merchants::name.eq(name),
             merchants::contact_name.eq("Seed"),
@@ -235,7 +235,9 @@ pub fn create_merchant(conn: &mut DbConnection, name: &str, now: NaiveDateTime) 
             merchants::updated_at.eq(now),
         ))
         .returning(merchants::id)
-        .get_result(conn)?)
+        .get_result(conn)?;
+    crate::tenancy::merchant::assign_default_slug(conn, id)?;
+    Ok(id)
 }
 
 const SURNAMES: [&str; 20] = [

@@ -16,11 +16,11 @@ use super::link::{self, RecruitLink};
 use super::qr;
 use crate::app::AppState;
 use crate::auth::permissions::need;
-use crate::auth::principal::{Allowed, MemberCaller};
+use crate::auth::principal::Allowed;
 use crate::clock;
 use crate::error::{AppError, AppResult, ErrorCode, ProblemBody};
 use crate::http::ApiJson;
-use crate::members::service::open_shop;
+use crate::shop::{OpenShop, ShopMember};
 
 #[derive(Debug, Clone, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -63,12 +63,9 @@ async fn merchant_link(state: &web::Data<AppState>, merchant_id: i64) -> AppResu
         .await
 }
 
-async fn member_link(
-    state: &web::Data<AppState>,
-    merchant_id: i64,
-    member_id: i64,
-) -> AppResult<RecruitLink> {
+async fn member_link(state: &web::Data<AppState>, member: &ShopMember) -> AppResult<RecruitLink> {
     let base = state.config.public_base_url();
+    let (merchant_id, member_id) = (member.merchant_id, member.member_id());
     state
         .db(move |conn| link::distributor_link(conn, merchant_id, member_id, &base))
         .await
@@ -158,6 +155,7 @@ pub async fn get_recruit_qr_svg(
 #[utoipa::path(
     tag = "recruitment",
     security(("bearer" = [])),
+    params(("slug" = String, Path, description = "The shop's address")),
     responses(
         (status = 200, description = "The link", body = RecruitLink),
         (status = 401, description = "Not signed in", body = ProblemBody, content_type = "application/problem+json"),
@@ -166,21 +164,19 @@ pub async fn get_recruit_qr_svg(
         (status = 409, description = "`distributor_not_active`, `shop_address_required`", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
-#[get("/members/me/recruitment/link")]
+#[get("/shops/{slug}/me/recruitment/link")]
 pub async fn get_my_recruit_link(
-    caller: MemberCaller,
+    member: ShopMember,
     state: web::Data<AppState>,
 ) -> AppResult<web::Json<RecruitLink>> {
-    let p = caller.0;
-    let merchant_id = p.tenant()?;
-    Ok(web::Json(member_link(&state, merchant_id, p.id).await?))
+    Ok(web::Json(member_link(&state, &member).await?))
 }
 
 /// The signed-in distributor's recruit QR code (PNG)
 #[utoipa::path(
     tag = "recruitment",
     security(("bearer" = [])),
-    params(PngQuery),
+    params(("slug" = String, Path, description = "The shop's address"), PngQuery),
     responses(
         (status = 200, description = "A QR code of the link", content_type = "image/png", body = Vec<u8>),
         (status = 401, description = "Not signed in", body = ProblemBody, content_type = "application/problem+json"),
@@ -190,16 +186,14 @@ pub async fn get_my_recruit_link(
         (status = 422, description = "`scale` out of range", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
-#[get("/members/me/recruitment/qr.png")]
+#[get("/shops/{slug}/me/recruitment/qr.png")]
 pub async fn get_my_recruit_qr_png(
-    caller: MemberCaller,
+    member: ShopMember,
     state: web::Data<AppState>,
     query: web::Query<PngQuery>,
 ) -> AppResult<HttpResponse> {
-    let p = caller.0;
-    let merchant_id = p.tenant()?;
     let scale = scale(&query)?;
-    let link = member_link(&state, merchant_id, p.id).await?;
+    let link = member_link(&state, &member).await?;
     Ok(image(
         "image/png",
         "recruit-qr.png",
@@ -211,6 +205,7 @@ pub async fn get_my_recruit_qr_png(
 #[utoipa::path(
     tag = "recruitment",
     security(("bearer" = [])),
+    params(("slug" = String, Path, description = "The shop's address")),
     responses(
         (status = 200, description = "A QR code of the link", content_type = "image/svg+xml", body = String),
         (status = 401, description = "Not signed in", body = ProblemBody, content_type = "application/problem+json"),
@@ -219,14 +214,12 @@ pub async fn get_my_recruit_qr_png(
         (status = 409, description = "`distributor_not_active`, `shop_address_required`", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
-#[get("/members/me/recruitment/qr.svg")]
+#[get("/shops/{slug}/me/recruitment/qr.svg")]
 pub async fn get_my_recruit_qr_svg(
-    caller: MemberCaller,
+    member: ShopMember,
     state: web::Data<AppState>,
 ) -> AppResult<HttpResponse> {
-    let p = caller.0;
-    let merchant_id = p.tenant()?;
-    let link = member_link(&state, merchant_id, p.id).await?;
+    let link = member_link(&state, &member).await?;
     Ok(image(
         "image/svg+xml",
         "recruit-qr.svg",
@@ -291,24 +284,20 @@ pub async fn save_application_form(
 /// fields to fill in. Public: the join page shows it before anyone signs in.
 #[utoipa::path(
     tag = "recruitment",
-    params(("merchant_id" = i64, Path, description = "The shop's merchant")),
+    params(("slug" = String, Path, description = "The shop's address")),
     responses(
         (status = 200, description = "The form", body = PublicForm),
-        (status = 404, description = "No such shop", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, description = "No open shop at this address", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
-#[get("/shops/{merchant_id}/distributor-application-form")]
+#[get("/shops/{slug}/distributor-application-form")]
 pub async fn get_shop_application_form(
     state: web::Data<AppState>,
-    path: web::Path<i64>,
+    OpenShop(merchant_id): OpenShop,
 ) -> AppResult<web::Json<PublicForm>> {
-    let merchant_id = path.into_inner();
     Ok(web::Json(
         state
-            .db(move |conn| {
-                open_shop(conn, merchant_id)?;
-                form::public(conn, merchant_id)
-            })
+            .db(move |conn| form::public(conn, merchant_id))
             .await?,
     ))
 }
@@ -322,24 +311,25 @@ pub async fn get_shop_application_form(
 #[utoipa::path(
     tag = "recruitment",
     security(("bearer" = [])),
+    params(("slug" = String, Path, description = "The shop's address")),
     request_body = ApplyRequest,
     responses(
         (status = 201, description = "Submitted (and perhaps approved)", body = MyApplication),
         (status = 401, description = "Not signed in", body = ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "Members only", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, description = "Not a member of this shop", body = ProblemBody, content_type = "application/problem+json"),
         (status = 409, description = "`already_distributor`, `application_pending`, `spend_threshold_not_met`, `sponsor_not_active`", body = ProblemBody, content_type = "application/problem+json"),
         (status = 422, description = "Answers that do not fit the form (at `answers.{key}`), `unknown_distributor_code`", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
-#[post("/members/me/distributor-application")]
+#[post("/shops/{slug}/me/distributor-application")]
 pub async fn apply(
-    caller: MemberCaller,
+    member: ShopMember,
     state: web::Data<AppState>,
     body: ApiJson<ApplyRequest>,
 ) -> AppResult<HttpResponse> {
-    let p = caller.0;
-    let merchant_id = p.tenant()?;
-    let member_id = p.id;
+    let (merchant_id, member_id) = (member.merchant_id, member.member_id());
+    let p = member.principal;
     let request = body.into_inner();
     let base = state.config.public_base_url();
     let mine = state
@@ -358,6 +348,7 @@ pub async fn apply(
 #[utoipa::path(
     tag = "recruitment",
     security(("bearer" = [])),
+    params(("slug" = String, Path, description = "The shop's address")),
     responses(
         (status = 200, description = "The latest application", body = MyApplication),
         (status = 401, description = "Not signed in", body = ProblemBody, content_type = "application/problem+json"),
@@ -365,16 +356,15 @@ pub async fn apply(
         (status = 404, description = "No application", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
-#[get("/members/me/distributor-application")]
+#[get("/shops/{slug}/me/distributor-application")]
 pub async fn get_my_application(
-    caller: MemberCaller,
+    member: ShopMember,
     state: web::Data<AppState>,
 ) -> AppResult<web::Json<MyApplication>> {
-    let p = caller.0;
-    let merchant_id = p.tenant()?;
+    let (merchant_id, member_id) = (member.merchant_id, member.member_id());
     Ok(web::Json(
         state
-            .db(move |conn| applications::mine(conn, merchant_id, p.id))
+            .db(move |conn| applications::mine(conn, merchant_id, member_id))
             .await?,
     ))
 }

@@ -1,7 +1,12 @@
 //! The public shop of a merchant, found by its slug: what anyone may see without signing in —
-//! the store profile and its listed products at the price the caller is entitled to.
+//! the store profile and its listed products at the price the caller is entitled to. The shop's
+//! address also keys everything its shoppers and distributors do, under `/api/v1/shops/{slug}`;
+//! `access` says who may use those paths.
 
+pub mod access;
 pub mod routes;
+
+pub use access::{OpenShop, ShopMember};
 
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -66,7 +71,7 @@ pub fn shop(conn: &mut DbConnection, slug: &str) -> AppResult<Shop> {
     let m = merchant::by_slug(conn, slug)?;
     Ok(Shop {
         merchant_id: m.id,
-        slug: m.slug.unwrap_or_default(),
+        slug: m.slug,
         name: m.name,
         description: m.description,
         logo: m.logo,

@@ -18,7 +18,7 @@ use crate::error::{AppResult, ProblemBody};
         (status = 404, description = "No open shop at this address", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
-#[get("/shop/{slug}")]
+#[get("/shops/{slug}")]
 pub async fn get_shop(
     state: web::Data<AppState>,
     path: web::Path<String>,
@@ -44,7 +44,7 @@ pub async fn get_shop(
         (status = 422, description = "Invalid filter", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
-#[get("/shop/{slug}/products")]
+#[get("/shops/{slug}/products")]
 pub async fn list_shop_products(
     state: web::Data<AppState>,
     path: web::Path<String>,

@@ -29,8 +29,9 @@ pub struct MerchantView {
     pub currency: String,
     /// Every staff member must use two-factor authentication.
     pub require_staff_mfa: bool,
-    /// The shop's address: `/shop/{slug}`.
-    pub slug: Option<String>,
+    /// The shop's address: its API is under `/api/v1/shops/{slug}`, its pages under
+    /// `/shop/{slug}/…`. `shop-{id}` until the merchant chooses another.
+    pub slug: String,
     pub description: String,
     pub logo: Option<Media>,
     pub created_at: DateTime<Utc>,
@@ -80,6 +81,48 @@ fn valid_slug(slug: &str) -> Result<(), ValidationError> {
     Ok(())
 }
 
+/// The address every merchant gets at sign-up, so that its shop is reachable before the
+/// merchant chooses one.
+pub fn default_slug(merchant_id: i64) -> String {
+    format!("{DEFAULT_SLUG_PREFIX}{merchant_id}")
+}
+
+const DEFAULT_SLUG_PREFIX: &str = "shop-";
+
+/// `shop-` and digits: the shape of default addresses. Nobody may choose one that is not their
+/// own default, or a merchant signing up later would find its default taken.
+fn is_default_shaped(slug: &str) -> bool {
+    slug.strip_prefix(DEFAULT_SLUG_PREFIX)
+        .is_some_and(|digits| !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Whether the merchant may take `slug`: any valid address, but of the default-shaped ones only
+/// its own default, or the one it already has (chosen before these were reserved).
+fn may_take(merchant_id: i64, current: &str, slug: &str) -> bool {
+    !is_default_shaped(slug) || slug == default_slug(merchant_id) || slug == current
+}
+
+/// Gives a new merchant its default address, in the caller's transaction. Default-shaped
+/// addresses are reserved, so `shop-{id}` is free unless a merchant chose it before they were;
+/// then `shop--{id}`, which no chosen address can be (double hyphens are refused), stands in
+/// until the merchant chooses one.
+pub fn assign_default_slug(conn: &mut DbConnection, merchant_id: i64) -> AppResult<String> {
+    let preferred = default_slug(merchant_id);
+    let taken: i64 = merchants::table
+        .filter(merchants::slug.eq(&preferred))
+        .count()
+        .get_result(conn)?;
+    let slug = if taken == 0 {
+        preferred
+    } else {
+        format!("shop--{merchant_id}")
+    };
+    diesel::update(merchants::table.find(merchant_id))
+        .set(merchants::slug.eq(&slug))
+        .execute(conn)?;
+    Ok(slug)
+}
+
 fn valid_timezone(zone: &str) -> Result<(), ValidationError> {
     zone.parse::<chrono_tz::Tz>()
         .map(|_| ())
@@ -107,7 +150,9 @@ pub fn view(conn: &mut DbConnection, merchant_id: i64) -> AppResult<MerchantView
         timezone: m.timezone,
         currency: m.currency,
         require_staff_mfa: m.require_staff_mfa,
-        slug: m.slug,
+        // Set at sign-up and by the migration that gave every earlier merchant its default; a
+        // row without one would have been written around both.
+        slug: m.slug.unwrap_or_default(),
         description: m.description,
         logo: match m.logo_media_id {
             Some(id) => media::find_many(conn, merchant_id, &[id])?.pop(),
@@ -119,12 +164,18 @@ pub fn view(conn: &mut DbConnection, merchant_id: i64) -> AppResult<MerchantView
 
 /// The merchant behind a shop slug, if it is open (active).
 pub fn by_slug(conn: &mut DbConnection, slug: &str) -> AppResult<MerchantView> {
-    let id: i64 = merchants::table
+    let id = open_shop_id(conn, slug)?;
+    view(conn, id)
+}
+
+/// The id of the open (active) merchant whose address is `slug`, compared case-insensitively;
+/// any other address is not found.
+pub fn open_shop_id(conn: &mut DbConnection, slug: &str) -> AppResult<i64> {
+    Ok(merchants::table
         .filter(merchants::slug.eq(slug.to_lowercase()))
         .filter(merchants::status.eq(MerchantStatus::Active))
         .select(merchants::id)
-        .first(conn)?;
-    view(conn, id)
+        .first(conn)?)
 }
 
 pub fn update_profile(
@@ -136,6 +187,12 @@ pub fn update_profile(
     let merchant_id = caller.tenant()?;
     write_transaction(conn, |conn| {
         let before = view(conn, merchant_id)?;
+        if !may_take(merchant_id, &before.slug, &request.slug) {
+            return Err(AppError::field(
+                "slug",
+                ErrorCode::ReservedSlug.form("default_address"),
+            ));
+        }
         if let Some(logo) = request.logo_media_id {
             if media::find_many(conn, merchant_id, &[logo])?.is_empty() {
                 return Err(AppError::field(

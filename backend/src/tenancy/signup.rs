@@ -126,6 +126,8 @@ pub fn sign_up(
             })
             .returning(merchants::id)
             .get_result(conn)?;
+        // The shop is reachable from the start; the merchant may choose another address later.
+        super::merchant::assign_default_slug(conn, merchant_id)?;
         let merchant: Merchant = merchants::table
             .find(merchant_id)
             .select(Merchant::as_select())
@@ -180,6 +182,7 @@ pub fn sign_up(
                 .changes(serde_json::json!({
                     "name": { "before": null, "after": merchant.name },
                     "status": { "before": null, "after": merchant.status },
+                    "slug": { "before": null, "after": merchant.slug },
                 })),
             now,
         )?;
