@@ -164,7 +164,7 @@ test("create a product with two specifications, list it, see it in the shop", as
   await row.getByRole("button", { name: "审核通过" }).click();
   await row.getByText("已上架").waitFor();
 
-  const shop = await (await fetch(`${server.url}/api/v1/shop/haowu-e2e/products`)).json();
+  const shop = await (await fetch(`${server.url}/api/v1/shops/haowu-e2e/products`)).json();
   assert.equal(shop.items.length, 1);
   assert.equal(shop.items[0].name, "明前龙井");
   assert.deepEqual(shop.items[0].spec_names, ["颜色", "尺码"]);

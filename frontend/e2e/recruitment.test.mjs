@@ -49,6 +49,7 @@ test("staff configure the form, a member applies, staff approve, the welcome ema
   const email = "recruit@e2e.test";
   const token = await server.owner(email);
   const merchant = await json(await server.call("GET", "/api/v1/merchant", token));
+  assert.equal(merchant.slug, `shop-${merchant.id}`, "the default address, from sign-up on");
   await json(
     await server.call("PUT", "/api/v1/merchant/profile", token, {
       name: "好物优选",
@@ -91,7 +92,7 @@ test("staff configure the form, a member applies, staff approve, the welcome ema
   await page.screenshot({ path: "test-results/recruitment.png", fullPage: true });
 
   // A member reads the form and applies through the API.
-  const shop = merchant.id;
+  const shop = "e2e-tea";
   const form = await json(
     await server.call("GET", `/api/v1/shops/${shop}/distributor-application-form`),
   );
@@ -104,13 +105,13 @@ test("staff configure the form, a member applies, staff approve, the welcome ema
   const member = await memberThroughApi(shop, applicantEmail);
   const missing = await server.call(
     "POST",
-    "/api/v1/members/me/distributor-application",
+    `/api/v1/shops/${shop}/me/distributor-application`,
     member,
     {},
   );
   assert.equal(missing.status, 422, "the required answer is checked");
   const applied = await json(
-    await server.call("POST", "/api/v1/members/me/distributor-application", member, {
+    await server.call("POST", `/api/v1/shops/${shop}/me/distributor-application`, member, {
       answers: { wechat_id: "lxm-tea" },
     }),
   );
@@ -130,7 +131,7 @@ test("staff configure the form, a member applies, staff approve, the welcome ema
 
   // The member is a distributor, and the welcome email with the guide is in the outbox.
   const mine = await json(
-    await server.call("GET", "/api/v1/members/me/distributor-application", member),
+    await server.call("GET", `/api/v1/shops/${shop}/me/distributor-application`, member),
   );
   assert.equal(mine.status, "approved");
   const welcome = await server.message(applicantEmail, "distributor_welcome");

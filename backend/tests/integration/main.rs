@@ -55,9 +55,11 @@ mod network {
     mod tree;
 }
 
-/// The shop: the storefront and store profile, payment methods, logistics.
+/// The shop: the storefront and store profile, the member namespace keyed by its address,
+/// payment methods, logistics.
 mod shop {
     mod logistics;
+    mod namespace;
     mod payments;
     mod storefront;
 }

@@ -1155,153 +1155,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/members/me/contests": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Contests for the signed-in distributor
-         * @description The merchant's published contests that were not cancelled, latest first.
-         */
-        get: operations["list_member_contests"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/members/me/contests/{contest_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * A contest's leaderboard for the signed-in distributor
-         * @description The top places with masked names, and the caller's own place.
-         */
-        get: operations["get_member_contest"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/members/me/distributor-application": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The signed-in member's application
-         * @description The latest one, with its status and, when rejected, the reason; 404 when the member never
-         *     applied.
-         */
-        get: operations["get_my_application"];
-        put?: never;
-        /**
-         * Apply to become a distributor
-         * @description With answers to the form and the code of the recruit link the member came through. Under
-         *     entry mode `everyone`, automatic review, or a spend threshold that is met, the member is a
-         *     distributor when this answers (`status: approved`); under manual review the application
-         *     waits for staff (`pending`).
-         */
-        post: operations["apply"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/members/me/recruitment/link": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The signed-in distributor's recruit link
-         * @description The shop's join page with the member's distributor code; 404 when the member is not a
-         *     distributor.
-         */
-        get: operations["get_my_recruit_link"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/members/me/recruitment/qr.png": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The signed-in distributor's recruit QR code (PNG) */
-        get: operations["get_my_recruit_qr_png"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/members/me/recruitment/qr.svg": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The signed-in distributor's recruit QR code (SVG) */
-        get: operations["get_my_recruit_qr_svg"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/members/me/visits": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Record a visit through a share link
-         * @description The signed-in member arrived through a distributor's link. Binds or re-binds the member as
-         *     the merchant's binding mode, validity and protection days say, and answers the binding in
-         *     force and whether it changed. A frozen or ended distributor's link, the member's own link and
-         *     the link of a distributor in the member's own team (when the member is a distributor) bind
-         *     nobody (`outcome` says why).
-         */
-        post: operations["record_visit"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/members/{member_id}/binding": {
         parameters: {
             query?: never;
@@ -1923,7 +1776,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/shop/{slug}": {
+    "/api/v1/shops/{slug}": {
         parameters: {
             query?: never;
             header?: never;
@@ -1943,30 +1796,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/shop/{slug}/products": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * A shop's products
-         * @description Listed products only, each SKU with the price the caller pays and whether it is in stock.
-         *     Anyone may call it; a member of this shop who sends their access token sees the price they
-         *     are entitled to (an active distributor: the lower of their tier's purchase price on the SKU
-         *     and retail less their tier's purchase discount), anyone else the retail price.
-         */
-        get: operations["list_shop_products"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/shops/{merchant_id}/distributor-application-form": {
+    "/api/v1/shops/{slug}/distributor-application-form": {
         parameters: {
             query?: never;
             header?: never;
@@ -1987,7 +1817,201 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/shops/{merchant_id}/members": {
+    "/api/v1/shops/{slug}/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in member */
+        get: operations["member_me"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shops/{slug}/me/contests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Contests for the signed-in distributor
+         * @description The merchant's published contests that were not cancelled, latest first.
+         */
+        get: operations["list_member_contests"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shops/{slug}/me/contests/{contest_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A contest's leaderboard for the signed-in distributor
+         * @description The top places with masked names, and the caller's own place.
+         */
+        get: operations["get_member_contest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shops/{slug}/me/distributor": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The signed-in member's distributor profile
+         * @description Code, status, tier, sponsor and team figures; 404 when the member is not a distributor.
+         *     Reading changes nothing: a member of a shop in `everyone` mode who has no profile yet
+         *     (registered before the switch) becomes a distributor with `POST` on this path.
+         */
+        get: operations["my_distributor"];
+        put?: never;
+        /**
+         * Become a distributor (人人分销)
+         * @description For a shop in `everyone` mode, where every member is a distributor: gives the signed-in
+         *     member a distributor profile if they have none yet (members who registered before the shop
+         *     switched to that mode; a pending application is approved) and answers it. Asking again
+         *     changes nothing. In another entry mode members apply instead
+         *     (`/shops/{slug}/me/distributor-application`): 409 `entry_mode_not_everyone`.
+         */
+        post: operations["join_as_distributor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shops/{slug}/me/distributor-application": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The signed-in member's application
+         * @description The latest one, with its status and, when rejected, the reason; 404 when the member never
+         *     applied.
+         */
+        get: operations["get_my_application"];
+        put?: never;
+        /**
+         * Apply to become a distributor
+         * @description With answers to the form and the code of the recruit link the member came through. Under
+         *     entry mode `everyone`, automatic review, or a spend threshold that is met, the member is a
+         *     distributor when this answers (`status: approved`); under manual review the application
+         *     waits for staff (`pending`).
+         */
+        post: operations["apply"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shops/{slug}/me/recruitment/link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The signed-in distributor's recruit link
+         * @description The shop's join page with the member's distributor code; 404 when the member is not a
+         *     distributor.
+         */
+        get: operations["get_my_recruit_link"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shops/{slug}/me/recruitment/qr.png": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in distributor's recruit QR code (PNG) */
+        get: operations["get_my_recruit_qr_png"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shops/{slug}/me/recruitment/qr.svg": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in distributor's recruit QR code (SVG) */
+        get: operations["get_my_recruit_qr_svg"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shops/{slug}/me/visits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record a visit through a share link
+         * @description The signed-in member arrived through a distributor's link. Binds or re-binds the member as
+         *     the merchant's binding mode, validity and protection days say, and answers the binding in
+         *     force and whether it changed. A frozen or ended distributor's link, the member's own link and
+         *     the link of a distributor in the member's own team (when the member is a distributor) bind
+         *     nobody (`outcome` says why).
+         */
+        post: operations["record_visit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shops/{slug}/members": {
         parameters: {
             query?: never;
             header?: never;
@@ -2011,54 +2035,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/shops/{merchant_id}/members/me": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The signed-in member */
-        get: operations["member_me"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/shops/{merchant_id}/members/me/distributor": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The signed-in member's distributor profile
-         * @description Code, status, tier, sponsor and team figures; 404 when the member is not a distributor.
-         *     Reading changes nothing: a member of a shop in `everyone` mode who has no profile yet
-         *     (registered before the switch) becomes a distributor with `POST` on this path.
-         */
-        get: operations["my_distributor"];
-        put?: never;
-        /**
-         * Become a distributor (人人分销)
-         * @description For a shop in `everyone` mode, where every member is a distributor: gives the signed-in
-         *     member a distributor profile if they have none yet (members who registered before the shop
-         *     switched to that mode; a pending application is approved) and answers it. Asking again
-         *     changes nothing. In another entry mode members apply instead
-         *     (`/members/me/distributor-application`): 409 `entry_mode_not_everyone`.
-         */
-        post: operations["join_as_distributor"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/shops/{merchant_id}/members/sign-in": {
+    "/api/v1/shops/{slug}/members/sign-in": {
         parameters: {
             query?: never;
             header?: never;
@@ -2075,7 +2052,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/shops/{merchant_id}/verification-codes": {
+    "/api/v1/shops/{slug}/products": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A shop's products
+         * @description Listed products only, each SKU with the price the caller pays and whether it is in stock.
+         *     Anyone may call it; a member of this shop who sends their access token sees the price they
+         *     are entitled to (an active distributor: the lower of their tier's purchase price on the SKU
+         *     and retail less their tier's purchase discount), anyone else the retail price.
+         */
+        get: operations["list_shop_products"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shops/{slug}/verification-codes": {
         parameters: {
             query?: never;
             header?: never;
@@ -3282,8 +3282,11 @@ export interface components {
             name: string;
             /** @description Every staff member must use two-factor authentication. */
             require_staff_mfa: boolean;
-            /** @description The shop's address: `/shop/{slug}`. */
-            slug?: string | null;
+            /**
+             * @description The shop's address: its API is under `/api/v1/shops/{slug}`, its pages under
+             *     `/shop/{slug}/…`. `shop-{id}` until the merchant chooses another.
+             */
+            slug: string;
             status: components["schemas"]["MerchantStatus"];
             timezone: string;
         };
@@ -6520,240 +6523,6 @@ export interface operations {
             415: components["responses"]["Problem"];
         };
     };
-    list_member_contests: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Contests */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["MemberContestSummary"][];
-                };
-            };
-            /** @description Not signed in */
-            401: components["responses"]["Problem"];
-            /** @description Members only; `not_a_distributor` */
-            403: components["responses"]["Problem"];
-        };
-    };
-    get_member_contest: {
-        parameters: {
-            query?: {
-                /** @description 1–1000; default: 50, or down to the last prized rank. */
-                limit?: number;
-            };
-            header?: never;
-            path: {
-                contest_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The contest and its leaderboard */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["MemberContest"];
-                };
-            };
-            /** @description Not signed in */
-            401: components["responses"]["Problem"];
-            /** @description Members only; `not_a_distributor` */
-            403: components["responses"]["Problem"];
-            /** @description No such published contest */
-            404: components["responses"]["Problem"];
-            /** @description Invalid query */
-            422: components["responses"]["Problem"];
-        };
-    };
-    get_my_application: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The latest application */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["MyApplication"];
-                };
-            };
-            /** @description Not signed in */
-            401: components["responses"]["Problem"];
-            /** @description Members only */
-            403: components["responses"]["Problem"];
-            /** @description No application */
-            404: components["responses"]["Problem"];
-        };
-    };
-    apply: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ApplyRequest"];
-            };
-        };
-        responses: {
-            /** @description Submitted (and perhaps approved) */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["MyApplication"];
-                };
-            };
-            /** @description Not signed in */
-            401: components["responses"]["Problem"];
-            /** @description Members only */
-            403: components["responses"]["Problem"];
-            /** @description `already_distributor`, `application_pending`, `spend_threshold_not_met`, `sponsor_not_active` */
-            409: components["responses"]["Problem"];
-            /** @description Answers that do not fit the form (at `answers.{key}`), `unknown_distributor_code` */
-            422: components["responses"]["Problem"];
-        };
-    };
-    get_my_recruit_link: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The link */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["RecruitLink"];
-                };
-            };
-            /** @description Not signed in */
-            401: components["responses"]["Problem"];
-            /** @description Members only */
-            403: components["responses"]["Problem"];
-            /** @description Not a distributor */
-            404: components["responses"]["Problem"];
-            /** @description `distributor_not_active`, `shop_address_required` */
-            409: components["responses"]["Problem"];
-        };
-    };
-    get_my_recruit_qr_png: {
-        parameters: {
-            query?: {
-                /** @description Pixels per module, 1–40; default 8 (about 400 pixels for a typical link). */
-                scale?: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A QR code of the link */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "image/png": number[];
-                };
-            };
-            /** @description Not signed in */
-            401: components["responses"]["Problem"];
-            /** @description Members only */
-            403: components["responses"]["Problem"];
-            /** @description Not a distributor */
-            404: components["responses"]["Problem"];
-            /** @description `distributor_not_active`, `shop_address_required` */
-            409: components["responses"]["Problem"];
-            /** @description `scale` out of range */
-            422: components["responses"]["Problem"];
-        };
-    };
-    get_my_recruit_qr_svg: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A QR code of the link */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "image/svg+xml": string;
-                };
-            };
-            /** @description Not signed in */
-            401: components["responses"]["Problem"];
-            /** @description Members only */
-            403: components["responses"]["Problem"];
-            /** @description Not a distributor */
-            404: components["responses"]["Problem"];
-            /** @description `distributor_not_active`, `shop_address_required` */
-            409: components["responses"]["Problem"];
-        };
-    };
-    record_visit: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["VisitRequest"];
-            };
-        };
-        responses: {
-            /** @description The binding in force after the visit */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VisitResult"];
-                };
-            };
-            /** @description Not signed in */
-            401: components["responses"]["Problem"];
-            /** @description Members only */
-            403: components["responses"]["Problem"];
-            /** @description Invalid fields, or `unknown_distributor_code` */
-            422: components["responses"]["Problem"];
-        };
-    };
     reassign_binding: {
         parameters: {
             query?: never;
@@ -7900,6 +7669,453 @@ export interface operations {
             404: components["responses"]["Problem"];
         };
     };
+    get_shop_application_form: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The shop's address */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The form */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicForm"];
+                };
+            };
+            /** @description No open shop at this address */
+            404: components["responses"]["Problem"];
+        };
+    };
+    member_me: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The shop's address */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The member */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberView"];
+                };
+            };
+            /** @description Not signed in */
+            401: components["responses"]["Problem"];
+            /** @description Members only */
+            403: components["responses"]["Problem"];
+            /** @description Not a member of this shop (or no open shop at this address) */
+            404: components["responses"]["Problem"];
+        };
+    };
+    list_member_contests: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The shop's address */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Contests */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberContestSummary"][];
+                };
+            };
+            /** @description Not signed in */
+            401: components["responses"]["Problem"];
+            /** @description Members only; `not_a_distributor` */
+            403: components["responses"]["Problem"];
+            /** @description Not a member of this shop */
+            404: components["responses"]["Problem"];
+        };
+    };
+    get_member_contest: {
+        parameters: {
+            query?: {
+                /** @description 1–1000; default: 50, or down to the last prized rank. */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The shop's address */
+                slug: string;
+                contest_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The contest and its leaderboard */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberContest"];
+                };
+            };
+            /** @description Not signed in */
+            401: components["responses"]["Problem"];
+            /** @description Members only; `not_a_distributor` */
+            403: components["responses"]["Problem"];
+            /** @description No such published contest, or not a member of this shop */
+            404: components["responses"]["Problem"];
+            /** @description Invalid query */
+            422: components["responses"]["Problem"];
+        };
+    };
+    my_distributor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The shop's address */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The member's distributor profile */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyDistributor"];
+                };
+            };
+            /** @description Not signed in */
+            401: components["responses"]["Problem"];
+            /** @description Members only */
+            403: components["responses"]["Problem"];
+            /** @description Not a distributor of this shop */
+            404: components["responses"]["Problem"];
+        };
+    };
+    join_as_distributor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The shop's address */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The member's distributor profile */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyDistributor"];
+                };
+            };
+            /** @description Not signed in */
+            401: components["responses"]["Problem"];
+            /** @description Members only */
+            403: components["responses"]["Problem"];
+            /** @description Not a member of this shop, or the member is disabled */
+            404: components["responses"]["Problem"];
+            /** @description `entry_mode_not_everyone`: apply instead */
+            409: components["responses"]["Problem"];
+        };
+    };
+    get_my_application: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The shop's address */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The latest application */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyApplication"];
+                };
+            };
+            /** @description Not signed in */
+            401: components["responses"]["Problem"];
+            /** @description Members only */
+            403: components["responses"]["Problem"];
+            /** @description No application */
+            404: components["responses"]["Problem"];
+        };
+    };
+    apply: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The shop's address */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApplyRequest"];
+            };
+        };
+        responses: {
+            /** @description Submitted (and perhaps approved) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyApplication"];
+                };
+            };
+            /** @description Not signed in */
+            401: components["responses"]["Problem"];
+            /** @description Members only */
+            403: components["responses"]["Problem"];
+            /** @description Not a member of this shop */
+            404: components["responses"]["Problem"];
+            /** @description `already_distributor`, `application_pending`, `spend_threshold_not_met`, `sponsor_not_active` */
+            409: components["responses"]["Problem"];
+            /** @description Answers that do not fit the form (at `answers.{key}`), `unknown_distributor_code` */
+            422: components["responses"]["Problem"];
+        };
+    };
+    get_my_recruit_link: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The shop's address */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The link */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecruitLink"];
+                };
+            };
+            /** @description Not signed in */
+            401: components["responses"]["Problem"];
+            /** @description Members only */
+            403: components["responses"]["Problem"];
+            /** @description Not a distributor */
+            404: components["responses"]["Problem"];
+            /** @description `distributor_not_active`, `shop_address_required` */
+            409: components["responses"]["Problem"];
+        };
+    };
+    get_my_recruit_qr_png: {
+        parameters: {
+            query?: {
+                /** @description Pixels per module, 1–40; default 8 (about 400 pixels for a typical link). */
+                scale?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The shop's address */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A QR code of the link */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/png": number[];
+                };
+            };
+            /** @description Not signed in */
+            401: components["responses"]["Problem"];
+            /** @description Members only */
+            403: components["responses"]["Problem"];
+            /** @description Not a distributor */
+            404: components["responses"]["Problem"];
+            /** @description `distributor_not_active`, `shop_address_required` */
+            409: components["responses"]["Problem"];
+            /** @description `scale` out of range */
+            422: components["responses"]["Problem"];
+        };
+    };
+    get_my_recruit_qr_svg: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The shop's address */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A QR code of the link */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/svg+xml": string;
+                };
+            };
+            /** @description Not signed in */
+            401: components["responses"]["Problem"];
+            /** @description Members only */
+            403: components["responses"]["Problem"];
+            /** @description Not a distributor */
+            404: components["responses"]["Problem"];
+            /** @description `distributor_not_active`, `shop_address_required` */
+            409: components["responses"]["Problem"];
+        };
+    };
+    record_visit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The shop's address */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VisitRequest"];
+            };
+        };
+        responses: {
+            /** @description The binding in force after the visit */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VisitResult"];
+                };
+            };
+            /** @description Not signed in */
+            401: components["responses"]["Problem"];
+            /** @description Members only */
+            403: components["responses"]["Problem"];
+            /** @description Not a member of this shop */
+            404: components["responses"]["Problem"];
+            /** @description Invalid fields, or `unknown_distributor_code` */
+            422: components["responses"]["Problem"];
+        };
+    };
+    register: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The shop's address */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RegisterRequest"];
+            };
+        };
+        responses: {
+            /** @description Registered and signed in */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignInResponse"];
+                };
+            };
+            /** @description No open shop at this address */
+            404: components["responses"]["Problem"];
+            /** @description `login_taken` */
+            409: components["responses"]["Problem"];
+            /** @description Invalid fields, `invalid_code` or `unknown_distributor_code` */
+            422: components["responses"]["Problem"];
+            /** @description Too many attempts from this address (`rate_limited`) */
+            429: components["responses"]["Problem"];
+        };
+    };
+    sign_in: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The shop's address */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MemberSignInRequest"];
+            };
+        };
+        responses: {
+            /** @description Signed in */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignInResponse"];
+                };
+            };
+            /** @description `invalid_credentials` or `account_locked` */
+            401: components["responses"]["Problem"];
+            /** @description No open shop at this address */
+            404: components["responses"]["Problem"];
+            /** @description Invalid fields */
+            422: components["responses"]["Problem"];
+            /** @description Too many attempts from this address (`rate_limited`) */
+            429: components["responses"]["Problem"];
+        };
+    };
     list_shop_products: {
         parameters: {
             query?: {
@@ -7933,197 +8149,13 @@ export interface operations {
             422: components["responses"]["Problem"];
         };
     };
-    get_shop_application_form: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The shop's merchant */
-                merchant_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The form */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PublicForm"];
-                };
-            };
-            /** @description No such shop */
-            404: components["responses"]["Problem"];
-        };
-    };
-    register: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The shop's merchant */
-                merchant_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["RegisterRequest"];
-            };
-        };
-        responses: {
-            /** @description Registered and signed in */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SignInResponse"];
-                };
-            };
-            /** @description No such shop */
-            404: components["responses"]["Problem"];
-            /** @description `login_taken` */
-            409: components["responses"]["Problem"];
-            /** @description Invalid fields, `invalid_code` or `unknown_distributor_code` */
-            422: components["responses"]["Problem"];
-            /** @description Too many attempts from this address (`rate_limited`) */
-            429: components["responses"]["Problem"];
-        };
-    };
-    member_me: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The shop's merchant */
-                merchant_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The member */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["MemberView"];
-                };
-            };
-            /** @description Not signed in */
-            401: components["responses"]["Problem"];
-            /** @description Members only */
-            403: components["responses"]["Problem"];
-            /** @description Not a member of this shop */
-            404: components["responses"]["Problem"];
-        };
-    };
-    my_distributor: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The shop's merchant */
-                merchant_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The member's distributor profile */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["MyDistributor"];
-                };
-            };
-            /** @description Not signed in */
-            401: components["responses"]["Problem"];
-            /** @description Members only */
-            403: components["responses"]["Problem"];
-            /** @description Not a distributor of this shop */
-            404: components["responses"]["Problem"];
-        };
-    };
-    join_as_distributor: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The shop's merchant */
-                merchant_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The member's distributor profile */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["MyDistributor"];
-                };
-            };
-            /** @description Not signed in */
-            401: components["responses"]["Problem"];
-            /** @description Members only */
-            403: components["responses"]["Problem"];
-            /** @description Not a member of this shop, or the member is disabled */
-            404: components["responses"]["Problem"];
-            /** @description `entry_mode_not_everyone`: apply instead */
-            409: components["responses"]["Problem"];
-        };
-    };
-    sign_in: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The shop's merchant */
-                merchant_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["MemberSignInRequest"];
-            };
-        };
-        responses: {
-            /** @description Signed in */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SignInResponse"];
-                };
-            };
-            /** @description `invalid_credentials` or `account_locked` */
-            401: components["responses"]["Problem"];
-            /** @description No such shop */
-            404: components["responses"]["Problem"];
-            /** @description Invalid fields */
-            422: components["responses"]["Problem"];
-            /** @description Too many attempts from this address (`rate_limited`) */
-            429: components["responses"]["Problem"];
-        };
-    };
     send_code: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                /** @description The shop's merchant */
-                merchant_id: number;
+                /** @description The shop's address */
+                slug: string;
             };
             cookie?: never;
         };
@@ -8140,7 +8172,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No such shop */
+            /** @description No open shop at this address */
             404: components["responses"]["Problem"];
             /** @description Not a phone number or email */
             422: components["responses"]["Problem"];

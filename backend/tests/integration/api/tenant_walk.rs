@@ -1,9 +1,10 @@
 //! Walks every operation of the OpenAPI document and proves who is refused: nobody signed in, an
 //! expired or forged token, the wrong kind of account, a caller without the permission the
 //! operation documents ("Needs `x.y`" in its 403 response), and another tenant, for whom an
-//! object of the first tenant is indistinguishable from one that does not exist (404). A new
-//! endpoint is covered by being documented; an endpoint without `security` must be listed as
-//! public here.
+//! object of the first tenant is indistinguishable from one that does not exist (404). On the
+//! member paths (`/api/v1/shops/{slug}/me…`) the other tenant is a member of another shop, for
+//! whom the first shop is indistinguishable from an address that does not exist. A new endpoint
+//! is covered by being documented; an endpoint without `security` must be listed as public here.
 
 use std::collections::HashMap;
 
@@ -29,12 +30,12 @@ const PUBLIC: &[&str] = &[
     "POST /api/v1/auth/password-reset",
     "POST /api/v1/auth/password-reset/confirm",
     "POST /api/v1/staff/invitations/accept",
-    "POST /api/v1/shops/{merchant_id}/verification-codes",
-    "POST /api/v1/shops/{merchant_id}/members",
-    "POST /api/v1/shops/{merchant_id}/members/sign-in",
-    "GET /api/v1/shop/{slug}",
-    "GET /api/v1/shop/{slug}/products",
-    "GET /api/v1/shops/{merchant_id}/distributor-application-form",
+    "POST /api/v1/shops/{slug}/verification-codes",
+    "POST /api/v1/shops/{slug}/members",
+    "POST /api/v1/shops/{slug}/members/sign-in",
+    "GET /api/v1/shops/{slug}",
+    "GET /api/v1/shops/{slug}/products",
+    "GET /api/v1/shops/{slug}/distributor-application-form",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,7 +51,7 @@ enum Audience {
 fn audience(path: &str) -> Audience {
     if path.starts_with("/api/v1/platform/") {
         Audience::Operator
-    } else if path.starts_with("/api/v1/shops/") || path.starts_with("/api/v1/members/me/") {
+    } else if path.starts_with("/api/v1/shops/") {
         Audience::Member
     } else if path.starts_with("/api/v1/auth/") {
         Audience::Anyone
@@ -75,6 +76,9 @@ struct World {
     a_owner: String,
     b_owner: String,
     a_member: String,
+    /// A member of tenant B's shop.
+    b_member: String,
+    b_shop: String,
     operator: String,
     expired: String,
     forged: String,
@@ -115,9 +119,10 @@ impl World {
         let applicant = app.member(a.merchant_id, "13812345679", json!({})).await;
         let application: Value = app
             .bearer(&applicant)
-            .post("/api/v1/members/me/distributor-application", &json!({}))
+            .post(&applicant.me("/distributor-application"), &json!({}))
             .await;
         assert_eq!(application["status"], "pending");
+        let b_member = app.member(b.merchant_id, "13812345678", json!({})).await;
         let operator = app.operator().await;
 
         let past = fenxiao::clock::now() - chrono::Duration::hours(1);
@@ -248,6 +253,7 @@ impl World {
                 second["tokens"]["session_id"].as_i64().unwrap().to_string(),
             ),
             ("merchant_id", a.merchant_id.to_string()),
+            ("slug", member.shop.clone()),
             ("member_id", member.id.to_string()),
             ("distributor_id", distributor_id.to_string()),
             (
@@ -263,6 +269,8 @@ impl World {
             a_owner: a.access_token,
             b_owner: b.access_token,
             a_member: member.token,
+            b_member: b_member.token,
+            b_shop: b_member.shop,
             operator,
             expired,
             forged,
@@ -431,31 +439,31 @@ db_test!(
                 }
                 if path.contains('{') && audience != Audience::Operator {
                     let stranger = match audience {
-                        Audience::Member => None,
-                        _ => Some(world.b_owner.clone()),
+                        Audience::Member => &world.b_member,
+                        _ => &world.b_owner,
                     };
-                    if let Some(stranger) = stranger {
-                        // Another tenant's object must look exactly like one that does not exist:
-                        // 404, or the same validation error a missing object would get when the
-                        // walk's empty body is not a valid one.
-                        let theirs = world.call(m, &target, Some(&stranger)).await;
-                        let missing = world
-                            .call(m, &world.fill_missing(path), Some(&stranger))
-                            .await;
-                        assert_eq!(
-                            theirs, missing,
-                            "{name}: another tenant's object differs from a missing one"
-                        );
-                        let expected: &[u16] = if matches!(m, "post" | "put" | "patch") {
+                    // Another tenant's object must look exactly like one that does not exist:
+                    // 404, or the same validation error a missing object would get when the
+                    // walk's empty body is not a valid one.
+                    let theirs = world.call(m, &target, Some(stranger)).await;
+                    let missing = world
+                        .call(m, &world.fill_missing(path), Some(stranger))
+                        .await;
+                    assert_eq!(
+                        theirs, missing,
+                        "{name}: another tenant's object differs from a missing one"
+                    );
+                    // A member of another shop is refused before the body is read.
+                    let expected: &[u16] =
+                        if audience != Audience::Member && matches!(m, "post" | "put" | "patch") {
                             &[404, 422]
                         } else {
                             &[404]
                         };
-                        assert!(
-                            expected.contains(&theirs),
-                            "{name} by another tenant answered {theirs}"
-                        );
-                    }
+                    assert!(
+                        expected.contains(&theirs),
+                        "{name} by another tenant answered {theirs}"
+                    );
                 }
             }
         }
@@ -516,5 +524,17 @@ db_test!(
             "nobody else could release the promotion hold: {distributor}"
         );
         assert_eq!(distributor["tier_id"], Value::Null);
+        // The member of the other shop changed nothing at either shop: no distributor, no
+        // application, no binding beyond what the world was built with.
+        assert_eq!(world.app.count("distributors"), 1);
+        assert_eq!(world.app.count("distributor_applications"), 1);
+        assert_eq!(world.app.count("customer_bindings"), 0);
+        let b_member = world.app.bearer(&world.b_member);
+        for rest in ["/me/distributor", "/me/distributor-application"] {
+            let res = b_member
+                .get_raw(&format!("/api/v1/shops/{}{rest}", world.b_shop))
+                .await;
+            assert_eq!(res.status(), 404, "{rest} at their own shop");
+        }
     }
 );

@@ -51,6 +51,15 @@ pub struct SignedIn {
 pub struct Member {
     pub id: i64,
     pub token: String,
+    /// The address of the member's shop when they registered, which their paths name.
+    pub shop: String,
+}
+
+impl Member {
+    /// The path of `rest` under the member's own namespace: `/api/v1/shops/{shop}/me{rest}`.
+    pub fn me(&self, rest: &str) -> String {
+        format!("/api/v1/shops/{}/me{rest}", self.shop)
+    }
 }
 
 impl Credential for Member {
@@ -211,9 +220,21 @@ impl TestApp {
         )
     }
 
+    /// The address (slug) of the merchant's shop, as it is now.
+    pub fn slug(&self, merchant_id: i64) -> String {
+        use fenxiao::db::schema::merchants as m;
+        m::table
+            .find(merchant_id)
+            .select(m::slug)
+            .first::<Option<String>>(&mut *self.conn())
+            .expect("the merchant")
+            .expect("every merchant has an address")
+    }
+
     /// Asks `shop` for a verification code for `login` and registers with it (password
     /// `MEMBER_PASSWORD`); `extra` adds fields to the registration (a name, a distributor code).
     pub async fn register_member_raw(&self, shop: i64, login: &str, extra: Value) -> Response {
+        let shop = self.slug(shop);
         let res = self
             .anonymous()
             .post_raw(
@@ -238,11 +259,16 @@ impl TestApp {
         let res = self.register_member_raw(shop, login, extra).await;
         let registered: WithTokens = expect_json(res, 201).await;
         let token = registered.tokens.access_token;
+        let shop = self.slug(shop);
         let me: Id = self
             .bearer(&token)
-            .get(&format!("/api/v1/shops/{shop}/members/me"))
+            .get(&format!("/api/v1/shops/{shop}/me"))
             .await;
-        Member { id: me.id, token }
+        Member {
+            id: me.id,
+            token,
+            shop,
+        }
     }
 
     /// Takes one unit of the SKU in each of `buyers` transactions running at once (orders

@@ -4,7 +4,7 @@ use crate::harness::{assert_problem, expect_json, problem, verification_code_in,
 use diesel::prelude::*;
 use serde_json::{json, Value};
 
-async fn send_code(app: &TestApp, shop: i64, recipient: &str) -> reqwest::Response {
+async fn send_code(app: &TestApp, shop: &str, recipient: &str) -> reqwest::Response {
     app.anonymous()
         .post_raw(
             &format!("/api/v1/shops/{shop}/verification-codes"),
@@ -13,7 +13,7 @@ async fn send_code(app: &TestApp, shop: i64, recipient: &str) -> reqwest::Respon
         .await
 }
 
-async fn register(app: &TestApp, shop: i64, login: &str, code: &str) -> reqwest::Response {
+async fn register(app: &TestApp, shop: &str, login: &str, code: &str) -> reqwest::Response {
     app.anonymous()
         .post_raw(
             &format!("/api/v1/shops/{shop}/members"),
@@ -24,7 +24,7 @@ async fn register(app: &TestApp, shop: i64, login: &str, code: &str) -> reqwest:
 
 async fn member_sign_in(
     app: &TestApp,
-    shop: i64,
+    shop: &str,
     login: &str,
     password: &str,
 ) -> reqwest::Response {
@@ -39,7 +39,8 @@ async fn member_sign_in(
 db_test!(
     a_member_registers_with_a_code_and_signs_in,
     |app: TestApp| async move {
-        let shop = app.owner("boss@example.com").await.merchant_id;
+        let merchant_id = app.owner("boss@example.com").await.merchant_id;
+        let shop = &format!("shop-{merchant_id}");
         assert_eq!(send_code(&app, shop, "138 1234 5678").await.status(), 202);
         let code = app.latest_code("13812345678");
         let channel: String = {
@@ -56,7 +57,7 @@ db_test!(
         let token = body["tokens"]["access_token"].as_str().unwrap().to_owned();
         let me: Value = app
             .bearer(&token)
-            .get(&format!("/api/v1/shops/{shop}/members/me"))
+            .get(&format!("/api/v1/shops/{shop}/me"))
             .await;
         assert_eq!(me["phone"], "13812345678");
         assert_eq!(me["name"], "小张");
@@ -76,7 +77,7 @@ db_test!(
 db_test!(
     codes_are_checked_bounded_and_throttled,
     |app: TestApp| async move {
-        let shop = app.owner("boss@example.com").await.merchant_id;
+        let shop = &app.slug(app.owner("boss@example.com").await.merchant_id);
         send_code(&app, shop, "shopper@example.com").await;
         let res = send_code(&app, shop, "shopper@example.com").await;
         assert_eq!(res.status(), 429, "one code a minute");
@@ -107,14 +108,15 @@ db_test!(
 
 db_test!(shops_keep_their_members_apart, |app: TestApp| async move {
     let owner_a = app.owner("a@example.com").await;
-    let shop_a = owner_a.merchant_id;
-    let shop_b = app.owner("b@example.com").await.merchant_id;
-    for shop in [shop_a, shop_b] {
+    let (merchant_a, shop_a) = (owner_a.merchant_id, app.slug(owner_a.merchant_id));
+    let merchant_b = app.owner("b@example.com").await.merchant_id;
+    let shop_b = app.slug(merchant_b);
+    for (merchant, shop) in [(merchant_a, &shop_a), (merchant_b, &shop_b)] {
         send_code(&app, shop, "13812345678").await;
         let code: String = {
             use fenxiao::db::schema::outbox_messages as o;
             let body: String = o::table
-                .filter(o::merchant_id.eq(shop))
+                .filter(o::merchant_id.eq(merchant))
                 .filter(o::template.eq("verification_code"))
                 .order(o::id.desc())
                 .select(o::body)
@@ -128,7 +130,7 @@ db_test!(shops_keep_their_members_apart, |app: TestApp| async move {
             "shop {shop}"
         );
     }
-    let body: Value = member_sign_in(&app, shop_a, "13812345678", "shopper-2026")
+    let body: Value = member_sign_in(&app, &shop_a, "13812345678", "shopper-2026")
         .await
         .json()
         .await
@@ -136,14 +138,14 @@ db_test!(shops_keep_their_members_apart, |app: TestApp| async move {
     let token = body["tokens"]["access_token"].as_str().unwrap().to_owned();
     let res = app
         .bearer(&token)
-        .get_raw(&format!("/api/v1/shops/{shop_b}/members/me"))
+        .get_raw(&format!("/api/v1/shops/{shop_b}/me"))
         .await;
     assert_eq!(res.status(), 404, "shop A's member is nobody at shop B");
     let res = app.bearer(&token).get_raw("/api/v1/staff").await;
     assert_problem(res, 403, "wrong_account_kind").await;
     let res = app
         .bearer(&owner_a)
-        .get_raw(&format!("/api/v1/shops/{shop_a}/members/me"))
+        .get_raw(&format!("/api/v1/shops/{shop_a}/me"))
         .await;
     assert_eq!(res.status(), 403, "staff are not members");
 });
@@ -151,7 +153,12 @@ db_test!(shops_keep_their_members_apart, |app: TestApp| async move {
 db_test!(
     only_active_merchants_have_a_shop,
     |app: TestApp| async move {
-        assert_eq!(send_code(&app, 424_242, "13812345678").await.status(), 404);
+        assert_eq!(
+            send_code(&app, "no-such-shop", "13812345678")
+                .await
+                .status(),
+            404
+        );
         let res = app
             .anonymous()
             .post_raw(
@@ -163,7 +170,8 @@ db_test!(
             )
             .await;
         let pending: Value = res.json().await.unwrap();
-        let shop = pending["merchant_id"].as_i64().unwrap();
+        // It has its address from the start, but no open shop there until it is active.
+        let shop = &app.slug(pending["merchant_id"].as_i64().unwrap());
         assert_eq!(send_code(&app, shop, "13812345678").await.status(), 404);
         assert_eq!(
             member_sign_in(&app, shop, "13812345678", "x-1234567890")

@@ -412,9 +412,9 @@ fn through(via: Option<&str>) -> Value {
     via.map_or_else(|| json!({}), |code| json!({ "distributor_code": code }))
 }
 
-async fn post_visit(app: &TestApp, token: &str, body: Value) -> reqwest::Response {
+async fn post_visit(app: &TestApp, shop: &str, token: &str, body: Value) -> reqwest::Response {
     app.bearer(token)
-        .post_raw("/api/v1/members/me/visits", &body)
+        .post_raw(&format!("/api/v1/shops/{shop}/me/visits"), &body)
         .await
 }
 
@@ -423,6 +423,8 @@ db_test!(
     |app: TestApp| async move {
         let owner = app.owner("boss@example.com").await;
         let shop = owner.merchant_id;
+        let slug = app.slug(shop);
+        let visits = format!("/api/v1/shops/{slug}/me/visits");
         let a = distributor(&app, shop, "TEA-A", "active").0;
         distributor(&app, shop, "TEA-B", "active");
         distributor(&app, shop, "FROZEN", "frozen");
@@ -446,7 +448,7 @@ db_test!(
         );
 
         // First touch by default: B's link changes nothing.
-        let res = post_visit(&app, &token, json!({ "distributor_code": "TEA-B" })).await;
+        let res = post_visit(&app, &slug, &token, json!({ "distributor_code": "TEA-B" })).await;
         let body: Value = expect_json(res, 200).await;
         assert_eq!(body["changed"], false);
         assert_eq!(body["outcome"], "first_touch");
@@ -455,7 +457,7 @@ db_test!(
 
         // Registration without a link, then a visit binds.
         let (_, token2) = member(&app, shop, "13800000002", None).await;
-        let body: Value = post_visit(&app, &token2, json!({ "distributor_code": "TEA-B" }))
+        let body: Value = post_visit(&app, &slug, &token2, json!({ "distributor_code": "TEA-B" }))
             .await
             .json()
             .await
@@ -471,22 +473,33 @@ db_test!(
             .get::<Value>(&format!("/api/v1/members/{m3}/bindings"))
             .await;
         assert_eq!(history["items"], json!([]));
-        let body: Value = post_visit(&app, &token3, json!({ "distributor_code": "FROZEN" }))
-            .await
-            .json()
-            .await
-            .unwrap();
+        let body: Value = post_visit(
+            &app,
+            &slug,
+            &token3,
+            json!({ "distributor_code": "FROZEN" }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
         assert_eq!(body["outcome"], "distributor_inactive");
         assert!(body["binding"].is_null());
 
         // Bad inputs: refused, nothing written.
         let before = app.count("customer_bindings");
-        let unknown = post_visit(&app, &token3, json!({ "distributor_code": "NOPE" })).await;
+        let unknown = post_visit(&app, &slug, &token3, json!({ "distributor_code": "NOPE" })).await;
         assert_eq!(unknown.status(), 422);
         let unknown = problem(unknown).await;
         assert_eq!(unknown["errors"][0]["field"], "distributor_code");
         assert_eq!(unknown["errors"][0]["code"], "unknown_distributor_code");
-        let theirs = post_visit(&app, &token3, json!({ "distributor_code": "THEIRS" })).await;
+        let theirs = post_visit(
+            &app,
+            &slug,
+            &token3,
+            json!({ "distributor_code": "THEIRS" }),
+        )
+        .await;
         assert_eq!(theirs.status(), 422);
         let theirs = problem(theirs).await;
         assert_eq!(
@@ -501,24 +514,22 @@ db_test!(
             json!({ "distributor_code": "X".repeat(65) }),
             json!({ "distributor_code": "TEA-A", "extra": 1 }),
         ] {
-            let res = post_visit(&app, &token3, body.clone()).await;
+            let res = post_visit(&app, &slug, &token3, body.clone()).await;
             assert_eq!(res.status(), 422, "{body}");
         }
         let res = app
             .bearer(&token3)
-            .post_bytes_raw("/api/v1/members/me/visits", "application/json", "{not json")
+            .post_bytes_raw(&visits, "application/json", "{not json")
             .await;
         assert_eq!(res.status(), 400);
         let res = app
             .anonymous()
-            .post_raw(
-                "/api/v1/members/me/visits",
-                &json!({ "distributor_code": "TEA-A" }),
-            )
+            .post_raw(&visits, &json!({ "distributor_code": "TEA-A" }))
             .await;
         assert_eq!(res.status(), 401);
         let res = post_visit(
             &app,
+            &slug,
             &owner.access_token,
             json!({ "distributor_code": "TEA-A" }),
         )

@@ -997,10 +997,12 @@ db_test!(
         let shop = owner.merchant_id;
         let token = owner.access_token.as_str();
         let today = today();
+        let me = app.member(shop, "13912345678", json!({})).await;
         let Member {
             id: me_member,
             token: me_token,
-        } = app.member(shop, "13912345678", json!({})).await;
+            ..
+        } = me.clone();
         let mine = insert_distributor(
             &app,
             shop,
@@ -1039,14 +1041,14 @@ db_test!(
         )
         .await;
         let id = contest["id"].as_i64().unwrap();
-        let path = format!("/api/v1/members/me/contests/{id}");
+        let path = me.me(&format!("/contests/{id}"));
         // Not published yet: not there for distributors.
         assert_eq!(app.bearer(&me_token).get_raw(&path).await.status(), 404);
         assert_eq!(act(&app, token, id, "publish").await.status(), 200);
 
         let list = app
             .bearer(&me_token)
-            .get::<Value>("/api/v1/members/me/contests")
+            .get::<Value>(&me.me("/contests"))
             .await;
         assert_eq!(list[0]["id"], id);
         assert_eq!(list[0]["status"], "running");
@@ -1076,7 +1078,7 @@ db_test!(
         assert_problem(res, 403, "not_a_distributor").await;
         assert_eq!(
             app.bearer(&shopper_token)
-                .get_raw("/api/v1/members/me/contests")
+                .get_raw(&me.me("/contests"))
                 .await
                 .status(),
             403
@@ -1087,7 +1089,7 @@ db_test!(
         assert_eq!(app.bearer(&me_token).get_raw(&path).await.status(), 404);
         let list = app
             .bearer(&me_token)
-            .get::<Value>("/api/v1/members/me/contests")
+            .get::<Value>(&me.me("/contests"))
             .await;
         assert!(list.as_array().unwrap().is_empty());
     }

@@ -704,19 +704,20 @@ db_test!(
 db_test!(a_member_sees_their_own_profile, |app: TestApp| async move {
     let owner = app.owner("boss@example.com").await;
     let m = owner.merchant_id;
+    let shop = app.slug(m);
     let head = grant(&app, &owner, member(&app, m, "13800000001", "王总"), None).await;
     let me = member(&app, m, "13800000002", "小李");
     let shopper = member(&app, m, "13800000003", "顾客");
     let mine = grant(&app, &owner, me, head["id"].as_i64()).await;
     let _ = shopper;
     let sign_in = |login: &'static str| {
-        let app = &app;
+        let (app, shop) = (&app, &shop);
         async move {
             let body: Value = app
                 .anonymous()
                 .expecting(200)
                 .post(
-                    &format!("/api/v1/shops/{m}/members/sign-in"),
+                    &format!("/api/v1/shops/{shop}/members/sign-in"),
                     &json!({ "login": login, "password": "shopper-2026" }),
                 )
                 .await;
@@ -726,7 +727,7 @@ db_test!(a_member_sees_their_own_profile, |app: TestApp| async move {
     let token = sign_in("13800000002").await;
     let body: Value = app
         .bearer(&token)
-        .get(&format!("/api/v1/shops/{m}/members/me/distributor"))
+        .get(&format!("/api/v1/shops/{shop}/me/distributor"))
         .await;
     assert_eq!(body["id"], mine["id"]);
     assert_eq!(body["code"], mine["code"]);
@@ -743,12 +744,12 @@ db_test!(a_member_sees_their_own_profile, |app: TestApp| async move {
     let token = sign_in("13800000003").await;
     let res = app
         .bearer(&token)
-        .get_raw(&format!("/api/v1/shops/{m}/members/me/distributor"))
+        .get_raw(&format!("/api/v1/shops/{shop}/me/distributor"))
         .await;
     assert_eq!(res.status(), 404, "not a distributor");
     let res = app
         .bearer(&token)
-        .get_raw(&format!("/api/v1/shops/{}/members/me/distributor", m + 1))
+        .get_raw(&format!("/api/v1/shops/shop-{}/me/distributor", m + 1))
         .await;
     assert_eq!(res.status(), 404, "another shop");
 });

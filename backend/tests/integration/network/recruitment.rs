@@ -70,7 +70,7 @@ async fn save_form(app: &TestApp, owner: &SignedIn, fields: Value) -> reqwest::R
 
 async fn apply(app: &TestApp, member: &Member, body: Value) -> reqwest::Response {
     app.bearer(&member.token)
-        .post_raw("/api/v1/members/me/distributor-application", &body)
+        .post_raw(&member.me("/distributor-application"), &body)
         .await
 }
 
@@ -84,10 +84,10 @@ async fn grant(app: &TestApp, owner: &SignedIn, member_id: i64, sponsor: Option<
 }
 
 /// The member's own distributor profile; `None` when the shop answers 404.
-async fn my_distributor(app: &TestApp, shop: i64, member: &Member) -> Option<Value> {
+async fn my_distributor(app: &TestApp, member: &Member) -> Option<Value> {
     let res = app
         .bearer(&member.token)
-        .get_raw(&format!("/api/v1/shops/{shop}/members/me/distributor"))
+        .get_raw(&member.me("/distributor"))
         .await;
     if res.status() == 404 {
         return None;
@@ -95,10 +95,10 @@ async fn my_distributor(app: &TestApp, shop: i64, member: &Member) -> Option<Val
     Some(expect_success::<Value>(res).await)
 }
 
-/// `POST …/members/me/distributor`: join as a distributor in `everyone` mode.
-async fn join_as_distributor(app: &TestApp, shop: i64, member: &Member) -> reqwest::Response {
+/// `POST …/me/distributor`: join as a distributor in `everyone` mode.
+async fn join_as_distributor(app: &TestApp, member: &Member) -> reqwest::Response {
     app.bearer(&member.token)
-        .post_empty_raw(&format!("/api/v1/shops/{shop}/members/me/distributor"))
+        .post_empty_raw(&member.me("/distributor"))
         .await
 }
 
@@ -266,8 +266,26 @@ mod links {
         let owner = app.owner("boss@example.com").await;
         let shop = owner.merchant_id;
         let token = owner.access_token.clone();
+        // The shop has its default address from sign-up on.
+        let link = app
+            .bearer(&token)
+            .get::<Value>("/api/v1/recruitment/link")
+            .await;
+        assert_eq!(
+            link["url"],
+            format!("https://shop.example.com/shop/shop-{shop}/join")
+        );
+        // A merchant row without an address (written around sign-up and the migration that
+        // gives every merchant one) has no link rather than one that leads nowhere.
+        {
+            use fenxiao::db::schema::merchants as m;
+            diesel::update(m::table.find(shop))
+                .set(m::slug.eq(None::<String>))
+                .execute(&mut *app.conn())
+                .unwrap();
+        }
         let res = app.bearer(&token).get_raw("/api/v1/recruitment/link").await;
-        assert_eq!(res.status(), 409, "no shop address yet");
+        assert_eq!(res.status(), 409, "no shop address");
         assert_eq!(problem(res).await["code"], "shop_address_required");
         let res = app
             .bearer(&token)
@@ -292,29 +310,29 @@ mod links {
         let member = register(&app, shop, "13800000001", None).await;
         let res = app
             .bearer(&member.token)
-            .get_raw("/api/v1/members/me/recruitment/link")
+            .get_raw(&member.me("/recruitment/link"))
             .await;
         assert_eq!(res.status(), 404);
         let res = app
             .bearer(&member.token)
-            .get_raw("/api/v1/members/me/recruitment/qr.svg")
+            .get_raw(&member.me("/recruitment/qr.svg"))
             .await;
         assert_eq!(res.status(), 404);
         let d = grant(&app, &owner, member.id, None).await;
         let code = d["code"].as_str().unwrap();
         let mine = app
             .bearer(&member.token)
-            .get::<Value>("/api/v1/members/me/recruitment/link")
+            .get::<Value>(&member.me("/recruitment/link"))
             .await;
         let url = format!("https://shop.example.com/shop/tea-garden/join?ref={code}");
         assert_eq!(mine["url"], url);
         assert_eq!(mine["code"], code);
-        qr_codes_encode(&app, &member.token, "/api/v1/members/me/recruitment", &url).await;
+        qr_codes_encode(&app, &member.token, &member.me("/recruitment"), &url).await;
 
         // Wrong kinds of account.
         let res = app
             .bearer(&token)
-            .get_raw("/api/v1/members/me/recruitment/link")
+            .get_raw(&member.me("/recruitment/link"))
             .await;
         assert_eq!(res.status(), 403);
         let res = app
@@ -331,7 +349,7 @@ mod links {
             .await;
         let res = app
             .bearer(&member.token)
-            .get_raw("/api/v1/members/me/recruitment/qr.png")
+            .get_raw(&member.me("/recruitment/qr.png"))
             .await;
         assert_problem(res, 409, "distributor_not_active").await;
     }
@@ -384,7 +402,7 @@ fn good_form() -> Value {
 
 db_test!(the_form_is_checked_strictly, |app: TestApp| async move {
     let owner = app.owner("boss@example.com").await;
-    let shop = owner.merchant_id;
+    let shop = app.slug(owner.merchant_id);
     let path = "/api/v1/recruitment/application-form";
     let empty = app.bearer(&owner).get::<Value>(path).await;
     assert_eq!(empty, json!({ "fields": [], "updated_at": null }));
@@ -492,7 +510,7 @@ db_test!(the_form_is_checked_strictly, |app: TestApp| async move {
     assert_eq!(public["fields"][2]["options"][1], "抖音");
     let res = app
         .anonymous()
-        .get_raw("/api/v1/shops/987654321/distributor-application-form")
+        .get_raw("/api/v1/shops/no-such-shop/distributor-application-form")
         .await;
     assert_eq!(res.status(), 404);
 });
@@ -521,11 +539,11 @@ db_test!(each_entry_mode, |app: TestApp| async move {
     let manual_id = body["id"].as_i64().unwrap();
     let res = app
         .bearer(&manual.token)
-        .get_raw(&format!("/api/v1/shops/{shop}/members/me/distributor"))
+        .get_raw(&manual.me("/distributor"))
         .await;
     assert_eq!(res.status(), 404, "not a distributor while pending");
     let distributors_before = app.count("distributors");
-    let res = join_as_distributor(&app, shop, &manual).await;
+    let res = join_as_distributor(&app, &manual).await;
     assert_problem(res, 409, "entry_mode_not_everyone").await;
     assert_eq!(app.count("distributors"), distributors_before);
     let notices: Vec<(String, Option<String>)> = notifications::table
@@ -561,7 +579,7 @@ db_test!(each_entry_mode, |app: TestApp| async move {
     let code = body["distributor_code"].as_str().unwrap().to_owned();
     let me = app
         .bearer(&auto.token)
-        .get::<Value>(&format!("/api/v1/shops/{shop}/members/me/distributor"))
+        .get::<Value>(&auto.me("/distributor"))
         .await;
     assert_eq!(me["code"], code);
     assert_eq!(me["tier_id"], entry_tier);
@@ -587,7 +605,7 @@ db_test!(each_entry_mode, |app: TestApp| async move {
     // by SMS. Applying then is refused like for any distributor.
     settings(&app, &owner, "everyone", json!({})).await;
     let everyone = register(&app, shop, "13900000002", None).await;
-    let me = my_distributor(&app, shop, &everyone).await.unwrap();
+    let me = my_distributor(&app, &everyone).await.unwrap();
     assert_eq!(me["status"], "active");
     assert_eq!(me["tier_id"], entry_tier);
     let sms = welcome_messages(&app, "13900000002");
@@ -610,7 +628,7 @@ db_test!(each_entry_mode, |app: TestApp| async move {
     let public = app
         .anonymous()
         .get::<Value>(&format!(
-            "/api/v1/shops/{shop}/distributor-application-form"
+            "/api/v1/shops/tea-garden/distributor-application-form"
         ))
         .await;
     assert_eq!(public["spend_threshold"], "199.00");
@@ -677,7 +695,7 @@ db_test!(
         let pending = expect_success::<Value>(apply(&app, &waiting, json!({})).await).await;
         assert_eq!(pending["status"], "pending");
         for m in [&early, &early_bound, &waiting] {
-            assert!(my_distributor(&app, shop, m).await.is_none());
+            assert!(my_distributor(&app, m).await.is_none());
         }
         assert_eq!(app.count("distributors"), 2);
 
@@ -685,7 +703,7 @@ db_test!(
         // recorded as their recruit; without a link, under the default sponsor, nobody's recruit.
         settings(&app, &owner, "everyone", default_sponsor.clone()).await;
         let linked = register(&app, shop, "linked@example.com", Some(&recruiter_code)).await;
-        let me = my_distributor(&app, shop, &linked).await.unwrap();
+        let me = my_distributor(&app, &linked).await.unwrap();
         assert_eq!(me["sponsor"]["code"], recruiter_code.as_str());
         assert_eq!(
             placement(&app, linked.id),
@@ -695,7 +713,7 @@ db_test!(
         assert_eq!(welcome.len(), 1);
         assert!(welcome[0].2.contains(me["code"].as_str().unwrap()));
         let plain = register(&app, shop, "13800000006", None).await;
-        assert!(my_distributor(&app, shop, &plain).await.is_some());
+        assert!(my_distributor(&app, &plain).await.is_some());
         assert_eq!(placement(&app, plain.id), (Some(default_id), None));
         let enrolled = app.audit_changes_all("distributor.enrolled");
         assert_eq!(enrolled.len(), 2);
@@ -707,22 +725,21 @@ db_test!(
         // distributor, else the default sponsor); a pending application is approved by the
         // rules then.
         let count = app.count("distributors");
-        assert!(my_distributor(&app, shop, &early).await.is_none());
+        assert!(my_distributor(&app, &early).await.is_none());
         assert_eq!(app.count("distributors"), count, "a GET never enrols");
-        let early_profile =
-            expect_success::<Value>(join_as_distributor(&app, shop, &early).await).await;
+        let early_profile = expect_success::<Value>(join_as_distributor(&app, &early).await).await;
         assert_eq!(
-            my_distributor(&app, shop, &early).await.unwrap()["id"],
+            my_distributor(&app, &early).await.unwrap()["id"],
             early_profile["id"]
         );
         assert_eq!(early_profile["status"], "active");
         assert_eq!(placement(&app, early.id), (Some(default_id), None));
-        expect_success::<Value>(join_as_distributor(&app, shop, &early_bound).await).await;
+        expect_success::<Value>(join_as_distributor(&app, &early_bound).await).await;
         assert_eq!(
             placement(&app, early_bound.id),
             (Some(recruiter_id), Some(recruiter_id))
         );
-        let me = expect_success::<Value>(join_as_distributor(&app, shop, &waiting).await).await;
+        let me = expect_success::<Value>(join_as_distributor(&app, &waiting).await).await;
         let decided = app
             .bearer(&owner)
             .get::<Value>(&format!(
@@ -735,7 +752,7 @@ db_test!(
         assert_eq!(decided["distributor"]["code"], me["code"]);
         // Asking again changes nothing.
         let count = app.count("distributors");
-        let again = expect_success::<Value>(join_as_distributor(&app, shop, &early).await).await;
+        let again = expect_success::<Value>(join_as_distributor(&app, &early).await).await;
         assert_eq!(again["id"], early_profile["id"]);
         assert_eq!(app.count("distributors"), count);
         assert_eq!(welcome_messages(&app, "13800000003").len(), 1);
@@ -750,25 +767,25 @@ db_test!(
             )
             .await;
         let late = register(&app, shop, "13800000008", Some(&recruiter_code)).await;
-        assert!(my_distributor(&app, shop, &late).await.is_some());
+        assert!(my_distributor(&app, &late).await.is_some());
         assert_eq!(placement(&app, late.id), (Some(default_id), None));
 
         // A member whose distribution ended is not made a distributor again.
-        let ended_id = my_distributor(&app, shop, &plain).await.unwrap()["id"].clone();
+        let ended_id = my_distributor(&app, &plain).await.unwrap()["id"].clone();
         app.bearer(&owner)
             .post::<Value>(
                 &format!("/api/v1/distributors/{ended_id}/end"),
                 &json!({ "reason": "违规" }),
             )
             .await;
-        let me = my_distributor(&app, shop, &plain).await.unwrap();
+        let me = my_distributor(&app, &plain).await.unwrap();
         assert_eq!(me["status"], "ended");
         assert_eq!(me["id"], ended_id);
 
         // Back to application mode: registering makes no distributor any more.
         settings(&app, &owner, "application", default_sponsor).await;
         let after = register(&app, shop, "13800000009", None).await;
-        assert!(my_distributor(&app, shop, &after).await.is_none());
+        assert!(my_distributor(&app, &after).await.is_none());
         let stored: i64 = distributor_applications::table
             .count()
             .get_result(&mut *app.conn())
@@ -832,7 +849,7 @@ db_test!(answers_must_fit_the_form, |app: TestApp| async move {
     let res = app
         .bearer(&member.token)
         .post_bytes_raw(
-            "/api/v1/members/me/distributor-application",
+            &member.me("/distributor-application"),
             "application/json",
             "{\"answers\":",
         )
@@ -859,7 +876,7 @@ db_test!(answers_must_fit_the_form, |app: TestApp| async move {
     expect_success::<Value>(save_form(&app, &owner, json!([])).await).await;
     let mine = app
         .bearer(&member.token)
-        .get::<Value>("/api/v1/members/me/distributor-application")
+        .get::<Value>(&member.me("/distributor-application"))
         .await;
     assert_eq!(mine["answers"][0]["label_zh"], "姓名");
 });
@@ -1049,7 +1066,7 @@ db_test!(
         let member = register(&app, shop, "shopper@example.com", None).await;
         let res = app
             .bearer(&member.token)
-            .get_raw("/api/v1/members/me/distributor-application")
+            .get_raw(&member.me("/distributor-application"))
             .await;
         assert_eq!(res.status(), 404, "never applied");
         let first = expect_success::<Value>(apply(&app, &member, json!({})).await).await;
@@ -1081,7 +1098,7 @@ db_test!(
         assert_eq!(rejected["reject_reason"], "请补充推广渠道");
         let mine = app
             .bearer(&member.token)
-            .get::<Value>("/api/v1/members/me/distributor-application")
+            .get::<Value>(&member.me("/distributor-application"))
             .await;
         assert_eq!(mine["status"], "rejected");
         assert_eq!(mine["reject_reason"], "请补充推广渠道");
@@ -1113,7 +1130,7 @@ db_test!(
             .await;
         let mine = app
             .bearer(&member.token)
-            .get::<Value>("/api/v1/members/me/distributor-application")
+            .get::<Value>(&member.me("/distributor-application"))
             .await;
         assert_eq!(mine["status"], "approved");
         assert_eq!(mine["distributor_code"].as_str().unwrap().len(), 8);
@@ -1375,7 +1392,7 @@ db_test!(
         let stranger = register(&app, other.merchant_id, "13800000099", None).await;
         let res = app
             .bearer(&stranger.token)
-            .get_raw("/api/v1/members/me/distributor-application")
+            .get_raw(&stranger.me("/distributor-application"))
             .await;
         assert_eq!(res.status(), 404);
     }

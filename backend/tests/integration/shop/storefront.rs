@@ -85,10 +85,13 @@ db_test!(
             .await;
         product(&app, &owner, "D-1", 5, None).await;
 
-        let shop: Value = app.anonymous().get("/api/v1/shop/haowu-tea").await;
+        let shop: Value = app.anonymous().get("/api/v1/shops/haowu-tea").await;
         assert_eq!(shop["name"], "好物优选");
         assert_eq!(shop["merchant_id"], owner.merchant_id);
-        let page: Value = app.anonymous().get("/api/v1/shop/HAOWU-TEA/products").await;
+        let page: Value = app
+            .anonymous()
+            .get("/api/v1/shops/HAOWU-TEA/products")
+            .await;
         let items = page["items"].as_array().unwrap();
         assert_eq!(items.len(), 1, "the draft is not shown");
         assert_eq!(items[0]["id"], id);
@@ -102,7 +105,7 @@ db_test!(
 
         assert_eq!(
             app.anonymous()
-                .get_raw("/api/v1/shop/nobody-here")
+                .get_raw("/api/v1/shops/nobody-here")
                 .await
                 .status(),
             404
@@ -117,7 +120,7 @@ db_test!(
             .await;
         assert_eq!(
             app.anonymous()
-                .get_raw("/api/v1/shop/haowu-tea")
+                .get_raw("/api/v1/shops/haowu-tea")
                 .await
                 .status(),
             404
@@ -222,6 +225,7 @@ db_test!(
         let Member {
             id: member_id,
             token: distributor_token,
+            ..
         } = app
             .member(owner.merchant_id, "13800000001", json!({}))
             .await;
@@ -251,7 +255,7 @@ db_test!(
                 Some(token) => app.bearer(token),
                 None => app.anonymous(),
             };
-            let request = client.get_raw("/api/v1/shop/haowu-tea/products");
+            let request = client.get_raw("/api/v1/shops/haowu-tea/products");
             async move {
                 let page: Value = request.await.json().await.unwrap();
                 let price = &page["items"][0]["skus"][0]["price"];
@@ -337,6 +341,7 @@ db_test!(
         let Member {
             id: member_id,
             token,
+            ..
         } = app
             .member(owner.merchant_id, "13800000001", json!({}))
             .await;
@@ -358,7 +363,7 @@ db_test!(
                 Some(token) => app.bearer(token),
                 None => app.anonymous(),
             };
-            let request = client.get_raw("/api/v1/shop/haowu-tea/products");
+            let request = client.get_raw("/api/v1/shops/haowu-tea/products");
             async move {
                 let page: Value = request.await.json().await.unwrap();
                 let mut seen: Vec<(String, Value)> = page["items"][0]["skus"]

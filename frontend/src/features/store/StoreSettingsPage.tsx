@@ -130,7 +130,7 @@ function ProfileCard({ merchant, editable }: { merchant: MerchantView; editable:
         initialValues={{
           name: merchant.name,
           description: merchant.description,
-          slug: merchant.slug ?? "",
+          slug: merchant.slug,
           timezone: merchant.timezone,
           logo_media_id: merchant.logo ?? null,
         }}

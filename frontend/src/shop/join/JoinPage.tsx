@@ -106,7 +106,10 @@ function ShopHeader({ shop, code }: { shop: Shop; code: string | null }) {
   );
 }
 
-/** Sign-in, then the application; remembers the member token for this tab only. */
+/**
+ * Sign-in, then the application; remembers the member token for this tab only, under the shop's
+ * id, which stays when the merchant changes the shop's address.
+ */
 function JoinFlow({ shop, code }: { shop: Shop; code: string | null }) {
   const merchantId = shop.merchant_id;
   const [token, setToken] = useState(() => loadMemberToken(merchantId));
@@ -124,10 +127,12 @@ function JoinFlow({ shop, code }: { shop: Shop; code: string | null }) {
     setToken(null);
   };
 
-  if (!token) return <MemberSignIn merchantId={merchantId} code={code} onSignedIn={signedIn} />;
+  if (!token) return <MemberSignIn slug={shop.slug} code={code} onSignedIn={signedIn} />;
   return (
     <>
-      {visitDue && code && <RecordVisit token={token} code={code} onExpired={signOut} />}
+      {visitDue && code && (
+        <RecordVisit slug={shop.slug} token={token} code={code} onExpired={signOut} />
+      )}
       <Apply shop={shop} code={code} token={token} onSignOut={signOut} />
     </>
   );
@@ -135,10 +140,12 @@ function JoinFlow({ shop, code }: { shop: Shop; code: string | null }) {
 
 /** Records the visit through the distributor's link once per sign-in; it only binds. */
 function RecordVisit({
+  slug,
   token,
   code,
   onExpired,
 }: {
+  slug: string;
   token: string;
   code: string;
   onExpired: () => void;
@@ -148,10 +155,10 @@ function RecordVisit({
     // Strict mode runs effects twice; the visit is one event.
     if (sent.current === token) return;
     sent.current = token;
-    void recordVisit(token, code).then((accepted) => {
+    void recordVisit(slug, token, code).then((accepted) => {
       if (!accepted) onExpired();
     });
-  }, [token, code, onExpired]);
+  }, [slug, token, code, onExpired]);
   return null;
 }
 
@@ -168,11 +175,11 @@ interface SignInValues {
 }
 
 function MemberSignIn({
-  merchantId,
+  slug,
   code,
   onSignedIn,
 }: {
-  merchantId: number;
+  slug: string;
   code: string | null;
   onSignedIn: (accessToken: string, registered: boolean) => void;
 }) {
@@ -190,7 +197,7 @@ function MemberSignIn({
             label: t("join.register"),
             children: (
               <RegisterForm
-                merchantId={merchantId}
+                slug={slug}
                 code={code}
                 onSignedIn={(token) => onSignedIn(token, true)}
                 onSignInInstead={() => setTab("signIn")}
@@ -200,12 +207,7 @@ function MemberSignIn({
           {
             key: "signIn",
             label: t("join.signIn"),
-            children: (
-              <SignInForm
-                merchantId={merchantId}
-                onSignedIn={(token) => onSignedIn(token, false)}
-              />
-            ),
+            children: <SignInForm slug={slug} onSignedIn={(token) => onSignedIn(token, false)} />,
           },
         ]}
       />
@@ -214,12 +216,12 @@ function MemberSignIn({
 }
 
 function RegisterForm({
-  merchantId,
+  slug,
   code,
   onSignedIn,
   onSignInInstead,
 }: {
-  merchantId: number;
+  slug: string;
   code: string | null;
   onSignedIn: (accessToken: string) => void;
   onSignInInstead: () => void;
@@ -242,7 +244,7 @@ function RegisterForm({
   }, [waiting]);
 
   const sendCode = useMutation({
-    mutationFn: (recipient: string) => sendVerificationCode(merchantId, recipient),
+    mutationFn: (recipient: string) => sendVerificationCode(slug, recipient),
     onMutate: clear,
     onSuccess: () => {
       setNow(Date.now());
@@ -265,7 +267,7 @@ function RegisterForm({
 
   const register = useMutation({
     mutationFn: (values: RegisterValues) =>
-      registerMember(merchantId, {
+      registerMember(slug, {
         login: values.login,
         code: values.code,
         password: values.password,
@@ -342,17 +344,17 @@ function RegisterForm({
 }
 
 function SignInForm({
-  merchantId,
+  slug,
   onSignedIn,
 }: {
-  merchantId: number;
+  slug: string;
   onSignedIn: (accessToken: string) => void;
 }) {
   const { t } = useTranslation();
   const [form] = Form.useForm<SignInValues>();
   const { problem, show, clear } = useProblemForm(form, ["login", "password"], t("common.failed"));
   const signIn = useMutation({
-    mutationFn: (values: SignInValues) => signInMember(merchantId, values),
+    mutationFn: (values: SignInValues) => signInMember(slug, values),
     onMutate: clear,
     onSuccess: onSignedIn,
     onError: show,
@@ -393,12 +395,11 @@ function Apply({
   onSignOut: () => void;
 }) {
   const { t } = useTranslation();
-  const merchantId = shop.merchant_id;
   const queryClient = useQueryClient();
-  const standingKey = joinKeys.standing(merchantId, token);
-  const current = useStanding(merchantId, token);
-  const me = useMember(merchantId, token);
-  const form = usePublicApplicationForm(merchantId);
+  const standingKey = joinKeys.standing(shop.slug, token);
+  const current = useStanding(shop.slug, token);
+  const me = useMember(shop.slug, token);
+  const form = usePublicApplicationForm(shop.slug);
   const [reapplying, setReapplying] = useState(false);
   const expired = current.error instanceof SignedOut;
   useEffect(() => {
@@ -421,6 +422,7 @@ function Apply({
   } else {
     body = (
       <ApplicationForm
+        slug={shop.slug}
         form={form.data}
         code={code}
         token={token}
@@ -546,12 +548,14 @@ function fieldInput(field: FormField) {
 }
 
 function ApplicationForm({
+  slug,
   form: publicForm,
   code,
   token,
   onDone,
   onStale,
 }: {
+  slug: string;
   form: PublicForm;
   code: string | null;
   token: string;
@@ -566,7 +570,7 @@ function ApplicationForm({
     t("common.failed"),
   );
   const apply = useMutation({
-    mutationFn: (answers: Record<string, string>) => applyAsDistributor(token, answers, code),
+    mutationFn: (answers: Record<string, string>) => applyAsDistributor(slug, token, answers, code),
     onMutate: clear,
     onSuccess: onDone,
     onError: (error) => {
