@@ -6,7 +6,7 @@
 //! - a member who registers while the mode is in force becomes a distributor in the
 //!   registration's own transaction ([`at_registration`]);
 //! - a member who registered before the merchant switched to the mode becomes one when they
-//!   ask to join (`POST /shops/{merchant_id}/members/me/distributor`, [`on_join_request`]): the
+//!   ask to join (`POST /shops/{slug}/me/distributor`, [`on_join_request`]): the
 //!   shop asks on their behalf when it finds them without a profile, so nobody is left "not a
 //!   distributor" in a shop where everyone is one, and reading a profile never writes. A
 //!   pending application of theirs is approved by the entry rules then, exactly as if they had

@@ -82,7 +82,7 @@ async fn member_link(state: &web::Data<AppState>, member: &ShopMember) -> AppRes
         (status = 200, description = "The link", body = RecruitLink),
         (status = 401, description = "Not signed in", body = ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "Needs `distributors.read`", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 409, description = "`shop_address_required`: the shop has no address (slug) yet", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "`shop_address_required`: the merchant has no address (slug); every merchant gets one at sign-up", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
 #[get("/recruitment/link")]
@@ -160,8 +160,8 @@ pub async fn get_recruit_qr_svg(
         (status = 200, description = "The link", body = RecruitLink),
         (status = 401, description = "Not signed in", body = ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "Members only", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 404, description = "Not a distributor", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 409, description = "`distributor_not_active`, `shop_address_required`", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, description = "Not a distributor of this shop", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "`distributor_not_active`: frozen or ended, so not recruiting", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
 #[get("/shops/{slug}/me/recruitment/link")]
@@ -181,8 +181,8 @@ pub async fn get_my_recruit_link(
         (status = 200, description = "A QR code of the link", content_type = "image/png", body = Vec<u8>),
         (status = 401, description = "Not signed in", body = ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "Members only", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 404, description = "Not a distributor", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 409, description = "`distributor_not_active`, `shop_address_required`", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, description = "Not a distributor of this shop", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "`distributor_not_active`: frozen or ended, so not recruiting", body = ProblemBody, content_type = "application/problem+json"),
         (status = 422, description = "`scale` out of range", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
@@ -210,8 +210,8 @@ pub async fn get_my_recruit_qr_png(
         (status = 200, description = "A QR code of the link", content_type = "image/svg+xml", body = String),
         (status = 401, description = "Not signed in", body = ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "Members only", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 404, description = "Not a distributor", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 409, description = "`distributor_not_active`, `shop_address_required`", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, description = "Not a distributor of this shop", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "`distributor_not_active`: frozen or ended, so not recruiting", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
 #[get("/shops/{slug}/me/recruitment/qr.svg")]
@@ -353,7 +353,7 @@ pub async fn apply(
         (status = 200, description = "The latest application", body = MyApplication),
         (status = 401, description = "Not signed in", body = ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "Members only", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 404, description = "No application", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, description = "No application, or not a member of this shop", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
 #[get("/shops/{slug}/me/distributor-application")]

@@ -7561,7 +7561,7 @@ export interface operations {
             401: components["responses"]["Problem"];
             /** @description Needs `distributors.read` */
             403: components["responses"]["Problem"];
-            /** @description `shop_address_required`: the shop has no address (slug) yet */
+            /** @description `shop_address_required`: the merchant has no address (slug); every merchant gets one at sign-up */
             409: components["responses"]["Problem"];
         };
     };
@@ -7872,7 +7872,7 @@ export interface operations {
             401: components["responses"]["Problem"];
             /** @description Members only */
             403: components["responses"]["Problem"];
-            /** @description No application */
+            /** @description No application, or not a member of this shop */
             404: components["responses"]["Problem"];
         };
     };
@@ -7938,9 +7938,9 @@ export interface operations {
             401: components["responses"]["Problem"];
             /** @description Members only */
             403: components["responses"]["Problem"];
-            /** @description Not a distributor */
+            /** @description Not a distributor of this shop */
             404: components["responses"]["Problem"];
-            /** @description `distributor_not_active`, `shop_address_required` */
+            /** @description `distributor_not_active`: frozen or ended, so not recruiting */
             409: components["responses"]["Problem"];
         };
     };
@@ -7972,9 +7972,9 @@ export interface operations {
             401: components["responses"]["Problem"];
             /** @description Members only */
             403: components["responses"]["Problem"];
-            /** @description Not a distributor */
+            /** @description Not a distributor of this shop */
             404: components["responses"]["Problem"];
-            /** @description `distributor_not_active`, `shop_address_required` */
+            /** @description `distributor_not_active`: frozen or ended, so not recruiting */
             409: components["responses"]["Problem"];
             /** @description `scale` out of range */
             422: components["responses"]["Problem"];
@@ -8005,9 +8005,9 @@ export interface operations {
             401: components["responses"]["Problem"];
             /** @description Members only */
             403: components["responses"]["Problem"];
-            /** @description Not a distributor */
+            /** @description Not a distributor of this shop */
             404: components["responses"]["Problem"];
-            /** @description `distributor_not_active`, `shop_address_required` */
+            /** @description `distributor_not_active`: frozen or ended, so not recruiting */
             409: components["responses"]["Problem"];
         };
     };
