@@ -627,9 +627,7 @@ db_test!(each_entry_mode, |app: TestApp| async move {
     .await;
     let public = app
         .anonymous()
-        .get::<Value>(&format!(
-            "/api/v1/shops/tea-garden/distributor-application-form"
-        ))
+        .get::<Value>("/api/v1/shops/tea-garden/distributor-application-form")
         .await;
     assert_eq!(public["spend_threshold"], "199.00");
     let spender = register(&app, shop, "13900000003", None).await;
