@@ -35,3 +35,19 @@ pub struct MemberContactRow {
     pub phone: Option<String>,
     pub email: Option<String>,
 }
+
+/// A new member.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = members)]
+pub struct MemberInsertForm<'a> {
+    pub merchant_id: i64,
+    pub phone: Option<&'a str>,
+    pub email: Option<&'a str>,
+    pub name: Option<&'a str>,
+    pub password_hash: &'a str,
+    pub status: AccountStatus,
+    pub phone_verified_at: Option<NaiveDateTime>,
+    pub email_verified_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}

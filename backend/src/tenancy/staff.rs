@@ -76,6 +76,22 @@ macro_rules! staff_of {
     };
 }
 
+/// Replaces a staff member's password hash (a password reset; the caller revokes sessions).
+pub(crate) fn set_password_hash(
+    conn: &mut DbConnection,
+    staff_id: i64,
+    hash: &str,
+    now: NaiveDateTime,
+) -> AppResult<()> {
+    diesel::update(staff_users::table.find(staff_id))
+        .set((
+            staff_users::password_hash.eq(hash),
+            staff_users::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
 pub fn list(conn: &mut DbConnection, merchant_id: i64) -> AppResult<Vec<StaffMember>> {
     let rows: Vec<StaffRow> = staff_of!(merchant_id)
         .order(staff_users::id.asc())
