@@ -8,6 +8,9 @@ use crate::db::enums::db_enum;
 use crate::db::schema::{members, platform_operators, staff_users};
 use crate::db::DbConnection;
 use crate::error::AppResult;
+use crate::members::models::MemberRow;
+use crate::platform::operators::OperatorRow;
+use crate::tenancy::models::StaffUser;
 
 db_enum! {
     #[derive(Serialize, Deserialize, ToSchema)]
@@ -58,66 +61,43 @@ pub fn find_by_email(
     let record = match kind {
         AccountKind::Staff => staff_users::table
             .filter(staff_users::email.eq(email))
-            .select((
-                staff_users::id,
-                staff_users::merchant_id,
-                staff_users::email,
-                staff_users::password_hash,
-                staff_users::status,
-            ))
-            .first::<(i64, i64, String, String, AccountStatus)>(conn)
+            .select(StaffUser::as_select())
+            .first(conn)
             .optional()?
-            .map(
-                |(id, merchant_id, email, password_hash, status)| AccountRecord {
-                    kind,
-                    id,
-                    merchant_id: Some(merchant_id),
-                    email,
-                    password_hash,
-                    status,
-                },
-            ),
+            .map(|user| AccountRecord {
+                kind,
+                id: user.id,
+                merchant_id: Some(user.merchant_id),
+                email: user.email,
+                password_hash: user.password_hash,
+                status: user.status,
+            }),
         AccountKind::Operator => platform_operators::table
             .filter(platform_operators::email.eq(email))
-            .select((
-                platform_operators::id,
-                platform_operators::email,
-                platform_operators::password_hash,
-                platform_operators::status,
-            ))
-            .first::<(i64, String, String, AccountStatus)>(conn)
+            .select(OperatorRow::as_select())
+            .first(conn)
             .optional()?
-            .map(|(id, email, password_hash, status)| AccountRecord {
+            .map(|operator| AccountRecord {
                 kind,
-                id,
+                id: operator.id,
                 merchant_id: None,
-                email,
-                password_hash,
-                status,
+                email: operator.email,
+                password_hash: operator.password_hash,
+                status: operator.status,
             }),
         AccountKind::Member => None,
     };
     Ok(record)
 }
 
-type MemberRow = (
-    i64,
-    i64,
-    Option<String>,
-    Option<String>,
-    String,
-    AccountStatus,
-);
-
 fn member_record(row: MemberRow) -> AccountRecord {
-    let (id, merchant_id, phone, email, password_hash, status) = row;
     AccountRecord {
         kind: AccountKind::Member,
-        id,
-        merchant_id: Some(merchant_id),
-        email: phone.or(email).unwrap_or_default(),
-        password_hash,
-        status,
+        id: row.id,
+        merchant_id: Some(row.merchant_id),
+        email: row.phone.or(row.email).unwrap_or_default(),
+        password_hash: row.password_hash,
+        status: row.status,
     }
 }
 
@@ -129,23 +109,16 @@ pub fn find_member(
 ) -> AppResult<Option<AccountRecord>> {
     let query = members::table
         .filter(members::merchant_id.eq(merchant_id))
-        .select((
-            members::id,
-            members::merchant_id,
-            members::phone,
-            members::email,
-            members::password_hash,
-            members::status,
-        ));
+        .select(MemberRow::as_select());
     let row = if login.contains('@') {
         query
             .filter(members::email.eq(login))
-            .first::<MemberRow>(conn)
+            .first(conn)
             .optional()?
     } else {
         query
             .filter(members::phone.eq(login))
-            .first::<MemberRow>(conn)
+            .first(conn)
             .optional()?
     };
     Ok(row.map(member_record))
@@ -159,15 +132,8 @@ pub fn find_by_id(
     if kind == AccountKind::Member {
         let row = members::table
             .find(id)
-            .select((
-                members::id,
-                members::merchant_id,
-                members::phone,
-                members::email,
-                members::password_hash,
-                members::status,
-            ))
-            .first::<MemberRow>(conn)
+            .select(MemberRow::as_select())
+            .first(conn)
             .optional()?;
         return Ok(row.map(member_record));
     }

@@ -2,7 +2,6 @@
 //! email has an account. Completing it sets the password, ends every session and lifts a lockout.
 
 use chrono::{Duration, NaiveDateTime};
-use diesel::prelude::*;
 use serde::Deserialize;
 use utoipa::ToSchema;
 use validator::Validate;
@@ -13,7 +12,6 @@ use super::sessions::{self, ClientInfo};
 use super::{lockout, password};
 use crate::audit::{self, AuditActor, AuditEntry};
 use crate::clock;
-use crate::db::schema::staff_users;
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{AppError, AppResult};
 use crate::notify::{outbox, templates};
@@ -103,12 +101,7 @@ pub fn confirm(
             .ok_or_else(|| AppError::internal("reset token without its account"))?;
         let account =
             account::find_by_id(conn, AccountKind::Staff, staff_id)?.ok_or(AppError::NotFound)?;
-        diesel::update(staff_users::table.find(staff_id))
-            .set((
-                staff_users::password_hash.eq(&hash),
-                staff_users::updated_at.eq(now),
-            ))
-            .execute(conn)?;
+        crate::tenancy::staff::set_password_hash(conn, staff_id, &hash, now)?;
         sessions::revoke_all(conn, AccountKind::Staff, staff_id, "password_reset", now)?;
         lockout::clear(conn, AccountKind::Staff, staff_id)?;
         audit::record(

@@ -307,9 +307,7 @@ fn resolve_api_key(
     }
     // Recording every use would turn every read into a write; a minute's precision is enough.
     if last_used_at.is_none_or(|t| now - t > Duration::minutes(1)) {
-        diesel::update(api_keys::table.find(id))
-            .set(api_keys::last_used_at.eq(now))
-            .execute(conn)?;
+        crate::integrations::api_keys::record_use(conn, id, now)?;
     }
     Ok(Principal {
         caller: Caller::ApiKey,

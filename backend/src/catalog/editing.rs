@@ -33,7 +33,7 @@ use super::products::{
 use super::tier_prices::{check_distributor_tiers, PricedSku};
 use crate::audit::{self, AuditEntry};
 use crate::auth::principal::Principal;
-use crate::db::schema::{products, sku_tier_prices, skus, stock_movements, virtual_codes};
+use crate::db::schema::{products, sku_tier_prices, skus, virtual_codes};
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode, FieldError, Message};
 use crate::http::validation::field_errors_for;
@@ -529,12 +529,7 @@ fn remove_sku(conn: &mut DbConnection, merchant_id: i64, sku: &SkuState) -> AppR
             .filter(sku_tier_prices::sku_id.eq(id)),
     )
     .execute(conn)?;
-    diesel::delete(
-        stock_movements::table
-            .filter(stock_movements::merchant_id.eq(merchant_id))
-            .filter(stock_movements::sku_id.eq(id)),
-    )
-    .execute(conn)?;
+    crate::inventory::forget_movements(conn, merchant_id, id)?;
     diesel::delete(
         skus::table
             .filter(skus::merchant_id.eq(merchant_id))

@@ -3,6 +3,7 @@
 //! backends need different SQL.
 
 pub mod enums;
+pub mod ids;
 pub mod schema;
 
 use std::path::{Path, PathBuf};

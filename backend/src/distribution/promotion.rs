@@ -34,6 +34,7 @@ use crate::db::schema::{
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{AppError, AppResult};
 use crate::money::Money;
+use crate::network::models::DistributorRow;
 use crate::network::{DistributorStatus, TierCause};
 
 /// What asked for the evaluation; recorded with the promotion.
@@ -59,17 +60,8 @@ impl Trigger {
     }
 }
 
-/// A distributor's counters, as kept on their `distributors` row.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Figures {
-    /// Fen.
-    pub personal_sales: i64,
-    /// Fen.
-    pub team_sales: i64,
-    pub direct_recruits: i64,
-    pub team_size: i64,
-    pub order_count: i64,
-}
+/// A distributor's counters, as kept on their `distributors` row (fen and counts).
+pub use crate::network::models::FiguresRow as Figures;
 
 /// One condition of a tier held against the distributor's figure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -187,17 +179,6 @@ pub struct Promotion {
     pub change_id: i64,
 }
 
-type DistributorRow = (
-    Option<i64>,
-    DistributorStatus,
-    Option<NaiveDateTime>,
-    i64,
-    i64,
-    i64,
-    i64,
-    i64,
-);
-
 fn current_rank(ladder: &[TierStep], tier_id: Option<i64>) -> Option<i32> {
     tier_id.and_then(|id| ladder.iter().find(|t| t.id == id).map(|t| t.rank))
 }
@@ -230,39 +211,14 @@ pub fn evaluate_within(
     let row: DistributorRow = distributors::table
         .filter(distributors::merchant_id.eq(merchant_id))
         .filter(distributors::id.eq(distributor_id))
-        .select((
-            distributors::tier_id,
-            distributors::status,
-            distributors::promotion_held_since,
-            distributors::personal_sales,
-            distributors::team_sales,
-            distributors::direct_recruits,
-            distributors::team_size,
-            distributors::order_count,
-        ))
+        .select(DistributorRow::as_select())
         .first(conn)
         .optional()?
         .ok_or(AppError::NotFound)?;
-    let (
-        tier_id,
-        status,
-        held,
-        personal_sales,
-        team_sales,
-        direct_recruits,
-        team_size,
-        order_count,
-    ) = row;
-    if status != DistributorStatus::Active || held.is_some() {
+    if row.status != DistributorStatus::Active || row.promotion_held_since.is_some() {
         return Ok(None);
     }
-    let figures = Figures {
-        personal_sales,
-        team_sales,
-        direct_recruits,
-        team_size,
-        order_count,
-    };
+    let (tier_id, figures) = (row.tier_id, row.figures);
     let ladder = tiers::ladder(conn, merchant_id)?;
     let Some(step) = target(&ladder, current_rank(&ladder, tier_id), &figures) else {
         return Ok(None);
@@ -349,36 +305,21 @@ pub fn evaluate_upline_within(
     Ok(promotions)
 }
 
-/// A distributor as the sweeps read it to pick candidates: id, merchant, tier and figures.
-type ScanRow = (i64, i64, Option<i64>, i64, i64, i64, i64, i64);
-
-/// The columns of a [`ScanRow`].
-macro_rules! scan_columns {
-    () => {
-        (
-            distributors::id,
-            distributors::merchant_id,
-            distributors::tier_id,
-            distributors::personal_sales,
-            distributors::team_sales,
-            distributors::direct_recruits,
-            distributors::team_size,
-            distributors::order_count,
-        )
-    };
+/// A distributor as the sweeps read it to pick candidates.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = distributors)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+struct ScanRow {
+    id: i64,
+    merchant_id: i64,
+    tier_id: Option<i64>,
+    #[diesel(embed)]
+    figures: Figures,
 }
 
 /// Whether the figures read earn a tier above the one read (worth an evaluation).
 fn earns_more(ladder: &[TierStep], row: &ScanRow) -> bool {
-    let (_, _, tier_id, personal_sales, team_sales, direct_recruits, team_size, order_count) = *row;
-    let figures = Figures {
-        personal_sales,
-        team_sales,
-        direct_recruits,
-        team_size,
-        order_count,
-    };
-    target(ladder, current_rank(ladder, tier_id), &figures).is_some()
+    target(ladder, current_rank(ladder, row.tier_id), &row.figures).is_some()
 }
 
 /// Evaluates, inside the caller's transaction, the distributor's ancestors above
@@ -402,7 +343,7 @@ pub fn evaluate_deep_upline_within(
         .filter(distributors::status.eq(crate::network::DistributorStatus::Active))
         .filter(distributors::promotion_held_since.is_null())
         .order(paths::depth.asc())
-        .select(scan_columns!())
+        .select(ScanRow::as_select())
         .load(conn)?;
     if rows.is_empty() {
         return Ok(Vec::new());
@@ -410,7 +351,7 @@ pub fn evaluate_deep_upline_within(
     let ladder = tiers::ladder(conn, merchant_id)?;
     let mut promotions = Vec::new();
     for row in rows.iter().filter(|row| earns_more(&ladder, row)) {
-        if let Some(p) = evaluate_within(conn, merchant_id, row.0, trigger, now)? {
+        if let Some(p) = evaluate_within(conn, merchant_id, row.id, trigger, now)? {
             promotions.push(p);
         }
     }
@@ -507,14 +448,14 @@ pub fn run_periodic(
             .filter(distributors::id.gt(after))
             .order(distributors::id.asc())
             .limit(batch)
-            .select(scan_columns!())
+            .select(ScanRow::as_select())
             .load(conn)?;
-        let Some(last) = rows.last().map(|r| r.0) else {
+        let Some(last) = rows.last().map(|r| r.id) else {
             break;
         };
         report.batches += 1;
         for row in &rows {
-            let (id, merchant_id) = (&row.0, &row.1);
+            let (id, merchant_id) = (&row.id, &row.merchant_id);
             report.evaluated += 1;
             let ladder = match ladders.get(merchant_id) {
                 Some(ladder) => ladder,

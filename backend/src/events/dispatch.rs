@@ -114,7 +114,17 @@ macro_rules! unhandled {
     };
 }
 
-type EventRow = (i64, i64, String, String, NaiveDateTime);
+/// A row of `domain_events` as consumers read it.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = de)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+struct EventRow {
+    id: i64,
+    merchant_id: i64,
+    name: String,
+    payload: String,
+    occurred_at: NaiveDateTime,
+}
 
 /// Runs one round for `consumer`: claims it, hands it up to `batch` events it has not handled
 /// yet, moves its position over what is settled and releases it. Handling errors are recorded
@@ -156,16 +166,10 @@ pub fn dispatch(
     let rows: Vec<EventRow> = unhandled!(name, names.clone(), position)
         .order(de::id.asc())
         .limit(i64::from(batch))
-        .select((
-            de::id,
-            de::merchant_id,
-            de::name,
-            de::payload,
-            de::occurred_at,
-        ))
+        .select(EventRow::as_select())
         .load(conn)?;
     for row in rows {
-        let id = row.0;
+        let id = row.id;
         match handle_one(conn, consumer, &owner, row, now) {
             Ok(true) => report.handled += 1,
             Ok(false) => {
@@ -263,7 +267,7 @@ fn handle_one(
     conn: &mut DbConnection,
     consumer: &dyn Consumer,
     owner: &str,
-    (id, merchant_id, event_name, payload, occurred_at): EventRow,
+    row: EventRow,
     now: NaiveDateTime,
 ) -> AppResult<bool> {
     let name = consumer.name();
@@ -272,16 +276,16 @@ fn handle_one(
             return Ok(false);
         }
         let event = StoredEvent {
-            id,
-            merchant_id,
-            occurred_at,
-            event: DomainEvent::decode(&event_name, &payload)?,
+            id: row.id,
+            merchant_id: row.merchant_id,
+            occurred_at: row.occurred_at,
+            event: DomainEvent::decode(&row.name, &row.payload)?,
         };
         consumer.handle(conn, &event)?;
         diesel::insert_into(er::table)
             .values((
                 er::consumer.eq(name),
-                er::event_id.eq(id),
+                er::event_id.eq(row.id),
                 er::handled_at.eq(now),
             ))
             .execute(conn)?;

@@ -109,6 +109,14 @@ fn staff_only(caller: &Principal) -> AppResult<()> {
     }
 }
 
+/// Notes that key `id` was just used (its `last_used_at`), for the key list.
+pub(crate) fn record_use(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -> AppResult<()> {
+    diesel::update(api_keys::table.find(id))
+        .set(api_keys::last_used_at.eq(now))
+        .execute(conn)?;
+    Ok(())
+}
+
 pub fn list(conn: &mut DbConnection, merchant_id: i64) -> AppResult<Vec<ApiKey>> {
     let rows: Vec<ApiKeyRow> = api_keys::table
         .filter(keys_of(merchant_id))

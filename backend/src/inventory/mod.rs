@@ -39,6 +39,22 @@ fn out_of_stock() -> AppError {
     AppError::conflict(ErrorCode::InsufficientStock)
 }
 
+/// Deletes the movement history of a SKU that is being deleted (one that was never sold: a
+/// sold SKU is kept for its orders). Inside the caller's transaction.
+pub(crate) fn forget_movements(
+    conn: &mut DbConnection,
+    merchant_id: i64,
+    sku_id: i64,
+) -> AppResult<()> {
+    diesel::delete(
+        stock_movements::table
+            .filter(stock_movements::merchant_id.eq(merchant_id))
+            .filter(stock_movements::sku_id.eq(sku_id)),
+    )
+    .execute(conn)?;
+    Ok(())
+}
+
 /// Changes a SKU's stock by `delta` (negative to take) and records why. Must run inside the
 /// caller's transaction. Refuses (409) a change that would make stock negative, and answers 404
 /// for another merchant's SKU.

@@ -92,7 +92,11 @@ fn counts(conn: &mut DbConnection, merchant_id: i64, sku_id: i64) -> AppResult<(
         .group_by(virtual_codes::status)
         .select((virtual_codes::status, diesel::dsl::count_star()))
         .load(conn)?;
-    let get = |s: CodeStatus| rows.iter().find(|r| r.0 == s).map_or(0, |r| r.1);
+    let get = |wanted: CodeStatus| {
+        rows.iter()
+            .find(|(status, _)| *status == wanted)
+            .map_or(0, |(_, count)| *count)
+    };
     Ok((get(CodeStatus::Available), get(CodeStatus::Delivered)))
 }
 

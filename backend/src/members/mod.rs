@@ -1,6 +1,7 @@
 //! Members: the shoppers of one merchant, who register and sign in at the merchant's shop.
 
 pub mod codes;
+pub mod models;
 pub mod routes;
 pub mod service;
 

@@ -18,6 +18,7 @@ use crate::clock;
 use crate::db::schema::{distributor_paths as paths, distributors, members};
 use crate::db::DbConnection;
 use crate::error::{AppError, AppResult};
+use crate::members::models::MemberInsertForm;
 
 #[derive(Debug, Clone)]
 pub struct BenchOptions {
@@ -226,14 +227,18 @@ pub fn run(conn: &mut DbConnection, options: &BenchOptions) -> AppResult<(String
         for _ in 0..=few {
             newcomers.push(
                 diesel::insert_into(members::table)
-                    .values((
-                        members::merchant_id.eq(m),
-                        members::email.eq(format!("bench-{}@example.com", uuid::Uuid::new_v4())),
-                        members::password_hash.eq("!bench"),
-                        members::status.eq(AccountStatus::Active),
-                        members::created_at.eq(now),
-                        members::updated_at.eq(now),
-                    ))
+                    .values(MemberInsertForm {
+                        merchant_id: m,
+                        phone: None,
+                        email: Some(&format!("bench-{}@example.com", uuid::Uuid::new_v4())),
+                        name: None,
+                        password_hash: "!bench",
+                        status: AccountStatus::Active,
+                        phone_verified_at: None,
+                        email_verified_at: None,
+                        created_at: now,
+                        updated_at: now,
+                    })
                     .returning(members::id)
                     .get_result::<i64>(conn)?,
             );

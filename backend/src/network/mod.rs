@@ -22,6 +22,7 @@
 pub mod bench;
 mod code;
 pub mod manage;
+pub mod models;
 pub mod queries;
 pub mod routes;
 pub mod seed;

@@ -7,12 +7,14 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::code;
+use super::models::{DistributorRow, FiguresRow};
 use super::status::DistributorStatus;
 use super::tree::MAX_UPLINE_DEPTH;
 use crate::clock;
 use crate::db::schema::{distributor_paths as paths, distributor_tiers, distributors, members};
 use crate::db::DbConnection;
 use crate::error::{AppError, AppResult, ErrorCode};
+use crate::members::models::MemberContactRow;
 use crate::money::Money;
 
 /// The member behind a distributor profile.
@@ -145,27 +147,6 @@ pub struct SponsorBrief {
     pub name: Option<String>,
 }
 
-type HeadRow = (
-    i64,
-    String,
-    Option<i64>,
-    Option<i64>,
-    DistributorStatus,
-    Option<String>,
-    i32,
-    NaiveDateTime,
-    NaiveDateTime,
-);
-/// A distributor's counters, in the order `distributor_rows!` selects them.
-#[derive(Queryable)]
-struct FiguresRow {
-    personal_sales: i64,
-    order_count: i64,
-    direct_recruits: i64,
-    team_size: i64,
-    team_sales: i64,
-}
-
 /// One ancestor of the upline query, in the order it selects the columns.
 #[derive(Queryable)]
 struct UplineRow {
@@ -176,35 +157,21 @@ struct UplineRow {
     tier_id: Option<i64>,
     name: Option<String>,
 }
-type MemberRow = (i64, Option<String>, Option<String>, Option<String>);
-type DistributorRow = (HeadRow, FiguresRow, MemberRow, Option<String>);
 
-macro_rules! distributor_rows {
+/// A distributor as listed: its row, its member and its tier's name.
+type ListedRow = (DistributorRow, MemberContactRow, Option<String>);
+
+/// The join every distributor listing reads, scoped to one merchant (a macro, so that callers
+/// can add filters and box it).
+macro_rules! listed {
     ($merchant_id:expr) => {
         distributors::table
             .inner_join(members::table)
             .left_join(distributor_tiers::table)
             .filter(distributors::merchant_id.eq($merchant_id))
             .select((
-                (
-                    distributors::id,
-                    distributors::code,
-                    distributors::parent_id,
-                    distributors::tier_id,
-                    distributors::status,
-                    distributors::status_reason,
-                    distributors::depth,
-                    distributors::joined_at,
-                    distributors::updated_at,
-                ),
-                (
-                    distributors::personal_sales,
-                    distributors::order_count,
-                    distributors::direct_recruits,
-                    distributors::team_size,
-                    distributors::team_sales,
-                ),
-                (members::id, members::name, members::phone, members::email),
+                DistributorRow::as_select(),
+                MemberContactRow::as_select(),
                 distributor_tiers::name.nullable(),
             ))
     };
@@ -226,34 +193,33 @@ fn figures(row: FiguresRow) -> TeamFigures {
     }
 }
 
-fn assemble(row: DistributorRow) -> AppResult<Distributor> {
-    let (head, counters, member, tier_name) = row;
-    Ok(Distributor {
-        id: head.0,
-        code: head.1,
+fn assemble((row, member, tier_name): ListedRow) -> Distributor {
+    Distributor {
+        id: row.id,
+        code: row.code,
         member: MemberBrief {
-            id: member.0,
-            name: member.1,
-            phone: member.2,
-            email: member.3,
+            id: member.id,
+            name: member.name,
+            phone: member.phone,
+            email: member.email,
         },
-        parent_id: head.2,
-        tier_id: head.3,
+        parent_id: row.parent_id,
+        tier_id: row.tier_id,
         tier_name,
-        status: head.4,
-        status_reason: head.5,
-        depth: head.6,
-        figures: figures(counters),
-        joined_at: clock::to_utc(head.7),
-        updated_at: clock::to_utc(head.8),
-    })
+        status: row.status,
+        status_reason: row.status_reason,
+        depth: row.depth,
+        figures: figures(row.figures),
+        joined_at: clock::to_utc(row.joined_at),
+        updated_at: clock::to_utc(row.updated_at),
+    }
 }
 
 pub fn find(conn: &mut DbConnection, merchant_id: i64, id: i64) -> AppResult<Distributor> {
-    let row: DistributorRow = distributor_rows!(merchant_id)
+    let row: ListedRow = listed!(merchant_id)
         .filter(distributors::id.eq(id))
         .first(conn)?;
-    assemble(row)
+    Ok(assemble(row))
 }
 
 /// The distributor's ancestors from its sponsor (level 1) up to `depth` levels: one range read
@@ -304,13 +270,7 @@ pub fn team(conn: &mut DbConnection, merchant_id: i64, id: i64) -> AppResult<Tea
     let row: FiguresRow = distributors::table
         .filter(distributors::merchant_id.eq(merchant_id))
         .filter(distributors::id.eq(id))
-        .select((
-            distributors::personal_sales,
-            distributors::order_count,
-            distributors::direct_recruits,
-            distributors::team_size,
-            distributors::team_sales,
-        ))
+        .select(FiguresRow::as_select())
         .first(conn)?;
     Ok(figures(row))
 }
@@ -416,7 +376,7 @@ pub fn list(
 ) -> AppResult<DistributorPage> {
     let limit = query.limit.unwrap_or(20).clamp(1, 100);
     let sort = query.sort.unwrap_or_default();
-    let mut q = distributor_rows!(merchant_id).into_boxed();
+    let mut q = listed!(merchant_id).into_boxed();
     if let Some(status) = query.status {
         q = q.filter(distributors::status.eq(status));
     }
@@ -490,13 +450,13 @@ pub fn list(
             q.order((distributors::personal_sales.desc(), distributors::id.desc()))
         }
     };
-    let rows: Vec<DistributorRow> = q.limit(limit + 1).load(conn)?;
+    let rows: Vec<ListedRow> = q.limit(limit + 1).load(conn)?;
     let more = rows.len() as i64 > limit;
     let items = rows
         .into_iter()
         .take(limit as usize)
         .map(assemble)
-        .collect::<AppResult<Vec<_>>>()?;
+        .collect::<Vec<_>>();
     let next_cursor = if more {
         items.last().map(|last| {
             Cursor {

@@ -25,7 +25,7 @@ use crate::db::schema::merchants;
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{AppError, AppResult};
 use crate::network::DistributorStatus;
-use crate::tenancy::models::MerchantStatus;
+use crate::tenancy::models::{MerchantInsertForm, MerchantStatus};
 
 #[derive(Debug, Clone)]
 pub struct SeedOptions {
@@ -224,16 +224,18 @@ impl Progress {
 
 /// A merchant for seeded data: active, with no staff (sign up a real one to use the console).
 pub fn create_merchant(conn: &mut DbConnection, name: &str, now: NaiveDateTime) -> AppResult<i64> {
+    // The tenancy module's insert form: seeding skips sign-up (no owner, no verification), but
+    // not the shop's default address.
     let id = diesel::insert_into(merchants::table)
-        .values((
-            merchants::name.eq(name),
-            merchants::contact_name.eq("Seed"),
-            merchants::contact_phone.eq("10000000000"),
-            merchants::contact_email.eq("seed@example.com"),
-            merchants::status.eq(MerchantStatus::Active),
-            merchants::created_at.eq(now),
-            merchants::updated_at.eq(now),
-        ))
+        .values(MerchantInsertForm {
+            name,
+            contact_name: "Seed",
+            contact_phone: "10000000000",
+            contact_email: "seed@example.com",
+            status: MerchantStatus::Active,
+            created_at: now,
+            updated_at: now,
+        })
         .returning(merchants::id)
         .get_result(conn)?;
     crate::tenancy::merchant::assign_default_slug(conn, id)?;

@@ -16,6 +16,8 @@ use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 
 use super::code;
+pub(crate) use super::models::Node;
+use super::models::{DistributorInsertForm, PathRow};
 use super::status::{self, DistributorStatus, TierCause};
 use crate::auth::account::AccountStatus;
 use crate::db::schema::{
@@ -65,41 +67,12 @@ pub(crate) fn lock_tree(conn: &mut DbConnection, merchant_id: i64) -> AppResult<
     Ok(())
 }
 
-/// What tree operations need to know about one distributor.
-#[derive(Debug, Clone)]
-pub(crate) struct Node {
-    pub id: i64,
-    pub parent_id: Option<i64>,
-    pub depth: i32,
-    pub status: DistributorStatus,
-    pub personal_sales: i64,
-    pub team_size: i64,
-    pub team_sales: i64,
-}
-
 pub(crate) fn node(conn: &mut DbConnection, merchant_id: i64, id: i64) -> AppResult<Node> {
-    let row: (i64, Option<i64>, i32, DistributorStatus, i64, i64, i64) = distributors::table
+    Ok(distributors::table
         .filter(distributors::merchant_id.eq(merchant_id))
         .filter(distributors::id.eq(id))
-        .select((
-            distributors::id,
-            distributors::parent_id,
-            distributors::depth,
-            distributors::status,
-            distributors::personal_sales,
-            distributors::team_size,
-            distributors::team_sales,
-        ))
-        .first(conn)?;
-    Ok(Node {
-        id: row.0,
-        parent_id: row.1,
-        depth: row.2,
-        status: row.3,
-        personal_sales: row.4,
-        team_size: row.5,
-        team_sales: row.6,
-    })
+        .select(Node::as_select())
+        .first(conn)?)
 }
 
 /// The ids of a distributor's ancestors (not itself), as a subquery.
@@ -259,27 +232,27 @@ fn join_as(
             .optional()?;
         let code = code::fresh(conn, merchant_id)?;
         let id: i64 = diesel::insert_into(distributors::table)
-            .values((
-                distributors::merchant_id.eq(merchant_id),
-                distributors::member_id.eq(member_id),
-                distributors::parent_id.eq(sponsor.as_ref().map(|s| s.id)),
-                distributors::sponsor_id.eq(recruiter),
-                distributors::tier_id.eq(entry_tier),
-                distributors::code.eq(&code),
-                distributors::status.eq(DistributorStatus::Active),
-                distributors::depth.eq(sponsor.as_ref().map_or(0, |s| s.depth + 1)),
-                distributors::joined_at.eq(now),
-                distributors::updated_at.eq(now),
-            ))
+            .values(DistributorInsertForm {
+                merchant_id,
+                member_id,
+                parent_id: sponsor.as_ref().map(|s| s.id),
+                sponsor_id: recruiter,
+                tier_id: entry_tier,
+                code: &code,
+                status: DistributorStatus::Active,
+                depth: sponsor.as_ref().map_or(0, |s| s.depth + 1),
+                joined_at: now,
+                updated_at: now,
+            })
             .returning(distributors::id)
             .get_result(conn)?;
         diesel::insert_into(paths::table)
-            .values((
-                paths::merchant_id.eq(merchant_id),
-                paths::ancestor_id.eq(id),
-                paths::descendant_id.eq(id),
-                paths::depth.eq(0),
-            ))
+            .values(PathRow {
+                merchant_id,
+                ancestor_id: id,
+                descendant_id: id,
+                depth: 0,
+            })
             .execute(conn)?;
         if let Some(sponsor) = &sponsor {
             // The sponsor's upline (itself at 0) is the newcomer's, one step further away.

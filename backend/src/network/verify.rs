@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use diesel::prelude::*;
 
+use super::models::{DistributorRow, FiguresRow, PathRow};
 use crate::db::schema::{distributor_paths as paths, distributors};
 use crate::db::DbConnection;
 use crate::error::AppResult;
@@ -16,52 +17,35 @@ use crate::error::AppResult;
 struct Stored {
     parent: Option<i64>,
     depth: i32,
-    personal_sales: i64,
-    order_count: i64,
-    direct_recruits: i64,
-    team_size: i64,
-    team_sales: i64,
+    figures: FiguresRow,
+}
+
+impl From<DistributorRow> for Stored {
+    fn from(row: DistributorRow) -> Stored {
+        Stored {
+            parent: row.parent_id,
+            depth: row.depth,
+            figures: row.figures,
+        }
+    }
 }
 
 /// Everything that disagrees with a recomputation from parent pointers; empty when the tree is
 /// sound. At most `limit` findings are listed.
 pub fn check(conn: &mut DbConnection, merchant_id: i64, limit: usize) -> AppResult<Vec<String>> {
-    type Row = (i64, Option<i64>, i32, i64, i64, i64, i64, i64);
-    let rows: Vec<Row> = distributors::table
+    let nodes: BTreeMap<i64, Stored> = distributors::table
         .filter(distributors::merchant_id.eq(merchant_id))
-        .select((
-            distributors::id,
-            distributors::parent_id,
-            distributors::depth,
-            distributors::personal_sales,
-            distributors::order_count,
-            distributors::direct_recruits,
-            distributors::team_size,
-            distributors::team_sales,
-        ))
-        .load(conn)?;
-    let nodes: BTreeMap<i64, Stored> = rows
+        .select(DistributorRow::as_select())
+        .load(conn)?
         .into_iter()
-        .map(|r| {
-            (
-                r.0,
-                Stored {
-                    parent: r.1,
-                    depth: r.2,
-                    personal_sales: r.3,
-                    order_count: r.4,
-                    direct_recruits: r.5,
-                    team_size: r.6,
-                    team_sales: r.7,
-                },
-            )
-        })
+        .map(|r| (r.id, Stored::from(r)))
         .collect();
     let stored_paths: BTreeSet<(i64, i64, i32)> = paths::table
         .filter(paths::merchant_id.eq(merchant_id))
-        .select((paths::ancestor_id, paths::descendant_id, paths::depth))
-        .load::<(i64, i64, i32)>(conn)?
+        .select(PathRow::as_select())
+        .load(conn)?
         .into_iter()
+        .map(|p: PathRow| (p.ancestor_id, p.descendant_id, p.depth))
         .collect();
     Ok(compare(&nodes, &stored_paths, limit))
 }
@@ -97,9 +81,9 @@ fn compare(
             }
             expected_paths.insert((current, id, distance));
             if current != id {
-                let t = team.entry(current).or_default();
-                t.0 += 1;
-                t.1 += node.personal_sales;
+                let (size, sales) = team.entry(current).or_default();
+                *size += 1;
+                *sales += node.figures.personal_sales;
             }
             match nodes.get(&current).and_then(|n| n.parent) {
                 Some(parent) if nodes.contains_key(&parent) => {
@@ -129,25 +113,25 @@ fn compare(
     for (&id, node) in nodes {
         let d = direct.get(&id).copied().unwrap_or(0);
         let (size, sales) = team.get(&id).copied().unwrap_or((0, 0));
-        if node.direct_recruits != d {
+        if node.figures.direct_recruits != d {
             findings.push(format!(
                 "{id}: direct_recruits {} stored, {d} counted",
-                node.direct_recruits
+                node.figures.direct_recruits
             ));
         }
-        if node.team_size != size {
+        if node.figures.team_size != size {
             findings.push(format!(
                 "{id}: team_size {} stored, {size} counted",
-                node.team_size
+                node.figures.team_size
             ));
         }
-        if node.team_sales != sales {
+        if node.figures.team_sales != sales {
             findings.push(format!(
                 "{id}: team_sales {} stored, {sales} summed",
-                node.team_sales
+                node.figures.team_sales
             ));
         }
-        if node.order_count < 0 || node.personal_sales < 0 {
+        if node.figures.order_count < 0 || node.figures.personal_sales < 0 {
             findings.push(format!("{id}: negative personal figures"));
         }
     }

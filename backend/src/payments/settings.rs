@@ -182,7 +182,10 @@ pub fn save(
     write_transaction(conn, |conn| {
         let stored = load(conn, cipher, merchant_id)?;
         let before = stored.get(&kind).cloned();
-        let mut settings = before.as_ref().map(|b| b.1.clone()).unwrap_or_default();
+        let mut settings = before
+            .as_ref()
+            .map(|(_, settings)| settings.clone())
+            .unwrap_or_default();
         for f in kind.fields() {
             match request.settings.get(f.name).map(|v| v.trim()) {
                 Some("") if f.secret => {}

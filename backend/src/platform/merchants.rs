@@ -10,7 +10,7 @@ use crate::audit::{self, AuditEntry};
 use crate::auth::principal::Principal;
 use crate::db::schema::merchants;
 use crate::db::{write_transaction, DbConnection};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::tenancy::lifecycle::{self, MerchantAction};
 use crate::tenancy::merchant::{self, MerchantView};
 use crate::tenancy::models::MerchantStatus;
@@ -59,25 +59,7 @@ pub fn change_status(
 ) -> AppResult<MerchantView> {
     write_transaction(conn, |conn| {
         let before = merchant::view(conn, merchant_id)?;
-        let to =
-            lifecycle::next(before.status, action).ok_or_else(|| AppError::InvalidTransition {
-                from: before.status.as_str().to_owned(),
-                action: action.as_str().to_owned(),
-            })?;
-        // Conditional on the status read, so two operators acting at once cannot both win.
-        let changed = diesel::update(
-            merchants::table
-                .filter(merchants::id.eq(merchant_id))
-                .filter(merchants::status.eq(before.status)),
-        )
-        .set((merchants::status.eq(to), merchants::updated_at.eq(now)))
-        .execute(conn)?;
-        if changed == 0 {
-            return Err(AppError::InvalidTransition {
-                from: before.status.as_str().to_owned(),
-                action: action.as_str().to_owned(),
-            });
-        }
+        let to = lifecycle::apply(conn, merchant_id, before.status, action, now)?;
         let mut actor = operator.audit_actor();
         actor.merchant_id = Some(merchant_id);
         audit::record(

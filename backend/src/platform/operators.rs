@@ -1,6 +1,7 @@
 //! Platform operator accounts. The first one is made with `fenxiao admin create`; there is no
 //! default account and no default password.
 
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
@@ -12,6 +13,31 @@ use crate::clock;
 use crate::db::schema::platform_operators;
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode};
+
+/// A row of `platform_operators`.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = platform_operators)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct OperatorRow {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub password_hash: String,
+    pub status: AccountStatus,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = platform_operators)]
+struct OperatorInsertForm<'a> {
+    email: &'a str,
+    name: &'a str,
+    password_hash: &'a str,
+    status: AccountStatus,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
 
 pub fn create(
     conn: &mut DbConnection,
@@ -40,14 +66,14 @@ pub fn create(
     let now = clock::now();
     write_transaction(conn, |conn| {
         diesel::insert_into(platform_operators::table)
-            .values((
-                platform_operators::email.eq(&email),
-                platform_operators::name.eq(name),
-                platform_operators::password_hash.eq(&hash),
-                platform_operators::status.eq(AccountStatus::Active),
-                platform_operators::created_at.eq(now),
-                platform_operators::updated_at.eq(now),
-            ))
+            .values(OperatorInsertForm {
+                email: &email,
+                name,
+                password_hash: &hash,
+                status: AccountStatus::Active,
+                created_at: now,
+                updated_at: now,
+            })
             .returning(platform_operators::id)
             .get_result::<i64>(conn)
             .map_err(|e| match e {

@@ -41,6 +41,7 @@ use validator::Validate;
 use super::eligibility::{self, Eligibility};
 use super::form::{self, Answer};
 use super::link;
+use super::models::{ApplicationInsertForm, ApplicationRow};
 use crate::audit::{self, AuditActor, AuditEntry};
 use crate::auth::permissions::Permission;
 use crate::auth::principal::{Caller, Principal};
@@ -52,6 +53,7 @@ use crate::db::schema::{distributor_applications as da, distributors, members, m
 use crate::db::{write_transaction, DbConnection};
 use crate::distribution::settings::{self, ApplicationReview, EntryMode};
 use crate::error::{AppError, AppResult, ErrorCode};
+use crate::members::models::MemberContactRow;
 use crate::network::{self, DistributorStatus, MemberBrief};
 use crate::notify::inbox::{self, Recipients};
 use crate::notify::{outbox, templates};
@@ -196,54 +198,17 @@ pub struct ApplicationPage {
 
 // ---- Reading ------------------------------------------------------------------------------
 
-type Row = (
-    (
-        i64,
-        i64,
-        ApplicationStatus,
-        EntryMode,
-        ApplicationReview,
-        String,
-        Option<String>,
-        Option<i64>,
-        Option<SponsorSource>,
-        Option<i64>,
-        Option<NaiveDateTime>,
-        Option<DeciderKind>,
-        Option<i64>,
-        Option<String>,
-        NaiveDateTime,
-        NaiveDateTime,
-    ),
-    (Option<String>, Option<String>, Option<String>),
-);
+/// An application as listed: its row and its member.
+type Row = (ApplicationRow, MemberContactRow);
 
-macro_rules! rows {
+/// The join every application listing reads, scoped to one merchant (a macro, so that callers
+/// can add filters and box it).
+macro_rules! listed {
     ($merchant_id:expr) => {
         da::table
             .inner_join(members::table)
             .filter(da::merchant_id.eq($merchant_id))
-            .select((
-                (
-                    da::id,
-                    da::member_id,
-                    da::status,
-                    da::entry_mode,
-                    da::review,
-                    da::answers,
-                    da::sponsor_code,
-                    da::sponsor_id,
-                    da::sponsor_source,
-                    da::distributor_id,
-                    da::decided_at,
-                    da::decided_by_kind,
-                    da::decided_by,
-                    da::reject_reason,
-                    da::created_at,
-                    da::updated_at,
-                ),
-                (members::name, members::phone, members::email),
-            ))
+            .select((ApplicationRow::as_select(), MemberContactRow::as_select()))
     };
 }
 
@@ -275,36 +240,36 @@ fn assemble(
 ) -> AppResult<Vec<Application>> {
     let ids: Vec<i64> = rows
         .iter()
-        .flat_map(|(a, _)| [a.7, a.9])
+        .flat_map(|(a, _)| [a.sponsor_id, a.distributor_id])
         .flatten()
         .collect();
     let refs = distributor_refs(conn, merchant_id, ids)?;
     rows.into_iter()
-        .map(|(a, (name, phone, email))| {
-            let answers: Vec<Answer> = serde_json::from_str(&a.5)
+        .map(|(a, member)| {
+            let answers: Vec<Answer> = serde_json::from_str(&a.answers)
                 .map_err(|e| AppError::internal(format!("stored answers: {e}")))?;
             Ok(Application {
-                id: a.0,
-                status: a.2,
-                entry_mode: a.3,
-                review: a.4,
+                id: a.id,
+                status: a.status,
+                entry_mode: a.entry_mode,
+                review: a.review,
                 member: MemberBrief {
-                    id: a.1,
-                    name,
-                    phone,
-                    email,
+                    id: member.id,
+                    name: member.name,
+                    phone: member.phone,
+                    email: member.email,
                 },
                 answers,
-                sponsor_code: a.6,
-                sponsor: a.7.and_then(|id| refs.get(&id).cloned()),
-                sponsor_source: a.8,
-                distributor: a.9.and_then(|id| refs.get(&id).cloned()),
-                decided_at: a.10.map(clock::to_utc),
-                decided_by_kind: a.11,
-                decided_by: a.12,
-                reject_reason: a.13,
-                created_at: clock::to_utc(a.14),
-                updated_at: clock::to_utc(a.15),
+                sponsor_code: a.sponsor_code,
+                sponsor: a.sponsor_id.and_then(|id| refs.get(&id).cloned()),
+                sponsor_source: a.sponsor_source,
+                distributor: a.distributor_id.and_then(|id| refs.get(&id).cloned()),
+                decided_at: a.decided_at.map(clock::to_utc),
+                decided_by_kind: a.decided_by_kind,
+                decided_by: a.decided_by,
+                reject_reason: a.reject_reason,
+                created_at: clock::to_utc(a.created_at),
+                updated_at: clock::to_utc(a.updated_at),
             })
         })
         .collect()
@@ -312,7 +277,7 @@ fn assemble(
 
 /// One application of the merchant; another merchant's is not found.
 pub fn get(conn: &mut DbConnection, merchant_id: i64, id: i64) -> AppResult<Application> {
-    let row: Row = rows!(merchant_id).filter(da::id.eq(id)).first(conn)?;
+    let row: Row = listed!(merchant_id).filter(da::id.eq(id)).first(conn)?;
     assemble(conn, merchant_id, vec![row])?
         .pop()
         .ok_or(AppError::NotFound)
@@ -334,7 +299,7 @@ pub fn list(
                 .arg("max", 100),
         ));
     }
-    let mut q = rows!(merchant_id).into_boxed();
+    let mut q = listed!(merchant_id).into_boxed();
     if let Some(status) = query.status {
         q = q.filter(da::status.eq(status));
     }
@@ -361,7 +326,7 @@ pub fn list(
 
 /// The member's latest application; 404 when they never applied.
 pub fn mine(conn: &mut DbConnection, merchant_id: i64, member_id: i64) -> AppResult<MyApplication> {
-    let row: Row = rows!(merchant_id)
+    let row: Row = listed!(merchant_id)
         .filter(da::member_id.eq(member_id))
         .order(da::id.desc())
         .first(conn)?;
@@ -545,19 +510,19 @@ pub fn apply(
         )?;
         let answers_json = serde_json::to_string(&answers).map_err(AppError::internal)?;
         let id: i64 = diesel::insert_into(da::table)
-            .values((
-                da::merchant_id.eq(merchant_id),
-                da::member_id.eq(member_id),
-                da::status.eq(ApplicationStatus::Pending),
-                da::entry_mode.eq(s.entry_mode),
-                da::review.eq(review),
-                da::answers.eq(&answers_json),
-                da::sponsor_code.eq(request.sponsor_code.as_deref()),
-                da::sponsor_id.eq(sponsor.map(|s| s.0)),
-                da::sponsor_source.eq(sponsor.map(|s| s.1)),
-                da::created_at.eq(now),
-                da::updated_at.eq(now),
-            ))
+            .values(ApplicationInsertForm {
+                merchant_id,
+                member_id,
+                status: ApplicationStatus::Pending,
+                entry_mode: s.entry_mode,
+                review,
+                answers: &answers_json,
+                sponsor_code: request.sponsor_code.as_deref(),
+                sponsor_id: sponsor.map(|(id, _)| id),
+                sponsor_source: sponsor.map(|(_, source)| source),
+                created_at: now,
+                updated_at: now,
+            })
             .returning(da::id)
             .get_result(conn)
             .map_err(|e| match e {
@@ -574,7 +539,7 @@ pub fn apply(
                 .target("distributor_application", id)
                 .changes(json!({
                     "status": { "before": null, "after": ApplicationStatus::Pending.as_str() },
-                    "sponsor_id": { "before": null, "after": sponsor.map(|s| s.0) },
+                    "sponsor_id": { "before": null, "after": sponsor.map(|(id, _)| id) },
                 })),
             now,
         )?;

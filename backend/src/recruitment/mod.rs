@@ -18,6 +18,7 @@ pub mod eligibility;
 pub mod everyone;
 pub mod form;
 pub mod link;
+pub mod models;
 pub mod qr;
 pub mod routes;
 

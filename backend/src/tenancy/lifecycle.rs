@@ -1,7 +1,13 @@
 //! The merchant state table: every status change of a merchant goes through `next`, and any
 //! change not listed here is refused with 409, leaving the merchant untouched.
 
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
 use super::models::MerchantStatus;
+use crate::db::schema::merchants;
+use crate::db::DbConnection;
+use crate::error::{AppError, AppResult};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr)]
 #[strum(serialize_all = "snake_case")]
@@ -46,6 +52,34 @@ pub fn next(from: MerchantStatus, action: MerchantAction) -> Option<MerchantStat
         .iter()
         .find(|(f, a, _)| *f == from && *a == action)
         .map(|(_, _, to)| *to)
+}
+
+/// Applies `action` to a merchant read as `from` and answers the new status. The update is
+/// conditional on the status read, so two operators acting at once cannot both win: the loser,
+/// like an action the table does not list, gets 409 and changes nothing.
+pub fn apply(
+    conn: &mut DbConnection,
+    merchant_id: i64,
+    from: MerchantStatus,
+    action: MerchantAction,
+    now: NaiveDateTime,
+) -> AppResult<MerchantStatus> {
+    let refused = || AppError::InvalidTransition {
+        from: from.as_str().to_owned(),
+        action: action.as_str().to_owned(),
+    };
+    let to = next(from, action).ok_or_else(refused)?;
+    let changed = diesel::update(
+        merchants::table
+            .filter(merchants::id.eq(merchant_id))
+            .filter(merchants::status.eq(from)),
+    )
+    .set((merchants::status.eq(to), merchants::updated_at.eq(now)))
+    .execute(conn)?;
+    if changed == 0 {
+        return Err(refused());
+    }
+    Ok(to)
 }
 
 #[cfg(test)]

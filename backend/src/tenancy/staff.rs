@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::models::StaffRole;
+use super::models::{StaffRole, StaffUser};
 use crate::audit::{self, AuditEntry};
 use crate::auth::account::AccountKind;
 use crate::auth::one_time::{self, Purpose};
@@ -40,35 +40,25 @@ pub struct StaffMember {
     pub created_at: DateTime<Utc>,
 }
 
-type StaffRow = (
-    i64,
-    String,
-    String,
-    Option<String>,
-    StaffRole,
-    StaffStatus,
-    NaiveDateTime,
-    Option<NaiveDateTime>,
-    Option<NaiveDateTime>,
-);
+/// A staff member as listed: their row and their security state (MFA since, locked since).
+type StaffRow = (StaffUser, Option<NaiveDateTime>, Option<NaiveDateTime>);
 
-fn to_member(row: StaffRow) -> AppResult<StaffMember> {
-    let (id, email, name, phone, role, status, created_at, totp_enabled_at, locked_at) = row;
+fn to_member((user, totp_enabled_at, locked_at): StaffRow) -> AppResult<StaffMember> {
     Ok(StaffMember {
-        id,
-        email,
-        name,
-        phone,
-        role,
-        status,
+        id: user.id,
+        email: user.email,
+        name: user.name,
+        phone: user.phone,
+        role: user.role,
+        status: user.status,
         mfa_enabled: totp_enabled_at.is_some(),
         locked: locked_at.is_some(),
-        created_at: clock::to_utc(created_at),
+        created_at: clock::to_utc(user.created_at),
     })
 }
 
-/// Staff of one merchant joined with their security state (the query is a macro because its
-/// type is not nameable).
+/// Staff of one merchant joined with their security state (a macro, so that callers can add
+/// filters to a query whose type is not nameable).
 macro_rules! staff_of {
     ($merchant_id:expr) => {
         staff_users::table
@@ -79,17 +69,27 @@ macro_rules! staff_of {
             )
             .filter(staff_users::merchant_id.eq($merchant_id))
             .select((
-                staff_users::id,
-                staff_users::email,
-                staff_users::name,
-                staff_users::phone,
-                staff_users::role,
-                staff_users::status,
-                staff_users::created_at,
+                StaffUser::as_select(),
                 account_security::totp_enabled_at.nullable(),
                 account_security::locked_at.nullable(),
             ))
     };
+}
+
+/// Replaces a staff member's password hash (a password reset; the caller revokes sessions).
+pub(crate) fn set_password_hash(
+    conn: &mut DbConnection,
+    staff_id: i64,
+    hash: &str,
+    now: NaiveDateTime,
+) -> AppResult<()> {
+    diesel::update(staff_users::table.find(staff_id))
+        .set((
+            staff_users::password_hash.eq(hash),
+            staff_users::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
 }
 
 pub fn list(conn: &mut DbConnection, merchant_id: i64) -> AppResult<Vec<StaffMember>> {

@@ -1,0 +1,53 @@
+//! The members' rows, read with `X::as_select()`.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::auth::account::AccountStatus;
+use crate::db::schema::members;
+
+/// A row of `members`.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = members)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct MemberRow {
+    pub id: i64,
+    pub merchant_id: i64,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub name: Option<String>,
+    pub password_hash: String,
+    pub status: AccountStatus,
+    pub phone_verified_at: Option<NaiveDateTime>,
+    pub email_verified_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// How staff reach a member: what lists of distributors, customers and applications show
+/// beside them (never the password hash).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = members)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct MemberContactRow {
+    pub id: i64,
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+/// A new member.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = members)]
+pub struct MemberInsertForm<'a> {
+    pub merchant_id: i64,
+    pub phone: Option<&'a str>,
+    pub email: Option<&'a str>,
+    pub name: Option<&'a str>,
+    pub password_hash: &'a str,
+    pub status: AccountStatus,
+    pub phone_verified_at: Option<NaiveDateTime>,
+    pub email_verified_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}

@@ -1,0 +1,85 @@
+//! The network's rows: one struct per table it owns, read with `X::as_select()`, and the forms
+//! it writes them with.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::status::DistributorStatus;
+use crate::db::schema::{distributor_paths, distributors};
+
+/// A row of `distributors` (without its tenant).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = distributors)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct DistributorRow {
+    pub id: i64,
+    pub member_id: i64,
+    /// The parent in the tree (what team figures and commission follow).
+    pub parent_id: Option<i64>,
+    /// Who recruited the distributor; moves in the tree leave it alone.
+    pub sponsor_id: Option<i64>,
+    pub tier_id: Option<i64>,
+    pub code: String,
+    pub status: DistributorStatus,
+    pub status_reason: Option<String>,
+    pub depth: i32,
+    #[diesel(embed)]
+    pub figures: FiguresRow,
+    pub joined_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub promotion_held_since: Option<NaiveDateTime>,
+}
+
+/// The counters of `distributors`, in fen and counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = distributors)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct FiguresRow {
+    pub personal_sales: i64,
+    pub order_count: i64,
+    pub direct_recruits: i64,
+    pub team_size: i64,
+    pub team_sales: i64,
+}
+
+/// What tree operations need to know about one distributor.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = distributors)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub(crate) struct Node {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub depth: i32,
+    pub status: DistributorStatus,
+    pub personal_sales: i64,
+    pub team_size: i64,
+    pub team_sales: i64,
+}
+
+/// A new distributor; the counters start at zero (column defaults).
+#[derive(Debug, Insertable)]
+#[diesel(table_name = distributors)]
+pub(crate) struct DistributorInsertForm<'a> {
+    pub merchant_id: i64,
+    pub member_id: i64,
+    pub parent_id: Option<i64>,
+    pub sponsor_id: Option<i64>,
+    pub tier_id: Option<i64>,
+    pub code: &'a str,
+    pub status: DistributorStatus,
+    pub depth: i32,
+    pub joined_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A row of `distributor_paths`: `ancestor_id` is `depth` levels above `descendant_id` (each
+/// distributor is its own ancestor at depth 0).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Queryable, Selectable, Insertable)]
+#[diesel(table_name = distributor_paths)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub(crate) struct PathRow {
+    pub merchant_id: i64,
+    pub ancestor_id: i64,
+    pub descendant_id: i64,
+    pub depth: i32,
+}
