@@ -44,7 +44,7 @@ fn rows(n: usize) -> Vec<[String; sheet::COLUMN_COUNT]> {
 
 fn merchant(conn: &mut DbConnection, label: &str) -> Principal {
     let now = fenxiao::clock::now();
-    let id: i64 = diesel::insert_into(merchants::table)
+    let id: fenxiao::db::ids::MerchantId = diesel::insert_into(merchants::table)
         .values((
             merchants::name.eq(format!("bench {label}")),
             merchants::contact_name.eq("bench"),

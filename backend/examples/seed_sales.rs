@@ -25,7 +25,7 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let usage = "usage: seed_sales <database-url> <merchant-id> [distributors]";
     let url = args.next().expect(usage);
-    let merchant_id: i64 = args.next().expect(usage).parse().expect(usage);
+    let merchant_id = fenxiao::db::ids::MerchantId(args.next().expect(usage).parse().expect(usage));
     let count: i64 = args.next().map_or(5, |n| n.parse().expect(usage));
     let mut conn = db::connect(&DatabaseUrl::parse(&url).expect("database URL")).expect("connect");
     let now = fenxiao::clock::now();

@@ -263,7 +263,7 @@ pub fn run() -> ExitCode {
             &config,
             crate::network::seed::SeedOptions {
                 distributors,
-                merchant_id: merchant,
+                merchant_id: merchant.map(crate::db::ids::MerchantId),
                 shape_seed,
                 progress: true,
             },
@@ -275,7 +275,7 @@ pub fn run() -> ExitCode {
         } => bench_network(
             &config,
             crate::network::bench::BenchOptions {
-                merchant_id: merchant,
+                merchant_id: crate::db::ids::MerchantId(merchant),
                 repetitions,
                 writes: !read_only,
             },

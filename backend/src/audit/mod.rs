@@ -14,6 +14,7 @@ use crate::auth::account::AccountKind;
 use crate::auth::sessions::ClientInfo;
 use crate::clock;
 use crate::db::enums::db_enum;
+use crate::db::ids::MerchantId;
 use crate::db::schema::audit_events;
 use crate::db::DbConnection;
 use crate::error::AppResult;
@@ -47,14 +48,14 @@ impl From<AccountKind> for ActorKind {
 /// Who acted: an account, an API key, or nobody signed in.
 #[derive(Debug, Clone)]
 pub struct AuditActor {
-    pub merchant_id: Option<i64>,
+    pub merchant_id: Option<MerchantId>,
     pub kind: ActorKind,
     pub id: Option<i64>,
     pub label: Option<String>,
 }
 
 impl AuditActor {
-    pub fn anonymous(merchant_id: Option<i64>) -> Self {
+    pub fn anonymous(merchant_id: Option<MerchantId>) -> Self {
         Self {
             merchant_id,
             kind: ActorKind::Anonymous,
@@ -63,7 +64,7 @@ impl AuditActor {
         }
     }
 
-    pub fn system(merchant_id: Option<i64>) -> Self {
+    pub fn system(merchant_id: Option<MerchantId>) -> Self {
         Self {
             merchant_id,
             kind: ActorKind::System,
@@ -213,7 +214,7 @@ pub struct AuditPage {
 #[diesel(table_name = audit_events)]
 #[diesel(treat_none_as_default_value = false)]
 struct AuditEventInsertForm<'a> {
-    merchant_id: Option<i64>,
+    merchant_id: Option<MerchantId>,
     actor_kind: ActorKind,
     actor_id: Option<i64>,
     actor_label: Option<&'a str>,
@@ -250,7 +251,7 @@ struct AuditEventRow {
 /// A merchant's events, newest first, filtered, in pages keyed by id.
 pub fn search(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     query: &AuditQuery,
 ) -> AppResult<AuditPage> {
     let limit = query.limit.unwrap_or(50).clamp(1, 200);

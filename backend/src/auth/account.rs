@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::db::enums::db_enum;
+use crate::db::ids::MerchantId;
 use crate::db::schema::{members, platform_operators, staff_users};
 use crate::db::DbConnection;
 use crate::error::AppResult;
@@ -41,7 +42,7 @@ db_enum! {
 pub struct AccountRecord {
     pub kind: AccountKind,
     pub id: i64,
-    pub merchant_id: Option<i64>,
+    pub merchant_id: Option<MerchantId>,
     pub email: String,
     pub password_hash: String,
     pub status: AccountStatus,
@@ -104,7 +105,7 @@ fn member_record(row: MemberRow) -> AccountRecord {
 /// A member of the merchant by phone number or email (whichever `login` is).
 pub fn find_member(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     login: &str,
 ) -> AppResult<Option<AccountRecord>> {
     let query = members::table

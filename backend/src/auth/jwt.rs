@@ -7,6 +7,7 @@ use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, 
 use serde::{Deserialize, Serialize};
 
 use super::account::AccountKind;
+use crate::db::ids::MerchantId;
 use crate::error::{AppError, AppResult};
 use crate::secrets::SecretKey;
 
@@ -29,7 +30,7 @@ pub struct Claims {
     pub kind: AccountKind,
     /// The tenant, for staff and members.
     #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub mid: Option<i64>,
+    pub mid: Option<MerchantId>,
     /// The session, for access tokens.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub sid: Option<i64>,
@@ -49,7 +50,7 @@ pub fn issue(
     key: &SecretKey,
     kind: AccountKind,
     account_id: i64,
-    merchant_id: Option<i64>,
+    merchant_id: Option<MerchantId>,
     session_id: Option<i64>,
     token_use: TokenUse,
     now: NaiveDateTime,
@@ -123,7 +124,7 @@ mod tests {
             &key(),
             AccountKind::Staff,
             7,
-            Some(3),
+            Some(MerchantId(3)),
             Some(9),
             TokenUse::Access,
             clock::now(),
@@ -131,7 +132,7 @@ mod tests {
         .unwrap();
         let claims = verify(&key(), &token, TokenUse::Access).unwrap();
         assert_eq!(claims.account_id(), Some(7));
-        assert_eq!(claims.mid, Some(3));
+        assert_eq!(claims.mid, Some(MerchantId(3)));
         assert_eq!(claims.sid, Some(9));
         assert_eq!(
             verify(&key(), &token, TokenUse::MfaChallenge).unwrap_err(),
@@ -146,7 +147,7 @@ mod tests {
             &key(),
             AccountKind::Staff,
             7,
-            Some(3),
+            Some(MerchantId(3)),
             Some(9),
             TokenUse::Access,
             past,
@@ -161,7 +162,7 @@ mod tests {
             &key(),
             AccountKind::Staff,
             7,
-            Some(3),
+            Some(MerchantId(3)),
             Some(9),
             TokenUse::Access,
             clock::now(),

@@ -5,6 +5,7 @@ use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::account::AccountKind;
+use crate::db::ids::MerchantId;
 use crate::db::schema::account_security as sec;
 use crate::db::DbConnection;
 use crate::error::AppResult;
@@ -29,7 +30,7 @@ pub fn ensure_row(
     conn: &mut DbConnection,
     kind: AccountKind,
     account_id: i64,
-    merchant_id: Option<i64>,
+    merchant_id: Option<MerchantId>,
 ) -> AppResult<()> {
     let exists: i64 = sec::table
         .filter(sec::account_kind.eq(kind))
@@ -67,7 +68,7 @@ pub fn record_failure(
     conn: &mut DbConnection,
     kind: AccountKind,
     account_id: i64,
-    merchant_id: Option<i64>,
+    merchant_id: Option<MerchantId>,
     policy: LockoutPolicy,
     now: NaiveDateTime,
 ) -> AppResult<bool> {

@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::db::enums::db_enum;
+use crate::db::ids::MerchantId;
 use crate::db::schema::one_time_tokens;
 use crate::db::DbConnection;
 use crate::error::{AppError, AppResult, ErrorCode};
@@ -35,7 +36,7 @@ pub fn digest(token: &str) -> String {
 pub fn issue(
     conn: &mut DbConnection,
     purpose: Purpose,
-    merchant_id: Option<i64>,
+    merchant_id: Option<MerchantId>,
     staff_user_id: Option<i64>,
     now: NaiveDateTime,
     valid_for: Duration,
@@ -59,7 +60,7 @@ pub fn issue(
 #[derive(Debug, Clone, Queryable)]
 pub struct Redeemed {
     pub id: i64,
-    pub merchant_id: Option<i64>,
+    pub merchant_id: Option<MerchantId>,
     pub staff_user_id: Option<i64>,
 }
 

@@ -20,6 +20,7 @@ use super::sessions::{self, ClientInfo};
 use crate::app::AppState;
 use crate::audit::{ActorKind, AuditActor};
 use crate::clock;
+use crate::db::ids::MerchantId;
 use crate::db::schema::{
     account_security, api_keys, members, merchants, platform_operators, staff_users,
 };
@@ -44,7 +45,7 @@ pub struct Principal {
     pub caller: Caller,
     /// Staff, operator or member id; the key's id for API keys.
     pub id: i64,
-    pub merchant_id: Option<i64>,
+    pub merchant_id: Option<MerchantId>,
     /// A member's shop address (its merchant's slug), which the member-facing paths name; none
     /// for other callers.
     pub shop: Option<String>,
@@ -80,7 +81,7 @@ impl Principal {
     }
 
     /// The caller's tenant; callers without one are refused.
-    pub fn tenant(&self) -> AppResult<i64> {
+    pub fn tenant(&self) -> AppResult<MerchantId> {
         self.merchant_id.ok_or(AppError::Forbidden)
     }
 
@@ -175,7 +176,14 @@ pub fn resolve(
                     merchants::status,
                     merchants::require_staff_mfa,
                 ))
-                .first::<(i64, String, StaffRole, AccountStatus, MerchantStatus, bool)>(conn)
+                .first::<(
+                    MerchantId,
+                    String,
+                    StaffRole,
+                    AccountStatus,
+                    MerchantStatus,
+                    bool,
+                )>(conn)
                 .optional()?;
             let Some((merchant_id, email, role, status, merchant_status, require_mfa)) = row else {
                 return Err(invalid_token());
@@ -240,7 +248,7 @@ pub fn resolve(
                     merchants::slug,
                 ))
                 .first::<(
-                    i64,
+                    MerchantId,
                     Option<String>,
                     Option<String>,
                     AccountStatus,
@@ -292,7 +300,7 @@ fn resolve_api_key(
         ))
         .first::<(
             i64,
-            i64,
+            MerchantId,
             String,
             String,
             Option<chrono::NaiveDateTime>,

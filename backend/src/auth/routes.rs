@@ -16,6 +16,7 @@ use super::sign_in::{self, SignInRequest, SignInResponse};
 use crate::app::AppState;
 use crate::audit::{self, AuditEntry};
 use crate::clock;
+use crate::db::ids::MerchantId;
 use crate::db::write_transaction;
 use crate::error::{AppError, AppResult, ProblemBody};
 use crate::http::rate_limit::AuthRateLimit;
@@ -168,7 +169,8 @@ pub struct Me {
     pub id: i64,
     /// Email, or the API key's name.
     pub label: String,
-    pub merchant_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub merchant_id: Option<MerchantId>,
     pub role: Option<StaffRole>,
     pub permissions: Vec<Permission>,
     pub mfa_enabled: bool,

@@ -10,6 +10,7 @@ use super::account::{self, AccountKind};
 use super::jwt::{self, TokenUse};
 use super::one_time;
 use crate::clock;
+use crate::db::ids::MerchantId;
 use crate::db::schema::{auth_sessions, refresh_tokens};
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode, Message};
@@ -62,7 +63,7 @@ struct SessionOf {
     id: i64,
     kind: AccountKind,
     account_id: i64,
-    merchant_id: Option<i64>,
+    merchant_id: Option<MerchantId>,
     expires_at: NaiveDateTime,
 }
 
@@ -113,7 +114,7 @@ pub fn start(
     key: &SecretKey,
     kind: AccountKind,
     account_id: i64,
-    merchant_id: Option<i64>,
+    merchant_id: Option<MerchantId>,
     client: &ClientInfo,
     now: NaiveDateTime,
 ) -> AppResult<TokenPair> {
@@ -182,7 +183,7 @@ pub fn refresh(
                 i64,
                 AccountKind,
                 i64,
-                Option<i64>,
+                Option<MerchantId>,
                 NaiveDateTime,
                 Option<NaiveDateTime>,
             )>(conn)

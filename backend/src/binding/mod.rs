@@ -13,6 +13,7 @@ use diesel::prelude::*;
 
 pub use rules::{BindingMode, EndReason, Policy, Source};
 
+use crate::db::ids::MerchantId;
 use crate::db::schema::customer_bindings as cb;
 use crate::db::DbConnection;
 use crate::error::AppResult;
@@ -23,7 +24,7 @@ use crate::error::AppResult;
 #[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub struct Binding {
     pub id: i64,
-    pub merchant_id: i64,
+    pub merchant_id: MerchantId,
     pub member_id: i64,
     pub distributor_id: i64,
     pub source: Source,
@@ -44,7 +45,7 @@ pub struct Binding {
 #[derive(Debug, Insertable)]
 #[diesel(table_name = cb)]
 pub(crate) struct BindingInsertForm<'a> {
-    pub merchant_id: i64,
+    pub merchant_id: MerchantId,
     pub member_id: i64,
     pub distributor_id: i64,
     pub source: Source,
@@ -88,7 +89,7 @@ impl Binding {
 /// `customer_bindings_member_idx`, then a check of its end.
 pub fn in_force(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     member_id: i64,
     at: NaiveDateTime,
 ) -> AppResult<Option<Binding>> {

@@ -13,6 +13,7 @@ use super::{settings, Binding, BindingInsertForm, BindingUpdateForm};
 use crate::audit::{self, AuditEntry};
 use crate::auth::principal::{Caller, Principal};
 use crate::clock;
+use crate::db::ids::MerchantId;
 use crate::db::schema::{
     customer_bindings as cb, distributor_paths as paths, distributors, members,
 };
@@ -51,7 +52,7 @@ impl Referrer {
 /// and the write; members who are no distributor, most visitors, do not wait for the tree.
 fn in_members_team(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     member_id: i64,
     distributor_id: i64,
 ) -> AppResult<bool> {
@@ -84,7 +85,7 @@ fn in_members_team(
 /// before the tree changes.
 pub fn bound_into_own_team(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     moved: i64,
     new_parent: i64,
     now: NaiveDateTime,
@@ -187,7 +188,7 @@ fn unknown_code(field: &str) -> AppError {
 /// exactly like one that does not exist.
 pub fn referrer_by_code(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     code: &str,
     field: &str,
 ) -> AppResult<Referrer> {
@@ -213,7 +214,7 @@ pub fn referrer_by_code(
 
 fn referrer_by_id(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     distributor_id: i64,
 ) -> AppResult<Option<Referrer>> {
     let row: Option<(i64, i64, String, DistributorStatus)> = distributors::table
@@ -240,7 +241,7 @@ fn referrer_by_id(
 /// Serialises touches of one member: on PostgreSQL a row lock on the member, so two concurrent
 /// visits cannot both see "not bound"; on SQLite the write transaction (`BEGIN IMMEDIATE`)
 /// already holds the database's only write lock. A member of another merchant is not found.
-fn lock_member(conn: &mut DbConnection, merchant_id: i64, member_id: i64) -> AppResult<()> {
+fn lock_member(conn: &mut DbConnection, merchant_id: MerchantId, member_id: i64) -> AppResult<()> {
     let query = members::table
         .filter(members::id.eq(member_id))
         .filter(members::merchant_id.eq(merchant_id))
@@ -255,7 +256,7 @@ fn lock_member(conn: &mut DbConnection, merchant_id: i64, member_id: i64) -> App
 /// The member's open binding (not closed, perhaps past its validity) and its distributor's status.
 fn open_binding(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     member_id: i64,
 ) -> AppResult<Option<(Binding, DistributorStatus)>> {
     let row: Option<(Binding, DistributorStatus)> = cb::table
@@ -300,7 +301,7 @@ fn close(
 /// Applies one touch inside the caller's write transaction.
 fn apply(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     member_id: i64,
     referrer: &Referrer,
     source: Source,
@@ -426,7 +427,7 @@ fn distributor_code(conn: &mut DbConnection, distributor_id: i64) -> AppResult<S
 /// A member's visit through a share link.
 pub fn record_visit(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     member_id: i64,
     request: &VisitRequest,
     now: NaiveDateTime,
@@ -475,7 +476,7 @@ pub fn record_visit(
 /// transaction; a frozen or ended distributor's link registers the member unbound.
 pub fn bind_at_registration(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     member_id: i64,
     referrer: &Referrer,
     now: NaiveDateTime,
@@ -565,7 +566,7 @@ pub struct BindingPage {
 /// A member's bindings, newest first.
 pub fn history(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     member_id: i64,
     query: &PageQuery,
     now: NaiveDateTime,
@@ -680,7 +681,7 @@ struct CustomerContactRow {
 /// The members bound to a distributor now (open and within validity), newest first.
 pub fn customers(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     distributor_id: i64,
     query: &PageQuery,
     now: NaiveDateTime,
@@ -834,7 +835,7 @@ pub fn reassign(
 
 fn release(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     member_id: i64,
     staff: &StaffAct,
     now: NaiveDateTime,

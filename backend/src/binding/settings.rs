@@ -2,11 +2,12 @@
 //! merchant saved none: first touch, permanent, no protection days).
 
 use super::rules::Policy;
+use crate::db::ids::MerchantId;
 use crate::db::DbConnection;
 use crate::distribution;
 use crate::error::{AppError, AppResult};
 
-pub fn policy(conn: &mut DbConnection, merchant_id: i64) -> AppResult<Policy> {
+pub fn policy(conn: &mut DbConnection, merchant_id: MerchantId) -> AppResult<Policy> {
     let settings = distribution::settings::load(conn, merchant_id)?;
     // The table's CHECK constraints keep both non-negative; refuse rather than guess.
     let validity_days = settings

@@ -14,6 +14,7 @@ use validator::Validate;
 use super::lifecycle::{ProductAction, ProductStatus};
 use super::products::{self, TransitionRequest};
 use crate::auth::principal::Principal;
+use crate::db::ids::MerchantId;
 use crate::db::schema::products as products_table;
 use crate::db::DbConnection;
 use crate::error::{AppError, AppResult, ErrorCode, Lang, Message};
@@ -91,7 +92,7 @@ pub struct BatchStatusResponse {
 
 fn current_status(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     id: i64,
 ) -> AppResult<Option<ProductStatus>> {
     Ok(products_table::table
@@ -134,7 +135,7 @@ fn refused(
 fn one(
     conn: &mut DbConnection,
     caller: &Principal,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     id: i64,
     action: BatchAction,
     lang: Lang,

@@ -10,6 +10,7 @@ use validator::Validate;
 
 use crate::audit::{self, AuditEntry};
 use crate::auth::principal::Principal;
+use crate::db::ids::MerchantId;
 use crate::db::schema::{categories, products};
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode};
@@ -70,7 +71,7 @@ pub fn subtree(all: &[Category], root: i64) -> Vec<i64> {
     found
 }
 
-pub fn list(conn: &mut DbConnection, merchant_id: i64) -> AppResult<Vec<Category>> {
+pub fn list(conn: &mut DbConnection, merchant_id: MerchantId) -> AppResult<Vec<Category>> {
     Ok(categories::table
         .filter(categories::merchant_id.eq(merchant_id))
         .order((categories::sort_order.asc(), categories::id.asc()))
@@ -78,7 +79,7 @@ pub fn list(conn: &mut DbConnection, merchant_id: i64) -> AppResult<Vec<Category
         .load(conn)?)
 }
 
-fn find(conn: &mut DbConnection, merchant_id: i64, id: i64) -> AppResult<Category> {
+fn find(conn: &mut DbConnection, merchant_id: MerchantId, id: i64) -> AppResult<Category> {
     list(conn, merchant_id)?
         .into_iter()
         .find(|c| c.id == id)
@@ -88,7 +89,7 @@ fn find(conn: &mut DbConnection, merchant_id: i64, id: i64) -> AppResult<Categor
 /// A parent must be the merchant's own, and never the category itself or one of its descendants.
 fn check_parent(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     category_id: Option<i64>,
     parent_id: Option<i64>,
 ) -> AppResult<()> {

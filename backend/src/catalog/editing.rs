@@ -33,6 +33,7 @@ use super::products::{
 use super::tier_prices::{check_distributor_tiers, PricedSku};
 use crate::audit::{self, AuditEntry};
 use crate::auth::principal::Principal;
+use crate::db::ids::MerchantId;
 use crate::db::schema::{products, sku_tier_prices, skus, virtual_codes};
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode, FieldError, Message};
@@ -509,7 +510,7 @@ fn changed_meanwhile() -> AppError {
 
 /// Removes a SKU of a product that never passed review (so it was never sold): its tier prices
 /// and stock history go with it; a SKU with codes in its pool is kept (409).
-fn remove_sku(conn: &mut DbConnection, merchant_id: i64, sku: &SkuState) -> AppResult<()> {
+fn remove_sku(conn: &mut DbConnection, merchant_id: MerchantId, sku: &SkuState) -> AppResult<()> {
     let Some(id) = sku.id else {
         return Ok(());
     };
@@ -543,7 +544,7 @@ fn remove_sku(conn: &mut DbConnection, merchant_id: i64, sku: &SkuState) -> AppR
 /// not exceeding the new presale quantity, so a sale racing the edit cannot be cut off.
 fn update_sku_row(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     old: &SkuState,
     new: &SkuState,
     now: NaiveDateTime,

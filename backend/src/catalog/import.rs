@@ -34,6 +34,7 @@ use crate::auth::principal::Principal;
 use crate::catalog::products::{SkuKind, TierKind};
 use crate::clock;
 use crate::db::enums::db_enum;
+use crate::db::ids::MerchantId;
 use crate::db::schema::{
     catalog_imports, categories, distributor_tiers, freight_templates, products, sku_tier_prices,
     skus, stock_movements,
@@ -116,7 +117,7 @@ fn to_job(r: CatalogImportRow) -> AppResult<ImportJob> {
     })
 }
 
-pub fn find_job(conn: &mut DbConnection, merchant_id: i64, id: i64) -> AppResult<ImportJob> {
+pub fn find_job(conn: &mut DbConnection, merchant_id: MerchantId, id: i64) -> AppResult<ImportJob> {
     let row: CatalogImportRow = catalog_imports::table
         .filter(catalog_imports::merchant_id.eq(merchant_id))
         .filter(catalog_imports::id.eq(id))
@@ -126,7 +127,7 @@ pub fn find_job(conn: &mut DbConnection, merchant_id: i64, id: i64) -> AppResult
 }
 
 /// The merchant's 20 most recent imports, newest first (a running one among them).
-pub fn list_jobs(conn: &mut DbConnection, merchant_id: i64) -> AppResult<Vec<ImportJob>> {
+pub fn list_jobs(conn: &mut DbConnection, merchant_id: MerchantId) -> AppResult<Vec<ImportJob>> {
     let rows: Vec<CatalogImportRow> = catalog_imports::table
         .filter(catalog_imports::merchant_id.eq(merchant_id))
         .select(CatalogImportRow::as_select())
@@ -520,7 +521,7 @@ struct Snapshot {
 /// The path of every category from its root, e.g. `[茶叶, 绿茶]`.
 fn category_paths(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
 ) -> AppResult<HashMap<i64, Vec<String>>> {
     let rows: Vec<Category> = categories::table
         .filter(categories::merchant_id.eq(merchant_id))
@@ -550,7 +551,7 @@ fn category_paths(
     Ok(out)
 }
 
-fn snapshot(conn: &mut DbConnection, merchant_id: i64) -> AppResult<Snapshot> {
+fn snapshot(conn: &mut DbConnection, merchant_id: MerchantId) -> AppResult<Snapshot> {
     let category_ids = category_paths(conn, merchant_id)?
         .into_iter()
         .map(|(id, path)| (path, id))
@@ -984,7 +985,7 @@ fn plan(rows: &[Row], db: &Snapshot) -> (Plan, Vec<FieldError>) {
 
 fn create_job(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     format: Format,
     dry_run: bool,
     now: NaiveDateTime,
@@ -1100,7 +1101,7 @@ pub fn run(
 fn process(
     conn: &mut DbConnection,
     caller: &Principal,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     job_id: i64,
     format: Format,
     body: &[u8],
@@ -1193,7 +1194,7 @@ fn stock_changed() -> AppError {
 
 fn write(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     rows: &[Row],
     plan: &Plan,
     now: NaiveDateTime,
@@ -1383,7 +1384,7 @@ fn write(
 /// per statement.
 fn write_distributor_prices(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     priced: &[(i64, &[(String, Money)])],
     tier_ids: &BTreeMap<String, i64>,
 ) -> AppResult<()> {
@@ -1422,7 +1423,11 @@ fn write_distributor_prices(
 // Export
 
 /// Every SKU of the merchant as rows of the import's columns, products in creation order.
-pub fn export(conn: &mut DbConnection, merchant_id: i64, format: Format) -> AppResult<Vec<u8>> {
+pub fn export(
+    conn: &mut DbConnection,
+    merchant_id: MerchantId,
+    format: Format,
+) -> AppResult<Vec<u8>> {
     let paths = category_paths(conn, merchant_id)?;
     let template_names: HashMap<i64, String> = freight_templates::table
         .filter(freight_templates::merchant_id.eq(merchant_id))

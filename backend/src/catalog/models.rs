@@ -7,6 +7,7 @@ use super::import::ImportStatus;
 use super::lifecycle::ProductStatus;
 use super::products::{SkuKind, TierKind};
 use super::sheet::Format;
+use crate::db::ids::MerchantId;
 use crate::db::schema::{catalog_imports, product_media, products, sku_tier_prices, skus};
 
 /// A row of `products` (without its tenant).
@@ -111,7 +112,7 @@ pub struct CatalogImportRow {
 #[diesel(table_name = products)]
 #[diesel(treat_none_as_default_value = false)]
 pub struct ProductInsertForm<'a> {
-    pub merchant_id: i64,
+    pub merchant_id: MerchantId,
     pub category_id: Option<i64>,
     pub freight_template_id: Option<i64>,
     pub name: &'a str,
@@ -129,7 +130,7 @@ pub struct ProductInsertForm<'a> {
 #[diesel(table_name = skus)]
 #[diesel(treat_none_as_default_value = false)]
 pub struct SkuInsertForm<'a> {
-    pub merchant_id: i64,
+    pub merchant_id: MerchantId,
     pub product_id: i64,
     pub code: &'a str,
     pub spec_values: &'a str,
@@ -149,7 +150,7 @@ pub struct SkuInsertForm<'a> {
 #[derive(Debug, Insertable)]
 #[diesel(table_name = sku_tier_prices)]
 pub struct SkuTierPriceInsertForm {
-    pub merchant_id: i64,
+    pub merchant_id: MerchantId,
     pub sku_id: i64,
     pub tier_kind: TierKind,
     pub tier_id: i64,

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::catalog::products::TierKind;
+use crate::db::ids::MerchantId;
 use crate::db::schema::{distributor_tiers, distributors, sku_tier_prices, skus};
 use crate::db::DbConnection;
 use crate::distribution::rate::{Rate, WHOLE};
@@ -31,7 +32,7 @@ impl Buyer {
     /// merchant's member is an anonymous buyer here.
     pub fn of_member(
         conn: &mut DbConnection,
-        merchant_id: i64,
+        merchant_id: MerchantId,
         member_id: i64,
     ) -> AppResult<Buyer> {
         // The tier is read with the merchant's own filter too: a distributor only ever holds a
@@ -154,7 +155,7 @@ fn tier_price(
 /// The quote for one SKU of the merchant; another merchant's SKU is not found.
 pub fn quote(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     sku_id: i64,
     buyer: Buyer,
 ) -> AppResult<PriceQuote> {

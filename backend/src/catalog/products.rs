@@ -24,6 +24,7 @@ use crate::auth::principal::Principal;
 use crate::auth::sessions::ClientInfo;
 use crate::clock;
 use crate::db::enums::db_enum;
+use crate::db::ids::MerchantId;
 use crate::db::schema::{
     categories, freight_templates, product_media, products, sku_tier_prices, skus,
 };
@@ -334,7 +335,7 @@ pub fn sanitise(html: &str) -> String {
 
 fn load_skus(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     product_ids: &[i64],
 ) -> AppResult<BTreeMap<i64, Vec<Sku>>> {
     let rows: Vec<SkuRow> = skus::table
@@ -392,7 +393,7 @@ fn load_skus(
 
 fn load_images(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     product_ids: &[i64],
 ) -> AppResult<BTreeMap<i64, Vec<Media>>> {
     let links: Vec<ProductMediaRow> = product_media::table
@@ -414,7 +415,7 @@ fn load_images(
 
 fn assemble(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     rows: Vec<ProductRow>,
 ) -> AppResult<Vec<Product>> {
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
@@ -442,7 +443,7 @@ fn assemble(
         .collect()
 }
 
-pub fn find(conn: &mut DbConnection, merchant_id: i64, id: i64) -> AppResult<Product> {
+pub fn find(conn: &mut DbConnection, merchant_id: MerchantId, id: i64) -> AppResult<Product> {
     let row: ProductRow = products::table
         .filter(products::merchant_id.eq(merchant_id))
         .filter(products::id.eq(id))
@@ -455,7 +456,7 @@ pub fn find(conn: &mut DbConnection, merchant_id: i64, id: i64) -> AppResult<Pro
 
 pub fn list(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     query: &ProductQuery,
 ) -> AppResult<ProductPage> {
     let limit = query.limit.unwrap_or(20).clamp(1, 100);
@@ -545,7 +546,7 @@ pub fn list(
 
 pub(crate) fn check_category(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     category_id: Option<i64>,
 ) -> AppResult<()> {
     let Some(id) = category_id else {
@@ -566,7 +567,7 @@ pub(crate) fn check_category(
 /// refused exactly like one that does not exist.
 pub(crate) fn check_freight_template(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     template_id: Option<i64>,
 ) -> AppResult<()> {
     let Some(id) = template_id else {
@@ -590,7 +591,7 @@ pub(crate) fn check_freight_template(
 /// deleted.
 pub fn count_using_freight_template(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     template_id: i64,
 ) -> AppResult<i64> {
     Ok(products::table
@@ -627,7 +628,7 @@ pub(crate) fn check_presale_and_kind(sku: &SkuInput) -> AppResult<()> {
 
 pub(crate) fn insert_skus(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     product_id: i64,
     input: &[SkuInput],
     now: NaiveDateTime,
@@ -683,7 +684,7 @@ pub(crate) fn insert_skus(
 /// Replaces a SKU's prices of one tier kind.
 pub(crate) fn write_tier_prices(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     sku_id: i64,
     kind: TierKind,
     prices: &[TierPrice],
@@ -818,7 +819,7 @@ pub fn platform_review(
     if !request.action.is_review() {
         return Err(AppError::field("action", ErrorCode::WrongAction));
     }
-    let merchant_id: i64 = products::table
+    let merchant_id: MerchantId = products::table
         .filter(products::id.eq(id))
         .select(products::merchant_id)
         .first(conn)?;
@@ -840,7 +841,7 @@ pub fn review_queue(
     conn: &mut DbConnection,
     cursor: Option<i64>,
     limit: i64,
-) -> AppResult<Vec<(i64, Product)>> {
+) -> AppResult<Vec<(MerchantId, Product)>> {
     let mut q = products::table
         .filter(products::status.eq(ProductStatus::PendingReview))
         .select((products::id, products::merchant_id))
@@ -848,7 +849,7 @@ pub fn review_queue(
     if let Some(cursor) = cursor {
         q = q.filter(products::id.gt(cursor));
     }
-    let ids: Vec<(i64, i64)> = q
+    let ids: Vec<(i64, MerchantId)> = q
         .order(products::id.asc())
         .limit(limit.clamp(1, 100))
         .load(conn)?;
@@ -863,7 +864,7 @@ pub(crate) fn apply(
     conn: &mut DbConnection,
     actor: &AuditActor,
     client: &ClientInfo,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     id: i64,
     request: &TransitionRequest,
     now: NaiveDateTime,

@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use diesel::prelude::*;
 
 use super::products::TierPrice;
+use crate::db::ids::MerchantId;
 use crate::db::schema::sku_tier_prices;
 use crate::db::DbConnection;
 use crate::distribution::tiers;
@@ -26,7 +27,7 @@ pub(crate) struct PricedSku<'a> {
 /// found stay locked until the transaction ends (see `tiers::existing_ids`).
 pub(crate) fn check_distributor_tiers(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     skus: &[PricedSku<'_>],
 ) -> AppResult<()> {
     let wanted: BTreeSet<i64> = skus
@@ -60,7 +61,7 @@ pub(crate) fn check_distributor_tiers(
 /// deleting transaction (which holds the tier, so no price for it is written meanwhile).
 pub(crate) fn remove_distributor_tier(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     tier_id: i64,
 ) -> AppResult<()> {
     diesel::delete(

@@ -7,6 +7,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text as SqlText, Timestamp};
 
+use crate::db::ids::MerchantId;
 use crate::db::schema::{distributor_sales as ds, distributors};
 use crate::db::{Backend, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode};
@@ -32,7 +33,7 @@ pub enum Recorded {
 /// statement: `ON CONFLICT DO NOTHING` keeps a PostgreSQL transaction usable.
 pub fn record_sale(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     distributor_id: i64,
     order_ref: &str,
     amount_fen: i64,
@@ -60,7 +61,7 @@ pub fn record_sale(
         }
     };
     let inserted = diesel::sql_query(sql)
-        .bind::<BigInt, _>(merchant_id)
+        .bind::<BigInt, _>(merchant_id.get())
         .bind::<BigInt, _>(distributor_id)
         .bind::<SqlText, _>(order_ref)
         .bind::<BigInt, _>(amount_fen)
@@ -87,7 +88,7 @@ pub fn record_sale(
 /// figures refuses the sale (409 `sale_already_recorded`), rolling it back.
 pub fn on_sale_recorded(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     sale: &SaleRecorded,
     at: NaiveDateTime,
 ) -> AppResult<()> {

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::db::enums::db_enum;
+use crate::db::ids::MerchantId;
 use crate::db::{Backend, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode};
 
@@ -163,7 +164,7 @@ pub struct Ranking {
 /// The first `limit` distributors of the merchant by `metric` in `[starts_at, ends_at)`.
 pub fn top(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     metric: Metric,
     starts_at: NaiveDateTime,
     ends_at: NaiveDateTime,
@@ -177,7 +178,7 @@ pub fn top(
         metric.source().grouped()
     );
     let rows: Vec<RankedRow> = diesel::sql_query(placeholders(conn.backend(), &sql))
-        .bind::<BigInt, _>(merchant_id)
+        .bind::<BigInt, _>(merchant_id.get())
         .bind::<Timestamp, _>(starts_at)
         .bind::<Timestamp, _>(ends_at)
         .bind::<BigInt, _>(limit.max(0))
@@ -192,7 +193,7 @@ pub fn top(
 /// One distributor's rank and figure, if they are ranked at all.
 pub fn position(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     metric: Metric,
     starts_at: NaiveDateTime,
     ends_at: NaiveDateTime,
@@ -206,7 +207,7 @@ pub fn position(
     );
     let backend = conn.backend();
     let figure: Option<Figure> = diesel::sql_query(placeholders(backend, &own))
-        .bind::<BigInt, _>(merchant_id)
+        .bind::<BigInt, _>(merchant_id.get())
         .bind::<Timestamp, _>(starts_at)
         .bind::<Timestamp, _>(ends_at)
         .bind::<BigInt, _>(distributor_id)
@@ -223,7 +224,7 @@ pub fn position(
         source.grouped()
     );
     let ahead: Count = diesel::sql_query(placeholders(backend, &ahead))
-        .bind::<BigInt, _>(merchant_id)
+        .bind::<BigInt, _>(merchant_id.get())
         .bind::<Timestamp, _>(starts_at)
         .bind::<Timestamp, _>(ends_at)
         .bind::<BigInt, _>(figure.value)

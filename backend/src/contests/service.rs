@@ -15,6 +15,7 @@ use super::period;
 use crate::audit::{self, AuditEntry};
 use crate::auth::principal::Principal;
 use crate::clock;
+use crate::db::ids::MerchantId;
 use crate::db::schema::{contest_prizes as cp, contests as c, merchants};
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode, FieldError};
@@ -122,7 +123,7 @@ pub struct Contest {
 #[derive(Debug, Clone)]
 pub struct Record {
     pub id: i64,
-    pub merchant_id: i64,
+    pub merchant_id: MerchantId,
     pub name: String,
     pub description: String,
     pub metric: Metric,
@@ -147,107 +148,86 @@ impl Record {
     }
 }
 
-type Row = (
-    (i64, i64, String, String, Metric, String, String, String),
-    (NaiveDateTime, NaiveDateTime, State),
-    (Option<NaiveDateTime>, Option<NaiveDateTime>, Option<String>),
-    (
-        Option<NaiveDateTime>,
-        Option<i64>,
-        NaiveDateTime,
-        NaiveDateTime,
-    ),
-);
-
-type Columns = (
-    (
-        c::id,
-        c::merchant_id,
-        c::name,
-        c::description,
-        c::metric,
-        c::start_date,
-        c::end_date,
-        c::timezone,
-    ),
-    (c::starts_at, c::ends_at, c::state),
-    (c::published_at, c::cancelled_at, c::cancel_reason),
-    (c::frozen_at, c::participants, c::created_at, c::updated_at),
-);
-
-const COLUMNS: Columns = (
-    (
-        c::id,
-        c::merchant_id,
-        c::name,
-        c::description,
-        c::metric,
-        c::start_date,
-        c::end_date,
-        c::timezone,
-    ),
-    (c::starts_at, c::ends_at, c::state),
-    (c::published_at, c::cancelled_at, c::cancel_reason),
-    (c::frozen_at, c::participants, c::created_at, c::updated_at),
-);
+/// A row of `contests`; dates are stored as `YYYY-MM-DD` text.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = c)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct ContestRow {
+    pub id: i64,
+    pub merchant_id: MerchantId,
+    pub name: String,
+    pub description: String,
+    pub metric: Metric,
+    pub start_date: String,
+    pub end_date: String,
+    pub timezone: String,
+    pub starts_at: NaiveDateTime,
+    pub ends_at: NaiveDateTime,
+    pub state: State,
+    pub published_at: Option<NaiveDateTime>,
+    pub cancelled_at: Option<NaiveDateTime>,
+    pub cancel_reason: Option<String>,
+    pub frozen_at: Option<NaiveDateTime>,
+    pub participants: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
 
 fn stored_date(text: &str) -> AppResult<NaiveDate> {
     text.parse()
         .map_err(|_| AppError::internal(format!("stored date {text}")))
 }
 
-impl TryFrom<Row> for Record {
+impl TryFrom<ContestRow> for Record {
     type Error = AppError;
 
-    fn try_from(row: Row) -> AppResult<Self> {
-        let (
-            (id, merchant_id, name, description, metric, start_date, end_date, timezone),
-            (starts_at, ends_at, state),
-            (published_at, cancelled_at, cancel_reason),
-            (frozen_at, participants, created_at, updated_at),
-        ) = row;
+    fn try_from(row: ContestRow) -> AppResult<Self> {
         // The table's CHECK constraints allow no other values.
         Ok(Record {
-            id,
-            merchant_id,
-            name,
-            description,
-            metric,
-            start_date: stored_date(&start_date)?,
-            end_date: stored_date(&end_date)?,
-            timezone,
-            starts_at,
-            ends_at,
-            state,
-            published_at,
-            cancelled_at,
-            cancel_reason,
-            frozen_at,
-            participants,
-            created_at,
-            updated_at,
+            id: row.id,
+            merchant_id: row.merchant_id,
+            name: row.name,
+            description: row.description,
+            metric: row.metric,
+            start_date: stored_date(&row.start_date)?,
+            end_date: stored_date(&row.end_date)?,
+            timezone: row.timezone,
+            starts_at: row.starts_at,
+            ends_at: row.ends_at,
+            state: row.state,
+            published_at: row.published_at,
+            cancelled_at: row.cancelled_at,
+            cancel_reason: row.cancel_reason,
+            frozen_at: row.frozen_at,
+            participants: row.participants,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
         })
     }
 }
 
 /// The merchant's contest, or not found (another merchant's contest is not found either).
-pub fn record(conn: &mut DbConnection, merchant_id: i64, id: i64) -> AppResult<Record> {
-    let row: Row = c::table
+pub fn record(conn: &mut DbConnection, merchant_id: MerchantId, id: i64) -> AppResult<Record> {
+    let row: ContestRow = c::table
         .filter(c::id.eq(id))
         .filter(c::merchant_id.eq(merchant_id))
-        .select(COLUMNS)
+        .select(ContestRow::as_select())
         .first(conn)?;
     Record::try_from(row)
 }
 
 /// The merchant's latest published contests (cancelled ones excluded), latest start first.
-pub fn published(conn: &mut DbConnection, merchant_id: i64, limit: i64) -> AppResult<Vec<Record>> {
-    let rows: Vec<Row> = c::table
+pub fn published(
+    conn: &mut DbConnection,
+    merchant_id: MerchantId,
+    limit: i64,
+) -> AppResult<Vec<Record>> {
+    let rows: Vec<ContestRow> = c::table
         .filter(c::merchant_id.eq(merchant_id))
         .filter(c::state.eq(State::Published))
         .order((c::starts_at.desc(), c::id.desc()))
         .limit(limit)
-        .select(COLUMNS)
+        .select(ContestRow::as_select())
         .load(conn)?;
     rows.into_iter().map(Record::try_from).collect()
 }
@@ -259,7 +239,7 @@ fn money(fen: i64) -> AppResult<Money> {
 /// The prizes of some contests of one merchant, by contest, best rank first.
 pub fn prizes_of(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     contest_ids: &[i64],
 ) -> AppResult<Vec<(i64, Prize)>> {
     let rows: Vec<(i64, i32, i32, String, Option<i64>)> = cp::table
@@ -314,7 +294,7 @@ fn show(r: Record, prizes: Vec<Prize>, now: NaiveDateTime) -> Contest {
 
 pub fn get(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     id: i64,
     now: NaiveDateTime,
 ) -> AppResult<Contest> {
@@ -349,7 +329,7 @@ pub struct ContestPage {
 /// The merchant's contests, newest first.
 pub fn list(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     query: &ContestQuery,
     now: NaiveDateTime,
 ) -> AppResult<ContestPage> {
@@ -372,10 +352,10 @@ pub fn list(
             .filter(c::ends_at.gt(now)),
         Some(ContestStatus::Ended) => q.filter(c::state.eq(published)).filter(c::ends_at.le(now)),
     };
-    let rows: Vec<Row> = q
+    let rows: Vec<ContestRow> = q
         .order(c::id.desc())
         .limit(limit + 1)
-        .select(COLUMNS)
+        .select(ContestRow::as_select())
         .load(conn)?;
     let more = rows.len() > usize::try_from(limit).unwrap_or(usize::MAX);
     let records = rows
@@ -405,7 +385,7 @@ pub fn list(
 }
 
 /// The merchant's time zone, as contests and leaderboards read dates.
-pub fn merchant_zone(conn: &mut DbConnection, merchant_id: i64) -> AppResult<(Tz, String)> {
+pub fn merchant_zone(conn: &mut DbConnection, merchant_id: MerchantId) -> AppResult<(Tz, String)> {
     let name: String = merchants::table
         .find(merchant_id)
         .select(merchants::timezone)
@@ -453,7 +433,7 @@ fn check(request: &ContestRequest) -> AppResult<()> {
 
 fn insert_prizes(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     contest_id: i64,
     prizes: &[PrizeInput],
 ) -> AppResult<()> {
@@ -633,7 +613,7 @@ pub fn update(
 /// two staff acting at once cannot both succeed).
 fn change_state(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     id: i64,
     from: State,
     to: State,

@@ -17,6 +17,7 @@ use super::service::{self, Prize, Record};
 use crate::audit::{self, AuditActor, AuditEntry};
 use crate::auth::sessions::ClientInfo;
 use crate::clock;
+use crate::db::ids::MerchantId;
 use crate::db::schema::{contest_standings as cs, contests as c, distributors as d, members as m};
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode};
@@ -127,7 +128,11 @@ type WhoRow = (
     Option<String>,
 );
 
-fn who(conn: &mut DbConnection, merchant_id: i64, ids: &[i64]) -> AppResult<HashMap<i64, Who>> {
+fn who(
+    conn: &mut DbConnection,
+    merchant_id: MerchantId,
+    ids: &[i64],
+) -> AppResult<HashMap<i64, Who>> {
     let rows: Vec<WhoRow> = d::table
         .inner_join(m::table)
         .filter(d::merchant_id.eq(merchant_id))
@@ -166,7 +171,7 @@ fn shown(metric: Metric, f: &Figure) -> AppResult<(Option<Money>, i64)> {
 /// Ranked figures (rank, figure) with who they are.
 fn entries(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     metric: Metric,
     ranked: &[(i64, Figure)],
 ) -> AppResult<Vec<(LeaderboardEntry, String)>> {
@@ -203,7 +208,7 @@ fn numbered(ranking: Ranking) -> Vec<(i64, Figure)> {
 /// The merchant's distributors ranked by a metric over a period.
 pub fn leaderboard(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     query: &LeaderboardQuery,
     now: NaiveDateTime,
 ) -> AppResult<Leaderboard> {
@@ -288,7 +293,11 @@ fn last_prized_rank(prizes: &[Prize]) -> i64 {
         .unwrap_or(0)
 }
 
-fn contest_prizes(conn: &mut DbConnection, merchant_id: i64, id: i64) -> AppResult<Vec<Prize>> {
+fn contest_prizes(
+    conn: &mut DbConnection,
+    merchant_id: MerchantId,
+    id: i64,
+) -> AppResult<Vec<Prize>> {
     Ok(service::prizes_of(conn, merchant_id, &[id])?
         .into_iter()
         .map(|(_, p)| p)
@@ -379,7 +388,7 @@ fn standings_limit(value: Option<i64>, prizes: &[Prize]) -> AppResult<i64> {
 /// A contest's standings: frozen rows once final, computed from the facts before.
 pub fn standings(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     contest_id: i64,
     query: &StandingsQuery,
     now: NaiveDateTime,
@@ -441,7 +450,7 @@ pub fn close_due(conn: &mut DbConnection, now: NaiveDateTime) -> AppResult<Vec<i
 /// nothing to do (not ended, cancelled, or frozen by someone else meanwhile).
 pub fn freeze(conn: &mut DbConnection, contest_id: i64, now: NaiveDateTime) -> AppResult<bool> {
     write_transaction(conn, |conn| {
-        let merchant_id: i64 = c::table
+        let merchant_id: MerchantId = c::table
             .find(contest_id)
             .select(c::merchant_id)
             .first(conn)?;
@@ -506,7 +515,11 @@ fn not_a_distributor() -> AppError {
     AppError::refused(ErrorCode::NotADistributor)
 }
 
-fn own_distributor(conn: &mut DbConnection, merchant_id: i64, member_id: i64) -> AppResult<i64> {
+fn own_distributor(
+    conn: &mut DbConnection,
+    merchant_id: MerchantId,
+    member_id: i64,
+) -> AppResult<i64> {
     d::table
         .filter(d::merchant_id.eq(merchant_id))
         .filter(d::member_id.eq(member_id))
@@ -569,7 +582,7 @@ pub struct MemberContest {
 /// Contests published by the caller's merchant and not cancelled, latest first (at most 50).
 pub fn member_contests(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     member_id: i64,
     now: NaiveDateTime,
 ) -> AppResult<Vec<MemberContestSummary>> {
@@ -598,7 +611,7 @@ pub fn member_contests(
 /// One published contest with its top places (masked) and the caller's own place.
 pub fn member_contest(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     member_id: i64,
     contest_id: i64,
     query: &StandingsQuery,

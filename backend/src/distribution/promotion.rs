@@ -27,6 +27,7 @@ use super::tiers::{self, ConditionMode, PromotionConditions, TierStep};
 use crate::audit::{self, AuditActor, AuditEntry};
 use crate::auth::sessions::ClientInfo;
 use crate::clock;
+use crate::db::ids::MerchantId;
 use crate::db::schema::{
     distributor_paths as paths, distributor_tier_changes as changes, distributor_tiers,
     distributors,
@@ -187,7 +188,7 @@ fn current_rank(ladder: &[TierStep], tier_id: Option<i64>) -> Option<i32> {
 /// inside one, use [`evaluate_within`].
 pub fn evaluate(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     distributor_id: i64,
     trigger: Trigger,
     now: NaiveDateTime,
@@ -203,7 +204,7 @@ pub fn evaluate(
 /// Another merchant's distributor is not found.
 pub fn evaluate_within(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     distributor_id: i64,
     trigger: Trigger,
     now: NaiveDateTime,
@@ -282,7 +283,7 @@ pub const UPLINE_LEVELS: i32 = 3;
 /// upline: a sale (the seller and their team's sales), a recruit or a move (team sizes).
 pub fn evaluate_upline_within(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     distributor_id: i64,
     from_level: i32,
     trigger: Trigger,
@@ -311,7 +312,7 @@ pub fn evaluate_upline_within(
 #[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 struct ScanRow {
     id: i64,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     tier_id: Option<i64>,
     #[diesel(embed)]
     figures: Figures,
@@ -330,7 +331,7 @@ fn earns_more(ladder: &[TierStep], row: &ScanRow) -> bool {
 /// chain of hundreds of levels costs two queries when nobody is promoted.
 pub fn evaluate_deep_upline_within(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     distributor_id: i64,
     trigger: Trigger,
     now: NaiveDateTime,
@@ -363,7 +364,7 @@ pub fn evaluate_deep_upline_within(
 /// only a team member (`team_changed`), so each promotion names what changed for that person.
 pub fn evaluate_after_recruit_within(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     distributor_id: i64,
     now: NaiveDateTime,
 ) -> AppResult<Vec<Promotion>> {
@@ -400,7 +401,7 @@ pub fn evaluate_after_recruit_within(
 /// outbox are sent only if the promotion commits. Nothing is sent yet.
 fn on_promoted(
     _conn: &mut DbConnection,
-    _merchant_id: i64,
+    _merchant_id: MerchantId,
     _promotion: &Promotion,
 ) -> AppResult<()> {
     Ok(())
@@ -435,7 +436,7 @@ pub fn run_periodic(
 ) -> AppResult<PeriodicReport> {
     let batch = batch.max(1);
     let mut report = PeriodicReport::default();
-    let mut ladders: HashMap<i64, Vec<TierStep>> = HashMap::new();
+    let mut ladders: HashMap<MerchantId, Vec<TierStep>> = HashMap::new();
     let mut after = 0i64;
     loop {
         if !keep_going() {
@@ -566,7 +567,7 @@ type ChangeRow = (
 /// distributor is not found.
 pub fn history(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     distributor_id: i64,
 ) -> AppResult<Vec<TierChange>> {
     let exists: Option<i64> = distributors::table

@@ -8,6 +8,7 @@ use chrono::NaiveDateTime;
 
 use super::promotion::{self, Trigger};
 use crate::clock;
+use crate::db::ids::MerchantId;
 use crate::db::DbConnection;
 use crate::error::AppResult;
 use crate::events::{
@@ -19,7 +20,7 @@ use crate::events::{
 /// them (team sales).
 pub fn on_sale_recorded(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     sale: &SaleRecorded,
     at: NaiveDateTime,
 ) -> AppResult<()> {
@@ -38,7 +39,7 @@ pub fn on_sale_recorded(
 /// above a team member; a member placed by staff gives every level a team member.
 pub fn on_distributor_joined(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     joined: &DistributorJoined,
     now: NaiveDateTime,
 ) -> AppResult<()> {
@@ -61,7 +62,7 @@ pub fn on_distributor_joined(
 /// promotion never demotes, so it is left be.
 pub fn on_distributor_moved(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     moved: &DistributorMoved,
     now: NaiveDateTime,
 ) -> AppResult<()> {

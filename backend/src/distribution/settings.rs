@@ -17,6 +17,7 @@ use crate::audit::{self, AuditEntry};
 use crate::auth::principal::{Caller, Principal};
 use crate::clock;
 use crate::db::enums::db_enum;
+use crate::db::ids::MerchantId;
 use crate::db::schema::{distribution_settings as ds, distributors};
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode, FieldError};
@@ -212,7 +213,7 @@ fn from_row(row: Row) -> AppResult<DistributionSettings> {
 }
 
 /// The merchant's settings, the defaults filled in when it never saved any.
-pub fn load(conn: &mut DbConnection, merchant_id: i64) -> AppResult<DistributionSettings> {
+pub fn load(conn: &mut DbConnection, merchant_id: MerchantId) -> AppResult<DistributionSettings> {
     let row: Option<Row> = ds::table
         .filter(ds::merchant_id.eq(merchant_id))
         .select((
@@ -274,7 +275,7 @@ fn depth3_refused() -> AppError {
 /// exactly like a missing one); a newly chosen one must also be active.
 fn check_sponsor(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     sponsor_id: i64,
     changed: bool,
 ) -> AppResult<()> {

@@ -21,6 +21,7 @@ use crate::audit::{self, AuditEntry};
 use crate::auth::principal::{Caller, Principal};
 use crate::clock;
 use crate::db::enums::db_enum;
+use crate::db::ids::MerchantId;
 use crate::db::schema::{distributor_tiers as dt, distributors};
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode, FieldError};
@@ -306,7 +307,11 @@ fn decode(row: Row) -> AppResult<Loaded> {
 }
 
 /// The merchant's tiers (or the one with `id`), lowest rank first.
-fn fetch(conn: &mut DbConnection, merchant_id: i64, id: Option<i64>) -> AppResult<Vec<Loaded>> {
+fn fetch(
+    conn: &mut DbConnection,
+    merchant_id: MerchantId,
+    id: Option<i64>,
+) -> AppResult<Vec<Loaded>> {
     let mut query = dt::table
         .filter(dt::merchant_id.eq(merchant_id))
         .order(dt::rank.asc())
@@ -339,7 +344,7 @@ fn fetch(conn: &mut DbConnection, merchant_id: i64, id: Option<i64>) -> AppResul
 /// Distributors per tier of the merchant (or of the one tier).
 fn counts(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     tier_id: Option<i64>,
 ) -> AppResult<HashMap<i64, i64>> {
     let mut query = distributors::table
@@ -376,7 +381,7 @@ fn present(t: Loaded, counts: &HashMap<i64, i64>) -> Tier {
 }
 
 /// The merchant's tiers, lowest rank first.
-pub fn list(conn: &mut DbConnection, merchant_id: i64) -> AppResult<Vec<Tier>> {
+pub fn list(conn: &mut DbConnection, merchant_id: MerchantId) -> AppResult<Vec<Tier>> {
     let counts = counts(conn, merchant_id, None)?;
     Ok(fetch(conn, merchant_id, None)?
         .into_iter()
@@ -385,7 +390,7 @@ pub fn list(conn: &mut DbConnection, merchant_id: i64) -> AppResult<Vec<Tier>> {
 }
 
 /// One tier of the merchant; another merchant's tier is not found.
-pub fn get(conn: &mut DbConnection, merchant_id: i64, id: i64) -> AppResult<Tier> {
+pub fn get(conn: &mut DbConnection, merchant_id: MerchantId, id: i64) -> AppResult<Tier> {
     let loaded = fetch(conn, merchant_id, Some(id))?
         .into_iter()
         .next()
@@ -398,7 +403,7 @@ pub fn get(conn: &mut DbConnection, merchant_id: i64, id: i64) -> AppResult<Tier
 /// merchant's tier is not found.
 pub fn commission_rates(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     tier_id: i64,
 ) -> AppResult<TierRates> {
     let t = fetch(conn, merchant_id, Some(tier_id))?
@@ -415,7 +420,7 @@ pub fn commission_rates(
 
 /// The lowest-ranked tier, which new distributors start in; `None` when the merchant has no
 /// tiers.
-pub fn entry_tier(conn: &mut DbConnection, merchant_id: i64) -> AppResult<Option<i64>> {
+pub fn entry_tier(conn: &mut DbConnection, merchant_id: MerchantId) -> AppResult<Option<i64>> {
     Ok(dt::table
         .filter(dt::merchant_id.eq(merchant_id))
         .order(dt::rank.asc())
@@ -432,7 +437,7 @@ pub fn entry_tier(conn: &mut DbConnection, merchant_id: i64) -> AppResult<Option
 /// deleted in between. SQLite's `BEGIN IMMEDIATE` already serialises the two.
 pub fn existing_ids(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     ids: &BTreeSet<i64>,
 ) -> AppResult<BTreeSet<i64>> {
     if ids.is_empty() {
@@ -452,7 +457,10 @@ pub fn existing_ids(
 
 /// The merchant's tiers by name, for files that name tiers rather than ids (the catalog import).
 /// The ids are checked again with [`existing_ids`] inside the writing transaction.
-pub fn ids_by_name(conn: &mut DbConnection, merchant_id: i64) -> AppResult<BTreeMap<String, i64>> {
+pub fn ids_by_name(
+    conn: &mut DbConnection,
+    merchant_id: MerchantId,
+) -> AppResult<BTreeMap<String, i64>> {
     Ok(dt::table
         .filter(dt::merchant_id.eq(merchant_id))
         .select((dt::name, dt::id))
@@ -462,7 +470,7 @@ pub fn ids_by_name(conn: &mut DbConnection, merchant_id: i64) -> AppResult<BTree
 }
 
 /// Locks one tier of the merchant for deletion (PostgreSQL; see [`existing_ids`]).
-fn lock_for_delete(conn: &mut DbConnection, merchant_id: i64, id: i64) -> AppResult<()> {
+fn lock_for_delete(conn: &mut DbConnection, merchant_id: MerchantId, id: i64) -> AppResult<()> {
     if let DbConnection::Postgresql(pg) = conn {
         dt::table
             .filter(dt::id.eq(id))
@@ -476,7 +484,7 @@ fn lock_for_delete(conn: &mut DbConnection, merchant_id: i64, id: i64) -> AppRes
 }
 
 /// The merchant's ladder for promotion, lowest rank first.
-pub fn ladder(conn: &mut DbConnection, merchant_id: i64) -> AppResult<Vec<TierStep>> {
+pub fn ladder(conn: &mut DbConnection, merchant_id: MerchantId) -> AppResult<Vec<TierStep>> {
     Ok(fetch(conn, merchant_id, None)?
         .into_iter()
         .map(|t| TierStep {

@@ -41,6 +41,7 @@ use diesel::prelude::*;
 use diesel::sql_types::Text as SqlText;
 
 use super::{DomainEvent, EventKind};
+use crate::db::ids::MerchantId;
 use crate::db::schema::{domain_events as de, event_consumers as ec, event_receipts as er};
 use crate::db::{self, Backend, DbConnection};
 use crate::error::{AppError, AppResult};
@@ -62,7 +63,7 @@ const MAX_ERROR_CHARS: usize = 1000;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredEvent {
     pub id: i64,
-    pub merchant_id: i64,
+    pub merchant_id: MerchantId,
     pub occurred_at: NaiveDateTime,
     pub event: DomainEvent,
 }
@@ -120,7 +121,7 @@ macro_rules! unhandled {
 #[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 struct EventRow {
     id: i64,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     name: String,
     payload: String,
     occurred_at: NaiveDateTime,

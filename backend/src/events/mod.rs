@@ -40,6 +40,7 @@ pub use catalogue::{DistributorJoined, DistributorMoved, DomainEvent, EventKind,
 pub use dispatch::{dispatch, Consumer, DispatchReport, StoredEvent};
 
 use crate::clock;
+use crate::db::ids::MerchantId;
 use crate::db::schema::domain_events as de;
 use crate::db::DbConnection;
 use crate::error::{AppError, AppResult};
@@ -52,7 +53,7 @@ use crate::error::{AppError, AppResult};
 /// everything the event did.
 pub fn record(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     event: &DomainEvent,
     now: NaiveDateTime,
 ) -> AppResult<i64> {
@@ -88,7 +89,7 @@ pub fn record(
 /// under the lock that serialises their own writes, to tell a repeat from a new event.
 pub fn previous(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     event: &DomainEvent,
 ) -> AppResult<Option<DomainEvent>> {
     let Some(key) = event.key() else {

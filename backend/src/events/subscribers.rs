@@ -9,13 +9,14 @@ use chrono::NaiveDateTime;
 
 use super::DomainEvent;
 use crate::contests;
+use crate::db::ids::MerchantId;
 use crate::db::DbConnection;
 use crate::distribution;
 use crate::error::AppResult;
 
 pub(super) fn run(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     event: &DomainEvent,
     at: NaiveDateTime,
 ) -> AppResult<()> {

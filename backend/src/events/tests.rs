@@ -12,19 +12,20 @@ use diesel::prelude::*;
 
 use super::dispatch::{self, claim, hold, GRACE, LEASE};
 use super::*;
+use crate::db::ids::MerchantId;
 use crate::db::schema::{event_consumers as ec, event_receipts as er, merchants};
 use crate::db::{self as database, Backend, DbPool};
 
 /// A migrated database of its own with one merchant; a PostgreSQL one is dropped afterwards.
 struct TestDb {
     pool: DbPool,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     _dir: Option<tempfile::TempDir>,
     postgres: Option<(String, String)>,
 }
 
 impl TestDb {
-    fn open(url: &str) -> (DbPool, i64) {
+    fn open(url: &str) -> (DbPool, MerchantId) {
         let pool = database::build_pool(&database::DatabaseUrl::parse(url).unwrap(), 8).unwrap();
         let mut conn = pool.get().unwrap();
         database::run_migrations(&mut conn).unwrap();

@@ -13,6 +13,7 @@ use crate::auth::one_time;
 use crate::auth::permissions::Permission;
 use crate::auth::principal::{Caller, Principal, API_KEY_PREFIX};
 use crate::clock;
+use crate::db::ids::MerchantId;
 use crate::db::schema::api_keys;
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode};
@@ -72,7 +73,7 @@ struct ApiKeyRow {
 #[diesel(table_name = api_keys)]
 #[diesel(treat_none_as_default_value = false)]
 struct ApiKeyInsertForm<'a> {
-    merchant_id: i64,
+    merchant_id: MerchantId,
     name: &'a str,
     prefix: &'a str,
     key_hash: &'a str,
@@ -98,7 +99,7 @@ fn to_key(row: ApiKeyRow) -> ApiKey {
 }
 
 /// The merchant's keys.
-fn keys_of(merchant_id: i64) -> diesel::dsl::Eq<api_keys::merchant_id, i64> {
+fn keys_of(merchant_id: MerchantId) -> diesel::dsl::Eq<api_keys::merchant_id, MerchantId> {
     api_keys::merchant_id.eq(merchant_id)
 }
 
@@ -117,7 +118,7 @@ pub(crate) fn record_use(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -
     Ok(())
 }
 
-pub fn list(conn: &mut DbConnection, merchant_id: i64) -> AppResult<Vec<ApiKey>> {
+pub fn list(conn: &mut DbConnection, merchant_id: MerchantId) -> AppResult<Vec<ApiKey>> {
     let rows: Vec<ApiKeyRow> = api_keys::table
         .filter(keys_of(merchant_id))
         .select(ApiKeyRow::as_select())

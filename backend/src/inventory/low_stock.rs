@@ -13,6 +13,7 @@ use crate::auth::account::AccountStatus;
 use crate::auth::permissions::Permission;
 use crate::catalog::lifecycle::ProductStatus;
 use crate::catalog::products::SkuKind;
+use crate::db::ids::MerchantId;
 use crate::db::schema::{products, skus, staff_users};
 use crate::db::DbConnection;
 use crate::error::{AppError, AppResult, ErrorCode};
@@ -26,7 +27,7 @@ use crate::tenancy::models::StaffRole;
 /// (or the threshold is removed), so the next crossing alerts again.
 pub fn alert(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     sku_id: i64,
     stock: i64,
     now: NaiveDateTime,
@@ -135,7 +136,7 @@ struct LowStockProductRow {
 /// The merchant's SKUs at or below their threshold, whatever the product's status.
 pub fn list(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     query: &LowStockQuery,
 ) -> AppResult<LowStockPage> {
     let limit = query.limit.unwrap_or(20);

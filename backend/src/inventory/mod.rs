@@ -16,6 +16,7 @@ use crate::audit::{self, AuditEntry};
 use crate::auth::principal::Principal;
 use crate::catalog::products::SkuKind;
 use crate::db::enums::db_enum;
+use crate::db::ids::MerchantId;
 use crate::db::schema::{skus, stock_movements};
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode};
@@ -43,7 +44,7 @@ fn out_of_stock() -> AppError {
 /// sold SKU is kept for its orders). Inside the caller's transaction.
 pub(crate) fn forget_movements(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     sku_id: i64,
 ) -> AppResult<()> {
     diesel::delete(
@@ -60,7 +61,7 @@ pub(crate) fn forget_movements(
 /// for another merchant's SKU.
 pub fn change(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     sku_id: i64,
     delta: i64,
     reason: MovementReason,
@@ -114,7 +115,7 @@ pub fn change(
 /// Answers the stock left. Virtual SKUs are sold through `virtual_codes::deliver` instead.
 pub fn take(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     sku_id: i64,
     quantity: i64,
     reference: &str,

@@ -17,6 +17,7 @@ use crate::auth::principal::Principal;
 use crate::catalog::products::SkuKind;
 use crate::crypto::Cipher;
 use crate::db::enums::db_enum;
+use crate::db::ids::MerchantId;
 use crate::db::schema::{skus, virtual_codes};
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode, FieldError, Message};
@@ -68,7 +69,7 @@ fn not_virtual() -> AppError {
 }
 
 /// The keyed hash used for uniqueness: SHA-256 of the merchant id and the code.
-pub fn code_hash(merchant_id: i64, code: &str) -> String {
+pub fn code_hash(merchant_id: MerchantId, code: &str) -> String {
     let mut hasher = Sha256::new();
     hasher.update(merchant_id.to_string().as_bytes());
     hasher.update(b":");
@@ -77,7 +78,7 @@ pub fn code_hash(merchant_id: i64, code: &str) -> String {
 }
 
 /// The SKU's kind, or 404 when the merchant has no such SKU.
-fn sku_kind(conn: &mut DbConnection, merchant_id: i64, sku_id: i64) -> AppResult<SkuKind> {
+fn sku_kind(conn: &mut DbConnection, merchant_id: MerchantId, sku_id: i64) -> AppResult<SkuKind> {
     Ok(skus::table
         .filter(skus::id.eq(sku_id))
         .filter(skus::merchant_id.eq(merchant_id))
@@ -85,7 +86,7 @@ fn sku_kind(conn: &mut DbConnection, merchant_id: i64, sku_id: i64) -> AppResult
         .first(conn)?)
 }
 
-fn counts(conn: &mut DbConnection, merchant_id: i64, sku_id: i64) -> AppResult<(i64, i64)> {
+fn counts(conn: &mut DbConnection, merchant_id: MerchantId, sku_id: i64) -> AppResult<(i64, i64)> {
     let rows: Vec<(CodeStatus, i64)> = virtual_codes::table
         .filter(virtual_codes::merchant_id.eq(merchant_id))
         .filter(virtual_codes::sku_id.eq(sku_id))
@@ -234,7 +235,7 @@ pub fn import(
 pub fn deliver(
     conn: &mut DbConnection,
     cipher: &Cipher,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     sku_id: i64,
     quantity: i64,
     order_reference: &str,

@@ -12,6 +12,7 @@ use validator::{Validate, ValidationError};
 
 use crate::audit::{self, AuditActor, AuditEntry};
 use crate::auth::principal::Principal;
+use crate::db::ids::MerchantId;
 use crate::db::schema::carriers;
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode, Message};
@@ -101,7 +102,7 @@ fn audit_json(c: &Carrier) -> serde_json::Value {
     })
 }
 
-fn load(conn: &mut DbConnection, merchant_id: i64) -> AppResult<Vec<Carrier>> {
+fn load(conn: &mut DbConnection, merchant_id: MerchantId) -> AppResult<Vec<Carrier>> {
     let rows: Vec<(i64, String, String, bool, i32)> = carriers::table
         .filter(carriers::merchant_id.eq(merchant_id))
         .order((carriers::sort_order.asc(), carriers::id.asc()))
@@ -128,7 +129,11 @@ fn load(conn: &mut DbConnection, merchant_id: i64) -> AppResult<Vec<Carrier>> {
 /// Copies the default carriers to a merchant that has none yet. Two first requests racing each
 /// other are harmless: the loser's insert violates the unique code and is rolled back, and the
 /// winner's rows are there.
-fn ensure_seeded(conn: &mut DbConnection, merchant_id: i64, now: NaiveDateTime) -> AppResult<()> {
+fn ensure_seeded(
+    conn: &mut DbConnection,
+    merchant_id: MerchantId,
+    now: NaiveDateTime,
+) -> AppResult<()> {
     // The common case, already seeded, needs no write lock.
     let existing: i64 = carriers::table
         .filter(carriers::merchant_id.eq(merchant_id))
@@ -181,14 +186,14 @@ fn ensure_seeded(conn: &mut DbConnection, merchant_id: i64, now: NaiveDateTime) 
 
 pub fn list(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     now: NaiveDateTime,
 ) -> AppResult<Vec<Carrier>> {
     ensure_seeded(conn, merchant_id, now)?;
     load(conn, merchant_id)
 }
 
-fn find(conn: &mut DbConnection, merchant_id: i64, id: i64) -> AppResult<Carrier> {
+fn find(conn: &mut DbConnection, merchant_id: MerchantId, id: i64) -> AppResult<Carrier> {
     load(conn, merchant_id)?
         .into_iter()
         .find(|c| c.id == id)

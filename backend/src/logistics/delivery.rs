@@ -11,6 +11,7 @@ use validator::{Validate, ValidationError};
 
 use crate::audit::{self, AuditEntry};
 use crate::auth::principal::Principal;
+use crate::db::ids::MerchantId;
 use crate::db::schema::{delivery_settings, pickup_points};
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode};
@@ -110,7 +111,7 @@ fn audit_json(p: &PickupPoint) -> serde_json::Value {
 
 type PointRow = (i64, String, String, String, String, String, bool);
 
-fn points(conn: &mut DbConnection, merchant_id: i64) -> AppResult<Vec<PickupPoint>> {
+fn points(conn: &mut DbConnection, merchant_id: MerchantId) -> AppResult<Vec<PickupPoint>> {
     let rows: Vec<PointRow> = pickup_points::table
         .filter(pickup_points::merchant_id.eq(merchant_id))
         .order(pickup_points::id.asc())
@@ -140,18 +141,21 @@ fn points(conn: &mut DbConnection, merchant_id: i64) -> AppResult<Vec<PickupPoin
         .collect())
 }
 
-pub fn list_points(conn: &mut DbConnection, merchant_id: i64) -> AppResult<Vec<PickupPoint>> {
+pub fn list_points(
+    conn: &mut DbConnection,
+    merchant_id: MerchantId,
+) -> AppResult<Vec<PickupPoint>> {
     points(conn, merchant_id)
 }
 
-fn find_point(conn: &mut DbConnection, merchant_id: i64, id: i64) -> AppResult<PickupPoint> {
+fn find_point(conn: &mut DbConnection, merchant_id: MerchantId, id: i64) -> AppResult<PickupPoint> {
     points(conn, merchant_id)?
         .into_iter()
         .find(|p| p.id == id)
         .ok_or(AppError::NotFound)
 }
 
-pub fn methods(conn: &mut DbConnection, merchant_id: i64) -> AppResult<DeliveryMethods> {
+pub fn methods(conn: &mut DbConnection, merchant_id: MerchantId) -> AppResult<DeliveryMethods> {
     let settings: Option<(bool, bool)> = delivery_settings::table
         .filter(delivery_settings::merchant_id.eq(merchant_id))
         .select((
@@ -174,7 +178,7 @@ fn no_pickup_points() -> AppError {
 
 fn write_settings(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     express: bool,
     pickup: bool,
     now: NaiveDateTime,

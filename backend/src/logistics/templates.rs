@@ -13,6 +13,7 @@ use validator::{Validate, ValidationError};
 use super::freight::{self, FreightMode, FreightQuote, FreightRules, RegionPrice};
 use crate::audit::{self, AuditEntry};
 use crate::auth::principal::Principal;
+use crate::db::ids::MerchantId;
 use crate::db::schema::freight_templates as ft;
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode, FieldError};
@@ -202,7 +203,7 @@ fn from_row(row: Row) -> AppResult<FreightTemplate> {
 
 fn load(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     id: Option<i64>,
 ) -> AppResult<Vec<FreightTemplate>> {
     let mut query = ft::table
@@ -229,11 +230,15 @@ fn load(
     rows.into_iter().map(from_row).collect()
 }
 
-pub fn list(conn: &mut DbConnection, merchant_id: i64) -> AppResult<Vec<FreightTemplate>> {
+pub fn list(conn: &mut DbConnection, merchant_id: MerchantId) -> AppResult<Vec<FreightTemplate>> {
     load(conn, merchant_id, None)
 }
 
-pub fn get(conn: &mut DbConnection, merchant_id: i64, id: i64) -> AppResult<FreightTemplate> {
+pub fn get(
+    conn: &mut DbConnection,
+    merchant_id: MerchantId,
+    id: i64,
+) -> AppResult<FreightTemplate> {
     load(conn, merchant_id, Some(id))?
         .into_iter()
         .next()
@@ -280,7 +285,11 @@ fn stored_restricted(request: &FreightTemplateRequest) -> String {
 }
 
 /// Takes the default mark from every template of the merchant but `keep` (ids start at 1).
-fn clear_default(conn: &mut DbConnection, merchant_id: i64, keep: Option<i64>) -> AppResult<()> {
+fn clear_default(
+    conn: &mut DbConnection,
+    merchant_id: MerchantId,
+    keep: Option<i64>,
+) -> AppResult<()> {
     diesel::update(
         ft::table
             .filter(ft::merchant_id.eq(merchant_id))
@@ -444,7 +453,7 @@ pub fn delete(
 /// The freight a template charges, with its reasons; [`freight::quote`] does the arithmetic.
 pub fn quote(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     id: i64,
     request: &QuoteRequest,
 ) -> AppResult<FreightQuote> {

@@ -13,6 +13,7 @@ use utoipa::ToSchema;
 
 use crate::auth::principal::Principal;
 use crate::clock;
+use crate::db::ids::MerchantId;
 use crate::db::schema::media;
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{AppError, AppResult};
@@ -74,7 +75,7 @@ struct MediaRow {
 #[derive(Debug, Insertable)]
 #[diesel(table_name = media)]
 struct MediaInsertForm<'a> {
-    merchant_id: i64,
+    merchant_id: MerchantId,
     storage_key: &'a str,
     content_type: &'a str,
     size_bytes: i64,
@@ -95,7 +96,11 @@ fn to_media(row: MediaRow) -> Media {
     }
 }
 
-pub fn find_many(conn: &mut DbConnection, merchant_id: i64, ids: &[i64]) -> AppResult<Vec<Media>> {
+pub fn find_many(
+    conn: &mut DbConnection,
+    merchant_id: MerchantId,
+    ids: &[i64],
+) -> AppResult<Vec<Media>> {
     let rows: Vec<MediaRow> = media::table
         .filter(media::merchant_id.eq(merchant_id))
         .select(MediaRow::as_select())

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 
 use crate::auth::one_time;
 use crate::db::enums::db_enum;
+use crate::db::ids::MerchantId;
 use crate::db::schema::verification_codes as vc;
 use crate::db::DbConnection;
 use crate::error::{AppError, AppResult, ErrorCode};
@@ -28,7 +29,7 @@ fn six_digits() -> AppResult<String> {
     Ok(format!("{:06}", u32::from_le_bytes(bytes) % 1_000_000))
 }
 
-fn digest(merchant_id: i64, recipient: &str, code: &str) -> String {
+fn digest(merchant_id: MerchantId, recipient: &str, code: &str) -> String {
     // Salted with where it was sent, so equal codes do not share a hash.
     one_time::digest(&format!("{merchant_id}:{recipient}:{code}"))
 }
@@ -36,7 +37,7 @@ fn digest(merchant_id: i64, recipient: &str, code: &str) -> String {
 /// Issues a code and queues the message; refuses a second request within a minute.
 pub fn send(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     recipient: &str,
     now: NaiveDateTime,
 ) -> AppResult<()> {
@@ -81,7 +82,7 @@ pub fn invalid_code() -> AppError {
 /// even when it then refuses); the code is consumed on success.
 pub fn check(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     recipient: &str,
     code: &str,
     now: NaiveDateTime,

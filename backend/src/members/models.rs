@@ -4,6 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::auth::account::AccountStatus;
+use crate::db::ids::MerchantId;
 use crate::db::schema::members;
 
 /// A row of `members`.
@@ -12,7 +13,7 @@ use crate::db::schema::members;
 #[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub struct MemberRow {
     pub id: i64,
-    pub merchant_id: i64,
+    pub merchant_id: MerchantId,
     pub phone: Option<String>,
     pub email: Option<String>,
     pub name: Option<String>,
@@ -40,7 +41,7 @@ pub struct MemberContactRow {
 #[derive(Debug, Insertable)]
 #[diesel(table_name = members)]
 pub struct MemberInsertForm<'a> {
-    pub merchant_id: i64,
+    pub merchant_id: MerchantId,
     pub phone: Option<&'a str>,
     pub email: Option<&'a str>,
     pub name: Option<&'a str>,

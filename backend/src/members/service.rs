@@ -17,6 +17,7 @@ use crate::auth::sessions::{self, ClientInfo};
 use crate::auth::sign_in::{self, SignInResponse, SignInStatus};
 use crate::binding;
 use crate::clock;
+use crate::db::ids::MerchantId;
 use crate::db::schema::{members, merchants};
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode};
@@ -96,7 +97,8 @@ pub struct MemberSignInRequest {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct MemberView {
     pub id: i64,
-    pub merchant_id: i64,
+    #[schema(value_type = i64)]
+    pub merchant_id: MerchantId,
     pub phone: Option<String>,
     pub email: Option<String>,
     pub name: Option<String>,
@@ -104,7 +106,7 @@ pub struct MemberView {
 }
 
 /// The shop of an active merchant; any other merchant has no shop to show.
-pub fn open_shop(conn: &mut DbConnection, merchant_id: i64) -> AppResult<()> {
+pub fn open_shop(conn: &mut DbConnection, merchant_id: MerchantId) -> AppResult<()> {
     let status: Option<MerchantStatus> = merchants::table
         .find(merchant_id)
         .select(merchants::status)
@@ -134,7 +136,7 @@ fn masked(login: &str) -> String {
 
 pub fn send_code(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     request: &CodeRequest,
     client: &ClientInfo,
     now: NaiveDateTime,
@@ -168,7 +170,7 @@ enum Registration {
 pub fn register(
     conn: &mut DbConnection,
     key: &SecretKey,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     request: &RegisterRequest,
     client: &ClientInfo,
     base_url: &str,
@@ -262,7 +264,7 @@ pub fn register(
 pub fn sign_in(
     conn: &mut DbConnection,
     key: &SecretKey,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     request: &MemberSignInRequest,
     client: &ClientInfo,
     policy: LockoutPolicy,
@@ -272,7 +274,11 @@ pub fn sign_in(
     sign_in::sign_in_account(conn, key, account, &request.password, client, policy)
 }
 
-pub fn view(conn: &mut DbConnection, merchant_id: i64, member_id: i64) -> AppResult<MemberView> {
+pub fn view(
+    conn: &mut DbConnection,
+    merchant_id: MerchantId,
+    member_id: i64,
+) -> AppResult<MemberView> {
     let (id, phone, email, name, created_at): (
         i64,
         Option<String>,

@@ -15,6 +15,7 @@ use super::seed::Rng;
 use super::tree;
 use crate::auth::account::AccountStatus;
 use crate::clock;
+use crate::db::ids::MerchantId;
 use crate::db::schema::{distributor_paths as paths, distributors, members};
 use crate::db::DbConnection;
 use crate::error::{AppError, AppResult};
@@ -22,7 +23,7 @@ use crate::members::models::MemberInsertForm;
 
 #[derive(Debug, Clone)]
 pub struct BenchOptions {
-    pub merchant_id: i64,
+    pub merchant_id: MerchantId,
     /// Repetitions of each fast read; slower operations run a tenth as often (at least 10).
     pub repetitions: usize,
     /// Also time joins, sales and moves (they change the data).

@@ -2,6 +2,7 @@
 
 use diesel::prelude::*;
 
+use crate::db::ids::MerchantId;
 use crate::db::schema::distributors;
 use crate::db::DbConnection;
 use crate::error::{AppError, AppResult};
@@ -25,7 +26,7 @@ fn random_code() -> AppResult<String> {
 
 /// A code not yet used by the merchant. Checked before the insert; the unique index settles the
 /// astronomically rare race between two joins drawing the same code.
-pub fn fresh(conn: &mut DbConnection, merchant_id: i64) -> AppResult<String> {
+pub fn fresh(conn: &mut DbConnection, merchant_id: MerchantId) -> AppResult<String> {
     for _ in 0..8 {
         let code = random_code()?;
         let taken: i64 = distributors::table

@@ -5,6 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::status::DistributorStatus;
+use crate::db::ids::MerchantId;
 use crate::db::schema::{distributor_paths, distributors};
 
 /// A row of `distributors` (without its tenant).
@@ -60,7 +61,7 @@ pub(crate) struct Node {
 #[derive(Debug, Insertable)]
 #[diesel(table_name = distributors)]
 pub(crate) struct DistributorInsertForm<'a> {
-    pub merchant_id: i64,
+    pub merchant_id: MerchantId,
     pub member_id: i64,
     pub parent_id: Option<i64>,
     pub sponsor_id: Option<i64>,
@@ -78,7 +79,7 @@ pub(crate) struct DistributorInsertForm<'a> {
 #[diesel(table_name = distributor_paths)]
 #[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub(crate) struct PathRow {
-    pub merchant_id: i64,
+    pub merchant_id: MerchantId,
     pub ancestor_id: i64,
     pub descendant_id: i64,
     pub depth: i32,

@@ -11,6 +11,7 @@ use super::models::{DistributorRow, FiguresRow};
 use super::status::DistributorStatus;
 use super::tree::MAX_UPLINE_DEPTH;
 use crate::clock;
+use crate::db::ids::MerchantId;
 use crate::db::schema::{distributor_paths as paths, distributor_tiers, distributors, members};
 use crate::db::DbConnection;
 use crate::error::{AppError, AppResult, ErrorCode};
@@ -215,7 +216,7 @@ fn assemble((row, member, tier_name): ListedRow) -> Distributor {
     }
 }
 
-pub fn find(conn: &mut DbConnection, merchant_id: i64, id: i64) -> AppResult<Distributor> {
+pub fn find(conn: &mut DbConnection, merchant_id: MerchantId, id: i64) -> AppResult<Distributor> {
     let row: ListedRow = listed!(merchant_id)
         .filter(distributors::id.eq(id))
         .first(conn)?;
@@ -226,7 +227,7 @@ pub fn find(conn: &mut DbConnection, merchant_id: i64, id: i64) -> AppResult<Dis
 /// of the closure table's primary key, joined to the ancestors' rows. Unknown distributor: 404.
 pub fn upline(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     id: i64,
     depth: i32,
 ) -> AppResult<Vec<UplineEntry>> {
@@ -266,7 +267,7 @@ pub fn upline(
 }
 
 /// Team figures: one row read.
-pub fn team(conn: &mut DbConnection, merchant_id: i64, id: i64) -> AppResult<TeamFigures> {
+pub fn team(conn: &mut DbConnection, merchant_id: MerchantId, id: i64) -> AppResult<TeamFigures> {
     let row: FiguresRow = distributors::table
         .filter(distributors::merchant_id.eq(merchant_id))
         .filter(distributors::id.eq(id))
@@ -275,7 +276,11 @@ pub fn team(conn: &mut DbConnection, merchant_id: i64, id: i64) -> AppResult<Tea
     Ok(figures(row))
 }
 
-pub fn detail(conn: &mut DbConnection, merchant_id: i64, id: i64) -> AppResult<DistributorDetail> {
+pub fn detail(
+    conn: &mut DbConnection,
+    merchant_id: MerchantId,
+    id: i64,
+) -> AppResult<DistributorDetail> {
     let distributor = find(conn, merchant_id, id)?;
     let upline = upline(conn, merchant_id, id, 3)?;
     let held: Option<NaiveDateTime> = distributors::table
@@ -345,7 +350,11 @@ fn searches_names(text: &str) -> bool {
 
 /// Distributors whose code, or whose member's phone or email, is exactly `text`: indexed
 /// lookups, resolved before the list query so that its plan stays a walk of the sort index.
-fn exact_matches(conn: &mut DbConnection, merchant_id: i64, text: &str) -> AppResult<Vec<i64>> {
+fn exact_matches(
+    conn: &mut DbConnection,
+    merchant_id: MerchantId,
+    text: &str,
+) -> AppResult<Vec<i64>> {
     let phone: String = text.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
     let member_ids: Vec<i64> = members::table
         .filter(members::merchant_id.eq(merchant_id))
@@ -371,7 +380,7 @@ fn exact_matches(conn: &mut DbConnection, merchant_id: i64, text: &str) -> AppRe
 /// added; counter sorts may shift as figures change between pages, as any live ranking does).
 pub fn list(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     query: &DistributorQuery,
 ) -> AppResult<DistributorPage> {
     let limit = query.limit.unwrap_or(20).clamp(1, 100);
@@ -474,7 +483,7 @@ pub fn list(
 /// A distributor's direct recruits, oldest first, in pages. Unknown distributor: 404.
 pub fn children(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     id: i64,
     cursor: Option<i64>,
     limit: Option<i64>,
@@ -503,7 +512,7 @@ pub fn children(
 /// The signed-in member's own distributor profile; 404 when they are not a distributor.
 pub fn my_distributor(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     member_id: i64,
 ) -> AppResult<MyDistributor> {
     let id: i64 = distributors::table

@@ -21,6 +21,7 @@ use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 
 use crate::auth::account::AccountStatus;
+use crate::db::ids::MerchantId;
 use crate::db::schema::merchants;
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{AppError, AppResult};
@@ -31,7 +32,7 @@ use crate::tenancy::models::{MerchantInsertForm, MerchantStatus};
 pub struct SeedOptions {
     pub distributors: usize,
     /// Add to this merchant; `None`: create a new merchant.
-    pub merchant_id: Option<i64>,
+    pub merchant_id: Option<MerchantId>,
     /// The same seed gives the same tree shape and figures.
     pub shape_seed: u64,
     /// Draw a progress bar on stderr.
@@ -40,7 +41,7 @@ pub struct SeedOptions {
 
 #[derive(Debug, Clone)]
 pub struct SeedReport {
-    pub merchant_id: i64,
+    pub merchant_id: MerchantId,
     /// The head distributor at the top of the seeded tree.
     pub root_id: i64,
     pub distributors: usize,
@@ -223,10 +224,14 @@ impl Progress {
 }
 
 /// A merchant for seeded data: active, with no staff (sign up a real one to use the console).
-pub fn create_merchant(conn: &mut DbConnection, name: &str, now: NaiveDateTime) -> AppResult<i64> {
+pub fn create_merchant(
+    conn: &mut DbConnection,
+    name: &str,
+    now: NaiveDateTime,
+) -> AppResult<MerchantId> {
     // The tenancy module's insert form: seeding skips sign-up (no owner, no verification), but
     // not the shop's default address.
-    let id = diesel::insert_into(merchants::table)
+    let id: MerchantId = diesel::insert_into(merchants::table)
         .values(MerchantInsertForm {
             name,
             contact_name: "Seed",
@@ -459,7 +464,7 @@ pub fn run(conn: &mut DbConnection, options: &SeedOptions) -> AppResult<SeedRepo
             Some(id) => merchants::table
                 .find(id)
                 .select(merchants::id)
-                .first::<i64>(conn)
+                .first::<MerchantId>(conn)
                 .optional()?
                 .ok_or_else(|| {
                     AppError::field(
@@ -492,7 +497,7 @@ pub fn run(conn: &mut DbConnection, options: &SeedOptions) -> AppResult<SeedRepo
             );
             let fields = [
                 Field::Int(mid),
-                Field::Int(merchant_id),
+                Field::Int(merchant_id.get()),
                 Field::Text(&phone),
                 Field::Text(&name),
                 Field::Text("!seeded"),
@@ -514,7 +519,7 @@ pub fn run(conn: &mut DbConnection, options: &SeedOptions) -> AppResult<SeedRepo
             let code = format!("S{:08X}", id(i));
             let fields = [
                 Field::Int(id(i)),
-                Field::Int(merchant_id),
+                Field::Int(merchant_id.get()),
                 Field::Int(member_base + i as i64),
                 node.parent.map_or(Field::Null, |p| Field::Int(id(p))),
                 Field::Text(&code),
@@ -544,7 +549,7 @@ pub fn run(conn: &mut DbConnection, options: &SeedOptions) -> AppResult<SeedRepo
             let mut distance = 0i64;
             while let Some(a) = current {
                 let fields = [
-                    Field::Int(merchant_id),
+                    Field::Int(merchant_id.get()),
                     Field::Int(id(a)),
                     Field::Int(id(i)),
                     Field::Int(distance),

@@ -22,6 +22,7 @@ use utoipa::ToSchema;
 
 use super::tree::{in_write_transaction, lock_tree};
 use crate::db::enums::db_enum;
+use crate::db::ids::MerchantId;
 use crate::db::schema::{distributor_tier_changes, distributor_tiers, distributors};
 use crate::db::DbConnection;
 use crate::error::{AppError, AppResult, ErrorCode};
@@ -64,7 +65,7 @@ pub fn next_status(from: DistributorStatus, action: StatusAction) -> Option<Dist
 /// Applies a status action; returns the status before and after.
 pub fn change_status(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     id: i64,
     action: StatusAction,
     reason: Option<&str>,
@@ -99,7 +100,7 @@ pub fn change_status(
 /// Freezes an active distributor: no new commission, no recruiting, until unfrozen.
 pub fn freeze(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     id: i64,
     reason: &str,
     now: NaiveDateTime,
@@ -117,7 +118,7 @@ pub fn freeze(
 
 pub fn unfreeze(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     id: i64,
     reason: Option<&str>,
     now: NaiveDateTime,
@@ -129,7 +130,7 @@ pub fn unfreeze(
 /// comment).
 pub fn end(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     id: i64,
     reason: &str,
     now: NaiveDateTime,
@@ -154,7 +155,7 @@ db_enum! {
 #[allow(clippy::too_many_arguments)]
 pub(super) fn record_tier_change(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     distributor_id: i64,
     from: Option<i64>,
     to: Option<i64>,
@@ -194,7 +195,11 @@ macro_rules! update_if_tier {
     };
 }
 
-fn tier_rank(conn: &mut DbConnection, merchant_id: i64, tier_id: i64) -> AppResult<Option<i32>> {
+fn tier_rank(
+    conn: &mut DbConnection,
+    merchant_id: MerchantId,
+    tier_id: i64,
+) -> AppResult<Option<i32>> {
     Ok(distributor_tiers::table
         .filter(distributor_tiers::merchant_id.eq(merchant_id))
         .filter(distributor_tiers::id.eq(tier_id))
@@ -224,7 +229,7 @@ pub struct TierSet {
 /// ends the hold, as does [`release_promotion_hold`].
 pub fn set_tier(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     id: i64,
     tier_id: Option<i64>,
     reason: &str,
@@ -304,7 +309,7 @@ pub fn set_tier(
 /// Runs inside the caller's transaction.
 pub fn promote(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     id: i64,
     from: Option<i64>,
     to: i64,
@@ -344,7 +349,7 @@ pub fn promote(
 /// transaction, which must hold tier `from` (`distribution::tiers` locks it).
 pub fn move_tier_holders(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     from: i64,
     to: i64,
     reason: &str,
@@ -396,7 +401,7 @@ pub fn move_tier_holders(
 /// when there was none (nothing changes). Another merchant's distributor is not found.
 pub fn release_promotion_hold(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     id: i64,
     now: NaiveDateTime,
 ) -> AppResult<Option<NaiveDateTime>> {

@@ -20,6 +20,7 @@ pub(crate) use super::models::Node;
 use super::models::{DistributorInsertForm, PathRow};
 use super::status::{self, DistributorStatus, TierCause};
 use crate::auth::account::AccountStatus;
+use crate::db::ids::MerchantId;
 use crate::db::schema::{
     distribution_settings, distributor_paths as paths, distributor_tiers, distributors, members,
 };
@@ -56,10 +57,10 @@ where
 
 /// Serialises tree writes of one merchant until the end of the current transaction (see the
 /// module comment). A no-op on SQLite, where the write transaction holds the only write lock.
-pub(crate) fn lock_tree(conn: &mut DbConnection, merchant_id: i64) -> AppResult<()> {
+pub(crate) fn lock_tree(conn: &mut DbConnection, merchant_id: MerchantId) -> AppResult<()> {
     if let DbConnection::Postgresql(pg) = conn {
         // Folded into the lock's 32-bit key: two merchants sharing a key only wait for each other.
-        let key = merchant_id.rem_euclid(i64::from(i32::MAX));
+        let key = merchant_id.get().rem_euclid(i64::from(i32::MAX));
         pg.batch_execute(&format!(
             "SELECT pg_advisory_xact_lock({TREE_LOCK_CLASS}, {key})"
         ))?;
@@ -67,7 +68,7 @@ pub(crate) fn lock_tree(conn: &mut DbConnection, merchant_id: i64) -> AppResult<
     Ok(())
 }
 
-pub(crate) fn node(conn: &mut DbConnection, merchant_id: i64, id: i64) -> AppResult<Node> {
+pub(crate) fn node(conn: &mut DbConnection, merchant_id: MerchantId, id: i64) -> AppResult<Node> {
     Ok(distributors::table
         .filter(distributors::merchant_id.eq(merchant_id))
         .filter(distributors::id.eq(id))
@@ -110,7 +111,7 @@ fn sponsor_not_active() -> AppError {
 /// The merchant's default sponsor, when one is set and can still recruit. A default sponsor that
 /// was frozen or ended since is passed over (the newcomer becomes a root) rather than blocking
 /// every join until the setting is corrected.
-fn default_sponsor(conn: &mut DbConnection, merchant_id: i64) -> AppResult<Option<Node>> {
+fn default_sponsor(conn: &mut DbConnection, merchant_id: MerchantId) -> AppResult<Option<Node>> {
     let configured: Option<Option<i64>> = distribution_settings::table
         .find(merchant_id)
         .select(distribution_settings::default_sponsor_id)
@@ -143,7 +144,7 @@ fn default_sponsor(conn: &mut DbConnection, merchant_id: i64) -> AppResult<Optio
 /// Runs in its own write transaction, or inside the caller's.
 pub fn join(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     member_id: i64,
     sponsor: Option<i64>,
     now: NaiveDateTime,
@@ -162,7 +163,7 @@ pub fn join(
 /// parent did not recruit them, so no recruiter is recorded.
 pub fn join_placed(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     member_id: i64,
     parent: Option<i64>,
     now: NaiveDateTime,
@@ -186,7 +187,7 @@ enum Placement {
 
 fn join_as(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     member_id: i64,
     sponsor: Option<i64>,
     placement: Placement,
@@ -333,7 +334,7 @@ fn join_as(
 /// subscribers evaluate the new upline for promotion (trigger `team_changed`).
 pub fn move_distributor(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     id: i64,
     new_parent: Option<i64>,
     now: NaiveDateTime,
@@ -512,7 +513,7 @@ pub fn move_distributor(
 /// last step: on PostgreSQL it holds the merchant's tree lock until that transaction ends).
 pub fn record_sale(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     distributor_id: i64,
     order_ref: &str,
     amount_fen: i64,
@@ -542,7 +543,7 @@ pub fn record_sale(
 /// and the amount to every ancestor's team sales.
 pub fn adjust_sales(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     distributor_id: i64,
     amount_fen: i64,
     orders: i64,

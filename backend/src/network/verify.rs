@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use diesel::prelude::*;
 
 use super::models::{DistributorRow, FiguresRow, PathRow};
+use crate::db::ids::MerchantId;
 use crate::db::schema::{distributor_paths as paths, distributors};
 use crate::db::DbConnection;
 use crate::error::AppResult;
@@ -32,7 +33,11 @@ impl From<DistributorRow> for Stored {
 
 /// Everything that disagrees with a recomputation from parent pointers; empty when the tree is
 /// sound. At most `limit` findings are listed.
-pub fn check(conn: &mut DbConnection, merchant_id: i64, limit: usize) -> AppResult<Vec<String>> {
+pub fn check(
+    conn: &mut DbConnection,
+    merchant_id: MerchantId,
+    limit: usize,
+) -> AppResult<Vec<String>> {
     let nodes: BTreeMap<i64, Stored> = distributors::table
         .filter(distributors::merchant_id.eq(merchant_id))
         .select(DistributorRow::as_select())

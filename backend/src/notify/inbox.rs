@@ -12,6 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::auth::account::AccountStatus;
 use crate::auth::permissions::{self, Permission};
 use crate::clock;
+use crate::db::ids::MerchantId;
 use crate::db::schema::{notifications, staff_users};
 use crate::db::DbConnection;
 use crate::error::{AppError, AppResult, ErrorCode, Lang, Text};
@@ -52,7 +53,7 @@ struct StaffRoleRow {
 /// caller's transaction. Answers how many were notified.
 pub fn notify_staff(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     recipients: Recipients,
     notice: &Notice,
     now: NaiveDateTime,
@@ -151,7 +152,7 @@ pub struct MarkedRead {
 /// Whose inbox: a staff member of a merchant.
 #[derive(Debug, Clone, Copy)]
 pub struct Reader {
-    pub merchant_id: i64,
+    pub merchant_id: MerchantId,
     pub staff_id: i64,
 }
 
@@ -179,7 +180,7 @@ struct NotificationRow {
 #[diesel(table_name = notifications)]
 #[diesel(treat_none_as_default_value = false)]
 struct NotificationInsertForm<'a> {
-    merchant_id: i64,
+    merchant_id: MerchantId,
     staff_user_id: i64,
     kind: &'a str,
     title_zh: &'a str,
@@ -194,7 +195,7 @@ struct NotificationInsertForm<'a> {
 
 /// The reader's notifications.
 type InInbox = diesel::dsl::And<
-    diesel::dsl::Eq<notifications::merchant_id, i64>,
+    diesel::dsl::Eq<notifications::merchant_id, MerchantId>,
     diesel::dsl::Eq<notifications::staff_user_id, i64>,
 >;
 

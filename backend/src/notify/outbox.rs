@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::db::enums::db_enum;
+use crate::db::ids::MerchantId;
 use crate::db::schema::outbox_messages;
 use crate::db::DbConnection;
 use crate::error::AppResult;
@@ -48,7 +49,7 @@ pub struct Message {
 #[diesel(table_name = outbox_messages)]
 #[diesel(treat_none_as_default_value = false)]
 struct OutboxMessageInsertForm<'a> {
-    merchant_id: Option<i64>,
+    merchant_id: Option<MerchantId>,
     channel: Channel,
     recipient: &'a str,
     template: &'a str,
@@ -60,7 +61,7 @@ struct OutboxMessageInsertForm<'a> {
 
 pub fn enqueue(
     conn: &mut DbConnection,
-    merchant_id: Option<i64>,
+    merchant_id: Option<MerchantId>,
     message: &Message,
     now: NaiveDateTime,
 ) -> AppResult<i64> {

@@ -7,6 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::outbox::{Channel, OutboxStatus};
 use crate::clock;
+use crate::db::ids::MerchantId;
 use crate::db::schema::outbox_messages as o;
 use crate::db::DbConnection;
 use crate::error::AppResult;
@@ -14,7 +15,8 @@ use crate::error::AppResult;
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct OutboxMessage {
     pub id: i64,
-    pub merchant_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub merchant_id: Option<MerchantId>,
     /// `email` or `sms`.
     #[schema(value_type = String)]
     pub channel: Channel,
@@ -48,7 +50,7 @@ pub struct OutboxQuery {
 #[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 struct OutboxMessageRow {
     id: i64,
-    merchant_id: Option<i64>,
+    merchant_id: Option<MerchantId>,
     channel: Channel,
     recipient: String,
     template: String,

@@ -14,6 +14,7 @@ use crate::audit::{self, AuditEntry};
 use crate::auth::principal::Principal;
 use crate::crypto::Cipher;
 use crate::db::enums::db_enum;
+use crate::db::ids::MerchantId;
 use crate::db::schema::payment_methods;
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode, FieldError};
@@ -107,7 +108,7 @@ pub fn mask(secret: &str) -> String {
 /// A method's stored state: whether enabled, and its settings in the clear.
 type Stored = BTreeMap<PaymentKind, (bool, BTreeMap<String, String>)>;
 
-fn load(conn: &mut DbConnection, cipher: &Cipher, merchant_id: i64) -> AppResult<Stored> {
+fn load(conn: &mut DbConnection, cipher: &Cipher, merchant_id: MerchantId) -> AppResult<Stored> {
     let rows: Vec<(PaymentKind, bool, String)> = payment_methods::table
         .filter(payment_methods::merchant_id.eq(merchant_id))
         .select((
@@ -149,7 +150,7 @@ fn masked(kind: PaymentKind, enabled: bool, settings: &BTreeMap<String, String>)
 pub fn list(
     conn: &mut DbConnection,
     cipher: &Cipher,
-    merchant_id: i64,
+    merchant_id: MerchantId,
 ) -> AppResult<Vec<PaymentMethod>> {
     let stored = load(conn, cipher, merchant_id)?;
     Ok(PaymentKind::VARIANTS

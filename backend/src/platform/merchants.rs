@@ -8,6 +8,7 @@ use validator::Validate;
 
 use crate::audit::{self, AuditEntry};
 use crate::auth::principal::Principal;
+use crate::db::ids::MerchantId;
 use crate::db::schema::merchants;
 use crate::db::{write_transaction, DbConnection};
 use crate::error::AppResult;
@@ -43,16 +44,16 @@ pub fn list(conn: &mut DbConnection, query: &MerchantQuery) -> AppResult<Vec<Mer
         q = q.filter(merchants::status.eq(status));
     }
     if let Some(cursor) = query.cursor {
-        q = q.filter(merchants::id.gt(cursor));
+        q = q.filter(merchants::id.gt(MerchantId(cursor)));
     }
-    let ids: Vec<i64> = q.order(merchants::id.asc()).limit(limit).load(conn)?;
+    let ids: Vec<MerchantId> = q.order(merchants::id.asc()).limit(limit).load(conn)?;
     ids.into_iter().map(|id| merchant::view(conn, id)).collect()
 }
 
 pub fn change_status(
     conn: &mut DbConnection,
     operator: &Principal,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     action: MerchantAction,
     reason: Option<&str>,
     now: NaiveDateTime,

@@ -7,6 +7,7 @@ use crate::app::AppState;
 use crate::auth::principal::OperatorCaller;
 use crate::catalog::products::{self, Product, TransitionRequest};
 use crate::clock;
+use crate::db::ids::MerchantId;
 use crate::error::{AppResult, ProblemBody};
 use crate::http::ApiJson;
 use crate::notify::outbox_view::{self, OutboxMessage, OutboxQuery};
@@ -68,7 +69,7 @@ pub async fn list_merchants(
 async fn change(
     state: web::Data<AppState>,
     operator: OperatorCaller,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     action: MerchantAction,
     body: StatusChangeRequest,
 ) -> AppResult<web::Json<MerchantView>> {
@@ -107,7 +108,7 @@ async fn change(
 pub async fn approve_merchant(
     state: web::Data<AppState>,
     operator: OperatorCaller,
-    path: web::Path<i64>,
+    path: web::Path<MerchantId>,
     body: ApiJson<StatusChangeRequest>,
 ) -> AppResult<web::Json<MerchantView>> {
     change(
@@ -140,7 +141,7 @@ pub async fn approve_merchant(
 pub async fn suspend_merchant(
     state: web::Data<AppState>,
     operator: OperatorCaller,
-    path: web::Path<i64>,
+    path: web::Path<MerchantId>,
     body: ApiJson<StatusChangeRequest>,
 ) -> AppResult<web::Json<MerchantView>> {
     change(
@@ -171,7 +172,7 @@ pub async fn suspend_merchant(
 pub async fn reactivate_merchant(
     state: web::Data<AppState>,
     operator: OperatorCaller,
-    path: web::Path<i64>,
+    path: web::Path<MerchantId>,
     body: ApiJson<StatusChangeRequest>,
 ) -> AppResult<web::Json<MerchantView>> {
     change(
@@ -186,7 +187,8 @@ pub async fn reactivate_merchant(
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct QueuedProduct {
-    pub merchant_id: i64,
+    #[schema(value_type = i64)]
+    pub merchant_id: MerchantId,
     pub product: Product,
 }
 

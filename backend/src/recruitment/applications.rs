@@ -49,6 +49,7 @@ use crate::auth::sessions::ClientInfo;
 use crate::binding;
 use crate::clock;
 use crate::db::enums::db_enum;
+use crate::db::ids::MerchantId;
 use crate::db::schema::{distributor_applications as da, distributors, members, merchants};
 use crate::db::{write_transaction, DbConnection};
 use crate::distribution::settings::{self, ApplicationReview, EntryMode};
@@ -215,7 +216,7 @@ macro_rules! listed {
 /// Code and name of the given distributors of the merchant, by id.
 fn distributor_refs(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     ids: Vec<i64>,
 ) -> AppResult<HashMap<i64, DistributorRef>> {
     if ids.is_empty() {
@@ -235,7 +236,7 @@ fn distributor_refs(
 
 fn assemble(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     rows: Vec<Row>,
 ) -> AppResult<Vec<Application>> {
     let ids: Vec<i64> = rows
@@ -276,7 +277,7 @@ fn assemble(
 }
 
 /// One application of the merchant; another merchant's is not found.
-pub fn get(conn: &mut DbConnection, merchant_id: i64, id: i64) -> AppResult<Application> {
+pub fn get(conn: &mut DbConnection, merchant_id: MerchantId, id: i64) -> AppResult<Application> {
     let row: Row = listed!(merchant_id).filter(da::id.eq(id)).first(conn)?;
     assemble(conn, merchant_id, vec![row])?
         .pop()
@@ -286,7 +287,7 @@ pub fn get(conn: &mut DbConnection, merchant_id: i64, id: i64) -> AppResult<Appl
 /// A page of the merchant's applications.
 pub fn list(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     query: &ApplicationQuery,
 ) -> AppResult<ApplicationPage> {
     let limit = query.limit.unwrap_or(20);
@@ -325,7 +326,11 @@ pub fn list(
 }
 
 /// The member's latest application; 404 when they never applied.
-pub fn mine(conn: &mut DbConnection, merchant_id: i64, member_id: i64) -> AppResult<MyApplication> {
+pub fn mine(
+    conn: &mut DbConnection,
+    merchant_id: MerchantId,
+    member_id: i64,
+) -> AppResult<MyApplication> {
     let row: Row = listed!(merchant_id)
         .filter(da::member_id.eq(member_id))
         .order(da::id.desc())
@@ -375,7 +380,7 @@ fn sponsor_not_active() -> AppError {
 /// transaction already holds the only write lock. A member of another merchant is not found.
 pub(super) fn lock_member(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     member_id: i64,
 ) -> AppResult<()> {
     let query = members::table
@@ -391,7 +396,7 @@ pub(super) fn lock_member(
 
 pub(super) fn is_distributor(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     member_id: i64,
 ) -> AppResult<bool> {
     let n: i64 = distributors::table
@@ -404,7 +409,7 @@ pub(super) fn is_distributor(
 
 pub(super) fn active_distributor(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     id: i64,
 ) -> AppResult<bool> {
     let status: Option<DistributorStatus> = distributors::table
@@ -419,7 +424,7 @@ pub(super) fn active_distributor(
 /// The recruiter of an application (see the module comment for the order).
 pub(super) fn resolve_sponsor(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     member_id: i64,
     code: Option<&str>,
     now: NaiveDateTime,
@@ -586,7 +591,7 @@ impl Decider<'_> {
         }
     }
 
-    fn audit(&self, merchant_id: i64) -> (AuditActor, ClientInfo) {
+    fn audit(&self, merchant_id: MerchantId) -> (AuditActor, ClientInfo) {
         match self {
             Decider::Caller(p) => (p.audit_actor(), p.client.clone()),
             Decider::System => (AuditActor::system(Some(merchant_id)), ClientInfo::default()),
@@ -598,7 +603,7 @@ impl Decider<'_> {
 /// transaction already excludes other writers) and answers its member, status and sponsor.
 fn lock_application(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     id: i64,
 ) -> AppResult<(i64, ApplicationStatus, Option<i64>)> {
     let query = da::table
@@ -624,7 +629,7 @@ fn decided(from: ApplicationStatus, action: &str) -> AppError {
 /// the two levels above are re-evaluated, the welcome message is queued and the decision audited.
 pub(super) fn approve_claimed(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     id: i64,
     decider: Decider<'_>,
     base_url: &str,
@@ -687,7 +692,7 @@ pub(super) fn approve_claimed(
 /// The welcome message with its guide, to the member's email (or phone when they have none).
 pub(super) fn send_welcome(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     member_id: i64,
     code: &str,
     base_url: &str,
@@ -793,7 +798,7 @@ pub fn reject(
 /// rejection stands.
 fn send_rejection(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     member_id: i64,
     reason: &str,
     now: NaiveDateTime,

@@ -10,6 +10,7 @@ use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::db::ids::MerchantId;
 use crate::db::DbConnection;
 use crate::distribution::settings::DistributionSettings;
 use crate::error::AppResult;
@@ -20,7 +21,7 @@ use crate::money::Money;
 /// Source: paid orders. Until the orders module exists there are none, so this is 0.
 pub fn paid_spend_fen(
     _conn: &mut DbConnection,
-    _merchant_id: i64,
+    _merchant_id: MerchantId,
     _member_id: i64,
     _at: NaiveDateTime,
 ) -> AppResult<i64> {
@@ -42,7 +43,7 @@ pub struct Eligibility {
 pub fn check(
     conn: &mut DbConnection,
     settings: &DistributionSettings,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     member_id: i64,
     at: NaiveDateTime,
 ) -> AppResult<Eligibility> {

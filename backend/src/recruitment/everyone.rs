@@ -28,13 +28,14 @@ use super::applications::{self, ApplicationStatus, Decider};
 use crate::audit::{self, AuditActor, AuditEntry};
 use crate::auth::account::AccountStatus;
 use crate::auth::sessions::ClientInfo;
+use crate::db::ids::MerchantId;
 use crate::db::schema::{distributor_applications as da, distributors, members};
 use crate::db::{write_transaction, DbConnection};
 use crate::distribution::settings::{self, EntryMode};
 use crate::error::AppResult;
 use crate::network;
 
-pub fn everyone_mode(conn: &mut DbConnection, merchant_id: i64) -> AppResult<bool> {
+pub fn everyone_mode(conn: &mut DbConnection, merchant_id: MerchantId) -> AppResult<bool> {
     Ok(settings::load(conn, merchant_id)?.entry_mode == EntryMode::Everyone)
 }
 
@@ -43,7 +44,7 @@ pub fn everyone_mode(conn: &mut DbConnection, merchant_id: i64) -> AppResult<boo
 /// registered through. Answers the new distributor's id, or `None` in another mode.
 pub fn at_registration(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     member_id: i64,
     came_through: Option<i64>,
     base_url: &str,
@@ -60,7 +61,7 @@ pub fn at_registration(
 /// request of a member who already is a distributor (or of another mode) writes nothing.
 pub fn on_join_request(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     member_id: i64,
     base_url: &str,
     now: NaiveDateTime,
@@ -106,7 +107,7 @@ pub fn on_join_request(
 /// write transaction.
 fn enrol(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     member_id: i64,
     came_through: Option<i64>,
     base_url: &str,

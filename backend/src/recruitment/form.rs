@@ -15,6 +15,7 @@ use validator::Validate;
 use crate::audit::{self, AuditEntry};
 use crate::auth::principal::{Caller, Principal};
 use crate::clock;
+use crate::db::ids::MerchantId;
 use crate::db::schema::recruitment_forms as rf;
 use crate::db::{write_transaction, DbConnection};
 use crate::distribution::settings::{self, ApplicationReview, EntryMode};
@@ -277,7 +278,7 @@ pub fn check_answers(
     }
 }
 
-fn stored(conn: &mut DbConnection, merchant_id: i64) -> AppResult<ApplicationForm> {
+fn stored(conn: &mut DbConnection, merchant_id: MerchantId) -> AppResult<ApplicationForm> {
     let row: Option<(String, NaiveDateTime)> = rf::table
         .find(merchant_id)
         .select((rf::fields, rf::updated_at))
@@ -297,12 +298,12 @@ fn stored(conn: &mut DbConnection, merchant_id: i64) -> AppResult<ApplicationFor
 }
 
 /// The merchant's form as staff edit it.
-pub fn load(conn: &mut DbConnection, merchant_id: i64) -> AppResult<ApplicationForm> {
+pub fn load(conn: &mut DbConnection, merchant_id: MerchantId) -> AppResult<ApplicationForm> {
     stored(conn, merchant_id)
 }
 
 /// The form and the entry rules, as a shop's join page shows them.
-pub fn public(conn: &mut DbConnection, merchant_id: i64) -> AppResult<PublicForm> {
+pub fn public(conn: &mut DbConnection, merchant_id: MerchantId) -> AppResult<PublicForm> {
     let s = settings::load(conn, merchant_id)?;
     Ok(PublicForm {
         entry_mode: s.entry_mode,

@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::db::ids::MerchantId;
 use crate::db::schema::{distributors, merchants};
 use crate::db::DbConnection;
 use crate::error::{AppError, AppResult, ErrorCode};
@@ -34,7 +35,7 @@ pub fn recruit_url(base: &str, slug: &str, code: Option<&str>) -> String {
     }
 }
 
-fn shop_slug(conn: &mut DbConnection, merchant_id: i64) -> AppResult<String> {
+fn shop_slug(conn: &mut DbConnection, merchant_id: MerchantId) -> AppResult<String> {
     let slug: Option<String> = merchants::table
         .find(merchant_id)
         .select(merchants::slug)
@@ -47,7 +48,7 @@ fn shop_slug(conn: &mut DbConnection, merchant_id: i64) -> AppResult<String> {
 /// under the default sponsor (or as roots).
 pub fn merchant_link(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     base: &str,
 ) -> AppResult<RecruitLink> {
     let slug = shop_slug(conn, merchant_id)?;
@@ -62,7 +63,7 @@ pub fn merchant_link(
 /// distributor; a frozen or ended distributor cannot recruit, so has no link (409).
 pub fn distributor_link(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     member_id: i64,
     base: &str,
 ) -> AppResult<RecruitLink> {

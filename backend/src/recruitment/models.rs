@@ -5,6 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::applications::{ApplicationStatus, DeciderKind, SponsorSource};
+use crate::db::ids::MerchantId;
 use crate::db::schema::distributor_applications;
 use crate::distribution::settings::{ApplicationReview, EntryMode};
 
@@ -36,7 +37,7 @@ pub struct ApplicationRow {
 #[derive(Debug, Insertable)]
 #[diesel(table_name = distributor_applications)]
 pub(crate) struct ApplicationInsertForm<'a> {
-    pub merchant_id: i64,
+    pub merchant_id: MerchantId,
     pub member_id: i64,
     pub status: ApplicationStatus,
     pub entry_mode: EntryMode,

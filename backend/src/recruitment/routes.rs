@@ -18,6 +18,7 @@ use crate::app::AppState;
 use crate::auth::permissions::need;
 use crate::auth::principal::Allowed;
 use crate::clock;
+use crate::db::ids::MerchantId;
 use crate::error::{AppError, AppResult, ErrorCode, ProblemBody};
 use crate::http::ApiJson;
 use crate::shop::{OpenShop, ShopMember};
@@ -56,7 +57,10 @@ fn image(content_type: &'static str, name: &str, body: Vec<u8>) -> HttpResponse 
         .body(body)
 }
 
-async fn merchant_link(state: &web::Data<AppState>, merchant_id: i64) -> AppResult<RecruitLink> {
+async fn merchant_link(
+    state: &web::Data<AppState>,
+    merchant_id: MerchantId,
+) -> AppResult<RecruitLink> {
     let base = state.config.public_base_url();
     state
         .db(move |conn| link::merchant_link(conn, merchant_id, &base))

@@ -10,6 +10,7 @@ use actix_web::{web, FromRequest, HttpRequest};
 
 use crate::app::AppState;
 use crate::auth::principal::{MemberCaller, Principal};
+use crate::db::ids::MerchantId;
 use crate::error::{AppError, AppResult};
 use crate::tenancy::merchant;
 
@@ -26,7 +27,7 @@ fn slug_of(req: &HttpRequest) -> AppResult<String> {
 /// The open shop the path names: its merchant's id. An unknown address, or the shop of a merchant
 /// that is not active, is 404.
 #[derive(Debug, Clone, Copy)]
-pub struct OpenShop(pub i64);
+pub struct OpenShop(pub MerchantId);
 
 impl FromRequest for OpenShop {
     type Error = AppError;
@@ -57,7 +58,7 @@ impl FromRequest for OpenShop {
 #[derive(Debug, Clone)]
 pub struct ShopMember {
     /// The shop's merchant, the member's own.
-    pub merchant_id: i64,
+    pub merchant_id: MerchantId,
     pub principal: Principal,
 }
 
@@ -100,7 +101,7 @@ mod tests {
     use super::*;
     use crate::auth::principal::Caller;
 
-    fn member_of(merchant_id: i64, shop: &str) -> Principal {
+    fn member_of(merchant_id: MerchantId, shop: &str) -> Principal {
         Principal {
             caller: Caller::Member,
             id: 7,
@@ -116,15 +117,16 @@ mod tests {
 
     #[test]
     fn the_member_of_the_named_shop_is_let_in_whatever_the_case_of_the_address() {
-        let member = ShopMember::check(member_of(3, "haowu-tea"), "HaoWu-Tea").unwrap();
-        assert_eq!((member.merchant_id, member.member_id()), (3, 7));
+        let member = ShopMember::check(member_of(MerchantId(3), "haowu-tea"), "HaoWu-Tea").unwrap();
+        assert_eq!((member.merchant_id, member.member_id()), (MerchantId(3), 7));
     }
 
     #[test]
     fn a_member_of_another_shop_finds_nobody() {
-        let refused = ShopMember::check(member_of(3, "haowu-tea"), "shop-4").unwrap_err();
+        let refused =
+            ShopMember::check(member_of(MerchantId(3), "haowu-tea"), "shop-4").unwrap_err();
         assert!(matches!(refused, AppError::NotFound), "{refused:?}");
-        let mut without = member_of(3, "haowu-tea");
+        let mut without = member_of(MerchantId(3), "haowu-tea");
         without.shop = None;
         assert!(matches!(
             ShopMember::check(without, "haowu-tea"),

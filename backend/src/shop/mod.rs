@@ -14,6 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::catalog::lifecycle::ProductStatus;
 use crate::catalog::pricing::{self, Buyer, PriceQuote};
 use crate::catalog::products::{self, ProductQuery};
+use crate::db::ids::MerchantId;
 use crate::db::DbConnection;
 use crate::error::AppResult;
 use crate::media::Media;
@@ -21,7 +22,8 @@ use crate::tenancy::merchant;
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Shop {
-    pub merchant_id: i64,
+    #[schema(value_type = i64)]
+    pub merchant_id: MerchantId,
     pub slug: String,
     pub name: String,
     pub description: String,
@@ -83,9 +85,9 @@ pub fn products(
     conn: &mut DbConnection,
     slug: &str,
     query: &ShopQuery,
-    member: Option<(i64, i64)>,
+    member: Option<(MerchantId, i64)>,
 ) -> AppResult<ShopProductPage> {
-    let merchant_id: i64 = merchant::by_slug(conn, slug)?.id;
+    let merchant_id: MerchantId = merchant::by_slug(conn, slug)?.id;
     // A member of another shop buys here like anyone else.
     let buyer = match member {
         Some((member_merchant, member_id)) if member_merchant == merchant_id => {

@@ -5,6 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::models::MerchantStatus;
+use crate::db::ids::MerchantId;
 use crate::db::schema::merchants;
 use crate::db::DbConnection;
 use crate::error::{AppError, AppResult};
@@ -59,7 +60,7 @@ pub fn next(from: MerchantStatus, action: MerchantAction) -> Option<MerchantStat
 /// like an action the table does not list, gets 409 and changes nothing.
 pub fn apply(
     conn: &mut DbConnection,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     from: MerchantStatus,
     action: MerchantAction,
     now: NaiveDateTime,

@@ -11,6 +11,7 @@ use super::models::{Merchant, MerchantStatus, StaffRole};
 use crate::audit::{self, AuditEntry};
 use crate::auth::principal::{Caller, Principal};
 use crate::clock;
+use crate::db::ids::MerchantId;
 use crate::db::schema::merchants;
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode, Message};
@@ -19,7 +20,8 @@ use crate::validate;
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct MerchantView {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: MerchantId,
     pub name: String,
     pub contact_name: String,
     pub contact_phone: String,
@@ -83,7 +85,7 @@ fn valid_slug(slug: &str) -> Result<(), ValidationError> {
 
 /// The address every merchant gets at sign-up, so that its shop is reachable before the
 /// merchant chooses one.
-pub fn default_slug(merchant_id: i64) -> String {
+pub fn default_slug(merchant_id: MerchantId) -> String {
     format!("{DEFAULT_SLUG_PREFIX}{merchant_id}")
 }
 
@@ -98,7 +100,7 @@ fn is_default_shaped(slug: &str) -> bool {
 
 /// Whether the merchant may take `slug`: any valid address, but of the default-shaped ones only
 /// its own default, or the one it already has (chosen before these were reserved).
-fn may_take(merchant_id: i64, current: &str, slug: &str) -> bool {
+fn may_take(merchant_id: MerchantId, current: &str, slug: &str) -> bool {
     !is_default_shaped(slug) || slug == default_slug(merchant_id) || slug == current
 }
 
@@ -106,7 +108,7 @@ fn may_take(merchant_id: i64, current: &str, slug: &str) -> bool {
 /// addresses are reserved, so `shop-{id}` is free unless a merchant chose it before they were;
 /// then `shop--{id}`, which no chosen address can be (double hyphens are refused), stands in
 /// until the merchant chooses one.
-pub fn assign_default_slug(conn: &mut DbConnection, merchant_id: i64) -> AppResult<String> {
+pub fn assign_default_slug(conn: &mut DbConnection, merchant_id: MerchantId) -> AppResult<String> {
     let preferred = default_slug(merchant_id);
     let taken: i64 = merchants::table
         .filter(merchants::slug.eq(&preferred))
@@ -135,7 +137,7 @@ pub struct SecurityPolicyRequest {
     pub require_staff_mfa: bool,
 }
 
-pub fn view(conn: &mut DbConnection, merchant_id: i64) -> AppResult<MerchantView> {
+pub fn view(conn: &mut DbConnection, merchant_id: MerchantId) -> AppResult<MerchantView> {
     let m: Merchant = merchants::table
         .find(merchant_id)
         .select(Merchant::as_select())
@@ -170,7 +172,7 @@ pub fn by_slug(conn: &mut DbConnection, slug: &str) -> AppResult<MerchantView> {
 
 /// The id of the open (active) merchant whose address is `slug`, compared case-insensitively;
 /// any other address is not found.
-pub fn open_shop_id(conn: &mut DbConnection, slug: &str) -> AppResult<i64> {
+pub fn open_shop_id(conn: &mut DbConnection, slug: &str) -> AppResult<MerchantId> {
     Ok(merchants::table
         .filter(merchants::slug.eq(slug.to_lowercase()))
         .filter(merchants::status.eq(MerchantStatus::Active))

@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 
 use crate::auth::account::AccountStatus;
 use crate::db::enums::db_enum;
+use crate::db::ids::MerchantId;
 use crate::db::schema::{merchants, staff_users};
 
 db_enum! {
@@ -39,7 +40,7 @@ db_enum! {
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = merchants)]
 pub struct Merchant {
-    pub id: i64,
+    pub id: MerchantId,
     pub name: String,
     pub contact_name: String,
     pub contact_phone: String,
@@ -71,7 +72,7 @@ pub struct MerchantInsertForm<'a> {
 #[diesel(table_name = staff_users)]
 pub struct StaffUser {
     pub id: i64,
-    pub merchant_id: i64,
+    pub merchant_id: MerchantId,
     pub email: String,
     pub name: String,
     pub phone: Option<String>,
@@ -86,7 +87,7 @@ pub struct StaffUser {
 #[derive(Debug, Insertable)]
 #[diesel(table_name = staff_users)]
 pub struct StaffUserInsertForm<'a> {
-    pub merchant_id: i64,
+    pub merchant_id: MerchantId,
     pub email: &'a str,
     pub name: &'a str,
     pub phone: Option<&'a str>,

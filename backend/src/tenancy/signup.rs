@@ -16,6 +16,7 @@ use crate::auth::one_time::{self, Purpose};
 use crate::auth::password;
 use crate::auth::sessions::ClientInfo;
 use crate::clock;
+use crate::db::ids::MerchantId;
 use crate::db::schema::{merchants, staff_users};
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode};
@@ -68,7 +69,8 @@ fn password_differs_from_email(request: &SignupRequest) -> Result<(), Validation
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct SignupResponse {
-    pub merchant_id: i64,
+    #[schema(value_type = i64)]
+    pub merchant_id: MerchantId,
     pub email: String,
     pub status: MerchantStatus,
     /// Until when the verification link works.
@@ -86,7 +88,8 @@ pub struct VerifyEmailRequest {
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct VerifyEmailResponse {
-    pub merchant_id: i64,
+    #[schema(value_type = i64)]
+    pub merchant_id: MerchantId,
     pub email: String,
     /// `active`, or `pending_approval` when the platform approves new merchants.
     pub status: MerchantStatus,
@@ -114,7 +117,7 @@ pub fn sign_up(
         if taken > 0 {
             return Err(email_taken());
         }
-        let merchant_id: i64 = diesel::insert_into(merchants::table)
+        let merchant_id: MerchantId = diesel::insert_into(merchants::table)
             .values(MerchantInsertForm {
                 name: &request.company_name,
                 contact_name: &request.contact_name,

@@ -15,6 +15,7 @@ use crate::auth::one_time::{self, Purpose};
 use crate::auth::principal::{Caller, Principal};
 use crate::auth::{lockout, password, sessions};
 use crate::clock;
+use crate::db::ids::MerchantId;
 use crate::db::schema::{account_security, merchants, staff_users};
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode, Message};
@@ -92,7 +93,7 @@ pub(crate) fn set_password_hash(
     Ok(())
 }
 
-pub fn list(conn: &mut DbConnection, merchant_id: i64) -> AppResult<Vec<StaffMember>> {
+pub fn list(conn: &mut DbConnection, merchant_id: MerchantId) -> AppResult<Vec<StaffMember>> {
     let rows: Vec<StaffRow> = staff_of!(merchant_id)
         .order(staff_users::id.asc())
         .load(conn)?;
@@ -100,7 +101,11 @@ pub fn list(conn: &mut DbConnection, merchant_id: i64) -> AppResult<Vec<StaffMem
 }
 
 /// One staff member of the merchant; another merchant's staff is "not found".
-pub fn find(conn: &mut DbConnection, merchant_id: i64, staff_id: i64) -> AppResult<StaffMember> {
+pub fn find(
+    conn: &mut DbConnection,
+    merchant_id: MerchantId,
+    staff_id: i64,
+) -> AppResult<StaffMember> {
     let row: StaffRow = staff_of!(merchant_id)
         .filter(staff_users::id.eq(staff_id))
         .first(conn)?;

@@ -110,19 +110,25 @@ impl World {
             .json()
             .await
             .unwrap();
-        let member = app.member(a.merchant_id, "13812345678", json!({})).await;
+        let member = app
+            .member(a.merchant_id.get(), "13812345678", json!({}))
+            .await;
         // A distributor of tenant A: the member's own distributor profile.
         let distributor: Id = owner_a
             .post("/api/v1/distributors", &json!({ "member_id": member.id }))
             .await;
         // A pending distributor application of tenant A, from a second member.
-        let applicant = app.member(a.merchant_id, "13812345679", json!({})).await;
+        let applicant = app
+            .member(a.merchant_id.get(), "13812345679", json!({}))
+            .await;
         let application: Value = app
             .bearer(&applicant)
             .post(&applicant.me("/distributor-application"), &json!({}))
             .await;
         assert_eq!(application["status"], "pending");
-        let b_member = app.member(b.merchant_id, "13812345678", json!({})).await;
+        let b_member = app
+            .member(b.merchant_id.get(), "13812345678", json!({}))
+            .await;
         let operator = app.operator().await;
 
         let past = fenxiao::clock::now() - chrono::Duration::hours(1);

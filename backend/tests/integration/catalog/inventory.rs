@@ -3,6 +3,7 @@
 
 use crate::harness::{problem, test_cipher, SignedIn, TestApp};
 use diesel::prelude::*;
+use fenxiao::db::ids::MerchantId;
 use fenxiao::db::schema::{outbox_messages, skus, stock_movements};
 use serde_json::{json, Value};
 
@@ -149,7 +150,7 @@ db_test!(
 
 fn deliver(
     app: &TestApp,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     sku_id: i64,
     quantity: i64,
     order: &str,

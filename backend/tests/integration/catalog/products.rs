@@ -1,6 +1,7 @@
 //! Categories, products with SKUs and the price system, the review workflow, and stock.
 
 use crate::harness::{assert_problem, problem, TestApp};
+use fenxiao::db::ids::MerchantId;
 use serde_json::{json, Value};
 
 fn tea(code_prefix: &str) -> Value {
@@ -381,7 +382,13 @@ db_test!(
         .unwrap();
         assert_eq!(unknown_tier.source, PriceSource::Retail);
         assert!(
-            quote(&mut conn, owner.merchant_id + 1000, sku, Buyer::default()).is_err(),
+            quote(
+                &mut conn,
+                MerchantId(owner.merchant_id.get() + 1000),
+                sku,
+                Buyer::default()
+            )
+            .is_err(),
             "another merchant's SKU"
         );
     }

@@ -31,7 +31,7 @@ async fn run(backend: TestBackend) {
 
     let op = app.operator().await;
     let queue: Value = app.bearer(&op).get("/api/v1/platform/products").await;
-    assert_eq!(queue[0]["merchant_id"], owner.merchant_id);
+    assert_eq!(queue[0]["merchant_id"], owner.merchant_id.get());
     assert_eq!(queue[0]["product"]["id"], id);
 
     let res = app

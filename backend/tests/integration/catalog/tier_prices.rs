@@ -1,6 +1,7 @@
 //! Distributor purchase prices name real tiers of the merchant — on create, on edit and in the
 //! catalog import — and the price quote gives a distributor their tier's price.
 
+use fenxiao::db::ids::MerchantId;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::harness::{expect_json, unprocessable, Id, NewDistributor, SignedIn, TestApp};
@@ -292,7 +293,7 @@ db_test!(
 static NEXT: AtomicU64 = AtomicU64::new(1);
 
 /// A member of the merchant, with a distributor profile of `tier` in `status` when given.
-fn member(app: &TestApp, merchant_id: i64, distributor: Option<(&str, i64)>) -> i64 {
+fn member(app: &TestApp, merchant_id: MerchantId, distributor: Option<(&str, i64)>) -> i64 {
     let n = NEXT.fetch_add(1, Ordering::Relaxed);
     let now = fenxiao::clock::now();
     let member_id = app.insert_member(merchant_id, &format!("m{n}@example.com"), None, now);

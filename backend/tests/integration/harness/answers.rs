@@ -1,6 +1,7 @@
 //! Test-side shapes of the answers many tests read, with the fields they look at: a typed read
 //! fails at once, naming the field, when an answer loses or renames one.
 
+use fenxiao::db::ids::MerchantId;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -9,7 +10,7 @@ use serde_json::Value;
 pub struct Me {
     pub kind: String,
     pub id: i64,
-    pub merchant_id: Option<i64>,
+    pub merchant_id: Option<MerchantId>,
     pub role: Option<String>,
     pub permissions: Vec<String>,
     pub mfa_enabled: bool,

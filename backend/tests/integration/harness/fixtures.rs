@@ -1,6 +1,7 @@
 //! What many tests start from: a signed-in merchant owner, staff members, shop members, and
 //! reads of what requests left behind (the outbox, the audit log).
 
+use fenxiao::db::ids::MerchantId;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -39,7 +40,7 @@ pub fn test_cipher() -> fenxiao::crypto::Cipher {
 /// A signed-in merchant owner.
 #[derive(Debug, Clone)]
 pub struct SignedIn {
-    pub merchant_id: i64,
+    pub merchant_id: MerchantId,
     pub account_id: i64,
     pub email: String,
     pub access_token: String,
@@ -134,7 +135,7 @@ impl TestApp {
             .await;
         #[derive(Deserialize)]
         struct SignedUp {
-            merchant_id: i64,
+            merchant_id: MerchantId,
         }
         let body: SignedUp = expect_json(res, 201).await;
         let token = self.token_from_outbox(email, "verify_email");
@@ -142,7 +143,7 @@ impl TestApp {
             .expecting(200)
             .post::<Value>("/api/v1/signup/verify-email", &json!({ "token": token }))
             .await;
-        body.merchant_id
+        body.merchant_id.get()
     }
 
     pub async fn sign_in(&self, path: &str, email: &str, password: &str) -> Response {
@@ -163,7 +164,7 @@ impl TestApp {
             .get("/api/v1/auth/me")
             .await;
         SignedIn {
-            merchant_id,
+            merchant_id: MerchantId(merchant_id),
             account_id: me.id,
             email: email.to_owned(),
             access_token: tokens.access_token,
@@ -221,7 +222,7 @@ impl TestApp {
     }
 
     /// The address (slug) of the merchant's shop, as it is now.
-    pub fn slug(&self, merchant_id: i64) -> String {
+    pub fn slug(&self, merchant_id: MerchantId) -> String {
         use fenxiao::db::schema::merchants as m;
         m::table
             .find(merchant_id)
@@ -234,7 +235,7 @@ impl TestApp {
     /// Asks `shop` for a verification code for `login` and registers with it (password
     /// `MEMBER_PASSWORD`); `extra` adds fields to the registration (a name, a distributor code).
     pub async fn register_member_raw(&self, shop: i64, login: &str, extra: Value) -> Response {
-        let shop = self.slug(shop);
+        let shop = self.slug(MerchantId(shop));
         let res = self
             .anonymous()
             .post_raw(
@@ -259,7 +260,7 @@ impl TestApp {
         let res = self.register_member_raw(shop, login, extra).await;
         let registered: WithTokens = expect_json(res, 201).await;
         let token = registered.tokens.access_token;
-        let shop = self.slug(shop);
+        let shop = self.slug(MerchantId(shop));
         let me: Id = self
             .bearer(&token)
             .get(&format!("/api/v1/shops/{shop}/me"))
@@ -276,7 +277,7 @@ impl TestApp {
     /// stock.
     pub fn take_concurrently(
         &self,
-        merchant_id: i64,
+        merchant_id: MerchantId,
         sku_id: i64,
         buyers: usize,
     ) -> (usize, usize) {

@@ -3,6 +3,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use fenxiao::db::ids::MerchantId;
 use fenxiao::db::schema::{distributor_paths, distributors, members};
 
 use super::TestApp;
@@ -10,7 +11,7 @@ use super::TestApp;
 /// A distributor row to insert; `root` gives an active one without parent or tier.
 #[derive(Debug, Clone, Copy)]
 pub struct NewDistributor<'a> {
-    pub merchant_id: i64,
+    pub merchant_id: MerchantId,
     pub member_id: i64,
     pub code: &'a str,
     pub status: &'a str,
@@ -21,7 +22,12 @@ pub struct NewDistributor<'a> {
 }
 
 impl<'a> NewDistributor<'a> {
-    pub fn root(merchant_id: i64, member_id: i64, code: &'a str, joined_at: NaiveDateTime) -> Self {
+    pub fn root(
+        merchant_id: MerchantId,
+        member_id: i64,
+        code: &'a str,
+        joined_at: NaiveDateTime,
+    ) -> Self {
         NewDistributor {
             merchant_id,
             member_id,
@@ -39,7 +45,7 @@ impl TestApp {
     /// else a phone number) but has no usable password, created at `at`.
     pub fn insert_member(
         &self,
-        merchant_id: i64,
+        merchant_id: MerchantId,
         login: &str,
         name: Option<&str>,
         at: NaiveDateTime,

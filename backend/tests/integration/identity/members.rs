@@ -2,6 +2,7 @@
 
 use crate::harness::{assert_problem, expect_json, problem, verification_code_in, TestApp};
 use diesel::prelude::*;
+use fenxiao::db::ids::MerchantId;
 use serde_json::{json, Value};
 
 async fn send_code(app: &TestApp, shop: &str, recipient: &str) -> reqwest::Response {
@@ -171,7 +172,7 @@ db_test!(
             .await;
         let pending: Value = res.json().await.unwrap();
         // It has its address from the start, but no open shop there until it is active.
-        let shop = &app.slug(pending["merchant_id"].as_i64().unwrap());
+        let shop = &app.slug(MerchantId(pending["merchant_id"].as_i64().unwrap()));
         assert_eq!(send_code(&app, shop, "13812345678").await.status(), 404);
         assert_eq!(
             member_sign_in(&app, shop, "13812345678", "x-1234567890")

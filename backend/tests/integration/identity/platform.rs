@@ -1,9 +1,15 @@
 //! The platform operator: the approval queue, suspension, the outbox.
 
 use crate::harness::{assert_problem, expect_json, AuditPage, TestApp, TestBackend};
+use fenxiao::db::ids::MerchantId;
 use serde_json::{json, Value};
 
-async fn act(app: &TestApp, token: &str, merchant_id: i64, action: &str) -> reqwest::Response {
+async fn act(
+    app: &TestApp,
+    token: &str,
+    merchant_id: MerchantId,
+    action: &str,
+) -> reqwest::Response {
     app.bearer(token)
         .post_raw(
             &format!("/api/v1/platform/merchants/{merchant_id}/{action}"),
@@ -25,14 +31,14 @@ async fn approval_queue_and_state_table() {
     assert_eq!(queue.as_array().unwrap().len(), 1);
     assert_eq!(queue[0]["id"], merchant_id);
 
-    let res = act(&app, &op, merchant_id, "reactivate").await;
+    let res = act(&app, &op, MerchantId(merchant_id), "reactivate").await;
     assert_problem(res, 409, "invalid_transition").await;
-    let res = act(&app, &op, merchant_id, "approve").await;
+    let res = act(&app, &op, MerchantId(merchant_id), "approve").await;
     let merchant: Value = expect_json(res, 200).await;
     assert_eq!(merchant["status"], "active");
-    let res = act(&app, &op, merchant_id, "approve").await;
+    let res = act(&app, &op, MerchantId(merchant_id), "approve").await;
     assert_eq!(res.status(), 409, "approving twice is refused");
-    let res = act(&app, &op, 999_999, "approve").await;
+    let res = act(&app, &op, MerchantId(999_999), "approve").await;
     assert_eq!(res.status(), 404);
 }
 

@@ -2,6 +2,7 @@
 
 use crate::harness::{assert_problem, problem, TestApp, TestBackend};
 use diesel::prelude::*;
+use fenxiao::db::ids::MerchantId;
 use fenxiao::db::schema::{merchants, one_time_tokens, outbox_messages, staff_users};
 use serde_json::{json, Value};
 
@@ -38,7 +39,7 @@ db_test!(
             .await;
         assert_eq!(created["status"], "pending_verification");
         assert_eq!(created["email"], "owner@example.com");
-        let merchant_id = created["merchant_id"].as_i64().unwrap();
+        let merchant_id = MerchantId(created["merchant_id"].as_i64().unwrap());
 
         let (name, phone, status): (String, String, String) = merchants::table
             .find(merchant_id)
@@ -69,7 +70,7 @@ db_test!(
             .post("/api/v1/signup/verify-email", &json!({ "token": token }))
             .await;
         assert_eq!(verified["status"], "active");
-        assert_eq!(verified["merchant_id"], merchant_id);
+        assert_eq!(verified["merchant_id"], merchant_id.get());
 
         // The link works once.
         let res = app

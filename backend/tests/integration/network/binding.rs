@@ -2,6 +2,7 @@
 //! in force at any moment of the history, concurrent visits, registration through a link, staff
 //! re-assignment and the customers of a distributor.
 
+use fenxiao::db::ids::MerchantId;
 use std::collections::HashMap;
 
 use crate::harness::{assert_problem, expect_json, problem, AuditPage, NewDistributor, TestApp};
@@ -30,12 +31,12 @@ fn micro() -> Duration {
     Duration::microseconds(1)
 }
 
-fn insert_member(app: &TestApp, merchant_id: i64, phone: &str) -> i64 {
+fn insert_member(app: &TestApp, merchant_id: MerchantId, phone: &str) -> i64 {
     app.insert_member(merchant_id, phone, None, t0())
 }
 
 /// A member who is a distributor with this code.
-fn distributor(app: &TestApp, merchant_id: i64, code: &str, status: &str) -> (i64, i64) {
+fn distributor(app: &TestApp, merchant_id: MerchantId, code: &str, status: &str) -> (i64, i64) {
     let phone = format!(
         "139{:08}",
         code.bytes().map(u64::from).sum::<u64>() * 7919 % 100_000_000
@@ -48,7 +49,13 @@ fn distributor(app: &TestApp, merchant_id: i64, code: &str, status: &str) -> (i6
     (app.insert_distributor(distributor), member)
 }
 
-fn set_policy(app: &TestApp, merchant_id: i64, mode: &str, days: Option<i32>, protection: i32) {
+fn set_policy(
+    app: &TestApp,
+    merchant_id: MerchantId,
+    mode: &str,
+    days: Option<i32>,
+    protection: i32,
+) {
     let conn = &mut *app.conn();
     diesel::delete(ds::table.find(merchant_id))
         .execute(conn)
@@ -67,7 +74,7 @@ fn set_policy(app: &TestApp, merchant_id: i64, mode: &str, days: Option<i32>, pr
 
 fn visit(
     app: &TestApp,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     member_id: i64,
     code: &str,
     now: NaiveDateTime,
@@ -85,7 +92,7 @@ fn visit(
 
 fn register_through(
     app: &TestApp,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     member_id: i64,
     code: &str,
     now: NaiveDateTime,
@@ -99,7 +106,7 @@ fn register_through(
 
 fn in_force(
     app: &TestApp,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     member_id: i64,
     at: NaiveDateTime,
 ) -> Option<binding::Binding> {
@@ -432,7 +439,7 @@ db_test!(
         distributor(&app, other_shop, "THEIRS", "active");
 
         // Registration through A's link binds with source `registration`.
-        let (m1, token) = member(&app, shop, "13800000001", Some(" TEA-A ")).await;
+        let (m1, token) = member(&app, shop.get(), "13800000001", Some(" TEA-A ")).await;
         let history = app
             .bearer(&owner)
             .get::<Value>(&format!("/api/v1/members/{m1}/bindings"))
@@ -456,7 +463,7 @@ db_test!(
         assert_eq!(body["binding"]["source"], "registration");
 
         // Registration without a link, then a visit binds.
-        let (_, token2) = member(&app, shop, "13800000002", None).await;
+        let (_, token2) = member(&app, shop.get(), "13800000002", None).await;
         let body: Value = post_visit(&app, &slug, &token2, json!({ "distributor_code": "TEA-B" }))
             .await
             .json()
@@ -467,7 +474,7 @@ db_test!(
         assert_eq!(body["binding"]["distributor_code"], "TEA-B");
 
         // A frozen distributor's link registers the member unbound.
-        let (m3, token3) = member(&app, shop, "13800000003", Some("FROZEN")).await;
+        let (m3, token3) = member(&app, shop.get(), "13800000003", Some("FROZEN")).await;
         let history = app
             .bearer(&owner)
             .get::<Value>(&format!("/api/v1/members/{m3}/bindings"))
@@ -541,7 +548,7 @@ db_test!(
         let members_before = app.count("members");
         for code in ["NOPE", "THEIRS"] {
             let res = app
-                .register_member_raw(shop, "13800000009", through(Some(code)))
+                .register_member_raw(shop.get(), "13800000009", through(Some(code)))
                 .await;
             assert_eq!(res.status(), 422, "{code}");
             let body = problem(res).await;

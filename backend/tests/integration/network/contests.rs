@@ -10,6 +10,7 @@ use chrono::{Duration, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use fenxiao::contests::facts::{self, Recorded};
 use fenxiao::contests::standings;
+use fenxiao::db::ids::MerchantId;
 use fenxiao::db::schema::{contest_standings, contests, merchants};
 use fenxiao::db::schema::{customer_bindings as cb, distributors};
 use fenxiao::db::write_transaction;
@@ -22,14 +23,14 @@ fn utc(text: &str) -> NaiveDateTime {
     NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f").unwrap()
 }
 
-fn insert_member(app: &TestApp, merchant_id: i64, phone: &str, name: Option<&str>) -> i64 {
+fn insert_member(app: &TestApp, merchant_id: MerchantId, phone: &str, name: Option<&str>) -> i64 {
     app.insert_member(merchant_id, phone, name, utc("2026-01-01 00:00:00"))
 }
 
 /// A distributor with its own row in the closure table; the parent, if any, recruited it.
 fn insert_distributor(
     app: &TestApp,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     member_id: i64,
     code: &str,
     parent_id: Option<i64>,
@@ -42,10 +43,10 @@ fn insert_distributor(
 }
 
 /// A member who is a distributor, joined long ago, at the root of the tree.
-fn distributor(app: &TestApp, merchant_id: i64, code: &str, name: &str) -> i64 {
+fn distributor(app: &TestApp, merchant_id: MerchantId, code: &str, name: &str) -> i64 {
     let phone = format!(
         "137{:08}",
-        (code.bytes().map(u64::from).sum::<u64>() * 7919 + merchant_id as u64) % 100_000_000
+        (code.bytes().map(u64::from).sum::<u64>() * 7919 + merchant_id.get() as u64) % 100_000_000
     );
     let member = insert_member(app, merchant_id, &phone, Some(name));
     insert_distributor(
@@ -58,7 +59,14 @@ fn distributor(app: &TestApp, merchant_id: i64, code: &str, name: &str) -> i64 {
     )
 }
 
-fn sale(app: &TestApp, merchant_id: i64, distributor_id: i64, order: &str, fen: i64, at: &str) {
+fn sale(
+    app: &TestApp,
+    merchant_id: MerchantId,
+    distributor_id: i64,
+    order: &str,
+    fen: i64,
+    at: &str,
+) {
     let recorded = facts::record_sale(
         &mut app.conn(),
         merchant_id,
@@ -74,7 +82,7 @@ fn sale(app: &TestApp, merchant_id: i64, distributor_id: i64, order: &str, fen: 
 /// A binding of the member to the distributor from `starts_at`; closed at `ended_at` if given.
 fn bind(
     app: &TestApp,
-    merchant_id: i64,
+    merchant_id: MerchantId,
     member_id: i64,
     distributor_id: i64,
     starts_at: &str,
@@ -95,7 +103,7 @@ fn bind(
         .unwrap();
 }
 
-fn set_timezone(app: &TestApp, merchant_id: i64, zone: &str) {
+fn set_timezone(app: &TestApp, merchant_id: MerchantId, zone: &str) {
     diesel::update(merchants::table.find(merchant_id))
         .set(merchants::timezone.eq(zone))
         .execute(&mut *app.conn())
@@ -997,7 +1005,7 @@ db_test!(
         let shop = owner.merchant_id;
         let token = owner.access_token.as_str();
         let today = today();
-        let me = app.member(shop, "13912345678", json!({})).await;
+        let me = app.member(shop.get(), "13912345678", json!({})).await;
         let Member {
             id: me_member,
             token: me_token,
@@ -1011,7 +1019,7 @@ db_test!(
             None,
             utc("2025-01-01 00:00:00"),
         );
-        let shopper_token = app.member(shop, "13987654321", json!({})).await.token;
+        let shopper_token = app.member(shop.get(), "13987654321", json!({})).await.token;
         let rivals: Vec<i64> = (0..3)
             .map(|i| distributor(&app, shop, &format!("RIVAL{i}"), &format!("欧阳{i}")))
             .collect();

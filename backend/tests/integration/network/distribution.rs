@@ -1,5 +1,6 @@
 //! Distribution settings, distributor tiers and automatic promotion.
 
+use fenxiao::db::ids::MerchantId;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::harness::{
@@ -35,7 +36,7 @@ static NEXT: AtomicU64 = AtomicU64::new(1);
 
 /// A distributor row of the merchant (with its member and its own closure row), as the network
 /// would have made it.
-fn distributor(app: &TestApp, merchant_id: i64, status: &str, tier_id: Option<i64>) -> i64 {
+fn distributor(app: &TestApp, merchant_id: MerchantId, status: &str, tier_id: Option<i64>) -> i64 {
     let n = NEXT.fetch_add(1, Ordering::Relaxed);
     let now = fenxiao::clock::now();
     let member_id = app.insert_member(merchant_id, &format!("d{n}@example.com"), None, now);
@@ -1239,51 +1240,57 @@ db_test!(
         };
         let plan: Vec<(i64, &str, Option<i64>, Counters, Expected)> = vec![
             (
-                a.merchant_id,
+                a.merchant_id.get(),
                 "active",
                 Some(a_basic),
                 earns_silver,
                 Some(a_silver),
             ),
             (
-                a.merchant_id,
+                a.merchant_id.get(),
                 "active",
                 Some(a_basic),
                 Counters::default(),
                 Some(a_basic),
             ),
-            (a.merchant_id, "active", None, earns_gold, Some(a_gold)),
             (
-                a.merchant_id,
+                a.merchant_id.get(),
+                "active",
+                None,
+                earns_gold,
+                Some(a_gold),
+            ),
+            (
+                a.merchant_id.get(),
                 "frozen",
                 Some(a_basic),
                 earns_gold,
                 Some(a_basic),
             ),
             (
-                b.merchant_id,
+                b.merchant_id.get(),
                 "active",
                 Some(b_basic),
                 earns_diamond,
                 Some(b_diamond),
             ),
             (
-                b.merchant_id,
+                b.merchant_id.get(),
                 "active",
                 Some(b_gold),
                 earns_silver,
                 Some(b_gold),
             ),
             (
-                b.merchant_id,
+                b.merchant_id.get(),
                 "ended",
                 Some(b_basic),
                 earns_diamond,
                 Some(b_basic),
             ),
-            (none.merchant_id, "active", None, earns_diamond, None),
+            (none.merchant_id.get(), "active", None, earns_diamond, None),
             (
-                b.merchant_id,
+                b.merchant_id.get(),
                 "active",
                 Some(b_basic),
                 earns_gold,
@@ -1293,7 +1300,7 @@ db_test!(
         let ids: Vec<i64> = plan
             .iter()
             .map(|(merchant, status, tier, counters, _)| {
-                let id = distributor(&app, *merchant, status, *tier);
+                let id = distributor(&app, MerchantId(*merchant), status, *tier);
                 set_counters(&app, id, *counters);
                 id
             })

@@ -4,10 +4,11 @@
 
 use crate::harness::{assert_problem, expect_json, problem, SignedIn, TestApp};
 use diesel::prelude::*;
+use fenxiao::db::ids::MerchantId;
 use fenxiao::db::schema::{distributor_tier_changes, distributor_tiers, members};
 use serde_json::{json, Value};
 
-fn member(app: &TestApp, merchant_id: i64, phone: &str, name: &str) -> i64 {
+fn member(app: &TestApp, merchant_id: MerchantId, phone: &str, name: &str) -> i64 {
     let now = fenxiao::clock::now();
     diesel::insert_into(members::table)
         .values((
@@ -24,7 +25,7 @@ fn member(app: &TestApp, merchant_id: i64, phone: &str, name: &str) -> i64 {
         .unwrap()
 }
 
-fn tier(app: &TestApp, merchant_id: i64, name: &str, rank: i32) -> i64 {
+fn tier(app: &TestApp, merchant_id: MerchantId, name: &str, rank: i32) -> i64 {
     let now = fenxiao::clock::now();
     diesel::insert_into(distributor_tiers::table)
         .values((
@@ -749,7 +750,10 @@ db_test!(a_member_sees_their_own_profile, |app: TestApp| async move {
     assert_eq!(res.status(), 404, "not a distributor");
     let res = app
         .bearer(&token)
-        .get_raw(&format!("/api/v1/shops/shop-{}/me/distributor", m + 1))
+        .get_raw(&format!(
+            "/api/v1/shops/shop-{}/me/distributor",
+            m.get() + 1
+        ))
         .await;
     assert_eq!(res.status(), 404, "another shop");
 });

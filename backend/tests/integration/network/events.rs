@@ -6,6 +6,7 @@
 use crate::harness::TestApp;
 use diesel::prelude::*;
 use fenxiao::contests::facts;
+use fenxiao::db::ids::MerchantId;
 use fenxiao::db::schema::{
     distributor_sales, distributor_tier_changes, distributor_tiers, distributors, domain_events,
     members,
@@ -14,7 +15,7 @@ use fenxiao::db::DbConnection;
 use fenxiao::events::{consumers, DistributorJoined, DomainEvent, SaleRecorded};
 use fenxiao::{network, AppError};
 
-fn member(conn: &mut DbConnection, merchant_id: i64, n: u32) -> i64 {
+fn member(conn: &mut DbConnection, merchant_id: MerchantId, n: u32) -> i64 {
     let now = fenxiao::clock::now();
     diesel::insert_into(members::table)
         .values((
@@ -32,7 +33,12 @@ fn member(conn: &mut DbConnection, merchant_id: i64, n: u32) -> i64 {
 }
 
 /// A tier of the merchant; `team_sales_fen` makes it earned by that much team sales.
-fn tier(conn: &mut DbConnection, merchant_id: i64, rank: i32, team_sales_fen: Option<i64>) -> i64 {
+fn tier(
+    conn: &mut DbConnection,
+    merchant_id: MerchantId,
+    rank: i32,
+    team_sales_fen: Option<i64>,
+) -> i64 {
     let now = fenxiao::clock::now();
     diesel::insert_into(distributor_tiers::table)
         .values((
@@ -54,7 +60,7 @@ fn tier(conn: &mut DbConnection, merchant_id: i64, rank: i32, team_sales_fen: Op
 }
 
 /// The merchant's events of one name, oldest first.
-fn events_named(conn: &mut DbConnection, merchant_id: i64, name: &str) -> Vec<DomainEvent> {
+fn events_named(conn: &mut DbConnection, merchant_id: MerchantId, name: &str) -> Vec<DomainEvent> {
     domain_events::table
         .filter(domain_events::merchant_id.eq(merchant_id))
         .filter(domain_events::name.eq(name))

@@ -307,7 +307,7 @@ mod links {
         qr_codes_encode(&app, &token, "/api/v1/recruitment", url).await;
 
         // A member's own link needs a distributor profile, an active one.
-        let member = register(&app, shop, "13800000001", None).await;
+        let member = register(&app, shop.get(), "13800000001", None).await;
         let res = app
             .bearer(&member.token)
             .get_raw(&member.me("/recruitment/link"))
@@ -531,7 +531,7 @@ db_test!(each_entry_mode, |app: TestApp| async move {
         .clone();
 
     // Default: application with manual review — pending, staff told.
-    let manual = register(&app, shop, "manual@example.com", None).await;
+    let manual = register(&app, shop.get(), "manual@example.com", None).await;
     let res = apply(&app, &manual, json!({})).await;
     let body: Value = expect_json(res, 201).await;
     assert_eq!(body["status"], "pending");
@@ -573,7 +573,7 @@ db_test!(each_entry_mode, |app: TestApp| async move {
         json!({ "application_review": "auto" }),
     )
     .await;
-    let auto = register(&app, shop, "auto@example.com", None).await;
+    let auto = register(&app, shop.get(), "auto@example.com", None).await;
     let body = expect_success::<Value>(apply(&app, &auto, json!({})).await).await;
     assert_eq!(body["status"], "approved");
     let code = body["distributor_code"].as_str().unwrap().to_owned();
@@ -604,7 +604,7 @@ db_test!(each_entry_mode, |app: TestApp| async move {
     // Everyone: a distributor on registering, without applying; a phone-only member is welcomed
     // by SMS. Applying then is refused like for any distributor.
     settings(&app, &owner, "everyone", json!({})).await;
-    let everyone = register(&app, shop, "13900000002", None).await;
+    let everyone = register(&app, shop.get(), "13900000002", None).await;
     let me = my_distributor(&app, &everyone).await.unwrap();
     assert_eq!(me["status"], "active");
     assert_eq!(me["tier_id"], entry_tier);
@@ -630,7 +630,7 @@ db_test!(each_entry_mode, |app: TestApp| async move {
         .get::<Value>("/api/v1/shops/tea-garden/distributor-application-form")
         .await;
     assert_eq!(public["spend_threshold"], "199.00");
-    let spender = register(&app, shop, "13900000003", None).await;
+    let spender = register(&app, shop.get(), "13900000003", None).await;
     let before = app.count("distributor_applications");
     let res = apply(&app, &spender, json!({})).await;
     assert_eq!(res.status(), 409);
@@ -675,11 +675,11 @@ db_test!(
     |app: TestApp| async move {
         let owner = app.owner("boss@example.com").await;
         let shop = owner.merchant_id;
-        let s_member = register(&app, shop, "13800000001", None).await;
+        let s_member = register(&app, shop.get(), "13800000001", None).await;
         let recruiter = grant(&app, &owner, s_member.id, None).await;
         let recruiter_id = recruiter["id"].as_i64().unwrap();
         let recruiter_code = recruiter["code"].as_str().unwrap().to_owned();
-        let d_member = register(&app, shop, "13800000002", None).await;
+        let d_member = register(&app, shop.get(), "13800000002", None).await;
         let default_id = grant(&app, &owner, d_member.id, None).await["id"]
             .as_i64()
             .unwrap();
@@ -687,9 +687,9 @@ db_test!(
         settings(&app, &owner, "application", default_sponsor.clone()).await;
 
         // Application mode: registering (with or without a link) makes nobody a distributor.
-        let early = register(&app, shop, "13800000003", None).await;
-        let early_bound = register(&app, shop, "13800000004", Some(&recruiter_code)).await;
-        let waiting = register(&app, shop, "13800000005", None).await;
+        let early = register(&app, shop.get(), "13800000003", None).await;
+        let early_bound = register(&app, shop.get(), "13800000004", Some(&recruiter_code)).await;
+        let waiting = register(&app, shop.get(), "13800000005", None).await;
         let pending = expect_success::<Value>(apply(&app, &waiting, json!({})).await).await;
         assert_eq!(pending["status"], "pending");
         for m in [&early, &early_bound, &waiting] {
@@ -700,7 +700,13 @@ db_test!(
         // Everyone: registering through a recruiter's link makes a distributor under them,
         // recorded as their recruit; without a link, under the default sponsor, nobody's recruit.
         settings(&app, &owner, "everyone", default_sponsor.clone()).await;
-        let linked = register(&app, shop, "linked@example.com", Some(&recruiter_code)).await;
+        let linked = register(
+            &app,
+            shop.get(),
+            "linked@example.com",
+            Some(&recruiter_code),
+        )
+        .await;
         let me = my_distributor(&app, &linked).await.unwrap();
         assert_eq!(me["sponsor"]["code"], recruiter_code.as_str());
         assert_eq!(
@@ -710,7 +716,7 @@ db_test!(
         let welcome = welcome_messages(&app, "linked@example.com");
         assert_eq!(welcome.len(), 1);
         assert!(welcome[0].2.contains(me["code"].as_str().unwrap()));
-        let plain = register(&app, shop, "13800000006", None).await;
+        let plain = register(&app, shop.get(), "13800000006", None).await;
         assert!(my_distributor(&app, &plain).await.is_some());
         assert_eq!(placement(&app, plain.id), (Some(default_id), None));
         let enrolled = app.audit_changes_all("distributor.enrolled");
@@ -764,7 +770,7 @@ db_test!(
                 &json!({ "reason": "核查" }),
             )
             .await;
-        let late = register(&app, shop, "13800000008", Some(&recruiter_code)).await;
+        let late = register(&app, shop.get(), "13800000008", Some(&recruiter_code)).await;
         assert!(my_distributor(&app, &late).await.is_some());
         assert_eq!(placement(&app, late.id), (Some(default_id), None));
 
@@ -782,7 +788,7 @@ db_test!(
 
         // Back to application mode: registering makes no distributor any more.
         settings(&app, &owner, "application", default_sponsor).await;
-        let after = register(&app, shop, "13800000009", None).await;
+        let after = register(&app, shop.get(), "13800000009", None).await;
         assert!(my_distributor(&app, &after).await.is_none());
         let stored: i64 = distributor_applications::table
             .count()
@@ -798,7 +804,7 @@ db_test!(answers_must_fit_the_form, |app: TestApp| async move {
     let owner = app.owner("boss@example.com").await;
     let shop = owner.merchant_id;
     expect_success::<Value>(save_form(&app, &owner, good_form()).await).await;
-    let member = register(&app, shop, "13800000001", None).await;
+    let member = register(&app, shop.get(), "13800000001", None).await;
     let cases = [
         (
             json!({ "channel": "微信" }),
@@ -899,10 +905,10 @@ db_test!(sponsor_codes, |app: TestApp| async move {
         )
         .await["id"]
         .clone();
-    let s_member = register(&app, shop, "13800000001", None).await;
+    let s_member = register(&app, shop.get(), "13800000001", None).await;
     let sponsor = grant(&app, &owner, s_member.id, None).await;
     let sponsor_code = sponsor["code"].as_str().unwrap().to_owned();
-    let frozen_member = register(&app, shop, "13800000002", None).await;
+    let frozen_member = register(&app, shop.get(), "13800000002", None).await;
     let frozen = grant(&app, &owner, frozen_member.id, None).await;
     app.bearer(&owner)
         .post::<Value>(
@@ -911,10 +917,10 @@ db_test!(sponsor_codes, |app: TestApp| async move {
         )
         .await;
     let other = app.owner("other@example.com").await;
-    let stranger = register(&app, other.merchant_id, "13800000009", None).await;
+    let stranger = register(&app, other.merchant_id.get(), "13800000009", None).await;
     let foreign = grant(&app, &other, stranger.id, None).await;
 
-    let applicant = register(&app, shop, "13800000003", None).await;
+    let applicant = register(&app, shop.get(), "13800000003", None).await;
     for (code, status, problem_code) in [
         ("NOSUCH22".to_owned(), 422, "unknown_distributor_code"),
         (
@@ -987,7 +993,7 @@ db_test!(sponsor_codes, |app: TestApp| async move {
     assert!(detail.contains("recruit_approved"));
 
     // Without a code, the distributor the member is bound to recruits them.
-    let bound = register(&app, shop, "13800000004", Some(&sponsor_code)).await;
+    let bound = register(&app, shop.get(), "13800000004", Some(&sponsor_code)).await;
     let body = expect_success::<Value>(apply(&app, &bound, json!({})).await).await;
     let view = app
         .bearer(&owner)
@@ -999,7 +1005,7 @@ db_test!(sponsor_codes, |app: TestApp| async move {
 
     // A recruiter frozen while the application waited: approval falls back to the default
     // sponsor, and says so.
-    let d_member = register(&app, shop, "13800000005", None).await;
+    let d_member = register(&app, shop.get(), "13800000005", None).await;
     let default_sponsor = grant(&app, &owner, d_member.id, None).await;
     settings(
         &app,
@@ -1034,7 +1040,7 @@ db_test!(sponsor_codes, |app: TestApp| async move {
     assert_eq!(audits[0]["sponsor_fallback"]["after"], false);
 
     // No code, no binding: the tree's rule (the default sponsor) applies.
-    let plain = register(&app, shop, "13800000006", None).await;
+    let plain = register(&app, shop.get(), "13800000006", None).await;
     let body = expect_success::<Value>(apply(&app, &plain, json!({})).await).await;
     let approved = app
         .bearer(&owner)
@@ -1061,7 +1067,7 @@ db_test!(
     |app: TestApp| async move {
         let owner = app.owner("boss@example.com").await;
         let shop = owner.merchant_id;
-        let member = register(&app, shop, "shopper@example.com", None).await;
+        let member = register(&app, shop.get(), "shopper@example.com", None).await;
         let res = app
             .bearer(&member.token)
             .get_raw(&member.me("/distributor-application"))
@@ -1143,7 +1149,7 @@ db_test!(
         }
 
         // Granted by staff while an application waits: approving it is refused, rejecting works.
-        let other = register(&app, shop, "13800000007", None).await;
+        let other = register(&app, shop.get(), "13800000007", None).await;
         let waiting = expect_success::<Value>(apply(&app, &other, json!({})).await).await;
         grant(&app, &owner, other.id, None).await;
         let res = app
@@ -1188,7 +1194,7 @@ db_test!(
         let owner = app.owner("boss@example.com").await;
         let shop = owner.merchant_id;
         // Several approvals of one application: one distributor.
-        let member = register(&app, shop, "13800000001", None).await;
+        let member = register(&app, shop.get(), "13800000001", None).await;
         let application = expect_success::<Value>(apply(&app, &member, json!({})).await).await;
         let url = format!(
             "/api/v1/distributor-applications/{}/approve",
@@ -1215,7 +1221,7 @@ db_test!(
         // Approval racing rejection: one outcome each, and a distributor exactly when approved.
         let mut ids = Vec::new();
         for k in 0..4 {
-            let m = register(&app, shop, &format!("1380000010{k}"), None).await;
+            let m = register(&app, shop.get(), &format!("1380000010{k}"), None).await;
             ids.push(
                 expect_success::<Value>(apply(&app, &m, json!({})).await).await["id"]
                     .as_i64()
@@ -1264,7 +1270,7 @@ db_test!(
         assert_eq!(told as usize, rejected);
 
         // Two applications at once from one member: one is stored.
-        let eager = register(&app, shop, "13800000200", None).await;
+        let eager = register(&app, shop.get(), "13800000200", None).await;
         let answers = join_all((0..4).map(|_| apply(&app, &eager, json!({})))).await;
         let created = answers.iter().filter(|r| r.status() == 201).count();
         assert_eq!(created, 1);
@@ -1283,7 +1289,7 @@ db_test!(
         let shop = owner.merchant_id;
         let mut ids = Vec::new();
         for k in 0..5 {
-            let m = register(&app, shop, &format!("1380000000{k}"), None).await;
+            let m = register(&app, shop.get(), &format!("1380000000{k}"), None).await;
             ids.push(
                 expect_success::<Value>(apply(&app, &m, json!({})).await).await["id"]
                     .as_i64()
@@ -1387,7 +1393,7 @@ db_test!(
         assert_eq!(view["status"], "pending");
         assert_eq!(app.count("distributors"), 0);
         // A member token of one shop reads only that shop's form through its own account.
-        let stranger = register(&app, other.merchant_id, "13800000099", None).await;
+        let stranger = register(&app, other.merchant_id.get(), "13800000099", None).await;
         let res = app
             .bearer(&stranger.token)
             .get_raw(&stranger.me("/distributor-application"))

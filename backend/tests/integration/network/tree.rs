@@ -5,6 +5,7 @@
 //! Also:
 //! concurrent joins and sales keep the counters exact, and the seeded tree is sound.
 
+use fenxiao::db::ids::MerchantId;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::harness::TestApp;
@@ -23,11 +24,11 @@ use proptest::test_runner::{Config as ProptestConfig, TestCaseError, TestRunner}
 /// Phone numbers of members made by the property test, unique across its cases.
 static NEXT_MEMBER: AtomicUsize = AtomicUsize::new(0);
 
-fn new_merchant(conn: &mut DbConnection) -> i64 {
+fn new_merchant(conn: &mut DbConnection) -> MerchantId {
     seed::create_merchant(conn, "树形测试店", fenxiao::clock::now()).unwrap()
 }
 
-fn new_member(conn: &mut DbConnection, merchant_id: i64, n: usize) -> i64 {
+fn new_member(conn: &mut DbConnection, merchant_id: MerchantId, n: usize) -> i64 {
     let now = fenxiao::clock::now();
     diesel::insert_into(members::table)
         .values((
@@ -44,7 +45,7 @@ fn new_member(conn: &mut DbConnection, merchant_id: i64, n: usize) -> i64 {
         .unwrap()
 }
 
-fn assert_sound(conn: &mut DbConnection, merchant_id: i64) {
+fn assert_sound(conn: &mut DbConnection, merchant_id: MerchantId) {
     let findings = verify::check(conn, merchant_id, 20).unwrap();
     assert!(findings.is_empty(), "{findings:#?}");
 }
@@ -126,7 +127,12 @@ fn code_of(err: &AppError) -> String {
     err.problem().code.to_string()
 }
 
-fn apply(conn: &mut DbConnection, m: i64, model: &mut Model, op: &Op) -> Result<(), TestCaseError> {
+fn apply(
+    conn: &mut DbConnection,
+    m: MerchantId,
+    model: &mut Model,
+    op: &Op,
+) -> Result<(), TestCaseError> {
     let now = fenxiao::clock::now();
     let n = model.ids.len();
     match *op {

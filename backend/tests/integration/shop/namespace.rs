@@ -5,6 +5,7 @@
 use crate::harness::{assert_problem, expect_json, field_errors, Member, SignedIn, TestApp};
 use diesel::prelude::*;
 use diesel_migrations::MigrationHarness;
+use fenxiao::db::ids::MerchantId;
 use fenxiao::db::schema::merchants;
 use fenxiao::db::DbConnection;
 use serde_json::{json, Value};
@@ -18,7 +19,7 @@ async fn put_slug(app: &TestApp, who: &SignedIn, slug: &str) -> reqwest::Respons
         .await
 }
 
-fn stored_slug(app: &TestApp, merchant_id: i64) -> Option<String> {
+fn stored_slug(app: &TestApp, merchant_id: MerchantId) -> Option<String> {
     merchants::table
         .find(merchant_id)
         .select(merchants::slug)
@@ -26,7 +27,7 @@ fn stored_slug(app: &TestApp, merchant_id: i64) -> Option<String> {
         .unwrap()
 }
 
-fn set_stored_slug(app: &TestApp, merchant_id: i64, slug: Option<&str>) {
+fn set_stored_slug(app: &TestApp, merchant_id: MerchantId, slug: Option<&str>) {
     diesel::update(merchants::table.find(merchant_id))
         .set(merchants::slug.eq(slug))
         .execute(&mut *app.conn())
@@ -50,7 +51,7 @@ db_test!(
         let id = signed_up["merchant_id"].as_i64().unwrap();
         let default = format!("shop-{id}");
         assert_eq!(
-            stored_slug(&app, id).as_deref(),
+            stored_slug(&app, MerchantId(id)).as_deref(),
             Some(default.as_str()),
             "set in the sign-up's own transaction, before verification"
         );
@@ -74,7 +75,7 @@ db_test!(
             .anonymous()
             .get(&format!("/api/v1/shops/{}", default.to_uppercase()))
             .await;
-        assert_eq!(shop["merchant_id"], owner.merchant_id);
+        assert_eq!(shop["merchant_id"], owner.merchant_id.get());
         assert_eq!(shop["slug"], default.as_str());
     }
 );
@@ -108,13 +109,20 @@ db_test!(
 
         // A default-shaped address chosen before they were reserved stays its merchant's, who may
         // save it again; the merchant whose default it is gets the stand-in `shop--{id}`.
-        let next = b_id + 1;
+        let next = b_id.get() + 1;
         set_stored_slug(&app, a_id, Some(&format!("shop-{next}")));
         let res = put_slug(&app, &a, &format!("shop-{next}")).await;
         assert_eq!(res.status(), 200, "its own address, kept");
         let c = app.owner("c@example.com").await;
-        assert_eq!(c.merchant_id, next, "ids are handed out in order");
-        assert_eq!(stored_slug(&app, next), Some(format!("shop--{next}")));
+        assert_eq!(
+            c.merchant_id,
+            MerchantId(next),
+            "ids are handed out in order"
+        );
+        assert_eq!(
+            stored_slug(&app, MerchantId(next)),
+            Some(format!("shop--{next}"))
+        );
         let shop: Value = app
             .anonymous()
             .get(&format!("/api/v1/shops/shop--{next}"))
@@ -153,7 +161,7 @@ db_test!(
             .anonymous()
             .get(&format!("/api/v1/shops/shop-{a}"))
             .await;
-        assert_eq!(shop["merchant_id"], a);
+        assert_eq!(shop["merchant_id"], a.get());
     }
 );
 
@@ -229,7 +237,9 @@ db_test!(
         let b = app.owner("b@example.com").await;
         // Shop A makes every member a distributor: a write the refusal must prevent.
         settings(&app, &a, "everyone").await;
-        let seller = app.member(a.merchant_id, "13800000001", json!({})).await;
+        let seller = app
+            .member(a.merchant_id.get(), "13800000001", json!({}))
+            .await;
         let mine: Value = app
             .bearer(&seller.token)
             .get(&seller.me("/distributor"))
@@ -254,7 +264,9 @@ db_test!(
             )
             .await;
         // The same phone number is a member at both shops, and at B a distributor too.
-        let stranger = app.member(b.merchant_id, "13800000001", json!({})).await;
+        let stranger = app
+            .member(b.merchant_id.get(), "13800000001", json!({}))
+            .await;
         app.bearer(&b)
             .post::<Value>("/api/v1/distributors", &json!({ "member_id": stranger.id }))
             .await;
@@ -305,7 +317,7 @@ db_test!(
     |app: TestApp| async move {
         let owner = app.owner("boss@example.com").await;
         let member = app
-            .member(owner.merchant_id, "13800000001", json!({}))
+            .member(owner.merchant_id.get(), "13800000001", json!({}))
             .await;
         let nowhere = "no-such-shop";
         let public = [

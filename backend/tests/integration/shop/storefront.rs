@@ -87,7 +87,7 @@ db_test!(
 
         let shop: Value = app.anonymous().get("/api/v1/shops/haowu-tea").await;
         assert_eq!(shop["name"], "好物优选");
-        assert_eq!(shop["merchant_id"], owner.merchant_id);
+        assert_eq!(shop["merchant_id"], owner.merchant_id.get());
         let page: Value = app
             .anonymous()
             .get("/api/v1/shops/HAOWU-TEA/products")
@@ -227,14 +227,14 @@ db_test!(
             token: distributor_token,
             ..
         } = app
-            .member(owner.merchant_id, "13800000001", json!({}))
+            .member(owner.merchant_id.get(), "13800000001", json!({}))
             .await;
         let plain_token = app
-            .member(owner.merchant_id, "13800000002", json!({}))
+            .member(owner.merchant_id.get(), "13800000002", json!({}))
             .await
             .token;
         let foreign_token = app
-            .member(other.merchant_id, "13800000001", json!({}))
+            .member(other.merchant_id.get(), "13800000001", json!({}))
             .await
             .token;
         let distributor: Value = app
@@ -343,7 +343,7 @@ db_test!(
             token,
             ..
         } = app
-            .member(owner.merchant_id, "13800000001", json!({}))
+            .member(owner.merchant_id.get(), "13800000001", json!({}))
             .await;
         let distributor: Value = app
             .bearer(&owner)
