@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::db::enums::db_enum;
-use crate::db::ids::MerchantId;
+use crate::db::ids::{MemberId, MerchantId};
 use crate::db::schema::{members, platform_operators, staff_users};
 use crate::db::DbConnection;
 use crate::error::AppResult;
@@ -94,7 +94,7 @@ pub fn find_by_email(
 fn member_record(row: MemberRow) -> AccountRecord {
     AccountRecord {
         kind: AccountKind::Member,
-        id: row.id,
+        id: row.id.get(),
         merchant_id: Some(row.merchant_id),
         email: row.phone.or(row.email).unwrap_or_default(),
         password_hash: row.password_hash,
@@ -132,7 +132,7 @@ pub fn find_by_id(
 ) -> AppResult<Option<AccountRecord>> {
     if kind == AccountKind::Member {
         let row = members::table
-            .find(id)
+            .find(MemberId(id))
             .select(MemberRow::as_select())
             .first(conn)
             .optional()?;

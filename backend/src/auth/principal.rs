@@ -20,7 +20,7 @@ use super::sessions::{self, ClientInfo};
 use crate::app::AppState;
 use crate::audit::{ActorKind, AuditActor};
 use crate::clock;
-use crate::db::ids::MerchantId;
+use crate::db::ids::{MemberId, MerchantId};
 use crate::db::schema::{
     account_security, api_keys, members, merchants, platform_operators, staff_users,
 };
@@ -238,7 +238,7 @@ pub fn resolve(
         AccountKind::Member => {
             let row = members::table
                 .inner_join(merchants::table)
-                .filter(members::id.eq(account_id))
+                .filter(members::id.eq(MemberId(account_id)))
                 .select((
                     members::merchant_id,
                     members::phone,

@@ -13,7 +13,7 @@ use diesel::prelude::*;
 
 pub use rules::{BindingMode, EndReason, Policy, Source};
 
-use crate::db::ids::MerchantId;
+use crate::db::ids::{DistributorId, MemberId, MerchantId};
 use crate::db::schema::customer_bindings as cb;
 use crate::db::DbConnection;
 use crate::error::AppResult;
@@ -25,8 +25,8 @@ use crate::error::AppResult;
 pub struct Binding {
     pub id: i64,
     pub merchant_id: MerchantId,
-    pub member_id: i64,
-    pub distributor_id: i64,
+    pub member_id: MemberId,
+    pub distributor_id: DistributorId,
     pub source: Source,
     pub starts_at: NaiveDateTime,
     /// End of validity; `None`: permanent.
@@ -46,8 +46,8 @@ pub struct Binding {
 #[diesel(table_name = cb)]
 pub(crate) struct BindingInsertForm<'a> {
     pub merchant_id: MerchantId,
-    pub member_id: i64,
-    pub distributor_id: i64,
+    pub member_id: MemberId,
+    pub distributor_id: DistributorId,
     pub source: Source,
     pub starts_at: NaiveDateTime,
     pub ends_at: Option<NaiveDateTime>,
@@ -90,7 +90,7 @@ impl Binding {
 pub fn in_force(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
-    member_id: i64,
+    member_id: MemberId,
     at: NaiveDateTime,
 ) -> AppResult<Option<Binding>> {
     let latest: Option<Binding> = cb::table

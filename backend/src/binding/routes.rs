@@ -11,6 +11,7 @@ use crate::app::AppState;
 use crate::auth::permissions::need;
 use crate::auth::principal::Allowed;
 use crate::clock;
+use crate::db::ids::{DistributorId, MemberId};
 use crate::error::{AppResult, ProblemBody};
 use crate::http::ApiJson;
 use crate::shop::ShopMember;
@@ -71,7 +72,7 @@ pub async fn record_visit(
 pub async fn list_member_bindings(
     caller: Allowed<need::DistributorsRead>,
     state: web::Data<AppState>,
-    path: web::Path<i64>,
+    path: web::Path<MemberId>,
     query: web::Query<PageQuery>,
 ) -> AppResult<web::Json<BindingPage>> {
     let merchant_id = caller.0.tenant()?;
@@ -106,7 +107,7 @@ pub async fn list_member_bindings(
 pub async fn reassign_binding(
     caller: Allowed<need::DistributorsManage>,
     state: web::Data<AppState>,
-    path: web::Path<i64>,
+    path: web::Path<MemberId>,
     body: ApiJson<AssignRequest>,
 ) -> AppResult<web::Json<AssignResult>> {
     let p = caller.0;
@@ -138,7 +139,7 @@ pub async fn reassign_binding(
 pub async fn list_distributor_customers(
     caller: Allowed<need::DistributorsRead>,
     state: web::Data<AppState>,
-    path: web::Path<i64>,
+    path: web::Path<DistributorId>,
     query: web::Query<PageQuery>,
 ) -> AppResult<web::Json<CustomerPage>> {
     let merchant_id = caller.0.tenant()?;

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::db::enums::db_enum;
+use crate::db::ids::{DistributorId, MemberId};
 
 pub use crate::distribution::settings::BindingMode;
 
@@ -75,7 +76,7 @@ db_enum! {
 /// The member's open binding (not closed; possibly past its validity).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Current {
-    pub distributor_id: i64,
+    pub distributor_id: DistributorId,
     pub starts_at: NaiveDateTime,
     pub ends_at: Option<NaiveDateTime>,
     /// Distribution was ended for its distributor (a frozen one still holds its customers).
@@ -92,9 +93,9 @@ impl Current {
 /// The distributor whose link (or staff's choice) would bind the member.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Candidate {
-    pub distributor_id: i64,
+    pub distributor_id: DistributorId,
     /// The member account of the distributor.
-    pub member_id: i64,
+    pub member_id: MemberId,
     /// `active`; frozen and ended distributors do not bind.
     pub active: bool,
     /// The distributor is in the team of the member's own distributor profile (below it in the
@@ -136,7 +137,7 @@ pub enum Decision {
 pub fn decide(
     policy: &Policy,
     source: Source,
-    member_id: i64,
+    member_id: MemberId,
     candidate: &Candidate,
     current: Option<&Current>,
     now: NaiveDateTime,
@@ -221,10 +222,10 @@ mod tests {
         }
     }
 
-    fn cand(distributor_id: i64) -> Candidate {
+    fn cand(distributor_id: DistributorId) -> Candidate {
         Candidate {
             distributor_id,
-            member_id: distributor_id + 1,
+            member_id: MemberId(distributor_id.get() + 1),
             active: true,
             in_members_team: false,
         }
@@ -236,7 +237,7 @@ mod tests {
     /// A's binding started at t0, valid per the policy.
     fn bound_to_a(p: &Policy) -> Current {
         Current {
-            distributor_id: A,
+            distributor_id: DistributorId(A),
             starts_at: t0(),
             ends_at: p.ends_at(t0()),
             distributor_ended: false,
@@ -337,9 +338,16 @@ mod tests {
             let current = bound.then(|| bound_to_a(&p));
             let candidate = Candidate {
                 in_members_team: who == DOWNLINE,
-                ..cand(who)
+                ..cand(DistributorId(who))
             };
-            let got = decide(&p, source, MEMBER, &candidate, current.as_ref(), now);
+            let got = decide(
+                &p,
+                source,
+                MemberId(MEMBER),
+                &candidate,
+                current.as_ref(),
+                now,
+            );
             assert_eq!(
                 got, expected,
                 "case {i}: {mode:?} validity {validity:?} protection {protection} {source:?} by {who} at {now}"
@@ -356,14 +364,14 @@ mod tests {
         ] {
             for source in [Source::Visit, Source::Registration, Source::Staff] {
                 let own = Candidate {
-                    distributor_id: A,
-                    member_id: MEMBER,
+                    distributor_id: DistributorId(A),
+                    member_id: MemberId(MEMBER),
                     active: true,
                     in_members_team: false,
                 };
                 let p = policy(mode, None, 0);
                 assert_eq!(
-                    decide(&p, source, MEMBER, &own, None, t0()),
+                    decide(&p, source, MemberId(MEMBER), &own, None, t0()),
                     Decision::Keep(Kept::OwnLink)
                 );
             }
@@ -374,12 +382,12 @@ mod tests {
     fn frozen_or_ended_distributors_do_not_bind() {
         let inactive = Candidate {
             active: false,
-            ..cand(B)
+            ..cand(DistributorId(B))
         };
         for mode in [BindingMode::FirstTouch, BindingMode::LastTouch] {
             let p = policy(mode, Some(30), 0);
             assert_eq!(
-                decide(&p, Source::Visit, MEMBER, &inactive, None, t0()),
+                decide(&p, Source::Visit, MemberId(MEMBER), &inactive, None, t0()),
                 Decision::Keep(Kept::DistributorInactive)
             );
             let current = bound_to_a(&p);
@@ -387,7 +395,7 @@ mod tests {
                 decide(
                     &p,
                     Source::Visit,
-                    MEMBER,
+                    MemberId(MEMBER),
                     &inactive,
                     Some(&current),
                     day(40)
@@ -406,14 +414,28 @@ mod tests {
             ..bound_to_a(&p)
         };
         assert_eq!(
-            decide(&p, Source::Visit, MEMBER, &cand(B), Some(&current), day(1)),
+            decide(
+                &p,
+                Source::Visit,
+                MemberId(MEMBER),
+                &cand(DistributorId(B)),
+                Some(&current),
+                day(1)
+            ),
             Decision::Bind {
                 closes: Some(EndReason::DistributorEnded)
             }
         );
         let p = policy(BindingMode::RegistrationOnly, None, 0);
         assert_eq!(
-            decide(&p, Source::Visit, MEMBER, &cand(B), Some(&current), day(1)),
+            decide(
+                &p,
+                Source::Visit,
+                MemberId(MEMBER),
+                &cand(DistributorId(B)),
+                Some(&current),
+                day(1)
+            ),
             Decision::Keep(Kept::RegistrationOnly),
             "registration only still ignores visits"
         );

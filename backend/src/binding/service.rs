@@ -13,7 +13,7 @@ use super::{settings, Binding, BindingInsertForm, BindingUpdateForm};
 use crate::audit::{self, AuditEntry};
 use crate::auth::principal::{Caller, Principal};
 use crate::clock;
-use crate::db::ids::MerchantId;
+use crate::db::ids::{DistributorId, MemberId, MerchantId};
 use crate::db::schema::{
     customer_bindings as cb, distributor_paths as paths, distributors, members,
 };
@@ -28,8 +28,8 @@ pub const MAX_CODE_LEN: u64 = 64;
 /// A distributor whose link (or staff's choice) may bind a member.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Referrer {
-    pub distributor_id: i64,
-    pub member_id: i64,
+    pub distributor_id: DistributorId,
+    pub member_id: MemberId,
     pub code: String,
     pub status: DistributorStatus,
 }
@@ -53,10 +53,10 @@ impl Referrer {
 fn in_members_team(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
-    member_id: i64,
-    distributor_id: i64,
+    member_id: MemberId,
+    distributor_id: DistributorId,
 ) -> AppResult<bool> {
-    let mine: Option<i64> = distributors::table
+    let mine: Option<DistributorId> = distributors::table
         .filter(distributors::merchant_id.eq(merchant_id))
         .filter(distributors::member_id.eq(member_id))
         .select(distributors::id)
@@ -86,23 +86,23 @@ fn in_members_team(
 pub fn bound_into_own_team(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
-    moved: i64,
-    new_parent: i64,
+    moved: DistributorId,
+    new_parent: DistributorId,
     now: NaiveDateTime,
 ) -> AppResult<i64> {
     // The new upline (the parent and its ancestors): at most the tree's depth of rows.
-    let upline: Vec<i64> = paths::table
+    let upline: Vec<DistributorId> = paths::table
         .filter(paths::merchant_id.eq(merchant_id))
         .filter(paths::descendant_id.eq(new_parent))
         .select(paths::ancestor_id)
         .load(conn)?;
-    let owners: Vec<i64> = distributors::table
+    let owners: Vec<MemberId> = distributors::table
         .filter(distributors::merchant_id.eq(merchant_id))
         .filter(distributors::id.eq_any(&upline))
         .select(distributors::member_id)
         .load(conn)?;
     // One open binding per member: as many as the upline is long.
-    let bound_to: Vec<i64> = cb::table
+    let bound_to: Vec<DistributorId> = cb::table
         .filter(cb::merchant_id.eq(merchant_id))
         .filter(cb::member_id.eq_any(&owners))
         .filter(cb::ended_at.is_null())
@@ -192,7 +192,7 @@ pub fn referrer_by_code(
     code: &str,
     field: &str,
 ) -> AppResult<Referrer> {
-    let row: Option<(i64, i64, String, DistributorStatus)> = distributors::table
+    let row: Option<(DistributorId, MemberId, String, DistributorStatus)> = distributors::table
         .filter(distributors::merchant_id.eq(merchant_id))
         .filter(distributors::code.eq(code))
         .select((
@@ -215,9 +215,9 @@ pub fn referrer_by_code(
 fn referrer_by_id(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
-    distributor_id: i64,
+    distributor_id: DistributorId,
 ) -> AppResult<Option<Referrer>> {
-    let row: Option<(i64, i64, String, DistributorStatus)> = distributors::table
+    let row: Option<(DistributorId, MemberId, String, DistributorStatus)> = distributors::table
         .filter(distributors::merchant_id.eq(merchant_id))
         .filter(distributors::id.eq(distributor_id))
         .select((
@@ -241,14 +241,18 @@ fn referrer_by_id(
 /// Serialises touches of one member: on PostgreSQL a row lock on the member, so two concurrent
 /// visits cannot both see "not bound"; on SQLite the write transaction (`BEGIN IMMEDIATE`)
 /// already holds the database's only write lock. A member of another merchant is not found.
-fn lock_member(conn: &mut DbConnection, merchant_id: MerchantId, member_id: i64) -> AppResult<()> {
+fn lock_member(
+    conn: &mut DbConnection,
+    merchant_id: MerchantId,
+    member_id: MemberId,
+) -> AppResult<()> {
     let query = members::table
         .filter(members::id.eq(member_id))
         .filter(members::merchant_id.eq(merchant_id))
         .select(members::id);
     let found = match conn {
-        DbConnection::Postgresql(pg) => query.for_update().first::<i64>(pg).optional()?,
-        DbConnection::Sqlite(sqlite) => query.first::<i64>(sqlite).optional()?,
+        DbConnection::Postgresql(pg) => query.for_update().first::<MemberId>(pg).optional()?,
+        DbConnection::Sqlite(sqlite) => query.first::<MemberId>(sqlite).optional()?,
     };
     found.map(|_| ()).ok_or(AppError::NotFound)
 }
@@ -257,7 +261,7 @@ fn lock_member(conn: &mut DbConnection, merchant_id: MerchantId, member_id: i64)
 fn open_binding(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
-    member_id: i64,
+    member_id: MemberId,
 ) -> AppResult<Option<(Binding, DistributorStatus)>> {
     let row: Option<(Binding, DistributorStatus)> = cb::table
         .inner_join(distributors::table.on(distributors::id.eq(cb::distributor_id)))
@@ -302,7 +306,7 @@ fn close(
 fn apply(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
-    member_id: i64,
+    member_id: MemberId,
     referrer: &Referrer,
     source: Source,
     staff: Option<&StaffAct>,
@@ -417,7 +421,7 @@ pub struct VisitResult {
     pub binding: Option<MemberBinding>,
 }
 
-fn distributor_code(conn: &mut DbConnection, distributor_id: i64) -> AppResult<String> {
+fn distributor_code(conn: &mut DbConnection, distributor_id: DistributorId) -> AppResult<String> {
     Ok(distributors::table
         .find(distributor_id)
         .select(distributors::code)
@@ -428,7 +432,7 @@ fn distributor_code(conn: &mut DbConnection, distributor_id: i64) -> AppResult<S
 pub fn record_visit(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
-    member_id: i64,
+    member_id: MemberId,
     request: &VisitRequest,
     now: NaiveDateTime,
 ) -> AppResult<VisitResult> {
@@ -477,7 +481,7 @@ pub fn record_visit(
 pub fn bind_at_registration(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
-    member_id: i64,
+    member_id: MemberId,
     referrer: &Referrer,
     now: NaiveDateTime,
 ) -> AppResult<Applied> {
@@ -498,8 +502,10 @@ pub fn bind_at_registration(
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct BindingRecord {
     pub id: i64,
-    pub member_id: i64,
-    pub distributor_id: i64,
+    #[schema(value_type = i64)]
+    pub member_id: MemberId,
+    #[schema(value_type = i64)]
+    pub distributor_id: DistributorId,
     pub distributor_code: String,
     pub source: Source,
     pub starts_at: DateTime<Utc>,
@@ -567,7 +573,7 @@ pub struct BindingPage {
 pub fn history(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
-    member_id: i64,
+    member_id: MemberId,
     query: &PageQuery,
     now: NaiveDateTime,
 ) -> AppResult<BindingPage> {
@@ -638,7 +644,8 @@ impl HasId for Customer {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Customer {
     pub binding_id: i64,
-    pub member_id: i64,
+    #[schema(value_type = i64)]
+    pub member_id: MemberId,
     pub name: Option<String>,
     pub phone: Option<String>,
     pub email: Option<String>,
@@ -662,7 +669,7 @@ pub struct CustomerPage {
 #[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 struct CustomerBindingRow {
     id: i64,
-    member_id: i64,
+    member_id: MemberId,
     source: Source,
     starts_at: NaiveDateTime,
     ends_at: Option<NaiveDateTime>,
@@ -682,7 +689,7 @@ struct CustomerContactRow {
 pub fn customers(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
-    distributor_id: i64,
+    distributor_id: DistributorId,
     query: &PageQuery,
     now: NaiveDateTime,
 ) -> AppResult<CustomerPage> {
@@ -728,7 +735,8 @@ pub fn customers(
 #[serde(deny_unknown_fields)]
 pub struct AssignRequest {
     /// The distributor to bind the member to; `null` releases the member.
-    pub distributor_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub distributor_id: Option<DistributorId>,
     /// Why (kept with the binding and in the audit log).
     #[serde(deserialize_with = "validate::trimmed")]
     #[validate(length(min = 1, max = 200))]
@@ -759,7 +767,7 @@ fn distributor_not_active() -> AppError {
 pub fn reassign(
     conn: &mut DbConnection,
     caller: &Principal,
-    member_id: i64,
+    member_id: MemberId,
     request: &AssignRequest,
     now: NaiveDateTime,
 ) -> AppResult<AssignResult> {
@@ -836,7 +844,7 @@ pub fn reassign(
 fn release(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
-    member_id: i64,
+    member_id: MemberId,
     staff: &StaffAct,
     now: NaiveDateTime,
 ) -> AppResult<Applied> {

@@ -14,7 +14,7 @@ use validator::Validate;
 use super::lifecycle::{ProductAction, ProductStatus};
 use super::products::{self, TransitionRequest};
 use crate::auth::principal::Principal;
-use crate::db::ids::MerchantId;
+use crate::db::ids::{MerchantId, ProductId};
 use crate::db::schema::products as products_table;
 use crate::db::DbConnection;
 use crate::error::{AppError, AppResult, ErrorCode, Lang, Message};
@@ -69,7 +69,8 @@ pub enum BatchOutcome {
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct BatchStatusResult {
-    pub product_id: i64,
+    #[schema(value_type = i64)]
+    pub product_id: ProductId,
     pub outcome: BatchOutcome,
     /// The product's status afterwards; absent when there is no such product.
     pub status: Option<ProductStatus>,
@@ -93,7 +94,7 @@ pub struct BatchStatusResponse {
 fn current_status(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
-    id: i64,
+    id: ProductId,
 ) -> AppResult<Option<ProductStatus>> {
     Ok(products_table::table
         .filter(products_table::id.eq(id))
@@ -118,7 +119,7 @@ fn no_such_product() -> Message {
 }
 
 fn refused(
-    id: i64,
+    id: ProductId,
     status: Option<ProductStatus>,
     message: &Message,
     lang: Lang,
@@ -136,7 +137,7 @@ fn one(
     conn: &mut DbConnection,
     caller: &Principal,
     merchant_id: MerchantId,
-    id: i64,
+    id: ProductId,
     action: BatchAction,
     lang: Lang,
     now: NaiveDateTime,
@@ -208,7 +209,15 @@ pub fn change_status(
         if !seen.insert(id) {
             continue;
         }
-        let result = match one(conn, caller, merchant_id, id, request.action, lang, now) {
+        let result = match one(
+            conn,
+            caller,
+            merchant_id,
+            ProductId(id),
+            request.action,
+            lang,
+            now,
+        ) {
             Ok(result) => result,
             // Any other failure (a busy database, …) is this product's alone: the ones before
             // it are committed and the ones after it are still tried.
@@ -217,9 +226,11 @@ pub fn change_status(
                     tracing::error!(%cause, product_id = id, "batch status change failed");
                 }
                 let problem = err.problem();
-                let status = current_status(conn, merchant_id, id).ok().flatten();
+                let status = current_status(conn, merchant_id, ProductId(id))
+                    .ok()
+                    .flatten();
                 BatchStatusResult {
-                    product_id: id,
+                    product_id: ProductId(id),
                     outcome: BatchOutcome::Refused,
                     status,
                     code: Some(problem.code),

@@ -33,7 +33,7 @@ use super::products::{
 use super::tier_prices::{check_distributor_tiers, PricedSku};
 use crate::audit::{self, AuditEntry};
 use crate::auth::principal::Principal;
-use crate::db::ids::MerchantId;
+use crate::db::ids::{MerchantId, ProductId, SkuId};
 use crate::db::schema::{products, sku_tier_prices, skus, virtual_codes};
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode, FieldError, Message};
@@ -83,7 +83,8 @@ pub struct ProductPatch {
 pub struct SkuPatch {
     /// In a product's `skus` list: the SKU this entry edits; absent for a new SKU. Leave it out
     /// when editing one SKU at `/skus/{sku_id}`.
-    pub id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub id: Option<SkuId>,
     /// Structure (draft and rejected products only); required for a new SKU.
     #[serde(default, deserialize_with = "validate::trimmed_some")]
     #[validate(length(min = 1, max = 64))]
@@ -125,7 +126,7 @@ pub struct SkuPatch {
 /// A SKU as the edit would leave it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct SkuState {
-    id: Option<i64>,
+    id: Option<SkuId>,
     code: String,
     spec_values: BTreeMap<String, String>,
     barcode: Option<String>,
@@ -431,7 +432,7 @@ fn classify(before: &Target, after: &Target) -> Changes {
         || before.description_html != after.description_html
         || before.category_id != after.category_id
         || before.tags != after.tags;
-    let kept: BTreeSet<i64> = after.skus.iter().filter_map(|s| s.id).collect();
+    let kept: BTreeSet<SkuId> = after.skus.iter().filter_map(|s| s.id).collect();
     let removed = before
         .skus
         .iter()
@@ -608,7 +609,7 @@ fn update_sku_row(
 fn edit(
     conn: &mut DbConnection,
     caller: &Principal,
-    product_id: i64,
+    product_id: ProductId,
     action: &'static str,
     build: impl Fn(&Product) -> AppResult<Target>,
     field_prefix: impl Fn(usize) -> String,
@@ -686,7 +687,7 @@ fn edit(
         if updated == 0 {
             return Err(changed_meanwhile());
         }
-        let kept: BTreeSet<i64> = target.skus.iter().filter_map(|s| s.id).collect();
+        let kept: BTreeSet<SkuId> = target.skus.iter().filter_map(|s| s.id).collect();
         for old in current
             .skus
             .iter()
@@ -726,7 +727,7 @@ fn edit(
 pub fn update_product(
     conn: &mut DbConnection,
     caller: &Principal,
-    product_id: i64,
+    product_id: ProductId,
     patch: &ProductPatch,
     now: NaiveDateTime,
 ) -> AppResult<Product> {
@@ -745,7 +746,7 @@ pub fn update_product(
 pub fn update_sku(
     conn: &mut DbConnection,
     caller: &Principal,
-    sku_id: i64,
+    sku_id: SkuId,
     patch: &SkuPatch,
     now: NaiveDateTime,
 ) -> AppResult<Sku> {
@@ -753,7 +754,7 @@ pub fn update_sku(
     if patch.id.is_some_and(|id| id != sku_id) {
         return Err(AppError::field("id", ErrorCode::UnknownSku));
     }
-    let product_id: i64 = skus::table
+    let product_id: ProductId = skus::table
         .filter(skus::id.eq(sku_id))
         .filter(skus::merchant_id.eq(merchant_id))
         .select(skus::product_id)
@@ -794,7 +795,7 @@ mod tests {
 
     fn target() -> Target {
         let mut sku = SkuState::new_sku();
-        sku.id = Some(1);
+        sku.id = Some(SkuId(1));
         sku.code = "A".into();
         Target {
             name: "茶".into(),

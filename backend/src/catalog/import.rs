@@ -34,7 +34,7 @@ use crate::auth::principal::Principal;
 use crate::catalog::products::{SkuKind, TierKind};
 use crate::clock;
 use crate::db::enums::db_enum;
-use crate::db::ids::MerchantId;
+use crate::db::ids::{MerchantId, ProductId, SkuId};
 use crate::db::schema::{
     catalog_imports, categories, distributor_tiers, freight_templates, products, sku_tier_prices,
     skus, stock_movements,
@@ -490,8 +490,8 @@ fn lower_first(text: &str) -> String {
 // What is in the database
 
 struct ExistingSku {
-    id: i64,
-    product_id: i64,
+    id: SkuId,
+    product_id: ProductId,
     spec_values: BTreeMap<String, String>,
     stock: i64,
     barcode: Option<String>,
@@ -509,8 +509,8 @@ struct ExistingProduct {
 
 struct Snapshot {
     skus: HashMap<String, ExistingSku>,
-    products: HashMap<i64, ExistingProduct>,
-    by_name: HashMap<String, Vec<i64>>,
+    products: HashMap<ProductId, ExistingProduct>,
+    by_name: HashMap<String, Vec<ProductId>>,
     category_ids: HashMap<Vec<String>, i64>,
     /// Distributor tiers by name.
     tier_ids: BTreeMap<String, i64>,
@@ -561,7 +561,7 @@ fn snapshot(conn: &mut DbConnection, merchant_id: MerchantId) -> AppResult<Snaps
         .select(ProductSheetRow::as_select())
         .load(conn)?;
     let mut products = HashMap::new();
-    let mut by_name: HashMap<String, Vec<i64>> = HashMap::new();
+    let mut by_name: HashMap<String, Vec<ProductId>> = HashMap::new();
     for p in product_rows {
         by_name.entry(p.name.clone()).or_default().push(p.id);
         products.insert(
@@ -617,13 +617,13 @@ fn snapshot(conn: &mut DbConnection, merchant_id: MerchantId) -> AppResult<Snaps
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum ProductRef {
-    Existing(i64),
+    Existing(ProductId),
     New(usize),
 }
 
 enum Action {
     Update {
-        sku_id: i64,
+        sku_id: SkuId,
         old_stock: i64,
         barcode: Option<String>,
         weight: i32,
@@ -688,7 +688,7 @@ fn plan(rows: &[Row], db: &Snapshot) -> (Plan, Vec<FieldError>) {
                 ),
             );
             plan.actions.push(Action::Update {
-                sku_id: 0,
+                sku_id: SkuId(0),
                 old_stock: 0,
                 barcode: None,
                 weight: 0,
@@ -833,7 +833,7 @@ fn plan(rows: &[Row], db: &Snapshot) -> (Plan, Vec<FieldError>) {
         let target = match db.by_name.get(&row.name).map(Vec::as_slice) {
             Some([id]) => {
                 let product = &db.products[id];
-                let count = added.entry(*id).or_insert(product.sku_count);
+                let count = added.entry((*id).get()).or_insert(product.sku_count);
                 *count += 1;
                 if *count > MAX_SKUS {
                     err(
@@ -1218,7 +1218,7 @@ fn write(
     let mut product_ids = Vec::with_capacity(plan.new_products.len());
     for p in &plan.new_products {
         let spec_names = serde_json::to_string(&p.spec_names).map_err(AppError::internal)?;
-        let id: i64 = diesel::insert_into(products::table)
+        let id: ProductId = diesel::insert_into(products::table)
             .values((
                 products::merchant_id.eq(merchant_id),
                 products::category_id.eq(p.category_id),
@@ -1240,9 +1240,9 @@ fn write(
     // in batches (thousands of them: one statement per SKU would multiply the import's time), and
     // get the same movement and alert below.
     let mut new_stock: Vec<(String, i64)> = Vec::new();
-    let mut stock_changes: Vec<(i64, i64)> = Vec::new();
+    let mut stock_changes: Vec<(SkuId, i64)> = Vec::new();
     // SKUs whose purchase prices the file sets: existing ones by id, new ones by code.
-    let mut priced_ids: Vec<(i64, &[(String, Money)])> = Vec::new();
+    let mut priced_ids: Vec<(SkuId, &[(String, Money)])> = Vec::new();
     let mut priced_codes: Vec<(&str, &[(String, Money)])> = Vec::new();
     for (row, action) in rows.iter().zip(&plan.actions) {
         if let Some(prices) = &row.distributor_prices {
@@ -1327,11 +1327,11 @@ fn write(
     // threshold, so none of them can cross one (existing SKUs go through `inventory::change`).
     for batch in new_stock.chunks(INSERT_BATCH) {
         let codes: Vec<&str> = batch.iter().map(|(c, _)| c.as_str()).collect();
-        let found: HashMap<String, i64> = skus::table
+        let found: HashMap<String, SkuId> = skus::table
             .filter(skus::merchant_id.eq(merchant_id))
             .filter(skus::code.eq_any(&codes))
             .select((skus::code, skus::id))
-            .load::<(String, i64)>(conn)?
+            .load::<(String, SkuId)>(conn)?
             .into_iter()
             .collect();
         let mut values = Vec::with_capacity(batch.len());
@@ -1351,11 +1351,11 @@ fn write(
     }
     for batch in priced_codes.chunks(INSERT_BATCH) {
         let codes: Vec<&str> = batch.iter().map(|(c, _)| *c).collect();
-        let ids: HashMap<String, i64> = skus::table
+        let ids: HashMap<String, SkuId> = skus::table
             .filter(skus::merchant_id.eq(merchant_id))
             .filter(skus::code.eq_any(&codes))
             .select((skus::code, skus::id))
-            .load::<(String, i64)>(conn)?
+            .load::<(String, SkuId)>(conn)?
             .into_iter()
             .collect();
         for (code, prices) in batch {
@@ -1385,11 +1385,11 @@ fn write(
 fn write_distributor_prices(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
-    priced: &[(i64, &[(String, Money)])],
+    priced: &[(SkuId, &[(String, Money)])],
     tier_ids: &BTreeMap<String, i64>,
 ) -> AppResult<()> {
     for batch in priced.chunks(INSERT_BATCH) {
-        let ids: Vec<i64> = batch.iter().map(|(id, _)| *id).collect();
+        let ids: Vec<SkuId> = batch.iter().map(|(id, _)| *id).collect();
         diesel::delete(
             sku_tier_prices::table
                 .filter(sku_tier_prices::merchant_id.eq(merchant_id))
@@ -1441,7 +1441,7 @@ pub fn export(
         .select(ProductSheetRow::as_select())
         .load(conn)?;
     // Per product: name, category path, specification names, freight template name.
-    let products: HashMap<i64, (String, String, Vec<String>, String)> = product_rows
+    let products: HashMap<ProductId, (String, String, Vec<String>, String)> = product_rows
         .into_iter()
         .map(|p| {
             let path = p
@@ -1466,7 +1466,7 @@ pub fn export(
         .collect();
     // Purchase prices by tier name, lowest tier first; a price of a tier that no longer exists
     // is not exported (the import would refuse it).
-    let price_rows: Vec<(i64, String, i64)> = sku_tier_prices::table
+    let price_rows: Vec<(SkuId, String, i64)> = sku_tier_prices::table
         .inner_join(
             distributor_tiers::table.on(distributor_tiers::id
                 .eq(sku_tier_prices::tier_id)
@@ -1481,7 +1481,7 @@ pub fn export(
             sku_tier_prices::price_fen,
         ))
         .load(conn)?;
-    let mut prices: HashMap<i64, Vec<String>> = HashMap::new();
+    let mut prices: HashMap<SkuId, Vec<String>> = HashMap::new();
     for (sku_id, tier, fen) in price_rows {
         let price = Money::from_fen(fen).unwrap_or(Money::ZERO);
         prices

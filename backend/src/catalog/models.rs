@@ -7,7 +7,7 @@ use super::import::ImportStatus;
 use super::lifecycle::ProductStatus;
 use super::products::{SkuKind, TierKind};
 use super::sheet::Format;
-use crate::db::ids::MerchantId;
+use crate::db::ids::{MerchantId, ProductId, SkuId};
 use crate::db::schema::{catalog_imports, product_media, products, sku_tier_prices, skus};
 
 /// A row of `products` (without its tenant).
@@ -15,7 +15,7 @@ use crate::db::schema::{catalog_imports, product_media, products, sku_tier_price
 #[diesel(table_name = products)]
 #[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub struct ProductRow {
-    pub id: i64,
+    pub id: ProductId,
     pub category_id: Option<i64>,
     pub name: String,
     pub subtitle: String,
@@ -36,8 +36,8 @@ pub struct ProductRow {
 #[diesel(table_name = skus)]
 #[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub struct SkuRow {
-    pub id: i64,
-    pub product_id: i64,
+    pub id: SkuId,
+    pub product_id: ProductId,
     pub code: String,
     /// JSON object of the specification values by name.
     pub spec_values: String,
@@ -58,7 +58,7 @@ pub struct SkuRow {
 #[diesel(table_name = sku_tier_prices)]
 #[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub struct SkuTierPriceRow {
-    pub sku_id: i64,
+    pub sku_id: SkuId,
     pub tier_kind: TierKind,
     pub tier_id: i64,
     pub price_fen: i64,
@@ -69,7 +69,7 @@ pub struct SkuTierPriceRow {
 #[diesel(table_name = product_media)]
 #[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub struct ProductMediaRow {
-    pub product_id: i64,
+    pub product_id: ProductId,
     pub media_id: i64,
     pub sort_order: i32,
 }
@@ -79,7 +79,7 @@ pub struct ProductMediaRow {
 #[diesel(table_name = products)]
 #[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub struct ProductSheetRow {
-    pub id: i64,
+    pub id: ProductId,
     pub name: String,
     pub category_id: Option<i64>,
     /// JSON array of the specification names.
@@ -131,7 +131,7 @@ pub struct ProductInsertForm<'a> {
 #[diesel(treat_none_as_default_value = false)]
 pub struct SkuInsertForm<'a> {
     pub merchant_id: MerchantId,
-    pub product_id: i64,
+    pub product_id: ProductId,
     pub code: &'a str,
     pub spec_values: &'a str,
     pub barcode: Option<&'a str>,
@@ -151,7 +151,7 @@ pub struct SkuInsertForm<'a> {
 #[diesel(table_name = sku_tier_prices)]
 pub struct SkuTierPriceInsertForm {
     pub merchant_id: MerchantId,
-    pub sku_id: i64,
+    pub sku_id: SkuId,
     pub tier_kind: TierKind,
     pub tier_id: i64,
     pub price_fen: i64,

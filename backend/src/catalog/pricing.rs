@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::catalog::products::TierKind;
-use crate::db::ids::MerchantId;
+use crate::db::ids::{MemberId, MerchantId, SkuId};
 use crate::db::schema::{distributor_tiers, distributors, sku_tier_prices, skus};
 use crate::db::DbConnection;
 use crate::distribution::rate::{Rate, WHOLE};
@@ -33,7 +33,7 @@ impl Buyer {
     pub fn of_member(
         conn: &mut DbConnection,
         merchant_id: MerchantId,
-        member_id: i64,
+        member_id: MemberId,
     ) -> AppResult<Buyer> {
         // The tier is read with the merchant's own filter too: a distributor only ever holds a
         // tier of their merchant, and this keeps it so should a row say otherwise.
@@ -133,7 +133,7 @@ pub fn lowest(
 
 fn tier_price(
     conn: &mut DbConnection,
-    sku_id: i64,
+    sku_id: SkuId,
     kind: TierKind,
     tier_id: Option<i64>,
 ) -> AppResult<Option<(i64, Money)>> {
@@ -156,7 +156,7 @@ fn tier_price(
 pub fn quote(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
-    sku_id: i64,
+    sku_id: SkuId,
     buyer: Buyer,
 ) -> AppResult<PriceQuote> {
     let retail_fen: i64 = skus::table

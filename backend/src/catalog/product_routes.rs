@@ -11,6 +11,7 @@ use crate::app::AppState;
 use crate::auth::permissions::need;
 use crate::auth::principal::Allowed;
 use crate::clock;
+use crate::db::ids::{ProductId, SkuId};
 use crate::error::{AppError, AppResult, ErrorCode, ProblemBody};
 use crate::http::{ApiJson, RequestLang};
 
@@ -57,7 +58,7 @@ pub async fn list_products(
 pub async fn get_product(
     state: web::Data<AppState>,
     caller: Allowed<need::CatalogRead>,
-    path: web::Path<i64>,
+    path: web::Path<ProductId>,
 ) -> AppResult<web::Json<Product>> {
     let merchant_id = caller.0.tenant()?;
     let id = path.into_inner();
@@ -121,7 +122,7 @@ pub async fn create_product(
 pub async fn update_product(
     caller: Allowed<need::CatalogWrite>,
     state: web::Data<AppState>,
-    path: web::Path<i64>,
+    path: web::Path<ProductId>,
     body: ApiJson<ProductPatch>,
 ) -> AppResult<web::Json<Product>> {
     let p = caller.0;
@@ -157,7 +158,7 @@ pub async fn update_product(
 pub async fn update_sku(
     caller: Allowed<need::CatalogWrite>,
     state: web::Data<AppState>,
-    path: web::Path<i64>,
+    path: web::Path<SkuId>,
     body: ApiJson<SkuPatch>,
 ) -> AppResult<web::Json<Sku>> {
     let p = caller.0;
@@ -196,7 +197,7 @@ fn wrong_door(review: bool) -> AppError {
 pub async fn change_product_status(
     state: web::Data<AppState>,
     caller: Allowed<need::CatalogWrite>,
-    path: web::Path<i64>,
+    path: web::Path<ProductId>,
     body: ApiJson<TransitionRequest>,
 ) -> AppResult<web::Json<Product>> {
     let p = caller.0;
@@ -271,7 +272,7 @@ pub async fn batch_product_status(
 pub async fn review_product(
     state: web::Data<AppState>,
     caller: Allowed<need::CatalogReview>,
-    path: web::Path<i64>,
+    path: web::Path<ProductId>,
     body: ApiJson<TransitionRequest>,
 ) -> AppResult<web::Json<Product>> {
     let p = caller.0;
@@ -313,7 +314,7 @@ pub async fn review_product(
 pub async fn set_product_images(
     state: web::Data<AppState>,
     caller: Allowed<need::CatalogWrite>,
-    path: web::Path<i64>,
+    path: web::Path<ProductId>,
     body: ApiJson<ImagesRequest>,
 ) -> AppResult<web::Json<Product>> {
     let p = caller.0;

@@ -24,7 +24,7 @@ use crate::auth::principal::Principal;
 use crate::auth::sessions::ClientInfo;
 use crate::clock;
 use crate::db::enums::db_enum;
-use crate::db::ids::MerchantId;
+use crate::db::ids::{MerchantId, ProductId, SkuId};
 use crate::db::schema::{
     categories, freight_templates, product_media, products, sku_tier_prices, skus,
 };
@@ -219,7 +219,8 @@ pub(crate) fn check_specs<'a>(
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Sku {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: SkuId,
     pub code: String,
     pub spec_values: BTreeMap<String, String>,
     pub barcode: Option<String>,
@@ -247,7 +248,8 @@ impl Sku {
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Product {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: ProductId,
     pub name: String,
     pub subtitle: String,
     pub description_html: String,
@@ -336,15 +338,15 @@ pub fn sanitise(html: &str) -> String {
 fn load_skus(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
-    product_ids: &[i64],
-) -> AppResult<BTreeMap<i64, Vec<Sku>>> {
+    product_ids: &[ProductId],
+) -> AppResult<BTreeMap<ProductId, Vec<Sku>>> {
     let rows: Vec<SkuRow> = skus::table
         .filter(skus::merchant_id.eq(merchant_id))
         .filter(skus::product_id.eq_any(product_ids))
         .order(skus::id.asc())
         .select(SkuRow::as_select())
         .load(conn)?;
-    let sku_ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let sku_ids: Vec<SkuId> = rows.iter().map(|r| r.id).collect();
     let prices: Vec<SkuTierPriceRow> = sku_tier_prices::table
         .filter(sku_tier_prices::merchant_id.eq(merchant_id))
         .filter(sku_tier_prices::sku_id.eq_any(&sku_ids))
@@ -355,7 +357,7 @@ fn load_skus(
         ))
         .select(SkuTierPriceRow::as_select())
         .load(conn)?;
-    let mut out: BTreeMap<i64, Vec<Sku>> = BTreeMap::new();
+    let mut out: BTreeMap<ProductId, Vec<Sku>> = BTreeMap::new();
     for row in rows {
         let tier = |kind: TierKind| {
             prices
@@ -394,8 +396,8 @@ fn load_skus(
 fn load_images(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
-    product_ids: &[i64],
-) -> AppResult<BTreeMap<i64, Vec<Media>>> {
+    product_ids: &[ProductId],
+) -> AppResult<BTreeMap<ProductId, Vec<Media>>> {
     let links: Vec<ProductMediaRow> = product_media::table
         .filter(product_media::merchant_id.eq(merchant_id))
         .filter(product_media::product_id.eq_any(product_ids))
@@ -404,7 +406,7 @@ fn load_images(
         .load(conn)?;
     let media_ids: Vec<i64> = links.iter().map(|l| l.media_id).collect();
     let found = media::find_many(conn, merchant_id, &media_ids)?;
-    let mut out: BTreeMap<i64, Vec<Media>> = BTreeMap::new();
+    let mut out: BTreeMap<ProductId, Vec<Media>> = BTreeMap::new();
     for link in links {
         if let Some(m) = found.iter().find(|m| m.id == link.media_id) {
             out.entry(link.product_id).or_default().push(m.clone());
@@ -418,7 +420,7 @@ fn assemble(
     merchant_id: MerchantId,
     rows: Vec<ProductRow>,
 ) -> AppResult<Vec<Product>> {
-    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let ids: Vec<ProductId> = rows.iter().map(|r| r.id).collect();
     let mut skus = load_skus(conn, merchant_id, &ids)?;
     let mut images = load_images(conn, merchant_id, &ids)?;
     rows.into_iter()
@@ -443,7 +445,7 @@ fn assemble(
         .collect()
 }
 
-pub fn find(conn: &mut DbConnection, merchant_id: MerchantId, id: i64) -> AppResult<Product> {
+pub fn find(conn: &mut DbConnection, merchant_id: MerchantId, id: ProductId) -> AppResult<Product> {
     let row: ProductRow = products::table
         .filter(products::merchant_id.eq(merchant_id))
         .filter(products::id.eq(id))
@@ -496,7 +498,7 @@ pub fn list(
     let sort = query.sort.unwrap_or_default();
     // Keyset pages: the cursor is the last product's id; for the orders by name or time its key
     // is read back, so a page starts exactly after it.
-    if let Some(cursor) = query.cursor {
+    if let Some(cursor) = query.cursor.map(ProductId) {
         q = match sort {
             ProductSort::Newest => q.filter(products::id.lt(cursor)),
             ProductSort::Oldest => q.filter(products::id.gt(cursor)),
@@ -540,7 +542,7 @@ pub fn list(
     };
     Ok(ProductPage {
         items: assemble(conn, merchant_id, rows)?,
-        next_cursor,
+        next_cursor: next_cursor.map(ProductId::get),
     })
 }
 
@@ -629,14 +631,14 @@ pub(crate) fn check_presale_and_kind(sku: &SkuInput) -> AppResult<()> {
 pub(crate) fn insert_skus(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
-    product_id: i64,
+    product_id: ProductId,
     input: &[SkuInput],
     now: NaiveDateTime,
 ) -> AppResult<()> {
     for sku in input {
         check_presale_and_kind(sku)?;
         let spec_values = serde_json::to_string(&sku.spec_values).map_err(AppError::internal)?;
-        let sku_id: i64 = diesel::insert_into(skus::table)
+        let sku_id: SkuId = diesel::insert_into(skus::table)
             .values(SkuInsertForm {
                 merchant_id,
                 product_id,
@@ -685,7 +687,7 @@ pub(crate) fn insert_skus(
 pub(crate) fn write_tier_prices(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
-    sku_id: i64,
+    sku_id: SkuId,
     kind: TierKind,
     prices: &[TierPrice],
 ) -> AppResult<()> {
@@ -738,7 +740,7 @@ pub fn create(
             })
             .collect();
         check_distributor_tiers(conn, merchant_id, &priced)?;
-        let id: i64 = diesel::insert_into(products::table)
+        let id: ProductId = diesel::insert_into(products::table)
             .values(ProductInsertForm {
                 merchant_id,
                 category_id: input.category_id,
@@ -783,7 +785,7 @@ pub fn create(
 pub fn transition(
     conn: &mut DbConnection,
     caller: &Principal,
-    id: i64,
+    id: ProductId,
     request: &TransitionRequest,
     platform_reviews: bool,
     now: NaiveDateTime,
@@ -812,7 +814,7 @@ pub fn transition(
 pub fn platform_review(
     conn: &mut DbConnection,
     operator: &Principal,
-    id: i64,
+    id: ProductId,
     request: &TransitionRequest,
     now: NaiveDateTime,
 ) -> AppResult<Product> {
@@ -847,9 +849,9 @@ pub fn review_queue(
         .select((products::id, products::merchant_id))
         .into_boxed();
     if let Some(cursor) = cursor {
-        q = q.filter(products::id.gt(cursor));
+        q = q.filter(products::id.gt(ProductId(cursor)));
     }
-    let ids: Vec<(i64, MerchantId)> = q
+    let ids: Vec<(ProductId, MerchantId)> = q
         .order(products::id.asc())
         .limit(limit.clamp(1, 100))
         .load(conn)?;
@@ -865,7 +867,7 @@ pub(crate) fn apply(
     actor: &AuditActor,
     client: &ClientInfo,
     merchant_id: MerchantId,
-    id: i64,
+    id: ProductId,
     request: &TransitionRequest,
     now: NaiveDateTime,
 ) -> AppResult<Product> {
@@ -933,7 +935,7 @@ pub struct ImagesRequest {
 pub fn set_images(
     conn: &mut DbConnection,
     caller: &Principal,
-    id: i64,
+    id: ProductId,
     request: &ImagesRequest,
     now: NaiveDateTime,
 ) -> AppResult<Product> {

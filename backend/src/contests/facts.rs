@@ -7,7 +7,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text as SqlText, Timestamp};
 
-use crate::db::ids::MerchantId;
+use crate::db::ids::{DistributorId, MerchantId};
 use crate::db::schema::{distributor_sales as ds, distributors};
 use crate::db::{Backend, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode};
@@ -34,7 +34,7 @@ pub enum Recorded {
 pub fn record_sale(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
-    distributor_id: i64,
+    distributor_id: DistributorId,
     order_ref: &str,
     amount_fen: i64,
     at: NaiveDateTime,
@@ -62,7 +62,7 @@ pub fn record_sale(
     };
     let inserted = diesel::sql_query(sql)
         .bind::<BigInt, _>(merchant_id.get())
-        .bind::<BigInt, _>(distributor_id)
+        .bind::<crate::db::ids::sql::DistributorId, _>(distributor_id)
         .bind::<SqlText, _>(order_ref)
         .bind::<BigInt, _>(amount_fen)
         .bind::<Timestamp, _>(at)
@@ -71,7 +71,7 @@ pub fn record_sale(
     if inserted == 1 {
         return Ok(Recorded::New);
     }
-    let (known_distributor, known_amount): (i64, i64) = ds::table
+    let (known_distributor, known_amount): (DistributorId, i64) = ds::table
         .filter(ds::merchant_id.eq(merchant_id))
         .filter(ds::order_ref.eq(order_ref))
         .select((ds::distributor_id, ds::amount_fen))

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::db::enums::db_enum;
-use crate::db::ids::MerchantId;
+use crate::db::ids::{DistributorId, MerchantId};
 use crate::db::{Backend, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode};
 
@@ -126,8 +126,8 @@ fn placeholders(backend: Backend, sql: &str) -> String {
 /// One distributor's figure in a period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, QueryableByName)]
 pub struct Figure {
-    #[diesel(sql_type = BigInt)]
-    pub distributor_id: i64,
+    #[diesel(sql_type = crate::db::ids::sql::DistributorId)]
+    pub distributor_id: DistributorId,
     /// Fen for sales, a count otherwise.
     #[diesel(sql_type = BigInt)]
     pub value: i64,
@@ -197,7 +197,7 @@ pub fn position(
     metric: Metric,
     starts_at: NaiveDateTime,
     ends_at: NaiveDateTime,
-    distributor_id: i64,
+    distributor_id: DistributorId,
 ) -> AppResult<Option<(i64, Figure)>> {
     let source = metric.source();
     let own = format!(
@@ -210,7 +210,7 @@ pub fn position(
         .bind::<BigInt, _>(merchant_id.get())
         .bind::<Timestamp, _>(starts_at)
         .bind::<Timestamp, _>(ends_at)
-        .bind::<BigInt, _>(distributor_id)
+        .bind::<crate::db::ids::sql::DistributorId, _>(distributor_id)
         .get_result(conn)
         .optional()?;
     let Some(figure) = figure else {
@@ -231,7 +231,7 @@ pub fn position(
         .bind::<BigInt, _>(figure.value)
         .bind::<Timestamp, _>(figure.reached_at)
         .bind::<Timestamp, _>(figure.reached_at)
-        .bind::<BigInt, _>(figure.distributor_id)
+        .bind::<crate::db::ids::sql::DistributorId, _>(figure.distributor_id)
         .get_result(conn)?;
     Ok(Some((ahead.n + 1, figure)))
 }

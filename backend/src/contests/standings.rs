@@ -17,7 +17,7 @@ use super::service::{self, Prize, Record};
 use crate::audit::{self, AuditActor, AuditEntry};
 use crate::auth::sessions::ClientInfo;
 use crate::clock;
-use crate::db::ids::MerchantId;
+use crate::db::ids::{DistributorId, MemberId, MerchantId};
 use crate::db::schema::{contest_standings as cs, contests as c, distributors as d, members as m};
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode};
@@ -59,7 +59,8 @@ pub struct LeaderboardQuery {
 pub struct LeaderboardEntry {
     /// 1 is first; ties are broken by who reached the figure first, then by distributor id.
     pub rank: i64,
-    pub distributor_id: i64,
+    #[schema(value_type = i64)]
+    pub distributor_id: DistributorId,
     pub code: String,
     /// The member's name, else phone, else email.
     pub name: String,
@@ -120,7 +121,7 @@ impl Who {
 }
 
 type WhoRow = (
-    i64,
+    DistributorId,
     String,
     String,
     Option<String>,
@@ -131,8 +132,8 @@ type WhoRow = (
 fn who(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
-    ids: &[i64],
-) -> AppResult<HashMap<i64, Who>> {
+    ids: &[DistributorId],
+) -> AppResult<HashMap<DistributorId, Who>> {
     let rows: Vec<WhoRow> = d::table
         .inner_join(m::table)
         .filter(d::merchant_id.eq(merchant_id))
@@ -175,7 +176,7 @@ fn entries(
     metric: Metric,
     ranked: &[(i64, Figure)],
 ) -> AppResult<Vec<(LeaderboardEntry, String)>> {
-    let ids: Vec<i64> = ranked.iter().map(|(_, f)| f.distributor_id).collect();
+    let ids: Vec<DistributorId> = ranked.iter().map(|(_, f)| f.distributor_id).collect();
     let people = who(conn, merchant_id, &ids)?;
     ranked
         .iter()
@@ -308,7 +309,7 @@ fn frozen(
     conn: &mut DbConnection,
     r: &Record,
     limit: i64,
-    only: Option<i64>,
+    only: Option<DistributorId>,
 ) -> AppResult<Vec<(i64, Figure)>> {
     let mut q = cs::table
         .filter(cs::merchant_id.eq(r.merchant_id))
@@ -317,7 +318,7 @@ fn frozen(
     if let Some(distributor_id) = only {
         q = q.filter(cs::distributor_id.eq(distributor_id));
     }
-    let rows: Vec<(i32, i64, i64, i64, NaiveDateTime)> = q
+    let rows: Vec<(i32, DistributorId, i64, i64, NaiveDateTime)> = q
         .order(cs::rank.asc())
         .limit(limit)
         .select((
@@ -518,8 +519,8 @@ fn not_a_distributor() -> AppError {
 fn own_distributor(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
-    member_id: i64,
-) -> AppResult<i64> {
+    member_id: MemberId,
+) -> AppResult<DistributorId> {
     d::table
         .filter(d::merchant_id.eq(merchant_id))
         .filter(d::member_id.eq(member_id))
@@ -583,7 +584,7 @@ pub struct MemberContest {
 pub fn member_contests(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
-    member_id: i64,
+    member_id: MemberId,
     now: NaiveDateTime,
 ) -> AppResult<Vec<MemberContestSummary>> {
     own_distributor(conn, merchant_id, member_id)?;
@@ -612,7 +613,7 @@ pub fn member_contests(
 pub fn member_contest(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
-    member_id: i64,
+    member_id: MemberId,
     contest_id: i64,
     query: &StandingsQuery,
     now: NaiveDateTime,

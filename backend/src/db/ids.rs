@@ -25,7 +25,7 @@ pub mod sql {
         )+};
     }
 
-    sql_id!(MerchantId);
+    sql_id!(MerchantId, MemberId, DistributorId, ProductId, SkuId);
 }
 
 /// Declares an id type stored in a column of SQL type `$sql`; see the module documentation.
@@ -54,6 +54,26 @@ macro_rules! db_id {
             /// The number, for the API's views and for logs.
             pub fn get(self) -> i64 {
                 self.0
+            }
+        }
+
+        /// `#[validate(range(min = 1))]` on a request's id field, as on a plain integer.
+        impl ::validator::ValidateRange<i64> for $name {
+            fn greater_than(&self, max: i64) -> Option<bool> {
+                Some(self.0 > max)
+            }
+
+            fn less_than(&self, min: i64) -> Option<bool> {
+                Some(self.0 < min)
+            }
+        }
+
+        /// Parses the decimal number, as ids arrive in paths and cursors.
+        impl ::std::str::FromStr for $name {
+            type Err = ::std::num::ParseIntError;
+
+            fn from_str(text: &str) -> Result<Self, Self::Err> {
+                text.parse().map($name)
             }
         }
 
@@ -101,6 +121,30 @@ db_id!(
     sql::MerchantId
 );
 
+db_id!(
+    /// A shop's member (shopper): the buyer of an order, the customer bound to a distributor.
+    MemberId,
+    sql::MemberId
+);
+
+db_id!(
+    /// A distributor: a member's place in the network, who earns commission.
+    DistributorId,
+    sql::DistributorId
+);
+
+db_id!(
+    /// A product of the catalog.
+    ProductId,
+    sql::ProductId
+);
+
+db_id!(
+    /// A SKU (a product's sellable variant), the unit of price and stock.
+    SkuId,
+    sql::SkuId
+);
+
 #[cfg(test)]
 mod tests {
     use diesel::prelude::*;
@@ -135,5 +179,22 @@ mod tests {
         );
         let back: MerchantId = serde_json::from_str("7").unwrap();
         assert_eq!(back, MerchantId(7));
+    }
+
+    #[test]
+    fn ids_parse_from_paths_and_cursors() {
+        assert_eq!("42".parse::<DistributorId>(), Ok(DistributorId(42)));
+        assert!("4x".parse::<SkuId>().is_err());
+        assert!("".parse::<MemberId>().is_err());
+        assert_eq!(ProductId(42).to_string(), "42");
+    }
+
+    #[test]
+    fn ids_validate_as_ranges_of_integers() {
+        use validator::ValidateRange;
+        assert!(MemberId(1).validate_range(Some(1), None, None, None));
+        assert!(!MemberId(0).validate_range(Some(1), None, None, None));
+        assert!(!DistributorId(-5).validate_range(Some(1), None, None, None));
+        assert!(!SkuId(11).validate_range(None, Some(10), None, None));
     }
 }

@@ -169,7 +169,7 @@ diesel::table! {
 
 diesel::table! {
     members (id) {
-        id -> BigInt,
+        id -> crate::db::ids::sql::MemberId,
         merchant_id -> crate::db::ids::sql::MerchantId,
         phone -> Nullable<Text>,
         email -> Nullable<Text>,
@@ -216,7 +216,7 @@ diesel::table! {
 
 diesel::table! {
     products (id) {
-        id -> BigInt,
+        id -> crate::db::ids::sql::ProductId,
         merchant_id -> crate::db::ids::sql::MerchantId,
         category_id -> Nullable<BigInt>,
         name -> Text,
@@ -234,9 +234,9 @@ diesel::table! {
 
 diesel::table! {
     skus (id) {
-        id -> BigInt,
+        id -> crate::db::ids::sql::SkuId,
         merchant_id -> crate::db::ids::sql::MerchantId,
-        product_id -> BigInt,
+        product_id -> crate::db::ids::sql::ProductId,
         code -> Text,
         spec_values -> Text,
         barcode -> Nullable<Text>,
@@ -258,7 +258,7 @@ diesel::table! {
     virtual_codes (id) {
         id -> BigInt,
         merchant_id -> crate::db::ids::sql::MerchantId,
-        sku_id -> BigInt,
+        sku_id -> crate::db::ids::sql::SkuId,
         code_hash -> Text,
         code_encrypted -> Text,
         status -> Text,
@@ -271,7 +271,7 @@ diesel::table! {
 diesel::table! {
     sku_tier_prices (sku_id, tier_kind, tier_id) {
         merchant_id -> crate::db::ids::sql::MerchantId,
-        sku_id -> BigInt,
+        sku_id -> crate::db::ids::sql::SkuId,
         tier_kind -> Text,
         tier_id -> BigInt,
         price_fen -> BigInt,
@@ -282,7 +282,7 @@ diesel::table! {
     stock_movements (id) {
         id -> BigInt,
         merchant_id -> crate::db::ids::sql::MerchantId,
-        sku_id -> BigInt,
+        sku_id -> crate::db::ids::sql::SkuId,
         delta -> BigInt,
         reason -> Text,
         reference -> Nullable<Text>,
@@ -368,7 +368,7 @@ diesel::table! {
 diesel::table! {
     product_media (product_id, media_id) {
         merchant_id -> crate::db::ids::sql::MerchantId,
-        product_id -> BigInt,
+        product_id -> crate::db::ids::sql::ProductId,
         media_id -> BigInt,
         sort_order -> Integer,
     }
@@ -418,7 +418,7 @@ diesel::table! {
         binding_mode -> Text,
         binding_days -> Nullable<Integer>,
         protection_days -> Integer,
-        default_sponsor_id -> Nullable<BigInt>,
+        default_sponsor_id -> Nullable<crate::db::ids::sql::DistributorId>,
         updated_at -> Timestamp,
     }
 }
@@ -447,10 +447,10 @@ diesel::table! {
 
 diesel::table! {
     distributors (id) {
-        id -> BigInt,
+        id -> crate::db::ids::sql::DistributorId,
         merchant_id -> crate::db::ids::sql::MerchantId,
-        member_id -> BigInt,
-        parent_id -> Nullable<BigInt>,
+        member_id -> crate::db::ids::sql::MemberId,
+        parent_id -> Nullable<crate::db::ids::sql::DistributorId>,
         tier_id -> Nullable<BigInt>,
         code -> Text,
         status -> Text,
@@ -464,15 +464,15 @@ diesel::table! {
         joined_at -> Timestamp,
         updated_at -> Timestamp,
         promotion_held_since -> Nullable<Timestamp>,
-        sponsor_id -> Nullable<BigInt>,
+        sponsor_id -> Nullable<crate::db::ids::sql::DistributorId>,
     }
 }
 
 diesel::table! {
     distributor_paths (merchant_id, descendant_id, depth) {
         merchant_id -> crate::db::ids::sql::MerchantId,
-        ancestor_id -> BigInt,
-        descendant_id -> BigInt,
+        ancestor_id -> crate::db::ids::sql::DistributorId,
+        descendant_id -> crate::db::ids::sql::DistributorId,
         depth -> Integer,
     }
 }
@@ -481,7 +481,7 @@ diesel::table! {
     distributor_tier_changes (id) {
         id -> BigInt,
         merchant_id -> crate::db::ids::sql::MerchantId,
-        distributor_id -> BigInt,
+        distributor_id -> crate::db::ids::sql::DistributorId,
         from_tier_id -> Nullable<BigInt>,
         to_tier_id -> Nullable<BigInt>,
         cause -> Text,
@@ -495,8 +495,8 @@ diesel::table! {
     customer_bindings (id) {
         id -> BigInt,
         merchant_id -> crate::db::ids::sql::MerchantId,
-        member_id -> BigInt,
-        distributor_id -> BigInt,
+        member_id -> crate::db::ids::sql::MemberId,
+        distributor_id -> crate::db::ids::sql::DistributorId,
         source -> Text,
         starts_at -> Timestamp,
         ends_at -> Nullable<Timestamp>,
@@ -514,7 +514,7 @@ diesel::table! {
     distributor_sales (id) {
         id -> BigInt,
         merchant_id -> crate::db::ids::sql::MerchantId,
-        distributor_id -> BigInt,
+        distributor_id -> crate::db::ids::sql::DistributorId,
         order_ref -> Text,
         amount_fen -> BigInt,
         occurred_at -> Timestamp,
@@ -562,7 +562,7 @@ diesel::table! {
         merchant_id -> crate::db::ids::sql::MerchantId,
         contest_id -> BigInt,
         rank -> Integer,
-        distributor_id -> BigInt,
+        distributor_id -> crate::db::ids::sql::DistributorId,
         value -> BigInt,
         items -> BigInt,
         reached_at -> Timestamp,
@@ -604,15 +604,15 @@ diesel::table! {
     distributor_applications (id) {
         id -> BigInt,
         merchant_id -> crate::db::ids::sql::MerchantId,
-        member_id -> BigInt,
+        member_id -> crate::db::ids::sql::MemberId,
         status -> Text,
         entry_mode -> Text,
         review -> Text,
         answers -> Text,
         sponsor_code -> Nullable<Text>,
-        sponsor_id -> Nullable<BigInt>,
+        sponsor_id -> Nullable<crate::db::ids::sql::DistributorId>,
         sponsor_source -> Nullable<Text>,
-        distributor_id -> Nullable<BigInt>,
+        distributor_id -> Nullable<crate::db::ids::sql::DistributorId>,
         decided_at -> Nullable<Timestamp>,
         decided_by_kind -> Nullable<Text>,
         decided_by -> Nullable<BigInt>,

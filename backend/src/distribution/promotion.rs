@@ -27,7 +27,7 @@ use super::tiers::{self, ConditionMode, PromotionConditions, TierStep};
 use crate::audit::{self, AuditActor, AuditEntry};
 use crate::auth::sessions::ClientInfo;
 use crate::clock;
-use crate::db::ids::MerchantId;
+use crate::db::ids::{DistributorId, MerchantId};
 use crate::db::schema::{
     distributor_paths as paths, distributor_tier_changes as changes, distributor_tiers,
     distributors,
@@ -173,7 +173,7 @@ pub fn target<'a>(
 /// A promotion that happened.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Promotion {
-    pub distributor_id: i64,
+    pub distributor_id: DistributorId,
     pub from_tier_id: Option<i64>,
     pub to_tier_id: i64,
     /// The `distributor_tier_changes` row.
@@ -189,7 +189,7 @@ fn current_rank(ladder: &[TierStep], tier_id: Option<i64>) -> Option<i32> {
 pub fn evaluate(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
-    distributor_id: i64,
+    distributor_id: DistributorId,
     trigger: Trigger,
     now: NaiveDateTime,
 ) -> AppResult<Option<Promotion>> {
@@ -205,7 +205,7 @@ pub fn evaluate(
 pub fn evaluate_within(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
-    distributor_id: i64,
+    distributor_id: DistributorId,
     trigger: Trigger,
     now: NaiveDateTime,
 ) -> AppResult<Option<Promotion>> {
@@ -284,12 +284,12 @@ pub const UPLINE_LEVELS: i32 = 3;
 pub fn evaluate_upline_within(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
-    distributor_id: i64,
+    distributor_id: DistributorId,
     from_level: i32,
     trigger: Trigger,
     now: NaiveDateTime,
 ) -> AppResult<Vec<Promotion>> {
-    let nearest: Vec<i64> = paths::table
+    let nearest: Vec<DistributorId> = paths::table
         .filter(paths::merchant_id.eq(merchant_id))
         .filter(paths::descendant_id.eq(distributor_id))
         .filter(paths::depth.ge(from_level))
@@ -311,7 +311,7 @@ pub fn evaluate_upline_within(
 #[diesel(table_name = distributors)]
 #[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 struct ScanRow {
-    id: i64,
+    id: DistributorId,
     merchant_id: MerchantId,
     tier_id: Option<i64>,
     #[diesel(embed)]
@@ -332,7 +332,7 @@ fn earns_more(ladder: &[TierStep], row: &ScanRow) -> bool {
 pub fn evaluate_deep_upline_within(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
-    distributor_id: i64,
+    distributor_id: DistributorId,
     trigger: Trigger,
     now: NaiveDateTime,
 ) -> AppResult<Vec<Promotion>> {
@@ -365,10 +365,10 @@ pub fn evaluate_deep_upline_within(
 pub fn evaluate_after_recruit_within(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
-    distributor_id: i64,
+    distributor_id: DistributorId,
     now: NaiveDateTime,
 ) -> AppResult<Vec<Promotion>> {
-    let sponsor: Option<i64> = paths::table
+    let sponsor: Option<DistributorId> = paths::table
         .filter(paths::merchant_id.eq(merchant_id))
         .filter(paths::descendant_id.eq(distributor_id))
         .filter(paths::depth.eq(1))
@@ -437,7 +437,7 @@ pub fn run_periodic(
     let batch = batch.max(1);
     let mut report = PeriodicReport::default();
     let mut ladders: HashMap<MerchantId, Vec<TierStep>> = HashMap::new();
-    let mut after = 0i64;
+    let mut after = DistributorId(0);
     loop {
         if !keep_going() {
             report.interrupted = true;
@@ -473,7 +473,7 @@ pub fn run_periodic(
                 Ok(None) => {}
                 Err(err) => {
                     report.failed += 1;
-                    tracing::warn!(distributor = id, error = %err, "promotion failed");
+                    tracing::warn!(distributor = id.get(), error = %err, "promotion failed");
                 }
             }
         }
@@ -568,9 +568,9 @@ type ChangeRow = (
 pub fn history(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
-    distributor_id: i64,
+    distributor_id: DistributorId,
 ) -> AppResult<Vec<TierChange>> {
-    let exists: Option<i64> = distributors::table
+    let exists: Option<DistributorId> = distributors::table
         .filter(distributors::merchant_id.eq(merchant_id))
         .filter(distributors::id.eq(distributor_id))
         .select(distributors::id)

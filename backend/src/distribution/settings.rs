@@ -17,7 +17,7 @@ use crate::audit::{self, AuditEntry};
 use crate::auth::principal::{Caller, Principal};
 use crate::clock;
 use crate::db::enums::db_enum;
-use crate::db::ids::MerchantId;
+use crate::db::ids::{DistributorId, MerchantId};
 use crate::db::schema::{distribution_settings as ds, distributors};
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode, FieldError};
@@ -87,7 +87,8 @@ pub struct DistributionSettings {
     /// Days after binding during which no other link re-binds the customer.
     pub protection_days: i32,
     /// Parent of distributors who joined without an inviter.
-    pub default_sponsor_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub default_sponsor_id: Option<DistributorId>,
     /// When the settings were last saved; `null` while they are the defaults.
     pub updated_at: Option<DateTime<Utc>>,
 }
@@ -152,7 +153,8 @@ pub struct SettingsRequest {
     pub protection_days: i32,
     /// A distributor of this merchant; `null` for none.
     #[serde(default)]
-    pub default_sponsor_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub default_sponsor_id: Option<DistributorId>,
 }
 
 /// What a merchant acknowledges when it chooses three commission levels; recorded verbatim in
@@ -162,74 +164,52 @@ pub const DEPTH3_STATEMENT_EN: &str = "Three commission levels count buyer, dist
     distribution programme complies with the law that applies to us and take responsibility for it.";
 pub const DEPTH3_STATEMENT_ZH: &str = "三级分佣将买家、分销商及其上级计为三个层级，在中国法律下可能被认定为传销。我方已确认本分销方案符合适用法律，并承担相应责任。";
 
-type Row = (
-    EntryMode,
-    ApplicationReview,
-    Option<i64>,
-    i32,
-    Option<NaiveDateTime>,
-    Option<i64>,
-    bool,
-    BindingMode,
-    Option<i32>,
-    i32,
-    Option<i64>,
-    NaiveDateTime,
-);
+/// A row of `distribution_settings` (without its tenant).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = ds)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+struct SettingsRow {
+    entry_mode: EntryMode,
+    application_review: ApplicationReview,
+    spend_threshold: Option<i64>,
+    commission_depth: i32,
+    depth3_acknowledged_at: Option<NaiveDateTime>,
+    depth3_acknowledged_by: Option<i64>,
+    self_purchase_commission: bool,
+    binding_mode: BindingMode,
+    binding_days: Option<i32>,
+    protection_days: i32,
+    default_sponsor_id: Option<DistributorId>,
+    updated_at: NaiveDateTime,
+}
 
-fn from_row(row: Row) -> AppResult<DistributionSettings> {
-    let (
-        entry_mode,
-        review,
-        threshold,
-        depth,
-        ack_at,
-        ack_by,
-        self_purchase,
-        binding_mode,
-        binding_days,
-        protection_days,
-        sponsor,
-        updated_at,
-    ) = row;
+fn from_row(row: SettingsRow) -> AppResult<DistributionSettings> {
     Ok(DistributionSettings {
-        entry_mode,
-        application_review: review,
-        spend_threshold: threshold
+        entry_mode: row.entry_mode,
+        application_review: row.application_review,
+        spend_threshold: row
+            .spend_threshold
             .map(|fen| {
                 Money::from_fen(fen).map_err(|e| AppError::internal(format!("threshold: {e}")))
             })
             .transpose()?,
-        commission_depth: depth,
-        depth3_acknowledged_at: ack_at.map(clock::to_utc),
-        depth3_acknowledged_by: ack_by,
-        self_purchase_commission: self_purchase,
-        binding_mode,
-        binding_days,
-        protection_days,
-        default_sponsor_id: sponsor,
-        updated_at: Some(clock::to_utc(updated_at)),
+        commission_depth: row.commission_depth,
+        depth3_acknowledged_at: row.depth3_acknowledged_at.map(clock::to_utc),
+        depth3_acknowledged_by: row.depth3_acknowledged_by,
+        self_purchase_commission: row.self_purchase_commission,
+        binding_mode: row.binding_mode,
+        binding_days: row.binding_days,
+        protection_days: row.protection_days,
+        default_sponsor_id: row.default_sponsor_id,
+        updated_at: Some(clock::to_utc(row.updated_at)),
     })
 }
 
 /// The merchant's settings, the defaults filled in when it never saved any.
 pub fn load(conn: &mut DbConnection, merchant_id: MerchantId) -> AppResult<DistributionSettings> {
-    let row: Option<Row> = ds::table
+    let row: Option<SettingsRow> = ds::table
         .filter(ds::merchant_id.eq(merchant_id))
-        .select((
-            ds::entry_mode,
-            ds::application_review,
-            ds::spend_threshold,
-            ds::commission_depth,
-            ds::depth3_acknowledged_at,
-            ds::depth3_acknowledged_by,
-            ds::self_purchase_commission,
-            ds::binding_mode,
-            ds::binding_days,
-            ds::protection_days,
-            ds::default_sponsor_id,
-            ds::updated_at,
-        ))
+        .select(SettingsRow::as_select())
         .first(conn)
         .optional()?;
     row.map(from_row).transpose().map(Option::unwrap_or_default)
@@ -276,7 +256,7 @@ fn depth3_refused() -> AppError {
 fn check_sponsor(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
-    sponsor_id: i64,
+    sponsor_id: DistributorId,
     changed: bool,
 ) -> AppResult<()> {
     let status: Option<DistributorStatus> = distributors::table

@@ -7,6 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::db::ids::{DistributorId, MemberId};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::money::MAX_FEN;
 
@@ -91,13 +92,13 @@ impl DomainEvent {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DistributorJoined {
-    pub distributor_id: i64,
-    pub member_id: i64,
+    pub distributor_id: DistributorId,
+    pub member_id: MemberId,
     /// The place in the tree: the sponsor, the merchant's default sponsor, or none (a root).
-    pub parent_id: Option<i64>,
+    pub parent_id: Option<DistributorId>,
     /// The recruiter recorded on the profile (`distributors.sponsor_id`): none under the default
     /// sponsor or when placed by staff.
-    pub sponsor_id: Option<i64>,
+    pub sponsor_id: Option<DistributorId>,
     /// Staff made the member a distributor under a parent of their choosing; otherwise the member
     /// was recruited (an application, or enrolment in the `everyone` mode).
     pub placed_by_staff: bool,
@@ -105,16 +106,16 @@ pub struct DistributorJoined {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DistributorMoved {
-    pub distributor_id: i64,
-    pub from_parent_id: Option<i64>,
-    pub to_parent_id: Option<i64>,
+    pub distributor_id: DistributorId,
+    pub from_parent_id: Option<DistributorId>,
+    pub to_parent_id: Option<DistributorId>,
 }
 
 /// One completed order brought by a distributor. The order reference is the event's key: the
 /// same order is credited once.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SaleRecorded {
-    pub distributor_id: i64,
+    pub distributor_id: DistributorId,
     pub order_ref: String,
     /// Fen, 0 to `money::MAX_FEN`.
     pub amount_fen: i64,
@@ -126,7 +127,7 @@ impl SaleRecorded {
 
     /// A sale with its facts checked: a reference of 1 to 64 characters, an amount from 0 to
     /// `MAX_FEN` (422 `invalid_sale_fact` otherwise).
-    pub fn new(distributor_id: i64, order_ref: &str, amount_fen: i64) -> AppResult<Self> {
+    pub fn new(distributor_id: DistributorId, order_ref: &str, amount_fen: i64) -> AppResult<Self> {
         let invalid = |reason: &str| {
             AppError::unprocessable(ErrorCode::InvalidSaleFact.arg("reason", reason))
         };
@@ -168,7 +169,8 @@ mod tests {
 
     #[test]
     fn an_event_reads_back_as_written() {
-        let sale = DomainEvent::SaleRecorded(SaleRecorded::new(7, "SO-1", 12_850).unwrap());
+        let sale =
+            DomainEvent::SaleRecorded(SaleRecorded::new(DistributorId(7), "SO-1", 12_850).unwrap());
         let payload = sale.payload().unwrap();
         assert_eq!(
             payload,
@@ -187,11 +189,11 @@ mod tests {
     fn a_sale_checks_its_facts() {
         for (order_ref, amount) in [("", 1), ("  ", 1), ("SO", -1), ("SO", MAX_FEN + 1)] {
             assert!(
-                SaleRecorded::new(1, order_ref, amount).is_err(),
+                SaleRecorded::new(DistributorId(1), order_ref, amount).is_err(),
                 "{order_ref:?}"
             );
         }
-        assert!(SaleRecorded::new(1, &"x".repeat(65), 1).is_err());
-        assert!(SaleRecorded::new(1, &"x".repeat(64), 0).is_ok());
+        assert!(SaleRecorded::new(DistributorId(1), &"x".repeat(65), 1).is_err());
+        assert!(SaleRecorded::new(DistributorId(1), &"x".repeat(64), 0).is_ok());
     }
 }

@@ -12,7 +12,7 @@ use diesel::prelude::*;
 
 use super::dispatch::{self, claim, hold, GRACE, LEASE};
 use super::*;
-use crate::db::ids::MerchantId;
+use crate::db::ids::{DistributorId, MerchantId};
 use crate::db::schema::{event_consumers as ec, event_receipts as er, merchants};
 use crate::db::{self as database, Backend, DbPool};
 
@@ -146,9 +146,9 @@ impl Drop for TestDb {
 /// An event whose synchronous subscriber finds nothing to do (no such distributor).
 fn moved(i: usize) -> DomainEvent {
     DomainEvent::DistributorMoved(DistributorMoved {
-        distributor_id: 1_000_000 + i64::try_from(i).unwrap(),
+        distributor_id: DistributorId(1_000_000 + i64::try_from(i).unwrap()),
         from_parent_id: None,
-        to_parent_id: Some(1),
+        to_parent_id: Some(DistributorId(1)),
     })
 }
 
@@ -228,7 +228,8 @@ fn an_event_commits_and_rolls_back_with_its_transaction() {
         assert!(outside.is_err(), "refused outside a transaction");
         assert_eq!(count(&mut conn), 0);
 
-        let sale = DomainEvent::SaleRecorded(SaleRecorded::new(1, "SO-1", 500).unwrap());
+        let sale =
+            DomainEvent::SaleRecorded(SaleRecorded::new(DistributorId(1), "SO-1", 500).unwrap());
         let id = database::write_transaction(&mut conn, |conn| {
             assert_eq!(previous(conn, m, &sale)?, None);
             // No distributor 1: the sales fact subscriber refuses, and all of it rolls back.

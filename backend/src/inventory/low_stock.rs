@@ -13,7 +13,7 @@ use crate::auth::account::AccountStatus;
 use crate::auth::permissions::Permission;
 use crate::catalog::lifecycle::ProductStatus;
 use crate::catalog::products::SkuKind;
-use crate::db::ids::MerchantId;
+use crate::db::ids::{MerchantId, ProductId, SkuId};
 use crate::db::schema::{products, skus, staff_users};
 use crate::db::DbConnection;
 use crate::error::{AppError, AppResult, ErrorCode};
@@ -28,21 +28,22 @@ use crate::tenancy::models::StaffRole;
 pub fn alert(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
-    sku_id: i64,
+    sku_id: SkuId,
     stock: i64,
     now: NaiveDateTime,
 ) -> AppResult<()> {
-    let (threshold, code, product_id, product): (Option<i64>, String, i64, String) = skus::table
-        .inner_join(products::table)
-        .filter(skus::id.eq(sku_id))
-        .filter(skus::merchant_id.eq(merchant_id))
-        .select((
-            skus::low_stock_threshold,
-            skus::code,
-            products::id,
-            products::name,
-        ))
-        .first(conn)?;
+    let (threshold, code, product_id, product): (Option<i64>, String, ProductId, String) =
+        skus::table
+            .inner_join(products::table)
+            .filter(skus::id.eq(sku_id))
+            .filter(skus::merchant_id.eq(merchant_id))
+            .select((
+                skus::low_stock_threshold,
+                skus::code,
+                products::id,
+                products::name,
+            ))
+            .first(conn)?;
     let row = skus::table.filter(skus::id.eq(sku_id));
     let Some(threshold) = threshold.filter(|t| stock <= *t) else {
         diesel::update(row.filter(skus::low_stock_alerted.eq(true)))
@@ -90,11 +91,13 @@ pub struct LowStockQuery {
 /// A SKU whose stock is at or below its low-stock threshold.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct LowStockSku {
-    pub sku_id: i64,
+    #[schema(value_type = i64)]
+    pub sku_id: SkuId,
     pub sku_code: String,
     pub spec_values: BTreeMap<String, String>,
     pub kind: SkuKind,
-    pub product_id: i64,
+    #[schema(value_type = i64)]
+    pub product_id: ProductId,
     pub product_name: String,
     pub product_status: ProductStatus,
     pub stock: i64,
@@ -114,7 +117,7 @@ pub struct LowStockPage {
 #[diesel(table_name = skus)]
 #[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 struct LowStockSkuRow {
-    id: i64,
+    id: SkuId,
     code: String,
     /// JSON object of the specification values.
     spec_values: String,
@@ -128,7 +131,7 @@ struct LowStockSkuRow {
 #[diesel(table_name = products)]
 #[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 struct LowStockProductRow {
-    id: i64,
+    id: ProductId,
     name: String,
     status: ProductStatus,
 }
@@ -157,7 +160,7 @@ pub fn list(
         .select((LowStockSkuRow::as_select(), LowStockProductRow::as_select()))
         .into_boxed();
     if let Some(cursor) = query.cursor {
-        q = q.filter(skus::id.lt(cursor));
+        q = q.filter(skus::id.lt(SkuId(cursor)));
     }
     let mut rows: Vec<(LowStockSkuRow, LowStockProductRow)> =
         q.order(skus::id.desc()).limit(limit + 1).load(conn)?;
@@ -182,5 +185,8 @@ pub fn list(
             low_stock_threshold: sku.low_stock_threshold.unwrap_or_default(),
         })
         .collect();
-    Ok(LowStockPage { items, next_cursor })
+    Ok(LowStockPage {
+        items,
+        next_cursor: next_cursor.map(SkuId::get),
+    })
 }

@@ -16,7 +16,7 @@ use crate::audit::{self, AuditEntry};
 use crate::auth::principal::Principal;
 use crate::catalog::products::SkuKind;
 use crate::db::enums::db_enum;
-use crate::db::ids::MerchantId;
+use crate::db::ids::{MerchantId, SkuId};
 use crate::db::schema::{skus, stock_movements};
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode};
@@ -45,7 +45,7 @@ fn out_of_stock() -> AppError {
 pub(crate) fn forget_movements(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
-    sku_id: i64,
+    sku_id: SkuId,
 ) -> AppResult<()> {
     diesel::delete(
         stock_movements::table
@@ -62,7 +62,7 @@ pub(crate) fn forget_movements(
 pub fn change(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
-    sku_id: i64,
+    sku_id: SkuId,
     delta: i64,
     reason: MovementReason,
     reference: Option<&str>,
@@ -116,7 +116,7 @@ pub fn change(
 pub fn take(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
-    sku_id: i64,
+    sku_id: SkuId,
     quantity: i64,
     reference: &str,
     now: NaiveDateTime,
@@ -191,7 +191,8 @@ pub struct StockAdjustment {
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct StockLevel {
-    pub sku_id: i64,
+    #[schema(value_type = i64)]
+    pub sku_id: SkuId,
     pub stock: i64,
 }
 
@@ -199,7 +200,7 @@ pub struct StockLevel {
 pub fn adjust(
     conn: &mut DbConnection,
     caller: &Principal,
-    sku_id: i64,
+    sku_id: SkuId,
     request: &StockAdjustment,
     now: NaiveDateTime,
 ) -> AppResult<StockLevel> {

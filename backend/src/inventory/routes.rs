@@ -9,6 +9,7 @@ use crate::app::AppState;
 use crate::auth::permissions::need;
 use crate::auth::principal::Allowed;
 use crate::clock;
+use crate::db::ids::SkuId;
 use crate::error::{AppResult, ProblemBody};
 use crate::http::ApiJson;
 
@@ -33,7 +34,7 @@ use crate::http::ApiJson;
 pub async fn adjust_stock(
     state: web::Data<AppState>,
     caller: Allowed<need::InventoryWrite>,
-    path: web::Path<i64>,
+    path: web::Path<SkuId>,
     body: ApiJson<StockAdjustment>,
 ) -> AppResult<web::Json<StockLevel>> {
     let p = caller.0;
@@ -70,7 +71,7 @@ pub async fn adjust_stock(
 pub async fn import_codes(
     state: web::Data<AppState>,
     caller: Allowed<need::InventoryWrite>,
-    path: web::Path<i64>,
+    path: web::Path<SkuId>,
     body: ApiJson<CodeImport>,
 ) -> AppResult<web::Json<CodeImportResult>> {
     let p = caller.0;
@@ -104,7 +105,7 @@ pub async fn import_codes(
 pub async fn code_summary(
     state: web::Data<AppState>,
     caller: Allowed<need::CatalogRead>,
-    path: web::Path<i64>,
+    path: web::Path<SkuId>,
 ) -> AppResult<web::Json<CodeSummary>> {
     let p = caller.0;
     let sku_id = path.into_inner();

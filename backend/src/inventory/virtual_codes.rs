@@ -17,7 +17,7 @@ use crate::auth::principal::Principal;
 use crate::catalog::products::SkuKind;
 use crate::crypto::Cipher;
 use crate::db::enums::db_enum;
-use crate::db::ids::MerchantId;
+use crate::db::ids::{MerchantId, SkuId};
 use crate::db::schema::{skus, virtual_codes};
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode, FieldError, Message};
@@ -46,7 +46,8 @@ pub struct CodeImport {
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct CodeSummary {
-    pub sku_id: i64,
+    #[schema(value_type = i64)]
+    pub sku_id: SkuId,
     /// Codes not yet delivered; equals the SKU's stock.
     pub available: i64,
     pub delivered: i64,
@@ -54,7 +55,8 @@ pub struct CodeSummary {
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct CodeImportResult {
-    pub sku_id: i64,
+    #[schema(value_type = i64)]
+    pub sku_id: SkuId,
     pub imported: i64,
     pub available: i64,
     pub delivered: i64,
@@ -78,7 +80,7 @@ pub fn code_hash(merchant_id: MerchantId, code: &str) -> String {
 }
 
 /// The SKU's kind, or 404 when the merchant has no such SKU.
-fn sku_kind(conn: &mut DbConnection, merchant_id: MerchantId, sku_id: i64) -> AppResult<SkuKind> {
+fn sku_kind(conn: &mut DbConnection, merchant_id: MerchantId, sku_id: SkuId) -> AppResult<SkuKind> {
     Ok(skus::table
         .filter(skus::id.eq(sku_id))
         .filter(skus::merchant_id.eq(merchant_id))
@@ -86,7 +88,11 @@ fn sku_kind(conn: &mut DbConnection, merchant_id: MerchantId, sku_id: i64) -> Ap
         .first(conn)?)
 }
 
-fn counts(conn: &mut DbConnection, merchant_id: MerchantId, sku_id: i64) -> AppResult<(i64, i64)> {
+fn counts(
+    conn: &mut DbConnection,
+    merchant_id: MerchantId,
+    sku_id: SkuId,
+) -> AppResult<(i64, i64)> {
     let rows: Vec<(CodeStatus, i64)> = virtual_codes::table
         .filter(virtual_codes::merchant_id.eq(merchant_id))
         .filter(virtual_codes::sku_id.eq(sku_id))
@@ -102,7 +108,11 @@ fn counts(conn: &mut DbConnection, merchant_id: MerchantId, sku_id: i64) -> AppR
 }
 
 /// Counts of a SKU's pool; never the codes. 404 for another merchant's SKU.
-pub fn summary(conn: &mut DbConnection, caller: &Principal, sku_id: i64) -> AppResult<CodeSummary> {
+pub fn summary(
+    conn: &mut DbConnection,
+    caller: &Principal,
+    sku_id: SkuId,
+) -> AppResult<CodeSummary> {
     let merchant_id = caller.tenant()?;
     sku_kind(conn, merchant_id, sku_id)?;
     let (available, delivered) = counts(conn, merchant_id, sku_id)?;
@@ -123,7 +133,7 @@ pub fn import(
     conn: &mut DbConnection,
     cipher: &Cipher,
     caller: &Principal,
-    sku_id: i64,
+    sku_id: SkuId,
     request: &CodeImport,
     now: NaiveDateTime,
 ) -> AppResult<CodeImportResult> {
@@ -236,7 +246,7 @@ pub fn deliver(
     conn: &mut DbConnection,
     cipher: &Cipher,
     merchant_id: MerchantId,
-    sku_id: i64,
+    sku_id: SkuId,
     quantity: i64,
     order_reference: &str,
     now: NaiveDateTime,

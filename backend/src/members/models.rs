@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::auth::account::AccountStatus;
-use crate::db::ids::MerchantId;
+use crate::db::ids::{MemberId, MerchantId};
 use crate::db::schema::members;
 
 /// A row of `members`.
@@ -12,7 +12,7 @@ use crate::db::schema::members;
 #[diesel(table_name = members)]
 #[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub struct MemberRow {
-    pub id: i64,
+    pub id: MemberId,
     pub merchant_id: MerchantId,
     pub phone: Option<String>,
     pub email: Option<String>,
@@ -31,7 +31,7 @@ pub struct MemberRow {
 #[diesel(table_name = members)]
 #[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub struct MemberContactRow {
-    pub id: i64,
+    pub id: MemberId,
     pub name: Option<String>,
     pub phone: Option<String>,
     pub email: Option<String>,

@@ -17,7 +17,7 @@ use crate::auth::sessions::{self, ClientInfo};
 use crate::auth::sign_in::{self, SignInResponse, SignInStatus};
 use crate::binding;
 use crate::clock;
-use crate::db::ids::MerchantId;
+use crate::db::ids::{MemberId, MerchantId};
 use crate::db::schema::{members, merchants};
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode};
@@ -96,7 +96,8 @@ pub struct MemberSignInRequest {
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct MemberView {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: MemberId,
     #[schema(value_type = i64)]
     pub merchant_id: MerchantId,
     pub phone: Option<String>,
@@ -195,7 +196,7 @@ pub fn register(
             return Ok(Registration::WrongCode);
         }
         let by_email = request.login.contains('@');
-        let id: i64 = diesel::insert_into(members::table)
+        let id: MemberId = diesel::insert_into(members::table)
             .values((
                 members::merchant_id.eq(merchant_id),
                 members::phone.eq((!by_email).then_some(&request.login)),
@@ -231,7 +232,7 @@ pub fn register(
             conn,
             key,
             AccountKind::Member,
-            id,
+            id.get(),
             Some(merchant_id),
             client,
             now,
@@ -239,7 +240,7 @@ pub fn register(
         let actor = AuditActor {
             merchant_id: Some(merchant_id),
             kind: crate::audit::ActorKind::Member,
-            id: Some(id),
+            id: Some(id.get()),
             label: Some(request.login.clone()),
         };
         audit::record(
@@ -277,10 +278,10 @@ pub fn sign_in(
 pub fn view(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
-    member_id: i64,
+    member_id: MemberId,
 ) -> AppResult<MemberView> {
     let (id, phone, email, name, created_at): (
-        i64,
+        MemberId,
         Option<String>,
         Option<String>,
         Option<String>,

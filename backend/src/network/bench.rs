@@ -15,7 +15,7 @@ use super::seed::Rng;
 use super::tree;
 use crate::auth::account::AccountStatus;
 use crate::clock;
-use crate::db::ids::MerchantId;
+use crate::db::ids::{DistributorId, MemberId, MerchantId};
 use crate::db::schema::{distributor_paths as paths, distributors, members};
 use crate::db::DbConnection;
 use crate::error::{AppError, AppResult};
@@ -105,7 +105,7 @@ pub fn run(conn: &mut DbConnection, options: &BenchOptions) -> AppResult<(String
     let m = options.merchant_id;
     let reps = options.repetitions.max(10);
     let few = (reps / 10).max(10);
-    let ids: Vec<i64> = distributors::table
+    let ids: Vec<DistributorId> = distributors::table
         .filter(distributors::merchant_id.eq(m))
         .select(distributors::id)
         .load(conn)?;
@@ -115,7 +115,7 @@ pub fn run(conn: &mut DbConnection, options: &BenchOptions) -> AppResult<(String
         )));
     }
     // The root with the largest team.
-    let root: i64 = distributors::table
+    let root: DistributorId = distributors::table
         .filter(distributors::merchant_id.eq(m))
         .filter(distributors::parent_id.is_null())
         .order(distributors::team_size.desc())
@@ -144,7 +144,7 @@ pub fn run(conn: &mut DbConnection, options: &BenchOptions) -> AppResult<(String
     );
     let mut rng = Rng::new(0x5eed);
     let mut pick = move || ids[rng.below(ids.len())];
-    let sample: Vec<i64> = (0..reps + 1).map(|_| pick()).collect();
+    let sample: Vec<DistributorId> = (0..reps + 1).map(|_| pick()).collect();
     let phones: Vec<String> = members::table
         .inner_join(distributors::table)
         .filter(distributors::id.eq_any(&sample[..few + 1]))
@@ -241,7 +241,7 @@ pub fn run(conn: &mut DbConnection, options: &BenchOptions) -> AppResult<(String
                         updated_at: now,
                     })
                     .returning(members::id)
-                    .get_result::<i64>(conn)?,
+                    .get_result::<MemberId>(conn)?,
             );
         }
         let mut joined = Vec::new();

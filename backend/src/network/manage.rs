@@ -13,6 +13,7 @@ use super::tree;
 use crate::audit::{self, AuditEntry};
 use crate::auth::principal::{Caller, Principal};
 use crate::clock;
+use crate::db::ids::{DistributorId, MemberId};
 use crate::db::{write_transaction, DbConnection};
 use crate::error::AppResult;
 use crate::validate;
@@ -22,10 +23,12 @@ use crate::validate;
 pub struct CreateDistributorRequest {
     /// The member who becomes a distributor.
     #[validate(range(min = 1))]
-    pub member_id: i64,
+    #[schema(value_type = i64)]
+    pub member_id: MemberId,
     /// The sponsor; absent: the merchant's default sponsor, else a root.
     #[validate(range(min = 1))]
-    pub sponsor_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub sponsor_id: Option<DistributorId>,
 }
 
 #[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
@@ -33,7 +36,8 @@ pub struct CreateDistributorRequest {
 pub struct MoveRequest {
     /// The new sponsor; `null` makes the distributor a root.
     #[validate(range(min = 1))]
-    pub parent_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub parent_id: Option<DistributorId>,
     #[serde(deserialize_with = "validate::trimmed")]
     #[validate(length(min = 1, max = 500))]
     pub reason: String,
@@ -105,7 +109,7 @@ pub fn create(
 pub fn move_to(
     conn: &mut DbConnection,
     p: &Principal,
-    id: i64,
+    id: DistributorId,
     request: &MoveRequest,
     now: NaiveDateTime,
 ) -> AppResult<DistributorDetail> {
@@ -133,7 +137,7 @@ pub fn move_to(
 pub fn change_status(
     conn: &mut DbConnection,
     p: &Principal,
-    id: i64,
+    id: DistributorId,
     action: StatusAction,
     reason: Option<&str>,
     now: NaiveDateTime,
@@ -165,7 +169,7 @@ pub fn change_status(
 pub fn set_tier(
     conn: &mut DbConnection,
     p: &Principal,
-    id: i64,
+    id: DistributorId,
     request: &SetTierRequest,
     now: NaiveDateTime,
 ) -> AppResult<DistributorDetail> {
@@ -205,7 +209,7 @@ pub fn set_tier(
 pub fn release_promotion_hold(
     conn: &mut DbConnection,
     p: &Principal,
-    id: i64,
+    id: DistributorId,
     now: NaiveDateTime,
 ) -> AppResult<DistributorDetail> {
     let merchant_id = p.tenant()?;

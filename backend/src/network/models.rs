@@ -5,7 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::status::DistributorStatus;
-use crate::db::ids::MerchantId;
+use crate::db::ids::{DistributorId, MemberId, MerchantId};
 use crate::db::schema::{distributor_paths, distributors};
 
 /// A row of `distributors` (without its tenant).
@@ -13,12 +13,12 @@ use crate::db::schema::{distributor_paths, distributors};
 #[diesel(table_name = distributors)]
 #[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub struct DistributorRow {
-    pub id: i64,
-    pub member_id: i64,
+    pub id: DistributorId,
+    pub member_id: MemberId,
     /// The parent in the tree (what team figures and commission follow).
-    pub parent_id: Option<i64>,
+    pub parent_id: Option<DistributorId>,
     /// Who recruited the distributor; moves in the tree leave it alone.
-    pub sponsor_id: Option<i64>,
+    pub sponsor_id: Option<DistributorId>,
     pub tier_id: Option<i64>,
     pub code: String,
     pub status: DistributorStatus,
@@ -48,8 +48,8 @@ pub struct FiguresRow {
 #[diesel(table_name = distributors)]
 #[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub(crate) struct Node {
-    pub id: i64,
-    pub parent_id: Option<i64>,
+    pub id: DistributorId,
+    pub parent_id: Option<DistributorId>,
     pub depth: i32,
     pub status: DistributorStatus,
     pub personal_sales: i64,
@@ -62,9 +62,9 @@ pub(crate) struct Node {
 #[diesel(table_name = distributors)]
 pub(crate) struct DistributorInsertForm<'a> {
     pub merchant_id: MerchantId,
-    pub member_id: i64,
-    pub parent_id: Option<i64>,
-    pub sponsor_id: Option<i64>,
+    pub member_id: MemberId,
+    pub parent_id: Option<DistributorId>,
+    pub sponsor_id: Option<DistributorId>,
     pub tier_id: Option<i64>,
     pub code: &'a str,
     pub status: DistributorStatus,
@@ -80,7 +80,7 @@ pub(crate) struct DistributorInsertForm<'a> {
 #[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub(crate) struct PathRow {
     pub merchant_id: MerchantId,
-    pub ancestor_id: i64,
-    pub descendant_id: i64,
+    pub ancestor_id: DistributorId,
+    pub descendant_id: DistributorId,
     pub depth: i32,
 }

@@ -11,7 +11,7 @@ use super::models::{DistributorRow, FiguresRow};
 use super::status::DistributorStatus;
 use super::tree::MAX_UPLINE_DEPTH;
 use crate::clock;
-use crate::db::ids::MerchantId;
+use crate::db::ids::{DistributorId, MemberId, MerchantId};
 use crate::db::schema::{distributor_paths as paths, distributor_tiers, distributors, members};
 use crate::db::DbConnection;
 use crate::error::{AppError, AppResult, ErrorCode};
@@ -21,7 +21,8 @@ use crate::money::Money;
 /// The member behind a distributor profile.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct MemberBrief {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: MemberId,
     pub name: Option<String>,
     pub phone: Option<String>,
     pub email: Option<String>,
@@ -44,13 +45,15 @@ pub struct TeamFigures {
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Distributor {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: DistributorId,
     /// Public code for recruit and share links.
     #[schema(example = "K7Q2M9XD")]
     pub code: String,
     pub member: MemberBrief,
     /// The sponsor (parent in the tree); absent for a root.
-    pub parent_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub parent_id: Option<DistributorId>,
     pub tier_id: Option<i64>,
     pub tier_name: Option<String>,
     pub status: DistributorStatus,
@@ -67,7 +70,8 @@ pub struct Distributor {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct UplineEntry {
     pub level: i32,
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: DistributorId,
     pub code: String,
     pub name: Option<String>,
     pub status: DistributorStatus,
@@ -115,7 +119,8 @@ pub struct DistributorQuery {
     pub status: Option<DistributorStatus>,
     pub tier_id: Option<i64>,
     /// Only the direct recruits of this distributor.
-    pub parent_id: Option<i64>,
+    #[param(value_type = Option<i64>)]
+    pub parent_id: Option<DistributorId>,
     /// Only roots (distributors without a sponsor).
     pub roots: Option<bool>,
     /// A code or a member's phone or email (exact), or part of a member's name.
@@ -131,7 +136,8 @@ pub struct DistributorQuery {
 /// A member's view of their own distributor profile.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct MyDistributor {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: DistributorId,
     pub code: String,
     pub status: DistributorStatus,
     pub tier_id: Option<i64>,
@@ -152,7 +158,7 @@ pub struct SponsorBrief {
 #[derive(Queryable)]
 struct UplineRow {
     level: i32,
-    id: i64,
+    id: DistributorId,
     code: String,
     status: DistributorStatus,
     tier_id: Option<i64>,
@@ -216,7 +222,11 @@ fn assemble((row, member, tier_name): ListedRow) -> Distributor {
     }
 }
 
-pub fn find(conn: &mut DbConnection, merchant_id: MerchantId, id: i64) -> AppResult<Distributor> {
+pub fn find(
+    conn: &mut DbConnection,
+    merchant_id: MerchantId,
+    id: DistributorId,
+) -> AppResult<Distributor> {
     let row: ListedRow = listed!(merchant_id)
         .filter(distributors::id.eq(id))
         .first(conn)?;
@@ -228,7 +238,7 @@ pub fn find(conn: &mut DbConnection, merchant_id: MerchantId, id: i64) -> AppRes
 pub fn upline(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
-    id: i64,
+    id: DistributorId,
     depth: i32,
 ) -> AppResult<Vec<UplineEntry>> {
     let depth = depth.clamp(1, MAX_UPLINE_DEPTH);
@@ -267,7 +277,11 @@ pub fn upline(
 }
 
 /// Team figures: one row read.
-pub fn team(conn: &mut DbConnection, merchant_id: MerchantId, id: i64) -> AppResult<TeamFigures> {
+pub fn team(
+    conn: &mut DbConnection,
+    merchant_id: MerchantId,
+    id: DistributorId,
+) -> AppResult<TeamFigures> {
     let row: FiguresRow = distributors::table
         .filter(distributors::merchant_id.eq(merchant_id))
         .filter(distributors::id.eq(id))
@@ -279,7 +293,7 @@ pub fn team(conn: &mut DbConnection, merchant_id: MerchantId, id: i64) -> AppRes
 pub fn detail(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
-    id: i64,
+    id: DistributorId,
 ) -> AppResult<DistributorDetail> {
     let distributor = find(conn, merchant_id, id)?;
     let upline = upline(conn, merchant_id, id, 3)?;
@@ -303,7 +317,7 @@ fn bad_cursor() -> AppError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Cursor {
     value: i64,
-    id: i64,
+    id: DistributorId,
 }
 
 impl Cursor {
@@ -354,9 +368,9 @@ fn exact_matches(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
     text: &str,
-) -> AppResult<Vec<i64>> {
+) -> AppResult<Vec<DistributorId>> {
     let phone: String = text.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
-    let member_ids: Vec<i64> = members::table
+    let member_ids: Vec<MemberId> = members::table
         .filter(members::merchant_id.eq(merchant_id))
         .filter(
             members::phone
@@ -484,7 +498,7 @@ pub fn list(
 pub fn children(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
-    id: i64,
+    id: DistributorId,
     cursor: Option<i64>,
     limit: Option<i64>,
 ) -> AppResult<DistributorPage> {
@@ -513,9 +527,9 @@ pub fn children(
 pub fn my_distributor(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
-    member_id: i64,
+    member_id: MemberId,
 ) -> AppResult<MyDistributor> {
-    let id: i64 = distributors::table
+    let id: DistributorId = distributors::table
         .filter(distributors::merchant_id.eq(merchant_id))
         .filter(distributors::member_id.eq(member_id))
         .select(distributors::id)
@@ -551,11 +565,17 @@ mod tests {
 
     #[test]
     fn cursors_round_trip_and_refuse_garbage() {
-        let c = Cursor { value: 1250, id: 7 };
+        let c = Cursor {
+            value: 1250,
+            id: DistributorId(7),
+        };
         for sort in [DistributorSort::TeamSize, DistributorSort::TeamSales] {
             assert_eq!(Cursor::parse(&c.render(sort), sort).ok(), Some(c));
         }
-        let newest = Cursor { value: 0, id: 9 };
+        let newest = Cursor {
+            value: 0,
+            id: DistributorId(9),
+        };
         assert_eq!(
             Cursor::parse(
                 &newest.render(DistributorSort::Newest),

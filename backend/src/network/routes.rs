@@ -19,6 +19,7 @@ use crate::app::AppState;
 use crate::auth::permissions::need;
 use crate::auth::principal::Allowed;
 use crate::clock;
+use crate::db::ids::DistributorId;
 use crate::distribution::promotion::{self, TierChange};
 use crate::error::{AppError, AppResult, ErrorCode, ProblemBody};
 use crate::http::ApiJson;
@@ -121,7 +122,7 @@ pub async fn create_distributor(
 pub async fn get_distributor(
     caller: Allowed<need::DistributorsRead>,
     state: web::Data<AppState>,
-    path: web::Path<i64>,
+    path: web::Path<DistributorId>,
 ) -> AppResult<web::Json<DistributorDetail>> {
     let merchant_id = caller.0.tenant()?;
     let id = path.into_inner();
@@ -151,7 +152,7 @@ pub async fn get_distributor(
 pub async fn get_upline(
     caller: Allowed<need::DistributorsRead>,
     state: web::Data<AppState>,
-    path: web::Path<i64>,
+    path: web::Path<DistributorId>,
     query: web::Query<UplineQuery>,
 ) -> AppResult<web::Json<Vec<UplineEntry>>> {
     let merchant_id = caller.0.tenant()?;
@@ -189,7 +190,7 @@ pub async fn get_upline(
 pub async fn get_team(
     caller: Allowed<need::DistributorsRead>,
     state: web::Data<AppState>,
-    path: web::Path<i64>,
+    path: web::Path<DistributorId>,
 ) -> AppResult<web::Json<TeamFigures>> {
     let merchant_id = caller.0.tenant()?;
     let id = path.into_inner();
@@ -219,7 +220,7 @@ pub async fn get_team(
 pub async fn list_tier_changes(
     caller: Allowed<need::DistributorsRead>,
     state: web::Data<AppState>,
-    path: web::Path<i64>,
+    path: web::Path<DistributorId>,
 ) -> AppResult<web::Json<Vec<TierChange>>> {
     let merchant_id = caller.0.tenant()?;
     let id = path.into_inner();
@@ -246,7 +247,7 @@ pub async fn list_tier_changes(
 pub async fn list_children(
     caller: Allowed<need::DistributorsRead>,
     state: web::Data<AppState>,
-    path: web::Path<i64>,
+    path: web::Path<DistributorId>,
     query: web::Query<ChildrenQuery>,
 ) -> AppResult<web::Json<DistributorPage>> {
     let merchant_id = caller.0.tenant()?;
@@ -280,7 +281,7 @@ pub async fn list_children(
 pub async fn move_distributor(
     caller: Allowed<need::DistributorsManage>,
     state: web::Data<AppState>,
-    path: web::Path<i64>,
+    path: web::Path<DistributorId>,
     body: ApiJson<MoveRequest>,
 ) -> AppResult<web::Json<DistributorDetail>> {
     let p = caller.0;
@@ -314,7 +315,7 @@ pub async fn move_distributor(
 pub async fn freeze_distributor(
     caller: Allowed<need::DistributorsManage>,
     state: web::Data<AppState>,
-    path: web::Path<i64>,
+    path: web::Path<DistributorId>,
     body: ApiJson<ReasonRequest>,
 ) -> AppResult<web::Json<DistributorDetail>> {
     let p = caller.0;
@@ -355,7 +356,7 @@ pub async fn freeze_distributor(
 pub async fn unfreeze_distributor(
     caller: Allowed<need::DistributorsManage>,
     state: web::Data<AppState>,
-    path: web::Path<i64>,
+    path: web::Path<DistributorId>,
     body: ApiJson<UnfreezeRequest>,
 ) -> AppResult<web::Json<DistributorDetail>> {
     let p = caller.0;
@@ -398,7 +399,7 @@ pub async fn unfreeze_distributor(
 pub async fn end_distributor(
     caller: Allowed<need::DistributorsManage>,
     state: web::Data<AppState>,
-    path: web::Path<i64>,
+    path: web::Path<DistributorId>,
     body: ApiJson<ReasonRequest>,
 ) -> AppResult<web::Json<DistributorDetail>> {
     let p = caller.0;
@@ -436,7 +437,7 @@ pub async fn end_distributor(
 pub async fn set_distributor_tier(
     caller: Allowed<need::DistributorsManage>,
     state: web::Data<AppState>,
-    path: web::Path<i64>,
+    path: web::Path<DistributorId>,
     body: ApiJson<SetTierRequest>,
 ) -> AppResult<web::Json<DistributorDetail>> {
     let p = caller.0;
@@ -469,7 +470,7 @@ pub async fn set_distributor_tier(
 pub async fn release_promotion_hold(
     caller: Allowed<need::DistributorsManage>,
     state: web::Data<AppState>,
-    path: web::Path<i64>,
+    path: web::Path<DistributorId>,
 ) -> AppResult<web::Json<DistributorDetail>> {
     let p = caller.0;
     let id = path.into_inner();

@@ -22,7 +22,7 @@ use utoipa::ToSchema;
 
 use super::tree::{in_write_transaction, lock_tree};
 use crate::db::enums::db_enum;
-use crate::db::ids::MerchantId;
+use crate::db::ids::{DistributorId, MerchantId};
 use crate::db::schema::{distributor_tier_changes, distributor_tiers, distributors};
 use crate::db::DbConnection;
 use crate::error::{AppError, AppResult, ErrorCode};
@@ -66,7 +66,7 @@ pub fn next_status(from: DistributorStatus, action: StatusAction) -> Option<Dist
 pub fn change_status(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
-    id: i64,
+    id: DistributorId,
     action: StatusAction,
     reason: Option<&str>,
     now: NaiveDateTime,
@@ -101,7 +101,7 @@ pub fn change_status(
 pub fn freeze(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
-    id: i64,
+    id: DistributorId,
     reason: &str,
     now: NaiveDateTime,
 ) -> AppResult<()> {
@@ -119,7 +119,7 @@ pub fn freeze(
 pub fn unfreeze(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
-    id: i64,
+    id: DistributorId,
     reason: Option<&str>,
     now: NaiveDateTime,
 ) -> AppResult<()> {
@@ -131,7 +131,7 @@ pub fn unfreeze(
 pub fn end(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
-    id: i64,
+    id: DistributorId,
     reason: &str,
     now: NaiveDateTime,
 ) -> AppResult<()> {
@@ -156,7 +156,7 @@ db_enum! {
 pub(super) fn record_tier_change(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
-    distributor_id: i64,
+    distributor_id: DistributorId,
     from: Option<i64>,
     to: Option<i64>,
     cause: TierCause,
@@ -230,7 +230,7 @@ pub struct TierSet {
 pub fn set_tier(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
-    id: i64,
+    id: DistributorId,
     tier_id: Option<i64>,
     reason: &str,
     actor_account_id: Option<i64>,
@@ -310,7 +310,7 @@ pub fn set_tier(
 pub fn promote(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
-    id: i64,
+    id: DistributorId,
     from: Option<i64>,
     to: i64,
     detail: &str,
@@ -402,7 +402,7 @@ pub fn move_tier_holders(
 pub fn release_promotion_hold(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
-    id: i64,
+    id: DistributorId,
     now: NaiveDateTime,
 ) -> AppResult<Option<NaiveDateTime>> {
     in_write_transaction(conn, |conn| {

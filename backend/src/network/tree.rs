@@ -13,14 +13,13 @@
 use chrono::NaiveDateTime;
 use diesel::connection::{SimpleConnection, TransactionManager};
 use diesel::prelude::*;
-use diesel::sql_types::BigInt;
 
 use super::code;
 pub(crate) use super::models::Node;
 use super::models::{DistributorInsertForm, PathRow};
 use super::status::{self, DistributorStatus, TierCause};
 use crate::auth::account::AccountStatus;
-use crate::db::ids::MerchantId;
+use crate::db::ids::{DistributorId, MemberId, MerchantId};
 use crate::db::schema::{
     distribution_settings, distributor_paths as paths, distributor_tiers, distributors, members,
 };
@@ -68,7 +67,11 @@ pub(crate) fn lock_tree(conn: &mut DbConnection, merchant_id: MerchantId) -> App
     Ok(())
 }
 
-pub(crate) fn node(conn: &mut DbConnection, merchant_id: MerchantId, id: i64) -> AppResult<Node> {
+pub(crate) fn node(
+    conn: &mut DbConnection,
+    merchant_id: MerchantId,
+    id: DistributorId,
+) -> AppResult<Node> {
     Ok(distributors::table
         .filter(distributors::merchant_id.eq(merchant_id))
         .filter(distributors::id.eq(id))
@@ -112,7 +115,7 @@ fn sponsor_not_active() -> AppError {
 /// was frozen or ended since is passed over (the newcomer becomes a root) rather than blocking
 /// every join until the setting is corrected.
 fn default_sponsor(conn: &mut DbConnection, merchant_id: MerchantId) -> AppResult<Option<Node>> {
-    let configured: Option<Option<i64>> = distribution_settings::table
+    let configured: Option<Option<DistributorId>> = distribution_settings::table
         .find(merchant_id)
         .select(distribution_settings::default_sponsor_id)
         .first(conn)
@@ -145,10 +148,10 @@ fn default_sponsor(conn: &mut DbConnection, merchant_id: MerchantId) -> AppResul
 pub fn join(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
-    member_id: i64,
-    sponsor: Option<i64>,
+    member_id: MemberId,
+    sponsor: Option<DistributorId>,
     now: NaiveDateTime,
-) -> AppResult<i64> {
+) -> AppResult<DistributorId> {
     join_as(
         conn,
         merchant_id,
@@ -164,10 +167,10 @@ pub fn join(
 pub fn join_placed(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
-    member_id: i64,
-    parent: Option<i64>,
+    member_id: MemberId,
+    parent: Option<DistributorId>,
     now: NaiveDateTime,
-) -> AppResult<i64> {
+) -> AppResult<DistributorId> {
     join_as(
         conn,
         merchant_id,
@@ -188,11 +191,11 @@ enum Placement {
 fn join_as(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
-    member_id: i64,
-    sponsor: Option<i64>,
+    member_id: MemberId,
+    sponsor: Option<DistributorId>,
     placement: Placement,
     now: NaiveDateTime,
-) -> AppResult<i64> {
+) -> AppResult<DistributorId> {
     let recruiter = sponsor.filter(|_| placement == Placement::Recruited);
     in_write_transaction(conn, |conn| {
         lock_tree(conn, merchant_id)?;
@@ -232,7 +235,7 @@ fn join_as(
             .first(conn)
             .optional()?;
         let code = code::fresh(conn, merchant_id)?;
-        let id: i64 = diesel::insert_into(distributors::table)
+        let id: DistributorId = diesel::insert_into(distributors::table)
             .values(DistributorInsertForm {
                 merchant_id,
                 member_id,
@@ -265,7 +268,7 @@ fn join_as(
                         .select((
                             paths::merchant_id,
                             paths::ancestor_id,
-                            id.into_sql::<BigInt>(),
+                            id.into_sql::<crate::db::ids::sql::DistributorId>(),
                             paths::depth + 1,
                         )),
                 )
@@ -335,8 +338,8 @@ fn join_as(
 pub fn move_distributor(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
-    id: i64,
-    new_parent: Option<i64>,
+    id: DistributorId,
+    new_parent: Option<DistributorId>,
     now: NaiveDateTime,
 ) -> AppResult<bool> {
     in_write_transaction(conn, |conn| {
@@ -514,7 +517,7 @@ pub fn move_distributor(
 pub fn record_sale(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
-    distributor_id: i64,
+    distributor_id: DistributorId,
     order_ref: &str,
     amount_fen: i64,
     at: NaiveDateTime,
@@ -544,7 +547,7 @@ pub fn record_sale(
 pub fn adjust_sales(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
-    distributor_id: i64,
+    distributor_id: DistributorId,
     amount_fen: i64,
     orders: i64,
     now: NaiveDateTime,

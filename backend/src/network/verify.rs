@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use diesel::prelude::*;
 
 use super::models::{DistributorRow, FiguresRow, PathRow};
-use crate::db::ids::MerchantId;
+use crate::db::ids::{DistributorId, MerchantId};
 use crate::db::schema::{distributor_paths as paths, distributors};
 use crate::db::DbConnection;
 use crate::error::AppResult;
@@ -16,7 +16,7 @@ use crate::error::AppResult;
 /// One distributor as stored.
 #[derive(Debug, Clone)]
 struct Stored {
-    parent: Option<i64>,
+    parent: Option<DistributorId>,
     depth: i32,
     figures: FiguresRow,
 }
@@ -38,14 +38,14 @@ pub fn check(
     merchant_id: MerchantId,
     limit: usize,
 ) -> AppResult<Vec<String>> {
-    let nodes: BTreeMap<i64, Stored> = distributors::table
+    let nodes: BTreeMap<DistributorId, Stored> = distributors::table
         .filter(distributors::merchant_id.eq(merchant_id))
         .select(DistributorRow::as_select())
         .load(conn)?
         .into_iter()
         .map(|r| (r.id, Stored::from(r)))
         .collect();
-    let stored_paths: BTreeSet<(i64, i64, i32)> = paths::table
+    let stored_paths: BTreeSet<(DistributorId, DistributorId, i32)> = paths::table
         .filter(paths::merchant_id.eq(merchant_id))
         .select(PathRow::as_select())
         .load(conn)?
@@ -56,14 +56,14 @@ pub fn check(
 }
 
 fn compare(
-    nodes: &BTreeMap<i64, Stored>,
-    stored_paths: &BTreeSet<(i64, i64, i32)>,
+    nodes: &BTreeMap<DistributorId, Stored>,
+    stored_paths: &BTreeSet<(DistributorId, DistributorId, i32)>,
     limit: usize,
 ) -> Vec<String> {
     let mut findings = Vec::new();
     let mut expected_paths = BTreeSet::new();
-    let mut direct: BTreeMap<i64, i64> = BTreeMap::new();
-    let mut team: BTreeMap<i64, (i64, i64)> = BTreeMap::new();
+    let mut direct: BTreeMap<DistributorId, i64> = BTreeMap::new();
+    let mut team: BTreeMap<DistributorId, (i64, i64)> = BTreeMap::new();
     for (&id, node) in nodes {
         if node.parent == Some(id) {
             findings.push(format!("{id} is its own parent"));
@@ -105,14 +105,14 @@ fn compare(
             ));
         }
     }
-    for missing in expected_paths.difference(stored_paths) {
+    for (ancestor, descendant, depth) in expected_paths.difference(stored_paths) {
         findings.push(format!(
-            "missing path {missing:?} (ancestor, descendant, depth)"
+            "missing path ({ancestor}, {descendant}, {depth}) (ancestor, descendant, depth)"
         ));
     }
-    for extra in stored_paths.difference(&expected_paths) {
+    for (ancestor, descendant, depth) in stored_paths.difference(&expected_paths) {
         findings.push(format!(
-            "extra path {extra:?} (ancestor, descendant, depth)"
+            "extra path ({ancestor}, {descendant}, {depth}) (ancestor, descendant, depth)"
         ));
     }
     for (&id, node) in nodes {

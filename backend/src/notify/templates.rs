@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::inbox::Notice;
 use super::outbox::{Channel, Message};
+use crate::db::ids::{MemberId, ProductId, SkuId};
 use crate::error::Text;
 
 pub fn verify_email(
@@ -124,9 +125,9 @@ pub fn low_stock(
 
 /// The in-app counterpart of `low_stock`.
 pub fn low_stock_notice(
-    product_id: i64,
+    product_id: ProductId,
     product: &str,
-    sku_id: i64,
+    sku_id: SkuId,
     sku_code: &str,
     stock: i64,
     threshold: i64,
@@ -248,7 +249,7 @@ pub fn distributor_rejected(recipient: &str, shop: &str, reason: &str) -> Messag
 /// Staff notice of a new application waiting for review.
 pub fn distributor_application_notice(
     application_id: i64,
-    member_id: i64,
+    member_id: MemberId,
     applicant: &str,
 ) -> Notice {
     Notice {

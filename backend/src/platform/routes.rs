@@ -7,7 +7,7 @@ use crate::app::AppState;
 use crate::auth::principal::OperatorCaller;
 use crate::catalog::products::{self, Product, TransitionRequest};
 use crate::clock;
-use crate::db::ids::MerchantId;
+use crate::db::ids::{MerchantId, ProductId};
 use crate::error::{AppResult, ProblemBody};
 use crate::http::ApiJson;
 use crate::notify::outbox_view::{self, OutboxMessage, OutboxQuery};
@@ -255,7 +255,7 @@ pub async fn product_review_queue(
 pub async fn platform_review_product(
     state: web::Data<AppState>,
     operator: OperatorCaller,
-    path: web::Path<i64>,
+    path: web::Path<ProductId>,
     body: ApiJson<TransitionRequest>,
 ) -> AppResult<web::Json<Product>> {
     let p = operator.0;

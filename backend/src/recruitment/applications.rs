@@ -49,7 +49,7 @@ use crate::auth::sessions::ClientInfo;
 use crate::binding;
 use crate::clock;
 use crate::db::enums::db_enum;
-use crate::db::ids::MerchantId;
+use crate::db::ids::{DistributorId, MemberId, MerchantId};
 use crate::db::schema::{distributor_applications as da, distributors, members, merchants};
 use crate::db::{write_transaction, DbConnection};
 use crate::distribution::settings::{self, ApplicationReview, EntryMode};
@@ -120,7 +120,8 @@ pub struct RejectRequest {
 /// A distributor named by an application.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct DistributorRef {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: DistributorId,
     pub code: String,
     pub name: Option<String>,
 }
@@ -182,7 +183,8 @@ pub enum ApplicationSort {
 #[into_params(parameter_in = Query)]
 pub struct ApplicationQuery {
     pub status: Option<ApplicationStatus>,
-    pub member_id: Option<i64>,
+    #[param(value_type = Option<i64>)]
+    pub member_id: Option<MemberId>,
     #[param(inline)]
     pub sort: Option<ApplicationSort>,
     /// The `next_cursor` of the previous page.
@@ -217,12 +219,12 @@ macro_rules! listed {
 fn distributor_refs(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
-    ids: Vec<i64>,
-) -> AppResult<HashMap<i64, DistributorRef>> {
+    ids: Vec<DistributorId>,
+) -> AppResult<HashMap<DistributorId, DistributorRef>> {
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let found: Vec<(i64, String, Option<String>)> = distributors::table
+    let found: Vec<(DistributorId, String, Option<String>)> = distributors::table
         .inner_join(members::table)
         .filter(distributors::merchant_id.eq(merchant_id))
         .filter(distributors::id.eq_any(ids))
@@ -239,7 +241,7 @@ fn assemble(
     merchant_id: MerchantId,
     rows: Vec<Row>,
 ) -> AppResult<Vec<Application>> {
-    let ids: Vec<i64> = rows
+    let ids: Vec<DistributorId> = rows
         .iter()
         .flat_map(|(a, _)| [a.sponsor_id, a.distributor_id])
         .flatten()
@@ -329,7 +331,7 @@ pub fn list(
 pub fn mine(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
-    member_id: i64,
+    member_id: MemberId,
 ) -> AppResult<MyApplication> {
     let row: Row = listed!(merchant_id)
         .filter(da::member_id.eq(member_id))
@@ -381,15 +383,15 @@ fn sponsor_not_active() -> AppError {
 pub(super) fn lock_member(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
-    member_id: i64,
+    member_id: MemberId,
 ) -> AppResult<()> {
     let query = members::table
         .filter(members::id.eq(member_id))
         .filter(members::merchant_id.eq(merchant_id))
         .select(members::id);
     let found = match conn {
-        DbConnection::Postgresql(pg) => query.for_update().first::<i64>(pg).optional()?,
-        DbConnection::Sqlite(sqlite) => query.first::<i64>(sqlite).optional()?,
+        DbConnection::Postgresql(pg) => query.for_update().first::<MemberId>(pg).optional()?,
+        DbConnection::Sqlite(sqlite) => query.first::<MemberId>(sqlite).optional()?,
     };
     found.map(|_| ()).ok_or(AppError::NotFound)
 }
@@ -397,7 +399,7 @@ pub(super) fn lock_member(
 pub(super) fn is_distributor(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
-    member_id: i64,
+    member_id: MemberId,
 ) -> AppResult<bool> {
     let n: i64 = distributors::table
         .filter(distributors::merchant_id.eq(merchant_id))
@@ -410,7 +412,7 @@ pub(super) fn is_distributor(
 pub(super) fn active_distributor(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
-    id: i64,
+    id: DistributorId,
 ) -> AppResult<bool> {
     let status: Option<DistributorStatus> = distributors::table
         .filter(distributors::merchant_id.eq(merchant_id))
@@ -425,10 +427,10 @@ pub(super) fn active_distributor(
 pub(super) fn resolve_sponsor(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
-    member_id: i64,
+    member_id: MemberId,
     code: Option<&str>,
     now: NaiveDateTime,
-) -> AppResult<Option<(i64, SponsorSource)>> {
+) -> AppResult<Option<(DistributorId, SponsorSource)>> {
     if let Some(code) = code {
         let referrer = binding::service::referrer_by_code(
             conn,
@@ -450,7 +452,7 @@ pub(super) fn resolve_sponsor(
 }
 
 /// The name staff know an applicant by.
-fn applicant_label(conn: &mut DbConnection, member_id: i64) -> AppResult<String> {
+fn applicant_label(conn: &mut DbConnection, member_id: MemberId) -> AppResult<String> {
     let (name, phone, email): (Option<String>, Option<String>, Option<String>) = members::table
         .find(member_id)
         .select((members::name, members::phone, members::email))
@@ -477,7 +479,7 @@ pub fn apply(
     now: NaiveDateTime,
 ) -> AppResult<Application> {
     let merchant_id = caller.tenant()?;
-    let member_id = caller.id;
+    let member_id = MemberId(caller.id);
     write_transaction(conn, |conn| {
         lock_member(conn, merchant_id, member_id)?;
         if is_distributor(conn, merchant_id, member_id)? {
@@ -605,12 +607,12 @@ fn lock_application(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
     id: i64,
-) -> AppResult<(i64, ApplicationStatus, Option<i64>)> {
+) -> AppResult<(MemberId, ApplicationStatus, Option<DistributorId>)> {
     let query = da::table
         .filter(da::merchant_id.eq(merchant_id))
         .filter(da::id.eq(id))
         .select((da::member_id, da::status, da::sponsor_id));
-    let row: Option<(i64, ApplicationStatus, Option<i64>)> = match conn {
+    let row: Option<(MemberId, ApplicationStatus, Option<DistributorId>)> = match conn {
         DbConnection::Postgresql(pg) => query.for_update().first(pg).optional()?,
         DbConnection::Sqlite(sqlite) => query.first(sqlite).optional()?,
     };
@@ -665,7 +667,7 @@ pub(super) fn approve_claimed(
             "locked application changed under the lock",
         ));
     }
-    let (code, parent_id): (String, Option<i64>) = distributors::table
+    let (code, parent_id): (String, Option<DistributorId>) = distributors::table
         .filter(distributors::merchant_id.eq(merchant_id))
         .filter(distributors::id.eq(distributor_id))
         .select((distributors::code, distributors::parent_id))
@@ -693,7 +695,7 @@ pub(super) fn approve_claimed(
 pub(super) fn send_welcome(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
-    member_id: i64,
+    member_id: MemberId,
     code: &str,
     base_url: &str,
     now: NaiveDateTime,
@@ -799,7 +801,7 @@ pub fn reject(
 fn send_rejection(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
-    member_id: i64,
+    member_id: MemberId,
     reason: &str,
     now: NaiveDateTime,
 ) -> AppResult<()> {

@@ -10,7 +10,7 @@ use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::db::ids::MerchantId;
+use crate::db::ids::{MemberId, MerchantId};
 use crate::db::DbConnection;
 use crate::distribution::settings::DistributionSettings;
 use crate::error::AppResult;
@@ -44,10 +44,10 @@ pub fn check(
     conn: &mut DbConnection,
     settings: &DistributionSettings,
     merchant_id: MerchantId,
-    member_id: i64,
+    member_id: MemberId,
     at: NaiveDateTime,
 ) -> AppResult<Eligibility> {
-    let spent_fen = paid_spend_fen(conn, merchant_id, member_id, at)?.max(0);
+    let spent_fen = paid_spend_fen(conn, merchant_id, member_id.get(), at)?.max(0);
     let spent = Money::from_fen(spent_fen).unwrap_or(Money::ZERO);
     let threshold = settings.spend_threshold;
     Ok(Eligibility {

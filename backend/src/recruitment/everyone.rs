@@ -28,7 +28,7 @@ use super::applications::{self, ApplicationStatus, Decider};
 use crate::audit::{self, AuditActor, AuditEntry};
 use crate::auth::account::AccountStatus;
 use crate::auth::sessions::ClientInfo;
-use crate::db::ids::MerchantId;
+use crate::db::ids::{DistributorId, MemberId, MerchantId};
 use crate::db::schema::{distributor_applications as da, distributors, members};
 use crate::db::{write_transaction, DbConnection};
 use crate::distribution::settings::{self, EntryMode};
@@ -45,11 +45,11 @@ pub fn everyone_mode(conn: &mut DbConnection, merchant_id: MerchantId) -> AppRes
 pub fn at_registration(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
-    member_id: i64,
-    came_through: Option<i64>,
+    member_id: MemberId,
+    came_through: Option<DistributorId>,
     base_url: &str,
     now: NaiveDateTime,
-) -> AppResult<Option<i64>> {
+) -> AppResult<Option<DistributorId>> {
     if !everyone_mode(conn, merchant_id)? {
         return Ok(None);
     }
@@ -62,7 +62,7 @@ pub fn at_registration(
 pub fn on_join_request(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
-    member_id: i64,
+    member_id: MemberId,
     base_url: &str,
     now: NaiveDateTime,
 ) -> AppResult<()> {
@@ -108,11 +108,11 @@ pub fn on_join_request(
 fn enrol(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
-    member_id: i64,
-    came_through: Option<i64>,
+    member_id: MemberId,
+    came_through: Option<DistributorId>,
     base_url: &str,
     now: NaiveDateTime,
-) -> AppResult<i64> {
+) -> AppResult<DistributorId> {
     let link = match came_through {
         Some(id) if applications::active_distributor(conn, merchant_id, id)? => Some(id),
         _ => None,
@@ -123,7 +123,7 @@ fn enrol(
             .map(|(id, _)| id),
     };
     let distributor_id = network::join(conn, merchant_id, member_id, sponsor, now)?;
-    let (code, parent_id): (String, Option<i64>) = distributors::table
+    let (code, parent_id): (String, Option<DistributorId>) = distributors::table
         .filter(distributors::merchant_id.eq(merchant_id))
         .filter(distributors::id.eq(distributor_id))
         .select((distributors::code, distributors::parent_id))

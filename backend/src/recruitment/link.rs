@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::db::ids::MerchantId;
+use crate::db::ids::{MemberId, MerchantId};
 use crate::db::schema::{distributors, merchants};
 use crate::db::DbConnection;
 use crate::error::{AppError, AppResult, ErrorCode};
@@ -64,7 +64,7 @@ pub fn merchant_link(
 pub fn distributor_link(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
-    member_id: i64,
+    member_id: MemberId,
     base: &str,
 ) -> AppResult<RecruitLink> {
     let (code, status): (String, DistributorStatus) = distributors::table

@@ -5,7 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::applications::{ApplicationStatus, DeciderKind, SponsorSource};
-use crate::db::ids::MerchantId;
+use crate::db::ids::{DistributorId, MemberId, MerchantId};
 use crate::db::schema::distributor_applications;
 use crate::distribution::settings::{ApplicationReview, EntryMode};
 
@@ -15,16 +15,16 @@ use crate::distribution::settings::{ApplicationReview, EntryMode};
 #[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub struct ApplicationRow {
     pub id: i64,
-    pub member_id: i64,
+    pub member_id: MemberId,
     pub status: ApplicationStatus,
     pub entry_mode: EntryMode,
     pub review: ApplicationReview,
     /// JSON array of the answers, in the form's order.
     pub answers: String,
     pub sponsor_code: Option<String>,
-    pub sponsor_id: Option<i64>,
+    pub sponsor_id: Option<DistributorId>,
     pub sponsor_source: Option<SponsorSource>,
-    pub distributor_id: Option<i64>,
+    pub distributor_id: Option<DistributorId>,
     pub decided_at: Option<NaiveDateTime>,
     pub decided_by_kind: Option<DeciderKind>,
     pub decided_by: Option<i64>,
@@ -38,13 +38,13 @@ pub struct ApplicationRow {
 #[diesel(table_name = distributor_applications)]
 pub(crate) struct ApplicationInsertForm<'a> {
     pub merchant_id: MerchantId,
-    pub member_id: i64,
+    pub member_id: MemberId,
     pub status: ApplicationStatus,
     pub entry_mode: EntryMode,
     pub review: ApplicationReview,
     pub answers: &'a str,
     pub sponsor_code: Option<&'a str>,
-    pub sponsor_id: Option<i64>,
+    pub sponsor_id: Option<DistributorId>,
     pub sponsor_source: Option<SponsorSource>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,

@@ -10,7 +10,7 @@ use actix_web::{web, FromRequest, HttpRequest};
 
 use crate::app::AppState;
 use crate::auth::principal::{MemberCaller, Principal};
-use crate::db::ids::MerchantId;
+use crate::db::ids::{MemberId, MerchantId};
 use crate::error::{AppError, AppResult};
 use crate::tenancy::merchant;
 
@@ -63,8 +63,8 @@ pub struct ShopMember {
 }
 
 impl ShopMember {
-    pub fn member_id(&self) -> i64 {
-        self.principal.id
+    pub fn member_id(&self) -> MemberId {
+        MemberId(self.principal.id)
     }
 
     fn check(principal: Principal, slug: &str) -> AppResult<Self> {
@@ -118,7 +118,10 @@ mod tests {
     #[test]
     fn the_member_of_the_named_shop_is_let_in_whatever_the_case_of_the_address() {
         let member = ShopMember::check(member_of(MerchantId(3), "haowu-tea"), "HaoWu-Tea").unwrap();
-        assert_eq!((member.merchant_id, member.member_id()), (MerchantId(3), 7));
+        assert_eq!(
+            (member.merchant_id, member.member_id()),
+            (MerchantId(3), MemberId(7))
+        );
     }
 
     #[test]

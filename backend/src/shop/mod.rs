@@ -14,7 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::catalog::lifecycle::ProductStatus;
 use crate::catalog::pricing::{self, Buyer, PriceQuote};
 use crate::catalog::products::{self, ProductQuery};
-use crate::db::ids::MerchantId;
+use crate::db::ids::{MemberId, MerchantId};
 use crate::db::DbConnection;
 use crate::error::AppResult;
 use crate::media::Media;
@@ -85,7 +85,7 @@ pub fn products(
     conn: &mut DbConnection,
     slug: &str,
     query: &ShopQuery,
-    member: Option<(MerchantId, i64)>,
+    member: Option<(MerchantId, MemberId)>,
 ) -> AppResult<ShopProductPage> {
     let merchant_id: MerchantId = merchant::by_slug(conn, slug)?.id;
     // A member of another shop buys here like anyone else.
@@ -113,14 +113,14 @@ pub fn products(
         for sku in product.skus {
             let in_stock = sku.available() > 0;
             skus.push(ShopSku {
-                id: sku.id,
+                id: sku.id.get(),
                 spec_values: sku.spec_values,
                 price: pricing::quote(conn, merchant_id, sku.id, buyer)?,
                 in_stock,
             });
         }
         items.push(ShopProduct {
-            id: product.id,
+            id: product.id.get(),
             name: product.name,
             subtitle: product.subtitle,
             description_html: product.description_html,

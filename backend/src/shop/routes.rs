@@ -5,6 +5,7 @@ use actix_web::{get, web};
 use super::{Shop, ShopProductPage, ShopQuery};
 use crate::app::AppState;
 use crate::auth::principal::MemberCaller;
+use crate::db::ids::MemberId;
 use crate::error::{AppResult, ProblemBody};
 
 /// A shop
@@ -54,7 +55,7 @@ pub async fn list_shop_products(
     let slug = path.into_inner();
     let query = query.into_inner();
     // The token names the member's own merchant; `products` quotes them only in that shop.
-    let member = member.and_then(|MemberCaller(p)| Some((p.merchant_id?, p.id)));
+    let member = member.and_then(|MemberCaller(p)| Some((p.merchant_id?, MemberId(p.id))));
     Ok(web::Json(
         state
             .db(move |conn| super::products(conn, &slug, &query, member))

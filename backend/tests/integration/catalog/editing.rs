@@ -1,6 +1,7 @@
 //! Editing products and SKUs: what each status allows, bad bodies, other tenants, audit.
 
 use crate::harness::{assert_problem, expect_json, problem, SignedIn, TestApp, PNG};
+use fenxiao::db::ids::SkuId;
 use serde_json::{json, Value};
 
 /// A draft tea in two colours × two sizes.
@@ -248,7 +249,7 @@ db_test!(
             use diesel::prelude::*;
             use fenxiao::db::schema::skus as s;
             s::table
-                .filter(s::id.eq(ids[0]))
+                .filter(s::id.eq(SkuId(ids[0])))
                 .select(s::retail_price_fen)
                 .first::<i64>(&mut *app.conn())
                 .unwrap()
@@ -602,7 +603,7 @@ db_test!(
                 fenxiao::inventory::take(
                     c,
                     owner.merchant_id,
-                    sku,
+                    SkuId(sku),
                     13,
                     "order-1",
                     fenxiao::clock::now(),

@@ -3,6 +3,7 @@
 
 use crate::harness::{assert_problem, expect_json, field_errors, problem, Id, SignedIn, TestApp};
 use diesel::prelude::*;
+use fenxiao::db::ids::ProductId;
 use serde_json::{json, Value};
 
 async fn template(app: &TestApp, who: &SignedIn, name: &str) -> i64 {
@@ -38,7 +39,7 @@ fn product_body(template: Value) -> Value {
 fn stored(app: &TestApp, product_id: i64) -> Option<i64> {
     use fenxiao::db::schema::products;
     products::table
-        .filter(products::id.eq(product_id))
+        .filter(products::id.eq(ProductId(product_id)))
         .select(products::freight_template_id)
         .first(&mut *app.conn())
         .unwrap()

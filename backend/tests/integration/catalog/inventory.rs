@@ -3,7 +3,7 @@
 
 use crate::harness::{problem, test_cipher, SignedIn, TestApp};
 use diesel::prelude::*;
-use fenxiao::db::ids::MerchantId;
+use fenxiao::db::ids::{MerchantId, SkuId};
 use fenxiao::db::schema::{outbox_messages, skus, stock_movements};
 use serde_json::{json, Value};
 
@@ -19,7 +19,7 @@ fn alerts(app: &TestApp) -> i64 {
 /// A SKU's movements, oldest first: (delta, reason, reference).
 fn movements(app: &TestApp, sku_id: i64) -> Vec<(i64, String, Option<String>)> {
     stock_movements::table
-        .filter(stock_movements::sku_id.eq(sku_id))
+        .filter(stock_movements::sku_id.eq(SkuId(sku_id)))
         .order(stock_movements::id.asc())
         .select((
             stock_movements::delta,
@@ -32,7 +32,7 @@ fn movements(app: &TestApp, sku_id: i64) -> Vec<(i64, String, Option<String>)> {
 
 fn stock(app: &TestApp, sku_id: i64) -> i64 {
     skus::table
-        .filter(skus::id.eq(sku_id))
+        .filter(skus::id.eq(SkuId(sku_id)))
         .select(skus::stock)
         .first(&mut *app.conn())
         .unwrap()
@@ -95,14 +95,14 @@ db_test!(
             movements(&app, plenty).last().unwrap(),
             &(-5, "import".to_owned(), None)
         );
-        let new_sku: i64 = skus::table
+        let new_sku: SkuId = skus::table
             .filter(skus::code.eq("W-1"))
             .select(skus::id)
             .first(&mut *app.conn())
             .unwrap();
-        assert_eq!(stock(&app, new_sku), 4);
+        assert_eq!(stock(&app, new_sku.get()), 4);
         assert_eq!(
-            movements(&app, new_sku),
+            movements(&app, new_sku.get()),
             vec![(4, "import".to_owned(), None)]
         );
         let listed: Value = app.bearer(&owner).get("/api/v1/inventory/low-stock").await;
@@ -161,7 +161,7 @@ fn deliver(
             conn,
             &test_cipher(),
             merchant_id,
-            sku_id,
+            SkuId(sku_id),
             quantity,
             order,
             fenxiao::clock::now(),

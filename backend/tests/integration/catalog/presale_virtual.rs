@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::harness::{assert_problem, expect_json, problem, test_cipher, SignedIn, TestApp};
 use diesel::prelude::*;
+use fenxiao::db::ids::SkuId;
 use serde_json::{json, Value};
 
 /// Creates a one-SKU product and answers the SKU id.
@@ -78,7 +79,7 @@ db_test!(
         .await;
         assert_eq!(status, 201, "{product}");
         let sku_id = product["skus"][0]["id"].as_i64().unwrap();
-        let (sold, refused) = app.take_concurrently(owner.merchant_id, sku_id, 20);
+        let (sold, refused) = app.take_concurrently(owner.merchant_id, SkuId(sku_id), 20);
         assert_eq!(sold, 8);
         assert_eq!(refused, 12);
         let product: Value = app
@@ -101,7 +102,7 @@ db_test!(
             fenxiao::inventory::take(
                 conn,
                 owner.merchant_id,
-                sku_id,
+                SkuId(sku_id),
                 2,
                 "o",
                 fenxiao::clock::now(),
@@ -113,7 +114,7 @@ db_test!(
             fenxiao::inventory::take(
                 conn,
                 owner.merchant_id,
-                sku_id,
+                SkuId(sku_id),
                 1,
                 "o",
                 fenxiao::clock::now(),
@@ -169,7 +170,7 @@ db_test!(
                             conn,
                             &cipher,
                             merchant_id,
-                            sku_id,
+                            SkuId(sku_id),
                             1,
                             &format!("order-{i}"),
                             fenxiao::clock::now(),
@@ -204,7 +205,7 @@ db_test!(
         );
         use fenxiao::db::schema::skus;
         let stock: i64 = skus::table
-            .filter(skus::id.eq(sku_id))
+            .filter(skus::id.eq(SkuId(sku_id)))
             .select(skus::stock)
             .first(&mut *app.conn())
             .unwrap();
@@ -372,7 +373,7 @@ db_test!(
                 conn,
                 &test_cipher(),
                 owner.merchant_id,
-                sku_id,
+                SkuId(sku_id),
                 1,
                 "order-1",
                 fenxiao::clock::now(),

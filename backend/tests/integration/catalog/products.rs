@@ -1,7 +1,7 @@
 //! Categories, products with SKUs and the price system, the review workflow, and stock.
 
 use crate::harness::{assert_problem, problem, TestApp};
-use fenxiao::db::ids::MerchantId;
+use fenxiao::db::ids::{MerchantId, SkuId};
 use serde_json::{json, Value};
 
 fn tea(code_prefix: &str) -> Value {
@@ -251,7 +251,7 @@ db_test!(
             .post::<Value>("/api/v1/products", &tea("LJ"))
             .await;
         let sku_id = product["skus"][0]["id"].as_i64().unwrap();
-        let (sold, refused) = app.take_concurrently(owner.merchant_id, sku_id, 50);
+        let (sold, refused) = app.take_concurrently(owner.merchant_id, SkuId(sku_id), 50);
         assert_eq!(sold, 10);
         assert_eq!(refused, 40);
         let product: Value = app
@@ -262,7 +262,7 @@ db_test!(
         use diesel::prelude::*;
         use fenxiao::db::schema::stock_movements as m;
         let moved: i64 = m::table
-            .filter(m::sku_id.eq(sku_id))
+            .filter(m::sku_id.eq(SkuId(sku_id)))
             .count()
             .get_result(&mut *app.conn())
             .unwrap();
@@ -336,7 +336,7 @@ db_test!(
             .await;
         let sku = product["skus"][0]["id"].as_i64().unwrap();
         let mut conn = app.conn();
-        let retail = quote(&mut conn, owner.merchant_id, sku, Buyer::default()).unwrap();
+        let retail = quote(&mut conn, owner.merchant_id, SkuId(sku), Buyer::default()).unwrap();
         assert_eq!(
             (retail.unit_price.fen(), retail.source),
             (12_850, PriceSource::Retail)
@@ -344,7 +344,7 @@ db_test!(
         let member = quote(
             &mut conn,
             owner.merchant_id,
-            sku,
+            SkuId(sku),
             Buyer {
                 member_tier_id: Some(1),
                 ..Buyer::default()
@@ -358,7 +358,7 @@ db_test!(
         let both = quote(
             &mut conn,
             owner.merchant_id,
-            sku,
+            SkuId(sku),
             Buyer {
                 member_tier_id: Some(1),
                 distributor_tier_id: Some(tier),
@@ -373,7 +373,7 @@ db_test!(
         let unknown_tier = quote(
             &mut conn,
             owner.merchant_id,
-            sku,
+            SkuId(sku),
             Buyer {
                 member_tier_id: Some(99),
                 ..Buyer::default()
@@ -385,7 +385,7 @@ db_test!(
             quote(
                 &mut conn,
                 MerchantId(owner.merchant_id.get() + 1000),
-                sku,
+                SkuId(sku),
                 Buyer::default()
             )
             .is_err(),

@@ -1,7 +1,7 @@
 //! Distributor purchase prices name real tiers of the merchant — on create, on edit and in the
 //! catalog import — and the price quote gives a distributor their tier's price.
 
-use fenxiao::db::ids::MerchantId;
+use fenxiao::db::ids::{MemberId, MerchantId, SkuId};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::harness::{expect_json, unprocessable, Id, NewDistributor, SignedIn, TestApp};
@@ -304,7 +304,7 @@ fn member(app: &TestApp, merchant_id: MerchantId, distributor: Option<(&str, i64
             ..NewDistributor::root(merchant_id, member_id, &format!("D{n}"), now)
         });
     }
-    member_id
+    member_id.get()
 }
 
 db_test!(
@@ -335,8 +335,8 @@ db_test!(
 
         let mut conn = app.conn();
         let mut price_for = |member_id: i64| {
-            let buyer = Buyer::of_member(&mut conn, m, member_id).unwrap();
-            let q = quote(&mut conn, m, sku_id, buyer).unwrap();
+            let buyer = Buyer::of_member(&mut conn, m, MemberId(member_id)).unwrap();
+            let q = quote(&mut conn, m, SkuId(sku_id), buyer).unwrap();
             (q.unit_price.fen(), q.source, q.tier_id)
         };
         assert_eq!(
@@ -353,7 +353,7 @@ db_test!(
         assert_eq!(price_for(elsewhere), (10_000, PriceSource::Retail, None));
         // Buyers are read per merchant: the gold member means nothing to another merchant.
         assert_eq!(
-            Buyer::of_member(&mut conn, other.merchant_id, gold_member).unwrap(),
+            Buyer::of_member(&mut conn, other.merchant_id, MemberId(gold_member)).unwrap(),
             Buyer::default()
         );
     }

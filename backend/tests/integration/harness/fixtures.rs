@@ -1,7 +1,7 @@
 //! What many tests start from: a signed-in merchant owner, staff members, shop members, and
 //! reads of what requests left behind (the outbox, the audit log).
 
-use fenxiao::db::ids::MerchantId;
+use fenxiao::db::ids::{MerchantId, SkuId};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -278,7 +278,7 @@ impl TestApp {
     pub fn take_concurrently(
         &self,
         merchant_id: MerchantId,
-        sku_id: i64,
+        sku_id: SkuId,
         buyers: usize,
     ) -> (usize, usize) {
         let sold = Arc::new(AtomicUsize::new(0));

@@ -3,7 +3,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use fenxiao::db::ids::MerchantId;
+use fenxiao::db::ids::{DistributorId, MemberId, MerchantId};
 use fenxiao::db::schema::{distributor_paths, distributors, members};
 
 use super::TestApp;
@@ -12,11 +12,11 @@ use super::TestApp;
 #[derive(Debug, Clone, Copy)]
 pub struct NewDistributor<'a> {
     pub merchant_id: MerchantId,
-    pub member_id: i64,
+    pub member_id: MemberId,
     pub code: &'a str,
     pub status: &'a str,
     /// Also the sponsor.
-    pub parent_id: Option<i64>,
+    pub parent_id: Option<DistributorId>,
     pub tier_id: Option<i64>,
     pub joined_at: NaiveDateTime,
 }
@@ -24,7 +24,7 @@ pub struct NewDistributor<'a> {
 impl<'a> NewDistributor<'a> {
     pub fn root(
         merchant_id: MerchantId,
-        member_id: i64,
+        member_id: MemberId,
         code: &'a str,
         joined_at: NaiveDateTime,
     ) -> Self {
@@ -49,7 +49,7 @@ impl TestApp {
         login: &str,
         name: Option<&str>,
         at: NaiveDateTime,
-    ) -> i64 {
+    ) -> MemberId {
         let (phone, email) = if login.contains('@') {
             (None, Some(login))
         } else {
@@ -72,9 +72,9 @@ impl TestApp {
     }
 
     /// A distributor row with its own row in the closure table (none for its upline).
-    pub fn insert_distributor(&self, new: NewDistributor<'_>) -> i64 {
+    pub fn insert_distributor(&self, new: NewDistributor<'_>) -> DistributorId {
         let conn = &mut *self.conn();
-        let id: i64 = diesel::insert_into(distributors::table)
+        let id: DistributorId = diesel::insert_into(distributors::table)
             .values((
                 distributors::merchant_id.eq(new.merchant_id),
                 distributors::member_id.eq(new.member_id),

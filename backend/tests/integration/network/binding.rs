@@ -2,7 +2,7 @@
 //! in force at any moment of the history, concurrent visits, registration through a link, staff
 //! re-assignment and the customers of a distributor.
 
-use fenxiao::db::ids::MerchantId;
+use fenxiao::db::ids::{DistributorId, MemberId, MerchantId};
 use std::collections::HashMap;
 
 use crate::harness::{assert_problem, expect_json, problem, AuditPage, NewDistributor, TestApp};
@@ -32,7 +32,7 @@ fn micro() -> Duration {
 }
 
 fn insert_member(app: &TestApp, merchant_id: MerchantId, phone: &str) -> i64 {
-    app.insert_member(merchant_id, phone, None, t0())
+    (app.insert_member(merchant_id, phone, None, t0())).get()
 }
 
 /// A member who is a distributor with this code.
@@ -44,9 +44,9 @@ fn distributor(app: &TestApp, merchant_id: MerchantId, code: &str, status: &str)
     let member = insert_member(app, merchant_id, &phone);
     let distributor = NewDistributor {
         status,
-        ..NewDistributor::root(merchant_id, member, code, t0())
+        ..NewDistributor::root(merchant_id, MemberId(member), code, t0())
     };
-    (app.insert_distributor(distributor), member)
+    (app.insert_distributor(distributor).get(), member)
 }
 
 fn set_policy(
@@ -82,7 +82,7 @@ fn visit(
     service::record_visit(
         &mut app.conn(),
         merchant_id,
-        member_id,
+        MemberId(member_id),
         &VisitRequest {
             distributor_code: code.to_owned(),
         },
@@ -99,7 +99,7 @@ fn register_through(
 ) -> service::Applied {
     write_transaction(&mut app.conn(), |conn| {
         let referrer = service::referrer_by_code(conn, merchant_id, code, "distributor_code")?;
-        service::bind_at_registration(conn, merchant_id, member_id, &referrer, now)
+        service::bind_at_registration(conn, merchant_id, MemberId(member_id), &referrer, now)
     })
     .unwrap()
 }
@@ -110,12 +110,12 @@ fn in_force(
     member_id: i64,
     at: NaiveDateTime,
 ) -> Option<binding::Binding> {
-    binding::in_force(&mut app.conn(), merchant_id, member_id, at).unwrap()
+    binding::in_force(&mut app.conn(), merchant_id, MemberId(member_id), at).unwrap()
 }
 
 fn open_bindings(app: &TestApp, member_id: i64) -> i64 {
     cb::table
-        .filter(cb::member_id.eq(member_id))
+        .filter(cb::member_id.eq(MemberId(member_id)))
         .filter(cb::ended_at.is_null())
         .count()
         .get_result(&mut *app.conn())
@@ -242,7 +242,11 @@ db_test!(
                     "{name}, step {i}: changed"
                 );
                 let bound = in_force(&app, merchant, member, now).map(|b| b.distributor_id);
-                assert_eq!(bound, after.map(|c| ids[c]), "{name}, step {i}: in force");
+                assert_eq!(
+                    bound,
+                    (after.map(|c| ids[c])).map(DistributorId),
+                    "{name}, step {i}: in force"
+                );
                 assert!(open_bindings(&app, member) <= 1, "{name}: one open binding");
             }
         }
@@ -311,7 +315,7 @@ db_test!(
         for (at, expected) in expectations {
             assert_eq!(
                 in_force(&app, merchant, member, at).map(|b| b.distributor_id),
-                expected,
+                expected.map(DistributorId),
                 "at {at}"
             );
         }
@@ -319,18 +323,29 @@ db_test!(
         let elsewhere = app.owner("other@example.com").await.merchant_id;
         assert!(in_force(&app, elsewhere, member, day(1)).is_none());
 
-        let history: Vec<(i64, String, Option<String>, Option<NaiveDateTime>)> = cb::table
-            .filter(cb::member_id.eq(member))
-            .order(cb::id.asc())
-            .select((cb::distributor_id, cb::source, cb::end_reason, cb::ended_at))
-            .load(&mut *app.conn())
-            .unwrap();
+        let history: Vec<(DistributorId, String, Option<String>, Option<NaiveDateTime>)> =
+            cb::table
+                .filter(cb::member_id.eq(MemberId(member)))
+                .order(cb::id.asc())
+                .select((cb::distributor_id, cb::source, cb::end_reason, cb::ended_at))
+                .load(&mut *app.conn())
+                .unwrap();
         assert_eq!(
             history,
             vec![
-                (a, "visit".into(), Some("superseded".into()), Some(day(2))),
-                (b, "visit".into(), Some("expired".into()), Some(day(20))),
-                (c, "visit".into(), None, None),
+                (
+                    DistributorId(a),
+                    "visit".into(),
+                    Some("superseded".into()),
+                    Some(day(2))
+                ),
+                (
+                    DistributorId(b),
+                    "visit".into(),
+                    Some("expired".into()),
+                    Some(day(20))
+                ),
+                (DistributorId(c), "visit".into(), None, None),
             ]
         );
         let first = in_force(&app, merchant, member, day(1)).unwrap();
@@ -363,7 +378,7 @@ db_test!(
                         service::record_visit(
                             &mut pool.get().unwrap(),
                             merchant,
-                            member,
+                            MemberId(member),
                             &VisitRequest {
                                 distributor_code: code,
                             },
@@ -378,7 +393,7 @@ db_test!(
                 .collect();
             assert_eq!(open_bindings(&app, member), 1, "{mode}");
             let rows: i64 = cb::table
-                .filter(cb::member_id.eq(member))
+                .filter(cb::member_id.eq(MemberId(member)))
                 .count()
                 .get_result(&mut *app.conn())
                 .unwrap();
@@ -765,18 +780,25 @@ db_test!(nobody_binds_to_their_own_team, |app: TestApp| async move {
     let (top, top_member) = distributor(&app, shop, "TOP", "active");
     let code_of = |id: i64| -> String {
         distributors::table
-            .find(id)
+            .find(DistributorId(id))
             .select(distributors::code)
             .first(&mut *app.conn())
             .unwrap()
     };
     let join = |phone: &str, sponsor: i64| {
         let member = insert_member(&app, shop, phone);
-        let id = fenxiao::network::join(&mut app.conn(), shop, member, Some(sponsor), now).unwrap();
-        (id, member, code_of(id))
+        let id = fenxiao::network::join(
+            &mut app.conn(),
+            shop,
+            MemberId(member),
+            Some(DistributorId(sponsor)),
+            now,
+        )
+        .unwrap();
+        (id, member, code_of(id.get()))
     };
     let (mid, mid_member, mid_code) = join("13500000001", top);
-    let (_, _, low_code) = join("13500000002", mid);
+    let (_, _, low_code) = join("13500000002", mid.get());
     distributor(&app, shop, "X", "active");
     set_policy(&app, shop, "last_touch", None, 0);
     let rows = || app.count("customer_bindings");
@@ -822,7 +844,7 @@ db_test!(nobody_binds_to_their_own_team, |app: TestApp| async move {
         distributors::table
             .filter(distributors::code.eq("X"))
             .select(distributors::id)
-            .first::<i64>(&mut *app.conn())
+            .first::<DistributorId>(&mut *app.conn())
             .unwrap()
     );
 
@@ -834,7 +856,7 @@ db_test!(nobody_binds_to_their_own_team, |app: TestApp| async move {
     // Nor can a move put a member's distributor into that member's own team: TOP's member is
     // MID's customer now, so MID cannot go back under TOP; MID's member is TOP's customer, so
     // TOP cannot go under LOW (MID's team). Refused, and the tree is as it was.
-    let parent_of = |id: i64| -> Option<i64> {
+    let parent_of = |id: DistributorId| -> Option<DistributorId> {
         distributors::table
             .find(id)
             .select(distributors::parent_id)
@@ -844,9 +866,9 @@ db_test!(nobody_binds_to_their_own_team, |app: TestApp| async move {
     let low = distributors::table
         .filter(distributors::code.eq(&low_code))
         .select(distributors::id)
-        .first::<i64>(&mut *app.conn())
+        .first::<DistributorId>(&mut *app.conn())
         .unwrap();
-    for (moved, under) in [(mid, top), (top, low)] {
+    for (moved, under) in [(mid, DistributorId(top)), (DistributorId(top), low)] {
         match fenxiao::network::move_distributor(&mut app.conn(), shop, moved, Some(under), now) {
             Err(fenxiao::AppError::Conflict(message)) => {
                 assert_eq!(message.code(), "move_binds_own_team")
@@ -855,7 +877,7 @@ db_test!(nobody_binds_to_their_own_team, |app: TestApp| async move {
         }
     }
     assert_eq!(parent_of(mid), None);
-    assert_eq!(parent_of(top), None);
+    assert_eq!(parent_of(DistributorId(top)), None);
     // Once TOP's member is released from MID, MID may go back under TOP.
     let res = reassign(
         &app,
@@ -865,7 +887,12 @@ db_test!(nobody_binds_to_their_own_team, |app: TestApp| async move {
     )
     .await;
     assert_eq!(res.status(), 200);
-    assert!(
-        fenxiao::network::move_distributor(&mut app.conn(), shop, mid, Some(top), now).unwrap()
-    );
+    assert!(fenxiao::network::move_distributor(
+        &mut app.conn(),
+        shop,
+        mid,
+        Some(DistributorId(top)),
+        now
+    )
+    .unwrap());
 });

@@ -10,7 +10,7 @@ use chrono::{Duration, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use fenxiao::contests::facts::{self, Recorded};
 use fenxiao::contests::standings;
-use fenxiao::db::ids::MerchantId;
+use fenxiao::db::ids::{DistributorId, MemberId, MerchantId};
 use fenxiao::db::schema::{contest_standings, contests, merchants};
 use fenxiao::db::schema::{customer_bindings as cb, distributors};
 use fenxiao::db::write_transaction;
@@ -24,7 +24,7 @@ fn utc(text: &str) -> NaiveDateTime {
 }
 
 fn insert_member(app: &TestApp, merchant_id: MerchantId, phone: &str, name: Option<&str>) -> i64 {
-    app.insert_member(merchant_id, phone, name, utc("2026-01-01 00:00:00"))
+    (app.insert_member(merchant_id, phone, name, utc("2026-01-01 00:00:00"))).get()
 }
 
 /// A distributor with its own row in the closure table; the parent, if any, recruited it.
@@ -36,10 +36,11 @@ fn insert_distributor(
     parent_id: Option<i64>,
     joined_at: NaiveDateTime,
 ) -> i64 {
-    app.insert_distributor(NewDistributor {
-        parent_id,
-        ..NewDistributor::root(merchant_id, member_id, code, joined_at)
-    })
+    (app.insert_distributor(NewDistributor {
+        parent_id: parent_id.map(DistributorId),
+        ..NewDistributor::root(merchant_id, MemberId(member_id), code, joined_at)
+    }))
+    .get()
 }
 
 /// A member who is a distributor, joined long ago, at the root of the tree.
@@ -70,7 +71,7 @@ fn sale(
     let recorded = facts::record_sale(
         &mut app.conn(),
         merchant_id,
-        distributor_id,
+        DistributorId(distributor_id),
         order,
         fen,
         utc(at),
@@ -91,8 +92,8 @@ fn bind(
     diesel::insert_into(cb::table)
         .values((
             cb::merchant_id.eq(merchant_id),
-            cb::member_id.eq(member_id),
-            cb::distributor_id.eq(distributor_id),
+            cb::member_id.eq(MemberId(member_id)),
+            cb::distributor_id.eq(DistributorId(distributor_id)),
             cb::source.eq("visit"),
             cb::starts_at.eq(utc(starts_at)),
             cb::ended_at.eq(ended_at.map(utc)),
@@ -378,13 +379,14 @@ db_test!(
         let shop = owner.merchant_id;
         let token = owner.access_token.as_str();
         // Joined through the tree's one writer, as applications and registrations do.
-        let join = |phone: &str, sponsor: Option<i64>, at: &str| {
+        let join = |phone: &str, sponsor: Option<DistributorId>, at: &str| {
             let member = insert_member(&app, shop, phone, None);
-            fenxiao::network::join(&mut app.conn(), shop, member, sponsor, utc(at)).unwrap()
+            fenxiao::network::join(&mut app.conn(), shop, MemberId(member), sponsor, utc(at))
+                .unwrap()
         };
         let p = join("13900000001", None, "2025-06-01 00:00:00");
         let q = join("13900000002", None, "2025-06-01 00:00:00");
-        let code = |id: i64| -> String {
+        let code = |id: DistributorId| -> String {
             distributors::table
                 .find(id)
                 .select(distributors::code)
@@ -412,7 +414,7 @@ db_test!(
             .await;
         assert_eq!(res.status(), 200);
         let placed = join("13900000014", None, "2026-04-10 04:00:00");
-        let parent: Option<i64> = distributors::table
+        let parent: Option<DistributorId> = distributors::table
             .find(placed)
             .select(distributors::parent_id)
             .first(&mut *app.conn())
@@ -434,7 +436,7 @@ db_test!(
             )
             .await;
         assert_eq!(res.status(), 200);
-        let parent: Option<i64> = distributors::table
+        let parent: Option<DistributorId> = distributors::table
             .find(r1)
             .select(distributors::parent_id)
             .first(&mut *app.conn())
@@ -476,24 +478,30 @@ db_test!(
         let record = |merchant, distributor, order: &str, fen| {
             facts::record_sale(&mut app.conn(), merchant, distributor, order, fen, at)
         };
-        assert_eq!(record(shop, d, "SO-1", 1_000).unwrap(), Recorded::New);
         assert_eq!(
-            record(shop, d, "SO-1", 1_000).unwrap(),
+            record(shop, DistributorId(d), "SO-1", 1_000).unwrap(),
+            Recorded::New
+        );
+        assert_eq!(
+            record(shop, DistributorId(d), "SO-1", 1_000).unwrap(),
             Recorded::AlreadyRecorded
         );
         // The same reference in another merchant is another order.
-        assert_eq!(record(other, theirs, "SO-1", 7_000).unwrap(), Recorded::New);
+        assert_eq!(
+            record(other, DistributorId(theirs), "SO-1", 7_000).unwrap(),
+            Recorded::New
+        );
         assert!(matches!(
-            record(shop, e, "SO-1", 1_000),
+            record(shop, DistributorId(e), "SO-1", 1_000),
             Err(AppError::Conflict(m)) if m.code() == "sale_already_recorded"
         ));
         assert!(matches!(
-            record(shop, d, "SO-1", 1_001),
+            record(shop, DistributorId(d), "SO-1", 1_001),
             Err(AppError::Conflict(m)) if m.code() == "sale_already_recorded"
         ));
         // Another merchant's distributor, bad amounts, bad references: refused, nothing written.
         assert!(matches!(
-            record(shop, theirs, "SO-2", 1_000),
+            record(shop, DistributorId(theirs), "SO-2", 1_000),
             Err(AppError::NotFound)
         ));
         for (order, fen) in [
@@ -503,12 +511,12 @@ db_test!(
             ("   ", 5),
         ] {
             assert!(matches!(
-                record(shop, d, order, fen),
+                record(shop, DistributorId(d), order, fen),
                 Err(AppError::Unprocessable(m)) if m.code() == "invalid_sale_fact"
             ));
         }
         assert!(matches!(
-            record(shop, d, &"x".repeat(65), 5),
+            record(shop, DistributorId(d), &"x".repeat(65), 5),
             Err(AppError::Unprocessable(_))
         ));
         assert_eq!(app.count("distributor_sales"), 2);
@@ -516,9 +524,9 @@ db_test!(
         // Inside the caller's transaction a repeat leaves the transaction usable (PostgreSQL aborts
         // a transaction on a failed statement; ON CONFLICT never fails).
         let outcome = write_transaction(&mut app.conn(), |conn| {
-            let first = facts::record_sale(conn, shop, d, "SO-5", 500, at)?;
-            let again = facts::record_sale(conn, shop, d, "SO-5", 500, at)?;
-            let third = facts::record_sale(conn, shop, e, "SO-6", 600, at)?;
+            let first = facts::record_sale(conn, shop, DistributorId(d), "SO-5", 500, at)?;
+            let again = facts::record_sale(conn, shop, DistributorId(d), "SO-5", 500, at)?;
+            let third = facts::record_sale(conn, shop, DistributorId(e), "SO-6", 600, at)?;
             Ok::<_, AppError>((first, again, third))
         })
         .unwrap();
@@ -535,7 +543,7 @@ db_test!(
                 let pool = pool.clone();
                 std::thread::spawn(move || {
                     let mut conn = pool.get().unwrap();
-                    facts::record_sale(&mut conn, shop, d, "SO-RACE", 900, at)
+                    facts::record_sale(&mut conn, shop, DistributorId(d), "SO-RACE", 900, at)
                 })
             })
             .collect();

@@ -1,6 +1,6 @@
 //! Distribution settings, distributor tiers and automatic promotion.
 
-use fenxiao::db::ids::MerchantId;
+use fenxiao::db::ids::{DistributorId, MerchantId};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::harness::{
@@ -27,7 +27,14 @@ struct Counters {
 }
 
 /// A tier change: distributor, from, to, cause, detail, actor.
-type ChangeRow = (i64, Option<i64>, Option<i64>, String, String, Option<i64>);
+type ChangeRow = (
+    DistributorId,
+    Option<i64>,
+    Option<i64>,
+    String,
+    String,
+    Option<i64>,
+);
 
 /// The tier a distributor should hold afterwards.
 type Expected = Option<i64>;
@@ -40,15 +47,16 @@ fn distributor(app: &TestApp, merchant_id: MerchantId, status: &str, tier_id: Op
     let n = NEXT.fetch_add(1, Ordering::Relaxed);
     let now = fenxiao::clock::now();
     let member_id = app.insert_member(merchant_id, &format!("d{n}@example.com"), None, now);
-    app.insert_distributor(NewDistributor {
+    (app.insert_distributor(NewDistributor {
         status,
         tier_id,
         ..NewDistributor::root(merchant_id, member_id, &format!("D{n}"), now)
-    })
+    }))
+    .get()
 }
 
 fn set_counters(app: &TestApp, id: i64, c: Counters) {
-    diesel::update(distributors::table.filter(distributors::id.eq(id)))
+    diesel::update(distributors::table.filter(distributors::id.eq(DistributorId(id))))
         .set((
             distributors::personal_sales.eq(c.personal_sales),
             distributors::team_sales.eq(c.team_sales),
@@ -62,7 +70,7 @@ fn set_counters(app: &TestApp, id: i64, c: Counters) {
 
 fn tier_of(app: &TestApp, id: i64) -> Option<i64> {
     distributors::table
-        .filter(distributors::id.eq(id))
+        .filter(distributors::id.eq(DistributorId(id)))
         .select(distributors::tier_id)
         .first(&mut *app.conn())
         .unwrap()
@@ -821,7 +829,7 @@ db_test!(
             .unwrap();
         assert_eq!(rows.len(), 2);
         for (row, id) in rows.iter().zip([a, b]) {
-            assert_eq!(row.0, id);
+            assert_eq!(row.0, DistributorId(id));
             assert_eq!((row.1, row.2), (Some(old), Some(new)));
             assert_eq!(row.3, "manual");
             assert!(row.4.contains("旧") && row.4.contains("新"), "{}", row.4);
@@ -838,7 +846,8 @@ db_test!(
         assert_eq!(changes["moved_distributors"]["after"], 2);
         assert_eq!(changes["name"]["before"], "旧");
 
-        let history = promotion::history(&mut app.conn(), owner.merchant_id, a).unwrap();
+        let history =
+            promotion::history(&mut app.conn(), owner.merchant_id, DistributorId(a)).unwrap();
         assert_eq!(history.len(), 1);
         assert_eq!(history[0].cause, "manual");
         assert_eq!(history[0].from_tier_name, None, "deleted since");
@@ -988,7 +997,7 @@ db_test!(promotion_rules, |app: TestApp| async move {
         let result = promotion::evaluate(
             &mut app.conn(),
             owner.merchant_id,
-            id,
+            DistributorId(id),
             Trigger::OrderCompleted,
             now,
         )
@@ -999,7 +1008,8 @@ db_test!(promotion_rules, |app: TestApp| async move {
             promoted += 1;
             assert_eq!(p.from_tier_id, *start, "{name}");
             assert_eq!(Some(p.to_tier_id), *expected, "{name}");
-            let history = promotion::history(&mut app.conn(), owner.merchant_id, id).unwrap();
+            let history =
+                promotion::history(&mut app.conn(), owner.merchant_id, DistributorId(id)).unwrap();
             assert_eq!(history.len(), 1, "{name}");
             assert_eq!(history[0].id, p.change_id);
             assert_eq!(history[0].cause, "promotion");
@@ -1011,30 +1021,32 @@ db_test!(promotion_rules, |app: TestApp| async move {
             let again = promotion::evaluate(
                 &mut app.conn(),
                 owner.merchant_id,
-                id,
+                DistributorId(id),
                 Trigger::Periodic,
                 now,
             )
             .unwrap();
             assert_eq!(again, None, "{name}");
         } else {
-            assert!(promotion::history(&mut app.conn(), owner.merchant_id, id)
-                .unwrap()
-                .is_empty());
+            assert!(
+                promotion::history(&mut app.conn(), owner.merchant_id, DistributorId(id))
+                    .unwrap()
+                    .is_empty()
+            );
         }
         // Another merchant's distributor is not found.
         assert!(matches!(
             promotion::evaluate(
                 &mut app.conn(),
                 other.merchant_id,
-                id,
+                DistributorId(id),
                 Trigger::Periodic,
                 now
             ),
             Err(fenxiao::AppError::NotFound)
         ));
         assert!(matches!(
-            promotion::history(&mut app.conn(), other.merchant_id, id),
+            promotion::history(&mut app.conn(), other.merchant_id, DistributorId(id)),
             Err(fenxiao::AppError::NotFound)
         ));
     }
@@ -1047,13 +1059,14 @@ db_test!(promotion_rules, |app: TestApp| async move {
     promotion::evaluate(
         &mut app.conn(),
         owner.merchant_id,
-        id,
+        DistributorId(id),
         Trigger::RecruitApproved,
         now,
     )
     .unwrap()
     .unwrap();
-    let history = promotion::history(&mut app.conn(), owner.merchant_id, id).unwrap();
+    let history =
+        promotion::history(&mut app.conn(), owner.merchant_id, DistributorId(id)).unwrap();
     let figure = |metric: &str, required: &str, actual: &str| ConditionFigure {
         metric: metric.to_owned(),
         required: required.to_owned(),
@@ -1102,7 +1115,7 @@ db_test!(
                     promotion::evaluate(
                         &mut conn,
                         merchant_id,
-                        id,
+                        DistributorId(id),
                         Trigger::OrderCompleted,
                         fenxiao::clock::now(),
                     )
@@ -1154,7 +1167,7 @@ db_test!(
             fenxiao::network::set_tier(
                 &mut conn,
                 merchant_id,
-                id,
+                DistributorId(id),
                 Some(silver),
                 "区域调整",
                 None,
@@ -1196,7 +1209,7 @@ db_test!(
         commit_now.send(()).unwrap();
         promotion.join().unwrap();
         let result = staff.join().unwrap();
-        let history = promotion::history(&mut app.conn(), merchant_id, id).unwrap();
+        let history = promotion::history(&mut app.conn(), merchant_id, DistributorId(id)).unwrap();
         match result {
             // PostgreSQL: the change was decided on basic, which is gone; staff decide again.
             Err(fenxiao::AppError::Conflict(message)) => {
@@ -1387,12 +1400,19 @@ db_test!(
             Trigger::RecruitApproved,
             Trigger::TeamChanged,
         ] {
-            let result = promotion::evaluate(&mut app.conn(), m, id, trigger, now).unwrap();
+            let result =
+                promotion::evaluate(&mut app.conn(), m, DistributorId(id), trigger, now).unwrap();
             assert_eq!(result, None, "{trigger:?}");
         }
-        assert!(
-            fenxiao::network::record_sale(&mut app.conn(), m, id, "SO-H1", 50_000, now).unwrap()
-        );
+        assert!(fenxiao::network::record_sale(
+            &mut app.conn(),
+            m,
+            DistributorId(id),
+            "SO-H1",
+            50_000,
+            now
+        )
+        .unwrap());
         assert_eq!(
             tier_of(&app, id),
             Some(basic),
@@ -1426,9 +1446,15 @@ db_test!(
         assert!(changes["promotion_held_since"]["before"].is_string());
 
         // Released: the next evaluation promotes.
-        let promoted = promotion::evaluate(&mut app.conn(), m, id, Trigger::OrderCompleted, now)
-            .unwrap()
-            .expect("promoted once released");
+        let promoted = promotion::evaluate(
+            &mut app.conn(),
+            m,
+            DistributorId(id),
+            Trigger::OrderCompleted,
+            now,
+        )
+        .unwrap()
+        .expect("promoted once released");
         assert_eq!(promoted.to_tier_id, gold);
 
         // Demoted again, then raised by hand to silver: the raise ends the hold, and the periodic
@@ -1466,11 +1492,18 @@ db_test!(
             )
             .await;
         assert_eq!(
-            promotion::evaluate(&mut app.conn(), m, id, Trigger::Periodic, now).unwrap(),
+            promotion::evaluate(
+                &mut app.conn(),
+                m,
+                DistributorId(id),
+                Trigger::Periodic,
+                now
+            )
+            .unwrap(),
             None
         );
         assert_eq!(tier_of(&app, id), None);
-        let history = promotion::history(&mut app.conn(), m, id).unwrap();
+        let history = promotion::history(&mut app.conn(), m, DistributorId(id)).unwrap();
         let causes: Vec<&str> = history.iter().map(|c| c.cause.as_str()).collect();
         assert_eq!(
             causes,

@@ -4,11 +4,11 @@
 
 use crate::harness::{assert_problem, expect_json, problem, SignedIn, TestApp};
 use diesel::prelude::*;
-use fenxiao::db::ids::MerchantId;
+use fenxiao::db::ids::{DistributorId, MemberId, MerchantId};
 use fenxiao::db::schema::{distributor_tier_changes, distributor_tiers, members};
 use serde_json::{json, Value};
 
-fn member(app: &TestApp, merchant_id: MerchantId, phone: &str, name: &str) -> i64 {
+fn member(app: &TestApp, merchant_id: MerchantId, phone: &str, name: &str) -> MemberId {
     let now = fenxiao::clock::now();
     diesel::insert_into(members::table)
         .values((
@@ -60,7 +60,13 @@ db_test!(staff_build_and_read_the_tree, |app: TestApp| async move {
     let m = owner.merchant_id;
     let entry = tier(&app, m, "铜牌", 1);
     let gold = tier(&app, m, "金牌", 2);
-    let head = grant(&app, &owner, member(&app, m, "13800000001", "王总"), None).await;
+    let head = grant(
+        &app,
+        &owner,
+        (member(&app, m, "13800000001", "王总")).get(),
+        None,
+    )
+    .await;
     let head_id = head["id"].as_i64().unwrap();
     assert_eq!(head["status"], "active");
     assert_eq!(head["depth"], 0);
@@ -74,7 +80,7 @@ db_test!(staff_build_and_read_the_tree, |app: TestApp| async move {
     let a = grant(
         &app,
         &owner,
-        member(&app, m, "13800000002", "李一"),
+        (member(&app, m, "13800000002", "李一")).get(),
         Some(head_id),
     )
     .await;
@@ -82,7 +88,7 @@ db_test!(staff_build_and_read_the_tree, |app: TestApp| async move {
     let b = grant(
         &app,
         &owner,
-        member(&app, m, "13800000003", "张二"),
+        (member(&app, m, "13800000003", "张二")).get(),
         Some(a_id),
     )
     .await;
@@ -90,7 +96,7 @@ db_test!(staff_build_and_read_the_tree, |app: TestApp| async move {
     let c = grant(
         &app,
         &owner,
-        member(&app, m, "13800000004", "赵三"),
+        (member(&app, m, "13800000004", "赵三")).get(),
         Some(b_id),
     )
     .await;
@@ -98,7 +104,7 @@ db_test!(staff_build_and_read_the_tree, |app: TestApp| async move {
     let d = grant(
         &app,
         &owner,
-        member(&app, m, "13800000005", "钱四"),
+        (member(&app, m, "13800000005", "钱四")).get(),
         Some(c_id),
     )
     .await;
@@ -127,15 +133,29 @@ db_test!(staff_build_and_read_the_tree, |app: TestApp| async move {
 
     // Sales flow up as team sales.
     let mut conn = app.conn();
-    fenxiao::network::record_sale(&mut conn, m, d_id, "SO-1", 12_850, fenxiao::clock::now())
-        .unwrap();
-    fenxiao::network::record_sale(&mut conn, m, b_id, "SO-2", 1_000, fenxiao::clock::now())
-        .unwrap();
+    fenxiao::network::record_sale(
+        &mut conn,
+        m,
+        DistributorId(d_id),
+        "SO-1",
+        12_850,
+        fenxiao::clock::now(),
+    )
+    .unwrap();
+    fenxiao::network::record_sale(
+        &mut conn,
+        m,
+        DistributorId(b_id),
+        "SO-2",
+        1_000,
+        fenxiao::clock::now(),
+    )
+    .unwrap();
     // The same order again counts nothing.
     assert!(!fenxiao::network::record_sale(
         &mut conn,
         m,
-        b_id,
+        DistributorId(b_id),
         "SO-2",
         1_000,
         fenxiao::clock::now()
@@ -164,7 +184,7 @@ db_test!(staff_build_and_read_the_tree, |app: TestApp| async move {
         let x = grant(
             &app,
             &owner,
-            member(&app, m, &format!("1390000000{k}"), &format!("扇{k}")),
+            (member(&app, m, &format!("1390000000{k}"), &format!("扇{k}"))).get(),
             Some(head_id),
         )
         .await;
@@ -273,7 +293,7 @@ db_test!(staff_build_and_read_the_tree, |app: TestApp| async move {
         .await;
     assert_eq!(res.status(), 200);
     let changes: Vec<(String, String)> = distributor_tier_changes::table
-        .filter(distributor_tier_changes::distributor_id.eq(a_id))
+        .filter(distributor_tier_changes::distributor_id.eq(DistributorId(a_id)))
         .order(distributor_tier_changes::id.asc())
         .select((
             distributor_tier_changes::cause,
@@ -343,32 +363,51 @@ db_test!(
     |app: TestApp| async move {
         let owner = app.owner("boss@example.com").await;
         let m = owner.merchant_id;
-        let head = grant(&app, &owner, member(&app, m, "13800000001", "头"), None).await["id"]
+        let head = grant(
+            &app,
+            &owner,
+            (member(&app, m, "13800000001", "头")).get(),
+            None,
+        )
+        .await["id"]
             .as_i64()
             .unwrap();
         let a = grant(
             &app,
             &owner,
-            member(&app, m, "13800000002", "甲"),
+            (member(&app, m, "13800000002", "甲")).get(),
             Some(head),
         )
         .await["id"]
             .as_i64()
             .unwrap();
-        let b = grant(&app, &owner, member(&app, m, "13800000003", "乙"), Some(a)).await["id"]
+        let b = grant(
+            &app,
+            &owner,
+            (member(&app, m, "13800000003", "乙")).get(),
+            Some(a),
+        )
+        .await["id"]
             .as_i64()
             .unwrap();
         let c = grant(
             &app,
             &owner,
-            member(&app, m, "13800000004", "丙"),
+            (member(&app, m, "13800000004", "丙")).get(),
             Some(head),
         )
         .await["id"]
             .as_i64()
             .unwrap();
-        fenxiao::network::record_sale(&mut app.conn(), m, b, "SO-1", 5_000, fenxiao::clock::now())
-            .unwrap();
+        fenxiao::network::record_sale(
+            &mut app.conn(),
+            m,
+            DistributorId(b),
+            "SO-1",
+            5_000,
+            fenxiao::clock::now(),
+        )
+        .unwrap();
 
         for (target, code) in [(a, "self_parent"), (b, "tree_cycle")] {
             let res = app
@@ -463,13 +502,19 @@ db_test!(
     |app: TestApp| async move {
         let owner = app.owner("boss@example.com").await;
         let m = owner.merchant_id;
-        let head = grant(&app, &owner, member(&app, m, "13800000001", "头"), None).await["id"]
+        let head = grant(
+            &app,
+            &owner,
+            (member(&app, m, "13800000001", "头")).get(),
+            None,
+        )
+        .await["id"]
             .as_i64()
             .unwrap();
         let kid = grant(
             &app,
             &owner,
-            member(&app, m, "13800000002", "甲"),
+            (member(&app, m, "13800000002", "甲")).get(),
             Some(head),
         )
         .await["id"]
@@ -573,8 +618,8 @@ db_test!(
             .await;
         assert_eq!(problem(res).await["code"], "sponsor_not_active");
         // One profile per member, also after it ended.
-        let head_member: i64 = fenxiao::db::schema::distributors::table
-            .find(head)
+        let head_member: MemberId = fenxiao::db::schema::distributors::table
+            .find(DistributorId(head))
             .select(fenxiao::db::schema::distributors::member_id)
             .first(&mut *app.conn())
             .unwrap();
@@ -596,7 +641,7 @@ db_test!(
         let other = app.owner("b@example.com").await;
         let m = owner.merchant_id;
         let mine = member(&app, m, "13800000001", "甲");
-        let head = grant(&app, &owner, mine, None).await["id"]
+        let head = grant(&app, &owner, mine.get(), None).await["id"]
             .as_i64()
             .unwrap();
         let theirs = member(&app, other.merchant_id, "13800000009", "外");
@@ -706,10 +751,16 @@ db_test!(a_member_sees_their_own_profile, |app: TestApp| async move {
     let owner = app.owner("boss@example.com").await;
     let m = owner.merchant_id;
     let shop = app.slug(m);
-    let head = grant(&app, &owner, member(&app, m, "13800000001", "王总"), None).await;
+    let head = grant(
+        &app,
+        &owner,
+        (member(&app, m, "13800000001", "王总")).get(),
+        None,
+    )
+    .await;
     let me = member(&app, m, "13800000002", "小李");
     let shopper = member(&app, m, "13800000003", "顾客");
-    let mine = grant(&app, &owner, me, head["id"].as_i64()).await;
+    let mine = grant(&app, &owner, me.get(), head["id"].as_i64()).await;
     let _ = shopper;
     let sign_in = |login: &'static str| {
         let (app, shop) = (&app, &shop);
@@ -774,17 +825,23 @@ db_test!(
             ))
             .execute(&mut *app.conn())
             .unwrap();
-        let sponsor = grant(&app, &owner, member(&app, m, "13800000001", "甲"), None).await;
+        let sponsor = grant(
+            &app,
+            &owner,
+            (member(&app, m, "13800000001", "甲")).get(),
+            None,
+        )
+        .await;
         let sponsor_id = sponsor["id"].as_i64().unwrap();
         let seller = grant(
             &app,
             &owner,
-            member(&app, m, "13800000002", "乙"),
+            (member(&app, m, "13800000002", "乙")).get(),
             Some(sponsor_id),
         )
         .await;
         let seller_id = seller["id"].as_i64().unwrap();
-        let tier_of = |id: i64| -> Option<i64> {
+        let tier_of = |id: DistributorId| -> Option<i64> {
             fenxiao::db::schema::distributors::table
                 .find(id)
                 .select(fenxiao::db::schema::distributors::tier_id)
@@ -792,17 +849,39 @@ db_test!(
                 .unwrap()
         };
         let now = fenxiao::clock::now();
-        assert!(
-            fenxiao::network::record_sale(&mut app.conn(), m, seller_id, "SO-1", 9_000, now)
-                .unwrap()
+        assert!(fenxiao::network::record_sale(
+            &mut app.conn(),
+            m,
+            DistributorId(seller_id),
+            "SO-1",
+            9_000,
+            now
+        )
+        .unwrap());
+        assert_ne!(
+            tier_of(DistributorId(seller_id)),
+            Some(gold),
+            "90.00 is not enough yet"
         );
-        assert_ne!(tier_of(seller_id), Some(gold), "90.00 is not enough yet");
-        assert!(
-            fenxiao::network::record_sale(&mut app.conn(), m, seller_id, "SO-2", 6_000, now)
-                .unwrap()
+        assert!(fenxiao::network::record_sale(
+            &mut app.conn(),
+            m,
+            DistributorId(seller_id),
+            "SO-2",
+            6_000,
+            now
+        )
+        .unwrap());
+        assert_eq!(
+            tier_of(DistributorId(seller_id)),
+            Some(gold),
+            "personal sales 150.00"
         );
-        assert_eq!(tier_of(seller_id), Some(gold), "personal sales 150.00");
-        assert_eq!(tier_of(sponsor_id), Some(gold), "team sales 150.00");
+        assert_eq!(
+            tier_of(DistributorId(sponsor_id)),
+            Some(gold),
+            "team sales 150.00"
+        );
         let promotions: Vec<String> = distributor_tier_changes::table
             .filter(distributor_tier_changes::merchant_id.eq(m))
             .filter(distributor_tier_changes::cause.eq("promotion"))
@@ -853,10 +932,15 @@ db_test!(
             "another merchant's distributor is not found"
         );
         // Recording the same order again neither counts nor promotes twice.
-        assert!(
-            !fenxiao::network::record_sale(&mut app.conn(), m, seller_id, "SO-2", 6_000, now)
-                .unwrap()
-        );
+        assert!(!fenxiao::network::record_sale(
+            &mut app.conn(),
+            m,
+            DistributorId(seller_id),
+            "SO-2",
+            6_000,
+            now
+        )
+        .unwrap());
     }
 );
 
@@ -871,7 +955,7 @@ fn needs_team(app: &TestApp, tier_id: i64, size: i64) {
         .unwrap();
 }
 
-fn tier_of(app: &TestApp, id: i64) -> Option<i64> {
+fn tier_of(app: &TestApp, id: DistributorId) -> Option<i64> {
     fenxiao::db::schema::distributors::table
         .find(id)
         .select(fenxiao::db::schema::distributors::tier_id)
@@ -882,7 +966,7 @@ fn tier_of(app: &TestApp, id: i64) -> Option<i64> {
 /// The triggers of a distributor's promotions, oldest first.
 fn promotion_triggers(app: &TestApp, id: i64) -> Vec<String> {
     let details: Vec<String> = distributor_tier_changes::table
-        .filter(distributor_tier_changes::distributor_id.eq(id))
+        .filter(distributor_tier_changes::distributor_id.eq(DistributorId(id)))
         .filter(distributor_tier_changes::cause.eq("promotion"))
         .order(distributor_tier_changes::id.asc())
         .select(distributor_tier_changes::detail)
@@ -911,28 +995,76 @@ db_test!(
 
         // Staff add distributors: each addition is evaluated for the three levels above it.
         // top ← a ← b ← c: top's team reaches 3 with c, three levels up.
-        let top = id(grant(&app, &owner, member(&app, m, "13800000001", "顶"), None).await);
+        let top = id(grant(
+            &app,
+            &owner,
+            (member(&app, m, "13800000001", "顶")).get(),
+            None,
+        )
+        .await);
         let a = id(grant(
             &app,
             &owner,
-            member(&app, m, "13800000002", "甲"),
+            (member(&app, m, "13800000002", "甲")).get(),
             Some(top),
         )
         .await);
-        let b = id(grant(&app, &owner, member(&app, m, "13800000003", "乙"), Some(a)).await);
-        assert_eq!(tier_of(&app, top), Some(entry), "a team of two");
-        grant(&app, &owner, member(&app, m, "13800000004", "丙"), Some(b)).await;
-        assert_eq!(tier_of(&app, top), Some(gold), "a team of three");
+        let b = id(grant(
+            &app,
+            &owner,
+            (member(&app, m, "13800000003", "乙")).get(),
+            Some(a),
+        )
+        .await);
+        assert_eq!(
+            tier_of(&app, DistributorId(top)),
+            Some(entry),
+            "a team of two"
+        );
+        grant(
+            &app,
+            &owner,
+            (member(&app, m, "13800000004", "丙")).get(),
+            Some(b),
+        )
+        .await;
+        assert_eq!(
+            tier_of(&app, DistributorId(top)),
+            Some(gold),
+            "a team of three"
+        );
         assert_eq!(promotion_triggers(&app, top), vec!["team_changed"]);
-        assert_eq!(tier_of(&app, a), Some(entry), "a team of two");
+        assert_eq!(
+            tier_of(&app, DistributorId(a)),
+            Some(entry),
+            "a team of two"
+        );
 
         // A move: the root r2 with its two recruits moves under b; a, two levels above r2, has
         // a team of five then, b of four.
         needs_team(&app, gold, 5);
-        let r2 = id(grant(&app, &owner, member(&app, m, "13800000006", "戊"), None).await);
-        id(grant(&app, &owner, member(&app, m, "13800000007", "己"), Some(r2)).await);
-        id(grant(&app, &owner, member(&app, m, "13800000008", "庚"), Some(r2)).await);
-        assert_eq!(tier_of(&app, a), Some(entry));
+        let r2 = id(grant(
+            &app,
+            &owner,
+            (member(&app, m, "13800000006", "戊")).get(),
+            None,
+        )
+        .await);
+        id(grant(
+            &app,
+            &owner,
+            (member(&app, m, "13800000007", "己")).get(),
+            Some(r2),
+        )
+        .await);
+        id(grant(
+            &app,
+            &owner,
+            (member(&app, m, "13800000008", "庚")).get(),
+            Some(r2),
+        )
+        .await);
+        assert_eq!(tier_of(&app, DistributorId(a)), Some(entry));
         let res = app
             .bearer(&owner)
             .post_raw(
@@ -941,11 +1073,19 @@ db_test!(
             )
             .await;
         assert_eq!(res.status(), 200);
-        assert_eq!(tier_of(&app, a), Some(gold), "a team of five");
-        assert_eq!(promotion_triggers(&app, a), vec!["team_changed"]);
-        assert_eq!(tier_of(&app, b), Some(entry), "a team of four");
         assert_eq!(
-            tier_of(&app, r2),
+            tier_of(&app, DistributorId(a)),
+            Some(gold),
+            "a team of five"
+        );
+        assert_eq!(promotion_triggers(&app, a), vec!["team_changed"]);
+        assert_eq!(
+            tier_of(&app, DistributorId(b)),
+            Some(entry),
+            "a team of four"
+        );
+        assert_eq!(
+            tier_of(&app, DistributorId(r2)),
             Some(entry),
             "its own team did not change"
         );
@@ -966,15 +1106,21 @@ db_test!(
         let gold = tier(&app, m, "金牌", 2);
         needs_team(&app, gold, 2);
         let id = |v: Value| v["id"].as_i64().unwrap();
-        let top = id(grant(&app, &owner, member(&app, m, "13800000001", "顶"), None).await);
+        let top = id(grant(
+            &app,
+            &owner,
+            (member(&app, m, "13800000001", "顶")).get(),
+            None,
+        )
+        .await);
         let sponsor = id(grant(
             &app,
             &owner,
-            member(&app, m, "13800000002", "甲"),
+            (member(&app, m, "13800000002", "甲")).get(),
             Some(top),
         )
         .await);
-        assert_eq!(tier_of(&app, top), Some(entry));
+        assert_eq!(tier_of(&app, DistributorId(top)), Some(entry));
         // A pending application recruited by the sponsor: approving it grows the team of the
         // sponsor's sponsor to two.
         let applicant = member(&app, m, "13800000003", "乙");
@@ -989,7 +1135,7 @@ db_test!(
                     da::entry_mode.eq("application"),
                     da::review.eq("manual"),
                     da::answers.eq("[]"),
-                    da::sponsor_id.eq(sponsor),
+                    da::sponsor_id.eq(DistributorId(sponsor)),
                     da::sponsor_source.eq("code"),
                     da::created_at.eq(now),
                     da::updated_at.eq(now),
@@ -1007,12 +1153,16 @@ db_test!(
             .await;
         assert_eq!(res.status(), 200);
         assert_eq!(
-            tier_of(&app, top),
+            tier_of(&app, DistributorId(top)),
             Some(gold),
             "two levels above the recruit"
         );
         // Two levels up, only the team grew: the promotion says so.
         assert_eq!(promotion_triggers(&app, top), vec!["team_changed"]);
-        assert_eq!(tier_of(&app, sponsor), Some(entry), "a team of one");
+        assert_eq!(
+            tier_of(&app, DistributorId(sponsor)),
+            Some(entry),
+            "a team of one"
+        );
     }
 );

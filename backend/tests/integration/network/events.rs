@@ -6,7 +6,7 @@
 use crate::harness::TestApp;
 use diesel::prelude::*;
 use fenxiao::contests::facts;
-use fenxiao::db::ids::MerchantId;
+use fenxiao::db::ids::{DistributorId, MemberId, MerchantId};
 use fenxiao::db::schema::{
     distributor_sales, distributor_tier_changes, distributor_tiers, distributors, domain_events,
     members,
@@ -15,7 +15,7 @@ use fenxiao::db::DbConnection;
 use fenxiao::events::{consumers, DistributorJoined, DomainEvent, SaleRecorded};
 use fenxiao::{network, AppError};
 
-fn member(conn: &mut DbConnection, merchant_id: MerchantId, n: u32) -> i64 {
+fn member(conn: &mut DbConnection, merchant_id: MerchantId, n: u32) -> MemberId {
     let now = fenxiao::clock::now();
     diesel::insert_into(members::table)
         .values((
@@ -73,7 +73,7 @@ fn events_named(conn: &mut DbConnection, merchant_id: MerchantId, name: &str) ->
         .collect()
 }
 
-fn personal_sales(conn: &mut DbConnection, id: i64) -> i64 {
+fn personal_sales(conn: &mut DbConnection, id: DistributorId) -> i64 {
     distributors::table
         .find(id)
         .select(distributors::personal_sales)
@@ -81,7 +81,7 @@ fn personal_sales(conn: &mut DbConnection, id: i64) -> i64 {
         .unwrap()
 }
 
-fn tier_of(conn: &mut DbConnection, id: i64) -> Option<i64> {
+fn tier_of(conn: &mut DbConnection, id: DistributorId) -> Option<i64> {
     distributors::table
         .find(id)
         .select(distributors::tier_id)
@@ -136,13 +136,13 @@ db_test!(
         // A sale: the counters, the event, and its subscriber's sales fact.
         assert!(network::record_sale(conn, m, b, "SO-1", 5_000, now).unwrap());
         let sale = |d: i64, order: &str, fen: i64| {
-            DomainEvent::SaleRecorded(SaleRecorded::new(d, order, fen).unwrap())
+            DomainEvent::SaleRecorded(SaleRecorded::new(DistributorId(d), order, fen).unwrap())
         };
         assert_eq!(
             events_named(conn, m, "distributor.sale_recorded"),
-            vec![sale(b, "SO-1", 5_000)]
+            vec![sale(b.get(), "SO-1", 5_000)]
         );
-        let facts: Vec<(i64, String, i64)> = distributor_sales::table
+        let facts: Vec<(DistributorId, String, i64)> = distributor_sales::table
             .filter(distributor_sales::merchant_id.eq(m))
             .select((
                 distributor_sales::distributor_id,

@@ -8,6 +8,7 @@ use crate::harness::{
     TestBackend,
 };
 use diesel::prelude::*;
+use fenxiao::db::ids::{DistributorId, MemberId};
 use fenxiao::db::schema::{
     distributor_applications, distributor_tier_changes, distributors, notifications,
     outbox_messages,
@@ -103,12 +104,17 @@ async fn join_as_distributor(app: &TestApp, member: &Member) -> reqwest::Respons
 }
 
 /// Parent and recorded recruiter of the member's distributor profile.
+/// As plain numbers, to compare with ids the API answered.
 fn placement(app: &TestApp, member_id: i64) -> (Option<i64>, Option<i64>) {
-    distributors::table
-        .filter(distributors::member_id.eq(member_id))
+    let (parent, sponsor): (Option<DistributorId>, Option<DistributorId>) = distributors::table
+        .filter(distributors::member_id.eq(MemberId(member_id)))
         .select((distributors::parent_id, distributors::sponsor_id))
         .first(&mut *app.conn())
-        .unwrap()
+        .unwrap();
+    (
+        parent.map(DistributorId::get),
+        sponsor.map(DistributorId::get),
+    )
 }
 
 /// (channel, subject, body) of every message of `template` sent to `recipient`.
@@ -644,7 +650,7 @@ db_test!(each_entry_mode, |app: TestApp| async move {
         &mut conn,
         &s,
         shop,
-        spender.id,
+        MemberId(spender.id),
         fenxiao::clock::now(),
     )
     .unwrap();

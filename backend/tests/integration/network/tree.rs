@@ -5,7 +5,7 @@
 //! Also:
 //! concurrent joins and sales keep the counters exact, and the seeded tree is sound.
 
-use fenxiao::db::ids::MerchantId;
+use fenxiao::db::ids::{DistributorId, MemberId, MerchantId};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::harness::TestApp;
@@ -28,7 +28,7 @@ fn new_merchant(conn: &mut DbConnection) -> MerchantId {
     seed::create_merchant(conn, "树形测试店", fenxiao::clock::now()).unwrap()
 }
 
-fn new_member(conn: &mut DbConnection, merchant_id: MerchantId, n: usize) -> i64 {
+fn new_member(conn: &mut DbConnection, merchant_id: MerchantId, n: usize) -> MemberId {
     let now = fenxiao::clock::now();
     diesel::insert_into(members::table)
         .values((
@@ -90,9 +90,9 @@ enum St {
 /// What the test expects of the tree, kept beside the database.
 #[derive(Default)]
 struct Model {
-    ids: Vec<i64>,
+    ids: Vec<DistributorId>,
     /// The member account behind each distributor.
-    members: Vec<i64>,
+    members: Vec<MemberId>,
     parent: Vec<Option<usize>>,
     status: Vec<Option<St>>,
     sales: Vec<i64>,
@@ -322,7 +322,7 @@ fn property_run(app: &TestApp, cases: u32) {
             }
             // The stored parents are the model's.
             for (i, id) in model.ids.iter().enumerate() {
-                let parent: Option<i64> = distributors::table
+                let parent: Option<DistributorId> = distributors::table
                     .find(id)
                     .select(distributors::parent_id)
                     .first(&mut conn)
@@ -362,7 +362,7 @@ db_test!(
             fenxiao::clock::now(),
         )
         .unwrap();
-        let members: Vec<Vec<i64>> = (0..6)
+        let members: Vec<Vec<MemberId>> = (0..6)
             .map(|t| {
                 (0..8)
                     .map(|k| new_member(&mut conn, m, 100 + t * 10 + k))
@@ -437,7 +437,7 @@ db_test!(
             let sponsor = if k == 0 { None } else { Some(ids[(k - 1) / 2]) };
             ids.push(network::join(&mut conn, m, member, sponsor, fenxiao::clock::now()).unwrap());
         }
-        let newcomers: Vec<i64> = (0..16).map(|k| new_member(&mut conn, m, 100 + k)).collect();
+        let newcomers: Vec<MemberId> = (0..16).map(|k| new_member(&mut conn, m, 100 + k)).collect();
         drop(conn);
         let mover = {
             let pool = app.pool.clone();
@@ -552,27 +552,27 @@ db_test!(seeded_trees_are_sound, |app: TestApp| async move {
     )
     .unwrap();
     assert_eq!(report.merchant_id, m);
-    assert!(report.root_id > existing);
+    assert!(report.root_id > existing.get());
     assert_sound(&mut conn, m);
-    let figures = network::team(&mut conn, m, report.root_id).unwrap();
+    let figures = network::team(&mut conn, m, DistributorId(report.root_id)).unwrap();
     assert_eq!(figures.team_size, 2_999);
     let member = new_member(&mut conn, m, 2);
     let later = network::join(
         &mut conn,
         m,
         member,
-        Some(report.root_id),
+        Some(DistributorId(report.root_id)),
         fenxiao::clock::now(),
     )
     .unwrap();
     assert!(
-        later > report.root_id + 2_999,
+        later > DistributorId(report.root_id + 2_999),
         "ids continue after the seeded ones"
     );
     network::move_distributor(
         &mut conn,
         m,
-        report.root_id + 5,
+        DistributorId(report.root_id + 5),
         Some(existing),
         fenxiao::clock::now(),
     )

@@ -2,6 +2,7 @@
 
 use crate::harness::{assert_problem, expect_json, problem, TestApp};
 use diesel::prelude::*;
+use fenxiao::db::ids::SkuId;
 use fenxiao::db::schema::{notifications as n, outbox_messages as o};
 use serde_json::{json, Value};
 
@@ -244,7 +245,7 @@ db_test!(
                 fenxiao::inventory::take(
                     c,
                     owner.merchant_id,
-                    sku,
+                    SkuId(sku),
                     2,
                     "order-1",
                     fenxiao::clock::now(),
@@ -269,7 +270,7 @@ db_test!(
             fenxiao::inventory::take(
                 c,
                 owner.merchant_id,
-                sku,
+                SkuId(sku),
                 2,
                 "order-2",
                 fenxiao::clock::now(),

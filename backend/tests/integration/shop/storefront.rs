@@ -2,6 +2,7 @@
 
 use crate::harness::{assert_problem, expect_json, problem, Member, SignedIn, TestApp};
 use diesel::prelude::*;
+use fenxiao::db::ids::SkuId;
 use serde_json::{json, Value};
 
 fn profile(slug: &str) -> Value {
@@ -148,7 +149,14 @@ db_test!(
             move || {
                 let mut conn = pool.get().unwrap();
                 fenxiao::db::write_transaction(&mut conn, |c| {
-                    fenxiao::inventory::take(c, merchant_id, sku, n, "order", fenxiao::clock::now())
+                    fenxiao::inventory::take(
+                        c,
+                        merchant_id,
+                        SkuId(sku),
+                        n,
+                        "order",
+                        fenxiao::clock::now(),
+                    )
                 })
                 .unwrap();
             }
