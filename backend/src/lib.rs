@@ -14,7 +14,9 @@ pub mod clock;
 pub mod config;
 pub mod contests;
 pub mod crypto;
-pub mod db;
+/// The database layer lives in its own crate (`backend/db`), so that a change to a service does
+/// not re-expand the schema; the app names it `crate::db` as before.
+pub use fenxiao_db as db;
 pub mod distribution;
 pub mod error;
 pub mod events;
@@ -34,6 +36,8 @@ pub mod regions;
 pub mod secrets;
 pub mod server;
 pub mod shop;
+#[cfg(test)]
+mod stored_enums;
 pub mod telemetry;
 pub mod tenancy;
 pub mod validate;

@@ -10,6 +10,16 @@ use crate::db::schema::account_security as sec;
 use crate::db::DbConnection;
 use crate::error::AppResult;
 
+/// An account's security row, with no failures, no lock and no TOTP (column defaults).
+#[derive(Debug, Insertable)]
+#[diesel(table_name = sec)]
+#[diesel(treat_none_as_default_value = false)]
+pub(crate) struct AccountSecurityInsertForm {
+    pub account_kind: AccountKind,
+    pub account_id: i64,
+    pub merchant_id: Option<MerchantId>,
+}
+
 #[derive(Debug, Clone, Copy)]
 pub struct LockoutPolicy {
     pub threshold: i32,
@@ -39,11 +49,11 @@ pub fn ensure_row(
         .get_result(conn)?;
     if exists == 0 {
         diesel::insert_into(sec::table)
-            .values((
-                sec::account_kind.eq(kind),
-                sec::account_id.eq(account_id),
-                sec::merchant_id.eq(merchant_id),
-            ))
+            .values(AccountSecurityInsertForm {
+                account_kind: kind,
+                account_id,
+                merchant_id,
+            })
             .execute(conn)?;
     }
     Ok(())

@@ -28,6 +28,16 @@ const STEP_SECONDS: u64 = 30;
 const RECOVERY_CODES: usize = 10;
 const ISSUER: &str = "Fenxiao";
 
+/// A new recovery code of an account (its hash), unused.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = rc)]
+pub(crate) struct RecoveryCodeInsertForm<'a> {
+    pub account_kind: AccountKind,
+    pub account_id: i64,
+    pub code_hash: &'a str,
+    pub created_at: NaiveDateTime,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct MfaEnrolment {
     /// The shared secret in base32, for typing into an authenticator app.
@@ -163,13 +173,14 @@ fn new_recovery_codes(
     for _ in 0..RECOVERY_CODES {
         let raw = one_time::generate()?;
         let code = format!("{}-{}", &raw[..5], &raw[5..10]);
+        let code_hash = one_time::digest(&code);
         diesel::insert_into(rc::table)
-            .values((
-                rc::account_kind.eq(kind),
-                rc::account_id.eq(account_id),
-                rc::code_hash.eq(one_time::digest(&code)),
-                rc::created_at.eq(now),
-            ))
+            .values(RecoveryCodeInsertForm {
+                account_kind: kind,
+                account_id,
+                code_hash: &code_hash,
+                created_at: now,
+            })
             .execute(conn)?;
         codes.push(code);
     }

@@ -20,6 +20,19 @@ db_enum! {
     }
 }
 
+/// A new token (its hash), unused.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = one_time_tokens)]
+#[diesel(treat_none_as_default_value = false)]
+pub(crate) struct OneTimeTokenInsertForm<'a> {
+    pub merchant_id: Option<MerchantId>,
+    pub staff_user_id: Option<i64>,
+    pub purpose: Purpose,
+    pub token_hash: &'a str,
+    pub expires_at: NaiveDateTime,
+    pub created_at: NaiveDateTime,
+}
+
 /// 32 random bytes as 64 hex characters.
 pub fn generate() -> AppResult<String> {
     let mut bytes = [0u8; 32];
@@ -43,15 +56,16 @@ pub fn issue(
 ) -> AppResult<(String, NaiveDateTime)> {
     let token = generate()?;
     let expires_at = now + valid_for;
+    let token_hash = digest(&token);
     diesel::insert_into(one_time_tokens::table)
-        .values((
-            one_time_tokens::merchant_id.eq(merchant_id),
-            one_time_tokens::staff_user_id.eq(staff_user_id),
-            one_time_tokens::purpose.eq(purpose),
-            one_time_tokens::token_hash.eq(digest(&token)),
-            one_time_tokens::expires_at.eq(expires_at),
-            one_time_tokens::created_at.eq(now),
-        ))
+        .values(OneTimeTokenInsertForm {
+            merchant_id,
+            staff_user_id,
+            purpose,
+            token_hash: &token_hash,
+            expires_at,
+            created_at: now,
+        })
         .execute(conn)?;
     Ok((token, expires_at))
 }

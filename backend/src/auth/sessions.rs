@@ -16,6 +16,30 @@ use crate::db::{write_transaction, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode, Message};
 use crate::secrets::SecretKey;
 
+/// A new session, open until it expires or is revoked.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = auth_sessions)]
+#[diesel(treat_none_as_default_value = false)]
+pub(crate) struct SessionInsertForm<'a> {
+    pub account_kind: AccountKind,
+    pub account_id: i64,
+    pub merchant_id: Option<MerchantId>,
+    pub ip: Option<&'a str>,
+    pub user_agent: Option<&'a str>,
+    pub created_at: NaiveDateTime,
+    pub last_seen_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+}
+
+/// A new refresh token of a session (its hash), unused.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = refresh_tokens)]
+pub(crate) struct RefreshTokenInsertForm<'a> {
+    pub session_id: i64,
+    pub token_hash: &'a str,
+    pub created_at: NaiveDateTime,
+}
+
 /// A session lives this long from sign-in, however often it is refreshed.
 pub const SESSION_TTL_DAYS: i64 = 30;
 
@@ -81,12 +105,13 @@ fn issue_pair(
         expires_at: session_expires_at,
     } = *session;
     let refresh_token = one_time::generate()?;
+    let token_hash = one_time::digest(&refresh_token);
     diesel::insert_into(refresh_tokens::table)
-        .values((
-            refresh_tokens::session_id.eq(session_id),
-            refresh_tokens::token_hash.eq(one_time::digest(&refresh_token)),
-            refresh_tokens::created_at.eq(now),
-        ))
+        .values(RefreshTokenInsertForm {
+            session_id,
+            token_hash: &token_hash,
+            created_at: now,
+        })
         .execute(conn)?;
     let (access_token, access_expires_at) = jwt::issue(
         key,
@@ -119,17 +144,18 @@ pub fn start(
     now: NaiveDateTime,
 ) -> AppResult<TokenPair> {
     let expires_at = now + Duration::days(SESSION_TTL_DAYS);
+    let user_agent = client.user_agent.as_deref().map(truncate_agent);
     let session_id: i64 = diesel::insert_into(auth_sessions::table)
-        .values((
-            auth_sessions::account_kind.eq(kind),
-            auth_sessions::account_id.eq(account_id),
-            auth_sessions::merchant_id.eq(merchant_id),
-            auth_sessions::ip.eq(client.ip.as_deref()),
-            auth_sessions::user_agent.eq(client.user_agent.as_deref().map(truncate_agent)),
-            auth_sessions::created_at.eq(now),
-            auth_sessions::last_seen_at.eq(now),
-            auth_sessions::expires_at.eq(expires_at),
-        ))
+        .values(SessionInsertForm {
+            account_kind: kind,
+            account_id,
+            merchant_id,
+            ip: client.ip.as_deref(),
+            user_agent: user_agent.as_deref(),
+            created_at: now,
+            last_seen_at: now,
+            expires_at,
+        })
         .returning(auth_sessions::id)
         .get_result(conn)?;
     issue_pair(

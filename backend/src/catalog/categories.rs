@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
+use super::models::CategoryInsertForm;
 use crate::audit::{self, AuditEntry};
 use crate::auth::principal::Principal;
 use crate::db::ids::MerchantId;
@@ -124,14 +125,14 @@ pub fn create(
     write_transaction(conn, |conn| {
         check_parent(conn, merchant_id, None, request.parent_id)?;
         let id: i64 = diesel::insert_into(categories::table)
-            .values((
-                categories::merchant_id.eq(merchant_id),
-                categories::parent_id.eq(request.parent_id),
-                categories::name.eq(&request.name),
-                categories::sort_order.eq(request.sort_order),
-                categories::created_at.eq(now),
-                categories::updated_at.eq(now),
-            ))
+            .values(CategoryInsertForm {
+                merchant_id,
+                parent_id: request.parent_id,
+                name: &request.name,
+                sort_order: request.sort_order,
+                created_at: now,
+                updated_at: now,
+            })
             .returning(categories::id)
             .get_result(conn)
             .map_err(map_unique)?;

@@ -25,7 +25,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::categories::Category;
-use super::models::{CatalogImportRow, ProductSheetRow, SkuRow};
+use super::models::{
+    CatalogImportInsertForm, CatalogImportRow, ImportedProductInsertForm, ProductSheetRow, SkuRow,
+};
 use super::products::MAX_SKUS;
 use super::sheet::{self, Format, RawRow, COLUMNS};
 use crate::audit::{self, AuditEntry};
@@ -992,14 +994,14 @@ fn create_job(
 ) -> AppResult<i64> {
     write_transaction(conn, |conn| {
         diesel::insert_into(catalog_imports::table)
-            .values((
-                catalog_imports::merchant_id.eq(merchant_id),
-                catalog_imports::format.eq(format),
-                catalog_imports::dry_run.eq(dry_run),
-                catalog_imports::status.eq(ImportStatus::Validating),
-                catalog_imports::created_at.eq(now),
-                catalog_imports::updated_at.eq(now),
-            ))
+            .values(CatalogImportInsertForm {
+                merchant_id,
+                format,
+                dry_run,
+                status: ImportStatus::Validating,
+                created_at: now,
+                updated_at: now,
+            })
             .returning(catalog_imports::id)
             .get_result(conn)
             .map_err(AppError::from)
@@ -1219,16 +1221,16 @@ fn write(
     for p in &plan.new_products {
         let spec_names = serde_json::to_string(&p.spec_names).map_err(AppError::internal)?;
         let id: ProductId = diesel::insert_into(products::table)
-            .values((
-                products::merchant_id.eq(merchant_id),
-                products::category_id.eq(p.category_id),
-                products::freight_template_id.eq(p.freight_template_id),
-                products::name.eq(&p.name),
-                products::spec_names.eq(spec_names),
-                products::status.eq(super::lifecycle::ProductStatus::Draft),
-                products::created_at.eq(now),
-                products::updated_at.eq(now),
-            ))
+            .values(ImportedProductInsertForm {
+                merchant_id,
+                category_id: p.category_id,
+                freight_template_id: p.freight_template_id,
+                name: &p.name,
+                spec_names: &spec_names,
+                status: super::lifecycle::ProductStatus::Draft,
+                created_at: now,
+                updated_at: now,
+            })
             .returning(products::id)
             .get_result(conn)?;
         product_ids.push(id);

@@ -8,7 +8,9 @@ use super::lifecycle::ProductStatus;
 use super::products::{SkuKind, TierKind};
 use super::sheet::Format;
 use crate::db::ids::{MerchantId, ProductId, SkuId};
-use crate::db::schema::{catalog_imports, product_media, products, sku_tier_prices, skus};
+use crate::db::schema::{
+    catalog_imports, categories, product_media, products, sku_tier_prices, skus,
+};
 
 /// A row of `products` (without its tenant).
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -125,6 +127,22 @@ pub struct ProductInsertForm<'a> {
     pub updated_at: NaiveDateTime,
 }
 
+/// A new product from an import: a draft without subtitle, description or tags (the column
+/// defaults apply).
+#[derive(Debug, Insertable)]
+#[diesel(table_name = products)]
+#[diesel(treat_none_as_default_value = false)]
+pub(crate) struct ImportedProductInsertForm<'a> {
+    pub merchant_id: MerchantId,
+    pub category_id: Option<i64>,
+    pub freight_template_id: Option<i64>,
+    pub name: &'a str,
+    pub spec_names: &'a str,
+    pub status: ProductStatus,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
 /// A new SKU of a product.
 #[derive(Debug, Insertable)]
 #[diesel(table_name = skus)]
@@ -155,4 +173,39 @@ pub struct SkuTierPriceInsertForm {
     pub tier_kind: TierKind,
     pub tier_id: i64,
     pub price_fen: i64,
+}
+
+/// One image of a product's gallery, at its position.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = product_media)]
+pub(crate) struct ProductMediaInsertForm {
+    pub merchant_id: MerchantId,
+    pub product_id: ProductId,
+    pub media_id: i64,
+    pub sort_order: i32,
+}
+
+/// A new import job, validating; its counters start at zero (column defaults).
+#[derive(Debug, Insertable)]
+#[diesel(table_name = catalog_imports)]
+pub(crate) struct CatalogImportInsertForm {
+    pub merchant_id: MerchantId,
+    pub format: Format,
+    pub dry_run: bool,
+    pub status: ImportStatus,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A new category.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = categories)]
+#[diesel(treat_none_as_default_value = false)]
+pub(crate) struct CategoryInsertForm<'a> {
+    pub merchant_id: MerchantId,
+    pub parent_id: Option<i64>,
+    pub name: &'a str,
+    pub sort_order: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
 }

@@ -14,8 +14,8 @@ use validator::{Validate, ValidationError};
 
 use super::lifecycle::{self, ProductAction, ProductStatus};
 use super::models::{
-    ProductInsertForm, ProductMediaRow, ProductRow, SkuInsertForm, SkuRow, SkuTierPriceInsertForm,
-    SkuTierPriceRow,
+    ProductInsertForm, ProductMediaInsertForm, ProductMediaRow, ProductRow, SkuInsertForm, SkuRow,
+    SkuTierPriceInsertForm, SkuTierPriceRow,
 };
 use super::tier_prices::{check_distributor_tiers, PricedSku};
 use crate::audit::{self, AuditActor, AuditEntry};
@@ -958,12 +958,12 @@ pub fn set_images(
         .execute(conn)?;
         for (position, media_id) in request.media_ids.iter().enumerate() {
             diesel::insert_into(product_media::table)
-                .values((
-                    product_media::merchant_id.eq(merchant_id),
-                    product_media::product_id.eq(id),
-                    product_media::media_id.eq(media_id),
-                    product_media::sort_order.eq(i32::try_from(position).unwrap_or(i32::MAX)),
-                ))
+                .values(ProductMediaInsertForm {
+                    merchant_id,
+                    product_id: id,
+                    media_id: *media_id,
+                    sort_order: i32::try_from(position).unwrap_or(i32::MAX),
+                })
                 .execute(conn)?;
         }
         let before_ids: Vec<i64> = before.images.iter().map(|m| m.id).collect();

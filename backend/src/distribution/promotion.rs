@@ -263,14 +263,13 @@ pub fn evaluate_within(
             })),
         now,
     )?;
-    let promotion = Promotion {
+    // The news goes out from `distributor.tier_changed`, which the tier change recorded.
+    Ok(Some(Promotion {
         distributor_id,
         from_tier_id: tier_id,
         to_tier_id: step.id,
         change_id,
-    };
-    on_promoted(conn, merchant_id, &promotion)?;
-    Ok(Some(promotion))
+    }))
 }
 
 /// How many levels above a distributor an event re-evaluates at once (the levels commission
@@ -394,17 +393,6 @@ pub fn evaluate_after_recruit_within(
         now,
     )?);
     Ok(promotions)
-}
-
-/// Where the news of a promotion goes out (in-app message, email, the `distributor.promoted`
-/// webhook). It runs inside the promotion's transaction, so messages queued here through the
-/// outbox are sent only if the promotion commits. Nothing is sent yet.
-fn on_promoted(
-    _conn: &mut DbConnection,
-    _merchant_id: MerchantId,
-    _promotion: &Promotion,
-) -> AppResult<()> {
-    Ok(())
 }
 
 /// Distributors read per batch by the periodic job, unless told otherwise.

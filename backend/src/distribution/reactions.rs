@@ -101,6 +101,8 @@ impl Consumer for DeepUplinePromotion {
             DomainEvent::SaleRecorded(sale) => (sale.distributor_id, Trigger::OrderCompleted),
             DomainEvent::DistributorJoined(joined) => (joined.distributor_id, Trigger::TeamChanged),
             DomainEvent::DistributorMoved(moved) => (moved.distributor_id, Trigger::TeamChanged),
+            // Not among `events()`: a tier change moves no figure promotion reads.
+            DomainEvent::DistributorTierChanged(_) => return Ok(()),
         };
         promotion::evaluate_deep_upline_within(
             conn,

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::db::ids::{DistributorId, MemberId};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::money::MAX_FEN;
+use crate::network::TierCause;
 
 /// Declares the events: the fieldless [`EventKind`] with each stable name, [`DomainEvent`] with
 /// each payload, and the conversions between a stored row (name, payload text) and an event, so
@@ -70,6 +71,9 @@ catalogue! {
     DistributorMoved(DistributorMoved) = "distributor.moved",
     /// A completed order was credited to a distributor (`network::record_sale`).
     SaleRecorded(SaleRecorded) = "distributor.sale_recorded",
+    /// A distributor's tier changed: on joining, by promotion, or by staff (`network::status`,
+    /// the one writer of tiers, with the row of tier history).
+    DistributorTierChanged(DistributorTierChanged) = "distributor.tier_changed",
 }
 
 impl EventKind {
@@ -85,7 +89,9 @@ impl DomainEvent {
     pub fn key(&self) -> Option<&str> {
         match self {
             DomainEvent::SaleRecorded(sale) => Some(&sale.order_ref),
-            DomainEvent::DistributorJoined(_) | DomainEvent::DistributorMoved(_) => None,
+            DomainEvent::DistributorJoined(_)
+            | DomainEvent::DistributorMoved(_)
+            | DomainEvent::DistributorTierChanged(_) => None,
         }
     }
 }
@@ -109,6 +115,19 @@ pub struct DistributorMoved {
     pub distributor_id: DistributorId,
     pub from_parent_id: Option<DistributorId>,
     pub to_parent_id: Option<DistributorId>,
+}
+
+/// A tier change, as its row of tier history (`distributor_tier_changes`) records it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DistributorTierChanged {
+    pub distributor_id: DistributorId,
+    /// The row of tier history.
+    pub change_id: i64,
+    /// `None`: the distributor had no tier (a newcomer).
+    pub from_tier_id: Option<i64>,
+    /// `None`: staff took the tier away.
+    pub to_tier_id: Option<i64>,
+    pub cause: TierCause,
 }
 
 /// One completed order brought by a distributor. The order reference is the event's key: the
@@ -159,7 +178,8 @@ mod tests {
             [
                 "distributor.joined",
                 "distributor.moved",
-                "distributor.sale_recorded"
+                "distributor.sale_recorded",
+                "distributor.tier_changed"
             ]
         );
         for kind in EventKind::iter() {

@@ -36,7 +36,10 @@ use chrono::NaiveDateTime;
 use diesel::connection::TransactionManager;
 use diesel::prelude::*;
 
-pub use catalogue::{DistributorJoined, DistributorMoved, DomainEvent, EventKind, SaleRecorded};
+pub use catalogue::{
+    DistributorJoined, DistributorMoved, DistributorTierChanged, DomainEvent, EventKind,
+    SaleRecorded,
+};
 pub use dispatch::{dispatch, Consumer, DispatchReport, StoredEvent};
 
 use crate::clock;

@@ -31,5 +31,8 @@ pub(super) fn run(
         DomainEvent::DistributorMoved(moved) => {
             distribution::reactions::on_distributor_moved(conn, merchant_id, moved, at)
         }
+        // Its consumers (the distributor's notice, webhooks) may lag: none runs in the
+        // transaction.
+        DomainEvent::DistributorTierChanged(_) => Ok(()),
     }
 }

@@ -36,6 +36,19 @@ db_enum! {
     }
 }
 
+/// A movement of a SKU's stock, with its cause.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = stock_movements)]
+#[diesel(treat_none_as_default_value = false)]
+pub(crate) struct StockMovementInsertForm<'a> {
+    pub merchant_id: MerchantId,
+    pub sku_id: SkuId,
+    pub delta: i64,
+    pub reason: MovementReason,
+    pub reference: Option<&'a str>,
+    pub created_at: NaiveDateTime,
+}
+
 fn out_of_stock() -> AppError {
     AppError::conflict(ErrorCode::InsufficientStock)
 }
@@ -94,14 +107,14 @@ pub fn change(
         });
     };
     diesel::insert_into(stock_movements::table)
-        .values((
-            stock_movements::merchant_id.eq(merchant_id),
-            stock_movements::sku_id.eq(sku_id),
-            stock_movements::delta.eq(delta),
-            stock_movements::reason.eq(reason),
-            stock_movements::reference.eq(reference),
-            stock_movements::created_at.eq(now),
-        ))
+        .values(StockMovementInsertForm {
+            merchant_id,
+            sku_id,
+            delta,
+            reason,
+            reference,
+            created_at: now,
+        })
         .execute(conn)?;
     low_stock::alert(conn, merchant_id, sku_id, stock, now)?;
     Ok(stock)
@@ -164,14 +177,14 @@ pub fn take(
         });
     };
     diesel::insert_into(stock_movements::table)
-        .values((
-            stock_movements::merchant_id.eq(merchant_id),
-            stock_movements::sku_id.eq(sku_id),
-            stock_movements::delta.eq(-quantity),
-            stock_movements::reason.eq(MovementReason::Sale),
-            stock_movements::reference.eq(Some(reference)),
-            stock_movements::created_at.eq(now),
-        ))
+        .values(StockMovementInsertForm {
+            merchant_id,
+            sku_id,
+            delta: -quantity,
+            reason: MovementReason::Sale,
+            reference: Some(reference),
+            created_at: now,
+        })
         .execute(conn)?;
     low_stock::alert(conn, merchant_id, sku_id, stock, now)?;
     Ok(stock)

@@ -36,6 +36,18 @@ db_enum! {
     }
 }
 
+/// A new code of a pool, available.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = virtual_codes)]
+pub(crate) struct VirtualCodeInsertForm<'a> {
+    pub merchant_id: MerchantId,
+    pub sku_id: SkuId,
+    pub code_hash: &'a str,
+    pub code_encrypted: &'a str,
+    pub status: CodeStatus,
+    pub created_at: NaiveDateTime,
+}
+
 #[derive(Debug, Clone, Deserialize, ToSchema, validator::Validate)]
 #[serde(deny_unknown_fields)]
 pub struct CodeImport {
@@ -195,15 +207,16 @@ pub fn import(
         }
         // One row per statement: MultiConnection has no batch insert.
         for (code, hash) in codes.iter().zip(&hashes) {
+            let code_encrypted = cipher.encrypt(code.as_bytes())?;
             diesel::insert_into(virtual_codes::table)
-                .values((
-                    virtual_codes::merchant_id.eq(merchant_id),
-                    virtual_codes::sku_id.eq(sku_id),
-                    virtual_codes::code_hash.eq(hash),
-                    virtual_codes::code_encrypted.eq(cipher.encrypt(code.as_bytes())?),
-                    virtual_codes::status.eq(CodeStatus::Available),
-                    virtual_codes::created_at.eq(now),
-                ))
+                .values(VirtualCodeInsertForm {
+                    merchant_id,
+                    sku_id,
+                    code_hash: hash,
+                    code_encrypted: &code_encrypted,
+                    status: CodeStatus::Available,
+                    created_at: now,
+                })
                 .execute(conn)?;
         }
         let imported = codes.len() as i64;

@@ -18,6 +18,19 @@ use crate::db::{write_transaction, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode, Message};
 use crate::validate;
 
+/// A new carrier of a merchant.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = carriers)]
+pub(crate) struct CarrierInsertForm<'a> {
+    pub merchant_id: MerchantId,
+    pub code: &'a str,
+    pub name: &'a str,
+    pub enabled: bool,
+    pub sort_order: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
 /// The carriers every merchant starts with: (code, name). Codes follow the common tracking
 /// API (Kuaidi100 style) abbreviations.
 pub const DEFAULT_CARRIERS: &[(&str, &str)] = &[
@@ -152,15 +165,15 @@ fn ensure_seeded(
         }
         for (i, (code, name)) in DEFAULT_CARRIERS.iter().enumerate() {
             diesel::insert_into(carriers::table)
-                .values((
-                    carriers::merchant_id.eq(merchant_id),
-                    carriers::code.eq(*code),
-                    carriers::name.eq(*name),
-                    carriers::enabled.eq(true),
-                    carriers::sort_order.eq(i32::try_from(i * 10).unwrap_or(0)),
-                    carriers::created_at.eq(now),
-                    carriers::updated_at.eq(now),
-                ))
+                .values(CarrierInsertForm {
+                    merchant_id,
+                    code,
+                    name,
+                    enabled: true,
+                    sort_order: i32::try_from(i * 10).unwrap_or(0),
+                    created_at: now,
+                    updated_at: now,
+                })
                 .execute(conn)?;
         }
         audit::record(
@@ -210,15 +223,15 @@ pub fn create(
     ensure_seeded(conn, merchant_id, now)?;
     write_transaction(conn, |conn| {
         let id: i64 = diesel::insert_into(carriers::table)
-            .values((
-                carriers::merchant_id.eq(merchant_id),
-                carriers::code.eq(&request.code),
-                carriers::name.eq(&request.name),
-                carriers::enabled.eq(request.enabled),
-                carriers::sort_order.eq(request.sort_order),
-                carriers::created_at.eq(now),
-                carriers::updated_at.eq(now),
-            ))
+            .values(CarrierInsertForm {
+                merchant_id,
+                code: &request.code,
+                name: &request.name,
+                enabled: request.enabled,
+                sort_order: request.sort_order,
+                created_at: now,
+                updated_at: now,
+            })
             .returning(carriers::id)
             .get_result(conn)
             .map_err(map_unique)?;

@@ -17,6 +17,31 @@ use crate::db::{write_transaction, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::{regions, validate};
 
+/// A merchant's first delivery settings row.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = delivery_settings)]
+pub(crate) struct DeliverySettingsInsertForm {
+    pub merchant_id: MerchantId,
+    pub express_enabled: bool,
+    pub pickup_enabled: bool,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A new pickup point.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = pickup_points)]
+pub(crate) struct PickupPointInsertForm<'a> {
+    pub merchant_id: MerchantId,
+    pub name: &'a str,
+    pub region_code: &'a str,
+    pub address: &'a str,
+    pub contact_phone: &'a str,
+    pub opening_hours: &'a str,
+    pub enabled: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 pub struct PickupPoint {
     pub id: i64,
@@ -194,12 +219,12 @@ fn write_settings(
     .execute(conn)?;
     if updated == 0 {
         diesel::insert_into(delivery_settings::table)
-            .values((
-                delivery_settings::merchant_id.eq(merchant_id),
-                delivery_settings::express_enabled.eq(express),
-                delivery_settings::pickup_enabled.eq(pickup),
-                delivery_settings::updated_at.eq(now),
-            ))
+            .values(DeliverySettingsInsertForm {
+                merchant_id,
+                express_enabled: express,
+                pickup_enabled: pickup,
+                updated_at: now,
+            })
             .execute(conn)?;
     }
     Ok(())
@@ -251,17 +276,17 @@ pub fn create_point(
     let merchant_id = caller.tenant()?;
     write_transaction(conn, |conn| {
         let id: i64 = diesel::insert_into(pickup_points::table)
-            .values((
-                pickup_points::merchant_id.eq(merchant_id),
-                pickup_points::name.eq(&request.name),
-                pickup_points::region_code.eq(&request.region_code),
-                pickup_points::address.eq(&request.address),
-                pickup_points::contact_phone.eq(&request.contact_phone),
-                pickup_points::opening_hours.eq(&request.opening_hours),
-                pickup_points::enabled.eq(request.enabled),
-                pickup_points::created_at.eq(now),
-                pickup_points::updated_at.eq(now),
-            ))
+            .values(PickupPointInsertForm {
+                merchant_id,
+                name: &request.name,
+                region_code: &request.region_code,
+                address: &request.address,
+                contact_phone: &request.contact_phone,
+                opening_hours: &request.opening_hours,
+                enabled: request.enabled,
+                created_at: now,
+                updated_at: now,
+            })
             .returning(pickup_points::id)
             .get_result(conn)
             .map_err(map_unique)?;

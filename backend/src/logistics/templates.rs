@@ -20,6 +20,26 @@ use crate::error::{AppError, AppResult, ErrorCode, FieldError};
 use crate::money::Money;
 use crate::{regions, validate};
 
+/// A new freight template; the region rules are JSON text (see the module documentation).
+#[derive(Debug, Insertable)]
+#[diesel(table_name = ft)]
+#[diesel(treat_none_as_default_value = false)]
+pub(crate) struct FreightTemplateInsertForm<'a> {
+    pub merchant_id: MerchantId,
+    pub name: &'a str,
+    pub mode: FreightMode,
+    pub first_units: i64,
+    pub first_price_fen: i64,
+    pub additional_units: i64,
+    pub additional_price_fen: i64,
+    pub free_shipping_threshold_fen: Option<i64>,
+    pub region_overrides: &'a str,
+    pub restricted_regions: &'a str,
+    pub is_default: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 pub struct FreightTemplate {
     pub id: i64,
@@ -335,22 +355,24 @@ pub fn create(
         if request.is_default {
             clear_default(conn, merchant_id, None)?;
         }
+        let region_overrides = stored_overrides(request);
+        let restricted_regions = stored_restricted(request);
         let id: i64 = diesel::insert_into(ft::table)
-            .values((
-                ft::merchant_id.eq(merchant_id),
-                ft::name.eq(&request.name),
-                ft::mode.eq(request.mode),
-                ft::first_units.eq(request.first_units),
-                ft::first_price_fen.eq(request.first_price.fen()),
-                ft::additional_units.eq(request.additional_units),
-                ft::additional_price_fen.eq(request.additional_price.fen()),
-                ft::free_shipping_threshold_fen.eq(request.free_shipping_threshold.map(Money::fen)),
-                ft::region_overrides.eq(stored_overrides(request)),
-                ft::restricted_regions.eq(stored_restricted(request)),
-                ft::is_default.eq(request.is_default),
-                ft::created_at.eq(now),
-                ft::updated_at.eq(now),
-            ))
+            .values(FreightTemplateInsertForm {
+                merchant_id,
+                name: &request.name,
+                mode: request.mode,
+                first_units: request.first_units,
+                first_price_fen: request.first_price.fen(),
+                additional_units: request.additional_units,
+                additional_price_fen: request.additional_price.fen(),
+                free_shipping_threshold_fen: request.free_shipping_threshold.map(Money::fen),
+                region_overrides: &region_overrides,
+                restricted_regions: &restricted_regions,
+                is_default: request.is_default,
+                created_at: now,
+                updated_at: now,
+            })
             .returning(ft::id)
             .get_result(conn)
             .map_err(map_unique)?;

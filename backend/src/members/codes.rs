@@ -4,6 +4,7 @@
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 
+use super::models::VerificationCodeInsertForm;
 use crate::auth::one_time;
 use crate::db::enums::db_enum;
 use crate::db::ids::MerchantId;
@@ -59,16 +60,17 @@ pub fn send(
     }
     let code = six_digits()?;
     let message = templates::verification_code(recipient, &code, VALID_FOR_MINUTES);
+    let code_hash = digest(merchant_id, recipient, &code);
     diesel::insert_into(vc::table)
-        .values((
-            vc::merchant_id.eq(merchant_id),
-            vc::channel.eq(message.channel),
-            vc::recipient.eq(recipient),
-            vc::purpose.eq(CodePurpose::MemberRegister),
-            vc::code_hash.eq(digest(merchant_id, recipient, &code)),
-            vc::expires_at.eq(now + Duration::minutes(VALID_FOR_MINUTES)),
-            vc::created_at.eq(now),
-        ))
+        .values(VerificationCodeInsertForm {
+            merchant_id,
+            channel: message.channel,
+            recipient,
+            purpose: CodePurpose::MemberRegister,
+            code_hash: &code_hash,
+            expires_at: now + Duration::minutes(VALID_FOR_MINUTES),
+            created_at: now,
+        })
         .execute(conn)?;
     outbox::enqueue(conn, Some(merchant_id), &message, now)?;
     Ok(())

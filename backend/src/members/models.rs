@@ -3,9 +3,11 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::codes::CodePurpose;
 use crate::auth::account::AccountStatus;
 use crate::db::ids::{MemberId, MerchantId};
-use crate::db::schema::members;
+use crate::db::schema::{members, verification_codes};
+use crate::notify::outbox::Channel;
 
 /// A row of `members`.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -51,4 +53,17 @@ pub struct MemberInsertForm<'a> {
     pub email_verified_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+}
+
+/// A new verification code (its hash), unused and not yet guessed at.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = verification_codes)]
+pub(crate) struct VerificationCodeInsertForm<'a> {
+    pub merchant_id: MerchantId,
+    pub channel: Channel,
+    pub recipient: &'a str,
+    pub purpose: CodePurpose,
+    pub code_hash: &'a str,
+    pub expires_at: NaiveDateTime,
+    pub created_at: NaiveDateTime,
 }

@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 use validator::{Validate, ValidationError};
 
 use super::codes;
+use super::models::MemberInsertForm;
 use crate::audit::{self, AuditActor, AuditEntry};
 use crate::auth::account::AccountStatus;
 use crate::auth::account::{self, AccountKind};
@@ -197,18 +198,18 @@ pub fn register(
         }
         let by_email = request.login.contains('@');
         let id: MemberId = diesel::insert_into(members::table)
-            .values((
-                members::merchant_id.eq(merchant_id),
-                members::phone.eq((!by_email).then_some(&request.login)),
-                members::email.eq(by_email.then_some(&request.login)),
-                members::name.eq(request.name.as_deref()),
-                members::password_hash.eq(&hash),
-                members::status.eq(AccountStatus::Active),
-                members::phone_verified_at.eq((!by_email).then_some(now)),
-                members::email_verified_at.eq(by_email.then_some(now)),
-                members::created_at.eq(now),
-                members::updated_at.eq(now),
-            ))
+            .values(MemberInsertForm {
+                merchant_id,
+                phone: (!by_email).then_some(request.login.as_str()),
+                email: by_email.then_some(request.login.as_str()),
+                name: request.name.as_deref(),
+                password_hash: &hash,
+                status: AccountStatus::Active,
+                phone_verified_at: (!by_email).then_some(now),
+                email_verified_at: by_email.then_some(now),
+                created_at: now,
+                updated_at: now,
+            })
             .returning(members::id)
             .get_result(conn)
             .map_err(|e| match e {

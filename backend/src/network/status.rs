@@ -26,6 +26,7 @@ use crate::db::ids::{DistributorId, MerchantId};
 use crate::db::schema::{distributor_tier_changes, distributor_tiers, distributors};
 use crate::db::DbConnection;
 use crate::error::{AppError, AppResult, ErrorCode};
+use crate::events::{self, DistributorTierChanged, DomainEvent};
 
 db_enum! {
     #[derive(Serialize, Deserialize, ToSchema)]
@@ -150,8 +151,8 @@ db_enum! {
     }
 }
 
-/// Writes one row of tier history. `detail`: the reason staff gave, or for promotions the
-/// conditions and figures that met them (JSON).
+/// Writes one row of tier history and records `distributor.tier_changed`. `detail`: the reason
+/// staff gave, or for promotions the conditions and figures that met them (JSON).
 #[allow(clippy::too_many_arguments)]
 pub(super) fn record_tier_change(
     conn: &mut DbConnection,
@@ -177,6 +178,19 @@ pub(super) fn record_tier_change(
         ))
         .returning(distributor_tier_changes::id)
         .get_result(conn)?;
+    let changed = DistributorTierChanged {
+        distributor_id,
+        change_id: id,
+        from_tier_id: from,
+        to_tier_id: to,
+        cause,
+    };
+    events::record(
+        conn,
+        merchant_id,
+        &DomainEvent::DistributorTierChanged(changed),
+        now,
+    )?;
     Ok(id)
 }
 

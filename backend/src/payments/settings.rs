@@ -30,6 +30,17 @@ db_enum! {
     }
 }
 
+/// A merchant's settings of one payment method, sealed.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = payment_methods)]
+pub(crate) struct PaymentMethodInsertForm<'a> {
+    pub merchant_id: MerchantId,
+    pub kind: PaymentKind,
+    pub enabled: bool,
+    pub settings_encrypted: &'a str,
+    pub updated_at: NaiveDateTime,
+}
+
 /// A setting a method needs: its name, whether it is secret (masked in answers), and whether
 /// it is required to enable the method.
 struct Field {
@@ -223,13 +234,13 @@ pub fn save(
         )
         .execute(conn)?;
         diesel::insert_into(payment_methods::table)
-            .values((
-                payment_methods::merchant_id.eq(merchant_id),
-                payment_methods::kind.eq(kind),
-                payment_methods::enabled.eq(request.enabled),
-                payment_methods::settings_encrypted.eq(&sealed),
-                payment_methods::updated_at.eq(now),
-            ))
+            .values(PaymentMethodInsertForm {
+                merchant_id,
+                kind,
+                enabled: request.enabled,
+                settings_encrypted: &sealed,
+                updated_at: now,
+            })
             .execute(conn)?;
         let old = before
             .as_ref()

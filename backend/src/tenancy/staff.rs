@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::models::{StaffRole, StaffUser};
+use super::models::{StaffRole, StaffUser, StaffUserInsertForm};
 use crate::audit::{self, AuditEntry};
 use crate::auth::account::AccountKind;
 use crate::auth::one_time::{self, Purpose};
@@ -155,16 +155,18 @@ pub fn invite(
         // Invited accounts cannot sign in until they choose a password; this one matches nothing.
         let unusable = format!("!invited:{}", one_time::generate()?);
         let id: i64 = diesel::insert_into(staff_users::table)
-            .values((
-                staff_users::merchant_id.eq(merchant_id),
-                staff_users::email.eq(&request.email),
-                staff_users::name.eq(&request.name),
-                staff_users::password_hash.eq(unusable),
-                staff_users::role.eq(request.role),
-                staff_users::status.eq(StaffStatus::Invited),
-                staff_users::created_at.eq(now),
-                staff_users::updated_at.eq(now),
-            ))
+            .values(StaffUserInsertForm {
+                merchant_id,
+                email: &request.email,
+                name: &request.name,
+                // Not asked at invitation: `None` leaves it to the column default (NULL).
+                phone: None,
+                password_hash: &unusable,
+                role: request.role,
+                status: StaffStatus::Invited,
+                created_at: now,
+                updated_at: now,
+            })
             .returning(staff_users::id)
             .get_result(conn)
             .map_err(|e| match e {

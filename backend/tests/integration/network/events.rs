@@ -12,7 +12,10 @@ use fenxiao::db::schema::{
     members,
 };
 use fenxiao::db::DbConnection;
-use fenxiao::events::{consumers, DistributorJoined, DomainEvent, SaleRecorded};
+use fenxiao::events::{
+    consumers, DistributorJoined, DistributorTierChanged, DomainEvent, SaleRecorded,
+};
+use fenxiao::network::TierCause;
 use fenxiao::{network, AppError};
 
 fn member(conn: &mut DbConnection, merchant_id: MerchantId, n: u32) -> MemberId {
@@ -237,6 +240,39 @@ db_test!(
         assert!(
             details[0].contains("\"trigger\":\"order_completed\""),
             "{details:?}"
+        );
+
+        // Every tier change recorded its event with its row of history: the entry tier of the
+        // five joins, then the promotions, nearest first and the top last.
+        let changes: Vec<DistributorTierChanged> =
+            events_named(conn, m, "distributor.tier_changed")
+                .into_iter()
+                .map(|e| match e {
+                    DomainEvent::DistributorTierChanged(c) => c,
+                    other => panic!("{other:?}"),
+                })
+                .collect();
+        let summary: Vec<_> = changes
+            .iter()
+            .map(|c| (c.distributor_id, c.cause, c.from_tier_id, c.to_tier_id))
+            .collect();
+        let mut expected: Vec<_> = chain
+            .iter()
+            .map(|&d| (d, TierCause::Joined, None, Some(entry)))
+            .collect();
+        for d in [chain[3], chain[2], chain[1], top] {
+            expected.push((d, TierCause::Promotion, Some(entry), Some(gold)));
+        }
+        assert_eq!(summary, expected);
+        let history: Vec<i64> = distributor_tier_changes::table
+            .filter(distributor_tier_changes::merchant_id.eq(m))
+            .order(distributor_tier_changes::id.asc())
+            .select(distributor_tier_changes::id)
+            .load(conn)
+            .unwrap();
+        assert_eq!(
+            changes.iter().map(|c| c.change_id).collect::<Vec<_>>(),
+            history
         );
 
         // Dispatched again: nothing is handed over twice.

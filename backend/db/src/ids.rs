@@ -17,9 +17,9 @@ pub mod sql {
 
             impl diesel::sql_types::SqlOrd for $name {}
 
-            impl diesel::sql_types::HasSqlType<$name> for crate::db::MultiBackend {
+            impl diesel::sql_types::HasSqlType<$name> for crate::MultiBackend {
                 fn metadata(lookup: &mut Self::MetadataLookup) -> Self::TypeMetadata {
-                    crate::db::MultiBackend::lookup_sql_type::<$name>(lookup)
+                    crate::MultiBackend::lookup_sql_type::<$name>(lookup)
                 }
             }
         )+};
@@ -150,7 +150,7 @@ mod tests {
     use diesel::prelude::*;
 
     use super::*;
-    use crate::db::enums::tests::connections;
+    use crate::testing::connections;
 
     #[test]
     fn ids_bind_and_load_as_bigint_on_both_backends() {

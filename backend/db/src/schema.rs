@@ -3,7 +3,7 @@
 
 diesel::table! {
     merchants (id) {
-        id -> crate::db::ids::sql::MerchantId,
+        id -> crate::ids::sql::MerchantId,
         name -> Text,
         contact_name -> Text,
         contact_phone -> Text,
@@ -23,7 +23,7 @@ diesel::table! {
 diesel::table! {
     staff_users (id) {
         id -> BigInt,
-        merchant_id -> crate::db::ids::sql::MerchantId,
+        merchant_id -> crate::ids::sql::MerchantId,
         email -> Text,
         name -> Text,
         phone -> Nullable<Text>,
@@ -39,7 +39,7 @@ diesel::table! {
 diesel::table! {
     one_time_tokens (id) {
         id -> BigInt,
-        merchant_id -> Nullable<crate::db::ids::sql::MerchantId>,
+        merchant_id -> Nullable<crate::ids::sql::MerchantId>,
         staff_user_id -> Nullable<BigInt>,
         purpose -> Text,
         token_hash -> Text,
@@ -52,7 +52,7 @@ diesel::table! {
 diesel::table! {
     outbox_messages (id) {
         id -> BigInt,
-        merchant_id -> Nullable<crate::db::ids::sql::MerchantId>,
+        merchant_id -> Nullable<crate::ids::sql::MerchantId>,
         channel -> Text,
         recipient -> Text,
         template -> Text,
@@ -87,7 +87,7 @@ diesel::table! {
     account_security (account_kind, account_id) {
         account_kind -> Text,
         account_id -> BigInt,
-        merchant_id -> Nullable<crate::db::ids::sql::MerchantId>,
+        merchant_id -> Nullable<crate::ids::sql::MerchantId>,
         failed_sign_ins -> Integer,
         first_failed_at -> Nullable<Timestamp>,
         locked_at -> Nullable<Timestamp>,
@@ -113,7 +113,7 @@ diesel::table! {
         id -> BigInt,
         account_kind -> Text,
         account_id -> BigInt,
-        merchant_id -> Nullable<crate::db::ids::sql::MerchantId>,
+        merchant_id -> Nullable<crate::ids::sql::MerchantId>,
         ip -> Nullable<Text>,
         user_agent -> Nullable<Text>,
         created_at -> Timestamp,
@@ -137,7 +137,7 @@ diesel::table! {
 diesel::table! {
     audit_events (id) {
         id -> BigInt,
-        merchant_id -> Nullable<crate::db::ids::sql::MerchantId>,
+        merchant_id -> Nullable<crate::ids::sql::MerchantId>,
         actor_kind -> Text,
         actor_id -> Nullable<BigInt>,
         actor_label -> Nullable<Text>,
@@ -155,7 +155,7 @@ diesel::table! {
 diesel::table! {
     api_keys (id) {
         id -> BigInt,
-        merchant_id -> crate::db::ids::sql::MerchantId,
+        merchant_id -> crate::ids::sql::MerchantId,
         name -> Text,
         prefix -> Text,
         key_hash -> Text,
@@ -169,8 +169,8 @@ diesel::table! {
 
 diesel::table! {
     members (id) {
-        id -> crate::db::ids::sql::MemberId,
-        merchant_id -> crate::db::ids::sql::MerchantId,
+        id -> crate::ids::sql::MemberId,
+        merchant_id -> crate::ids::sql::MerchantId,
         phone -> Nullable<Text>,
         email -> Nullable<Text>,
         name -> Nullable<Text>,
@@ -186,7 +186,7 @@ diesel::table! {
 diesel::table! {
     verification_codes (id) {
         id -> BigInt,
-        merchant_id -> crate::db::ids::sql::MerchantId,
+        merchant_id -> crate::ids::sql::MerchantId,
         channel -> Text,
         recipient -> Text,
         purpose -> Text,
@@ -205,7 +205,7 @@ diesel::joinable!(api_keys -> merchants (merchant_id));
 diesel::table! {
     categories (id) {
         id -> BigInt,
-        merchant_id -> crate::db::ids::sql::MerchantId,
+        merchant_id -> crate::ids::sql::MerchantId,
         parent_id -> Nullable<BigInt>,
         name -> Text,
         sort_order -> Integer,
@@ -216,8 +216,8 @@ diesel::table! {
 
 diesel::table! {
     products (id) {
-        id -> crate::db::ids::sql::ProductId,
-        merchant_id -> crate::db::ids::sql::MerchantId,
+        id -> crate::ids::sql::ProductId,
+        merchant_id -> crate::ids::sql::MerchantId,
         category_id -> Nullable<BigInt>,
         name -> Text,
         subtitle -> Text,
@@ -234,9 +234,9 @@ diesel::table! {
 
 diesel::table! {
     skus (id) {
-        id -> crate::db::ids::sql::SkuId,
-        merchant_id -> crate::db::ids::sql::MerchantId,
-        product_id -> crate::db::ids::sql::ProductId,
+        id -> crate::ids::sql::SkuId,
+        merchant_id -> crate::ids::sql::MerchantId,
+        product_id -> crate::ids::sql::ProductId,
         code -> Text,
         spec_values -> Text,
         barcode -> Nullable<Text>,
@@ -257,8 +257,8 @@ diesel::table! {
 diesel::table! {
     virtual_codes (id) {
         id -> BigInt,
-        merchant_id -> crate::db::ids::sql::MerchantId,
-        sku_id -> crate::db::ids::sql::SkuId,
+        merchant_id -> crate::ids::sql::MerchantId,
+        sku_id -> crate::ids::sql::SkuId,
         code_hash -> Text,
         code_encrypted -> Text,
         status -> Text,
@@ -270,8 +270,8 @@ diesel::table! {
 
 diesel::table! {
     sku_tier_prices (sku_id, tier_kind, tier_id) {
-        merchant_id -> crate::db::ids::sql::MerchantId,
-        sku_id -> crate::db::ids::sql::SkuId,
+        merchant_id -> crate::ids::sql::MerchantId,
+        sku_id -> crate::ids::sql::SkuId,
         tier_kind -> Text,
         tier_id -> BigInt,
         price_fen -> BigInt,
@@ -281,8 +281,8 @@ diesel::table! {
 diesel::table! {
     stock_movements (id) {
         id -> BigInt,
-        merchant_id -> crate::db::ids::sql::MerchantId,
-        sku_id -> crate::db::ids::sql::SkuId,
+        merchant_id -> crate::ids::sql::MerchantId,
+        sku_id -> crate::ids::sql::SkuId,
         delta -> BigInt,
         reason -> Text,
         reference -> Nullable<Text>,
@@ -293,7 +293,7 @@ diesel::table! {
 diesel::table! {
     carriers (id) {
         id -> BigInt,
-        merchant_id -> crate::db::ids::sql::MerchantId,
+        merchant_id -> crate::ids::sql::MerchantId,
         code -> Text,
         name -> Text,
         enabled -> Bool,
@@ -305,7 +305,7 @@ diesel::table! {
 
 diesel::table! {
     delivery_settings (merchant_id) {
-        merchant_id -> crate::db::ids::sql::MerchantId,
+        merchant_id -> crate::ids::sql::MerchantId,
         express_enabled -> Bool,
         pickup_enabled -> Bool,
         updated_at -> Timestamp,
@@ -315,7 +315,7 @@ diesel::table! {
 diesel::table! {
     pickup_points (id) {
         id -> BigInt,
-        merchant_id -> crate::db::ids::sql::MerchantId,
+        merchant_id -> crate::ids::sql::MerchantId,
         name -> Text,
         region_code -> Text,
         address -> Text,
@@ -330,7 +330,7 @@ diesel::table! {
 diesel::table! {
     freight_templates (id) {
         id -> BigInt,
-        merchant_id -> crate::db::ids::sql::MerchantId,
+        merchant_id -> crate::ids::sql::MerchantId,
         name -> Text,
         mode -> Text,
         first_units -> BigInt,
@@ -355,7 +355,7 @@ diesel::joinable!(virtual_codes -> skus (sku_id));
 diesel::table! {
     media (id) {
         id -> BigInt,
-        merchant_id -> crate::db::ids::sql::MerchantId,
+        merchant_id -> crate::ids::sql::MerchantId,
         storage_key -> Text,
         content_type -> Text,
         size_bytes -> BigInt,
@@ -367,8 +367,8 @@ diesel::table! {
 
 diesel::table! {
     product_media (product_id, media_id) {
-        merchant_id -> crate::db::ids::sql::MerchantId,
-        product_id -> crate::db::ids::sql::ProductId,
+        merchant_id -> crate::ids::sql::MerchantId,
+        product_id -> crate::ids::sql::ProductId,
         media_id -> BigInt,
         sort_order -> Integer,
     }
@@ -378,7 +378,7 @@ diesel::joinable!(product_media -> media (media_id));
 
 diesel::table! {
     payment_methods (merchant_id, kind) {
-        merchant_id -> crate::db::ids::sql::MerchantId,
+        merchant_id -> crate::ids::sql::MerchantId,
         kind -> Text,
         enabled -> Bool,
         settings_encrypted -> Text,
@@ -389,7 +389,7 @@ diesel::table! {
 diesel::table! {
     catalog_imports (id) {
         id -> BigInt,
-        merchant_id -> crate::db::ids::sql::MerchantId,
+        merchant_id -> crate::ids::sql::MerchantId,
         format -> Text,
         dry_run -> Bool,
         status -> Text,
@@ -407,7 +407,7 @@ diesel::table! {
 
 diesel::table! {
     distribution_settings (merchant_id) {
-        merchant_id -> crate::db::ids::sql::MerchantId,
+        merchant_id -> crate::ids::sql::MerchantId,
         entry_mode -> Text,
         application_review -> Text,
         spend_threshold -> Nullable<BigInt>,
@@ -418,7 +418,7 @@ diesel::table! {
         binding_mode -> Text,
         binding_days -> Nullable<Integer>,
         protection_days -> Integer,
-        default_sponsor_id -> Nullable<crate::db::ids::sql::DistributorId>,
+        default_sponsor_id -> Nullable<crate::ids::sql::DistributorId>,
         updated_at -> Timestamp,
     }
 }
@@ -426,7 +426,7 @@ diesel::table! {
 diesel::table! {
     distributor_tiers (id) {
         id -> BigInt,
-        merchant_id -> crate::db::ids::sql::MerchantId,
+        merchant_id -> crate::ids::sql::MerchantId,
         name -> Text,
         rank -> Integer,
         commission_kind -> Text,
@@ -447,10 +447,10 @@ diesel::table! {
 
 diesel::table! {
     distributors (id) {
-        id -> crate::db::ids::sql::DistributorId,
-        merchant_id -> crate::db::ids::sql::MerchantId,
-        member_id -> crate::db::ids::sql::MemberId,
-        parent_id -> Nullable<crate::db::ids::sql::DistributorId>,
+        id -> crate::ids::sql::DistributorId,
+        merchant_id -> crate::ids::sql::MerchantId,
+        member_id -> crate::ids::sql::MemberId,
+        parent_id -> Nullable<crate::ids::sql::DistributorId>,
         tier_id -> Nullable<BigInt>,
         code -> Text,
         status -> Text,
@@ -464,15 +464,15 @@ diesel::table! {
         joined_at -> Timestamp,
         updated_at -> Timestamp,
         promotion_held_since -> Nullable<Timestamp>,
-        sponsor_id -> Nullable<crate::db::ids::sql::DistributorId>,
+        sponsor_id -> Nullable<crate::ids::sql::DistributorId>,
     }
 }
 
 diesel::table! {
     distributor_paths (merchant_id, descendant_id, depth) {
-        merchant_id -> crate::db::ids::sql::MerchantId,
-        ancestor_id -> crate::db::ids::sql::DistributorId,
-        descendant_id -> crate::db::ids::sql::DistributorId,
+        merchant_id -> crate::ids::sql::MerchantId,
+        ancestor_id -> crate::ids::sql::DistributorId,
+        descendant_id -> crate::ids::sql::DistributorId,
         depth -> Integer,
     }
 }
@@ -480,8 +480,8 @@ diesel::table! {
 diesel::table! {
     distributor_tier_changes (id) {
         id -> BigInt,
-        merchant_id -> crate::db::ids::sql::MerchantId,
-        distributor_id -> crate::db::ids::sql::DistributorId,
+        merchant_id -> crate::ids::sql::MerchantId,
+        distributor_id -> crate::ids::sql::DistributorId,
         from_tier_id -> Nullable<BigInt>,
         to_tier_id -> Nullable<BigInt>,
         cause -> Text,
@@ -494,9 +494,9 @@ diesel::table! {
 diesel::table! {
     customer_bindings (id) {
         id -> BigInt,
-        merchant_id -> crate::db::ids::sql::MerchantId,
-        member_id -> crate::db::ids::sql::MemberId,
-        distributor_id -> crate::db::ids::sql::DistributorId,
+        merchant_id -> crate::ids::sql::MerchantId,
+        member_id -> crate::ids::sql::MemberId,
+        distributor_id -> crate::ids::sql::DistributorId,
         source -> Text,
         starts_at -> Timestamp,
         ends_at -> Nullable<Timestamp>,
@@ -513,8 +513,8 @@ diesel::table! {
 diesel::table! {
     distributor_sales (id) {
         id -> BigInt,
-        merchant_id -> crate::db::ids::sql::MerchantId,
-        distributor_id -> crate::db::ids::sql::DistributorId,
+        merchant_id -> crate::ids::sql::MerchantId,
+        distributor_id -> crate::ids::sql::DistributorId,
         order_ref -> Text,
         amount_fen -> BigInt,
         occurred_at -> Timestamp,
@@ -525,7 +525,7 @@ diesel::table! {
 diesel::table! {
     contests (id) {
         id -> BigInt,
-        merchant_id -> crate::db::ids::sql::MerchantId,
+        merchant_id -> crate::ids::sql::MerchantId,
         name -> Text,
         description -> Text,
         metric -> Text,
@@ -548,7 +548,7 @@ diesel::table! {
 diesel::table! {
     contest_prizes (id) {
         id -> BigInt,
-        merchant_id -> crate::db::ids::sql::MerchantId,
+        merchant_id -> crate::ids::sql::MerchantId,
         contest_id -> BigInt,
         rank_from -> Integer,
         rank_to -> Integer,
@@ -559,10 +559,10 @@ diesel::table! {
 
 diesel::table! {
     contest_standings (merchant_id, contest_id, rank) {
-        merchant_id -> crate::db::ids::sql::MerchantId,
+        merchant_id -> crate::ids::sql::MerchantId,
         contest_id -> BigInt,
         rank -> Integer,
-        distributor_id -> crate::db::ids::sql::DistributorId,
+        distributor_id -> crate::ids::sql::DistributorId,
         value -> BigInt,
         items -> BigInt,
         reached_at -> Timestamp,
@@ -576,7 +576,7 @@ diesel::joinable!(distributor_tier_changes -> distributors (distributor_id));
 diesel::table! {
     notifications (id) {
         id -> BigInt,
-        merchant_id -> crate::db::ids::sql::MerchantId,
+        merchant_id -> crate::ids::sql::MerchantId,
         staff_user_id -> BigInt,
         kind -> Text,
         title_zh -> Text,
@@ -593,7 +593,7 @@ diesel::table! {
 
 diesel::table! {
     recruitment_forms (merchant_id) {
-        merchant_id -> crate::db::ids::sql::MerchantId,
+        merchant_id -> crate::ids::sql::MerchantId,
         fields -> Text,
         updated_by -> Nullable<BigInt>,
         updated_at -> Timestamp,
@@ -603,16 +603,16 @@ diesel::table! {
 diesel::table! {
     distributor_applications (id) {
         id -> BigInt,
-        merchant_id -> crate::db::ids::sql::MerchantId,
-        member_id -> crate::db::ids::sql::MemberId,
+        merchant_id -> crate::ids::sql::MerchantId,
+        member_id -> crate::ids::sql::MemberId,
         status -> Text,
         entry_mode -> Text,
         review -> Text,
         answers -> Text,
         sponsor_code -> Nullable<Text>,
-        sponsor_id -> Nullable<crate::db::ids::sql::DistributorId>,
+        sponsor_id -> Nullable<crate::ids::sql::DistributorId>,
         sponsor_source -> Nullable<Text>,
-        distributor_id -> Nullable<crate::db::ids::sql::DistributorId>,
+        distributor_id -> Nullable<crate::ids::sql::DistributorId>,
         decided_at -> Nullable<Timestamp>,
         decided_by_kind -> Nullable<Text>,
         decided_by -> Nullable<BigInt>,
@@ -625,7 +625,7 @@ diesel::table! {
 diesel::table! {
     domain_events (id) {
         id -> BigInt,
-        merchant_id -> crate::db::ids::sql::MerchantId,
+        merchant_id -> crate::ids::sql::MerchantId,
         name -> Text,
         payload -> Text,
         event_key -> Nullable<Text>,
