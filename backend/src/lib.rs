@@ -29,6 +29,7 @@ pub mod members;
 pub mod money;
 pub mod network;
 pub mod notify;
+pub mod orders;
 pub mod payments;
 pub mod platform;
 pub mod recruitment;

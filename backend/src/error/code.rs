@@ -130,6 +130,7 @@ pub enum ErrorCode {
     NotVirtualSku,
     OptionsNotAllowed,
     OptionsRequired,
+    OrderTooLarge,
     OutOfRange,
     OwnerNotAssignable,
     OwnerOnly,
