@@ -81,6 +81,9 @@ pub enum JobsCommand {
     /// Hand every asynchronous consumer of domain events what it has not handled yet (what the
     /// server does every second).
     DispatchEvents,
+    /// Cancel every unpaid order whose payment timeout has passed and give its stock back (what
+    /// the server does every 30 seconds).
+    ExpireOrders,
 }
 
 #[derive(Debug, Subcommand)]
@@ -152,6 +155,20 @@ fn jobs(config: &Config, command: JobsCommand) -> Result<(), String> {
                     "{} evaluation(s) failed; see the log",
                     report.failed
                 ));
+            }
+            Ok(())
+        }
+        JobsCommand::ExpireOrders => {
+            let (pool, _) = server::prepare_database(config).map_err(|e| e.to_string())?;
+            let mut conn = pool.get().map_err(|e| e.to_string())?;
+            let report = crate::orders::lifecycle::expire_all(&mut conn, crate::clock::now())
+                .map_err(|e| describe(&e))?;
+            println!(
+                "{} unpaid order(s) cancelled, {} paid or cancelled meanwhile, {} failed",
+                report.cancelled, report.skipped, report.failed
+            );
+            if report.failed > 0 {
+                return Err(format!("{} order(s) failed; see the log", report.failed));
             }
             Ok(())
         }

@@ -31,6 +31,7 @@ pub mod network;
 pub mod notify;
 pub mod orders;
 pub mod payments;
+pub mod periodic;
 pub mod platform;
 pub mod recruitment;
 pub mod regions;

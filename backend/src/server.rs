@@ -2,8 +2,9 @@
 //! shutdown (SIGTERM/SIGINT stop accepting, in-flight requests get `shutdown_timeout_secs`).
 //! Alongside run: the outbox delivery thread (over SMTP when a mail server is configured, or
 //! printing messages on the console in a local trial), the periodic promotion sweep unless its
-//! interval is 0, the thread freezing the rankings of ended contests, and the one feeding the
-//! asynchronous consumers of domain events; all stop with the server.
+//! interval is 0, the thread freezing the rankings of ended contests, the one cancelling unpaid
+//! orders past their payment timeout, and the one feeding the asynchronous consumers of domain
+//! events; all stop with the server.
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -23,6 +24,7 @@ use crate::notify::console::ConsoleSender;
 use crate::notify::sender::EmailSender;
 use crate::notify::smtp::{SmtpSender, SmtpSetupError};
 use crate::notify::worker;
+use crate::orders::worker as order_worker;
 use crate::secrets::{self, SecretError};
 
 #[derive(Debug, thiserror::Error)]
@@ -89,6 +91,7 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
     let server = http_server(state, listener)?;
     let closer = contest_worker::spawn(pool.clone(), contest_worker::POLL_INTERVAL)?;
     let dispatcher = event_worker::spawn(pool.clone(), event_worker::POLL_INTERVAL)?;
+    let expiry = order_worker::spawn(pool.clone(), order_worker::POLL_INTERVAL)?;
     let delivery = match sender {
         Some(sender) => Some(worker::spawn(pool.clone(), sender, worker::POLL_INTERVAL)?),
         None => None,
@@ -99,6 +102,7 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
     let result = server.await;
     closer.stop();
     dispatcher.stop();
+    expiry.stop();
     if let Some(delivery) = delivery {
         delivery.stop();
     }

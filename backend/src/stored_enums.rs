@@ -100,7 +100,7 @@ fn declared_enums() -> Vec<String> {
 #[test]
 fn every_stored_enum_round_trips() {
     use crate::{audit, auth, binding, catalog, contests, distribution, inventory};
-    use crate::{logistics, members, network, notify, payments, recruitment, tenancy};
+    use crate::{logistics, members, network, notify, orders, payments, recruitment, tenancy};
     let mut covered = check_all!(
         api: [
             auth::account::AccountKind,
@@ -129,6 +129,9 @@ fn every_stored_enum_round_trips() {
             recruitment::applications::ApplicationStatus,
             recruitment::applications::SponsorSource,
             recruitment::applications::DeciderKind,
+            orders::OrderStatus,
+            orders::models::Delivery,
+            orders::models::TimelineActor,
         ],
         internal: [
             auth::one_time::Purpose,
@@ -137,6 +140,7 @@ fn every_stored_enum_round_trips() {
             inventory::MovementReason,
             inventory::virtual_codes::CodeStatus,
             contests::lifecycle::State,
+            orders::models::StoredPriceSource,
         ]
     );
     covered.sort_unstable();

@@ -25,7 +25,14 @@ pub mod sql {
         )+};
     }
 
-    sql_id!(MerchantId, MemberId, DistributorId, ProductId, SkuId);
+    sql_id!(
+        MerchantId,
+        MemberId,
+        DistributorId,
+        ProductId,
+        SkuId,
+        OrderId
+    );
 }
 
 /// Declares an id type stored in a column of SQL type `$sql`; see the module documentation.
@@ -143,6 +150,12 @@ db_id!(
     /// A SKU (a product's sellable variant), the unit of price and stock.
     SkuId,
     sql::SkuId
+);
+
+db_id!(
+    /// An order: what commission, fulfilment and after-sales hang on.
+    OrderId,
+    sql::OrderId
 );
 
 #[cfg(test)]

@@ -656,6 +656,130 @@ diesel::table! {
 
 diesel::joinable!(distributor_applications -> members (member_id));
 
+diesel::table! {
+    member_addresses (id) {
+        id -> BigInt,
+        merchant_id -> crate::ids::sql::MerchantId,
+        member_id -> crate::ids::sql::MemberId,
+        recipient -> Text,
+        phone -> Text,
+        province_code -> Text,
+        city_code -> Text,
+        district -> Text,
+        detail -> Text,
+        is_default -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    cart_items (member_id, sku_id) {
+        merchant_id -> crate::ids::sql::MerchantId,
+        member_id -> crate::ids::sql::MemberId,
+        sku_id -> crate::ids::sql::SkuId,
+        quantity -> BigInt,
+        added_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    orders (id) {
+        id -> crate::ids::sql::OrderId,
+        merchant_id -> crate::ids::sql::MerchantId,
+        order_no -> Text,
+        member_id -> crate::ids::sql::MemberId,
+        status -> Text,
+        goods_amount_fen -> BigInt,
+        line_discount_fen -> BigInt,
+        coupon_fen -> BigInt,
+        points_fen -> BigInt,
+        paid_goods_fen -> BigInt,
+        freight_fen -> BigInt,
+        total_fen -> BigInt,
+        distributor_id -> Nullable<crate::ids::sql::DistributorId>,
+        binding_id -> Nullable<BigInt>,
+        delivery -> Text,
+        recipient -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        region_code -> Nullable<Text>,
+        address -> Nullable<Text>,
+        buyer_note -> Nullable<Text>,
+        pay_by -> Timestamp,
+        refund_due -> Bool,
+        cancel_reason -> Nullable<Text>,
+        placed_at -> Timestamp,
+        paid_at -> Nullable<Timestamp>,
+        shipped_at -> Nullable<Timestamp>,
+        completed_at -> Nullable<Timestamp>,
+        cancelled_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    order_lines (id) {
+        id -> BigInt,
+        merchant_id -> crate::ids::sql::MerchantId,
+        order_id -> crate::ids::sql::OrderId,
+        line_no -> Integer,
+        product_id -> crate::ids::sql::ProductId,
+        sku_id -> crate::ids::sql::SkuId,
+        product_name -> Text,
+        sku_code -> Text,
+        spec_values -> Text,
+        sku_kind -> Text,
+        quantity -> BigInt,
+        presale_quantity -> BigInt,
+        unit_price_fen -> BigInt,
+        unit_price_source -> Text,
+        tier_id -> Nullable<BigInt>,
+        amount_fen -> BigInt,
+        line_discount_fen -> BigInt,
+        coupon_share_fen -> BigInt,
+        points_share_fen -> BigInt,
+        commission_base_fen -> BigInt,
+    }
+}
+
+diesel::table! {
+    order_timeline (id) {
+        id -> BigInt,
+        merchant_id -> crate::ids::sql::MerchantId,
+        order_id -> crate::ids::sql::OrderId,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        actor_kind -> Text,
+        actor_id -> Nullable<BigInt>,
+        note -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    order_idempotency_keys (member_id, idempotency_key) {
+        merchant_id -> crate::ids::sql::MerchantId,
+        member_id -> crate::ids::sql::MemberId,
+        idempotency_key -> Text,
+        request_hash -> Text,
+        order_id -> crate::ids::sql::OrderId,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    order_settings (merchant_id) {
+        merchant_id -> crate::ids::sql::MerchantId,
+        payment_timeout_minutes -> Integer,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(order_lines -> orders (order_id));
+diesel::joinable!(order_timeline -> orders (order_id));
+diesel::joinable!(orders -> members (member_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     merchants,
     staff_users,
@@ -700,4 +824,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     domain_events,
     event_consumers,
     event_receipts,
+    member_addresses,
+    cart_items,
+    orders,
+    order_lines,
+    order_timeline,
+    order_idempotency_keys,
+    order_settings,
 );

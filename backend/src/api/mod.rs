@@ -12,7 +12,8 @@ use utoipa_actix_web::{scope, AppExt};
 use crate::error::{ProblemBody, ProblemFieldBody};
 use crate::{
     audit, auth, binding, catalog, contests, distribution, integrations, inventory, logistics,
-    media, members, network, notify, payments, platform, recruitment, regions, shop, tenancy,
+    media, members, network, notify, orders, payments, platform, recruitment, regions, shop,
+    tenancy,
 };
 
 pub const API_PREFIX: &str = "/api/v1";
@@ -47,6 +48,7 @@ pub const DOCS_PATH: &str = "/api/docs/";
         (name = "recruitment", description = "Recruit links and QR codes, the application form, applications and their review"),
         (name = "notifications", description = "The in-app inbox of merchant staff"),
         (name = "contests", description = "Leaderboards and sales contests (销售竞赛)"),
+        (name = "orders", description = "The member's cart, addresses, checkout and orders; the staff's orders and order settings"),
         (name = "platform", description = "The platform operator's endpoints"),
     )
 )]
@@ -99,7 +101,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .configure(integrations::routes)
                 .configure(notify::routes)
                 .configure(network::routes)
-                .configure(recruitment::routes),
+                .configure(recruitment::routes)
+                .configure(orders::routes),
         );
 }
 

@@ -3,7 +3,6 @@
 //! follows from the time ([`lifecycle`]). Every change is audited.
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
-use chrono_tz::Tz;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -16,7 +15,7 @@ use crate::audit::{self, AuditEntry};
 use crate::auth::principal::Principal;
 use crate::clock;
 use crate::db::ids::MerchantId;
-use crate::db::schema::{contest_prizes as cp, contests as c, merchants};
+use crate::db::schema::{contest_prizes as cp, contests as c};
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode, FieldError};
 use crate::money::Money;
@@ -171,6 +170,38 @@ pub struct ContestRow {
     pub participants: Option<i64>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+}
+
+/// A new contest, as a draft; its publication, cancellation and freezing columns start NULL
+/// (column defaults).
+#[derive(Debug, Insertable)]
+#[diesel(table_name = c)]
+pub(crate) struct ContestInsertForm<'a> {
+    pub merchant_id: MerchantId,
+    pub name: &'a str,
+    pub description: &'a str,
+    pub metric: Metric,
+    pub start_date: &'a str,
+    pub end_date: &'a str,
+    pub timezone: &'a str,
+    pub starts_at: NaiveDateTime,
+    pub ends_at: NaiveDateTime,
+    pub state: State,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A new prize of a contest; a prize without an amount is written with a NULL amount.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = cp)]
+#[diesel(treat_none_as_default_value = false)]
+pub(crate) struct PrizeInsertForm<'a> {
+    pub merchant_id: MerchantId,
+    pub contest_id: i64,
+    pub rank_from: i32,
+    pub rank_to: i32,
+    pub description: &'a str,
+    pub amount_fen: Option<i64>,
 }
 
 fn stored_date(text: &str) -> AppResult<NaiveDate> {
@@ -384,18 +415,6 @@ pub fn list(
     Ok(ContestPage { items, next_cursor })
 }
 
-/// The merchant's time zone, as contests and leaderboards read dates.
-pub fn merchant_zone(conn: &mut DbConnection, merchant_id: MerchantId) -> AppResult<(Tz, String)> {
-    let name: String = merchants::table
-        .find(merchant_id)
-        .select(merchants::timezone)
-        .first(conn)?;
-    let tz = name
-        .parse::<Tz>()
-        .map_err(|_| AppError::internal(format!("stored time zone {name}")))?;
-    Ok((tz, name))
-}
-
 /// Rules the field validators cannot see: the period, and prize ranges in order and apart.
 fn check(request: &ContestRequest) -> AppResult<()> {
     let mut errors: Vec<FieldError> = period::check_range(
@@ -441,14 +460,14 @@ fn insert_prizes(
     sorted.sort_by_key(|p| p.rank_from);
     for p in sorted {
         diesel::insert_into(cp::table)
-            .values((
-                cp::merchant_id.eq(merchant_id),
-                cp::contest_id.eq(contest_id),
-                cp::rank_from.eq(p.rank_from),
-                cp::rank_to.eq(p.rank_to),
-                cp::description.eq(&p.description),
-                cp::amount_fen.eq(p.amount.map(Money::fen)),
-            ))
+            .values(PrizeInsertForm {
+                merchant_id,
+                contest_id,
+                rank_from: p.rank_from,
+                rank_to: p.rank_to,
+                description: &p.description,
+                amount_fen: p.amount.map(Money::fen),
+            })
             .execute(conn)?;
     }
     Ok(())
@@ -509,23 +528,25 @@ pub fn create(
     let merchant_id = caller.tenant()?;
     check(request)?;
     write_transaction(conn, |conn| {
-        let (tz, zone) = merchant_zone(conn, merchant_id)?;
+        let (tz, zone) = crate::tenancy::merchant::zone(conn, merchant_id)?;
         let span = period::days(tz, request.start_date, request.end_date);
+        let start_date = request.start_date.to_string();
+        let end_date = request.end_date.to_string();
         let id: i64 = diesel::insert_into(c::table)
-            .values((
-                c::merchant_id.eq(merchant_id),
-                c::name.eq(&request.name),
-                c::description.eq(&request.description),
-                c::metric.eq(request.metric),
-                c::start_date.eq(request.start_date.to_string()),
-                c::end_date.eq(request.end_date.to_string()),
-                c::timezone.eq(&zone),
-                c::starts_at.eq(span.starts_at),
-                c::ends_at.eq(span.ends_at),
-                c::state.eq(State::Draft),
-                c::created_at.eq(now),
-                c::updated_at.eq(now),
-            ))
+            .values(ContestInsertForm {
+                merchant_id,
+                name: &request.name,
+                description: &request.description,
+                metric: request.metric,
+                start_date: &start_date,
+                end_date: &end_date,
+                timezone: &zone,
+                starts_at: span.starts_at,
+                ends_at: span.ends_at,
+                state: State::Draft,
+                created_at: now,
+                updated_at: now,
+            })
             .returning(c::id)
             .get_result(conn)?;
         insert_prizes(conn, merchant_id, id, &request.prizes)?;
@@ -559,7 +580,7 @@ pub fn update(
         }
         check(request)?;
         let stored = record(conn, merchant_id, id)?;
-        let (tz, zone) = merchant_zone(conn, merchant_id)?;
+        let (tz, zone) = crate::tenancy::merchant::zone(conn, merchant_id)?;
         let span = period::days(tz, request.start_date, request.end_date);
         // Published contests may not be moved into the past: a scheduled contest changed to a
         // period already over would end without ever having run.

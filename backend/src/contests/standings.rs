@@ -32,6 +32,19 @@ pub fn close_delay() -> Duration {
     Duration::minutes(5)
 }
 
+/// A frozen place of a contest's final ranking (`contest_standings`).
+#[derive(Debug, Insertable)]
+#[diesel(table_name = cs)]
+pub(crate) struct StandingInsertForm {
+    pub merchant_id: MerchantId,
+    pub contest_id: i64,
+    pub rank: i32,
+    pub distributor_id: DistributorId,
+    pub value: i64,
+    pub items: i64,
+    pub reached_at: NaiveDateTime,
+}
+
 // ---- Free leaderboards ----------------------------------------------------------------------
 
 #[derive(Debug, Clone, Deserialize, IntoParams)]
@@ -214,7 +227,7 @@ pub fn leaderboard(
     now: NaiveDateTime,
 ) -> AppResult<Leaderboard> {
     let limit = leaderboard::limit(query.limit, 20, 100)?;
-    let (tz, zone) = service::merchant_zone(conn, merchant_id)?;
+    let (tz, zone) = crate::tenancy::merchant::zone(conn, merchant_id)?;
     let span = period::resolve(
         PeriodRequest {
             kind: query.period,
@@ -484,15 +497,15 @@ pub fn freeze(conn: &mut DbConnection, contest_id: i64, now: NaiveDateTime) -> A
         for (rank, f) in numbered(ranking) {
             let rank = i32::try_from(rank).map_err(AppError::internal)?;
             diesel::insert_into(cs::table)
-                .values((
-                    cs::merchant_id.eq(merchant_id),
-                    cs::contest_id.eq(contest_id),
-                    cs::rank.eq(rank),
-                    cs::distributor_id.eq(f.distributor_id),
-                    cs::value.eq(f.value),
-                    cs::items.eq(f.items),
-                    cs::reached_at.eq(f.reached_at),
-                ))
+                .values(StandingInsertForm {
+                    merchant_id,
+                    contest_id,
+                    rank,
+                    distributor_id: f.distributor_id,
+                    value: f.value,
+                    items: f.items,
+                    reached_at: f.reached_at,
+                })
                 .execute(conn)?;
         }
         audit::record(

@@ -226,6 +226,29 @@ pub struct TierStep {
     pub conditions: PromotionConditions,
 }
 
+/// A new row of `distributor_tiers`; conditions left out are written as NULL.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = dt)]
+#[diesel(treat_none_as_default_value = false)]
+pub(crate) struct TierInsertForm<'a> {
+    pub merchant_id: MerchantId,
+    pub name: &'a str,
+    pub rank: i32,
+    pub commission_kind: CommissionKind,
+    pub level1_value: i64,
+    pub level2_value: i64,
+    pub level3_value: i64,
+    pub purchase_discount: i64,
+    pub condition_mode: ConditionMode,
+    pub min_personal_sales: Option<i64>,
+    pub min_team_sales: Option<i64>,
+    pub min_direct_recruits: Option<i64>,
+    pub min_team_size: Option<i64>,
+    pub min_order_count: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
 type Row = (
     i64,
     String,
@@ -590,24 +613,24 @@ pub fn create(
         }
         let c = &request.promotion;
         let id: i64 = diesel::insert_into(dt::table)
-            .values((
-                dt::merchant_id.eq(merchant_id),
-                dt::name.eq(&request.name),
-                dt::rank.eq(rank),
-                dt::commission_kind.eq(request.commission_kind),
-                dt::level1_value.eq(values[0]),
-                dt::level2_value.eq(values[1]),
-                dt::level3_value.eq(values[2]),
-                dt::purchase_discount.eq(request.purchase_discount.millionths()),
-                dt::condition_mode.eq(c.mode),
-                dt::min_personal_sales.eq(c.personal_sales.map(Money::fen)),
-                dt::min_team_sales.eq(c.team_sales.map(Money::fen)),
-                dt::min_direct_recruits.eq(c.direct_recruits),
-                dt::min_team_size.eq(c.team_size),
-                dt::min_order_count.eq(c.order_count),
-                dt::created_at.eq(now),
-                dt::updated_at.eq(now),
-            ))
+            .values(TierInsertForm {
+                merchant_id,
+                name: &request.name,
+                rank,
+                commission_kind: request.commission_kind,
+                level1_value: values[0],
+                level2_value: values[1],
+                level3_value: values[2],
+                purchase_discount: request.purchase_discount.millionths(),
+                condition_mode: c.mode,
+                min_personal_sales: c.personal_sales.map(Money::fen),
+                min_team_sales: c.team_sales.map(Money::fen),
+                min_direct_recruits: c.direct_recruits,
+                min_team_size: c.team_size,
+                min_order_count: c.order_count,
+                created_at: now,
+                updated_at: now,
+            })
             .returning(dt::id)
             .get_result(conn)
             .map_err(map_unique)?;

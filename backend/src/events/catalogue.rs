@@ -7,10 +7,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::db::ids::{DistributorId, MemberId};
+use crate::db::ids::{DistributorId, MemberId, OrderId};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::money::MAX_FEN;
 use crate::network::TierCause;
+use crate::orders::OrderStatus;
 
 /// Declares the events: the fieldless [`EventKind`] with each stable name, [`DomainEvent`] with
 /// each payload, and the conversions between a stored row (name, payload text) and an event, so
@@ -74,6 +75,9 @@ catalogue! {
     /// A distributor's tier changed: on joining, by promotion, or by staff (`network::status`,
     /// the one writer of tiers, with the row of tier history).
     DistributorTierChanged(DistributorTierChanged) = "distributor.tier_changed",
+    /// An order was cancelled: by the buyer, by expiry or by staff (`orders::lifecycle`); its
+    /// stock is back.
+    OrderCancelled(OrderCancelled) = "order.cancelled",
 }
 
 impl EventKind {
@@ -91,7 +95,8 @@ impl DomainEvent {
             DomainEvent::SaleRecorded(sale) => Some(&sale.order_ref),
             DomainEvent::DistributorJoined(_)
             | DomainEvent::DistributorMoved(_)
-            | DomainEvent::DistributorTierChanged(_) => None,
+            | DomainEvent::DistributorTierChanged(_)
+            | DomainEvent::OrderCancelled(_) => None,
         }
     }
 }
@@ -128,6 +133,20 @@ pub struct DistributorTierChanged {
     /// `None`: staff took the tier away.
     pub to_tier_id: Option<i64>,
     pub cause: TierCause,
+}
+
+/// A cancelled order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderCancelled {
+    pub order_id: OrderId,
+    pub order_no: String,
+    pub member_id: MemberId,
+    /// The status it was cancelled from: `pending_payment`, or `paid` (then `refund_due`).
+    pub from_status: OrderStatus,
+    /// Paid before: the money is to be refunded.
+    pub refund_due: bool,
+    /// `cancel_by_buyer`, `expire` or `cancel_by_staff`.
+    pub action: String,
 }
 
 /// One completed order brought by a distributor. The order reference is the event's key: the
@@ -179,7 +198,8 @@ mod tests {
                 "distributor.joined",
                 "distributor.moved",
                 "distributor.sale_recorded",
-                "distributor.tier_changed"
+                "distributor.tier_changed",
+                "order.cancelled"
             ]
         );
         for kind in EventKind::iter() {

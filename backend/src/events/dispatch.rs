@@ -127,6 +127,15 @@ struct EventRow {
     occurred_at: NaiveDateTime,
 }
 
+/// A new row of `event_receipts`: the consumer handled the event.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = er)]
+pub(crate) struct ReceiptInsertForm<'a> {
+    pub consumer: &'a str,
+    pub event_id: i64,
+    pub handled_at: NaiveDateTime,
+}
+
 /// Runs one round for `consumer`: claims it, hands it up to `batch` events it has not handled
 /// yet, moves its position over what is settled and releases it. Handling errors are recorded
 /// on the consumer, not returned; an error means the database could not be used.
@@ -284,11 +293,11 @@ fn handle_one(
         };
         consumer.handle(conn, &event)?;
         diesel::insert_into(er::table)
-            .values((
-                er::consumer.eq(name),
-                er::event_id.eq(row.id),
-                er::handled_at.eq(now),
-            ))
+            .values(ReceiptInsertForm {
+                consumer: name,
+                event_id: row.id,
+                handled_at: now,
+            })
             .execute(conn)?;
         Ok(true)
     })

@@ -38,7 +38,7 @@ use diesel::prelude::*;
 
 pub use catalogue::{
     DistributorJoined, DistributorMoved, DistributorTierChanged, DomainEvent, EventKind,
-    SaleRecorded,
+    OrderCancelled, SaleRecorded,
 };
 pub use dispatch::{dispatch, Consumer, DispatchReport, StoredEvent};
 
@@ -47,6 +47,19 @@ use crate::db::ids::MerchantId;
 use crate::db::schema::domain_events as de;
 use crate::db::DbConnection;
 use crate::error::{AppError, AppResult};
+
+/// A new row of `domain_events`; an event without a key is written with a NULL key.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = de)]
+#[diesel(treat_none_as_default_value = false)]
+pub(crate) struct DomainEventInsertForm<'a> {
+    pub merchant_id: MerchantId,
+    pub name: &'a str,
+    pub payload: &'a str,
+    pub event_key: Option<&'a str>,
+    pub occurred_at: NaiveDateTime,
+    pub recorded_at: NaiveDateTime,
+}
 
 /// Records `event` of the merchant inside the caller's transaction: runs its synchronous
 /// subscribers there and writes the row the asynchronous consumers read. Returns the event's id.
@@ -70,17 +83,18 @@ pub fn record(
             event.kind().name()
         )));
     }
+    let payload = event.payload()?;
     let id = diesel::insert_into(de::table)
-        .values((
-            de::merchant_id.eq(merchant_id),
-            de::name.eq(event.kind().name()),
-            de::payload.eq(event.payload()?),
-            de::event_key.eq(event.key()),
-            de::occurred_at.eq(now),
+        .values(DomainEventInsertForm {
+            merchant_id,
+            name: event.kind().name(),
+            payload: &payload,
+            event_key: event.key(),
+            occurred_at: now,
             // The writer's clock, not the producer's `now` (which may be the time of a past
             // completion): the consumers' grace period is measured from this.
-            de::recorded_at.eq(clock::now()),
-        ))
+            recorded_at: clock::now(),
+        })
         .returning(de::id)
         .get_result(conn)?;
     subscribers::run(conn, merchant_id, event, now)?;

@@ -33,6 +33,6 @@ pub(super) fn run(
         }
         // Its consumers (the distributor's notice, webhooks) may lag: none runs in the
         // transaction.
-        DomainEvent::DistributorTierChanged(_) => Ok(()),
+        DomainEvent::DistributorTierChanged(_) | DomainEvent::OrderCancelled(_) => Ok(()),
     }
 }

@@ -33,6 +33,8 @@ db_enum! {
         CodeImport,
         /// Taken by an order; the reference names it.
         Sale,
+        /// Given back by a cancelled order; the reference names it.
+        OrderCancelled,
     }
 }
 
@@ -120,12 +122,16 @@ pub fn change(
     Ok(stock)
 }
 
-/// Takes `quantity` units for a sale; the service orders will call in their transaction.
-///
-/// Stock is taken first, then the presale allowance, in one conditional update: the row only
-/// changes when `stock + presale_quantity - presale_sold >= quantity`, and both columns are
-/// computed from their values before the update, so concurrent buyers can never oversell.
-/// Answers the stock left. Virtual SKUs are sold through `virtual_codes::deliver` instead.
+/// What [`take_for_order`] took.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Taken {
+    /// Stock left after the take.
+    pub stock_left: i64,
+    /// Units that came from the presale allowance rather than from stock.
+    pub from_presale: i64,
+}
+
+/// Takes `quantity` units for a sale and answers the stock left; see [`take_for_order`].
 pub fn take(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
@@ -134,6 +140,25 @@ pub fn take(
     reference: &str,
     now: NaiveDateTime,
 ) -> AppResult<i64> {
+    take_for_order(conn, merchant_id, sku_id, quantity, reference, now).map(|t| t.stock_left)
+}
+
+/// Takes `quantity` units for an order, inside the caller's write transaction.
+///
+/// Stock is taken first, then the presale allowance, in one conditional update: the row only
+/// changes when `stock + presale_quantity - presale_sold >= quantity`, and both columns are
+/// computed from their values before the update, so concurrent buyers can never oversell. The
+/// row is locked first (PostgreSQL; SQLite's write transaction already excludes other writers),
+/// so the stock read tells how many units the presale allowance gave. Virtual SKUs too: their
+/// stock is the count of available codes, so taking it reserves codes for the order.
+pub fn take_for_order(
+    conn: &mut DbConnection,
+    merchant_id: MerchantId,
+    sku_id: SkuId,
+    quantity: i64,
+    reference: &str,
+    now: NaiveDateTime,
+) -> AppResult<Taken> {
     use diesel::dsl::sql;
     use diesel::sql_types::BigInt;
     if quantity < 1 {
@@ -142,6 +167,17 @@ pub fn take(
             ErrorCode::Range.form("min").arg("min", 1),
         ));
     }
+    let locked = skus::table
+        .filter(skus::id.eq(sku_id))
+        .filter(skus::merchant_id.eq(merchant_id))
+        .select(skus::stock);
+    let before: Option<i64> = match conn {
+        DbConnection::Postgresql(pg) => locked.for_update().first(pg).optional()?,
+        DbConnection::Sqlite(sqlite) => locked.first(sqlite).optional()?,
+    };
+    let Some(stock_before) = before else {
+        return Err(AppError::NotFound);
+    };
     let updated: Option<(i64, i64)> = diesel::update(
         skus::table
             .filter(skus::id.eq(sku_id))
@@ -187,7 +223,50 @@ pub fn take(
         })
         .execute(conn)?;
     low_stock::alert(conn, merchant_id, sku_id, stock, now)?;
-    Ok(stock)
+    Ok(Taken {
+        stock_left: stock,
+        from_presale: (quantity - stock_before).max(0),
+    })
+}
+
+/// Gives back what an order took ([`take_for_order`]), inside the caller's transaction: the
+/// presale units to the presale allowance, the rest to stock, with an `order_cancelled`
+/// movement. A SKU deleted since has nothing to give back to.
+pub fn give_back(
+    conn: &mut DbConnection,
+    merchant_id: MerchantId,
+    sku_id: SkuId,
+    quantity: i64,
+    from_presale: i64,
+    reference: &str,
+    now: NaiveDateTime,
+) -> AppResult<()> {
+    let to_stock = (quantity - from_presale).max(0);
+    let updated = diesel::update(
+        skus::table
+            .filter(skus::id.eq(sku_id))
+            .filter(skus::merchant_id.eq(merchant_id)),
+    )
+    .set((
+        skus::stock.eq(skus::stock + to_stock),
+        skus::presale_sold.eq(skus::presale_sold - from_presale.max(0)),
+        skus::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    if updated == 0 {
+        return Ok(());
+    }
+    diesel::insert_into(stock_movements::table)
+        .values(StockMovementInsertForm {
+            merchant_id,
+            sku_id,
+            delta: quantity,
+            reason: MovementReason::OrderCancelled,
+            reference: Some(reference),
+            created_at: now,
+        })
+        .execute(conn)?;
+    Ok(())
 }
 
 #[derive(Debug, Clone, Deserialize, Validate, ToSchema)]

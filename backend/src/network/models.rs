@@ -4,9 +4,9 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::status::DistributorStatus;
+use super::status::{DistributorStatus, TierCause};
 use crate::db::ids::{DistributorId, MemberId, MerchantId};
-use crate::db::schema::{distributor_paths, distributors};
+use crate::db::schema::{distributor_paths, distributor_tier_changes, distributors};
 
 /// A row of `distributors` (without its tenant).
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -71,6 +71,21 @@ pub(crate) struct DistributorInsertForm<'a> {
     pub depth: i32,
     pub joined_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+}
+
+/// A new row of tier history; `None` tiers and actor are written as NULL.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = distributor_tier_changes)]
+#[diesel(treat_none_as_default_value = false)]
+pub(crate) struct TierChangeInsertForm<'a> {
+    pub merchant_id: MerchantId,
+    pub distributor_id: DistributorId,
+    pub from_tier_id: Option<i64>,
+    pub to_tier_id: Option<i64>,
+    pub cause: TierCause,
+    pub detail: &'a str,
+    pub actor_account_id: Option<i64>,
+    pub created_at: NaiveDateTime,
 }
 
 /// A row of `distributor_paths`: `ancestor_id` is `depth` levels above `descendant_id` (each

@@ -20,6 +20,7 @@ use diesel::sql_types::{BigInt, Nullable, Text as SqlText, Timestamp};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::models::TierChangeInsertForm;
 use super::tree::{in_write_transaction, lock_tree};
 use crate::db::enums::db_enum;
 use crate::db::ids::{DistributorId, MerchantId};
@@ -166,16 +167,16 @@ pub(super) fn record_tier_change(
     now: NaiveDateTime,
 ) -> AppResult<i64> {
     let id = diesel::insert_into(distributor_tier_changes::table)
-        .values((
-            distributor_tier_changes::merchant_id.eq(merchant_id),
-            distributor_tier_changes::distributor_id.eq(distributor_id),
-            distributor_tier_changes::from_tier_id.eq(from),
-            distributor_tier_changes::to_tier_id.eq(to),
-            distributor_tier_changes::cause.eq(cause),
-            distributor_tier_changes::detail.eq(detail),
-            distributor_tier_changes::actor_account_id.eq(actor_account_id),
-            distributor_tier_changes::created_at.eq(now),
-        ))
+        .values(TierChangeInsertForm {
+            merchant_id,
+            distributor_id,
+            from_tier_id: from,
+            to_tier_id: to,
+            cause,
+            detail,
+            actor_account_id,
+            created_at: now,
+        })
         .returning(distributor_tier_changes::id)
         .get_result(conn)?;
     let changed = DistributorTierChanged {

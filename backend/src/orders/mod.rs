@@ -1,4 +1,28 @@
-//! Orders: what a member buys, what it costs and what became of it. So far the pricing engine
-//! (`pricing`), which the cart's quote and the placement share.
+//! Orders: what a member buys, what it costs and what became of it.
+//!
+//! - `cart` and `addresses`: what the member is about to buy and where it goes;
+//! - `pricing`: the pure pricing engine, shared by the quote and the placement;
+//! - `checkout`: the quote and the placement (stock, snapshots, idempotency);
+//! - `state`: the order state table, the one place that moves an order;
+//! - `lifecycle`: cancelling, by the buyer, staff or the payment timeout (`worker`);
+//! - `queries`: the staff's list and a member's own orders, the detail;
+//! - `settings`: the merchant's payment timeout.
 
+pub mod addresses;
+pub mod cart;
+pub mod checkout;
+pub mod lifecycle;
+pub mod models;
 pub mod pricing;
+pub mod queries;
+pub mod routes;
+pub mod settings;
+pub mod state;
+pub mod worker;
+
+pub use state::OrderStatus;
+
+/// Registers this module's routes (and so their OpenAPI paths) under the API prefix.
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    routes::register(cfg);
+}

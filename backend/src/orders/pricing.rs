@@ -7,8 +7,9 @@
 //! discounts — the coupon, then the points deduction — are each capped at what is left of the
 //! goods and allocated to the lines in proportion to what is left of each, by largest remainder.
 //! A line's commission base is what the buyer pays for it; the bases add up exactly to the paid
-//! goods amount. Freight is quoted on the paid goods amount (the free-shipping threshold counts
-//! what the buyer pays) and is never part of a base. The total is the paid goods plus freight.
+//! goods amount. Freight is quoted per freight template over the lines it charges, on what the
+//! buyer pays for those lines (the free-shipping threshold counts paid goods), and is never part
+//! of a base. The total is the paid goods plus freight.
 //!
 //! The one rounding this module makes is the largest-remainder allocation ([`allocate`]);
 //! entitled prices arrive already rounded (`catalog::pricing::discounted`).
@@ -34,6 +35,8 @@ pub struct LineInput {
     pub line_discount: Money,
     /// Grams per unit, for weight-based freight.
     pub unit_weight_g: u32,
+    /// Which of [`Shipping::templates`] charges the line's freight; `None`: the line ships free.
+    pub freight_template: Option<usize>,
 }
 
 /// The order-level discounts, as the marketing rules decided them.
@@ -44,10 +47,10 @@ pub struct OrderDiscounts {
     pub points: Money,
 }
 
-/// Where the freight comes from: a template's rules and the destination.
+/// Where the freight comes from: the freight templates of the lines and the destination.
 #[derive(Debug, Clone, Copy)]
 pub struct Shipping<'a> {
-    pub rules: &'a FreightRules,
+    pub templates: &'a [FreightRules],
     /// GB/T 2260 code of the destination's city (or province).
     pub region_code: &'a str,
 }
@@ -237,21 +240,36 @@ pub fn price(
     }
     let paid_goods = sum(&priced, |l| l.commission_base)?;
 
-    let freight = match shipping {
-        Some(to) => {
-            let items: Vec<(u32, u32)> = lines
+    let mut freight = 0i128;
+    if let Some(to) = shipping {
+        for (t, rules) in to.templates.iter().enumerate() {
+            let charged: Vec<(&LineInput, &PricedLine)> = lines
                 .iter()
-                .map(|l| {
+                .zip(&priced)
+                .filter(|(l, _)| l.freight_template == Some(t))
+                .collect();
+            if charged.is_empty() {
+                continue;
+            }
+            let items: Vec<(u32, u32)> = charged
+                .iter()
+                .map(|(l, _)| {
                     (
                         u32::try_from(l.quantity).unwrap_or(u32::MAX),
                         l.unit_weight_g,
                     )
                 })
                 .collect();
-            freight::quote(to.rules, to.region_code, &items, paid_goods)?
+            let paid = money(
+                charged
+                    .iter()
+                    .map(|(_, p)| i128::from(p.commission_base.fen()))
+                    .sum(),
+            )?;
+            freight += i128::from(freight::quote(rules, to.region_code, &items, paid)?.fen());
         }
-        None => Money::ZERO,
-    };
+    }
+    let freight = money(freight)?;
     let total = money(i128::from(paid_goods.fen()) + i128::from(freight.fen()))?;
     Ok(PricedOrder {
         lines: priced,
@@ -289,6 +307,7 @@ mod tests {
             flash_sale: None,
             line_discount: Money::ZERO,
             unit_weight_g: 500,
+            freight_template: Some(0),
         }
     }
 
@@ -383,9 +402,9 @@ mod tests {
 
     #[test]
     fn freight_is_quoted_on_the_paid_goods_and_kept_out_of_the_bases() {
-        let rules = by_piece(1_000, 500, Some(20_000));
+        let rules = [by_piece(1_000, 500, Some(20_000))];
         let to = Shipping {
-            rules: &rules,
+            templates: &rules,
             region_code: "330100",
         };
         // 3 pieces: 10.00 + 2 × 5.00.
@@ -405,6 +424,31 @@ mod tests {
     }
 
     #[test]
+    fn each_template_charges_its_own_lines_and_free_lines_cost_nothing() {
+        let rules = [by_piece(1_000, 500, None), by_piece(800, 0, Some(5_000))];
+        let to = Shipping {
+            templates: &rules,
+            region_code: "330100",
+        };
+        let mut second = retail(2_000, 2);
+        second.freight_template = Some(1);
+        let mut free = retail(100, 9);
+        free.freight_template = None;
+        // First template: 2 pieces, 10.00 + 5.00; second: 40.00 of goods, under its 50.00
+        // threshold, 8.00 whatever the count; the free line adds nothing.
+        let order = price(
+            &[retail(1_000, 2), second.clone(), free],
+            OrderDiscounts::default(),
+            Some(to),
+        )
+        .unwrap();
+        assert_eq!(order.freight, fen(1_500 + 800));
+        second.quantity = 3;
+        let order = price(&[second], OrderDiscounts::default(), Some(to)).unwrap();
+        assert_eq!(order.freight, Money::ZERO, "60.00 reaches its threshold");
+    }
+
+    #[test]
     fn bad_lines_and_regions_are_refused() {
         assert_eq!(
             price(
@@ -418,9 +462,9 @@ mod tests {
             price(&[retail(MAX_FEN, 2)], OrderDiscounts::default(), None),
             Err(PricingError::TooLarge)
         );
-        let rules = by_piece(1_000, 500, None);
+        let rules = [by_piece(1_000, 500, None)];
         let to = Shipping {
-            rules: &rules,
+            templates: &rules,
             region_code: "650100",
         };
         assert!(matches!(

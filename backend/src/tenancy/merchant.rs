@@ -276,3 +276,18 @@ pub fn set_security_policy(
         view(conn, merchant_id)
     })
 }
+
+/// The merchant's time zone, parsed, and its name: what its dates and order numbers are in.
+pub fn zone(
+    conn: &mut DbConnection,
+    merchant_id: MerchantId,
+) -> AppResult<(chrono_tz::Tz, String)> {
+    let name: String = merchants::table
+        .find(merchant_id)
+        .select(merchants::timezone)
+        .first(conn)?;
+    let tz = name
+        .parse::<chrono_tz::Tz>()
+        .map_err(|_| AppError::internal(format!("stored time zone {name}")))?;
+    Ok((tz, name))
+}

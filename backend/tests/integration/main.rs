@@ -64,6 +64,11 @@ mod shop {
     mod storefront;
 }
 
+/// Orders: the cart, addresses, checkout, cancelling and expiry.
+mod orders {
+    mod checkout;
+}
+
 /// Messages: the staff inbox and email delivery.
 mod notify {
     mod email_delivery;

@@ -1343,6 +1343,92 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/order-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Order settings
+         * @description How long an unpaid order waits for its payment.
+         */
+        get: operations["get_order_settings"];
+        /**
+         * Change the order settings
+         * @description Orders placed before keep their payment deadline. Audited.
+         */
+        put: operations["put_order_settings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The merchant's orders
+         * @description Newest first, filtered by status, period (the merchant's days), member, distributor, product or
+         *     order number.
+         */
+        get: operations["list_orders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/{order_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An order
+         * @description With its lines and timeline.
+         */
+        get: operations["get_order"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/{order_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel an order
+         * @description Unpaid, or paid and not yet shipped; the stock goes back. A paid order is flagged `refund_due`:
+         *     the money is refunded by hand until after-sales refunds exist. Audited.
+         */
+        post: operations["cancel_order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/payment-methods": {
         parameters: {
             query?: never;
@@ -1834,6 +1920,131 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/shops/{slug}/me/addresses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The member's addresses
+         * @description The default first.
+         */
+        get: operations["list_addresses"];
+        put?: never;
+        /**
+         * Add an address
+         * @description GB/T 2260 province and city codes; the first address is the default. At most 20.
+         */
+        post: operations["create_address"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shops/{slug}/me/addresses/{address_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Change an address */
+        put: operations["update_address"];
+        post?: never;
+        /**
+         * Remove an address
+         * @description Orders keep their own copy of the address they were sent to.
+         */
+        delete: operations["delete_address"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shops/{slug}/me/cart": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The member's cart
+         * @description Each line with the price the member is entitled to now and whether it can be bought: a SKU that
+         *     is no longer sold or is short of stock stays, marked `not_sold` or `out_of_stock`.
+         */
+        get: operations["get_cart"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shops/{slug}/me/cart/items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add to the cart
+         * @description Units of a listed SKU, added to what the cart holds already (at most 9999 in all).
+         */
+        post: operations["add_to_cart"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shops/{slug}/me/cart/items/{sku_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Change a cart line's quantity */
+        put: operations["set_cart_quantity"];
+        post?: never;
+        /** Remove a cart line */
+        delete: operations["remove_from_cart"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shops/{slug}/me/checkout/quote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Price an order
+         * @description What the order would cost if placed now, line by line: the entitled unit price, discounts, each
+         *     line's commission base, freight and the total. Writes nothing; refused as the placement would be.
+         */
+        post: operations["quote_order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/shops/{slug}/me/contests": {
         parameters: {
             query?: never;
@@ -1926,6 +2137,73 @@ export interface paths {
          *     waits for staff (`pending`).
          */
         post: operations["apply"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shops/{slug}/me/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The member's orders
+         * @description Newest first.
+         */
+        get: operations["list_my_orders"];
+        put?: never;
+        /**
+         * Place an order
+         * @description Priced again on the server (prices a client sends are never read), stock taken, each line and
+         *     the binding in force recorded; the order waits for its payment until `pay_by`. With an
+         *     `Idempotency-Key` header the same key and body answer the same order (200), another body 422
+         *     `idempotency_key_reused`; keys are kept 24 hours. The ordered SKUs leave the cart.
+         */
+        post: operations["place_order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shops/{slug}/me/orders/{order_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One of the member's orders
+         * @description With its lines and timeline.
+         */
+        get: operations["get_my_order"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shops/{slug}/me/orders/{order_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel an unpaid order
+         * @description The stock goes back; a paid order is cancelled by the shop's staff, not here (409).
+         */
+        post: operations["cancel_my_order"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2370,6 +2648,60 @@ export interface components {
             password: string;
             token: string;
         };
+        AddToCart: {
+            /**
+             * Format: int64
+             * @description Added to what the cart holds already; 1–9999 in all.
+             */
+            quantity: number;
+            /** Format: int64 */
+            sku_id: number;
+        };
+        Address: {
+            city_code: string;
+            city_name: string;
+            /** Format: date-time */
+            created_at: string;
+            detail: string;
+            district: string;
+            /** Format: int64 */
+            id: number;
+            is_default: boolean;
+            phone: string;
+            province_code: string;
+            province_name: string;
+            recipient: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        AddressRequest: {
+            /**
+             * @description GB/T 2260 city code, in the province.
+             * @example 330100
+             */
+            city_code: string;
+            /**
+             * @description Street, building and room.
+             * @example 文三路 90 号 2 幢 301
+             */
+            detail: string;
+            /**
+             * @description District or county, as written.
+             * @example 西湖区
+             */
+            district?: string;
+            /** @description Make it the default address (the first address always is). */
+            is_default?: boolean;
+            /** @example 13800000000 */
+            phone: string;
+            /**
+             * @description GB/T 2260 province code.
+             * @example 330000
+             */
+            province_code: string;
+            /** @example 王丽 */
+            recipient: string;
+        };
         /** @description One answer, with the field as the applicant saw it. */
         Answer: {
             key: string;
@@ -2505,6 +2837,11 @@ export interface components {
              */
             next_cursor?: number | null;
         };
+        /**
+         * @description Whether a cart line can be bought as it is.
+         * @enum {string}
+         */
+        Availability: "available" | "out_of_stock" | "not_sold";
         /** @enum {string} */
         BatchAction: "list" | "unlist";
         /** @enum {string} */
@@ -2609,6 +2946,34 @@ export interface components {
             /** Format: int32 */
             sort_order?: number;
         };
+        Cart: {
+            /** @description Oldest first. */
+            lines: components["schemas"]["CartLine"][];
+        };
+        CartLine: {
+            availability: components["schemas"]["Availability"];
+            /**
+             * Format: int64
+             * @description Units that can be sold now, when fewer than asked.
+             */
+            available?: number | null;
+            kind?: null | components["schemas"]["SkuKind"];
+            price?: null | components["schemas"]["PriceQuote"];
+            /**
+             * Format: int64
+             * @description Absent when the SKU was removed.
+             */
+            product_id?: number | null;
+            product_name?: string | null;
+            /** Format: int64 */
+            quantity: number;
+            sku_code?: string | null;
+            /** Format: int64 */
+            sku_id: number;
+            spec_values: {
+                [key: string]: string;
+            };
+        };
         Category: {
             /** Format: int64 */
             id: number;
@@ -2624,6 +2989,22 @@ export interface components {
             parent_id?: number | null;
             /** Format: int32 */
             sort_order?: number;
+        };
+        CheckoutItem: {
+            /** Format: int64 */
+            quantity: number;
+            /** Format: int64 */
+            sku_id: number;
+        };
+        CheckoutRequest: {
+            /**
+             * Format: int64
+             * @description One of the member's addresses; needed when anything is to be sent.
+             */
+            address_id?: number | null;
+            buyer_note?: string | null;
+            /** @description 1–50 lines; the same SKU twice counts as one line with both quantities. */
+            items: components["schemas"]["CheckoutItem"][];
         };
         City: {
             /** @description Six digits, e.g. `330100`. */
@@ -2820,6 +3201,8 @@ export interface components {
          * @enum {string}
          */
         DeciderKind: "staff" | "api_key" | "system";
+        /** @enum {string} */
+        Delivery: "express" | "none";
         DeliveryMethods: {
             express_enabled: boolean;
             pickup_enabled: boolean;
@@ -2940,7 +3323,7 @@ export interface components {
          * @description A stable machine-readable error code: of a problem (`code`) or of one field (`errors[].code`).
          * @enum {string}
          */
-        ErrorCode: "account_disabled" | "account_locked" | "already_distributor" | "already_exists" | "ambiguous_product" | "application_pending" | "bad_request" | "binding_changed" | "binding_own_team" | "cannot_change_self" | "carrier_code" | "carrier_code_taken" | "category_cycle" | "category_name_taken" | "category_not_empty" | "code_exists" | "codes_exhausted" | "commission_total_over_100" | "contest_changed" | "date_out_of_range" | "depth3_acknowledgement_required" | "distributor_not_active" | "duplicate_code" | "duplicate_column" | "duplicate_key" | "duplicate_media" | "duplicate_option" | "duplicate_region" | "duplicate_sku" | "duplicate_sku_code" | "duplicate_spec_values" | "duplicate_tier_price" | "email" | "email_not_verified" | "email_taken" | "entry_mode_not_everyone" | "forbidden" | "freight_template_in_use" | "freight_template_name_taken" | "freight_templates_changed" | "freight_too_large" | "immutable_by_import" | "inconsistent_category" | "inconsistent_freight_template" | "insufficient_stock" | "internal_error" | "internal_server_error" | "invalid" | "invalid_api_key" | "invalid_category" | "invalid_cell" | "invalid_code" | "invalid_credentials" | "invalid_cursor" | "invalid_file" | "invalid_integer" | "invalid_key" | "invalid_mfa_code" | "invalid_money" | "invalid_option" | "invalid_percent" | "invalid_query" | "invalid_refresh_token" | "invalid_sale_fact" | "invalid_slug" | "invalid_spec_names" | "invalid_spec_values" | "invalid_status" | "invalid_tags" | "invalid_tier_prices" | "invalid_timezone" | "invalid_token" | "invalid_transition" | "invalid_type" | "invalid_value" | "invitation_pending" | "kind_immutable" | "last_pickup_point" | "length" | "login_taken" | "malformed_body" | "member_disabled" | "merchant_suspended" | "method_not_allowed" | "mfa_already_enabled" | "mfa_challenge_invalid" | "mfa_enrolment_required" | "mfa_not_enrolling" | "missing_column" | "money_negative" | "money_precision" | "money_too_large" | "move_binds_own_team" | "must_be_positive" | "no_pickup_points" | "not_a_distributor" | "not_allowed" | "not_found" | "not_virtual_sku" | "options_not_allowed" | "options_required" | "order_too_large" | "out_of_range" | "owner_not_assignable" | "owner_only" | "owner_protected" | "parent_ended" | "payload_too_large" | "percent_precision" | "percent_range" | "period_over" | "phone" | "pickup_point_name_taken" | "platform_review" | "presale_below_sold" | "presale_ship_date_required" | "prize_overlap" | "product_changed" | "product_structure_locked" | "protection_exceeds_validity" | "range" | "range_reversed" | "range_too_long" | "rate_limited" | "reference_conflict" | "refresh_token_reused" | "region_not_delivered" | "request_failed" | "request_header_fields_too_large" | "request_timeout" | "required" | "reserved_slug" | "sale_already_recorded" | "same_tier" | "scope_not_held" | "self_binding" | "self_parent" | "service_unavailable" | "session_ended" | "shop_address_required" | "single_line" | "sku_code_taken" | "sku_has_codes" | "slug_taken" | "spend_threshold_not_met" | "sponsor_not_active" | "staff_acknowledgement_required" | "staff_only" | "stock_by_adjustment" | "stock_changed" | "tier_changed" | "tier_in_use" | "tier_limit" | "tier_name_taken" | "tier_rank_taken" | "tier_set_mismatch" | "tiers_changed" | "token_expired" | "token_used" | "too_long" | "too_many_fields" | "too_many_options" | "too_many_requests" | "too_many_skus" | "tree_cycle" | "unauthorized" | "unknown_category" | "unknown_column" | "unknown_distributor" | "unknown_distributor_code" | "unknown_field" | "unknown_freight_template" | "unknown_media" | "unknown_member" | "unknown_merchant" | "unknown_region" | "unknown_sku" | "unknown_tier" | "unsupported_media_type" | "uri_too_long" | "url" | "validation_failed" | "virtual_stock" | "weak_password" | "wrong_account_kind" | "wrong_action";
+        ErrorCode: "account_disabled" | "account_locked" | "address_limit" | "address_required" | "already_distributor" | "already_exists" | "ambiguous_product" | "application_pending" | "bad_request" | "binding_changed" | "binding_own_team" | "cannot_change_self" | "carrier_code" | "carrier_code_taken" | "category_cycle" | "category_name_taken" | "category_not_empty" | "city_not_in_province" | "code_exists" | "codes_exhausted" | "commission_total_over_100" | "contest_changed" | "date_out_of_range" | "depth3_acknowledgement_required" | "distributor_not_active" | "duplicate_code" | "duplicate_column" | "duplicate_key" | "duplicate_media" | "duplicate_option" | "duplicate_region" | "duplicate_sku" | "duplicate_sku_code" | "duplicate_spec_values" | "duplicate_tier_price" | "email" | "email_not_verified" | "email_taken" | "entry_mode_not_everyone" | "forbidden" | "freight_template_in_use" | "freight_template_name_taken" | "freight_templates_changed" | "freight_too_large" | "idempotency_key_reused" | "immutable_by_import" | "inconsistent_category" | "inconsistent_freight_template" | "insufficient_stock" | "internal_error" | "internal_server_error" | "invalid" | "invalid_api_key" | "invalid_category" | "invalid_cell" | "invalid_code" | "invalid_credentials" | "invalid_cursor" | "invalid_file" | "invalid_integer" | "invalid_key" | "invalid_mfa_code" | "invalid_money" | "invalid_option" | "invalid_percent" | "invalid_query" | "invalid_refresh_token" | "invalid_sale_fact" | "invalid_slug" | "invalid_spec_names" | "invalid_spec_values" | "invalid_status" | "invalid_tags" | "invalid_tier_prices" | "invalid_timezone" | "invalid_token" | "invalid_transition" | "invalid_type" | "invalid_value" | "invitation_pending" | "kind_immutable" | "last_pickup_point" | "length" | "login_taken" | "malformed_body" | "member_disabled" | "merchant_suspended" | "method_not_allowed" | "mfa_already_enabled" | "mfa_challenge_invalid" | "mfa_enrolment_required" | "mfa_not_enrolling" | "missing_column" | "money_negative" | "money_precision" | "money_too_large" | "move_binds_own_team" | "must_be_positive" | "no_pickup_points" | "not_a_distributor" | "not_allowed" | "not_found" | "not_virtual_sku" | "nothing_to_order" | "options_not_allowed" | "options_required" | "order_too_large" | "out_of_range" | "out_of_stock" | "owner_not_assignable" | "owner_only" | "owner_protected" | "parent_ended" | "payload_too_large" | "percent_precision" | "percent_range" | "period_over" | "phone" | "pickup_point_name_taken" | "platform_review" | "presale_below_sold" | "presale_ship_date_required" | "prize_overlap" | "product_changed" | "product_structure_locked" | "protection_exceeds_validity" | "range" | "range_reversed" | "range_too_long" | "rate_limited" | "reference_conflict" | "refresh_token_reused" | "region_not_delivered" | "request_failed" | "request_header_fields_too_large" | "request_timeout" | "required" | "reserved_slug" | "sale_already_recorded" | "same_tier" | "scope_not_held" | "self_binding" | "self_parent" | "service_unavailable" | "session_ended" | "shop_address_required" | "single_line" | "sku_code_taken" | "sku_has_codes" | "sku_not_sold" | "slug_taken" | "spend_threshold_not_met" | "sponsor_not_active" | "staff_acknowledgement_required" | "staff_only" | "stock_by_adjustment" | "stock_changed" | "tier_changed" | "tier_in_use" | "tier_limit" | "tier_name_taken" | "tier_rank_taken" | "tier_set_mismatch" | "tiers_changed" | "token_expired" | "token_used" | "too_long" | "too_many_fields" | "too_many_options" | "too_many_requests" | "too_many_skus" | "tree_cycle" | "unauthorized" | "unknown_category" | "unknown_column" | "unknown_distributor" | "unknown_distributor_code" | "unknown_field" | "unknown_freight_template" | "unknown_media" | "unknown_member" | "unknown_merchant" | "unknown_region" | "unknown_sku" | "unknown_tier" | "unsupported_media_type" | "uri_too_long" | "url" | "validation_failed" | "virtual_stock" | "weak_password" | "wrong_account_kind" | "wrong_action";
         /** @enum {string} */
         FieldType: "text" | "phone" | "select" | "textarea";
         /** @description One field of the form. */
@@ -3403,6 +3786,118 @@ export interface components {
              */
             next_cursor?: number | null;
         };
+        /** @description An order as lists show it, and the head of its detail. */
+        Order: {
+            address?: string | null;
+            buyer_note?: string | null;
+            cancel_reason?: string | null;
+            /** Format: date-time */
+            cancelled_at?: string | null;
+            /** Format: date-time */
+            completed_at?: string | null;
+            coupon: components["schemas"]["Money"];
+            delivery: components["schemas"]["Delivery"];
+            /**
+             * Format: int64
+             * @description Who brought the member: the distributor of the binding in force at placement.
+             */
+            distributor_id?: number | null;
+            freight: components["schemas"]["Money"];
+            /** @description The lines' amounts before any discount. */
+            goods_amount: components["schemas"]["Money"];
+            /** Format: int64 */
+            id: number;
+            line_discounts: components["schemas"]["Money"];
+            /** Format: int64 */
+            member_id: number;
+            /**
+             * @description Readable and unique: the placement's date and time, then a sequence.
+             * @example 20261203090507000042
+             */
+            order_no: string;
+            /** Format: date-time */
+            paid_at?: string | null;
+            /** @description What the buyer pays for the goods (the sum of the lines' commission bases). */
+            paid_goods: components["schemas"]["Money"];
+            /**
+             * Format: date-time
+             * @description Unpaid by then, the order is cancelled.
+             */
+            pay_by: string;
+            phone?: string | null;
+            /** Format: date-time */
+            placed_at: string;
+            points: components["schemas"]["Money"];
+            recipient?: string | null;
+            /** @description Paid and then cancelled: the money is to be refunded. */
+            refund_due: boolean;
+            /** @description GB/T 2260 code of the destination's city. */
+            region_code?: string | null;
+            /** Format: date-time */
+            shipped_at?: string | null;
+            status: components["schemas"]["OrderStatus"];
+            total: components["schemas"]["Money"];
+        };
+        /** @description Why an order is cancelled, as the timeline and the buyer read it. */
+        OrderCancelRequest: {
+            /** @example 不想要了 */
+            reason?: string | null;
+        };
+        OrderDetail: components["schemas"]["Order"] & {
+            lines: components["schemas"]["OrderLine"][];
+            /** @description Oldest first. */
+            timeline: components["schemas"]["TimelineEntry"][];
+        };
+        OrderLine: {
+            amount: components["schemas"]["Money"];
+            /** @description What the buyer paid for the line, freight excluded. */
+            commission_base: components["schemas"]["Money"];
+            coupon_share: components["schemas"]["Money"];
+            kind: components["schemas"]["SkuKind"];
+            line_discount: components["schemas"]["Money"];
+            /** Format: int32 */
+            line_no: number;
+            points_share: components["schemas"]["Money"];
+            /**
+             * Format: int64
+             * @description Units sold from the presale allowance (shipped on its date).
+             */
+            presale_quantity: number;
+            /** Format: int64 */
+            product_id: number;
+            /** @description As sold; later changes to the product do not show here. */
+            product_name: string;
+            /** Format: int64 */
+            quantity: number;
+            sku_code: string;
+            /** Format: int64 */
+            sku_id: number;
+            spec_values: {
+                [key: string]: string;
+            };
+            /** Format: int64 */
+            tier_id?: number | null;
+            unit_price: components["schemas"]["Money"];
+            unit_price_source: components["schemas"]["UnitPriceSource"];
+        };
+        OrderPage: {
+            items: components["schemas"]["Order"][];
+            /**
+             * Format: int64
+             * @description Pass as `cursor` for the next page; absent on the last page.
+             */
+            next_cursor?: number | null;
+        };
+        OrderSettings: {
+            /**
+             * Format: int32
+             * @description Minutes an unpaid order waits before it is cancelled and its stock restored (5–1440).
+             * @example 30
+             */
+            payment_timeout_minutes: number;
+        };
+        /** @enum {string} */
+        OrderStatus: "pending_payment" | "paid" | "shipped" | "completed" | "cancelled";
         OutboxMessage: {
             /** Format: int32 */
             attempts: number;
@@ -3481,6 +3976,44 @@ export interface components {
         };
         /** @enum {string} */
         PriceSource: "retail" | "member_tier" | "distributor_tier" | "distributor_tier_discount";
+        /** @description One priced line. */
+        PricedLine: {
+            /** @description Unit price × quantity. */
+            amount: components["schemas"]["Money"];
+            /** @description What the buyer pays for the line, freight excluded: the base of its commission. */
+            commission_base: components["schemas"]["Money"];
+            /** @description The line's share of the coupon. */
+            coupon_share: components["schemas"]["Money"];
+            /** @description The line's own discount, as applied. */
+            line_discount: components["schemas"]["Money"];
+            /** @description The line's share of the points deduction. */
+            points_share: components["schemas"]["Money"];
+            /** Format: int64 */
+            quantity: number;
+            /**
+             * Format: int64
+             * @description The tier whose price applies, for tier prices.
+             */
+            tier_id?: number | null;
+            unit_price: components["schemas"]["Money"];
+            unit_price_source: components["schemas"]["UnitPriceSource"];
+        };
+        /** @description A priced order. */
+        PricedOrder: {
+            /** @description The coupon as applied (at most the goods left after line discounts). */
+            coupon: components["schemas"]["Money"];
+            freight: components["schemas"]["Money"];
+            /** @description The lines' amounts before any discount. */
+            goods_amount: components["schemas"]["Money"];
+            line_discounts: components["schemas"]["Money"];
+            lines: components["schemas"]["PricedLine"][];
+            /** @description What the buyer pays for the goods: the sum of the commission bases. */
+            paid_goods: components["schemas"]["Money"];
+            /** @description The points deduction as applied (at most the goods left after the coupon). */
+            points: components["schemas"]["Money"];
+            /** @description Paid goods plus freight. */
+            total: components["schemas"]["Money"];
+        };
         /** @description A prize for the ranks `rank_from` to `rank_to` (both included). */
         Prize: {
             amount?: null | components["schemas"]["Money"];
@@ -3693,6 +4226,13 @@ export interface components {
             merchant_id: number;
             product: components["schemas"]["Product"];
         };
+        /** @description What the order would cost, as it would be placed now. */
+        Quote: components["schemas"]["PricedOrder"] & {
+            address?: null | components["schemas"]["Address"];
+            delivery: components["schemas"]["Delivery"];
+            /** @description The lines in the request's order (repeated SKUs merged), with their products. */
+            items: components["schemas"]["QuotedItem"][];
+        };
         QuoteItem: {
             /** Format: int32 */
             quantity: number;
@@ -3708,6 +4248,16 @@ export interface components {
             items: components["schemas"]["QuoteItem"][];
             /** @description The address's city code (or province code). */
             region_code: string;
+        };
+        QuotedItem: {
+            kind: components["schemas"]["SkuKind"];
+            product_name: string;
+            sku_code: string;
+            /** Format: int64 */
+            sku_id: number;
+            spec_values: {
+                [key: string]: string;
+            };
         };
         /**
          * @description Which ranking a contest shows.
@@ -3813,6 +4363,10 @@ export interface components {
             /** Format: date-time */
             last_seen_at: string;
             user_agent?: string | null;
+        };
+        SetQuantity: {
+            /** Format: int64 */
+            quantity: number;
         };
         SetTierRequest: {
             reason: string;
@@ -4238,6 +4792,18 @@ export interface components {
              */
             rank?: number | null;
         };
+        /** @enum {string} */
+        TimelineActor: "member" | "staff" | "api_key" | "system";
+        TimelineEntry: {
+            /** Format: int64 */
+            actor_id?: number | null;
+            actor_kind: components["schemas"]["TimelineActor"];
+            /** Format: date-time */
+            at: string;
+            from_status?: null | components["schemas"]["OrderStatus"];
+            note?: string | null;
+            to_status: components["schemas"]["OrderStatus"];
+        };
         /** @description Tokens handed to a client after sign-in or refresh. */
         TokenPair: {
             /** @description Bearer token for API calls; valid 15 minutes. */
@@ -4264,6 +4830,11 @@ export interface components {
         UnfreezeRequest: {
             reason?: string | null;
         };
+        /**
+         * @description Which price a line's unit price is.
+         * @enum {string}
+         */
+        UnitPriceSource: "flash_sale" | "retail" | "member_tier" | "distributor_tier" | "distributor_tier_discount";
         UnreadCount: {
             /** Format: int64 */
             unread: number;
@@ -6809,6 +7380,166 @@ export interface operations {
             404: components["responses"]["Problem"];
         };
     };
+    get_order_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The settings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderSettings"];
+                };
+            };
+            /** @description Not signed in */
+            401: components["responses"]["Problem"];
+            /** @description Needs `orders.read` */
+            403: components["responses"]["Problem"];
+        };
+    };
+    put_order_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderSettings"];
+            };
+        };
+        responses: {
+            /** @description The settings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderSettings"];
+                };
+            };
+            /** @description Not signed in */
+            401: components["responses"]["Problem"];
+            /** @description Needs `merchant.manage` */
+            403: components["responses"]["Problem"];
+            /** @description A timeout out of range */
+            422: components["responses"]["Problem"];
+        };
+    };
+    list_orders: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["OrderStatus"];
+                /** @description Placed on or after this day (the merchant's time zone). */
+                placed_from?: string;
+                /** @description Placed on or before this day (the merchant's time zone). */
+                placed_to?: string;
+                member_id?: number;
+                distributor_id?: number;
+                /** @description Orders with a line of this product. */
+                product_id?: number;
+                /** @description The exact order number. */
+                order_no?: string;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: number;
+                /** @description 1–100, default 20. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of orders */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderPage"];
+                };
+            };
+            /** @description Not signed in */
+            401: components["responses"]["Problem"];
+            /** @description Needs `orders.read` */
+            403: components["responses"]["Problem"];
+            /** @description Invalid filter */
+            422: components["responses"]["Problem"];
+        };
+    };
+    get_order: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The order */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDetail"];
+                };
+            };
+            /** @description Not signed in */
+            401: components["responses"]["Problem"];
+            /** @description Needs `orders.read` */
+            403: components["responses"]["Problem"];
+            /** @description No such order of the merchant */
+            404: components["responses"]["Problem"];
+        };
+    };
+    cancel_order: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderCancelRequest"];
+            };
+        };
+        responses: {
+            /** @description Cancelled */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDetail"];
+                };
+            };
+            /** @description Not signed in */
+            401: components["responses"]["Problem"];
+            /** @description Needs `orders.write` */
+            403: components["responses"]["Problem"];
+            /** @description No such order of the merchant */
+            404: components["responses"]["Problem"];
+            /** @description `invalid_transition`: shipped, completed or cancelled */
+            409: components["responses"]["Problem"];
+            /** @description A reason out of range */
+            422: components["responses"]["Problem"];
+        };
+    };
     list_payment_methods: {
         parameters: {
             query?: never;
@@ -7723,6 +8454,301 @@ export interface operations {
             404: components["responses"]["Problem"];
         };
     };
+    list_addresses: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The shop's address */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The addresses */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Address"][];
+                };
+            };
+            /** @description Not signed in */
+            401: components["responses"]["Problem"];
+            /** @description Members only */
+            403: components["responses"]["Problem"];
+            /** @description Not a member of this shop */
+            404: components["responses"]["Problem"];
+        };
+    };
+    create_address: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The shop's address */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddressRequest"];
+            };
+        };
+        responses: {
+            /** @description Added */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Address"];
+                };
+            };
+            /** @description Not signed in */
+            401: components["responses"]["Problem"];
+            /** @description Members only */
+            403: components["responses"]["Problem"];
+            /** @description Not a member of this shop */
+            404: components["responses"]["Problem"];
+            /** @description Invalid fields, `city_not_in_province`, `address_limit` */
+            422: components["responses"]["Problem"];
+        };
+    };
+    update_address: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The shop's address */
+                slug: string;
+                address_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddressRequest"];
+            };
+        };
+        responses: {
+            /** @description Changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Address"];
+                };
+            };
+            /** @description Not signed in */
+            401: components["responses"]["Problem"];
+            /** @description Members only */
+            403: components["responses"]["Problem"];
+            /** @description No such address of the member */
+            404: components["responses"]["Problem"];
+            /** @description Invalid fields, `city_not_in_province` */
+            422: components["responses"]["Problem"];
+        };
+    };
+    delete_address: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The shop's address */
+                slug: string;
+                address_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in */
+            401: components["responses"]["Problem"];
+            /** @description Members only */
+            403: components["responses"]["Problem"];
+            /** @description No such address of the member */
+            404: components["responses"]["Problem"];
+        };
+    };
+    get_cart: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The shop's address */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The cart */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cart"];
+                };
+            };
+            /** @description Not signed in */
+            401: components["responses"]["Problem"];
+            /** @description Members only */
+            403: components["responses"]["Problem"];
+            /** @description Not a member of this shop */
+            404: components["responses"]["Problem"];
+        };
+    };
+    add_to_cart: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The shop's address */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddToCart"];
+            };
+        };
+        responses: {
+            /** @description The cart */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cart"];
+                };
+            };
+            /** @description Not signed in */
+            401: components["responses"]["Problem"];
+            /** @description Members only */
+            403: components["responses"]["Problem"];
+            /** @description Not a member of this shop */
+            404: components["responses"]["Problem"];
+            /** @description `sku_not_sold`, a quantity out of range */
+            422: components["responses"]["Problem"];
+        };
+    };
+    set_cart_quantity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The shop's address */
+                slug: string;
+                sku_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetQuantity"];
+            };
+        };
+        responses: {
+            /** @description The cart */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cart"];
+                };
+            };
+            /** @description Not signed in */
+            401: components["responses"]["Problem"];
+            /** @description Members only */
+            403: components["responses"]["Problem"];
+            /** @description No such line in the cart */
+            404: components["responses"]["Problem"];
+            /** @description A quantity out of range */
+            422: components["responses"]["Problem"];
+        };
+    };
+    remove_from_cart: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The shop's address */
+                slug: string;
+                sku_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The cart */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cart"];
+                };
+            };
+            /** @description Not signed in */
+            401: components["responses"]["Problem"];
+            /** @description Members only */
+            403: components["responses"]["Problem"];
+            /** @description No such line in the cart */
+            404: components["responses"]["Problem"];
+        };
+    };
+    quote_order: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The shop's address */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CheckoutRequest"];
+            };
+        };
+        responses: {
+            /** @description The priced order */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Quote"];
+                };
+            };
+            /** @description Not signed in */
+            401: components["responses"]["Problem"];
+            /** @description Members only */
+            403: components["responses"]["Problem"];
+            /** @description Not a member of this shop */
+            404: components["responses"]["Problem"];
+            /** @description `out_of_stock` */
+            409: components["responses"]["Problem"];
+            /** @description `sku_not_sold`, `address_required`, `region_not_delivered`, invalid fields */
+            422: components["responses"]["Problem"];
+        };
+    };
     list_member_contests: {
         parameters: {
             query?: never;
@@ -7910,6 +8936,159 @@ export interface operations {
             /** @description `already_distributor`, `application_pending`, `spend_threshold_not_met`, `sponsor_not_active` */
             409: components["responses"]["Problem"];
             /** @description Answers that do not fit the form (at `answers.{key}`), `unknown_distributor_code` */
+            422: components["responses"]["Problem"];
+        };
+    };
+    list_my_orders: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["OrderStatus"];
+                cursor?: number;
+                /** @description 1–100, default 20. */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The shop's address */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of orders */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderPage"];
+                };
+            };
+            /** @description Not signed in */
+            401: components["responses"]["Problem"];
+            /** @description Members only */
+            403: components["responses"]["Problem"];
+            /** @description Not a member of this shop */
+            404: components["responses"]["Problem"];
+            /** @description Invalid filter */
+            422: components["responses"]["Problem"];
+        };
+    };
+    place_order: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 1–255 visible ASCII characters */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                /** @description The shop's address */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CheckoutRequest"];
+            };
+        };
+        responses: {
+            /** @description Placed before with this key */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDetail"];
+                };
+            };
+            /** @description Placed */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDetail"];
+                };
+            };
+            /** @description Not signed in */
+            401: components["responses"]["Problem"];
+            /** @description Members only */
+            403: components["responses"]["Problem"];
+            /** @description Not a member of this shop */
+            404: components["responses"]["Problem"];
+            /** @description `out_of_stock` */
+            409: components["responses"]["Problem"];
+            /** @description `sku_not_sold`, `address_required`, `region_not_delivered`, `idempotency_key_reused`, invalid fields */
+            422: components["responses"]["Problem"];
+        };
+    };
+    get_my_order: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The shop's address */
+                slug: string;
+                order_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The order */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDetail"];
+                };
+            };
+            /** @description Not signed in */
+            401: components["responses"]["Problem"];
+            /** @description Members only */
+            403: components["responses"]["Problem"];
+            /** @description No such order of the member */
+            404: components["responses"]["Problem"];
+        };
+    };
+    cancel_my_order: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The shop's address */
+                slug: string;
+                order_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderCancelRequest"];
+            };
+        };
+        responses: {
+            /** @description Cancelled */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDetail"];
+                };
+            };
+            /** @description Not signed in */
+            401: components["responses"]["Problem"];
+            /** @description Members only */
+            403: components["responses"]["Problem"];
+            /** @description No such order of the member */
+            404: components["responses"]["Problem"];
+            /** @description `invalid_transition`: not unpaid any more */
+            409: components["responses"]["Problem"];
+            /** @description A reason out of range */
             422: components["responses"]["Problem"];
         };
     };

@@ -179,6 +179,37 @@ impl World {
             )
             .await;
         let inbox: Value = owner_a.get("/api/v1/notifications").await;
+        // The product on sale, and an order of the member's for it, sent to their address.
+        let product_id = product["id"].as_i64().unwrap();
+        for (path, action) in [("status", "submit"), ("review", "approve")] {
+            owner_a
+                .expecting(200)
+                .post::<Value>(
+                    &format!("/api/v1/products/{product_id}/{path}"),
+                    &json!({ "action": action }),
+                )
+                .await;
+        }
+        let address: Id = app
+            .bearer(&member)
+            .post(
+                &member.me("/addresses"),
+                &json!({
+                    "recipient": "王丽", "phone": "13812345678", "province_code": "330000",
+                    "city_code": "330100", "detail": "文三路 90 号"
+                }),
+            )
+            .await;
+        let order: Id = app
+            .bearer(&member)
+            .post(
+                &member.me("/orders"),
+                &json!({
+                    "items": [{ "sku_id": product["skus"][0]["id"], "quantity": 1 }],
+                    "address_id": address.id
+                }),
+            )
+            .await;
         let carriers: Vec<Id> = owner_a.get("/api/v1/carriers").await;
         let pickup_point: Id = owner_a
             .post(
@@ -259,6 +290,8 @@ impl World {
                 second["tokens"]["session_id"].as_i64().unwrap().to_string(),
             ),
             ("merchant_id", a.merchant_id.to_string()),
+            ("address_id", address.id.to_string()),
+            ("order_id", order.id.to_string()),
             ("slug", member.shop.clone()),
             ("member_id", member.id.to_string()),
             ("distributor_id", distributor_id.to_string()),

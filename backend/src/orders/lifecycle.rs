@@ -1,0 +1,208 @@
+//! Cancelling orders — by the buyer, by staff, and by expiry when the payment timeout passes —
+//! with their stock given back and `order.cancelled` recorded, all in the transaction of the
+//! transition.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+
+use super::queries::{self, OrderDetail};
+use super::state::{self, Actor, OrderAction, OrderStatus};
+use crate::audit::{self, AuditEntry};
+use crate::auth::principal::Principal;
+use crate::db::ids::{MemberId, MerchantId, OrderId};
+use crate::db::schema::orders;
+use crate::db::{write_transaction, DbConnection};
+use crate::error::{AppError, AppResult};
+use crate::events::{self, DomainEvent, OrderCancelled};
+use crate::inventory;
+use crate::validate;
+
+/// Why an order is cancelled, as the timeline and the buyer read it.
+#[derive(Debug, Clone, Default, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrderCancelRequest {
+    #[serde(default, deserialize_with = "validate::trimmed_option")]
+    #[validate(length(min = 1, max = 200))]
+    #[schema(example = "不想要了")]
+    pub reason: Option<String>,
+}
+
+/// Cancels the order inside the caller's write transaction: the transition, the stock of every
+/// line given back (to the presale allowance what came from it), and `order.cancelled`.
+fn cancel_within(
+    conn: &mut DbConnection,
+    merchant_id: MerchantId,
+    order_id: OrderId,
+    action: OrderAction,
+    actor: Actor,
+    reason: Option<&str>,
+    now: NaiveDateTime,
+) -> AppResult<()> {
+    let from = state::apply(conn, merchant_id, order_id, action, actor, reason, now)?;
+    let (order_no, member_id): (String, MemberId) = orders::table
+        .filter(orders::id.eq(order_id))
+        .select((orders::order_no, orders::member_id))
+        .first(conn)?;
+    // Unpaid or paid and not yet shipped: the goods are all still here.
+    for line in queries::lines(conn, order_id)? {
+        inventory::give_back(
+            conn,
+            merchant_id,
+            line.sku_id,
+            line.quantity,
+            line.presale_quantity,
+            &order_no,
+            now,
+        )?;
+    }
+    let cancelled = OrderCancelled {
+        order_id,
+        order_no,
+        member_id,
+        from_status: from,
+        refund_due: from == OrderStatus::Paid,
+        action: action.as_str().to_owned(),
+    };
+    events::record(
+        conn,
+        merchant_id,
+        &DomainEvent::OrderCancelled(cancelled),
+        now,
+    )?;
+    Ok(())
+}
+
+/// The buyer cancels their unpaid order; anyone else's order is not found, a paid one is 409.
+pub fn cancel_by_buyer(
+    conn: &mut DbConnection,
+    merchant_id: MerchantId,
+    member_id: MemberId,
+    order_id: OrderId,
+    request: &OrderCancelRequest,
+    now: NaiveDateTime,
+) -> AppResult<OrderDetail> {
+    queries::my_detail(conn, merchant_id, member_id, order_id)?;
+    write_transaction(conn, |conn| {
+        cancel_within(
+            conn,
+            merchant_id,
+            order_id,
+            OrderAction::CancelByBuyer,
+            Actor {
+                kind: super::models::TimelineActor::Member,
+                id: Some(member_id.get()),
+            },
+            request.reason.as_deref(),
+            now,
+        )
+    })?;
+    queries::detail(conn, merchant_id, order_id)
+}
+
+/// Staff cancel an order, unpaid or paid and not yet shipped (then `refund_due` is set: the
+/// refund is made by hand until after-sales refunds exist). Audited.
+pub fn cancel_by_staff(
+    conn: &mut DbConnection,
+    caller: &Principal,
+    order_id: OrderId,
+    request: &OrderCancelRequest,
+    now: NaiveDateTime,
+) -> AppResult<OrderDetail> {
+    let merchant_id = caller.tenant()?;
+    write_transaction(conn, |conn| {
+        cancel_within(
+            conn,
+            merchant_id,
+            order_id,
+            OrderAction::CancelByStaff,
+            Actor::of(caller),
+            request.reason.as_deref(),
+            now,
+        )?;
+        let after = queries::detail(conn, merchant_id, order_id)?;
+        audit::record(
+            conn,
+            &caller.audit_actor(),
+            &caller.client,
+            AuditEntry::new("order.cancelled")
+                .target("order", order_id)
+                .changes(serde_json::json!({
+                    "status": { "before": after.timeline.last().and_then(|t| t.from_status), "after": after.order.status },
+                    "refund_due": { "before": false, "after": after.order.refund_due },
+                    "reason": { "before": null, "after": request.reason },
+                })),
+            now,
+        )?;
+        Ok(after)
+    })
+}
+
+/// What one expiry round did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ExpiryReport {
+    pub cancelled: u64,
+    /// Orders paid or cancelled by someone else meanwhile: left as they are.
+    pub skipped: u64,
+    pub failed: u64,
+}
+
+/// Orders read per round by the expiry job, unless told otherwise.
+pub const EXPIRY_BATCH: i64 = 500;
+
+/// Cancels every unpaid order whose `pay_by` has passed, of every merchant, up to `batch` per
+/// call (the caller repeats until a round finds none). Safe with several instances: each order
+/// is cancelled by a conditional update on its status, so an order is cancelled once, and one
+/// paid at the last moment is left alone.
+pub fn expire_due(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    batch: i64,
+) -> AppResult<ExpiryReport> {
+    let due: Vec<(OrderId, MerchantId)> = orders::table
+        .filter(orders::status.eq(OrderStatus::PendingPayment))
+        .filter(orders::pay_by.le(now))
+        .order(orders::pay_by.asc())
+        .limit(batch.max(1))
+        .select((orders::id, orders::merchant_id))
+        .load(conn)?;
+    let mut report = ExpiryReport::default();
+    for (order_id, merchant_id) in due {
+        let result = write_transaction(conn, |conn| {
+            cancel_within(
+                conn,
+                merchant_id,
+                order_id,
+                OrderAction::Expire,
+                Actor::SYSTEM,
+                Some("payment_timeout"),
+                now,
+            )
+        });
+        match result {
+            Ok(()) => report.cancelled += 1,
+            Err(AppError::InvalidTransition { .. }) => report.skipped += 1,
+            Err(err) => {
+                report.failed += 1;
+                tracing::warn!(order = order_id.get(), error = %err, "expiring an order failed");
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// Runs [`expire_due`] until no due order is left (or only failing ones).
+pub fn expire_all(conn: &mut DbConnection, now: NaiveDateTime) -> AppResult<ExpiryReport> {
+    let mut total = ExpiryReport::default();
+    loop {
+        let round = expire_due(conn, now, EXPIRY_BATCH)?;
+        total.cancelled += round.cancelled;
+        total.skipped += round.skipped;
+        total.failed += round.failed;
+        if round.cancelled + round.skipped == 0 {
+            return Ok(total);
+        }
+    }
+}
