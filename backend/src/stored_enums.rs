@@ -132,6 +132,7 @@ fn every_stored_enum_round_trips() {
             orders::OrderStatus,
             orders::models::Delivery,
             orders::models::TimelineActor,
+            payments::attempts::AttemptStatus,
         ],
         internal: [
             auth::one_time::Purpose,
@@ -141,6 +142,7 @@ fn every_stored_enum_round_trips() {
             inventory::virtual_codes::CodeStatus,
             contests::lifecycle::State,
             orders::models::StoredPriceSource,
+            payments::attempts::ReceiptOutcome,
         ]
     );
     covered.sort_unstable();

@@ -780,6 +780,39 @@ diesel::joinable!(order_lines -> orders (order_id));
 diesel::joinable!(order_timeline -> orders (order_id));
 diesel::joinable!(orders -> members (member_id));
 
+diesel::table! {
+    payment_attempts (id) {
+        id -> BigInt,
+        merchant_id -> crate::ids::sql::MerchantId,
+        order_id -> crate::ids::sql::OrderId,
+        method -> Text,
+        status -> Text,
+        amount_fen -> BigInt,
+        token -> Text,
+        provider_txn_id -> Nullable<Text>,
+        failure_reason -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        paid_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    payment_receipts (id) {
+        id -> BigInt,
+        merchant_id -> crate::ids::sql::MerchantId,
+        method -> Text,
+        provider_txn_id -> Text,
+        attempt_id -> BigInt,
+        order_id -> crate::ids::sql::OrderId,
+        amount_fen -> BigInt,
+        outcome -> Text,
+        received_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(payment_attempts -> orders (order_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     merchants,
     staff_users,
@@ -831,4 +864,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     order_timeline,
     order_idempotency_keys,
     order_settings,
+    payment_attempts,
+    payment_receipts,
 );

@@ -102,9 +102,9 @@ impl Consumer for DeepUplinePromotion {
             DomainEvent::DistributorJoined(joined) => (joined.distributor_id, Trigger::TeamChanged),
             DomainEvent::DistributorMoved(moved) => (moved.distributor_id, Trigger::TeamChanged),
             // Not among `events()`: a tier change moves no figure promotion reads.
-            DomainEvent::DistributorTierChanged(_) | DomainEvent::OrderCancelled(_) => {
-                return Ok(())
-            }
+            DomainEvent::DistributorTierChanged(_)
+            | DomainEvent::OrderCancelled(_)
+            | DomainEvent::OrderPaid(_) => return Ok(()),
         };
         promotion::evaluate_deep_upline_within(
             conn,

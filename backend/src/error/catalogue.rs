@@ -42,6 +42,7 @@ pub const TITLE_KEYS: &[&str] = &[
     "forbidden",
     "rate_limited",
     "service_unavailable",
+    "bad_gateway",
     "internal_error",
 ];
 

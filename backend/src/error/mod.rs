@@ -78,6 +78,10 @@ pub enum AppError {
     TooManyRequests { retry_after_secs: u64 },
     #[error("service unavailable: {0}")]
     Unavailable(String),
+    /// A service the request depends on (a payment provider) did not answer as it should; the
+    /// cause is logged, never shown.
+    #[error("upstream service failed: {0}")]
+    BadGateway(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -123,6 +127,7 @@ impl AppError {
             AppError::Forbidden | AppError::Refused(_) => StatusCode::FORBIDDEN,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::BadGateway(_) => StatusCode::BAD_GATEWAY,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -156,6 +161,7 @@ impl AppError {
                 ErrorCode::RateLimited.arg("seconds", retry_after_secs)
             }
             AppError::Unavailable(_) => ErrorCode::ServiceUnavailable.into(),
+            AppError::BadGateway(_) => ErrorCode::BadGateway.into(),
             // The cause is logged, never shown: it may carry internals.
             AppError::Internal(_) => ErrorCode::InternalError.into(),
         }
@@ -202,6 +208,7 @@ impl ResponseError for AppError {
         match self {
             AppError::Internal(cause) => tracing::error!(%cause, "internal error"),
             AppError::Unavailable(cause) => tracing::warn!(%cause, "service unavailable"),
+            AppError::BadGateway(cause) => tracing::error!(%cause, "upstream service failed"),
             _ => {}
         }
         self.problem().into_response(Lang::default(), None)

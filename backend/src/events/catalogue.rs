@@ -70,7 +70,7 @@ catalogue! {
     /// Staff moved a distributor, with their team, under another parent
     /// (`network::move_distributor`).
     DistributorMoved(DistributorMoved) = "distributor.moved",
-    /// A completed order was credited to a distributor (`network::record_sale`).
+    /// A paid order was credited to the distributor who brought its buyer (`network::record_sale`).
     SaleRecorded(SaleRecorded) = "distributor.sale_recorded",
     /// A distributor's tier changed: on joining, by promotion, or by staff (`network::status`,
     /// the one writer of tiers, with the row of tier history).
@@ -78,6 +78,9 @@ catalogue! {
     /// An order was cancelled: by the buyer, by expiry or by staff (`orders::lifecycle`); its
     /// stock is back.
     OrderCancelled(OrderCancelled) = "order.cancelled",
+    /// An order's payment arrived (`orders::lifecycle::record_payment`): a callback verified,
+    /// or a bank transfer confirmed. Recorded once per order.
+    OrderPaid(OrderPaid) = "order.paid",
 }
 
 impl EventKind {
@@ -97,6 +100,7 @@ impl DomainEvent {
             | DomainEvent::DistributorMoved(_)
             | DomainEvent::DistributorTierChanged(_)
             | DomainEvent::OrderCancelled(_) => None,
+            DomainEvent::OrderPaid(paid) => Some(&paid.order_no),
         }
     }
 }
@@ -149,7 +153,22 @@ pub struct OrderCancelled {
     pub action: String,
 }
 
-/// One completed order brought by a distributor. The order reference is the event's key: the
+/// A paid order, keyed by its number (an order is paid once).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderPaid {
+    pub order_id: OrderId,
+    pub order_no: String,
+    pub member_id: MemberId,
+    /// Who brought the member: the distributor of the binding in force at placement.
+    pub distributor_id: Option<DistributorId>,
+    /// Fen: what the buyer paid in all, and for the goods (freight excluded).
+    pub total_fen: i64,
+    pub paid_goods_fen: i64,
+    /// `sandbox`, `bank_transfer`, `alipay`, `wechat_pay`.
+    pub method: String,
+}
+
+/// One paid order brought by a distributor. The order reference is the event's key: the
 /// same order is credited once.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SaleRecorded {
@@ -199,7 +218,8 @@ mod tests {
                 "distributor.moved",
                 "distributor.sale_recorded",
                 "distributor.tier_changed",
-                "order.cancelled"
+                "order.cancelled",
+                "order.paid"
             ]
         );
         for kind in EventKind::iter() {

@@ -38,7 +38,7 @@ use diesel::prelude::*;
 
 pub use catalogue::{
     DistributorJoined, DistributorMoved, DistributorTierChanged, DomainEvent, EventKind,
-    OrderCancelled, SaleRecorded,
+    OrderCancelled, OrderPaid, SaleRecorded,
 };
 pub use dispatch::{dispatch, Consumer, DispatchReport, StoredEvent};
 

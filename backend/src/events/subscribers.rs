@@ -13,6 +13,7 @@ use crate::db::ids::MerchantId;
 use crate::db::DbConnection;
 use crate::distribution;
 use crate::error::AppResult;
+use crate::network;
 
 pub(super) fn run(
     conn: &mut DbConnection,
@@ -33,6 +34,20 @@ pub(super) fn run(
         }
         // Its consumers (the distributor's notice, webhooks) may lag: none runs in the
         // transaction.
+        // A paid order is a sale of the distributor who brought the buyer: sales facts, team
+        // counters and the promotion they earn, in the payment's transaction.
+        DomainEvent::OrderPaid(paid) => match paid.distributor_id {
+            Some(distributor_id) => network::record_sale(
+                conn,
+                merchant_id,
+                distributor_id,
+                &paid.order_no,
+                paid.paid_goods_fen,
+                at,
+            )
+            .map(|_| ()),
+            None => Ok(()),
+        },
         DomainEvent::DistributorTierChanged(_) | DomainEvent::OrderCancelled(_) => Ok(()),
     }
 }

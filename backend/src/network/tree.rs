@@ -506,14 +506,15 @@ pub fn move_distributor(
     })
 }
 
-/// Records one completed order `order_ref` of `amount_fen` brought by the distributor: its
+/// Records one paid order `order_ref` of `amount_fen` brought by the distributor: its
 /// personal sales and order count, the team sales of every ancestor, and the event
 /// `distributor.sale_recorded`, whose subscribers write the time-stamped sales fact that
 /// leaderboards and contests sum and re-evaluate promotion. Idempotent per order: recording the
-/// same order again changes nothing (and answers `false`), so a retried completion cannot count
+/// same order again changes nothing (and answers `false`), so a retried payment cannot count
 /// twice; the same order with another distributor or amount is refused (409
-/// `sale_already_recorded`). Orders call this inside their completion transaction (best as its
-/// last step: on PostgreSQL it holds the merchant's tree lock until that transaction ends).
+/// `sale_already_recorded`). The subscriber of `order.paid` calls this inside the payment's
+/// transaction (as its last step: on PostgreSQL it holds the merchant's tree lock until that
+/// transaction ends).
 pub fn record_sale(
     conn: &mut DbConnection,
     merchant_id: MerchantId,

@@ -12,11 +12,11 @@ use super::queries::{self, OrderDetail};
 use super::state::{self, Actor, OrderAction, OrderStatus};
 use crate::audit::{self, AuditEntry};
 use crate::auth::principal::Principal;
-use crate::db::ids::{MemberId, MerchantId, OrderId};
+use crate::db::ids::{DistributorId, MemberId, MerchantId, OrderId};
 use crate::db::schema::orders;
 use crate::db::{write_transaction, DbConnection};
-use crate::error::{AppError, AppResult};
-use crate::events::{self, DomainEvent, OrderCancelled};
+use crate::error::{AppError, AppResult, ErrorCode};
+use crate::events::{self, DomainEvent, OrderCancelled, OrderPaid};
 use crate::inventory;
 use crate::validate;
 
@@ -205,4 +205,97 @@ pub fn expire_all(conn: &mut DbConnection, now: NaiveDateTime) -> AppResult<Expi
             return Ok(total);
         }
     }
+}
+
+/// What a payment did to its order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaymentApplied {
+    /// The order was waiting for it and is paid now.
+    Paid,
+    /// The order was cancelled, or paid already, when the money came: the money is to be
+    /// refunded (`refund_due` is set for staff to see).
+    ToRefund,
+}
+
+/// Applies a payment of `amount_fen` to the order, inside the caller's write transaction (the
+/// payments module's, which has recorded the provider's receipt once). An amount other than the
+/// order's total is 422 `payment_amount_mismatch` and changes nothing. A waiting order becomes
+/// `paid` by the state table and `order.paid` is recorded; any other order is flagged
+/// `refund_due`.
+pub(crate) fn record_payment(
+    conn: &mut DbConnection,
+    merchant_id: MerchantId,
+    order_id: OrderId,
+    amount_fen: i64,
+    method: &str,
+    actor: Actor,
+    now: NaiveDateTime,
+) -> AppResult<PaymentApplied> {
+    let (status, total_fen, paid_goods_fen, order_no, member_id, distributor_id): (
+        OrderStatus,
+        i64,
+        i64,
+        String,
+        MemberId,
+        Option<DistributorId>,
+    ) = orders::table
+        .filter(orders::merchant_id.eq(merchant_id))
+        .filter(orders::id.eq(order_id))
+        .select((
+            orders::status,
+            orders::total_fen,
+            orders::paid_goods_fen,
+            orders::order_no,
+            orders::member_id,
+            orders::distributor_id,
+        ))
+        .first(conn)?;
+    if amount_fen != total_fen {
+        return Err(AppError::unprocessable(
+            ErrorCode::PaymentAmountMismatch
+                .arg(
+                    "amount",
+                    crate::money::Money::from_fen(amount_fen).unwrap_or_default(),
+                )
+                .arg(
+                    "total",
+                    crate::money::Money::from_fen(total_fen).unwrap_or_default(),
+                ),
+        ));
+    }
+    if status != OrderStatus::PendingPayment {
+        diesel::update(
+            orders::table
+                .filter(orders::merchant_id.eq(merchant_id))
+                .filter(orders::id.eq(order_id)),
+        )
+        .set((orders::refund_due.eq(true), orders::updated_at.eq(now)))
+        .execute(conn)?;
+        tracing::warn!(
+            order = order_id.get(),
+            status = status.as_str(),
+            "payment for an order not waiting for one: to refund"
+        );
+        return Ok(PaymentApplied::ToRefund);
+    }
+    state::apply(
+        conn,
+        merchant_id,
+        order_id,
+        OrderAction::Pay,
+        actor,
+        Some(method),
+        now,
+    )?;
+    let paid = OrderPaid {
+        order_id,
+        order_no,
+        member_id,
+        distributor_id,
+        total_fen,
+        paid_goods_fen,
+        method: method.to_owned(),
+    };
+    events::record(conn, merchant_id, &DomainEvent::OrderPaid(paid), now)?;
+    Ok(PaymentApplied::Paid)
 }

@@ -18,6 +18,7 @@ use crate::db::schema::{order_lines, order_timeline, orders};
 use crate::db::DbConnection;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::money::Money;
+use crate::payments::attempts::{self, Payment};
 use crate::tenancy::merchant;
 
 /// An order as lists show it, and the head of its detail.
@@ -104,6 +105,8 @@ pub struct OrderDetail {
     #[serde(flatten)]
     pub order: Order,
     pub lines: Vec<OrderLine>,
+    /// The attempts to pay it, oldest first.
+    pub payments: Vec<Payment>,
     /// Oldest first.
     pub timeline: Vec<TimelineEntry>,
 }
@@ -235,9 +238,11 @@ pub fn detail(
         .order(order_timeline::id.asc())
         .select(TimelineRow::as_select())
         .load(conn)?;
+    let payments = attempts::of_order(conn, merchant_id, id)?;
     Ok(OrderDetail {
         order: view(row),
         lines,
+        payments,
         timeline: timeline
             .into_iter()
             .map(|t| TimelineEntry {

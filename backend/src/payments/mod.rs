@@ -1,12 +1,20 @@
-//! Payment methods of a merchant: bank transfer (confirmed by finance), Alipay, WeChat Pay and a
-//! sandbox provider for development. This module holds their settings; the providers that take
-//! payments come with orders.
+//! Payment methods of a merchant and paying orders with them: bank transfer (confirmed by
+//! finance) and a sandbox provider for development, demos and tests; Alipay and WeChat Pay have
+//! their settings and are refused until their providers exist.
 
+pub mod attempts;
+pub mod pay_routes;
 pub mod routes;
+pub mod sandbox;
 pub mod settings;
 
 /// Registers this module's routes (and so their OpenAPI paths) under the API prefix.
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(routes::list_payment_methods)
-        .service(routes::save_payment_method);
+        .service(routes::save_payment_method)
+        .service(pay_routes::pay_order)
+        .service(pay_routes::confirm_bank_transfer)
+        .service(pay_routes::sandbox_page)
+        .service(pay_routes::sandbox_decide)
+        .service(pay_routes::sandbox_notification);
 }

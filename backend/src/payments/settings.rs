@@ -157,6 +157,19 @@ fn masked(kind: PaymentKind, enabled: bool, settings: &BTreeMap<String, String>)
     }
 }
 
+/// The settings of one method, in the clear, when the merchant has enabled it.
+pub fn enabled(
+    conn: &mut DbConnection,
+    cipher: &Cipher,
+    merchant_id: MerchantId,
+    kind: PaymentKind,
+) -> AppResult<Option<BTreeMap<String, String>>> {
+    Ok(load(conn, cipher, merchant_id)?
+        .remove(&kind)
+        .filter(|(enabled, _)| *enabled)
+        .map(|(_, settings)| settings))
+}
+
 /// Every method, configured or not, in a fixed order.
 pub fn list(
     conn: &mut DbConnection,

@@ -67,6 +67,8 @@ mod shop {
 /// Orders: the cart, addresses, checkout, cancelling and expiry.
 mod orders {
     mod checkout;
+    mod fixtures;
+    mod payments;
 }
 
 /// Messages: the staff inbox and email delivery.

@@ -1408,6 +1408,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orders/{order_id}/bank-transfer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm a bank transfer
+         * @description Finance saw the money arrive: the order is paid (`order.paid`). The same bank reference again
+         *     changes nothing; an amount other than the order's total is refused. If the order was
+         *     cancelled meanwhile it stays cancelled and is flagged `refund_due`. Audited.
+         */
+        post: operations["confirm_bank_transfer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orders/{order_id}/cancel": {
         parameters: {
             query?: never;
@@ -1447,6 +1469,70 @@ export interface paths {
          */
         put: operations["save_payment_method"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/notifications/sandbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The sandbox's notifications
+         * @description Signed (`Fenxiao-Sandbox-Signature`); a signature that does not verify is 401
+         *     `invalid_signature` and records nothing. A payment is applied once however often it is
+         *     notified; an amount other than the attempt's is refused.
+         */
+        post: operations["sandbox_notification"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/sandbox/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The sandbox's pay page
+         * @description For development and tests: the order's number and amount, a success and a failure button.
+         *     The address is the capability; an unknown one is 422 `unknown_payment`.
+         */
+        get: operations["sandbox_page"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/sandbox/{token}/{outcome}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Press a button of the sandbox's pay page
+         * @description `succeed` or `fail`: the sandbox sends the server a signed notification over HTTP, as a
+         *     provider would, and answers what the server made of it.
+         */
+        post: operations["sandbox_decide"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2210,6 +2296,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/shops/{slug}/me/orders/{order_id}/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pay an order
+         * @description Starts an attempt to pay the member's unpaid order with one of the shop's enabled methods:
+         *     the sandbox answers its pay page (`pay_url`), a bank transfer the account to send the money
+         *     to and the reference to write on it. An order may have failed attempts before one succeeds.
+         */
+        post: operations["pay_order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/shops/{slug}/me/recruitment/link": {
         parameters: {
             query?: never;
@@ -2810,6 +2918,8 @@ export interface components {
             changed: boolean;
             outcome: components["schemas"]["BindingOutcome"];
         };
+        /** @enum {string} */
+        AttemptStatus: "pending" | "succeeded" | "failed";
         AuditEvent: {
             /** @example staff.role_changed */
             action: string;
@@ -2842,6 +2952,15 @@ export interface components {
          * @enum {string}
          */
         Availability: "available" | "out_of_stock" | "not_sold";
+        BankTransferConfirmation: {
+            /** @description The amount received; must be the order's total. */
+            amount: components["schemas"]["Money"];
+            /**
+             * @description The bank's reference of the transfer, as on the statement; unique per transfer.
+             * @example BOC20261203000123
+             */
+            reference: string;
+        };
         /** @enum {string} */
         BatchAction: "list" | "unlist";
         /** @enum {string} */
@@ -3323,7 +3442,7 @@ export interface components {
          * @description A stable machine-readable error code: of a problem (`code`) or of one field (`errors[].code`).
          * @enum {string}
          */
-        ErrorCode: "account_disabled" | "account_locked" | "address_limit" | "address_required" | "already_distributor" | "already_exists" | "ambiguous_product" | "application_pending" | "bad_request" | "binding_changed" | "binding_own_team" | "cannot_change_self" | "carrier_code" | "carrier_code_taken" | "category_cycle" | "category_name_taken" | "category_not_empty" | "city_not_in_province" | "code_exists" | "codes_exhausted" | "commission_total_over_100" | "contest_changed" | "date_out_of_range" | "depth3_acknowledgement_required" | "distributor_not_active" | "duplicate_code" | "duplicate_column" | "duplicate_key" | "duplicate_media" | "duplicate_option" | "duplicate_region" | "duplicate_sku" | "duplicate_sku_code" | "duplicate_spec_values" | "duplicate_tier_price" | "email" | "email_not_verified" | "email_taken" | "entry_mode_not_everyone" | "forbidden" | "freight_template_in_use" | "freight_template_name_taken" | "freight_templates_changed" | "freight_too_large" | "idempotency_key_reused" | "immutable_by_import" | "inconsistent_category" | "inconsistent_freight_template" | "insufficient_stock" | "internal_error" | "internal_server_error" | "invalid" | "invalid_api_key" | "invalid_category" | "invalid_cell" | "invalid_code" | "invalid_credentials" | "invalid_cursor" | "invalid_file" | "invalid_integer" | "invalid_key" | "invalid_mfa_code" | "invalid_money" | "invalid_option" | "invalid_percent" | "invalid_query" | "invalid_refresh_token" | "invalid_sale_fact" | "invalid_slug" | "invalid_spec_names" | "invalid_spec_values" | "invalid_status" | "invalid_tags" | "invalid_tier_prices" | "invalid_timezone" | "invalid_token" | "invalid_transition" | "invalid_type" | "invalid_value" | "invitation_pending" | "kind_immutable" | "last_pickup_point" | "length" | "login_taken" | "malformed_body" | "member_disabled" | "merchant_suspended" | "method_not_allowed" | "mfa_already_enabled" | "mfa_challenge_invalid" | "mfa_enrolment_required" | "mfa_not_enrolling" | "missing_column" | "money_negative" | "money_precision" | "money_too_large" | "move_binds_own_team" | "must_be_positive" | "no_pickup_points" | "not_a_distributor" | "not_allowed" | "not_found" | "not_virtual_sku" | "nothing_to_order" | "options_not_allowed" | "options_required" | "order_too_large" | "out_of_range" | "out_of_stock" | "owner_not_assignable" | "owner_only" | "owner_protected" | "parent_ended" | "payload_too_large" | "percent_precision" | "percent_range" | "period_over" | "phone" | "pickup_point_name_taken" | "platform_review" | "presale_below_sold" | "presale_ship_date_required" | "prize_overlap" | "product_changed" | "product_structure_locked" | "protection_exceeds_validity" | "range" | "range_reversed" | "range_too_long" | "rate_limited" | "reference_conflict" | "refresh_token_reused" | "region_not_delivered" | "request_failed" | "request_header_fields_too_large" | "request_timeout" | "required" | "reserved_slug" | "sale_already_recorded" | "same_tier" | "scope_not_held" | "self_binding" | "self_parent" | "service_unavailable" | "session_ended" | "shop_address_required" | "single_line" | "sku_code_taken" | "sku_has_codes" | "sku_not_sold" | "slug_taken" | "spend_threshold_not_met" | "sponsor_not_active" | "staff_acknowledgement_required" | "staff_only" | "stock_by_adjustment" | "stock_changed" | "tier_changed" | "tier_in_use" | "tier_limit" | "tier_name_taken" | "tier_rank_taken" | "tier_set_mismatch" | "tiers_changed" | "token_expired" | "token_used" | "too_long" | "too_many_fields" | "too_many_options" | "too_many_requests" | "too_many_skus" | "tree_cycle" | "unauthorized" | "unknown_category" | "unknown_column" | "unknown_distributor" | "unknown_distributor_code" | "unknown_field" | "unknown_freight_template" | "unknown_media" | "unknown_member" | "unknown_merchant" | "unknown_region" | "unknown_sku" | "unknown_tier" | "unsupported_media_type" | "uri_too_long" | "url" | "validation_failed" | "virtual_stock" | "weak_password" | "wrong_account_kind" | "wrong_action";
+        ErrorCode: "account_disabled" | "account_locked" | "address_limit" | "address_required" | "already_distributor" | "already_exists" | "ambiguous_product" | "application_pending" | "bad_gateway" | "bad_request" | "binding_changed" | "binding_own_team" | "cannot_change_self" | "carrier_code" | "carrier_code_taken" | "category_cycle" | "category_name_taken" | "category_not_empty" | "city_not_in_province" | "code_exists" | "codes_exhausted" | "commission_total_over_100" | "contest_changed" | "date_out_of_range" | "depth3_acknowledgement_required" | "distributor_not_active" | "duplicate_code" | "duplicate_column" | "duplicate_key" | "duplicate_media" | "duplicate_option" | "duplicate_region" | "duplicate_sku" | "duplicate_sku_code" | "duplicate_spec_values" | "duplicate_tier_price" | "email" | "email_not_verified" | "email_taken" | "entry_mode_not_everyone" | "forbidden" | "freight_template_in_use" | "freight_template_name_taken" | "freight_templates_changed" | "freight_too_large" | "idempotency_key_reused" | "immutable_by_import" | "inconsistent_category" | "inconsistent_freight_template" | "insufficient_stock" | "internal_error" | "internal_server_error" | "invalid" | "invalid_api_key" | "invalid_category" | "invalid_cell" | "invalid_code" | "invalid_credentials" | "invalid_cursor" | "invalid_file" | "invalid_integer" | "invalid_key" | "invalid_mfa_code" | "invalid_money" | "invalid_option" | "invalid_percent" | "invalid_query" | "invalid_refresh_token" | "invalid_sale_fact" | "invalid_signature" | "invalid_slug" | "invalid_spec_names" | "invalid_spec_values" | "invalid_status" | "invalid_tags" | "invalid_tier_prices" | "invalid_timezone" | "invalid_token" | "invalid_transition" | "invalid_type" | "invalid_value" | "invitation_pending" | "kind_immutable" | "last_pickup_point" | "length" | "login_taken" | "malformed_body" | "member_disabled" | "merchant_suspended" | "method_not_allowed" | "mfa_already_enabled" | "mfa_challenge_invalid" | "mfa_enrolment_required" | "mfa_not_enrolling" | "missing_column" | "money_negative" | "money_precision" | "money_too_large" | "move_binds_own_team" | "must_be_positive" | "no_pickup_points" | "not_a_distributor" | "not_allowed" | "not_found" | "not_virtual_sku" | "nothing_to_order" | "options_not_allowed" | "options_required" | "order_too_large" | "out_of_range" | "out_of_stock" | "owner_not_assignable" | "owner_only" | "owner_protected" | "parent_ended" | "payload_too_large" | "payment_amount_mismatch" | "payment_method_disabled" | "percent_precision" | "percent_range" | "period_over" | "phone" | "pickup_point_name_taken" | "platform_review" | "presale_below_sold" | "presale_ship_date_required" | "prize_overlap" | "product_changed" | "product_structure_locked" | "protection_exceeds_validity" | "range" | "range_reversed" | "range_too_long" | "rate_limited" | "reference_conflict" | "refresh_token_reused" | "region_not_delivered" | "request_failed" | "request_header_fields_too_large" | "request_timeout" | "required" | "reserved_slug" | "sale_already_recorded" | "same_tier" | "scope_not_held" | "self_binding" | "self_parent" | "service_unavailable" | "session_ended" | "shop_address_required" | "single_line" | "sku_code_taken" | "sku_has_codes" | "sku_not_sold" | "slug_taken" | "spend_threshold_not_met" | "sponsor_not_active" | "staff_acknowledgement_required" | "staff_only" | "stock_by_adjustment" | "stock_changed" | "tier_changed" | "tier_in_use" | "tier_limit" | "tier_name_taken" | "tier_rank_taken" | "tier_set_mismatch" | "tiers_changed" | "token_expired" | "token_used" | "too_long" | "too_many_fields" | "too_many_options" | "too_many_requests" | "too_many_skus" | "tree_cycle" | "unauthorized" | "unknown_category" | "unknown_column" | "unknown_distributor" | "unknown_distributor_code" | "unknown_field" | "unknown_freight_template" | "unknown_media" | "unknown_member" | "unknown_merchant" | "unknown_payment" | "unknown_region" | "unknown_sku" | "unknown_tier" | "unsupported_media_type" | "uri_too_long" | "url" | "validation_failed" | "virtual_stock" | "weak_password" | "wrong_account_kind" | "wrong_action";
         /** @enum {string} */
         FieldType: "text" | "phone" | "select" | "textarea";
         /** @description One field of the form. */
@@ -3777,6 +3896,10 @@ export interface components {
             /** @description In the language the request asked for. */
             title: string;
         };
+        /** @description What the server answers a notification. */
+        NotificationAnswer: {
+            result: components["schemas"]["NotificationResult"];
+        };
         NotificationPage: {
             /** @description Newest first. */
             items: components["schemas"]["Notification"][];
@@ -3786,6 +3909,11 @@ export interface components {
              */
             next_cursor?: number | null;
         };
+        /**
+         * @description What a notification did, as the sandbox is answered.
+         * @enum {string}
+         */
+        NotificationResult: "paid" | "to_refund" | "repeated" | "failed";
         /** @description An order as lists show it, and the head of its detail. */
         Order: {
             address?: string | null;
@@ -3845,6 +3973,8 @@ export interface components {
         };
         OrderDetail: components["schemas"]["Order"] & {
             lines: components["schemas"]["OrderLine"][];
+            /** @description The attempts to pay it, oldest first. */
+            payments: components["schemas"]["Payment"][];
             /** @description Oldest first. */
             timeline: components["schemas"]["TimelineEntry"][];
         };
@@ -3918,6 +4048,25 @@ export interface components {
             subject: string;
             template: string;
         };
+        PayRequest: {
+            /** @description One of the shop's enabled methods. */
+            method: components["schemas"]["PaymentKind"];
+        };
+        /** @description A payment attempt as the order's detail and the buyer see it. */
+        Payment: {
+            amount: components["schemas"]["Money"];
+            /** Format: date-time */
+            created_at: string;
+            failure_reason?: string | null;
+            /** Format: int64 */
+            id: number;
+            method: components["schemas"]["PaymentKind"];
+            /** Format: date-time */
+            paid_at?: string | null;
+            /** @description The provider's transaction id (a bank transfer: the bank's reference), once paid. */
+            provider_txn_id?: string | null;
+            status: components["schemas"]["AttemptStatus"];
+        };
         /** @enum {string} */
         PaymentKind: "bank_transfer" | "alipay" | "wechat_pay" | "sandbox";
         PaymentMethod: {
@@ -3935,6 +4084,18 @@ export interface components {
             settings?: {
                 [key: string]: string;
             };
+        };
+        /** @description How to pay, for the buyer. */
+        PaymentStart: {
+            /** @description Where to send the money (`bank_transfer`): account name, bank, branch, account number. */
+            bank_account?: {
+                [key: string]: string;
+            } | null;
+            /** @description Where to pay: the sandbox's pay page (`sandbox`). */
+            pay_url?: string | null;
+            payment: components["schemas"]["Payment"];
+            /** @description What to write on the transfer, so finance can match it: the order number. */
+            reference: string;
         };
         /** @enum {string} */
         PeriodKind: "day" | "week" | "month" | "custom";
@@ -4347,6 +4508,24 @@ export interface components {
         ResetRequest: {
             email: string;
         };
+        /** @description What the sandbox's button did. */
+        SandboxDecision: {
+            /** @description What the server answered to the sandbox's signed notification. */
+            result: components["schemas"]["NotificationResult"];
+        };
+        /** @description A notification of the sandbox, as signed. */
+        SandboxNotification: {
+            amount: components["schemas"]["Money"];
+            outcome: components["schemas"]["SandboxOutcome"];
+            payment_token: string;
+            /** @description The sandbox's transaction id, unique per payment. */
+            transaction_id: string;
+        };
+        /**
+         * @description What the sandbox says happened.
+         * @enum {string}
+         */
+        SandboxOutcome: "succeeded" | "failed";
         SecurityPolicyRequest: {
             require_staff_mfa: boolean;
         };
@@ -7504,6 +7683,40 @@ export interface operations {
             404: components["responses"]["Problem"];
         };
     };
+    confirm_bank_transfer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BankTransferConfirmation"];
+            };
+        };
+        responses: {
+            /** @description The order */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDetail"];
+                };
+            };
+            /** @description Not signed in */
+            401: components["responses"]["Problem"];
+            /** @description Needs `orders.write` */
+            403: components["responses"]["Problem"];
+            /** @description No such order of the merchant */
+            404: components["responses"]["Problem"];
+            /** @description `payment_amount_mismatch`, invalid fields */
+            422: components["responses"]["Problem"];
+        };
+    };
     cancel_order: {
         parameters: {
             query?: never;
@@ -7592,6 +7805,95 @@ export interface operations {
             403: components["responses"]["Problem"];
             /** @description Invalid settings */
             422: components["responses"]["Problem"];
+        };
+    };
+    sandbox_notification: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256>` */
+                "Fenxiao-Sandbox-Signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SandboxNotification"];
+            };
+        };
+        responses: {
+            /** @description Handled */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationAnswer"];
+                };
+            };
+            /** @description Not a notification */
+            400: components["responses"]["Problem"];
+            /** @description `invalid_signature` */
+            401: components["responses"]["Problem"];
+            /** @description `unknown_payment`, `payment_amount_mismatch` */
+            422: components["responses"]["Problem"];
+        };
+    };
+    sandbox_page: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The attempt's token, from `pay_url` */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description `unknown_payment` */
+            422: components["responses"]["Problem"];
+        };
+    };
+    sandbox_decide: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The attempt's token */
+                token: string;
+                /** @description `succeed` or `fail` */
+                outcome: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page, or JSON when asked for */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SandboxDecision"];
+                };
+            };
+            /** @description Neither `succeed` nor `fail` */
+            404: components["responses"]["Problem"];
+            /** @description `unknown_payment` */
+            422: components["responses"]["Problem"];
+            /** @description The notification did not get through */
+            502: components["responses"]["Problem"];
         };
     };
     list_pickup_points: {
@@ -9089,6 +9391,44 @@ export interface operations {
             /** @description `invalid_transition`: not unpaid any more */
             409: components["responses"]["Problem"];
             /** @description A reason out of range */
+            422: components["responses"]["Problem"];
+        };
+    };
+    pay_order: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The shop's address */
+                slug: string;
+                order_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PayRequest"];
+            };
+        };
+        responses: {
+            /** @description How to pay */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentStart"];
+                };
+            };
+            /** @description Not signed in */
+            401: components["responses"]["Problem"];
+            /** @description Members only */
+            403: components["responses"]["Problem"];
+            /** @description No such order of the member */
+            404: components["responses"]["Problem"];
+            /** @description `invalid_transition`: the order no longer waits for a payment */
+            409: components["responses"]["Problem"];
+            /** @description `payment_method_disabled` */
             422: components["responses"]["Problem"];
         };
     };

@@ -36,6 +36,10 @@ const PUBLIC: &[&str] = &[
     "GET /api/v1/shops/{slug}",
     "GET /api/v1/shops/{slug}/products",
     "GET /api/v1/shops/{slug}/distributor-application-form",
+    // The sandbox provider: its page's address is the capability, its notifications are signed.
+    "GET /api/v1/payments/sandbox/{token}",
+    "POST /api/v1/payments/sandbox/{token}/{outcome}",
+    "POST /api/v1/payments/notifications/sandbox",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

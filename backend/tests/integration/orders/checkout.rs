@@ -1,113 +1,11 @@
 //! The member's cart, addresses, quote and placement; cancelling and expiry; the staff's view.
 
-use crate::harness::{assert_problem, expect_json, field_errors, Member, SignedIn, TestApp};
+use super::fixtures::{address, listed_sku, order_body, place, stock, Order};
+use crate::harness::{assert_problem, expect_json, field_errors, Member, TestApp};
 use diesel::prelude::*;
 use fenxiao::db::ids::{MerchantId, SkuId};
 use fenxiao::db::schema::{domain_events, orders, skus, stock_movements};
-use serde::Deserialize;
 use serde_json::{json, Value};
-
-/// The fields of an order the tests read.
-#[derive(Debug, Deserialize)]
-struct Order {
-    id: i64,
-    order_no: String,
-    status: String,
-    member_id: i64,
-    distributor_id: Option<i64>,
-    goods_amount: String,
-    paid_goods: String,
-    freight: String,
-    total: String,
-    delivery: String,
-    address: Option<String>,
-    refund_due: bool,
-    lines: Vec<Line>,
-    timeline: Vec<Value>,
-}
-
-#[derive(Debug, Deserialize)]
-struct Line {
-    line_no: i32,
-    sku_id: i64,
-    product_name: String,
-    sku_code: String,
-    quantity: i64,
-    unit_price: String,
-    unit_price_source: String,
-    amount: String,
-    commission_base: String,
-}
-
-/// A listed product of the owner's shop with one SKU, charged by a freight template of 8.00 for
-/// the first piece and 2.00 for each further one; answers the SKU's id.
-async fn listed_sku(app: &TestApp, owner: &SignedIn, code: &str, price: &str, stock: i64) -> i64 {
-    let staff = app.bearer(owner);
-    let template: Value = staff
-        .post(
-            "/api/v1/freight-templates",
-            &json!({
-                "name": format!("运费 {code}"), "mode": "piece", "first_units": 1,
-                "first_price": "8", "additional_units": 1, "additional_price": "2",
-                "restricted_regions": ["650000"]
-            }),
-        )
-        .await;
-    let product: Value = staff
-        .post(
-            "/api/v1/products",
-            &json!({
-                "name": format!("龙井 {code}"), "freight_template_id": template["id"],
-                "skus": [{ "code": code, "retail_price": price, "stock": stock,
-                           "spec_values": {} }]
-            }),
-        )
-        .await;
-    let id = product["id"].as_i64().unwrap();
-    for (path, action) in [("status", "submit"), ("review", "approve")] {
-        staff
-            .expecting(200)
-            .post::<Value>(
-                &format!("/api/v1/products/{id}/{path}"),
-                &json!({ "action": action }),
-            )
-            .await;
-    }
-    product["skus"][0]["id"].as_i64().unwrap()
-}
-
-async fn address(app: &TestApp, member: &Member, city: &str) -> i64 {
-    let province = format!("{}0000", &city[..2]);
-    let created: Value = app
-        .bearer(member)
-        .post(
-            &member.me("/addresses"),
-            &json!({
-                "recipient": "王丽", "phone": "138 0000 0000", "province_code": province,
-                "city_code": city, "district": "西湖区", "detail": "文三路 90 号"
-            }),
-        )
-        .await;
-    created["id"].as_i64().unwrap()
-}
-
-fn stock(app: &TestApp, sku: i64) -> i64 {
-    skus::table
-        .find(SkuId(sku))
-        .select(skus::stock)
-        .first(&mut *app.conn())
-        .unwrap()
-}
-
-fn order_body(sku: i64, quantity: i64, address_id: i64) -> Value {
-    json!({ "items": [{ "sku_id": sku, "quantity": quantity }], "address_id": address_id })
-}
-
-async fn place(app: &TestApp, member: &Member, body: &Value) -> reqwest::Response {
-    app.bearer(member)
-        .post_raw(&member.me("/orders"), body)
-        .await
-}
 
 db_test!(
     the_cart_keeps_what_can_no_longer_be_bought,

@@ -1,0 +1,377 @@
+//! Paying orders: the sandbox's pay page and its signed notifications (once however often they
+//! come, refused when forged, changed or unknown, refunded when late), bank transfers confirmed
+//! by finance, and a paid order reaching the distributor's sales.
+
+use super::fixtures::{address, listed_sku, order_body, place, Order};
+use crate::harness::{
+    assert_problem, expect_json, field_errors, test_jwt_key, Member, SignedIn, TestApp,
+};
+use diesel::prelude::*;
+use fenxiao::db::ids::MerchantId;
+use fenxiao::db::schema::{distributor_sales, domain_events, payment_receipts};
+use fenxiao::payments::sandbox;
+use fenxiao::secrets::SecretKey;
+use serde_json::{json, Value};
+
+async fn enable(app: &TestApp, owner: &SignedIn, kind: &str, settings: Value) {
+    app.bearer(owner)
+        .expecting(200)
+        .put::<Value>(
+            "/api/v1/payment-methods",
+            &json!({ "kind": kind, "enabled": true, "settings": settings }),
+        )
+        .await;
+}
+
+/// A placed order of a new member, for 2 × 50.00 plus 10.00 freight.
+async fn an_order(app: &TestApp, owner: &SignedIn, phone: &str, extra: Value) -> (Member, Order) {
+    let tea = listed_sku(app, owner, &format!("T-{phone}"), "50.00", 100).await;
+    let member = app.member(owner.merchant_id.get(), phone, extra).await;
+    let to = address(app, &member, "330100").await;
+    let order: Order = expect_json(place(app, &member, &order_body(tea, 2, to)).await, 201).await;
+    assert_eq!(order.total, "110.00");
+    (member, order)
+}
+
+async fn pay_with(
+    app: &TestApp,
+    member: &Member,
+    order: &Order,
+    method: &str,
+) -> reqwest::Response {
+    app.bearer(member)
+        .post_raw(
+            &member.me(&format!("/orders/{}/payments", order.id)),
+            &json!({ "method": method }),
+        )
+        .await
+}
+
+/// The token of a new sandbox attempt, from its pay page's address.
+async fn sandbox_token(app: &TestApp, member: &Member, order: &Order) -> String {
+    let started: Value = expect_json(pay_with(app, member, order, "sandbox").await, 201).await;
+    assert_eq!(started["payment"]["status"], "pending");
+    assert_eq!(started["reference"], order.order_no.as_str());
+    let url = started["pay_url"].as_str().unwrap();
+    url.rsplit('/').next().unwrap().to_owned()
+}
+
+fn notification(token: &str, txn: &str, amount: &str) -> Vec<u8> {
+    serde_json::to_vec(&json!({
+        "payment_token": token, "transaction_id": txn, "amount": amount, "outcome": "succeeded"
+    }))
+    .unwrap()
+}
+
+async fn notify(app: &TestApp, key: &SecretKey, body: &[u8]) -> reqwest::Response {
+    let signature = sandbox::sign(key, fenxiao::clock::now().and_utc().timestamp(), body);
+    app.anonymous()
+        .request(reqwest::Method::POST, sandbox::NOTIFY_PATH)
+        .header(sandbox::SIGNATURE_HEADER, signature)
+        .header("content-type", "application/json")
+        .body(body.to_vec())
+        .send()
+        .await
+        .unwrap()
+}
+
+fn count_events(app: &TestApp, merchant_id: MerchantId, name: &str) -> i64 {
+    domain_events::table
+        .filter(domain_events::merchant_id.eq(merchant_id))
+        .filter(domain_events::name.eq(name))
+        .count()
+        .get_result(&mut *app.conn())
+        .unwrap()
+}
+
+fn receipts(app: &TestApp) -> Vec<String> {
+    payment_receipts::table
+        .order(payment_receipts::id.asc())
+        .select(payment_receipts::outcome)
+        .load(&mut *app.conn())
+        .unwrap()
+}
+
+async fn order_of(app: &TestApp, member: &Member, order: &Order) -> Order {
+    app.bearer(member)
+        .get(&member.me(&format!("/orders/{}", order.id)))
+        .await
+}
+
+db_test!(
+    the_sandbox_pays_an_order_and_its_distributor_makes_a_sale,
+    |app: TestApp| async move {
+        let owner = app.owner("boss@example.com").await;
+        enable(&app, &owner, "sandbox", json!({})).await;
+        let seller = app
+            .member(owner.merchant_id.get(), "13800000009", json!({}))
+            .await;
+        let distributor: Value = app
+            .bearer(&owner)
+            .post("/api/v1/distributors", &json!({ "member_id": seller.id }))
+            .await;
+        let (member, order) = an_order(
+            &app,
+            &owner,
+            "13800000001",
+            json!({ "distributor_code": distributor["code"] }),
+        )
+        .await;
+        // A method the shop has not enabled is refused.
+        assert_eq!(
+            field_errors(pay_with(&app, &member, &order, "bank_transfer").await).await,
+            vec![("method".to_owned(), "payment_method_disabled".to_owned())]
+        );
+        let token = sandbox_token(&app, &member, &order).await;
+        let page = app
+            .anonymous()
+            .get_raw(&format!("{}/{token}", sandbox::PAGE_PATH))
+            .await;
+        assert_eq!(page.status(), 200);
+        let html = page.text().await.unwrap();
+        assert!(
+            html.contains(&order.order_no) && html.contains("110.00"),
+            "{html}"
+        );
+
+        // Declined first: the attempt fails, the order still waits.
+        let declined: Value = app
+            .anonymous()
+            .header("accept", "application/json")
+            .post(&format!("{}/{token}/fail", sandbox::PAGE_PATH), &json!({}))
+            .await;
+        assert_eq!(declined["result"], "failed");
+        assert_eq!(
+            order_of(&app, &member, &order).await.status,
+            "pending_payment"
+        );
+
+        // A second attempt succeeds, through the signed notification over HTTP.
+        let token = sandbox_token(&app, &member, &order).await;
+        let paid: Value = app
+            .anonymous()
+            .header("accept", "application/json")
+            .post(
+                &format!("{}/{token}/succeed", sandbox::PAGE_PATH),
+                &json!({}),
+            )
+            .await;
+        assert_eq!(paid["result"], "paid");
+        let now = order_of(&app, &member, &order).await;
+        assert_eq!(now.status, "paid");
+        let statuses: Vec<&str> = now
+            .payments
+            .iter()
+            .map(|p| p["status"].as_str().unwrap())
+            .collect();
+        assert_eq!(statuses, ["failed", "succeeded"]);
+        assert_eq!(now.timeline.last().unwrap()["to_status"], "paid");
+        assert_eq!(count_events(&app, owner.merchant_id, "order.paid"), 1);
+        // The sale reached the distributor who brought the buyer, at the paid goods amount.
+        let sales: Vec<(String, i64)> = distributor_sales::table
+            .select((distributor_sales::order_ref, distributor_sales::amount_fen))
+            .load(&mut *app.conn())
+            .unwrap();
+        assert_eq!(sales, vec![(order.order_no.clone(), 10_000)]);
+        // Paid: no further attempt, no cancel by the buyer.
+        assert_problem(
+            pay_with(&app, &member, &order, "sandbox").await,
+            409,
+            "invalid_transition",
+        )
+        .await;
+        let res = app
+            .bearer(&member)
+            .post_raw(
+                &member.me(&format!("/orders/{}/cancel", order.id)),
+                &json!({}),
+            )
+            .await;
+        assert_problem(res, 409, "invalid_transition").await;
+    }
+);
+
+db_test!(
+    one_notification_fifty_times_at_once_pays_once,
+    |app: TestApp| async move {
+        let owner = app.owner("boss@example.com").await;
+        enable(&app, &owner, "sandbox", json!({})).await;
+        let (member, order) = an_order(&app, &owner, "13800000001", json!({})).await;
+        let token = sandbox_token(&app, &member, &order).await;
+        let body = notification(&token, "SBX-one", "110.00");
+        let key = test_jwt_key();
+        let answers =
+            futures_util::future::join_all((0..50).map(|_| notify(&app, &key, &body))).await;
+        let mut results = Vec::new();
+        for res in answers {
+            assert_eq!(res.status(), 200);
+            results.push(
+                res.json::<Value>().await.unwrap()["result"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+            );
+        }
+        assert_eq!(
+            results.iter().filter(|r| *r == "paid").count(),
+            1,
+            "{results:?}"
+        );
+        assert_eq!(results.iter().filter(|r| *r == "repeated").count(), 49);
+        assert_eq!(receipts(&app), ["paid"]);
+        assert_eq!(count_events(&app, owner.merchant_id, "order.paid"), 1);
+        assert_eq!(order_of(&app, &member, &order).await.status, "paid");
+    }
+);
+
+db_test!(
+    forged_changed_and_unknown_notifications_record_nothing,
+    |app: TestApp| async move {
+        let owner = app.owner("boss@example.com").await;
+        enable(&app, &owner, "sandbox", json!({})).await;
+        let (member, order) = an_order(&app, &owner, "13800000001", json!({})).await;
+        let token = sandbox_token(&app, &member, &order).await;
+        let key = test_jwt_key();
+        // Signed with another key.
+        let forger = SecretKey::from_bytes(b"not the installation's secret at all".to_vec());
+        let body = notification(&token, "SBX-1", "110.00");
+        assert_problem(notify(&app, &forger, &body).await, 401, "invalid_signature").await;
+        // Signed, then changed on the way.
+        let signature = sandbox::sign(&key, fenxiao::clock::now().and_utc().timestamp(), &body);
+        let tampered = notification(&token, "SBX-1", "0.01");
+        let res = app
+            .anonymous()
+            .request(reqwest::Method::POST, sandbox::NOTIFY_PATH)
+            .header(sandbox::SIGNATURE_HEADER, signature)
+            .body(tampered)
+            .send()
+            .await
+            .unwrap();
+        assert_problem(res, 401, "invalid_signature").await;
+        // No signature; an old one.
+        let res = app
+            .anonymous()
+            .request(reqwest::Method::POST, sandbox::NOTIFY_PATH)
+            .body(body.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_problem(res, 401, "invalid_signature").await;
+        let stale = sandbox::sign(
+            &key,
+            fenxiao::clock::now().and_utc().timestamp() - 3_600,
+            &body,
+        );
+        let res = app
+            .anonymous()
+            .request(reqwest::Method::POST, sandbox::NOTIFY_PATH)
+            .header(sandbox::SIGNATURE_HEADER, stale)
+            .body(body.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_problem(res, 401, "invalid_signature").await;
+        // Genuine, but for another amount, or for no payment we know.
+        let cheaper = notification(&token, "SBX-2", "100.00");
+        assert_problem(
+            notify(&app, &key, &cheaper).await,
+            422,
+            "payment_amount_mismatch",
+        )
+        .await;
+        let unknown = notification("no-such-token", "SBX-3", "110.00");
+        assert_problem(notify(&app, &key, &unknown).await, 422, "unknown_payment").await;
+        let garbage = b"{\"payment_token\": 1}".to_vec();
+        assert_eq!(notify(&app, &key, &garbage).await.status(), 400);
+        assert_eq!(receipts(&app), Vec::<String>::new());
+        assert_eq!(count_events(&app, owner.merchant_id, "order.paid"), 0);
+        assert_eq!(
+            order_of(&app, &member, &order).await.status,
+            "pending_payment"
+        );
+    }
+);
+
+db_test!(
+    a_payment_after_the_cancel_is_kept_and_flagged_for_a_refund,
+    |app: TestApp| async move {
+        let owner = app.owner("boss@example.com").await;
+        enable(&app, &owner, "sandbox", json!({})).await;
+        let (member, order) = an_order(&app, &owner, "13800000001", json!({})).await;
+        let token = sandbox_token(&app, &member, &order).await;
+        app.bearer(&member)
+            .expecting(200)
+            .post::<Value>(
+                &member.me(&format!("/orders/{}/cancel", order.id)),
+                &json!({}),
+            )
+            .await;
+        let res = notify(
+            &app,
+            &test_jwt_key(),
+            &notification(&token, "SBX-late", "110.00"),
+        )
+        .await;
+        let answer: Value = expect_json(res, 200).await;
+        assert_eq!(answer["result"], "to_refund");
+        let now = order_of(&app, &member, &order).await;
+        assert_eq!(now.status, "cancelled");
+        assert!(now.refund_due);
+        assert_eq!(now.payments[0]["status"], "succeeded");
+        assert_eq!(receipts(&app), ["to_refund"]);
+        assert_eq!(count_events(&app, owner.merchant_id, "order.paid"), 0);
+    }
+);
+
+db_test!(
+    finance_confirms_a_bank_transfer_once,
+    |app: TestApp| async move {
+        let owner = app.owner("boss@example.com").await;
+        enable(
+            &app,
+            &owner,
+            "bank_transfer",
+            json!({ "account_name": "好物优选", "bank_name": "中国银行", "account_number": "6217000011112222" }),
+        )
+        .await;
+        let (member, order) = an_order(&app, &owner, "13800000001", json!({})).await;
+        let started: Value =
+            expect_json(pay_with(&app, &member, &order, "bank_transfer").await, 201).await;
+        assert_eq!(
+            started["bank_account"]["account_number"],
+            "6217000011112222"
+        );
+        assert_eq!(started["reference"], order.order_no.as_str());
+        let confirm = format!("/api/v1/orders/{}/bank-transfer", order.id);
+        let staff = app.bearer(&owner);
+        let wrong = staff
+            .post_raw(
+                &confirm,
+                &json!({ "reference": "BOC-1", "amount": "100.00" }),
+            )
+            .await;
+        assert_problem(wrong, 422, "payment_amount_mismatch").await;
+        let paid: Order = staff
+            .post(
+                &confirm,
+                &json!({ "reference": "BOC-1", "amount": "110.00" }),
+            )
+            .await;
+        assert_eq!(paid.status, "paid");
+        assert_eq!(paid.timeline.last().unwrap()["actor_kind"], "staff");
+        assert_eq!(paid.payments.len(), 1, "the buyer's attempt was confirmed");
+        let again: Order = staff
+            .post(
+                &confirm,
+                &json!({ "reference": "BOC-1", "amount": "110.00" }),
+            )
+            .await;
+        assert_eq!(again.status, "paid");
+        assert_eq!(app.audit_count("order.bank_transfer_confirmed"), 1);
+        assert_eq!(count_events(&app, owner.merchant_id, "order.paid"), 1);
+        let res = staff
+            .post_raw(&confirm, &json!({ "reference": "", "amount": "110.00" }))
+            .await;
+        assert_eq!(field_errors(res).await[0].0, "reference");
+    }
+);

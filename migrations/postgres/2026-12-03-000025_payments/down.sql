@@ -1,0 +1,2 @@
+DROP TABLE payment_receipts;
+DROP TABLE payment_attempts;
