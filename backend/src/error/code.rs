@@ -147,6 +147,7 @@ pub enum ErrorCode {
     PayloadTooLarge,
     PaymentAmountMismatch,
     PaymentMethodDisabled,
+    PaymentMethodMisconfigured,
     PercentPrecision,
     PercentRange,
     PeriodOver,

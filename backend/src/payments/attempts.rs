@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
+use super::alipay::{self, AlipayApp};
 use super::settings::{self, PaymentKind};
 use crate::audit::{self, AuditEntry};
 use crate::auth::principal::Principal;
@@ -142,12 +143,18 @@ pub struct PayRequest {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct PaymentStart {
     pub payment: Payment,
-    /// Where to pay: the sandbox's pay page (`sandbox`).
+    /// Where to pay: the sandbox's pay page (`sandbox`), Alipay's gateway with the signed
+    /// request (`alipay`).
     pub pay_url: Option<String>,
     /// Where to send the money (`bank_transfer`): account name, bank, branch, account number.
     pub bank_account: Option<BTreeMap<String, String>>,
     /// What to write on the transfer, so finance can match it: the order number.
     pub reference: String,
+}
+
+/// China's time (UTC+8, no daylight saving), as the providers' requests carry it.
+fn beijing_time(utc: NaiveDateTime) -> NaiveDateTime {
+    utc + chrono::Duration::hours(8)
 }
 
 fn token() -> String {
@@ -156,8 +163,8 @@ fn token() -> String {
 
 /// Starts an attempt to pay the member's unpaid order by `method`. 404 for anyone else's order;
 /// 409 `invalid_transition` when the order no longer waits for a payment; 422
-/// `payment_method_disabled` for a method the shop has not enabled. Alipay and WeChat Pay are
-/// refused the same way until their providers exist.
+/// `payment_method_disabled` for a method the shop has not enabled (WeChat Pay is refused so
+/// until its provider exists), `payment_method_misconfigured` for keys that do not parse.
 #[allow(clippy::too_many_arguments)]
 pub fn start(
     conn: &mut DbConnection,
@@ -195,10 +202,14 @@ pub fn start(
         )
     };
     let method_settings = match request.method {
-        PaymentKind::Sandbox | PaymentKind::BankTransfer => {
+        PaymentKind::Sandbox | PaymentKind::BankTransfer | PaymentKind::Alipay => {
             settings::enabled(conn, cipher, merchant_id, request.method)?.ok_or_else(disabled)?
         }
-        PaymentKind::Alipay | PaymentKind::WechatPay => return Err(disabled()),
+        PaymentKind::WechatPay => return Err(disabled()),
+    };
+    let alipay = match request.method {
+        PaymentKind::Alipay => Some(AlipayApp::from_settings(&method_settings)?),
+        _ => None,
     };
     let token = token();
     let id: i64 = diesel::insert_into(pa::table)
@@ -218,10 +229,23 @@ pub fn start(
         .find(id)
         .select(AttemptRow::as_select())
         .first(conn)?;
+    let pay_url = match (request.method, &alipay) {
+        (PaymentKind::Sandbox, _) => {
+            Some(format!("{base_url}{}/{token}", super::sandbox::PAGE_PATH))
+        }
+        (PaymentKind::Alipay, Some(app)) => Some(alipay::page_pay_url(
+            app,
+            &format!("{base_url}{}", alipay::NOTIFY_PATH),
+            &token,
+            Money::from_fen(total_fen).unwrap_or_default(),
+            &format!("订单 {order_no}"),
+            beijing_time(now),
+        )),
+        _ => None,
+    };
     Ok(PaymentStart {
         payment: view(row),
-        pay_url: (request.method == PaymentKind::Sandbox)
-            .then(|| format!("{base_url}{}/{token}", super::sandbox::PAGE_PATH)),
+        pay_url,
         bank_account: (request.method == PaymentKind::BankTransfer).then_some(method_settings),
         reference: order_no,
     })

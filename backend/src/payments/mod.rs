@@ -1,8 +1,10 @@
 //! Payment methods of a merchant and paying orders with them: bank transfer (confirmed by
-//! finance) and a sandbox provider for development, demos and tests; Alipay and WeChat Pay have
-//! their settings and are refused until their providers exist.
+//! finance), Alipay (RSA2) and a sandbox provider for development, demos and tests; WeChat Pay
+//! has its settings and is refused until its provider exists.
 
+pub mod alipay;
 pub mod attempts;
+pub mod keys;
 pub mod pay_routes;
 pub mod routes;
 pub mod sandbox;
@@ -16,5 +18,6 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(pay_routes::confirm_bank_transfer)
         .service(pay_routes::sandbox_page)
         .service(pay_routes::sandbox_decide)
-        .service(pay_routes::sandbox_notification);
+        .service(pay_routes::sandbox_notification)
+        .service(pay_routes::alipay_notification);
 }

@@ -7,6 +7,7 @@ use futures_util::StreamExt;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::alipay;
 use super::attempts::{self, BankTransferConfirmation, PayRequest, PaymentStart};
 use super::sandbox::{self, NotificationResult, SandboxNotification, SandboxOutcome};
 use crate::app::AppState;
@@ -250,6 +251,21 @@ pub async fn sandbox_decide(
 /// The largest notification read.
 const MAX_NOTIFICATION_BYTES: usize = 16 * 1024;
 
+/// A notification's raw bytes, as signed: read whole, up to a small limit.
+async fn read_small(mut payload: web::Payload) -> AppResult<web::Bytes> {
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| AppError::MalformedBody(format!("cannot read body: {e}")))?;
+        if body.len() + chunk.len() > MAX_NOTIFICATION_BYTES {
+            return Err(AppError::PayloadTooLarge {
+                limit: MAX_NOTIFICATION_BYTES,
+            });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
 /// What the server answers a notification.
 #[derive(Debug, Clone, Serialize, serde::Deserialize, ToSchema)]
 pub struct NotificationAnswer {
@@ -276,19 +292,9 @@ pub struct NotificationAnswer {
 pub async fn sandbox_notification(
     state: web::Data<AppState>,
     req: HttpRequest,
-    mut payload: web::Payload,
+    payload: web::Payload,
 ) -> AppResult<web::Json<NotificationAnswer>> {
-    // The raw bytes, as signed: read whole, up to a small limit.
-    let mut body = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| AppError::MalformedBody(format!("cannot read body: {e}")))?;
-        if body.len() + chunk.len() > MAX_NOTIFICATION_BYTES {
-            return Err(AppError::PayloadTooLarge {
-                limit: MAX_NOTIFICATION_BYTES,
-            });
-        }
-        body.extend_from_slice(&chunk);
-    }
+    let body = read_small(payload).await?;
     let header = req
         .headers()
         .get(sandbox::SIGNATURE_HEADER)
@@ -308,4 +314,36 @@ pub async fn sandbox_notification(
         .db(move |conn| sandbox::handle(conn, &notification, clock::now()))
         .await?;
     Ok(web::Json(NotificationAnswer { result }))
+}
+
+/// Alipay's notifications
+///
+/// Alipay's asynchronous notification (`application/x-www-form-urlencoded`), verified with the
+/// merchant's Alipay public key before anything is written: a signature that does not verify is
+/// 401 `invalid_signature`. Answered with the plain text `success`, as Alipay expects, once
+/// handled (a repeat included).
+#[utoipa::path(
+    tag = "orders",
+    request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "The notification's fields, signed (`sign`, `sign_type=RSA2`)"),
+    responses(
+        (status = 200, description = "`success`", content_type = "text/plain", body = String),
+        (status = 401, description = "`invalid_signature`", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, description = "`unknown_payment`, `payment_amount_mismatch`", body = ProblemBody, content_type = "application/problem+json"),
+    )
+)]
+#[post("/payments/notifications/alipay")]
+pub async fn alipay_notification(
+    state: web::Data<AppState>,
+    payload: web::Payload,
+) -> AppResult<HttpResponse> {
+    let body = read_small(payload).await?;
+    let form: std::collections::BTreeMap<String, String> =
+        url::form_urlencoded::parse(&body).into_owned().collect();
+    let cipher = state.cipher.clone();
+    state
+        .db(move |conn| alipay::handle(conn, &cipher, &form, clock::now()))
+        .await?;
+    Ok(HttpResponse::Ok()
+        .content_type(ContentType::plaintext())
+        .body("success"))
 }

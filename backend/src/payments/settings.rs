@@ -69,6 +69,8 @@ impl PaymentKind {
         ];
         const ALIPAY: &[Field] = &[
             field("app_id", false, true, 32),
+            // The merchant's Alipay account (2088…); when set, notifications must name it.
+            field("seller_id", false, false, 32),
             field("alipay_public_key", false, true, 4096),
             field("private_key", true, true, 8192),
         ];
@@ -155,6 +157,19 @@ fn masked(kind: PaymentKind, enabled: bool, settings: &BTreeMap<String, String>)
         enabled,
         settings,
     }
+}
+
+/// The settings of one method, in the clear, enabled or not (a notification for an attempt made
+/// while it was enabled is still verified and applied).
+pub fn configured(
+    conn: &mut DbConnection,
+    cipher: &Cipher,
+    merchant_id: MerchantId,
+    kind: PaymentKind,
+) -> AppResult<Option<BTreeMap<String, String>>> {
+    Ok(load(conn, cipher, merchant_id)?
+        .remove(&kind)
+        .map(|(_, settings)| settings))
 }
 
 /// The settings of one method, in the clear, when the merchant has enabled it.

@@ -1475,6 +1475,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/payments/notifications/alipay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Alipay's notifications
+         * @description Alipay's asynchronous notification (`application/x-www-form-urlencoded`), verified with the
+         *     merchant's Alipay public key before anything is written: a signature that does not verify is
+         *     401 `invalid_signature`. Answered with the plain text `success`, as Alipay expects, once
+         *     handled (a repeat included).
+         */
+        post: operations["alipay_notification"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/payments/notifications/sandbox": {
         parameters: {
             query?: never;
@@ -3442,7 +3465,7 @@ export interface components {
          * @description A stable machine-readable error code: of a problem (`code`) or of one field (`errors[].code`).
          * @enum {string}
          */
-        ErrorCode: "account_disabled" | "account_locked" | "address_limit" | "address_required" | "already_distributor" | "already_exists" | "ambiguous_product" | "application_pending" | "bad_gateway" | "bad_request" | "binding_changed" | "binding_own_team" | "cannot_change_self" | "carrier_code" | "carrier_code_taken" | "category_cycle" | "category_name_taken" | "category_not_empty" | "city_not_in_province" | "code_exists" | "codes_exhausted" | "commission_total_over_100" | "contest_changed" | "date_out_of_range" | "depth3_acknowledgement_required" | "distributor_not_active" | "duplicate_code" | "duplicate_column" | "duplicate_key" | "duplicate_media" | "duplicate_option" | "duplicate_region" | "duplicate_sku" | "duplicate_sku_code" | "duplicate_spec_values" | "duplicate_tier_price" | "email" | "email_not_verified" | "email_taken" | "entry_mode_not_everyone" | "forbidden" | "freight_template_in_use" | "freight_template_name_taken" | "freight_templates_changed" | "freight_too_large" | "idempotency_key_reused" | "immutable_by_import" | "inconsistent_category" | "inconsistent_freight_template" | "insufficient_stock" | "internal_error" | "internal_server_error" | "invalid" | "invalid_api_key" | "invalid_category" | "invalid_cell" | "invalid_code" | "invalid_credentials" | "invalid_cursor" | "invalid_file" | "invalid_integer" | "invalid_key" | "invalid_mfa_code" | "invalid_money" | "invalid_option" | "invalid_percent" | "invalid_query" | "invalid_refresh_token" | "invalid_sale_fact" | "invalid_signature" | "invalid_slug" | "invalid_spec_names" | "invalid_spec_values" | "invalid_status" | "invalid_tags" | "invalid_tier_prices" | "invalid_timezone" | "invalid_token" | "invalid_transition" | "invalid_type" | "invalid_value" | "invitation_pending" | "kind_immutable" | "last_pickup_point" | "length" | "login_taken" | "malformed_body" | "member_disabled" | "merchant_suspended" | "method_not_allowed" | "mfa_already_enabled" | "mfa_challenge_invalid" | "mfa_enrolment_required" | "mfa_not_enrolling" | "missing_column" | "money_negative" | "money_precision" | "money_too_large" | "move_binds_own_team" | "must_be_positive" | "no_pickup_points" | "not_a_distributor" | "not_allowed" | "not_found" | "not_virtual_sku" | "nothing_to_order" | "options_not_allowed" | "options_required" | "order_too_large" | "out_of_range" | "out_of_stock" | "owner_not_assignable" | "owner_only" | "owner_protected" | "parent_ended" | "payload_too_large" | "payment_amount_mismatch" | "payment_method_disabled" | "percent_precision" | "percent_range" | "period_over" | "phone" | "pickup_point_name_taken" | "platform_review" | "presale_below_sold" | "presale_ship_date_required" | "prize_overlap" | "product_changed" | "product_structure_locked" | "protection_exceeds_validity" | "range" | "range_reversed" | "range_too_long" | "rate_limited" | "reference_conflict" | "refresh_token_reused" | "region_not_delivered" | "request_failed" | "request_header_fields_too_large" | "request_timeout" | "required" | "reserved_slug" | "sale_already_recorded" | "same_tier" | "scope_not_held" | "self_binding" | "self_parent" | "service_unavailable" | "session_ended" | "shop_address_required" | "single_line" | "sku_code_taken" | "sku_has_codes" | "sku_not_sold" | "slug_taken" | "spend_threshold_not_met" | "sponsor_not_active" | "staff_acknowledgement_required" | "staff_only" | "stock_by_adjustment" | "stock_changed" | "tier_changed" | "tier_in_use" | "tier_limit" | "tier_name_taken" | "tier_rank_taken" | "tier_set_mismatch" | "tiers_changed" | "token_expired" | "token_used" | "too_long" | "too_many_fields" | "too_many_options" | "too_many_requests" | "too_many_skus" | "tree_cycle" | "unauthorized" | "unknown_category" | "unknown_column" | "unknown_distributor" | "unknown_distributor_code" | "unknown_field" | "unknown_freight_template" | "unknown_media" | "unknown_member" | "unknown_merchant" | "unknown_payment" | "unknown_region" | "unknown_sku" | "unknown_tier" | "unsupported_media_type" | "uri_too_long" | "url" | "validation_failed" | "virtual_stock" | "weak_password" | "wrong_account_kind" | "wrong_action";
+        ErrorCode: "account_disabled" | "account_locked" | "address_limit" | "address_required" | "already_distributor" | "already_exists" | "ambiguous_product" | "application_pending" | "bad_gateway" | "bad_request" | "binding_changed" | "binding_own_team" | "cannot_change_self" | "carrier_code" | "carrier_code_taken" | "category_cycle" | "category_name_taken" | "category_not_empty" | "city_not_in_province" | "code_exists" | "codes_exhausted" | "commission_total_over_100" | "contest_changed" | "date_out_of_range" | "depth3_acknowledgement_required" | "distributor_not_active" | "duplicate_code" | "duplicate_column" | "duplicate_key" | "duplicate_media" | "duplicate_option" | "duplicate_region" | "duplicate_sku" | "duplicate_sku_code" | "duplicate_spec_values" | "duplicate_tier_price" | "email" | "email_not_verified" | "email_taken" | "entry_mode_not_everyone" | "forbidden" | "freight_template_in_use" | "freight_template_name_taken" | "freight_templates_changed" | "freight_too_large" | "idempotency_key_reused" | "immutable_by_import" | "inconsistent_category" | "inconsistent_freight_template" | "insufficient_stock" | "internal_error" | "internal_server_error" | "invalid" | "invalid_api_key" | "invalid_category" | "invalid_cell" | "invalid_code" | "invalid_credentials" | "invalid_cursor" | "invalid_file" | "invalid_integer" | "invalid_key" | "invalid_mfa_code" | "invalid_money" | "invalid_option" | "invalid_percent" | "invalid_query" | "invalid_refresh_token" | "invalid_sale_fact" | "invalid_signature" | "invalid_slug" | "invalid_spec_names" | "invalid_spec_values" | "invalid_status" | "invalid_tags" | "invalid_tier_prices" | "invalid_timezone" | "invalid_token" | "invalid_transition" | "invalid_type" | "invalid_value" | "invitation_pending" | "kind_immutable" | "last_pickup_point" | "length" | "login_taken" | "malformed_body" | "member_disabled" | "merchant_suspended" | "method_not_allowed" | "mfa_already_enabled" | "mfa_challenge_invalid" | "mfa_enrolment_required" | "mfa_not_enrolling" | "missing_column" | "money_negative" | "money_precision" | "money_too_large" | "move_binds_own_team" | "must_be_positive" | "no_pickup_points" | "not_a_distributor" | "not_allowed" | "not_found" | "not_virtual_sku" | "nothing_to_order" | "options_not_allowed" | "options_required" | "order_too_large" | "out_of_range" | "out_of_stock" | "owner_not_assignable" | "owner_only" | "owner_protected" | "parent_ended" | "payload_too_large" | "payment_amount_mismatch" | "payment_method_disabled" | "payment_method_misconfigured" | "percent_precision" | "percent_range" | "period_over" | "phone" | "pickup_point_name_taken" | "platform_review" | "presale_below_sold" | "presale_ship_date_required" | "prize_overlap" | "product_changed" | "product_structure_locked" | "protection_exceeds_validity" | "range" | "range_reversed" | "range_too_long" | "rate_limited" | "reference_conflict" | "refresh_token_reused" | "region_not_delivered" | "request_failed" | "request_header_fields_too_large" | "request_timeout" | "required" | "reserved_slug" | "sale_already_recorded" | "same_tier" | "scope_not_held" | "self_binding" | "self_parent" | "service_unavailable" | "session_ended" | "shop_address_required" | "single_line" | "sku_code_taken" | "sku_has_codes" | "sku_not_sold" | "slug_taken" | "spend_threshold_not_met" | "sponsor_not_active" | "staff_acknowledgement_required" | "staff_only" | "stock_by_adjustment" | "stock_changed" | "tier_changed" | "tier_in_use" | "tier_limit" | "tier_name_taken" | "tier_rank_taken" | "tier_set_mismatch" | "tiers_changed" | "token_expired" | "token_used" | "too_long" | "too_many_fields" | "too_many_options" | "too_many_requests" | "too_many_skus" | "tree_cycle" | "unauthorized" | "unknown_category" | "unknown_column" | "unknown_distributor" | "unknown_distributor_code" | "unknown_field" | "unknown_freight_template" | "unknown_media" | "unknown_member" | "unknown_merchant" | "unknown_payment" | "unknown_region" | "unknown_sku" | "unknown_tier" | "unsupported_media_type" | "uri_too_long" | "url" | "validation_failed" | "virtual_stock" | "weak_password" | "wrong_account_kind" | "wrong_action";
         /** @enum {string} */
         FieldType: "text" | "phone" | "select" | "textarea";
         /** @description One field of the form. */
@@ -4091,7 +4114,10 @@ export interface components {
             bank_account?: {
                 [key: string]: string;
             } | null;
-            /** @description Where to pay: the sandbox's pay page (`sandbox`). */
+            /**
+             * @description Where to pay: the sandbox's pay page (`sandbox`), Alipay's gateway with the signed
+             *     request (`alipay`).
+             */
             pay_url?: string | null;
             payment: components["schemas"]["Payment"];
             /** @description What to write on the transfer, so finance can match it: the order number. */
@@ -7804,6 +7830,35 @@ export interface operations {
             /** @description Needs `merchant.manage` */
             403: components["responses"]["Problem"];
             /** @description Invalid settings */
+            422: components["responses"]["Problem"];
+        };
+    };
+    alipay_notification: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The notification's fields, signed (`sign`, `sign_type=RSA2`) */
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": string;
+            };
+        };
+        responses: {
+            /** @description `success` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description `invalid_signature` */
+            401: components["responses"]["Problem"];
+            /** @description `unknown_payment`, `payment_amount_mismatch` */
             422: components["responses"]["Problem"];
         };
     };

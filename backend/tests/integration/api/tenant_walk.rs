@@ -40,6 +40,7 @@ const PUBLIC: &[&str] = &[
     "GET /api/v1/payments/sandbox/{token}",
     "POST /api/v1/payments/sandbox/{token}/{outcome}",
     "POST /api/v1/payments/notifications/sandbox",
+    "POST /api/v1/payments/notifications/alipay",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

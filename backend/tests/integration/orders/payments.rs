@@ -375,3 +375,160 @@ db_test!(
         assert_eq!(field_errors(res).await[0].0, "reference");
     }
 );
+
+/// An RSA key pair: the private key as PKCS#8 PEM, the public key as bare Base64 of its DER, the
+/// way Alipay's console shows one.
+fn key_pair() -> (rsa::RsaPrivateKey, String, String) {
+    use base64::Engine;
+    use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
+    let key = rsa::RsaPrivateKey::new(&mut rand::thread_rng(), 2048).unwrap();
+    let private = key.to_pkcs8_pem(LineEnding::LF).unwrap().to_string();
+    let public = base64::engine::general_purpose::STANDARD.encode(
+        rsa::RsaPublicKey::from(&key)
+            .to_public_key_der()
+            .unwrap()
+            .as_bytes(),
+    );
+    (key, private, public)
+}
+
+/// An Alipay notification's form, signed by "Alipay" the way Alipay signs.
+fn alipay_form(alipay: &rsa::RsaPrivateKey, fields: &[(&str, &str)]) -> String {
+    use std::collections::BTreeMap;
+    let mut params: BTreeMap<String, String> = fields
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    params.insert("sign_type".into(), "RSA2".into());
+    let content = fenxiao::payments::alipay::signing_content(&params, true);
+    let sign = fenxiao::payments::keys::sign(alipay, content.as_bytes());
+    params.insert("sign".into(), sign);
+    url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(params.iter())
+        .finish()
+}
+
+async fn post_alipay(app: &TestApp, form: String) -> reqwest::Response {
+    app.anonymous()
+        .request(
+            reqwest::Method::POST,
+            fenxiao::payments::alipay::NOTIFY_PATH,
+        )
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+db_test!(
+    alipay_requests_are_signed_and_its_notifications_verified,
+    |app: TestApp| async move {
+        let owner = app.owner("boss@example.com").await;
+        let (_, app_private, app_public) = key_pair();
+        let (alipay_key, _, alipay_public) = key_pair();
+        enable(
+            &app,
+            &owner,
+            "alipay",
+            json!({
+                "app_id": "2021000000000001", "seller_id": "2088000000000001",
+                "private_key": app_private, "alipay_public_key": alipay_public
+            }),
+        )
+        .await;
+        let (member, order) = an_order(&app, &owner, "13800000001", json!({})).await;
+        let started: Value =
+            expect_json(pay_with(&app, &member, &order, "alipay").await, 201).await;
+        // The request the buyer is sent with verifies under the application's public key.
+        let url = url::Url::parse(started["pay_url"].as_str().unwrap()).unwrap();
+        assert_eq!(url.host_str(), Some("openapi.alipay.com"));
+        let params: std::collections::BTreeMap<String, String> =
+            url.query_pairs().into_owned().collect();
+        assert_eq!(params["method"], "alipay.trade.page.pay");
+        assert_eq!(params["sign_type"], "RSA2");
+        let content = fenxiao::payments::alipay::signing_content(&params, false);
+        let app_key = fenxiao::payments::keys::public_key(&app_public).unwrap();
+        assert!(fenxiao::payments::keys::verify(
+            &app_key,
+            content.as_bytes(),
+            &params["sign"]
+        ));
+        let biz: Value = serde_json::from_str(&params["biz_content"]).unwrap();
+        assert_eq!(biz["total_amount"], "110.00");
+        let token = biz["out_trade_no"].as_str().unwrap().to_owned();
+
+        let paid = [
+            ("app_id", "2021000000000001"),
+            ("seller_id", "2088000000000001"),
+            ("out_trade_no", token.as_str()),
+            ("trade_no", "2026120322001400001"),
+            ("trade_status", "TRADE_SUCCESS"),
+            ("total_amount", "110.00"),
+            ("subject", "订单"),
+            ("notify_id", "ac05099524730693a8b330c5ecf72da9786"),
+        ];
+        // Tampered after signing: refused, nothing recorded.
+        let tampered =
+            alipay_form(&alipay_key, &paid).replace("total_amount=110.00", "total_amount=0.01");
+        assert_problem(post_alipay(&app, tampered).await, 401, "invalid_signature").await;
+        // Signed by someone else.
+        let (forger, _, _) = key_pair();
+        assert_problem(
+            post_alipay(&app, alipay_form(&forger, &paid)).await,
+            401,
+            "invalid_signature",
+        )
+        .await;
+        // Genuine but for another application.
+        let mut elsewhere = paid;
+        elsewhere[0] = ("app_id", "2021000000009999");
+        assert_problem(
+            post_alipay(&app, alipay_form(&alipay_key, &elsewhere)).await,
+            422,
+            "unknown_payment",
+        )
+        .await;
+        assert_eq!(receipts(&app), Vec::<String>::new());
+
+        let res = post_alipay(&app, alipay_form(&alipay_key, &paid)).await;
+        assert_eq!(res.status(), 200);
+        assert_eq!(res.text().await.unwrap(), "success");
+        assert_eq!(order_of(&app, &member, &order).await.status, "paid");
+        // Alipay retries until it reads `success`: the repeat changes nothing.
+        let res = post_alipay(&app, alipay_form(&alipay_key, &paid)).await;
+        assert_eq!(res.text().await.unwrap(), "success");
+        assert_eq!(receipts(&app), ["paid"]);
+        assert_eq!(count_events(&app, owner.merchant_id, "order.paid"), 1);
+
+        // A closed trade fails its attempt; the order of another buyer still waits.
+        let (other, second) = an_order(&app, &owner, "13800000002", json!({})).await;
+        let started: Value =
+            expect_json(pay_with(&app, &other, &second, "alipay").await, 201).await;
+        let url = url::Url::parse(started["pay_url"].as_str().unwrap()).unwrap();
+        let biz: Value = serde_json::from_str(
+            &url.query_pairs()
+                .find(|(k, _)| k == "biz_content")
+                .unwrap()
+                .1,
+        )
+        .unwrap();
+        let closed = [
+            ("app_id", "2021000000000001"),
+            ("seller_id", "2088000000000001"),
+            ("out_trade_no", biz["out_trade_no"].as_str().unwrap()),
+            ("trade_no", "2026120322001400002"),
+            ("trade_status", "TRADE_CLOSED"),
+            ("total_amount", "110.00"),
+        ];
+        assert_eq!(
+            post_alipay(&app, alipay_form(&alipay_key, &closed))
+                .await
+                .status(),
+            200
+        );
+        let now = order_of(&app, &other, &second).await;
+        assert_eq!(now.status, "pending_payment");
+        assert_eq!(now.payments[0]["status"], "failed");
+    }
+);
