@@ -69,6 +69,8 @@ pub struct Config {
     /// Seconds between two sweeps of the periodic promotion job while the server runs; 0 turns
     /// the sweep off (run `fenxiao jobs promote` from a scheduler instead).
     pub promotion_interval_secs: u64,
+    /// WeChat Pay's API, where orders are created; another address only for a test double.
+    pub wechatpay_api_base: String,
 }
 
 impl Default for Config {
@@ -97,6 +99,7 @@ impl Default for Config {
             mail_from: "Fenxiao <no-reply@localhost>".into(),
             print_messages: None,
             promotion_interval_secs: 3600,
+            wechatpay_api_base: "https://api.mch.weixin.qq.com".into(),
         }
     }
 }
@@ -255,6 +258,9 @@ impl Config {
         }
         if let Some(v) = get("FENXIAO_PROMOTION_INTERVAL_SECS") {
             self.promotion_interval_secs = parse("FENXIAO_PROMOTION_INTERVAL_SECS", &v)?;
+        }
+        if let Some(v) = get("FENXIAO_WECHATPAY_API_BASE").filter(|v| !v.trim().is_empty()) {
+            self.wechatpay_api_base = v.trim().trim_end_matches('/').to_owned();
         }
         self.validate()
     }

@@ -287,7 +287,29 @@ pub fn deliver(
         AppError::Conflict(m) if m.code() == ErrorCode::InsufficientStock => exhausted(),
         other => other,
     })?;
-    let mut delivered = Vec::with_capacity(quantity as usize);
+    claim(conn, merchant_id, sku_id, quantity, order_reference, now)?
+        .into_iter()
+        .map(|encrypted| {
+            let plain = cipher.decrypt(&encrypted)?;
+            String::from_utf8(plain).map_err(AppError::internal)
+        })
+        .collect()
+}
+
+/// Claims `quantity` available codes of a virtual SKU for the order `order_reference` without
+/// touching stock (a paid order's codes, whose stock its placement took), inside the caller's
+/// transaction; answers them still encrypted. Each code is claimed by a conditional update
+/// (`status = 'available'`), retried on a lost race, so no code goes to two orders; fewer codes
+/// than asked is 409 `codes_exhausted`.
+pub fn claim(
+    conn: &mut DbConnection,
+    merchant_id: MerchantId,
+    sku_id: SkuId,
+    quantity: i64,
+    order_reference: &str,
+    now: NaiveDateTime,
+) -> AppResult<Vec<String>> {
+    let mut delivered = Vec::with_capacity(usize::try_from(quantity).unwrap_or(0));
     let mut misses = 0;
     while (delivered.len() as i64) < quantity {
         let candidate: Option<(i64, String)> = virtual_codes::table
@@ -319,8 +341,32 @@ pub fn deliver(
             }
             continue;
         }
-        let plain = cipher.decrypt(&encrypted)?;
-        delivered.push(String::from_utf8(plain).map_err(AppError::internal)?);
+        delivered.push(encrypted);
     }
     Ok(delivered)
+}
+
+/// The codes delivered to the order `order_reference`, decrypted, by SKU.
+pub fn of_order(
+    conn: &mut DbConnection,
+    cipher: &Cipher,
+    merchant_id: MerchantId,
+    order_reference: &str,
+) -> AppResult<Vec<(SkuId, String)>> {
+    let rows: Vec<(SkuId, String)> = virtual_codes::table
+        .filter(virtual_codes::merchant_id.eq(merchant_id))
+        .filter(virtual_codes::order_reference.eq(order_reference))
+        .filter(virtual_codes::status.eq(CodeStatus::Delivered))
+        .order(virtual_codes::id.asc())
+        .select((virtual_codes::sku_id, virtual_codes::code_encrypted))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(sku_id, encrypted)| {
+            let plain = cipher.decrypt(&encrypted)?;
+            Ok((
+                sku_id,
+                String::from_utf8(plain).map_err(AppError::internal)?,
+            ))
+        })
+        .collect()
 }

@@ -220,8 +220,8 @@ pub enum PaymentApplied {
 /// Applies a payment of `amount_fen` to the order, inside the caller's write transaction (the
 /// payments module's, which has recorded the provider's receipt once). An amount other than the
 /// order's total is 422 `payment_amount_mismatch` and changes nothing. A waiting order becomes
-/// `paid` by the state table and `order.paid` is recorded; any other order is flagged
-/// `refund_due`.
+/// `paid` by the state table, its virtual lines get their codes, and `order.paid` is recorded;
+/// any other order is flagged `refund_due`.
 pub(crate) fn record_payment(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
@@ -287,6 +287,19 @@ pub(crate) fn record_payment(
         Some(method),
         now,
     )?;
+    // The virtual lines' codes, reserved by the placement's stock, go to the order now.
+    for line in queries::lines(conn, order_id)? {
+        if line.sku_kind == crate::catalog::products::SkuKind::Virtual {
+            crate::inventory::virtual_codes::claim(
+                conn,
+                merchant_id,
+                line.sku_id,
+                line.quantity,
+                &order_no,
+                now,
+            )?;
+        }
+    }
     let paid = OrderPaid {
         order_id,
         order_no,

@@ -368,3 +368,35 @@ pub fn mine(
     let rows = q.order(orders::id.desc()).limit(limit + 1).load(conn)?;
     Ok(page(rows, limit))
 }
+
+/// A code of a virtual line, handed to the buyer once the order is paid.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DeliveredCode {
+    #[schema(value_type = i64)]
+    pub sku_id: SkuId,
+    pub code: String,
+}
+
+/// The codes of the member's own order: none until it is paid; anyone else's order is 404.
+pub fn my_codes(
+    conn: &mut DbConnection,
+    cipher: &crate::crypto::Cipher,
+    merchant_id: MerchantId,
+    member_id: MemberId,
+    id: OrderId,
+) -> AppResult<Vec<DeliveredCode>> {
+    let (owner, order_no): (MemberId, String) = orders::table
+        .filter(orders::merchant_id.eq(merchant_id))
+        .filter(orders::id.eq(id))
+        .select((orders::member_id, orders::order_no))
+        .first(conn)?;
+    if owner != member_id {
+        return Err(AppError::NotFound);
+    }
+    Ok(
+        crate::inventory::virtual_codes::of_order(conn, cipher, merchant_id, &order_no)?
+            .into_iter()
+            .map(|(sku_id, code)| DeliveredCode { sku_id, code })
+            .collect(),
+    )
+}

@@ -7,7 +7,7 @@ use super::addresses::{self, Address, AddressRequest};
 use super::cart::{self, AddToCart, Cart, SetQuantity};
 use super::checkout::{self, CheckoutRequest, Quote};
 use super::lifecycle::{self, OrderCancelRequest};
-use super::queries::{self, MyOrderQuery, OrderDetail, OrderPage, OrderQuery};
+use super::queries::{self, DeliveredCode, MyOrderQuery, OrderDetail, OrderPage, OrderQuery};
 use super::settings::{self, OrderSettings};
 use crate::app::AppState;
 use crate::auth::permissions::need;
@@ -596,6 +596,36 @@ pub async fn put_order_settings(
     Ok(web::Json(saved))
 }
 
+/// The codes of a paid order
+///
+/// The codes (e-vouchers, card secrets) of the order's virtual lines, handed over when it was
+/// paid; empty before. Only the buyer sees them.
+#[utoipa::path(
+    tag = "orders",
+    security(("bearer" = [])),
+    params(("slug" = String, Path, description = "The shop's address"), ("order_id" = i64, Path)),
+    responses(
+        (status = 200, description = "The codes", body = Vec<DeliveredCode>),
+        (status = 401, description = "Not signed in", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "Members only", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, description = "No such order of the member", body = ProblemBody, content_type = "application/problem+json"),
+    )
+)]
+#[get("/shops/{slug}/me/orders/{order_id}/codes")]
+pub async fn get_my_order_codes(
+    member: ShopMember,
+    state: web::Data<AppState>,
+    path: web::Path<(String, OrderId)>,
+) -> AppResult<HttpResponse> {
+    let (merchant_id, member_id) = (member.merchant_id, member.member_id());
+    let (_, id) = path.into_inner();
+    let cipher = state.cipher.clone();
+    let codes = state
+        .db(move |conn| queries::my_codes(conn, &cipher, merchant_id, member_id, id))
+        .await?;
+    Ok(HttpResponse::Ok().json(codes))
+}
+
 /// Registers the routes (and so their OpenAPI paths).
 pub fn register(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(get_cart)
@@ -610,6 +640,7 @@ pub fn register(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(place_order)
         .service(list_my_orders)
         .service(get_my_order)
+        .service(get_my_order_codes)
         .service(cancel_my_order)
         .service(list_orders)
         .service(get_order)

@@ -14,6 +14,7 @@ use validator::Validate;
 
 use super::alipay::{self, AlipayApp};
 use super::settings::{self, PaymentKind};
+use super::wechat::WechatMerchant;
 use crate::audit::{self, AuditEntry};
 use crate::auth::principal::Principal;
 use crate::clock;
@@ -144,7 +145,7 @@ pub struct PayRequest {
 pub struct PaymentStart {
     pub payment: Payment,
     /// Where to pay: the sandbox's pay page (`sandbox`), Alipay's gateway with the signed
-    /// request (`alipay`).
+    /// request (`alipay`), the content of the QR code to scan (`wechat_pay`, `weixin://…`).
     pub pay_url: Option<String>,
     /// Where to send the money (`bank_transfer`): account name, bank, branch, account number.
     pub bank_account: Option<BTreeMap<String, String>>,
@@ -163,8 +164,10 @@ fn token() -> String {
 
 /// Starts an attempt to pay the member's unpaid order by `method`. 404 for anyone else's order;
 /// 409 `invalid_transition` when the order no longer waits for a payment; 422
-/// `payment_method_disabled` for a method the shop has not enabled (WeChat Pay is refused so
-/// until its provider exists), `payment_method_misconfigured` for keys that do not parse.
+/// `payment_method_disabled` for a method the shop has not enabled,
+/// `payment_method_misconfigured` for keys that do not parse. WeChat Pay's `pay_url` (the Native
+/// order's `code_url`) is filled in by the caller, which asks WeChat Pay for it
+/// (`wechat::native_order`).
 #[allow(clippy::too_many_arguments)]
 pub fn start(
     conn: &mut DbConnection,
@@ -201,16 +204,16 @@ pub fn start(
             ErrorCode::PaymentMethodDisabled.arg("method", request.method.as_str()),
         )
     };
-    let method_settings = match request.method {
-        PaymentKind::Sandbox | PaymentKind::BankTransfer | PaymentKind::Alipay => {
-            settings::enabled(conn, cipher, merchant_id, request.method)?.ok_or_else(disabled)?
-        }
-        PaymentKind::WechatPay => return Err(disabled()),
-    };
+    let method_settings =
+        settings::enabled(conn, cipher, merchant_id, request.method)?.ok_or_else(disabled)?;
     let alipay = match request.method {
         PaymentKind::Alipay => Some(AlipayApp::from_settings(&method_settings)?),
         _ => None,
     };
+    if request.method == PaymentKind::WechatPay {
+        // Refused before an attempt exists when the keys do not parse.
+        WechatMerchant::from_settings(&method_settings)?;
+    }
     let token = token();
     let id: i64 = diesel::insert_into(pa::table)
         .values(AttemptInsertForm {
@@ -260,6 +263,19 @@ pub(crate) fn by_token(conn: &mut DbConnection, token: &str) -> AppResult<Attemp
         .first(conn)
         .optional()?
         .ok_or_else(|| AppError::unprocessable(ErrorCode::UnknownPayment))
+}
+
+/// One attempt of the merchant by its id.
+pub(crate) fn by_id(
+    conn: &mut DbConnection,
+    merchant_id: MerchantId,
+    id: i64,
+) -> AppResult<AttemptRow> {
+    Ok(pa::table
+        .filter(pa::merchant_id.eq(merchant_id))
+        .filter(pa::id.eq(id))
+        .select(AttemptRow::as_select())
+        .first(conn)?)
 }
 
 /// What a notification did.

@@ -1,6 +1,6 @@
 //! Payment methods of a merchant and paying orders with them: bank transfer (confirmed by
-//! finance), Alipay (RSA2) and a sandbox provider for development, demos and tests; WeChat Pay
-//! has its settings and is refused until its provider exists.
+//! finance), Alipay (RSA2), WeChat Pay API v3 and a sandbox provider for development, demos and
+//! tests.
 
 pub mod alipay;
 pub mod attempts;
@@ -9,6 +9,7 @@ pub mod pay_routes;
 pub mod routes;
 pub mod sandbox;
 pub mod settings;
+pub mod wechat;
 
 /// Registers this module's routes (and so their OpenAPI paths) under the API prefix.
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -19,5 +20,6 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(pay_routes::sandbox_page)
         .service(pay_routes::sandbox_decide)
         .service(pay_routes::sandbox_notification)
-        .service(pay_routes::alipay_notification);
+        .service(pay_routes::alipay_notification)
+        .service(pay_routes::wechat_notification);
 }

@@ -10,6 +10,8 @@ use utoipa::ToSchema;
 use super::alipay;
 use super::attempts::{self, BankTransferConfirmation, PayRequest, PaymentStart};
 use super::sandbox::{self, NotificationResult, SandboxNotification, SandboxOutcome};
+use super::settings::{self, PaymentKind};
+use super::wechat;
 use crate::app::AppState;
 use crate::auth::permissions::need;
 use crate::auth::principal::Allowed;
@@ -54,7 +56,8 @@ pub async fn pay_order(
     let request = body.into_inner();
     let cipher = state.cipher.clone();
     let base = own_origin(&req);
-    let started = state
+    let method = request.method;
+    let mut started = state
         .db(move |conn| {
             attempts::start(
                 conn,
@@ -68,7 +71,61 @@ pub async fn pay_order(
             )
         })
         .await?;
+    if method == PaymentKind::WechatPay {
+        started.pay_url = Some(wechat_code_url(&state, &req, merchant_id, &started).await?);
+    }
     Ok(HttpResponse::Created().json(started))
+}
+
+/// Asks WeChat Pay for the Native order of a new attempt; a failure fails the attempt.
+async fn wechat_code_url(
+    state: &web::Data<AppState>,
+    req: &HttpRequest,
+    merchant_id: crate::db::ids::MerchantId,
+    started: &PaymentStart,
+) -> AppResult<String> {
+    let cipher = state.cipher.clone();
+    let attempt_id = started.payment.id;
+    let (attempt, merchant) = state
+        .db(move |conn| {
+            let attempt = attempts::by_id(conn, merchant_id, attempt_id)?;
+            let settings = settings::enabled(conn, &cipher, merchant_id, PaymentKind::WechatPay)?
+                .ok_or(AppError::NotFound)?;
+            Ok((attempt, wechat::WechatMerchant::from_settings(&settings)?))
+        })
+        .await?;
+    let notify_url = format!(
+        "{}{}/{}",
+        own_origin(req),
+        wechat::NOTIFY_PATH,
+        attempt.token
+    );
+    let created = wechat::native_order(
+        &state.config.wechatpay_api_base,
+        &merchant,
+        &attempt.token,
+        &format!("订单 {}", started.reference),
+        attempt.amount_fen,
+        &notify_url,
+        clock::now().and_utc().timestamp(),
+    )
+    .await;
+    match created {
+        Ok(code_url) => Ok(code_url),
+        Err(err) => {
+            state
+                .db(move |conn| {
+                    attempts::fail(
+                        conn,
+                        &attempt,
+                        "WeChat Pay did not create the order",
+                        clock::now(),
+                    )
+                })
+                .await?;
+            Err(err)
+        }
+    }
 }
 
 /// Confirm a bank transfer
@@ -346,4 +403,55 @@ pub async fn alipay_notification(
     Ok(HttpResponse::Ok()
         .content_type(ContentType::plaintext())
         .body("success"))
+}
+
+/// WeChat Pay's notifications
+///
+/// The notification of the attempt the address names, verified with WeChat Pay's public key
+/// (`Wechatpay-Serial` must be the configured one; `Wechatpay-Timestamp` within five minutes)
+/// before anything is written, then decrypted with the APIv3 key. Answered 204 once handled (a
+/// repeat included); a signature that does not verify is 401 `invalid_signature`.
+#[utoipa::path(
+    tag = "orders",
+    params(
+        ("token" = String, Path, description = "The attempt's token"),
+        ("Wechatpay-Timestamp" = String, Header),
+        ("Wechatpay-Nonce" = String, Header),
+        ("Wechatpay-Signature" = String, Header),
+        ("Wechatpay-Serial" = String, Header),
+    ),
+    request_body(content = String, content_type = "application/json", description = "The notification, its `resource` encrypted"),
+    responses(
+        (status = 204, description = "Handled"),
+        (status = 400, description = "Not a notification, or a resource that does not decrypt", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 401, description = "`invalid_signature`", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, description = "`unknown_payment`, `payment_amount_mismatch`", body = ProblemBody, content_type = "application/problem+json"),
+    )
+)]
+#[post("/payments/notifications/wechat/{token}")]
+pub async fn wechat_notification(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    payload: web::Payload,
+) -> AppResult<HttpResponse> {
+    let token = path.into_inner();
+    let body = read_small(payload).await?;
+    let header = |name: &str| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let headers = wechat::SignedHeaders {
+        timestamp: header("Wechatpay-Timestamp"),
+        nonce: header("Wechatpay-Nonce"),
+        signature: header("Wechatpay-Signature"),
+        serial: header("Wechatpay-Serial"),
+    };
+    let cipher = state.cipher.clone();
+    state
+        .db(move |conn| wechat::handle(conn, &cipher, &token, &headers, &body, clock::now()))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
 }

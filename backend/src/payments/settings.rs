@@ -80,6 +80,10 @@ impl PaymentKind {
             field("serial_no", false, true, 64),
             field("api_v3_key", true, true, 64),
             field("private_key", true, true, 8192),
+            // WeChat Pay's public key (or platform certificate's key) and its id, which
+            // notifications name in `Wechatpay-Serial`.
+            field("platform_serial", false, true, 64),
+            field("platform_public_key", false, true, 4096),
         ];
         match self {
             PaymentKind::BankTransfer => BANK,

@@ -69,6 +69,7 @@ mod orders {
     mod checkout;
     mod fixtures;
     mod payments;
+    mod wechat;
 }
 
 /// Messages: the staff inbox and email delivery.

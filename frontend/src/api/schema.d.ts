@@ -1520,6 +1520,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/payments/notifications/wechat/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * WeChat Pay's notifications
+         * @description The notification of the attempt the address names, verified with WeChat Pay's public key
+         *     (`Wechatpay-Serial` must be the configured one; `Wechatpay-Timestamp` within five minutes)
+         *     before anything is written, then decrypted with the APIv3 key. Answered 204 once handled (a
+         *     repeat included); a signature that does not verify is 401 `invalid_signature`.
+         */
+        post: operations["wechat_notification"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/payments/sandbox/{token}": {
         parameters: {
             query?: never;
@@ -2313,6 +2336,27 @@ export interface paths {
          * @description The stock goes back; a paid order is cancelled by the shop's staff, not here (409).
          */
         post: operations["cancel_my_order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shops/{slug}/me/orders/{order_id}/codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The codes of a paid order
+         * @description The codes (e-vouchers, card secrets) of the order's virtual lines, handed over when it was
+         *     paid; empty before. Only the buyer sees them.
+         */
+        get: operations["get_my_order_codes"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3343,6 +3387,12 @@ export interface components {
          * @enum {string}
          */
         DeciderKind: "staff" | "api_key" | "system";
+        /** @description A code of a virtual line, handed to the buyer once the order is paid. */
+        DeliveredCode: {
+            code: string;
+            /** Format: int64 */
+            sku_id: number;
+        };
         /** @enum {string} */
         Delivery: "express" | "none";
         DeliveryMethods: {
@@ -4116,7 +4166,7 @@ export interface components {
             } | null;
             /**
              * @description Where to pay: the sandbox's pay page (`sandbox`), Alipay's gateway with the signed
-             *     request (`alipay`).
+             *     request (`alipay`), the content of the QR code to scan (`wechat_pay`, `weixin://…`).
              */
             pay_url?: string | null;
             payment: components["schemas"]["Payment"];
@@ -7895,6 +7945,43 @@ export interface operations {
             422: components["responses"]["Problem"];
         };
     };
+    wechat_notification: {
+        parameters: {
+            query?: never;
+            header: {
+                "Wechatpay-Timestamp": string;
+                "Wechatpay-Nonce": string;
+                "Wechatpay-Signature": string;
+                "Wechatpay-Serial": string;
+            };
+            path: {
+                /** @description The attempt's token */
+                token: string;
+            };
+            cookie?: never;
+        };
+        /** @description The notification, its `resource` encrypted */
+        requestBody: {
+            content: {
+                "application/json": string;
+            };
+        };
+        responses: {
+            /** @description Handled */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not a notification, or a resource that does not decrypt */
+            400: components["responses"]["Problem"];
+            /** @description `invalid_signature` */
+            401: components["responses"]["Problem"];
+            /** @description `unknown_payment`, `payment_amount_mismatch` */
+            422: components["responses"]["Problem"];
+        };
+    };
     sandbox_page: {
         parameters: {
             query?: never;
@@ -9447,6 +9534,36 @@ export interface operations {
             409: components["responses"]["Problem"];
             /** @description A reason out of range */
             422: components["responses"]["Problem"];
+        };
+    };
+    get_my_order_codes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The shop's address */
+                slug: string;
+                order_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The codes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveredCode"][];
+                };
+            };
+            /** @description Not signed in */
+            401: components["responses"]["Problem"];
+            /** @description Members only */
+            403: components["responses"]["Problem"];
+            /** @description No such order of the member */
+            404: components["responses"]["Problem"];
         };
     };
     pay_order: {

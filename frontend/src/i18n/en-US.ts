@@ -277,6 +277,9 @@ const enUS: Messages = {
       mch_id: "Merchant ID (mch_id)",
       serial_no: "Certificate serial number",
       api_v3_key: "APIv3 key",
+      seller_id: "Alipay account ID (2088…, optional)",
+      platform_serial: "WeChat Pay public key ID (or platform certificate serial)",
+      platform_public_key: "WeChat Pay public key",
     },
   },
   logistics: {

@@ -268,6 +268,9 @@ const zhCN = {
       mch_id: "商户号",
       serial_no: "商户证书序列号",
       api_v3_key: "APIv3 密钥",
+      seller_id: "支付宝账号 ID（2088 开头，可选）",
+      platform_serial: "微信支付公钥 ID（或平台证书序列号）",
+      platform_public_key: "微信支付公钥",
     },
   },
   logistics: {

@@ -41,6 +41,7 @@ const PUBLIC: &[&str] = &[
     "POST /api/v1/payments/sandbox/{token}/{outcome}",
     "POST /api/v1/payments/notifications/sandbox",
     "POST /api/v1/payments/notifications/alipay",
+    "POST /api/v1/payments/notifications/wechat/{token}",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -532,3 +532,87 @@ db_test!(
         assert_eq!(now.payments[0]["status"], "failed");
     }
 );
+
+db_test!(
+    a_paid_order_hands_its_virtual_codes_to_the_buyer_only,
+    |app: TestApp| async move {
+        let owner = app.owner("boss@example.com").await;
+        enable(&app, &owner, "sandbox", json!({})).await;
+        let staff = app.bearer(&owner);
+        let product: Value = staff
+            .post(
+                "/api/v1/products",
+                &json!({ "name": "礼品卡", "skus": [{ "code": "V-1", "kind": "virtual", "retail_price": "50.00" }] }),
+            )
+            .await;
+        let (id, sku) = (
+            product["id"].as_i64().unwrap(),
+            product["skus"][0]["id"].as_i64().unwrap(),
+        );
+        staff
+            .expecting(200)
+            .post::<Value>(
+                &format!("/api/v1/skus/{sku}/codes"),
+                &json!({ "codes": ["CARD-0001", "CARD-0002", "CARD-0003"] }),
+            )
+            .await;
+        for (path, action) in [("status", "submit"), ("review", "approve")] {
+            staff
+                .expecting(200)
+                .post::<Value>(
+                    &format!("/api/v1/products/{id}/{path}"),
+                    &json!({ "action": action }),
+                )
+                .await;
+        }
+        let member = app
+            .member(owner.merchant_id.get(), "13800000001", json!({}))
+            .await;
+        // Nothing to send: no address needed, no freight.
+        let order: Order = expect_json(
+            place(
+                &app,
+                &member,
+                &json!({ "items": [{ "sku_id": sku, "quantity": 2 }] }),
+            )
+            .await,
+            201,
+        )
+        .await;
+        assert_eq!(
+            (order.delivery.as_str(), order.total.as_str()),
+            ("none", "100.00")
+        );
+        let codes_path = member.me(&format!("/orders/{}/codes", order.id));
+        let before: Vec<Value> = app.bearer(&member).get(&codes_path).await;
+        assert!(before.is_empty(), "no codes before the payment");
+        let token = sandbox_token(&app, &member, &order).await;
+        let answer: Value = expect_json(
+            notify(
+                &app,
+                &test_jwt_key(),
+                &notification(&token, "SBX-v", "100.00"),
+            )
+            .await,
+            200,
+        )
+        .await;
+        assert_eq!(answer["result"], "paid");
+        let codes: Vec<Value> = app.bearer(&member).get(&codes_path).await;
+        let codes: Vec<&str> = codes.iter().map(|c| c["code"].as_str().unwrap()).collect();
+        assert_eq!(codes, ["CARD-0001", "CARD-0002"]);
+        let summary: Value = staff
+            .get(&format!("/api/v1/skus/{sku}/codes/summary"))
+            .await;
+        assert_eq!(summary["available"], 1, "two codes went, once: {summary}");
+        // Another member of the shop sees nothing of it.
+        let other = app
+            .member(owner.merchant_id.get(), "13800000002", json!({}))
+            .await;
+        let res = app
+            .bearer(&other)
+            .get_raw(&other.me(&format!("/orders/{}/codes", order.id)))
+            .await;
+        assert_eq!(res.status(), 404);
+    }
+);

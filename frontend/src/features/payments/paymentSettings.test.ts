@@ -22,7 +22,13 @@ describe("payment method form", () => {
     expect(kept).toEqual({
       kind: "wechat_pay",
       enabled: true,
-      settings: { mch_id: "1900000109", app_id: "wx1", serial_no: "S1" },
+      settings: {
+        mch_id: "1900000109",
+        app_id: "wx1",
+        serial_no: "S1",
+        platform_serial: "",
+        platform_public_key: "",
+      },
     });
     const replaced = toPaymentRequest("bank_transfer", {
       enabled: false,

@@ -20,6 +20,7 @@ export const PAYMENT_FIELDS: Record<PaymentKind, PaymentField[]> = {
   ],
   alipay: [
     { name: "app_id", secret: false, required: true },
+    { name: "seller_id", secret: false, required: false },
     { name: "alipay_public_key", secret: false, required: true, multiline: true },
     { name: "private_key", secret: true, required: true, multiline: true },
   ],
@@ -29,6 +30,8 @@ export const PAYMENT_FIELDS: Record<PaymentKind, PaymentField[]> = {
     { name: "serial_no", secret: false, required: true },
     { name: "api_v3_key", secret: true, required: true },
     { name: "private_key", secret: true, required: true, multiline: true },
+    { name: "platform_serial", secret: false, required: true },
+    { name: "platform_public_key", secret: false, required: true, multiline: true },
   ],
   sandbox: [],
 };
