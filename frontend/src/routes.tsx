@@ -49,6 +49,11 @@ const LeaderboardsPage = lazyPage(
   () => import("./features/contests/LeaderboardsPage"),
   "LeaderboardsPage",
 );
+const OrderDetailPage = lazyPage(
+  () => import("./features/orders/OrderDetailPage"),
+  "OrderDetailPage",
+);
+const OrdersPage = lazyPage(() => import("./features/orders/OrdersPage"), "OrdersPage");
 const DashboardPage = lazyPage(() => import("./features/dashboard/DashboardPage"), "DashboardPage");
 const DistributionSettingsPage = lazyPage(
   () => import("./features/distribution/DistributionSettingsPage"),
@@ -100,6 +105,8 @@ export const routes: RouteObject[] = [
       { path: "store", element: page(StoreSettingsPage) },
       { path: "logistics", element: page(LogisticsPage) },
       { path: "leaderboards", element: page(LeaderboardsPage) },
+      { path: "orders", element: page(OrdersPage) },
+      { path: "orders/:orderId", element: page(OrderDetailPage) },
       { path: "contests", element: page(ContestsPage) },
       { path: "contests/:contestId", element: page(ContestDetailPage) },
       { path: "distributors", element: page(DistributorsPage) },

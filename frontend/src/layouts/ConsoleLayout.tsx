@@ -30,6 +30,11 @@ interface MenuGroup {
 export const MENU: MenuGroup[] = [
   { key: "", pages: [{ path: "/", label: "menu.dashboard" }] },
   {
+    key: "orders",
+    label: "menuGroups.orders",
+    pages: [{ path: "/orders", label: "orders.title", permission: "orders.read" }],
+  },
+  {
     key: "catalog",
     label: "menuGroups.catalog",
     pages: [

@@ -1,0 +1,83 @@
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { api } from "../../api/client";
+import type { OrderDetail, OrderPage, OrderStatus } from "../../api/types";
+
+export interface OrderFilters {
+  status?: OrderStatus;
+  order_no?: string;
+}
+
+export const orderKeys = {
+  /** Every order list. */
+  lists: ["orders"] as const,
+  list: (filters: OrderFilters) => ["orders", filters] as const,
+  order: (id: number) => ["order", id] as const,
+};
+
+/** The merchant's orders, newest first, in cursor pages. */
+export function useOrders(filters: OrderFilters) {
+  return useInfiniteQuery({
+    queryKey: orderKeys.list(filters),
+    initialPageParam: undefined as number | undefined,
+    queryFn: async ({ pageParam }): Promise<OrderPage> => {
+      const { data, error } = await api.GET("/api/v1/orders", {
+        params: {
+          query: {
+            status: filters.status,
+            order_no: filters.order_no || undefined,
+            cursor: pageParam,
+            limit: 50,
+          },
+        },
+      });
+      if (data) return data;
+      throw error;
+    },
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
+  });
+}
+
+export function useOrder(id: number) {
+  return useQuery({
+    queryKey: orderKeys.order(id),
+    queryFn: async (): Promise<OrderDetail> => {
+      const { data, error } = await api.GET("/api/v1/orders/{order_id}", {
+        params: { path: { order_id: id } },
+      });
+      if (data) return data;
+      throw error;
+    },
+  });
+}
+
+/** Cancels the order or confirms its bank transfer; the order's views are read again after. */
+export function useOrderAction(id: number) {
+  const queryClient = useQueryClient();
+  const settle = async (order: OrderDetail) => {
+    queryClient.setQueryData(orderKeys.order(id), order);
+    await queryClient.invalidateQueries({ queryKey: orderKeys.lists });
+  };
+  const cancel = useMutation({
+    mutationFn: async (reason: string): Promise<OrderDetail> => {
+      const { data, error } = await api.POST("/api/v1/orders/{order_id}/cancel", {
+        params: { path: { order_id: id } },
+        body: { reason: reason.trim() || undefined },
+      });
+      if (data) return data;
+      throw error;
+    },
+    onSuccess: settle,
+  });
+  const confirmTransfer = useMutation({
+    mutationFn: async (body: { reference: string; amount: string }): Promise<OrderDetail> => {
+      const { data, error } = await api.POST("/api/v1/orders/{order_id}/bank-transfer", {
+        params: { path: { order_id: id } },
+        body,
+      });
+      if (data) return data;
+      throw error;
+    },
+    onSuccess: settle,
+  });
+  return { cancel, confirmTransfer };
+}
