@@ -67,6 +67,7 @@ mod shop {
 /// Orders: the cart, addresses, checkout, cancelling and expiry.
 mod orders {
     mod checkout;
+    mod crash;
     mod fixtures;
     mod payments;
     mod wechat;

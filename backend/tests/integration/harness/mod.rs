@@ -65,6 +65,8 @@ enum TestDatabase {
 
 pub struct TestApp {
     pub base_url: String,
+    /// The database the app uses, for a second process to share (the crash test).
+    pub database_url: String,
     /// The HTTP client behind `anonymous()` and `bearer()`.
     http: reqwest::Client,
     pub pool: DbPool,
@@ -287,6 +289,7 @@ impl TestApp {
         database: Option<TestDatabase>,
         data_dir: tempfile::TempDir,
     ) -> TestApp {
+        let database_url = config.database_url.clone();
         let state = AppState::new(
             pool.clone(),
             config,
@@ -300,6 +303,7 @@ impl TestApp {
         actix_web::rt::spawn(server);
         TestApp {
             base_url: format!("http://127.0.0.1:{port}"),
+            database_url,
             http: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
