@@ -1,5 +1,6 @@
 // Orders in a real browser: a member's order placed through the API shows in the console's
-// order list; staff open it, confirm its bank transfer, and see it paid with its timeline.
+// order list; staff open it, confirm its bank transfer, and see it paid with its timeline; the
+// payment timeout is set in the store settings.
 import assert from "node:assert/strict";
 import { after, afterEach, before, test } from "node:test";
 import {
@@ -107,4 +108,17 @@ test("staff see a new order, confirm its bank transfer and see it paid", async (
     assert.match(text, /已付款 · 员工 · bank_transfer/);
   });
   await page.getByTestId("order-payments").getByText("BOC20261203000123").waitFor();
+
+  // The payment timeout, in the store settings.
+  await page.goto(`${server.url}/store`);
+  await page.getByRole("tab", { name: "订单设置" }).click();
+  await page.getByLabel("付款时限").fill("60");
+  await page
+    .getByRole("tabpanel")
+    .getByRole("button", { name: /保\s*存/ })
+    .click();
+  await eventually(async () => {
+    const settings = await json(await server.call("GET", "/api/v1/order-settings", token));
+    assert.equal(settings.payment_timeout_minutes, 60);
+  });
 });

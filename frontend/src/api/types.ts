@@ -63,6 +63,7 @@ export type Order = Schemas["Order"];
 export type OrderDetail = Schemas["OrderDetail"];
 export type OrderLine = Schemas["OrderLine"];
 export type OrderPage = Schemas["OrderPage"];
+export type OrderSettings = Schemas["OrderSettings"];
 export type OrderStatus = Schemas["OrderStatus"];
 export type Payment = Schemas["Payment"];
 export type PaymentKind = Schemas["PaymentKind"];

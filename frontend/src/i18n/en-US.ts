@@ -729,6 +729,11 @@ const enUS: Messages = {
     amountReceived: "Amount received (yuan)",
     refundDue:
       "This order was cancelled after it was paid (or paid twice): the money is to be refunded.",
+    settings: "Order settings",
+    paymentTimeout: "Payment timeout",
+    paymentTimeoutHelp:
+      "Orders not paid within this time after placement are cancelled and their stock restored (5–1440 minutes).",
+    minutes: "minutes",
   },
   orderStatus: {
     pending_payment: "Awaiting payment",

@@ -702,6 +702,10 @@ const zhCN = {
     bankReference: "银行流水号",
     amountReceived: "到账金额（元）",
     refundDue: "该订单已付款后取消（或重复付款），款项需退回买家。",
+    settings: "订单设置",
+    paymentTimeout: "付款时限",
+    paymentTimeoutHelp: "下单后未在此时间内付款的订单将自动取消并恢复库存（5–1440 分钟）。",
+    minutes: "分钟",
   },
   orderStatus: {
     pending_payment: "待付款",

@@ -1,6 +1,6 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "../../api/client";
-import type { OrderDetail, OrderPage, OrderStatus } from "../../api/types";
+import type { OrderDetail, OrderPage, OrderSettings, OrderStatus } from "../../api/types";
 
 export interface OrderFilters {
   status?: OrderStatus;
@@ -12,6 +12,7 @@ export const orderKeys = {
   lists: ["orders"] as const,
   list: (filters: OrderFilters) => ["orders", filters] as const,
   order: (id: number) => ["order", id] as const,
+  settings: ["order-settings"] as const,
 };
 
 /** The merchant's orders, newest first, in cursor pages. */
@@ -80,4 +81,28 @@ export function useOrderAction(id: number) {
     onSuccess: settle,
   });
   return { cancel, confirmTransfer };
+}
+
+/** The merchant's order settings: the payment timeout. */
+export function useOrderSettings() {
+  return useQuery({
+    queryKey: orderKeys.settings,
+    queryFn: async (): Promise<OrderSettings> => {
+      const { data, error } = await api.GET("/api/v1/order-settings");
+      if (data) return data;
+      throw error;
+    },
+  });
+}
+
+export function useSaveOrderSettings() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async (body: OrderSettings): Promise<OrderSettings> => {
+      const { data, error } = await api.PUT("/api/v1/order-settings", { body });
+      if (data) return data;
+      throw error;
+    },
+    onSuccess: (saved) => queryClient.setQueryData(orderKeys.settings, saved),
+  });
 }

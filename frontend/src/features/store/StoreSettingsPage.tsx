@@ -21,6 +21,7 @@ import type { Media, MerchantView, ProfileRequest } from "../../api/types";
 import { useProblemForm } from "../../api/useProblemForm";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { useAuth } from "../auth/AuthContext";
+import { OrderSettingsPanel } from "../orders/OrderSettingsPanel";
 import { PaymentMethodsPanel } from "../payments/PaymentMethodsPanel";
 import { saveProfile, storeKeys, useMerchant } from "./api";
 
@@ -47,7 +48,8 @@ function timeZones(current: string): string[] {
   return zones.includes(current) ? zones : [current, ...zones];
 }
 
-/** Store settings: the profile the shop shows, and (for managers) the payment methods. */
+/** Store settings: the profile the shop shows, and (for managers) the payment methods and the
+ * order settings. */
 export function StoreSettingsPage() {
   const { t } = useTranslation();
   const { can } = useAuth();
@@ -67,7 +69,14 @@ export function StoreSettingsPage() {
               children: <ProfileCard merchant={merchant.data} editable={manage} />,
             },
             ...(manage
-              ? [{ key: "payments", label: t("store.payments"), children: <PaymentMethodsPanel /> }]
+              ? [
+                  {
+                    key: "payments",
+                    label: t("store.payments"),
+                    children: <PaymentMethodsPanel />,
+                  },
+                  { key: "orders", label: t("orders.settings"), children: <OrderSettingsPanel /> },
+                ]
               : []),
           ]}
         />
