@@ -1,5 +1,5 @@
-// Orders in a real browser: a member's order placed through the API shows in the console's
-// order list; staff open it, confirm its bank transfer, and see it paid with its timeline; the
+// Orders in a real browser: a member's order placed through the API reaches the open console's
+// order list live (server-sent events); staff open it, confirm its bank transfer, and see it paid with its timeline; the
 // payment timeout is set in the store settings.
 import assert from "node:assert/strict";
 import { after, afterEach, before, test } from "node:test";
@@ -71,6 +71,12 @@ test("staff see a new order, confirm its bank transfer and see it paid", async (
     }),
   );
   const memberToken = member.tokens.access_token;
+
+  // The console is open on the order list before the order exists.
+  const page = await signIn(browser, server, email);
+  await page.getByRole("menu").getByRole("link", { name: "订单", exact: true }).click();
+  const table = page.getByTestId("orders-table");
+  await page.getByRole("heading", { name: "订单", level: 2 }).waitFor();
   const address = await json(
     await server.call("POST", `/api/v1/shops/${shop}/me/addresses`, memberToken, {
       recipient: "李娜",
@@ -88,9 +94,8 @@ test("staff see a new order, confirm its bank transfer and see it paid", async (
   );
   assert.equal(order.total, "257.00");
 
-  const page = await signIn(browser, server, email);
-  await page.getByRole("menu").getByRole("link", { name: "订单", exact: true }).click();
-  const table = page.getByTestId("orders-table");
+  // It arrives without a reload: announced, and in the list.
+  await page.getByText(`新订单 ${order.order_no}`).waitFor();
   await table.getByRole("link", { name: order.order_no }).click();
   await page.getByRole("heading", { name: new RegExp(order.order_no) }).waitFor();
   assert.equal(await page.getByTestId("order-status").first().textContent(), "待付款");

@@ -101,9 +101,10 @@ impl Consumer for DeepUplinePromotion {
             DomainEvent::SaleRecorded(sale) => (sale.distributor_id, Trigger::OrderCompleted),
             DomainEvent::DistributorJoined(joined) => (joined.distributor_id, Trigger::TeamChanged),
             DomainEvent::DistributorMoved(moved) => (moved.distributor_id, Trigger::TeamChanged),
-            // Not among `events()`: a tier change moves no figure promotion reads.
+            // Not among `events()`: none of these moves a figure promotion reads.
             DomainEvent::DistributorTierChanged(_)
             | DomainEvent::OrderCancelled(_)
+            | DomainEvent::OrderPlaced(_)
             | DomainEvent::OrderPaid(_) => return Ok(()),
         };
         promotion::evaluate_deep_upline_within(

@@ -78,6 +78,8 @@ catalogue! {
     /// An order was cancelled: by the buyer, by expiry or by staff (`orders::lifecycle`); its
     /// stock is back.
     OrderCancelled(OrderCancelled) = "order.cancelled",
+    /// A member placed an order (`orders::checkout`); it waits for its payment.
+    OrderPlaced(OrderPlaced) = "order.placed",
     /// An order's payment arrived (`orders::lifecycle::record_payment`): a callback verified,
     /// or a bank transfer confirmed. Recorded once per order.
     OrderPaid(OrderPaid) = "order.paid",
@@ -99,7 +101,8 @@ impl DomainEvent {
             DomainEvent::DistributorJoined(_)
             | DomainEvent::DistributorMoved(_)
             | DomainEvent::DistributorTierChanged(_)
-            | DomainEvent::OrderCancelled(_) => None,
+            | DomainEvent::OrderCancelled(_)
+            | DomainEvent::OrderPlaced(_) => None,
             DomainEvent::OrderPaid(paid) => Some(&paid.order_no),
         }
     }
@@ -151,6 +154,16 @@ pub struct OrderCancelled {
     pub refund_due: bool,
     /// `cancel_by_buyer`, `expire` or `cancel_by_staff`.
     pub action: String,
+}
+
+/// A placed order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderPlaced {
+    pub order_id: OrderId,
+    pub order_no: String,
+    pub member_id: MemberId,
+    pub distributor_id: Option<DistributorId>,
+    pub total_fen: i64,
 }
 
 /// A paid order, keyed by its number (an order is paid once).
@@ -219,6 +232,7 @@ mod tests {
                 "distributor.sale_recorded",
                 "distributor.tier_changed",
                 "order.cancelled",
+                "order.placed",
                 "order.paid"
             ]
         );

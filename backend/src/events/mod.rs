@@ -38,7 +38,7 @@ use diesel::prelude::*;
 
 pub use catalogue::{
     DistributorJoined, DistributorMoved, DistributorTierChanged, DomainEvent, EventKind,
-    OrderCancelled, OrderPaid, SaleRecorded,
+    OrderCancelled, OrderPaid, OrderPlaced, SaleRecorded,
 };
 pub use dispatch::{dispatch, Consumer, DispatchReport, StoredEvent};
 

@@ -48,6 +48,8 @@ pub(super) fn run(
             .map(|_| ()),
             None => Ok(()),
         },
-        DomainEvent::DistributorTierChanged(_) | DomainEvent::OrderCancelled(_) => Ok(()),
+        DomainEvent::DistributorTierChanged(_)
+        | DomainEvent::OrderCancelled(_)
+        | DomainEvent::OrderPlaced(_) => Ok(()),
     }
 }

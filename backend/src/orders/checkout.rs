@@ -32,6 +32,7 @@ use crate::db::ids::{MemberId, MerchantId, OrderId, SkuId};
 use crate::db::schema::{order_idempotency_keys as oik, orders};
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode};
+use crate::events::{self, DomainEvent, OrderPlaced};
 use crate::inventory;
 use crate::logistics::templates;
 use crate::tenancy::merchant;
@@ -416,6 +417,14 @@ fn place_within(
         None,
         now,
     )?;
+    let placed = OrderPlaced {
+        order_id: id,
+        order_no: order_no.clone(),
+        member_id,
+        distributor_id: bound.as_ref().map(|b| b.distributor_id),
+        total_fen: p.total.fen(),
+    };
+    events::record(conn, merchant_id, &DomainEvent::OrderPlaced(placed), now)?;
     let ordered: Vec<SkuId> = lines.iter().map(|(item, _)| item.sku_id).collect();
     cart::clear_ordered(conn, merchant_id, member_id, &ordered)?;
     if let Some(key) = idempotency_key {

@@ -6,12 +6,14 @@
 //! - `state`: the order state table, the one place that moves an order;
 //! - `lifecycle`: cancelling, by the buyer, staff or the payment timeout (`worker`);
 //! - `queries`: the staff's list and a member's own orders, the detail;
+//! - `live`: order events streamed to an open console (server-sent events);
 //! - `settings`: the merchant's payment timeout.
 
 pub mod addresses;
 pub mod cart;
 pub mod checkout;
 pub mod lifecycle;
+pub mod live;
 pub mod models;
 pub mod pricing;
 pub mod queries;

@@ -7,6 +7,7 @@ use super::addresses::{self, Address, AddressRequest};
 use super::cart::{self, AddToCart, Cart, SetQuantity};
 use super::checkout::{self, CheckoutRequest, Quote};
 use super::lifecycle::{self, OrderCancelRequest};
+use super::live;
 use super::queries::{self, DeliveredCode, MyOrderQuery, OrderDetail, OrderPage, OrderQuery};
 use super::settings::{self, OrderSettings};
 use crate::app::AppState;
@@ -626,6 +627,49 @@ pub async fn get_my_order_codes(
     Ok(HttpResponse::Ok().json(codes))
 }
 
+/// Order events, live
+///
+/// A `text/event-stream` of the merchant's `order.placed`, `order.paid` and `order.cancelled`
+/// events as they happen (`id`, `event`, `data`: the event's payload), for an open console.
+/// Starts after the newest event, or after `Last-Event-ID` when the client reconnects; ends after
+/// ten minutes, and the client reconnects.
+#[utoipa::path(
+    tag = "orders",
+    security(("bearer" = [])),
+    params(("Last-Event-ID" = Option<i64>, Header, description = "The id of the last event received")),
+    responses(
+        (status = 200, description = "The stream", content_type = "text/event-stream", body = String),
+        (status = 401, description = "Not signed in", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "Needs `orders.read`", body = ProblemBody, content_type = "application/problem+json"),
+    )
+)]
+#[get("/orders/events")]
+pub async fn order_events(
+    caller: Allowed<need::OrdersRead>,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> AppResult<HttpResponse> {
+    let merchant_id = caller.0.tenant()?;
+    let resume = req
+        .headers()
+        .get("Last-Event-ID")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<i64>().ok());
+    let last = match resume {
+        Some(id) => id,
+        None => {
+            state
+                .db(move |conn| live::latest(conn, merchant_id))
+                .await?
+        }
+    };
+    Ok(HttpResponse::Ok()
+        .content_type("text/event-stream")
+        .insert_header(("Cache-Control", "no-cache"))
+        .insert_header(("X-Accel-Buffering", "no"))
+        .streaming(live::stream(state, merchant_id, last)))
+}
+
 /// Registers the routes (and so their OpenAPI paths).
 pub fn register(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(get_cart)
@@ -642,6 +686,7 @@ pub fn register(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(get_my_order)
         .service(get_my_order_codes)
         .service(cancel_my_order)
+        .service(order_events)
         .service(list_orders)
         .service(get_order)
         .service(cancel_order)

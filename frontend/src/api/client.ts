@@ -25,7 +25,7 @@ async function isExpired(response: Response): Promise<boolean> {
  * Sends the access token, and on `token_expired` refreshes once and repeats the request. Looks
  * `fetch` up on each call rather than capturing it, so tests can replace it.
  */
-async function authorizedFetch(request: Request): Promise<Response> {
+export async function authorizedFetch(request: Request): Promise<Response> {
   const tokens = loadTokens();
   if (!tokens || request.headers.has("Authorization")) return globalThis.fetch(request);
   const retry = request.clone();

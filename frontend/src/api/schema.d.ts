@@ -1388,6 +1388,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orders/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Order events, live
+         * @description A `text/event-stream` of the merchant's `order.placed`, `order.paid` and `order.cancelled`
+         *     events as they happen (`id`, `event`, `data`: the event's payload), for an open console.
+         *     Starts after the newest event, or after `Last-Event-ID` when the client reconnects; ends after
+         *     ten minutes, and the client reconnects.
+         */
+        get: operations["order_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orders/{order_id}": {
         parameters: {
             query?: never;
@@ -7729,6 +7752,33 @@ export interface operations {
             403: components["responses"]["Problem"];
             /** @description Invalid filter */
             422: components["responses"]["Problem"];
+        };
+    };
+    order_events: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The id of the last event received */
+                "Last-Event-ID"?: number | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The stream */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Not signed in */
+            401: components["responses"]["Problem"];
+            /** @description Needs `orders.read` */
+            403: components["responses"]["Problem"];
         };
     };
     get_order: {

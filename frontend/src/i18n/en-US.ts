@@ -734,6 +734,8 @@ const enUS: Messages = {
     paymentTimeoutHelp:
       "Orders not paid within this time after placement are cancelled and their stock restored (5–1440 minutes).",
     minutes: "minutes",
+    newOrder: "New order {{no}}",
+    orderPaid: "Order {{no}} is paid",
   },
   orderStatus: {
     pending_payment: "Awaiting payment",

@@ -706,6 +706,8 @@ const zhCN = {
     paymentTimeout: "付款时限",
     paymentTimeoutHelp: "下单后未在此时间内付款的订单将自动取消并恢复库存（5–1440 分钟）。",
     minutes: "分钟",
+    newOrder: "新订单 {{no}}",
+    orderPaid: "订单 {{no}} 已付款",
   },
   orderStatus: {
     pending_payment: "待付款",

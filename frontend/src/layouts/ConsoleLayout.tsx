@@ -6,6 +6,7 @@ import type { Permission } from "../api/types";
 import { LanguageSwitch } from "../components/LanguageSwitch";
 import { RequireAuth, useAuth } from "../features/auth/AuthContext";
 import { NotificationBell } from "../features/notifications/NotificationBell";
+import { LiveOrders } from "../features/orders/live";
 
 const { Header, Sider, Content } = Layout;
 
@@ -149,6 +150,7 @@ function Console() {
         >
           <Space>
             {me?.kind === "staff" && can("merchant.read") && <NotificationBell />}
+            {can("orders.read") && <LiveOrders />}
             <LanguageSwitch />
             <Dropdown
               menu={{

@@ -528,3 +528,71 @@ db_test!(
         assert_eq!(orders, 10);
     }
 );
+
+db_test!(
+    an_open_console_hears_of_new_and_cancelled_orders,
+    |app: TestApp| async move {
+        use futures_util::StreamExt;
+        let owner = app.owner("boss@example.com").await;
+        let tea = listed_sku(&app, &owner, "T-1", "10.00", 5).await;
+        let member = app
+            .member(owner.merchant_id.get(), "13800000001", json!({}))
+            .await;
+        let to = address(&app, &member, "330100").await;
+        let before: Order =
+            expect_json(place(&app, &member, &order_body(tea, 1, to)).await, 201).await;
+        let res = app.bearer(&owner).get_raw("/api/v1/orders/events").await;
+        assert_eq!(res.status(), 200);
+        assert_eq!(res.headers()["content-type"], "text/event-stream");
+        let mut body = res.bytes_stream();
+        let placed: Order =
+            expect_json(place(&app, &member, &order_body(tea, 1, to)).await, 201).await;
+        app.bearer(&member)
+            .expecting(200)
+            .post::<Value>(
+                &member.me(&format!("/orders/{}/cancel", placed.id)),
+                &json!({}),
+            )
+            .await;
+        let mut seen = String::new();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+        while !seen.contains("event: order.cancelled") && std::time::Instant::now() < deadline {
+            let next = tokio::time::timeout(std::time::Duration::from_secs(5), body.next()).await;
+            if let Ok(Some(Ok(chunk))) = next {
+                seen.push_str(&String::from_utf8_lossy(&chunk));
+            }
+        }
+        assert!(seen.contains("event: order.placed"), "{seen}");
+        assert!(seen.contains(&placed.order_no), "{seen}");
+        assert!(seen.contains("event: order.cancelled"), "{seen}");
+        assert!(
+            !seen.contains(&before.order_no),
+            "the stream starts after the newest event: {seen}"
+        );
+        // Reconnecting with the last id it had, a client gets what it missed, from there.
+        let first_id: i64 = seen
+            .lines()
+            .find_map(|l| l.strip_prefix("id: "))
+            .unwrap()
+            .parse()
+            .unwrap();
+        let res = app
+            .bearer(&owner)
+            .header("Last-Event-ID", &first_id.to_string())
+            .get_raw("/api/v1/orders/events")
+            .await;
+        let mut body = res.bytes_stream();
+        let mut again = String::new();
+        while !again.contains("event: order.cancelled") && std::time::Instant::now() < deadline {
+            if let Ok(Some(Ok(chunk))) =
+                tokio::time::timeout(std::time::Duration::from_secs(5), body.next()).await
+            {
+                again.push_str(&String::from_utf8_lossy(&chunk));
+            }
+        }
+        assert!(
+            again.contains("event: order.cancelled") && !again.contains("event: order.placed"),
+            "{again}"
+        );
+    }
+);
