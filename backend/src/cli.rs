@@ -84,6 +84,9 @@ pub enum JobsCommand {
     /// Cancel every unpaid order whose payment timeout has passed and give its stock back (what
     /// the server does every 30 seconds).
     ExpireOrders,
+    /// Complete every shipped order whose days after shipping have run out (what the server does
+    /// every minute).
+    CompleteOrders,
 }
 
 #[derive(Debug, Subcommand)]
@@ -166,6 +169,20 @@ fn jobs(config: &Config, command: JobsCommand) -> Result<(), String> {
             println!(
                 "{} unpaid order(s) cancelled, {} paid or cancelled meanwhile, {} failed",
                 report.cancelled, report.skipped, report.failed
+            );
+            if report.failed > 0 {
+                return Err(format!("{} order(s) failed; see the log", report.failed));
+            }
+            Ok(())
+        }
+        JobsCommand::CompleteOrders => {
+            let (pool, _) = server::prepare_database(config).map_err(|e| e.to_string())?;
+            let mut conn = pool.get().map_err(|e| e.to_string())?;
+            let report = crate::orders::completion::complete_all(&mut conn, crate::clock::now())
+                .map_err(|e| describe(&e))?;
+            println!(
+                "{} shipped order(s) completed, {} completed or changed meanwhile, {} failed",
+                report.completed, report.skipped, report.failed
             );
             if report.failed > 0 {
                 return Err(format!("{} order(s) failed; see the log", report.failed));

@@ -23,6 +23,7 @@ pub mod events;
 pub mod http;
 pub mod integrations;
 pub mod inventory;
+pub mod leases;
 pub mod logistics;
 pub mod media;
 pub mod members;

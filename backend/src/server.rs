@@ -92,6 +92,8 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
     let closer = contest_worker::spawn(pool.clone(), contest_worker::POLL_INTERVAL)?;
     let dispatcher = event_worker::spawn(pool.clone(), event_worker::POLL_INTERVAL)?;
     let expiry = order_worker::spawn(pool.clone(), order_worker::POLL_INTERVAL)?;
+    let completion =
+        order_worker::spawn_completion(pool.clone(), order_worker::COMPLETION_INTERVAL)?;
     let delivery = match sender {
         Some(sender) => Some(worker::spawn(pool.clone(), sender, worker::POLL_INTERVAL)?),
         None => None,
@@ -103,6 +105,7 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
     closer.stop();
     dispatcher.stop();
     expiry.stop();
+    completion.stop();
     if let Some(delivery) = delivery {
         delivery.stop();
     }

@@ -132,6 +132,7 @@ fn every_stored_enum_round_trips() {
             orders::OrderStatus,
             orders::models::Delivery,
             orders::models::TimelineActor,
+            orders::shipping::TrackingState,
             payments::attempts::AttemptStatus,
         ],
         internal: [

@@ -31,7 +31,8 @@ pub mod sql {
         DistributorId,
         ProductId,
         SkuId,
-        OrderId
+        OrderId,
+        PackageId
     );
 }
 
@@ -156,6 +157,12 @@ db_id!(
     /// An order: what commission, fulfilment and after-sales hang on.
     OrderId,
     sql::OrderId
+);
+
+db_id!(
+    /// A package of an order: what a tracking number follows.
+    PackageId,
+    sql::PackageId
 );
 
 #[cfg(test)]

@@ -715,6 +715,8 @@ diesel::table! {
         completed_at -> Nullable<Timestamp>,
         cancelled_at -> Nullable<Timestamp>,
         updated_at -> Timestamp,
+        complete_by -> Nullable<Timestamp>,
+        after_sale_until -> Nullable<Timestamp>,
     }
 }
 
@@ -740,6 +742,7 @@ diesel::table! {
         coupon_share_fen -> BigInt,
         points_share_fen -> BigInt,
         commission_base_fen -> BigInt,
+        shipped_quantity -> BigInt,
     }
 }
 
@@ -773,12 +776,53 @@ diesel::table! {
         merchant_id -> crate::ids::sql::MerchantId,
         payment_timeout_minutes -> Integer,
         updated_at -> Timestamp,
+        auto_complete_days -> Integer,
+        after_sale_days -> Integer,
+        complete_on_delivery -> Bool,
+    }
+}
+
+diesel::table! {
+    order_packages (id) {
+        id -> crate::ids::sql::PackageId,
+        merchant_id -> crate::ids::sql::MerchantId,
+        order_id -> crate::ids::sql::OrderId,
+        package_no -> Integer,
+        carrier_id -> BigInt,
+        carrier_code -> Text,
+        carrier_name -> Text,
+        tracking_no -> Text,
+        tracking_state -> Text,
+        shipped_by_kind -> Text,
+        shipped_by_id -> Nullable<BigInt>,
+        shipped_at -> Timestamp,
+        delivered_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    order_package_lines (package_id, line_no) {
+        package_id -> crate::ids::sql::PackageId,
+        order_id -> crate::ids::sql::OrderId,
+        line_no -> Integer,
+        quantity -> BigInt,
+    }
+}
+
+diesel::table! {
+    job_leases (name) {
+        name -> Text,
+        holder -> Text,
+        locked_until -> Timestamp,
     }
 }
 
 diesel::joinable!(order_lines -> orders (order_id));
 diesel::joinable!(order_timeline -> orders (order_id));
 diesel::joinable!(orders -> members (member_id));
+diesel::joinable!(order_packages -> orders (order_id));
+diesel::joinable!(order_package_lines -> order_packages (package_id));
 
 diesel::table! {
     payment_attempts (id) {
@@ -864,6 +908,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     order_timeline,
     order_idempotency_keys,
     order_settings,
+    order_packages,
+    order_package_lines,
+    job_leases,
     payment_attempts,
     payment_receipts,
 );

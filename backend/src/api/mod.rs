@@ -49,6 +49,7 @@ pub const DOCS_PATH: &str = "/api/docs/";
         (name = "notifications", description = "The in-app inbox of merchant staff"),
         (name = "contests", description = "Leaderboards and sales contests (销售竞赛)"),
         (name = "orders", description = "The member's cart, addresses, checkout and orders; the staff's orders and order settings"),
+        (name = "fulfilment", description = "Packages and tracking, receipt and completion"),
         (name = "platform", description = "The platform operator's endpoints"),
     )
 )]

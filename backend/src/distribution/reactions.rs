@@ -105,7 +105,9 @@ impl Consumer for DeepUplinePromotion {
             DomainEvent::DistributorTierChanged(_)
             | DomainEvent::OrderCancelled(_)
             | DomainEvent::OrderPlaced(_)
-            | DomainEvent::OrderPaid(_) => return Ok(()),
+            | DomainEvent::OrderPaid(_)
+            | DomainEvent::OrderShipped(_)
+            | DomainEvent::OrderCompleted(_) => return Ok(()),
         };
         promotion::evaluate_deep_upline_within(
             conn,

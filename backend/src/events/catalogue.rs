@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::db::ids::{DistributorId, MemberId, OrderId};
+use crate::db::ids::{DistributorId, MemberId, OrderId, PackageId};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::money::MAX_FEN;
 use crate::network::TierCause;
@@ -83,6 +83,12 @@ catalogue! {
     /// An order's payment arrived (`orders::lifecycle::record_payment`): a callback verified,
     /// or a bank transfer confirmed. Recorded once per order.
     OrderPaid(OrderPaid) = "order.paid",
+    /// A package of a paid order left (`orders::shipping`); the last one makes the order shipped.
+    OrderShipped(OrderShipped) = "order.shipped",
+    /// An order completed (`orders::completion`): the buyer confirmed receipt, its packages were
+    /// delivered, its time ran out, or it had nothing to send. The after-sales window opens and
+    /// the commission freeze starts. Recorded once per order.
+    OrderCompleted(OrderCompleted) = "order.completed",
 }
 
 impl EventKind {
@@ -102,8 +108,10 @@ impl DomainEvent {
             | DomainEvent::DistributorMoved(_)
             | DomainEvent::DistributorTierChanged(_)
             | DomainEvent::OrderCancelled(_)
-            | DomainEvent::OrderPlaced(_) => None,
+            | DomainEvent::OrderPlaced(_)
+            | DomainEvent::OrderShipped(_) => None,
             DomainEvent::OrderPaid(paid) => Some(&paid.order_no),
+            DomainEvent::OrderCompleted(completed) => Some(&completed.order_no),
         }
     }
 }
@@ -181,6 +189,48 @@ pub struct OrderPaid {
     pub method: String,
 }
 
+/// A package sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderShipped {
+    pub order_id: OrderId,
+    pub order_no: String,
+    pub member_id: MemberId,
+    pub distributor_id: Option<DistributorId>,
+    pub package_id: PackageId,
+    /// 1 for the first package of the order.
+    pub package_no: i32,
+    pub carrier_name: String,
+    pub tracking_no: String,
+    /// Every unit of the order has left: it is `shipped` now.
+    pub fully_shipped: bool,
+}
+
+/// Why an order completed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CompletionCause {
+    /// The buyer confirmed receipt.
+    Confirmed,
+    /// Every package was signed for, and the merchant completes orders on delivery.
+    Delivered,
+    /// The days after shipping ran out (`complete_by`).
+    Timeout,
+    /// Nothing to send: virtual goods, handed over at payment.
+    NothingToShip,
+}
+
+/// A completed order, keyed by its number (an order completes once).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderCompleted {
+    pub order_id: OrderId,
+    pub order_no: String,
+    pub member_id: MemberId,
+    pub distributor_id: Option<DistributorId>,
+    pub cause: CompletionCause,
+    /// After-sales requests are taken until then (the merchant's time, as stored).
+    pub after_sale_until: chrono::NaiveDateTime,
+}
+
 /// One paid order brought by a distributor. The order reference is the event's key: the
 /// same order is credited once.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -233,7 +283,9 @@ mod tests {
                 "distributor.tier_changed",
                 "order.cancelled",
                 "order.placed",
-                "order.paid"
+                "order.paid",
+                "order.shipped",
+                "order.completed"
             ]
         );
         for kind in EventKind::iter() {

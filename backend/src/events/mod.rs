@@ -37,8 +37,8 @@ use diesel::connection::TransactionManager;
 use diesel::prelude::*;
 
 pub use catalogue::{
-    DistributorJoined, DistributorMoved, DistributorTierChanged, DomainEvent, EventKind,
-    OrderCancelled, OrderPaid, OrderPlaced, SaleRecorded,
+    CompletionCause, DistributorJoined, DistributorMoved, DistributorTierChanged, DomainEvent,
+    EventKind, OrderCancelled, OrderCompleted, OrderPaid, OrderPlaced, OrderShipped, SaleRecorded,
 };
 pub use dispatch::{dispatch, Consumer, DispatchReport, StoredEvent};
 

@@ -50,6 +50,8 @@ pub(super) fn run(
         },
         DomainEvent::DistributorTierChanged(_)
         | DomainEvent::OrderCancelled(_)
-        | DomainEvent::OrderPlaced(_) => Ok(()),
+        | DomainEvent::OrderPlaced(_)
+        | DomainEvent::OrderShipped(_)
+        | DomainEvent::OrderCompleted(_) => Ok(()),
     }
 }

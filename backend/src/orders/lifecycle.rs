@@ -8,15 +8,17 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
+use super::completion;
+use super::models::Delivery;
 use super::queries::{self, OrderDetail};
 use super::state::{self, Actor, OrderAction, OrderStatus};
 use crate::audit::{self, AuditEntry};
 use crate::auth::principal::Principal;
 use crate::db::ids::{DistributorId, MemberId, MerchantId, OrderId};
-use crate::db::schema::orders;
+use crate::db::schema::{order_lines, orders};
 use crate::db::{write_transaction, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode};
-use crate::events::{self, DomainEvent, OrderCancelled, OrderPaid};
+use crate::events::{self, CompletionCause, DomainEvent, OrderCancelled, OrderPaid};
 use crate::inventory;
 use crate::validate;
 
@@ -231,13 +233,14 @@ pub(crate) fn record_payment(
     actor: Actor,
     now: NaiveDateTime,
 ) -> AppResult<PaymentApplied> {
-    let (status, total_fen, paid_goods_fen, order_no, member_id, distributor_id): (
+    let (status, total_fen, paid_goods_fen, order_no, member_id, distributor_id, delivery): (
         OrderStatus,
         i64,
         i64,
         String,
         MemberId,
         Option<DistributorId>,
+        Delivery,
     ) = orders::table
         .filter(orders::merchant_id.eq(merchant_id))
         .filter(orders::id.eq(order_id))
@@ -248,6 +251,7 @@ pub(crate) fn record_payment(
             orders::order_no,
             orders::member_id,
             orders::distributor_id,
+            orders::delivery,
         ))
         .first(conn)?;
     if amount_fen != total_fen {
@@ -287,7 +291,8 @@ pub(crate) fn record_payment(
         Some(method),
         now,
     )?;
-    // The virtual lines' codes, reserved by the placement's stock, go to the order now.
+    // The virtual lines' codes, reserved by the placement's stock, go to the order now: those
+    // lines are delivered.
     for line in queries::lines(conn, order_id)? {
         if line.sku_kind == crate::catalog::products::SkuKind::Virtual {
             crate::inventory::virtual_codes::claim(
@@ -298,6 +303,13 @@ pub(crate) fn record_payment(
                 &order_no,
                 now,
             )?;
+            diesel::update(
+                order_lines::table
+                    .filter(order_lines::order_id.eq(order_id))
+                    .filter(order_lines::line_no.eq(line.line_no)),
+            )
+            .set(order_lines::shipped_quantity.eq(order_lines::quantity))
+            .execute(conn)?;
         }
     }
     let paid = OrderPaid {
@@ -310,5 +322,16 @@ pub(crate) fn record_payment(
         method: method.to_owned(),
     };
     events::record(conn, merchant_id, &DomainEvent::OrderPaid(paid), now)?;
+    if delivery == Delivery::None {
+        // Nothing to send: the codes above were the delivery.
+        completion::complete_within(
+            conn,
+            merchant_id,
+            order_id,
+            CompletionCause::NothingToShip,
+            Actor::SYSTEM,
+            now,
+        )?;
+    }
     Ok(PaymentApplied::Paid)
 }

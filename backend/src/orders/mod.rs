@@ -5,13 +5,17 @@
 //! - `checkout`: the quote and the placement (stock, snapshots, idempotency);
 //! - `state`: the order state table, the one place that moves an order;
 //! - `lifecycle`: cancelling, by the buyer, staff or the payment timeout (`worker`);
+//! - `shipping`: the packages an order leaves in;
+//! - `completion`: receipt confirmed, delivered, or completed when its time runs out (`worker`);
 //! - `queries`: the staff's list and a member's own orders, the detail;
 //! - `live`: order events streamed to an open console (server-sent events);
-//! - `settings`: the merchant's payment timeout.
+//! - `settings`: the merchant's payment timeout, completion and after-sales days.
 
 pub mod addresses;
 pub mod cart;
 pub mod checkout;
+pub mod completion;
+pub mod fulfilment_routes;
 pub mod lifecycle;
 pub mod live;
 pub mod models;
@@ -19,6 +23,7 @@ pub mod pricing;
 pub mod queries;
 pub mod routes;
 pub mod settings;
+pub mod shipping;
 pub mod state;
 pub mod worker;
 
@@ -27,4 +32,5 @@ pub use state::OrderStatus;
 /// Registers this module's routes (and so their OpenAPI paths) under the API prefix.
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     routes::register(cfg);
+    fulfilment_routes::register(cfg);
 }

@@ -171,6 +171,8 @@ pub struct OrderRow {
     pub completed_at: Option<NaiveDateTime>,
     pub cancelled_at: Option<NaiveDateTime>,
     pub updated_at: NaiveDateTime,
+    pub complete_by: Option<NaiveDateTime>,
+    pub after_sale_until: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Insertable)]
@@ -223,6 +225,7 @@ pub struct OrderLineRow {
     pub coupon_share_fen: i64,
     pub points_share_fen: i64,
     pub commission_base_fen: i64,
+    pub shipped_quantity: i64,
 }
 
 #[derive(Debug, Insertable)]

@@ -10,6 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::models::{Delivery, OrderLineRow, OrderRow, TimelineActor, TimelineRow};
 use super::pricing::UnitPriceSource;
+use super::shipping::{self, Package};
 use super::state::OrderStatus;
 use crate::catalog::products::SkuKind;
 use crate::clock;
@@ -61,6 +62,10 @@ pub struct Order {
     pub shipped_at: Option<DateTime<Utc>>,
     pub completed_at: Option<DateTime<Utc>>,
     pub cancelled_at: Option<DateTime<Utc>>,
+    /// Shipped: it completes by itself then, unless the buyer confirms receipt first.
+    pub complete_by: Option<DateTime<Utc>>,
+    /// Completed: after-sales requests are taken until then.
+    pub after_sale_until: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -87,6 +92,8 @@ pub struct OrderLine {
     pub points_share: Money,
     /// What the buyer paid for the line, freight excluded.
     pub commission_base: Money,
+    /// Units sent so far (virtual goods: handed over at payment).
+    pub shipped_quantity: i64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -107,6 +114,8 @@ pub struct OrderDetail {
     pub lines: Vec<OrderLine>,
     /// The attempts to pay it, oldest first.
     pub payments: Vec<Payment>,
+    /// The packages it left in, first first.
+    pub packages: Vec<Package>,
     /// Oldest first.
     pub timeline: Vec<TimelineEntry>,
 }
@@ -187,6 +196,8 @@ fn view(row: OrderRow) -> Order {
         shipped_at: row.shipped_at.map(clock::to_utc),
         completed_at: row.completed_at.map(clock::to_utc),
         cancelled_at: row.cancelled_at.map(clock::to_utc),
+        complete_by: row.complete_by.map(clock::to_utc),
+        after_sale_until: row.after_sale_until.map(clock::to_utc),
     }
 }
 
@@ -209,6 +220,7 @@ fn line_view(row: OrderLineRow) -> OrderLine {
         coupon_share: money(row.coupon_share_fen),
         points_share: money(row.points_share_fen),
         commission_base: money(row.commission_base_fen),
+        shipped_quantity: row.shipped_quantity,
     }
 }
 
@@ -239,10 +251,12 @@ pub fn detail(
         .select(TimelineRow::as_select())
         .load(conn)?;
     let payments = attempts::of_order(conn, merchant_id, id)?;
+    let packages = shipping::of_order(conn, id)?;
     Ok(OrderDetail {
         order: view(row),
         lines,
         payments,
+        packages,
         timeline: timeline
             .into_iter()
             .map(|t| TimelineEntry {

@@ -9,7 +9,7 @@ use super::checkout::{self, CheckoutRequest, Quote};
 use super::lifecycle::{self, OrderCancelRequest};
 use super::live;
 use super::queries::{self, DeliveredCode, MyOrderQuery, OrderDetail, OrderPage, OrderQuery};
-use super::settings::{self, OrderSettings};
+use super::settings::{self, OrderSettings, OrderSettingsRequest};
 use crate::app::AppState;
 use crate::auth::permissions::need;
 use crate::auth::principal::Allowed;
@@ -571,11 +571,12 @@ pub async fn get_order_settings(
 
 /// Change the order settings
 ///
-/// Orders placed before keep their payment deadline. Audited.
+/// Only the settings given change. Orders placed before keep their payment deadline, orders
+/// shipped before their completion date. Audited.
 #[utoipa::path(
     tag = "orders",
     security(("bearer" = [])),
-    request_body = OrderSettings,
+    request_body = OrderSettingsRequest,
     responses(
         (status = 200, description = "The settings", body = OrderSettings),
         (status = 401, description = "Not signed in", body = ProblemBody, content_type = "application/problem+json"),
@@ -587,7 +588,7 @@ pub async fn get_order_settings(
 pub async fn put_order_settings(
     caller: Allowed<need::MerchantManage>,
     state: web::Data<AppState>,
-    body: ApiJson<OrderSettings>,
+    body: ApiJson<OrderSettingsRequest>,
 ) -> AppResult<web::Json<OrderSettings>> {
     let p = caller.0;
     let request = body.into_inner();

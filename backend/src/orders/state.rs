@@ -35,8 +35,13 @@ db_enum! {
 pub enum OrderAction {
     /// A payment was confirmed.
     Pay,
+    /// The last unit left in a package.
     Ship,
+    /// The buyer confirmed receipt, the packages were delivered, or the time after shipping ran
+    /// out.
     Complete,
+    /// Nothing to send (virtual goods, handed over at payment): complete at once.
+    Deliver,
     /// The buyer cancelled before paying.
     CancelByBuyer,
     /// Unpaid when `pay_by` passed.
@@ -59,6 +64,7 @@ const TRANSITIONS: &[(OrderStatus, OrderAction, OrderStatus)] = {
         (PendingPayment, Pay, Paid),
         (Paid, Ship, Shipped),
         (Shipped, Complete, Completed),
+        (Paid, Deliver, Completed),
         (PendingPayment, CancelByBuyer, Cancelled),
         (PendingPayment, Expire, Cancelled),
         (PendingPayment, CancelByStaff, Cancelled),
@@ -233,6 +239,7 @@ mod tests {
                 (PendingPayment, Expire, Cancelled),
                 (PendingPayment, CancelByStaff, Cancelled),
                 (Paid, Ship, Shipped),
+                (Paid, Deliver, Completed),
                 (Paid, CancelByStaff, Cancelled),
                 (Shipped, Complete, Completed),
             ]

@@ -69,6 +69,7 @@ mod orders {
     mod checkout;
     mod crash;
     mod fixtures;
+    mod fulfilment;
     mod payments;
     mod wechat;
 }

@@ -1357,7 +1357,8 @@ export interface paths {
         get: operations["get_order_settings"];
         /**
          * Change the order settings
-         * @description Orders placed before keep their payment deadline. Audited.
+         * @description Only the settings given change. Orders placed before keep their payment deadline, orders
+         *     shipped before their completion date. Audited.
          */
         put: operations["put_order_settings"];
         post?: never;
@@ -1468,6 +1469,28 @@ export interface paths {
          *     the money is refunded by hand until after-sales refunds exist. Audited.
          */
         post: operations["cancel_order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/{order_id}/packages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ship a package
+         * @description A package of a paid order with its carrier and tracking number, holding the units given (or
+         *     every unit not shipped yet). The order stays `paid` until its last unit is shipped, then
+         *     becomes `shipped` and completes by itself after the merchant's days. Audited.
+         */
+        post: operations["ship_package"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2402,6 +2425,26 @@ export interface paths {
          *     to and the reference to write on it. An order may have failed attempts before one succeeds.
          */
         post: operations["pay_order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shops/{slug}/me/orders/{order_id}/receipt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm receipt
+         * @description The buyer received their shipped order: it completes now, and the after-sales window opens.
+         */
+        post: operations["confirm_receipt"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3538,7 +3581,7 @@ export interface components {
          * @description A stable machine-readable error code: of a problem (`code`) or of one field (`errors[].code`).
          * @enum {string}
          */
-        ErrorCode: "account_disabled" | "account_locked" | "address_limit" | "address_required" | "already_distributor" | "already_exists" | "ambiguous_product" | "application_pending" | "bad_gateway" | "bad_request" | "binding_changed" | "binding_own_team" | "cannot_change_self" | "carrier_code" | "carrier_code_taken" | "category_cycle" | "category_name_taken" | "category_not_empty" | "city_not_in_province" | "code_exists" | "codes_exhausted" | "commission_total_over_100" | "contest_changed" | "date_out_of_range" | "depth3_acknowledgement_required" | "distributor_not_active" | "duplicate_code" | "duplicate_column" | "duplicate_key" | "duplicate_media" | "duplicate_option" | "duplicate_region" | "duplicate_sku" | "duplicate_sku_code" | "duplicate_spec_values" | "duplicate_tier_price" | "email" | "email_not_verified" | "email_taken" | "entry_mode_not_everyone" | "forbidden" | "freight_template_in_use" | "freight_template_name_taken" | "freight_templates_changed" | "freight_too_large" | "idempotency_key_reused" | "immutable_by_import" | "inconsistent_category" | "inconsistent_freight_template" | "insufficient_stock" | "internal_error" | "internal_server_error" | "invalid" | "invalid_api_key" | "invalid_category" | "invalid_cell" | "invalid_code" | "invalid_credentials" | "invalid_cursor" | "invalid_file" | "invalid_integer" | "invalid_key" | "invalid_mfa_code" | "invalid_money" | "invalid_option" | "invalid_percent" | "invalid_query" | "invalid_refresh_token" | "invalid_sale_fact" | "invalid_signature" | "invalid_slug" | "invalid_spec_names" | "invalid_spec_values" | "invalid_status" | "invalid_tags" | "invalid_tier_prices" | "invalid_timezone" | "invalid_token" | "invalid_transition" | "invalid_type" | "invalid_value" | "invitation_pending" | "kind_immutable" | "last_pickup_point" | "length" | "login_taken" | "malformed_body" | "member_disabled" | "merchant_suspended" | "method_not_allowed" | "mfa_already_enabled" | "mfa_challenge_invalid" | "mfa_enrolment_required" | "mfa_not_enrolling" | "missing_column" | "money_negative" | "money_precision" | "money_too_large" | "move_binds_own_team" | "must_be_positive" | "no_pickup_points" | "not_a_distributor" | "not_allowed" | "not_found" | "not_virtual_sku" | "nothing_to_order" | "options_not_allowed" | "options_required" | "order_too_large" | "out_of_range" | "out_of_stock" | "owner_not_assignable" | "owner_only" | "owner_protected" | "parent_ended" | "payload_too_large" | "payment_amount_mismatch" | "payment_method_disabled" | "payment_method_misconfigured" | "percent_precision" | "percent_range" | "period_over" | "phone" | "pickup_point_name_taken" | "platform_review" | "presale_below_sold" | "presale_ship_date_required" | "prize_overlap" | "product_changed" | "product_structure_locked" | "protection_exceeds_validity" | "range" | "range_reversed" | "range_too_long" | "rate_limited" | "reference_conflict" | "refresh_token_reused" | "region_not_delivered" | "request_failed" | "request_header_fields_too_large" | "request_timeout" | "required" | "reserved_slug" | "sale_already_recorded" | "same_tier" | "scope_not_held" | "self_binding" | "self_parent" | "service_unavailable" | "session_ended" | "shop_address_required" | "single_line" | "sku_code_taken" | "sku_has_codes" | "sku_not_sold" | "slug_taken" | "spend_threshold_not_met" | "sponsor_not_active" | "staff_acknowledgement_required" | "staff_only" | "stock_by_adjustment" | "stock_changed" | "tier_changed" | "tier_in_use" | "tier_limit" | "tier_name_taken" | "tier_rank_taken" | "tier_set_mismatch" | "tiers_changed" | "token_expired" | "token_used" | "too_long" | "too_many_fields" | "too_many_options" | "too_many_requests" | "too_many_skus" | "tree_cycle" | "unauthorized" | "unknown_category" | "unknown_column" | "unknown_distributor" | "unknown_distributor_code" | "unknown_field" | "unknown_freight_template" | "unknown_media" | "unknown_member" | "unknown_merchant" | "unknown_payment" | "unknown_region" | "unknown_sku" | "unknown_tier" | "unsupported_media_type" | "uri_too_long" | "url" | "validation_failed" | "virtual_stock" | "weak_password" | "wrong_account_kind" | "wrong_action";
+        ErrorCode: "account_disabled" | "account_locked" | "address_limit" | "address_required" | "already_distributor" | "already_exists" | "ambiguous_product" | "application_pending" | "bad_gateway" | "bad_request" | "binding_changed" | "binding_own_team" | "cannot_change_self" | "carrier_code" | "carrier_code_taken" | "carrier_unavailable" | "category_cycle" | "category_name_taken" | "category_not_empty" | "city_not_in_province" | "code_exists" | "codes_exhausted" | "commission_total_over_100" | "contest_changed" | "date_out_of_range" | "depth3_acknowledgement_required" | "distributor_not_active" | "duplicate_code" | "duplicate_column" | "duplicate_key" | "duplicate_line" | "duplicate_media" | "duplicate_option" | "duplicate_region" | "duplicate_sku" | "duplicate_sku_code" | "duplicate_spec_values" | "duplicate_tier_price" | "email" | "email_not_verified" | "email_taken" | "entry_mode_not_everyone" | "forbidden" | "freight_template_in_use" | "freight_template_name_taken" | "freight_templates_changed" | "freight_too_large" | "idempotency_key_reused" | "immutable_by_import" | "inconsistent_category" | "inconsistent_freight_template" | "insufficient_stock" | "internal_error" | "internal_server_error" | "invalid" | "invalid_api_key" | "invalid_category" | "invalid_cell" | "invalid_code" | "invalid_credentials" | "invalid_cursor" | "invalid_file" | "invalid_integer" | "invalid_key" | "invalid_mfa_code" | "invalid_money" | "invalid_option" | "invalid_percent" | "invalid_query" | "invalid_refresh_token" | "invalid_sale_fact" | "invalid_signature" | "invalid_slug" | "invalid_spec_names" | "invalid_spec_values" | "invalid_status" | "invalid_tags" | "invalid_tier_prices" | "invalid_timezone" | "invalid_token" | "invalid_transition" | "invalid_type" | "invalid_value" | "invitation_pending" | "kind_immutable" | "last_pickup_point" | "length" | "login_taken" | "malformed_body" | "member_disabled" | "merchant_suspended" | "method_not_allowed" | "mfa_already_enabled" | "mfa_challenge_invalid" | "mfa_enrolment_required" | "mfa_not_enrolling" | "missing_column" | "money_negative" | "money_precision" | "money_too_large" | "move_binds_own_team" | "must_be_positive" | "no_pickup_points" | "not_a_distributor" | "not_allowed" | "not_found" | "not_virtual_sku" | "nothing_to_order" | "nothing_to_ship" | "options_not_allowed" | "options_required" | "order_changed" | "order_too_large" | "out_of_range" | "out_of_stock" | "owner_not_assignable" | "owner_only" | "owner_protected" | "parent_ended" | "payload_too_large" | "payment_amount_mismatch" | "payment_method_disabled" | "payment_method_misconfigured" | "percent_precision" | "percent_range" | "period_over" | "phone" | "pickup_point_name_taken" | "platform_review" | "presale_below_sold" | "presale_ship_date_required" | "prize_overlap" | "product_changed" | "product_structure_locked" | "protection_exceeds_validity" | "range" | "range_reversed" | "range_too_long" | "rate_limited" | "reference_conflict" | "refresh_token_reused" | "region_not_delivered" | "request_failed" | "request_header_fields_too_large" | "request_timeout" | "required" | "reserved_slug" | "sale_already_recorded" | "same_tier" | "scope_not_held" | "self_binding" | "self_parent" | "service_unavailable" | "session_ended" | "ship_more_than_left" | "shop_address_required" | "single_line" | "sku_code_taken" | "sku_has_codes" | "sku_not_sold" | "slug_taken" | "spend_threshold_not_met" | "sponsor_not_active" | "staff_acknowledgement_required" | "staff_only" | "stock_by_adjustment" | "stock_changed" | "tier_changed" | "tier_in_use" | "tier_limit" | "tier_name_taken" | "tier_rank_taken" | "tier_set_mismatch" | "tiers_changed" | "token_expired" | "token_used" | "too_long" | "too_many_fields" | "too_many_options" | "too_many_requests" | "too_many_skus" | "tree_cycle" | "unauthorized" | "unknown_category" | "unknown_column" | "unknown_distributor" | "unknown_distributor_code" | "unknown_field" | "unknown_freight_template" | "unknown_media" | "unknown_member" | "unknown_merchant" | "unknown_payment" | "unknown_region" | "unknown_sku" | "unknown_tier" | "unsupported_media_type" | "uri_too_long" | "url" | "validation_failed" | "virtual_stock" | "weak_password" | "wrong_account_kind" | "wrong_action";
         /** @enum {string} */
         FieldType: "text" | "phone" | "select" | "textarea";
         /** @description One field of the form. */
@@ -4013,10 +4056,20 @@ export interface components {
         /** @description An order as lists show it, and the head of its detail. */
         Order: {
             address?: string | null;
+            /**
+             * Format: date-time
+             * @description Completed: after-sales requests are taken until then.
+             */
+            after_sale_until?: string | null;
             buyer_note?: string | null;
             cancel_reason?: string | null;
             /** Format: date-time */
             cancelled_at?: string | null;
+            /**
+             * Format: date-time
+             * @description Shipped: it completes by itself then, unless the buyer confirms receipt first.
+             */
+            complete_by?: string | null;
             /** Format: date-time */
             completed_at?: string | null;
             coupon: components["schemas"]["Money"];
@@ -4069,6 +4122,8 @@ export interface components {
         };
         OrderDetail: components["schemas"]["Order"] & {
             lines: components["schemas"]["OrderLine"][];
+            /** @description The packages it left in, first first. */
+            packages: components["schemas"]["Package"][];
             /** @description The attempts to pay it, oldest first. */
             payments: components["schemas"]["Payment"][];
             /** @description Oldest first. */
@@ -4095,6 +4150,11 @@ export interface components {
             product_name: string;
             /** Format: int64 */
             quantity: number;
+            /**
+             * Format: int64
+             * @description Units sent so far (virtual goods: handed over at payment).
+             */
+            shipped_quantity: number;
             sku_code: string;
             /** Format: int64 */
             sku_id: number;
@@ -4117,10 +4177,43 @@ export interface components {
         OrderSettings: {
             /**
              * Format: int32
+             * @description Days after completion that the buyer may still ask for after-sales (0–90).
+             * @example 7
+             */
+            after_sale_days: number;
+            /**
+             * Format: int32
+             * @description Days after the last package left that a shipped order completes by itself (1–60).
+             * @example 10
+             */
+            auto_complete_days: number;
+            /** @description The order completes as soon as every package is signed for. */
+            complete_on_delivery: boolean;
+            /**
+             * Format: int32
              * @description Minutes an unpaid order waits before it is cancelled and its stock restored (5–1440).
              * @example 30
              */
             payment_timeout_minutes: number;
+        };
+        /** @description A change of the settings: what is absent stays as it is. */
+        OrderSettingsRequest: {
+            /**
+             * Format: int32
+             * @example 7
+             */
+            after_sale_days?: number | null;
+            /**
+             * Format: int32
+             * @example 10
+             */
+            auto_complete_days?: number | null;
+            complete_on_delivery?: boolean | null;
+            /**
+             * Format: int32
+             * @example 30
+             */
+            payment_timeout_minutes?: number | null;
         };
         /** @enum {string} */
         OrderStatus: "pending_payment" | "paid" | "shipped" | "completed" | "cancelled";
@@ -4143,6 +4236,34 @@ export interface components {
             status: string;
             subject: string;
             template: string;
+        };
+        /** @description A package of an order, as staff and the buyer see it. */
+        Package: {
+            carrier_code: string;
+            /** Format: int64 */
+            carrier_id: number;
+            carrier_name: string;
+            /** Format: date-time */
+            delivered_at?: string | null;
+            /** Format: int64 */
+            id: number;
+            lines: components["schemas"]["PackageLine"][];
+            /**
+             * Format: int32
+             * @description 1, 2, … in the order they left.
+             */
+            package_no: number;
+            /** Format: date-time */
+            shipped_at: string;
+            tracking_no: string;
+            tracking_state: components["schemas"]["TrackingState"];
+        };
+        /** @description Units of one line in a package. */
+        PackageLine: {
+            /** Format: int32 */
+            line_no: number;
+            /** Format: int64 */
+            quantity: number;
         };
         PayRequest: {
             /** @description One of the shop's enabled methods. */
@@ -4685,6 +4806,18 @@ export interface components {
             self_purchase_commission: boolean;
             spend_threshold?: null | components["schemas"]["Money"];
         };
+        /** @description A package to send. */
+        ShipmentRequest: {
+            /**
+             * Format: int64
+             * @description One of the merchant's enabled carriers.
+             */
+            carrier_id: number;
+            /** @description What the package holds; absent: every unit not shipped yet. */
+            lines?: components["schemas"]["PackageLine"][] | null;
+            /** @example SF1234567890 */
+            tracking_no: string;
+        };
         Shop: {
             description: string;
             logo?: null | components["schemas"]["Media"];
@@ -5100,6 +5233,11 @@ export interface components {
             /** @example Bearer */
             token_type: string;
         };
+        /**
+         * @description Where a package is, in our own terms; each tracking provider's states map to these.
+         * @enum {string}
+         */
+        TrackingState: "awaiting_pickup" | "picked_up" | "in_transit" | "out_for_delivery" | "delivered" | "problem" | "returning" | "returned" | "refused";
         TransitionRequest: {
             action: components["schemas"]["ProductAction"];
             /** @description Required when rejecting: what the merchant must correct. */
@@ -7691,7 +7829,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["OrderSettings"];
+                "application/json": components["schemas"]["OrderSettingsRequest"];
             };
         };
         responses: {
@@ -7876,6 +8014,42 @@ export interface operations {
             /** @description `invalid_transition`: shipped, completed or cancelled */
             409: components["responses"]["Problem"];
             /** @description A reason out of range */
+            422: components["responses"]["Problem"];
+        };
+    };
+    ship_package: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ShipmentRequest"];
+            };
+        };
+        responses: {
+            /** @description The order with its packages */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDetail"];
+                };
+            };
+            /** @description Not signed in */
+            401: components["responses"]["Problem"];
+            /** @description Needs `orders.write` */
+            403: components["responses"]["Problem"];
+            /** @description No such order of the merchant */
+            404: components["responses"]["Problem"];
+            /** @description `invalid_transition`: not paid; `nothing_to_ship`; `order_changed`: shipped meanwhile */
+            409: components["responses"]["Problem"];
+            /** @description An unknown or disabled carrier, a bad tracking number, a line that is not the order's or more units than are left */
             422: components["responses"]["Problem"];
         };
     };
@@ -9652,6 +9826,38 @@ export interface operations {
             409: components["responses"]["Problem"];
             /** @description `payment_method_disabled` */
             422: components["responses"]["Problem"];
+        };
+    };
+    confirm_receipt: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The shop's address */
+                slug: string;
+                order_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Completed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDetail"];
+                };
+            };
+            /** @description Not signed in */
+            401: components["responses"]["Problem"];
+            /** @description Members only */
+            403: components["responses"]["Problem"];
+            /** @description No such order of the member */
+            404: components["responses"]["Problem"];
+            /** @description `invalid_transition`: not shipped (yet, or any more) */
+            409: components["responses"]["Problem"];
         };
     };
     get_my_recruit_link: {

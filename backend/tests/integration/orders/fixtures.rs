@@ -1,10 +1,12 @@
 //! What the order tests share: a listed SKU, an address, placing an order, and the order's
 //! answer as they read it.
 
-use crate::harness::{Member, SignedIn, TestApp};
+use crate::harness::{expect_json, test_jwt_key, Member, SignedIn, TestApp};
 use diesel::prelude::*;
 use fenxiao::db::ids::SkuId;
 use fenxiao::db::schema::skus;
+use fenxiao::payments::sandbox;
+use fenxiao::secrets::SecretKey;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -26,6 +28,9 @@ pub struct Order {
     pub lines: Vec<Line>,
     pub payments: Vec<Value>,
     pub timeline: Vec<Value>,
+    pub packages: Vec<Value>,
+    pub complete_by: Option<String>,
+    pub after_sale_until: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -39,6 +44,7 @@ pub struct Line {
     pub unit_price_source: String,
     pub amount: String,
     pub commission_base: String,
+    pub shipped_quantity: i64,
 }
 
 /// A listed product of the owner's shop with one SKU, charged by a freight template of 8.00 for
@@ -115,4 +121,95 @@ pub async fn place(app: &TestApp, member: &Member, body: &Value) -> reqwest::Res
     app.bearer(member)
         .post_raw(&member.me("/orders"), body)
         .await
+}
+
+pub async fn enable(app: &TestApp, owner: &SignedIn, kind: &str, settings: Value) {
+    app.bearer(owner)
+        .expecting(200)
+        .put::<Value>(
+            "/api/v1/payment-methods",
+            &json!({ "kind": kind, "enabled": true, "settings": settings }),
+        )
+        .await;
+}
+
+pub async fn pay_with(
+    app: &TestApp,
+    member: &Member,
+    order: &Order,
+    method: &str,
+) -> reqwest::Response {
+    app.bearer(member)
+        .post_raw(
+            &member.me(&format!("/orders/{}/payments", order.id)),
+            &json!({ "method": method }),
+        )
+        .await
+}
+
+/// The token of a new sandbox attempt, from its pay page's address.
+pub async fn sandbox_token(app: &TestApp, member: &Member, order: &Order) -> String {
+    let started: Value = expect_json(pay_with(app, member, order, "sandbox").await, 201).await;
+    assert_eq!(started["payment"]["status"], "pending");
+    assert_eq!(started["reference"], order.order_no.as_str());
+    let url = started["pay_url"].as_str().unwrap();
+    url.rsplit('/').next().unwrap().to_owned()
+}
+
+pub fn notification(token: &str, txn: &str, amount: &str) -> Vec<u8> {
+    serde_json::to_vec(&json!({
+        "payment_token": token, "transaction_id": txn, "amount": amount, "outcome": "succeeded"
+    }))
+    .unwrap()
+}
+
+pub async fn notify(app: &TestApp, key: &SecretKey, body: &[u8]) -> reqwest::Response {
+    let signature = sandbox::sign(key, fenxiao::clock::now().and_utc().timestamp(), body);
+    app.anonymous()
+        .request(reqwest::Method::POST, sandbox::NOTIFY_PATH)
+        .header(sandbox::SIGNATURE_HEADER, signature)
+        .header("content-type", "application/json")
+        .body(body.to_vec())
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Pays the order through the sandbox (enabled on the way): an attempt, then the sandbox's signed
+/// notification of its success.
+pub async fn pay_in_sandbox(app: &TestApp, owner: &SignedIn, member: &Member, order: &Order) {
+    enable(app, owner, "sandbox", json!({})).await;
+    let token = sandbox_token(app, member, order).await;
+    let answer: Value = expect_json(
+        notify(
+            app,
+            &test_jwt_key(),
+            &notification(&token, &format!("SBX-{}", order.order_no), &order.total),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(answer["result"], "paid", "{answer}");
+}
+
+/// The id of the merchant's carrier with this code (the default carriers are there on first use).
+pub async fn carrier(app: &TestApp, owner: &SignedIn, code: &str) -> i64 {
+    let carriers: Vec<Value> = app.bearer(owner).get("/api/v1/carriers").await;
+    carriers
+        .iter()
+        .find(|c| c["code"] == code)
+        .and_then(|c| c["id"].as_i64())
+        .unwrap_or_else(|| panic!("no carrier {code}"))
+}
+
+/// How many events of this name the merchant has recorded.
+pub fn count_events(app: &TestApp, merchant_id: fenxiao::db::ids::MerchantId, name: &str) -> i64 {
+    use fenxiao::db::schema::domain_events;
+    domain_events::table
+        .filter(domain_events::merchant_id.eq(merchant_id))
+        .filter(domain_events::name.eq(name))
+        .count()
+        .get_result(&mut *app.conn())
+        .unwrap()
 }

@@ -2,26 +2,18 @@
 //! come, refused when forged, changed or unknown, refunded when late), bank transfers confirmed
 //! by finance, and a paid order reaching the distributor's sales.
 
-use super::fixtures::{address, listed_sku, order_body, place, Order};
+use super::fixtures::{
+    address, count_events, enable, listed_sku, notification, notify, order_body, pay_with, place,
+    sandbox_token, Order,
+};
 use crate::harness::{
     assert_problem, expect_json, field_errors, test_jwt_key, Member, SignedIn, TestApp,
 };
 use diesel::prelude::*;
-use fenxiao::db::ids::MerchantId;
-use fenxiao::db::schema::{distributor_sales, domain_events, payment_receipts};
+use fenxiao::db::schema::{distributor_sales, payment_receipts};
 use fenxiao::payments::sandbox;
 use fenxiao::secrets::SecretKey;
 use serde_json::{json, Value};
-
-async fn enable(app: &TestApp, owner: &SignedIn, kind: &str, settings: Value) {
-    app.bearer(owner)
-        .expecting(200)
-        .put::<Value>(
-            "/api/v1/payment-methods",
-            &json!({ "kind": kind, "enabled": true, "settings": settings }),
-        )
-        .await;
-}
 
 /// A placed order of a new member, for 2 × 50.00 plus 10.00 freight.
 async fn an_order(app: &TestApp, owner: &SignedIn, phone: &str, extra: Value) -> (Member, Order) {
@@ -31,57 +23,6 @@ async fn an_order(app: &TestApp, owner: &SignedIn, phone: &str, extra: Value) ->
     let order: Order = expect_json(place(app, &member, &order_body(tea, 2, to)).await, 201).await;
     assert_eq!(order.total, "110.00");
     (member, order)
-}
-
-async fn pay_with(
-    app: &TestApp,
-    member: &Member,
-    order: &Order,
-    method: &str,
-) -> reqwest::Response {
-    app.bearer(member)
-        .post_raw(
-            &member.me(&format!("/orders/{}/payments", order.id)),
-            &json!({ "method": method }),
-        )
-        .await
-}
-
-/// The token of a new sandbox attempt, from its pay page's address.
-async fn sandbox_token(app: &TestApp, member: &Member, order: &Order) -> String {
-    let started: Value = expect_json(pay_with(app, member, order, "sandbox").await, 201).await;
-    assert_eq!(started["payment"]["status"], "pending");
-    assert_eq!(started["reference"], order.order_no.as_str());
-    let url = started["pay_url"].as_str().unwrap();
-    url.rsplit('/').next().unwrap().to_owned()
-}
-
-fn notification(token: &str, txn: &str, amount: &str) -> Vec<u8> {
-    serde_json::to_vec(&json!({
-        "payment_token": token, "transaction_id": txn, "amount": amount, "outcome": "succeeded"
-    }))
-    .unwrap()
-}
-
-async fn notify(app: &TestApp, key: &SecretKey, body: &[u8]) -> reqwest::Response {
-    let signature = sandbox::sign(key, fenxiao::clock::now().and_utc().timestamp(), body);
-    app.anonymous()
-        .request(reqwest::Method::POST, sandbox::NOTIFY_PATH)
-        .header(sandbox::SIGNATURE_HEADER, signature)
-        .header("content-type", "application/json")
-        .body(body.to_vec())
-        .send()
-        .await
-        .unwrap()
-}
-
-fn count_events(app: &TestApp, merchant_id: MerchantId, name: &str) -> i64 {
-    domain_events::table
-        .filter(domain_events::merchant_id.eq(merchant_id))
-        .filter(domain_events::name.eq(name))
-        .count()
-        .get_result(&mut *app.conn())
-        .unwrap()
 }
 
 fn receipts(app: &TestApp) -> Vec<String> {
@@ -598,6 +539,16 @@ db_test!(
         )
         .await;
         assert_eq!(answer["result"], "paid");
+        // Nothing to send: the codes were the delivery, and the order is complete.
+        let done: Order = app
+            .bearer(&member)
+            .get(&member.me(&format!("/orders/{}", order.id)))
+            .await;
+        assert_eq!(done.status, "completed");
+        assert_eq!(done.timeline.last().unwrap()["note"], "nothing_to_ship");
+        assert_eq!(done.lines[0].shipped_quantity, 2);
+        assert!(done.after_sale_until.is_some());
+        assert_eq!(count_events(&app, owner.merchant_id, "order.completed"), 1);
         let codes: Vec<Value> = app.bearer(&member).get(&codes_path).await;
         let codes: Vec<&str> = codes.iter().map(|c| c["code"].as_str().unwrap()).collect();
         assert_eq!(codes, ["CARD-0001", "CARD-0002"]);

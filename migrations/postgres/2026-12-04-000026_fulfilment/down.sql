@@ -1,0 +1,10 @@
+DROP TABLE job_leases;
+ALTER TABLE order_settings DROP COLUMN complete_on_delivery;
+ALTER TABLE order_settings DROP COLUMN after_sale_days;
+ALTER TABLE order_settings DROP COLUMN auto_complete_days;
+DROP TABLE order_package_lines;
+DROP TABLE order_packages;
+DROP INDEX orders_complete_by_idx;
+ALTER TABLE orders DROP COLUMN after_sale_until;
+ALTER TABLE orders DROP COLUMN complete_by;
+ALTER TABLE order_lines DROP COLUMN shipped_quantity;
