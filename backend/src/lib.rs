@@ -3,6 +3,7 @@
 //! The library holds everything the `fenxiao` binary, the jobs and the tests share: configuration,
 //! the database layer, the HTTP application and the domain services.
 
+pub mod aftersales;
 pub mod api;
 pub mod app;
 pub mod audit;

@@ -94,6 +94,8 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
     let expiry = order_worker::spawn(pool.clone(), order_worker::POLL_INTERVAL)?;
     let completion =
         order_worker::spawn_completion(pool.clone(), order_worker::COMPLETION_INTERVAL)?;
+    let refunder =
+        crate::payments::worker::spawn(pool.clone(), crate::payments::worker::POLL_INTERVAL)?;
     let delivery = match sender {
         Some(sender) => Some(worker::spawn(pool.clone(), sender, worker::POLL_INTERVAL)?),
         None => None,
@@ -106,6 +108,7 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
     dispatcher.stop();
     expiry.stop();
     completion.stop();
+    refunder.stop();
     if let Some(delivery) = delivery {
         delivery.stop();
     }

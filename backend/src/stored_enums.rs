@@ -99,7 +99,9 @@ fn declared_enums() -> Vec<String> {
 
 #[test]
 fn every_stored_enum_round_trips() {
-    use crate::{audit, auth, binding, catalog, contests, distribution, inventory};
+    use crate::{
+        aftersales, audit, auth, binding, catalog, contests, distribution, events, inventory,
+    };
     use crate::{logistics, members, network, notify, orders, payments, recruitment, tenancy};
     let mut covered = check_all!(
         api: [
@@ -134,6 +136,10 @@ fn every_stored_enum_round_trips() {
             orders::models::TimelineActor,
             orders::shipping::TrackingState,
             payments::attempts::AttemptStatus,
+            payments::refunds::RefundStatus,
+            events::RefundCause,
+            aftersales::models::AfterSaleKind,
+            aftersales::models::AfterSaleStatus,
         ],
         internal: [
             auth::one_time::Purpose,

@@ -32,7 +32,9 @@ pub mod sql {
         ProductId,
         SkuId,
         OrderId,
-        PackageId
+        PackageId,
+        AfterSaleId,
+        RefundId
     );
 }
 
@@ -163,6 +165,18 @@ db_id!(
     /// A package of an order: what a tracking number follows.
     PackageId,
     sql::PackageId
+);
+
+db_id!(
+    /// An after-sales request (售后) of an order.
+    AfterSaleId,
+    sql::AfterSaleId
+);
+
+db_id!(
+    /// A refund: money going back through the payment that brought it.
+    RefundId,
+    sql::RefundId
 );
 
 #[cfg(test)]

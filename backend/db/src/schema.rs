@@ -717,6 +717,7 @@ diesel::table! {
         updated_at -> Timestamp,
         complete_by -> Nullable<Timestamp>,
         after_sale_until -> Nullable<Timestamp>,
+        refunded_fen -> BigInt,
     }
 }
 
@@ -743,6 +744,12 @@ diesel::table! {
         points_share_fen -> BigInt,
         commission_base_fen -> BigInt,
         shipped_quantity -> BigInt,
+        cancelled_quantity -> BigInt,
+        returned_quantity -> BigInt,
+        refunded_quantity -> BigInt,
+        refunded_fen -> BigInt,
+        claimed_quantity -> BigInt,
+        claimed_fen -> BigInt,
     }
 }
 
@@ -857,6 +864,94 @@ diesel::table! {
 
 diesel::joinable!(payment_attempts -> orders (order_id));
 
+diesel::table! {
+    after_sales (id) {
+        id -> crate::ids::sql::AfterSaleId,
+        merchant_id -> crate::ids::sql::MerchantId,
+        order_id -> crate::ids::sql::OrderId,
+        member_id -> crate::ids::sql::MemberId,
+        kind -> Text,
+        status -> Text,
+        reason -> Text,
+        note -> Nullable<Text>,
+        amount_fen -> BigInt,
+        freight_fen -> BigInt,
+        reject_reason -> Nullable<Text>,
+        return_carrier -> Nullable<Text>,
+        return_tracking_no -> Nullable<Text>,
+        created_at -> Timestamp,
+        decided_at -> Nullable<Timestamp>,
+        returned_at -> Nullable<Timestamp>,
+        received_at -> Nullable<Timestamp>,
+        refunded_at -> Nullable<Timestamp>,
+        closed_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    after_sale_items (after_sale_id, line_no) {
+        after_sale_id -> crate::ids::sql::AfterSaleId,
+        order_id -> crate::ids::sql::OrderId,
+        line_no -> Integer,
+        quantity -> BigInt,
+        amount_fen -> BigInt,
+    }
+}
+
+diesel::table! {
+    after_sale_timeline (id) {
+        id -> BigInt,
+        after_sale_id -> crate::ids::sql::AfterSaleId,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        actor_kind -> Text,
+        actor_id -> Nullable<BigInt>,
+        note -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    refunds (id) {
+        id -> crate::ids::sql::RefundId,
+        merchant_id -> crate::ids::sql::MerchantId,
+        order_id -> crate::ids::sql::OrderId,
+        refund_no -> Text,
+        cause -> Text,
+        after_sale_id -> Nullable<crate::ids::sql::AfterSaleId>,
+        receipt_id -> Nullable<BigInt>,
+        attempt_id -> BigInt,
+        method -> Text,
+        amount_fen -> BigInt,
+        freight_fen -> BigInt,
+        status -> Text,
+        provider_refund_id -> Nullable<Text>,
+        failure_reason -> Nullable<Text>,
+        tries -> Integer,
+        locked_until -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        refunded_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    refund_lines (refund_id, line_no) {
+        refund_id -> crate::ids::sql::RefundId,
+        order_id -> crate::ids::sql::OrderId,
+        line_no -> Integer,
+        quantity -> BigInt,
+        amount_fen -> BigInt,
+        restock_quantity -> BigInt,
+    }
+}
+
+diesel::joinable!(after_sales -> orders (order_id));
+diesel::joinable!(after_sale_items -> after_sales (after_sale_id));
+diesel::joinable!(refunds -> orders (order_id));
+diesel::joinable!(refund_lines -> refunds (refund_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     merchants,
     staff_users,
@@ -913,4 +1008,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     job_leases,
     payment_attempts,
     payment_receipts,
+    after_sales,
+    after_sale_items,
+    after_sale_timeline,
+    refunds,
+    refund_lines,
 );

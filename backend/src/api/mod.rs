@@ -11,9 +11,9 @@ use utoipa_actix_web::{scope, AppExt};
 
 use crate::error::{ProblemBody, ProblemFieldBody};
 use crate::{
-    audit, auth, binding, catalog, contests, distribution, integrations, inventory, logistics,
-    media, members, network, notify, orders, payments, platform, recruitment, regions, shop,
-    tenancy,
+    aftersales, audit, auth, binding, catalog, contests, distribution, integrations, inventory,
+    logistics, media, members, network, notify, orders, payments, platform, recruitment, regions,
+    shop, tenancy,
 };
 
 pub const API_PREFIX: &str = "/api/v1";
@@ -50,6 +50,7 @@ pub const DOCS_PATH: &str = "/api/docs/";
         (name = "contests", description = "Leaderboards and sales contests (销售竞赛)"),
         (name = "orders", description = "The member's cart, addresses, checkout and orders; the staff's orders and order settings"),
         (name = "fulfilment", description = "Packages and tracking, receipt and completion"),
+        (name = "after-sales", description = "After-sales (售后) requests, their decisions and returns; refunds"),
         (name = "platform", description = "The platform operator's endpoints"),
     )
 )]
@@ -103,7 +104,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .configure(notify::routes)
                 .configure(network::routes)
                 .configure(recruitment::routes)
-                .configure(orders::routes),
+                .configure(orders::routes)
+                .configure(aftersales::routes),
         );
 }
 

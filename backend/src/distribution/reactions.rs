@@ -107,7 +107,9 @@ impl Consumer for DeepUplinePromotion {
             | DomainEvent::OrderPlaced(_)
             | DomainEvent::OrderPaid(_)
             | DomainEvent::OrderShipped(_)
-            | DomainEvent::OrderCompleted(_) => return Ok(()),
+            | DomainEvent::OrderCompleted(_)
+            | DomainEvent::AfterSaleRequested(_)
+            | DomainEvent::RefundCompleted(_) => return Ok(()),
         };
         promotion::evaluate_deep_upline_within(
             conn,

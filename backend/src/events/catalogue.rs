@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::db::ids::{DistributorId, MemberId, OrderId, PackageId};
+use crate::db::ids::{AfterSaleId, DistributorId, MemberId, OrderId, PackageId, RefundId};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::money::MAX_FEN;
 use crate::network::TierCause;
@@ -89,6 +89,11 @@ catalogue! {
     /// delivered, its time ran out, or it had nothing to send. The after-sales window opens and
     /// the commission freeze starts. Recorded once per order.
     OrderCompleted(OrderCompleted) = "order.completed",
+    /// A buyer asked for after-sales (`aftersales`): for the console's live feed.
+    AfterSaleRequested(AfterSaleRequested) = "after_sale.requested",
+    /// Money went back to the buyer (`payments::refunds`), with what of each line. Recorded
+    /// once per refund.
+    RefundCompleted(RefundCompleted) = "refund.completed",
 }
 
 impl EventKind {
@@ -109,7 +114,9 @@ impl DomainEvent {
             | DomainEvent::DistributorTierChanged(_)
             | DomainEvent::OrderCancelled(_)
             | DomainEvent::OrderPlaced(_)
-            | DomainEvent::OrderShipped(_) => None,
+            | DomainEvent::OrderShipped(_)
+            | DomainEvent::AfterSaleRequested(_) => None,
+            DomainEvent::RefundCompleted(refund) => Some(&refund.refund_no),
             DomainEvent::OrderPaid(paid) => Some(&paid.order_no),
             DomainEvent::OrderCompleted(completed) => Some(&completed.order_no),
         }
@@ -231,6 +238,67 @@ pub struct OrderCompleted {
     pub after_sale_until: chrono::NaiveDateTime,
 }
 
+/// An after-sales request of a buyer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AfterSaleRequested {
+    pub after_sale_id: AfterSaleId,
+    pub order_id: OrderId,
+    pub order_no: String,
+    pub member_id: MemberId,
+    /// `refund_only` or `return_and_refund`.
+    pub kind: String,
+    /// Fen asked back, freight included.
+    pub amount_fen: i64,
+}
+
+crate::db::enums::db_enum! {
+    /// Why money went back (also `refunds.cause`).
+    #[derive(Serialize, Deserialize, utoipa::ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum RefundCause {
+        /// An after-sales request was approved (and, for a return, the goods received).
+        AfterSale,
+        /// Staff cancelled the paid order before it shipped.
+        OrderCancelled,
+        /// A payment came for an order that was no longer waiting for one.
+        LatePayment,
+    }
+}
+
+/// What a refund gave back of one line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefundedLine {
+    pub line_no: i32,
+    pub sku_id: crate::db::ids::SkuId,
+    /// Units whose money went back (0 for an amount without units).
+    pub quantity: i64,
+    /// Fen of the line's commission base given back.
+    pub amount_fen: i64,
+    /// Units back in stock: returned, or never shipped.
+    pub restock_quantity: i64,
+}
+
+/// A completed refund, keyed by its number. Commission reverses each line's share in proportion
+/// to `amount_fen` of the line's commission base.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefundCompleted {
+    pub refund_id: RefundId,
+    pub refund_no: String,
+    pub order_id: OrderId,
+    pub order_no: String,
+    pub member_id: MemberId,
+    pub distributor_id: Option<DistributorId>,
+    pub cause: RefundCause,
+    pub after_sale_id: Option<AfterSaleId>,
+    /// Fen given back in all, freight included.
+    pub amount_fen: i64,
+    pub freight_fen: i64,
+    /// `sandbox`, `bank_transfer`, `alipay`, `wechat_pay`.
+    pub method: String,
+    /// Empty for a late payment, which paid no line.
+    pub lines: Vec<RefundedLine>,
+}
+
 /// One paid order brought by a distributor. The order reference is the event's key: the
 /// same order is credited once.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -285,7 +353,9 @@ mod tests {
                 "order.placed",
                 "order.paid",
                 "order.shipped",
-                "order.completed"
+                "order.completed",
+                "after_sale.requested",
+                "refund.completed"
             ]
         );
         for kind in EventKind::iter() {

@@ -37,8 +37,9 @@ use diesel::connection::TransactionManager;
 use diesel::prelude::*;
 
 pub use catalogue::{
-    CompletionCause, DistributorJoined, DistributorMoved, DistributorTierChanged, DomainEvent,
-    EventKind, OrderCancelled, OrderCompleted, OrderPaid, OrderPlaced, OrderShipped, SaleRecorded,
+    AfterSaleRequested, CompletionCause, DistributorJoined, DistributorMoved,
+    DistributorTierChanged, DomainEvent, EventKind, OrderCancelled, OrderCompleted, OrderPaid,
+    OrderPlaced, OrderShipped, RefundCause, RefundCompleted, RefundedLine, SaleRecorded,
 };
 pub use dispatch::{dispatch, Consumer, DispatchReport, StoredEvent};
 

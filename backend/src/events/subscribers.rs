@@ -48,10 +48,20 @@ pub(super) fn run(
             .map(|_| ()),
             None => Ok(()),
         },
+        // The money is back: the lines count it, the stock takes the units back, and the
+        // request that asked for it is refunded — in the refund's transaction.
+        DomainEvent::RefundCompleted(refund) => {
+            crate::orders::refunding::on_refund_completed(conn, merchant_id, refund, at)?;
+            crate::aftersales::service::on_refund_completed(conn, merchant_id, refund, at)
+        }
+        // A paid order cancelled by staff is refunded whole, in the cancellation's transaction.
+        DomainEvent::OrderCancelled(cancelled) => {
+            crate::payments::refunds::on_order_cancelled(conn, merchant_id, cancelled, at)
+        }
         DomainEvent::DistributorTierChanged(_)
-        | DomainEvent::OrderCancelled(_)
         | DomainEvent::OrderPlaced(_)
         | DomainEvent::OrderShipped(_)
-        | DomainEvent::OrderCompleted(_) => Ok(()),
+        | DomainEvent::OrderCompleted(_)
+        | DomainEvent::AfterSaleRequested(_) => Ok(()),
     }
 }

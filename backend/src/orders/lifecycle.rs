@@ -43,22 +43,40 @@ fn cancel_within(
     reason: Option<&str>,
     now: NaiveDateTime,
 ) -> AppResult<()> {
+    if action == OrderAction::CancelByStaff {
+        let claimed: i64 = order_lines::table
+            .filter(order_lines::order_id.eq(order_id))
+            .filter(
+                order_lines::claimed_quantity
+                    .gt(0)
+                    .or(order_lines::claimed_fen.gt(0)),
+            )
+            .count()
+            .get_result(conn)?;
+        if claimed > 0 {
+            return Err(AppError::conflict(ErrorCode::AfterSaleOpenOnOrder));
+        }
+    }
     let from = state::apply(conn, merchant_id, order_id, action, actor, reason, now)?;
     let (order_no, member_id): (String, MemberId) = orders::table
         .filter(orders::id.eq(order_id))
         .select((orders::order_no, orders::member_id))
         .first(conn)?;
-    // Unpaid or paid and not yet shipped: the goods are all still here.
+    // Unpaid or paid and not yet shipped: the goods are all still here (less units refunded
+    // before, which went back with their refund).
     for line in queries::lines(conn, order_id)? {
-        inventory::give_back(
-            conn,
-            merchant_id,
-            line.sku_id,
-            line.quantity,
-            line.presale_quantity,
-            &order_no,
-            now,
-        )?;
+        let here = line.quantity - line.cancelled_quantity;
+        if here > 0 {
+            inventory::give_back(
+                conn,
+                merchant_id,
+                line.sku_id,
+                here,
+                line.presale_quantity.min(here),
+                &order_no,
+                now,
+            )?;
+        }
     }
     let cancelled = OrderCancelled {
         order_id,
@@ -104,8 +122,9 @@ pub fn cancel_by_buyer(
     queries::detail(conn, merchant_id, order_id)
 }
 
-/// Staff cancel an order, unpaid or paid and not yet shipped (then `refund_due` is set: the
-/// refund is made by hand until after-sales refunds exist). Audited.
+/// Staff cancel an order, unpaid or paid and not yet shipped: a paid one is refunded whole
+/// through the payment that brought it (`refund_due` until the money is back). 409
+/// `after_sale_open_on_order` while an after-sales request of the order is open. Audited.
 pub fn cancel_by_staff(
     conn: &mut DbConnection,
     caller: &Principal,
@@ -138,8 +157,11 @@ pub fn cancel_by_staff(
                 })),
             now,
         )?;
-        Ok(after)
-    })
+        Ok::<(), AppError>(())
+    })?;
+    // The refund leaves once the cancellation is committed.
+    crate::payments::refunds::submit_open_of_order(conn, merchant_id, order_id, now)?;
+    queries::detail(conn, merchant_id, order_id)
 }
 
 /// What one expiry round did.

@@ -7,6 +7,7 @@
 //! - `lifecycle`: cancelling, by the buyer, staff or the payment timeout (`worker`);
 //! - `shipping`: the packages an order leaves in;
 //! - `completion`: receipt confirmed, delivered, or completed when its time runs out (`worker`);
+//! - `refunding`: what after-sales and refunds do to the lines (the one writer of their counters);
 //! - `queries`: the staff's list and a member's own orders, the detail;
 //! - `live`: order events streamed to an open console (server-sent events);
 //! - `settings`: the merchant's payment timeout, completion and after-sales days.
@@ -21,6 +22,7 @@ pub mod live;
 pub mod models;
 pub mod pricing;
 pub mod queries;
+pub mod refunding;
 pub mod routes;
 pub mod settings;
 pub mod shipping;

@@ -173,6 +173,7 @@ pub struct OrderRow {
     pub updated_at: NaiveDateTime,
     pub complete_by: Option<NaiveDateTime>,
     pub after_sale_until: Option<NaiveDateTime>,
+    pub refunded_fen: i64,
 }
 
 #[derive(Debug, Insertable)]
@@ -226,6 +227,12 @@ pub struct OrderLineRow {
     pub points_share_fen: i64,
     pub commission_base_fen: i64,
     pub shipped_quantity: i64,
+    pub cancelled_quantity: i64,
+    pub returned_quantity: i64,
+    pub refunded_quantity: i64,
+    pub refunded_fen: i64,
+    pub claimed_quantity: i64,
+    pub claimed_fen: i64,
 }
 
 #[derive(Debug, Insertable)]

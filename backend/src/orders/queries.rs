@@ -20,6 +20,7 @@ use crate::db::DbConnection;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::money::Money;
 use crate::payments::attempts::{self, Payment};
+use crate::payments::refunds::{self, Refund};
 use crate::tenancy::merchant;
 
 /// An order as lists show it, and the head of its detail.
@@ -66,6 +67,8 @@ pub struct Order {
     pub complete_by: Option<DateTime<Utc>>,
     /// Completed: after-sales requests are taken until then.
     pub after_sale_until: Option<DateTime<Utc>>,
+    /// Everything refunded of the order so far, freight included.
+    pub refunded: Money,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -94,6 +97,17 @@ pub struct OrderLine {
     pub commission_base: Money,
     /// Units sent so far (virtual goods: handed over at payment).
     pub shipped_quantity: i64,
+    /// Units refunded before they left: they will not ship.
+    pub cancelled_quantity: i64,
+    /// Shipped units the merchant received back.
+    pub returned_quantity: i64,
+    /// Units whose money went back (returned, never shipped, or kept by the buyer).
+    pub refunded_quantity: i64,
+    /// Money of the line given back; never more than its commission base.
+    pub refunded: Money,
+    /// Units and money held by open after-sales requests.
+    pub claimed_quantity: i64,
+    pub claimed: Money,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -116,6 +130,8 @@ pub struct OrderDetail {
     pub payments: Vec<Payment>,
     /// The packages it left in, first first.
     pub packages: Vec<Package>,
+    /// The money that went (or is going) back, oldest first.
+    pub refunds: Vec<Refund>,
     /// Oldest first.
     pub timeline: Vec<TimelineEntry>,
 }
@@ -198,6 +214,7 @@ fn view(row: OrderRow) -> Order {
         cancelled_at: row.cancelled_at.map(clock::to_utc),
         complete_by: row.complete_by.map(clock::to_utc),
         after_sale_until: row.after_sale_until.map(clock::to_utc),
+        refunded: money(row.refunded_fen),
     }
 }
 
@@ -221,6 +238,12 @@ fn line_view(row: OrderLineRow) -> OrderLine {
         points_share: money(row.points_share_fen),
         commission_base: money(row.commission_base_fen),
         shipped_quantity: row.shipped_quantity,
+        cancelled_quantity: row.cancelled_quantity,
+        returned_quantity: row.returned_quantity,
+        refunded_quantity: row.refunded_quantity,
+        refunded: money(row.refunded_fen),
+        claimed_quantity: row.claimed_quantity,
+        claimed: money(row.claimed_fen),
     }
 }
 
@@ -252,11 +275,13 @@ pub fn detail(
         .load(conn)?;
     let payments = attempts::of_order(conn, merchant_id, id)?;
     let packages = shipping::of_order(conn, id)?;
+    let refunds = refunds::of_order(conn, merchant_id, id)?;
     Ok(OrderDetail {
         order: view(row),
         lines,
         payments,
         packages,
+        refunds,
         timeline: timeline
             .into_iter()
             .map(|t| TimelineEntry {

@@ -209,7 +209,8 @@ fn contents(
     lines: &[super::models::OrderLineRow],
     asked: Option<&[PackageLine]>,
 ) -> AppResult<Vec<PackageLine>> {
-    let left = |l: &super::models::OrderLineRow| l.quantity - l.shipped_quantity;
+    let left =
+        |l: &super::models::OrderLineRow| l.quantity - l.shipped_quantity - l.cancelled_quantity;
     let Some(asked) = asked else {
         let all: Vec<PackageLine> = lines
             .iter()
@@ -306,7 +307,12 @@ pub(crate) fn ship_within(
             order_lines::table
                 .filter(order_lines::order_id.eq(order_id))
                 .filter(order_lines::line_no.eq(item.line_no))
-                .filter((order_lines::shipped_quantity + item.quantity).le(order_lines::quantity)),
+                .filter(
+                    (order_lines::shipped_quantity
+                        + order_lines::cancelled_quantity
+                        + item.quantity)
+                        .le(order_lines::quantity),
+                ),
         )
         .set(order_lines::shipped_quantity.eq(order_lines::shipped_quantity + item.quantity))
         .execute(conn)?;
@@ -347,27 +353,8 @@ pub(crate) fn ship_within(
             })
             .execute(conn)?;
     }
-    let unshipped: i64 = order_lines::table
-        .filter(order_lines::order_id.eq(order_id))
-        .filter(order_lines::shipped_quantity.lt(order_lines::quantity))
-        .count()
-        .get_result(conn)?;
     let note = format!("{} {}", carrier.name, tracking_no);
-    if unshipped == 0 {
-        state::apply(
-            conn,
-            merchant_id,
-            order_id,
-            OrderAction::Ship,
-            actor,
-            Some(&note),
-            now,
-        )?;
-        let days = settings::load(conn, merchant_id)?.auto_complete_days;
-        diesel::update(orders::table.filter(orders::id.eq(order_id)))
-            .set(orders::complete_by.eq(now + Duration::days(i64::from(days))))
-            .execute(conn)?;
-    }
+    let fully_shipped = mark_shipped(conn, merchant_id, order_id, actor, Some(&note), now)?;
     let shipped = OrderShipped {
         order_id,
         order_no,
@@ -377,10 +364,47 @@ pub(crate) fn ship_within(
         package_no,
         carrier_name: carrier.name.clone(),
         tracking_no: tracking_no.to_owned(),
-        fully_shipped: unshipped == 0,
+        fully_shipped,
     };
     events::record(conn, merchant_id, &DomainEvent::OrderShipped(shipped), now)?;
     Ok(package_id)
+}
+
+/// Moves a paid order to `shipped` once every unit has left or will never leave (refunded before
+/// it did), setting `complete_by`; answers whether it did.
+pub(crate) fn mark_shipped(
+    conn: &mut DbConnection,
+    merchant_id: MerchantId,
+    order_id: OrderId,
+    actor: Actor,
+    note: Option<&str>,
+    now: NaiveDateTime,
+) -> AppResult<bool> {
+    let unshipped: i64 = order_lines::table
+        .filter(order_lines::order_id.eq(order_id))
+        .filter(
+            (order_lines::shipped_quantity + order_lines::cancelled_quantity)
+                .lt(order_lines::quantity),
+        )
+        .count()
+        .get_result(conn)?;
+    if unshipped > 0 {
+        return Ok(false);
+    }
+    state::apply(
+        conn,
+        merchant_id,
+        order_id,
+        OrderAction::Ship,
+        actor,
+        note,
+        now,
+    )?;
+    let days = settings::load(conn, merchant_id)?.auto_complete_days;
+    diesel::update(orders::table.filter(orders::id.eq(order_id)))
+        .set(orders::complete_by.eq(now + Duration::days(i64::from(days))))
+        .execute(conn)?;
+    Ok(true)
 }
 
 /// The merchant's enabled carrier `id`, or 422 on the field `carrier_id`.

@@ -48,6 +48,8 @@ pub enum OrderAction {
     Expire,
     /// Staff cancelled it: unpaid, or paid and not yet shipped (the money is then refunded).
     CancelByStaff,
+    /// Every unit was refunded before any left: nothing remains of the order.
+    RefundInFull,
 }
 
 impl OrderAction {
@@ -69,6 +71,7 @@ const TRANSITIONS: &[(OrderStatus, OrderAction, OrderStatus)] = {
         (PendingPayment, Expire, Cancelled),
         (PendingPayment, CancelByStaff, Cancelled),
         (Paid, CancelByStaff, Cancelled),
+        (Paid, RefundInFull, Cancelled),
     ]
 };
 
@@ -190,8 +193,10 @@ pub(crate) fn apply(
                 orders::status.eq(to),
                 orders::cancelled_at.eq(now),
                 orders::cancel_reason.eq(note),
-                // Paid and cancelled: the money goes back to the buyer.
-                orders::refund_due.eq(from == OrderStatus::Paid),
+                // Paid and cancelled by staff: the money goes back to the buyer. Refunded in
+                // full, it has already.
+                orders::refund_due
+                    .eq(from == OrderStatus::Paid && action == OrderAction::CancelByStaff),
                 orders::updated_at.eq(now),
             ))
             .execute(conn)?,
@@ -241,6 +246,7 @@ mod tests {
                 (Paid, Ship, Shipped),
                 (Paid, Deliver, Completed),
                 (Paid, CancelByStaff, Cancelled),
+                (Paid, RefundInFull, Cancelled),
                 (Shipped, Complete, Completed),
             ]
         );

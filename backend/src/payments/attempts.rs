@@ -353,6 +353,14 @@ pub(crate) fn receive(
             diesel::update(pr::table.find(receipt))
                 .set(pr::outcome.eq(ReceiptOutcome::ToRefund))
                 .execute(conn)?;
+            super::refunds::for_late_payment(
+                conn,
+                attempt.merchant_id,
+                attempt.order_id,
+                receipt,
+                amount_fen,
+                now,
+            )?;
         }
         diesel::update(pa::table.find(attempt.id))
             .set((

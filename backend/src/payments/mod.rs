@@ -6,10 +6,12 @@ pub mod alipay;
 pub mod attempts;
 pub mod keys;
 pub mod pay_routes;
+pub mod refunds;
 pub mod routes;
 pub mod sandbox;
 pub mod settings;
 pub mod wechat;
+pub mod worker;
 
 /// Registers this module's routes (and so their OpenAPI paths) under the API prefix.
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {

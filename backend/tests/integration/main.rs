@@ -66,9 +66,10 @@ mod shop {
 
 /// Orders: the cart, addresses, checkout, cancelling and expiry.
 mod orders {
+    mod after_sales;
     mod checkout;
     mod crash;
-    mod fixtures;
+    pub mod fixtures;
     mod fulfilment;
     mod payments;
     mod wechat;

@@ -4,6 +4,125 @@
  */
 
 export interface paths {
+    "/api/v1/after-sales": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * After-sales requests
+         * @description The merchant's requests, newest first; `status=requested` is the queue to decide.
+         */
+        get: operations["list_after_sales"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/after-sales/{after_sale_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An after-sales request */
+        get: operations["get_after_sale"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/after-sales/{after_sale_id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve an after-sales request
+         * @description Refund only: the money goes back now, through the payment that brought it (units not shipped
+         *     yet will not ship, and return to stock). A return: the buyer sends the goods back. Audited.
+         */
+        post: operations["approve_after_sale"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/after-sales/{after_sale_id}/receive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm the returned goods arrived
+         * @description The units count as returned, go back to stock with the refund, and the money goes back.
+         *     Audited.
+         */
+        post: operations["receive_return"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/after-sales/{after_sale_id}/refuse": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Refuse the returned goods
+         * @description With the reason (used, damaged, not what was sold); nothing is refunded. Audited.
+         */
+        post: operations["refuse_return"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/after-sales/{after_sale_id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reject an after-sales request
+         * @description With the reason the buyer reads. Audited.
+         */
+        post: operations["reject_after_sale"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/api-keys": {
         parameters: {
             query?: never;
@@ -2019,6 +2138,65 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/refunds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Refunds
+         * @description The merchant's refunds, newest first; `status=pending&method=bank_transfer` is what finance
+         *     has to pay back by hand.
+         */
+        get: operations["list_refunds"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/refunds/{refund_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A refund */
+        get: operations["get_refund"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/refunds/{refund_id}/record": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record a refund made by hand
+         * @description Finance paid it back outside (a bank transfer, or in the provider's own console): it succeeds
+         *     now, once, with the reference; recording it again changes nothing. Audited.
+         */
+        post: operations["record_refund"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/regions": {
         parameters: {
             query?: never;
@@ -2138,6 +2316,83 @@ export interface paths {
          * @description Orders keep their own copy of the address they were sent to.
          */
         delete: operations["delete_address"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shops/{slug}/me/after-sales": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The member's after-sales requests
+         * @description Newest first.
+         */
+        get: operations["list_my_after_sales"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shops/{slug}/me/after-sales/{after_sale_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of the member's after-sales requests */
+        get: operations["get_my_after_sale"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shops/{slug}/me/after-sales/{after_sale_id}/return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send the goods back
+         * @description For an approved return: the carrier and tracking number of the parcel sent back.
+         */
+        post: operations["ship_my_return"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shops/{slug}/me/after-sales/{after_sale_id}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Withdraw an after-sales request
+         * @description Before it is approved, or before the goods of an approved return are sent back.
+         */
+        post: operations["withdraw_my_after_sale"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -2362,6 +2617,29 @@ export interface paths {
         get: operations["get_my_order"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shops/{slug}/me/orders/{order_id}/after-sales": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask for after-sales
+         * @description Refund only, or return and refund, of the whole order (no `items`) or of some lines, units or
+         *     an amount. A paid or shipped order may ask; a completed one within the shop's after-sales
+         *     days; a return needs shipped units. Units and money asked back by an open request cannot be
+         *     asked again until it is decided.
+         */
+        post: operations["request_after_sale"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2942,6 +3220,95 @@ export interface components {
             province_code: string;
             /** @example 王丽 */
             recipient: string;
+        };
+        AfterSale: {
+            /** @description The goods' money asked back. */
+            amount: components["schemas"]["Money"];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            decided_at?: string | null;
+            /** @description Freight going back with it (only when the whole order goes back before anything shipped). */
+            freight: components["schemas"]["Money"];
+            /** Format: int64 */
+            id: number;
+            kind: components["schemas"]["AfterSaleKind"];
+            /** Format: int64 */
+            member_id: number;
+            note?: string | null;
+            /** Format: int64 */
+            order_id: number;
+            order_no: string;
+            reason: string;
+            /** Format: date-time */
+            received_at?: string | null;
+            /** Format: date-time */
+            refunded_at?: string | null;
+            reject_reason?: string | null;
+            return_carrier?: string | null;
+            return_tracking_no?: string | null;
+            /** Format: date-time */
+            returned_at?: string | null;
+            status: components["schemas"]["AfterSaleStatus"];
+        };
+        /** @description A decision's reason (rejecting a request, refusing returned goods). */
+        AfterSaleDecision: {
+            /** @example 商品已使用，不符合退货条件 */
+            reason: string;
+        };
+        AfterSaleDetail: components["schemas"]["AfterSale"] & {
+            items: components["schemas"]["AfterSaleItem"][];
+            refund?: null | components["schemas"]["Refund"];
+            /** @description Oldest first. */
+            timeline: components["schemas"]["AfterSaleTimelineEntry"][];
+        };
+        /** @description A line of a request, as staff and the buyer see it. */
+        AfterSaleItem: {
+            amount: components["schemas"]["Money"];
+            /** Format: int32 */
+            line_no: number;
+            product_name: string;
+            /** Format: int64 */
+            quantity: number;
+            sku_code: string;
+        };
+        /** @description One line asked back. */
+        AfterSaleItemRequest: {
+            amount?: null | components["schemas"]["Money"];
+            /** Format: int32 */
+            line_no: number;
+            /**
+             * Format: int64
+             * @description Units asked back (0 with an `amount`: money only, e.g. for a damaged item kept).
+             */
+            quantity: number;
+        };
+        /** @enum {string} */
+        AfterSaleKind: "refund_only" | "return_and_refund";
+        AfterSalePage: {
+            items: components["schemas"]["AfterSale"][];
+            /** Format: int64 */
+            next_cursor?: number | null;
+        };
+        AfterSaleRequest: {
+            /** @description What is asked back; absent: everything of the order not refunded or asked back yet. */
+            items?: components["schemas"]["AfterSaleItemRequest"][] | null;
+            kind: components["schemas"]["AfterSaleKind"];
+            note?: string | null;
+            /** @example 商品破损 */
+            reason: string;
+        };
+        /** @enum {string} */
+        AfterSaleStatus: "requested" | "awaiting_return" | "returning" | "refunding" | "refunded" | "rejected" | "withdrawn";
+        AfterSaleTimelineEntry: {
+            /** Format: int64 */
+            actor_id?: number | null;
+            actor_kind: components["schemas"]["TimelineActor"];
+            /** Format: date-time */
+            at: string;
+            from_status?: null | components["schemas"]["AfterSaleStatus"];
+            note?: string | null;
+            to_status: components["schemas"]["AfterSaleStatus"];
         };
         /** @description One answer, with the field as the applicant saw it. */
         Answer: {
@@ -3581,7 +3948,7 @@ export interface components {
          * @description A stable machine-readable error code: of a problem (`code`) or of one field (`errors[].code`).
          * @enum {string}
          */
-        ErrorCode: "account_disabled" | "account_locked" | "address_limit" | "address_required" | "already_distributor" | "already_exists" | "ambiguous_product" | "application_pending" | "bad_gateway" | "bad_request" | "binding_changed" | "binding_own_team" | "cannot_change_self" | "carrier_code" | "carrier_code_taken" | "carrier_unavailable" | "category_cycle" | "category_name_taken" | "category_not_empty" | "city_not_in_province" | "code_exists" | "codes_exhausted" | "commission_total_over_100" | "contest_changed" | "date_out_of_range" | "depth3_acknowledgement_required" | "distributor_not_active" | "duplicate_code" | "duplicate_column" | "duplicate_key" | "duplicate_line" | "duplicate_media" | "duplicate_option" | "duplicate_region" | "duplicate_sku" | "duplicate_sku_code" | "duplicate_spec_values" | "duplicate_tier_price" | "email" | "email_not_verified" | "email_taken" | "entry_mode_not_everyone" | "forbidden" | "freight_template_in_use" | "freight_template_name_taken" | "freight_templates_changed" | "freight_too_large" | "idempotency_key_reused" | "immutable_by_import" | "inconsistent_category" | "inconsistent_freight_template" | "insufficient_stock" | "internal_error" | "internal_server_error" | "invalid" | "invalid_api_key" | "invalid_category" | "invalid_cell" | "invalid_code" | "invalid_credentials" | "invalid_cursor" | "invalid_file" | "invalid_integer" | "invalid_key" | "invalid_mfa_code" | "invalid_money" | "invalid_option" | "invalid_percent" | "invalid_query" | "invalid_refresh_token" | "invalid_sale_fact" | "invalid_signature" | "invalid_slug" | "invalid_spec_names" | "invalid_spec_values" | "invalid_status" | "invalid_tags" | "invalid_tier_prices" | "invalid_timezone" | "invalid_token" | "invalid_transition" | "invalid_type" | "invalid_value" | "invitation_pending" | "kind_immutable" | "last_pickup_point" | "length" | "login_taken" | "malformed_body" | "member_disabled" | "merchant_suspended" | "method_not_allowed" | "mfa_already_enabled" | "mfa_challenge_invalid" | "mfa_enrolment_required" | "mfa_not_enrolling" | "missing_column" | "money_negative" | "money_precision" | "money_too_large" | "move_binds_own_team" | "must_be_positive" | "no_pickup_points" | "not_a_distributor" | "not_allowed" | "not_found" | "not_virtual_sku" | "nothing_to_order" | "nothing_to_ship" | "options_not_allowed" | "options_required" | "order_changed" | "order_too_large" | "out_of_range" | "out_of_stock" | "owner_not_assignable" | "owner_only" | "owner_protected" | "parent_ended" | "payload_too_large" | "payment_amount_mismatch" | "payment_method_disabled" | "payment_method_misconfigured" | "percent_precision" | "percent_range" | "period_over" | "phone" | "pickup_point_name_taken" | "platform_review" | "presale_below_sold" | "presale_ship_date_required" | "prize_overlap" | "product_changed" | "product_structure_locked" | "protection_exceeds_validity" | "range" | "range_reversed" | "range_too_long" | "rate_limited" | "reference_conflict" | "refresh_token_reused" | "region_not_delivered" | "request_failed" | "request_header_fields_too_large" | "request_timeout" | "required" | "reserved_slug" | "sale_already_recorded" | "same_tier" | "scope_not_held" | "self_binding" | "self_parent" | "service_unavailable" | "session_ended" | "ship_more_than_left" | "shop_address_required" | "single_line" | "sku_code_taken" | "sku_has_codes" | "sku_not_sold" | "slug_taken" | "spend_threshold_not_met" | "sponsor_not_active" | "staff_acknowledgement_required" | "staff_only" | "stock_by_adjustment" | "stock_changed" | "tier_changed" | "tier_in_use" | "tier_limit" | "tier_name_taken" | "tier_rank_taken" | "tier_set_mismatch" | "tiers_changed" | "token_expired" | "token_used" | "too_long" | "too_many_fields" | "too_many_options" | "too_many_requests" | "too_many_skus" | "tree_cycle" | "unauthorized" | "unknown_category" | "unknown_column" | "unknown_distributor" | "unknown_distributor_code" | "unknown_field" | "unknown_freight_template" | "unknown_media" | "unknown_member" | "unknown_merchant" | "unknown_payment" | "unknown_region" | "unknown_sku" | "unknown_tier" | "unsupported_media_type" | "uri_too_long" | "url" | "validation_failed" | "virtual_stock" | "weak_password" | "wrong_account_kind" | "wrong_action";
+        ErrorCode: "account_disabled" | "account_locked" | "address_limit" | "address_required" | "after_sale_closed" | "after_sale_not_open" | "after_sale_open_on_order" | "after_sale_overlap" | "already_distributor" | "already_exists" | "ambiguous_product" | "application_pending" | "bad_gateway" | "bad_request" | "binding_changed" | "binding_own_team" | "cannot_change_self" | "carrier_code" | "carrier_code_taken" | "carrier_unavailable" | "category_cycle" | "category_name_taken" | "category_not_empty" | "city_not_in_province" | "code_exists" | "codes_exhausted" | "commission_total_over_100" | "contest_changed" | "date_out_of_range" | "depth3_acknowledgement_required" | "distributor_not_active" | "duplicate_code" | "duplicate_column" | "duplicate_key" | "duplicate_line" | "duplicate_media" | "duplicate_option" | "duplicate_region" | "duplicate_sku" | "duplicate_sku_code" | "duplicate_spec_values" | "duplicate_tier_price" | "email" | "email_not_verified" | "email_taken" | "entry_mode_not_everyone" | "forbidden" | "freight_template_in_use" | "freight_template_name_taken" | "freight_templates_changed" | "freight_too_large" | "idempotency_key_reused" | "immutable_by_import" | "inconsistent_category" | "inconsistent_freight_template" | "insufficient_stock" | "internal_error" | "internal_server_error" | "invalid" | "invalid_api_key" | "invalid_category" | "invalid_cell" | "invalid_code" | "invalid_credentials" | "invalid_cursor" | "invalid_file" | "invalid_integer" | "invalid_key" | "invalid_mfa_code" | "invalid_money" | "invalid_option" | "invalid_percent" | "invalid_query" | "invalid_refresh_token" | "invalid_sale_fact" | "invalid_signature" | "invalid_slug" | "invalid_spec_names" | "invalid_spec_values" | "invalid_status" | "invalid_tags" | "invalid_tier_prices" | "invalid_timezone" | "invalid_token" | "invalid_transition" | "invalid_type" | "invalid_value" | "invitation_pending" | "kind_immutable" | "last_pickup_point" | "length" | "login_taken" | "malformed_body" | "member_disabled" | "merchant_suspended" | "method_not_allowed" | "mfa_already_enabled" | "mfa_challenge_invalid" | "mfa_enrolment_required" | "mfa_not_enrolling" | "missing_column" | "money_negative" | "money_precision" | "money_too_large" | "move_binds_own_team" | "must_be_positive" | "no_pickup_points" | "not_a_distributor" | "not_allowed" | "not_found" | "not_virtual_sku" | "nothing_to_order" | "nothing_to_refund" | "nothing_to_ship" | "options_not_allowed" | "options_required" | "order_changed" | "order_too_large" | "out_of_range" | "out_of_stock" | "owner_not_assignable" | "owner_only" | "owner_protected" | "parent_ended" | "payload_too_large" | "payment_amount_mismatch" | "payment_method_disabled" | "payment_method_misconfigured" | "percent_precision" | "percent_range" | "period_over" | "phone" | "pickup_point_name_taken" | "platform_review" | "presale_below_sold" | "presale_ship_date_required" | "prize_overlap" | "product_changed" | "product_structure_locked" | "protection_exceeds_validity" | "range" | "range_reversed" | "range_too_long" | "rate_limited" | "reference_conflict" | "refresh_token_reused" | "refund_more_than_left" | "region_not_delivered" | "request_failed" | "request_header_fields_too_large" | "request_timeout" | "required" | "reserved_slug" | "return_more_than_shipped" | "sale_already_recorded" | "same_tier" | "scope_not_held" | "self_binding" | "self_parent" | "service_unavailable" | "session_ended" | "ship_more_than_left" | "shop_address_required" | "single_line" | "sku_code_taken" | "sku_has_codes" | "sku_not_sold" | "slug_taken" | "spend_threshold_not_met" | "sponsor_not_active" | "staff_acknowledgement_required" | "staff_only" | "stock_by_adjustment" | "stock_changed" | "tier_changed" | "tier_in_use" | "tier_limit" | "tier_name_taken" | "tier_rank_taken" | "tier_set_mismatch" | "tiers_changed" | "token_expired" | "token_used" | "too_long" | "too_many_fields" | "too_many_options" | "too_many_requests" | "too_many_skus" | "tree_cycle" | "unauthorized" | "unknown_category" | "unknown_column" | "unknown_distributor" | "unknown_distributor_code" | "unknown_field" | "unknown_freight_template" | "unknown_media" | "unknown_member" | "unknown_merchant" | "unknown_payment" | "unknown_region" | "unknown_sku" | "unknown_tier" | "unsupported_media_type" | "uri_too_long" | "url" | "validation_failed" | "virtual_stock" | "weak_password" | "wrong_account_kind" | "wrong_action";
         /** @enum {string} */
         FieldType: "text" | "phone" | "select" | "textarea";
         /** @description One field of the form. */
@@ -4108,6 +4475,8 @@ export interface components {
             recipient?: string | null;
             /** @description Paid and then cancelled: the money is to be refunded. */
             refund_due: boolean;
+            /** @description Everything refunded of the order so far, freight included. */
+            refunded: components["schemas"]["Money"];
             /** @description GB/T 2260 code of the destination's city. */
             region_code?: string | null;
             /** Format: date-time */
@@ -4126,11 +4495,24 @@ export interface components {
             packages: components["schemas"]["Package"][];
             /** @description The attempts to pay it, oldest first. */
             payments: components["schemas"]["Payment"][];
+            /** @description The money that went (or is going) back, oldest first. */
+            refunds: components["schemas"]["Refund"][];
             /** @description Oldest first. */
             timeline: components["schemas"]["TimelineEntry"][];
         };
         OrderLine: {
             amount: components["schemas"]["Money"];
+            /**
+             * Format: int64
+             * @description Units refunded before they left: they will not ship.
+             */
+            cancelled_quantity: number;
+            claimed: components["schemas"]["Money"];
+            /**
+             * Format: int64
+             * @description Units and money held by open after-sales requests.
+             */
+            claimed_quantity: number;
             /** @description What the buyer paid for the line, freight excluded. */
             commission_base: components["schemas"]["Money"];
             coupon_share: components["schemas"]["Money"];
@@ -4150,6 +4532,18 @@ export interface components {
             product_name: string;
             /** Format: int64 */
             quantity: number;
+            /** @description Money of the line given back; never more than its commission base. */
+            refunded: components["schemas"]["Money"];
+            /**
+             * Format: int64
+             * @description Units whose money went back (returned, never shipped, or kept by the buyer).
+             */
+            refunded_quantity: number;
+            /**
+             * Format: int64
+             * @description Shipped units the merchant received back.
+             */
+            returned_quantity: number;
             /**
              * Format: int64
              * @description Units sent so far (virtual goods: handed over at payment).
@@ -4681,6 +5075,66 @@ export interface components {
         RefreshRequest: {
             refresh_token: string;
         };
+        Refund: {
+            /** Format: int64 */
+            after_sale_id?: number | null;
+            /** @description In all, freight included. */
+            amount: components["schemas"]["Money"];
+            cause: components["schemas"]["RefundCause"];
+            /** Format: date-time */
+            created_at: string;
+            failure_reason?: string | null;
+            freight: components["schemas"]["Money"];
+            /** Format: int64 */
+            id: number;
+            lines: components["schemas"]["RefundLineView"][];
+            /** @description The method of the payment it goes back through. */
+            method: components["schemas"]["PaymentKind"];
+            /** Format: int64 */
+            order_id: number;
+            /** @description The provider's id of the refund (a bank transfer: the bank's reference), once made. */
+            provider_refund_id?: string | null;
+            /**
+             * @description What the provider knows it by: the order number, `R` and a sequence.
+             * @example 20261203090507000042R01
+             */
+            refund_no: string;
+            /** Format: date-time */
+            refunded_at?: string | null;
+            status: components["schemas"]["RefundStatus"];
+        };
+        /**
+         * @description Why money went back (also `refunds.cause`).
+         * @enum {string}
+         */
+        RefundCause: "after_sale" | "order_cancelled" | "late_payment";
+        /** @description A line of a refund, as staff and the buyer see it. */
+        RefundLineView: {
+            amount: components["schemas"]["Money"];
+            /** Format: int32 */
+            line_no: number;
+            /** Format: int64 */
+            quantity: number;
+            /**
+             * Format: int64
+             * @description Units back in stock with it.
+             */
+            restock_quantity: number;
+        };
+        RefundPage: {
+            items: components["schemas"]["Refund"][];
+            /** Format: int64 */
+            next_cursor?: number | null;
+        };
+        RefundRecord: {
+            /**
+             * @description The bank's (or the provider console's) reference of the refund.
+             * @example BOC20261205000321
+             */
+            reference: string;
+        };
+        /** @enum {string} */
+        RefundStatus: "pending" | "processing" | "succeeded" | "failed";
         /** @description Own prices for some regions. */
         RegionPrice: {
             additional_price: components["schemas"]["Money"];
@@ -4727,6 +5181,13 @@ export interface components {
         };
         ResetRequest: {
             email: string;
+        };
+        /** @description The buyer's return shipment. */
+        ReturnShipment: {
+            /** @example 顺丰速运 */
+            carrier: string;
+            /** @example SF2000000001 */
+            tracking_no: string;
         };
         /** @description What the sandbox's button did. */
         SandboxDecision: {
@@ -5315,6 +5776,199 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    list_after_sales: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["AfterSaleStatus"];
+                order_id?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: number;
+                /** @description Default 20, at most 100. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of requests */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AfterSalePage"];
+                };
+            };
+            /** @description Not signed in */
+            401: components["responses"]["Problem"];
+            /** @description Needs `orders.read` */
+            403: components["responses"]["Problem"];
+            /** @description A filter out of range */
+            422: components["responses"]["Problem"];
+        };
+    };
+    get_after_sale: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                after_sale_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AfterSaleDetail"];
+                };
+            };
+            /** @description Not signed in */
+            401: components["responses"]["Problem"];
+            /** @description Needs `orders.read` */
+            403: components["responses"]["Problem"];
+            /** @description No such request of the merchant */
+            404: components["responses"]["Problem"];
+        };
+    };
+    approve_after_sale: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                after_sale_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Approved */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AfterSaleDetail"];
+                };
+            };
+            /** @description Not signed in */
+            401: components["responses"]["Problem"];
+            /** @description Needs `orders.write` */
+            403: components["responses"]["Problem"];
+            /** @description No such request of the merchant */
+            404: components["responses"]["Problem"];
+            /** @description `invalid_transition`: decided already */
+            409: components["responses"]["Problem"];
+        };
+    };
+    receive_return: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                after_sale_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Received; refunding */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AfterSaleDetail"];
+                };
+            };
+            /** @description Not signed in */
+            401: components["responses"]["Problem"];
+            /** @description Needs `orders.write` */
+            403: components["responses"]["Problem"];
+            /** @description No such request of the merchant */
+            404: components["responses"]["Problem"];
+            /** @description `invalid_transition`: nothing sent back */
+            409: components["responses"]["Problem"];
+        };
+    };
+    refuse_return: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                after_sale_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AfterSaleDecision"];
+            };
+        };
+        responses: {
+            /** @description Refused */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AfterSaleDetail"];
+                };
+            };
+            /** @description Not signed in */
+            401: components["responses"]["Problem"];
+            /** @description Needs `orders.write` */
+            403: components["responses"]["Problem"];
+            /** @description No such request of the merchant */
+            404: components["responses"]["Problem"];
+            /** @description `invalid_transition`: nothing sent back */
+            409: components["responses"]["Problem"];
+            /** @description No reason */
+            422: components["responses"]["Problem"];
+        };
+    };
+    reject_after_sale: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                after_sale_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AfterSaleDecision"];
+            };
+        };
+        responses: {
+            /** @description Rejected */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AfterSaleDetail"];
+                };
+            };
+            /** @description Not signed in */
+            401: components["responses"]["Problem"];
+            /** @description Needs `orders.write` */
+            403: components["responses"]["Problem"];
+            /** @description No such request of the merchant */
+            404: components["responses"]["Problem"];
+            /** @description `invalid_transition`: decided already */
+            409: components["responses"]["Problem"];
+            /** @description No reason */
+            422: components["responses"]["Problem"];
+        };
+    };
     list_api_keys: {
         parameters: {
             query?: never;
@@ -9021,6 +9675,103 @@ export interface operations {
             409: components["responses"]["Problem"];
         };
     };
+    list_refunds: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["RefundStatus"];
+                method?: components["schemas"]["PaymentKind"];
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: number;
+                /** @description Default 20, at most 100. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of refunds */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefundPage"];
+                };
+            };
+            /** @description Not signed in */
+            401: components["responses"]["Problem"];
+            /** @description Needs `orders.read` */
+            403: components["responses"]["Problem"];
+            /** @description A filter out of range */
+            422: components["responses"]["Problem"];
+        };
+    };
+    get_refund: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                refund_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The refund */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refund"];
+                };
+            };
+            /** @description Not signed in */
+            401: components["responses"]["Problem"];
+            /** @description Needs `orders.read` */
+            403: components["responses"]["Problem"];
+            /** @description No such refund of the merchant */
+            404: components["responses"]["Problem"];
+        };
+    };
+    record_refund: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                refund_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefundRecord"];
+            };
+        };
+        responses: {
+            /** @description The refund */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refund"];
+                };
+            };
+            /** @description Not signed in */
+            401: components["responses"]["Problem"];
+            /** @description Needs `orders.write` */
+            403: components["responses"]["Problem"];
+            /** @description No such refund of the merchant */
+            404: components["responses"]["Problem"];
+            /** @description `invalid_transition`: a sandbox refund */
+            409: components["responses"]["Problem"];
+            /** @description No reference */
+            422: components["responses"]["Problem"];
+        };
+    };
     list_regions: {
         parameters: {
             query?: never;
@@ -9248,6 +9999,142 @@ export interface operations {
             403: components["responses"]["Problem"];
             /** @description No such address of the member */
             404: components["responses"]["Problem"];
+        };
+    };
+    list_my_after_sales: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["AfterSaleStatus"];
+                order_id?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: number;
+                /** @description Default 20, at most 100. */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The shop's address */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of requests */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AfterSalePage"];
+                };
+            };
+            /** @description Not signed in */
+            401: components["responses"]["Problem"];
+            /** @description Members only */
+            403: components["responses"]["Problem"];
+            /** @description A filter out of range */
+            422: components["responses"]["Problem"];
+        };
+    };
+    get_my_after_sale: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The shop's address */
+                slug: string;
+                after_sale_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AfterSaleDetail"];
+                };
+            };
+            /** @description Not signed in */
+            401: components["responses"]["Problem"];
+            /** @description Members only */
+            403: components["responses"]["Problem"];
+            /** @description No such request of the member */
+            404: components["responses"]["Problem"];
+        };
+    };
+    ship_my_return: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The shop's address */
+                slug: string;
+                after_sale_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReturnShipment"];
+            };
+        };
+        responses: {
+            /** @description Returning */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AfterSaleDetail"];
+                };
+            };
+            /** @description Not signed in */
+            401: components["responses"]["Problem"];
+            /** @description Members only */
+            403: components["responses"]["Problem"];
+            /** @description No such request of the member */
+            404: components["responses"]["Problem"];
+            /** @description `invalid_transition`: not an approved return */
+            409: components["responses"]["Problem"];
+            /** @description A bad carrier or tracking number */
+            422: components["responses"]["Problem"];
+        };
+    };
+    withdraw_my_after_sale: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The shop's address */
+                slug: string;
+                after_sale_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Withdrawn */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AfterSaleDetail"];
+                };
+            };
+            /** @description Not signed in */
+            401: components["responses"]["Problem"];
+            /** @description Members only */
+            403: components["responses"]["Problem"];
+            /** @description No such request of the member */
+            404: components["responses"]["Problem"];
+            /** @description `invalid_transition`: decided, returning or refunded */
+            409: components["responses"]["Problem"];
         };
     };
     get_cart: {
@@ -9720,6 +10607,44 @@ export interface operations {
             403: components["responses"]["Problem"];
             /** @description No such order of the member */
             404: components["responses"]["Problem"];
+        };
+    };
+    request_after_sale: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The shop's address */
+                slug: string;
+                order_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AfterSaleRequest"];
+            };
+        };
+        responses: {
+            /** @description Asked */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AfterSaleDetail"];
+                };
+            };
+            /** @description Not signed in */
+            401: components["responses"]["Problem"];
+            /** @description Members only */
+            403: components["responses"]["Problem"];
+            /** @description No such order of the member */
+            404: components["responses"]["Problem"];
+            /** @description `after_sale_not_open`, `after_sale_closed` (past the window), `after_sale_overlap` (asked already), `nothing_to_refund` */
+            409: components["responses"]["Problem"];
+            /** @description A line that is not the order's, more units or money than are left */
+            422: components["responses"]["Problem"];
         };
     };
     cancel_my_order: {

@@ -216,6 +216,33 @@ impl World {
                 }),
             )
             .await;
+        // Two paid orders of the member's: one that staff cancelled (so it has its refund), one
+        // with an after-sales request waiting for staff.
+        let body = json!({
+            "items": [{ "sku_id": product["skus"][0]["id"], "quantity": 1 }],
+            "address_id": address.id
+        });
+        let mut paid = Vec::new();
+        for _ in 0..2 {
+            let placed: crate::orders::fixtures::Order =
+                app.bearer(&member).post(&member.me("/orders"), &body).await;
+            crate::orders::fixtures::pay_in_sandbox(&app, &a, &member, &placed).await;
+            paid.push(placed);
+        }
+        let cancelled: Value = owner_a
+            .post(
+                &format!("/api/v1/orders/{}/cancel", paid[0].id),
+                &json!({ "reason": "缺货" }),
+            )
+            .await;
+        let refund_id = cancelled["refunds"][0]["id"].as_i64().unwrap();
+        let after_sale: Id = app
+            .bearer(&member)
+            .post(
+                &member.me(&format!("/orders/{}/after-sales", paid[1].id)),
+                &json!({ "kind": "refund_only", "reason": "不想要了" }),
+            )
+            .await;
         let carriers: Vec<Id> = owner_a.get("/api/v1/carriers").await;
         let pickup_point: Id = owner_a
             .post(
@@ -298,6 +325,8 @@ impl World {
             ("merchant_id", a.merchant_id.to_string()),
             ("address_id", address.id.to_string()),
             ("order_id", order.id.to_string()),
+            ("after_sale_id", after_sale.id.to_string()),
+            ("refund_id", refund_id.to_string()),
             ("slug", member.shop.clone()),
             ("member_id", member.id.to_string()),
             ("distributor_id", distributor_id.to_string()),
@@ -556,6 +585,16 @@ db_test!(
             .await;
         assert_eq!(
             application["status"], "pending",
+            "nobody else could decide it"
+        );
+        let after_sale: Value = owner_a
+            .get(&format!(
+                "/api/v1/after-sales/{}",
+                world.params["after_sale_id"]
+            ))
+            .await;
+        assert_eq!(
+            after_sale["status"], "requested",
             "nobody else could decide it"
         );
         let distributor: Value = owner_a

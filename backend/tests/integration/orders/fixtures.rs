@@ -31,6 +31,8 @@ pub struct Order {
     pub packages: Vec<Value>,
     pub complete_by: Option<String>,
     pub after_sale_until: Option<String>,
+    pub refunded: String,
+    pub refunds: Vec<Value>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -45,6 +47,11 @@ pub struct Line {
     pub amount: String,
     pub commission_base: String,
     pub shipped_quantity: i64,
+    pub cancelled_quantity: i64,
+    pub returned_quantity: i64,
+    pub refunded_quantity: i64,
+    pub refunded: String,
+    pub claimed_quantity: i64,
 }
 
 /// A listed product of the owner's shop with one SKU, charged by a freight template of 8.00 for
@@ -212,4 +219,21 @@ pub fn count_events(app: &TestApp, merchant_id: fenxiao::db::ids::MerchantId, na
         .count()
         .get_result(&mut *app.conn())
         .unwrap()
+}
+
+/// A paid order of a new member: 3 × 50.00 of one tea (line 1) and 1 × 20.00 of a cup (line 2),
+/// each with its own freight template, paid in the sandbox.
+pub async fn a_paid_order(app: &TestApp, owner: &SignedIn, phone: &str) -> (Member, Order) {
+    let tea = listed_sku(app, owner, &format!("T-{phone}"), "50.00", 100).await;
+    let cup = listed_sku(app, owner, &format!("C-{phone}"), "20.00", 100).await;
+    let member = app.member(owner.merchant_id.get(), phone, json!({})).await;
+    let to = address(app, &member, "330100").await;
+    let mut body = order_body(tea, 3, to);
+    body["items"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({ "sku_id": cup, "quantity": 1 }));
+    let order: Order = expect_json(place(app, &member, &body).await, 201).await;
+    pay_in_sandbox(app, owner, &member, &order).await;
+    (member, order)
 }

@@ -3,29 +3,13 @@
 //! shipping run out, under the job's lease.
 
 use super::fixtures::{
-    address, carrier, count_events, listed_sku, order_body, pay_in_sandbox, place, Order,
+    a_paid_order, address, carrier, count_events, listed_sku, order_body, place, Order,
 };
-use crate::harness::{assert_problem, expect_json, field_errors, Member, SignedIn, TestApp};
+use crate::harness::{assert_problem, expect_json, field_errors, TestApp};
 use chrono::Duration;
 use fenxiao::leases;
 use fenxiao::orders::completion;
 use serde_json::{json, Value};
-
-/// A paid order of a new member: 3 × 50.00 of one tea and 1 × 20.00 of another.
-async fn a_paid_order(app: &TestApp, owner: &SignedIn, phone: &str) -> (Member, Order) {
-    let tea = listed_sku(app, owner, &format!("T-{phone}"), "50.00", 100).await;
-    let cup = listed_sku(app, owner, &format!("C-{phone}"), "20.00", 100).await;
-    let member = app.member(owner.merchant_id.get(), phone, json!({})).await;
-    let to = address(app, &member, "330100").await;
-    let mut body = order_body(tea, 3, to);
-    body["items"]
-        .as_array_mut()
-        .unwrap()
-        .push(json!({ "sku_id": cup, "quantity": 1 }));
-    let order: Order = expect_json(place(app, &member, &body).await, 201).await;
-    pay_in_sandbox(app, owner, &member, &order).await;
-    (member, order)
-}
 
 fn packages_path(order: &Order) -> String {
     format!("/api/v1/orders/{}/packages", order.id)

@@ -1,0 +1,36 @@
+//! The thread that submits refunds left pending (the request that created one crashed before it
+//! submitted it, or the provider did not answer), while the server runs. Each refund is claimed
+//! by a lease on its row, so every instance may run one.
+
+use std::time::Duration;
+
+use super::refunds;
+use crate::clock;
+use crate::db::DbPool;
+use crate::error::AppError;
+use crate::periodic::{self, Periodic};
+
+/// Pause between rounds.
+pub const POLL_INTERVAL: Duration = Duration::from_secs(30);
+/// Refunds submitted per round.
+pub const BATCH: i64 = 100;
+
+pub fn spawn(pool: DbPool, interval: Duration) -> std::io::Result<Periodic> {
+    periodic::spawn("refund-submitter", interval, move || {
+        let submitted = pool
+            .get()
+            .map_err(AppError::from)
+            .and_then(|mut conn| refunds::submit_due(&mut conn, clock::now(), BATCH));
+        match submitted {
+            Ok(report) if report.submitted + report.failed > 0 => {
+                tracing::info!(
+                    submitted = report.submitted,
+                    failed = report.failed,
+                    "pending refunds submitted"
+                );
+            }
+            Ok(_) => {}
+            Err(err) => tracing::error!(error = %err, "submitting refunds failed"),
+        }
+    })
+}

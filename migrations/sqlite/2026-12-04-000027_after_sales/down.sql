@@ -1,0 +1,12 @@
+DROP TABLE refund_lines;
+DROP TABLE refunds;
+DROP TABLE after_sale_timeline;
+DROP TABLE after_sale_items;
+DROP TABLE after_sales;
+ALTER TABLE orders DROP COLUMN refunded_fen;
+ALTER TABLE order_lines DROP COLUMN claimed_fen;
+ALTER TABLE order_lines DROP COLUMN claimed_quantity;
+ALTER TABLE order_lines DROP COLUMN refunded_fen;
+ALTER TABLE order_lines DROP COLUMN refunded_quantity;
+ALTER TABLE order_lines DROP COLUMN returned_quantity;
+ALTER TABLE order_lines DROP COLUMN cancelled_quantity;
