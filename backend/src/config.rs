@@ -71,6 +71,9 @@ pub struct Config {
     pub promotion_interval_secs: u64,
     /// WeChat Pay's API, where orders are created; another address only for a test double.
     pub wechatpay_api_base: String,
+    /// Kuaidi100's API, where packages are queried and subscribed; another address only for a
+    /// test double.
+    pub kuaidi100_api_base: String,
 }
 
 impl Default for Config {
@@ -100,6 +103,7 @@ impl Default for Config {
             print_messages: None,
             promotion_interval_secs: 3600,
             wechatpay_api_base: "https://api.mch.weixin.qq.com".into(),
+            kuaidi100_api_base: "https://poll.kuaidi100.com".into(),
         }
     }
 }
@@ -261,6 +265,9 @@ impl Config {
         }
         if let Some(v) = get("FENXIAO_WECHATPAY_API_BASE").filter(|v| !v.trim().is_empty()) {
             self.wechatpay_api_base = v.trim().trim_end_matches('/').to_owned();
+        }
+        if let Some(v) = get("FENXIAO_KUAIDI100_API_BASE").filter(|v| !v.trim().is_empty()) {
+            self.kuaidi100_api_base = v.trim().trim_end_matches('/').to_owned();
         }
         self.validate()
     }

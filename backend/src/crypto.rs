@@ -33,6 +33,56 @@ fn unhex(text: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
+type HmacSha256 = hmac::Hmac<sha2::Sha256>;
+
+fn body_mac(key: &[u8], t: i64, body: &[u8]) -> HmacSha256 {
+    use hmac::Mac;
+    let mut mac = <HmacSha256 as Mac>::new_from_slice(key)
+        .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
+    mac.update(t.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(body);
+    mac
+}
+
+/// The value of a timestamped body signature, `t=<unix seconds>,v1=<hex of HMAC-SHA256(key,
+/// "t.body")>`: the scheme of the sandbox's notifications and of the generic tracking webhook.
+pub fn sign_body(key: &[u8], t: i64, body: &[u8]) -> String {
+    use hmac::Mac;
+    format!(
+        "t={t},v1={}",
+        hex(&body_mac(key, t, body).finalize().into_bytes())
+    )
+}
+
+/// Checks a [`sign_body`] header against the raw body, in constant time, with its time at most
+/// `tolerance_secs` from `now`.
+pub fn verify_body(
+    key: &[u8],
+    header: Option<&str>,
+    body: &[u8],
+    now: i64,
+    tolerance_secs: i64,
+) -> bool {
+    use hmac::Mac;
+    let Some(header) = header else {
+        return false;
+    };
+    let mut t = None;
+    let mut v1 = None;
+    for part in header.split(',') {
+        match part.trim().split_once('=') {
+            Some(("t", value)) => t = value.parse::<i64>().ok(),
+            Some(("v1", value)) => v1 = unhex(value),
+            _ => {}
+        }
+    }
+    let (Some(t), Some(given)) = (t, v1) else {
+        return false;
+    };
+    (now - t).abs() <= tolerance_secs && body_mac(key, t, body).verify_slice(&given).is_ok()
+}
+
 impl Cipher {
     pub fn new(key: &[u8; 32]) -> Self {
         Self {

@@ -44,6 +44,7 @@ pub mod shop;
 mod stored_enums;
 pub mod telemetry;
 pub mod tenancy;
+pub mod tracking;
 pub mod validate;
 
 pub use error::{AppError, AppResult};

@@ -99,6 +99,7 @@ fn declared_enums() -> Vec<String> {
 
 #[test]
 fn every_stored_enum_round_trips() {
+    use crate::tracking;
     use crate::{
         aftersales, audit, auth, binding, catalog, contests, distribution, events, inventory,
     };
@@ -135,6 +136,7 @@ fn every_stored_enum_round_trips() {
             orders::models::Delivery,
             orders::models::TimelineActor,
             orders::shipping::TrackingState,
+            tracking::timeline::EventSource,
             payments::attempts::AttemptStatus,
             payments::refunds::RefundStatus,
             events::RefundCause,

@@ -805,8 +805,37 @@ diesel::table! {
         shipped_at -> Timestamp,
         delivered_at -> Nullable<Timestamp>,
         updated_at -> Timestamp,
+        tracking_token -> Nullable<Text>,
+        subscribed_at -> Nullable<Timestamp>,
     }
 }
+
+diesel::table! {
+    tracking_settings (merchant_id) {
+        merchant_id -> crate::ids::sql::MerchantId,
+        kuaidi100_customer -> Nullable<Text>,
+        kuaidi100_key_encrypted -> Nullable<Text>,
+        webhook_secret_encrypted -> Nullable<Text>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    package_events (id) {
+        id -> BigInt,
+        merchant_id -> crate::ids::sql::MerchantId,
+        package_id -> crate::ids::sql::PackageId,
+        state -> Text,
+        provider_state -> Nullable<Text>,
+        description -> Text,
+        location -> Nullable<Text>,
+        occurred_at -> Timestamp,
+        source -> Text,
+        received_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(package_events -> order_packages (package_id));
 
 diesel::table! {
     order_package_lines (package_id, line_no) {
@@ -1013,4 +1042,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     after_sale_timeline,
     refunds,
     refund_lines,
+    tracking_settings,
+    package_events,
 );

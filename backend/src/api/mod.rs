@@ -13,7 +13,7 @@ use crate::error::{ProblemBody, ProblemFieldBody};
 use crate::{
     aftersales, audit, auth, binding, catalog, contests, distribution, integrations, inventory,
     logistics, media, members, network, notify, orders, payments, platform, recruitment, regions,
-    shop, tenancy,
+    shop, tenancy, tracking,
 };
 
 pub const API_PREFIX: &str = "/api/v1";
@@ -105,7 +105,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .configure(network::routes)
                 .configure(recruitment::routes)
                 .configure(orders::routes)
-                .configure(aftersales::routes),
+                .configure(aftersales::routes)
+                .configure(tracking::routes),
         );
 }
 

@@ -523,6 +523,20 @@ pub fn children(
     )
 }
 
+/// The member's distributor profile's id, if they are a distributor.
+pub fn distributor_of_member(
+    conn: &mut DbConnection,
+    merchant_id: MerchantId,
+    member_id: MemberId,
+) -> AppResult<Option<DistributorId>> {
+    Ok(distributors::table
+        .filter(distributors::merchant_id.eq(merchant_id))
+        .filter(distributors::member_id.eq(member_id))
+        .select(distributors::id)
+        .first(conn)
+        .optional()?)
+}
+
 /// The signed-in member's own distributor profile; 404 when they are not a distributor.
 pub fn my_distributor(
     conn: &mut DbConnection,

@@ -1,6 +1,6 @@
 //! HTTP routes of fulfilment: staff send an order's packages; the buyer confirms receipt.
 
-use actix_web::{post, web, HttpResponse};
+use actix_web::{post, web, HttpRequest, HttpResponse};
 
 use super::completion;
 use super::queries::OrderDetail;
@@ -13,6 +13,7 @@ use crate::db::ids::OrderId;
 use crate::error::{AppResult, ProblemBody};
 use crate::http::ApiJson;
 use crate::shop::ShopMember;
+use crate::tracking::routes::own_origin;
 
 /// Ship a package
 ///
@@ -37,14 +38,21 @@ use crate::shop::ShopMember;
 pub async fn ship_package(
     caller: Allowed<need::OrdersWrite>,
     state: web::Data<AppState>,
+    req: HttpRequest,
     path: web::Path<OrderId>,
     body: ApiJson<ShipmentRequest>,
 ) -> AppResult<web::Json<OrderDetail>> {
     let p = caller.0;
     let id = path.into_inner();
     let request = body.into_inner();
-    let order = state
+    let merchant_id = p.tenant()?;
+    state
         .db(move |conn| shipping::ship(conn, &p, id, &request, clock::now()))
+        .await?;
+    // With a Kuaidi100 account the package is subscribed, so its timeline is pushed.
+    crate::tracking::timeline::subscribe_order(&state, &own_origin(&req), merchant_id, id).await;
+    let order = state
+        .db(move |conn| super::queries::detail(conn, merchant_id, id))
         .await?;
     Ok(web::Json(order))
 }

@@ -28,6 +28,7 @@ use crate::db::{write_transaction, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::events::{self, DomainEvent, OrderShipped};
 use crate::logistics::carriers::{self, Carrier};
+use crate::tracking::timeline::TrackingEvent;
 
 db_enum! {
     /// Where a package is, in our own terms; each tracking provider's states map to these.
@@ -66,6 +67,9 @@ pub struct PackageRow {
     pub tracking_state: TrackingState,
     pub shipped_at: NaiveDateTime,
     pub delivered_at: Option<NaiveDateTime>,
+    pub merchant_id: MerchantId,
+    pub tracking_token: Option<String>,
+    pub subscribed_at: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Insertable)]
@@ -149,6 +153,8 @@ pub struct Package {
     pub lines: Vec<PackageLine>,
     pub shipped_at: DateTime<Utc>,
     pub delivered_at: Option<DateTime<Utc>>,
+    /// What the tracker reported, newest first.
+    pub events: Vec<TrackingEvent>,
 }
 
 /// The order's packages, in the order they left.
@@ -166,6 +172,8 @@ pub fn of_order(conn: &mut DbConnection, order_id: OrderId) -> AppResult<Vec<Pac
         ))
         .select(PackageLineForm::as_select())
         .load(conn)?;
+    let ids: Vec<PackageId> = rows.iter().map(|r| r.id).collect();
+    let mut events = crate::tracking::timeline::events_of(conn, &ids)?;
     let mut by_package: BTreeMap<PackageId, Vec<PackageLine>> = BTreeMap::new();
     for c in contents {
         by_package
@@ -180,6 +188,7 @@ pub fn of_order(conn: &mut DbConnection, order_id: OrderId) -> AppResult<Vec<Pac
         .into_iter()
         .map(|row| Package {
             lines: by_package.remove(&row.id).unwrap_or_default(),
+            events: events.remove(&row.id).unwrap_or_default(),
             id: row.id,
             package_no: row.package_no,
             carrier_id: row.carrier_id,
@@ -405,6 +414,137 @@ pub(crate) fn mark_shipped(
         .set(orders::complete_by.eq(now + Duration::days(i64::from(days))))
         .execute(conn)?;
     Ok(true)
+}
+
+/// The order's packages as stored, in the order they left.
+pub(crate) fn of_order_rows(
+    conn: &mut DbConnection,
+    order_id: OrderId,
+) -> AppResult<Vec<PackageRow>> {
+    Ok(order_packages::table
+        .filter(order_packages::order_id.eq(order_id))
+        .order(order_packages::package_no.asc())
+        .select(PackageRow::as_select())
+        .load(conn)?)
+}
+
+/// A package, for its tracker; another merchant's is not found.
+pub(crate) fn package(
+    conn: &mut DbConnection,
+    merchant_id: MerchantId,
+    id: PackageId,
+) -> AppResult<PackageRow> {
+    Ok(order_packages::table
+        .filter(order_packages::merchant_id.eq(merchant_id))
+        .filter(order_packages::id.eq(id))
+        .select(PackageRow::as_select())
+        .first(conn)?)
+}
+
+/// The package a tracker's push address names.
+pub(crate) fn package_by_token(conn: &mut DbConnection, token: &str) -> AppResult<PackageRow> {
+    Ok(order_packages::table
+        .filter(order_packages::tracking_token.eq(token))
+        .select(PackageRow::as_select())
+        .first(conn)?)
+}
+
+/// The merchant's latest package with this carrier and tracking number.
+pub(crate) fn package_by_tracking_no(
+    conn: &mut DbConnection,
+    merchant_id: MerchantId,
+    carrier_code: &str,
+    tracking_no: &str,
+) -> AppResult<PackageRow> {
+    Ok(order_packages::table
+        .filter(order_packages::merchant_id.eq(merchant_id))
+        .filter(order_packages::carrier_code.eq(carrier_code))
+        .filter(order_packages::tracking_no.eq(tracking_no))
+        .order(order_packages::id.desc())
+        .select(PackageRow::as_select())
+        .first(conn)?)
+}
+
+/// Gives the package the token its tracker's pushes will name, once; answers the token.
+pub(crate) fn tracking_token(
+    conn: &mut DbConnection,
+    id: PackageId,
+    fresh: &str,
+) -> AppResult<String> {
+    diesel::update(
+        order_packages::table
+            .filter(order_packages::id.eq(id))
+            .filter(order_packages::tracking_token.is_null()),
+    )
+    .set(order_packages::tracking_token.eq(fresh))
+    .execute(conn)?;
+    let token: Option<String> = order_packages::table
+        .find(id)
+        .select(order_packages::tracking_token)
+        .first(conn)?;
+    token.ok_or_else(|| AppError::internal("a package without its tracking token"))
+}
+
+/// Notes that the tracker pushes the package's timeline from now on (or, `None`, no longer).
+pub(crate) fn mark_subscribed(
+    conn: &mut DbConnection,
+    id: PackageId,
+    at: Option<NaiveDateTime>,
+) -> AppResult<()> {
+    diesel::update(order_packages::table.filter(order_packages::id.eq(id)))
+        .set(order_packages::subscribed_at.eq(at))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The package's tracking state now (the first delivery stamps `delivered_at`). When it is
+/// delivered, every package of the shipped order is, and the merchant completes orders on
+/// delivery, the order completes.
+pub(crate) fn record_tracking_state(
+    conn: &mut DbConnection,
+    merchant_id: MerchantId,
+    id: PackageId,
+    state: TrackingState,
+    at: NaiveDateTime,
+    now: NaiveDateTime,
+) -> AppResult<()> {
+    let package = package(conn, merchant_id, id)?;
+    let delivered_at = if state == TrackingState::Delivered {
+        package.delivered_at.or(Some(at))
+    } else {
+        package.delivered_at
+    };
+    diesel::update(order_packages::table.filter(order_packages::id.eq(id)))
+        .set((
+            order_packages::tracking_state.eq(state),
+            order_packages::delivered_at.eq(delivered_at),
+            order_packages::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    if state != TrackingState::Delivered || !settings::load(conn, merchant_id)?.complete_on_delivery
+    {
+        return Ok(());
+    }
+    let status: OrderStatus = orders::table
+        .filter(orders::id.eq(package.order_id))
+        .select(orders::status)
+        .first(conn)?;
+    let undelivered: i64 = order_packages::table
+        .filter(order_packages::order_id.eq(package.order_id))
+        .filter(order_packages::tracking_state.ne(TrackingState::Delivered))
+        .count()
+        .get_result(conn)?;
+    if status == OrderStatus::Shipped && undelivered == 0 {
+        super::completion::complete_within(
+            conn,
+            merchant_id,
+            package.order_id,
+            crate::events::CompletionCause::Delivered,
+            Actor::SYSTEM,
+            now,
+        )?;
+    }
+    Ok(())
 }
 
 /// The merchant's enabled carrier `id`, or 422 on the field `carrier_id`.

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
 use super::attempts::{self, AttemptStatus, Received};
+use crate::crypto;
 use crate::db::DbConnection;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::money::Money;
@@ -60,57 +61,18 @@ fn key(secret: &SecretKey) -> Vec<u8> {
     mac.finalize().into_bytes().to_vec()
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn mac_of(secret: &SecretKey, t: i64, body: &[u8]) -> HmacSha256 {
-    let mut mac = HmacSha256::new_from_slice(&key(secret))
-        .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
-    mac.update(t.to_string().as_bytes());
-    mac.update(b".");
-    mac.update(body);
-    mac
-}
-
 /// The signature header's value for `body` sent at `t` (unix seconds).
 pub fn sign(secret: &SecretKey, t: i64, body: &[u8]) -> String {
-    format!(
-        "t={t},v1={}",
-        hex(&mac_of(secret, t, body).finalize().into_bytes())
-    )
-}
-
-fn invalid() -> AppError {
-    AppError::AuthFailed(ErrorCode::InvalidSignature.into())
+    crypto::sign_body(&key(secret), t, body)
 }
 
 /// Checks the signature header against the raw body, in constant time.
 pub fn verify(secret: &SecretKey, header: Option<&str>, body: &[u8], now: i64) -> AppResult<()> {
-    let header = header.ok_or_else(invalid)?;
-    let mut t = None;
-    let mut v1 = None;
-    for part in header.split(',') {
-        match part.trim().split_once('=') {
-            Some(("t", value)) => t = value.parse::<i64>().ok(),
-            Some(("v1", value)) => v1 = Some(value),
-            _ => {}
-        }
+    if crypto::verify_body(&key(secret), header, body, now, TOLERANCE_SECS) {
+        Ok(())
+    } else {
+        Err(AppError::AuthFailed(ErrorCode::InvalidSignature.into()))
     }
-    let (Some(t), Some(v1)) = (t, v1) else {
-        return Err(invalid());
-    };
-    if (now - t).abs() > TOLERANCE_SECS || v1.len() % 2 != 0 {
-        return Err(invalid());
-    }
-    let given: Option<Vec<u8>> = (0..v1.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(v1.get(i..i + 2)?, 16).ok())
-        .collect();
-    let given = given.ok_or_else(invalid)?;
-    mac_of(secret, t, body)
-        .verify_slice(&given)
-        .map_err(|_| invalid())
 }
 
 /// What a notification did, as the sandbox is answered.

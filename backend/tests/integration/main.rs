@@ -64,7 +64,8 @@ mod shop {
     mod storefront;
 }
 
-/// Orders: the cart, addresses, checkout, cancelling and expiry.
+/// Orders: the cart, addresses, checkout, cancelling and expiry, payments, fulfilment and
+/// tracking, after-sales and refunds.
 mod orders {
     mod after_sales;
     mod checkout;
@@ -72,6 +73,7 @@ mod orders {
     pub mod fixtures;
     mod fulfilment;
     mod payments;
+    mod tracking;
     mod wechat;
 }
 

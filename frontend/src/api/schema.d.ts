@@ -1616,6 +1616,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orders/{order_id}/packages/{package_id}/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Refresh a package's timeline
+         * @description Asks Kuaidi100 for the package's timeline now and keeps what is new.
+         */
+        post: operations["refresh_package"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/payment-methods": {
         parameters: {
             query?: never;
@@ -2398,6 +2418,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/shops/{slug}/me/brought-orders/{order_id}/packages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The packages of an order I brought
+         * @description For the distributor who brought the order: its packages with their timelines. Any other
+         *     order is not found.
+         */
+        get: operations["brought_order_packages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/shops/{slug}/me/cart": {
         parameters: {
             query?: never;
@@ -3109,6 +3150,75 @@ export interface paths {
          * @description Lifts the lock that repeated failed sign-ins put on the account.
          */
         post: operations["unlock_staff"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tracking-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Tracking settings
+         * @description The Kuaidi100 account and the generic webhook's secret, secrets masked.
+         */
+        get: operations["get_tracking_settings"];
+        /**
+         * Change the tracking settings
+         * @description A secret left out keeps its stored value; an empty one clears it. With a Kuaidi100 account,
+         *     every package shipped is subscribed, and its timeline pushed. Audited.
+         */
+        put: operations["put_tracking_settings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tracking/kuaidi100/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Kuaidi100's pushes
+         * @description The timeline of the package the address names (`application/x-www-form-urlencoded`: `param`,
+         *     `sign` = upper-case MD5 of `param` and the package's salt). Answered as Kuaidi100 expects once
+         *     kept (a repeat included); a signature that does not verify is 401 `invalid_signature`.
+         */
+        post: operations["kuaidi100_push"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tracking/webhooks/{slug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A tracker's pushes
+         * @description Any tracker's events of one of the shop's packages (`WebhookPush`), signed with the shop's
+         *     webhook secret: `Fenxiao-Tracking-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of
+         *     "t.body">`. Each event is kept once; the package's state follows.
+         */
+        post: operations["tracking_webhook"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3948,7 +4058,9 @@ export interface components {
          * @description A stable machine-readable error code: of a problem (`code`) or of one field (`errors[].code`).
          * @enum {string}
          */
-        ErrorCode: "account_disabled" | "account_locked" | "address_limit" | "address_required" | "after_sale_closed" | "after_sale_not_open" | "after_sale_open_on_order" | "after_sale_overlap" | "already_distributor" | "already_exists" | "ambiguous_product" | "application_pending" | "bad_gateway" | "bad_request" | "binding_changed" | "binding_own_team" | "cannot_change_self" | "carrier_code" | "carrier_code_taken" | "carrier_unavailable" | "category_cycle" | "category_name_taken" | "category_not_empty" | "city_not_in_province" | "code_exists" | "codes_exhausted" | "commission_total_over_100" | "contest_changed" | "date_out_of_range" | "depth3_acknowledgement_required" | "distributor_not_active" | "duplicate_code" | "duplicate_column" | "duplicate_key" | "duplicate_line" | "duplicate_media" | "duplicate_option" | "duplicate_region" | "duplicate_sku" | "duplicate_sku_code" | "duplicate_spec_values" | "duplicate_tier_price" | "email" | "email_not_verified" | "email_taken" | "entry_mode_not_everyone" | "forbidden" | "freight_template_in_use" | "freight_template_name_taken" | "freight_templates_changed" | "freight_too_large" | "idempotency_key_reused" | "immutable_by_import" | "inconsistent_category" | "inconsistent_freight_template" | "insufficient_stock" | "internal_error" | "internal_server_error" | "invalid" | "invalid_api_key" | "invalid_category" | "invalid_cell" | "invalid_code" | "invalid_credentials" | "invalid_cursor" | "invalid_file" | "invalid_integer" | "invalid_key" | "invalid_mfa_code" | "invalid_money" | "invalid_option" | "invalid_percent" | "invalid_query" | "invalid_refresh_token" | "invalid_sale_fact" | "invalid_signature" | "invalid_slug" | "invalid_spec_names" | "invalid_spec_values" | "invalid_status" | "invalid_tags" | "invalid_tier_prices" | "invalid_timezone" | "invalid_token" | "invalid_transition" | "invalid_type" | "invalid_value" | "invitation_pending" | "kind_immutable" | "last_pickup_point" | "length" | "login_taken" | "malformed_body" | "member_disabled" | "merchant_suspended" | "method_not_allowed" | "mfa_already_enabled" | "mfa_challenge_invalid" | "mfa_enrolment_required" | "mfa_not_enrolling" | "missing_column" | "money_negative" | "money_precision" | "money_too_large" | "move_binds_own_team" | "must_be_positive" | "no_pickup_points" | "not_a_distributor" | "not_allowed" | "not_found" | "not_virtual_sku" | "nothing_to_order" | "nothing_to_refund" | "nothing_to_ship" | "options_not_allowed" | "options_required" | "order_changed" | "order_too_large" | "out_of_range" | "out_of_stock" | "owner_not_assignable" | "owner_only" | "owner_protected" | "parent_ended" | "payload_too_large" | "payment_amount_mismatch" | "payment_method_disabled" | "payment_method_misconfigured" | "percent_precision" | "percent_range" | "period_over" | "phone" | "pickup_point_name_taken" | "platform_review" | "presale_below_sold" | "presale_ship_date_required" | "prize_overlap" | "product_changed" | "product_structure_locked" | "protection_exceeds_validity" | "range" | "range_reversed" | "range_too_long" | "rate_limited" | "reference_conflict" | "refresh_token_reused" | "refund_more_than_left" | "region_not_delivered" | "request_failed" | "request_header_fields_too_large" | "request_timeout" | "required" | "reserved_slug" | "return_more_than_shipped" | "sale_already_recorded" | "same_tier" | "scope_not_held" | "self_binding" | "self_parent" | "service_unavailable" | "session_ended" | "ship_more_than_left" | "shop_address_required" | "single_line" | "sku_code_taken" | "sku_has_codes" | "sku_not_sold" | "slug_taken" | "spend_threshold_not_met" | "sponsor_not_active" | "staff_acknowledgement_required" | "staff_only" | "stock_by_adjustment" | "stock_changed" | "tier_changed" | "tier_in_use" | "tier_limit" | "tier_name_taken" | "tier_rank_taken" | "tier_set_mismatch" | "tiers_changed" | "token_expired" | "token_used" | "too_long" | "too_many_fields" | "too_many_options" | "too_many_requests" | "too_many_skus" | "tree_cycle" | "unauthorized" | "unknown_category" | "unknown_column" | "unknown_distributor" | "unknown_distributor_code" | "unknown_field" | "unknown_freight_template" | "unknown_media" | "unknown_member" | "unknown_merchant" | "unknown_payment" | "unknown_region" | "unknown_sku" | "unknown_tier" | "unsupported_media_type" | "uri_too_long" | "url" | "validation_failed" | "virtual_stock" | "weak_password" | "wrong_account_kind" | "wrong_action";
+        ErrorCode: "account_disabled" | "account_locked" | "address_limit" | "address_required" | "after_sale_closed" | "after_sale_not_open" | "after_sale_open_on_order" | "after_sale_overlap" | "already_distributor" | "already_exists" | "ambiguous_product" | "application_pending" | "bad_gateway" | "bad_request" | "binding_changed" | "binding_own_team" | "cannot_change_self" | "carrier_code" | "carrier_code_taken" | "carrier_unavailable" | "category_cycle" | "category_name_taken" | "category_not_empty" | "city_not_in_province" | "code_exists" | "codes_exhausted" | "commission_total_over_100" | "contest_changed" | "date_out_of_range" | "depth3_acknowledgement_required" | "distributor_not_active" | "duplicate_code" | "duplicate_column" | "duplicate_key" | "duplicate_line" | "duplicate_media" | "duplicate_option" | "duplicate_region" | "duplicate_sku" | "duplicate_sku_code" | "duplicate_spec_values" | "duplicate_tier_price" | "email" | "email_not_verified" | "email_taken" | "entry_mode_not_everyone" | "forbidden" | "freight_template_in_use" | "freight_template_name_taken" | "freight_templates_changed" | "freight_too_large" | "idempotency_key_reused" | "immutable_by_import" | "inconsistent_category" | "inconsistent_freight_template" | "insufficient_stock" | "internal_error" | "internal_server_error" | "invalid" | "invalid_api_key" | "invalid_category" | "invalid_cell" | "invalid_code" | "invalid_credentials" | "invalid_cursor" | "invalid_file" | "invalid_integer" | "invalid_key" | "invalid_mfa_code" | "invalid_money" | "invalid_option" | "invalid_percent" | "invalid_query" | "invalid_refresh_token" | "invalid_sale_fact" | "invalid_signature" | "invalid_slug" | "invalid_spec_names" | "invalid_spec_values" | "invalid_status" | "invalid_tags" | "invalid_tier_prices" | "invalid_timezone" | "invalid_token" | "invalid_transition" | "invalid_type" | "invalid_value" | "invitation_pending" | "kind_immutable" | "last_pickup_point" | "length" | "login_taken" | "malformed_body" | "member_disabled" | "merchant_suspended" | "method_not_allowed" | "mfa_already_enabled" | "mfa_challenge_invalid" | "mfa_enrolment_required" | "mfa_not_enrolling" | "missing_column" | "money_negative" | "money_precision" | "money_too_large" | "move_binds_own_team" | "must_be_positive" | "no_pickup_points" | "not_a_distributor" | "not_allowed" | "not_found" | "not_virtual_sku" | "nothing_to_order" | "nothing_to_refund" | "nothing_to_ship" | "options_not_allowed" | "options_required" | "order_changed" | "order_too_large" | "out_of_range" | "out_of_stock" | "owner_not_assignable" | "owner_only" | "owner_protected" | "parent_ended" | "payload_too_large" | "payment_amount_mismatch" | "payment_method_disabled" | "payment_method_misconfigured" | "percent_precision" | "percent_range" | "period_over" | "phone" | "pickup_point_name_taken" | "platform_review" | "presale_below_sold" | "presale_ship_date_required" | "prize_overlap" | "product_changed" | "product_structure_locked" | "protection_exceeds_validity" | "range" | "range_reversed" | "range_too_long" | "rate_limited" | "reference_conflict" | "refresh_token_reused" | "refund_more_than_left" | "region_not_delivered" | "request_failed" | "request_header_fields_too_large" | "request_timeout" | "required" | "reserved_slug" | "return_more_than_shipped" | "sale_already_recorded" | "same_tier" | "scope_not_held" | "self_binding" | "self_parent" | "service_unavailable" | "session_ended" | "ship_more_than_left" | "shop_address_required" | "single_line" | "sku_code_taken" | "sku_has_codes" | "sku_not_sold" | "slug_taken" | "spend_threshold_not_met" | "sponsor_not_active" | "staff_acknowledgement_required" | "staff_only" | "stock_by_adjustment" | "stock_changed" | "tier_changed" | "tier_in_use" | "tier_limit" | "tier_name_taken" | "tier_rank_taken" | "tier_set_mismatch" | "tiers_changed" | "token_expired" | "token_used" | "too_long" | "too_many_fields" | "too_many_options" | "too_many_requests" | "too_many_skus" | "tracker_not_configured" | "tree_cycle" | "unauthorized" | "unknown_category" | "unknown_column" | "unknown_distributor" | "unknown_distributor_code" | "unknown_field" | "unknown_freight_template" | "unknown_media" | "unknown_member" | "unknown_merchant" | "unknown_package" | "unknown_payment" | "unknown_region" | "unknown_sku" | "unknown_tier" | "unsupported_media_type" | "uri_too_long" | "url" | "validation_failed" | "virtual_stock" | "weak_password" | "wrong_account_kind" | "wrong_action";
+        /** @enum {string} */
+        EventSource: "kuaidi100" | "webhook";
         /** @enum {string} */
         FieldType: "text" | "phone" | "select" | "textarea";
         /** @description One field of the form. */
@@ -4639,6 +4751,8 @@ export interface components {
             carrier_name: string;
             /** Format: date-time */
             delivered_at?: string | null;
+            /** @description What the tracker reported, newest first. */
+            events: components["schemas"]["TrackingEvent"][];
             /** Format: int64 */
             id: number;
             lines: components["schemas"]["PackageLine"][];
@@ -5694,6 +5808,33 @@ export interface components {
             /** @example Bearer */
             token_type: string;
         };
+        /** @description One event of a package's timeline. */
+        TrackingEvent: {
+            /** @example 【杭州市】快件已由本人签收 */
+            description: string;
+            location?: string | null;
+            /** Format: date-time */
+            occurred_at: string;
+            source: components["schemas"]["EventSource"];
+            state: components["schemas"]["TrackingState"];
+        };
+        /** @description The settings as staff see them, secrets masked. */
+        TrackingSettings: {
+            /** @description The Kuaidi100 account (`customer`); packages are subscribed when it and the key are set. */
+            kuaidi100_customer?: string | null;
+            /** @description Masked (`****1234`). */
+            kuaidi100_key?: string | null;
+            /** @description Masked; the generic webhook takes pushes signed with it. */
+            webhook_secret?: string | null;
+        };
+        TrackingSettingsRequest: {
+            /** @description Empty clears it. */
+            kuaidi100_customer?: string | null;
+            /** @description Absent keeps the stored key; empty clears it. */
+            kuaidi100_key?: string | null;
+            /** @description Absent keeps the stored secret; empty clears it; else at least 16 characters. */
+            webhook_secret?: string | null;
+        };
         /**
          * @description Where a package is, in our own terms; each tracking provider's states map to these.
          * @enum {string}
@@ -5756,6 +5897,26 @@ export interface components {
             /** @description Whether the visit bound or re-bound the member. */
             changed: boolean;
             outcome: components["schemas"]["BindingOutcome"];
+        };
+        /** @description An event as any tracker pushes it to the generic webhook. */
+        WebhookEvent: {
+            description: string;
+            location?: string | null;
+            /** Format: date-time */
+            occurred_at: string;
+            state: components["schemas"]["TrackingState"];
+        };
+        /**
+         * @description A push to the generic webhook: which package (the carrier's code and the tracking number),
+         *     its events, and its state now (else its latest event's).
+         */
+        WebhookPush: {
+            /** @example SF */
+            carrier_code: string;
+            events: components["schemas"]["WebhookEvent"][];
+            state?: null | components["schemas"]["TrackingState"];
+            /** @example SF1234567890 */
+            tracking_no: string;
         };
     };
     responses: {
@@ -8707,6 +8868,39 @@ export interface operations {
             422: components["responses"]["Problem"];
         };
     };
+    refresh_package: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: number;
+                package_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The order with its packages */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDetail"];
+                };
+            };
+            /** @description Not signed in */
+            401: components["responses"]["Problem"];
+            /** @description Needs `orders.write` */
+            403: components["responses"]["Problem"];
+            /** @description No such package of the merchant's order */
+            404: components["responses"]["Problem"];
+            /** @description `tracker_not_configured` */
+            422: components["responses"]["Problem"];
+            /** @description Kuaidi100 did not answer as it should */
+            502: components["responses"]["Problem"];
+        };
+    };
     list_payment_methods: {
         parameters: {
             query?: never;
@@ -10137,6 +10331,36 @@ export interface operations {
             409: components["responses"]["Problem"];
         };
     };
+    brought_order_packages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The shop's address */
+                slug: string;
+                order_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The packages */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Package"][];
+                };
+            };
+            /** @description Not signed in */
+            401: components["responses"]["Problem"];
+            /** @description Members only */
+            403: components["responses"]["Problem"];
+            /** @description Not a distributor, or not an order they brought */
+            404: components["responses"]["Problem"];
+        };
+    };
     get_cart: {
         parameters: {
             query?: never;
@@ -11433,6 +11657,125 @@ export interface operations {
             403: components["responses"]["Problem"];
             /** @description No such staff member */
             404: components["responses"]["Problem"];
+        };
+    };
+    get_tracking_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The settings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrackingSettings"];
+                };
+            };
+            /** @description Not signed in */
+            401: components["responses"]["Problem"];
+            /** @description Needs `merchant.manage` */
+            403: components["responses"]["Problem"];
+        };
+    };
+    put_tracking_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TrackingSettingsRequest"];
+            };
+        };
+        responses: {
+            /** @description The settings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrackingSettings"];
+                };
+            };
+            /** @description Not signed in */
+            401: components["responses"]["Problem"];
+            /** @description Needs `merchant.manage` */
+            403: components["responses"]["Problem"];
+            /** @description A value too long, a webhook secret too short */
+            422: components["responses"]["Problem"];
+        };
+    };
+    kuaidi100_push: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The package's tracking token */
+                token: string;
+            };
+            cookie?: never;
+        };
+        /** @description `param` (JSON) and `sign` */
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": string;
+            };
+        };
+        responses: {
+            /** @description `{"result":true,"returnCode":"200","message":"成功"}` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+            /** @description Not a push */
+            400: components["responses"]["Problem"];
+            /** @description `invalid_signature` */
+            401: components["responses"]["Problem"];
+        };
+    };
+    tracking_webhook: {
+        parameters: {
+            query?: never;
+            header: {
+                "Fenxiao-Tracking-Signature": string;
+            };
+            path: {
+                /** @description The shop's address */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookPush"];
+            };
+        };
+        responses: {
+            /** @description Kept */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not a push */
+            400: components["responses"]["Problem"];
+            /** @description `invalid_signature` */
+            401: components["responses"]["Problem"];
+            /** @description `unknown_package`, an event out of range */
+            422: components["responses"]["Problem"];
         };
     };
     healthz: {

@@ -42,6 +42,9 @@ const PUBLIC: &[&str] = &[
     "POST /api/v1/payments/notifications/sandbox",
     "POST /api/v1/payments/notifications/alipay",
     "POST /api/v1/payments/notifications/wechat/{token}",
+    // Trackers' pushes: verified by their signatures (a package's salt, the shop's secret).
+    "POST /api/v1/tracking/kuaidi100/{token}",
+    "POST /api/v1/tracking/webhooks/{slug}",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -236,6 +239,15 @@ impl World {
             )
             .await;
         let refund_id = cancelled["refunds"][0]["id"].as_i64().unwrap();
+        // The other one shipped, so it has a package.
+        let carriers: Vec<Id> = owner_a.get("/api/v1/carriers").await;
+        let shipped: Value = owner_a
+            .post(
+                &format!("/api/v1/orders/{}/packages", paid[1].id),
+                &json!({ "carrier_id": carriers[0].id, "tracking_no": "SF1000000001" }),
+            )
+            .await;
+        let package_id = shipped["packages"][0]["id"].as_i64().unwrap();
         let after_sale: Id = app
             .bearer(&member)
             .post(
@@ -327,6 +339,7 @@ impl World {
             ("order_id", order.id.to_string()),
             ("after_sale_id", after_sale.id.to_string()),
             ("refund_id", refund_id.to_string()),
+            ("package_id", package_id.to_string()),
             ("slug", member.shop.clone()),
             ("member_id", member.id.to_string()),
             ("distributor_id", distributor_id.to_string()),

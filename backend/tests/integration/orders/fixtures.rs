@@ -224,9 +224,19 @@ pub fn count_events(app: &TestApp, merchant_id: fenxiao::db::ids::MerchantId, na
 /// A paid order of a new member: 3 × 50.00 of one tea (line 1) and 1 × 20.00 of a cup (line 2),
 /// each with its own freight template, paid in the sandbox.
 pub async fn a_paid_order(app: &TestApp, owner: &SignedIn, phone: &str) -> (Member, Order) {
+    a_paid_order_with(app, owner, phone, json!({})).await
+}
+
+/// [`a_paid_order`] of a member registered with `extra` (a distributor's code, say).
+pub async fn a_paid_order_with(
+    app: &TestApp,
+    owner: &SignedIn,
+    phone: &str,
+    extra: Value,
+) -> (Member, Order) {
     let tea = listed_sku(app, owner, &format!("T-{phone}"), "50.00", 100).await;
     let cup = listed_sku(app, owner, &format!("C-{phone}"), "20.00", 100).await;
-    let member = app.member(owner.merchant_id.get(), phone, json!({})).await;
+    let member = app.member(owner.merchant_id.get(), phone, extra).await;
     let to = address(app, &member, "330100").await;
     let mut body = order_body(tea, 3, to);
     body["items"]
