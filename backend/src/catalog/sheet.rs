@@ -322,18 +322,38 @@ fn undefuse(cell: &str) -> String {
 
 /// Writes rows (each every column, as text) in the given format; the header row first.
 pub fn write(format: Format, rows: &[[String; COLUMN_COUNT]]) -> Result<Vec<u8>, AppError> {
+    let header: Vec<String> = COLUMNS.iter().map(header_text).collect();
+    write_sheet(format, "SKU", &header, rows)
+}
+
+/// Writes any table of text cells in the given format, the header row first: CSV with a BOM
+/// (so Excel reads UTF-8) and cells that look like formulas defused, or an xlsx sheet of text
+/// cells (nothing evaluated, leading zeros kept).
+pub fn write_table<R: AsRef<[String]>>(
+    format: Format,
+    header: &[&str],
+    rows: &[R],
+) -> Result<Vec<u8>, AppError> {
+    let header: Vec<String> = header.iter().map(|h| (*h).to_owned()).collect();
+    write_sheet(format, "Sheet1", &header, rows)
+}
+
+fn write_sheet<R: AsRef<[String]>>(
+    format: Format,
+    sheet_name: &str,
+    header: &[String],
+    rows: &[R],
+) -> Result<Vec<u8>, AppError> {
     match format {
         Format::Csv => {
             // With a BOM, so that Excel opens the UTF-8 file with the right characters.
             let mut out = b"\xEF\xBB\xBF".to_vec();
             {
                 let mut writer = csv::Writer::from_writer(&mut out);
-                writer
-                    .write_record(COLUMNS.iter().map(header_text))
-                    .map_err(AppError::internal)?;
+                writer.write_record(header).map_err(AppError::internal)?;
                 for row in rows {
                     writer
-                        .write_record(row.iter().map(|cell| defuse(cell)))
+                        .write_record(row.as_ref().iter().map(|cell| defuse(cell)))
                         .map_err(AppError::internal)?;
                 }
                 writer.flush().map_err(AppError::internal)?;
@@ -343,16 +363,16 @@ pub fn write(format: Format, rows: &[[String; COLUMN_COUNT]]) -> Result<Vec<u8>,
         Format::Xlsx => {
             let mut workbook = rust_xlsxwriter::Workbook::new();
             let sheet = workbook.add_worksheet();
-            sheet.set_name("SKU").map_err(AppError::internal)?;
-            for (col, column) in COLUMNS.iter().enumerate() {
+            sheet.set_name(sheet_name).map_err(AppError::internal)?;
+            for (col, title) in header.iter().enumerate() {
                 let col = u16::try_from(col).map_err(AppError::internal)?;
                 sheet
-                    .write_string(0, col, header_text(column))
+                    .write_string(0, col, title)
                     .map_err(AppError::internal)?;
             }
             for (r, row) in rows.iter().enumerate() {
                 let r = u32::try_from(r + 1).map_err(AppError::internal)?;
-                for (col, value) in row.iter().enumerate() {
+                for (col, value) in row.as_ref().iter().enumerate() {
                     if value.is_empty() {
                         continue;
                     }

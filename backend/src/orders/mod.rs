@@ -10,9 +10,12 @@
 //! - `refunding`: what after-sales and refunds do to the lines (the one writer of their counters);
 //! - `queries`: the staff's list and a member's own orders, the detail;
 //! - `live`: order events streamed to an open console (server-sent events);
+//! - `batch`: shipping, cancelling and exporting many orders, reported per order;
 //! - `settings`: the merchant's payment timeout, completion and after-sales days.
 
 pub mod addresses;
+pub mod batch;
+pub mod batch_routes;
 pub mod cart;
 pub mod checkout;
 pub mod completion;
@@ -33,6 +36,7 @@ pub use state::OrderStatus;
 
 /// Registers this module's routes (and so their OpenAPI paths) under the API prefix.
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    batch_routes::register(cfg);
     routes::register(cfg);
     fulfilment_routes::register(cfg);
 }

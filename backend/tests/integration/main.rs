@@ -68,6 +68,7 @@ mod shop {
 /// tracking, after-sales and refunds.
 mod orders {
     mod after_sales;
+    mod batch;
     mod checkout;
     mod crash;
     pub mod fixtures;

@@ -1508,6 +1508,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orders/batch-cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel orders in a batch
+         * @description Each order as if cancelled on its own (a paid one is refunded whole); what became of each.
+         */
+        post: operations["cancel_batch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orders/events": {
         parameters: {
             query?: never;
@@ -1525,6 +1545,72 @@ export interface paths {
         get: operations["order_events"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export orders
+         * @description The orders matching the filters, newest first, one row per line (at most 10,000 rows).
+         */
+        get: operations["export_orders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/shipments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ship orders in a batch
+         * @description One package per row with every unit of the order not shipped yet. Every row is checked first
+         *     and reported (`ok`, else the code and field at fault); a dry run stops there. Then each row
+         *     ships on its own, or with `all_or_nothing` all of them or, when one fails, none. Audited per
+         *     order.
+         */
+        post: operations["ship_batch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/shipments/file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ship orders from a file
+         * @description The body is the file: `text/csv` (UTF-8) or an xlsx workbook (first sheet) with the columns
+         *     订单号 `order_no`, 快递公司 `carrier` (code or name), 快递单号 `tracking_no`, one order per row,
+         *     at most 5,000 rows. Rows are reported by their number in the sheet (the header is row 1); the
+         *     rest is as for a batch of rows.
+         */
+        post: operations["ship_file"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3573,8 +3659,29 @@ export interface components {
         };
         /** @enum {string} */
         BatchAction: "list" | "unlist";
+        BatchCancelRequest: {
+            order_ids: number[];
+            reason?: string | null;
+        };
         /** @enum {string} */
         BatchOutcome: "changed" | "unchanged" | "refused";
+        BatchReport: {
+            all_or_nothing: boolean;
+            dry_run: boolean;
+            /** Format: int64 */
+            failed: number;
+            /** @description Every row, in order. */
+            rows: components["schemas"]["RowResult"][];
+            /** Format: int64 */
+            succeeded: number;
+        };
+        BatchShipmentRequest: {
+            /** @description Ship every row or, when one fails, none. */
+            all_or_nothing?: boolean;
+            /** @description Check every row and ship nothing. */
+            dry_run?: boolean;
+            rows: components["schemas"]["ShipmentRow"][];
+        };
         BatchStatusRequest: {
             action: components["schemas"]["BatchAction"];
             /** @description 1–100 products of the merchant; an id given twice is handled once. */
@@ -4058,7 +4165,7 @@ export interface components {
          * @description A stable machine-readable error code: of a problem (`code`) or of one field (`errors[].code`).
          * @enum {string}
          */
-        ErrorCode: "account_disabled" | "account_locked" | "address_limit" | "address_required" | "after_sale_closed" | "after_sale_not_open" | "after_sale_open_on_order" | "after_sale_overlap" | "already_distributor" | "already_exists" | "ambiguous_product" | "application_pending" | "bad_gateway" | "bad_request" | "binding_changed" | "binding_own_team" | "cannot_change_self" | "carrier_code" | "carrier_code_taken" | "carrier_unavailable" | "category_cycle" | "category_name_taken" | "category_not_empty" | "city_not_in_province" | "code_exists" | "codes_exhausted" | "commission_total_over_100" | "contest_changed" | "date_out_of_range" | "depth3_acknowledgement_required" | "distributor_not_active" | "duplicate_code" | "duplicate_column" | "duplicate_key" | "duplicate_line" | "duplicate_media" | "duplicate_option" | "duplicate_region" | "duplicate_sku" | "duplicate_sku_code" | "duplicate_spec_values" | "duplicate_tier_price" | "email" | "email_not_verified" | "email_taken" | "entry_mode_not_everyone" | "forbidden" | "freight_template_in_use" | "freight_template_name_taken" | "freight_templates_changed" | "freight_too_large" | "idempotency_key_reused" | "immutable_by_import" | "inconsistent_category" | "inconsistent_freight_template" | "insufficient_stock" | "internal_error" | "internal_server_error" | "invalid" | "invalid_api_key" | "invalid_category" | "invalid_cell" | "invalid_code" | "invalid_credentials" | "invalid_cursor" | "invalid_file" | "invalid_integer" | "invalid_key" | "invalid_mfa_code" | "invalid_money" | "invalid_option" | "invalid_percent" | "invalid_query" | "invalid_refresh_token" | "invalid_sale_fact" | "invalid_signature" | "invalid_slug" | "invalid_spec_names" | "invalid_spec_values" | "invalid_status" | "invalid_tags" | "invalid_tier_prices" | "invalid_timezone" | "invalid_token" | "invalid_transition" | "invalid_type" | "invalid_value" | "invitation_pending" | "kind_immutable" | "last_pickup_point" | "length" | "login_taken" | "malformed_body" | "member_disabled" | "merchant_suspended" | "method_not_allowed" | "mfa_already_enabled" | "mfa_challenge_invalid" | "mfa_enrolment_required" | "mfa_not_enrolling" | "missing_column" | "money_negative" | "money_precision" | "money_too_large" | "move_binds_own_team" | "must_be_positive" | "no_pickup_points" | "not_a_distributor" | "not_allowed" | "not_found" | "not_virtual_sku" | "nothing_to_order" | "nothing_to_refund" | "nothing_to_ship" | "options_not_allowed" | "options_required" | "order_changed" | "order_too_large" | "out_of_range" | "out_of_stock" | "owner_not_assignable" | "owner_only" | "owner_protected" | "parent_ended" | "payload_too_large" | "payment_amount_mismatch" | "payment_method_disabled" | "payment_method_misconfigured" | "percent_precision" | "percent_range" | "period_over" | "phone" | "pickup_point_name_taken" | "platform_review" | "presale_below_sold" | "presale_ship_date_required" | "prize_overlap" | "product_changed" | "product_structure_locked" | "protection_exceeds_validity" | "range" | "range_reversed" | "range_too_long" | "rate_limited" | "reference_conflict" | "refresh_token_reused" | "refund_more_than_left" | "region_not_delivered" | "request_failed" | "request_header_fields_too_large" | "request_timeout" | "required" | "reserved_slug" | "return_more_than_shipped" | "sale_already_recorded" | "same_tier" | "scope_not_held" | "self_binding" | "self_parent" | "service_unavailable" | "session_ended" | "ship_more_than_left" | "shop_address_required" | "single_line" | "sku_code_taken" | "sku_has_codes" | "sku_not_sold" | "slug_taken" | "spend_threshold_not_met" | "sponsor_not_active" | "staff_acknowledgement_required" | "staff_only" | "stock_by_adjustment" | "stock_changed" | "tier_changed" | "tier_in_use" | "tier_limit" | "tier_name_taken" | "tier_rank_taken" | "tier_set_mismatch" | "tiers_changed" | "token_expired" | "token_used" | "too_long" | "too_many_fields" | "too_many_options" | "too_many_requests" | "too_many_skus" | "tracker_not_configured" | "tree_cycle" | "unauthorized" | "unknown_category" | "unknown_column" | "unknown_distributor" | "unknown_distributor_code" | "unknown_field" | "unknown_freight_template" | "unknown_media" | "unknown_member" | "unknown_merchant" | "unknown_package" | "unknown_payment" | "unknown_region" | "unknown_sku" | "unknown_tier" | "unsupported_media_type" | "uri_too_long" | "url" | "validation_failed" | "virtual_stock" | "weak_password" | "wrong_account_kind" | "wrong_action";
+        ErrorCode: "account_disabled" | "account_locked" | "address_limit" | "address_required" | "after_sale_closed" | "after_sale_not_open" | "after_sale_open_on_order" | "after_sale_overlap" | "already_distributor" | "already_exists" | "ambiguous_product" | "application_pending" | "bad_gateway" | "bad_request" | "batch_voided" | "binding_changed" | "binding_own_team" | "cannot_change_self" | "carrier_code" | "carrier_code_taken" | "carrier_unavailable" | "category_cycle" | "category_name_taken" | "category_not_empty" | "city_not_in_province" | "code_exists" | "codes_exhausted" | "commission_total_over_100" | "contest_changed" | "date_out_of_range" | "depth3_acknowledgement_required" | "distributor_not_active" | "duplicate_code" | "duplicate_column" | "duplicate_key" | "duplicate_line" | "duplicate_media" | "duplicate_option" | "duplicate_region" | "duplicate_row" | "duplicate_sku" | "duplicate_sku_code" | "duplicate_spec_values" | "duplicate_tier_price" | "email" | "email_not_verified" | "email_taken" | "entry_mode_not_everyone" | "forbidden" | "freight_template_in_use" | "freight_template_name_taken" | "freight_templates_changed" | "freight_too_large" | "idempotency_key_reused" | "immutable_by_import" | "inconsistent_category" | "inconsistent_freight_template" | "insufficient_stock" | "internal_error" | "internal_server_error" | "invalid" | "invalid_api_key" | "invalid_category" | "invalid_cell" | "invalid_code" | "invalid_credentials" | "invalid_cursor" | "invalid_file" | "invalid_integer" | "invalid_key" | "invalid_mfa_code" | "invalid_money" | "invalid_option" | "invalid_percent" | "invalid_query" | "invalid_refresh_token" | "invalid_sale_fact" | "invalid_signature" | "invalid_slug" | "invalid_spec_names" | "invalid_spec_values" | "invalid_status" | "invalid_tags" | "invalid_tier_prices" | "invalid_timezone" | "invalid_token" | "invalid_transition" | "invalid_type" | "invalid_value" | "invitation_pending" | "kind_immutable" | "last_pickup_point" | "length" | "login_taken" | "malformed_body" | "member_disabled" | "merchant_suspended" | "method_not_allowed" | "mfa_already_enabled" | "mfa_challenge_invalid" | "mfa_enrolment_required" | "mfa_not_enrolling" | "missing_column" | "money_negative" | "money_precision" | "money_too_large" | "move_binds_own_team" | "must_be_positive" | "no_pickup_points" | "not_a_distributor" | "not_allowed" | "not_found" | "not_virtual_sku" | "nothing_to_order" | "nothing_to_refund" | "nothing_to_ship" | "options_not_allowed" | "options_required" | "order_changed" | "order_too_large" | "out_of_range" | "out_of_stock" | "owner_not_assignable" | "owner_only" | "owner_protected" | "parent_ended" | "payload_too_large" | "payment_amount_mismatch" | "payment_method_disabled" | "payment_method_misconfigured" | "percent_precision" | "percent_range" | "period_over" | "phone" | "pickup_point_name_taken" | "platform_review" | "presale_below_sold" | "presale_ship_date_required" | "prize_overlap" | "product_changed" | "product_structure_locked" | "protection_exceeds_validity" | "range" | "range_reversed" | "range_too_long" | "rate_limited" | "reference_conflict" | "refresh_token_reused" | "refund_more_than_left" | "region_not_delivered" | "request_failed" | "request_header_fields_too_large" | "request_timeout" | "required" | "reserved_slug" | "return_more_than_shipped" | "sale_already_recorded" | "same_tier" | "scope_not_held" | "self_binding" | "self_parent" | "service_unavailable" | "session_ended" | "ship_more_than_left" | "shop_address_required" | "single_line" | "sku_code_taken" | "sku_has_codes" | "sku_not_sold" | "slug_taken" | "spend_threshold_not_met" | "sponsor_not_active" | "staff_acknowledgement_required" | "staff_only" | "stock_by_adjustment" | "stock_changed" | "tier_changed" | "tier_in_use" | "tier_limit" | "tier_name_taken" | "tier_rank_taken" | "tier_set_mismatch" | "tiers_changed" | "token_expired" | "token_used" | "too_long" | "too_many_fields" | "too_many_options" | "too_many_requests" | "too_many_skus" | "tracker_not_configured" | "tracking_number" | "tree_cycle" | "unauthorized" | "unknown_category" | "unknown_column" | "unknown_distributor" | "unknown_distributor_code" | "unknown_field" | "unknown_freight_template" | "unknown_media" | "unknown_member" | "unknown_merchant" | "unknown_package" | "unknown_payment" | "unknown_region" | "unknown_sku" | "unknown_tier" | "unsupported_media_type" | "uri_too_long" | "url" | "validation_failed" | "virtual_stock" | "weak_password" | "wrong_account_kind" | "wrong_action";
         /** @enum {string} */
         EventSource: "kuaidi100" | "webhook";
         /** @enum {string} */
@@ -5303,6 +5410,24 @@ export interface components {
             /** @example SF2000000001 */
             tracking_no: string;
         };
+        /** @description What became of one row (or one order). */
+        RowResult: {
+            code?: null | components["schemas"]["ErrorCode"];
+            detail?: string | null;
+            /** @description The field at fault: `order_no`, `carrier`, `tracking_no`. */
+            field?: string | null;
+            /** @description Shipped (cancelled); for a dry run, would be. */
+            ok: boolean;
+            /** Format: int64 */
+            order_id?: number | null;
+            order_no?: string | null;
+            /**
+             * Format: int32
+             * @description The row's number: 1 for the first row typed, as the spreadsheet numbers it for a file
+             *     (the header is row 1).
+             */
+            row: number;
+        };
         /** @description What the sandbox's button did. */
         SandboxDecision: {
             /** @description What the server answered to the sandbox's signed notification. */
@@ -5390,6 +5515,18 @@ export interface components {
             carrier_id: number;
             /** @description What the package holds; absent: every unit not shipped yet. */
             lines?: components["schemas"]["PackageLine"][] | null;
+            /** @example SF1234567890 */
+            tracking_no: string;
+        };
+        /** @description One order to ship: all its units not shipped yet, in one package. */
+        ShipmentRow: {
+            /**
+             * @description The carrier's code (`SF`) or name (`顺丰速运`), one of the shop's enabled carriers.
+             * @example SF
+             */
+            carrier: string;
+            /** @example 20261203090507000042 */
+            order_no: string;
             /** @example SF1234567890 */
             tracking_no: string;
         };
@@ -8707,6 +8844,36 @@ export interface operations {
             422: components["responses"]["Problem"];
         };
     };
+    cancel_batch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BatchCancelRequest"];
+            };
+        };
+        responses: {
+            /** @description What became of each order */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchReport"];
+                };
+            };
+            /** @description Not signed in */
+            401: components["responses"]["Problem"];
+            /** @description Needs `orders.write` */
+            403: components["responses"]["Problem"];
+            /** @description No orders, more than 500, a reason out of range */
+            422: components["responses"]["Problem"];
+        };
+    };
     order_events: {
         parameters: {
             query?: never;
@@ -8732,6 +8899,112 @@ export interface operations {
             401: components["responses"]["Problem"];
             /** @description Needs `orders.read` */
             403: components["responses"]["Problem"];
+        };
+    };
+    export_orders: {
+        parameters: {
+            query?: {
+                /** @description `xlsx` (the default) or `csv`. */
+                format?: components["schemas"]["Format"];
+                status?: components["schemas"]["OrderStatus"];
+                /** @description Placed on or after this day (the merchant's time zone). */
+                placed_from?: string;
+                /** @description Placed on or before this day (the merchant's time zone). */
+                placed_to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The spreadsheet */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description Not signed in */
+            401: components["responses"]["Problem"];
+            /** @description Needs `orders.read` */
+            403: components["responses"]["Problem"];
+            /** @description An unknown format or filter */
+            422: components["responses"]["Problem"];
+        };
+    };
+    ship_batch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BatchShipmentRequest"];
+            };
+        };
+        responses: {
+            /** @description What became of each row */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchReport"];
+                };
+            };
+            /** @description Not signed in */
+            401: components["responses"]["Problem"];
+            /** @description Needs `orders.write` */
+            403: components["responses"]["Problem"];
+            /** @description No rows, or more than 5,000 */
+            422: components["responses"]["Problem"];
+        };
+    };
+    ship_file: {
+        parameters: {
+            query?: {
+                /** @description Check every row and ship nothing. */
+                dry_run?: boolean;
+                /** @description Ship every row or, when one fails, none. */
+                all_or_nothing?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The spreadsheet */
+        requestBody: {
+            content: {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description What became of each row */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchReport"];
+                };
+            };
+            /** @description Not signed in */
+            401: components["responses"]["Problem"];
+            /** @description Needs `orders.write` */
+            403: components["responses"]["Problem"];
+            /** @description Larger than 20 MiB */
+            413: components["responses"]["Problem"];
+            /** @description Neither CSV nor an xlsx workbook */
+            415: components["responses"]["Problem"];
+            /** @description A file that does not read, a missing column, more than 5,000 rows */
+            422: components["responses"]["Problem"];
         };
     };
     get_order: {
