@@ -54,6 +54,14 @@ const OrderDetailPage = lazyPage(
   "OrderDetailPage",
 );
 const OrdersPage = lazyPage(() => import("./features/orders/OrdersPage"), "OrdersPage");
+const AfterSalesPage = lazyPage(
+  () => import("./features/aftersales/AfterSalesPage"),
+  "AfterSalesPage",
+);
+const AfterSaleDetailPage = lazyPage(
+  () => import("./features/aftersales/AfterSaleDetailPage"),
+  "AfterSaleDetailPage",
+);
 const DashboardPage = lazyPage(() => import("./features/dashboard/DashboardPage"), "DashboardPage");
 const DistributionSettingsPage = lazyPage(
   () => import("./features/distribution/DistributionSettingsPage"),
@@ -107,6 +115,8 @@ export const routes: RouteObject[] = [
       { path: "leaderboards", element: page(LeaderboardsPage) },
       { path: "orders", element: page(OrdersPage) },
       { path: "orders/:orderId", element: page(OrderDetailPage) },
+      { path: "after-sales", element: page(AfterSalesPage) },
+      { path: "after-sales/:afterSaleId", element: page(AfterSaleDetailPage) },
       { path: "contests", element: page(ContestsPage) },
       { path: "contests/:contestId", element: page(ContestDetailPage) },
       { path: "distributors", element: page(DistributorsPage) },

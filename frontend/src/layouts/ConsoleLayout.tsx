@@ -33,7 +33,10 @@ export const MENU: MenuGroup[] = [
   {
     key: "orders",
     label: "menuGroups.orders",
-    pages: [{ path: "/orders", label: "orders.title", permission: "orders.read" }],
+    pages: [
+      { path: "/orders", label: "orders.title", permission: "orders.read" },
+      { path: "/after-sales", label: "afterSales.title", permission: "orders.read" },
+    ],
   },
   {
     key: "catalog",

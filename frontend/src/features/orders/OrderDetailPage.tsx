@@ -14,11 +14,13 @@ import {
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
-import type { OrderLine, Payment } from "../../api/types";
+import type { OrderLine, Payment, Refund } from "../../api/types";
 import { useAuth } from "../auth/AuthContext";
 import { useOrder, useOrderAction } from "./api";
 import { OrderStatusTag } from "./OrderStatusTag";
 import { allowedActions } from "./ordersView";
+import { PackagesSection } from "./PackagesSection";
+import { ShipDialog } from "./ShipDialog";
 
 /** One order: its amounts, lines, payments and timeline; cancel it or confirm a transfer. */
 export function OrderDetailPage() {
@@ -29,6 +31,7 @@ export function OrderDetailPage() {
   const { cancel, confirmTransfer } = useOrderAction(id);
   const [cancelling, setCancelling] = useState(false);
   const [confirming, setConfirming] = useState(false);
+  const [shipping, setShipping] = useState(false);
   const [reason, setReason] = useState("");
   const [transfer] = Form.useForm<{ reference: string; amount: string }>();
   const failure = (cancel.error ?? confirmTransfer.error) as { detail?: string } | null;
@@ -36,7 +39,7 @@ export function OrderDetailPage() {
   if (order.isPending) return <Card loading />;
   if (!order.data) return <Alert type="error" showIcon message={t("common.failed")} />;
   const o = order.data;
-  const allowed = allowedActions(o.status);
+  const allowed = allowedActions(o);
   const write = can("orders.write");
 
   return (
@@ -48,6 +51,11 @@ export function OrderDetailPage() {
         </Typography.Title>
         {write && (
           <Space>
+            {allowed.ship && (
+              <Button type="primary" onClick={() => setShipping(true)}>
+                {t("fulfilment.ship")}
+              </Button>
+            )}
             {allowed.confirmTransfer && (
               <Button type="primary" onClick={() => setConfirming(true)}>
                 {t("orders.confirmTransfer")}
@@ -105,8 +113,50 @@ export function OrderDetailPage() {
           { title: t("orders.quantity"), dataIndex: "quantity" },
           { title: t("orders.unitPrice"), dataIndex: "unit_price", render: (v) => `¥${v}` },
           { title: t("orders.base"), dataIndex: "commission_base", render: (v) => `¥${v}` },
+          { title: t("fulfilment.shipped"), dataIndex: "shipped_quantity" },
+          {
+            title: t("fulfilment.refunded"),
+            render: (_, l) => `${l.refunded_quantity} / ¥${l.refunded}`,
+          },
         ]}
       />
+      <Typography.Title level={4} style={{ marginTop: 24 }}>
+        {t("fulfilment.packages")}
+      </Typography.Title>
+      <PackagesSection order={o} canRefresh={write} />
+      {o.refunds.length > 0 && (
+        <>
+          <Typography.Title level={4} style={{ marginTop: 24 }}>
+            {t("afterSales.refunds")}
+          </Typography.Title>
+          <Table<Refund>
+            rowKey="id"
+            dataSource={o.refunds}
+            pagination={false}
+            size="small"
+            data-testid="order-refunds"
+            columns={[
+              { title: t("afterSales.refundNo"), dataIndex: "refund_no" },
+              {
+                title: t("afterSales.cause"),
+                dataIndex: "cause",
+                render: (c) => t(`refundCause.${c}`),
+              },
+              {
+                title: t("orders.method"),
+                dataIndex: "method",
+                render: (m) => t(`store.kinds.${m}`),
+              },
+              { title: t("afterSales.amount"), dataIndex: "amount", render: (v) => `¥${v}` },
+              {
+                title: t("orders.status"),
+                dataIndex: "status",
+                render: (s) => t(`refundStatus.${s}`),
+              },
+            ]}
+          />
+        </>
+      )}
       <Typography.Title level={4} style={{ marginTop: 24 }}>
         {t("orders.payments")}
       </Typography.Title>
@@ -136,6 +186,7 @@ export function OrderDetailPage() {
           children: `${new Date(entry.at).toLocaleString()} · ${t(`orderStatus.${entry.to_status}`)} · ${t(`timelineActor.${entry.actor_kind}`)}${entry.note ? ` · ${entry.note}` : ""}`,
         }))}
       />
+      <ShipDialog order={o} open={shipping} onClose={() => setShipping(false)} />
       <Modal
         open={cancelling}
         title={t("orders.cancel")}

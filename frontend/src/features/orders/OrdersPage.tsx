@@ -3,7 +3,9 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import type { Order, OrderStatus } from "../../api/types";
+import { useAuth } from "../auth/AuthContext";
 import { type OrderFilters, useOrders } from "./api";
+import { BatchShipModal } from "./BatchShipModal";
 import { OrderStatusTag } from "./OrderStatusTag";
 import { STATUS_COLORS } from "./ordersView";
 
@@ -14,6 +16,8 @@ export function OrdersPage() {
   const orders = useOrders(filters);
   const rows = orders.data?.pages.flatMap((p) => p.items) ?? [];
   const statuses = Object.keys(STATUS_COLORS) as OrderStatus[];
+  const { can } = useAuth();
+  const [batch, setBatch] = useState(false);
 
   return (
     <>
@@ -35,7 +39,11 @@ export function OrdersPage() {
           onSearch={(order_no) => setFilters((f) => ({ ...f, order_no }))}
           style={{ width: 260 }}
         />
+        {can("orders.write") && (
+          <Button onClick={() => setBatch(true)}>{t("fulfilment.batchShip")}</Button>
+        )}
       </Space>
+      <BatchShipModal open={batch} onClose={() => setBatch(false)} />
       <Table<Order>
         rowKey="id"
         loading={orders.isPending}

@@ -1,6 +1,14 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "../../api/client";
-import type { OrderDetail, OrderPage, OrderSettings, OrderStatus } from "../../api/types";
+import type {
+  BatchReport,
+  OrderDetail,
+  OrderPage,
+  OrderSettings,
+  OrderSettingsRequest,
+  OrderStatus,
+  ShipmentRequest,
+} from "../../api/types";
 
 export interface OrderFilters {
   status?: OrderStatus;
@@ -80,10 +88,59 @@ export function useOrderAction(id: number) {
     },
     onSuccess: settle,
   });
-  return { cancel, confirmTransfer };
+  const ship = useMutation({
+    mutationFn: async (body: ShipmentRequest): Promise<OrderDetail> => {
+      const { data, error } = await api.POST("/api/v1/orders/{order_id}/packages", {
+        params: { path: { order_id: id } },
+        body,
+      });
+      if (data) return data;
+      throw error;
+    },
+    onSuccess: settle,
+  });
+  const refreshPackage = useMutation({
+    mutationFn: async (packageId: number): Promise<OrderDetail> => {
+      const { data, error } = await api.POST(
+        "/api/v1/orders/{order_id}/packages/{package_id}/refresh",
+        { params: { path: { order_id: id, package_id: packageId } } },
+      );
+      if (data) return data;
+      throw error;
+    },
+    onSuccess: settle,
+  });
+  return { cancel, confirmTransfer, ship, refreshPackage };
 }
 
-/** The merchant's order settings: the payment timeout. */
+/** Ships orders from a CSV or xlsx file: a dry run reports every row, a real run ships. */
+export function useShipmentFile() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async (args: {
+      file: File;
+      dryRun: boolean;
+      allOrNothing: boolean;
+    }): Promise<BatchReport> => {
+      const mime = args.file.name.toLowerCase().endsWith(".csv")
+        ? "text/csv"
+        : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+      const { data, error } = await api.POST("/api/v1/orders/shipments/file", {
+        params: { query: { dry_run: args.dryRun, all_or_nothing: args.allOrNothing } },
+        body: args.file as unknown as string,
+        bodySerializer: (body) => body as unknown as BodyInit,
+        headers: { "Content-Type": mime },
+      });
+      if (data) return data;
+      throw error;
+    },
+    onSuccess: async (report) => {
+      if (!report.dry_run) await queryClient.invalidateQueries({ queryKey: orderKeys.lists });
+    },
+  });
+}
+
+/** The merchant's order settings: payment timeout, completion and after-sales days. */
 export function useOrderSettings() {
   return useQuery({
     queryKey: orderKeys.settings,
@@ -98,7 +155,7 @@ export function useOrderSettings() {
 export function useSaveOrderSettings() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: async (body: OrderSettings): Promise<OrderSettings> => {
+    mutationFn: async (body: OrderSettingsRequest): Promise<OrderSettings> => {
       const { data, error } = await api.PUT("/api/v1/order-settings", { body });
       if (data) return data;
       throw error;

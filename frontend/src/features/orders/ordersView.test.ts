@@ -1,13 +1,45 @@
 import { describe, expect, it } from "vitest";
-import { allowedActions, STATUS_COLORS } from "./ordersView";
+import type { OrderLine } from "../../api/types";
+import { allowedActions, leftToShip, STATUS_COLORS } from "./ordersView";
+
+function line(over: Partial<OrderLine>): OrderLine {
+  return {
+    line_no: 1,
+    kind: "physical",
+    quantity: 3,
+    shipped_quantity: 0,
+    cancelled_quantity: 0,
+    ...over,
+  } as OrderLine;
+}
 
 describe("order actions", () => {
   it("offers cancelling until the order is shipped, and a transfer only while unpaid", () => {
-    expect(allowedActions("pending_payment")).toEqual({ cancel: true, confirmTransfer: true });
-    expect(allowedActions("paid")).toEqual({ cancel: true, confirmTransfer: false });
+    const lines = [line({})];
+    expect(allowedActions({ status: "pending_payment", lines })).toEqual({
+      cancel: true,
+      confirmTransfer: true,
+      ship: false,
+    });
+    expect(allowedActions({ status: "paid", lines })).toEqual({
+      cancel: true,
+      confirmTransfer: false,
+      ship: true,
+    });
     for (const status of ["shipped", "completed", "cancelled"] as const) {
-      expect(allowedActions(status)).toEqual({ cancel: false, confirmTransfer: false });
+      expect(allowedActions({ status, lines })).toEqual({
+        cancel: false,
+        confirmTransfer: false,
+        ship: false,
+      });
     }
+  });
+
+  it("ships what is neither sent nor refunded, and nothing of virtual goods", () => {
+    expect(leftToShip(line({ shipped_quantity: 1, cancelled_quantity: 1 }))).toBe(1);
+    expect(leftToShip(line({ kind: "virtual" }))).toBe(0);
+    const done = [line({ shipped_quantity: 2, cancelled_quantity: 1 })];
+    expect(allowedActions({ status: "paid", lines: done }).ship).toBe(false);
   });
 
   it("has a colour for every status", () => {

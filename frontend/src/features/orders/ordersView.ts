@@ -1,4 +1,4 @@
-import type { OrderStatus } from "../../api/types";
+import type { OrderDetail, OrderLine, OrderStatus } from "../../api/types";
 
 /** The colour of each status's tag. */
 export const STATUS_COLORS: Record<OrderStatus, string> = {
@@ -9,10 +9,22 @@ export const STATUS_COLORS: Record<OrderStatus, string> = {
   cancelled: "default",
 };
 
-/** What staff may do to an order in a status (the server's state table decides in the end). */
-export function allowedActions(status: OrderStatus): { cancel: boolean; confirmTransfer: boolean } {
+/** Units of a line still to send: neither shipped nor refunded before they left. */
+export function leftToShip(line: OrderLine): number {
+  if (line.kind !== "physical") return 0;
+  return line.quantity - line.shipped_quantity - line.cancelled_quantity;
+}
+
+/** What staff may do to an order (the server's state table decides in the end). */
+export function allowedActions(order: Pick<OrderDetail, "status" | "lines">): {
+  cancel: boolean;
+  confirmTransfer: boolean;
+  ship: boolean;
+} {
+  const { status } = order;
   return {
     cancel: status === "pending_payment" || status === "paid",
     confirmTransfer: status === "pending_payment",
+    ship: status === "paid" && order.lines.some((l) => leftToShip(l) > 0),
   };
 }
