@@ -1,4 +1,5 @@
-//! New, paid and cancelled orders as they happen, for an open console: a server-sent events
+//! New, paid and cancelled orders, shipments and after-sales requests as they happen, for an
+//! open console: a server-sent events
 //! stream fed from the `domain_events` table (so it works with several server instances). Each
 //! event carries its row's id, so a client that reconnects with `Last-Event-ID` misses nothing.
 
@@ -15,7 +16,15 @@ use crate::db::DbConnection;
 use crate::error::{AppError, AppResult};
 
 /// The events an order console follows.
-pub const FOLLOWED: &[&str] = &["order.placed", "order.paid", "order.cancelled"];
+pub const FOLLOWED: &[&str] = &[
+    "order.placed",
+    "order.paid",
+    "order.cancelled",
+    "order.shipped",
+    "order.completed",
+    "after_sale.requested",
+    "refund.completed",
+];
 /// How often the stream looks for new events.
 pub const POLL: Duration = Duration::from_secs(1);
 /// A comment line this often keeps proxies from closing an idle stream.

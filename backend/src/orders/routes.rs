@@ -630,8 +630,9 @@ pub async fn get_my_order_codes(
 
 /// Order events, live
 ///
-/// A `text/event-stream` of the merchant's `order.placed`, `order.paid` and `order.cancelled`
-/// events as they happen (`id`, `event`, `data`: the event's payload), for an open console.
+/// A `text/event-stream` of the merchant's `order.placed`, `order.paid`, `order.cancelled`,
+/// `order.shipped`, `order.completed`, `after_sale.requested` and `refund.completed` events as
+/// they happen (`id`, `event`, `data`: the event's payload), for an open console.
 /// Starts after the newest event, or after `Last-Event-ID` when the client reconnects; ends after
 /// ten minutes, and the client reconnects.
 #[utoipa::path(

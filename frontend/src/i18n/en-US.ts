@@ -811,6 +811,7 @@ const enUS: Messages = {
       receive: "Goods received",
       refuse: "Refuse the goods",
     },
+    newRequest: "After-sales requested for order {{no}}",
   },
   afterSaleKind: { refund_only: "Refund only", return_and_refund: "Return and refund" },
   afterSaleStatus: {

@@ -776,6 +776,7 @@ const zhCN = {
     refundNo: "退款单号",
     cause: "原因",
     decisions: { approve: "同意", reject: "拒绝", receive: "确认收到退货", refuse: "拒收退货" },
+    newRequest: "订单 {{no}} 申请售后",
   },
   afterSaleKind: { refund_only: "仅退款", return_and_refund: "退货退款" },
   afterSaleStatus: {

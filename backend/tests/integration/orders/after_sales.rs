@@ -787,3 +787,37 @@ db_test!(
         }
     }
 );
+
+db_test!(
+    an_open_console_hears_of_after_sales_requests_and_refunds,
+    |app: TestApp| async move {
+        use futures_util::StreamExt;
+        let owner = app.owner("boss@example.com").await;
+        let (member, order) = a_paid_order(&app, &owner, "13800000001").await;
+        let res = app.bearer(&owner).get_raw("/api/v1/orders/events").await;
+        assert_eq!(res.status(), 200);
+        let mut body = res.bytes_stream();
+        let request = asked(
+            &app,
+            &member,
+            &order,
+            json!({ "kind": "refund_only", "reason": "买多了", "items": [{ "line_no": 2, "quantity": 1 }] }),
+        )
+        .await;
+        staff_do(&app, &owner, &request["id"], "approve", json!({})).await;
+        let mut seen = String::new();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+        while !seen.contains("event: refund.completed") && std::time::Instant::now() < deadline {
+            let next = tokio::time::timeout(std::time::Duration::from_secs(5), body.next()).await;
+            if let Ok(Some(Ok(chunk))) = next {
+                seen.push_str(&String::from_utf8_lossy(&chunk));
+            }
+        }
+        assert!(seen.contains("event: after_sale.requested"), "{seen}");
+        assert!(
+            seen.contains(&format!("\"after_sale_id\":{}", request["id"])),
+            "{seen}"
+        );
+        assert!(seen.contains("event: refund.completed"), "{seen}");
+    }
+);

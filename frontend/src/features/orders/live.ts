@@ -3,6 +3,7 @@ import { App } from "antd";
 import { useEffect } from "react";
 import { useTranslation } from "react-i18next";
 import { authorizedFetch } from "../../api/client";
+import { afterSaleKeys } from "../aftersales/api";
 import { orderKeys } from "./api";
 
 export interface StreamEvent {
@@ -39,7 +40,8 @@ export function parseEvents(buffer: string): { events: StreamEvent[]; rest: stri
   return { events, rest };
 }
 
-/** Follows the merchant's order events while mounted: lists refresh, a new order is announced. */
+/** Follows the merchant's order events while mounted: lists refresh; a new or paid order and an
+ * after-sales request are announced. */
 export function LiveOrders() {
   const queryClient = useQueryClient();
   const { notification } = App.useApp();
@@ -50,7 +52,7 @@ export function LiveOrders() {
     const controller = new AbortController();
     let lastId: string | undefined;
     const handle = (e: StreamEvent) => {
-      let data: { order_id?: number; order_no?: string } = {};
+      let data: { order_id?: number; order_no?: string; after_sale_id?: number } = {};
       try {
         data = JSON.parse(e.data);
       } catch {
@@ -59,6 +61,18 @@ export function LiveOrders() {
       void queryClient.invalidateQueries({ queryKey: orderKeys.lists });
       if (data.order_id !== undefined) {
         void queryClient.invalidateQueries({ queryKey: orderKeys.order(data.order_id) });
+      }
+      if (e.event === "after_sale.requested" || e.event === "refund.completed") {
+        void queryClient.invalidateQueries({ queryKey: afterSaleKeys.lists });
+        if (data.after_sale_id != null) {
+          void queryClient.invalidateQueries({ queryKey: afterSaleKeys.one(data.after_sale_id) });
+        }
+      }
+      if (e.event === "after_sale.requested") {
+        notification.warning({
+          key: `${e.event}:${data.after_sale_id}`,
+          message: t("afterSales.newRequest", { no: data.order_no }),
+        });
       }
       if (e.event === "order.placed" || e.event === "order.paid") {
         notification.info({
