@@ -564,6 +564,21 @@ pub fn request(
             kind: request.kind.as_str().to_owned(),
             amount_fen: amount_fen + freight,
         };
+        let amount = money(amount_fen + freight).to_string();
+        crate::notify::inbox::notify_staff(
+            conn,
+            merchant_id,
+            crate::notify::inbox::Recipients::Holding(
+                crate::auth::permissions::Permission::OrdersWrite,
+            ),
+            &crate::notify::templates::after_sale_notice(
+                id.get(),
+                &requested.order_no,
+                request.kind.as_str(),
+                &amount,
+            ),
+            now,
+        )?;
         events::record(
             conn,
             merchant_id,
@@ -622,6 +637,32 @@ fn refund_for(
     Ok(())
 }
 
+/// Tells the buyer what staff decided.
+fn tell_decision(
+    conn: &mut DbConnection,
+    found: &AfterSaleRow,
+    approved: bool,
+    reason: Option<&str>,
+    now: NaiveDateTime,
+) -> AppResult<()> {
+    let order_no: String = orders::table
+        .filter(orders::id.eq(found.order_id))
+        .select(orders::order_no)
+        .first(conn)?;
+    let is_return = found.kind == AfterSaleKind::ReturnAndRefund;
+    crate::orders::notices::tell_buyer(
+        conn,
+        found.merchant_id,
+        found.member_id,
+        |to, shop| {
+            crate::notify::templates::after_sale_decided(
+                to, shop, &order_no, approved, is_return, reason,
+            )
+        },
+        now,
+    )
+}
+
 fn audit_decision(
     conn: &mut DbConnection,
     caller: &Principal,
@@ -673,6 +714,7 @@ pub fn approve(
             let items = items_of(conn, id)?;
             refund_for(conn, &found, &items, now)?;
         }
+        tell_decision(conn, &found, true, None, now)?;
         audit_decision(conn, caller, "after_sale.approved", id, from, None, now)
     })?;
     refunds::submit_open_of_order(conn, merchant_id, found.order_id, now)?;
@@ -734,6 +776,7 @@ fn close(
             .execute(conn)?;
         let held = amounts(&items_of(conn, id)?);
         refunding::release(conn, found.order_id, &held)?;
+        tell_decision(conn, &found, false, Some(&decision.reason), now)?;
         let name = match action {
             AfterSaleAction::RefuseReturn => "after_sale.return_refused",
             _ => "after_sale.rejected",

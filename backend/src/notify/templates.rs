@@ -266,3 +266,168 @@ pub fn distributor_application_notice(
         }),
     }
 }
+
+/// A short update to a buyer about their order: by email (both languages, Chinese first), or by
+/// SMS when the member registered with a phone number only.
+fn order_update(
+    recipient: &str,
+    template: &'static str,
+    shop: &str,
+    subject: (&str, &str),
+    zh: &str,
+    en: &str,
+) -> Message {
+    if !recipient.contains('@') {
+        return Message {
+            channel: Channel::Sms,
+            recipient: recipient.to_owned(),
+            template,
+            subject: String::new(),
+            body: format!("【{shop}】{zh} {en}"),
+        };
+    }
+    Message {
+        channel: Channel::Email,
+        recipient: recipient.to_owned(),
+        template,
+        subject: format!("{} / {} — {shop}", subject.0, subject.1),
+        body: format!("您好，\n\n{zh}\n\n---\n\nHello,\n\n{en}\n"),
+    }
+}
+
+/// To the buyer: a package of their order left.
+pub fn order_shipped(
+    recipient: &str,
+    shop: &str,
+    order_no: &str,
+    carrier: &str,
+    tracking_no: &str,
+    fully_shipped: bool,
+) -> Message {
+    let (rest_zh, rest_en) = if fully_shipped {
+        (
+            "订单的商品已全部发出。",
+            "Everything of the order has left.",
+        )
+    } else {
+        (
+            "其余商品将另行发出。",
+            "The rest follows in another package.",
+        )
+    };
+    order_update(
+        recipient,
+        "order_shipped",
+        shop,
+        ("订单已发货", "Your order has shipped"),
+        &format!("您的订单 {order_no} 有包裹已发出：{carrier} {tracking_no}。{rest_zh}"),
+        &format!("A package of your order {order_no} has left: {carrier} {tracking_no}. {rest_en}"),
+    )
+}
+
+/// To the buyer: a package was signed for.
+pub fn package_delivered(
+    recipient: &str,
+    shop: &str,
+    order_no: &str,
+    carrier: &str,
+    tracking_no: &str,
+) -> Message {
+    order_update(
+        recipient,
+        "package_delivered",
+        shop,
+        ("包裹已签收", "Your package was delivered"),
+        &format!("您的订单 {order_no} 的包裹（{carrier} {tracking_no}）已签收。如有问题，可在订单中申请售后。"),
+        &format!(
+            "The package {carrier} {tracking_no} of your order {order_no} was signed for. If \
+             something is wrong, ask for after-sales from the order."
+        ),
+    )
+}
+
+/// To the buyer: staff decided their after-sales request (`reason` when refused).
+pub fn after_sale_decided(
+    recipient: &str,
+    shop: &str,
+    order_no: &str,
+    approved: bool,
+    is_return: bool,
+    reason: Option<&str>,
+) -> Message {
+    let (zh, en) = match (approved, is_return) {
+        (true, true) => (
+            format!(
+                "您对订单 {order_no} 的退货申请已同意，请寄回商品并在售后单中填写退货快递单号。"
+            ),
+            format!(
+                "Your return request for order {order_no} was approved: send the goods back and \
+                 give the return tracking number in the request."
+            ),
+        ),
+        (true, false) => (
+            format!("您对订单 {order_no} 的退款申请已同意，款项将原路退回。"),
+            format!(
+                "Your refund request for order {order_no} was approved; the money goes back the \
+                 way it was paid."
+            ),
+        ),
+        (false, _) => (
+            format!(
+                "很抱歉，您对订单 {order_no} 的售后申请未通过。原因：{}",
+                reason.unwrap_or("—")
+            ),
+            format!(
+                "We are sorry: your after-sales request for order {order_no} was refused. \
+                 Reason: {}",
+                reason.unwrap_or("—")
+            ),
+        ),
+    };
+    order_update(
+        recipient,
+        "after_sale_decided",
+        shop,
+        if approved {
+            ("售后申请已同意", "After-sales request approved")
+        } else {
+            ("售后申请未通过", "After-sales request refused")
+        },
+        &zh,
+        &en,
+    )
+}
+
+/// To the buyer: money went back.
+pub fn refund_completed(recipient: &str, shop: &str, order_no: &str, amount: &str) -> Message {
+    order_update(
+        recipient,
+        "refund_completed",
+        shop,
+        ("退款已完成", "Refund made"),
+        &format!("订单 {order_no} 的退款 ¥{amount} 已原路退回，到账时间以支付渠道为准。"),
+        &format!(
+            "¥{amount} of order {order_no} went back the way it was paid; when it shows depends \
+             on the payment channel."
+        ),
+    )
+}
+
+/// Staff notice of a new after-sales request waiting for a decision.
+pub fn after_sale_notice(after_sale_id: i64, order_no: &str, kind: &str, amount: &str) -> Notice {
+    let (kind_zh, kind_en) = if kind == "return_and_refund" {
+        ("退货退款", "return and refund")
+    } else {
+        ("仅退款", "refund only")
+    };
+    Notice {
+        kind: "after_sale",
+        title: Text::new("New after-sales request", "新的售后申请"),
+        body: Text::new(
+            format!("Order {order_no}: {kind_en} of ¥{amount}, waiting for a decision."),
+            format!("订单 {order_no} 申请{kind_zh} ¥{amount}，等待处理。"),
+        ),
+        target: Some(("after_sale", after_sale_id.to_string())),
+        data: serde_json::json!({ "after_sale_id": after_sale_id, "order_no": order_no }),
+    }
+}

@@ -10,6 +10,7 @@
 //! - `refunding`: what after-sales and refunds do to the lines (the one writer of their counters);
 //! - `queries`: the staff's list and a member's own orders, the detail;
 //! - `live`: order events streamed to an open console (server-sent events);
+//! - `notices`: what the buyer is told (shipped, delivered, after-sales decided, refunded);
 //! - `batch`: shipping, cancelling and exporting many orders, reported per order;
 //! - `settings`: the merchant's payment timeout, completion and after-sales days.
 
@@ -23,6 +24,7 @@ pub mod fulfilment_routes;
 pub mod lifecycle;
 pub mod live;
 pub mod models;
+pub mod notices;
 pub mod pricing;
 pub mod queries;
 pub mod refunding;

@@ -179,9 +179,30 @@ pub(crate) fn on_refund_completed(
             .set(orders::refund_due.eq(false))
             .execute(conn)?;
     }
+    let amount = crate::money::Money::from_fen(refund.amount_fen).unwrap_or_default();
+    super::notices::tell_buyer(
+        conn,
+        merchant_id,
+        refund.member_id,
+        |to, shop| {
+            crate::notify::templates::refund_completed(
+                to,
+                shop,
+                &refund.order_no,
+                &amount.to_string(),
+            )
+        },
+        now,
+    )?;
     if refund.cause == RefundCause::LatePayment {
         // Money that never paid the order: nothing else of the order changes.
         return Ok(());
+    }
+    // The goods' money back (freight excluded, as the sale was recorded) is taken back from the
+    // sales of the distributor who brought the order and of their upline.
+    let goods_back = refund.amount_fen - refund.freight_fen;
+    if let (Some(distributor_id), true) = (refund.distributor_id, goods_back > 0) {
+        crate::network::adjust_sales(conn, merchant_id, distributor_id, -goods_back, 0, now)?;
     }
     let held = refund.cause == RefundCause::AfterSale;
     let order_no: String = orders::table

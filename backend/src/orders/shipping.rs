@@ -364,6 +364,25 @@ pub(crate) fn ship_within(
     }
     let note = format!("{} {}", carrier.name, tracking_no);
     let fully_shipped = mark_shipped(conn, merchant_id, order_id, actor, Some(&note), now)?;
+    {
+        let (order_no, carrier_name) = (order_no.clone(), carrier.name.clone());
+        super::notices::tell_buyer(
+            conn,
+            merchant_id,
+            member_id,
+            |to, shop| {
+                crate::notify::templates::order_shipped(
+                    to,
+                    shop,
+                    &order_no,
+                    &carrier_name,
+                    tracking_no,
+                    fully_shipped,
+                )
+            },
+            now,
+        )?;
+    }
     let shipped = OrderShipped {
         order_id,
         order_no,
@@ -521,6 +540,27 @@ pub(crate) fn record_tracking_state(
             order_packages::updated_at.eq(now),
         ))
         .execute(conn)?;
+    if package.delivered_at.is_none() && delivered_at.is_some() {
+        let (order_no, member_id): (String, crate::db::ids::MemberId) = orders::table
+            .filter(orders::id.eq(package.order_id))
+            .select((orders::order_no, orders::member_id))
+            .first(conn)?;
+        super::notices::tell_buyer(
+            conn,
+            merchant_id,
+            member_id,
+            |to, shop| {
+                crate::notify::templates::package_delivered(
+                    to,
+                    shop,
+                    &order_no,
+                    &package.carrier_name,
+                    &package.tracking_no,
+                )
+            },
+            now,
+        )?;
+    }
     if state != TrackingState::Delivered || !settings::load(conn, merchant_id)?.complete_on_delivery
     {
         return Ok(());

@@ -1,7 +1,7 @@
 //! The threads that move orders on by themselves while the server runs: cancelling unpaid orders
 //! once their payment timeout has passed, and completing shipped orders once `complete_by` has
-//! passed. Each order changes by a conditional update, so every instance may run both; the
-//! completion round is also claimed by a lease, so only one instance does the work at a time.
+//! passed. Each order changes by a conditional update, so every instance may run both; each
+//! round is also claimed by a lease, so only one instance does the work at a time.
 
 use std::time::Duration;
 
@@ -18,15 +18,28 @@ pub const POLL_INTERVAL: Duration = Duration::from_secs(30);
 pub const COMPLETION_INTERVAL: Duration = Duration::from_secs(60);
 /// The lease of the completion job.
 pub const COMPLETION_JOB: &str = "order-completion";
+/// The lease of the expiry job.
+pub const EXPIRY_JOB: &str = "order-expiry";
+
+/// Runs one expiry round if this instance holds (or takes) the job's lease.
+pub fn expiry_round(
+    pool: &DbPool,
+    lease_for: Duration,
+) -> Result<Option<lifecycle::ExpiryReport>, AppError> {
+    let mut conn = pool.get().map_err(AppError::from)?;
+    let now = clock::now();
+    let ttl = chrono::Duration::from_std(lease_for).unwrap_or(chrono::Duration::minutes(2));
+    if !leases::acquire(&mut conn, EXPIRY_JOB, leases::holder(), ttl, now)? {
+        return Ok(None);
+    }
+    lifecycle::expire_all(&mut conn, now).map(Some)
+}
 
 pub fn spawn(pool: DbPool, interval: Duration) -> std::io::Result<Periodic> {
     periodic::spawn("order-expiry", interval, move || {
-        let expired = pool
-            .get()
-            .map_err(AppError::from)
-            .and_then(|mut conn| lifecycle::expire_all(&mut conn, clock::now()));
-        match expired {
-            Ok(report) if report.cancelled > 0 => {
+        // Held for two rounds, so the holder keeps it while it runs and a dead one lets go soon.
+        match expiry_round(&pool, interval * 2) {
+            Ok(Some(report)) if report.cancelled > 0 => {
                 tracing::info!(cancelled = report.cancelled, "unpaid orders cancelled");
             }
             Ok(_) => {}

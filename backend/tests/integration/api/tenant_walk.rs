@@ -575,8 +575,9 @@ db_test!(
         assert_eq!(merchant["status"], "active");
         assert_eq!(merchant["require_staff_mfa"], false);
         let unread: Value = owner_a.get("/api/v1/notifications/unread-count").await;
-        // The low-stock notice and the notice of the pending application.
-        assert_eq!(unread["unread"], 2, "nobody else could mark them read");
+        // The low-stock notice, the notice of the pending application and that of the
+        // after-sales request.
+        assert_eq!(unread["unread"], 3, "nobody else could mark them read");
         let tier: Value = owner_a
             .get(&format!(
                 "/api/v1/distribution/tiers/{}",

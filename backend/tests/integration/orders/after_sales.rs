@@ -821,3 +821,93 @@ db_test!(
         assert!(seen.contains("event: refund.completed"), "{seen}");
     }
 );
+
+/// The outbox's messages of one template, oldest first: (recipient, body).
+fn messages(app: &TestApp, template: &str) -> Vec<(String, String)> {
+    use diesel::prelude::*;
+    use fenxiao::db::schema::outbox_messages as o;
+    o::table
+        .filter(o::template.eq(template))
+        .order(o::id.asc())
+        .select((o::recipient, o::body))
+        .load(&mut *app.conn())
+        .unwrap()
+}
+
+db_test!(
+    the_buyer_and_staff_are_told_and_a_refund_takes_the_sale_back,
+    |app: TestApp| async move {
+        use diesel::prelude::*;
+        use fenxiao::db::schema::distributors;
+        let owner = app.owner("boss@example.com").await;
+        let seller = app
+            .member(owner.merchant_id.get(), "13800000009", json!({}))
+            .await;
+        let distributor: Value = app
+            .bearer(&owner)
+            .post("/api/v1/distributors", &json!({ "member_id": seller.id }))
+            .await;
+        let (member, order) = crate::orders::fixtures::a_paid_order_with(
+            &app,
+            &owner,
+            "buyer@example.com",
+            json!({ "distributor_code": distributor["code"] }),
+        )
+        .await;
+        let sales = || -> i64 {
+            distributors::table
+                .find(fenxiao::db::ids::DistributorId(
+                    distributor["id"].as_i64().unwrap(),
+                ))
+                .select(distributors::personal_sales)
+                .first(&mut *app.conn())
+                .unwrap()
+        };
+        assert_eq!(sales(), 17_000, "the paid goods, freight excluded");
+        ship_all(&app, &owner, &order, "SF3000000009").await;
+        let shipped = messages(&app, "order_shipped");
+        assert_eq!(shipped.len(), 1);
+        assert_eq!(shipped[0].0, "buyer@example.com");
+        assert!(shipped[0].1.contains(&order.order_no) && shipped[0].1.contains("SF3000000009"));
+        // The request reaches the staff's inbox; its decision and its refund reach the buyer.
+        let request = asked(
+            &app,
+            &member,
+            &order,
+            json!({ "kind": "refund_only", "reason": "少发了一件", "items": [{ "line_no": 1, "quantity": 1 }] }),
+        )
+        .await;
+        let unread: Value = app
+            .bearer(&owner)
+            .get("/api/v1/notifications/unread-count")
+            .await;
+        assert_eq!(unread["unread"], 1);
+        let inbox: Value = app.bearer(&owner).get("/api/v1/notifications").await;
+        assert!(inbox.to_string().contains(&order.order_no), "{inbox}");
+        staff_do(&app, &owner, &request["id"], "approve", json!({})).await;
+        assert_eq!(messages(&app, "after_sale_decided").len(), 1);
+        let refunded = messages(&app, "refund_completed");
+        assert_eq!(refunded.len(), 1);
+        assert!(refunded[0].1.contains("¥50.00"), "{}", refunded[0].1);
+        assert_eq!(sales(), 12_000, "the refunded goods are taken back");
+        let refused = asked(
+            &app,
+            &member,
+            &order,
+            json!({ "kind": "refund_only", "reason": "再退一件", "items": [{ "line_no": 1, "quantity": 1 }] }),
+        )
+        .await;
+        staff_do(
+            &app,
+            &owner,
+            &refused["id"],
+            "reject",
+            json!({ "reason": "已核实无误" }),
+        )
+        .await;
+        let decided = messages(&app, "after_sale_decided");
+        assert_eq!(decided.len(), 2);
+        assert!(decided[1].1.contains("已核实无误"));
+        assert_eq!(sales(), 12_000);
+    }
+);

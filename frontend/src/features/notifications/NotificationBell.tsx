@@ -16,6 +16,7 @@ import {
 const LINKS: Record<string, string> = {
   low_stock: "/stock-alerts",
   distributor_application: "/distributor-applications",
+  after_sale: "/after-sales",
 };
 
 function BellIcon() {
