@@ -1,5 +1,5 @@
-// Fulfilment and after-sales in a real browser: staff ship an order in two packages from its
-// page; trackers' events reach both packages, which the buyer sees before confirming receipt;
+// Fulfilment and after-sales in a real browser: staff set the tracking webhook's secret, ship an
+// order in two packages from its page; trackers' events reach both packages, which the buyer sees before confirming receipt;
 // the buyer asks to return one unit, staff approve it and confirm the goods came back in the
 // after-sales pages, the money goes back, and the product's page shows the stock restored.
 import assert from "node:assert/strict";
@@ -69,11 +69,6 @@ test("an order ships in two packages, is received, and a returned unit is refund
       settings: {},
     }),
   );
-  await json(
-    await server.call("PUT", "/api/v1/tracking-settings", token, {
-      webhook_secret: WEBHOOK_SECRET,
-    }),
-  );
   const product = await json(
     await server.call("POST", "/api/v1/products", token, {
       name: "龙井礼盒",
@@ -131,6 +126,18 @@ test("an order ships in two packages, is received, and a returned unit is refund
 
   // Two packages from the order's page: two boxes, then the last one.
   const page = await signIn(browser, server, email);
+  // The webhook's secret, in the logistics settings.
+  await page.goto(`${server.url}/logistics`);
+  await page.getByRole("tab", { name: "物流跟踪" }).click();
+  await page.getByLabel("Webhook 签名密钥").fill(WEBHOOK_SECRET);
+  await page
+    .getByRole("tabpanel")
+    .getByRole("button", { name: /保\s*存/ })
+    .click();
+  await eventually(async () => {
+    const settings = await json(await server.call("GET", "/api/v1/tracking-settings", token));
+    assert.match(settings.webhook_secret ?? "", /^\*{4}/);
+  });
   await page.goto(`${server.url}/orders/${order.id}`);
   await page.getByTestId("order-status").getByText("已付款").waitFor();
   await page.getByRole("button", { name: /^发\s*货$/ }).click();

@@ -736,6 +736,7 @@ const enUS: Messages = {
     minutes: "minutes",
     newOrder: "New order {{no}}",
     orderPaid: "Order {{no}} is paid",
+    export: "Export to Excel",
   },
   orderStatus: {
     pending_payment: "Awaiting payment",
@@ -779,6 +780,16 @@ const enUS: Messages = {
     completeOnDelivery: "Complete on delivery",
     completeOnDeliveryHelp: "The order completes once every package is signed for.",
     days: "days",
+  },
+  tracking: {
+    title: "Tracking",
+    help: "With a Kuaidi100 account, every package shipped is subscribed for its tracking, which buyers and staff see on the order; other trackers can push events to a signed webhook.",
+    customer: "Kuaidi100 customer",
+    key: "Kuaidi100 key",
+    webhookSecret: "Webhook signing secret",
+    webhookHelp: "At least 16 characters; pushes go to /api/v1/tracking/webhooks/<shop address>",
+    stored: "Stored: {{masked}} (leave empty to keep it)",
+    manageOnly: "Only staff who manage the shop can see and change the tracking settings.",
   },
   trackingState: {
     awaiting_pickup: "Awaiting pickup",

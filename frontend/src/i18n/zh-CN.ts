@@ -708,6 +708,7 @@ const zhCN = {
     minutes: "分钟",
     newOrder: "新订单 {{no}}",
     orderPaid: "订单 {{no}} 已付款",
+    export: "导出 Excel",
   },
   orderStatus: {
     pending_payment: "待付款",
@@ -749,6 +750,16 @@ const zhCN = {
     completeOnDelivery: "签收即完成",
     completeOnDeliveryHelp: "所有包裹签收后订单自动完成。",
     days: "天",
+  },
+  tracking: {
+    title: "物流跟踪",
+    help: "填写快递100账号后，每个发出的包裹都会订阅物流轨迹，买家和员工可在订单中查看；其他物流服务可用签名的 Webhook 推送轨迹。",
+    customer: "快递100 customer",
+    key: "快递100 授权 key",
+    webhookSecret: "Webhook 签名密钥",
+    webhookHelp: "至少 16 位；推送地址为 /api/v1/tracking/webhooks/店铺地址",
+    stored: "已保存：{{masked}}（留空则保持不变）",
+    manageOnly: "只有拥有店铺管理权限的员工可以查看和修改物流跟踪设置。",
   },
   trackingState: {
     awaiting_pickup: "待揽收",

@@ -4,8 +4,10 @@ import { useAuth } from "../auth/AuthContext";
 import { CarriersPanel } from "./CarriersPanel";
 import { DeliveryPanel } from "./DeliveryPanel";
 import { FreightTemplatesPanel } from "./FreightTemplatesPanel";
+import { TrackingPanel } from "./TrackingPanel";
 
-/** Logistics settings: freight templates, delivery methods with pickup points, carriers. */
+/** Logistics settings: freight templates, delivery methods with pickup points, carriers, and
+ * package tracking. */
 export function LogisticsPage() {
   const { t } = useTranslation();
   const { can } = useAuth();
@@ -29,6 +31,11 @@ export function LogisticsPage() {
             key: "carriers",
             label: t("logistics.carriers"),
             children: <CarriersPanel manage={manage} />,
+          },
+          {
+            key: "tracking",
+            label: t("tracking.title"),
+            children: <TrackingPanel manage={manage} />,
           },
         ]}
       />

@@ -4,7 +4,7 @@ import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import type { Order, OrderStatus } from "../../api/types";
 import { useAuth } from "../auth/AuthContext";
-import { type OrderFilters, useOrders } from "./api";
+import { exportOrders, type OrderFilters, useOrders } from "./api";
 import { BatchShipModal } from "./BatchShipModal";
 import { OrderStatusTag } from "./OrderStatusTag";
 import { STATUS_COLORS } from "./ordersView";
@@ -18,6 +18,16 @@ export function OrdersPage() {
   const statuses = Object.keys(STATUS_COLORS) as OrderStatus[];
   const { can } = useAuth();
   const [batch, setBatch] = useState(false);
+  const download = async () => {
+    const blob = await exportOrders("xlsx", filters.status);
+    if (!blob) return;
+    const url = URL.createObjectURL(blob);
+    const link = document.createElement("a");
+    link.href = url;
+    link.download = "orders.xlsx";
+    link.click();
+    URL.revokeObjectURL(url);
+  };
 
   return (
     <>
@@ -42,6 +52,7 @@ export function OrdersPage() {
         {can("orders.write") && (
           <Button onClick={() => setBatch(true)}>{t("fulfilment.batchShip")}</Button>
         )}
+        <Button onClick={() => void download()}>{t("orders.export")}</Button>
       </Space>
       <BatchShipModal open={batch} onClose={() => setBatch(false)} />
       <Table<Order>

@@ -1,5 +1,5 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { api } from "../../api/client";
+import { api, authorizedFetch } from "../../api/client";
 import type {
   BatchReport,
   OrderDetail,
@@ -111,6 +111,21 @@ export function useOrderAction(id: number) {
     onSuccess: settle,
   });
   return { cancel, confirmTransfer, ship, refreshPackage };
+}
+
+/** The orders of a status (all when none) as a spreadsheet, one row per line; `null` when the
+ * server refuses. */
+export async function exportOrders(
+  format: "xlsx" | "csv",
+  status?: OrderStatus,
+): Promise<Blob | null> {
+  const query = new URLSearchParams({ format });
+  if (status) query.set("status", status);
+  const response = await authorizedFetch(
+    new Request(`${window.location.origin}/api/v1/orders/export?${query}`),
+  );
+  if (!response.ok) return null;
+  return response.blob();
 }
 
 /** Ships orders from a CSV or xlsx file: a dry run reports every row, a real run ships. */
