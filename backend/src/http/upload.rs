@@ -12,6 +12,29 @@ use futures_util::StreamExt;
 use crate::app::AppState;
 use crate::error::AppError;
 
+/// Reads a raw body of at most `limit` bytes (413 beyond): for uploads and for the signed
+/// notifications of providers, which must be verified over the exact bytes received.
+pub async fn read_limited<S>(payload: &mut S, limit: usize) -> Result<web::Bytes, AppError>
+where
+    S: futures_util::Stream<Item = Result<web::Bytes, actix_web::error::PayloadError>> + Unpin,
+{
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| AppError::MalformedBody(format!("cannot read body: {e}")))?;
+        if body.len() + chunk.len() > limit {
+            return Err(AppError::PayloadTooLarge { limit });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+/// This server as the caller reached it: where a provider is told to send its notifications.
+pub fn own_origin(req: &HttpRequest) -> String {
+    let info = req.connection_info();
+    format!("{}://{}", info.scheme(), info.host())
+}
+
 #[derive(Debug)]
 pub struct Upload {
     /// The declared `Content-Type` essence, e.g. `image/png`.
@@ -44,21 +67,13 @@ impl FromRequest for Upload {
             if declared_length.is_some_and(|len| len > limit) {
                 return Err(AppError::PayloadTooLarge { limit });
             }
-            let mut body = web::BytesMut::new();
-            while let Some(chunk) = payload.next().await {
-                let chunk =
-                    chunk.map_err(|e| AppError::MalformedBody(format!("cannot read body: {e}")))?;
-                if body.len() + chunk.len() > limit {
-                    return Err(AppError::PayloadTooLarge { limit });
-                }
-                body.extend_from_slice(&chunk);
-            }
+            let body = read_limited(&mut payload, limit).await?;
             if body.is_empty() {
                 return Err(AppError::MalformedBody("the body is empty".into()));
             }
             Ok(Upload {
                 content_type,
-                bytes: body.freeze(),
+                bytes: body,
             })
         })
     }

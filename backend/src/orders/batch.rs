@@ -403,7 +403,6 @@ pub fn cancel_orders(
     request: &BatchCancelRequest,
     now: NaiveDateTime,
 ) -> AppResult<BatchReport> {
-    let merchant_id = caller.tenant()?;
     let one = OrderCancelRequest {
         reason: request.reason.clone(),
     };
@@ -427,7 +426,6 @@ pub fn cancel_orders(
             }
         }
     }
-    let _ = merchant_id;
     Ok(report(rows, false, false, false))
 }
 

@@ -2,9 +2,8 @@
 //! exporting the list.
 
 use actix_web::http::header;
-use actix_web::{get, post, web, HttpMessage, HttpRequest, HttpResponse};
+use actix_web::{get, post, web, HttpResponse};
 use chrono::NaiveDate;
-use futures_util::StreamExt;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -14,9 +13,10 @@ use super::state::OrderStatus;
 use crate::app::AppState;
 use crate::auth::permissions::need;
 use crate::auth::principal::Allowed;
-use crate::catalog::sheet::{self, Format, CSV_MIME, MAX_UPLOAD_BYTES, XLSX_MIME};
+use crate::catalog::sheet::{self, Format, CSV_MIME, XLSX_MIME};
 use crate::clock;
 use crate::error::{AppError, AppResult, ErrorCode, ProblemBody};
+use crate::http::upload::Upload;
 use crate::http::ApiJson;
 
 /// Ship orders in a batch
@@ -94,7 +94,7 @@ fn unsupported() -> AppError {
         (status = 200, description = "What became of each row", body = BatchReport),
         (status = 401, description = "Not signed in", body = ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "Needs `orders.write`", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 413, description = "Larger than 20 MiB", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 413, description = "Larger than the upload limit (`FENXIAO_MAX_UPLOAD_BYTES`)", body = ProblemBody, content_type = "application/problem+json"),
         (status = 415, description = "Neither CSV nor an xlsx workbook", body = ProblemBody, content_type = "application/problem+json"),
         (status = 422, description = "A file that does not read, a missing column, more than 5,000 rows", body = ProblemBody, content_type = "application/problem+json"),
     )
@@ -103,30 +103,19 @@ fn unsupported() -> AppError {
 pub async fn ship_file(
     caller: Allowed<need::OrdersWrite>,
     state: web::Data<AppState>,
-    req: HttpRequest,
     query: web::Query<ShipmentFileQuery>,
-    mut payload: web::Payload,
+    file: Upload,
 ) -> AppResult<web::Json<BatchReport>> {
     let p = caller.0;
-    let format = match req.mime_type() {
-        Ok(Some(mime)) if mime.essence_str() == CSV_MIME => Format::Csv,
-        Ok(Some(mime)) if mime.essence_str() == XLSX_MIME => Format::Xlsx,
+    let format = match file.content_type.as_str() {
+        CSV_MIME => Format::Csv,
+        XLSX_MIME => Format::Xlsx,
         _ => return Err(unsupported()),
     };
-    let mut body = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| AppError::MalformedBody(format!("cannot read body: {e}")))?;
-        if body.len() + chunk.len() > MAX_UPLOAD_BYTES {
-            return Err(AppError::PayloadTooLarge {
-                limit: MAX_UPLOAD_BYTES,
-            });
-        }
-        body.extend_from_slice(&chunk);
-    }
-    if sheet::is_zip(&body) != (format == Format::Xlsx) {
+    if sheet::is_zip(&file.bytes) != (format == Format::Xlsx) {
         return Err(unsupported());
     }
-    let rows = batch::file_rows(format, &body)?;
+    let rows = batch::file_rows(format, &file.bytes)?;
     if rows.is_empty() {
         return Err(AppError::field("file", ErrorCode::NothingToShip));
     }

@@ -11,9 +11,9 @@ use crate::auth::principal::Allowed;
 use crate::clock;
 use crate::db::ids::OrderId;
 use crate::error::{AppResult, ProblemBody};
+use crate::http::upload::own_origin;
 use crate::http::ApiJson;
 use crate::shop::ShopMember;
-use crate::tracking::routes::own_origin;
 
 /// Ship a package
 ///
@@ -46,14 +46,11 @@ pub async fn ship_package(
     let id = path.into_inner();
     let request = body.into_inner();
     let merchant_id = p.tenant()?;
-    state
+    let order = state
         .db(move |conn| shipping::ship(conn, &p, id, &request, clock::now()))
         .await?;
     // With a Kuaidi100 account the package is subscribed, so its timeline is pushed.
     crate::tracking::timeline::subscribe_order(&state, &own_origin(&req), merchant_id, id).await;
-    let order = state
-        .db(move |conn| super::queries::detail(conn, merchant_id, id))
-        .await?;
     Ok(web::Json(order))
 }
 

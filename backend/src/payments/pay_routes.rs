@@ -3,7 +3,6 @@
 
 use actix_web::http::header::ContentType;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
-use futures_util::StreamExt;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -19,6 +18,7 @@ use crate::clock;
 use crate::db::ids::OrderId;
 use crate::db::schema::orders;
 use crate::error::{AppError, AppResult, ProblemBody};
+use crate::http::upload::{own_origin, read_limited};
 use crate::http::ApiJson;
 use crate::money::Money;
 use crate::orders::queries::{self, OrderDetail};
@@ -166,12 +166,6 @@ pub async fn confirm_bank_transfer(
     Ok(web::Json(order))
 }
 
-/// This server as the caller reached it, for the sandbox to notify.
-fn own_origin(req: &HttpRequest) -> String {
-    let info = req.connection_info();
-    format!("{}://{}", info.scheme(), info.host())
-}
-
 fn html(body: String) -> HttpResponse {
     HttpResponse::Ok()
         .content_type(ContentType::html())
@@ -310,17 +304,7 @@ const MAX_NOTIFICATION_BYTES: usize = 16 * 1024;
 
 /// A notification's raw bytes, as signed: read whole, up to a small limit.
 async fn read_small(mut payload: web::Payload) -> AppResult<web::Bytes> {
-    let mut body = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| AppError::MalformedBody(format!("cannot read body: {e}")))?;
-        if body.len() + chunk.len() > MAX_NOTIFICATION_BYTES {
-            return Err(AppError::PayloadTooLarge {
-                limit: MAX_NOTIFICATION_BYTES,
-            });
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body.freeze())
+    read_limited(&mut payload, MAX_NOTIFICATION_BYTES).await
 }
 
 /// What the server answers a notification.

@@ -498,18 +498,28 @@ pub(crate) fn succeed(
     now: NaiveDateTime,
 ) -> AppResult<bool> {
     write_transaction(conn, |conn| {
-        succeed_within(conn, merchant_id, refund_id, provider_refund_id, now)
+        succeed_within(conn, merchant_id, refund_id, provider_refund_id, OPEN, now)
     })
 }
 
-/// Marks the refund succeeded, once, inside the caller's write transaction, and records
-/// `refund.completed` (its subscribers count the lines and give the stock back). False when it
-/// had succeeded already.
+/// The statuses a refund succeeds from when its provider says so.
+const OPEN: &[RefundStatus] = &[RefundStatus::Pending, RefundStatus::Processing];
+/// A refund recorded as made by hand may also have been refused by its provider before.
+const RECORDABLE: &[RefundStatus] = &[
+    RefundStatus::Pending,
+    RefundStatus::Processing,
+    RefundStatus::Failed,
+];
+
+/// Marks the refund succeeded, once, from one of the statuses `from`, inside the caller's write
+/// transaction, and records `refund.completed` (its subscribers count the lines and give the
+/// stock back). False when it had succeeded already.
 pub(crate) fn succeed_within(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
     refund_id: RefundId,
     provider_refund_id: &str,
+    from: &[RefundStatus],
     now: NaiveDateTime,
 ) -> AppResult<bool> {
     {
@@ -517,7 +527,7 @@ pub(crate) fn succeed_within(
             rf::table
                 .filter(rf::merchant_id.eq(merchant_id))
                 .filter(rf::id.eq(refund_id))
-                .filter(rf::status.eq_any([RefundStatus::Pending, RefundStatus::Processing])),
+                .filter(rf::status.eq_any(from)),
         )
         .set((
             rf::status.eq(RefundStatus::Succeeded),
@@ -721,14 +731,15 @@ pub fn record_made(
     if found.status == RefundStatus::Succeeded {
         return get(conn, merchant_id, refund_id);
     }
-    if found.status == RefundStatus::Failed {
-        // Made by hand after the provider refused it: it may be recorded.
-        diesel::update(rf::table.filter(rf::id.eq(refund_id)))
-            .set(rf::status.eq(RefundStatus::Pending))
-            .execute(conn)?;
-    }
     write_transaction(conn, |conn| {
-        if succeed_within(conn, merchant_id, refund_id, &request.reference, now)? {
+        if succeed_within(
+            conn,
+            merchant_id,
+            refund_id,
+            &request.reference,
+            RECORDABLE,
+            now,
+        )? {
             audit::record(
                 conn,
                 &caller.audit_actor(),

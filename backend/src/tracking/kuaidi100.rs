@@ -74,11 +74,7 @@ pub fn company(carrier_code: &str) -> String {
 /// (`301` is a kind of `3`, `1401` of `14`).
 pub fn state_of(code: &str) -> Option<TrackingState> {
     let n: u32 = code.trim().parse().ok()?;
-    let main = match n {
-        0..=99 => n,
-        100..=999 => n / 100,
-        _ => n / 100,
-    };
+    let main = if n < 100 { n } else { n / 100 };
     Some(match main {
         0 | 7 | 8 | 10 | 11 | 12 => TrackingState::InTransit,
         1 => TrackingState::PickedUp,

@@ -3,7 +3,6 @@
 //! who brought it.
 
 use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
-use futures_util::StreamExt;
 
 use super::settings::{self, TrackingSettings, TrackingSettingsRequest};
 use super::timeline::{self, WebhookPush};
@@ -13,6 +12,7 @@ use crate::auth::principal::Allowed;
 use crate::clock;
 use crate::db::ids::{OrderId, PackageId};
 use crate::error::{AppError, AppResult, ProblemBody};
+use crate::http::upload::{own_origin, read_limited};
 use crate::http::ApiJson;
 use crate::orders::queries::{self, OrderDetail};
 use crate::orders::shipping::Package;
@@ -22,23 +22,7 @@ use crate::shop::ShopMember;
 const MAX_PUSH_BYTES: usize = 256 * 1024;
 
 async fn read_small(mut payload: web::Payload) -> AppResult<web::Bytes> {
-    let mut body = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| AppError::MalformedBody(format!("cannot read body: {e}")))?;
-        if body.len() + chunk.len() > MAX_PUSH_BYTES {
-            return Err(AppError::PayloadTooLarge {
-                limit: MAX_PUSH_BYTES,
-            });
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body.freeze())
-}
-
-/// This server as the caller reached it, for the tracker's callback address.
-pub(crate) fn own_origin(req: &HttpRequest) -> String {
-    let info = req.connection_info();
-    format!("{}://{}", info.scheme(), info.host())
+    read_limited(&mut payload, MAX_PUSH_BYTES).await
 }
 
 /// Tracking settings

@@ -9000,7 +9000,7 @@ export interface operations {
             401: components["responses"]["Problem"];
             /** @description Needs `orders.write` */
             403: components["responses"]["Problem"];
-            /** @description Larger than 20 MiB */
+            /** @description Larger than the upload limit (`FENXIAO_MAX_UPLOAD_BYTES`) */
             413: components["responses"]["Problem"];
             /** @description Neither CSV nor an xlsx workbook */
             415: components["responses"]["Problem"];
