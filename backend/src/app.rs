@@ -22,6 +22,7 @@ use crate::http::json::JsonLimit;
 use crate::http::rate_limit::RateLimiter;
 use crate::http::{extractors, request_context};
 use crate::media::store::{LocalDiskStore, MediaStore};
+use crate::payments::gateway::Providers;
 use crate::secrets::SecretKey;
 
 /// What every handler can reach.
@@ -47,6 +48,11 @@ impl AppState {
             jwt_secret,
             cipher,
         }
+    }
+
+    /// Where the payment providers are, for paying and refunding.
+    pub fn providers(&self) -> Providers {
+        Providers::new(&self.config, self.cipher.clone())
     }
 
     /// Runs database work on the blocking thread pool (never on an actix worker), inside the

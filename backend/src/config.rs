@@ -69,8 +69,12 @@ pub struct Config {
     /// Seconds between two sweeps of the periodic promotion job while the server runs; 0 turns
     /// the sweep off (run `fenxiao jobs promote` from a scheduler instead).
     pub promotion_interval_secs: u64,
-    /// WeChat Pay's API, where orders are created; another address only for a test double.
+    /// WeChat Pay's API, where orders and refunds are created; another address only for a test
+    /// double.
     pub wechatpay_api_base: String,
+    /// Alipay's gateway, where buyers pay and refunds are made; another address only for Alipay's
+    /// sandbox or a test double.
+    pub alipay_gateway: String,
     /// Kuaidi100's API, where packages are queried and subscribed; another address only for a
     /// test double.
     pub kuaidi100_api_base: String,
@@ -103,6 +107,7 @@ impl Default for Config {
             print_messages: None,
             promotion_interval_secs: 3600,
             wechatpay_api_base: "https://api.mch.weixin.qq.com".into(),
+            alipay_gateway: "https://openapi.alipay.com/gateway.do".into(),
             kuaidi100_api_base: "https://poll.kuaidi100.com".into(),
         }
     }
@@ -147,6 +152,9 @@ pub const ENV_VARS: &[&str] = &[
     "FENXIAO_MAIL_FROM",
     "FENXIAO_PRINT_MESSAGES",
     "FENXIAO_PROMOTION_INTERVAL_SECS",
+    "FENXIAO_WECHATPAY_API_BASE",
+    "FENXIAO_ALIPAY_GATEWAY",
+    "FENXIAO_KUAIDI100_API_BASE",
 ];
 
 impl Config {
@@ -265,6 +273,9 @@ impl Config {
         }
         if let Some(v) = get("FENXIAO_WECHATPAY_API_BASE").filter(|v| !v.trim().is_empty()) {
             self.wechatpay_api_base = v.trim().trim_end_matches('/').to_owned();
+        }
+        if let Some(v) = get("FENXIAO_ALIPAY_GATEWAY").filter(|v| !v.trim().is_empty()) {
+            self.alipay_gateway = v.trim().to_owned();
         }
         if let Some(v) = get("FENXIAO_KUAIDI100_API_BASE").filter(|v| !v.trim().is_empty()) {
             self.kuaidi100_api_base = v.trim().trim_end_matches('/').to_owned();

@@ -87,6 +87,7 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
     }
     let sender = message_sender(&config)?;
     let promotion_every = config.promotion_interval_secs;
+    let providers = crate::payments::gateway::Providers::new(&config, cipher.clone());
     let state = AppState::new(pool.clone(), config, jwt_secret, cipher);
     let server = http_server(state, listener)?;
     let closer = contest_worker::spawn(pool.clone(), contest_worker::POLL_INTERVAL)?;
@@ -94,8 +95,11 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
     let expiry = order_worker::spawn(pool.clone(), order_worker::POLL_INTERVAL)?;
     let completion =
         order_worker::spawn_completion(pool.clone(), order_worker::COMPLETION_INTERVAL)?;
-    let refunder =
-        crate::payments::worker::spawn(pool.clone(), crate::payments::worker::POLL_INTERVAL)?;
+    let refunder = crate::payments::worker::spawn(
+        pool.clone(),
+        providers,
+        crate::payments::worker::POLL_INTERVAL,
+    )?;
     let delivery = match sender {
         Some(sender) => Some(worker::spawn(pool.clone(), sender, worker::POLL_INTERVAL)?),
         None => None,

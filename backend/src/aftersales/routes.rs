@@ -258,8 +258,9 @@ pub async fn approve_after_sale(
 ) -> AppResult<web::Json<AfterSaleDetail>> {
     let p = caller.0;
     let id = path.into_inner();
+    let providers = state.providers();
     let found = state
-        .db(move |conn| service::approve(conn, &p, id, clock::now()))
+        .db(move |conn| service::approve(conn, &providers, &p, id, clock::now()))
         .await?;
     Ok(web::Json(found))
 }
@@ -321,8 +322,9 @@ pub async fn receive_return(
 ) -> AppResult<web::Json<AfterSaleDetail>> {
     let p = caller.0;
     let id = path.into_inner();
+    let providers = state.providers();
     let found = state
-        .db(move |conn| service::receive_return(conn, &p, id, clock::now()))
+        .db(move |conn| service::receive_return(conn, &providers, &p, id, clock::now()))
         .await?;
     Ok(web::Json(found))
 }

@@ -28,6 +28,7 @@ use crate::orders::queries;
 use crate::orders::refunding::{self, unit_share, LineAmount};
 use crate::orders::shipping::tracking_number;
 use crate::orders::state::{Actor, OrderStatus};
+use crate::payments::gateway::Providers;
 use crate::payments::refunds::{self, LineRefund, NewRefund, Refund};
 use crate::validate;
 
@@ -694,6 +695,7 @@ fn audit_decision(
 /// Two approvals at once approve once (the loser is 409). Audited.
 pub fn approve(
     conn: &mut DbConnection,
+    providers: &Providers,
     caller: &Principal,
     id: AfterSaleId,
     now: NaiveDateTime,
@@ -717,7 +719,7 @@ pub fn approve(
         tell_decision(conn, &found, true, None, now)?;
         audit_decision(conn, caller, "after_sale.approved", id, from, None, now)
     })?;
-    refunds::submit_open_of_order(conn, merchant_id, found.order_id, now)?;
+    refunds::submit_open_of_order(conn, providers, merchant_id, found.order_id, now)?;
     detail(conn, merchant_id, id)
 }
 
@@ -789,6 +791,7 @@ fn close(
 /// Staff received the goods back: the units count as returned and the refund goes out. Audited.
 pub fn receive_return(
     conn: &mut DbConnection,
+    providers: &Providers,
     caller: &Principal,
     id: AfterSaleId,
     now: NaiveDateTime,
@@ -817,7 +820,7 @@ pub fn receive_return(
             now,
         )
     })?;
-    refunds::submit_open_of_order(conn, merchant_id, found.order_id, now)?;
+    refunds::submit_open_of_order(conn, providers, merchant_id, found.order_id, now)?;
     detail(conn, merchant_id, id)
 }
 

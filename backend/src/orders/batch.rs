@@ -25,6 +25,7 @@ use crate::db::{write_transaction, DbConnection};
 use crate::error::Lang;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::logistics::carriers::{self, Carrier};
+use crate::payments::gateway::Providers;
 
 /// The most rows one batch takes.
 pub const MAX_ROWS: usize = 5_000;
@@ -399,6 +400,7 @@ pub struct BatchCancelRequest {
 /// Cancels each order as staff would one by one (a paid one refunded whole), and reports each.
 pub fn cancel_orders(
     conn: &mut DbConnection,
+    providers: &Providers,
     caller: &Principal,
     request: &BatchCancelRequest,
     now: NaiveDateTime,
@@ -409,7 +411,7 @@ pub fn cancel_orders(
     let mut rows = Vec::with_capacity(request.order_ids.len());
     for (i, id) in request.order_ids.iter().enumerate() {
         let row = u32::try_from(i + 1).unwrap_or(u32::MAX);
-        match lifecycle::cancel_by_staff(conn, caller, *id, &one, now) {
+        match lifecycle::cancel_by_staff(conn, providers, caller, *id, &one, now) {
             Ok(order) => rows.push(RowResult {
                 row,
                 order_no: Some(order.order.order_no),

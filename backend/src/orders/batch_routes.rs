@@ -149,8 +149,9 @@ pub async fn cancel_batch(
 ) -> AppResult<web::Json<BatchReport>> {
     let p = caller.0;
     let request = body.into_inner();
+    let providers = state.providers();
     let report = state
-        .db(move |conn| batch::cancel_orders(conn, &p, &request, clock::now()))
+        .db(move |conn| batch::cancel_orders(conn, &providers, &p, &request, clock::now()))
         .await?;
     Ok(web::Json(report))
 }

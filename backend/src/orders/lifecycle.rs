@@ -20,6 +20,7 @@ use crate::db::{write_transaction, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::events::{self, CompletionCause, DomainEvent, OrderCancelled, OrderPaid};
 use crate::inventory;
+use crate::payments::gateway::Providers;
 use crate::validate;
 
 /// Why an order is cancelled, as the timeline and the buyer read it.
@@ -127,6 +128,7 @@ pub fn cancel_by_buyer(
 /// `after_sale_open_on_order` while an after-sales request of the order is open. Audited.
 pub fn cancel_by_staff(
     conn: &mut DbConnection,
+    providers: &Providers,
     caller: &Principal,
     order_id: OrderId,
     request: &OrderCancelRequest,
@@ -160,7 +162,7 @@ pub fn cancel_by_staff(
         Ok::<(), AppError>(())
     })?;
     // The refund leaves once the cancellation is committed.
-    crate::payments::refunds::submit_open_of_order(conn, merchant_id, order_id, now)?;
+    crate::payments::refunds::submit_open_of_order(conn, providers, merchant_id, order_id, now)?;
     queries::detail(conn, merchant_id, order_id)
 }
 

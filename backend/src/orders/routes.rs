@@ -539,8 +539,11 @@ pub async fn cancel_order(
     let p = caller.0;
     let id = path.into_inner();
     let request = body.into_inner();
+    let providers = state.providers();
     let order = state
-        .db(move |conn| lifecycle::cancel_by_staff(conn, &p, id, &request, clock::now()))
+        .db(move |conn| {
+            lifecycle::cancel_by_staff(conn, &providers, &p, id, &request, clock::now())
+        })
         .await?;
     Ok(web::Json(order))
 }

@@ -12,9 +12,11 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDateTime;
 use rsa::{RsaPrivateKey, RsaPublicKey};
+use serde::Deserialize;
 use serde_json::json;
 
 use super::attempts::{self, AttemptRow, AttemptStatus, Received};
+use super::gateway::ProviderAnswer;
 use super::keys;
 use super::sandbox::NotificationResult;
 use super::settings::{self, PaymentKind};
@@ -25,8 +27,6 @@ use crate::money::Money;
 use crate::orders::lifecycle::PaymentApplied;
 use crate::orders::state::Actor;
 
-/// Alipay's gateway, where the buyer's browser is sent with the signed request.
-pub const GATEWAY: &str = "https://openapi.alipay.com/gateway.do";
 /// Where Alipay sends its notifications.
 pub const NOTIFY_PATH: &str = "/api/v1/payments/notifications/alipay";
 
@@ -69,8 +69,10 @@ pub fn signing_content(params: &BTreeMap<String, String>, notification: bool) ->
 }
 
 /// The gateway address the buyer opens to pay the attempt (`alipay.trade.page.pay`), signed
-/// with the merchant's application key. `at`: the time of the request in Beijing time.
+/// with the merchant's application key. `gateway`: Alipay's (`Config::alipay_gateway`); `at`:
+/// the time of the request in Beijing time.
 pub fn page_pay_url(
+    gateway: &str,
     app: &AlipayApp,
     notify_url: &str,
     out_trade_no: &str,
@@ -84,9 +86,26 @@ pub fn page_pay_url(
         "subject": subject,
         "product_code": "FAST_INSTANT_TRADE_PAY",
     });
-    let mut params: BTreeMap<String, String> = BTreeMap::from([
+    let mut params = common_params(app, "alipay.trade.page.pay", &biz, at);
+    params.insert("notify_url".into(), notify_url.into());
+    let params = signed(app, params);
+    let query: String = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(params.iter())
+        .finish();
+    let joint = if gateway.contains('?') { '&' } else { '?' };
+    format!("{gateway}{joint}{query}")
+}
+
+/// The public parameters of a request to the method `method`, unsigned.
+fn common_params(
+    app: &AlipayApp,
+    method: &str,
+    biz: &serde_json::Value,
+    at: NaiveDateTime,
+) -> BTreeMap<String, String> {
+    BTreeMap::from([
         ("app_id".into(), app.app_id.clone()),
-        ("method".into(), "alipay.trade.page.pay".into()),
+        ("method".into(), method.into()),
         ("format".into(), "JSON".into()),
         ("charset".into(), "utf-8".into()),
         ("sign_type".into(), "RSA2".into()),
@@ -95,15 +114,185 @@ pub fn page_pay_url(
             at.format("%Y-%m-%d %H:%M:%S").to_string(),
         ),
         ("version".into(), "1.0".into()),
-        ("notify_url".into(), notify_url.into()),
         ("biz_content".into(), biz.to_string()),
-    ]);
+    ])
+}
+
+/// `params` with their `sign`, by the merchant's application key.
+fn signed(app: &AlipayApp, mut params: BTreeMap<String, String>) -> BTreeMap<String, String> {
     let sign = keys::sign(&app.private_key, signing_content(&params, false).as_bytes());
     params.insert("sign".into(), sign);
-    let query: String = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(params.iter())
-        .finish();
-    format!("{GATEWAY}?{query}")
+    params
+}
+
+/// The method of a refund.
+pub const REFUND_METHOD: &str = "alipay.trade.refund";
+/// The member of a refund's answer that carries it (and that its signature covers).
+pub const REFUND_RESPONSE: &str = "alipay_trade_refund_response";
+
+/// What a refund asks of Alipay.
+pub struct RefundRequest<'a> {
+    /// The payment's `out_trade_no` (our attempt's token).
+    pub out_trade_no: &'a str,
+    /// Ours, unique: the same number asked again is refunded once.
+    pub out_request_no: &'a str,
+    pub amount: Money,
+    pub reason: &'a str,
+}
+
+/// The signed form of a refund (`alipay.trade.refund`), posted to the gateway.
+pub fn refund_form(
+    app: &AlipayApp,
+    refund: &RefundRequest<'_>,
+    at: NaiveDateTime,
+) -> BTreeMap<String, String> {
+    let biz = json!({
+        "out_trade_no": refund.out_trade_no,
+        "out_request_no": refund.out_request_no,
+        "refund_amount": refund.amount.to_string(),
+        "refund_reason": refund.reason,
+    });
+    signed(app, common_params(app, REFUND_METHOD, &biz, at))
+}
+
+/// Asks Alipay to refund, synchronously: its answer says whether the money went back.
+pub async fn refund(
+    gateway: &str,
+    app: &AlipayApp,
+    refund: &RefundRequest<'_>,
+    at: NaiveDateTime,
+) -> ProviderAnswer {
+    let form = refund_form(app, refund, at);
+    let sent = super::gateway::client()
+        .post(gateway)
+        .header("accept", "application/json")
+        .form(&form)
+        .send()
+        .await;
+    let answer = match sent {
+        Ok(answer) => answer,
+        Err(e) => {
+            return ProviderAnswer::Unanswered {
+                reason: format!("Alipay unreachable: {e}"),
+            }
+        }
+    };
+    let status = answer.status();
+    let body = answer.text().await.unwrap_or_default();
+    if !status.is_success() {
+        return ProviderAnswer::Unanswered {
+            reason: format!("Alipay answered {status}"),
+        };
+    }
+    read_refund_answer(app, &body)
+}
+
+#[derive(Debug, Deserialize)]
+struct RefundResponse {
+    code: String,
+    #[serde(default)]
+    msg: String,
+    #[serde(default)]
+    sub_code: Option<String>,
+    #[serde(default)]
+    sub_msg: Option<String>,
+    #[serde(default)]
+    trade_no: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct SignedEnvelope {
+    #[serde(default)]
+    sign: Option<String>,
+}
+
+/// Reads Alipay's answer to a refund. Its `sign` covers the raw text of
+/// `alipay_trade_refund_response` as it stands in the body, and is checked under Alipay's public
+/// key before anything is believed. `10000` refunded (`fund_change` `N` too: the same
+/// `out_request_no` had been refunded by an earlier request); `20000` and `ACQ.SYSTEM_ERROR` are
+/// worth asking again; any other code is a refusal.
+pub fn read_refund_answer(app: &AlipayApp, body: &str) -> ProviderAnswer {
+    let unanswered = |reason: &str| ProviderAnswer::Unanswered {
+        reason: reason.to_owned(),
+    };
+    let Some(raw) = member_text(body, REFUND_RESPONSE) else {
+        return unanswered("Alipay's answer has no refund response");
+    };
+    let Ok(response) = serde_json::from_str::<RefundResponse>(raw) else {
+        return unanswered("Alipay's refund response does not parse");
+    };
+    let sign = serde_json::from_str::<SignedEnvelope>(body)
+        .ok()
+        .and_then(|e| e.sign);
+    let verified = sign
+        .as_deref()
+        .is_some_and(|s| keys::verify(&app.alipay_public_key, raw.as_bytes(), s));
+    if !verified {
+        return unanswered("answer_not_verified");
+    }
+    let sub_code = response.sub_code.as_deref().unwrap_or_default();
+    match response.code.as_str() {
+        "10000" => match response.trade_no {
+            Some(trade_no) => ProviderAnswer::Refunded {
+                provider_refund_id: trade_no,
+            },
+            None => unanswered("Alipay's refund response has no trade_no"),
+        },
+        "20000" => unanswered(&format!("Alipay: {} {sub_code}", response.msg)),
+        _ if sub_code == "ACQ.SYSTEM_ERROR" => unanswered("Alipay: ACQ.SYSTEM_ERROR"),
+        code => ProviderAnswer::Refused {
+            reason: format!(
+                "Alipay {code} {sub_code}: {}",
+                response.sub_msg.as_deref().unwrap_or(&response.msg)
+            ),
+        },
+    }
+}
+
+/// The raw text of the value of the top-level member `name` of the JSON object `body`, exactly
+/// as it stands there (what Alipay signs), or `None` when there is no such object member.
+fn member_text<'a>(body: &'a str, name: &str) -> Option<&'a str> {
+    let key = format!("\"{name}\"");
+    let bytes = body.as_bytes();
+    let mut at = body.find(&key)? + key.len();
+    while bytes.get(at).is_some_and(u8::is_ascii_whitespace) {
+        at += 1;
+    }
+    if bytes.get(at) != Some(&b':') {
+        return None;
+    }
+    at += 1;
+    while bytes.get(at).is_some_and(u8::is_ascii_whitespace) {
+        at += 1;
+    }
+    if bytes.get(at) != Some(&b'{') {
+        return None;
+    }
+    let start = at;
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for (i, &b) in bytes.iter().enumerate().skip(start) {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' => depth += 1,
+            b'}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return body.get(start..=i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 fn invalid() -> AppError {
@@ -185,6 +374,21 @@ pub fn handle(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_signed_member_is_read_as_it_stands_in_the_body() {
+        let body = r#"{"alipay_trade_refund_response" : {"code":"10000","msg":"Success","note":"{\"}","x":{"y":1}},"sign":"abc"}"#;
+        assert_eq!(
+            member_text(body, REFUND_RESPONSE),
+            Some(r#"{"code":"10000","msg":"Success","note":"{\"}","x":{"y":1}}"#)
+        );
+        assert_eq!(member_text(body, "sign"), None, "not an object");
+        assert_eq!(
+            member_text(r#"{"alipay_trade_refund_response":{"#, REFUND_RESPONSE),
+            None
+        );
+        assert_eq!(member_text("{}", REFUND_RESPONSE), None);
+    }
 
     #[test]
     fn the_signing_content_sorts_and_leaves_out_the_signature_and_empty_values() {

@@ -13,12 +13,12 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use super::alipay::{self, AlipayApp};
+use super::gateway::Providers;
 use super::settings::{self, PaymentKind};
 use super::wechat::WechatMerchant;
 use crate::audit::{self, AuditEntry};
 use crate::auth::principal::Principal;
 use crate::clock;
-use crate::crypto::Cipher;
 use crate::db::enums::db_enum;
 use crate::db::ids::{MemberId, MerchantId, OrderId};
 use crate::db::schema::{orders, payment_attempts as pa, payment_receipts as pr};
@@ -154,7 +154,7 @@ pub struct PaymentStart {
 }
 
 /// China's time (UTC+8, no daylight saving), as the providers' requests carry it.
-fn beijing_time(utc: NaiveDateTime) -> NaiveDateTime {
+pub(crate) fn beijing_time(utc: NaiveDateTime) -> NaiveDateTime {
     utc + chrono::Duration::hours(8)
 }
 
@@ -171,7 +171,7 @@ fn token() -> String {
 #[allow(clippy::too_many_arguments)]
 pub fn start(
     conn: &mut DbConnection,
-    cipher: &Cipher,
+    providers: &Providers,
     base_url: &str,
     merchant_id: MerchantId,
     member_id: MemberId,
@@ -204,8 +204,8 @@ pub fn start(
             ErrorCode::PaymentMethodDisabled.arg("method", request.method.as_str()),
         )
     };
-    let method_settings =
-        settings::enabled(conn, cipher, merchant_id, request.method)?.ok_or_else(disabled)?;
+    let method_settings = settings::enabled(conn, &providers.cipher, merchant_id, request.method)?
+        .ok_or_else(disabled)?;
     let alipay = match request.method {
         PaymentKind::Alipay => Some(AlipayApp::from_settings(&method_settings)?),
         _ => None,
@@ -237,6 +237,7 @@ pub fn start(
             Some(format!("{base_url}{}/{token}", super::sandbox::PAGE_PATH))
         }
         (PaymentKind::Alipay, Some(app)) => Some(alipay::page_pay_url(
+            &providers.alipay_gateway,
             app,
             &format!("{base_url}{}", alipay::NOTIFY_PATH),
             &token,

@@ -4,6 +4,7 @@
 
 pub mod alipay;
 pub mod attempts;
+pub mod gateway;
 pub mod keys;
 pub mod pay_routes;
 pub mod refunds;
@@ -23,5 +24,6 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(pay_routes::sandbox_decide)
         .service(pay_routes::sandbox_notification)
         .service(pay_routes::alipay_notification)
-        .service(pay_routes::wechat_notification);
+        .service(pay_routes::wechat_notification)
+        .service(pay_routes::wechat_refund_notification);
 }

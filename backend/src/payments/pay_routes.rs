@@ -54,14 +54,14 @@ pub async fn pay_order(
     let (merchant_id, member_id) = (member.merchant_id, member.member_id());
     let (_, order_id) = path.into_inner();
     let request = body.into_inner();
-    let cipher = state.cipher.clone();
+    let providers = state.providers();
     let base = own_origin(&req);
     let method = request.method;
     let mut started = state
         .db(move |conn| {
             attempts::start(
                 conn,
-                &cipher,
+                &providers,
                 &base,
                 merchant_id,
                 member_id,
@@ -421,21 +421,68 @@ pub async fn wechat_notification(
 ) -> AppResult<HttpResponse> {
     let token = path.into_inner();
     let body = read_small(payload).await?;
+    let headers = wechat_headers(&req);
+    let cipher = state.cipher.clone();
+    state
+        .db(move |conn| wechat::handle(conn, &cipher, &token, &headers, &body, clock::now()))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The headers WeChat Pay signs its notifications with.
+fn wechat_headers(req: &HttpRequest) -> wechat::SignedHeaders {
     let header = |name: &str| {
         req.headers()
             .get(name)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned)
     };
-    let headers = wechat::SignedHeaders {
+    wechat::SignedHeaders {
         timestamp: header("Wechatpay-Timestamp"),
         nonce: header("Wechatpay-Nonce"),
         signature: header("Wechatpay-Signature"),
         serial: header("Wechatpay-Serial"),
-    };
+    }
+}
+
+/// WeChat Pay's refund notifications
+///
+/// The outcome of the refund the address names (`REFUND.SUCCESS`, `REFUND.CLOSED`,
+/// `REFUND.ABNORMAL`), verified and decrypted as a payment notification is. A refund succeeds
+/// once, whether its answer or its notification comes first, however often it is notified; a
+/// signature that does not verify is 401 `invalid_signature` and changes nothing. Answered 204.
+#[utoipa::path(
+    tag = "orders",
+    params(
+        ("refund_no" = String, Path, description = "The refund's number (`out_refund_no`)"),
+        ("Wechatpay-Timestamp" = String, Header),
+        ("Wechatpay-Nonce" = String, Header),
+        ("Wechatpay-Signature" = String, Header),
+        ("Wechatpay-Serial" = String, Header),
+    ),
+    request_body(content = String, content_type = "application/json", description = "The notification, its `resource` encrypted"),
+    responses(
+        (status = 204, description = "Handled"),
+        (status = 400, description = "Not a notification, or a resource that does not decrypt", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 401, description = "`invalid_signature`", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, description = "`unknown_payment`, `payment_amount_mismatch`", body = ProblemBody, content_type = "application/problem+json"),
+    )
+)]
+#[post("/payments/notifications/wechat-refunds/{refund_no}")]
+pub async fn wechat_refund_notification(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    payload: web::Payload,
+) -> AppResult<HttpResponse> {
+    let refund_no = path.into_inner();
+    let body = read_small(payload).await?;
+    let headers = wechat_headers(&req);
     let cipher = state.cipher.clone();
     state
-        .db(move |conn| wechat::handle(conn, &cipher, &token, &headers, &body, clock::now()))
+        .db(move |conn| {
+            wechat::handle_refund(conn, &cipher, &refund_no, &headers, &body, clock::now())
+        })
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

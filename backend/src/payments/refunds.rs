@@ -20,7 +20,9 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use super::attempts::AttemptStatus;
+use super::gateway::{self, ProviderAnswer, Providers};
 use super::settings::PaymentKind;
+use super::{alipay, settings, wechat};
 use crate::audit::{self, AuditEntry};
 use crate::auth::principal::Principal;
 use crate::clock;
@@ -591,13 +593,189 @@ pub(crate) fn succeed_within(
     }
 }
 
-/// How long a submission holds its refund before another instance may try again.
+/// How long a submission holds its refund before another instance may try again (longer than a
+/// provider may take to answer).
 pub const SUBMIT_LEASE: i64 = 120;
 
-/// Submits the refund to its provider if it is pending and nobody else is submitting it. The
-/// sandbox refunds at once; a bank transfer is left to finance.
+/// A pending refund by its number, of any merchant (provider notifications name no merchant);
+/// 422 `unknown_payment` when there is none.
+pub(crate) fn by_number(conn: &mut DbConnection, refund_no: &str) -> AppResult<RefundRow> {
+    rf::table
+        .filter(rf::refund_no.eq(refund_no))
+        .select(RefundRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::unprocessable(ErrorCode::UnknownPayment))
+}
+
+/// Marks an open refund failed, once: its provider refused it, and finance looks into it (and may
+/// record it made by hand). False when it was no longer open.
+pub(crate) fn refuse(
+    conn: &mut DbConnection,
+    merchant_id: MerchantId,
+    refund_id: RefundId,
+    reason: &str,
+    now: NaiveDateTime,
+) -> AppResult<bool> {
+    let changed = diesel::update(
+        rf::table
+            .filter(rf::merchant_id.eq(merchant_id))
+            .filter(rf::id.eq(refund_id))
+            .filter(rf::status.eq_any(OPEN)),
+    )
+    .set((
+        rf::status.eq(RefundStatus::Failed),
+        rf::failure_reason.eq(reason),
+        rf::locked_until.eq(None::<NaiveDateTime>),
+        rf::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    if changed == 1 {
+        tracing::warn!(
+            refund = refund_id.get(),
+            reason,
+            "a provider refused a refund"
+        );
+    }
+    Ok(changed == 1)
+}
+
+/// What the buyer reads of a refund on the provider's side.
+fn reason_of(cause: RefundCause) -> &'static str {
+    match cause {
+        RefundCause::AfterSale => "售后退款",
+        RefundCause::OrderCancelled => "订单取消退款",
+        RefundCause::LatePayment => "订单已关闭，退回支付款",
+    }
+}
+
+/// Sends the refund to Alipay or WeChat Pay (the caller holds its lease) and answers what the
+/// provider made of it.
+fn ask_provider(
+    conn: &mut DbConnection,
+    providers: &Providers,
+    refund: &RefundRow,
+    now: NaiveDateTime,
+) -> AppResult<ProviderAnswer> {
+    let (token, paid_fen): (String, i64) = pa::table
+        .find(refund.attempt_id)
+        .select((pa::token, pa::amount_fen))
+        .first(conn)?;
+    let Some(settings) =
+        settings::configured(conn, &providers.cipher, refund.merchant_id, refund.method)?
+    else {
+        return Ok(ProviderAnswer::Unanswered {
+            reason: "payment_method_not_configured".into(),
+        });
+    };
+    let reason = reason_of(refund.cause);
+    match refund.method {
+        PaymentKind::Alipay => {
+            let app = alipay::AlipayApp::from_settings(&settings)?;
+            let request = alipay::RefundRequest {
+                out_trade_no: &token,
+                out_request_no: &refund.refund_no,
+                amount: money(refund.amount_fen),
+                reason,
+            };
+            let at = super::attempts::beijing_time(now);
+            gateway::run(alipay::refund(
+                &providers.alipay_gateway,
+                &app,
+                &request,
+                at,
+            ))
+        }
+        PaymentKind::WechatPay => {
+            let merchant = wechat::WechatMerchant::from_settings(&settings)?;
+            let notify_url = format!(
+                "{}{}/{}",
+                providers.notify_base,
+                wechat::REFUND_NOTIFY_PATH,
+                refund.refund_no
+            );
+            let request = wechat::RefundRequest {
+                out_trade_no: &token,
+                out_refund_no: &refund.refund_no,
+                reason,
+                refund_fen: refund.amount_fen,
+                total_fen: paid_fen,
+                notify_url: &notify_url,
+            };
+            gateway::run(wechat::refund(
+                &providers.wechatpay_api_base,
+                &merchant,
+                &request,
+                now.and_utc().timestamp(),
+            ))
+        }
+        PaymentKind::Sandbox | PaymentKind::BankTransfer => Err(AppError::internal(
+            "only Alipay and WeChat Pay refunds go over HTTP",
+        )),
+    }
+}
+
+/// Records what the provider made of a submitted refund. A success goes through
+/// [`succeed`] (once, whoever comes first: this answer or the provider's notification); an
+/// unanswered refund stays pending under its lease, for the refund job to ask again.
+fn apply_answer(
+    conn: &mut DbConnection,
+    refund: &RefundRow,
+    answer: ProviderAnswer,
+    now: NaiveDateTime,
+) -> AppResult<()> {
+    match answer {
+        ProviderAnswer::Refunded { provider_refund_id } => {
+            succeed(
+                conn,
+                refund.merchant_id,
+                refund.id,
+                &provider_refund_id,
+                now,
+            )?;
+        }
+        ProviderAnswer::Accepted { provider_refund_id } => {
+            diesel::update(
+                rf::table
+                    .filter(rf::id.eq(refund.id))
+                    .filter(rf::status.eq(RefundStatus::Pending)),
+            )
+            .set((
+                rf::status.eq(RefundStatus::Processing),
+                rf::provider_refund_id.eq(provider_refund_id),
+                rf::failure_reason.eq(None::<String>),
+                rf::locked_until.eq(None::<NaiveDateTime>),
+                rf::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+        }
+        ProviderAnswer::Refused { reason } => {
+            refuse(conn, refund.merchant_id, refund.id, &reason, now)?;
+        }
+        ProviderAnswer::Unanswered { reason } => {
+            tracing::warn!(
+                refund = refund.id.get(),
+                reason,
+                "a provider did not take a refund"
+            );
+            diesel::update(
+                rf::table
+                    .filter(rf::id.eq(refund.id))
+                    .filter(rf::status.eq(RefundStatus::Pending)),
+            )
+            .set((rf::failure_reason.eq(reason), rf::updated_at.eq(now)))
+            .execute(conn)?;
+        }
+    }
+    Ok(())
+}
+
+/// Submits the refund to its provider if it is pending and nobody else is submitting it: the
+/// sandbox refunds at once, Alipay and WeChat Pay are asked over HTTP, a bank transfer is left to
+/// finance. Called outside any transaction.
 pub fn submit(
     conn: &mut DbConnection,
+    providers: &Providers,
     merchant_id: MerchantId,
     refund_id: RefundId,
     now: NaiveDateTime,
@@ -633,14 +811,8 @@ pub fn submit(
         }
         PaymentKind::BankTransfer => {}
         PaymentKind::Alipay | PaymentKind::WechatPay => {
-            // Their refund APIs are not connected yet: finance refunds in the provider's
-            // console and records it here.
-            diesel::update(rf::table.filter(rf::id.eq(refund_id)))
-                .set((
-                    rf::failure_reason.eq("refund_api_not_connected"),
-                    rf::updated_at.eq(now),
-                ))
-                .execute(conn)?;
+            let answer = ask_provider(conn, providers, &refund, now)?;
+            apply_answer(conn, &refund, answer, clock::now())?;
         }
     }
     Ok(())
@@ -649,6 +821,7 @@ pub fn submit(
 /// Submits every open refund of the order (after the transaction that created them).
 pub fn submit_open_of_order(
     conn: &mut DbConnection,
+    providers: &Providers,
     merchant_id: MerchantId,
     order_id: OrderId,
     now: NaiveDateTime,
@@ -660,7 +833,7 @@ pub fn submit_open_of_order(
         .select(rf::id)
         .load(conn)?;
     for id in open {
-        submit(conn, merchant_id, id, now)?;
+        submit(conn, providers, merchant_id, id, now)?;
     }
     Ok(())
 }
@@ -676,12 +849,13 @@ pub struct SubmitReport {
 /// provider did not answer), of every merchant, up to `batch`.
 pub fn submit_due(
     conn: &mut DbConnection,
+    providers: &Providers,
     now: NaiveDateTime,
     batch: i64,
 ) -> AppResult<SubmitReport> {
     let due: Vec<(RefundId, MerchantId)> = rf::table
         .filter(rf::status.eq(RefundStatus::Pending))
-        .filter(rf::method.eq(PaymentKind::Sandbox))
+        .filter(rf::method.ne(PaymentKind::BankTransfer))
         .filter(rf::locked_until.is_null().or(rf::locked_until.lt(now)))
         .order(rf::id.asc())
         .limit(batch.max(1))
@@ -689,7 +863,7 @@ pub fn submit_due(
         .load(conn)?;
     let mut report = SubmitReport::default();
     for (id, merchant_id) in due {
-        match submit(conn, merchant_id, id, now) {
+        match submit(conn, providers, merchant_id, id, now) {
             Ok(()) => report.submitted += 1,
             Err(err) => {
                 report.failed += 1;

@@ -21,16 +21,20 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
 use chrono::NaiveDateTime;
 use rsa::{RsaPrivateKey, RsaPublicKey};
+use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::json;
 
 use super::attempts::{self, AttemptRow, AttemptStatus, Received};
+use super::gateway::ProviderAnswer;
 use super::keys;
+use super::refunds;
 use super::sandbox::NotificationResult;
 use super::settings::{self, PaymentKind};
 use crate::crypto::Cipher;
 use crate::db::DbConnection;
 use crate::error::{AppError, AppResult, ErrorCode};
+use crate::money::Money;
 use crate::orders::lifecycle::PaymentApplied;
 use crate::orders::state::Actor;
 
@@ -38,6 +42,10 @@ use crate::orders::state::Actor;
 pub const NOTIFY_PATH: &str = "/api/v1/payments/notifications/wechat";
 /// The path of the Native order (扫码支付) on WeChat Pay's API.
 pub const NATIVE_ORDER_PATH: &str = "/v3/pay/transactions/native";
+/// The path of a refund (申请退款) on WeChat Pay's API.
+pub const REFUND_PATH: &str = "/v3/refund/domestic/refunds";
+/// Where WeChat Pay sends the notifications of a refund: `{REFUND_NOTIFY_PATH}/{refund_no}`.
+pub const REFUND_NOTIFY_PATH: &str = "/api/v1/payments/notifications/wechat-refunds";
 /// How far a notification's time may be from the server's.
 pub const TOLERANCE_SECS: i64 = 300;
 
@@ -229,8 +237,13 @@ pub struct TransactionAmount {
     pub total: i64,
 }
 
-/// Decrypts a notification's `resource` with the APIv3 key.
+/// Decrypts a payment notification's `resource` with the APIv3 key.
 pub fn decrypt(api_v3_key: &[u8], body: &[u8]) -> AppResult<Transaction> {
+    decrypt_resource(api_v3_key, body)
+}
+
+/// Decrypts a notification's `resource` (AEAD_AES_256_GCM) with the APIv3 key.
+fn decrypt_resource<T: DeserializeOwned>(api_v3_key: &[u8], body: &[u8]) -> AppResult<T> {
     let bad = |what: &str| AppError::MalformedBody(format!("WeChat Pay notification: {what}"));
     let envelope: Envelope = serde_json::from_slice(body).map_err(|e| bad(&e.to_string()))?;
     let r = envelope.resource;
@@ -316,6 +329,208 @@ pub fn handle(
         }
         _ => Ok(NotificationResult::Repeated),
     }
+}
+
+/// What a refund asks of WeChat Pay.
+pub struct RefundRequest<'a> {
+    /// The payment's `out_trade_no` (our attempt's token).
+    pub out_trade_no: &'a str,
+    /// Ours, unique: the same number asked again is refunded once.
+    pub out_refund_no: &'a str,
+    pub reason: &'a str,
+    pub refund_fen: i64,
+    /// What the payment took.
+    pub total_fen: i64,
+    pub notify_url: &'a str,
+}
+
+#[derive(Debug, Deserialize)]
+struct RefundAnswer {
+    refund_id: String,
+    out_refund_no: String,
+    status: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct ApiError {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    message: String,
+}
+
+fn signed_headers(headers: &reqwest::header::HeaderMap) -> SignedHeaders {
+    let get = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    SignedHeaders {
+        timestamp: get("wechatpay-timestamp"),
+        nonce: get("wechatpay-nonce"),
+        signature: get("wechatpay-signature"),
+        serial: get("wechatpay-serial"),
+    }
+}
+
+/// Asks WeChat Pay to refund. Its answer is signed like a notification and verified the same
+/// way; `SUCCESS` refunded, `PROCESSING` accepted (the notification tells the end), `CLOSED`
+/// and `ABNORMAL` refused. A server error, `SYSTEM_ERROR`, `FREQUENCY_LIMITED` and `NOT_ENOUGH`
+/// (the merchant's balance, topped up later) are worth asking again.
+pub async fn refund(
+    api_base: &str,
+    merchant: &WechatMerchant,
+    refund: &RefundRequest<'_>,
+    now: i64,
+) -> ProviderAnswer {
+    let unanswered = |reason: String| ProviderAnswer::Unanswered { reason };
+    let body = json!({
+        "out_trade_no": refund.out_trade_no,
+        "out_refund_no": refund.out_refund_no,
+        "reason": refund.reason,
+        "notify_url": refund.notify_url,
+        "amount": { "refund": refund.refund_fen, "total": refund.total_fen, "currency": "CNY" },
+    })
+    .to_string();
+    let nonce = uuid::Uuid::new_v4().simple().to_string();
+    let auth = authorization(merchant, "POST", REFUND_PATH, now, &nonce, &body);
+    let sent = super::gateway::client()
+        .post(format!("{api_base}{REFUND_PATH}"))
+        .header("authorization", auth)
+        .header("accept", "application/json")
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await;
+    let answer = match sent {
+        Ok(answer) => answer,
+        Err(e) => return unanswered(format!("WeChat Pay unreachable: {e}")),
+    };
+    let status = answer.status();
+    let headers = signed_headers(answer.headers());
+    let text = answer.bytes().await.unwrap_or_default();
+    if status.is_server_error() || status == reqwest::StatusCode::TOO_MANY_REQUESTS {
+        return unanswered(format!("WeChat Pay answered {status}"));
+    }
+    if !status.is_success() {
+        let error: ApiError = serde_json::from_slice(&text).unwrap_or(ApiError {
+            code: status.to_string(),
+            message: String::new(),
+        });
+        let reason = format!("WeChat Pay {}: {}", error.code, error.message);
+        return match error.code.as_str() {
+            "SYSTEM_ERROR" | "FREQUENCY_LIMITED" | "NOT_ENOUGH" => unanswered(reason),
+            _ => ProviderAnswer::Refused { reason },
+        };
+    }
+    if verify(merchant, &headers, &text, now).is_err() {
+        return unanswered("answer_not_verified".to_owned());
+    }
+    let Ok(answer) = serde_json::from_slice::<RefundAnswer>(&text) else {
+        return unanswered("WeChat Pay's refund answer does not parse".to_owned());
+    };
+    if answer.out_refund_no != refund.out_refund_no {
+        return unanswered("WeChat Pay answered for another refund".to_owned());
+    }
+    match answer.status.as_str() {
+        "SUCCESS" => ProviderAnswer::Refunded {
+            provider_refund_id: answer.refund_id,
+        },
+        "PROCESSING" => ProviderAnswer::Accepted {
+            provider_refund_id: answer.refund_id,
+        },
+        other => ProviderAnswer::Refused {
+            reason: format!("WeChat Pay: {other}"),
+        },
+    }
+}
+
+/// The decrypted `resource` of a refund notification (the fields read here).
+#[derive(Debug, Deserialize)]
+pub struct RefundNotice {
+    pub mchid: String,
+    pub out_refund_no: String,
+    pub refund_id: String,
+    pub refund_status: String,
+    pub amount: RefundNoticeAmount,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RefundNoticeAmount {
+    pub refund: i64,
+}
+
+/// What a refund notification did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefundNoticeResult {
+    Refunded,
+    Failed,
+    /// Known already, or nothing to do.
+    Repeated,
+}
+
+/// Verifies, decrypts and applies the notification of the refund `refund_no`, once: a second
+/// `REFUND.SUCCESS` changes nothing.
+pub fn handle_refund(
+    conn: &mut DbConnection,
+    cipher: &Cipher,
+    refund_no: &str,
+    headers: &SignedHeaders,
+    body: &[u8],
+    now: NaiveDateTime,
+) -> AppResult<RefundNoticeResult> {
+    let found = refunds::by_number(conn, refund_no).inspect_err(|_| {
+        tracing::warn!(refund_no, "WeChat Pay notification for an unknown refund");
+    })?;
+    if found.method != PaymentKind::WechatPay {
+        return Err(AppError::unprocessable(ErrorCode::UnknownPayment));
+    }
+    let merchant = settings::configured(conn, cipher, found.merchant_id, PaymentKind::WechatPay)?
+        .ok_or_else(|| AppError::unprocessable(ErrorCode::UnknownPayment))
+        .and_then(|s| WechatMerchant::from_settings(&s))?;
+    if let Err(err) = verify(&merchant, headers, body, now.and_utc().timestamp()) {
+        tracing::warn!(
+            refund = found.id.get(),
+            "WeChat Pay refund notification that does not verify"
+        );
+        return Err(err);
+    }
+    let notice: RefundNotice = decrypt_resource(&merchant.api_v3_key, body)?;
+    if notice.mchid != merchant.mch_id || notice.out_refund_no != found.refund_no {
+        tracing::warn!(
+            refund = found.id.get(),
+            "WeChat Pay refund notification for another merchant or refund"
+        );
+        return Err(AppError::unprocessable(ErrorCode::UnknownPayment));
+    }
+    if notice.amount.refund != found.amount_fen {
+        return Err(AppError::unprocessable(
+            ErrorCode::PaymentAmountMismatch
+                .arg(
+                    "amount",
+                    Money::from_fen(notice.amount.refund).unwrap_or_default(),
+                )
+                .arg(
+                    "total",
+                    Money::from_fen(found.amount_fen).unwrap_or_default(),
+                ),
+        ));
+    }
+    let applied = match notice.refund_status.as_str() {
+        "SUCCESS" => refunds::succeed(conn, found.merchant_id, found.id, &notice.refund_id, now)?
+            .then_some(RefundNoticeResult::Refunded),
+        "CLOSED" | "ABNORMAL" => refunds::refuse(
+            conn,
+            found.merchant_id,
+            found.id,
+            &format!("WeChat Pay: {}", notice.refund_status),
+            now,
+        )?
+        .then_some(RefundNoticeResult::Failed),
+        _ => None,
+    };
+    Ok(applied.unwrap_or(RefundNoticeResult::Repeated))
 }
 
 #[cfg(test)]

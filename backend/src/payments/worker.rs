@@ -1,9 +1,10 @@
 //! The thread that submits refunds left pending (the request that created one crashed before it
-//! submitted it, or the provider did not answer), while the server runs. Each refund is claimed
+//! submitted it, or the provider did not answer: it is asked again under the same refund number), while the server runs. Each refund is claimed
 //! by a lease on its row, so every instance may run one.
 
 use std::time::Duration;
 
+use super::gateway::Providers;
 use super::refunds;
 use crate::clock;
 use crate::db::DbPool;
@@ -15,12 +16,12 @@ pub const POLL_INTERVAL: Duration = Duration::from_secs(30);
 /// Refunds submitted per round.
 pub const BATCH: i64 = 100;
 
-pub fn spawn(pool: DbPool, interval: Duration) -> std::io::Result<Periodic> {
+pub fn spawn(pool: DbPool, providers: Providers, interval: Duration) -> std::io::Result<Periodic> {
     periodic::spawn("refund-submitter", interval, move || {
         let submitted = pool
             .get()
             .map_err(AppError::from)
-            .and_then(|mut conn| refunds::submit_due(&mut conn, clock::now(), BATCH));
+            .and_then(|mut conn| refunds::submit_due(&mut conn, &providers, clock::now(), BATCH));
         match submitted {
             Ok(report) if report.submitted + report.failed > 0 => {
                 tracing::info!(

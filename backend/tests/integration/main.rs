@@ -68,6 +68,7 @@ mod shop {
 /// tracking, after-sales and refunds.
 mod orders {
     mod after_sales;
+    mod alipay_refunds;
     mod batch;
     mod checkout;
     mod crash;

@@ -1792,6 +1792,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/payments/notifications/wechat-refunds/{refund_no}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * WeChat Pay's refund notifications
+         * @description The outcome of the refund the address names (`REFUND.SUCCESS`, `REFUND.CLOSED`,
+         *     `REFUND.ABNORMAL`), verified and decrypted as a payment notification is. A refund succeeds
+         *     once, whether its answer or its notification comes first, however often it is notified; a
+         *     signature that does not verify is 401 `invalid_signature` and changes nothing. Answered 204.
+         */
+        post: operations["wechat_refund_notification"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/payments/notifications/wechat/{token}": {
         parameters: {
             query?: never;
@@ -9284,6 +9307,43 @@ export interface operations {
                 };
             };
             /** @description Not a notification */
+            400: components["responses"]["Problem"];
+            /** @description `invalid_signature` */
+            401: components["responses"]["Problem"];
+            /** @description `unknown_payment`, `payment_amount_mismatch` */
+            422: components["responses"]["Problem"];
+        };
+    };
+    wechat_refund_notification: {
+        parameters: {
+            query?: never;
+            header: {
+                "Wechatpay-Timestamp": string;
+                "Wechatpay-Nonce": string;
+                "Wechatpay-Signature": string;
+                "Wechatpay-Serial": string;
+            };
+            path: {
+                /** @description The refund's number (`out_refund_no`) */
+                refund_no: string;
+            };
+            cookie?: never;
+        };
+        /** @description The notification, its `resource` encrypted */
+        requestBody: {
+            content: {
+                "application/json": string;
+            };
+        };
+        responses: {
+            /** @description Handled */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not a notification, or a resource that does not decrypt */
             400: components["responses"]["Problem"];
             /** @description `invalid_signature` */
             401: components["responses"]["Problem"];

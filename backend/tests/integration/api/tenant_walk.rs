@@ -42,6 +42,7 @@ const PUBLIC: &[&str] = &[
     "POST /api/v1/payments/notifications/sandbox",
     "POST /api/v1/payments/notifications/alipay",
     "POST /api/v1/payments/notifications/wechat/{token}",
+    "POST /api/v1/payments/notifications/wechat-refunds/{refund_no}",
     // Trackers' pushes: verified by their signatures (a package's salt, the shop's secret).
     "POST /api/v1/tracking/kuaidi100/{token}",
     "POST /api/v1/tracking/webhooks/{slug}",

@@ -14,6 +14,7 @@ use diesel_migrations::MigrationHarness;
 use fenxiao::app::AppState;
 use fenxiao::config::Config;
 use fenxiao::db::{self, Backend, DbConnection, DbPool, POSTGRES_MIGRATIONS};
+use fenxiao::payments::gateway::Providers;
 use fenxiao::secrets::SecretKey;
 use fenxiao::server;
 
@@ -75,6 +76,8 @@ pub struct TestApp {
     database: Option<TestDatabase>,
     /// Scratch directory for data files (secrets, uploads) of this test.
     pub data_dir: tempfile::TempDir,
+    /// Where the app's payment providers are, for running the refund job from a test.
+    pub providers: Providers,
 }
 
 pub fn postgres_admin_url() -> Option<String> {
@@ -290,6 +293,7 @@ impl TestApp {
         data_dir: tempfile::TempDir,
     ) -> TestApp {
         let database_url = config.database_url.clone();
+        let mut providers = Providers::new(&config, fenxiao::crypto::Cipher::new(&[42u8; 32]));
         let state = AppState::new(
             pool.clone(),
             config,
@@ -298,6 +302,7 @@ impl TestApp {
         );
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = listener.local_addr().expect("addr").port();
+        providers.notify_base = format!("http://127.0.0.1:{port}");
         let server = server::http_server(state, listener).expect("server");
         let handle = server.handle();
         actix_web::rt::spawn(server);
@@ -313,6 +318,7 @@ impl TestApp {
             handle,
             database,
             data_dir,
+            providers,
         }
     }
 

@@ -472,9 +472,13 @@ db_test!(
         assert!(flagged.refund_due);
         assert_eq!(flagged.refunds[0]["cause"], "late_payment");
         assert_eq!(flagged.refunds[0]["status"], "pending");
-        let report = refunds::submit_due(&mut app.conn(), fenxiao::clock::now(), 100).unwrap();
+        let report =
+            refunds::submit_due(&mut app.conn(), &app.providers, fenxiao::clock::now(), 100)
+                .unwrap();
         assert_eq!(report.submitted, 1);
-        let again = refunds::submit_due(&mut app.conn(), fenxiao::clock::now(), 100).unwrap();
+        let again =
+            refunds::submit_due(&mut app.conn(), &app.providers, fenxiao::clock::now(), 100)
+                .unwrap();
         assert_eq!(again.submitted, 0);
         let refunded = order_of(&app, &owner, &order).await;
         assert_eq!(refunded.refunds[0]["status"], "succeeded");

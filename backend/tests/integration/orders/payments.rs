@@ -319,7 +319,7 @@ db_test!(
 
 /// An RSA key pair: the private key as PKCS#8 PEM, the public key as bare Base64 of its DER, the
 /// way Alipay's console shows one.
-fn key_pair() -> (rsa::RsaPrivateKey, String, String) {
+pub(super) fn key_pair() -> (rsa::RsaPrivateKey, String, String) {
     use base64::Engine;
     use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
     let key = rsa::RsaPrivateKey::new(&mut rand::thread_rng(), 2048).unwrap();
@@ -334,7 +334,7 @@ fn key_pair() -> (rsa::RsaPrivateKey, String, String) {
 }
 
 /// An Alipay notification's form, signed by "Alipay" the way Alipay signs.
-fn alipay_form(alipay: &rsa::RsaPrivateKey, fields: &[(&str, &str)]) -> String {
+pub(super) fn alipay_form(alipay: &rsa::RsaPrivateKey, fields: &[(&str, &str)]) -> String {
     use std::collections::BTreeMap;
     let mut params: BTreeMap<String, String> = fields
         .iter()
@@ -349,7 +349,7 @@ fn alipay_form(alipay: &rsa::RsaPrivateKey, fields: &[(&str, &str)]) -> String {
         .finish()
 }
 
-async fn post_alipay(app: &TestApp, form: String) -> reqwest::Response {
+pub(super) async fn post_alipay(app: &TestApp, form: String) -> reqwest::Response {
     app.anonymous()
         .request(
             reqwest::Method::POST,

@@ -1,10 +1,11 @@
 //! WeChat Pay API v3 against a local stand-in for its API: the Native order created with a
-//! signed request, and notifications verified by signature, serial and time, decrypted, and
-//! applied once.
+//! signed request, notifications verified by signature, serial and time, decrypted, and
+//! applied once; and the refund of a cancelled order, asked with a signed request, its signed
+//! answer verified, and its notification applied once however often it comes.
 
 use std::sync::{Arc, Mutex};
 
-use super::fixtures::{address, listed_sku, order_body, place, Order};
+use super::fixtures::{address, count_events, listed_sku, order_body, place, Order};
 use crate::harness::{assert_problem, expect_json, TestApp, TestBackend};
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use aes_gcm::aead::{Aead, KeyInit, Payload};
@@ -18,35 +19,87 @@ use serde_json::{json, Value};
 
 const API_V3_KEY: &str = "0123456789abcdef0123456789abcdef";
 
-/// What the stand-in received: the Authorization headers and bodies of the orders created.
+/// What the stand-in received: the Authorization headers and bodies of the orders and refunds
+/// created; and how it answers refunds.
 #[derive(Default)]
 struct Received {
     orders: Vec<(String, String)>,
+    refunds: Vec<(String, String)>,
+    /// The `status` of its refund answers.
+    refund_status: String,
+    /// Signs its refund answers with this key ("WeChat Pay's", or a forger's).
+    signer: Option<RsaPrivateKey>,
 }
 
-/// WeChat Pay's API as far as the Native order goes, on a port of its own; answers its base URL.
+fn authorization_of(req: &HttpRequest) -> String {
+    req.headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// WeChat Pay's API as far as the Native order and refunds go, on a port of its own; answers its
+/// base URL.
 fn stand_in(received: Arc<Mutex<Received>>) -> String {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let server = HttpServer::new(move || {
-        let received = received.clone();
-        App::new().route(
-            wechat::NATIVE_ORDER_PATH,
-            web::post().to(move |req: HttpRequest, body: String| {
-                let received = received.clone();
-                async move {
-                    let auth = req
-                        .headers()
-                        .get("authorization")
-                        .and_then(|v| v.to_str().ok())
-                        .unwrap_or_default()
-                        .to_owned();
-                    received.lock().unwrap().orders.push((auth, body));
-                    HttpResponse::Ok()
-                        .json(json!({ "code_url": "weixin://wxpay/bizpayurl?pr=stand-in" }))
-                }
-            }),
-        )
+        let orders = received.clone();
+        let refunds = received.clone();
+        App::new()
+            .route(
+                wechat::NATIVE_ORDER_PATH,
+                web::post().to(move |req: HttpRequest, body: String| {
+                    let received = orders.clone();
+                    async move {
+                        received
+                            .lock()
+                            .unwrap()
+                            .orders
+                            .push((authorization_of(&req), body));
+                        HttpResponse::Ok()
+                            .json(json!({ "code_url": "weixin://wxpay/bizpayurl?pr=stand-in" }))
+                    }
+                }),
+            )
+            .route(
+                wechat::REFUND_PATH,
+                web::post().to(move |req: HttpRequest, body: String| {
+                    let received = refunds.clone();
+                    async move {
+                        let mut received = received.lock().unwrap();
+                        let asked: Value = serde_json::from_str(&body).unwrap();
+                        received.refunds.push((authorization_of(&req), body));
+                        let answer = json!({
+                            "refund_id": "50000000382019052709732678859",
+                            "out_refund_no": asked["out_refund_no"],
+                            "out_trade_no": asked["out_trade_no"],
+                            "transaction_id": "4200000000202612030000000001",
+                            "channel": "ORIGINAL", "user_received_account": "支付用户零钱",
+                            "create_time": "2026-12-06T10:34:56+08:00",
+                            "status": received.refund_status,
+                            "amount": { "total": asked["amount"]["total"], "refund": asked["amount"]["refund"],
+                                        "payer_total": asked["amount"]["total"], "payer_refund": asked["amount"]["refund"],
+                                        "currency": "CNY" }
+                        })
+                        .to_string();
+                        let at = fenxiao::clock::now().and_utc().timestamp();
+                        let nonce = "answer-nonce-0001";
+                        let signature = keys::sign(
+                            received.signer.as_ref().unwrap(),
+                            format!("{at}\n{nonce}\n{answer}\n").as_bytes(),
+                        );
+                        HttpResponse::Ok()
+                            .insert_header(("Wechatpay-Timestamp", at.to_string()))
+                            .insert_header(("Wechatpay-Nonce", nonce))
+                            .insert_header(("Wechatpay-Signature", signature))
+                            .insert_header(("Wechatpay-Serial", "PUB_KEY_ID_0001"))
+                            .content_type("application/json")
+                            .body(answer)
+                    }
+                }),
+            )
     })
     .workers(1)
     .listen(listener)
@@ -71,23 +124,41 @@ fn notification(
     transaction: &Value,
     at: i64,
 ) -> (String, Vec<(&'static str, String)>) {
+    notification_of(
+        platform,
+        "TRANSACTION.SUCCESS",
+        "transaction",
+        transaction,
+        at,
+    )
+}
+
+/// A notification of the event, its resource (of the type `kind`) encrypted, signed by
+/// "WeChat Pay".
+fn notification_of(
+    platform: &RsaPrivateKey,
+    event_type: &str,
+    kind: &str,
+    resource: &Value,
+    at: i64,
+) -> (String, Vec<(&'static str, String)>) {
     let nonce = "n0nce-123456";
     let sealed = Aes256Gcm::new_from_slice(API_V3_KEY.as_bytes())
         .unwrap()
         .encrypt(
             Nonce::from_slice(nonce.as_bytes()),
             Payload {
-                msg: transaction.to_string().as_bytes(),
-                aad: b"transaction",
+                msg: resource.to_string().as_bytes(),
+                aad: kind.as_bytes(),
             },
         )
         .unwrap();
     let body = json!({
         "id": "EV-2018022511223320873", "create_time": "2026-12-03T10:34:56+08:00",
-        "resource_type": "encrypt-resource", "event_type": "TRANSACTION.SUCCESS",
+        "resource_type": "encrypt-resource", "event_type": event_type,
         "summary": "支付成功",
-        "resource": { "original_type": "transaction", "algorithm": "AEAD_AES_256_GCM",
-                      "ciphertext": BASE64.encode(sealed), "associated_data": "transaction",
+        "resource": { "original_type": kind, "algorithm": "AEAD_AES_256_GCM",
+                      "ciphertext": BASE64.encode(sealed), "associated_data": kind,
                       "nonce": nonce }
     })
     .to_string();
@@ -109,12 +180,24 @@ async fn post_notification(
     body: &str,
     headers: &[(&str, String)],
 ) -> reqwest::Response {
+    post_to(
+        app,
+        &format!("{}/{token}", wechat::NOTIFY_PATH),
+        body,
+        headers,
+    )
+    .await
+}
+
+async fn post_to(
+    app: &TestApp,
+    path: &str,
+    body: &str,
+    headers: &[(&str, String)],
+) -> reqwest::Response {
     let mut request = app
         .anonymous()
-        .request(
-            reqwest::Method::POST,
-            &format!("{}/{token}", wechat::NOTIFY_PATH),
-        )
+        .request(reqwest::Method::POST, path)
         .header("content-type", "application/json")
         .body(body.to_owned());
     for (name, value) in headers {
@@ -130,6 +213,7 @@ async fn run(backend: TestBackend) {
     let owner = app.owner("boss@example.com").await;
     let (merchant_key, merchant_private, _) = key_pair();
     let (platform_key, _, platform_public) = key_pair();
+    received.lock().unwrap().signer = Some(platform_key.clone());
     app.bearer(&owner)
         .expecting(200)
         .put::<Value>(
@@ -258,6 +342,163 @@ async fn run(backend: TestBackend) {
         paid.payments[0]["provider_txn_id"],
         "4200000000202612030000000001"
     );
+
+    refunds_of_a_cancelled_order(
+        &app,
+        &owner,
+        &received,
+        &merchant_key,
+        &platform_key,
+        &order,
+        &token,
+    )
+    .await;
+}
+
+/// Staff cancel the paid order: its refund is asked of WeChat Pay with a signed request; an
+/// answer that does not verify leaves it for the refund job; the verified `PROCESSING` answer
+/// waits for the notification, which refunds once however often (and however concurrently) it
+/// comes.
+async fn refunds_of_a_cancelled_order(
+    app: &TestApp,
+    owner: &crate::harness::SignedIn,
+    received: &Arc<Mutex<Received>>,
+    merchant_key: &RsaPrivateKey,
+    platform_key: &RsaPrivateKey,
+    order: &Order,
+    token: &str,
+) {
+    let (forger, _, _) = key_pair();
+    {
+        let mut r = received.lock().unwrap();
+        r.refund_status = "PROCESSING".into();
+        r.signer = Some(forger.clone());
+    }
+    let staff_view = format!("/api/v1/orders/{}", order.id);
+    app.bearer(owner)
+        .expecting(200)
+        .post::<Value>(
+            &format!("{staff_view}/cancel"),
+            &json!({ "reason": "缺货" }),
+        )
+        .await;
+    let cancelled: Order = app.bearer(owner).get(&staff_view).await;
+    assert_eq!(cancelled.status, "cancelled");
+    let refund = &cancelled.refunds[0];
+    assert_eq!(
+        refund["status"], "pending",
+        "a forged answer is not believed"
+    );
+    assert_eq!(refund["failure_reason"], "answer_not_verified");
+    let refund_no = refund["refund_no"].as_str().unwrap().to_owned();
+
+    // The request was signed by the merchant's key, for the whole payment, under our number.
+    let (auth, body) = received.lock().unwrap().refunds[0].clone();
+    let fields: std::collections::HashMap<&str, &str> = auth
+        .trim_start_matches("WECHATPAY2-SHA256-RSA2048 ")
+        .split(',')
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(k, v)| (k, v.trim_matches('"')))
+        .collect();
+    let message = format!(
+        "POST\n{}\n{}\n{}\n{body}\n",
+        wechat::REFUND_PATH,
+        fields["timestamp"],
+        fields["nonce_str"]
+    );
+    assert!(keys::verify(
+        &RsaPublicKey::from(merchant_key),
+        message.as_bytes(),
+        fields["signature"]
+    ));
+    let asked: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(asked["out_trade_no"], token);
+    assert_eq!(asked["out_refund_no"], refund_no.as_str());
+    assert_eq!(
+        asked["amount"],
+        json!({ "refund": 11_000, "total": 11_000, "currency": "CNY" })
+    );
+    assert!(asked["notify_url"]
+        .as_str()
+        .unwrap()
+        .ends_with(&format!("{}/{refund_no}", wechat::REFUND_NOTIFY_PATH)));
+
+    // The refund job asks again, under the same number, once the lease is over.
+    received.lock().unwrap().signer = Some(platform_key.clone());
+    let (mut conn, providers) = (app.conn(), app.providers.clone());
+    let later = fenxiao::clock::now()
+        + chrono::Duration::seconds(fenxiao::payments::refunds::SUBMIT_LEASE + 1);
+    let report = actix_web::rt::task::spawn_blocking(move || {
+        fenxiao::payments::refunds::submit_due(&mut conn, &providers, later, 100)
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(report.submitted, 1);
+    let asked_again: Value = serde_json::from_str(&received.lock().unwrap().refunds[1].1).unwrap();
+    assert_eq!(asked_again["out_refund_no"], refund_no.as_str());
+    let processing: Order = app.bearer(owner).get(&staff_view).await;
+    assert_eq!(processing.refunds[0]["status"], "processing");
+    assert_eq!(
+        processing.refunds[0]["provider_refund_id"],
+        "50000000382019052709732678859"
+    );
+    assert!(processing.refund_due);
+
+    let outcome = json!({
+        "mchid": "1900000109", "out_trade_no": token, "transaction_id": "4200000000202612030000000001",
+        "out_refund_no": refund_no, "refund_id": "50000000382019052709732678859",
+        "refund_status": "SUCCESS", "success_time": "2026-12-06T10:35:56+08:00",
+        "user_received_account": "支付用户零钱",
+        "amount": { "total": 11_000, "refund": 11_000, "payer_total": 11_000, "payer_refund": 11_000 }
+    });
+    let now = fenxiao::clock::now().and_utc().timestamp();
+    let path = format!("{}/{refund_no}", wechat::REFUND_NOTIFY_PATH);
+    let (body, headers) = notification_of(platform_key, "REFUND.SUCCESS", "refund", &outcome, now);
+    // Forged, for another amount, for a refund nobody made: refused, nothing changed.
+    let (forged_body, forged) = notification_of(&forger, "REFUND.SUCCESS", "refund", &outcome, now);
+    assert_problem(
+        post_to(app, &path, &forged_body, &forged).await,
+        401,
+        "invalid_signature",
+    )
+    .await;
+    let mut less = outcome.clone();
+    less["amount"]["refund"] = json!(1);
+    let (less_body, less_headers) =
+        notification_of(platform_key, "REFUND.SUCCESS", "refund", &less, now);
+    assert_problem(
+        post_to(app, &path, &less_body, &less_headers).await,
+        422,
+        "payment_amount_mismatch",
+    )
+    .await;
+    assert_problem(
+        post_to(
+            app,
+            &format!("{}/NO-SUCH-REFUND", wechat::REFUND_NOTIFY_PATH),
+            &body,
+            &headers,
+        )
+        .await,
+        422,
+        "unknown_payment",
+    )
+    .await;
+    assert_eq!(count_events(app, owner.merchant_id, "refund.completed"), 0);
+
+    // The genuine one, twice at once and once more: one refund.
+    let (a, b) = tokio::join!(
+        post_to(app, &path, &body, &headers),
+        post_to(app, &path, &body, &headers)
+    );
+    assert_eq!((a.status().as_u16(), b.status().as_u16()), (204, 204));
+    assert_eq!(post_to(app, &path, &body, &headers).await.status(), 204);
+    assert_eq!(count_events(app, owner.merchant_id, "refund.completed"), 1);
+    let refunded: Order = app.bearer(owner).get(&staff_view).await;
+    assert_eq!(refunded.refunds[0]["status"], "succeeded");
+    assert_eq!(refunded.refunded, "110.00");
+    assert!(!refunded.refund_due);
 }
 
 #[actix_web::test]
