@@ -790,6 +790,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    order_pickups (order_id) {
+        order_id -> crate::ids::sql::OrderId,
+        merchant_id -> crate::ids::sql::MerchantId,
+        pickup_point_id -> BigInt,
+        code -> Nullable<Text>,
+        handed_over_at -> Nullable<Timestamp>,
+        handed_over_by -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
     order_packages (id) {
         id -> crate::ids::sql::PackageId,
         merchant_id -> crate::ids::sql::MerchantId,
@@ -1032,6 +1043,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     order_timeline,
     order_idempotency_keys,
     order_settings,
+    order_pickups,
     order_packages,
     order_package_lines,
     job_leases,

@@ -224,6 +224,8 @@ pub enum CompletionCause {
     Timeout,
     /// Nothing to send: virtual goods, handed over at payment.
     NothingToShip,
+    /// Collected by the buyer at a pickup point, against the pickup code.
+    PickedUp,
 }
 
 /// A completed order, keyed by its number (an order completes once).

@@ -173,7 +173,12 @@ pub fn list_points(
     points(conn, merchant_id)
 }
 
-fn find_point(conn: &mut DbConnection, merchant_id: MerchantId, id: i64) -> AppResult<PickupPoint> {
+/// One of the merchant's pickup points; another merchant's is not found.
+pub(crate) fn find_point(
+    conn: &mut DbConnection,
+    merchant_id: MerchantId,
+    id: i64,
+) -> AppResult<PickupPoint> {
     points(conn, merchant_id)?
         .into_iter()
         .find(|p| p.id == id)

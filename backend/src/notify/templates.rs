@@ -325,6 +325,28 @@ pub fn order_shipped(
     )
 }
 
+/// To the buyer: their self-pickup order is paid; the code to show at the counter, and where.
+pub fn pickup_ready(
+    recipient: &str,
+    shop: &str,
+    order_no: &str,
+    code: &str,
+    point: &str,
+    address: &str,
+) -> Message {
+    order_update(
+        recipient,
+        "pickup_ready",
+        shop,
+        ("订单待提货", "Your order is ready to collect"),
+        &format!("您的订单 {order_no} 已支付，请凭提货码 {code} 到 {point}（{address}）提货。"),
+        &format!(
+            "Your order {order_no} is paid: collect it at {point} ({address}) with the pickup \
+             code {code}."
+        ),
+    )
+}
+
 /// To the buyer: a package was signed for.
 pub fn package_delivered(
     recipient: &str,

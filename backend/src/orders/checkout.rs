@@ -20,6 +20,7 @@ use validator::Validate;
 use super::addresses::{self, Address};
 use super::cart::{self, SoldSku, MAX_QUANTITY};
 use super::models::{Delivery, IdempotencyKeyInsertForm, OrderInsertForm, OrderLineInsertForm};
+use super::pickup;
 use super::pricing::{self, LineInput, OrderDiscounts, PricedOrder, Shipping};
 use super::queries::{self, OrderDetail};
 use super::settings;
@@ -34,6 +35,7 @@ use crate::db::{write_transaction, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::events::{self, DomainEvent, OrderPlaced};
 use crate::inventory;
+use crate::logistics::delivery::{self, PickupPoint};
 use crate::logistics::templates;
 use crate::tenancy::merchant;
 use crate::validate;
@@ -60,9 +62,16 @@ pub struct CheckoutRequest {
     /// 1–50 lines; the same SKU twice counts as one line with both quantities.
     #[validate(length(min = 1, max = 50), nested)]
     pub items: Vec<CheckoutItem>,
-    /// One of the member's addresses; needed when anything is to be sent.
+    /// How goods to send reach the buyer: `express` (the default) to `address_id`, or `pickup`
+    /// at `pickup_point_id`. Orders of virtual goods only need neither.
+    #[serde(default)]
+    pub delivery: Option<Delivery>,
+    /// One of the member's addresses; needed when anything is sent by express.
     #[serde(default)]
     pub address_id: Option<i64>,
+    /// One of the shop's enabled pickup points; needed for `pickup`.
+    #[serde(default)]
+    pub pickup_point_id: Option<i64>,
     #[serde(default, deserialize_with = "validate::trimmed_option")]
     #[validate(length(max = 200))]
     pub buyer_note: Option<String>,
@@ -73,6 +82,8 @@ pub struct CheckoutRequest {
 pub struct Quote {
     pub delivery: Delivery,
     pub address: Option<Address>,
+    /// Self-pickup: where the order is collected.
+    pub pickup_point: Option<PickupPoint>,
     /// The lines in the request's order (repeated SKUs merged), with their products.
     pub items: Vec<QuotedItem>,
     #[serde(flatten)]
@@ -150,8 +161,37 @@ fn price_request(
             return Err(out_of_stock(sold));
         }
     }
-    let ships = lines.iter().any(|(_, s)| s.sku.kind == SkuKind::Physical);
-    let address = match (request.address_id, ships) {
+    let has_goods = lines.iter().any(|(_, s)| s.sku.kind == SkuKind::Physical);
+    let delivery = match (has_goods, request.delivery.unwrap_or(Delivery::Express)) {
+        (false, _) => Delivery::None,
+        (true, Delivery::None) => {
+            return Err(AppError::field(
+                "delivery",
+                ErrorCode::DeliveryUnavailable.arg("delivery", "none"),
+            ))
+        }
+        (true, Delivery::Express) => {
+            if !delivery::methods(conn, merchant_id)?.express_enabled {
+                return Err(AppError::field(
+                    "delivery",
+                    ErrorCode::DeliveryUnavailable.arg("delivery", "express"),
+                ));
+            }
+            Delivery::Express
+        }
+        (true, Delivery::Pickup) => Delivery::Pickup,
+    };
+    let pickup_point = match delivery {
+        Delivery::Pickup => Some(pickup::usable_point(
+            conn,
+            merchant_id,
+            request.pickup_point_id,
+        )?),
+        _ => None,
+    };
+    // Only express sends anything: freight and an address are for it alone.
+    let ships = delivery == Delivery::Express;
+    let address = match (request.address_id.filter(|_| ships), ships) {
         (Some(id), _) => Some(addresses::get(conn, merchant_id, member_id, id).map_err(
             |e| match e {
                 AppError::NotFound => AppError::field("address_id", ErrorCode::NotFound),
@@ -200,11 +240,8 @@ fn price_request(
     };
     let priced = pricing::price(&inputs, OrderDiscounts::default(), shipping)?;
     Ok(Quote {
-        delivery: if ships {
-            Delivery::Express
-        } else {
-            Delivery::None
-        },
+        delivery,
+        pickup_point,
         address: address.filter(|_| ships),
         items: lines
             .iter()
@@ -366,6 +403,9 @@ fn place_within(
     diesel::update(orders::table.filter(orders::id.eq(id)))
         .set(orders::order_no.eq(&order_no))
         .execute(conn)?;
+    if let Some(point) = &quote.pickup_point {
+        pickup::choose(conn, merchant_id, id, point.id)?;
+    }
     for (n, ((item, sold), priced)) in lines.iter().zip(&p.lines).enumerate() {
         let taken = inventory::take_for_order(
             conn,

@@ -18,7 +18,7 @@ use crate::error::{AppError, AppResult};
 use crate::events::{self, CompletionCause, DomainEvent, OrderCompleted};
 
 /// Completes the order inside the caller's write transaction: `Complete` from `shipped`, or
-/// `Deliver` from `paid` when there was nothing to send.
+/// `Deliver` from `paid` when nothing was sent (virtual goods, a pickup at the counter).
 pub(crate) fn complete_within(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
@@ -28,7 +28,7 @@ pub(crate) fn complete_within(
     now: NaiveDateTime,
 ) -> AppResult<()> {
     let action = match cause {
-        CompletionCause::NothingToShip => OrderAction::Deliver,
+        CompletionCause::NothingToShip | CompletionCause::PickedUp => OrderAction::Deliver,
         CompletionCause::Confirmed | CompletionCause::Delivered | CompletionCause::Timeout => {
             OrderAction::Complete
         }
@@ -38,6 +38,7 @@ pub(crate) fn complete_within(
         CompletionCause::Delivered => "delivered",
         CompletionCause::Timeout => "timeout",
         CompletionCause::NothingToShip => "nothing_to_ship",
+        CompletionCause::PickedUp => "picked_up",
     };
     state::apply(conn, merchant_id, order_id, action, actor, Some(note), now)?;
     let days = settings::load(conn, merchant_id)?.after_sale_days;

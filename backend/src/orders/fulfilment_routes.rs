@@ -1,8 +1,10 @@
-//! HTTP routes of fulfilment: staff send an order's packages; the buyer confirms receipt.
+//! HTTP routes of fulfilment: staff send an order's packages or hand a pickup order over; the
+//! buyer confirms receipt.
 
 use actix_web::{post, web, HttpRequest, HttpResponse};
 
 use super::completion;
+use super::pickup::{self, PickupHandover};
 use super::queries::OrderDetail;
 use super::shipping::{self, ShipmentRequest};
 use crate::app::AppState;
@@ -83,7 +85,41 @@ pub async fn confirm_receipt(
     Ok(HttpResponse::Ok().json(order))
 }
 
+/// Hand over a pickup order
+///
+/// The buyer shows the pickup code of their paid self-pickup order at the counter: every unit not
+/// refunded counts as handed over, the order completes and its after-sales window opens. A code
+/// that no paid order of the shop waits with (wrong, handed over already, or of a cancelled order)
+/// is 422 `pickup_code_invalid` and changes nothing. Audited.
+#[utoipa::path(
+    tag = "fulfilment",
+    security(("bearer" = [])),
+    request_body = PickupHandover,
+    responses(
+        (status = 200, description = "The completed order", body = OrderDetail),
+        (status = 401, description = "Not signed in", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "Needs `orders.write`", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "`order_changed`: handed over at the same moment", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, description = "`pickup_code_invalid`, a code out of range", body = ProblemBody, content_type = "application/problem+json"),
+    )
+)]
+#[post("/orders/pickups")]
+pub async fn hand_over_pickup(
+    caller: Allowed<need::OrdersWrite>,
+    state: web::Data<AppState>,
+    body: ApiJson<PickupHandover>,
+) -> AppResult<web::Json<OrderDetail>> {
+    let p = caller.0;
+    let request = body.into_inner();
+    let order = state
+        .db(move |conn| pickup::hand_over(conn, &p, &request, clock::now()))
+        .await?;
+    Ok(web::Json(order))
+}
+
 /// Registers the routes (and so their OpenAPI paths).
 pub fn register(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(ship_package).service(confirm_receipt);
+    cfg.service(ship_package)
+        .service(confirm_receipt)
+        .service(hand_over_pickup);
 }

@@ -346,6 +346,9 @@ pub(crate) fn record_payment(
         method: method.to_owned(),
     };
     events::record(conn, merchant_id, &DomainEvent::OrderPaid(paid), now)?;
+    if delivery == Delivery::Pickup {
+        super::pickup::issue_code(conn, merchant_id, order_id, now)?;
+    }
     if delivery == Delivery::None {
         // Nothing to send: the codes above were the delivery.
         completion::complete_within(

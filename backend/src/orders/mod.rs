@@ -5,7 +5,7 @@
 //! - `checkout`: the quote and the placement (stock, snapshots, idempotency);
 //! - `state`: the order state table, the one place that moves an order;
 //! - `lifecycle`: cancelling, by the buyer, staff or the payment timeout (`worker`);
-//! - `shipping`: the packages an order leaves in;
+//! - `shipping`: the packages an order leaves in; `pickup`: orders collected at a pickup point;
 //! - `completion`: receipt confirmed, delivered, or completed when its time runs out (`worker`);
 //! - `refunding`: what after-sales and refunds do to the lines (the one writer of their counters);
 //! - `queries`: the staff's list and a member's own orders, the detail;
@@ -25,6 +25,7 @@ pub mod lifecycle;
 pub mod live;
 pub mod models;
 pub mod notices;
+pub mod pickup;
 pub mod pricing;
 pub mod queries;
 pub mod refunding;

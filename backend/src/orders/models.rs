@@ -22,6 +22,9 @@ db_enum! {
     pub enum Delivery {
         /// Sent by express to the order's address.
         Express,
+        /// Collected by the buyer at one of the merchant's pickup points, against the pickup
+        /// code they get when it is paid.
+        Pickup,
         /// Nothing to send: every line is virtual.
         None,
     }

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::models::{Delivery, OrderLineRow, OrderRow, TimelineActor, TimelineRow};
+use super::pickup::{self, OrderPickup};
 use super::pricing::UnitPriceSource;
 use super::shipping::{self, Package};
 use super::state::OrderStatus;
@@ -132,6 +133,8 @@ pub struct OrderDetail {
     pub packages: Vec<Package>,
     /// The money that went (or is going) back, oldest first.
     pub refunds: Vec<Refund>,
+    /// Self-pickup: where it is collected, and when it was.
+    pub pickup: Option<OrderPickup>,
     /// Oldest first.
     pub timeline: Vec<TimelineEntry>,
 }
@@ -276,12 +279,14 @@ pub fn detail(
     let payments = attempts::of_order(conn, merchant_id, id)?;
     let packages = shipping::of_order(conn, id)?;
     let refunds = refunds::of_order(conn, merchant_id, id)?;
+    let pickup = pickup::of_order(conn, merchant_id, id)?;
     Ok(OrderDetail {
         order: view(row),
         lines,
         payments,
         packages,
         refunds,
+        pickup,
         timeline: timeline
             .into_iter()
             .map(|t| TimelineEntry {
@@ -303,9 +308,12 @@ pub fn my_detail(
     member_id: MemberId,
     id: OrderId,
 ) -> AppResult<OrderDetail> {
-    let found = detail(conn, merchant_id, id)?;
+    let mut found = detail(conn, merchant_id, id)?;
     if found.order.member_id != member_id {
         return Err(AppError::NotFound);
+    }
+    if let Some(p) = found.pickup.as_mut() {
+        p.code = pickup::code_of(conn, id)?;
     }
     Ok(found)
 }

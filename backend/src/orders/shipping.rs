@@ -288,7 +288,7 @@ pub(crate) fn ship_within(
         tracking_no,
         lines: asked,
     } = parcel;
-    let (status, order_no, member_id, distributor_id) = orders::table
+    let (status, order_no, member_id, distributor_id, delivery) = orders::table
         .filter(orders::merchant_id.eq(merchant_id))
         .filter(orders::id.eq(order_id))
         .select((
@@ -296,14 +296,17 @@ pub(crate) fn ship_within(
             orders::order_no,
             orders::member_id,
             orders::distributor_id,
+            orders::delivery,
         ))
         .first::<(
             OrderStatus,
             String,
             crate::db::ids::MemberId,
             Option<crate::db::ids::DistributorId>,
+            super::models::Delivery,
         )>(conn)?;
-    if status != OrderStatus::Paid {
+    // A pickup order is handed over at the counter (`pickup::hand_over`), never shipped.
+    if status != OrderStatus::Paid || delivery == super::models::Delivery::Pickup {
         return Err(AppError::InvalidTransition {
             from: status.as_str().to_owned(),
             action: OrderAction::Ship.as_str().to_owned(),

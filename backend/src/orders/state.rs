@@ -40,7 +40,7 @@ pub enum OrderAction {
     /// The buyer confirmed receipt, the packages were delivered, or the time after shipping ran
     /// out.
     Complete,
-    /// Nothing to send (virtual goods, handed over at payment): complete at once.
+    /// Handed over without shipping: virtual goods at payment, a pickup order at the counter.
     Deliver,
     /// The buyer cancelled before paying.
     CancelByBuyer,

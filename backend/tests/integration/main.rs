@@ -75,6 +75,7 @@ mod orders {
     pub mod fixtures;
     mod fulfilment;
     mod payments;
+    mod pickup;
     mod tracking;
     mod wechat;
 }

@@ -1572,6 +1572,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orders/pickups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Hand over a pickup order
+         * @description The buyer shows the pickup code of their paid self-pickup order at the counter: every unit not
+         *     refunded counts as handed over, the order completes and its after-sales window opens. A code
+         *     that no paid order of the shop waits with (wrong, handed over already, or of a cancelled order)
+         *     is 422 `pickup_code_invalid` and changes nothing. Audited.
+         */
+        post: operations["hand_over_pickup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orders/shipments": {
         parameters: {
             query?: never;
@@ -3859,12 +3882,18 @@ export interface components {
         CheckoutRequest: {
             /**
              * Format: int64
-             * @description One of the member's addresses; needed when anything is to be sent.
+             * @description One of the member's addresses; needed when anything is sent by express.
              */
             address_id?: number | null;
             buyer_note?: string | null;
+            delivery?: null | components["schemas"]["Delivery"];
             /** @description 1–50 lines; the same SKU twice counts as one line with both quantities. */
             items: components["schemas"]["CheckoutItem"][];
+            /**
+             * Format: int64
+             * @description One of the shop's enabled pickup points; needed for `pickup`.
+             */
+            pickup_point_id?: number | null;
         };
         City: {
             /** @description Six digits, e.g. `330100`. */
@@ -4068,7 +4097,7 @@ export interface components {
             sku_id: number;
         };
         /** @enum {string} */
-        Delivery: "express" | "none";
+        Delivery: "express" | "pickup" | "none";
         DeliveryMethods: {
             express_enabled: boolean;
             pickup_enabled: boolean;
@@ -4189,7 +4218,7 @@ export interface components {
          * @description A stable machine-readable error code: of a problem (`code`) or of one field (`errors[].code`).
          * @enum {string}
          */
-        ErrorCode: "account_disabled" | "account_locked" | "address_limit" | "address_required" | "after_sale_closed" | "after_sale_not_open" | "after_sale_open_on_order" | "after_sale_overlap" | "already_distributor" | "already_exists" | "ambiguous_product" | "application_pending" | "bad_gateway" | "bad_request" | "batch_voided" | "binding_changed" | "binding_own_team" | "cannot_change_self" | "carrier_code" | "carrier_code_taken" | "carrier_unavailable" | "category_cycle" | "category_name_taken" | "category_not_empty" | "city_not_in_province" | "code_exists" | "codes_exhausted" | "commission_total_over_100" | "contest_changed" | "date_out_of_range" | "depth3_acknowledgement_required" | "distributor_not_active" | "duplicate_code" | "duplicate_column" | "duplicate_key" | "duplicate_line" | "duplicate_media" | "duplicate_option" | "duplicate_region" | "duplicate_row" | "duplicate_sku" | "duplicate_sku_code" | "duplicate_spec_values" | "duplicate_tier_price" | "email" | "email_not_verified" | "email_taken" | "entry_mode_not_everyone" | "forbidden" | "freight_template_in_use" | "freight_template_name_taken" | "freight_templates_changed" | "freight_too_large" | "idempotency_key_reused" | "immutable_by_import" | "inconsistent_category" | "inconsistent_freight_template" | "insufficient_stock" | "internal_error" | "internal_server_error" | "invalid" | "invalid_api_key" | "invalid_category" | "invalid_cell" | "invalid_code" | "invalid_credentials" | "invalid_cursor" | "invalid_file" | "invalid_integer" | "invalid_key" | "invalid_mfa_code" | "invalid_money" | "invalid_option" | "invalid_percent" | "invalid_query" | "invalid_refresh_token" | "invalid_sale_fact" | "invalid_signature" | "invalid_slug" | "invalid_spec_names" | "invalid_spec_values" | "invalid_status" | "invalid_tags" | "invalid_tier_prices" | "invalid_timezone" | "invalid_token" | "invalid_transition" | "invalid_type" | "invalid_value" | "invitation_pending" | "kind_immutable" | "last_pickup_point" | "length" | "login_taken" | "malformed_body" | "member_disabled" | "merchant_suspended" | "method_not_allowed" | "mfa_already_enabled" | "mfa_challenge_invalid" | "mfa_enrolment_required" | "mfa_not_enrolling" | "missing_column" | "money_negative" | "money_precision" | "money_too_large" | "move_binds_own_team" | "must_be_positive" | "no_pickup_points" | "not_a_distributor" | "not_allowed" | "not_found" | "not_virtual_sku" | "nothing_to_order" | "nothing_to_refund" | "nothing_to_ship" | "options_not_allowed" | "options_required" | "order_changed" | "order_too_large" | "out_of_range" | "out_of_stock" | "owner_not_assignable" | "owner_only" | "owner_protected" | "parent_ended" | "payload_too_large" | "payment_amount_mismatch" | "payment_method_disabled" | "payment_method_misconfigured" | "percent_precision" | "percent_range" | "period_over" | "phone" | "pickup_point_name_taken" | "platform_review" | "presale_below_sold" | "presale_ship_date_required" | "prize_overlap" | "product_changed" | "product_structure_locked" | "protection_exceeds_validity" | "range" | "range_reversed" | "range_too_long" | "rate_limited" | "reference_conflict" | "refresh_token_reused" | "refund_more_than_left" | "region_not_delivered" | "request_failed" | "request_header_fields_too_large" | "request_timeout" | "required" | "reserved_slug" | "return_more_than_shipped" | "sale_already_recorded" | "same_tier" | "scope_not_held" | "self_binding" | "self_parent" | "service_unavailable" | "session_ended" | "ship_more_than_left" | "shop_address_required" | "single_line" | "sku_code_taken" | "sku_has_codes" | "sku_not_sold" | "slug_taken" | "spend_threshold_not_met" | "sponsor_not_active" | "staff_acknowledgement_required" | "staff_only" | "stock_by_adjustment" | "stock_changed" | "tier_changed" | "tier_in_use" | "tier_limit" | "tier_name_taken" | "tier_rank_taken" | "tier_set_mismatch" | "tiers_changed" | "token_expired" | "token_used" | "too_long" | "too_many_fields" | "too_many_options" | "too_many_requests" | "too_many_skus" | "tracker_not_configured" | "tracking_number" | "tree_cycle" | "unauthorized" | "unknown_category" | "unknown_column" | "unknown_distributor" | "unknown_distributor_code" | "unknown_field" | "unknown_freight_template" | "unknown_media" | "unknown_member" | "unknown_merchant" | "unknown_package" | "unknown_payment" | "unknown_region" | "unknown_sku" | "unknown_tier" | "unsupported_media_type" | "uri_too_long" | "url" | "validation_failed" | "virtual_stock" | "weak_password" | "wrong_account_kind" | "wrong_action";
+        ErrorCode: "account_disabled" | "account_locked" | "address_limit" | "address_required" | "after_sale_closed" | "after_sale_not_open" | "after_sale_open_on_order" | "after_sale_overlap" | "already_distributor" | "already_exists" | "ambiguous_product" | "application_pending" | "bad_gateway" | "bad_request" | "batch_voided" | "binding_changed" | "binding_own_team" | "cannot_change_self" | "carrier_code" | "carrier_code_taken" | "carrier_unavailable" | "category_cycle" | "category_name_taken" | "category_not_empty" | "city_not_in_province" | "code_exists" | "codes_exhausted" | "commission_total_over_100" | "contest_changed" | "date_out_of_range" | "delivery_unavailable" | "depth3_acknowledgement_required" | "distributor_not_active" | "duplicate_code" | "duplicate_column" | "duplicate_key" | "duplicate_line" | "duplicate_media" | "duplicate_option" | "duplicate_region" | "duplicate_row" | "duplicate_sku" | "duplicate_sku_code" | "duplicate_spec_values" | "duplicate_tier_price" | "email" | "email_not_verified" | "email_taken" | "entry_mode_not_everyone" | "forbidden" | "freight_template_in_use" | "freight_template_name_taken" | "freight_templates_changed" | "freight_too_large" | "idempotency_key_reused" | "immutable_by_import" | "inconsistent_category" | "inconsistent_freight_template" | "insufficient_stock" | "internal_error" | "internal_server_error" | "invalid" | "invalid_api_key" | "invalid_category" | "invalid_cell" | "invalid_code" | "invalid_credentials" | "invalid_cursor" | "invalid_file" | "invalid_integer" | "invalid_key" | "invalid_mfa_code" | "invalid_money" | "invalid_option" | "invalid_percent" | "invalid_query" | "invalid_refresh_token" | "invalid_sale_fact" | "invalid_signature" | "invalid_slug" | "invalid_spec_names" | "invalid_spec_values" | "invalid_status" | "invalid_tags" | "invalid_tier_prices" | "invalid_timezone" | "invalid_token" | "invalid_transition" | "invalid_type" | "invalid_value" | "invitation_pending" | "kind_immutable" | "last_pickup_point" | "length" | "login_taken" | "malformed_body" | "member_disabled" | "merchant_suspended" | "method_not_allowed" | "mfa_already_enabled" | "mfa_challenge_invalid" | "mfa_enrolment_required" | "mfa_not_enrolling" | "missing_column" | "money_negative" | "money_precision" | "money_too_large" | "move_binds_own_team" | "must_be_positive" | "no_pickup_points" | "not_a_distributor" | "not_allowed" | "not_found" | "not_virtual_sku" | "nothing_to_order" | "nothing_to_refund" | "nothing_to_ship" | "options_not_allowed" | "options_required" | "order_changed" | "order_too_large" | "out_of_range" | "out_of_stock" | "owner_not_assignable" | "owner_only" | "owner_protected" | "parent_ended" | "payload_too_large" | "payment_amount_mismatch" | "payment_method_disabled" | "payment_method_misconfigured" | "percent_precision" | "percent_range" | "period_over" | "phone" | "pickup_code_invalid" | "pickup_point_name_taken" | "pickup_point_required" | "platform_review" | "presale_below_sold" | "presale_ship_date_required" | "prize_overlap" | "product_changed" | "product_structure_locked" | "protection_exceeds_validity" | "range" | "range_reversed" | "range_too_long" | "rate_limited" | "reference_conflict" | "refresh_token_reused" | "refund_more_than_left" | "region_not_delivered" | "request_failed" | "request_header_fields_too_large" | "request_timeout" | "required" | "reserved_slug" | "return_more_than_shipped" | "sale_already_recorded" | "same_tier" | "scope_not_held" | "self_binding" | "self_parent" | "service_unavailable" | "session_ended" | "ship_more_than_left" | "shop_address_required" | "single_line" | "sku_code_taken" | "sku_has_codes" | "sku_not_sold" | "slug_taken" | "spend_threshold_not_met" | "sponsor_not_active" | "staff_acknowledgement_required" | "staff_only" | "stock_by_adjustment" | "stock_changed" | "tier_changed" | "tier_in_use" | "tier_limit" | "tier_name_taken" | "tier_rank_taken" | "tier_set_mismatch" | "tiers_changed" | "token_expired" | "token_used" | "too_long" | "too_many_fields" | "too_many_options" | "too_many_requests" | "too_many_skus" | "tracker_not_configured" | "tracking_number" | "tree_cycle" | "unauthorized" | "unknown_category" | "unknown_column" | "unknown_distributor" | "unknown_distributor_code" | "unknown_field" | "unknown_freight_template" | "unknown_media" | "unknown_member" | "unknown_merchant" | "unknown_package" | "unknown_payment" | "unknown_region" | "unknown_sku" | "unknown_tier" | "unsupported_media_type" | "uri_too_long" | "url" | "validation_failed" | "virtual_stock" | "weak_password" | "wrong_account_kind" | "wrong_action";
         /** @enum {string} */
         EventSource: "kuaidi100" | "webhook";
         /** @enum {string} */
@@ -4738,6 +4767,7 @@ export interface components {
             packages: components["schemas"]["Package"][];
             /** @description The attempts to pay it, oldest first. */
             payments: components["schemas"]["Payment"][];
+            pickup?: null | components["schemas"]["OrderPickup"];
             /** @description The money that went (or is going) back, oldest first. */
             refunds: components["schemas"]["Refund"][];
             /** @description Oldest first. */
@@ -4810,6 +4840,19 @@ export interface components {
              * @description Pass as `cursor` for the next page; absent on the last page.
              */
             next_cursor?: number | null;
+        };
+        /** @description Where a self-pickup order is collected, and when it was. */
+        OrderPickup: {
+            /**
+             * @description The code the buyer shows at the counter: in the buyer's own view, once paid. Staff take it
+             *     from the buyer.
+             * @example 40817263
+             */
+            code?: string | null;
+            /** Format: date-time */
+            handed_over_at?: string | null;
+            /** @description The point as it is now. */
+            point: components["schemas"]["PickupPoint"];
         };
         OrderSettings: {
             /**
@@ -4963,6 +5006,13 @@ export interface components {
          * @enum {string}
          */
         Permission: "merchant.read" | "merchant.manage" | "staff.read" | "staff.manage" | "audit.read" | "api_keys.manage" | "catalog.read" | "catalog.write" | "catalog.review" | "inventory.write" | "orders.read" | "orders.write" | "after_sales.manage" | "distributors.read" | "distributors.manage" | "commissions.read" | "commissions.settle" | "withdrawals.manage" | "reports.read" | "marketing.manage" | "support.manage" | "webhooks.manage";
+        PickupHandover: {
+            /**
+             * @description The code the buyer shows.
+             * @example 40817263
+             */
+            code: string;
+        };
         PickupPoint: {
             address: string;
             contact_phone: string;
@@ -5252,6 +5302,7 @@ export interface components {
             delivery: components["schemas"]["Delivery"];
             /** @description The lines in the request's order (repeated SKUs merged), with their products. */
             items: components["schemas"]["QuotedItem"][];
+            pickup_point?: null | components["schemas"]["PickupPoint"];
         };
         QuoteItem: {
             /** Format: int32 */
@@ -8957,6 +9008,38 @@ export interface operations {
             /** @description Needs `orders.read` */
             403: components["responses"]["Problem"];
             /** @description An unknown format or filter */
+            422: components["responses"]["Problem"];
+        };
+    };
+    hand_over_pickup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PickupHandover"];
+            };
+        };
+        responses: {
+            /** @description The completed order */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDetail"];
+                };
+            };
+            /** @description Not signed in */
+            401: components["responses"]["Problem"];
+            /** @description Needs `orders.write` */
+            403: components["responses"]["Problem"];
+            /** @description `order_changed`: handed over at the same moment */
+            409: components["responses"]["Problem"];
+            /** @description `pickup_code_invalid`, a code out of range */
             422: components["responses"]["Problem"];
         };
     };

@@ -746,6 +746,17 @@ const enUS: Messages = {
     cancelled: "Cancelled",
   },
   attemptStatus: { pending: "Pending", succeeded: "Succeeded", failed: "Failed" },
+  pickup: {
+    handOver: "Pickup handover",
+    code: "Pickup code",
+    codeHelp: "Enter the 8-digit pickup code the buyer shows.",
+    confirm: "Hand over",
+    done: "Order {{orderNo}} was handed over and is completed.",
+    open: "Open the order",
+    point: "Pickup point",
+    handedOverAt: "Handed over",
+    waiting: "Waiting to be collected",
+  },
   fulfilment: {
     ship: "Ship",
     carrier: "Carrier",

@@ -718,6 +718,17 @@ const zhCN = {
     cancelled: "已取消",
   },
   attemptStatus: { pending: "待支付", succeeded: "成功", failed: "失败" },
+  pickup: {
+    handOver: "提货核销",
+    code: "提货码",
+    codeHelp: "输入买家出示的 8 位提货码。",
+    confirm: "核销",
+    done: "订单 {{orderNo}} 已提货，订单已完成。",
+    open: "查看订单",
+    point: "自提点",
+    handedOverAt: "提货时间",
+    waiting: "待提货",
+  },
   fulfilment: {
     ship: "发货",
     carrier: "快递公司",

@@ -90,6 +90,20 @@ export function OrderDetailPage() {
         <Descriptions.Item label={t("orders.total")}>
           <span data-testid="order-total">¥{o.total}</span>
         </Descriptions.Item>
+        {o.pickup && (
+          <>
+            <Descriptions.Item label={t("pickup.point")}>
+              <span data-testid="pickup-point">
+                {o.pickup.point.name} · {o.pickup.point.address}
+              </span>
+            </Descriptions.Item>
+            <Descriptions.Item label={t("pickup.handedOverAt")}>
+              {o.pickup.handed_over_at
+                ? new Date(o.pickup.handed_over_at).toLocaleString()
+                : t("pickup.waiting")}
+            </Descriptions.Item>
+          </>
+        )}
         <Descriptions.Item label={t("orders.recipient")}>
           {o.recipient ? `${o.recipient} ${o.phone ?? ""}` : "—"}
         </Descriptions.Item>

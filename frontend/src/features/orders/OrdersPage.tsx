@@ -8,6 +8,7 @@ import { exportOrders, type OrderFilters, useOrders } from "./api";
 import { BatchShipModal } from "./BatchShipModal";
 import { OrderStatusTag } from "./OrderStatusTag";
 import { STATUS_COLORS } from "./ordersView";
+import { PickupHandoverModal } from "./PickupHandoverModal";
 
 /** The merchant's orders, newest first, filtered by status or order number. */
 export function OrdersPage() {
@@ -18,6 +19,7 @@ export function OrdersPage() {
   const statuses = Object.keys(STATUS_COLORS) as OrderStatus[];
   const { can } = useAuth();
   const [batch, setBatch] = useState(false);
+  const [handover, setHandover] = useState(false);
   const download = async () => {
     const blob = await exportOrders("xlsx", filters.status);
     if (!blob) return;
@@ -50,11 +52,15 @@ export function OrdersPage() {
           style={{ width: 260 }}
         />
         {can("orders.write") && (
-          <Button onClick={() => setBatch(true)}>{t("fulfilment.batchShip")}</Button>
+          <>
+            <Button onClick={() => setBatch(true)}>{t("fulfilment.batchShip")}</Button>
+            <Button onClick={() => setHandover(true)}>{t("pickup.handOver")}</Button>
+          </>
         )}
         <Button onClick={() => void download()}>{t("orders.export")}</Button>
       </Space>
       <BatchShipModal open={batch} onClose={() => setBatch(false)} />
+      <PickupHandoverModal open={handover} onClose={() => setHandover(false)} />
       <Table<Order>
         rowKey="id"
         loading={orders.isPending}

@@ -113,6 +113,24 @@ export function useOrderAction(id: number) {
   return { cancel, confirmTransfer, ship, refreshPackage };
 }
 
+/** Hands a pickup order over against the buyer's code; the order lists are read again after. */
+export function usePickupHandover() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async (code: string): Promise<OrderDetail> => {
+      const { data, error } = await api.POST("/api/v1/orders/pickups", {
+        body: { code: code.trim() },
+      });
+      if (data) return data;
+      throw error;
+    },
+    onSuccess: async (order) => {
+      queryClient.setQueryData(orderKeys.order(order.id), order);
+      await queryClient.invalidateQueries({ queryKey: orderKeys.lists });
+    },
+  });
+}
+
 /** The orders of a status (all when none) as a spreadsheet, one row per line; `null` when the
  * server refuses. */
 export async function exportOrders(

@@ -16,7 +16,7 @@ export function leftToShip(line: OrderLine): number {
 }
 
 /** What staff may do to an order (the server's state table decides in the end). */
-export function allowedActions(order: Pick<OrderDetail, "status" | "lines">): {
+export function allowedActions(order: Pick<OrderDetail, "status" | "lines" | "delivery">): {
   cancel: boolean;
   confirmTransfer: boolean;
   ship: boolean;
@@ -25,6 +25,10 @@ export function allowedActions(order: Pick<OrderDetail, "status" | "lines">): {
   return {
     cancel: status === "pending_payment" || status === "paid",
     confirmTransfer: status === "pending_payment",
-    ship: status === "paid" && order.lines.some((l) => leftToShip(l) > 0),
+    // A pickup order is handed over at the counter, never shipped.
+    ship:
+      status === "paid" &&
+      order.delivery !== "pickup" &&
+      order.lines.some((l) => leftToShip(l) > 0),
   };
 }
