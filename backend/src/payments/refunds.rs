@@ -838,15 +838,83 @@ pub fn submit_open_of_order(
     Ok(())
 }
 
+/// How long a refund WeChat Pay accepted waits for its notification before the refund job asks
+/// where it stands (and again as long between two asks).
+pub const QUERY_AFTER_SECS: i64 = 600;
+
+/// Asks WeChat Pay where a refund it accepted stands when its notification is late, under the
+/// refund's lease: refunded succeeds it (once, as a notification would), refused fails it; still
+/// processing, or no answer, leaves it for the next ask.
+pub fn check_processing(
+    conn: &mut DbConnection,
+    providers: &Providers,
+    merchant_id: MerchantId,
+    refund_id: RefundId,
+    now: NaiveDateTime,
+) -> AppResult<()> {
+    let claimed = diesel::update(
+        rf::table
+            .filter(rf::merchant_id.eq(merchant_id))
+            .filter(rf::id.eq(refund_id))
+            .filter(rf::status.eq(RefundStatus::Processing))
+            .filter(rf::method.eq(PaymentKind::WechatPay))
+            .filter(rf::locked_until.is_null().or(rf::locked_until.lt(now))),
+    )
+    .set((
+        rf::locked_until.eq(now + Duration::seconds(SUBMIT_LEASE)),
+        rf::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    if claimed != 1 {
+        return Ok(());
+    }
+    let refund = row(conn, merchant_id, refund_id)?;
+    let answer = match settings::configured(conn, &providers.cipher, merchant_id, refund.method)? {
+        Some(settings) => {
+            let merchant = wechat::WechatMerchant::from_settings(&settings)?;
+            gateway::run(wechat::query_refund(
+                &providers.wechatpay_api_base,
+                &merchant,
+                &refund.refund_no,
+                now.and_utc().timestamp(),
+            ))?
+        }
+        None => ProviderAnswer::Unanswered {
+            reason: "payment_method_not_configured".into(),
+        },
+    };
+    match answer {
+        ProviderAnswer::Refunded { provider_refund_id } => {
+            succeed(conn, merchant_id, refund_id, &provider_refund_id, now)?;
+        }
+        ProviderAnswer::Refused { reason } => {
+            refuse(conn, merchant_id, refund_id, &reason, now)?;
+        }
+        ProviderAnswer::Accepted { .. } | ProviderAnswer::Unanswered { .. } => {
+            diesel::update(
+                rf::table
+                    .filter(rf::id.eq(refund_id))
+                    .filter(rf::status.eq(RefundStatus::Processing)),
+            )
+            .set(rf::locked_until.eq(None::<NaiveDateTime>))
+            .execute(conn)?;
+        }
+    }
+    Ok(())
+}
+
 /// What one round of the refund job did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct SubmitReport {
     pub submitted: u64,
+    /// Refunds WeChat Pay accepted whose state was asked.
+    pub checked: u64,
     pub failed: u64,
 }
 
 /// Submits the pending refunds that nobody is submitting (left behind by a crash, or whose
-/// provider did not answer), of every merchant, up to `batch`.
+/// provider did not answer), and asks after accepted ones whose notification is late
+/// ([`check_processing`]), of every merchant, up to `batch` of each.
 pub fn submit_due(
     conn: &mut DbConnection,
     providers: &Providers,
@@ -868,6 +936,24 @@ pub fn submit_due(
             Err(err) => {
                 report.failed += 1;
                 tracing::warn!(refund = id.get(), error = %err, "submitting a refund failed");
+            }
+        }
+    }
+    let late: Vec<(RefundId, MerchantId)> = rf::table
+        .filter(rf::status.eq(RefundStatus::Processing))
+        .filter(rf::method.eq(PaymentKind::WechatPay))
+        .filter(rf::updated_at.lt(now - Duration::seconds(QUERY_AFTER_SECS)))
+        .filter(rf::locked_until.is_null().or(rf::locked_until.lt(now)))
+        .order(rf::id.asc())
+        .limit(batch.max(1))
+        .select((rf::id, rf::merchant_id))
+        .load(conn)?;
+    for (id, merchant_id) in late {
+        match check_processing(conn, providers, merchant_id, id, now) {
+            Ok(()) => report.checked += 1,
+            Err(err) => {
+                report.failed += 1;
+                tracing::warn!(refund = id.get(), error = %err, "asking after a refund failed");
             }
         }
     }

@@ -384,7 +384,6 @@ pub async fn refund(
     refund: &RefundRequest<'_>,
     now: i64,
 ) -> ProviderAnswer {
-    let unanswered = |reason: String| ProviderAnswer::Unanswered { reason };
     let body = json!({
         "out_trade_no": refund.out_trade_no,
         "out_refund_no": refund.out_refund_no,
@@ -393,14 +392,63 @@ pub async fn refund(
         "amount": { "refund": refund.refund_fen, "total": refund.total_fen, "currency": "CNY" },
     })
     .to_string();
+    call_refund_api(
+        api_base,
+        merchant,
+        "POST",
+        REFUND_PATH,
+        body,
+        refund.out_refund_no,
+        now,
+    )
+    .await
+}
+
+/// Asks WeChat Pay where a refund it accepted stands (查询单笔退款), for one whose notification
+/// is late; answered as [`refund`] is.
+pub async fn query_refund(
+    api_base: &str,
+    merchant: &WechatMerchant,
+    out_refund_no: &str,
+    now: i64,
+) -> ProviderAnswer {
+    let path = format!("{REFUND_PATH}/{out_refund_no}");
+    call_refund_api(
+        api_base,
+        merchant,
+        "GET",
+        &path,
+        String::new(),
+        out_refund_no,
+        now,
+    )
+    .await
+}
+
+/// One signed call of the refund API and its verified answer.
+async fn call_refund_api(
+    api_base: &str,
+    merchant: &WechatMerchant,
+    method: &str,
+    path: &str,
+    body: String,
+    out_refund_no: &str,
+    now: i64,
+) -> ProviderAnswer {
+    let unanswered = |reason: String| ProviderAnswer::Unanswered { reason };
     let nonce = uuid::Uuid::new_v4().simple().to_string();
-    let auth = authorization(merchant, "POST", REFUND_PATH, now, &nonce, &body);
-    let sent = super::gateway::client()
-        .post(format!("{api_base}{REFUND_PATH}"))
+    let auth = authorization(merchant, method, path, now, &nonce, &body);
+    let client = super::gateway::client();
+    let request = match method {
+        "GET" => client.get(format!("{api_base}{path}")),
+        _ => client
+            .post(format!("{api_base}{path}"))
+            .header("content-type", "application/json")
+            .body(body),
+    };
+    let sent = request
         .header("authorization", auth)
         .header("accept", "application/json")
-        .header("content-type", "application/json")
-        .body(body)
         .send()
         .await;
     let answer = match sent {
@@ -430,7 +478,7 @@ pub async fn refund(
     let Ok(answer) = serde_json::from_slice::<RefundAnswer>(&text) else {
         return unanswered("WeChat Pay's refund answer does not parse".to_owned());
     };
-    if answer.out_refund_no != refund.out_refund_no {
+    if answer.out_refund_no != out_refund_no {
         return unanswered("WeChat Pay answered for another refund".to_owned());
     }
     match answer.status.as_str() {

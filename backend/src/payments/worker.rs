@@ -23,9 +23,10 @@ pub fn spawn(pool: DbPool, providers: Providers, interval: Duration) -> std::io:
             .map_err(AppError::from)
             .and_then(|mut conn| refunds::submit_due(&mut conn, &providers, clock::now(), BATCH));
         match submitted {
-            Ok(report) if report.submitted + report.failed > 0 => {
+            Ok(report) if report.submitted + report.checked + report.failed > 0 => {
                 tracing::info!(
                     submitted = report.submitted,
+                    checked = report.checked,
                     failed = report.failed,
                     "pending refunds submitted"
                 );

@@ -12,7 +12,7 @@ use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
-use fenxiao::payments::{keys, wechat};
+use fenxiao::payments::{keys, refunds, wechat};
 use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
 use rsa::{RsaPrivateKey, RsaPublicKey};
 use serde_json::{json, Value};
@@ -25,6 +25,8 @@ const API_V3_KEY: &str = "0123456789abcdef0123456789abcdef";
 struct Received {
     orders: Vec<(String, String)>,
     refunds: Vec<(String, String)>,
+    /// The Authorization headers and paths of refunds asked after.
+    queries: Vec<(String, String)>,
     /// The `status` of its refund answers.
     refund_status: String,
     /// Signs its refund answers with this key ("WeChat Pay's", or a forger's).
@@ -47,6 +49,7 @@ fn stand_in(received: Arc<Mutex<Received>>) -> String {
     let server = HttpServer::new(move || {
         let orders = received.clone();
         let refunds = received.clone();
+        let queries = received.clone();
         App::new()
             .route(
                 wechat::NATIVE_ORDER_PATH,
@@ -71,32 +74,20 @@ fn stand_in(received: Arc<Mutex<Received>>) -> String {
                         let mut received = received.lock().unwrap();
                         let asked: Value = serde_json::from_str(&body).unwrap();
                         received.refunds.push((authorization_of(&req), body));
-                        let answer = json!({
-                            "refund_id": "50000000382019052709732678859",
-                            "out_refund_no": asked["out_refund_no"],
-                            "out_trade_no": asked["out_trade_no"],
-                            "transaction_id": "4200000000202612030000000001",
-                            "channel": "ORIGINAL", "user_received_account": "支付用户零钱",
-                            "create_time": "2026-12-06T10:34:56+08:00",
-                            "status": received.refund_status,
-                            "amount": { "total": asked["amount"]["total"], "refund": asked["amount"]["refund"],
-                                        "payer_total": asked["amount"]["total"], "payer_refund": asked["amount"]["refund"],
-                                        "currency": "CNY" }
-                        })
-                        .to_string();
-                        let at = fenxiao::clock::now().and_utc().timestamp();
-                        let nonce = "answer-nonce-0001";
-                        let signature = keys::sign(
-                            received.signer.as_ref().unwrap(),
-                            format!("{at}\n{nonce}\n{answer}\n").as_bytes(),
-                        );
-                        HttpResponse::Ok()
-                            .insert_header(("Wechatpay-Timestamp", at.to_string()))
-                            .insert_header(("Wechatpay-Nonce", nonce))
-                            .insert_header(("Wechatpay-Signature", signature))
-                            .insert_header(("Wechatpay-Serial", "PUB_KEY_ID_0001"))
-                            .content_type("application/json")
-                            .body(answer)
+                        refund_answer(&received, &asked["out_refund_no"])
+                    }
+                }),
+            )
+            .route(
+                &format!("{}/{{out_refund_no}}", wechat::REFUND_PATH),
+                web::get().to(move |req: HttpRequest, no: web::Path<String>| {
+                    let received = queries.clone();
+                    async move {
+                        let mut received = received.lock().unwrap();
+                        received
+                            .queries
+                            .push((authorization_of(&req), req.path().to_owned()));
+                        refund_answer(&received, &json!(no.into_inner()))
                     }
                 }),
             )
@@ -107,6 +98,35 @@ fn stand_in(received: Arc<Mutex<Received>>) -> String {
     .run();
     actix_web::rt::spawn(server);
     format!("http://127.0.0.1:{port}")
+}
+
+/// The stand-in's answer about a refund of 110.00, in the status it is set to, signed by its
+/// signer as WeChat Pay signs answers.
+fn refund_answer(received: &Received, out_refund_no: &Value) -> HttpResponse {
+    let answer = json!({
+        "refund_id": "50000000382019052709732678859",
+        "out_refund_no": out_refund_no,
+        "transaction_id": "4200000000202612030000000001",
+        "channel": "ORIGINAL", "user_received_account": "支付用户零钱",
+        "create_time": "2026-12-06T10:34:56+08:00",
+        "status": received.refund_status,
+        "amount": { "total": 11_000, "refund": 11_000, "payer_total": 11_000,
+                    "payer_refund": 11_000, "currency": "CNY" }
+    })
+    .to_string();
+    let at = fenxiao::clock::now().and_utc().timestamp();
+    let nonce = "answer-nonce-0001";
+    let signature = keys::sign(
+        received.signer.as_ref().unwrap(),
+        format!("{at}\n{nonce}\n{answer}\n").as_bytes(),
+    );
+    HttpResponse::Ok()
+        .insert_header(("Wechatpay-Timestamp", at.to_string()))
+        .insert_header(("Wechatpay-Nonce", nonce))
+        .insert_header(("Wechatpay-Signature", signature))
+        .insert_header(("Wechatpay-Serial", "PUB_KEY_ID_0001"))
+        .content_type("application/json")
+        .body(answer)
 }
 
 fn key_pair() -> (RsaPrivateKey, String, String) {
@@ -425,15 +445,7 @@ async fn refunds_of_a_cancelled_order(
 
     // The refund job asks again, under the same number, once the lease is over.
     received.lock().unwrap().signer = Some(platform_key.clone());
-    let (mut conn, providers) = (app.conn(), app.providers.clone());
-    let later = fenxiao::clock::now()
-        + chrono::Duration::seconds(fenxiao::payments::refunds::SUBMIT_LEASE + 1);
-    let report = actix_web::rt::task::spawn_blocking(move || {
-        fenxiao::payments::refunds::submit_due(&mut conn, &providers, later, 100)
-    })
-    .await
-    .unwrap()
-    .unwrap();
+    let report = refund_job(app, refunds::SUBMIT_LEASE + 1).await;
     assert_eq!(report.submitted, 1);
     let asked_again: Value = serde_json::from_str(&received.lock().unwrap().refunds[1].1).unwrap();
     assert_eq!(asked_again["out_refund_no"], refund_no.as_str());
@@ -444,6 +456,25 @@ async fn refunds_of_a_cancelled_order(
         "50000000382019052709732678859"
     );
     assert!(processing.refund_due);
+
+    // Its notification is late: the job asks where it stands (a signed GET), and it still waits.
+    assert_eq!(refund_job(app, 60).await.checked, 0, "not late yet");
+    let late = refunds::SUBMIT_LEASE + refunds::QUERY_AFTER_SECS + 2;
+    assert_eq!(refund_job(app, late).await.checked, 1);
+    let (auth, path) = received.lock().unwrap().queries[0].clone();
+    assert_eq!(path, format!("{}/{refund_no}", wechat::REFUND_PATH));
+    let fields = authorization_fields(&auth);
+    let message = format!(
+        "GET\n{path}\n{}\n{}\n\n",
+        fields["timestamp"], fields["nonce_str"]
+    );
+    assert!(keys::verify(
+        &RsaPublicKey::from(merchant_key),
+        message.as_bytes(),
+        fields["signature"]
+    ));
+    let still: Order = app.bearer(owner).get(&staff_view).await;
+    assert_eq!(still.refunds[0]["status"], "processing");
 
     let outcome = json!({
         "mchid": "1900000109", "out_trade_no": token, "transaction_id": "4200000000202612030000000001",
@@ -499,6 +530,28 @@ async fn refunds_of_a_cancelled_order(
     assert_eq!(refunded.refunds[0]["status"], "succeeded");
     assert_eq!(refunded.refunded, "110.00");
     assert!(!refunded.refund_due);
+    // Refunded: never asked after again.
+    assert_eq!(refund_job(app, 4 * late).await.checked, 0);
+    assert_eq!(received.lock().unwrap().queries.len(), 1);
+}
+
+fn authorization_fields(auth: &str) -> std::collections::HashMap<&str, &str> {
+    auth.trim_start_matches("WECHATPAY2-SHA256-RSA2048 ")
+        .split(',')
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(k, v)| (k, v.trim_matches('"')))
+        .collect()
+}
+
+/// One round of the refund job as it would run `seconds` from now, off the test's thread (the
+/// stand-in answers on it).
+async fn refund_job(app: &TestApp, seconds: i64) -> refunds::SubmitReport {
+    let (mut conn, providers) = (app.conn(), app.providers.clone());
+    let at = fenxiao::clock::now() + chrono::Duration::seconds(seconds);
+    actix_web::rt::task::spawn_blocking(move || refunds::submit_due(&mut conn, &providers, at, 100))
+        .await
+        .unwrap()
+        .unwrap()
 }
 
 #[actix_web::test]
