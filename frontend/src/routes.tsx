@@ -58,6 +58,7 @@ const AfterSalesPage = lazyPage(
   () => import("./features/aftersales/AfterSalesPage"),
   "AfterSalesPage",
 );
+const RefundsPage = lazyPage(() => import("./features/aftersales/RefundsPage"), "RefundsPage");
 const AfterSaleDetailPage = lazyPage(
   () => import("./features/aftersales/AfterSaleDetailPage"),
   "AfterSaleDetailPage",
@@ -117,6 +118,7 @@ export const routes: RouteObject[] = [
       { path: "orders/:orderId", element: page(OrderDetailPage) },
       { path: "after-sales", element: page(AfterSalesPage) },
       { path: "after-sales/:afterSaleId", element: page(AfterSaleDetailPage) },
+      { path: "refunds", element: page(RefundsPage) },
       { path: "contests", element: page(ContestsPage) },
       { path: "contests/:contestId", element: page(ContestDetailPage) },
       { path: "distributors", element: page(DistributorsPage) },

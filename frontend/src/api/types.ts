@@ -98,6 +98,7 @@ export type Province = Schemas["Province"];
 export type PublicForm = Schemas["PublicForm"];
 export type Readiness = Schemas["Readiness"];
 export type Refund = Schemas["Refund"];
+export type RefundPage = Schemas["RefundPage"];
 export type RefundStatus = Schemas["RefundStatus"];
 export type RowResult = Schemas["RowResult"];
 export type SessionView = Schemas["SessionView"];

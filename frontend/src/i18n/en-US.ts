@@ -835,6 +835,15 @@ const enUS: Messages = {
     },
     newRequest: "After-sales requested for order {{no}}",
   },
+  refunds: {
+    title: "Refunds",
+    method: "Through",
+    reference: "Reference",
+    record: "Record as refunded",
+    recordTitle: "Record refund {{no}}",
+    recordHelp:
+      "¥{{amount}} went back by bank transfer or in the provider's console: give its reference and the refund completes (once).",
+  },
   afterSaleKind: { refund_only: "Refund only", return_and_refund: "Return and refund" },
   afterSaleStatus: {
     requested: "To decide",

@@ -800,6 +800,15 @@ const zhCN = {
     decisions: { approve: "同意", reject: "拒绝", receive: "确认收到退货", refuse: "拒收退货" },
     newRequest: "订单 {{no}} 申请售后",
   },
+  refunds: {
+    title: "退款",
+    method: "退款渠道",
+    reference: "退款流水号",
+    record: "登记已退款",
+    recordTitle: "登记退款 {{no}}",
+    recordHelp:
+      "已在银行或支付平台后台退回 ¥{{amount}}：填写其流水号，退款即完成（只会完成一次）。",
+  },
   afterSaleKind: { refund_only: "仅退款", return_and_refund: "退货退款" },
   afterSaleStatus: {
     requested: "待处理",

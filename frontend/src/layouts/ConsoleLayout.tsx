@@ -36,6 +36,7 @@ export const MENU: MenuGroup[] = [
     pages: [
       { path: "/orders", label: "orders.title", permission: "orders.read" },
       { path: "/after-sales", label: "afterSales.title", permission: "orders.read" },
+      { path: "/refunds", label: "refunds.title", permission: "orders.read" },
     ],
   },
   {

@@ -1,6 +1,14 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "../../api/client";
-import type { AfterSaleDetail, AfterSalePage, AfterSaleStatus } from "../../api/types";
+import type {
+  AfterSaleDetail,
+  AfterSalePage,
+  AfterSaleStatus,
+  PaymentKind,
+  Refund,
+  RefundPage,
+  RefundStatus,
+} from "../../api/types";
 import { orderKeys } from "../orders/api";
 
 export const afterSaleKeys = {
@@ -82,4 +90,58 @@ export function decisionsFor(status: AfterSaleStatus): Decision[] {
     default:
       return [];
   }
+}
+
+export interface RefundFilters {
+  status?: RefundStatus;
+  method?: PaymentKind;
+}
+
+export const refundKeys = {
+  lists: ["refunds"] as const,
+  list: (filters: RefundFilters) => ["refunds", filters] as const,
+};
+
+/** The merchant's refunds, newest first, in cursor pages: finance's queue. */
+export function useRefunds(filters: RefundFilters) {
+  return useInfiniteQuery({
+    queryKey: refundKeys.list(filters),
+    initialPageParam: undefined as number | undefined,
+    queryFn: async ({ pageParam }): Promise<RefundPage> => {
+      const { data, error } = await api.GET("/api/v1/refunds", {
+        params: { query: { ...filters, cursor: pageParam, limit: 50 } },
+      });
+      if (data) return data;
+      throw error;
+    },
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
+  });
+}
+
+/** Finance records a refund made outside (a bank transfer, a provider's console). */
+export function useRecordRefund() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async (args: { id: number; reference: string }): Promise<Refund> => {
+      const { data, error } = await api.POST("/api/v1/refunds/{refund_id}/record", {
+        params: { path: { refund_id: args.id } },
+        body: { reference: args.reference.trim() },
+      });
+      if (data) return data;
+      throw error;
+    },
+    onSuccess: async (refund) => {
+      await queryClient.invalidateQueries({ queryKey: refundKeys.lists });
+      await queryClient.invalidateQueries({ queryKey: orderKeys.order(refund.order_id) });
+    },
+  });
+}
+
+/** Whether finance may record the refund as made by hand: a bank transfer not yet made, or a
+ * refund a provider refused (the sandbox refunds by itself). */
+export function recordable(refund: Pick<Refund, "method" | "status">): boolean {
+  if (refund.method === "sandbox") return false;
+  return (
+    (refund.method === "bank_transfer" && refund.status === "pending") || refund.status === "failed"
+  );
 }
