@@ -519,6 +519,7 @@ diesel::table! {
         amount_fen -> BigInt,
         occurred_at -> Timestamp,
         created_at -> Timestamp,
+        refunded_fen -> BigInt,
     }
 }
 

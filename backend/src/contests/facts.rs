@@ -1,7 +1,7 @@
 //! Sales facts: the time-stamped record that a distributor brought a completed order, which
 //! leaderboards and contests sum over periods. One fact is written per
 //! `distributor.sale_recorded` event, by its synchronous subscriber [`on_sale_recorded`], in the
-//! sale's own transaction.
+//! sale's own transaction; refunds take from it ([`take_back`]).
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -81,6 +81,35 @@ pub fn record_sale(
     } else {
         Err(AppError::conflict(ErrorCode::SaleAlreadyRecorded))
     }
+}
+
+/// Takes `amount_fen` of refunded goods back from the sale of the order `order_ref`, if a
+/// distributor brought it: never below nothing (a CHECK holds it too). The fact keeps its time, so
+/// the sale's own period loses it; an order refunded whole no longer counts as an order there.
+/// Runs inside the refund's transaction.
+pub fn take_back(
+    conn: &mut DbConnection,
+    merchant_id: MerchantId,
+    order_ref: &str,
+    amount_fen: i64,
+) -> AppResult<()> {
+    let fact: Option<(i64, i64)> = ds::table
+        .filter(ds::merchant_id.eq(merchant_id))
+        .filter(ds::order_ref.eq(order_ref))
+        .select((ds::amount_fen, ds::refunded_fen))
+        .first(conn)
+        .optional()?;
+    let Some((amount, refunded)) = fact else {
+        return Ok(());
+    };
+    diesel::update(
+        ds::table
+            .filter(ds::merchant_id.eq(merchant_id))
+            .filter(ds::order_ref.eq(order_ref)),
+    )
+    .set(ds::refunded_fen.eq((refunded + amount_fen.max(0)).min(amount)))
+    .execute(conn)?;
+    Ok(())
 }
 
 /// The synchronous subscriber of `distributor.sale_recorded`: the sale's fact. A fact already

@@ -39,8 +39,9 @@ impl Metric {
                 table: "distributor_sales",
                 who: "distributor_id",
                 at: "occurred_at",
-                value: "CAST(SUM(amount_fen) AS BIGINT)",
-                items: "CAST(COUNT(*) AS BIGINT)",
+                // Net of refunds; an order refunded whole is no order.
+                value: "CAST(SUM(amount_fen - refunded_fen) AS BIGINT)",
+                items: "CAST(SUM(CASE WHEN refunded_fen < amount_fen THEN 1 ELSE 0 END) AS BIGINT)",
                 filter: "",
             },
             // A member bound twice to the same distributor in one period counts once.

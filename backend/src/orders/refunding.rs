@@ -199,10 +199,12 @@ pub(crate) fn on_refund_completed(
         return Ok(());
     }
     // The goods' money back (freight excluded, as the sale was recorded) is taken back from the
-    // sales of the distributor who brought the order and of their upline.
+    // sales of the distributor who brought the order and of their upline, and from the sale's
+    // fact that leaderboards and contests sum.
     let goods_back = refund.amount_fen - refund.freight_fen;
     if let (Some(distributor_id), true) = (refund.distributor_id, goods_back > 0) {
         crate::network::adjust_sales(conn, merchant_id, distributor_id, -goods_back, 0, now)?;
+        crate::contests::facts::take_back(conn, merchant_id, &refund.order_no, goods_back)?;
     }
     let held = refund.cause == RefundCause::AfterSale;
     let order_no: String = orders::table

@@ -894,6 +894,16 @@ db_test!(
         assert_eq!(refunded.len(), 1);
         assert!(refunded[0].1.contains("¥50.00"), "{}", refunded[0].1);
         assert_eq!(sales(), 12_000, "the refunded goods are taken back");
+        // The leaderboards (and contests) count the sale net of the refund.
+        let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+        let board: Value = app
+            .bearer(&owner)
+            .get(&format!(
+                "/api/v1/leaderboards?metric=sales&period=day&date={today}"
+            ))
+            .await;
+        assert_eq!(board["items"][0]["amount"], "120.00", "{board}");
+        assert_eq!(board["items"][0]["count"], 1);
         let refused = asked(
             &app,
             &member,
