@@ -578,7 +578,7 @@ diesel::table! {
     notifications (id) {
         id -> BigInt,
         merchant_id -> crate::ids::sql::MerchantId,
-        staff_user_id -> BigInt,
+        staff_user_id -> Nullable<BigInt>,
         kind -> Text,
         title_zh -> Text,
         title_en -> Text,
@@ -589,6 +589,7 @@ diesel::table! {
         data -> Text,
         read_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
+        member_id -> Nullable<crate::ids::sql::MemberId>,
     }
 }
 

@@ -655,11 +655,8 @@ fn tell_decision(
         conn,
         found.merchant_id,
         found.member_id,
-        |to, shop| {
-            crate::notify::templates::after_sale_decided(
-                to, shop, &order_no, approved, is_return, reason,
-            )
-        },
+        found.order_id,
+        &crate::notify::templates::after_sale_decided(&order_no, approved, is_return, reason),
         now,
     )
 }

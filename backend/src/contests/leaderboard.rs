@@ -41,7 +41,8 @@ impl Metric {
                 at: "occurred_at",
                 // Net of refunds; an order refunded whole is no order.
                 value: "CAST(SUM(amount_fen - refunded_fen) AS BIGINT)",
-                items: "CAST(SUM(CASE WHEN refunded_fen < amount_fen THEN 1 ELSE 0 END) AS BIGINT)",
+                items: "CAST(SUM(CASE WHEN refunded_fen = 0 OR refunded_fen < amount_fen \
+                        THEN 1 ELSE 0 END) AS BIGINT)",
                 filter: "",
             },
             // A member bound twice to the same distributor in one period counts once.

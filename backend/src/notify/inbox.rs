@@ -1,7 +1,8 @@
-//! The in-app inbox of merchant staff. A feature that has something to tell a merchant's people
-//! calls `notify_staff` inside its own transaction (so a notice is never shown for a change that
-//! rolled back); each active staff member concerned gets a row of their own, which they read and
-//! mark as read independently. Texts are kept in both languages and answered in the reader's.
+//! The in-app inboxes of merchant staff and of the shop's members. A feature that has something to
+//! tell a merchant's people calls `notify_staff` inside its own transaction (so a notice is never
+//! shown for a change that rolled back); each active staff member concerned gets a row of their
+//! own, which they read and mark as read independently. A buyer is told with `notify_member` the
+//! same way. Texts are kept in both languages and answered in the reader's.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
@@ -12,9 +13,9 @@ use utoipa::{IntoParams, ToSchema};
 use crate::auth::account::AccountStatus;
 use crate::auth::permissions::{self, Permission};
 use crate::clock;
-use crate::db::ids::MerchantId;
+use crate::db::ids::{MemberId, MerchantId};
 use crate::db::schema::{notifications, staff_users};
-use crate::db::DbConnection;
+use crate::db::{DbConnection, MultiBackend};
 use crate::error::{AppError, AppResult, ErrorCode, Lang, Text};
 use crate::tenancy::models::StaffRole;
 
@@ -83,7 +84,8 @@ pub fn notify_staff(
         diesel::insert_into(notifications::table)
             .values(NotificationInsertForm {
                 merchant_id,
-                staff_user_id: staff.id,
+                staff_user_id: Some(staff.id),
+                member_id: None,
                 kind: notice.kind,
                 title_zh: notice.title.zh.as_ref(),
                 title_en: notice.title.en.as_ref(),
@@ -98,6 +100,38 @@ pub fn notify_staff(
         sent += 1;
     }
     Ok(sent)
+}
+
+/// Gives the member (a buyer of the merchant's shop) the notice, in the caller's transaction.
+pub fn notify_member(
+    conn: &mut DbConnection,
+    merchant_id: MerchantId,
+    member_id: MemberId,
+    notice: &Notice,
+    now: NaiveDateTime,
+) -> AppResult<()> {
+    let data = notice.data.to_string();
+    let (target_type, target_id) = match &notice.target {
+        Some((kind, id)) => (Some(*kind), Some(id.as_str())),
+        None => (None, None),
+    };
+    diesel::insert_into(notifications::table)
+        .values(NotificationInsertForm {
+            merchant_id,
+            staff_user_id: None,
+            member_id: Some(member_id),
+            kind: notice.kind,
+            title_zh: notice.title.zh.as_ref(),
+            title_en: notice.title.en.as_ref(),
+            body_zh: notice.body.zh.as_ref(),
+            body_en: notice.body.en.as_ref(),
+            target_type,
+            target_id,
+            data: &data,
+            created_at: now,
+        })
+        .execute(conn)?;
+    Ok(())
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -149,11 +183,33 @@ pub struct MarkedRead {
     pub marked: i64,
 }
 
-/// Whose inbox: a staff member of a merchant.
+/// Whose inbox: a staff member of a merchant, or a member of its shop.
 #[derive(Debug, Clone, Copy)]
 pub struct Reader {
     pub merchant_id: MerchantId,
-    pub staff_id: i64,
+    pub owner: InboxOwner,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InboxOwner {
+    Staff(i64),
+    Member(MemberId),
+}
+
+impl Reader {
+    pub fn staff(merchant_id: MerchantId, staff_id: i64) -> Reader {
+        Reader {
+            merchant_id,
+            owner: InboxOwner::Staff(staff_id),
+        }
+    }
+
+    pub fn member(merchant_id: MerchantId, member_id: MemberId) -> Reader {
+        Reader {
+            merchant_id,
+            owner: InboxOwner::Member(member_id),
+        }
+    }
 }
 
 /// A row of `notifications` (without its tenant and reader).
@@ -181,7 +237,8 @@ struct NotificationRow {
 #[diesel(treat_none_as_default_value = false)]
 struct NotificationInsertForm<'a> {
     merchant_id: MerchantId,
-    staff_user_id: i64,
+    staff_user_id: Option<i64>,
+    member_id: Option<MemberId>,
     kind: &'a str,
     title_zh: &'a str,
     title_en: &'a str,
@@ -194,15 +251,14 @@ struct NotificationInsertForm<'a> {
 }
 
 /// The reader's notifications.
-type InInbox = diesel::dsl::And<
-    diesel::dsl::Eq<notifications::merchant_id, MerchantId>,
-    diesel::dsl::Eq<notifications::staff_user_id, i64>,
->;
-
-fn in_inbox(reader: Reader) -> InInbox {
-    notifications::merchant_id
-        .eq(reader.merchant_id)
-        .and(notifications::staff_user_id.eq(reader.staff_id))
+fn in_inbox(reader: Reader) -> notifications::BoxedQuery<'static, MultiBackend> {
+    let q = notifications::table
+        .filter(notifications::merchant_id.eq(reader.merchant_id))
+        .into_boxed();
+    match reader.owner {
+        InboxOwner::Staff(id) => q.filter(notifications::staff_user_id.eq(id)),
+        InboxOwner::Member(id) => q.filter(notifications::member_id.eq(id)),
+    }
 }
 
 fn to_notification(row: NotificationRow, lang: Lang) -> Notification {
@@ -240,10 +296,7 @@ pub fn list(
                 .arg("max", 100),
         ));
     }
-    let mut q = notifications::table
-        .filter(in_inbox(reader))
-        .select(NotificationRow::as_select())
-        .into_boxed();
+    let mut q = in_inbox(reader).select(NotificationRow::as_select());
     if query.unread == Some(true) {
         q = q.filter(notifications::read_at.is_null());
     }
@@ -268,8 +321,7 @@ pub fn list(
 }
 
 pub fn unread_count(conn: &mut DbConnection, reader: Reader) -> AppResult<UnreadCount> {
-    let unread: i64 = notifications::table
-        .filter(in_inbox(reader))
+    let unread: i64 = in_inbox(reader)
         .filter(notifications::read_at.is_null())
         .count()
         .get_result(conn)?;
@@ -285,17 +337,19 @@ pub fn mark_read(
     lang: Lang,
     now: NaiveDateTime,
 ) -> AppResult<Notification> {
+    let row: NotificationRow = in_inbox(reader)
+        .filter(notifications::id.eq(id))
+        .select(NotificationRow::as_select())
+        .first(conn)?;
     diesel::update(
         notifications::table
-            .filter(in_inbox(reader))
-            .filter(notifications::id.eq(id))
+            .filter(notifications::id.eq(row.id))
             .filter(notifications::read_at.is_null()),
     )
     .set(notifications::read_at.eq(now))
     .execute(conn)?;
     let row: NotificationRow = notifications::table
-        .filter(in_inbox(reader))
-        .filter(notifications::id.eq(id))
+        .find(row.id)
         .select(NotificationRow::as_select())
         .first(conn)?;
     Ok(to_notification(row, lang))
@@ -307,13 +361,17 @@ pub fn mark_all_read(
     reader: Reader,
     now: NaiveDateTime,
 ) -> AppResult<MarkedRead> {
-    let marked = diesel::update(
-        notifications::table
-            .filter(in_inbox(reader))
-            .filter(notifications::read_at.is_null()),
-    )
-    .set(notifications::read_at.eq(now))
-    .execute(conn)?;
+    let unread = notifications::table
+        .filter(notifications::merchant_id.eq(reader.merchant_id))
+        .filter(notifications::read_at.is_null());
+    let marked = match reader.owner {
+        InboxOwner::Staff(id) => diesel::update(unread.filter(notifications::staff_user_id.eq(id)))
+            .set(notifications::read_at.eq(now))
+            .execute(conn)?,
+        InboxOwner::Member(id) => diesel::update(unread.filter(notifications::member_id.eq(id)))
+            .set(notifications::read_at.eq(now))
+            .execute(conn)?,
+    };
     Ok(MarkedRead {
         marked: marked as i64,
     })

@@ -21,5 +21,9 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(inbox_routes::list_notifications)
         .service(inbox_routes::count_unread_notifications)
         .service(inbox_routes::mark_all_notifications_read)
-        .service(inbox_routes::mark_notification_read);
+        .service(inbox_routes::mark_notification_read)
+        .service(inbox_routes::list_my_messages)
+        .service(inbox_routes::count_my_unread_messages)
+        .service(inbox_routes::mark_all_my_messages_read)
+        .service(inbox_routes::mark_my_message_read);
 }

@@ -269,41 +269,65 @@ pub fn distributor_application_notice(
 
 /// A short update to a buyer about their order: by email (both languages, Chinese first), or by
 /// SMS when the member registered with a phone number only.
-fn order_update(
-    recipient: &str,
-    template: &'static str,
-    shop: &str,
-    subject: (&str, &str),
-    zh: &str,
-    en: &str,
-) -> Message {
-    if !recipient.contains('@') {
-        return Message {
-            channel: Channel::Sms,
-            recipient: recipient.to_owned(),
-            template,
-            subject: String::new(),
-            body: format!("【{shop}】{zh} {en}"),
-        };
-    }
-    Message {
-        channel: Channel::Email,
-        recipient: recipient.to_owned(),
+/// What the buyer is told of their order, in both languages: sent to their email or phone
+/// ([`BuyerUpdate::message`]) and kept in their in-app inbox ([`BuyerUpdate::notice`]).
+#[derive(Debug, Clone)]
+pub struct BuyerUpdate {
+    /// The template's stable name (the outbox's and the inbox's kind).
+    pub template: &'static str,
+    pub title: Text,
+    pub body: Text,
+}
+
+fn order_update(template: &'static str, subject: (&str, &str), zh: &str, en: &str) -> BuyerUpdate {
+    BuyerUpdate {
         template,
-        subject: format!("{} / {} — {shop}", subject.0, subject.1),
-        body: format!("您好，\n\n{zh}\n\n---\n\nHello,\n\n{en}\n"),
+        title: Text::new(subject.1.to_owned(), subject.0.to_owned()),
+        body: Text::new(en.to_owned(), zh.to_owned()),
+    }
+}
+
+impl BuyerUpdate {
+    /// The email (or, to a phone number, the SMS) from the shop `shop`.
+    pub fn message(&self, recipient: &str, shop: &str) -> Message {
+        let (zh, en) = (self.body.zh.as_ref(), self.body.en.as_ref());
+        if !recipient.contains('@') {
+            return Message {
+                channel: Channel::Sms,
+                recipient: recipient.to_owned(),
+                template: self.template,
+                subject: String::new(),
+                body: format!("【{shop}】{zh} {en}"),
+            };
+        }
+        Message {
+            channel: Channel::Email,
+            recipient: recipient.to_owned(),
+            template: self.template,
+            subject: format!("{} / {} — {shop}", self.title.zh, self.title.en),
+            body: format!("您好，\n\n{zh}\n\n---\n\nHello,\n\n{en}\n"),
+        }
+    }
+
+    /// The in-app notice, about the order `order_id`.
+    pub fn notice(&self, order_id: i64, order_no: &str) -> Notice {
+        Notice {
+            kind: self.template,
+            title: self.title.clone(),
+            body: self.body.clone(),
+            target: Some(("order", order_id.to_string())),
+            data: serde_json::json!({ "order_id": order_id, "order_no": order_no }),
+        }
     }
 }
 
 /// To the buyer: a package of their order left.
 pub fn order_shipped(
-    recipient: &str,
-    shop: &str,
     order_no: &str,
     carrier: &str,
     tracking_no: &str,
     fully_shipped: bool,
-) -> Message {
+) -> BuyerUpdate {
     let (rest_zh, rest_en) = if fully_shipped {
         (
             "订单的商品已全部发出。",
@@ -316,9 +340,7 @@ pub fn order_shipped(
         )
     };
     order_update(
-        recipient,
         "order_shipped",
-        shop,
         ("订单已发货", "Your order has shipped"),
         &format!("您的订单 {order_no} 有包裹已发出：{carrier} {tracking_no}。{rest_zh}"),
         &format!("A package of your order {order_no} has left: {carrier} {tracking_no}. {rest_en}"),
@@ -326,18 +348,9 @@ pub fn order_shipped(
 }
 
 /// To the buyer: their self-pickup order is paid; the code to show at the counter, and where.
-pub fn pickup_ready(
-    recipient: &str,
-    shop: &str,
-    order_no: &str,
-    code: &str,
-    point: &str,
-    address: &str,
-) -> Message {
+pub fn pickup_ready(order_no: &str, code: &str, point: &str, address: &str) -> BuyerUpdate {
     order_update(
-        recipient,
         "pickup_ready",
-        shop,
         ("订单待提货", "Your order is ready to collect"),
         &format!("您的订单 {order_no} 已支付，请凭提货码 {code} 到 {point}（{address}）提货。"),
         &format!(
@@ -348,17 +361,9 @@ pub fn pickup_ready(
 }
 
 /// To the buyer: a package was signed for.
-pub fn package_delivered(
-    recipient: &str,
-    shop: &str,
-    order_no: &str,
-    carrier: &str,
-    tracking_no: &str,
-) -> Message {
+pub fn package_delivered(order_no: &str, carrier: &str, tracking_no: &str) -> BuyerUpdate {
     order_update(
-        recipient,
         "package_delivered",
-        shop,
         ("包裹已签收", "Your package was delivered"),
         &format!("您的订单 {order_no} 的包裹（{carrier} {tracking_no}）已签收。如有问题，可在订单中申请售后。"),
         &format!(
@@ -370,13 +375,11 @@ pub fn package_delivered(
 
 /// To the buyer: staff decided their after-sales request (`reason` when refused).
 pub fn after_sale_decided(
-    recipient: &str,
-    shop: &str,
     order_no: &str,
     approved: bool,
     is_return: bool,
     reason: Option<&str>,
-) -> Message {
+) -> BuyerUpdate {
     let (zh, en) = match (approved, is_return) {
         (true, true) => (
             format!(
@@ -407,9 +410,7 @@ pub fn after_sale_decided(
         ),
     };
     order_update(
-        recipient,
         "after_sale_decided",
-        shop,
         if approved {
             ("售后申请已同意", "After-sales request approved")
         } else {
@@ -421,11 +422,9 @@ pub fn after_sale_decided(
 }
 
 /// To the buyer: money went back.
-pub fn refund_completed(recipient: &str, shop: &str, order_no: &str, amount: &str) -> Message {
+pub fn refund_completed(order_no: &str, amount: &str) -> BuyerUpdate {
     order_update(
-        recipient,
         "refund_completed",
-        shop,
         ("退款已完成", "Refund made"),
         &format!("订单 {order_no} 的退款 ¥{amount} 已原路退回，到账时间以支付渠道为准。"),
         &format!(
@@ -451,5 +450,22 @@ pub fn after_sale_notice(after_sale_id: i64, order_no: &str, kind: &str, amount:
         ),
         target: Some(("after_sale", after_sale_id.to_string())),
         data: serde_json::json!({ "after_sale_id": after_sale_id, "order_no": order_no }),
+    }
+}
+
+/// Staff notice of a refund its provider refused: finance refunds by hand and records it.
+pub fn refund_failed_notice(refund_id: i64, refund_no: &str, amount: &str, reason: &str) -> Notice {
+    Notice {
+        kind: "refund_failed",
+        title: Text::new("A refund was refused", "退款失败"),
+        body: Text::new(
+            format!(
+                "Refund {refund_no} of ¥{amount} was refused ({reason}): refund it by hand and \
+                 record it."
+            ),
+            format!("退款 {refund_no}（¥{amount}）被拒绝（{reason}）：请人工退款后登记。"),
+        ),
+        target: Some(("refund", refund_id.to_string())),
+        data: serde_json::json!({ "refund_id": refund_id, "refund_no": refund_no }),
     }
 }

@@ -99,7 +99,7 @@ pub async fn confirm_receipt(
         (status = 200, description = "The completed order", body = OrderDetail),
         (status = 401, description = "Not signed in", body = ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "Needs `orders.write`", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 409, description = "`order_changed`: handed over at the same moment", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "`order_changed`: handed over at the same moment; `after_sale_open_on_order`", body = ProblemBody, content_type = "application/problem+json"),
         (status = 422, description = "`pickup_code_invalid`, a code out of range", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]

@@ -154,7 +154,8 @@ pub(crate) fn issue_code(
         conn,
         merchant_id,
         member_id,
-        |to, shop| templates::pickup_ready(to, shop, &order_no, &code, &point.name, &point.address),
+        order_id,
+        &templates::pickup_ready(&order_no, &code, &point.name, &point.address),
         now,
     )
 }
@@ -187,7 +188,8 @@ pub struct PickupHandover {
 
 /// Staff hand a paid pickup order over against the buyer's code: every unit not refunded counts
 /// as handed over and the order completes. A code no paid order waits with is 422
-/// `pickup_code_invalid`; a second handover of the same code finds nothing. Audited.
+/// `pickup_code_invalid`; a second handover of the same code finds nothing; an open after-sales
+/// request on the order is 409 `after_sale_open_on_order`. Audited.
 pub fn hand_over(
     conn: &mut DbConnection,
     caller: &Principal,
@@ -211,6 +213,19 @@ pub fn hand_over(
     if status != OrderStatus::Paid {
         // Cancelled (refunded) since it was paid: nothing to hand over.
         return Err(invalid());
+    }
+    // Units an open after-sales request holds may yet be refunded unshipped: decide it first.
+    let claimed: i64 = order_lines::table
+        .filter(order_lines::order_id.eq(order_id))
+        .filter(
+            order_lines::claimed_quantity
+                .gt(0)
+                .or(order_lines::claimed_fen.gt(0)),
+        )
+        .count()
+        .get_result(conn)?;
+    if claimed > 0 {
+        return Err(AppError::conflict(ErrorCode::AfterSaleOpenOnOrder));
     }
     write_transaction(conn, |conn| {
         let claimed = diesel::update(

@@ -184,14 +184,8 @@ pub(crate) fn on_refund_completed(
         conn,
         merchant_id,
         refund.member_id,
-        |to, shop| {
-            crate::notify::templates::refund_completed(
-                to,
-                shop,
-                &refund.order_no,
-                &amount.to_string(),
-            )
-        },
+        refund.order_id,
+        &crate::notify::templates::refund_completed(&refund.order_no, &amount.to_string()),
         now,
     )?;
     if refund.cause == RefundCause::LatePayment {

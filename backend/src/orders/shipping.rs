@@ -367,25 +367,19 @@ pub(crate) fn ship_within(
     }
     let note = format!("{} {}", carrier.name, tracking_no);
     let fully_shipped = mark_shipped(conn, merchant_id, order_id, actor, Some(&note), now)?;
-    {
-        let (order_no, carrier_name) = (order_no.clone(), carrier.name.clone());
-        super::notices::tell_buyer(
-            conn,
-            merchant_id,
-            member_id,
-            |to, shop| {
-                crate::notify::templates::order_shipped(
-                    to,
-                    shop,
-                    &order_no,
-                    &carrier_name,
-                    tracking_no,
-                    fully_shipped,
-                )
-            },
-            now,
-        )?;
-    }
+    super::notices::tell_buyer(
+        conn,
+        merchant_id,
+        member_id,
+        order_id,
+        &crate::notify::templates::order_shipped(
+            &order_no,
+            &carrier.name,
+            tracking_no,
+            fully_shipped,
+        ),
+        now,
+    )?;
     let shipped = OrderShipped {
         order_id,
         order_no,
@@ -552,15 +546,12 @@ pub(crate) fn record_tracking_state(
             conn,
             merchant_id,
             member_id,
-            |to, shop| {
-                crate::notify::templates::package_delivered(
-                    to,
-                    shop,
-                    &order_no,
-                    &package.carrier_name,
-                    &package.tracking_no,
-                )
-            },
+            package.order_id,
+            &crate::notify::templates::package_delivered(
+                &order_no,
+                &package.carrier_name,
+                &package.tracking_no,
+            ),
             now,
         )?;
     }

@@ -155,36 +155,59 @@ pub fn refund_form(
     signed(app, common_params(app, REFUND_METHOD, &biz, at))
 }
 
-/// Asks Alipay to refund, synchronously: its answer says whether the money went back.
+/// The method that tells where a refund stands.
+pub const REFUND_QUERY_METHOD: &str = "alipay.trade.fastpay.refund.query";
+/// The member of a refund query's answer that carries it.
+pub const REFUND_QUERY_RESPONSE: &str = "alipay_trade_fastpay_refund_query_response";
+
+/// Asks Alipay to refund, synchronously: its answer says whether the money went back. An answer
+/// `fund_change` `N` (no money moved by this request: the same number was refunded before, or is
+/// still under way) is confirmed by a refund query, as Alipay asks.
 pub async fn refund(
     gateway: &str,
     app: &AlipayApp,
     refund: &RefundRequest<'_>,
     at: NaiveDateTime,
 ) -> ProviderAnswer {
-    let form = refund_form(app, refund, at);
-    let sent = super::gateway::client()
-        .post(gateway)
-        .header("accept", "application/json")
-        .form(&form)
-        .send()
-        .await;
-    let answer = match sent {
-        Ok(answer) => answer,
-        Err(e) => {
-            return ProviderAnswer::Unanswered {
-                reason: format!("Alipay unreachable: {e}"),
+    let answer = match post(gateway, &refund_form(app, refund, at)).await {
+        Ok(body) => read_refund_answer(app, &body),
+        Err(unanswered) => return unanswered,
+    };
+    match answer {
+        ProviderAnswer::Accepted { .. } => {
+            let biz = json!({
+                "out_trade_no": refund.out_trade_no,
+                "out_request_no": refund.out_request_no,
+            });
+            let form = signed(app, common_params(app, REFUND_QUERY_METHOD, &biz, at));
+            match post(gateway, &form).await {
+                Ok(body) => read_refund_query(app, &body),
+                Err(unanswered) => unanswered,
             }
         }
-    };
+        other => other,
+    }
+}
+
+/// Posts a signed form to the gateway and answers the body, or why there is none.
+async fn post(gateway: &str, form: &BTreeMap<String, String>) -> Result<String, ProviderAnswer> {
+    let answer = super::gateway::client()
+        .post(gateway)
+        .header("accept", "application/json")
+        .form(form)
+        .send()
+        .await
+        .map_err(|e| ProviderAnswer::Unanswered {
+            reason: format!("Alipay unreachable: {e}"),
+        })?;
     let status = answer.status();
     let body = answer.text().await.unwrap_or_default();
     if !status.is_success() {
-        return ProviderAnswer::Unanswered {
+        return Err(ProviderAnswer::Unanswered {
             reason: format!("Alipay answered {status}"),
-        };
+        });
     }
-    read_refund_answer(app, &body)
+    Ok(body)
 }
 
 #[derive(Debug, Deserialize)]
@@ -198,6 +221,11 @@ struct RefundResponse {
     sub_msg: Option<String>,
     #[serde(default)]
     trade_no: Option<String>,
+    #[serde(default)]
+    fund_change: Option<String>,
+    /// A refund query's: `REFUND_SUCCESS` once the money went back.
+    #[serde(default)]
+    refund_status: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -206,21 +234,20 @@ struct SignedEnvelope {
     sign: Option<String>,
 }
 
-/// Reads Alipay's answer to a refund. Its `sign` covers the raw text of
-/// `alipay_trade_refund_response` as it stands in the body, and is checked under Alipay's public
-/// key before anything is believed. `10000` refunded (`fund_change` `N` too: the same
-/// `out_request_no` had been refunded by an earlier request); `20000` and `ACQ.SYSTEM_ERROR` are
-/// worth asking again; any other code is a refusal.
-pub fn read_refund_answer(app: &AlipayApp, body: &str) -> ProviderAnswer {
+/// The response `member` of an answer, believed only when `sign` verifies over its raw text as
+/// it stands in the body, under Alipay's public key.
+fn verified_response(
+    app: &AlipayApp,
+    body: &str,
+    member: &str,
+) -> Result<RefundResponse, ProviderAnswer> {
     let unanswered = |reason: &str| ProviderAnswer::Unanswered {
         reason: reason.to_owned(),
     };
-    let Some(raw) = member_text(body, REFUND_RESPONSE) else {
-        return unanswered("Alipay's answer has no refund response");
-    };
-    let Ok(response) = serde_json::from_str::<RefundResponse>(raw) else {
-        return unanswered("Alipay's refund response does not parse");
-    };
+    let raw =
+        member_text(body, member).ok_or_else(|| unanswered("Alipay's answer has no response"))?;
+    let response = serde_json::from_str::<RefundResponse>(raw)
+        .map_err(|_| unanswered("Alipay's response does not parse"))?;
     let sign = serde_json::from_str::<SignedEnvelope>(body)
         .ok()
         .and_then(|e| e.sign);
@@ -228,15 +255,32 @@ pub fn read_refund_answer(app: &AlipayApp, body: &str) -> ProviderAnswer {
         .as_deref()
         .is_some_and(|s| keys::verify(&app.alipay_public_key, raw.as_bytes(), s));
     if !verified {
-        return unanswered("answer_not_verified");
+        return Err(unanswered("answer_not_verified"));
     }
+    Ok(response)
+}
+
+/// Reads Alipay's answer to a refund, verified ([`verified_response`]). `10000` refunded, or
+/// with `fund_change` `N` accepted, to be confirmed; `20000` and `ACQ.SYSTEM_ERROR` are worth
+/// asking again; any other code is a refusal.
+pub fn read_refund_answer(app: &AlipayApp, body: &str) -> ProviderAnswer {
+    let response = match verified_response(app, body, REFUND_RESPONSE) {
+        Ok(response) => response,
+        Err(unanswered) => return unanswered,
+    };
+    let unanswered = |reason: &str| ProviderAnswer::Unanswered {
+        reason: reason.to_owned(),
+    };
     let sub_code = response.sub_code.as_deref().unwrap_or_default();
     match response.code.as_str() {
-        "10000" => match response.trade_no {
-            Some(trade_no) => ProviderAnswer::Refunded {
+        "10000" => match (response.trade_no, response.fund_change.as_deref()) {
+            (Some(trade_no), Some("N")) => ProviderAnswer::Accepted {
                 provider_refund_id: trade_no,
             },
-            None => unanswered("Alipay's refund response has no trade_no"),
+            (Some(trade_no), _) => ProviderAnswer::Refunded {
+                provider_refund_id: trade_no,
+            },
+            (None, _) => unanswered("Alipay's refund response has no trade_no"),
         },
         "20000" => unanswered(&format!("Alipay: {} {sub_code}", response.msg)),
         _ if sub_code == "ACQ.SYSTEM_ERROR" => unanswered("Alipay: ACQ.SYSTEM_ERROR"),
@@ -244,6 +288,30 @@ pub fn read_refund_answer(app: &AlipayApp, body: &str) -> ProviderAnswer {
             reason: format!(
                 "Alipay {code} {sub_code}: {}",
                 response.sub_msg.as_deref().unwrap_or(&response.msg)
+            ),
+        },
+    }
+}
+
+/// Reads Alipay's answer to a refund query: `REFUND_SUCCESS` refunded; anything else is not
+/// refunded (yet), so the refund is asked again under the same number.
+fn read_refund_query(app: &AlipayApp, body: &str) -> ProviderAnswer {
+    let response = match verified_response(app, body, REFUND_QUERY_RESPONSE) {
+        Ok(response) => response,
+        Err(unanswered) => return unanswered,
+    };
+    match (
+        response.code.as_str(),
+        response.refund_status.as_deref(),
+        response.trade_no,
+    ) {
+        ("10000", Some("REFUND_SUCCESS"), Some(trade_no)) => ProviderAnswer::Refunded {
+            provider_refund_id: trade_no,
+        },
+        (code, status, _) => ProviderAnswer::Unanswered {
+            reason: format!(
+                "Alipay's refund query: {code} {}",
+                status.unwrap_or("not refunded")
             ),
         },
     }

@@ -24,6 +24,7 @@ use super::gateway::{self, ProviderAnswer, Providers};
 use super::settings::PaymentKind;
 use super::{alipay, settings, wechat};
 use crate::audit::{self, AuditEntry};
+use crate::auth::permissions::Permission;
 use crate::auth::principal::Principal;
 use crate::clock;
 use crate::db::enums::db_enum;
@@ -37,6 +38,8 @@ use crate::events::{
     self, DomainEvent, OrderCancelled, RefundCause, RefundCompleted, RefundedLine,
 };
 use crate::money::Money;
+use crate::notify::inbox::{self, Recipients};
+use crate::notify::templates;
 use crate::validate;
 
 db_enum! {
@@ -506,12 +509,48 @@ pub(crate) fn succeed(
 
 /// The statuses a refund succeeds from when its provider says so.
 const OPEN: &[RefundStatus] = &[RefundStatus::Pending, RefundStatus::Processing];
-/// A refund recorded as made by hand may also have been refused by its provider before.
-const RECORDABLE: &[RefundStatus] = &[
+/// What finance may record as made by hand: a bank transfer not made yet (or refused), and a
+/// provider's refund only once the provider refused it — while Alipay or WeChat Pay may still
+/// pay it, a refund by hand would pay twice.
+fn recordable(method: PaymentKind) -> &'static [RefundStatus] {
+    match method {
+        PaymentKind::BankTransfer => &[
+            RefundStatus::Pending,
+            RefundStatus::Processing,
+            RefundStatus::Failed,
+        ],
+        PaymentKind::Alipay | PaymentKind::WechatPay => &[RefundStatus::Failed],
+        PaymentKind::Sandbox => &[],
+    }
+}
+
+/// A provider's verified word that the money went back is the truth even about a refund marked
+/// failed (its status query was refused, say): it succeeds from there too.
+const PROVIDER_SAYS_REFUNDED: &[RefundStatus] = &[
     RefundStatus::Pending,
     RefundStatus::Processing,
     RefundStatus::Failed,
 ];
+
+/// Succeeds the refund on its provider's notification; see [`PROVIDER_SAYS_REFUNDED`].
+pub(crate) fn succeed_on_notice(
+    conn: &mut DbConnection,
+    merchant_id: MerchantId,
+    refund_id: RefundId,
+    provider_refund_id: &str,
+    now: NaiveDateTime,
+) -> AppResult<bool> {
+    write_transaction(conn, |conn| {
+        succeed_within(
+            conn,
+            merchant_id,
+            refund_id,
+            provider_refund_id,
+            PROVIDER_SAYS_REFUNDED,
+            now,
+        )
+    })
+}
 
 /// Marks the refund succeeded, once, from one of the statuses `from`, inside the caller's write
 /// transaction, and records `refund.completed` (its subscribers count the lines and give the
@@ -596,6 +635,9 @@ pub(crate) fn succeed_within(
 /// How long a submission holds its refund before another instance may try again (longer than a
 /// provider may take to answer).
 pub const SUBMIT_LEASE: i64 = 120;
+/// Tries without a usable answer before a refund is given up as failed (about 40 minutes of
+/// the refund job's asking).
+pub const MAX_TRIES: i32 = 20;
 
 /// A pending refund by its number, of any merchant (provider notifications name no merchant);
 /// 422 `unknown_payment` when there is none.
@@ -608,9 +650,22 @@ pub(crate) fn by_number(conn: &mut DbConnection, refund_no: &str) -> AppResult<R
         .ok_or_else(|| AppError::unprocessable(ErrorCode::UnknownPayment))
 }
 
-/// Marks an open refund failed, once: its provider refused it, and finance looks into it (and may
-/// record it made by hand). False when it was no longer open.
+/// Marks an open refund failed, once: its provider refused it, and staff who may refund are told
+/// in their inbox, to look into it (and record it made by hand). False when it was no longer
+/// open.
 pub(crate) fn refuse(
+    conn: &mut DbConnection,
+    merchant_id: MerchantId,
+    refund_id: RefundId,
+    reason: &str,
+    now: NaiveDateTime,
+) -> AppResult<bool> {
+    write_transaction(conn, |conn| {
+        refuse_within(conn, merchant_id, refund_id, reason, now)
+    })
+}
+
+fn refuse_within(
     conn: &mut DbConnection,
     merchant_id: MerchantId,
     refund_id: RefundId,
@@ -636,6 +691,19 @@ pub(crate) fn refuse(
             reason,
             "a provider refused a refund"
         );
+        let refund = row(conn, merchant_id, refund_id)?;
+        inbox::notify_staff(
+            conn,
+            merchant_id,
+            Recipients::Holding(Permission::OrdersWrite),
+            &templates::refund_failed_notice(
+                refund_id.get(),
+                &refund.refund_no,
+                &money(refund.amount_fen).to_string(),
+                reason,
+            ),
+            now,
+        )?;
     }
     Ok(changed == 1)
 }
@@ -655,8 +723,9 @@ fn ask_provider(
     conn: &mut DbConnection,
     providers: &Providers,
     refund: &RefundRow,
-    now: NaiveDateTime,
 ) -> AppResult<ProviderAnswer> {
+    // Requests carry, and answers are checked against, the time it really is.
+    let now = clock::now();
     let (token, paid_fen): (String, i64) = pa::table
         .find(refund.attempt_id)
         .select((pa::token, pa::amount_fen))
@@ -752,6 +821,17 @@ fn apply_answer(
         ProviderAnswer::Refused { reason } => {
             refuse(conn, refund.merchant_id, refund.id, &reason, now)?;
         }
+        ProviderAnswer::Unanswered { reason } if refund.tries >= MAX_TRIES => {
+            // Asked for long without an answer it could believe (a wrong key configured, say):
+            // finance looks into it.
+            refuse(
+                conn,
+                refund.merchant_id,
+                refund.id,
+                &format!("no usable answer after {MAX_TRIES} tries: {reason}"),
+                now,
+            )?;
+        }
         ProviderAnswer::Unanswered { reason } => {
             tracing::warn!(
                 refund = refund.id.get(),
@@ -780,6 +860,8 @@ pub fn submit(
     refund_id: RefundId,
     now: NaiveDateTime,
 ) -> AppResult<()> {
+    // A job round's time may be minutes old by this refund: the lease runs from now.
+    let now = now.max(clock::now());
     let claimed = diesel::update(
         rf::table
             .filter(rf::merchant_id.eq(merchant_id))
@@ -811,8 +893,8 @@ pub fn submit(
         }
         PaymentKind::BankTransfer => {}
         PaymentKind::Alipay | PaymentKind::WechatPay => {
-            let answer = ask_provider(conn, providers, &refund, now)?;
-            apply_answer(conn, &refund, answer, clock::now())?;
+            let answer = ask_provider(conn, providers, &refund)?;
+            apply_answer(conn, &refund, answer, now.max(clock::now()))?;
         }
     }
     Ok(())
@@ -833,7 +915,10 @@ pub fn submit_open_of_order(
         .select(rf::id)
         .load(conn)?;
     for id in open {
-        submit(conn, providers, merchant_id, id, now)?;
+        // The decision is committed: a refund that cannot leave now is the refund job's.
+        if let Err(err) = submit(conn, providers, merchant_id, id, now) {
+            tracing::warn!(refund = id.get(), error = %err, "submitting a refund failed");
+        }
     }
     Ok(())
 }
@@ -852,6 +937,7 @@ pub fn check_processing(
     refund_id: RefundId,
     now: NaiveDateTime,
 ) -> AppResult<()> {
+    let now = now.max(clock::now());
     let claimed = diesel::update(
         rf::table
             .filter(rf::merchant_id.eq(merchant_id))
@@ -876,7 +962,7 @@ pub fn check_processing(
                 &providers.wechatpay_api_base,
                 &merchant,
                 &refund.refund_no,
-                now.and_utc().timestamp(),
+                clock::now().and_utc().timestamp(),
             ))?
         }
         None => ProviderAnswer::Unanswered {
@@ -891,12 +977,19 @@ pub fn check_processing(
             refuse(conn, merchant_id, refund_id, &reason, now)?;
         }
         ProviderAnswer::Accepted { .. } | ProviderAnswer::Unanswered { .. } => {
+            let reason = match answer {
+                ProviderAnswer::Unanswered { reason } => Some(reason),
+                _ => None,
+            };
             diesel::update(
                 rf::table
                     .filter(rf::id.eq(refund_id))
                     .filter(rf::status.eq(RefundStatus::Processing)),
             )
-            .set(rf::locked_until.eq(None::<NaiveDateTime>))
+            .set((
+                rf::locked_until.eq(None::<NaiveDateTime>),
+                rf::failure_reason.eq(reason),
+            ))
             .execute(conn)?;
         }
     }
@@ -981,25 +1074,19 @@ pub fn record_made(
 ) -> AppResult<Refund> {
     let merchant_id = caller.tenant()?;
     let found = row(conn, merchant_id, refund_id)?;
-    if found.method == PaymentKind::Sandbox {
-        // The sandbox refunds by itself; nobody records it by hand.
+    if found.status == RefundStatus::Succeeded {
+        return get(conn, merchant_id, refund_id);
+    }
+    let from = recordable(found.method);
+    if !from.contains(&found.status) {
+        // The sandbox refunds by itself; a provider's refund is recorded once it was refused.
         return Err(AppError::InvalidTransition {
             from: found.status.as_str().to_owned(),
             action: "record".to_owned(),
         });
     }
-    if found.status == RefundStatus::Succeeded {
-        return get(conn, merchant_id, refund_id);
-    }
     write_transaction(conn, |conn| {
-        if succeed_within(
-            conn,
-            merchant_id,
-            refund_id,
-            &request.reference,
-            RECORDABLE,
-            now,
-        )? {
+        if succeed_within(conn, merchant_id, refund_id, &request.reference, from, now)? {
             audit::record(
                 conn,
                 &caller.audit_actor(),

@@ -467,7 +467,10 @@ async fn call_refund_api(
             message: String::new(),
         });
         let reason = format!("WeChat Pay {}: {}", error.code, error.message);
+        // Error answers are not signed: only a request's own refusal is believed, never an
+        // error about a refund WeChat Pay had accepted (its notification may still come).
         return match error.code.as_str() {
+            _ if method == "GET" => unanswered(reason),
             "SYSTEM_ERROR" | "FREQUENCY_LIMITED" | "NOT_ENOUGH" => unanswered(reason),
             _ => ProviderAnswer::Refused { reason },
         };
@@ -566,8 +569,10 @@ pub fn handle_refund(
         ));
     }
     let applied = match notice.refund_status.as_str() {
-        "SUCCESS" => refunds::succeed(conn, found.merchant_id, found.id, &notice.refund_id, now)?
-            .then_some(RefundNoticeResult::Refunded),
+        "SUCCESS" => {
+            refunds::succeed_on_notice(conn, found.merchant_id, found.id, &notice.refund_id, now)?
+                .then_some(RefundNoticeResult::Refunded)
+        }
         "CLOSED" | "ABNORMAL" => refunds::refuse(
             conn,
             found.merchant_id,

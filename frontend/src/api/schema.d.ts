@@ -2750,6 +2750,79 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/shops/{slug}/me/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List my messages (member)
+         * @description The signed-in member's messages from the shop, newest first, in pages (`next_cursor`): their
+         *     orders shipped, ready to collect, delivered, after-sales decided, refunded. Each names its
+         *     order (`target_type` `order`).
+         */
+        get: operations["list_my_messages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shops/{slug}/me/notifications/read-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark all my messages read (member) */
+        post: operations["mark_all_my_messages_read"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shops/{slug}/me/notifications/unread-count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Count my unread messages (member) */
+        get: operations["count_my_unread_messages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shops/{slug}/me/notifications/{notification_id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark a message read (member) */
+        post: operations["mark_my_message_read"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/shops/{slug}/me/orders": {
         parameters: {
             query?: never;
@@ -9037,7 +9110,7 @@ export interface operations {
             401: components["responses"]["Problem"];
             /** @description Needs `orders.write` */
             403: components["responses"]["Problem"];
-            /** @description `order_changed`: handed over at the same moment */
+            /** @description `order_changed`: handed over at the same moment; `after_sale_open_on_order` */
             409: components["responses"]["Problem"];
             /** @description `pickup_code_invalid`, a code out of range */
             422: components["responses"]["Problem"];
@@ -11133,6 +11206,126 @@ export interface operations {
             409: components["responses"]["Problem"];
             /** @description Answers that do not fit the form (at `answers.{key}`), `unknown_distributor_code` */
             422: components["responses"]["Problem"];
+        };
+    };
+    list_my_messages: {
+        parameters: {
+            query?: {
+                /** @description Only unread notifications. */
+                unread?: boolean;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: number;
+                /** @description 1–100, default 20. */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The shop's address */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of messages */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPage"];
+                };
+            };
+            /** @description Not signed in */
+            401: components["responses"]["Problem"];
+            /** @description Members of the shop only */
+            403: components["responses"]["Problem"];
+            /** @description Invalid filter */
+            422: components["responses"]["Problem"];
+        };
+    };
+    mark_all_my_messages_read: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The shop's address */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description How many were marked */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MarkedRead"];
+                };
+            };
+            /** @description Not signed in */
+            401: components["responses"]["Problem"];
+            /** @description Members of the shop only */
+            403: components["responses"]["Problem"];
+        };
+    };
+    count_my_unread_messages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The shop's address */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The number of unread messages */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnreadCount"];
+                };
+            };
+            /** @description Not signed in */
+            401: components["responses"]["Problem"];
+            /** @description Members of the shop only */
+            403: components["responses"]["Problem"];
+        };
+    };
+    mark_my_message_read: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The shop's address */
+                slug: string;
+                notification_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The message, read */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Notification"];
+                };
+            };
+            /** @description Not signed in */
+            401: components["responses"]["Problem"];
+            /** @description Members of the shop only */
+            403: components["responses"]["Problem"];
+            /** @description No such message in the member's inbox */
+            404: components["responses"]["Problem"];
         };
     };
     list_my_orders: {

@@ -923,5 +923,62 @@ db_test!(
         assert_eq!(decided.len(), 2);
         assert!(decided[1].1.contains("已核实无误"));
         assert_eq!(sales(), 12_000);
+
+        // The buyer's in-app inbox has the same, newest first, each naming the order.
+        let inbox: Value = app
+            .bearer(&member)
+            .in_english()
+            .get(&member.me("/notifications"))
+            .await;
+        let kinds: Vec<&str> = inbox["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["kind"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "after_sale_decided",
+                "refund_completed",
+                "after_sale_decided",
+                "order_shipped"
+            ]
+        );
+        let first = &inbox["items"][3];
+        assert_eq!(first["title"], "Your order has shipped");
+        assert_eq!(first["target_type"], "order");
+        assert_eq!(first["target_id"], order.id.to_string());
+        assert!(first["body"].as_str().unwrap().contains("SF3000000009"));
+        let unread: Value = app
+            .bearer(&member)
+            .get(&member.me("/notifications/unread-count"))
+            .await;
+        assert_eq!(unread["unread"], 4);
+        let id = first["id"].as_i64().unwrap();
+        // Nobody else reads it: another buyer, or staff through their own inbox.
+        let other = app
+            .member(owner.merchant_id.get(), "13800000077", json!({}))
+            .await;
+        let res = app
+            .bearer(&other)
+            .post_empty_raw(&other.me(&format!("/notifications/{id}/read")))
+            .await;
+        assert_eq!(res.status(), 404);
+        let res = app
+            .bearer(&owner)
+            .post_empty_raw(&format!("/api/v1/notifications/{id}/read"))
+            .await;
+        assert_eq!(res.status(), 404);
+        let read: Value = app
+            .bearer(&member)
+            .post(&member.me(&format!("/notifications/{id}/read")), &json!({}))
+            .await;
+        assert!(read["read_at"].is_string());
+        let all: Value = app
+            .bearer(&member)
+            .post(&member.me("/notifications/read-all"), &json!({}))
+            .await;
+        assert_eq!(all["marked"], 3);
     }
 );

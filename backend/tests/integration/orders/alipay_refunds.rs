@@ -33,6 +33,8 @@ struct Gateway {
     forger: RsaPrivateKey,
     /// Each request's form, and whether its signature verified under the application's key.
     requests: Vec<(BTreeMap<String, String>, bool)>,
+    /// The refund numbers refunded: a repeat moves no money (`fund_change` `N`).
+    refunded: Vec<String>,
     app_public: rsa::RsaPublicKey,
 }
 
@@ -54,19 +56,41 @@ fn stand_in(gateway: Arc<Mutex<Gateway>>) -> String {
                             .collect();
                     let content = alipay::signing_content(&form, false);
                     let verified = keys::verify(&g.app_public, content.as_bytes(), &form["sign"]);
+                    let biz: Value = serde_json::from_str(&form["biz_content"]).unwrap();
+                    let number = biz["out_request_no"].as_str().unwrap().to_owned();
+                    let method = form["method"].clone();
                     g.requests.push((form, verified));
-                    let response = match g.answer {
-                        Answer::Refunded | Answer::Forged => json!({
+                    let (member, response) = if method == alipay::REFUND_QUERY_METHOD {
+                        let done = g.refunded.contains(&number);
+                        let mut found = json!({
                             "code": "10000", "msg": "Success", "trade_no": "2026120622001400001",
-                            "out_trade_no": "x", "buyer_logon_id": "159****5620",
-                            "fund_change": "Y", "refund_fee": "110.00",
-                        }),
-                        Answer::Refused => json!({
-                            "code": "40004", "msg": "Business Failed",
-                            "sub_code": "ACQ.TRADE_STATUS_ERROR", "sub_msg": "交易状态不合法",
-                        }),
-                    }
-                    .to_string();
+                            "out_request_no": number, "refund_amount": "110.00",
+                        });
+                        if done {
+                            found["refund_status"] = json!("REFUND_SUCCESS");
+                        }
+                        (alipay::REFUND_QUERY_RESPONSE, found)
+                    } else {
+                        let answer = match g.answer {
+                            Answer::Refunded | Answer::Forged => {
+                                let again = g.refunded.contains(&number);
+                                g.refunded.push(number);
+                                json!({
+                                    "code": "10000", "msg": "Success",
+                                    "trade_no": "2026120622001400001", "out_trade_no": "x",
+                                    "buyer_logon_id": "159****5620",
+                                    "fund_change": if again { "N" } else { "Y" },
+                                    "refund_fee": "110.00",
+                                })
+                            }
+                            Answer::Refused => json!({
+                                "code": "40004", "msg": "Business Failed",
+                                "sub_code": "ACQ.TRADE_STATUS_ERROR", "sub_msg": "交易状态不合法",
+                            }),
+                        };
+                        (alipay::REFUND_RESPONSE, answer)
+                    };
+                    let response = response.to_string();
                     let signer = if g.answer == Answer::Forged {
                         &g.forger
                     } else {
@@ -75,10 +99,7 @@ fn stand_in(gateway: Arc<Mutex<Gateway>>) -> String {
                     let sign = keys::sign(signer, response.as_bytes());
                     HttpResponse::Ok()
                         .content_type("text/html;charset=utf-8")
-                        .body(format!(
-                            "{{\"{}\":{response},\"sign\":\"{sign}\"}}",
-                            alipay::REFUND_RESPONSE
-                        ))
+                        .body(format!("{{\"{member}\":{response},\"sign\":\"{sign}\"}}"))
                 }
             }),
         )
@@ -150,6 +171,7 @@ async fn run(backend: TestBackend) {
         alipay: alipay_key.clone(),
         forger,
         requests: Vec::new(),
+        refunded: Vec::new(),
         app_public: rsa::RsaPublicKey::from(&app_key),
     }));
     let address_of_gateway = stand_in(gateway.clone());
@@ -191,8 +213,18 @@ async fn run(backend: TestBackend) {
         assert_eq!(biz["refund_amount"], "110.00");
     }
     assert_eq!(count_events(&app, owner.merchant_id, "refund.completed"), 0);
+    // Alipay may have paid it: finance cannot record it by hand meanwhile.
+    let res = app
+        .bearer(&owner)
+        .post_raw(
+            &format!("/api/v1/refunds/{}/record", refund["id"]),
+            &json!({ "reference": "BY-HAND-1" }),
+        )
+        .await;
+    assert_eq!(res.status(), 409);
 
-    // Within its lease nobody asks again; after it, the job does, under the same number.
+    // Within its lease nobody asks again; after it, the job does, under the same number: Alipay
+    // moved the money the first time (`fund_change` `N` now), which its refund query confirms.
     gateway.lock().unwrap().answer = Answer::Refunded;
     assert_eq!(refund_job(&app, 0).await.submitted, 0);
     assert_eq!(
@@ -214,8 +246,13 @@ async fn run(backend: TestBackend) {
     );
     {
         let g = gateway.lock().unwrap();
-        assert_eq!(g.requests.len(), 2);
+        assert_eq!(g.requests.len(), 3);
         let biz: Value = serde_json::from_str(&g.requests[1].0["biz_content"]).unwrap();
+        assert_eq!(biz["out_request_no"], refund_no.as_str());
+        let (query, verified) = &g.requests[2];
+        assert_eq!(query["method"], alipay::REFUND_QUERY_METHOD);
+        assert!(verified);
+        let biz: Value = serde_json::from_str(&query["biz_content"]).unwrap();
         assert_eq!(biz["out_request_no"], refund_no.as_str());
     }
     assert_eq!(count_events(&app, owner.merchant_id, "refund.completed"), 1);
@@ -234,6 +271,15 @@ async fn run(backend: TestBackend) {
         .as_str()
         .unwrap()
         .contains("ACQ.TRADE_STATUS_ERROR"));
+    // Staff who may refund are told in their inbox.
+    let inbox: Value = app.bearer(&owner).get("/api/v1/notifications").await;
+    let told = inbox["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["kind"] == "refund_failed")
+        .expect("a refund_failed notice");
+    assert_eq!(told["target_id"], failed.refunds[0]["id"].to_string());
     assert_eq!(
         refund_job(&app, 3 * refunds::SUBMIT_LEASE).await.submitted,
         0,
@@ -249,6 +295,29 @@ async fn run(backend: TestBackend) {
         .await;
     assert_eq!(recorded["status"], "succeeded");
     assert_eq!(count_events(&app, owner.merchant_id, "refund.completed"), 2);
+
+    // Answers it can never believe (a wrong Alipay key configured, say): asked again under its
+    // lease until the tries run out, then failed for finance.
+    gateway.lock().unwrap().answer = Answer::Forged;
+    let (third, _) = paid_by_alipay(&app, &owner, &alipay_key, "13800000003").await;
+    let third_view = format!("/api/v1/orders/{}", third.id);
+    let asked_before = gateway.lock().unwrap().requests.len();
+    app.bearer(&owner)
+        .expecting(200)
+        .post::<Value>(&format!("{third_view}/cancel"), &json!({}))
+        .await;
+    for round in 1..=refunds::MAX_TRIES {
+        refund_job(&app, i64::from(round) * (refunds::SUBMIT_LEASE + 1)).await;
+    }
+    let given_up: Order = app.bearer(&owner).get(&third_view).await;
+    assert_eq!(given_up.refunds[0]["status"], "failed");
+    assert!(given_up.refunds[0]["failure_reason"]
+        .as_str()
+        .unwrap()
+        .starts_with("no usable answer after 20 tries"));
+    // The cancellation's own try, then the job's, and none once failed.
+    let asked = gateway.lock().unwrap().requests.len() - asked_before;
+    assert_eq!(asked, usize::try_from(refunds::MAX_TRIES).unwrap());
 }
 
 #[actix_web::test]

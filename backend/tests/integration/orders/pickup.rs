@@ -148,6 +148,32 @@ db_test!(
         );
         assert_eq!(count_events(&app, owner.merchant_id, "order.completed"), 0);
 
+        // An open after-sales request holds units that may yet be refunded: decided first.
+        let asked: Value = expect_json(
+            app.bearer(&member)
+                .post_raw(
+                    &member.me(&format!("/orders/{}/after-sales", order.id)),
+                    &json!({ "kind": "refund_only", "reason": "不要了",
+                             "items": [{ "line_no": 1, "quantity": 1 }] }),
+                )
+                .await,
+            201,
+        )
+        .await;
+        let res = hand_over(&app, &owner, &code).await;
+        assert_eq!(res.status(), 409);
+        assert_eq!(
+            res.json::<Value>().await.unwrap()["code"],
+            "after_sale_open_on_order"
+        );
+        app.bearer(&owner)
+            .expecting(200)
+            .post::<Value>(
+                &format!("/api/v1/after-sales/{}/reject", asked["id"]),
+                &json!({ "reason": "已备货" }),
+            )
+            .await;
+
         // Handed over: completed, every unit counted out, the window open; once.
         let done: Value = expect_json(hand_over(&app, &owner, &code).await, 200).await;
         assert_eq!(done["status"], "completed");

@@ -475,6 +475,11 @@ async fn refunds_of_a_cancelled_order(
     ));
     let still: Order = app.bearer(owner).get(&staff_view).await;
     assert_eq!(still.refunds[0]["status"], "processing");
+    assert_eq!(
+        still.refunds[0]["failure_reason"],
+        Value::Null,
+        "its verified answer said it is under way"
+    );
 
     let outcome = json!({
         "mchid": "1900000109", "out_trade_no": token, "transaction_id": "4200000000202612030000000001",

@@ -1,7 +1,7 @@
 import { Alert, Button, Input, Modal, Select, Space, Table, Tag, Typography } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { Link } from "react-router";
+import { Link, useSearchParams } from "react-router";
 import type { PaymentKind, Refund, RefundStatus } from "../../api/types";
 import { useAuth } from "../auth/AuthContext";
 import { type RefundFilters, recordable, useRecordRefund, useRefunds } from "./api";
@@ -14,7 +14,12 @@ const METHODS: PaymentKind[] = ["bank_transfer", "alipay", "wechat_pay", "sandbo
 export function RefundsPage() {
   const { t } = useTranslation();
   const { can } = useAuth();
-  const [filters, setFilters] = useState<RefundFilters>({ status: "pending" });
+  // A notice links to the refunds of a status (`?status=failed`); pending ones by default.
+  const [params] = useSearchParams();
+  const asked = params.get("status") as RefundStatus | null;
+  const [filters, setFilters] = useState<RefundFilters>({
+    status: asked && STATUSES.includes(asked) ? asked : "pending",
+  });
   const refunds = useRefunds(filters);
   const rows = refunds.data?.pages.flatMap((p) => p.items) ?? [];
   const record = useRecordRefund();

@@ -17,6 +17,7 @@ const LINKS: Record<string, string> = {
   low_stock: "/stock-alerts",
   distributor_application: "/distributor-applications",
   after_sale: "/after-sales",
+  refund_failed: "/refunds?status=failed",
 };
 
 function BellIcon() {
