@@ -65,11 +65,6 @@ pub fn notify_staff(
         .order(staff_users::id.asc())
         .select(StaffRoleRow::as_select())
         .load(conn)?;
-    let data = notice.data.to_string();
-    let (target_type, target_id) = match &notice.target {
-        Some((kind, id)) => (Some(*kind), Some(id.as_str())),
-        None => (None, None),
-    };
     let mut sent = 0;
     for staff in staff {
         let concerned = match recipients {
@@ -81,22 +76,7 @@ pub fn notify_staff(
         if !concerned {
             continue;
         }
-        diesel::insert_into(notifications::table)
-            .values(NotificationInsertForm {
-                merchant_id,
-                staff_user_id: Some(staff.id),
-                member_id: None,
-                kind: notice.kind,
-                title_zh: notice.title.zh.as_ref(),
-                title_en: notice.title.en.as_ref(),
-                body_zh: notice.body.zh.as_ref(),
-                body_en: notice.body.en.as_ref(),
-                target_type,
-                target_id,
-                data: &data,
-                created_at: now,
-            })
-            .execute(conn)?;
+        deliver(conn, merchant_id, InboxOwner::Staff(staff.id), notice, now)?;
         sent += 1;
     }
     Ok(sent)
@@ -110,16 +90,37 @@ pub fn notify_member(
     notice: &Notice,
     now: NaiveDateTime,
 ) -> AppResult<()> {
+    deliver(
+        conn,
+        merchant_id,
+        InboxOwner::Member(member_id),
+        notice,
+        now,
+    )
+}
+
+/// One copy of the notice in one inbox.
+fn deliver(
+    conn: &mut DbConnection,
+    merchant_id: MerchantId,
+    owner: InboxOwner,
+    notice: &Notice,
+    now: NaiveDateTime,
+) -> AppResult<()> {
     let data = notice.data.to_string();
     let (target_type, target_id) = match &notice.target {
         Some((kind, id)) => (Some(*kind), Some(id.as_str())),
         None => (None, None),
     };
+    let (staff_user_id, member_id) = match owner {
+        InboxOwner::Staff(id) => (Some(id), None),
+        InboxOwner::Member(id) => (None, Some(id)),
+    };
     diesel::insert_into(notifications::table)
         .values(NotificationInsertForm {
             merchant_id,
-            staff_user_id: None,
-            member_id: Some(member_id),
+            staff_user_id,
+            member_id,
             kind: notice.kind,
             title_zh: notice.title.zh.as_ref(),
             title_en: notice.title.en.as_ref(),

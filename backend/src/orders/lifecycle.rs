@@ -44,19 +44,8 @@ fn cancel_within(
     reason: Option<&str>,
     now: NaiveDateTime,
 ) -> AppResult<()> {
-    if action == OrderAction::CancelByStaff {
-        let claimed: i64 = order_lines::table
-            .filter(order_lines::order_id.eq(order_id))
-            .filter(
-                order_lines::claimed_quantity
-                    .gt(0)
-                    .or(order_lines::claimed_fen.gt(0)),
-            )
-            .count()
-            .get_result(conn)?;
-        if claimed > 0 {
-            return Err(AppError::conflict(ErrorCode::AfterSaleOpenOnOrder));
-        }
+    if action == OrderAction::CancelByStaff && super::refunding::claims_open(conn, order_id)? {
+        return Err(AppError::conflict(ErrorCode::AfterSaleOpenOnOrder));
     }
     let from = state::apply(conn, merchant_id, order_id, action, actor, reason, now)?;
     let (order_no, member_id): (String, MemberId) = orders::table

@@ -215,16 +215,7 @@ pub fn hand_over(
         return Err(invalid());
     }
     // Units an open after-sales request holds may yet be refunded unshipped: decide it first.
-    let claimed: i64 = order_lines::table
-        .filter(order_lines::order_id.eq(order_id))
-        .filter(
-            order_lines::claimed_quantity
-                .gt(0)
-                .or(order_lines::claimed_fen.gt(0)),
-        )
-        .count()
-        .get_result(conn)?;
-    if claimed > 0 {
+    if super::refunding::claims_open(conn, order_id)? {
         return Err(AppError::conflict(ErrorCode::AfterSaleOpenOnOrder));
     }
     write_transaction(conn, |conn| {

@@ -163,6 +163,17 @@ pub(crate) fn mark_returned(
     Ok(())
 }
 
+/// Whether an open after-sales request holds units or money of the order (staff cancelling and
+/// handing over wait for its decision).
+pub(crate) fn claims_open(conn: &mut DbConnection, order_id: OrderId) -> AppResult<bool> {
+    let claimed: i64 = ol::table
+        .filter(ol::order_id.eq(order_id))
+        .filter(ol::claimed_quantity.gt(0).or(ol::claimed_fen.gt(0)))
+        .count()
+        .get_result(conn)?;
+    Ok(claimed > 0)
+}
+
 /// The synchronous subscriber of `refund.completed`: the money and units of each line counted as
 /// refunded (and let go of, when a request held them), the units back in stock, the order's
 /// refunded total; and, for a paid order with nothing left to send, its next status — `shipped`
