@@ -12,6 +12,7 @@ pub mod binding;
 pub mod catalog;
 pub mod cli;
 pub mod clock;
+pub mod commission;
 pub mod config;
 pub mod contests;
 pub mod crypto;
