@@ -11,6 +11,15 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::error::ErrorCode;
 
+/// `numerator / denominator` rounded half up on the fen, for non-negative numbers: the one
+/// rounding of a share of money (a rate of a price, a commission, a refund's share of it).
+pub fn round_half_up(numerator: i128, denominator: i128) -> i64 {
+    if denominator <= 0 {
+        return 0;
+    }
+    i64::try_from((2 * numerator + denominator) / (2 * denominator)).unwrap_or(i64::MAX)
+}
+
 /// A non-negative amount of money in fen (分), e.g. a price.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Money(i64);
@@ -123,6 +132,14 @@ impl utoipa::ToSchema for Money {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shares_round_half_up_on_the_fen() {
+        assert_eq!(round_half_up(5, 10), 1, "exactly half a fen rounds up");
+        assert_eq!(round_half_up(4, 10), 0);
+        assert_eq!(round_half_up(15, 10), 2);
+        assert_eq!(round_half_up(7, 0), 0, "no denominator, no share");
+    }
 
     #[test]
     fn parses_exact_amounts() {

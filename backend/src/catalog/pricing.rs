@@ -83,11 +83,10 @@ pub struct PriceQuote {
 /// (128.50 less 12.5 % is 112.4375, paid as 112.44; 0.01 less 50 % is 0.005, paid as 0.01).
 /// Exact integer arithmetic; a discount is at most 100 %, so the price never goes below zero.
 pub fn discounted(retail: Money, discount: Rate) -> Money {
-    let whole = i128::from(WHOLE);
-    let kept = whole - i128::from(discount.millionths()).clamp(0, whole);
-    let fen = (i128::from(retail.fen()) * kept + whole / 2) / whole;
-    // `fen` lies between 0 and retail, so it is a valid amount.
-    Money::from_fen(i64::try_from(fen.max(0)).unwrap_or(0)).unwrap_or(Money::ZERO)
+    let kept =
+        Rate::from_millionths(WHOLE - discount.millionths().clamp(0, WHOLE)).unwrap_or(Rate::ZERO);
+    // The kept share lies between 0 and retail, so it is a valid amount.
+    Money::from_fen(kept.of(retail.fen())).unwrap_or(Money::ZERO)
 }
 
 /// The lowest of the candidates. On a tie the first named wins, in the order retail, member

@@ -11,7 +11,7 @@
 //!   the merchant's default. A line whose activity (a flash sale, a group buy) does not allow
 //!   commission earns nothing.
 //! - **How much**: a percent is stored exactly in millionths (12.5 % = 125 000) and pays
-//!   `round_half_up(base × rate)`; a fixed amount is per unit, so it pays `amount × quantity`.
+//!   `round_half_up(base × rate)` (`money::round_half_up`, the one rounding); a fixed amount is per unit, so it pays `amount × quantity`.
 //! - **Refunds**: a record loses the refunded share of its line's base, computed on the line's
 //!   cumulative refunds and rounded half up, so the last refund of a line reverses exactly what
 //!   remains and reversed + kept always equals the original ([`reversal`]).
@@ -19,11 +19,10 @@
 use serde::{Deserialize, Serialize};
 
 use crate::db::ids::DistributorId;
+use crate::money::round_half_up;
 
 /// Levels paid at most (the merchant's depth is 1–3).
 pub const MAX_LEVELS: usize = 3;
-/// A percent rate's unit: millionths of the base.
-pub const MILLIONTHS: i64 = 1_000_000;
 
 /// A rate at one level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -161,22 +160,13 @@ pub struct Earned {
     pub amount_fen: i64,
 }
 
-/// `round_half_up(numerator / denominator)` for non-negative numbers: the one rounding of
-/// commission (percent amounts and reversals).
-pub fn round_half_up(numerator: i128, denominator: i128) -> i64 {
-    if denominator <= 0 {
-        return 0;
-    }
-    i64::try_from((2 * numerator + denominator) / (2 * denominator)).unwrap_or(i64::MAX)
-}
-
-/// What a rate pays on a line of `quantity` units whose base is `base_fen`.
+/// What a rate pays on a line of `quantity` units whose base is `base_fen`: a percent is the
+/// rate of the base ([`crate::distribution::rate::Rate::of`], rounded half up on the fen).
 pub fn amount(rate: Rate, base_fen: i64, quantity: i64) -> i64 {
     match rate {
-        Rate::Percent(millionths) => round_half_up(
-            i128::from(base_fen) * i128::from(millionths),
-            i128::from(MILLIONTHS),
-        ),
+        Rate::Percent(millionths) => crate::distribution::rate::Rate::from_millionths(millionths)
+            .map(|r| r.of(base_fen))
+            .unwrap_or(0),
         Rate::FixedPerUnit(fen) => fen.saturating_mul(quantity),
     }
 }
@@ -293,8 +283,8 @@ mod tests {
         assert_eq!(amount(Rate::Percent(125_000), 100, 1), 13);
         // A fixed 5.00 at level 1 on three units pays 15.00, whatever the base.
         assert_eq!(amount(Rate::FixedPerUnit(500), 1, 3), 1_500);
-        assert_eq!(round_half_up(5, 10), 1);
-        assert_eq!(round_half_up(4, 10), 0);
+        // A percent outside 0–100 % pays nothing rather than more than the base.
+        assert_eq!(amount(Rate::Percent(1_000_001), 100, 1), 0);
     }
 
     #[test]

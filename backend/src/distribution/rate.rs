@@ -53,6 +53,11 @@ impl Rate {
         self.0
     }
 
+    /// This rate of `fen`, rounded half up on the fen (12.5 % of 0.99 is 0.12; of 1.00, 0.13).
+    pub fn of(self, fen: i64) -> i64 {
+        crate::money::round_half_up(i128::from(fen) * i128::from(self.0), i128::from(WHOLE))
+    }
+
     /// Parses a percentage: "12.5", "12.50", "0", "100", "0.0001".
     pub fn parse_percent(text: &str) -> Result<Self, RateError> {
         let text = text.trim();
