@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use super::fixtures::{
-    address, count_events, enable, listed_sku, order_body, pay_with, place, Order,
+    address, count_events, enable, listed_sku, order_body, pay_with, place, refund_job, Order,
 };
 use super::payments::{alipay_form, key_pair, post_alipay};
 use crate::harness::{expect_json, SignedIn, TestApp, TestBackend};
@@ -149,17 +149,6 @@ async fn paid_by_alipay(
         200
     );
     (order, token)
-}
-
-/// Runs one round of the refund job as it would run `seconds` from now, off the test's thread
-/// (the stand-in answers on it).
-async fn refund_job(app: &TestApp, seconds: i64) -> refunds::SubmitReport {
-    let (mut conn, providers) = (app.conn(), app.providers.clone());
-    let at = fenxiao::clock::now() + chrono::Duration::seconds(seconds);
-    actix_web::rt::task::spawn_blocking(move || refunds::submit_due(&mut conn, &providers, at, 100))
-        .await
-        .unwrap()
-        .unwrap()
 }
 
 async fn run(backend: TestBackend) {

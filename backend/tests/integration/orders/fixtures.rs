@@ -247,3 +247,16 @@ pub async fn a_paid_order_with(
     pay_in_sandbox(app, owner, &member, &order).await;
     (member, order)
 }
+
+/// Runs one round of the refund job as it would run `seconds` from now, off the test's thread (a
+/// provider's stand-in answers on that thread).
+pub async fn refund_job(app: &TestApp, seconds: i64) -> fenxiao::payments::refunds::SubmitReport {
+    let (mut conn, providers) = (app.conn(), app.providers.clone());
+    let at = fenxiao::clock::now() + chrono::Duration::seconds(seconds);
+    actix_web::rt::task::spawn_blocking(move || {
+        fenxiao::payments::refunds::submit_due(&mut conn, &providers, at, 100)
+    })
+    .await
+    .unwrap()
+    .unwrap()
+}

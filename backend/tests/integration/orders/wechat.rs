@@ -5,7 +5,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use super::fixtures::{address, count_events, listed_sku, order_body, place, Order};
+use super::fixtures::{address, count_events, listed_sku, order_body, place, refund_job, Order};
 use crate::harness::{assert_problem, expect_json, TestApp, TestBackend};
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use aes_gcm::aead::{Aead, KeyInit, Payload};
@@ -546,17 +546,6 @@ fn authorization_fields(auth: &str) -> std::collections::HashMap<&str, &str> {
         .filter_map(|kv| kv.split_once('='))
         .map(|(k, v)| (k, v.trim_matches('"')))
         .collect()
-}
-
-/// One round of the refund job as it would run `seconds` from now, off the test's thread (the
-/// stand-in answers on it).
-async fn refund_job(app: &TestApp, seconds: i64) -> refunds::SubmitReport {
-    let (mut conn, providers) = (app.conn(), app.providers.clone());
-    let at = fenxiao::clock::now() + chrono::Duration::seconds(seconds);
-    actix_web::rt::task::spawn_blocking(move || refunds::submit_due(&mut conn, &providers, at, 100))
-        .await
-        .unwrap()
-        .unwrap()
 }
 
 #[actix_web::test]
